@@ -1,0 +1,1 @@
+"""Rasa SDK actions of 高小新: thin adapters between the tracker and the ``bot`` package."""

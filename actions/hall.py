@@ -1,0 +1,72 @@
+"""Greeting and the hall's own facts: opening hours, address, hand-over and complaints."""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from bot.hall import HallInfo, get_hall
+
+
+def suggestion_buttons(hall: HallInfo) -> List[Dict[str, str]]:
+    """The 猜你想问 buttons staff configured in ``data/hall.yml``."""
+    return [{"title": s.title, "payload": s.payload} for s in hall.suggestions]
+
+
+def hall_answer(intent: str, hall: HallInfo) -> str:
+    """The reply for one of the hall intents."""
+    phone = f"大厅咨询电话：{hall.consultation_phone}；{hall.hotline_12345}"
+    if intent == "ask_office_hours":
+        return f"{hall.name}的办公时间：{hall.hours_text()}。{hall.opening_hours.note}"
+    if intent == "ask_hall_location":
+        transit = "\n".join(f"· {line}" for line in hall.transit)
+        return f"{hall.name}地址：{hall.address}\n交通指引：\n{transit}"
+    if intent == "request_human":
+        return (
+            f"好的，正在为您转接人工服务。工作时间（{hall.hours_text()}）您可以直接拨打{phone}。"
+            "需要现场帮办代办的，可到大厅一楼服务台找帮办代办专员。"
+        )
+    if intent == "complain":
+        channels = "\n".join(f"· {line}" for line in hall.complaint)
+        return f"非常抱歉给您带来了不好的体验，我们一定认真核实处理。您可以通过以下方式反映：\n{channels}"
+    return (
+        f"我是{hall.assistant_name}，{hall.name}的在线智能客服（机器人），可以为您解答“一件事一次办”办事指南、"
+        f"预约窗口等问题。如需人工服务，请拨打{phone}。"
+    )
+
+
+class ActionGreet(Action):
+    """Greets and offers a few 猜你想问 buttons."""
+
+    def name(self) -> str:
+        """The domain name of this action."""
+        return "action_greet"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
+    ) -> List[Dict[str, Any]]:
+        """Say hello with the configured suggestions."""
+        hall = get_hall()
+        dispatcher.utter_message(
+            text=f"您好！我是{hall.name}的在线智能客服{hall.assistant_name}，请问有什么可以帮您？猜你想问：",
+            buttons=suggestion_buttons(hall),
+        )
+        return []
+
+
+class ActionHallInfo(Action):
+    """Answers office hours, location, hand-over, complaints and "are you a bot"."""
+
+    def name(self) -> str:
+        """The domain name of this action."""
+        return "action_hall_info"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
+    ) -> List[Dict[str, Any]]:
+        """Reply from ``data/hall.yml`` according to the latest intent."""
+        intent = (tracker.latest_message.get("intent") or {}).get("name") or ""
+        dispatcher.utter_message(text=hall_answer(intent, get_hall()))
+        return []

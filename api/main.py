@@ -1,0 +1,96 @@
+"""Builds the FastAPI application of 高小新."""
+
+from __future__ import annotations
+
+import logging
+from contextlib import asynccontextmanager
+from typing import AsyncIterator, FrozenSet
+
+import httpx
+import yaml
+from fastapi import FastAPI, HTTPException, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from redis.asyncio import Redis
+from sqlalchemy import create_engine
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from api.rasa_client import RasaClient
+from api.routes import api_router
+from api.sessions import SessionStore
+from bot.pii import PiiMaskingFilter
+from bot.settings import PROJECT_ROOT, Settings, get_settings
+
+logger = logging.getLogger(__name__)
+
+
+def domain_intents() -> FrozenSet[str]:
+    """The intents a button payload may name: those of ``domain.yml``."""
+    with (PROJECT_ROOT / "domain.yml").open(encoding="utf-8") as handle:
+        return frozenset(yaml.safe_load(handle)["intents"])
+
+
+def _validation_problem(exc: RequestValidationError) -> tuple[int, str]:
+    """A status and a Chinese reason for a request body that could not be read."""
+    for error in exc.errors():
+        if error.get("type") in ("json_invalid", "value_error.jsondecode"):
+            return 400, "请求内容不是有效的JSON，请检查后重试。"
+        if tuple(error.get("loc", ())) == ("body",) and error.get("type") == "value_error.missing":
+            return 400, "请求内容不能为空，请以JSON格式提交。"
+    fields = sorted({str(e.get("loc", ("", ""))[-1]) for e in exc.errors() if e.get("loc")})
+    return 422, f"请求内容格式不正确（字段：{'、'.join(fields)}），请检查后重试。"
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Create the app; connections are opened at start-up and closed at shutdown."""
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        for handler in logging.getLogger().handlers:
+            handler.addFilter(PiiMaskingFilter())
+        app.state.settings = settings
+        app.state.http = httpx.AsyncClient(
+            limits=httpx.Limits(max_connections=100, max_keepalive_connections=50)
+        )
+        app.state.redis = Redis.from_url(settings.redis_url, decode_responses=True)
+        app.state.engine = create_engine(settings.database_url, pool_pre_ping=True)
+        app.state.rasa = RasaClient(app.state.http, settings.rasa_url, settings.channel_secret)
+        app.state.sessions = SessionStore(app.state.redis)
+        app.state.intents = domain_intents()
+        try:
+            yield
+        finally:
+            await app.state.http.aclose()
+            await app.state.redis.close()
+            app.state.engine.dispose()
+
+    app = FastAPI(
+        title="高小新 API",
+        description="郑州高新区政务服务中心在线智能客服“高小新”的接口：聊天、办事指南、预约和工作人员管理。",
+        version="0.1.0",
+        lifespan=lifespan,
+    )
+    app.include_router(api_router)
+
+    @app.exception_handler(RequestValidationError)
+    async def on_validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
+        status, reason = _validation_problem(exc)
+        errors = [{"loc": list(e.get("loc", ())), "type": e.get("type")} for e in exc.errors()]
+        return JSONResponse({"detail": reason, "errors": errors}, status_code=status)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def on_http_error(request: Request, exc: HTTPException) -> JSONResponse:
+        detail = exc.detail
+        if exc.status_code == 404 and detail == "Not Found":
+            detail = "您访问的地址不存在。"
+        elif exc.status_code == 405 and detail == "Method Not Allowed":
+            detail = "不支持该请求方式。"
+        return JSONResponse(
+            {"detail": detail}, status_code=exc.status_code, headers=getattr(exc, "headers", None)
+        )
+
+    return app
+
+
+app = create_app()

@@ -1,0 +1,10 @@
+"""The api's routers, collected in one place."""
+
+from fastapi import APIRouter
+
+from api.routes import chat, health, web
+
+api_router = APIRouter()
+api_router.include_router(health.router)
+api_router.include_router(chat.router)
+api_router.include_router(web.router)

@@ -1,0 +1,25 @@
+"""Confirmation codes: 8 random characters that cannot be confused when read aloud or typed."""
+
+from __future__ import annotations
+
+import re
+import secrets
+from typing import Optional
+
+# No 0/O, 1/I/L: they look alike on a phone screen and on paper.
+ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+LENGTH = 8
+_SEPARATORS = re.compile(r"[\s\-_]+")
+
+
+def generate_code() -> str:
+    """Return a new random confirmation code (``secrets``-based)."""
+    return "".join(secrets.choice(ALPHABET) for _ in range(LENGTH))
+
+
+def normalize_code(text: str) -> Optional[str]:
+    """Return ``text`` as a stored code (upper case, no spaces or dashes), or ``None`` if it is not one."""
+    code = _SEPARATORS.sub("", (text or "").strip()).upper()
+    if len(code) != LENGTH or any(char not in ALPHABET for char in code):
+        return None
+    return code

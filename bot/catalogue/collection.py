@@ -1,0 +1,82 @@
+"""The `Catalogue`: every service item, looked up by name or alias, or searched by free text."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+
+from bot.catalogue.models import NAME_SUFFIX, Material, ServiceItem
+from bot.catalogue.search import SearchIndex, normalise
+
+_QUOTES = "\"'“”‘’「」『』《》【】[]()（）<>〈〉"
+
+
+def normalise_key(text: str) -> str:
+    """Fold a name for exact look-ups: no whitespace, no quotes around it, folded case."""
+    return normalise(text).strip(_QUOTES)
+
+
+class Catalogue:
+    """All service items of the hall, in file order."""
+
+    def __init__(self, items: Sequence[ServiceItem]) -> None:
+        self.items: list[ServiceItem] = list(items)
+        self._by_key: dict[str, ServiceItem] = {}
+        for item in self.items:
+            for form in (item.id, *item.surface_forms):
+                owner = self._by_key.setdefault(normalise_key(form), item)
+                if owner is not item:
+                    raise ValueError(f"“{form}” names both {owner.name} and {item.name}")
+        self._index = SearchIndex(self.items)
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def __iter__(self) -> Iterator[ServiceItem]:
+        return iter(self.items)
+
+    def get(self, key: str) -> ServiceItem | None:
+        """Find the item with this id, name, alias or short name (开办企业 for 开办企业一件事).
+
+        Whitespace, surrounding quotes and a trailing 一件事 after an alias are tolerated.
+        """
+        text = normalise_key(key)
+        found = self._by_key.get(text)
+        if found is None and text.endswith(NAME_SUFFIX):
+            found = self._by_key.get(text[: -len(NAME_SUFFIX)])
+        return found
+
+    def search(self, text: str, limit: int = 3) -> list[tuple[ServiceItem, float]]:
+        """Items relevant to free text, best first, with their scores (higher is better).
+
+        Returns an empty list when the text is not about any item.
+        """
+        return self._index.search(text, limit)
+
+    def mentioned_in(self, text: str) -> ServiceItem | None:
+        """Find the item whose name or alias occurs verbatim in ``text`` (the longest mention wins)."""
+        query = normalise(text)
+        best: tuple[int, ServiceItem] | None = None
+        for item in self.items:
+            for key in map(normalise_key, item.surface_forms):
+                if key in query and (best is None or len(key) > best[0]):
+                    best = (len(key), item)
+        return best[1] if best else None
+
+    def surface_forms(self) -> dict[str, str]:
+        """Every name, short name and alias mapped to its canonical item name, sorted by form."""
+        forms = {form: item.name for item in self.items for form in item.surface_forms}
+        return dict(sorted(forms.items()))
+
+    @staticmethod
+    def materials_for(item: ServiceItem, answers: dict[str, str]) -> list[Material]:
+        """See `materials_for`."""
+        return materials_for(item, answers)
+
+
+def materials_for(item: ServiceItem, answers: dict[str, str]) -> list[Material]:
+    """List the materials ``item`` needs for these 个性指南 answers (situation key → option key).
+
+    A material with ``when`` is kept when each of its situations is either answered with the
+    listed option or not answered yet, so an incomplete set of answers never hides a material.
+    """
+    return item.materials_for(answers)

@@ -1,0 +1,279 @@
+"""Typed model of one 办事指南 (procedure guide) of a "一件事一次办" service item."""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import Enum
+from typing import TYPE_CHECKING, Annotated, Any
+
+from pydantic import BaseModel, Extra, Field, StrictBool, constr, root_validator, validator
+
+NAME_SUFFIX = "一件事"
+_SLUG = r"^[a-z][a-z0-9_]*$"
+
+if TYPE_CHECKING:
+    Slug = str
+    Phrase = str
+else:
+    Slug = constr(regex=_SLUG)
+    # A name or alias: no whitespace inside, so that it works as a jieba dictionary word.
+    Phrase = constr(regex=r"^\S+$")
+
+
+class _Text(str, Enum):
+    """An enum whose values are the Chinese words used in the data files."""
+
+    def __str__(self) -> str:
+        return str(self.value)
+
+
+class Category(_Text):
+    """Who the item is for."""
+
+    PERSONAL = "个人"
+    ENTERPRISE = "企业"
+
+
+class MaterialForm(_Text):
+    """How a material is handed in."""
+
+    ORIGINAL = "原件"
+    COPY = "复印件"
+    ORIGINAL_AND_COPY = "原件及复印件"
+    ELECTRONIC = "电子件"
+
+
+class Exemption(_Text):
+    """What replaces bringing the material (免证办 / 电子证照 / 免提交)."""
+
+    NO_CERTIFICATE = "免证办"
+    ELECTRONIC_LICENCE = "电子证照"
+    NO_SUBMISSION = "免提交"
+
+
+class GuideAspect(str, Enum):
+    """One aspect of a guide a person can ask about."""
+
+    OVERVIEW = "overview"
+    MATERIALS = "materials"
+    PROCESS = "process"
+    TIME_LIMIT = "time_limit"
+    FEE = "fee"
+    ELIGIBILITY = "eligibility"
+    ONLINE = "online"
+    WINDOW = "window"
+
+    def __str__(self) -> str:
+        return str(self.value)
+
+    @property
+    def label(self) -> str:
+        """The Chinese label shown to people (概览、材料 …)."""
+        return _ASPECT_LABELS[self]
+
+    @property
+    def fields(self) -> tuple[str, ...]:
+        """Names of the `ServiceItem` fields that answer this aspect."""
+        return _ASPECT_FIELDS[self]
+
+    @classmethod
+    def from_intent(cls, intent: str) -> GuideAspect | None:
+        """Map an NLU intent such as ``ask_materials`` to its aspect; ``None`` for other intents."""
+        return _INTENT_ASPECTS.get(intent)
+
+
+_ASPECT_LABELS = {
+    GuideAspect.OVERVIEW: "概览",
+    GuideAspect.MATERIALS: "材料",
+    GuideAspect.PROCESS: "流程",
+    GuideAspect.TIME_LIMIT: "时限",
+    GuideAspect.FEE: "收费",
+    GuideAspect.ELIGIBILITY: "条件",
+    GuideAspect.ONLINE: "网上办",
+    GuideAspect.WINDOW: "窗口",
+}
+_ASPECT_FIELDS = {
+    GuideAspect.OVERVIEW: ("summary", "bundled", "departments"),
+    GuideAspect.MATERIALS: ("materials",),
+    GuideAspect.PROCESS: ("process",),
+    GuideAspect.TIME_LIMIT: ("time_limit",),
+    GuideAspect.FEE: ("fee",),
+    GuideAspect.ELIGIBILITY: ("conditions",),
+    GuideAspect.ONLINE: ("online",),
+    GuideAspect.WINDOW: ("window",),
+}
+_INTENT_ASPECTS = {
+    "ask_service_guide": GuideAspect.OVERVIEW,
+    "ask_materials": GuideAspect.MATERIALS,
+    "ask_process": GuideAspect.PROCESS,
+    "ask_time_limit": GuideAspect.TIME_LIMIT,
+    "ask_fee": GuideAspect.FEE,
+    "ask_eligibility": GuideAspect.ELIGIBILITY,
+    "ask_online": GuideAspect.ONLINE,
+    "ask_window": GuideAspect.WINDOW,
+}
+
+
+class _Model(BaseModel):
+    class Config:
+        extra = Extra.forbid
+        allow_mutation = False
+        anystr_strip_whitespace = True
+        min_anystr_length = 1
+
+
+class Situation(_Model):
+    """A 个性指南 question whose answer decides which materials are needed."""
+
+    key: Slug
+    question: str
+    options: dict[Slug, str]
+
+    @validator("options")
+    def _a_real_choice(cls, value: dict[str, str]) -> dict[str, str]:  # noqa: N805
+        if len(value) < 2:
+            raise ValueError("options 至少要有两个选项")
+        return value
+
+
+class Material(_Model):
+    """One material (申请材料) of an item."""
+
+    name: str
+    form: MaterialForm
+    count: Annotated[int, Field(ge=1, le=99)]
+    exempt: Exemption | None = None
+    note: str | None = None
+    when: dict[Slug, Slug] = Field(default_factory=dict)
+    """Needed only when every listed situation has the given answer."""
+
+    def applies(self, answers: dict[str, str]) -> bool:
+        """Whether the material is needed for these answers; unanswered questions keep it in the list."""
+        return all(answers.get(key, option) == option for key, option in self.when.items())
+
+
+class TimeLimit(_Model):
+    """法定时限 (legal) and 承诺时限 (promised time limit), as Chinese text."""
+
+    legal: str
+    promised: str
+
+
+class Window(_Model):
+    """The hall window (办理窗口) that handles the item."""
+
+    number: Annotated[str, Field(regex=r"^[1-9][0-9]?$")]
+    name: str
+    floor: str
+
+    @validator("number")
+    def _in_hall(cls, value: str) -> str:  # noqa: N805
+        if not 1 <= int(value) <= 20:
+            raise ValueError("窗口号须在 1 到 20 之间")
+        return value
+
+    @property
+    def label(self) -> str:
+        """Human-readable location, e.g. ``二楼 8号窗口（社会事务综合窗口）``."""
+        return f"{self.floor} {self.number}号窗口（{self.name}）"
+
+
+class OnlineChannel(_Model):
+    """网办渠道: where the item can be handled online, and how far."""
+
+    channels: Annotated[list[str], Field(min_items=1)]
+    full_online: StrictBool
+    """全程网办."""
+    instant_approval: StrictBool
+    """秒批."""
+    note: str | None = None
+
+
+class ConsistencyError(ValueError):
+    """Problems that involve several fields of one item, each with its path inside the item."""
+
+    code = "catalogue_consistency"
+
+    def __init__(self, problems: list[tuple[tuple[Any, ...], str]]) -> None:
+        super().__init__("; ".join(message for _, message in problems))
+        self.problems = problems
+
+
+class ServiceItem(_Model):
+    """One "一件事一次办" item with its whole guide."""
+
+    id: Slug
+    name: Annotated[str, Field(regex=f"^\\S+{NAME_SUFFIX}$")]
+    aliases: Annotated[list[Phrase], Field(min_items=6, max_items=15)]
+    category: Category
+    summary: str
+    bundled: Annotated[list[str], Field(min_items=1)]
+    """The single matters joined in this item."""
+    departments: Annotated[list[str], Field(min_items=1)]
+    conditions: Annotated[list[str], Field(min_items=1)]
+    """办理条件."""
+    situations: list[Situation] = Field(default_factory=list, max_items=2)
+    materials: Annotated[list[Material], Field(min_items=1)]
+    process: Annotated[list[str], Field(min_items=3, max_items=7)]
+    time_limit: TimeLimit
+    fee: str
+    window: Window
+    online: OnlineChannel
+    assisted: StrictBool
+    """帮办代办 offered."""
+    appointment: StrictBool
+    """预约办 offered."""
+    hotline: Annotated[str, Field(regex=r"^(0\d{2,3}-\d{7,8}|1\d{4}|400-\d{3}-\d{4})$")]
+    last_checked: dt.date
+
+    @property
+    def short_name(self) -> str:
+        """The name without the "一件事" suffix, e.g. 开办企业."""
+        return self.name[: -len(NAME_SUFFIX)]
+
+    @property
+    def surface_forms(self) -> tuple[str, ...]:
+        """Every way of naming the item: name, short name, aliases."""
+        return (self.name, self.short_name, *self.aliases)
+
+    def situation(self, key: str) -> Situation | None:
+        """Return the 个性指南 question with this key, if any."""
+        return next((s for s in self.situations if s.key == key), None)
+
+    def materials_for(self, answers: dict[str, str]) -> list[Material]:
+        """Materials needed for these 个性指南 answers (situation key → option key)."""
+        return [material for material in self.materials if material.applies(answers)]
+
+    @root_validator(skip_on_failure=True)
+    def _consistent(cls, values: dict[str, Any]) -> dict[str, Any]:  # noqa: N805
+        problems = consistency_problems(values)
+        if problems:
+            raise ConsistencyError(problems)
+        return values
+
+
+def consistency_problems(values: dict[str, Any]) -> list[tuple[tuple[Any, ...], str]]:
+    """Check the rules that span fields of one item; return (path, message) pairs."""
+    problems: list[tuple[tuple[Any, ...], str]] = []
+    name: str = values["name"]
+    short = name[: -len(NAME_SUFFIX)]
+    seen: set[str] = set()
+    for index, alias in enumerate(values["aliases"]):
+        if alias in (name, short):
+            problems.append((("aliases", index), f"别名“{alias}”与事项名称重复，无需列为别名"))
+        elif alias in seen:
+            problems.append((("aliases", index), f"别名“{alias}”重复出现"))
+        seen.add(alias)
+    situations = {s.key: s for s in values["situations"]}
+    if len(situations) != len(values["situations"]):
+        problems.append((("situations",), "situations 中有重复的 key"))
+    for m_index, material in enumerate(values["materials"]):
+        for key, option in material.when.items():
+            path = ("materials", m_index, "when", key)
+            if key not in situations:
+                known = "、".join(situations) or "（本事项没有 situations）"
+                problems.append((path, f"when 引用了不存在的情形 “{key}”，可用的有：{known}"))
+            elif option not in situations[key].options:
+                known = "、".join(situations[key].options)
+                problems.append((path, f"情形 “{key}” 没有选项 “{option}”，可用的有：{known}"))
+    return problems

@@ -1,0 +1,66 @@
+"""The hall's own facts (营业时间、地址、交通、咨询电话) from the staff-editable ``data/hall.yml``."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import List
+
+import yaml
+from pydantic import BaseModel, Extra
+
+from bot.settings import get_settings
+
+
+class Period(BaseModel, extra=Extra.forbid):
+    """One opening period of a working day, e.g. 09:00–12:00 (上午)."""
+
+    start: str
+    end: str
+    label: str
+
+
+class OpeningHours(BaseModel, extra=Extra.forbid):
+    """营业时间: which days, the periods of a day and a note."""
+
+    weekdays: str
+    periods: List[Period]
+    note: str = ""
+
+
+class Suggestion(BaseModel, extra=Extra.forbid):
+    """A 猜你想问 button: what the citizen sees and what is sent when tapped."""
+
+    title: str
+    payload: str
+
+
+class HallInfo(BaseModel, extra=Extra.forbid):
+    """Everything 高小新 says about the hall itself."""
+
+    name: str
+    assistant_name: str
+    address: str
+    transit: List[str]
+    opening_hours: OpeningHours
+    consultation_phone: str
+    hotline_12345: str
+    complaint: List[str]
+    suggestions: List[Suggestion]
+
+    def hours_text(self) -> str:
+        """营业时间 as one sentence, e.g. "周一至周五 上午09:00—12:00，下午13:00—17:00"."""
+        periods = "，".join(f"{p.label}{p.start}—{p.end}" for p in self.opening_hours.periods)
+        return f"{self.opening_hours.weekdays}，{periods}"
+
+
+def load_hall(path: Path) -> HallInfo:
+    """Read and validate the hall file."""
+    with path.open(encoding="utf-8") as handle:
+        return HallInfo.parse_obj(yaml.safe_load(handle))
+
+
+@lru_cache(maxsize=1)
+def get_hall() -> HallInfo:
+    """The hall facts of the configured data folder, read once per process."""
+    return load_hall(get_settings().data_dir / "hall.yml")

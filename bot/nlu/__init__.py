@@ -1,0 +1,1 @@
+"""Custom Rasa NLU components of 高小新."""

@@ -1,0 +1,88 @@
+"""Trains the Rasa model only when its inputs changed (``make train``).
+
+The fingerprint is a hash of every file the model is built from; the catalogue itself is not
+among them, because the entity linker reads it when the model loads.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import subprocess
+import sys
+from pathlib import Path
+from typing import Iterable, List
+
+from bot.settings import PROJECT_ROOT
+
+MODELS_DIR = PROJECT_ROOT / "models"
+MODEL_NAME = "gaoxiaoxin"
+MODEL_PATH = MODELS_DIR / f"{MODEL_NAME}.tar.gz"
+FINGERPRINT_PATH = MODELS_DIR / f"{MODEL_NAME}.fingerprint"
+TRAINING_DATA = ("data/nlu", "data/rules", "data/stories")
+INPUTS = ("config.yml", "domain.yml", *TRAINING_DATA, "data/generated", "bot/nlu")
+
+
+def _files(paths: Iterable[str]) -> List[Path]:
+    found: List[Path] = []
+    for relative in paths:
+        path = PROJECT_ROOT / relative
+        if path.is_file():
+            found.append(path)
+        elif path.is_dir():
+            found.extend(p for p in path.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
+    return sorted(found)
+
+
+def fingerprint() -> str:
+    """A hash of the names and contents of every training input."""
+    digest = hashlib.sha256()
+    for path in _files(INPUTS):
+        digest.update(str(path.relative_to(PROJECT_ROOT)).encode())
+        digest.update(b"\0")
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def is_stale() -> bool:
+    """Whether the model is missing or older than its inputs."""
+    if not MODEL_PATH.exists() or not FINGERPRINT_PATH.exists():
+        return True
+    return FINGERPRINT_PATH.read_text().strip() != fingerprint()
+
+
+def generate() -> None:
+    """Regenerate what is generated from data (jieba dictionary, lookup table, synonyms)."""
+    subprocess.run([sys.executable, "-m", "bot.generate"], cwd=PROJECT_ROOT, check=True)
+
+
+def ensure_model(force: bool = False) -> Path:
+    """Generate data, then train unless an up-to-date model exists; return the model's path."""
+    generate()
+    if not force and not is_stale():
+        print(f"模型已是最新，无需重新训练：{MODEL_PATH.relative_to(PROJECT_ROOT)}", flush=True)
+        return MODEL_PATH
+    current = fingerprint()
+    MODELS_DIR.mkdir(exist_ok=True)
+    command = [
+        sys.executable,
+        "-m",
+        "rasa",
+        "train",
+        "--config",
+        "config.yml",
+        "--domain",
+        "domain.yml",
+        "--data",
+        *TRAINING_DATA,
+        "--out",
+        str(MODELS_DIR),
+        "--fixed-model-name",
+        MODEL_NAME,
+    ]
+    subprocess.run(command, cwd=PROJECT_ROOT, check=True)
+    FINGERPRINT_PATH.write_text(current + "\n")
+    return MODEL_PATH
+
+
+if __name__ == "__main__":
+    ensure_model(force="--force" in sys.argv)

@@ -1,0 +1,55 @@
+from pathlib import Path
+
+import pytest
+from pydantic import ValidationError
+
+from actions.hall import ActionGreet, ActionHallInfo, hall_answer
+from bot.hall import get_hall, load_hall
+from tests.conftest import make_tracker
+
+
+def test_hall_file_loads_with_real_times() -> None:
+    hall = get_hall()
+    assert "09:00" in hall.hours_text() and "17:00" in hall.hours_text()
+    assert hall.suggestions, "staff configured 猜你想问 buttons"
+
+
+def test_unknown_field_is_refused(tmp_path: Path) -> None:
+    source = (Path("data") / "hall.yml").read_text(encoding="utf-8")
+    broken = tmp_path / "hall.yml"
+    broken.write_text(source + "\nunknown_field: 1\n", encoding="utf-8")
+    with pytest.raises(ValidationError):
+        load_hall(broken)
+
+
+@pytest.mark.parametrize(
+    ("intent", "must_contain"),
+    [
+        ("ask_office_hours", ["09:00", "13:00", "周一至周五"]),
+        ("ask_hall_location", ["地址", "地铁"]),
+        ("request_human", ["人工", "12345"]),
+        ("complain", ["抱歉", "好差评"]),
+        ("bot_challenge", ["机器人", "12345"]),
+    ],
+)
+def test_hall_answers(intent: str, must_contain: list) -> None:
+    text = hall_answer(intent, get_hall())
+    for fragment in must_contain:
+        assert fragment in text
+
+
+async def test_greet_offers_buttons(dispatcher, domain) -> None:
+    events = await ActionGreet().run(dispatcher, make_tracker("greet"), domain)
+    assert events == []
+    (message,) = dispatcher.messages
+    assert "高小新" in message["text"]
+    assert len(message["buttons"]) >= 3
+    assert all(b["payload"] for b in message["buttons"])
+
+
+@pytest.mark.parametrize(
+    "intent", ["ask_office_hours", "ask_hall_location", "request_human", "bot_challenge"]
+)
+async def test_hall_action_answers_each_intent(dispatcher, domain, intent: str) -> None:
+    await ActionHallInfo().run(dispatcher, make_tracker(intent), domain)
+    assert dispatcher.messages[0]["text"] == hall_answer(intent, get_hall())

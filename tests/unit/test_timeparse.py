@@ -1,0 +1,246 @@
+"""Chinese date/time phrases -> ParsedWhen, against two fixed "now" moments."""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bot.timeparse import ParsedWhen, describe_date, parse_when
+
+SH = ZoneInfo("Asia/Shanghai")
+# Thursday 2026-11-26 10:00 in Zhengzhou.
+NOW = dt.datetime(2026, 11, 26, 10, 0, tzinfo=SH)
+# Monday 2026-12-28 10:00: phrases that cross into January 2027.
+LATE_DEC = dt.datetime(2026, 12, 28, 10, 0, tzinfo=SH)
+
+D = dt.date
+T = dt.time
+
+# (phrase, expected date, expected half_day, expected time)
+NOVEMBER_CASES = [
+    # inside sentences
+    ("帮我约下周三上午去办退休", D(2026, 12, 2), "上午", None),
+    ("我想明天下午去大厅办营业执照", D(2026, 11, 27), "下午", None),
+    ("能不能约后天上午十点", D(2026, 11, 28), "上午", T(10, 0)),
+    ("问一下周三能办吗", D(2026, 12, 2), None, None),  # 一下 is not 下周
+    ("网上周三能办吗", D(2026, 12, 2), None, None),  # 网上 is not 上周 (11-18)
+    # relative days
+    ("今天", D(2026, 11, 26), None, None),
+    ("明天", D(2026, 11, 27), None, None),
+    ("后天", D(2026, 11, 28), None, None),
+    ("大后天", D(2026, 11, 29), None, None),
+    ("今儿", D(2026, 11, 26), None, None),
+    ("明儿个上午", D(2026, 11, 27), "上午", None),
+    ("明儿", D(2026, 11, 27), None, None),
+    ("昨天", D(2026, 11, 25), None, None),  # past: returned as parsed, refused by booking
+    # bare weekdays: the coming one, today (Thursday) excluded
+    ("周三", D(2026, 12, 2), None, None),
+    ("星期三", D(2026, 12, 2), None, None),
+    ("礼拜三", D(2026, 12, 2), None, None),
+    ("周四", D(2026, 12, 3), None, None),
+    ("周五", D(2026, 11, 27), None, None),
+    ("周日", D(2026, 11, 29), None, None),
+    ("星期天", D(2026, 11, 29), None, None),
+    ("礼拜天下午", D(2026, 11, 29), "下午", None),
+    # weeks relative to this calendar week (Mon 11-23 .. Sun 11-29)
+    ("这周五", D(2026, 11, 27), None, None),
+    ("本周五", D(2026, 11, 27), None, None),
+    ("这周三", D(2026, 11, 25), None, None),  # already past: returned as parsed
+    ("下周三", D(2026, 12, 2), None, None),
+    ("下周一", D(2026, 11, 30), None, None),
+    ("下周日", D(2026, 12, 6), None, None),
+    ("下下周一", D(2026, 12, 7), None, None),
+    ("下个星期二", D(2026, 12, 1), None, None),
+    ("下个礼拜五上午", D(2026, 12, 4), "上午", None),
+    ("上周三", D(2026, 11, 18), None, None),
+    # month and day
+    ("12月3日", D(2026, 12, 3), None, None),
+    ("12月3号", D(2026, 12, 3), None, None),
+    ("十二月三号", D(2026, 12, 3), None, None),
+    ("12月3日（周四）", D(2026, 12, 3), None, None),  # weekday agrees
+    ("12月10日周四上午", D(2026, 12, 10), "上午", None),
+    ("11月20日", D(2026, 11, 20), None, None),  # closest occurrence: 6 days ago, not next year
+    ("1月5日", D(2027, 1, 5), None, None),
+    # day of month: this month unless past, else next month
+    ("3号", D(2026, 12, 3), None, None),
+    ("三号", D(2026, 12, 3), None, None),
+    ("二十号上午", D(2026, 12, 20), "上午", None),
+    ("30号", D(2026, 11, 30), None, None),
+    ("26号", D(2026, 11, 26), None, None),
+    ("25号", D(2026, 12, 25), None, None),
+    ("下个月5号", D(2026, 12, 5), None, None),
+    ("下月5号", D(2026, 12, 5), None, None),
+    ("下下个月1号", D(2027, 1, 1), None, None),
+    ("这个月28号下午", D(2026, 11, 28), "下午", None),
+    # full dates
+    ("2026-12-03", D(2026, 12, 3), None, None),
+    ("2026/12/3", D(2026, 12, 3), None, None),
+    ("2026年12月3日", D(2026, 12, 3), None, None),
+    ("二〇二六年十二月三日", D(2026, 12, 3), None, None),
+    ("2025年12月3日", D(2025, 12, 3), None, None),  # past: returned as parsed
+    ("2026-12-03 14:30", D(2026, 12, 3), None, T(14, 30)),
+    ("元旦", D(2027, 1, 1), None, None),
+    ("国庆节", D(2027, 10, 1), None, None),
+    # half-days
+    ("明天上午", D(2026, 11, 27), "上午", None),
+    ("明天早上", D(2026, 11, 27), "上午", None),
+    ("明天下午", D(2026, 11, 27), "下午", None),
+    ("明天中午", D(2026, 11, 27), None, T(12, 0)),
+    ("明天晚上", D(2026, 11, 27), None, None),
+    ("下午", None, "下午", None),
+    ("明早九点", D(2026, 11, 27), "上午", T(9, 0)),
+    # clock times
+    ("九点", None, None, T(9, 0)),
+    ("9点半", None, None, T(9, 30)),
+    ("十点一刻", None, None, T(10, 15)),
+    ("两点三刻", None, None, T(14, 45)),  # bare 1-6 o'clock = afternoon
+    ("三点", None, None, T(15, 0)),
+    ("14:30", None, None, T(14, 30)),
+    ("14：30", None, None, T(14, 30)),
+    ("下午三点", None, "下午", T(15, 0)),
+    ("下午2点", None, "下午", T(14, 0)),
+    ("下午一点", None, "下午", T(13, 0)),
+    ("上午9:30", None, "上午", T(9, 30)),
+    ("下午14:30", None, "下午", T(14, 30)),
+    ("9点05", None, None, T(9, 5)),
+    ("九点零五分", None, None, T(9, 5)),
+    ("十点十分", None, None, T(10, 10)),
+    ("中午十二点半", None, None, T(12, 30)),
+    ("中午1点", None, None, T(13, 0)),
+    ("晚上8点", None, None, T(20, 0)),
+    ("今晚八点", D(2026, 11, 26), None, T(20, 0)),
+    ("明天一点钟", D(2026, 11, 27), None, T(13, 0)),
+    ("九点一起去", None, None, T(9, 0)),  # "一" starts the next word
+    ("下下周五下午三点一刻", D(2026, 12, 11), "下午", T(15, 15)),
+    ("明天下午2点半", D(2026, 11, 27), "下午", T(14, 30)),
+    ("明天九点到十点", D(2026, 11, 27), None, None),  # a range: no single time
+    ("明天上午下午都行", D(2026, 11, 27), None, None),  # either half-day
+    ("明天前往大厅", D(2026, 11, 27), None, None),  # 前往 is not 之前
+    ("今天周四", D(2026, 11, 26), None, None),
+]
+
+REFUSED = [
+    "下下下个月",
+    "下下下个月5号",
+    "下下下周一",
+    "2月30号",
+    "2月29日",  # neither 2026 nor 2027 is a leap year
+    "2027年2月29日",
+    "asdf",
+    "随便哪天",
+    "我想约个时间",
+    "32号",
+    "三十二号",
+    "13月1日",
+    "2026-13-01",
+    "31号",  # November has 30 days
+    "明天或者后天",  # two different dates
+    "周一至周五",
+    "12月3日周三",  # 12-03 is a Thursday
+    "今天周五",
+    "3号以后",
+    "12月3号之前",
+    "元旦后",
+    "上午15点",
+    "25点",
+    "9点70分",
+    "明天晚上十二点",
+    "晚上",
+    "去3号窗口",
+    "乘坐地铁1号线",
+    "早一点去",
+    "这两点要注意",
+    "两小时",
+    "",
+    "   ",
+]
+
+DECEMBER_CASES = [
+    ("1月5日", D(2027, 1, 5), None, None),
+    ("一月五号上午", D(2027, 1, 5), "上午", None),
+    ("元旦", D(2027, 1, 1), None, None),
+    ("下周三", D(2027, 1, 6), None, None),
+    ("周三", D(2026, 12, 30), None, None),
+    ("问一下周三能办吗", D(2026, 12, 30), None, None),  # 一下 is not 下周 (01-06)
+    ("线下周三去办", D(2026, 12, 30), None, None),
+    ("下下周一", D(2027, 1, 11), None, None),
+    ("周五", D(2027, 1, 1), None, None),
+    ("周一", D(2027, 1, 4), None, None),  # today (Monday) excluded
+    ("3号", D(2027, 1, 3), None, None),
+    ("30号下午", D(2026, 12, 30), "下午", None),
+    ("下个月5号", D(2027, 1, 5), None, None),
+    ("下下个月5号", D(2027, 2, 5), None, None),
+    ("大后天", D(2026, 12, 31), None, None),
+    ("12月30日", D(2026, 12, 30), None, None),
+    ("12月20日", D(2026, 12, 20), None, None),  # closest occurrence is in the past
+    ("2027年1月4日9点半", D(2027, 1, 4), None, T(9, 30)),
+    ("2027/1/4", D(2027, 1, 4), None, None),
+]
+
+
+def _check(result: ParsedWhen | None, date, half_day, time) -> None:
+    assert result is not None
+    assert (result.date, result.half_day, result.time) == (date, half_day, time)
+    assert result.text
+
+
+@pytest.mark.parametrize(("phrase", "date", "half_day", "time"), NOVEMBER_CASES)
+def test_phrases_on_a_thursday_in_november(phrase, date, half_day, time):
+    _check(parse_when(phrase, NOW), date, half_day, time)
+
+
+@pytest.mark.parametrize(("phrase", "date", "half_day", "time"), DECEMBER_CASES)
+def test_phrases_crossing_into_january(phrase, date, half_day, time):
+    _check(parse_when(phrase, LATE_DEC), date, half_day, time)
+
+
+@pytest.mark.parametrize("phrase", REFUSED)
+def test_refused_phrases(phrase):
+    assert parse_when(phrase, NOW) is None
+
+
+def test_enough_cases():
+    assert len(NOVEMBER_CASES) + len(DECEMBER_CASES) + len(REFUSED) >= 60
+
+
+def test_text_is_the_understood_phrase():
+    result = parse_when("帮我约下周三上午去办退休", NOW)
+    assert result is not None
+    assert result.text == "下周三上午"
+    scattered = parse_when("明天我想去办事，下午三点吧", NOW)
+    assert scattered is not None
+    assert scattered.text == "明天 下午三点"
+    assert (scattered.date, scattered.half_day, scattered.time) == (D(2026, 11, 27), "下午", T(15, 0))
+
+
+def test_bare_weekday_on_that_weekday_means_next_week():
+    wednesday = dt.datetime(2026, 12, 2, 9, 0, tzinfo=SH)
+    result = parse_when("周三", wednesday)
+    assert result is not None and result.date == D(2026, 12, 9)
+    this_week = parse_when("这周三", wednesday)
+    assert this_week is not None and this_week.date == D(2026, 12, 2)
+
+
+def test_now_in_another_timezone_is_converted_to_shanghai():
+    utc_evening = dt.datetime(2026, 11, 26, 20, 0, tzinfo=dt.timezone.utc)  # 04:00 on 27 Nov in Shanghai
+    result = parse_when("今天", utc_evening)
+    assert result is not None and result.date == D(2026, 11, 27)
+
+
+def test_a_leap_day_is_understood_in_a_leap_year():
+    result = parse_when("2月29日", dt.datetime(2027, 12, 20, 10, 0, tzinfo=SH))
+    assert result is not None and result.date == D(2028, 2, 29)
+
+
+@pytest.mark.parametrize(
+    ("day", "today", "text"),
+    [
+        (D(2026, 12, 3), D(2026, 11, 26), "12月3日（周四）"),
+        (D(2026, 11, 29), D(2026, 11, 26), "11月29日（周日）"),
+        (D(2027, 1, 4), D(2026, 12, 28), "2027年1月4日（周一）"),
+    ],
+)
+def test_describe_date(day, today, text):
+    assert describe_date(day, today) == text
