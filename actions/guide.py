@@ -92,6 +92,9 @@ class ActionGuide(Action):
 
         answers = situation_answers(tracker, item)
         send(dispatcher, render(item, aspect, hall, answers))
+        if tracker.active_loop_name:
+            # a question asked in the middle of a form must not change the item being booked
+            return []
         return [
             SlotSet("service", item.name),
             SlotSet("situation_answers", {"item": item.name, "answers": answers}),

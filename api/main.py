@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from contextlib import asynccontextmanager
 from typing import AsyncIterator, FrozenSet
@@ -12,12 +13,13 @@ from fastapi import FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from redis.asyncio import Redis
-from sqlalchemy import create_engine
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.rasa_client import RasaClient
 from api.routes import api_router
 from api.sessions import SessionStore
+from bot.appointments import AppointmentStore, BookingService
+from bot.db import make_engine, run_migrations
 from bot.pii import PiiMaskingFilter
 from bot.settings import PROJECT_ROOT, Settings, get_settings
 
@@ -54,7 +56,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             limits=httpx.Limits(max_connections=100, max_keepalive_connections=50)
         )
         app.state.redis = Redis.from_url(settings.redis_url, decode_responses=True)
-        app.state.engine = create_engine(settings.database_url, pool_pre_ping=True)
+        app.state.engine = make_engine(settings.database_url)
+        await asyncio.to_thread(run_migrations, settings.database_url, app.state.engine)
+        app.state.bookings = BookingService(AppointmentStore(app.state.engine), pii_key=settings.pii_key)
         app.state.rasa = RasaClient(app.state.http, settings.rasa_url, settings.channel_secret)
         app.state.sessions = SessionStore(app.state.redis)
         app.state.intents = domain_intents()

@@ -58,8 +58,13 @@ def aspect_buttons(item: ServiceItem, skip: str) -> List[Dict[str, str]]:
 
 def _material_line(material: Any) -> str:
     line = f"{material.name}（{material.form}{material.count}份）"
-    if getattr(material, "exempt", None):
-        line += f"【可{material.exempt}，无需提交纸质材料】" if material.exempt != "免提交" else "【免提交】"
+    exempt = str(material.exempt) if getattr(material, "exempt", None) else ""
+    if exempt == "免提交":
+        line += "【免提交】"
+    elif exempt == "电子证照":
+        line += "【可调取电子证照，免交纸质件】"
+    elif exempt:
+        line += f"【{exempt}，无需携带】"
     if getattr(material, "note", None):
         line += f"：{material.note}"
     return line
@@ -101,7 +106,7 @@ def render(
         situation = pending_situation(item, answers)
         if situation is not None:
             return GuideReply(
-                text=f"为了只列出您需要带的材料，请先告诉我：{situation.question}",
+                text=f"为了只列出办理{item.name}您需要带的材料，请先告诉我：{situation.question}",
                 buttons=situation_buttons(item, situation, "ask_materials"),
                 custom={
                     "type": "guide_question",
@@ -189,9 +194,9 @@ def did_you_mean(candidates: Sequence[ServiceItem], intent: str) -> GuideReply:
     )
 
 
-def ask_which_item(catalogue: Catalogue, hall: HallInfo, intent: str, popular: int = 6) -> GuideReply:
-    """Nothing matched: offer popular items and the hall's consultation number."""
-    items = catalogue.items[:popular]
+def ask_which_item(catalogue: Catalogue, hall: HallInfo, intent: str) -> GuideReply:
+    """Nothing matched: offer the popular items staff listed and the hall's consultation number."""
+    items = [item for item in (catalogue.get(name) for name in hall.popular_items) if item is not None]
     return GuideReply(
         text=(
             "抱歉，暂时没有找到与您描述相符的事项。您可以说得具体一些（比如“开公司”“宝宝出生上户口”），"

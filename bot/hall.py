@@ -47,6 +47,7 @@ class HallInfo(BaseModel, extra=Extra.forbid):
     hotline_12345: str
     complaint: List[str]
     suggestions: List[Suggestion]
+    popular_items: List[str]
 
     def hours_text(self) -> str:
         """营业时间 as one sentence, e.g. "周一至周五 上午09:00—12:00，下午13:00—17:00"."""

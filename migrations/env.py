@@ -7,6 +7,7 @@ from logging.config import fileConfig
 from alembic import context
 
 import bot.appointments.store  # noqa: F401  (declares its tables on bot.db.metadata)
+import bot.staff  # noqa: F401  (declares staff_users on bot.db.metadata)
 from bot.db import make_engine, metadata
 from bot.settings import get_settings
 

@@ -13,8 +13,14 @@ _SEPARATORS = re.compile(r"[\s\-_]+")
 
 
 def generate_code() -> str:
-    """Return a new random confirmation code (``secrets``-based)."""
-    return "".join(secrets.choice(ALPHABET) for _ in range(LENGTH))
+    """Return a new random confirmation code (``secrets``-based) with at least one letter.
+
+    The letter keeps a code distinguishable from a run of digits inside a phone or ID number.
+    """
+    while True:
+        code = "".join(secrets.choice(ALPHABET) for _ in range(LENGTH))
+        if not code.isdigit():
+            return code
 
 
 def normalize_code(text: str) -> Optional[str]:

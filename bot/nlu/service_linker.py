@@ -29,14 +29,36 @@ logger = logging.getLogger(__name__)
 
 ENTITY = "service"
 EXTRACTOR = "ServiceLinker"
+# Intents about one item: only there may a description with no name be looked up in the catalogue.
+ITEM_INTENTS = frozenset(
+    {
+        "ask_service_guide",
+        "ask_materials",
+        "ask_process",
+        "ask_time_limit",
+        "ask_fee",
+        "ask_eligibility",
+        "ask_online",
+        "ask_window",
+        "book_appointment",
+    }
+)
 
 
 class ServiceIndex:
     """Finds catalogue names and aliases in text and resolves loose mentions."""
 
-    def __init__(self, catalogue: Catalogue, min_score: float = 0.0) -> None:
+    def __init__(
+        self,
+        catalogue: Catalogue,
+        min_score: float = 0.0,
+        description_score: float = 6.0,
+        description_margin: float = 1.5,
+    ) -> None:
         self.catalogue = catalogue
         self.min_score = min_score
+        self.description_score = description_score
+        self.description_margin = description_margin
         self.nlp = spacy.blank("zh")
         self.matcher = PhraseMatcher(self.nlp.vocab, attr="ORTH")
         for item in catalogue.items:
@@ -65,6 +87,27 @@ class ServiceIndex:
             )
         return found
 
+    def describe(self, text: str) -> Optional[Dict[str, Any]]:
+        """An entity for the one item a whole message clearly describes without naming it, else None.
+
+        Only a clear winner counts: a score of at least ``description_score`` and
+        ``description_margin`` times the runner-up's (both set on the training data, where they
+        invent no item for any message that names none).
+        """
+        ranked = self.catalogue.search(text, limit=2)
+        if not ranked or ranked[0][1] < self.description_score:
+            return None
+        if len(ranked) > 1 and ranked[0][1] < self.description_margin * ranked[1][1]:
+            return None
+        return {
+            "entity": ENTITY,
+            "start": 0,
+            "end": len(text),
+            "value": ranked[0][0].name,
+            "extractor": f"{EXTRACTOR}.description",
+            "confidence_entity": 0.5,
+        }
+
     def resolve(self, mention: str) -> Optional[str]:
         """Return the canonical name for a loose mention, or None when nothing fits well."""
         item = self.catalogue.get(mention)
@@ -87,11 +130,15 @@ class ServiceLinker(GraphComponent, EntityExtractorMixin):
     @staticmethod
     def get_default_config() -> Dict[str, Any]:
         """The folder of the catalogue's YAML files, relative to the working directory."""
-        return {"catalogue_dir": "data/services"}
+        return {"catalogue_dir": "data/services", "description_score": 6.0, "description_margin": 1.5}
 
     def __init__(self, config: Dict[str, Any]) -> None:
         self._config = config
-        self.index = ServiceIndex(load_catalogue(Path(config["catalogue_dir"])))
+        self.index = ServiceIndex(
+            load_catalogue(Path(config["catalogue_dir"])),
+            description_score=float(config["description_score"]),
+            description_margin=float(config["description_margin"]),
+        )
 
     @classmethod
     def create(
@@ -126,5 +173,10 @@ class ServiceLinker(GraphComponent, EntityExtractorMixin):
                     logger.debug("Dropped a service mention that matches no catalogue item.")
                     continue
                 linked.append({**entity, "value": value})
+            intent = (message.get("intent") or {}).get("name")
+            if not linked and intent in ITEM_INTENTS:
+                described = self.index.describe(text)
+                if described is not None:
+                    linked.append(described)
             message.set(ENTITIES, others + sorted(linked, key=lambda e: e["start"]), add_to_output=True)
         return messages

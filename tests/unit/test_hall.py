@@ -53,3 +53,12 @@ async def test_greet_offers_buttons(dispatcher, domain) -> None:
 async def test_hall_action_answers_each_intent(dispatcher, domain, intent: str) -> None:
     await ActionHallInfo().run(dispatcher, make_tracker(intent), domain)
     assert dispatcher.messages[0]["text"] == hall_answer(intent, get_hall())
+
+
+def test_popular_items_exist_in_the_catalogue() -> None:
+    from bot.catalogue import get_catalogue
+
+    catalogue = get_catalogue()
+    assert [catalogue.get(name) is not None for name in get_hall().popular_items] == [True] * len(
+        get_hall().popular_items
+    )

@@ -1,0 +1,133 @@
+"""Staff authentication and roles for ``/api/admin/``.
+
+A request carries ``Authorization: Bearer <token>``. The token is either ``ADMIN_TOKEN`` from the
+settings (the admin role; for first setup and automation, ignored when empty) or the token of an
+active staff user (:mod:`bot.staff`). Roles rank ``viewer`` < ``staff`` < ``admin``.
+"""
+
+from __future__ import annotations
+
+import hmac
+import logging
+from dataclasses import dataclass
+from typing import Any, Callable, Optional
+
+from fastapi import Depends, HTTPException, Request, status
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from bot.pii import PiiMaskingFilter
+from bot.staff import ROLE_TEXT, ROLES, StaffStore, has_role
+
+logger = logging.getLogger(__name__)
+audit_logger = logging.getLogger("api.audit")
+
+
+def _install_audit_fallback() -> None:
+    """Keep the audit trail even when the process configured no logging at all.
+
+    The audit logger always passes INFO records on. When the root logger has no handler (uvicorn
+    configures only its own loggers), a fallback handler writes them to stderr, masked; once the
+    root logger has handlers, the fallback stays silent so no line is written twice.
+    """
+    audit_logger.setLevel(logging.INFO)
+    if any(getattr(h, "audit_fallback", False) for h in audit_logger.handlers):
+        return
+    handler = logging.StreamHandler()
+    handler.audit_fallback = True  # type: ignore[attr-defined]
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s [%(name)s] %(message)s"))
+    handler.addFilter(lambda record: not logging.getLogger().handlers)
+    handler.addFilter(PiiMaskingFilter())
+    audit_logger.addHandler(handler)
+
+
+_install_audit_fallback()
+
+ADMIN_TOKEN_USERNAME = "ADMIN_TOKEN"
+
+bearer = HTTPBearer(
+    auto_error=False,
+    scheme_name="StaffToken",
+    description="工作人员访问令牌：在请求头中携带 Authorization: Bearer <令牌>。",
+)
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is making a staff request, and with which role."""
+
+    username: str
+    display_name: str
+    role: str
+
+
+def staff_store(request: Request) -> StaffStore:
+    """Return the staff-user store on the app's database engine."""
+    return StaffStore(request.app.state.engine)
+
+
+def _unauthorized(detail: str) -> HTTPException:
+    return HTTPException(
+        status_code=status.HTTP_401_UNAUTHORIZED, detail=detail, headers={"WWW-Authenticate": "Bearer"}
+    )
+
+
+def _is_admin_token(token: str, admin_token: str) -> bool:
+    if not admin_token:
+        return False
+    return hmac.compare_digest(token.encode("utf-8"), admin_token.encode("utf-8"))
+
+
+def current_staff(
+    request: Request,
+    credentials: Optional[HTTPAuthorizationCredentials] = Depends(bearer),
+    store: StaffStore = Depends(staff_store),
+) -> Principal:
+    """Return the staff member behind the request's bearer token.
+
+    Raises:
+        HTTPException: 401 (with ``WWW-Authenticate: Bearer``) when the token is missing, unknown or
+            belongs to a deactivated user.
+
+    """
+    if credentials is None or not credentials.credentials:
+        raise _unauthorized("请先登录：请在请求头中携带工作人员访问令牌（Authorization: Bearer <令牌>）。")
+    token = credentials.credentials
+    if _is_admin_token(token, request.app.state.settings.admin_token):
+        return Principal(username=ADMIN_TOKEN_USERNAME, display_name="系统管理员", role="admin")
+    user = store.authenticate(token)
+    if user is None:
+        logger.warning("rejected a staff credential on %s %s", request.method, request.url.path)
+        raise _unauthorized("访问令牌无效或已停用，请核对后重试，或联系管理员重新开通。")
+    return Principal(username=user.username, display_name=user.display_name, role=user.role)
+
+
+def require_role(role: str) -> Callable[..., Principal]:
+    """Return a dependency that admits staff whose role is at least ``role`` (else 403).
+
+    Raises:
+        ValueError: ``role`` is not one of :data:`bot.staff.ROLES`.
+
+    """
+    if role not in ROLES:
+        raise ValueError(f"unknown role: {role}")
+
+    def dependency(principal: Principal = Depends(current_staff)) -> Principal:
+        if not has_role(principal.role, role):
+            audit(principal, "forbidden", required=role)
+            raise HTTPException(
+                status_code=status.HTTP_403_FORBIDDEN,
+                detail=(
+                    f"您的账号权限为“{ROLE_TEXT[principal.role]}”，无权进行此操作"
+                    f"（需要“{ROLE_TEXT[role]}”或更高权限），如有需要请联系管理员。"
+                ),
+            )
+        return principal
+
+    dependency.__name__ = f"require_{role}"
+    return dependency
+
+
+def audit(principal: Principal, action: str, **details: Any) -> None:
+    """Log one staff action: who, with which role, what. Callers pass no personal data."""
+    extra = " ".join(f"{key}={value}" for key, value in details.items() if value is not None)
+    audit_logger.info("staff=%s role=%s action=%s %s", principal.username, principal.role, action, extra)

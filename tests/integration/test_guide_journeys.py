@@ -1,0 +1,90 @@
+"""Guide journeys through the real stack: the item carries across turns, vague questions get choices."""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List
+
+import httpx
+import pytest
+
+from bot.catalogue import get_catalogue
+from tests.conftest import Stack
+
+pytestmark = pytest.mark.integration
+
+
+class Conversation:
+    def __init__(self, stack: Stack) -> None:
+        self.stack = stack
+        self.sender = httpx.post(f"{stack.api}/api/session", json={}).json()["sender"]
+
+    def say(self, message: str) -> List[Dict[str, Any]]:
+        response = httpx.post(
+            f"{self.stack.api}/api/chat", json={"sender": self.sender, "message": message}, timeout=30
+        )
+        assert response.status_code == 200, response.text
+        return response.json()
+
+
+def text_of(replies: List[Dict[str, Any]]) -> str:
+    return "\n".join(r.get("text") or "" for r in replies)
+
+
+def card_of(replies: List[Dict[str, Any]]) -> Dict[str, Any]:
+    return next(r["custom"] for r in replies if r.get("custom"))
+
+
+def buttons_of(replies: List[Dict[str, Any]]) -> List[Dict[str, str]]:
+    return [b for r in replies for b in r.get("buttons") or []]
+
+
+def test_item_then_aspects_keep_context(stack: Stack) -> None:
+    chat = Conversation(stack)
+    overview = chat.say("宝宝刚出生要办哪些手续")
+    assert "新生儿出生一件事" in text_of(overview) and "出生医学证明" in text_of(overview)
+    assert {"材料", "流程", "时限", "收费", "条件", "网上办", "窗口"} <= {
+        b["title"] for b in buttons_of(overview)
+    }
+
+    question = chat.say("那要带什么材料")
+    options = buttons_of(question)
+    assert "户籍" in text_of(question) and len(options) == 2
+    checklist = chat.say(options[0]["payload"])
+    assert "□" in text_of(checklist) and "出生医学证明" in text_of(checklist)
+    assert card_of(checklist)["item"] == "新生儿出生一件事" and card_of(checklist)["aspect"] == "materials"
+
+    item = get_catalogue().get("新生儿出生一件事")
+    limit = chat.say("多久能办好")
+    assert item.time_limit.promised in text_of(limit) and item.time_limit.legal in text_of(limit)
+    assert f"{item.window.number}号窗口" in text_of(chat.say("去几号窗口办"))
+
+
+def test_aspect_first_then_item(stack: Stack) -> None:
+    chat = Conversation(stack)
+    first = chat.say("要带什么材料")
+    assert buttons_of(first), "asks which item, with buttons"
+    chosen = chat.say(next(b["payload"] for b in buttons_of(first) if "开办企业" in b["title"]))
+    assert "开办企业一件事" in text_of(chosen)
+
+
+def test_switching_items(stack: Stack) -> None:
+    chat = Conversation(stack)
+    assert "开办企业一件事" in text_of(chat.say("开公司收费吗"))
+    assert "企业注销一件事" in text_of(chat.say("那注销公司收费吗"))
+    assert "企业注销一件事" in text_of(chat.say("在哪个窗口办"))
+
+
+def test_vague_question_gets_choices_not_a_guess(stack: Stack) -> None:
+    chat = Conversation(stack)
+    replies = chat.say("我想开个饭馆")
+    titles = [b["title"] for b in buttons_of(replies)]
+    assert "开办餐饮店一件事" in titles or "开办餐饮店一件事" in text_of(replies)
+    followed = chat.say('/ask_service_guide{"service": "开办餐饮店一件事"}')
+    assert "开办餐饮店一件事" in text_of(followed)
+
+
+def test_unknown_item_gets_the_phone_number(stack: Stack) -> None:
+    chat = Conversation(stack)
+    replies = chat.say("我要办护照")
+    assert "咨询电话" in text_of(replies) or "您是想办理" in text_of(replies)
+    assert "护照" not in "".join(b["title"] for b in buttons_of(replies))

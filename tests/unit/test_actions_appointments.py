@@ -1,0 +1,300 @@
+"""The booking form's actions: every validation message, booking, finding, cancelling, moving, stopping."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Dict, List
+from zoneinfo import ZoneInfo
+
+import pytest
+from rasa_sdk import Tracker
+from rasa_sdk.events import ActiveLoop, FollowupAction, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+import actions.appointments as booking_actions
+from bot.appointments import AppointmentStore, BookingService
+from bot.db import make_engine, run_migrations
+from bot.pii import id_check_char
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+NOW = datetime(2026, 11, 26, 10, 0, tzinfo=SHANGHAI)  # a Thursday
+ID17 = "41010519880615231"
+ID_NUMBER = ID17 + id_check_char(ID17)
+PHONE = "13812345678"
+
+
+@pytest.fixture
+def service(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> BookingService:
+    url = f"sqlite:///{tmp_path / 'booking.db'}"
+    run_migrations(url)
+    svc = BookingService(AppointmentStore(make_engine(url)), clock=lambda: NOW)
+    monkeypatch.setattr(booking_actions, "booking_service", lambda: svc)
+    return svc
+
+
+def tracker(
+    intent: str = "inform",
+    text: str = "",
+    slots: Dict[str, Any] | None = None,
+    entities: List[Dict[str, Any]] | None = None,
+    requested: str | None = None,
+    loop: str | None = "appointment_form",
+) -> Tracker:
+    all_slots = {"requested_slot": requested, **(slots or {})}
+    return Tracker(
+        sender_id="citizen-1",
+        slots=all_slots,
+        latest_message={"intent": {"name": intent}, "text": text, "entities": entities or []},
+        events=[],
+        paused=False,
+        followup_action=None,
+        active_loop={"name": loop} if loop else {},
+        latest_action_name="action_listen",
+    )
+
+
+FORM = booking_actions.ValidateAppointmentForm()
+BOOKING = {
+    "service": "退休一件事",
+    "appointment_date": "2026-12-01",
+    "appointment_time": "09:30",
+    "person_name": "李明",
+    "phone": PHONE,
+    "id_number": ID_NUMBER,
+    "appointment_confirm": True,
+}
+
+
+async def test_first_message_fills_date_and_half_day(service) -> None:
+    dispatcher = CollectingDispatcher()
+    values = await FORM.extract_appointment_date(
+        dispatcher, tracker("book_appointment", "帮我约下周三上午去办退休"), {}
+    )
+    assert values == {"appointment_date": "2026-12-02", "half_day": "上午"}
+
+
+async def test_unreadable_date_is_said_so(service) -> None:
+    dispatcher = CollectingDispatcher()
+    values = await FORM.extract_appointment_date(
+        dispatcher, tracker("inform", "随便哪天", requested="appointment_date"), {}
+    )
+    assert values == {} and "没能理解这个日期" in dispatcher.messages[0]["text"]
+
+
+async def test_a_question_is_not_taken_as_a_value(service) -> None:
+    dispatcher = CollectingDispatcher()
+    asked_name = tracker("ask_materials", "要带什么材料", requested="person_name")
+    assert await FORM.extract_person_name(dispatcher, asked_name, {}) == {}
+
+
+@pytest.mark.parametrize(
+    ("day", "reason"),
+    [
+        ("2026-11-26", "当天"),
+        ("2026-11-20", "过去"),
+        ("2026-11-28", "周末"),
+        ("2026-12-10", "5个工作日"),
+    ],
+)
+def test_unbookable_days_get_a_reason_and_choices(service, day: str, reason: str) -> None:
+    dispatcher = CollectingDispatcher()
+    values = FORM.validate_appointment_date(day, dispatcher, tracker(slots={"service": "退休一件事"}), {})
+    assert values["appointment_date"] is None
+    assert reason in dispatcher.messages[0]["text"], dispatcher.messages[0]["text"]
+    assert dispatcher.messages[0]["buttons"], "the nearest bookable days are offered"
+
+
+def test_holiday_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    url = f"sqlite:///{tmp_path / 'holiday.db'}"
+    run_migrations(url)
+    before_national_day = datetime(2026, 9, 29, 10, 0, tzinfo=SHANGHAI)
+    svc = BookingService(AppointmentStore(make_engine(url)), clock=lambda: before_national_day)
+    monkeypatch.setattr(booking_actions, "booking_service", lambda: svc)
+    dispatcher = CollectingDispatcher()
+    values = FORM.validate_appointment_date(
+        "2026-10-02", dispatcher, tracker(slots={"service": "退休一件事"}), {}
+    )
+    assert values["appointment_date"] is None and "国庆" in dispatcher.messages[0]["text"]
+
+
+def test_bookable_day_is_kept(service) -> None:
+    dispatcher = CollectingDispatcher()
+    values = FORM.validate_appointment_date(
+        "2026-12-01", dispatcher, tracker(slots={"service": "退休一件事"}), {}
+    )
+    assert values == {"appointment_date": "2026-12-01"} and dispatcher.messages == []
+
+
+@pytest.mark.parametrize(
+    ("wanted", "kept"), [("09:40", "09:30"), ("13:00", "13:00"), ("12:30", None), ("18:00", None)]
+)
+def test_time_must_fall_in_a_free_slot(service, wanted: str, kept: str | None) -> None:
+    dispatcher = CollectingDispatcher()
+    slots = {"service": "退休一件事", "appointment_date": "2026-12-01"}
+    values = FORM.validate_appointment_time(wanted, dispatcher, tracker(slots=slots), {})
+    assert values["appointment_time"] == kept
+    if kept is None:
+        assert "空闲时段" in dispatcher.messages[0]["text"] and dispatcher.messages[0]["buttons"]
+
+
+@pytest.mark.parametrize(
+    ("method", "value", "message"),
+    [
+        ("validate_person_name", "李明1", "数字"),
+        ("validate_person_name", "x", "真实姓名"),
+        ("validate_phone", "1381234567", "11位"),
+        ("validate_phone", "0371-67989000", "座机"),
+        ("validate_id_number", ID17 + ("0" if ID_NUMBER[-1] != "0" else "1"), "校验"),
+        ("validate_id_number", "12345", "18位"),
+    ],
+)
+def test_personal_data_is_checked_with_a_reason(service, method: str, value: str, message: str) -> None:
+    dispatcher = CollectingDispatcher()
+    values = getattr(FORM, method)(value, dispatcher, tracker(), {})
+    assert list(values.values()) == [None]
+    assert message in dispatcher.messages[0]["text"], dispatcher.messages[0]["text"]
+
+
+def test_valid_personal_data_is_normalised(service) -> None:
+    dispatcher = CollectingDispatcher()
+    assert FORM.validate_phone("+86 138-1234-5678", dispatcher, tracker(), {}) == {"phone": PHONE}
+    assert FORM.validate_id_number(ID_NUMBER.lower(), dispatcher, tracker(), {}) == {"id_number": ID_NUMBER}
+    assert FORM.validate_person_name("李明", dispatcher, tracker(), {}) == {"person_name": "李明"}
+
+
+async def test_name_prefix_is_removed(service) -> None:
+    dispatcher = CollectingDispatcher()
+    asked = tracker("inform", "我叫王小芳", requested="person_name")
+    assert await FORM.extract_person_name(dispatcher, asked, {}) == {"person_name": "王小芳"}
+
+
+async def test_confirmation_summary_is_masked(service) -> None:
+    dispatcher = CollectingDispatcher()
+    await booking_actions.ActionAskAppointmentConfirm().run(dispatcher, tracker(slots=BOOKING), {})
+    text = dispatcher.messages[0]["text"]
+    assert "138****5678" in text and PHONE not in text and ID_NUMBER not in text and "李*" in text
+
+
+def test_no_at_confirmation_starts_again(service) -> None:
+    dispatcher = CollectingDispatcher()
+    values = FORM.validate_appointment_confirm(False, dispatcher, tracker(slots=BOOKING), {})
+    assert values["appointment_date"] is None and values["phone"] is None
+    assert "重新填写" in dispatcher.messages[0]["text"]
+
+
+async def test_submit_books_and_forgets_personal_data(service) -> None:
+    dispatcher = CollectingDispatcher()
+    events = await booking_actions.ActionSubmitAppointment().run(
+        dispatcher, tracker(slots=BOOKING, loop=None), {}
+    )
+    text = dispatcher.messages[0]["text"]
+    assert "预约号" in text and "2026" not in text or "12月1日" in text
+    code = dispatcher.messages[0]["custom"]["code"]
+    assert len(code) == 8 and f"预约号 {code}" in text
+    assert PHONE not in text and ID_NUMBER not in text
+    assert SlotSet("phone", None) in events and SlotSet("id_number", None) in events
+    # the same turn retried returns the same booking, never a second one
+    again = CollectingDispatcher()
+    await booking_actions.ActionSubmitAppointment().run(again, tracker(slots=BOOKING, loop=None), {})
+    assert again.messages[0]["custom"]["code"] == code
+    assert len(service.list()) == 1
+
+
+async def test_full_slot_asks_for_another_time(service) -> None:
+    capacity = max(s.remaining for s in service.available_slots("退休一件事", NOW.date().replace(day=27)))
+    for n in range(capacity):
+        id17 = f"4101051988061{n:04d}"
+        service.book(
+            item_name="退休一件事",
+            day=NOW.date().replace(day=27),
+            slot_start=datetime(1, 1, 1, 9).time(),
+            name="张三",
+            phone=f"1390000{n:04d}",
+            id_number=id17 + id_check_char(id17),
+        )
+    dispatcher = CollectingDispatcher()
+    slots = {**BOOKING, "appointment_date": "2026-11-27", "appointment_time": "09:00"}
+    events = await booking_actions.ActionSubmitAppointment().run(
+        dispatcher, tracker(slots=slots, loop=None), {}
+    )
+    assert "满" in dispatcher.messages[0]["text"]
+    assert FollowupAction("appointment_form") in events and SlotSet("appointment_time", None) in events
+
+
+async def booked_code(service) -> str:
+    booking = service.book(
+        item_name="退休一件事",
+        day=NOW.date().replace(day=30),
+        slot_start=datetime(1, 1, 1, 10).time(),
+        name="李明",
+        phone=PHONE,
+        id_number=ID_NUMBER,
+    )
+    return booking.code
+
+
+async def test_query_with_wrong_phone_finds_nothing(service) -> None:
+    code = await booked_code(service)
+    dispatcher = CollectingDispatcher()
+    slots = {"appointment_code": code, "phone": "13900000000", "appointment_operation": "query"}
+    await booking_actions.ActionManageAppointment().run(dispatcher, tracker(slots=slots, loop=None), {})
+    assert "没有找到" in dispatcher.messages[0]["text"]
+
+
+async def test_query_and_cancel(service) -> None:
+    code = await booked_code(service)
+    dispatcher = CollectingDispatcher()
+    slots = {"appointment_code": code, "phone": PHONE, "appointment_operation": "query"}
+    await booking_actions.ActionManageAppointment().run(dispatcher, tracker(slots=slots, loop=None), {})
+    assert code in dispatcher.messages[0]["text"] and "已预约" in dispatcher.messages[0]["text"]
+    cancel = CollectingDispatcher()
+    slots["appointment_operation"] = "cancel"
+    await booking_actions.ActionManageAppointment().run(cancel, tracker(slots=slots, loop=None), {})
+    assert "已为您取消" in cancel.messages[0]["text"] and "已取消" in cancel.messages[0]["text"]
+
+
+async def test_reschedule_moves_the_booking(service) -> None:
+    code = await booked_code(service)
+    dispatcher = CollectingDispatcher()
+    slots = {"appointment_code": code, "phone": PHONE, "appointment_operation": "reschedule"}
+    events = await booking_actions.ActionManageAppointment().run(
+        dispatcher, tracker(slots=slots, loop=None), {}
+    )
+    assert (
+        FollowupAction("appointment_reschedule_form") in events and SlotSet("reschedule_code", code) in events
+    )
+    moved = CollectingDispatcher()
+    slots = {
+        "reschedule_code": code,
+        "phone": PHONE,
+        "appointment_date": "2026-12-02",
+        "appointment_time": "14:00",
+    }
+    await booking_actions.ActionSubmitReschedule().run(moved, tracker(slots=slots, loop=None), {})
+    assert "改约成功" in moved.messages[0]["text"] and "14:00" in moved.messages[0]["text"]
+
+
+@pytest.mark.parametrize("text", ["K7M3PQ9", "K7M3PQ0A", "预约号"])
+def test_bad_codes_are_explained(service, text: str) -> None:
+    dispatcher = CollectingDispatcher()
+    form = booking_actions.ValidateAppointmentLookupForm()
+    assert form.validate_appointment_code(text, dispatcher, tracker(), {}) == {"appointment_code": None}
+    assert "8位" in dispatcher.messages[0]["text"]
+
+
+async def test_stop_clears_the_form(service) -> None:
+    dispatcher = CollectingDispatcher()
+    events = await booking_actions.ActionStopBooking().run(
+        dispatcher, tracker("stop", "算了不约了", slots=BOOKING), {}
+    )
+    assert ActiveLoop(None) in events and SlotSet("id_number", None) in events
+    assert "停止" in dispatcher.messages[0]["text"]
+
+
+async def test_form_run_end_to_end_validation(service, domain) -> None:
+    """The whole validation action on a first message: item, date and half-day at once."""
+    dispatcher = CollectingDispatcher()
+    first = tracker("book_appointment", "帮我约下周二下午去办退休", slots={"service": "退休一件事"})
+    events = await FORM.run(dispatcher, first, domain)
+    assert SlotSet("appointment_date", "2026-12-01") in events and SlotSet("half_day", "下午") in events

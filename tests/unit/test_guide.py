@@ -1,0 +1,122 @@
+"""The guide: every item answers every aspect, and the action keeps context and asks when unsure."""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List
+
+import pytest
+from rasa_sdk.events import SlotSet
+
+from actions.guide import ActionGuide
+from bot.catalogue import get_catalogue
+from bot.guide import ASPECTS, INTENT_TO_ASPECT, render
+from bot.hall import get_hall
+from tests.conftest import make_tracker
+
+CATALOGUE = get_catalogue()
+ITEMS = CATALOGUE.items
+
+
+@pytest.mark.parametrize("aspect", list(ASPECTS))
+@pytest.mark.parametrize("item", ITEMS, ids=[i.id for i in ITEMS])
+def test_every_item_answers_every_aspect(item, aspect: str) -> None:
+    answers = {s.key: next(iter(s.options)) for s in item.situations or []}
+    reply = render(item, aspect, get_hall(), answers)
+    assert item.name in reply.text
+    assert "样例" in reply.text  # sample data says so
+    assert reply.custom and reply.custom["item_id"] == item.id and reply.custom["aspect"] == aspect
+    assert reply.custom["sections"] and all(section["items"] for section in reply.custom["sections"])
+    assert reply.buttons and all(b["payload"].startswith("/") for b in reply.buttons)
+
+
+def entity(value: str) -> Dict[str, Any]:
+    return {"entity": "service", "value": value, "start": 0, "end": 2}
+
+
+async def run(intent: str, text: str = "", slots: Dict[str, Any] | None = None, entities: List | None = None):
+    from rasa_sdk.executor import CollectingDispatcher
+
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(intent, slots=slots, text=text, entities=entities)
+    events = await ActionGuide().run(dispatcher, tracker, {})
+    return dispatcher.messages, events
+
+
+async def test_overview_names_the_bundled_matters() -> None:
+    messages, events = await run(
+        "ask_service_guide", "宝宝刚出生要办哪些手续", entities=[entity("新生儿出生一件事")]
+    )
+    text = messages[0]["text"]
+    for matter in ("出生医学证明", "预防接种证", "户口登记"):
+        assert matter in text
+    titles = [b["title"] for b in messages[0]["buttons"]]
+    assert {"材料", "流程", "时限", "收费", "条件", "网上办", "窗口", "预约"} <= set(titles)
+    assert SlotSet("service", "新生儿出生一件事") in events
+
+
+async def test_aspect_uses_the_item_in_context() -> None:
+    messages, _ = await run("ask_time_limit", "多久能办好", slots={"service": "退休一件事"})
+    item = CATALOGUE.get("退休一件事")
+    assert item.time_limit.legal in messages[0]["text"] and item.time_limit.promised in messages[0]["text"]
+    assert messages[0]["custom"]["aspect"] == "time_limit"
+
+
+async def test_window_answer_has_window_and_address() -> None:
+    messages, _ = await run("ask_window", "去几号窗口", slots={"service": "开办企业一件事"})
+    item = CATALOGUE.get("开办企业一件事")
+    assert f"{item.window.number}号窗口" in messages[0]["text"]
+    assert get_hall().address in messages[0]["text"]
+
+
+async def test_materials_ask_the_deciding_question_first() -> None:
+    item = next(i for i in ITEMS if i.situations)
+    messages, events = await run("ask_materials", "要带什么", slots={"service": item.name})
+    first = item.situations[0]
+    assert first.question in messages[0]["text"]
+    assert len(messages[0]["buttons"]) == len(first.options)
+    assert "situation" in messages[0]["buttons"][0]["payload"]
+    assert SlotSet("situation_answers", {"item": item.name, "answers": {}}) in events
+
+
+async def test_materials_checklist_follows_the_answers() -> None:
+    item = CATALOGUE.get("新生儿出生一件事")
+    local = {"entity": "situation", "value": "residence=local"}
+    slots = {"service": item.name}
+    messages, events = await run("ask_materials", "", slots=slots, entities=[entity(item.name), local])
+    while messages[0].get("buttons") and "situation" in messages[0]["buttons"][0]["payload"]:
+        answers = events[-1]["value"]["answers"]
+        key = next(s.key for s in item.situations if s.key not in answers)
+        option = next(iter(item.situation(key).options))
+        slots = {"service": item.name, "situation_answers": events[-1]["value"]}
+        messages, events = await run(
+            "ask_materials", "", slots=slots, entities=[{"entity": "situation", "value": f"{key}={option}"}]
+        )
+    text = messages[0]["text"]
+    assert "户口簿" in text and "居住证" not in text
+    assert "□" in text  # a checklist to keep
+    assert messages[0]["custom"]["sections"][0]["checklist"] is True
+
+
+async def test_vague_question_offers_close_items_not_a_guess() -> None:
+    messages, events = await run("ask_service_guide", "我想开个饭馆")
+    assert messages[0]["text"].startswith("您是想办理")
+    assert "开办餐饮店一件事" in [b["title"] for b in messages[0]["buttons"]]
+    assert events == []
+
+
+async def test_unknown_item_gets_the_hotline() -> None:
+    messages, events = await run("ask_service_guide", "我想办护照", slots={"service": "退休一件事"})
+    assert get_hall().consultation_phone in messages[0]["text"]
+    assert "退休" not in messages[0]["text"]  # never the stale item stated with confidence
+    assert events == []
+
+
+async def test_two_items_in_one_message_ask_which() -> None:
+    messages, _ = await run("ask_fee", "", entities=[entity("开办企业一件事"), entity("企业注销一件事")])
+    assert [b["title"] for b in messages[0]["buttons"]] == ["开办企业一件事", "企业注销一件事"]
+
+
+@pytest.mark.parametrize("intent", list(INTENT_TO_ASPECT))
+async def test_no_item_at_all_asks_which_item(intent: str) -> None:
+    messages, events = await run(intent, "")
+    assert messages[0]["buttons"] and events == []
