@@ -107,10 +107,11 @@ class Stack:
         return int(self.proc.returncode)
 
 
-@pytest.fixture(scope="session")
-def stack(trained_model: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    """Redis, Rasa, the action server and the api on free ports, as ``make run`` starts them."""
-    folder = tmp_path_factory.mktemp("stack")
+def start_stack(folder: Path) -> Stack:
+    """Start Redis, Rasa, the action server and the api on free ports, as ``make run`` does.
+
+    Returns once ``/readyz`` answers 200; the caller stops it with ``Stack.stop``.
+    """
     env = {k: v for k, v in os.environ.items() if k not in {"REDIS_URL", "DATABASE_URL"}}
     env.update(
         API_PORT=str(free_port()),
@@ -134,11 +135,18 @@ def stack(trained_model: Path, tmp_path_factory: pytest.TempPathFactory) -> Iter
     running = Stack(proc, env, log)
     try:
         wait_for(f"{running.api}/readyz", STACK_START_TIMEOUT)
-    except Exception:
+    except BaseException:
         running.stop()
         raise RuntimeError(
             "the stack did not become ready:\n" + log.read_text(errors="replace")[-6000:]
         ) from None
+    return running
+
+
+@pytest.fixture(scope="session")
+def stack(trained_model: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    """The whole running stack, shared by the integration and browser tests."""
+    running = start_stack(tmp_path_factory.mktemp("stack"))
     yield running
     running.stop()
 

@@ -24,7 +24,7 @@ import warnings
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Dict, Iterator, List, Optional
+from typing import Any, Dict, Iterator, List, Optional
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 warnings.filterwarnings("ignore", category=DeprecationWarning)
@@ -87,22 +87,6 @@ def latency_summary(seconds: List[float]) -> Dict[str, float]:
 # --- the stack ------------------------------------------------------------------------------------
 
 
-class _TmpFolders:
-    """The one method of pytest's ``tmp_path_factory`` that the ``stack`` fixture uses."""
-
-    def __init__(self, root: Path) -> None:
-        self.root = root
-
-    def mktemp(self, name: str) -> Path:
-        return Path(tempfile.mkdtemp(prefix=f"{name}-", dir=self.root))
-
-
-def _fixture_body(fixture: Any) -> Callable[..., Iterator[conftest.Stack]]:
-    """The generator function behind a pytest fixture (pytest 8.4 wraps it; earlier releases differ)."""
-    unwrap = getattr(fixture, "_get_wrapped_function", None)
-    return unwrap() if unwrap else fixture.__pytest_wrapped__.obj
-
-
 def _stop_launchers() -> None:
     """Stop a launcher this process started whose fixture was interrupted before it could stop it."""
     for child in psutil.Process().children():
@@ -124,13 +108,12 @@ def running_stack() -> Iterator[conftest.Stack]:
     if not MODEL_PATH.exists():
         raise SystemExit(f"{MODEL_PATH} is missing: run `make train` first")
     root = Path(tempfile.mkdtemp(prefix="gxx-bench-"))
-    fixture = _fixture_body(conftest.stack)(MODEL_PATH, _TmpFolders(root))
     try:
-        stack = next(fixture)
+        stack = conftest.start_stack(root)
         try:
             yield stack
         finally:
-            next(fixture, None)  # the fixture's teardown: Stack.stop()
+            stack.stop()
     finally:
         _stop_launchers()  # only does something when start-up was interrupted
         shutil.rmtree(root, ignore_errors=True)
@@ -269,9 +252,31 @@ async def warm_up(api: str, seconds: float = 3.0) -> None:
         await citizen(client, 1, time.perf_counter() + seconds, scratch, counted=False)
 
 
-# --- memory ---------------------------------------------------------------------------------------
+# --- processes: memory and CPU -------------------------------------------------------------------
 
-ROLES = {"rasa_sdk": "actions", "rasa run": "rasa", "uvicorn": "api", "redis-server": "redis"}
+ROLES = {
+    "rasa_sdk": "actions",
+    "rasa run": "rasa",
+    "uvicorn": "api",
+    "redis-server": "redis",
+    "bot.launcher": "launcher",
+}
+Processes = Dict[str, List[psutil.Process]]
+
+
+def stack_processes(stack: conftest.Stack) -> Processes:
+    """The launcher and every process it started, by role (shell wrappers count with their command)."""
+    launcher = psutil.Process(stack.proc.pid)
+    found: Processes = {"launcher": [launcher]}
+    for child in launcher.children(recursive=True):
+        try:
+            command = " ".join(child.cmdline())
+        except psutil.Error:
+            continue
+        role = next((name for key, name in ROLES.items() if key in command), None)
+        if role:
+            found.setdefault(role, []).append(child)
+    return found
 
 
 def _peak_rss_mb(pid: int) -> float:
@@ -282,20 +287,18 @@ def _peak_rss_mb(pid: int) -> float:
     return 0.0
 
 
-def peak_memory(stack: conftest.Stack) -> Dict[str, float]:
-    """Peak RSS of the launcher and of each process it started, by role."""
-    launcher = psutil.Process(stack.proc.pid)
-    peaks = {"launcher": _peak_rss_mb(launcher.pid)}
-    for child in launcher.children(recursive=True):
-        try:
-            command = " ".join(child.cmdline())
-            role = next((name for key, name in ROLES.items() if key in command), None)
-            if role:
-                peaks[role] = max(peaks.get(role, 0.0), _peak_rss_mb(child.pid))
-        except (psutil.Error, OSError):
-            continue
-    peaks["bench (in-process NLU)"] = _peak_rss_mb(os.getpid())
-    return peaks
+def peak_memory(processes: Processes) -> Dict[str, float]:
+    """Peak RSS of the largest process of each role."""
+    return {role: max(_peak_rss_mb(p.pid) for p in procs) for role, procs in processes.items()}
+
+
+def cpu_seconds(processes: Processes) -> Dict[str, float]:
+    """User plus system CPU time used so far by each role."""
+    used: Dict[str, float] = {}
+    for role, procs in processes.items():
+        times = [p.cpu_times() for p in procs]
+        used[role] = sum(t.user + t.system for t in times)
+    return used
 
 
 # --- report ---------------------------------------------------------------------------------------
@@ -314,6 +317,11 @@ def print_report(report: Dict[str, Any]) -> None:
             f"  {level['citizens']:>8} {level['turns']:>6} {level['turns_per_s']:>8} {level['p50_ms']:>8}"
             f" {level['p95_ms']:>8} {level['max_ms']:>8} {level['rate_limited']:>5} {level['errors']:>6}"
         )
+    roles = list(report["chat"][0]["cpu_ms_per_turn"])
+    print("\nCPU time per turn by process, in ms (where the cores go)")
+    print(f"  {'citizens':>8}" + "".join(f" {role:>9}" for role in roles))
+    for level in report["chat"]:
+        print(f"  {level['citizens']:>8}" + "".join(f" {level['cpu_ms_per_turn'][r]:>9}" for r in roles))
     print("\nPeak resident memory (VmHWM)")
     for role, megabytes in report["peak_rss_mb"].items():
         print(f"  {role:<24} {megabytes:>8.1f} MiB")
@@ -337,12 +345,20 @@ def run(seconds: float) -> Dict[str, Any]:
             raise box["error"]
         parse = asyncio.run(measure_parse(box["agent"], messages))
         asyncio.run(warm_up(stack.api))
+        processes = stack_processes(stack)
+        processes["bench"] = [psutil.Process()]  # the simulated citizens, and the in-process NLU model
         levels = []
         for citizens in LEVELS:
+            before = cpu_seconds(processes)
             result = asyncio.run(measure_level(stack.api, citizens, seconds))
-            levels.append(result.summary())
-            print(f"  {citizens} citizens: {levels[-1]['turns_per_s']} turns/s", flush=True)
-        memory = peak_memory(stack)
+            after = cpu_seconds(processes)
+            summary = result.summary()
+            summary["cpu_ms_per_turn"] = {
+                role: round(1000 * (after[role] - before[role]) / max(result.turns, 1), 1) for role in after
+            }
+            levels.append(summary)
+            print(f"  {citizens} citizens: {summary['turns_per_s']} turns/s", flush=True)
+        memory = peak_memory(processes)
     return {
         "when": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "machine": {

@@ -26,7 +26,7 @@ SCREENSHOTS = PROJECT_ROOT / "results" / "screenshots"
 TURN_TIMEOUT_MS = 30_000
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
     if not CHROMIUM.exists():
         pytest.fail(
