@@ -93,3 +93,20 @@ def test_cancel_from_a_new_session(stack: Stack) -> None:
     other.say(code)
     cancelled = text_of(other.say(PHONE))
     assert "已为您取消" in cancelled and code in cancelled
+
+
+def test_reschedule_from_a_new_session(stack: Stack) -> None:
+    _, code = book(stack, "我想预约 办残疾证")
+    other = Conversation(stack)
+    other.say("我的预约想改个时间")
+    other.say(code)
+    found = other.say(PHONE)
+    assert "下面为您改约" in text_of(found) and "哪一天" in text_of(found)
+    days = buttons_of(found)
+    times = buttons_of(other.say(days[-1]["payload"]))
+    moved = text_of(other.say(times[-1]["payload"]))
+    assert "改约成功" in moved and code in moved
+    again = Conversation(stack)
+    again.say("查询预约")
+    again.say(code)
+    assert times[-1]["title"].split("-")[0] in text_of(again.say(PHONE))
