@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from functools import lru_cache
-from typing import Any, Dict, List, Optional
+from typing import Any, Callable, Dict, List, Optional
 
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import ActiveLoop, FollowupAction, SlotSet
@@ -31,6 +31,7 @@ from bot.booking_dialogue import (
     time_buttons,
 )
 from bot.catalogue import get_catalogue
+from bot.guide import GUIDE_INTENTS
 from bot.hall import get_hall
 from bot.timeparse import ParsedWhen, describe_date, parse_when
 
@@ -54,33 +55,23 @@ LOOKUP_SLOTS = (
     "half_day",
 )
 # Messages with these intents are questions or commands, never a value the form asked for.
-NOT_A_VALUE = frozenset(
-    {
-        "ask_service_guide",
-        "ask_materials",
-        "ask_process",
-        "ask_time_limit",
-        "ask_fee",
-        "ask_eligibility",
-        "ask_online",
-        "ask_window",
-        "ask_office_hours",
-        "ask_hall_location",
-        "request_human",
-        "complain",
-        "faq",
-        "stop",
-        "bot_challenge",
-        "greet",
-        "goodbye",
-        "thank",
-        "book_appointment",
-        "cancel_appointment",
-        "query_appointment",
-        "reschedule_appointment",
-        "rate_service",
-    }
-)
+NOT_A_VALUE = GUIDE_INTENTS | {
+    "ask_office_hours",
+    "ask_hall_location",
+    "request_human",
+    "complain",
+    "faq",
+    "stop",
+    "bot_challenge",
+    "greet",
+    "goodbye",
+    "thank",
+    "book_appointment",
+    "cancel_appointment",
+    "query_appointment",
+    "reschedule_appointment",
+    "rate_service",
+}
 SERVICE_UNAVAILABLE = "抱歉，预约系统暂时无法使用，请稍后再试，或拨打大厅咨询电话预约。"
 
 
@@ -112,6 +103,27 @@ def typed_value(tracker: Tracker, slot: str) -> Optional[str]:
         return None
     text = (tracker.latest_message.get("text") or "").strip()
     return text if text and not text.startswith("/") else None
+
+
+def answer(tracker: Tracker, slot: str, entity: str) -> Dict[str, Any]:
+    """The slot's value from an entity or, when the form asked for it, from the typed answer."""
+    value = entity_value(tracker, entity) or typed_value(tracker, slot)
+    return {slot: value} if value else {}
+
+
+def checked(
+    dispatcher: CollectingDispatcher,
+    slot: str,
+    value: Any,
+    error: Callable[[str], Optional[str]],
+    normalise: Callable[[str], str],
+) -> Dict[str, Any]:
+    """The normalised value, or None after telling the citizen why it was refused."""
+    problem = error(str(value or ""))
+    if problem:
+        dispatcher.utter_message(text=problem)
+        return {slot: None}
+    return {slot: normalise(str(value))}
 
 
 def understood_when(tracker: Tracker, service: BookingService) -> Optional[ParsedWhen]:
@@ -250,18 +262,13 @@ class PersonValidation:
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[str, Any]:
         """A phone entity, or the typed answer when the phone was asked for."""
-        value = entity_value(tracker, "phone") or typed_value(tracker, "phone")
-        return {"phone": value} if value else {}
+        return answer(tracker, "phone", "phone")
 
     def validate_phone(
         self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[str, Any]:
         """Mainland mobile numbers only, with the reason when not."""
-        problem = pii.mobile_error(str(slot_value))
-        if problem:
-            dispatcher.utter_message(text=problem)
-            return {"phone": None}
-        return {"phone": pii.normalize_mobile(str(slot_value))}
+        return checked(dispatcher, "phone", slot_value, pii.mobile_error, pii.normalize_mobile)
 
 
 class ValidateAppointmentForm(CarriedSlots, WhenValidation, PersonValidation, FormValidationAction):
@@ -296,28 +303,19 @@ class ValidateAppointmentForm(CarriedSlots, WhenValidation, PersonValidation, Fo
         self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[str, Any]:
         """Two to twenty letters, no digits."""
-        problem = name_error(str(slot_value or ""))
-        if problem:
-            dispatcher.utter_message(text=problem)
-            return {"person_name": None}
-        return {"person_name": str(slot_value)}
+        return checked(dispatcher, "person_name", slot_value, name_error, str)
 
     async def extract_id_number(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[str, Any]:
         """An ID-number entity, or the typed answer when it was asked for."""
-        value = entity_value(tracker, "id_number") or typed_value(tracker, "id_number")
-        return {"id_number": value} if value else {}
+        return answer(tracker, "id_number", "id_number")
 
     def validate_id_number(
         self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[str, Any]:
         """18 digits with a correct GB 11643 check digit."""
-        problem = pii.id_number_error(str(slot_value))
-        if problem:
-            dispatcher.utter_message(text=problem)
-            return {"id_number": None}
-        return {"id_number": pii.normalize_id_number(str(slot_value))}
+        return checked(dispatcher, "id_number", slot_value, pii.id_number_error, pii.normalize_id_number)
 
     async def extract_appointment_confirm(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -552,11 +550,9 @@ class ValidateAppointmentLookupForm(CarriedSlots, PersonValidation, FormValidati
         self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[str, Any]:
         """Eight letters and digits from the code alphabet."""
-        problem = code_error(str(slot_value))
-        if problem:
-            dispatcher.utter_message(text=problem)
-            return {"appointment_code": None}
-        return {"appointment_code": normalize_code(str(slot_value))}
+        return checked(
+            dispatcher, "appointment_code", slot_value, code_error, lambda v: normalize_code(v) or v
+        )
 
 
 class ActionManageAppointment(Action):

@@ -25,6 +25,7 @@ ASPECTS: Dict[str, tuple[str, str]] = {
     "window": ("ask_window", "窗口"),
 }
 INTENT_TO_ASPECT = {intent: aspect for aspect, (intent, _) in ASPECTS.items()}
+GUIDE_INTENTS = frozenset(INTENT_TO_ASPECT)
 BACK_REFERENCES = ("这个", "那个", "它", "这件事", "这事", "刚才", "上面", "该事项")
 
 

@@ -24,25 +24,14 @@ from spacy.matcher import PhraseMatcher
 from spacy.util import filter_spans
 
 from bot.catalogue import Catalogue, load_catalogue
+from bot.guide import GUIDE_INTENTS
 
 logger = logging.getLogger(__name__)
 
 ENTITY = "service"
 EXTRACTOR = "ServiceLinker"
 # Intents about one item: only there may a description with no name be looked up in the catalogue.
-ITEM_INTENTS = frozenset(
-    {
-        "ask_service_guide",
-        "ask_materials",
-        "ask_process",
-        "ask_time_limit",
-        "ask_fee",
-        "ask_eligibility",
-        "ask_online",
-        "ask_window",
-        "book_appointment",
-    }
-)
+ITEM_INTENTS = GUIDE_INTENTS | {"book_appointment"}
 
 
 class ServiceIndex:
