@@ -17,7 +17,10 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot import rasa_tuning
+
 SECRET_HEADER = "X-Channel-Secret"
+rasa_tuning.apply()
 
 
 class SecretRestInput(RestInput):
