@@ -26,12 +26,11 @@ from bot.booking_dialogue import (
     name_error,
     parse_clock,
     parse_iso_date,
-    payload,
     slot_for,
     time_buttons,
 )
 from bot.catalogue import get_catalogue
-from bot.guide import GUIDE_INTENTS
+from bot.guide import GUIDE_INTENTS, payload
 from bot.hall import get_hall
 from bot.timeparse import ParsedWhen, describe_date, parse_when
 

@@ -22,11 +22,21 @@ class SessionStore:
         await self.redis.set(f"{KEY_PREFIX}:session:{sender}", "1", ex=SESSION_TTL_SECONDS)
         return sender
 
-    async def touch(self, sender: str) -> bool:
-        """Return whether the session exists, extending its lifetime when it does."""
+    async def admit(self, sender: str, limit: int, window_seconds: int = 60) -> tuple[bool, bool]:
+        """Check a session and its rate limit in one round trip (this runs on every turn).
+
+        Returns whether ``sender`` is a session this api issued (its lifetime is extended) and
+        whether this message is within ``limit`` per window.
+        """
         if not sender or len(sender) > 64:
-            return False
-        return bool(await self.redis.expire(f"{KEY_PREFIX}:session:{sender}", SESSION_TTL_SECONDS))
+            return False, False
+        rate = f"{KEY_PREFIX}:rate:chat:{sender}"
+        async with self.redis.pipeline(transaction=True) as pipe:
+            pipe.expire(f"{KEY_PREFIX}:session:{sender}", SESSION_TTL_SECONDS)
+            pipe.set(rate, 0, ex=window_seconds, nx=True)
+            pipe.incr(rate)
+            known, _, count = await pipe.execute()
+        return bool(known), int(count) <= limit
 
     async def allow(self, bucket: str, limit: int, window_seconds: int = 60) -> bool:
         """A fixed-window rate limit: at most ``limit`` hits per window for ``bucket``."""

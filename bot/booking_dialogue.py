@@ -2,23 +2,18 @@
 
 from __future__ import annotations
 
-import json
 import re
 from datetime import date, datetime, time
 from typing import Dict, List, Optional, Sequence
 
 from bot.appointments import Booking, SlotAvailability
 from bot.appointments.codes import normalize_code
+from bot.guide import payload
 from bot.hall import HallInfo
 from bot.timeparse import describe_date
 
 NAME_PREFIXES = re.compile(r"^(我叫|我是|姓名是|姓名|名字是|名字叫|名字|预约人是|预约人|叫)[:：\s]*")
 NAME_CHARS = re.compile(r"^[\u4e00-\u9fa5·•A-Za-z ]{2,20}$")
-
-
-def payload(intent: str, **entities: str) -> str:
-    """A button payload read by Rasa as an intent with entities."""
-    return f"/{intent}{json.dumps(entities, ensure_ascii=False)}" if entities else f"/{intent}"
 
 
 def clean_name(text: str) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import time
 from functools import lru_cache
 from pathlib import Path
 from typing import List
@@ -9,22 +10,20 @@ from typing import List
 import yaml
 from pydantic import BaseModel, Extra
 
+from bot.appointments.config import get_config
 from bot.settings import get_settings
 
-
-class Period(BaseModel, extra=Extra.forbid):
-    """One opening period of a working day, e.g. 09:00–12:00 (上午)."""
-
-    start: str
-    end: str
-    label: str
+NOON = time(12, 0)
 
 
 class OpeningHours(BaseModel, extra=Extra.forbid):
-    """营业时间: which days, the periods of a day and a note."""
+    """营业时间 as citizens are told it: which days, and a note.
+
+    The periods of a day are not repeated here: they come from ``data/appointments/windows.yml``,
+    the file the booking rules use, so what 高小新 says and what can be booked never disagree.
+    """
 
     weekdays: str
-    periods: List[Period]
     note: str = ""
 
 
@@ -50,8 +49,11 @@ class HallInfo(BaseModel, extra=Extra.forbid):
     popular_items: List[str]
 
     def hours_text(self) -> str:
-        """营业时间 as one sentence, e.g. "周一至周五 上午09:00—12:00，下午13:00—17:00"."""
-        periods = "，".join(f"{p.label}{p.start}—{p.end}" for p in self.opening_hours.periods)
+        """营业时间 as one sentence, e.g. "周一至周五，上午09:00—12:00，下午13:00—17:00"."""
+        periods = "，".join(
+            f"{'上午' if p.start < NOON else '下午'}{p.start:%H:%M}—{p.end:%H:%M}"
+            for p in get_config().hall.opening_hours
+        )
         return f"{self.opening_hours.weekdays}，{periods}"
 
 

@@ -19,7 +19,6 @@ from urllib.parse import urlparse
 
 from honcho.manager import Manager
 
-from bot.db import run_migrations
 from bot.settings import PROJECT_ROOT, VAR_DIR
 from bot.training import MODEL_PATH
 
@@ -112,7 +111,6 @@ def main() -> int:
         return 2
     os.chdir(PROJECT_ROOT)
     env = build_environment(dict(os.environ))
-    run_migrations(env.get("DATABASE_URL") or None)
     manager = Manager()
     for name, command in commands(env).items():
         manager.add_process(name, command, env=env, cwd=str(PROJECT_ROOT))

@@ -8,6 +8,7 @@ import socket
 import subprocess
 import sys
 import time
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Dict, Iterator
 
@@ -15,7 +16,9 @@ import httpx
 import pytest
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
+from sqlalchemy.engine import Engine
 
+from bot.db import make_engine, run_migrations
 from bot.launcher import redis_server_binary
 from bot.settings import PROJECT_ROOT
 
@@ -149,6 +152,23 @@ def stack(trained_model: Path, tmp_path_factory: pytest.TempPathFactory) -> Iter
     running = start_stack(tmp_path_factory.mktemp("stack"))
     yield running
     running.stop()
+
+
+class Clock:
+    """A settable clock for services that take ``clock=``."""
+
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+def migrated_engine(path: Path) -> Engine:
+    """A real SQLite database at ``path``, migrated to the newest schema."""
+    url = f"sqlite:///{path}"
+    run_migrations(url)
+    return make_engine(url)
 
 
 @pytest.fixture

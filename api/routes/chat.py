@@ -63,9 +63,10 @@ async def chat(
             status_code=422,
             detail=f"消息太长了，请控制在{settings.max_message_chars}字以内，或分几次发送。",
         )
-    if not await sessions.touch(body.sender):
+    known, within_limit = await sessions.admit(body.sender, limit=MESSAGES_PER_MINUTE)
+    if not known:
         raise HTTPException(status_code=403, detail="会话无效或已过期，请刷新页面重新开始对话。")
-    if not await sessions.allow(f"chat:{body.sender}", limit=MESSAGES_PER_MINUTE):
+    if not within_limit:
         raise HTTPException(status_code=429, detail="您发送得太快了，请稍等片刻再发送。")
     text = guard_payload(text, request.app.state.intents)
     try:

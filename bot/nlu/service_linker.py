@@ -56,25 +56,18 @@ class ServiceIndex:
 
     def find(self, text: str) -> List[Dict[str, Any]]:
         """Return non-overlapping mentions, longest first, as Rasa entity dicts."""
-        doc = self.nlp.make_doc(text)
-        spans = [doc[start:end] for _, start, end in self.matcher(doc)]
-        labels = {
-            (doc[s:e].start_char, doc[s:e].end_char): self.nlp.vocab.strings[m]
-            for m, s, e in self.matcher(doc)
-        }
-        found = []
-        for span in filter_spans(spans):
-            found.append(
-                {
-                    "entity": ENTITY,
-                    "start": span.start_char,
-                    "end": span.end_char,
-                    "value": labels[(span.start_char, span.end_char)],
-                    "extractor": EXTRACTOR,
-                    "confidence_entity": 1.0,
-                }
-            )
-        return found
+        spans = self.matcher(self.nlp.make_doc(text), as_spans=True)
+        return [
+            {
+                "entity": ENTITY,
+                "start": span.start_char,
+                "end": span.end_char,
+                "value": span.label_,
+                "extractor": EXTRACTOR,
+                "confidence_entity": 1.0,
+            }
+            for span in filter_spans(spans)
+        ]
 
     def describe(self, text: str) -> Optional[Dict[str, Any]]:
         """An entity for the one item a whole message clearly describes without naming it, else None.

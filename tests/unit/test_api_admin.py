@@ -23,6 +23,7 @@ from api.routes.admin import CSV_HEADERS, csv_cell
 from bot import pii
 from bot.appointments import Booking, BookingService
 from bot.settings import PROJECT_ROOT, Settings
+from tests.conftest import Clock
 
 ADMIN_TOKEN = "admin-token-for-tests-0123456789abcdef"
 MONDAY = datetime(2026, 9, 28, 10, 0)  # bookable: 9-29, 9-30, 10-8, 10-9, 10-10
@@ -31,14 +32,6 @@ WEDNESDAY = date(2026, 9, 30)
 COMPANY = "开办企业一件事"
 RESTAURANT = "开办餐饮店一件事"
 HAN = re.compile(r"[\u4e00-\u9fff]")
-
-
-class Clock:
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 def id_number(seq: int) -> str:

@@ -18,19 +18,12 @@ from bot.appointments import BookingService
 from bot.appointments.store import slot_usage
 from bot.catalogue import get_catalogue
 from bot.settings import Settings
+from tests.conftest import Clock
 
 MONDAY = datetime(2026, 9, 28, 10, 0)  # bookable: 9-29, 9-30, 10-8, 10-9, 10-10 (调休 Saturday)
 TUESDAY = date(2026, 9, 29)
 COMPANY = "开办企业一件事"
 HAN = re.compile(r"[\u4e00-\u9fff]")
-
-
-class Clock:
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 @pytest.fixture

@@ -29,8 +29,9 @@ from bot.appointments import (
     UnknownItemError,
 )
 from bot.appointments.codes import ALPHABET
-from bot.db import make_engine, run_migrations
+from bot.db import make_engine
 from bot.workdays import WorkCalendar
+from tests.conftest import Clock, migrated_engine
 
 MONDAY = datetime(2026, 9, 28, 10, 0)  # bookable: 9-29, 9-30, 10-8, 10-9, 10-10
 TUESDAY = date(2026, 9, 29)
@@ -70,14 +71,6 @@ def person(seq: int) -> dict:
     return {"name": "张" + "三四五六七八九十"[seq % 8], "phone": phone(seq), "id_number": id_number(seq)}
 
 
-class Clock:
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
 @pytest.fixture
 def db_file(tmp_path: Path) -> Path:
     return tmp_path / "service.db"
@@ -85,9 +78,7 @@ def db_file(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def engine(db_file: Path) -> Iterator[sa.engine.Engine]:
-    url = f"sqlite:///{db_file}"
-    run_migrations(url)
-    engine = make_engine(url)
+    engine = migrated_engine(db_file)
     yield engine
     engine.dispose()
 

@@ -13,7 +13,7 @@ from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
-from bot.db import alembic_config, make_engine, metadata, run_migrations
+from bot.db import alembic_config, metadata, run_migrations
 from bot.staff import (
     ROLES,
     InvalidStaffError,
@@ -23,6 +23,7 @@ from bot.staff import (
     has_role,
     hash_token,
 )
+from tests.conftest import migrated_engine
 
 
 @pytest.fixture
@@ -32,9 +33,7 @@ def db_file(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def engine(db_file: Path) -> Iterator[sa.engine.Engine]:
-    url = f"sqlite:///{db_file}"
-    run_migrations(url)
-    engine = make_engine(url)
+    engine = migrated_engine(db_file)
     yield engine
     engine.dispose()
 

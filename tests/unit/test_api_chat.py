@@ -1,0 +1,33 @@
+"""Chat admission: only issued sessions, and a per-session rate limit (real Redis, Rasa absent)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi.testclient import TestClient
+
+from api.main import create_app
+from api.routes.chat import MESSAGES_PER_MINUTE
+from bot.settings import Settings
+from tests.conftest import free_port
+
+
+def test_rate_limit_per_session(redis_url: str, tmp_path: Path) -> None:
+    settings = Settings(
+        redis_url=redis_url,
+        database_url=f"sqlite:///{tmp_path / 'chat.db'}",
+        rasa_url=f"http://127.0.0.1:{free_port()}",
+    )
+    with TestClient(create_app(settings)) as client:
+        sender = client.post("/api/session").json()["sender"]
+        other = client.post("/api/session").json()["sender"]
+        statuses = [
+            client.post("/api/chat", json={"sender": sender, "message": "你好"}).status_code
+            for _ in range(MESSAGES_PER_MINUTE + 1)
+        ]
+        assert statuses[:-1] == [503] * MESSAGES_PER_MINUTE  # admitted; Rasa is deliberately absent
+        assert statuses[-1] == 429
+        limited = client.post("/api/chat", json={"sender": sender, "message": "你好"})
+        assert "太快" in limited.json()["detail"]
+        assert client.post("/api/chat", json={"sender": other, "message": "你好"}).status_code == 503
+        assert client.post("/api/chat", json={"sender": "forged", "message": "你好"}).status_code == 403
