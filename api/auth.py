@@ -15,32 +15,11 @@ from typing import Any, Callable, Optional
 from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from bot.pii import PiiMaskingFilter
 from bot.staff import ROLE_TEXT, ROLES, StaffStore, has_role
 
 logger = logging.getLogger(__name__)
 audit_logger = logging.getLogger("api.audit")
-
-
-def _install_audit_fallback() -> None:
-    """Keep the audit trail even when the process configured no logging at all.
-
-    The audit logger always passes INFO records on. When the root logger has no handler (uvicorn
-    configures only its own loggers), a fallback handler writes them to stderr, masked; once the
-    root logger has handlers, the fallback stays silent so no line is written twice.
-    """
-    audit_logger.setLevel(logging.INFO)
-    if any(getattr(h, "audit_fallback", False) for h in audit_logger.handlers):
-        return
-    handler = logging.StreamHandler()
-    handler.audit_fallback = True  # type: ignore[attr-defined]
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s [%(name)s] %(message)s"))
-    handler.addFilter(lambda record: not logging.getLogger().handlers)
-    handler.addFilter(PiiMaskingFilter())
-    audit_logger.addHandler(handler)
-
-
-_install_audit_fallback()
+audit_logger.setLevel(logging.INFO)  # the audit trail is kept whatever the root level
 
 ADMIN_TOKEN_USERNAME = "ADMIN_TOKEN"
 

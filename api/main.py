@@ -20,7 +20,7 @@ from api.routes import api_router
 from api.sessions import SessionStore
 from bot.appointments import AppointmentStore, BookingService
 from bot.db import make_engine, run_migrations
-from bot.pii import PiiMaskingFilter
+from bot.logs import configure_logging
 from bot.settings import PROJECT_ROOT, Settings, get_settings
 
 logger = logging.getLogger(__name__)
@@ -46,11 +46,10 @@ def _validation_problem(exc: RequestValidationError) -> tuple[int, str]:
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Create the app; connections are opened at start-up and closed at shutdown."""
     settings = settings or get_settings()
+    configure_logging()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        for handler in logging.getLogger().handlers:
-            handler.addFilter(PiiMaskingFilter())
         app.state.settings = settings
         app.state.http = httpx.AsyncClient(
             limits=httpx.Limits(max_connections=100, max_keepalive_connections=50)

@@ -235,3 +235,22 @@ def test_a_broken_format_string_is_still_logged_masked():
     PiiMaskingFilter().filter(record)
     assert "13812345678" not in record.getMessage()
     assert "138****5678" in record.getMessage()
+
+
+def test_configure_logging_masks_every_root_handler() -> None:
+    import io
+
+    from bot.logs import configure_logging
+
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    root = logging.getLogger()
+    root.addHandler(handler)
+    try:
+        configure_logging()
+        configure_logging()  # idempotent
+        assert sum(isinstance(f, PiiMaskingFilter) for f in handler.filters) == 1
+        logging.getLogger("gxx.test").warning("预约人手机 %s", "13812345678")
+        assert "13812345678" not in stream.getvalue() and "138****5678" in stream.getvalue()
+    finally:
+        root.removeHandler(handler)
