@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+import json
 import logging
+import re
 from typing import Any, Dict, List, Optional
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.form_helpers import last_buttons
+from bot.booking_dialogue import choose_button
 from bot.catalogue import ServiceItem, get_catalogue
 from bot.guide import (
-    BACK_REFERENCES,
     INTENT_TO_ASPECT,
     GuideReply,
     ask_which_item,
+    choose_item,
     did_you_mean,
     parse_situation,
     render,
@@ -22,6 +26,31 @@ from bot.guide import (
 from bot.hall import get_hall
 
 logger = logging.getLogger(__name__)
+
+
+def service_mentions(tracker: Tracker) -> List[Dict[str, Any]]:
+    """The latest message's ``service`` entities, as the NLU linker (or a button) gave them."""
+    return [e for e in tracker.latest_message.get("entities") or [] if e.get("entity") == "service"]
+
+
+def item_in_context(tracker: Tracker) -> Optional[str]:
+    """The item of the conversation before the latest message.
+
+    Slot mappings run before the action, so a ``service`` entity of the latest message may
+    already have replaced the slot; the slot's value before the latest user event is the
+    context. Without events (a bare tracker) the slot itself is used.
+    """
+    events = list(tracker.events or [])
+    users = [index for index, event in enumerate(events) if event.get("event") == "user"]
+    if not users:
+        return tracker.get_slot("service")
+    value: Optional[str] = None
+    for event in events[: users[-1]]:
+        if event.get("event") == "slot" and event.get("name") == "service":
+            value = event.get("value")
+        elif event.get("event") == "restart":
+            value = None
+    return value
 
 
 def mentioned_items(tracker: Tracker) -> List[str]:
@@ -51,8 +80,35 @@ def send(dispatcher: CollectingDispatcher, reply: GuideReply) -> None:
     dispatcher.utter_message(text=reply.text, buttons=reply.buttons or None, json_message=reply.custom)
 
 
+def as_tapped(tracker: Tracker) -> None:
+    """Read a typed answer to the guide's last buttons ("本市户籍", "第二个") as the tapped button.
+
+    The latest message becomes the button's payload (its intent and entities), so a 个性指南
+    situation typed instead of tapped gives the checklist, not another aspect of the item.
+    """
+    text = tracker.latest_message.get("text") or ""
+    chosen = choose_button(text, last_buttons(tracker)) if text and not text.startswith("/") else None
+    payload = str((chosen or {}).get("payload") or "")
+    match = re.fullmatch(r"/(\w+)(\{.*\})?", payload, flags=re.DOTALL)
+    if match is None or match.group(1) not in INTENT_TO_ASPECT:
+        return
+    try:
+        values = json.loads(match.group(2) or "{}")
+    except ValueError:
+        return
+    entities = [{"entity": str(k), "value": str(v)} for k, v in values.items()]
+    tracker.latest_message = {
+        **tracker.latest_message,
+        "intent": {"name": match.group(1), "confidence": 1.0},
+        "entities": entities,
+    }
+
+
 class ActionGuide(Action):
-    """Answers guide questions for the item mentioned now or, failing that, the item in context."""
+    """Answers guide questions for the item named or described now or, failing that, the item in context.
+
+    Which item is decided by `bot.guide.choose_item` (the context rules live there).
+    """
 
     def name(self) -> str:
         """The domain name of this action."""
@@ -62,36 +118,27 @@ class ActionGuide(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
     ) -> List[Dict[str, Any]]:
         """Pick the item, then answer its aspect, ask which item is meant, or ask a 个性指南 question."""
+        as_tapped(tracker)
         catalogue, hall = get_catalogue(), get_hall()
         intent = (tracker.latest_message.get("intent") or {}).get("name") or "ask_service_guide"
         aspect = INTENT_TO_ASPECT.get(intent, "overview")
         ask_intent = intent if intent in INTENT_TO_ASPECT else "ask_service_guide"
         text = tracker.latest_message.get("text") or ""
-        names = mentioned_items(tracker)
-
-        if len(names) > 1:
-            items = [i for i in (catalogue.get(n) for n in names) if i is not None]
-            send(dispatcher, did_you_mean(items, ask_intent))
-            return []
-
-        item: Optional[ServiceItem] = catalogue.get(names[0]) if names else None
+        in_context = catalogue.get(item_in_context(tracker) or "")
+        choice = choose_item(catalogue, text, service_mentions(tracker), in_context, aspect)
+        item: Optional[ServiceItem] = choice.item
         if item is None:
-            typed = not text.startswith("/")
-            candidates = [found for found, _ in catalogue.search(text, limit=3)] if typed else []
-            in_context = catalogue.get(tracker.get_slot("service") or "")
-            refers_back = any(word in text for word in BACK_REFERENCES)
-            needs_mention = aspect == "overview" and not refers_back
-            if in_context is not None and not needs_mention:
-                item = in_context
-            elif candidates:
-                send(dispatcher, did_you_mean(candidates, ask_intent))
-                return []
+            if choice.choices:
+                send(dispatcher, did_you_mean(choice.choices, ask_intent, current=choice.current))
             else:
                 send(dispatcher, ask_which_item(catalogue, hall, ask_intent))
-                return []
+            if tracker.get_slot("service") != (in_context.name if in_context else None):
+                # the linker's entity may have changed the slot already: keep the context
+                return [SlotSet("service", in_context.name if in_context else None)]
+            return []
 
         answers = situation_answers(tracker, item)
-        send(dispatcher, render(item, aspect, hall, answers))
+        send(dispatcher, render(item, aspect, hall, answers, choice.details))
         if tracker.active_loop_name:
             # a question asked in the middle of a form must not change the item being booked
             return []

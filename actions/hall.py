@@ -7,6 +7,7 @@ from typing import Any, Dict, List
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.handoff import ActionHandoff
 from bot.hall import HallInfo, get_hall
 
 
@@ -23,11 +24,6 @@ def hall_answer(intent: str, hall: HallInfo) -> str:
     if intent == "ask_hall_location":
         transit = "\n".join(f"· {line}" for line in hall.transit)
         return f"{hall.name}地址：{hall.address}\n交通指引：\n{transit}"
-    if intent == "request_human":
-        return (
-            f"好的，正在为您转接人工服务。工作时间（{hall.hours_text()}）您可以直接拨打{phone}。"
-            "需要现场帮办代办的，可到大厅一楼服务台找帮办代办专员。"
-        )
     if intent == "complain":
         channels = "\n".join(f"· {line}" for line in hall.complaint)
         return f"非常抱歉给您带来了不好的体验，我们一定认真核实处理。您可以通过以下方式反映：\n{channels}"
@@ -52,12 +48,13 @@ class ActionGreet(Action):
         dispatcher.utter_message(
             text=f"您好！我是{hall.name}的在线智能客服{hall.assistant_name}，请问有什么可以帮您？猜你想问：",
             buttons=suggestion_buttons(hall),
+            json_message={"type": "greeting"},
         )
         return []
 
 
 class ActionHallInfo(Action):
-    """Answers office hours, location, hand-over, complaints and "are you a bot"."""
+    """Answers office hours, location, complaints and "are you a bot" (hand-over: ``action_handoff``)."""
 
     def name(self) -> str:
         """The domain name of this action."""
@@ -68,5 +65,9 @@ class ActionHallInfo(Action):
     ) -> List[Dict[str, Any]]:
         """Reply from ``data/hall.yml`` according to the latest intent."""
         intent = (tracker.latest_message.get("intent") or {}).get("name") or ""
-        dispatcher.utter_message(text=hall_answer(intent, get_hall()))
+        if intent == "request_human":  # a model trained before action_handoff existed still lands here
+            return await ActionHandoff().run(dispatcher, tracker, domain)
+        dispatcher.utter_message(
+            text=hall_answer(intent, get_hall()), json_message={"type": "hall", "topic": intent}
+        )
         return []

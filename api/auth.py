@@ -1,6 +1,7 @@
 """Staff authentication and roles for ``/api/admin/``.
 
-A request carries ``Authorization: Bearer <token>``. The token is either ``ADMIN_TOKEN`` from the
+A request carries ``Authorization: Bearer <token>``, or the session cookie of the staff page
+(:mod:`api.staff_sessions`, with a CSRF token for changes). The token is either ``ADMIN_TOKEN`` from the
 settings (the admin role; for first setup and automation, ignored when empty) or the token of an
 active staff user (:mod:`bot.staff`). Roles rank ``viewer`` < ``staff`` < ``admin``.
 """
@@ -13,8 +14,10 @@ from dataclasses import dataclass
 from typing import Any, Callable, Optional
 
 from fastapi import Depends, HTTPException, Request, status
+from fastapi.concurrency import run_in_threadpool
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from api.staff_sessions import CSRF_HEADER, SAFE_METHODS, SESSION_COOKIE, StaffSessions
 from bot.staff import ROLE_TEXT, ROLES, StaffStore, has_role
 
 logger = logging.getLogger(__name__)
@@ -56,27 +59,51 @@ def _is_admin_token(token: str, admin_token: str) -> bool:
     return hmac.compare_digest(token.encode("utf-8"), admin_token.encode("utf-8"))
 
 
-def current_staff(
+async def current_staff(
     request: Request,
     credentials: Optional[HTTPAuthorizationCredentials] = Depends(bearer),
     store: StaffStore = Depends(staff_store),
 ) -> Principal:
-    """Return the staff member behind the request's bearer token.
+    """Return the staff member behind the request's bearer token or staff-page session cookie.
+
+    A bearer token wins over a cookie. A cookie session must send its CSRF token
+    (``X-CSRF-Token``) with every state-changing request (:mod:`api.staff_sessions`).
 
     Raises:
-        HTTPException: 401 (with ``WWW-Authenticate: Bearer``) when the token is missing, unknown or
-            belongs to a deactivated user.
+        HTTPException: 401 (with ``WWW-Authenticate: Bearer``) when the credential is missing, unknown,
+            expired or belongs to a deactivated user; 403 when a cookie session's CSRF token is missing
+            or wrong on a state-changing request.
 
     """
-    if credentials is None or not credentials.credentials:
-        raise _unauthorized("请先登录：请在请求头中携带工作人员访问令牌（Authorization: Bearer <令牌>）。")
-    token = credentials.credentials
-    if _is_admin_token(token, request.app.state.settings.admin_token):
-        return Principal(username=ADMIN_TOKEN_USERNAME, display_name="系统管理员", role="admin")
-    user = store.authenticate(token)
-    if user is None:
-        logger.warning("rejected a staff credential on %s %s", request.method, request.url.path)
-        raise _unauthorized("访问令牌无效或已停用，请核对后重试，或联系管理员重新开通。")
+    if credentials is not None and credentials.credentials:
+        token = credentials.credentials
+        if _is_admin_token(token, request.app.state.settings.admin_token):
+            return Principal(username=ADMIN_TOKEN_USERNAME, display_name="系统管理员", role="admin")
+        user = await run_in_threadpool(store.authenticate, token)
+        if user is None:
+            logger.warning("rejected a staff credential on %s %s", request.method, request.url.path)
+            raise _unauthorized("访问令牌无效或已停用，请核对后重试，或联系管理员重新开通。")
+        return Principal(username=user.username, display_name=user.display_name, role=user.role)
+    cookie = request.cookies.get(SESSION_COOKIE)
+    if not cookie:
+        raise _unauthorized(
+            "请先登录：请在工作人员页面登录，"
+            "或在请求头中携带工作人员访问令牌（Authorization: Bearer <令牌>）。"
+        )
+    session = await StaffSessions(request.app.state.redis).get(cookie)
+    user = await run_in_threadpool(store.get, session.username) if session is not None else None
+    if session is None or user is None or not user.active:
+        raise _unauthorized("登录已过期或账号已停用，请重新登录。")
+    if request.method not in SAFE_METHODS and not hmac.compare_digest(
+        request.headers.get(CSRF_HEADER, "").encode("utf-8"), session.csrf.encode("utf-8")
+    ):
+        logger.warning(
+            "refused a request without a valid CSRF token on %s %s", request.method, request.url.path
+        )
+        raise HTTPException(
+            status_code=status.HTTP_403_FORBIDDEN,
+            detail="安全校验未通过（缺少或错误的 CSRF 令牌），请刷新页面后重试。",
+        )
     return Principal(username=user.username, display_name=user.display_name, role=user.role)
 
 

@@ -4,22 +4,26 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from contextlib import asynccontextmanager
-from typing import AsyncIterator, FrozenSet
+from typing import Any, AsyncIterator, FrozenSet
 
 import httpx
 import yaml
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 from redis.asyncio import Redis
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from api import metrics, security
 from api.rasa_client import RasaClient
 from api.routes import api_router
 from api.sessions import SessionStore
 from bot.appointments import AppointmentStore, BookingService
 from bot.db import make_engine, run_migrations
+from bot.faq_db import seed_from_folder
 from bot.logs import configure_logging
 from bot.settings import PROJECT_ROOT, Settings, get_settings
 
@@ -43,6 +47,38 @@ def _validation_problem(exc: RequestValidationError) -> tuple[int, str]:
     return 422, f"请求内容格式不正确（字段：{'、'.join(fields)}），请检查后重试。"
 
 
+def origin_regex(origins: list[str]) -> str | None:
+    """A regular expression matching the allowed host origins (``*`` stands for any port)."""
+    if not origins:
+        return None
+    parts = [re.escape(o).replace(r"\*", r"[0-9]+") for o in origins if o != "*"]
+    if "*" in origins:
+        parts.append(r"https?://[^/]+")
+    return "^(" + "|".join(parts) + ")$"
+
+
+def add_security_headers(app: FastAPI, settings: Settings) -> None:
+    """CORS for the allowed host origins, and headers every response carries.
+
+    Pages set their own Content-Security-Policy (``api/routes/web.py``), whose ``frame-ancestors``
+    follows the same ``ALLOWED_ORIGINS`` list.
+    """
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origin_regex=origin_regex(settings.embed_origins()),
+        allow_methods=["GET", "POST"],
+        allow_headers=["Content-Type"],
+        max_age=600,
+    )
+
+    @app.middleware("http")
+    async def security_headers(request: Request, call_next: Any) -> Any:
+        response = await call_next(request)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+        return response
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Create the app; connections are opened at start-up and closed at shutdown."""
     settings = settings or get_settings()
@@ -57,6 +93,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.redis = Redis.from_url(settings.redis_url, decode_responses=True)
         app.state.engine = make_engine(settings.database_url)
         await asyncio.to_thread(run_migrations, settings.database_url, app.state.engine)
+        await asyncio.to_thread(seed_from_folder, app.state.engine, settings.data_dir / "faq")
         app.state.bookings = BookingService(AppointmentStore(app.state.engine), pii_key=settings.pii_key)
         app.state.rasa = RasaClient(app.state.http, settings.rasa_url, settings.channel_secret)
         app.state.sessions = SessionStore(app.state.redis)
@@ -75,6 +112,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.include_router(api_router)
+    add_security_headers(app, settings)
+    security.install(app, settings)  # body size, per-address rate limit, CSP/HSTS (api/security.py)
+    metrics.install(app)  # outermost: request id, /metrics (api/metrics.py)
 
     @app.exception_handler(RequestValidationError)
     async def on_validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:

@@ -6,7 +6,7 @@ from typing import Any, Dict, List, Optional
 
 import httpx
 
-from bot.channel import SECRET_HEADER
+from bot.channel_contract import SECRET_HEADER  # not bot.channel: that imports Rasa and TensorFlow
 
 
 class RasaUnavailableError(Exception):

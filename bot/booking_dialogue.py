@@ -1,34 +1,114 @@
-"""What 高小新 says and understands while booking (预约办): pure functions the form actions call."""
+"""What 高小新 says and understands while booking (预约办): pure functions the form actions call.
+
+The rules for names, phone numbers and ID numbers live in :mod:`bot.pii`; dates and times in
+:mod:`bot.timeparse`. This module turns typed answers to a button question into the button meant
+("第二个", "就上午十点那个", "确认") and builds the texts and buttons of the booking journey.
+"""
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import date, datetime, time
 from typing import Dict, List, Optional, Sequence
 
-from bot.appointments import Booking, SlotAvailability
+from bot.appointments import Booking, Timeslot
 from bot.appointments.codes import normalize_code
 from bot.guide import payload
 from bot.hall import HallInfo
 from bot.timeparse import describe_date
 
-NAME_PREFIXES = re.compile(r"^(我叫|我是|姓名是|姓名|名字是|名字叫|名字|预约人是|预约人|叫)[:：\s]*")
-NAME_CHARS = re.compile(r"^[\u4e00-\u9fa5·•A-Za-z ]{2,20}$")
+Button = Dict[str, str]
+
+_ORDINAL = re.compile(
+    r"第\s*(?P<n>[一二两三四五六七八九十]|\d{1,2})\s*(?:个|项|天|条|种)?|(?P<last>最后一个|最后那个)"
+)
+_ORDINAL_NUMBERS = {
+    "一": 1,
+    "二": 2,
+    "两": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+    "十": 10,
+}
+_YES = re.compile(
+    r"^(?:确认|确定|对|对的|是|是的|没错|没问题|好|好的|可以|行|中|就这样|提交)(?:预约|的|了|吧|啊|呀|无误)*[。!！]*$"
+)
+_NO = re.compile(r"^(?:不对|不是|错了|有误|重新填写?|重填|修改|改一下)(?:的|了|吧|啊|呀)*[。!！]*$")
+_FILLER = re.compile(r"[\s，,。.!！?？~～]|就|选|要|那个|这个|吧|呢|啊|呀|了|的|我|约")
 
 
-def clean_name(text: str) -> str:
-    """The name inside "我叫李明" and the like."""
-    return NAME_PREFIXES.sub("", (text or "").strip()).strip(" 。.，,")
+def _squeeze(text: str) -> str:
+    return _FILLER.sub("", text or "")
 
 
-def name_error(name: str) -> Optional[str]:
-    """A polite reason when ``name`` does not look like a person's name, else None."""
-    if not name:
-        return "请告诉我预约人的姓名。"
-    if any(ch.isdigit() for ch in name):
-        return "姓名里不应有数字，请输入预约人的真实姓名，比如“李明”。"
-    if not NAME_CHARS.match(name):
-        return "请输入预约人的真实姓名（2到20个汉字或字母），以便窗口工作人员核对。"
+def choose_button(text: str, buttons: Sequence[Button]) -> Optional[Button]:
+    """Return the button a typed answer means, or None when it names none (or several).
+
+    Understood: an ordinal ("第二个", "最后一个"), the button's title or a part of it that only one
+    button contains ("社保卡", "本市户籍"), with filler words removed ("就选那个本市户籍的吧").
+
+    Args:
+        text: what the citizen typed.
+        buttons: the buttons of the question the bot asked last.
+
+    Returns:
+        The chosen button, or None.
+
+    """
+    if not buttons or not text or text.startswith("/"):
+        return None
+    ordinal = _ORDINAL.search(text)
+    if ordinal:
+        if ordinal.group("last"):
+            return buttons[-1]
+        said = ordinal.group("n")
+        index = int(said) if said.isdigit() else _ORDINAL_NUMBERS[said]
+        return buttons[index - 1] if 1 <= index <= len(buttons) else None
+    said = _squeeze(text)
+    if not said:
+        return None
+    exact = [b for b in buttons if _squeeze(b.get("title", "")) == said]
+    if len(exact) == 1:
+        return exact[0]
+    contained = [b for b in buttons if said in _squeeze(b.get("title", ""))]
+    if len(contained) == 1:
+        return contained[0]
+    containing = [b for b in buttons if _squeeze(b.get("title", "")) and _squeeze(b["title"]) in said]
+    if not containing:
+        return None
+    longest = max(containing, key=lambda b: len(_squeeze(b["title"])))
+    # "我是非本市户籍" says 非本市户籍, which contains 本市户籍: the longer title is meant
+    if all(_squeeze(b["title"]) in _squeeze(longest["title"]) for b in containing):
+        return longest
+    return None
+
+
+def confirm_answer(text: str) -> Optional[bool]:
+    """Return True for a typed yes to the summary ("确认", "对的"), False for a no, None otherwise."""
+    said = (text or "").strip()
+    if _YES.match(said):
+        return True
+    if _NO.match(said):
+        return False
+    return None
+
+
+_CODE_CANDIDATE = re.compile(r"(?<![A-Za-z0-9])[A-Za-z0-9](?:[\s\-]?[A-Za-z0-9]){7}(?![A-Za-z0-9])")
+
+
+def find_code(text: str) -> Optional[str]:
+    """Return the 预约号 said anywhere in ``text`` ("预约号是 k7m3-pq9a"), normalised, or None."""
+    folded = unicodedata.normalize("NFKC", text or "")
+    for match in _CODE_CANDIDATE.finditer(folded):
+        code = normalize_code(match.group(0))
+        if code is not None and not code.isdigit():
+            return code
     return None
 
 
@@ -46,7 +126,7 @@ def day_buttons(days: Sequence[date], today: date) -> List[Dict[str, str]]:
     ]
 
 
-def free_starts(slots: Sequence[SlotAvailability], half_day: Optional[str] = None) -> List[time]:
+def free_starts(slots: Sequence[Timeslot], half_day: Optional[str] = None) -> List[time]:
     """Distinct slot start times that still have room, optionally only 上午 or 下午."""
     starts = sorted({s.start for s in slots if s.remaining > 0})
     if half_day == "上午":
@@ -56,7 +136,7 @@ def free_starts(slots: Sequence[SlotAvailability], half_day: Optional[str] = Non
     return starts
 
 
-def slot_for(slots: Sequence[SlotAvailability], wanted: time) -> Optional[SlotAvailability]:
+def slot_for(slots: Sequence[Timeslot], wanted: time) -> Optional[Timeslot]:
     """The free slot that starts at, or contains, the wanted time."""
     for slot in sorted(slots, key=lambda s: (s.start, -s.remaining)):
         if slot.remaining > 0 and slot.start <= wanted < slot.end:
@@ -64,7 +144,7 @@ def slot_for(slots: Sequence[SlotAvailability], wanted: time) -> Optional[SlotAv
     return None
 
 
-def time_buttons(slots: Sequence[SlotAvailability], half_day: Optional[str] = None) -> List[Dict[str, str]]:
+def time_buttons(slots: Sequence[Timeslot], half_day: Optional[str] = None) -> List[Dict[str, str]]:
     """One button per free start time."""
     ends = {s.start: s.end for s in slots}
     return [

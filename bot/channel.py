@@ -8,9 +8,12 @@ channel, a REST channel at ``/webhooks/gxx/webhook``, also requires the shared s
 from __future__ import annotations
 
 import hmac
+import logging
 import os
-from typing import Any, Awaitable, Callable, Dict, Optional
+from contextvars import ContextVar
+from typing import Any, Awaitable, Callable, Dict, List, Optional
 
+from rasa.core.actions.action import RemoteAction
 from rasa.core.channels.channel import UserMessage
 from rasa.core.channels.rest import RestInput
 from sanic import Blueprint, response
@@ -18,9 +21,30 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot import rasa_tuning
+from bot.channel_contract import SECRET_HEADER, SERVICE_APOLOGY
+from bot.logs import REQUEST_ID
 
-SECRET_HEADER = "X-Channel-Secret"
 rasa_tuning.apply()
+logger = logging.getLogger(__name__)
+
+# Rasa logs a custom action that failed (action server down, timeout, bad answer) and carries on
+# with nothing said; the channel notices it and apologises with the hotline (SERVICE_APOLOGY) instead.
+FAILED_ACTIONS: ContextVar[Optional[List[str]]] = ContextVar("gxx_failed_actions", default=None)
+_REMOTE_RUN = RemoteAction.run
+
+
+async def _run_remembering_failure(self: RemoteAction, *args: Any, **kwargs: Any) -> Any:
+    """Rasa's ``RemoteAction.run``, noting a failure for the turn's apology."""
+    try:
+        return await _REMOTE_RUN(self, *args, **kwargs)
+    except Exception:
+        failed = FAILED_ACTIONS.get()
+        if failed is not None:
+            failed.append(self.name())
+        raise
+
+
+RemoteAction.run = _run_remembering_failure
 
 
 class SecretRestInput(RestInput):
@@ -49,7 +73,24 @@ class SecretRestInput(RestInput):
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[None]]) -> Blueprint:
         """Adds the shared-secret check in front of the REST channel's routes."""
-        blueprint = super().blueprint(on_new_message)
+
+        async def handle_turn(message: UserMessage) -> None:
+            """Run the turn with its request id; apologise when an action or a store failed."""
+            failed: List[str] = []
+            FAILED_ACTIONS.set(failed)
+            REQUEST_ID.set(str((message.metadata or {}).get("request_id") or "-")[:64])
+            try:
+                await on_new_message(message)
+            except Exception:
+                await message.output_channel.send_text_message(message.sender_id, SERVICE_APOLOGY)
+                raise
+            if failed:
+                logger.warning("turn answered with an apology: action(s) %s failed", ", ".join(failed))
+                await message.output_channel.send_text_message(message.sender_id, SERVICE_APOLOGY)
+            else:
+                logger.info("turn handled")
+
+        blueprint = super().blueprint(handle_turn)
 
         @blueprint.middleware("request")
         async def require_secret(request: Request) -> Optional[HTTPResponse]:

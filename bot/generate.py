@@ -5,7 +5,8 @@ Writes, from ``data/services``:
 - ``data/generated/jieba/user_dict.txt``: a jieba user dictionary with every name, short name,
   alias and bundled matter, each with a frequency high enough that jieba keeps it whole;
 - ``data/nlu/generated_service_lookup.yml``: a Rasa NLU ``lookup: service`` table and the
-  ``synonym`` entries that normalise every alias to the canonical item name.
+  ``synonym`` entries that normalise every alias to the canonical item name;
+- ``data/nlu/generated_faq.yml``: the ``faq`` intent's examples, from the entries in ``data/faq``.
 
 Output is sorted and a file is only rewritten when its content changes, so its modification
 time tells ``make train`` whether the model is stale. ``--check`` writes nothing and exits
@@ -24,6 +25,8 @@ from pathlib import Path
 import jieba
 
 from bot.catalogue import Catalogue, CatalogueError, load_catalogue, vocabulary
+from bot.faq import FaqError, load_entries
+from bot.faq import nlu_examples as faq_examples
 from bot.settings import get_settings
 
 HEADER = (
@@ -32,6 +35,7 @@ HEADER = (
 )
 JIEBA_DICT = Path("generated/jieba/user_dict.txt")
 NLU_LOOKUP = Path("nlu/generated_service_lookup.yml")
+NLU_FAQ = Path("nlu/generated_faq.yml")
 POS_TAG = "n"
 # Sentences a term must stay whole in; "{}" is the term.
 CARRIERS = ("{}", "我想办{}", "{}怎么办理", "请问{}需要什么材料", "办{}去哪个窗口")
@@ -85,9 +89,24 @@ def _quoted(text: str) -> str:
     return json.dumps(text, ensure_ascii=False)
 
 
+FAQ_HEADER = (
+    "本文件由 python -m bot.generate 根据 data/faq 自动生成，请勿手工编辑；修改常见问题后重新运行该命令。"
+)
+
+
+def nlu_faq(data_dir: Path) -> str:
+    """The ``faq`` intent's training examples, from the FAQ entries in ``<data_dir>/faq``."""
+    header = f"# {FAQ_HEADER}"
+    return f"{header}\n{faq_examples(load_entries(data_dir / 'faq'))}"
+
+
 def outputs(catalogue: Catalogue, data_dir: Path) -> dict[Path, str]:
     """Every generated file under ``data_dir`` with its content."""
-    return {data_dir / JIEBA_DICT: jieba_user_dict(catalogue), data_dir / NLU_LOOKUP: nlu_lookup(catalogue)}
+    return {
+        data_dir / JIEBA_DICT: jieba_user_dict(catalogue),
+        data_dir / NLU_LOOKUP: nlu_lookup(catalogue),
+        data_dir / NLU_FAQ: nlu_faq(data_dir),
+    }
 
 
 def write_if_changed(path: Path, content: str) -> bool:
@@ -130,7 +149,7 @@ def main(argv: Iterable[str] | None = None) -> int:
     jieba.setLogLevel(logging.WARNING)
     try:
         paths = stale(args.data_dir) if args.check else generate(args.data_dir)
-    except CatalogueError as exc:
+    except (CatalogueError, FaqError) as exc:
         print(exc, file=sys.stderr)
         return 2
     if args.check:

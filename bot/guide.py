@@ -7,10 +7,12 @@ the follow-up buttons; the Rasa action only passes them on.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Mapping, Optional, Sequence
 
 from bot.catalogue import Catalogue, ServiceItem, materials_for
+from bot.catalogue.linking import fits
 from bot.hall import HallInfo
 
 # aspect -> (intent that asks for it, Chinese label)
@@ -27,6 +29,22 @@ ASPECTS: Dict[str, tuple[str, str]] = {
 INTENT_TO_ASPECT = {intent: aspect for aspect, (intent, _) in ASPECTS.items()}
 GUIDE_INTENTS = frozenset(INTENT_TO_ASPECT)
 BACK_REFERENCES = ("这个", "那个", "它", "这件事", "这事", "刚才", "上面", "该事项")
+# Words that tie a follow-up naming no item to the matter in context: hearsay, the other party
+# or a relative, the citizen's own situation, a step of the matter at hand.
+CONTEXT_CUES = BACK_REFERENCES + tuple(
+    "听说 听人说 据说 有人说 网上说 朋友说 是真的吗 是不是真的 真的吗 真的假的 是不是 对方 "
+    "那边 另一方 买方 卖方 家属 家里人 老人 老伴 爱人 配偶 媳妇 老公 "
+    "我爸 我妈 父母 孩子 闺女 儿子 女儿 亲戚 别人 委托 代办 代理 "
+    "我这种 我这情况 像我这样 我的情况 我这边 我们这 我是 我们是 如果 要是 万一 还要 "
+    "还得 也得 也要 另外 然后 之后 接下来 办完 下一步".split()
+)
+# The citizen describing their own circumstances ("我是外地户口 能办不"): a situation within the
+# item in context, not a new item, even when the words describe one.
+SITUATION_CUES = tuple(
+    "我是 我们是 俺是 俺们是 我交的 我已经 我没有 如果 要是 万一 像我这样 我这种 我这情况 我的情况".split()
+)
+_PUNCTUATION_END = "。！？!?；;…"
+_DURATION = re.compile(r"\d+(\.\d+)?\s*个?(工作日|自然日|日|天|小时|分钟|周|月)内?$")
 
 
 @dataclass
@@ -87,15 +105,84 @@ def situation_buttons(item: ServiceItem, situation: Any, intent: str) -> List[Di
     ]
 
 
+def sentence(text: str) -> str:
+    """Staff's text as one sentence: a full stop is added only when it ends without one."""
+    text = text.strip()
+    return text if not text or text[-1] in _PUNCTUATION_END else text + "。"
+
+
+def clause(text: str) -> str:
+    """Staff's text inside a sentence: without the full stop or comma it may end with."""
+    return text.strip().rstrip("。；;，,")
+
+
+def with_ending(text: str, word: str) -> str:
+    """``text`` followed by ``word`` unless it already ends with it (当场办结 + 办结 → 当场办结)."""
+    text = clause(text)
+    return text if text.endswith(word) else text + word
+
+
+def promise_text(promised: str) -> str:
+    """承诺时限 as said after 我们承诺: a bare duration gets 内办结, any other wording stands as written.
+
+    "5个工作日" → "5个工作日内办结"; "0.5个工作日，材料齐全的当场办结", "即时办结" or
+    "窗口即时制卡，立等可取" stay as they are, so no 办结 is ever doubled or tacked onto a sentence.
+    """
+    text = clause(promised)
+    if not _DURATION.search(text):
+        return text
+    return text + ("办结" if text.endswith("内") else "内办结")
+
+
+def time_limit_text(item: ServiceItem) -> str:
+    """The 时限 sentence of an item, reading naturally whatever staff wrote in the two fields."""
+    legal = clause(item.time_limit.legal)
+    first = f"法定办结时限为{legal}" if _DURATION.search(legal) else f"法定时限：{legal}"
+    return f"{item.name}的{first}，我们承诺{promise_text(item.time_limit.promised)}。"
+
+
 def render(
-    item: ServiceItem, aspect: str, hall: HallInfo, answers: Mapping[str, str] | None = None
+    item: ServiceItem,
+    aspect: str,
+    hall: HallInfo,
+    answers: Mapping[str, str] | None = None,
+    details: Sequence[str] = (),
 ) -> GuideReply:
-    """The reply for one aspect of an item; for materials it may first ask a 个性指南 question."""
-    answers = dict(answers or {})
+    """The reply for one aspect of an item; for materials it may first ask a 个性指南 question.
+
+    Args:
+        item: the item.
+        aspect: one of `ASPECTS`.
+        hall: the hall, for the window answer.
+        answers: the 个性指南 answers known so far.
+        details: lines of the guide that answer the citizen's specific question
+            (`Catalogue.details`); they come first, and an overview then stops there.
+
+    Returns:
+        The text, buttons and card.
+
+    """
+    reply = _render_aspect(item, aspect, hall, dict(answers or {}), bool(details))
+    if not details:
+        return reply
+    intro = f"关于您问的这一点，{item.name}的指南是这样写的：\n" + "\n".join(
+        f"· {sentence(d)}" for d in details
+    )
+    reply.text = intro + "\n\n" + reply.text
+    if reply.custom is not None:
+        reply.custom.setdefault("sections", []).insert(0, {"title": "相关说明", "items": list(details)})
+    return reply
+
+
+def _render_aspect(
+    item: ServiceItem, aspect: str, hall: HallInfo, answers: Dict[str, str], brief: bool
+) -> GuideReply:
     label = ASPECTS[aspect][1]
     sections: List[Dict[str, Any]] = []
     lines: List[str]
-    if aspect == "overview":
+    if aspect == "overview" and brief:
+        lines = [f"想了解{item.name}的其他方面，请点击下面的按钮。"]
+    elif aspect == "overview":
         lines = [
             f"【{item.name}】{item.summary}",
             f"一次办好：{'、'.join(item.bundled)}。",
@@ -132,9 +219,7 @@ def render(
         lines = [f"{item.name}的办理流程：", *steps]
         sections.append({"title": "办理流程", "items": list(item.process)})
     elif aspect == "time_limit":
-        lines = [
-            f"{item.name}的法定办结时限为{item.time_limit.legal}，我们承诺{item.time_limit.promised}办结。"
-        ]
+        lines = [time_limit_text(item)]
         sections.append(
             {
                 "title": "办理时限",
@@ -142,7 +227,7 @@ def render(
             }
         )
     elif aspect == "fee":
-        lines = [f"{item.name}的收费标准：{item.fee}。"]
+        lines = [f"{item.name}的收费标准：{sentence(item.fee)}"]
         sections.append({"title": "收费", "items": [item.fee]})
     elif aspect == "eligibility":
         lines = [f"办理{item.name}需要符合以下条件：", *(f"· {c}" for c in item.conditions)]
@@ -156,7 +241,7 @@ def render(
             mode += "，符合条件的可“秒批”"
         lines = [f"{item.name}{mode}。办理渠道：{'、'.join(online.channels)}。"]
         if online.note:
-            lines.append(online.note)
+            lines.append(sentence(online.note))
         sections.append({"title": "网办渠道", "items": list(online.channels)})
     else:  # window
         window = item.window
@@ -164,7 +249,7 @@ def render(
         lines = [
             f"{item.name}在{hall.name}{floor}{window.number}号窗口（{window.name}）办理。",
             f"大厅地址：{hall.address}",
-            f"办公时间：{hall.hours_text()}。",
+            f"办公时间：{sentence(hall.hours_text())}",
         ]
         if item.assisted:
             lines.append("如需帮办代办，可到大厅服务台找帮办代办专员。")
@@ -187,12 +272,113 @@ def render(
     )
 
 
-def did_you_mean(candidates: Sequence[ServiceItem], intent: str) -> GuideReply:
-    """Ask which of a few close items the citizen means."""
-    return GuideReply(
-        text="您是想办理以下哪个事项？请点击选择：",
-        buttons=[{"title": item.name, "payload": payload(intent, service=item.name)} for item in candidates],
-    )
+@dataclass
+class ItemChoice:
+    """Which item a guide question is about: one item (and the lines it asks about), choices, or none."""
+
+    item: Optional[ServiceItem] = None
+    details: List[str] = field(default_factory=list)
+    """Lines of the item's guide that answer the specific question (上门评定, 发票 …)."""
+    choices: List[ServiceItem] = field(default_factory=list)
+    """Items to offer when no single one is sure, best first."""
+    current: Optional[ServiceItem] = None
+    """The item in context, offered last among the choices when the message seems to be about another."""
+
+
+def choose_item(
+    catalogue: Catalogue,
+    text: str,
+    mentions: Sequence[Mapping[str, Any]],
+    in_context: Optional[ServiceItem],
+    aspect: str,
+) -> ItemChoice:
+    """Decide which item a guide question is about; the one home of the context rules.
+
+    1. Two or more items named: choices.
+    2. One item named: that item. One item only described (the linker's
+       ``ServiceLinker.description`` entity): the item in context instead when the message is
+       also evidence for it (a line of its guide answers the message, or it scores at least
+       ``CONTEXT_SCORE``, `bot.catalogue.linking.fits`), or when it describes the citizen's
+       own situation (an eligibility question, or another aspect's question with
+       `SITUATION_CUES`: "我是外地户口 要带啥").
+    3. No item: the item in context when a line of its guide answers the message; when the
+       message is evidence for no other item, or for it among others; and, for an overview
+       question (which names no aspect), only then or when a context cue ties the message to
+       the matter at hand (`CONTEXT_CUES`: hearsay, the other party or a relative, the
+       citizen's own situation, a back-reference). A message that is evidence for other items
+       only gets them as choices, with the item in context last. Without context: the
+       candidates as choices, or nothing (the caller offers popular items).
+
+    Args:
+        catalogue: the items.
+        text: the citizen's message (a button payload starting with "/" is not searched).
+        mentions: the latest message's ``service`` entities.
+        in_context: the item of the conversation so far, if any.
+        aspect: the aspect asked (`ASPECTS`).
+
+    Returns:
+        The item with the lines of its guide the question is about, or the choices to offer.
+
+    """
+    typed = bool(text.strip()) and not text.startswith("/")
+    named: List[ServiceItem] = []
+    for mention in mentions:
+        found = catalogue.get(str(mention.get("value") or ""))
+        if found is not None and all(found.name != n.name for n in named):
+            named.append(found)
+    if len(named) > 1:
+        return ItemChoice(choices=named)
+    evidence = catalogue.evidence(text) if typed else None
+    candidates = evidence.choices if evidence is not None else []
+
+    def about(item: ServiceItem) -> ItemChoice:
+        return ItemChoice(item=item, details=catalogue.details(item, text) if typed else [])
+
+    if named:
+        item = named[0]
+        described = all(
+            str(m.get("extractor") or "").endswith(".description")
+            for m in mentions
+            if catalogue.get(str(m.get("value") or "")) is item
+        )
+        if described and typed and in_context is not None and in_context.name != item.name:
+            context_details = catalogue.details(in_context, text)
+            own_situation = aspect == "eligibility" or (
+                aspect != "overview" and any(cue in text for cue in SITUATION_CUES)
+            )
+            if context_details or own_situation or fits(catalogue, in_context, text):
+                return ItemChoice(item=in_context, details=context_details)
+        return about(item)
+    if in_context is not None:
+        if not typed:
+            return ItemChoice(item=in_context)
+        context_details = catalogue.details(in_context, text)
+        if context_details:
+            return ItemChoice(item=in_context, details=context_details)
+        among = any(c.name == in_context.name for c in candidates)
+        cue = any(word in text for word in CONTEXT_CUES)
+        if among or (not candidates and (aspect != "overview" or cue)):
+            return ItemChoice(item=in_context)
+        if candidates:
+            return ItemChoice(choices=candidates, current=in_context)
+    return ItemChoice(choices=candidates)
+
+
+def did_you_mean(
+    candidates: Sequence[ServiceItem], intent: str, current: Optional[ServiceItem] = None
+) -> GuideReply:
+    """Ask which of a few close items the citizen means, best first.
+
+    With ``current`` (the item in context, when the message seems to describe another one) a
+    last button keeps to it.
+    """
+    items = [item for item in candidates if current is None or item.name != current.name]
+    buttons = [{"title": item.name, "payload": payload(intent, service=item.name)} for item in items]
+    text = "您是想办理以下哪个事项？请点击选择："
+    if current is not None:
+        text = f"您问的好像不是{current.name}。您是想办理以下哪个事项？请点击选择："
+        buttons.append({"title": f"继续问{current.name}", "payload": payload(intent, service=current.name)})
+    return GuideReply(text=text, buttons=buttons)
 
 
 def ask_which_item(catalogue: Catalogue, hall: HallInfo, intent: str) -> GuideReply:

@@ -1,7 +1,15 @@
-"""Checks and masking for personal data: 居民身份证号码, mainland mobile numbers and names.
+"""Checks, extraction and masking for personal data: ID numbers, mainland mobile numbers and names.
 
-The ID number check follows GB 11643-1999: 17 digits (6-digit region code, 8-digit birth date,
-3-digit sequence) and a check character computed with ISO 7064 MOD 11-2.
+This module owns the three rules; the booking form, the booking service and the api all call it.
+
+- ID numbers follow GB 11643-1999: 17 digits (6-digit region code, 8-digit birth date, 3-digit
+  sequence) and a check character computed with ISO 7064 MOD 11-2. The same structure is used by
+  港澳台居民居住证 (region 810000 / 820000 / 830000) and by the 2023 外国人永久居留身份证 (first digit
+  9, digits 2-3 the province that issued it, 4-6 the nationality code), so all three are accepted.
+- Mobile numbers are mainland numbers 1[3-9]xxxxxxxxx, with an optional +86 / 0086 prefix.
+- Names follow the Ministry of Public Security's 2020 notice on names in information systems:
+  every CJK ideograph of GB 18030 (extensions A to G included) is accepted, the middle dot and its
+  look-alikes are normalised to U+00B7, and a name may be up to ``MAX_NAME_LENGTH`` characters.
 """
 
 from __future__ import annotations
@@ -21,7 +29,11 @@ _PROVINCE_CODES = frozenset(
     {11, 12, 13, 14, 15, 21, 22, 23, 31, 32, 33, 34, 35, 36, 37, 41, 42, 43, 44, 45, 46}
     | {50, 51, 52, 53, 54, 61, 62, 63, 64, 65, 71, 81, 82, 83}
 )
-_SEPARATORS = re.compile(r"[\s\-()（）]+")
+#: Province-level codes of the mainland (a 外国人永久居留身份证 names the province that issued it).
+_MAINLAND_PROVINCE_CODES = frozenset(c for c in _PROVINCE_CODES if c < 70)
+#: The 15-character 外国人永久居留身份证 issued before 2023: three letters (nationality) and 12 digits.
+_OLD_FOREIGNER_CARD = re.compile(r"[A-Z]{3}\d{12}")
+_SEPARATORS = re.compile(r"[\s\-()（）.·•]+")
 _MOBILE_RE = re.compile(r"1[3-9]\d{9}")
 
 # Candidates in free text. ``\d`` also matches full-width digits; candidates are normalised before checks.
@@ -54,23 +66,34 @@ def id_check_char(first17: str) -> str:
 
 
 def id_number_error(s: str, today: dt.date | None = None) -> str | None:
-    """Return a polite Chinese reason why ``s`` is not a valid 18-digit ID number, or None if valid.
+    """Return a polite Chinese reason why ``s`` is not a valid 18-character ID number, or None if valid.
+
+    Accepted: 居民身份证, 港澳台居民居住证 (81/82/83) and the 2023 外国人永久居留身份证 (first digit 9).
 
     Args:
-        s: what the citizen typed; spaces, dashes and full-width characters are tolerated.
+        s: the number alone; spaces, dashes and full-width characters are tolerated. Use
+            :func:`find_id_number` to read one out of a whole message.
         today: the reference day for the birth-date check (defaults to today).
+
+    Returns:
+        The reason, or None for a valid number.
 
     """
     number = normalize_id_number(s)
     if not number:
-        return "请输入18位居民身份证号码"
+        return "请输入18位身份证号码"
+    if _OLD_FOREIGNER_CARD.fullmatch(number):
+        return "您输入的是旧版15位外国人永久居留身份证号，请输入新版（2023年起签发）18位证件号码"
     if len(number) == 15 and number.isdigit():
         return "您输入的是15位旧版身份证号，请输入18位居民身份证号码"
     if len(number) != ID_LENGTH:
         return f"身份证号应为18位，您输入的是{len(number)}位，请核对后重新输入"
     if not number[:17].isdigit() or not (number[17].isdigit() or number[17] == "X"):
         return "身份证号前17位应为数字，最后一位为数字或字母X，请核对后重新输入"
-    if int(number[:2]) not in _PROVINCE_CODES:
+    if number[0] == "9":
+        if int(number[1:3]) not in _MAINLAND_PROVINCE_CODES:
+            return "外国人永久居留身份证号第2至3位应为受理地省份代码，请核对后重新输入"
+    elif int(number[:2]) not in _PROVINCE_CODES:
         return "身份证号前两位地区代码不正确，请核对后重新输入"
     birth = _birth_date(number)
     if birth is None or birth.year < 1900 or birth > (today or dt.date.today()):
@@ -201,3 +224,183 @@ def _args_tuple(args: object) -> tuple[object, ...]:
     if isinstance(args, tuple):
         return args
     return (args,)
+
+
+# --- reading a value out of what the citizen typed -----------------------------------------------
+
+#: Characters people put between the digits of a number: spaces, dashes, dots (ASCII after NFKC).
+_DIGIT_GAP = r"[ \t\-.()\u2010-\u2015\u2212\u3000]"
+# Runs of digit groups; the caller tries the whole run and each stretch of neighbouring groups.
+_DIGIT_RUN = re.compile(rf"(?<![0-9A-Za-z])\+?\d+(?:{_DIGIT_GAP}+\d+)*(?![0-9Xx])")
+_ID_RUN = re.compile(rf"(?<![0-9A-Za-z])\d+(?:{_DIGIT_GAP}*\d+)*(?:{_DIGIT_GAP}*[Xx])?(?![0-9A-Za-z])")
+_OLD_CARD_IN_TEXT = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]{3}\d{12}(?![A-Za-z0-9])")
+
+
+def _fold(text: str) -> str:
+    """NFKC (full-width digits and letters to ASCII), keeping CJK text as it is."""
+    return _to_ascii(text or "")
+
+
+def _group_stretches(run: str) -> list[str]:
+    """The whole run first, then every stretch of neighbouring digit groups, longest first."""
+    groups = [g for g in re.split(rf"{_DIGIT_GAP}+", run) if g]
+    stretches = ["".join(groups)]
+    for size in range(len(groups) - 1, 0, -1):
+        stretches.extend("".join(groups[i : i + size]) for i in range(len(groups) - size + 1))
+    return stretches
+
+
+def find_mobile(text: str) -> str | None:
+    """Return the mainland mobile number said anywhere in ``text``, normalised, or None.
+
+    Words, spaces, dashes, dots, a ``+86`` / ``0086`` prefix and full-width digits around or inside
+    the number are allowed: ``我的手机是 138-1234-5678`` gives ``13812345678``.
+    """
+    folded = _fold(text)
+    for match in _ID_RUN.finditer(folded):  # "身份证 110105 19491231 002X" holds no phone number
+        if find_id_number(match.group(0)) is not None:
+            folded = folded.replace(match.group(0), " " * len(match.group(0)))
+    for match in _DIGIT_RUN.finditer(folded):
+        for candidate in _group_stretches(match.group(0).lstrip("+")):
+            number = normalize_mobile(candidate)
+            if _MOBILE_RE.fullmatch(number):
+                return number
+    return None
+
+
+def mobile_answer_error(text: str) -> str | None:
+    """Return why the phone number typed in ``text`` is refused, or None when it holds a valid one."""
+    if find_mobile(text) is not None:
+        return None
+    runs = [m.group(0) for m in _DIGIT_RUN.finditer(_fold(text))]
+    if not runs:
+        return "请输入11位手机号码，比如 13812345678"
+    return mobile_error(max(runs, key=lambda r: len(normalize_mobile(r))))
+
+
+def find_id_number(text: str, today: dt.date | None = None) -> str | None:
+    """Return the valid ID number said anywhere in ``text``, normalised (upper-case X), or None.
+
+    Labels (``身份证号：``), spaces, dashes, a lower-case ``x`` and full-width characters are allowed:
+    ``身份证号：110105 19491231 002X`` gives ``11010519491231002X``.
+    """
+    for match in _ID_RUN.finditer(_fold(text)):
+        for candidate in _group_stretches(match.group(0)):
+            number = normalize_id_number(candidate)
+            if len(number) == ID_LENGTH and id_number_error(number, today) is None:
+                return number
+    return None
+
+
+def id_answer_error(text: str, today: dt.date | None = None) -> str | None:
+    """Return why the ID number typed in ``text`` is refused, or None when it holds a valid one."""
+    if find_id_number(text, today) is not None:
+        return None
+    folded = _fold(text)
+    old_card = _OLD_CARD_IN_TEXT.search(folded)
+    if old_card:
+        return id_number_error(old_card.group(0), today)
+    runs = [m.group(0) for m in _ID_RUN.finditer(folded)]
+    if not runs:
+        return "请输入18位身份证号码"
+    return id_number_error(max(runs, key=lambda r: len(normalize_id_number(r))), today)
+
+
+# --- names ---------------------------------------------------------------------------------------
+
+#: The longest name accepted (the 2020 notice asks for at least 25 汉字).
+MAX_NAME_LENGTH = 30
+MIN_NAME_LENGTH = 2
+NAME_DOT = "\u00b7"
+#: U+00B7 and the look-alikes typed for it on phones and PCs (Japanese, Korean, bullets, full stops).
+MIDDLE_DOTS = frozenset(
+    "\u00b7\u0387\u16eb\u2022\u2027\u2219\u22c5\u2e31\u30fb\uff65\u318d\u25cf\u2981\u00b7\uff0e"
+    "\u2024\u02d1\u10fb\u0e4f"
+)
+#: Unicode blocks of CJK ideographs: URO, extensions A to H, compatibility ideographs (GB 18030).
+_CJK_RANGES = (
+    (0x3400, 0x4DBF),
+    (0x4E00, 0x9FFF),
+    (0xF900, 0xFAFF),
+    (0x20000, 0x2A6DF),
+    (0x2A700, 0x2EBEF),
+    (0x2EBF0, 0x2EE5F),
+    (0x2F800, 0x2FA1F),
+    (0x30000, 0x3134F),
+    (0x31350, 0x323AF),
+)
+_NAME_LABELS = re.compile(
+    r"^(?:(?:预约人|办事人|申请人|本人)?(?:的)?(?:姓名|名字)(?:是|为|叫)?|我叫|我是|俺叫|俺是|"
+    r"(?:他|她|预约人|申请人)(?:叫|是)|叫)[:：\s]*"
+)
+_NAME_TAILS = re.compile(r"(?:[。.!！~～]|吧|呀|啊|哈|就行|就好|谢谢)+$")
+_SEGMENT_BREAKS = re.compile(r"[，,；;、。！!？?\n]+")
+
+
+def is_cjk_ideograph(ch: str) -> bool:
+    """Return True for a CJK unified or compatibility ideograph of any extension (and 〇)."""
+    code = ord(ch)
+    return ch == "〇" or any(lo <= code <= hi for lo, hi in _CJK_RANGES)
+
+
+def normalize_name(text: str) -> str:
+    """Return a name with every middle-dot look-alike as U+00B7, no spaces around it, trimmed."""
+    folded = "".join(NAME_DOT if ch in MIDDLE_DOTS else ch for ch in (text or "").strip())
+    folded = re.sub(r"\s*·\s*", NAME_DOT, folded)
+    return re.sub(r"\s+", " ", folded).strip()
+
+
+def name_error(name: str) -> str | None:
+    """Return a polite Chinese reason why ``name`` is not acceptable as a person's name, or None.
+
+    A name is 2 to ``MAX_NAME_LENGTH`` characters: CJK ideographs of any extension, or Latin letters
+    (with single spaces between words), parts joined by the middle dot.
+    """
+    value = normalize_name(name)
+    if not value:
+        return "请告诉我预约人的姓名。"
+    if any(ch.isdigit() for ch in value):
+        return "姓名里不应有数字，请输入预约人的真实姓名，比如“李明”。"
+    if len(value) > MAX_NAME_LENGTH:
+        return f"姓名最长{MAX_NAME_LENGTH}个字，请输入与证件一致的姓名。"
+    allowed = all(is_cjk_ideograph(ch) or ch.isascii() and ch.isalpha() or ch in " ·" for ch in value)
+    parts_ok = all(part.strip() for part in value.split(NAME_DOT))
+    if not allowed or not parts_ok or len(value.replace(" ", "")) < MIN_NAME_LENGTH:
+        return (
+            f"请输入预约人的真实姓名（{MIN_NAME_LENGTH}到{MAX_NAME_LENGTH}个汉字或字母，"
+            "少数民族姓名可用“·”分隔），以便窗口工作人员核对。"
+        )
+    return None
+
+
+def clean_name(text: str) -> str:
+    """Return ``text`` without a label such as "我叫" or "姓名：" and trailing particles, normalised."""
+    value = normalize_name(text)
+    value = _NAME_LABELS.sub("", value)
+    return normalize_name(_NAME_TAILS.sub("", value))
+
+
+def find_name(text: str) -> str | None:
+    """Return the acceptable name said in an answer to "what is the name?", or None.
+
+    "我叫李明，手机13812345678" gives "李明": the answer is cut at punctuation and each piece
+    (without its label) is tried, pieces with a label first.
+    """
+    pieces = [p for p in _SEGMENT_BREAKS.split(normalize_name(text)) if p.strip()]
+    labelled = [p for p in pieces if _NAME_LABELS.match(p.strip())]
+    for piece in [*labelled, *(p for p in pieces if p not in labelled)]:
+        candidate = clean_name(piece)
+        if name_error(candidate) is None:
+            return candidate
+        for word in re.split(r"\s+", candidate):  # "李明 13812345678"
+            word = clean_name(word)
+            if word and name_error(word) is None and is_cjk_ideograph(word[0]):
+                return word
+    return None
+
+
+def name_answer_error(text: str) -> str | None:
+    """Return why the name typed in ``text`` is refused, or None when it holds an acceptable one."""
+    if find_name(text) is not None:
+        return None
+    return name_error(clean_name(text))

@@ -1,5 +1,8 @@
 """Staff users of the hall and their access tokens, kept in SQL.
 
+A user may also have a password (argon2id, :class:`PasswordSignIn`) for the staff page, with a
+lockout after repeated wrong ones.
+
 A token is random (``secrets.token_urlsafe(32)``, 256 bits), shown once when the user is created and
 stored only as its SHA-256 digest: a token that cannot be guessed needs no slow password hash, and a
 digest found in the database cannot be turned back into a working credential.
@@ -14,9 +17,11 @@ import hashlib
 import re
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timezone
-from typing import List, Optional, Tuple
+from datetime import datetime, timedelta, timezone
+from typing import Callable, List, Optional, Tuple
 
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from sqlalchemy import Boolean, CheckConstraint, Column, DateTime, Integer, String, Table, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
@@ -28,6 +33,12 @@ ROLE_TEXT = {"viewer": "查看", "staff": "窗口工作人员", "admin": "管理
 USERNAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{1,31}$")
 MAX_DISPLAY_NAME = 50
 TOKEN_BYTES = 32
+PASSWORD_MIN_CHARS = 10
+PASSWORD_MAX_CHARS = 128
+MAX_FAILED_LOGINS = 5
+LOCKOUT_MINUTES = 15
+_hasher = PasswordHasher()  # argon2id with the library's (RFC 9106 low-memory) parameters
+_DUMMY_HASH = _hasher.hash("not-a-real-password")
 
 staff_users = Table(
     "staff_users",
@@ -39,6 +50,10 @@ staff_users = Table(
     Column("token_hash", String(64), nullable=False, unique=True),
     Column("active", Boolean, nullable=False),
     Column("created_at", DateTime, nullable=False),
+    # sign-in with a password for the staff page (migration 0003); the token above keeps working
+    Column("password_hash", String(200), nullable=True),
+    Column("failed_logins", Integer, nullable=False, server_default="0"),
+    Column("locked_until", DateTime, nullable=True),
     CheckConstraint("role IN ('viewer', 'staff', 'admin')", name="role"),
 )
 
@@ -200,6 +215,118 @@ class StaffStore:
         with self.engine.connect() as connection:
             row = connection.execute(query).first()
         return _user(row._mapping) if row is not None else None
+
+
+class InvalidPasswordError(InvalidStaffError):
+    """A password that breaks the rules."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            f"密码长度须为{PASSWORD_MIN_CHARS}至{PASSWORD_MAX_CHARS}位，建议同时包含字母和数字。"
+        )
+
+
+class LockedOutError(StaffError):
+    """Too many wrong passwords: sign-in is refused until ``until`` (UTC)."""
+
+    def __init__(self, until: datetime) -> None:
+        minutes = max(1, int((until - _utc_now()).total_seconds() // 60) + 1)
+        super().__init__(
+            f"密码连续输错{MAX_FAILED_LOGINS}次，账号已暂时锁定，请约{minutes}分钟后再试，或联系管理员。"
+        )
+        self.until = until
+
+
+class PasswordSignIn:
+    """Passwords of staff users (argon2id) and the lockout after repeated wrong ones.
+
+    After ``MAX_FAILED_LOGINS`` wrong passwords in a row, sign-in is refused for
+    ``LOCKOUT_MINUTES`` minutes, even with the right password.
+
+    Args:
+        engine: the engine of the staff users' database.
+        clock: returns the current UTC time (naive); tests pass a settable one.
+
+    """
+
+    def __init__(self, engine: Engine, clock: Optional[Callable[[], datetime]] = None) -> None:
+        self.engine = engine
+        self.clock = clock or _utc_now
+
+    def set_password(self, username: str, password: str) -> StaffUser:
+        """Set (or replace) a user's password and lift any lockout.
+
+        Raises:
+            InvalidPasswordError: the password is too short or too long.
+            StaffNotFoundError: no user has this username.
+
+        """
+        if not isinstance(password, str) or not PASSWORD_MIN_CHARS <= len(password) <= PASSWORD_MAX_CHARS:
+            raise InvalidPasswordError()
+        username = (username or "").strip()
+        with self.engine.begin() as connection:
+            changed = connection.execute(
+                update(staff_users)
+                .where(staff_users.c.username == username)
+                .values(password_hash=_hasher.hash(password), failed_logins=0, locked_until=None)
+            ).rowcount
+        if not changed:
+            raise StaffNotFoundError(username)
+        return StaffStore(self.engine).get(username)  # type: ignore[return-value]
+
+    def verify(self, username: str, password: str) -> Optional[StaffUser]:
+        """Return the active user if the password is right, else ``None``; count wrong ones.
+
+        Raises:
+            LockedOutError: the account is locked (or this wrong password locked it).
+
+        """
+        now = self.clock()
+        query = select(staff_users).where(staff_users.c.username == (username or "").strip()[:64])
+        with self.engine.connect() as connection:
+            row = connection.execute(query).first()
+        if row is None or not row.active or not row.password_hash or not isinstance(password, str):
+            _burn_time(password)
+            return None
+        if row.locked_until is not None and row.locked_until > now:
+            raise LockedOutError(row.locked_until)
+        try:
+            _hasher.verify(row.password_hash, password[: PASSWORD_MAX_CHARS + 1])
+        except (VerifyMismatchError, VerificationError, InvalidHashError):
+            self._count_failure(int(row.id), now)
+            return None
+        values: dict = {"failed_logins": 0, "locked_until": None}
+        if _hasher.check_needs_rehash(row.password_hash):
+            values["password_hash"] = _hasher.hash(password)
+        with self.engine.begin() as connection:
+            connection.execute(update(staff_users).where(staff_users.c.id == row.id).values(**values))
+        return _user(row._mapping)
+
+    def _count_failure(self, user_id: int, now: datetime) -> None:
+        table = staff_users
+        with self.engine.begin() as connection:
+            connection.execute(
+                update(table).where(table.c.id == user_id).values(failed_logins=table.c.failed_logins + 1)
+            )
+            query = select(table.c.failed_logins).where(table.c.id == user_id)
+            failed = connection.execute(query).scalar_one()
+            until = None
+            if failed >= MAX_FAILED_LOGINS:
+                until = now + timedelta(minutes=LOCKOUT_MINUTES)
+                connection.execute(
+                    update(table).where(table.c.id == user_id).values(failed_logins=0, locked_until=until)
+                )
+        if until is not None:  # raised after the commit, so the lockout is kept
+            raise LockedOutError(until)
+        return None
+
+
+def _burn_time(password: object) -> None:
+    """Spend about as long as a real check, so unknown usernames cannot be told apart by timing."""
+    try:
+        _hasher.verify(_DUMMY_HASH, password if isinstance(password, str) else "")
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        pass
 
 
 def _user(row: object) -> StaffUser:

@@ -21,6 +21,14 @@ Rules (the booking layer relies on them):
   service window at 3 a.m. Two different times ("九点或十点") leave ``time`` None; 上午 and 下午 both
   named leave ``half_day`` None. "一点" counts as 1 o'clock only next to 上午/下午/中午, 钟 or minutes
   (早一点 and 快一点 mean "a little"); 晚上十二点 is refused as an ambiguous midnight.
+- Colloquial ranges of neighbouring hours ("九十点", "八九点", "三四点钟", "十一二点") and spans
+  ("九点到十点", "9-10点") mean the earlier hour: the citizen is offered that time first.
+- 月底/月末 is the last day of the month (下个月底: of next month); 周末/这周末 is this week's
+  Saturday and 下周末 next week's (whether the hall opens then, 调休 included, is the calendar's
+  business, not the parser's).
+- Nothing is read from names, addresses, window numbers or codes: "父亲周一鸣", "我叫周五一",
+  "长椿路11号", "3号窗口", "K7M3PQ9A" name no date. A 周X followed by a character that cannot
+  follow a weekday ("周一鸣") is a name, not a day.
 """
 
 from __future__ import annotations
@@ -52,13 +60,37 @@ _FULL_DATE = re.compile(
 _MONTH_DAY = re.compile(rf"(?<![\d年])(?P<m>{_NUM})\s*月\s*(?P<d>{_NUM})\s*[日号]{_NOT_A_DAY}")
 _REL_MONTH_DAY = re.compile(rf"(?P<rel>{_REL}|当)\s*个?\s*月\s*的?\s*(?P<d>{_NUM})\s*[日号]{_NOT_A_DAY}")
 _REL_MONTH_ONLY = re.compile(rf"(?P<rel>{_REL})\s*个?\s*月")
-_WEEKDAY = re.compile(rf"(?P<rel>{_REL})?\s*(?:个)?\s*(?:周|星期|礼拜)(?P<wd>[一二三四五六日天1-7])")
+# Characters that may follow a weekday; anything else after 周X ("周一鸣") makes it a name.
+_AFTER_WEEKDAY = (
+    "上下中早晚午凌傍夜的吧去来过办约可行能有呢啊呀吗嘛么那这还或和跟到至及与前后以再都也就要想是见好中行成哈"
+    "點点时整半一二两三四五六七八九十零〇"
+)
+_WEEKDAY_FOLLOWER = re.compile(rf"[^\u3400-\u9fff]|[{_AFTER_WEEKDAY}]")
+_WEEKDAY = re.compile(
+    rf"(?P<rel>{_REL})?\s*(?:个)?\s*(?P<word>周|星期|礼拜)(?P<wd>[一二三四五六日天1-7])"
+    rf"(?=$|{_WEEKDAY_FOLLOWER.pattern})"
+)
 _REL_WEEK_ONLY = re.compile(rf"(?P<rel>{_REL})\s*个?\s*(?:周|星期|礼拜)")
 _REL_DAY = re.compile(
     r"大后天|大前天|今儿个|明儿个|今天|今日|今儿|明天|明日|明儿|后天|后儿|昨天|昨日|前天|明早上?|今晚|明晚"
 )
 _FESTIVAL = re.compile(r"元旦(?:节)?|国庆节|劳动节|五一劳动节")
-_DAY_ONLY = re.compile(rf"(?<![\d月年周期拜初第])(?P<d>{_NUM})\s*[日号]{_NOT_A_DAY}")
+_DAY_ONLY = re.compile(
+    rf"(?<![\dA-Za-z月年周期拜初第路街道巷弄村栋幢组])(?P<d>{_NUM})\s*[日号]{_NOT_A_DAY}(?![A-Za-z0-9])"
+)
+# A person named after a label or a relative ("父亲周一鸣", "我叫周五一"): blanked before parsing.
+_NAMED_PERSON = re.compile(
+    r"(?:我叫|俺叫|他叫|她叫|名叫|叫做|姓名(?:是|为|叫)?|名字(?:是|叫)?|预约人(?:是)?|"
+    r"(?:我|俺|给|帮|替)?(?:父亲|母亲|爸爸|妈妈|老爸|老妈|爸|妈|爷爷|奶奶|外公|外婆|姥姥|姥爷|"
+    r"儿子|女儿|孩子|丈夫|妻子|爱人|老公|老婆|哥哥|姐姐|弟弟|妹妹|同事|朋友))"
+    r"[:：\s]*(?P<name>[\u3400-\u9fff]{2,3}?)(?=约|预约|办|去|来|的|想|要|，|,|\s|$)"
+)
+_HOUR_RANGE = re.compile(
+    r"(?<![\d零〇一二两三四五六七八九十])(?P<a>十一|十|[一二两三四五六七八九]|\d{1,2})"
+    r"\s*(?:点\s*)?(?:到|至|-|~|～|—|、)?\s*(?P<b>十二|十一|十|[一二两三四五六七八九]|\d{1,2})\s*(?:点|點)钟?"
+)
+_MONTH_END = re.compile(rf"(?P<rel>{_REL})?\s*个?\s*月(?:底|末)")
+_WEEKEND = re.compile(rf"(?P<rel>{_REL})?\s*(?:个)?\s*(?:周末|礼拜天?末|星期末)")
 
 _PERIOD = re.compile(r"上午|早上|早晨|清晨|上半天|下午|下半天|午后|中午|晌午|晚上|傍晚|夜里|夜间|晚间|凌晨")
 _CLOCK = re.compile(r"(?<!\d)(?P<h>\d{1,2})\s*[:：]\s*(?P<m>\d{2})(?!\d)")
@@ -200,6 +232,12 @@ def _find_dates(sc: _Scanner, today: dt.date) -> tuple[list[dt.date], list[int],
         month, day = _FESTIVAL_DAY[m.group(0)]
         this_year = dt.date(today.year, month, day)
         dates.append(this_year if this_year >= today else dt.date(today.year + 1, month, day))
+    for m in sc.find(_MONTH_END):
+        year, month = _add_months(today, _rel_count(m.group("rel")))
+        dates.append(_last_day(year, month))
+    for m in sc.find(_WEEKEND):
+        monday = today - dt.timedelta(days=today.weekday())
+        dates.append(monday + dt.timedelta(weeks=_rel_count(m.group("rel")), days=5))
     for m in sc.find(_DAY_ONLY):
         dates.append(_day_of_this_or_next_month(today, _number(m.group("d"))))
         _check_suffix(sc, m)
@@ -207,6 +245,11 @@ def _find_dates(sc: _Scanner, today: dt.date) -> tuple[list[dt.date], list[int],
         for m in pattern.finditer(sc.masked):
             _rel_count(m.group("rel"))
     return dates, bare_weekdays, implied
+
+
+def _last_day(year: int, month: int) -> dt.date:
+    following_year, following_month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return dt.date(following_year, following_month, 1) - dt.timedelta(days=1)
 
 
 def _weekday_index(char: str) -> int:
@@ -310,6 +353,16 @@ def _find_times(sc: _Scanner, implied: set[str]) -> tuple[set[dt.time], set[str]
         return spoken.pop() if len(spoken) == 1 else None
 
     times: set[dt.time] = set()
+    for m in list(_HOUR_RANGE.finditer(sc.masked)):
+        first, second = _number(m.group("a")), _number(m.group("b"))
+        if m.group("a") in ("十", "十一") and m.group("b") in ("一", "二"):
+            second += 10  # 十一二点: eleven or twelve
+        if second - first != 1 and not re.search(r"点\s*(?:到|至|-|~|～|—)", m.group(0)):
+            continue  # "九十点" is 9-10, but "一十点" or "三五点" are not said as a range
+        if second <= first:
+            continue
+        sc.find(re.compile(re.escape(m.group(0))))
+        times.add(_to_clock(first, 0, period_before(m.start())))
     for m in sc.find(_CLOCK):
         times.add(_to_clock(int(m.group("h")), int(m.group("m")), period_before(m.start())))
     for m in list(_HOUR.finditer(sc.masked)):
@@ -340,6 +393,8 @@ def parse_when(text: str, now: dt.datetime) -> ParsedWhen | None:
         return None
     today = (now.astimezone(TIMEZONE) if now.tzinfo else now).date()
     sc = _Scanner(text)
+    sc.find(_NAMED_PERSON)  # "父亲周一鸣": a name, never a date
+    sc.spans.clear()
     try:
         dates, bare_weekdays, implied = _find_dates(sc, today)
         times, half_days, noon = _find_times(sc, implied)

@@ -7,7 +7,12 @@ from logging.config import fileConfig
 from alembic import context
 
 import bot.appointments.store  # noqa: F401  (declares its tables on bot.db.metadata)
+import bot.audit  # noqa: F401  (declares audit_log)
+import bot.faq_db  # noqa: F401  (declares faq_entries)
+import bot.ratings  # noqa: F401  (declares ratings)
 import bot.staff  # noqa: F401  (declares staff_users on bot.db.metadata)
+import bot.tickets  # noqa: F401  (declares tickets)
+import bot.unanswered  # noqa: F401  (declares unanswered_questions)
 from bot.db import make_engine, metadata
 from bot.settings import get_settings
 

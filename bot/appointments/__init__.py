@@ -17,7 +17,7 @@ from bot.appointments.errors import (
     TooLateError,
     UnknownItemError,
 )
-from bot.appointments.models import Booking, SlotAvailability, format_day
+from bot.appointments.models import Booking, Timeslot, format_day
 from bot.appointments.service import BookingService, build_service
 from bot.appointments.slots import available_slots, check_bookable_day, nearest_bookable_days
 from bot.appointments.store import AppointmentStore
@@ -37,7 +37,7 @@ __all__ = [
     "NotActiveError",
     "NotFoundError",
     "SameSlotError",
-    "SlotAvailability",
+    "Timeslot",
     "SlotFullError",
     "TooLateError",
     "UnknownItemError",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Sequence, Tuple
 
-from bot.appointments.models import SlotAvailability, format_day
+from bot.appointments.models import Timeslot, format_day
 
 
 class BookingError(Exception):
@@ -62,8 +62,8 @@ class SlotFullError(BookingError):
 
     code = "slot_full"
 
-    def __init__(self, suggestions: Sequence[SlotAvailability]) -> None:
-        self.suggestions: Tuple[SlotAvailability, ...] = tuple(suggestions)
+    def __init__(self, suggestions: Sequence[Timeslot]) -> None:
+        self.suggestions: Tuple[Timeslot, ...] = tuple(suggestions)
         if self.suggestions:
             options = "；".join(
                 f"{format_day(s.day)} {s.start:%H:%M}-{s.end:%H:%M}" for s in self.suggestions

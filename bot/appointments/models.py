@@ -16,8 +16,11 @@ def format_day(day: date) -> str:
 
 
 @dataclass(frozen=True)
-class SlotAvailability:
-    """A slot at one window and how many places are left in it."""
+class Timeslot:
+    """A bookable timeslot (预约时段) at one window and how many places are left in it.
+
+    Named so as not to collide with Rasa's slots (the tracker's memory).
+    """
 
     day: date
     start: time

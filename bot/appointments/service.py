@@ -30,7 +30,7 @@ from bot.appointments.errors import (
     TooLateError,
     UnknownItemError,
 )
-from bot.appointments.models import STATUS_TEXT, Booking, SlotAvailability
+from bot.appointments.models import STATUS_TEXT, Booking, Timeslot
 from bot.appointments.slots import (
     available_slots,
     check_bookable_day,
@@ -52,7 +52,7 @@ from bot.workdays import WorkCalendar, get_calendar
 
 Clock = Callable[[], datetime]
 STAFF_STATUSES = ("checked_in", "no_show", "cancelled")
-MAX_NAME_LENGTH = 30
+MAX_NAME_LENGTH = pii.MAX_NAME_LENGTH
 MAX_KEY_LENGTH = 128
 
 
@@ -100,7 +100,7 @@ class BookingService:
         """Return the first ``n`` days that can be booked now."""
         return nearest_bookable_days(self.now(), n, config=self.config, calendar=self.calendar)
 
-    def available_slots(self, item_name: str, day: date) -> List[SlotAvailability]:
+    def available_slots(self, item_name: str, day: date) -> List[Timeslot]:
         """Return the slots of ``day`` with room for the item, one per window (see :mod:`slots`)."""
         _, name = self._resolve_item(item_name)
         return available_slots(
@@ -238,9 +238,10 @@ class BookingService:
         return str(item.id), item.name
 
     def _person(self, name: str, phone: str, id_number: str, today: date) -> dict:
-        clean_name = (name or "").strip()
-        if not clean_name or len(clean_name) > MAX_NAME_LENGTH or any(ch.isdigit() for ch in clean_name):
-            raise InvalidPersonalDataError("请提供预约人的真实姓名（不含数字），以便窗口工作人员核对。")
+        clean_name = pii.normalize_name(name)
+        name_problem = pii.name_error(clean_name)
+        if name_problem:
+            raise InvalidPersonalDataError(name_problem)
         phone_problem = pii.mobile_error(phone)
         if phone_problem:
             raise InvalidPersonalDataError(phone_problem)

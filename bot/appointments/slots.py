@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 from bot.appointments.config import AppointmentConfig, get_config
 from bot.appointments.errors import UnknownItemError
-from bot.appointments.models import SlotAvailability
+from bot.appointments.models import Timeslot
 from bot.settings import get_settings
 from bot.workdays import WorkCalendar, get_calendar
 
@@ -90,7 +90,7 @@ def available_slots(
     now: datetime,
     config: Optional[AppointmentConfig] = None,
     calendar: Optional[WorkCalendar] = None,
-) -> List[SlotAvailability]:
+) -> List[Timeslot]:
     """Return the slots of ``day`` with room for ``item_name``, one entry per window, in time order.
 
     A day that cannot be booked has no slots. A slot that has already begun is left out.
@@ -114,21 +114,21 @@ def available_slots(
         for window in windows:
             remaining = config.capacity(window) - used.get((window.number, start), 0)
             if remaining > 0:
-                result.append(SlotAvailability(day, start, end, window.number, remaining))
+                result.append(Timeslot(day, start, end, window.number, remaining))
     return result
 
 
-def free_times(slots: List[SlotAvailability]) -> List[SlotAvailability]:
+def free_times(slots: List[Timeslot]) -> List[Timeslot]:
     """Merge per-window slots into one entry per start time.
 
     Each entry names the first window with room and the total places left across windows.
     """
-    merged: Dict[Tuple[date, time], SlotAvailability] = {}
+    merged: Dict[Tuple[date, time], Timeslot] = {}
     for slot in slots:
         key = (slot.day, slot.start)
         if key in merged:
             first = merged[key]
-            merged[key] = SlotAvailability(
+            merged[key] = Timeslot(
                 first.day, first.start, first.end, first.window, first.remaining + slot.remaining
             )
         else:
@@ -146,19 +146,19 @@ def nearest_free_slots(
     n: int = 3,
     config: Optional[AppointmentConfig] = None,
     calendar: Optional[WorkCalendar] = None,
-) -> List[SlotAvailability]:
+) -> List[Timeslot]:
     """Return up to ``n`` free times closest to ``day`` at ``slot_start`` (see :func:`free_times`).
 
     Closeness counts days first, then minutes; the wanted slot itself is never suggested.
     """
     config = config or get_config()
     wanted = datetime.combine(day, slot_start)
-    candidates: List[SlotAvailability] = []
+    candidates: List[Timeslot] = []
     for other in bookable_days(now, config=config, calendar=calendar):
         slots = available_slots(item_name, other, store=store, now=now, config=config, calendar=calendar)
         candidates.extend(s for s in free_times(slots) if (s.day, s.start) != (day, slot_start))
 
-    def distance(slot: SlotAvailability) -> Tuple[int, float, datetime]:
+    def distance(slot: Timeslot) -> Tuple[int, float, datetime]:
         moment = datetime.combine(slot.day, slot.start)
         minutes = abs((datetime.combine(day, slot.start) - wanted).total_seconds())
         return abs((slot.day - day).days), minutes, moment

@@ -14,6 +14,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from bot.catalogue.collection import Catalogue, materials_for, normalise_key
+from bot.catalogue.linking import Evidence
 from bot.catalogue.loader import CatalogueError, Problem, load_catalogue
 from bot.catalogue.models import (
     NAME_SUFFIX,
@@ -36,6 +37,7 @@ __all__ = [
     "Catalogue",
     "CatalogueError",
     "Category",
+    "Evidence",
     "Exemption",
     "GuideAspect",
     "Material",

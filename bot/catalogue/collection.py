@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 
+from bot.catalogue.linking import SURE_MARGIN, SURE_SCORE, Evidence, weigh
 from bot.catalogue.models import NAME_SUFFIX, Material, ServiceItem
 from bot.catalogue.search import SearchIndex, normalise
 
@@ -45,12 +46,30 @@ class Catalogue:
             found = self._by_key.get(text[: -len(NAME_SUFFIX)])
         return found
 
-    def search(self, text: str, limit: int = 3) -> list[tuple[ServiceItem, float]]:
+    def search(
+        self, text: str, limit: int = 3, min_score: float | None = None
+    ) -> list[tuple[ServiceItem, float]]:
         """Items relevant to free text, best first, with their scores (higher is better).
 
-        Returns an empty list when the text is not about any item.
+        Returns an empty list when the text is not about any item (``min_score`` lowers the floor).
         """
-        return self._index.search(text, limit)
+        return self._index.search(text, limit, min_score)
+
+    def score(self, item: ServiceItem, text: str) -> float:
+        """The search score of one item for ``text`` (0 when nothing in it is about the item)."""
+        return next((score for found, score in self._index.scores(text) if found.id == item.id), 0.0)
+
+    def about_topic(self, text: str, limit: int = 4) -> list[tuple[ServiceItem, float]]:
+        """Items about a broad subject the text names (医保, 补助 …); see `SearchIndex.about_topic`."""
+        return self._index.about_topic(text, limit)
+
+    def evidence(self, text: str, sure_score: float = SURE_SCORE, margin: float = SURE_MARGIN) -> Evidence:
+        """What ``text`` says about the items: a sure item, choices or nothing (`bot.catalogue.linking`)."""
+        return weigh(self, text, sure_score=sure_score, margin=margin)
+
+    def details(self, item: ServiceItem, text: str, limit: int = 2) -> list[str]:
+        """Lines of ``item``'s guide answering a specific question in ``text``; see `SearchIndex.details`."""
+        return self._index.details(item, text, limit)
 
     def mentioned_in(self, text: str) -> ServiceItem | None:
         """Find the item whose name or alias occurs verbatim in ``text`` (the longest mention wins)."""

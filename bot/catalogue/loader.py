@@ -34,6 +34,7 @@ _FORMAT_HINTS = {
     "options": "只能使用小写英文字母、数字和下划线，并以字母开头",
     "name": "须以“一件事”结尾，且不含空格",
     "aliases": "不能包含空格",
+    "everyday_terms": "不能包含空格",
     "hotline": "格式如 0371-67991101",
     "number": '须为 1 到 20 的数字（用引号括起来，如 "8"）',
 }
@@ -164,7 +165,7 @@ def _validate(source: _Source, data: dict[str, Any], problems: list[Problem]) ->
 
 
 def _duplicates(loaded: list[tuple[_Source, ServiceItem]]) -> list[Problem]:
-    """Names and aliases (and short names) must each point at exactly one item."""
+    """Names and aliases (and short names) each point at exactly one item; no everyday term names another."""
     problems: list[Problem] = []
     owners: dict[str, tuple[_Source, ServiceItem, Location]] = {}
     for source, item in loaded:
@@ -183,6 +184,16 @@ def _duplicates(loaded: list[tuple[_Source, ServiceItem]]) -> list[Problem]:
             problems.append(
                 source.problem(location, f"“{form}”已被 {owner[1].name}（{first}）使用，不能重复")
             )
+    for source, item in loaded:
+        for index, term in enumerate(item.everyday_terms):
+            named = owners.get(normalise_key(term))
+            if named is not None and named[1] is not item:
+                first = f"{named[0].path}:{named[0].line(named[2])}"
+                problems.append(
+                    source.problem(
+                        ("everyday_terms", index), f"说法“{term}”是 {named[1].name}（{first}）的名称或别名"
+                    )
+                )
     return problems
 
 

@@ -205,6 +205,11 @@ class ServiceItem(_Model):
     id: Slug
     name: Annotated[str, Field(regex=f"^\\S+{NAME_SUFFIX}$")]
     aliases: Annotated[list[Phrase], Field(min_items=6, max_items=15)]
+    everyday_terms: list[Phrase] = Field(default_factory=list, max_items=40)
+    """What people say when they describe the item without naming it (群众常用说法): life events
+    (闺女刚满月), situations (公司干不下去了), colloquial and dialect words (胡辣汤店), common
+    typos (社报卡). Search and linking use them; unlike aliases they never name the item with
+    certainty, so a message holding only one of them may still be answered with choices."""
     category: Category
     summary: str
     bundled: Annotated[list[str], Field(min_items=1)]
@@ -217,6 +222,8 @@ class ServiceItem(_Model):
     process: Annotated[list[str], Field(min_items=3, max_items=7)]
     time_limit: TimeLimit
     fee: str
+    tips: list[str] = Field(default_factory=list)
+    """办事提示: single facts people ask about (发票网上申领, 买卖双方到场, 上门评定)."""
     window: Window
     online: OnlineChannel
     assisted: StrictBool
@@ -264,6 +271,14 @@ def consistency_problems(values: dict[str, Any]) -> list[tuple[tuple[Any, ...], 
         elif alias in seen:
             problems.append((("aliases", index), f"别名“{alias}”重复出现"))
         seen.add(alias)
+    forms = {name, short, *values["aliases"]}
+    terms: set[str] = set()
+    for index, term in enumerate(values.get("everyday_terms") or []):
+        if term in forms:
+            problems.append((("everyday_terms", index), f"说法“{term}”已是事项名称或别名，无需重复列出"))
+        elif term in terms:
+            problems.append((("everyday_terms", index), f"说法“{term}”重复出现"))
+        terms.add(term)
     situations = {s.key: s for s in values["situations"]}
     if len(situations) != len(values["situations"]):
         problems.append((("situations",), "situations 中有重复的 key"))

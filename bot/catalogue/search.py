@@ -24,12 +24,18 @@ _STOP_WORDS = frozenset(
     "请问 你好 您好 我想 我要 想要 要办 办理 办事 手续 材料 流程 步骤 时间 多久 多长时间 费用 收费 "
     "多少钱 条件 窗口 网上 线上 一下 问问 咨询 知道 谢谢 现在 今天 明天 准备 打算 应该 的话 相关 "
     "预约 排号 开个 办个 一个 一家 一张 几个 丢了 掉了 坏了 孩子 小孩 郑州 郑州市 高新 高新区 新区 "
-    "符合 情况 本人 身份证 原件 复印件 电脑 手机 项目 申请 单位 个人 有没有 中不中 行不行 啥时候".split()
+    "符合 情况 本人 身份证 原件 复印件 电脑 手机 项目 申请 单位 个人 有没有 中不中 行不行 啥时候 办证".split()
 )
 _STOP_CHARS = frozenset(
     "我你您他她它们的了吗呢啊吧呀么什怎样哪要想能会可以办个些这那是在有和与及或就都也还请问给让把被去来"
 )
-_FIELD_WEIGHTS = {"forms": 3, "bundled": 2, "summary": 1}
+_FIELD_WEIGHTS = {"forms": 3, "terms": 2, "bundled": 2, "summary": 1}
+# Broad subjects people ask about without saying which item ("想问问医保的事"): every item whose
+# names, everyday terms or bundled matters contain one is a candidate to offer, never a guess.
+TOPIC_WORDS = (
+    "医保", "社保", "养老金", "养老", "补助", "补贴", "津贴", "公积金", "房子", "房产", "买房", "卖房",
+    "户口", "公司", "企业", "执照", "营业执照", "开店", "证件", "上学", "报销", "过户", "残疾",
+)  # fmt: skip
 
 
 def normalise(text: str) -> str:
@@ -38,13 +44,16 @@ def normalise(text: str) -> str:
 
 
 class SearchIndex:
-    """BM25 over each item's names and aliases, bundled matters and summary.
+    """BM25 over each item's names and aliases, everyday terms, bundled matters and summary.
 
-    An item is a document whose tokens are jieba words (with every catalogue term added to
-    jieba's dictionary) and the character bigrams of each run of Chinese characters. Tokens
-    from names and aliases count three times, bundled matters twice, the summary once. A
-    query that contains a name or alias verbatim (or with a measure word or two inserted, as in
-    开个饭馆 for 开饭馆) gets a bonus that grows with its length.
+    An item is a document whose tokens are jieba words (with every catalogue term, everyday
+    terms included, added to a private jieba dictionary) and the character bigrams of each run
+    of Chinese characters. Tokens from names and aliases count three times, everyday terms and
+    bundled matters twice, the summary once. A query that contains a name or alias verbatim (or
+    with a measure word or two inserted, as in 开个饭馆 for 开饭馆) gets a bonus that grows with
+    its length; an everyday term found verbatim gets a smaller one (it describes, not names).
+    The index is built from the item files when first searched, so a term staff add works at
+    the next start of the process, without retraining.
     """
 
     k1 = 1.2
@@ -53,6 +62,14 @@ class SearchIndex:
     """Score added per character of the longest name or alias found verbatim in the query."""
     loose_mention_bonus = 0.8
     """The same for a name or alias found with up to two extra characters between its own (开个饭馆)."""
+    term_bonus = 1.0
+    """Score added per character of the longest everyday term found verbatim in the query."""
+    detail_score = 5.0
+    """A guide line must share this much evidence with a question to be quoted as its answer.
+
+    One bigram found in only a handful of the catalogue's ~600 guide lines (上门, 到场, 发票)
+    scores about 5; words that occur in dozens of lines (办理, 申请) score 2 or less.
+    """
     min_score = 4.5
     """Scores below this mean the text is not about any item.
 
@@ -71,23 +88,91 @@ class SearchIndex:
         self._df: Counter[str] = Counter()
         self._avgdl = 1.0
         self._mentions: list[list[tuple[str, re.Pattern[str] | None]]] = []
+        self._terms: list[list[str]] = []
+        self._identity: list[str] = []
+        self._lines: list[list[tuple[str, frozenset[str]]]] = []
+        self._line_df: Counter[str] = Counter()
 
-    def search(self, text: str, limit: int = 3) -> list[tuple[ServiceItem, float]]:
-        """Items ranked by relevance to ``text``; empty when nothing is relevant enough."""
+    def search(
+        self, text: str, limit: int = 3, min_score: float | None = None
+    ) -> list[tuple[ServiceItem, float]]:
+        """Items ranked by relevance to ``text``; empty when nothing is relevant enough.
+
+        Args:
+            text: what the person wrote.
+            limit: the most items to return.
+            min_score: the floor instead of `min_score` (a lower one finds near misses).
+
+        Returns:
+            ``(item, score)`` pairs, best first, each at least ``relative_cutoff`` of the best.
+
+        """
         self._ensure_built()
-        query = normalise(text)
-        terms = set(self._analyse(query))
-        scored = []
-        for item, doc, mentions in zip(self._items, self._docs, self._mentions, strict=True):
-            score = sum(self._term_score(term, doc) for term in terms if term in doc)
-            score += self._mention_score(query, mentions)
-            if score >= self.min_score:
-                scored.append((item, round(score, 3)))
+        floor = self.min_score if min_score is None else min_score
+        scored = [(item, score) for item, score in self.scores(text) if score >= floor]
         scored.sort(key=lambda pair: (-pair[1], pair[0].id))
         if not scored:
             return []
-        floor = scored[0][1] * self.relative_cutoff
-        return [pair for pair in scored if pair[1] >= floor][: max(limit, 0)]
+        cutoff = scored[0][1] * self.relative_cutoff
+        return [pair for pair in scored if pair[1] >= cutoff][: max(limit, 0)]
+
+    def scores(self, text: str) -> list[tuple[ServiceItem, float]]:
+        """Every item with its score for ``text`` (zero or more), in catalogue order, without any floor."""
+        self._ensure_built()
+        query = normalise(text)
+        terms = set(self._analyse(query))
+        scores: list[tuple[ServiceItem, float]] = []
+        for item, doc, mentions, everyday in zip(
+            self._items, self._docs, self._mentions, self._terms, strict=True
+        ):
+            score = sum(self._term_score(term, doc) for term in terms if term in doc)
+            score += max(self._mention_score(query, mentions), self._everyday_score(query, everyday))
+            scores.append((item, round(score, 3)))
+        return scores
+
+    def about_topic(self, text: str, limit: int = 4) -> list[tuple[ServiceItem, float]]:
+        """Items about a broad subject the text names (`TOPIC_WORDS`: 医保, 补助 …), best first.
+
+        For a vague question only: the items whose names, everyday terms or bundled matters
+        contain the subject, ranked by their score for the whole text.
+        """
+        self._ensure_built()
+        query = normalise(text)
+        topics = [word for word in TOPIC_WORDS if word in query]
+        if not topics:
+            return []
+        found = [
+            (item, score)
+            for (item, score), identity in zip(self.scores(text), self._identity, strict=True)
+            if any(topic in identity for topic in topics)
+        ]
+        found.sort(key=lambda pair: (-pair[1], pair[0].id))
+        return found[: max(limit, 0)]
+
+    def details(self, item: ServiceItem, text: str, limit: int = 2) -> list[str]:
+        """Lines of ``item``'s guide that answer a specific question (上门评定, 发票, 双方到场).
+
+        Each line of the guide (条件, 材料, 流程, 时限, 收费, 办事提示, 网办说明) is scored by the
+        rarity, across the whole catalogue, of the character bigrams it shares with ``text``;
+        bigrams of the item's own names and everyday terms do not count (they say which item,
+        not which detail). Lines scoring at least ``detail_score`` are returned, best first.
+        """
+        self._ensure_built()
+        index = next(i for i, known in enumerate(self._items) if known.id == item.id)
+        lines = self._lines[index]
+        own = {
+            gram for form in (*item.surface_forms, *item.everyday_terms) for gram in _bigrams(normalise(form))
+        }
+        wanted = set(_bigrams(normalise(text))) - own
+        total = sum(len(lines_) for lines_ in self._lines)
+        scored = []
+        for line, grams in lines:
+            shared = wanted & grams
+            score = sum(math.log(total / self._line_df[gram]) for gram in shared)
+            if score >= self.detail_score:
+                scored.append((score, line))
+        scored.sort(key=lambda pair: -pair[0])
+        return [line for _, line in scored[: max(limit, 0)]]
 
     def _mention_score(self, query: str, mentions: list[tuple[str, re.Pattern[str] | None]]) -> float:
         best = 0.0
@@ -97,6 +182,9 @@ class SearchIndex:
             elif loose is not None and loose.search(query):
                 best = max(best, self.loose_mention_bonus * len(form))
         return best
+
+    def _everyday_score(self, query: str, everyday: list[str]) -> float:
+        return max((self.term_bonus * len(term) for term in everyday if term in query), default=0.0)
 
     def _term_score(self, term: str, doc: Counter[str]) -> float:
         n = len(self._docs)
@@ -109,18 +197,32 @@ class SearchIndex:
         with self._lock:
             if self._ready:
                 return
-            for word in sorted(vocabulary(self._items)):
+            for word in sorted(vocabulary(self._items) | everyday_vocabulary(self._items)):
                 self._tokenizer.add_word(normalise(word))
             for item in self._items:
                 doc: Counter[str] = Counter()
-                fields = {"forms": item.surface_forms, "bundled": item.bundled, "summary": [item.summary]}
+                fields = {
+                    "forms": item.surface_forms,
+                    "terms": item.everyday_terms,
+                    "bundled": item.bundled,
+                    "summary": [item.summary],
+                }
                 for field, texts in fields.items():
-                    for text in texts:
-                        for token in self._analyse(normalise(text)):
-                            doc[token] += _FIELD_WEIGHTS[field]
+                    tokens = [token for text in texts for token in self._analyse(normalise(text))]
+                    # a long list of everyday terms must not outweigh the names by repeating a word
+                    for token in set(tokens) if field == "terms" else tokens:
+                        doc[token] += _FIELD_WEIGHTS[field]
                 self._docs.append(doc)
                 forms = sorted(set(map(normalise, item.surface_forms)))
                 self._mentions.append([(form, _loose_pattern(form)) for form in forms])
+                self._terms.append(sorted(set(map(normalise, item.everyday_terms)) - set(forms)))
+                self._identity.append(
+                    "|".join(normalise(t) for t in (*item.surface_forms, *item.everyday_terms, *item.bundled))
+                )
+                lines = [(line, frozenset(_bigrams(normalise(line)))) for line in guide_lines(item)]
+                self._lines.append(lines)
+                for _, grams in lines:
+                    self._line_df.update(grams)
                 self._df.update(doc.keys())
             self._avgdl = sum(sum(d.values()) for d in self._docs) / max(len(self._docs), 1)
             self._ready = True
@@ -135,9 +237,37 @@ class SearchIndex:
             run[i : i + 2]
             for run in _HAN_RUN.findall(text)
             for i in range(len(run) - 1)
-            if run[i : i + 2] not in _STOP_WORDS and not set(run[i : i + 2]) <= _STOP_CHARS
+            if run[i : i + 2] not in _STOP_WORDS
+            and not set(run[i : i + 2]) <= _STOP_CHARS
+            and "的" not in run[i : i + 2]
         ]
         return words + bigrams
+
+
+def _bigrams(text: str) -> list[str]:
+    """Character bigrams of each run of Chinese characters, without those of two function characters."""
+    return [
+        run[i : i + 2]
+        for run in _HAN_RUN.findall(text)
+        for i in range(len(run) - 1)
+        if not set(run[i : i + 2]) <= _STOP_CHARS and "的" not in run[i : i + 2]
+    ]
+
+
+def guide_lines(item: ServiceItem) -> list[str]:
+    """Every single fact of an item's guide as one line of text, as staff wrote it."""
+    lines = [*item.tips, *item.conditions]
+    for material in item.materials:
+        lines.append(
+            f"{material.name}（{material.form}{material.count}份）"
+            + (f"：{material.note}" if material.note else "")
+        )
+    lines += item.process
+    lines.append(f"法定时限{item.time_limit.legal}，承诺时限{item.time_limit.promised}")
+    lines.append(f"收费：{item.fee}")
+    if item.online.note:
+        lines.append(item.online.note)
+    return lines
 
 
 def _loose_pattern(form: str) -> re.Pattern[str] | None:
@@ -159,3 +289,12 @@ def vocabulary(items: Iterable[ServiceItem]) -> set[str]:
         words.update(item.surface_forms)
         words.update(w for w in (_ASIDE.sub("", b) for b in item.bundled) if w.isalnum())
     return words
+
+
+def everyday_vocabulary(items: Iterable[ServiceItem]) -> set[str]:
+    """Every everyday term of the catalogue (群众常用说法).
+
+    Kept out of `vocabulary` on purpose: the generated jieba dictionary and the ``service``
+    lookup table hold what names an item, so that a new everyday term never needs a retrain.
+    """
+    return {term for item in items for term in item.everyday_terms}

@@ -1,9 +1,18 @@
 """Links every ``service`` entity to the canonical name of a catalogue item.
 
-A spaCy ``PhraseMatcher`` over the catalogue's names and aliases finds items the model never
-saw in training (the catalogue is read when the model loads, so a new alias works without a
-retrain). Entities that DIET learned from descriptions ("宝宝刚出生") are normalised through
-the catalogue; one that matches no item is dropped rather than guessed.
+The linker is the only source of ``service`` entities; it learns nothing, and reads the
+catalogue when the model loads, so a new alias or everyday term works without a retrain.
+
+- **Named**: a spaCy ``PhraseMatcher`` over the catalogue's names, short names and aliases
+  (extractor ``ServiceLinker``, ``confidence_entity`` 1.0), for any intent.
+- **Described**: for intents about one item (`ITEM_INTENTS`) and a message that names none,
+  the catalogue's evidence (names, aliases, everyday terms, bundled matters; see
+  `bot.catalogue.linking`) links the item only when it is sure (extractor
+  ``ServiceLinker.description``, ``confidence_entity`` from 0.5 at the threshold towards 1). A
+  near miss links nothing: the guide action offers the candidates as choices, from the same
+  evidence (`bot.guide.choose_item`).
+- Entities another extractor learned are normalised through the catalogue; one that matches no
+  item is dropped rather than guessed.
 """
 
 from __future__ import annotations
@@ -24,14 +33,29 @@ from spacy.matcher import PhraseMatcher
 from spacy.util import filter_spans
 
 from bot.catalogue import Catalogue, load_catalogue
+from bot.catalogue.linking import SURE_MARGIN, SURE_SCORE
 from bot.guide import GUIDE_INTENTS
 
 logger = logging.getLogger(__name__)
 
 ENTITY = "service"
 EXTRACTOR = "ServiceLinker"
+DESCRIPTION_EXTRACTOR = f"{EXTRACTOR}.description"
 # Intents about one item: only there may a description with no name be looked up in the catalogue.
 ITEM_INTENTS = GUIDE_INTENTS | {"book_appointment"}
+ITEM_INTENT_CONFIDENCE = 0.3
+"""The intent model's own evidence: a message whose best intent is another one is still looked
+up when an item intent has at least this confidence in its ranking (a guide question the model
+hesitated on, "闺女刚满月 医保咋弄" between faq and ask_service_guide)."""
+
+
+def about_one_item(intent: Optional[str], ranking: List[Dict[str, Any]], min_confidence: float) -> bool:
+    """Whether the intent model's evidence says the message may be about one item."""
+    if intent in ITEM_INTENTS:
+        return True
+    return any(
+        r.get("name") in ITEM_INTENTS and float(r.get("confidence") or 0) >= min_confidence for r in ranking
+    )
 
 
 class ServiceIndex:
@@ -41,8 +65,8 @@ class ServiceIndex:
         self,
         catalogue: Catalogue,
         min_score: float = 0.0,
-        description_score: float = 6.0,
-        description_margin: float = 1.5,
+        description_score: float = SURE_SCORE,
+        description_margin: float = SURE_MARGIN,
     ) -> None:
         self.catalogue = catalogue
         self.min_score = min_score
@@ -70,25 +94,34 @@ class ServiceIndex:
         ]
 
     def describe(self, text: str) -> Optional[Dict[str, Any]]:
-        """An entity for the one item a whole message clearly describes without naming it, else None.
+        """An entity for the one item a whole message surely describes without naming it, else None.
 
-        Only a clear winner counts: a score of at least ``description_score`` and
-        ``description_margin`` times the runner-up's (both set on the training data, where they
-        invent no item for any message that names none).
+        Sure means a score of at least ``description_score`` and ``description_margin`` times
+        the runner-up's (`bot.catalogue.linking`); ``confidence_entity`` is 0.5 at the threshold
+        and grows towards 1 with the score. The span is the whole message.
         """
-        ranked = self.catalogue.search(text, limit=2)
-        if not ranked or ranked[0][1] < self.description_score:
-            return None
-        if len(ranked) > 1 and ranked[0][1] < self.description_margin * ranked[1][1]:
+        evidence = self.catalogue.evidence(
+            text, sure_score=self.description_score, margin=self.description_margin
+        )
+        if evidence.item is None:
             return None
         return {
             "entity": ENTITY,
             "start": 0,
             "end": len(text),
-            "value": ranked[0][0].name,
-            "extractor": f"{EXTRACTOR}.description",
-            "confidence_entity": 0.5,
+            "value": evidence.item.name,
+            "extractor": DESCRIPTION_EXTRACTOR,
+            "confidence_entity": evidence.confidence,
         }
+
+    def link(self, text: str, intent: Optional[str]) -> List[Dict[str, Any]]:
+        """The ``service`` entities of a message: names found, else a sure description (item intents only)."""
+        found = self.find(text)
+        if not found and intent in ITEM_INTENTS:
+            described = self.describe(text)
+            if described is not None:
+                found.append(described)
+        return found
 
     def resolve(self, mention: str) -> Optional[str]:
         """Return the canonical name for a loose mention, or None when nothing fits well."""
@@ -111,11 +144,17 @@ class ServiceLinker(GraphComponent, EntityExtractorMixin):
 
     @staticmethod
     def get_default_config() -> Dict[str, Any]:
-        """The folder of the catalogue's YAML files, relative to the working directory."""
-        return {"catalogue_dir": "data/services", "description_score": 6.0, "description_margin": 1.5}
+        """The catalogue's folder (relative to the working directory) and the sure-description thresholds."""
+        return {
+            "catalogue_dir": "data/services",
+            "description_score": SURE_SCORE,
+            "description_margin": SURE_MARGIN,
+            "item_intent_confidence": ITEM_INTENT_CONFIDENCE,
+        }
 
     def __init__(self, config: Dict[str, Any]) -> None:
         self._config = config
+        self.item_intent_confidence = float(config.get("item_intent_confidence", ITEM_INTENT_CONFIDENCE))
         self.index = ServiceIndex(
             load_catalogue(Path(config["catalogue_dir"])),
             description_score=float(config["description_score"]),
@@ -156,7 +195,8 @@ class ServiceLinker(GraphComponent, EntityExtractorMixin):
                     continue
                 linked.append({**entity, "value": value})
             intent = (message.get("intent") or {}).get("name")
-            if not linked and intent in ITEM_INTENTS:
+            ranking = message.get("intent_ranking") or []
+            if not linked and about_one_item(intent, ranking, self.item_intent_confidence):
                 described = self.index.describe(text)
                 if described is not None:
                     linked.append(described)

@@ -1,8 +1,26 @@
-"""``make bench``: NLU parse latency, chat throughput at 1, 5 and 20 citizens, and peak memory.
+"""``make bench``: our stack against the default Rasa deployment of the same model, in one run.
 
-The stack is started exactly as the test suite starts it (the ``stack`` fixture of
-``tests/conftest.py``, driven by hand), on free loopback ports, and stopped at the end.
-The numbers are printed as a table and written to ``results/bench.json``.
+Both deployments run on this machine at once (each idle while the other is measured, the order
+alternating per level, so a change in the machine's other load hits both alike):
+
+- the **stack**, started as ``make run`` starts it (``tests/utils/stack.py``): api → our Rasa
+  (secret channel, Redis tracker and lock store) → action server; citizens use ``/api/session``
+  and ``/api/chat``;
+- the **baseline** (``tests/bench/baseline.py``): ``rasa run`` with the REST channel and the
+  in-memory tracker store, one worker, and ``rasa run actions``; citizens use
+  ``/webhooks/rest/webhook``.
+
+The same simulated citizens (``tests/bench/workload.py``: guide questions with aspects in context,
+FAQ, a complete booking and its look-up, small talk) drive both at 1, 5 and 20 at once. Reported:
+turns/s, p50/p95/p99 per turn, CPU seconds per turn and peak RSS per process, start-to-ready, turn
+200 of one long conversation against turn 10 (the stack's; ``--long-baseline`` adds the
+baseline's), the FAQ publish-to-live time, the full training time (from ``make eval``'s
+``results/eval.json``) and, with ``--parse``, the in-process NLU parse latency. Written to
+``results/bench.json``; one row per run appended to ``docs/benchmarks.md`` (``--label`` says what
+the run measured). ``make bench BENCH_ARGS="--seconds 30 --label '...'"`` passes options.
+
+Bookings never run out: both deployments read a copy of ``data/`` (``GXX_DATA_DIR``) whose
+``capacity_per_staff`` is raised, and each booking uses a new 身份证号.
 """
 
 from __future__ import annotations
@@ -14,17 +32,19 @@ import logging
 import os
 import platform
 import random
+import secrets
 import shutil
 import signal
 import statistics
+import subprocess
+import sys
 import tempfile
-import threading
 import time
 import warnings
-from contextlib import contextmanager
+from contextlib import ExitStack
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Dict, Iterator, List, Optional
+from typing import Any, Callable, Dict, List, Optional
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 warnings.filterwarnings("ignore", category=DeprecationWarning)
@@ -32,36 +52,45 @@ warnings.filterwarnings("ignore", category=UserWarning)
 
 import httpx  # noqa: E402
 import psutil  # noqa: E402
+import yaml  # noqa: E402
 
 from bot.settings import PROJECT_ROOT  # noqa: E402
 from bot.training import MODEL_PATH  # noqa: E402
-from tests import conftest  # noqa: E402
+from tests.bench.baseline import Baseline  # noqa: E402
+from tests.bench.workload import (  # noqa: E402
+    ApiTransport,
+    ChannelTransport,
+    Citizen,
+    Outcomes,
+    Recorder,
+    RestTransport,
+    Transport,
+    VisitOverError,
+    faq_questions,
+    text_of,
+)
+from tests.utils import stack as stack_utils  # noqa: E402
 
 RESULTS = PROJECT_ROOT / "results" / "bench.json"
+EVAL_RESULTS = PROJECT_ROOT / "results" / "eval.json"
+BENCHMARKS_MD = PROJECT_ROOT / "docs" / "benchmarks.md"
 LEVELS = (1, 5, 20)
-# The api allows 30 messages a minute per session; a simulated citizen starts a new
-# session (a new visit) before reaching it, so the limit is never what is measured.
-TURNS_PER_SESSION = 25
+LONG_TURNS = 205
 PARSE_MESSAGES = 200
+FAQ_LIVE_TIMEOUT_S = 90.0
+#: A booking window's places per time slot in the bench's copy of the data: never the limit.
+BENCH_CAPACITY_PER_STAFF = 100_000
+ROLES = {
+    "rasa_sdk": "actions",
+    "rasa run": "rasa",
+    "uvicorn": "api",
+    "redis-server": "redis",
+    "bot.launcher": "launcher",
+}
+Processes = Dict[str, List[psutil.Process]]
 
-# What citizens send, in the proportions of a typical visit: greetings, guide questions, the hall.
-GREETINGS = ["你好", "您好", "在吗", "/greet"]
-GUIDE_QUESTIONS = [
-    "开公司要带什么材料",
-    "宝宝出生怎么上户口",
-    "办退休需要多长时间",
-    "营业执照办下来要几天",
-    "个体户登记在哪个窗口办",
-    "开饭店需要什么条件",
-    "二手房过户要交多少钱",
-    "企业注销能在网上办吗",
-    "社保卡丢了怎么补办",
-    "信用修复的流程是什么",
-    "/ask_materials",
-    "退伍军人要办哪些手续",
-]
-HALL_QUESTIONS = ["大厅几点上班", "/ask_office_hours", "政务服务中心在哪里", "周六上班吗", "中午休息吗"]
-CLOSINGS = ["谢谢", "好的，知道了", "再见"]
+
+# --- numbers --------------------------------------------------------------------------------------
 
 
 def percentile(values: List[float], fraction: float) -> float:
@@ -75,20 +104,92 @@ def percentile(values: List[float], fraction: float) -> float:
 
 
 def latency_summary(seconds: List[float]) -> Dict[str, float]:
-    """Median, p95 and maximum, in milliseconds."""
+    """Median, p95, p99 and maximum, in milliseconds."""
     millis = [s * 1000 for s in seconds]
     return {
         "p50_ms": round(percentile(millis, 0.50), 1),
         "p95_ms": round(percentile(millis, 0.95), 1),
+        "p99_ms": round(percentile(millis, 0.99), 1),
         "max_ms": round(max(millis, default=0.0), 1),
     }
 
 
-# --- the stack ------------------------------------------------------------------------------------
+def _peak_rss_mb(proc: psutil.Process) -> float:
+    """VmHWM (peak resident set size) of ``proc`` in MiB, from /proc."""
+    try:
+        for line in Path(f"/proc/{proc.pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return round(int(line.split()[1]) / 1024, 1)
+    except OSError:
+        pass
+    return 0.0
+
+
+def peak_memory(processes: Processes) -> Dict[str, float]:
+    """Peak RSS of each role (its processes summed), and their sum as ``total``."""
+    memory = {role: round(sum(_peak_rss_mb(p) for p in procs), 1) for role, procs in processes.items()}
+    memory["total"] = round(sum(memory.values()), 1)
+    return memory
+
+
+def cpu_seconds(processes: Processes) -> Dict[str, float]:
+    """User plus system CPU seconds used so far by each role."""
+    used: Dict[str, float] = {}
+    for role, procs in processes.items():
+        total = 0.0
+        for proc in procs:
+            try:
+                times = proc.cpu_times()
+                total += times.user + times.system
+            except psutil.Error:
+                pass
+        used[role] = total
+    return used
+
+
+# --- deployments ----------------------------------------------------------------------------------
+
+
+@dataclass
+class Deployment:
+    """One deployment under test: where to reach it, how citizens talk to it, its processes."""
+
+    name: str
+    base_url: str
+    transport: Callable[[], Transport]
+    processes: Callable[[], Processes]
+    ready_s: float
+    long_url: str = ""
+    long_transport: Optional[Callable[[], Transport]] = None
+
+
+def stack_processes(stack: stack_utils.Stack) -> Processes:
+    """The launcher and every process it started, by role (shell wrappers count with their command)."""
+    launcher = psutil.Process(stack.proc.pid)
+    found: Processes = {"launcher": [launcher]}
+    for child in launcher.children(recursive=True):
+        try:
+            command = " ".join(child.cmdline())
+        except psutil.Error:
+            continue
+        role = next((name for key, name in ROLES.items() if key in command), "other")
+        found.setdefault(role, []).append(child)
+    return found
+
+
+def bench_data_dir(folder: Path) -> Path:
+    """A copy of ``data/`` whose booking windows never run out of places."""
+    target = folder / "data"
+    shutil.copytree(PROJECT_ROOT / "data", target)
+    windows_file = target / "appointments" / "windows.yml"
+    windows = yaml.safe_load(windows_file.read_text(encoding="utf-8"))
+    windows["capacity_per_staff"] = BENCH_CAPACITY_PER_STAFF
+    windows_file.write_text(yaml.safe_dump(windows, allow_unicode=True), encoding="utf-8")
+    return target
 
 
 def _stop_launchers() -> None:
-    """Stop a launcher this process started whose fixture was interrupted before it could stop it."""
+    """Stop a launcher this process started whose start was interrupted before it could be stopped."""
     for child in psutil.Process().children():
         try:
             if "bot.launcher" not in " ".join(child.cmdline()):
@@ -102,286 +203,445 @@ def _stop_launchers() -> None:
             pass
 
 
-@contextmanager
-def running_stack() -> Iterator[conftest.Stack]:
-    """Redis, Rasa, the action server and the api, started and stopped by the test fixture's code."""
-    if not MODEL_PATH.exists():
-        raise SystemExit(f"{MODEL_PATH} is missing: run `make train` first")
-    root = Path(tempfile.mkdtemp(prefix="gxx-bench-"))
-    try:
-        stack = conftest.start_stack(root)
+# --- load -----------------------------------------------------------------------------------------
+
+
+@dataclass
+class LevelResult:
+    """What ``citizens`` simultaneous citizens got from one deployment in ``seconds`` seconds."""
+
+    deployment: str
+    citizens: int
+    seconds: float
+    visits: int = 0
+    recorder: Recorder = field(default_factory=Recorder)
+    outcomes: Outcomes = field(default_factory=Outcomes)
+    cpu_s: Dict[str, float] = field(default_factory=dict)
+
+    def summary(self) -> Dict[str, Any]:
+        """The numbers of this level, as written to ``results/bench.json``."""
+        turns = len(self.recorder.latencies)
+        cpu_total = sum(self.cpu_s.values())
+        return {
+            "deployment": self.deployment,
+            "citizens": self.citizens,
+            "seconds": round(self.seconds, 1),
+            "turns": turns,
+            "visits": self.visits,
+            "errors": self.recorder.errors,
+            "turns_per_s": round(turns / self.seconds, 1) if self.seconds else 0.0,
+            **latency_summary(self.recorder.latencies),
+            "cpu_ms_per_turn": round(1000 * cpu_total / max(turns, 1), 1),
+            "cpu_ms_per_turn_by_process": {
+                r: round(1000 * s / max(turns, 1), 1) for r, s in self.cpu_s.items()
+            },
+            **asdict(self.outcomes),
+        }
+
+
+async def one_citizen(
+    deployment: Deployment, client: httpx.AsyncClient, seed: int, deadline: float, result: LevelResult
+) -> None:
+    """One citizen visiting again and again until ``deadline``; each visit is a new conversation."""
+    transport = deployment.transport()
+    citizen = Citizen(random.Random(seed), FAQ)
+    while time.perf_counter() < deadline:
+        sender = await transport.open(client)
         try:
-            yield stack
-        finally:
-            stack.stop()
-    finally:
-        _stop_launchers()  # only does something when start-up was interrupted
-        shutil.rmtree(root, ignore_errors=True)
+            await citizen.visit(result.recorder.say_for(transport, client, sender))
+        except VisitOverError:
+            break
+        result.visits += 1
+    result.outcomes.add(citizen.outcomes)
+
+
+async def drive(deployment: Deployment, citizens: int, seconds: float, counting: bool = True) -> LevelResult:
+    """``citizens`` concurrent citizens for ``seconds`` seconds, over pooled loopback connections."""
+    limits = httpx.Limits(max_connections=citizens + 2, max_keepalive_connections=citizens + 2)
+    async with httpx.AsyncClient(base_url=deployment.base_url, timeout=60, limits=limits) as client:
+        result = LevelResult(deployment.name, citizens, seconds)
+        result.recorder.counting = counting
+        started = time.perf_counter()
+        deadline = result.recorder.deadline = started + seconds
+        await asyncio.gather(
+            *(one_citizen(deployment, client, 1000 * citizens + n, deadline, result) for n in range(citizens))
+        )
+        result.seconds = time.perf_counter() - started  # the last visits finish after the deadline
+        return result
+
+
+def measure_level(deployment: Deployment, citizens: int, seconds: float) -> LevelResult:
+    """One level on one deployment, with the CPU each of its processes used meanwhile."""
+    processes = deployment.processes()
+    before = cpu_seconds(processes)
+    result = asyncio.run(drive(deployment, citizens, seconds))
+    after = cpu_seconds(processes)
+    result.cpu_s = {role: after[role] - before[role] for role in after}
+    return result
+
+
+async def warm_up(deployment: Deployment) -> None:
+    """Every topic once, uncounted: the first FAQ question, booking and guide answer build caches."""
+    transport = deployment.transport()
+    citizen = Citizen(random.Random(5), FAQ)
+    async with httpx.AsyncClient(base_url=deployment.base_url, timeout=120) as client:
+        say = Recorder(counting=False).say_for(transport, client, await transport.open(client))
+        for topic in (citizen.small_talk, citizen.guide, citizen.faq_questions, citizen.booking):
+            await topic(say)
+
+
+async def long_conversation(deployment: Deployment, turns: int = LONG_TURNS) -> Dict[str, Any]:
+    """One conversation of ``turns`` turns: the median of turns 5–15 against 195–205."""
+    assert deployment.long_transport is not None
+    transport = deployment.long_transport()
+    recorder = Recorder()
+    citizen = Citizen(random.Random(77), FAQ)
+    async with httpx.AsyncClient(base_url=deployment.long_url, timeout=60) as client:
+        sender = await transport.open(client)
+        say = recorder.say_for(transport, client, sender)
+        while len(recorder.latencies) + recorder.errors < turns:
+            await citizen.visit(say, min_turns=12)
+    millis = [s * 1000 for s in recorder.latencies]
+    early = statistics.median(millis[4:15])
+    late = statistics.median(millis[194:205]) if len(millis) >= 205 else 0.0
+    return {
+        "turns": len(millis),
+        "errors": recorder.errors,
+        "turn10_ms": round(early, 1),
+        "turn200_ms": round(late, 1),
+        "ratio": round(late / early, 2) if early else 0.0,
+        "via": transport.path if isinstance(transport, RestTransport) else "api",
+    }
+
+
+async def faq_publish_to_live(api: str, admin_token: str) -> Dict[str, Any]:
+    """Publish a new FAQ entry through the staff API; time until a citizen gets its answer."""
+    marker = f"基准{secrets.randbelow(10**6):06d}"
+    questions = ["政务大厅能给电动车充电吗", "大厅有没有电动车充电的地方", "电动车没电了在中心能充不"]
+    body = {"questions": questions, "answer": f"可以。大厅东侧停车场设有电动车充电区，免费使用（{marker}）。"}
+    async with httpx.AsyncClient(base_url=api, timeout=30) as client:
+        try:
+            response = await client.post(
+                "/api/admin/faq", json=body, headers={"Authorization": f"Bearer {admin_token}"}
+            )
+        except httpx.HTTPError as exc:
+            return {"status": "not available", "reason": str(exc)}
+        if response.status_code != 201:
+            return {
+                "status": "not available",
+                "reason": f"POST /api/admin/faq answered {response.status_code}",
+            }
+        published = time.perf_counter()
+        transport = ApiTransport()
+        while time.perf_counter() - published < FAQ_LIVE_TIMEOUT_S:
+            sender = await transport.open(client)
+            for question in questions:
+                try:
+                    replies = await transport.turn(client, sender, question)
+                except Exception:  # noqa: BLE001 - keep polling until the timeout
+                    continue
+                if marker in text_of(replies):
+                    return {"status": "live", "seconds": round(time.perf_counter() - published, 1)}
+            await asyncio.sleep(0.5)
+        return {"status": f"not live within {FAQ_LIVE_TIMEOUT_S:.0f} s"}
 
 
 # --- NLU parse latency, in process ----------------------------------------------------------------
 
 
-def nlu_messages(count: int) -> List[str]:
-    """``count`` different user messages from the NLU data, in a fixed pseudo-random order."""
+def nlu_parse() -> Dict[str, Any]:
+    """Load the model in this process and time ``parse_message`` over messages of the NLU data."""
+    from rasa.core.agent import Agent
     from rasa.shared.nlu.training_data.loading import load_data
 
     data = load_data(str(PROJECT_ROOT / "data" / "nlu"))
     texts = sorted({m.get("text") for m in data.intent_examples if m.get("text")})
     random.Random(20231).shuffle(texts)
-    return texts[:count]
-
-
-def load_agent(box: Dict[str, Any]) -> None:
-    """Load the trained model into ``box['agent']`` (runs in a thread while the stack starts)."""
-    from rasa.core.agent import Agent
-
+    messages = texts[:PARSE_MESSAGES]
     started = time.perf_counter()
-    try:
-        box["agent"] = Agent.load(str(MODEL_PATH))
-    except Exception as exc:  # reported by the main thread
-        box["error"] = exc
-    box["load_s"] = round(time.perf_counter() - started, 1)
+    agent = Agent.load(str(MODEL_PATH))
+    load_s = round(time.perf_counter() - started, 1)
 
+    async def parse_all() -> List[float]:
+        for text in messages[:5]:
+            await agent.parse_message(text)
+        timings = []
+        for text in messages:
+            began = time.perf_counter()
+            await agent.parse_message(text)
+            timings.append(time.perf_counter() - began)
+        return timings
 
-async def measure_parse(agent: Any, messages: List[str]) -> Dict[str, Any]:
-    """Time ``agent.parse_message`` over ``messages`` one after another."""
-    for text in messages[:5]:
-        await agent.parse_message(text)  # warm-up: the first calls build TensorFlow graphs
-    timings = []
-    for text in messages:
-        started = time.perf_counter()
-        await agent.parse_message(text)
-        timings.append(time.perf_counter() - started)
-    return {"messages": len(messages), **latency_summary(timings)}
-
-
-# --- end-to-end chat through the api --------------------------------------------------------------
-
-
-@dataclass
-class LevelResult:
-    """What ``citizens`` simultaneous citizens got from the api in ``seconds`` seconds."""
-
-    citizens: int
-    seconds: float
-    turns: int = 0
-    sessions: int = 0
-    errors: int = 0
-    rate_limited: int = 0
-    latencies: List[float] = field(default_factory=list, repr=False)
-
-    def summary(self) -> Dict[str, Any]:
-        out = {k: v for k, v in asdict(self).items() if k != "latencies"}
-        out["seconds"] = round(self.seconds, 1)
-        out["turns_per_s"] = round(self.turns / self.seconds, 1) if self.seconds else 0.0
-        return {**out, **latency_summary(self.latencies)}
-
-
-def conversation(rng: random.Random) -> Iterator[str]:
-    """An endless visit: a greeting, guide questions, a question about the hall, thanks, again."""
-    while True:
-        yield rng.choice(GREETINGS)
-        for _ in range(rng.randint(1, 3)):
-            yield rng.choice(GUIDE_QUESTIONS)
-        yield rng.choice(HALL_QUESTIONS)
-        yield rng.choice(CLOSINGS)
-
-
-async def new_session(client: httpx.AsyncClient, result: LevelResult, counted: bool) -> str:
-    """A session from the api; waits and tries again when the api limits new sessions."""
-    while True:
-        response = await client.post("/api/session", json={})
-        if response.status_code != 429:
-            response.raise_for_status()
-            if counted:
-                result.sessions += 1
-            return str(response.json()["sender"])
-        if counted:
-            result.rate_limited += 1
-        await asyncio.sleep(1)
-
-
-async def citizen(
-    client: httpx.AsyncClient, number: int, deadline: float, result: LevelResult, counted: bool = True
-) -> None:
-    """One citizen chatting until ``deadline``, starting a new session every ``TURNS_PER_SESSION`` turns."""
-    messages = conversation(random.Random(number))
-    sender: Optional[str] = None
-    used = 0
-    while time.perf_counter() < deadline:
-        if sender is None or used >= TURNS_PER_SESSION:
-            sender, used = await new_session(client, result, counted), 0
-        started = time.perf_counter()
-        try:
-            response = await client.post("/api/chat", json={"sender": sender, "message": next(messages)})
-        except httpx.HTTPError:
-            if counted:
-                result.errors += 1
-            continue
-        elapsed = time.perf_counter() - started
-        used += 1
-        if not counted:
-            continue
-        if response.status_code == 429:
-            result.rate_limited += 1
-        elif response.status_code != 200 or not response.json():
-            result.errors += 1
-        else:
-            result.turns += 1
-            result.latencies.append(elapsed)
-
-
-async def measure_level(api: str, citizens: int, seconds: float) -> LevelResult:
-    """``citizens`` concurrent citizens for ``seconds`` seconds, over pooled loopback connections."""
-    limits = httpx.Limits(max_connections=citizens + 2, max_keepalive_connections=citizens + 2)
-    async with httpx.AsyncClient(base_url=api, timeout=30, limits=limits) as client:
-        result = LevelResult(citizens=citizens, seconds=seconds)
-        started = time.perf_counter()
-        deadline = started + seconds
-        crowd = [citizen(client, 1000 * citizens + n, deadline, result) for n in range(citizens)]
-        await asyncio.gather(*crowd)
-        result.seconds = time.perf_counter() - started  # the last turns finish after the deadline
-        return result
-
-
-async def warm_up(api: str, seconds: float = 3.0) -> None:
-    """A few uncounted turns, so the first level does not pay for cold caches."""
-    async with httpx.AsyncClient(base_url=api, timeout=30) as client:
-        scratch = LevelResult(citizens=1, seconds=seconds)
-        await citizen(client, 1, time.perf_counter() + seconds, scratch, counted=False)
-
-
-# --- processes: memory and CPU -------------------------------------------------------------------
-
-ROLES = {
-    "rasa_sdk": "actions",
-    "rasa run": "rasa",
-    "uvicorn": "api",
-    "redis-server": "redis",
-    "bot.launcher": "launcher",
-}
-Processes = Dict[str, List[psutil.Process]]
-
-
-def stack_processes(stack: conftest.Stack) -> Processes:
-    """The launcher and every process it started, by role (shell wrappers count with their command)."""
-    launcher = psutil.Process(stack.proc.pid)
-    found: Processes = {"launcher": [launcher]}
-    for child in launcher.children(recursive=True):
-        try:
-            command = " ".join(child.cmdline())
-        except psutil.Error:
-            continue
-        role = next((name for key, name in ROLES.items() if key in command), None)
-        if role:
-            found.setdefault(role, []).append(child)
-    return found
-
-
-def _peak_rss_mb(pid: int) -> float:
-    """VmHWM (peak resident set size) of ``pid`` in MiB, from /proc."""
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return round(int(line.split()[1]) / 1024, 1)
-    return 0.0
-
-
-def peak_memory(processes: Processes) -> Dict[str, float]:
-    """Peak RSS of the largest process of each role."""
-    return {role: max(_peak_rss_mb(p.pid) for p in procs) for role, procs in processes.items()}
-
-
-def cpu_seconds(processes: Processes) -> Dict[str, float]:
-    """User plus system CPU time used so far by each role."""
-    used: Dict[str, float] = {}
-    for role, procs in processes.items():
-        times = [p.cpu_times() for p in procs]
-        used[role] = sum(t.user + t.system for t in times)
-    return used
+    return {"model_load_s": load_s, "messages": len(messages), **latency_summary(asyncio.run(parse_all()))}
 
 
 # --- report ---------------------------------------------------------------------------------------
 
 
-def print_report(report: Dict[str, Any]) -> None:
-    parse = report["nlu_parse"]
-    print(f"\nNLU parse, in process ({parse['messages']} messages)")
-    print(f"  model loaded in {report['model_load_s']} s")
-    print(f"  median {parse['p50_ms']} ms   p95 {parse['p95_ms']} ms   max {parse['max_ms']} ms")
-    print("\nEnd-to-end chat through /api/chat (each citizen with its own sessions)")
-    header = f"  {'citizens':>8} {'turns':>6} {'turns/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8}"
-    print(header + f" {'429s':>5} {'errors':>6}")
-    for level in report["chat"]:
-        print(
-            f"  {level['citizens']:>8} {level['turns']:>6} {level['turns_per_s']:>8} {level['p50_ms']:>8}"
-            f" {level['p95_ms']:>8} {level['max_ms']:>8} {level['rate_limited']:>5} {level['errors']:>6}"
-        )
-    roles = list(report["chat"][0]["cpu_ms_per_turn"])
-    print("\nCPU time per turn by process, in ms (where the cores go)")
-    print(f"  {'citizens':>8}" + "".join(f" {role:>9}" for role in roles))
-    for level in report["chat"]:
-        print(f"  {level['citizens']:>8}" + "".join(f" {level['cpu_ms_per_turn'][r]:>9}" for r in roles))
-    print("\nPeak resident memory (VmHWM)")
-    for role, megabytes in report["peak_rss_mb"].items():
-        print(f"  {role:<24} {megabytes:>8.1f} MiB")
-    print(f"\nWritten to {RESULTS.relative_to(PROJECT_ROOT)}; the whole run took {report['total_s']} s.")
+def training_time() -> Dict[str, Any]:
+    """The full training time measured by ``make eval`` (``results/eval.json``), if present."""
+    try:
+        seconds = json.loads(EVAL_RESULTS.read_text(encoding="utf-8"))["full_training_s"]
+    except (OSError, KeyError, ValueError):
+        return {"seconds": None, "source": "not available (run `make eval`)"}
+    when = time.strftime("%Y-%m-%d %H:%M", time.gmtime(EVAL_RESULTS.stat().st_mtime))
+    return {"seconds": round(float(seconds), 1), "source": f"results/eval.json full_training_s ({when} UTC)"}
 
 
-def run(seconds: float) -> Dict[str, Any]:
-    """Start the stack, measure everything, stop the stack; return the report."""
-    began = time.perf_counter()
-    from rasa.utils.log_utils import configure_structlog
-
-    configure_structlog(logging.WARNING)  # no debug line for every parsed message
-    messages = nlu_messages(PARSE_MESSAGES)
-    box: Dict[str, Any] = {}
-    loader = threading.Thread(target=load_agent, args=(box,), daemon=True)
-    loader.start()  # TensorFlow starts in this process while the stack starts in its own
-    with running_stack() as stack:
-        print(f"stack ready at {stack.api} after {time.perf_counter() - began:.0f} s", flush=True)
-        loader.join()
-        if "error" in box:
-            raise box["error"]
-        parse = asyncio.run(measure_parse(box["agent"], messages))
-        asyncio.run(warm_up(stack.api))
-        processes = stack_processes(stack)
-        processes["bench"] = [psutil.Process()]  # the simulated citizens, and the in-process NLU model
-        levels = []
-        for citizens in LEVELS:
-            before = cpu_seconds(processes)
-            result = asyncio.run(measure_level(stack.api, citizens, seconds))
-            after = cpu_seconds(processes)
-            summary = result.summary()
-            summary["cpu_ms_per_turn"] = {
-                role: round(1000 * (after[role] - before[role]) / max(result.turns, 1), 1) for role in after
-            }
-            levels.append(summary)
-            print(f"  {citizens} citizens: {summary['turns_per_s']} turns/s", flush=True)
-        memory = peak_memory(processes)
+def machine() -> Dict[str, Any]:
+    """The machine's facts, and its load when the run ended."""
+    commit = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], cwd=PROJECT_ROOT, capture_output=True, text=True
+    )
     return {
-        "when": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-        "machine": {
-            "cpus": os.cpu_count(),
-            "python": platform.python_version(),
-            "platform": platform.platform(),
-        },
-        "model": str(MODEL_PATH.relative_to(PROJECT_ROOT)),
-        "model_load_s": box["load_s"],
-        "nlu_parse": parse,
-        "chat": levels,
-        "peak_rss_mb": memory,
-        "total_s": round(time.perf_counter() - began, 1),
+        "cpus": os.cpu_count(),
+        "memory_gb": round(psutil.virtual_memory().total / 2**30, 1),
+        "cpu_model": next(
+            (
+                line.split(":", 1)[1].strip()
+                for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")
+            ),
+            platform.processor(),
+        ),  # fmt: skip
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "commit": commit.stdout.strip() + " (work tree)",
     }
 
 
+def ratio(a: float, b: float) -> float:
+    """``a / b`` rounded, 0 when ``b`` is 0."""
+    return round(a / b, 2) if b else 0.0
+
+
+def print_report(report: Dict[str, Any]) -> None:
+    """The tables of one run."""
+    print(
+        f"\nmachine: {report['machine']['cpus']} cpus, load {report['load_before']} → {report['load_after']}"
+    )
+    print(f"start to ready: stack {report['ready_s']['stack']} s, baseline {report['ready_s']['baseline']} s")
+    print("\nChat turns (stack: /api/chat; baseline: /webhooks/rest/webhook)")
+    head = f"  {'citizens':>8} {'deployment':<9} {'turns':>6} {'turns/s':>8} {'p50':>7} {'p95':>7} {'p99':>7}"
+    print(head + f" {'cpu ms/turn':>11} {'errors':>6} {'booked':>6} {'failed':>6}")
+    for row in report["levels"]:
+        print(
+            f"  {row['citizens']:>8} {row['deployment']:<9} {row['turns']:>6} {row['turns_per_s']:>8}"
+            f" {row['p50_ms']:>7} {row['p95_ms']:>7} {row['p99_ms']:>7} {row['cpu_ms_per_turn']:>11}"
+            f" {row['errors']:>6} {row['bookings']:>6} {row['booking_failures']:>6}"
+        )
+    print("\nstack / baseline")
+    print(f"  {'citizens':>8} {'turns/s':>8} {'p50':>6} {'p95':>6} {'cpu/turn':>8}")
+    for citizens, r in report["ratios"].items():
+        print(f"  {citizens:>8} {r['turns_per_s']:>8} {r['p50']:>6} {r['p95']:>6} {r['cpu_per_turn']:>8}")
+    print("\nCPU ms per turn by process, at 20 citizens")
+    for row in report["levels"]:
+        if row["citizens"] == LEVELS[-1]:
+            print(f"  {row['deployment']:<9} {row['cpu_ms_per_turn_by_process']}")
+    print("\nPeak resident memory (VmHWM, MiB)")
+    for name, memory in report["peak_rss_mb"].items():
+        print(f"  {name:<9} {memory}")
+    for name, long in report["long_conversation"].items():
+        print(
+            f"\nlong conversation, {name} ({long['via']}): turn 10 {long['turn10_ms']} ms,"
+            f" turn 200 {long['turn200_ms']} ms, ratio {long['ratio']}"
+        )
+    print(f"FAQ publish to live: {report['faq_publish_to_live']}")
+    print(f"full training: {report['training']['seconds']} s ({report['training']['source']})")
+    if report.get("nlu_parse"):
+        p = report["nlu_parse"]
+        print(f"NLU parse in process: load {p['model_load_s']} s, p50 {p['p50_ms']} ms, p95 {p['p95_ms']} ms")
+    print(f"\nWritten to results/bench.json and docs/benchmarks.md; the run took {report['total_s']} s.")
+
+
+BENCHMARKS_HEADER = """# Benchmarks
+
+One row per `make bench` run (`tests/bench/run.py`), appended by the run itself. Each run starts
+both deployments of the same trained model on the same machine at the same time and drives them
+with the same simulated citizens (guide question then aspects in context, FAQ, a complete booking
+through the form and its look-up, small talk; `tests/bench/workload.py`):
+
+- **stack**: `make run`'s processes — api (`/api/session`, `/api/chat`) → Rasa with the secret
+  channel, Redis tracker and lock store → action server;
+- **base**: the default Rasa deployment — `rasa run` with the REST channel
+  (`/webhooks/rest/webhook`), in-memory tracker store, one worker, and `rasa run actions`.
+
+Absolute numbers move with the machine's other load (2 shared cores here; `load` is the 1-minute
+load average before → after the run): compare the ratios within a row, not rows with each other.
+
+| column | meaning |
+|---|---|
+| when, commit, change | UTC time, the commit the work tree was on, what this run measured |
+| load | 1-minute load average before → after the run (`uptime`), cpus |
+| t/s @1, @5, @20 | answered turns per second at 1, 5, 20 concurrent citizens: stack / base (ratio) |
+| p50 @1 | median turn latency of one citizen, ms: stack / base |
+| p95 @20, p99 @20 | 95th / 99th percentile turn latency at 20 citizens, ms: stack / base |
+| cpu/turn @20 | CPU ms per turn summed over every process of the deployment: stack / base |
+| t200/t10 | stack: median latency of turns 195–205 of one conversation over turns 5–15 |
+| ready | start to ready, s: stack (`/readyz` 200) / base (action server and REST channel answer) |
+| RSS | sum of the processes' peak resident memory, MiB: stack / base |
+| FAQ live | seconds from `POST /api/admin/faq` (201) to a citizen getting the new answer |
+| train | full training time, s, from `make eval`'s `results/eval.json` |
+
+"""
+COLUMNS = [
+    "when", "commit", "change", "load", "t/s @1", "t/s @5", "t/s @20", "p50 @1", "p95 @20", "p99 @20",
+    "cpu/turn @20", "t200/t10", "ready", "RSS", "FAQ live", "train",
+]  # fmt: skip
+
+
+def append_row(report: Dict[str, Any], label: str) -> None:
+    """Append this run's row to ``docs/benchmarks.md`` (created with its header when missing)."""
+    if not BENCHMARKS_MD.exists():
+        BENCHMARKS_MD.parent.mkdir(parents=True, exist_ok=True)
+        table_head = "| " + " | ".join(COLUMNS) + " |\n" + "|---" * len(COLUMNS) + "|\n"
+        BENCHMARKS_MD.write_text(BENCHMARKS_HEADER + table_head, encoding="utf-8")
+    rows = {(r["deployment"], r["citizens"]): r for r in report["levels"]}
+
+    def pair(key: str, citizens: int, with_ratio: bool = False) -> str:
+        s, b = rows[("stack", citizens)][key], rows[("baseline", citizens)][key]
+        return f"{s} / {b}" + (f" ({ratio(s, b)}×)" if with_ratio else "")
+
+    faq = report["faq_publish_to_live"]
+    cells = [
+        report["when"],
+        report["machine"]["commit"],
+        label.replace("|", "/"),
+        f"{report['load_before']} → {report['load_after']}, {report['machine']['cpus']} cpus",
+        *(pair("turns_per_s", c, with_ratio=True) for c in LEVELS),
+        pair("p50_ms", LEVELS[0]),
+        pair("p95_ms", LEVELS[-1]),
+        pair("p99_ms", LEVELS[-1]),
+        pair("cpu_ms_per_turn", LEVELS[-1]),
+        str(report["long_conversation"]["stack"]["ratio"]),
+        f"{report['ready_s']['stack']} / {report['ready_s']['baseline']}",
+        f"{report['peak_rss_mb']['stack']['total']:.0f} / {report['peak_rss_mb']['baseline']['total']:.0f}",
+        f"{faq['seconds']}" if faq.get("status") == "live" else str(faq.get("status")),
+        str(report["training"]["seconds"]),
+    ]
+    with BENCHMARKS_MD.open("a", encoding="utf-8") as out:
+        out.write("| " + " | ".join(str(c) for c in cells) + " |\n")
+
+
+# --- the run --------------------------------------------------------------------------------------
+
+FAQ: List[str] = []
+
+
+def load_average() -> float:
+    """The 1-minute load average."""
+    return round(os.getloadavg()[0], 2)
+
+
+def run(seconds: float, parse: bool, long_baseline: bool) -> Dict[str, Any]:
+    """Start both deployments, measure everything, stop them; return the report."""
+    began = time.perf_counter()
+    load_before = load_average()
+    from rasa.utils.log_utils import configure_structlog
+
+    configure_structlog(logging.WARNING)
+    folder = Path(tempfile.mkdtemp(prefix="gxx-bench-"))
+    data_dir = bench_data_dir(folder)
+    FAQ[:] = faq_questions(data_dir)
+    admin_token = secrets.token_urlsafe(24)
+    os.environ.update(GXX_DATA_DIR=str(data_dir), ADMIN_TOKEN=admin_token)
+    report: Dict[str, Any] = {
+        "when": time.strftime("%Y-%m-%d %H:%M", time.gmtime()),
+        "load_before": load_before,
+    }
+    with ExitStack() as cleanup:
+        cleanup.callback(shutil.rmtree, folder, True)
+        cleanup.callback(_stop_launchers)  # only does something when a start was interrupted
+        (folder / "baseline").mkdir()
+        baseline = Baseline(folder / "baseline", data_dir).start()
+        cleanup.callback(baseline.stop)
+        print(f"baseline ready after {baseline.ready_s:.1f} s (load {load_average()})", flush=True)
+        (folder / "stack").mkdir()
+        started = time.perf_counter()
+        stack = stack_utils.start_stack(folder / "stack")
+        cleanup.callback(stack.stop)
+        stack_ready_s = time.perf_counter() - started
+        print(f"stack ready after {stack_ready_s:.1f} s (load {load_average()})", flush=True)
+        secret_header = {"X-Channel-Secret": stack.env["CHANNEL_SECRET"]}
+        deployments = {
+            "stack": Deployment(
+                "stack", stack.api, ApiTransport, lambda: stack_processes(stack), stack_ready_s,
+                stack.rasa, lambda: ChannelTransport(secret_header),
+            ),
+            "baseline": Deployment(
+                "baseline", baseline.rasa, RestTransport, baseline.processes, baseline.ready_s,
+                baseline.rasa, RestTransport,
+            ),
+        }  # fmt: skip
+        for deployment in deployments.values():
+            asyncio.run(warm_up(deployment))
+            print(f"  {deployment.name} warmed up (load {load_average()})", flush=True)
+        levels = []
+        for index, citizens in enumerate(LEVELS):
+            order = ["baseline", "stack"] if index % 2 == 0 else ["stack", "baseline"]
+            for name in order:
+                summary = measure_level(deployments[name], citizens, seconds).summary()
+                levels.append(summary)
+                print(
+                    f"  {citizens:>2} citizens, {name:<8}: {summary['turns_per_s']} turns/s,"
+                    f" p50 {summary['p50_ms']} ms, p95 {summary['p95_ms']} ms (load {load_average()})",
+                    flush=True,
+                )
+        long = {}
+        for name, deployment in deployments.items():
+            if name == "baseline" and not long_baseline:
+                continue
+            long[name] = asyncio.run(long_conversation(deployment))
+            print(f"  long conversation, {name}: {long[name]} (load {load_average()})", flush=True)
+        faq_live = asyncio.run(faq_publish_to_live(stack.api, admin_token))
+        print(f"  FAQ publish to live: {faq_live}", flush=True)
+        memory = {name: peak_memory(d.processes()) for name, d in deployments.items()}
+    report.update(
+        machine=machine(),
+        model=str(MODEL_PATH.relative_to(PROJECT_ROOT)),
+        ready_s={"stack": round(stack_ready_s, 1), "baseline": round(baseline.ready_s, 1)},
+        levels=levels,
+        long_conversation=long,
+        faq_publish_to_live=faq_live,
+        peak_rss_mb=memory,
+        training=training_time(),
+    )
+    rows = {(r["deployment"], r["citizens"]): r for r in levels}
+    report["ratios"] = {
+        c: {
+            "turns_per_s": ratio(rows[("stack", c)]["turns_per_s"], rows[("baseline", c)]["turns_per_s"]),
+            "p50": ratio(rows[("stack", c)]["p50_ms"], rows[("baseline", c)]["p50_ms"]),
+            "p95": ratio(rows[("stack", c)]["p95_ms"], rows[("baseline", c)]["p95_ms"]),
+            "cpu_per_turn": ratio(
+                rows[("stack", c)]["cpu_ms_per_turn"], rows[("baseline", c)]["cpu_ms_per_turn"]
+            ),
+        }
+        for c in LEVELS
+    }
+    report["load_after"] = load_average()
+    report["nlu_parse"] = nlu_parse() if parse else None
+    report["total_s"] = round(time.perf_counter() - began, 1)
+    return report
+
+
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seconds", type=float, default=20.0, help="duration of each concurrency level")
+    """Run the bench, write ``results/bench.json``, append the row, print the tables."""
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument(
+        "--seconds", type=float, default=20.0, help="duration of each level on each deployment"
+    )
+    parser.add_argument("--label", default="", help="what this run measures, for docs/benchmarks.md")
+    parser.add_argument("--parse", action="store_true", help="also time NLU parsing in this process")
+    parser.add_argument("--long-baseline", action="store_true", help="the 200-turn conversation on both")
+    parser.add_argument("--no-record", action="store_true", help="do not append a row to docs/benchmarks.md")
     args = parser.parse_args()
-    report = run(args.seconds)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # `timeout` or a kill: stop both deployments
+    report = run(args.seconds, parse=args.parse, long_baseline=args.long_baseline)
+    report["label"] = args.label
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    if not args.no_record:
+        append_row(report, args.label or os.environ.get("BENCH_LABEL", ""))
     print_report(report)
 
 

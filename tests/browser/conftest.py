@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Callable, Dict, Iterator, List
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, FrameLocator, Locator, Page, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Frame, FrameLocator, Locator, Page, sync_playwright
 
 from bot.settings import PROJECT_ROOT
 
@@ -24,6 +25,34 @@ CHROMIUM_ARGS = [
 ]
 SCREENSHOTS = PROJECT_ROOT / "results" / "screenshots"
 TURN_TIMEOUT_MS = 30_000
+AXE_SOURCE = Path(__file__).with_name("vendor") / "axe.min.js"  # axe-core 4.10.3, MPL-2.0, vendored
+PHONE = {
+    "viewport": {"width": 375, "height": 667},
+    "is_mobile": True,
+    "has_touch": True,
+    "device_scale_factor": 2,
+}
+DESKTOP = {"viewport": {"width": 1280, "height": 860}}
+# the stack inherits the environment when it starts (after collection): the tests' host secret
+HOST_SIGNING_SECRET = os.environ.setdefault("HOST_SIGNING_SECRET", "browser-tests-host-secret")
+
+
+def axe_violations(target: Page | Frame) -> List[str]:
+    """Run axe-core in ``target`` (a page or a frame) and return its serious and critical violations.
+
+    The script is evaluated through the DevTools protocol, which the pages' CSP does not govern.
+    """
+    if not target.evaluate("() => typeof window.axe === 'object'"):
+        target.evaluate(AXE_SOURCE.read_text(encoding="utf-8"))
+    found = target.evaluate(
+        """async () => {
+            const result = await axe.run(document, {iframes: false, resultTypes: ['violations']});
+            return result.violations
+              .filter(v => v.impact === 'serious' || v.impact === 'critical')
+              .map(v => v.id + ' (' + v.impact + '): ' + v.nodes.map(n => n.target.join(' ')).join(', '));
+        }"""
+    )
+    return list(found)
 
 
 @pytest.fixture(scope="module")

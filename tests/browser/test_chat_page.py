@@ -148,14 +148,19 @@ def test_input_limit_and_expired_session(page: Page, stack: Stack) -> None:
     assert len(chat.root.locator(".row.me .bubble").last.inner_text()) == 500
 
     chat_statuses: List[int] = []
+    history_statuses: List[int] = []
     page.on("response", lambda r: chat_statuses.append(r.status) if r.url.endswith("/api/chat") else None)
+    page.on(
+        "response", lambda r: history_statuses.append(r.status) if r.url.endswith("/api/history") else None
+    )
 
-    # a session the api never issued (or one that expired), found in storage when the page loads
+    # a session the api never issued (or one that expired), found in storage when the page loads:
+    # its history is refused, and the page starts a new conversation without an error
     page.evaluate(f"() => localStorage.setItem('gxx.sender', '{BOGUS_SENDER}')")
     page.reload()
     chat.wait_for_greeting()
     assert chat.notices()[1:] == []
-    assert 403 in chat_statuses
+    assert 403 in history_statuses
     renewed = page.evaluate("() => localStorage.getItem('gxx.sender')")
     assert renewed and renewed != BOGUS_SENDER
 
@@ -178,6 +183,13 @@ def test_network_failure_is_explained_in_chinese(page: Page, stack: Stack) -> No
     expect(notice).to_have_text("网络开小差了，请稍后再试。")
     chat.wait_idle()
     expect(chat.send_button).to_be_enabled()
+    # the message stays: marked as not sent, with a retry button, and back in the input box
+    failed = chat.root.locator(".row.me.failed")
+    expect(failed).to_have_count(1)
+    expect(failed.locator("button", has_text="重新发送")).to_be_visible()
+    expect(chat.input).to_have_value("大厅几点上班")
 
     page.unroute("**/api/chat")
-    assert "09:00" in chat.ask("大厅几点上班")
+    assert "09:00" in chat.turn(failed.locator("button", has_text="重新发送").click)
+    expect(chat.root.locator(".row.me.failed")).to_have_count(0)
+    expect(chat.root.locator(".row.me .bubble", has_text="大厅几点上班")).to_have_count(1)

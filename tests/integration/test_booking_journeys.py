@@ -110,3 +110,80 @@ def test_reschedule_from_a_new_session(stack: Stack) -> None:
     again.say("查询预约")
     again.say(code)
     assert times[-1]["title"].split("-")[0] in text_of(again.say(PHONE))
+
+
+# --- issue 8: what citizens actually type ----------------------------------------------------------
+
+
+def to_phone_question(stack: Stack, request: str = "我想预约办退休") -> tuple[Conversation, list]:
+    """Start a booking and answer day, time and name; return the chat and the offered days."""
+    chat = Conversation(stack)
+    days = buttons_of(chat.say(request))
+    times = buttons_of(chat.say(days[0]["payload"]))
+    assert "姓名" in text_of(chat.say(times[0]["payload"]))
+    assert "手机" in text_of(chat.say("艾力・买买提"))
+    return chat, days
+
+
+def test_answers_typed_the_way_people_type_them(stack: Stack) -> None:
+    chat, _ = to_phone_question(stack)
+    assert "身份证" in text_of(chat.say("我的手机是 138-1234-5678"))
+    summary = text_of(chat.say("身份证号：110105 19491231 002X"))
+    assert "138****5678" in summary and "110105********002X" in summary and "艾*****" in summary
+    booked = text_of(chat.say("确认"))
+    assert re.search(r"预约号\s*[A-Z0-9]{6,}", booked), booked
+
+
+def test_a_short_phone_number_gets_one_reason(stack: Stack) -> None:
+    chat, _ = to_phone_question(stack)
+    reply = text_of(chat.say("138123456"))
+    assert "手机号码应为11位，您输入的是9位" in reply and "身份证" not in reply
+
+
+def test_a_change_inside_the_form_changes_the_form(stack: Stack) -> None:
+    chat, days = to_phone_question(stack)
+    day_title = days[-1]["title"]  # e.g. 12月3日（周四）
+    reply = chat.say(f"换成{day_title.split('（')[0]}下午吧")
+    assert "空闲时段" in text_of(reply) and "预约号" not in text_of(reply)
+    assert all(b["title"] >= "12:00" for b in buttons_of(reply)), "only afternoon times are offered"
+
+
+def test_a_name_is_not_a_date(stack: Stack) -> None:
+    chat = Conversation(stack)
+    reply = chat.say("帮我父亲周一鸣约一下办退休")
+    assert "哪一天" in text_of(reply) and "空闲时段" not in text_of(reply)
+
+
+def test_the_second_failed_answer_offers_help_and_the_third_stops(stack: Stack) -> None:
+    chat, _ = to_phone_question(stack)
+    first = chat.say("不知道")
+    assert "转人工" not in [b["title"] for b in buttons_of(first)]
+    second = chat.say("忘了")
+    assert [b["title"] for b in buttons_of(second)][-2:] == ["转人工", "不约了"]
+    assert "咨询电话" in text_of(second) and "转接" not in text_of(second)
+    third = text_of(chat.say("还是不知道"))
+    assert "停止" in third and "咨询电话" in third and "帮办代办" in third
+    assert "09:00" in text_of(chat.say("大厅几点上班")), "the form is over"
+
+
+def test_asking_for_a_person_in_a_form_is_honest(stack: Stack) -> None:
+    chat, _ = to_phone_question(stack)
+    reply = text_of(chat.say("转人工"))
+    assert "正在为您转接" not in reply and "手机" in reply, "the form asks its question again"
+
+
+def test_a_found_booking_is_changed_without_its_code_again(stack: Stack) -> None:
+    _, code = book(stack, "我想预约 办公积金提取")
+    other = Conversation(stack)
+    other.say("查一下我的预约")
+    other.say(code)
+    found = other.say(PHONE)
+    assert code in text_of(found)
+    days = buttons_of(Conversation(stack).say("我想预约 办公积金提取"))
+    day_text = days[-1]["title"].split("（")[0]
+    moving = other.say(f"改到{day_text}下午")
+    assert "下面为您改约" in text_of(moving) and "请输入您的预约号" not in text_of(moving)
+    times = buttons_of(moving)
+    assert times and all(b["title"] >= "12:00" for b in times)
+    moved = text_of(other.say(times[0]["payload"]))
+    assert "改约成功" in moved and code in moved

@@ -12,7 +12,9 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import ActiveLoop, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-import actions.appointments as booking_actions
+import actions.appointment_lookup as lookup_actions
+import actions.booking_form as booking_actions
+from actions import form_helpers
 from bot.appointments import AppointmentStore, BookingService
 from bot.db import make_engine, run_migrations
 from bot.pii import id_check_char
@@ -29,7 +31,7 @@ def service(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> BookingService:
     url = f"sqlite:///{tmp_path / 'booking.db'}"
     run_migrations(url)
     svc = BookingService(AppointmentStore(make_engine(url)), clock=lambda: NOW)
-    monkeypatch.setattr(booking_actions, "booking_service", lambda: svc)
+    monkeypatch.setattr(form_helpers, "booking_service", lambda: svc)
     return svc
 
 
@@ -110,7 +112,7 @@ def test_holiday_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> 
     run_migrations(url)
     before_national_day = datetime(2026, 9, 29, 10, 0, tzinfo=SHANGHAI)
     svc = BookingService(AppointmentStore(make_engine(url)), clock=lambda: before_national_day)
-    monkeypatch.setattr(booking_actions, "booking_service", lambda: svc)
+    monkeypatch.setattr(form_helpers, "booking_service", lambda: svc)
     dispatcher = CollectingDispatcher()
     values = FORM.validate_appointment_date(
         "2026-10-02", dispatcher, tracker(slots={"service": "退休一件事"}), {}
@@ -151,16 +153,20 @@ def test_time_must_fall_in_a_free_slot(service, wanted: str, kept: str | None) -
 )
 def test_personal_data_is_checked_with_a_reason(service, method: str, value: str, message: str) -> None:
     dispatcher = CollectingDispatcher()
-    values = getattr(FORM, method)(value, dispatcher, tracker(), {})
+    slot = method.removeprefix("validate_")
+    values = getattr(FORM, method)(value, dispatcher, tracker(text=value, requested=slot), {})
     assert list(values.values()) == [None]
     assert message in dispatcher.messages[0]["text"], dispatcher.messages[0]["text"]
 
 
 def test_valid_personal_data_is_normalised(service) -> None:
     dispatcher = CollectingDispatcher()
-    assert FORM.validate_phone("+86 138-1234-5678", dispatcher, tracker(), {}) == {"phone": PHONE}
-    assert FORM.validate_id_number(ID_NUMBER.lower(), dispatcher, tracker(), {}) == {"id_number": ID_NUMBER}
-    assert FORM.validate_person_name("李明", dispatcher, tracker(), {}) == {"person_name": "李明"}
+    asked = {slot: tracker(requested=slot) for slot in ("phone", "id_number", "person_name")}
+    assert FORM.validate_phone("+86 138-1234-5678", dispatcher, asked["phone"], {}) == {"phone": PHONE}
+    assert FORM.validate_id_number(ID_NUMBER.lower(), dispatcher, asked["id_number"], {}) == {
+        "id_number": ID_NUMBER
+    }
+    assert FORM.validate_person_name("李明", dispatcher, asked["person_name"], {}) == {"person_name": "李明"}
 
 
 async def test_name_prefix_is_removed(service) -> None:
@@ -189,7 +195,7 @@ async def test_submit_books_and_forgets_personal_data(service) -> None:
         dispatcher, tracker(slots=BOOKING, loop=None), {}
     )
     text = dispatcher.messages[0]["text"]
-    assert "预约号" in text and "2026" not in text or "12月1日" in text
+    assert "预约号" in text and "12月1日（周二）" in text and "2026" not in text
     code = dispatcher.messages[0]["custom"]["code"]
     assert len(code) == 8 and f"预约号 {code}" in text
     assert PHONE not in text and ID_NUMBER not in text
@@ -238,7 +244,7 @@ async def test_query_with_wrong_phone_finds_nothing(service) -> None:
     code = await booked_code(service)
     dispatcher = CollectingDispatcher()
     slots = {"appointment_code": code, "phone": "13900000000", "appointment_operation": "query"}
-    await booking_actions.ActionManageAppointment().run(dispatcher, tracker(slots=slots, loop=None), {})
+    await lookup_actions.ActionManageAppointment().run(dispatcher, tracker(slots=slots, loop=None), {})
     assert "没有找到" in dispatcher.messages[0]["text"]
 
 
@@ -246,11 +252,11 @@ async def test_query_and_cancel(service) -> None:
     code = await booked_code(service)
     dispatcher = CollectingDispatcher()
     slots = {"appointment_code": code, "phone": PHONE, "appointment_operation": "query"}
-    await booking_actions.ActionManageAppointment().run(dispatcher, tracker(slots=slots, loop=None), {})
+    await lookup_actions.ActionManageAppointment().run(dispatcher, tracker(slots=slots, loop=None), {})
     assert code in dispatcher.messages[0]["text"] and "已预约" in dispatcher.messages[0]["text"]
     cancel = CollectingDispatcher()
     slots["appointment_operation"] = "cancel"
-    await booking_actions.ActionManageAppointment().run(cancel, tracker(slots=slots, loop=None), {})
+    await lookup_actions.ActionManageAppointment().run(cancel, tracker(slots=slots, loop=None), {})
     assert "已为您取消" in cancel.messages[0]["text"] and "已取消" in cancel.messages[0]["text"]
 
 
@@ -258,7 +264,7 @@ async def test_reschedule_moves_the_booking(service) -> None:
     code = await booked_code(service)
     dispatcher = CollectingDispatcher()
     slots = {"appointment_code": code, "phone": PHONE, "appointment_operation": "reschedule"}
-    events = await booking_actions.ActionManageAppointment().run(
+    events = await lookup_actions.ActionManageAppointment().run(
         dispatcher, tracker(slots=slots, loop=None), {}
     )
     assert (
@@ -271,15 +277,16 @@ async def test_reschedule_moves_the_booking(service) -> None:
         "appointment_date": "2026-12-02",
         "appointment_time": "14:00",
     }
-    await booking_actions.ActionSubmitReschedule().run(moved, tracker(slots=slots, loop=None), {})
+    await lookup_actions.ActionSubmitReschedule().run(moved, tracker(slots=slots, loop=None), {})
     assert "改约成功" in moved.messages[0]["text"] and "14:00" in moved.messages[0]["text"]
 
 
 @pytest.mark.parametrize("text", ["K7M3PQ9", "K7M3PQ0A", "预约号"])
 def test_bad_codes_are_explained(service, text: str) -> None:
     dispatcher = CollectingDispatcher()
-    form = booking_actions.ValidateAppointmentLookupForm()
-    assert form.validate_appointment_code(text, dispatcher, tracker(), {}) == {"appointment_code": None}
+    form = lookup_actions.ValidateAppointmentLookupForm()
+    asked = tracker(text=text, requested="appointment_code", loop="appointment_lookup_form")
+    assert form.validate_appointment_code(text, dispatcher, asked, {}) == {"appointment_code": None}
     assert "8位" in dispatcher.messages[0]["text"]
 
 

@@ -75,6 +75,37 @@ def test_data_follows_the_house_rules(catalogue: Catalogue) -> None:
     assert len(personal) >= 8
 
 
+def test_every_item_has_everyday_terms_of_its_own(catalogue: Catalogue) -> None:
+    """15–30 ways people describe each item, none shared with another item or repeating a name."""
+    owners: dict[str, list[str]] = {}
+    for item in catalogue:
+        assert 15 <= len(item.everyday_terms) <= 30, item.id
+        named = {*item.surface_forms, *item.bundled}
+        assert [term for term in item.everyday_terms if term in named] == [], item.id
+        for term in item.everyday_terms:
+            owners.setdefault(term, []).append(item.id)
+    assert {term: ids for term, ids in owners.items() if len(ids) > 1} == {}
+
+
+def test_items_people_ask_details_of_carry_them(catalogue: Catalogue) -> None:
+    """Sample facts for the follow-ups citizens ask (发票, 双方到场, 上门评定)."""
+    cases = {
+        "enterprise_opening": ("听人说发票不用去税务局领了 是不是真的", "发票"),
+        "secondhand_house": ("买房那边的人也得到场吗", "到场"),
+        "disability": ("老人出不了门 能上门给评吗", "上门评定"),
+    }
+    for item_id, (question, fact) in cases.items():
+        item = catalogue.get(item_id)
+        assert item is not None and item.tips, item_id
+        found = catalogue.details(item, question)
+        assert found and fact in found[0], item_id
+
+
+@pytest.mark.parametrize("question", ["要带什么材料", "多久能办好", "在哪个窗口", "谢谢", "好的"])
+def test_plain_aspect_questions_quote_no_detail(catalogue: Catalogue, question: str) -> None:
+    assert [item.id for item in catalogue if catalogue.details(item, question)] == []
+
+
 def test_every_file_says_it_is_sample_data() -> None:
     files = sorted(SERVICES.glob("*.yml"))
     assert files
@@ -181,6 +212,29 @@ def test_alias_equal_to_another_items_short_name_is_a_duplicate(tmp_path: Path) 
     paths = _copy(tmp_path, "newborn", "restaurant")
     _edit(paths["restaurant"], "aliases: [开饭馆,", "aliases: [新生儿出生, 开饭馆,")
     assert "新生儿出生" in _error(tmp_path)
+
+
+def test_everyday_term_naming_another_item_is_reported(tmp_path: Path) -> None:
+    paths = _copy(tmp_path, "newborn", "restaurant")
+    line = _edit(paths["restaurant"], "everyday_terms: [", "everyday_terms: [上户口, ")
+    message = _error(tmp_path)
+    assert f"{paths['restaurant']}:{line}: everyday_terms[0]" in message
+    assert "上户口" in message and str(paths["newborn"]) in message
+
+
+@pytest.mark.parametrize("term", ["开饭馆", "小饭馆"])
+def test_everyday_term_repeating_an_alias_or_itself_is_reported(tmp_path: Path, term: str) -> None:
+    path = _copy(tmp_path, "restaurant")["restaurant"]
+    line = _edit(path, "everyday_terms: [", f"everyday_terms: [{term}, ")
+    message = _error(tmp_path)
+    assert f"{path}:{line}: everyday_terms" in message and term in message
+
+
+def test_everyday_terms_are_optional_for_a_new_item(tmp_path: Path) -> None:
+    path = _copy(tmp_path, "newborn")["newborn"]
+    text = path.read_text(encoding="utf-8")
+    path.write_text(re.sub(r"(?m)^everyday_terms:.*\n", "", text), encoding="utf-8")
+    assert load_catalogue(tmp_path).items[0].everyday_terms == []
 
 
 def test_when_with_unknown_option_is_reported_at_the_when(tmp_path: Path) -> None:
@@ -309,6 +363,12 @@ def test_mentioned_in_prefers_the_longest_mention(catalogue: Catalogue) -> None:
         ("异地住院能报销吗", "medical_reimbursement"),
         ("想开个奶茶店", "restaurant"),
         ("怎么开网店", "individual_business"),
+        ("闺女刚满月 医保咋弄", "newborn"),
+        ("厂里新招了十几个工人 社保咋交", "employee_hiring"),
+        ("店里想卖点药 要啥证", "drugstore"),
+        ("俺想开个烩面馆", "restaurant"),
+        ("公司黄了", "enterprise_deregistration"),
+        ("社报卡丢了", "social_security_card"),
     ],
 )
 def test_search_ranks_the_right_item_first(catalogue: Catalogue, text: str, expected: str) -> None:

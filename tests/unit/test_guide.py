@@ -9,7 +9,7 @@ from rasa_sdk.events import SlotSet
 
 from actions.guide import ActionGuide
 from bot.catalogue import get_catalogue
-from bot.guide import ASPECTS, INTENT_TO_ASPECT, render
+from bot.guide import ASPECTS, INTENT_TO_ASPECT, did_you_mean, promise_text, render, sentence, with_ending
 from bot.hall import get_hall
 from tests.conftest import make_tracker
 
@@ -120,3 +120,68 @@ async def test_two_items_in_one_message_ask_which() -> None:
 async def test_no_item_at_all_asks_which_item(intent: str) -> None:
     messages, events = await run(intent, "")
     assert messages[0]["buttons"] and events == []
+
+
+# --- answers read naturally whatever staff write ------------------------------------------------
+
+
+@pytest.mark.parametrize("aspect", list(ASPECTS))
+@pytest.mark.parametrize("item", ITEMS, ids=[i.id for i in ITEMS])
+def test_no_word_or_full_stop_is_doubled(item, aspect: str) -> None:
+    answers = {s.key: next(iter(s.options)) for s in item.situations or []}
+    text = render(item, aspect, get_hall(), answers).text
+    for doubled in ("办结办结", "。。", "内内", "，。", "。，"):
+        assert doubled not in text
+
+
+@pytest.mark.parametrize(
+    ("promised", "said"),
+    [
+        ("5个工作日", "5个工作日内办结"),
+        ("评定结果出具后10个工作日", "评定结果出具后10个工作日内办结"),
+        ("0.5个工作日，材料齐全的当场办结", "0.5个工作日，材料齐全的当场办结"),
+        ("即时办结", "即时办结"),
+        ("3个工作日内办结。", "3个工作日内办结"),
+        ("窗口即时制卡，立等可取", "窗口即时制卡，立等可取"),
+        ("2小时", "2小时内办结"),
+        ("3个工作日内", "3个工作日内办结"),
+    ],
+)
+def test_the_promised_time_reads_naturally(promised: str, said: str) -> None:
+    assert promise_text(promised) == said
+
+
+def test_the_time_limit_sentence_of_a_promise_ending_in_the_appended_word() -> None:
+    item = CATALOGUE.get("开办企业一件事")
+    assert item is not None
+    text = render(item, "time_limit", get_hall()).text
+    assert "我们承诺0.5个工作日，材料齐全的当场办结。" in text
+
+
+@pytest.mark.parametrize(
+    ("text", "ending", "expected"),
+    [("不收费", "。", "不收费。"), ("不收费。", "。", "不收费。"), ("当场办结", "办结", "当场办结")],
+)
+def test_text_ending_in_the_appended_word_gets_it_once(text: str, ending: str, expected: str) -> None:
+    assert (sentence(text) if ending == "。" else with_ending(text, ending)) == expected
+
+
+def test_a_detail_line_comes_first_and_is_a_section() -> None:
+    item = CATALOGUE.get("残疾人服务一件事")
+    assert item is not None
+    line = CATALOGUE.details(item, "老人出不了门 能上门给评吗")[0]
+    reply = render(item, "overview", get_hall(), details=[line])
+    assert reply.text.startswith("关于您问的这一点")
+    assert line in reply.text and item.summary not in reply.text  # the detail, not the whole overview
+    assert reply.custom and reply.custom["sections"][0] == {"title": "相关说明", "items": [line]}
+    assert {"材料", "流程", "时限"} <= {b["title"] for b in reply.buttons}
+    fee = render(item, "fee", get_hall(), details=[line])
+    assert fee.text.index(line) < fee.text.index("收费标准")
+
+
+def test_choices_with_the_item_in_context_offer_the_way_back() -> None:
+    newborn, opening = CATALOGUE.get("新生儿出生一件事"), CATALOGUE.get("开办企业一件事")
+    assert newborn and opening
+    reply = did_you_mean([newborn, opening], "ask_fee", current=opening)
+    assert [b["title"] for b in reply.buttons] == ["新生儿出生一件事", "继续问开办企业一件事"]
+    assert reply.buttons[-1]["payload"] == '/ask_fee{"service": "开办企业一件事"}'

@@ -27,7 +27,6 @@ def test_unknown_field_is_refused(tmp_path: Path) -> None:
     [
         ("ask_office_hours", ["09:00", "13:00", "周一至周五"]),
         ("ask_hall_location", ["地址", "地铁"]),
-        ("request_human", ["人工", "12345"]),
         ("complain", ["抱歉", "好差评"]),
         ("bot_challenge", ["机器人", "12345"]),
     ],
@@ -47,9 +46,7 @@ async def test_greet_offers_buttons(dispatcher, domain) -> None:
     assert all(b["payload"] for b in message["buttons"])
 
 
-@pytest.mark.parametrize(
-    "intent", ["ask_office_hours", "ask_hall_location", "request_human", "bot_challenge"]
-)
+@pytest.mark.parametrize("intent", ["ask_office_hours", "ask_hall_location", "bot_challenge"])
 async def test_hall_action_answers_each_intent(dispatcher, domain, intent: str) -> None:
     await ActionHallInfo().run(dispatcher, make_tracker(intent), domain)
     assert dispatcher.messages[0]["text"] == hall_answer(intent, get_hall())

@@ -34,3 +34,51 @@ def test_rasa_listens_on_loopback_by_default() -> None:
 
 def test_redis_binary_is_real() -> None:
     assert os.access(redis_server_binary(), os.X_OK)
+
+
+def test_restart_delay_doubles_and_resets_when_stable() -> None:
+    from bot.launcher import BACKOFF_MAX_SECONDS, restart_delay
+
+    delay, backoff = restart_delay(1.0, 0.5)
+    assert (delay, backoff) == (1.0, 2.0)
+    delay, backoff = restart_delay(16.0, 3)
+    assert delay == 16.0 and backoff == BACKOFF_MAX_SECONDS
+    assert restart_delay(30.0, 120.0)[0] == 1.0
+
+
+def test_supervisor_restarts_a_killed_child_and_stops_all(tmp_path) -> None:
+    import io
+    import signal
+    import sys
+    import time
+
+    from bot.launcher import Supervisor
+
+    sleeper = f"{sys.executable} -c 'import time; print(\"up\", flush=True); time.sleep(600)'"
+    out = io.StringIO()
+    supervisor = Supervisor(
+        {"one": sleeper, "two": sleeper}, dict(os.environ), tmp_path, out, tmp_path / "run"
+    )
+    # run() = start each child, then check() until a signal, then stop(): driven here step by step
+    for child in supervisor.children:
+        supervisor.start(child)
+    first = int((tmp_path / "run" / "one.pid").read_text())
+    os.kill(first, signal.SIGKILL)
+    end = time.monotonic() + 10
+    while time.monotonic() < end:
+        supervisor.check()
+        pid = int((tmp_path / "run" / "one.pid").read_text())
+        if pid != first:
+            break
+        time.sleep(0.05)
+    assert pid != first
+    assert "one (pid" in out.getvalue() and "died" in out.getvalue() and "restarting in 1s" in out.getvalue()
+    pids = [c.proc.pid for c in supervisor.children if c.proc]
+    supervisor.stop()
+    for p in pids:
+        try:
+            os.kill(p, 0)
+        except ProcessLookupError:
+            continue
+        raise AssertionError(f"process {p} is still running")
+    assert not list((tmp_path / "run").glob("*.pid"))

@@ -91,7 +91,7 @@ def test_a_wrong_check_digit_is_refused(base):
         ("11010519491231002X1", "应为18位，您输入的是19位"),
         ("1101051949123100AX", "前17位应为数字"),
         (with_check("00010519900101001"), "地区代码"),
-        (with_check("99010519900101001"), "地区代码"),
+        (with_check("99010519900101001"), "省份代码"),  # a 2023 永久居留身份证 names a province
         (with_check("11010519900230001"), "出生日期"),  # 30 February
         (with_check("11010520270101001"), "出生日期"),  # born after today
         (with_check("11010518891231001"), "出生日期"),  # before 1900

@@ -20,6 +20,42 @@ T = dt.time
 
 # (phrase, expected date, expected half_day, expected time)
 NOVEMBER_CASES = [
+    # issue 8: what citizens actually typed
+    ("明天上午九十点吧", D(2026, 11, 27), "上午", T(9, 0)),  # colloquial range: the earlier hour
+    ("后天八九点", D(2026, 11, 28), None, T(8, 0)),
+    ("明天下午三四点钟", D(2026, 11, 27), "下午", T(15, 0)),
+    ("三四点钟吧", None, None, T(15, 0)),
+    ("上午十一二点", None, "上午", T(11, 0)),
+    ("明天9-10点", D(2026, 11, 27), None, T(9, 0)),
+    ("帮我约12月7号上午十点办社保卡", D(2026, 12, 7), "上午", T(10, 0)),
+    ("帮我约下礼拜一下午两点办社保卡", D(2026, 11, 30), "下午", T(14, 0)),
+    ("帮我约下周一上午十点办社保卡", D(2026, 11, 30), "上午", T(10, 0)),
+    ("换成后天上午吧", D(2026, 11, 28), "上午", None),
+    ("改到12月4号下午", D(2026, 12, 4), "下午", None),
+    ("礼拜三", D(2026, 12, 2), None, None),
+    ("星期三", D(2026, 12, 2), None, None),
+    ("下礼拜三", D(2026, 12, 2), None, None),
+    ("下个星期三", D(2026, 12, 2), None, None),
+    ("下周三", D(2026, 12, 2), None, None),
+    ("礼拜天", D(2026, 11, 29), None, None),
+    ("下下周一", D(2026, 12, 7), None, None),
+    ("下下礼拜一上午", D(2026, 12, 7), "上午", None),
+    ("月底", D(2026, 11, 30), None, None),
+    ("这个月底", D(2026, 11, 30), None, None),
+    ("下个月底", D(2026, 12, 31), None, None),
+    ("月末下午", D(2026, 11, 30), "下午", None),
+    ("这周末", D(2026, 11, 28), None, None),
+    ("周末", D(2026, 11, 28), None, None),
+    ("下周末上午", D(2026, 12, 5), "上午", None),
+    ("周一鸣帮我约明天", D(2026, 11, 27), None, None),  # the name gives no Monday
+    ("我叫周五一，约周二", D(2026, 12, 1), None, None),
+    ("给我妈周三妹约后天下午", D(2026, 11, 28), "下午", None),
+    ("周二去办", D(2026, 12, 1), None, None),
+    ("周四下午", D(2026, 12, 3), "下午", None),
+    ("大厅在长椿路11号吧，我明天去", D(2026, 11, 27), None, None),
+    ("去5号窗口，周五上午", D(2026, 11, 27), "上午", None),
+    ("预约号K7M3PQ9A改到周五", D(2026, 11, 27), None, None),
+    ("１２月３日上午", D(2026, 12, 3), "上午", None),
     # inside sentences
     ("帮我约下周三上午去办退休", D(2026, 12, 2), "上午", None),
     ("我想明天下午去大厅办营业执照", D(2026, 11, 27), "下午", None),
@@ -115,7 +151,7 @@ NOVEMBER_CASES = [
     ("九点一起去", None, None, T(9, 0)),  # "一" starts the next word
     ("下下周五下午三点一刻", D(2026, 12, 11), "下午", T(15, 15)),
     ("明天下午2点半", D(2026, 11, 27), "下午", T(14, 30)),
-    ("明天九点到十点", D(2026, 11, 27), None, None),  # a range: no single time
+    ("明天九点到十点", D(2026, 11, 27), None, T(9, 0)),  # a span: the earlier hour
     ("明天上午下午都行", D(2026, 11, 27), None, None),  # either half-day
     ("明天前往大厅", D(2026, 11, 27), None, None),  # 前往 is not 之前
     ("今天周四", D(2026, 11, 26), None, None),
@@ -186,6 +222,28 @@ def _check(result: ParsedWhen | None, date, half_day, time) -> None:
     assert result.text
 
 
+# Messages that name no date or time at all: names, addresses, windows, codes (issue 8).
+NOTHING_SAID = [
+    "帮我父亲周一鸣约一下办退休",
+    "我叫周五一",
+    "周一鸣",
+    "俺爸周日新想办退休",
+    "大厅地址是长椿路11号",
+    "请到3号窗口办理",
+    "2号楼怎么走",
+    "预约号K7M3PQ9A",
+    "我的手机是 138-1234-5678",
+    "身份证号：110105 19491231 002X",
+    "我想办社保卡",
+    "九点或十点",  # two choices: ask, do not pick
+]
+
+
+@pytest.mark.parametrize("phrase", NOTHING_SAID)
+def test_nothing_is_read_from_names_addresses_or_numbers(phrase):
+    assert parse_when(phrase, NOW) is None
+
+
 @pytest.mark.parametrize(("phrase", "date", "half_day", "time"), NOVEMBER_CASES)
 def test_phrases_on_a_thursday_in_november(phrase, date, half_day, time):
     _check(parse_when(phrase, NOW), date, half_day, time)
@@ -202,7 +260,7 @@ def test_refused_phrases(phrase):
 
 
 def test_enough_cases():
-    assert len(NOVEMBER_CASES) + len(DECEMBER_CASES) + len(REFUSED) >= 60
+    assert len(NOVEMBER_CASES) + len(DECEMBER_CASES) + len(REFUSED) + len(NOTHING_SAID) >= 120
 
 
 def test_text_is_the_understood_phrase():
@@ -244,3 +302,50 @@ def test_a_leap_day_is_understood_in_a_leap_year():
 )
 def test_describe_date(day, today, text):
     assert describe_date(day, today) == text
+
+
+# --- properties (issue 8): nothing is invented -----------------------------------------------------
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_DATE_WORDS = set(
+    "〇零一二两三四五六七八九十廿天日号月年周星期礼拜今明后前昨大早晚上下午中点點时分半刻这本当个末底元旦国庆劳动节钟晌夜凌晨傍清儿"
+)
+PLAIN_CHINESE = st.text(
+    alphabet=st.characters(min_codepoint=0x4E00, max_codepoint=0x9FA5).filter(lambda c: c not in _DATE_WORDS),
+    max_size=20,
+)
+ANY_TEXT = st.text(
+    alphabet=st.one_of(
+        st.sampled_from(sorted(_DATE_WORDS) + list("0123456789:：-/ ，")),
+        st.characters(min_codepoint=0x4E00, max_codepoint=0x9FA5),
+    ),
+    max_size=20,
+)
+EMBEDDED = ["下周三上午", "12月7号上午十点", "明天下午三点", "下礼拜一下午两点", "后天", "周五上午九十点"]
+
+
+@settings(max_examples=500, deadline=None)
+@given(text=PLAIN_CHINESE)
+def test_text_without_date_words_yields_no_date(text):
+    assert parse_when(text, NOW) is None
+
+
+@settings(max_examples=500, deadline=None)
+@given(text=ANY_TEXT)
+def test_whatever_is_understood_is_in_the_text(text):
+    result = parse_when(text, NOW)
+    if result is not None:
+        assert result.text, text
+        for piece in result.text.split(" "):
+            assert piece in text, (piece, text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(before=PLAIN_CHINESE, after=PLAIN_CHINESE, phrase=st.sampled_from(EMBEDDED))
+def test_a_phrase_in_random_text_means_what_it_means_alone(before, after, phrase):
+    alone = parse_when(phrase, NOW)
+    inside = parse_when(f"{before}，{phrase}，{after}", NOW)
+    assert alone is not None and inside is not None
+    assert (inside.date, inside.half_day, inside.time) == (alone.date, alone.half_day, alone.time)

@@ -1,0 +1,211 @@
+"""Finding, cancelling and moving a booking: the look-up form, the change form and their actions.
+
+A booking found (or just made) stays the conversation's booking in context: "改一下", "取消" or
+"改到后天下午" right after act on it without asking for the 预约号 and phone number again, and a new
+day or time said with the change request is used.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, Dict, List
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import FollowupAction, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions import form_helpers as helpers
+from actions.booking_form import WhenQuestions
+from actions.form_helpers import (
+    FAILURES_SLOT,
+    LOOKUP_SLOTS,
+    SERVICE_UNAVAILABLE,
+    asked_slot,
+    entity_value,
+    form_gave_up,
+    is_answer,
+    latest_intent,
+    message_text,
+    personal_value,
+    reset,
+    understood_when,
+    when_slots,
+)
+from bot import pii
+from bot.appointments import BookingError
+from bot.booking_dialogue import booking_card, code_error, find_code
+
+logger = logging.getLogger(__name__)
+
+#: What a change leaves behind: the new day and time, and the code of the booking being moved.
+_CHANGE_SLOTS = ("reschedule_code", "appointment_date", "appointment_time", "half_day")
+
+
+class ValidateAppointmentLookupForm(FormValidationAction):
+    """Checks the 预约号 and phone number used to find a booking."""
+
+    carried_slots: tuple = ("appointment_date", "appointment_time", "half_day")
+
+    def name(self) -> str:
+        """Return the domain name of this action."""
+        return "validate_appointment_lookup_form"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[Dict[str, Any]]:
+        """Extract and validate; keep a new day or time said with a change; escalate on failures."""
+        return await helpers.validate_with_escalation(self, dispatcher, tracker, domain, LOOKUP_SLOTS)
+
+    async def extract_appointment_code(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[str, Any]:
+        """Read a code said anywhere; the first message may also name the new day and time of a change."""
+        values: Dict[str, Any] = {}
+        if asked_slot(tracker) is None and latest_intent(tracker) == "reschedule_appointment":
+            when = understood_when(tracker, helpers.booking_service())
+            if when is not None:
+                values.update(when_slots(when))
+        said = entity_value(tracker, "appointment_code")
+        code = find_code(said or "") or find_code(message_text(tracker))
+        if code:
+            values["appointment_code"] = code
+        elif (
+            asked_slot(tracker) == "appointment_code"
+            and is_answer(tracker)
+            and (said or message_text(tracker))
+        ):
+            values["appointment_code"] = said or message_text(tracker)
+        return values
+
+    def validate_appointment_code(
+        self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[str, Any]:
+        """Accept eight letters and digits from the code alphabet."""
+        code = find_code(str(slot_value or ""))
+        if code is None:
+            if asked_slot(tracker) == "appointment_code":
+                dispatcher.utter_message(text=code_error(str(slot_value or "")) or "")
+            return {"appointment_code": None}
+        return {"appointment_code": code}
+
+    async def extract_phone(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[str, Any]:
+        """Read a mobile number out of the latest message."""
+        return personal_value(tracker, "phone", "phone", pii.find_mobile)
+
+    def validate_phone(
+        self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[str, Any]:
+        """Apply the phone rule of :func:`bot.pii.mobile_error`, saying why a number is refused."""
+        text = str(slot_value or "")
+        problem = pii.mobile_answer_error(text)
+        if problem:
+            if asked_slot(tracker) == "phone":
+                dispatcher.utter_message(text=problem)
+            return {"phone": None}
+        return {"phone": pii.find_mobile(text)}
+
+
+class ActionManageAppointment(Action):
+    """Shows, cancels or starts moving the booking found by 预约号 and phone number."""
+
+    def name(self) -> str:
+        """Return the domain name of this action."""
+        return "action_manage_appointment"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
+    ) -> List[Dict[str, Any]]:
+        """Do what the citizen asked for with the booking; keep a found booking in context."""
+        if form_gave_up(tracker):
+            return [*reset(LOOKUP_SLOTS), SlotSet(FAILURES_SLOT, None)]
+        service = helpers.booking_service()
+        code, phone = tracker.get_slot("appointment_code") or "", tracker.get_slot("phone") or ""
+        operation = tracker.get_slot("appointment_operation") or "query"
+        try:
+            booking = service.find(code=code, phone=phone)
+            if booking is None:
+                dispatcher.utter_message(text="没有找到与该预约号和手机号匹配的预约，请核对后重新输入。")
+                return reset(LOOKUP_SLOTS)
+            if operation == "cancel":
+                booking = service.cancel(code=code, phone=phone)
+                dispatcher.utter_message(
+                    text=f"已为您取消预约。{booking.summary()}", json_message=booking_card(booking)
+                )
+                return reset(LOOKUP_SLOTS)
+            if operation == "reschedule":
+                if not booking.is_active:
+                    dispatcher.utter_message(text=f"这个预约当前状态为“{booking.status_text}”，不能改约。")
+                    return reset(_CHANGE_SLOTS)
+                dispatcher.utter_message(text=f"找到了您的预约：{booking.summary()}\n下面为您改约。")
+                return [
+                    SlotSet("service", booking.item_name),
+                    SlotSet("reschedule_code", booking.code),
+                    FollowupAction("appointment_reschedule_form"),
+                ]
+            dispatcher.utter_message(
+                text=f"{booking.summary()}\n如需改约或取消，直接说“改到后天下午”或“取消预约”即可。",
+                json_message=booking_card(booking),
+            )
+        except BookingError as exc:
+            dispatcher.utter_message(text=exc.message)
+        except Exception:
+            logger.exception("managing a booking failed")
+            dispatcher.utter_message(text=SERVICE_UNAVAILABLE)
+            return reset(LOOKUP_SLOTS)
+        return reset(_CHANGE_SLOTS)
+
+
+class ValidateAppointmentRescheduleForm(WhenQuestions, FormValidationAction):
+    """Checks the new day and time of a booking being moved."""
+
+    carried_slots: tuple = ("half_day",)
+
+    def name(self) -> str:
+        """Return the domain name of this action."""
+        return "validate_appointment_reschedule_form"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[Dict[str, Any]]:
+        """Extract and validate; keep the half-day; escalate on failures."""
+        return await helpers.validate_with_escalation(self, dispatcher, tracker, domain, _CHANGE_SLOTS)
+
+
+class ActionSubmitReschedule(Action):
+    """Moves the booking to the chosen timeslot in one transaction."""
+
+    def name(self) -> str:
+        """Return the domain name of this action."""
+        return "action_submit_reschedule"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
+    ) -> List[Dict[str, Any]]:
+        """Reschedule and confirm, or say why not; the moved booking stays in context."""
+        if form_gave_up(tracker):
+            return [*reset(_CHANGE_SLOTS), SlotSet(FAILURES_SLOT, None)]
+        service = helpers.booking_service()
+        day = helpers.parse_iso_date(tracker.get_slot("appointment_date"))
+        start = helpers.parse_clock(tracker.get_slot("appointment_time"))
+        try:
+            if day is None or start is None:
+                raise ValueError("incomplete reschedule")
+            booking = service.reschedule(
+                code=tracker.get_slot("reschedule_code") or "",
+                phone=tracker.get_slot("phone") or "",
+                day=day,
+                slot_start=start,
+            )
+            dispatcher.utter_message(
+                text=f"改约成功！{booking.summary()}", json_message=booking_card(booking)
+            )
+            return [*reset(_CHANGE_SLOTS), SlotSet("appointment_code", booking.code)]
+        except BookingError as exc:
+            dispatcher.utter_message(text=exc.message)
+        except Exception:
+            logger.exception("rescheduling failed")
+            dispatcher.utter_message(text=SERVICE_UNAVAILABLE)
+        return reset(_CHANGE_SLOTS)

@@ -1,0 +1,71 @@
+"""The hall's FAQ and the fallback: answered by retrieval over the live FAQ entries."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any, Dict, List
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from bot.faq import FaqEntry, decide, get_faq_store
+from bot.guide import payload
+from bot.unanswered import record_unanswered
+
+logger = logging.getLogger(__name__)
+TOPIC_ENTITY = "faq_topic"
+
+
+def faq_card(entry: FaqEntry) -> Dict[str, Any]:
+    """The structured card of an answer: which entry, its source and when it was checked."""
+    return {
+        "type": "faq",
+        "id": entry.id,
+        "title": entry.title,
+        "source": entry.source,
+        "last_checked": str(entry.last_checked),
+    }
+
+
+def chosen_topic(tracker: Tracker) -> str:
+    """The FAQ id a tapped "您是不是想问" button sent, or an empty string."""
+    return str(next(tracker.get_latest_entity_values(TOPIC_ENTITY), "") or "")
+
+
+class ActionFaq(Action):
+    """Answers a FAQ question (or a message the model was unsure of) from the current entries."""
+
+    def name(self) -> str:
+        """The domain name of this action."""
+        return "action_faq"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
+    ) -> List[Dict[str, Any]]:
+        """Answer with the best entry, offer near misses as buttons, or ask to rephrase."""
+        index = get_faq_store().current()
+        topic = chosen_topic(tracker)
+        entry = index.get(topic) if topic else None
+        if entry is None:
+            text = tracker.latest_message.get("text") or ""
+            typed = "" if text.startswith("/") else text
+            decision = decide(index.search(typed))
+            entry = decision.entry
+            if entry is None and typed.strip():
+                best = decision.choices[0].id if decision.choices else None
+                await asyncio.to_thread(record_unanswered, typed, best_match=best)
+            if entry is None and decision.choices:
+                dispatcher.utter_message(
+                    text="您是不是想问以下问题？请点击选择：",
+                    buttons=[
+                        {"title": choice.title, "payload": payload("faq", **{TOPIC_ENTITY: choice.id})}
+                        for choice in decision.choices
+                    ],
+                )
+                return []
+        if entry is None:
+            dispatcher.utter_message(response="utter_default")
+            return []
+        dispatcher.utter_message(text=entry.cited_answer(), json_message=faq_card(entry))
+        return []

@@ -1,0 +1,337 @@
+"""Tracker helpers shared by the 预约办 forms: what the citizen said, and how each answer is read.
+
+The NLU may or may not deliver entities for dates, times and names, so every value is read from
+the message text with the parsers in ``bot`` (:mod:`bot.pii`, :mod:`bot.timeparse`); an entity,
+whichever extractor produced it (a button payload's ``/inform{"date": ...}`` included), is only a
+shortcut. Each answer is checked against the question it answers; a valid value for another
+question said in the same message is kept silently, an invalid one is never reported.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from functools import lru_cache
+from typing import Any, Dict, Iterable, List, Optional
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import ActiveLoop, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from bot.appointments import BookingService, build_service
+from bot.booking_dialogue import Button, choose_button, day_buttons, parse_clock, parse_iso_date, time_buttons
+from bot.guide import GUIDE_INTENTS
+from bot.hall import get_hall
+from bot.timeparse import ParsedWhen, describe_date, parse_when
+
+logger = logging.getLogger(__name__)
+
+#: Slots the booking form fills (cleared when it ends).
+BOOKING_SLOTS = (
+    "appointment_date",
+    "appointment_time",
+    "half_day",
+    "person_name",
+    "phone",
+    "id_number",
+    "appointment_confirm",
+)
+#: Slots of finding and moving a booking.
+LOOKUP_SLOTS = (
+    "appointment_code",
+    "phone",
+    "reschedule_code",
+    "appointment_date",
+    "appointment_time",
+    "half_day",
+)
+#: The failed answers in a row to one question: ``{"slot": <requested slot>, "count": <n>}``.
+FAILURES_SLOT = "form_failures"
+#: The second failed answer offers help; the third ends the form (no question is asked a fourth time).
+OFFER_HELP_AFTER = 2
+GIVE_UP_AFTER = 3
+# Messages with these intents are questions or commands, never a value the form asked for.
+NOT_A_VALUE = GUIDE_INTENTS | {
+    "ask_office_hours",
+    "ask_hall_location",
+    "request_human",
+    "complain",
+    "faq",
+    "stop",
+    "bot_challenge",
+    "greet",
+    "goodbye",
+    "thank",
+    "book_appointment",
+    "cancel_appointment",
+    "query_appointment",
+    "rate_service",
+}
+#: Words that make a message a change of an answer already given ("换成后天上午吧").
+CHANGE_WORDS = re.compile(r"换|改|调|还是|不[要是]那|重新")
+SERVICE_UNAVAILABLE = "抱歉，预约系统暂时无法使用，请稍后再试，或拨打大厅咨询电话预约。"
+
+
+@lru_cache(maxsize=1)
+def booking_service() -> BookingService:
+    """Return the booking service of this action server, on the configured database."""
+    return build_service()
+
+
+def reset(names: Iterable[str]) -> List[Dict[str, Any]]:
+    """Return events clearing the given slots (personal data is not kept once it has been used)."""
+    return [SlotSet(name, None) for name in dict.fromkeys(names)]
+
+
+def latest_intent(tracker: Tracker) -> str:
+    """Return the name of the latest user intent."""
+    return (tracker.latest_message.get("intent") or {}).get("name") or ""
+
+
+def message_text(tracker: Tracker) -> str:
+    """Return the text the citizen typed last; empty for a button payload (``/inform{...}``)."""
+    text = (tracker.latest_message.get("text") or "").strip()
+    return "" if text.startswith("/") else text
+
+
+def entity_value(tracker: Tracker, name: str) -> Optional[str]:
+    """Return the value of the first entity of this type in the latest message, from any extractor."""
+    value = next(tracker.get_latest_entity_values(name), None)
+    return str(value) if value is not None else None
+
+
+def is_answer(tracker: Tracker) -> bool:
+    """Return True when the latest message may be an answer (not a question or a command)."""
+    return latest_intent(tracker) not in NOT_A_VALUE
+
+
+def asked_slot(tracker: Tracker) -> Optional[str]:
+    """Return the slot the form asked for last, or None (the form is being activated)."""
+    value = tracker.get_slot("requested_slot")
+    return str(value) if value else None
+
+
+def last_buttons(tracker: Tracker) -> List[Button]:
+    """Return the buttons of the bot's last message, for reading a typed answer to them."""
+    for event in reversed(tracker.events or []):
+        if event.get("event") == "user" and event is not tracker.events[-1]:
+            break
+        if event.get("event") == "bot":
+            buttons = (event.get("data") or {}).get("buttons") or []
+            return [b for b in buttons if isinstance(b, dict)]
+    return []
+
+
+def typed_button_entities(tracker: Tracker) -> Dict[str, str]:
+    """Return the entities of the button a typed answer means ("第二个", a title), or {}."""
+    chosen = choose_button(message_text(tracker), last_buttons(tracker))
+    if chosen is None:
+        return {}
+    payload = chosen.get("payload") or ""
+    if "{" not in payload:
+        return {}
+    try:
+        entities = json.loads(payload[payload.index("{") :])
+    except ValueError:
+        return {}
+    return {str(k): str(v) for k, v in entities.items()} if isinstance(entities, dict) else {}
+
+
+# --- dates and times -----------------------------------------------------------------------------
+
+
+def understood_when(tracker: Tracker, service: BookingService) -> Optional[ParsedWhen]:
+    """Return the date and time the latest message names: a button's values, or the whole text."""
+    button = {**typed_button_entities(tracker)}
+    day = parse_iso_date(entity_value(tracker, "date") or button.get("date"))
+    clock = parse_clock(entity_value(tracker, "time") or button.get("time"))
+    if day is not None or clock is not None:
+        return ParsedWhen(date=day, half_day=None, time=clock, text="")
+    text = message_text(tracker)
+    return parse_when(text, service.now()) if text else None
+
+
+def when_slots(when: ParsedWhen) -> Dict[str, Any]:
+    """Return slot values for what was understood of a date and time."""
+    values: Dict[str, Any] = {}
+    if when.date:
+        values["appointment_date"] = when.date.isoformat()
+    if when.half_day:
+        values["half_day"] = when.half_day
+    if when.time:
+        values["appointment_time"] = f"{when.time:%H:%M}"
+    return values
+
+
+def day_refusal(service: BookingService, day_value: Any, item: Optional[str]) -> Optional[str]:
+    """Return why a day cannot be booked (past, today, holiday, too far ahead, full), or None."""
+    day = parse_iso_date(day_value)
+    if day is None:
+        return "抱歉，我没能理解这个日期。"
+    reason = service.check_day(day)
+    if reason is None and item and not service.available_slots(item, day):
+        reason = f"{describe_date(day, service.now().date())}的号源已经约满了。"
+    return reason
+
+
+def offer_days(dispatcher: CollectingDispatcher, service: BookingService, reason: str) -> None:
+    """Say why a day was refused and offer the nearest bookable days."""
+    dispatcher.utter_message(
+        text=f"{reason.rstrip('。')}。可以预约的最近日期如下，请选择：",
+        buttons=day_buttons(service.bookable_days(3), service.now().date()),
+    )
+
+
+def offer_times(
+    dispatcher: CollectingDispatcher, service: BookingService, tracker: Tracker, text: str
+) -> None:
+    """Say ``text`` with the free times of the chosen day as buttons."""
+    day = parse_iso_date(tracker.get_slot("appointment_date"))
+    item = tracker.get_slot("service")
+    slots = service.available_slots(item, day) if day and item else []
+    buttons = time_buttons(slots, tracker.get_slot("half_day")) or time_buttons(slots)
+    dispatcher.utter_message(text=text, buttons=buttons)
+
+
+# --- personal data -------------------------------------------------------------------------------
+
+
+def personal_value(tracker: Tracker, slot: str, entity: str, find: Any) -> Dict[str, Any]:
+    """Read a phone, ID number or name out of the latest message.
+
+    Args:
+        tracker: the conversation.
+        slot: the form slot (``phone``, ``id_number``, ``person_name``).
+        entity: the entity that may carry it.
+        find: the :mod:`bot.pii` function reading a valid value out of free text.
+
+    Returns:
+        ``{slot: value}`` with a valid value said anywhere; when the form asked for ``slot`` and the
+        message is an answer without a valid value, the raw text (the validator says why it is
+        refused); otherwise {} (an invalid value for another question is never reported).
+
+    """
+    if not is_answer(tracker) and asked_slot(tracker) == slot:
+        return {}
+    text = message_text(tracker)
+    said = entity_value(tracker, entity)
+    # the whole message decides (an extractor may cut a phone number out of an ID number);
+    # an entity alone counts only for a button payload, which has no text
+    value = find(text) if text else (find(said) if said else None)
+    if value is not None:
+        return {slot: value}
+    if asked_slot(tracker) == slot and (text or said):
+        return {slot: text or said}
+    return {}
+
+
+def said_in_latest_message(tracker: Tracker, value: str, find: Any) -> bool:
+    """Return True when ``value`` is what the latest message itself says (not a leftover slot)."""
+    text = message_text(tracker)
+    return bool(text) and find(text) == value
+
+
+# --- asking again, and knowing when to stop ------------------------------------------------------
+
+
+def failures_after(tracker: Tracker, events: List[Dict[str, Any]]) -> Dict[str, Any]:
+    """Return the failure count after this turn: +1 when the question asked got no usable answer."""
+    asked = asked_slot(tracker)
+    previous = tracker.get_slot(FAILURES_SLOT) or {}
+    if not asked or not is_answer(tracker):
+        return previous if isinstance(previous, dict) else {}
+    progress = any(
+        e.get("event") == "slot"
+        and e.get("name") not in ("requested_slot", FAILURES_SLOT)
+        and e.get("value") is not None
+        for e in events
+    )
+    if progress:  # the answer, or another answer the citizen gave first ("下午" before the time)
+        return {}
+    count = previous.get("count", 0) if isinstance(previous, dict) and previous.get("slot") == asked else 0
+    return {"slot": asked, "count": count + 1}
+
+
+def escalation_events(
+    dispatcher: CollectingDispatcher, failures: Dict[str, Any], clear: Iterable[str]
+) -> List[Dict[str, Any]]:
+    """Offer help after the second failed answer; end the form after the third.
+
+    Args:
+        dispatcher: where the offer is said.
+        failures: the count returned by :func:`failures_after`.
+        clear: the form's slots, cleared when the form ends.
+
+    Returns:
+        The events to add to the validation events.
+
+    """
+    count = failures.get("count", 0)
+    phone = get_hall().consultation_phone
+    if count >= GIVE_UP_AFTER:
+        dispatcher.utter_message(response="utter_form_gave_up", hall_phone=phone)
+        return [
+            *reset(clear),
+            SlotSet(FAILURES_SLOT, {"gave_up": True}),
+            SlotSet("requested_slot", None),
+            ActiveLoop(None),
+        ]
+    events: List[Dict[str, Any]] = [SlotSet(FAILURES_SLOT, failures or None)]
+    if count == OFFER_HELP_AFTER:
+        dispatcher.utter_message(
+            response="utter_form_offer_help",
+            hall_phone=phone,
+            buttons=[
+                {"title": "转人工", "payload": "/request_human"},
+                {"title": "不约了", "payload": "/stop"},
+            ],
+        )
+    return events
+
+
+def form_gave_up(tracker: Tracker) -> bool:
+    """Return True when the form just ended because the same question failed three times."""
+    failures = tracker.get_slot(FAILURES_SLOT)
+    return isinstance(failures, dict) and bool(failures.get("gave_up"))
+
+
+async def validate_with_escalation(
+    form: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict, clear: Iterable[str]
+) -> List[Dict[str, Any]]:
+    """Run a form's extraction and validation, keep carried slots, and count failed answers.
+
+    Args:
+        form: the ``FormValidationAction`` (with an optional ``carried_slots`` tuple).
+        dispatcher: the dispatcher of this call.
+        tracker: the conversation.
+        domain: the domain.
+        clear: the form's slots, cleared when it gives up.
+
+    Returns:
+        The validation events, the carried slots validation left out, and the failure bookkeeping.
+
+    """
+    extraction_events = await form.get_extraction_events(dispatcher, tracker, domain)
+    tracker.add_slots(extraction_events)
+    validation_events = await form._extract_validation_events(dispatcher, tracker, domain)
+    validated = {event["name"] for event in validation_events}
+    carried = [
+        e
+        for e in extraction_events
+        if e["name"] in getattr(form, "carried_slots", ()) and e["name"] not in validated
+    ]
+    events = [*validation_events, *carried]
+    asked = asked_slot(tracker)
+    if asked and is_answer(tracker) and not any(e.get("name") == asked for e in events):
+        events.append(SlotSet(asked, None))  # re-ask instead of letting other policies guess
+    previous = tracker.get_slot(FAILURES_SLOT) or None
+    bookkeeping = [
+        e
+        for e in escalation_events(dispatcher, failures_after(tracker, events), clear)
+        # an unchanged count is no event: a question asked mid-form must leave the form's answers
+        # untouched, so that Rasa rejects the form and the question's own rule answers it
+        if not (e.get("name") == FAILURES_SLOT and (e.get("value") or None) == previous)
+    ]
+    return [*events, *bookkeeping]

@@ -1,0 +1,110 @@
+"""How sure the catalogue is about the item a message describes without naming it.
+
+One place decides, for the NLU linker (`bot.nlu.service_linker`) and the guide action alike:
+
+- **sure**: the best item scores at least `SURE_SCORE` and `SURE_MARGIN` times the runner-up;
+  the linker then emits a ``service`` entity for it;
+- **near miss**: other evidence, offered as "您是想办理…？" choices ranked by score, never
+  guessed: ordinary search results (each at least ``SearchIndex.min_score``), or at least two
+  weaker ones (`NEAR_MISS_SCORE`), or the items about a broad subject the message names
+  (医保, 补助 …, see ``TOPIC_WORDS``);
+- **nothing**: no candidate at all.
+
+`fits` tells whether a message is also evidence for the item in context (`CONTEXT_SCORE`).
+
+The scores are BM25 sums from `bot.catalogue.search` (names and aliases, everyday terms,
+bundled matters, summary). The numbers were set on sentences written for the unit tests
+(``tests/unit/test_service_linker.py``): described items score 6–20, unrelated chit-chat 0–4.4.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from bot.catalogue.collection import Catalogue
+    from bot.catalogue.models import ServiceItem
+
+SURE_SCORE = 5.5
+"""A description links to its best item only from this score: one everyday term found verbatim
+plus the rarity of its words (瘫痪, 转学) reaches about 6."""
+SURE_MARGIN = 1.5
+"""…and only when it scores this many times the runner-up."""
+NEAR_MISS_SCORE = 3.5
+"""Below the search floor, at least two items from this score are still offered as choices
+(听说有补助 → 身后, 军人退役, 残疾人服务); a lone one is not (多少钱)."""
+CONTEXT_SCORE = 3.0
+"""A message that describes another item still stays with the item in context when it scores
+this much for the latter too: one word of its own names or bundled matters (发票 of 发票申领
+for 开办运输企业 in "刻章领发票在哪办") is about 3; stray bigrams of a summary score less."""
+CHOICES = 4
+"""The most items offered at once."""
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """The catalogue's evidence about the item a message describes."""
+
+    candidates: list[tuple[ServiceItem, float]] = field(default_factory=list)
+    """Items with their scores, best first."""
+    sure: bool = False
+    """Whether the best candidate is a sure link."""
+    sure_score: float = SURE_SCORE
+
+    @property
+    def item(self) -> ServiceItem | None:
+        """The sure item, or None for a near miss or nothing."""
+        return self.candidates[0][0] if self.sure and self.candidates else None
+
+    @property
+    def choices(self) -> list[ServiceItem]:
+        """The candidates to offer, best first."""
+        return [item for item, _ in self.candidates]
+
+    @property
+    def score(self) -> float:
+        """The best candidate's score (0 when there is none)."""
+        return self.candidates[0][1] if self.candidates else 0.0
+
+    @property
+    def confidence(self) -> float:
+        """A confidence in [0, 1) for the best candidate: 0.5 at `SURE_SCORE`, higher above it."""
+        return round(self.score / (self.score + self.sure_score), 3) if self.score > 0 else 0.0
+
+
+def weigh(
+    catalogue: Catalogue,
+    text: str,
+    *,
+    sure_score: float = SURE_SCORE,
+    margin: float = SURE_MARGIN,
+    limit: int = CHOICES,
+) -> Evidence:
+    """Weigh what ``text`` says about the catalogue's items.
+
+    Args:
+        catalogue: the items.
+        text: the whole message.
+        sure_score: the least score of a sure link.
+        margin: how many times the runner-up's score a sure link needs.
+        limit: the most candidates kept.
+
+    Returns:
+        The candidates, best first, and whether the best is a sure link.
+
+    """
+    ranked = catalogue.search(text, limit=limit)
+    if ranked:
+        top = ranked[0][1]
+        second = ranked[1][1] if len(ranked) > 1 else 0.0
+        return Evidence(ranked, top >= sure_score and top >= margin * second, sure_score)
+    weak = catalogue.search(text, limit=limit, min_score=NEAR_MISS_SCORE)
+    if len(weak) >= 2:
+        return Evidence(weak, False, sure_score)
+    return Evidence(catalogue.about_topic(text, limit=limit), False, sure_score)
+
+
+def fits(catalogue: Catalogue, item: ServiceItem, text: str, context_score: float = CONTEXT_SCORE) -> bool:
+    """Whether ``text`` is evidence for ``item`` too (the item in context), even if not the best."""
+    return catalogue.score(item, text) >= context_score

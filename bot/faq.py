@@ -1,0 +1,300 @@
+"""The hall's FAQ (常见问题): entries staff edit in ``data/faq/<id>.yml``, and their retrieval.
+
+An entry is one answer with the several ways citizens ask for it. Questions are answered by
+retrieval, not by a trained model, so a new or edited entry is live as soon as the files are
+read again (``FaqStore.current`` re-reads them when any file changed):
+
+- a logistic regression over TF-IDF of character 1–3-grams (``char_wb``) and jieba words,
+  trained on every entry's questions and title (its label: the entry), gives each entry a
+  probability for a message (``FaqIndex``);
+- ``ANSWER_SCORE`` and up: the best entry is the answer; ``SUGGEST_SCORE`` up to that: near
+  misses, offered as "您是不是想问…" choices; below: no answer. Both thresholds were set by
+  5-fold cross-validation over the entries' own questions (at 0.2 about 73 % of unseen
+  questions are answered, 6.5 % of them wrongly); ``make eval`` reports what they give on
+  held-out paraphrases written separately from the entries.
+
+The intent model learns the ``faq`` intent from the same questions: ``python -m bot.generate``
+writes them to ``data/nlu/generated_faq.yml``.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Callable, Dict, List, Optional, Sequence, Tuple
+
+import jieba
+import numpy as np
+import scipy.sparse as sp
+import yaml
+from pydantic import BaseModel, Extra, ValidationError, validator
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+
+logger = logging.getLogger(__name__)
+
+ANSWER_SCORE = 0.2
+SUGGEST_SCORE = 0.08
+RELOAD_CHECK_SECONDS = 5.0
+SAMPLE_NOTE = "本文件为高新区政务服务中心常见问题样例数据，内容须由工作人员核实后方可对外使用。"
+
+
+class FaqEntry(BaseModel, extra=Extra.forbid):
+    """One FAQ topic: an id, a title, the ways of asking, one answer, and where it comes from."""
+
+    id: str
+    title: str
+    questions: List[str]
+    answer: str
+    source: str
+    last_checked: date
+
+    @validator("questions")
+    def _questions_present(cls, value: List[str]) -> List[str]:  # noqa: N805
+        cleaned = [q.strip() for q in value if q and q.strip()]
+        if not cleaned:
+            raise ValueError("至少需要一种问法")
+        return cleaned
+
+    @validator("id")
+    def _id_is_plain(cls, value: str) -> str:  # noqa: N805
+        if not value or not all(c.isascii() and (c.isalnum() or c == "_") for c in value):
+            raise ValueError("id 只能由英文字母、数字和下划线组成")
+        return value
+
+    def cited_answer(self) -> str:
+        """The answer with its source and the date staff last checked it."""
+        return (
+            f"{self.answer.strip()}\n（来源：{self.source}；工作人员核实于{self.last_checked:%Y年%m月%d日}）"
+        )
+
+
+class FaqError(ValueError):
+    """The FAQ files hold an error; the message names the file."""
+
+
+def load_entries(folder: Path) -> List[FaqEntry]:
+    """Read every ``*.yml`` in ``folder`` as one entry, sorted by id.
+
+    Raises:
+        FaqError: a file is not valid YAML, breaks the schema, its ``id`` differs from its file
+            name, or two entries share an id.
+
+    """
+    entries: List[FaqEntry] = []
+    for path in sorted(folder.glob("*.yml")):
+        try:
+            raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+            entry = FaqEntry.parse_obj(raw)
+        except (yaml.YAMLError, ValidationError, TypeError) as exc:
+            raise FaqError(f"{path.name}: {exc}") from exc
+        if entry.id != path.stem:
+            raise FaqError(f"{path.name}: id “{entry.id}”应与文件名一致")
+        entries.append(entry)
+    return entries
+
+
+def _words(text: str) -> List[str]:
+    return [w for w in jieba.lcut(text.lower()) if w.strip()]
+
+
+@dataclass(frozen=True)
+class FaqMatch:
+    """An entry and how well a message matches it (cosine similarity, 0–1)."""
+
+    entry: FaqEntry
+    score: float
+
+
+class FaqIndex:
+    """Which entry a message asks for: a logistic regression over the entries' questions.
+
+    Features are TF-IDF of character 1–3-grams (``char_wb``) and jieba words; the labels are the
+    entry ids. Fitting takes about a second for a few hundred questions, so the index is rebuilt
+    whenever the entries change. With a single entry there is nothing to tell apart, and every
+    message scores 1 for it only when it shares a word with one of its questions.
+    """
+
+    def __init__(self, entries: Sequence[FaqEntry], c: float = 10.0) -> None:
+        self.entries = list(entries)
+        texts: List[str] = []
+        labels: List[int] = []
+        for number, entry in enumerate(self.entries):
+            for question in [entry.title, *entry.questions]:
+                texts.append(question)
+                labels.append(number)
+        self._chars = TfidfVectorizer(analyzer="char_wb", ngram_range=(1, 3), sublinear_tf=True)
+        self._words = TfidfVectorizer(analyzer=_words, sublinear_tf=True)
+        self._model: Optional[LogisticRegression] = None
+        if len(self.entries) > 1:
+            features = sp.hstack([self._chars.fit_transform(texts), self._words.fit_transform(texts)])
+            self._model = LogisticRegression(C=c, max_iter=3000, random_state=42).fit(features, labels)
+        elif self.entries:
+            self._words.fit(texts)
+
+    def search(self, text: str, limit: int = 3) -> List[FaqMatch]:
+        """The most likely entries for a message, best first, at most ``limit``, with probabilities."""
+        if not self.entries or not text.strip():
+            return []
+        if self._model is None:
+            shared = self._words.transform([text]).nnz > 0
+            return [FaqMatch(self.entries[0], 1.0 if shared else 0.0)]
+        features = sp.hstack([self._chars.transform([text]), self._words.transform([text])])
+        probabilities = self._model.predict_proba(features)[0]
+        order = np.argsort(-probabilities)[:limit]
+        return [FaqMatch(self.entries[int(self._model.classes_[i])], float(probabilities[i])) for i in order]
+
+    def get(self, entry_id: str) -> Optional[FaqEntry]:
+        """The entry with this id, if any."""
+        return next((e for e in self.entries if e.id == entry_id), None)
+
+
+@dataclass(frozen=True)
+class FaqAnswer:
+    """What retrieval decided: an entry to answer with, choices to offer, or nothing."""
+
+    entry: Optional[FaqEntry]
+    choices: Tuple[FaqEntry, ...] = ()
+
+
+def decide(
+    matches: Sequence[FaqMatch], answer_score: float = ANSWER_SCORE, suggest_score: float = SUGGEST_SCORE
+) -> FaqAnswer:
+    """Turn ranked matches into an answer, near-miss choices, or nothing (thresholds above)."""
+    if matches and matches[0].score >= answer_score:
+        return FaqAnswer(matches[0].entry)
+    near = tuple(m.entry for m in matches if m.score >= suggest_score)
+    return FaqAnswer(None, near)
+
+
+class FaqStore:
+    """The live entries and their index: from the database when one is given, else from a folder.
+
+    With an ``engine`` (the api and the action server), the store checks a cheap revision of the
+    ``faq_entries`` table (row count and newest ``updated_at``) at most every
+    ``RELOAD_CHECK_SECONDS`` and rebuilds the index when it changed, so an entry staff publish is
+    answered within seconds, without a restart. While the table is empty or unreachable (before
+    the api's first start imported the seed files) it reads the folder instead. Without an engine
+    (unit tests) it reads only the folder, again when any file changed. A broken edit keeps the
+    last good index and logs the error instead of taking answers away.
+    """
+
+    def __init__(
+        self,
+        folder: Path,
+        engine: Optional[Engine] = None,
+        engine_factory: Optional[Callable[[], Optional[Engine]]] = None,
+        background: bool = False,
+    ) -> None:
+        self.folder = folder
+        self.engine = engine
+        self.background = background
+        self._building = False
+        self._engine_factory = engine_factory  # tried until it gives an engine (the file may come later)
+        self._lock = threading.Lock()
+        self._stamp: object = None
+        self._checked = 0.0
+        self._index = FaqIndex([])
+        self.error: Optional[str] = None
+
+    def _current_stamp(self) -> Tuple[Tuple[str, float, int], ...]:
+        return tuple((p.name, p.stat().st_mtime, p.stat().st_size) for p in sorted(self.folder.glob("*.yml")))
+
+    def _database_revision(self) -> Optional[object]:
+        """The table's revision, or ``None`` when there is no database, it is empty or unreachable."""
+        if self.engine is None and self._engine_factory is not None:
+            self.engine = self._engine_factory()
+        if self.engine is None:
+            return None
+        from sqlalchemy.exc import SQLAlchemyError
+
+        from bot.faq_db import FaqRepository
+
+        try:
+            revision = FaqRepository(self.engine).revision()
+        except SQLAlchemyError as exc:
+            logger.warning("FAQ table unreadable, answering from %s: %s", self.folder, exc)
+            return None
+        return ("db", revision) if revision[0] else None
+
+    def _load(self, stamp: object) -> List[FaqEntry]:
+        if isinstance(stamp, tuple) and stamp and stamp[0] == "db":
+            from bot.faq_db import FaqRepository
+
+            return FaqRepository(self.engine).active_entries()
+        return load_entries(self.folder)
+
+    def _rebuild(self, stamp: object) -> None:
+        """Build the index of ``stamp``'s entries and swap it in; keep the old one on any failure."""
+        try:
+            index = FaqIndex(self._load(stamp))
+        except FaqError as exc:
+            with self._lock:  # retried when the files change again
+                self.error, self._stamp, self._building = str(exc), stamp, False
+            return
+        except Exception as exc:  # noqa: BLE001 - keep the last good index on any failure
+            logger.exception("FAQ reload failed; keeping the previous entries")
+            with self._lock:  # retried at the next check
+                self.error, self._building = str(exc), False
+            return
+        with self._lock:
+            self._index, self._stamp, self.error, self._building = index, stamp, None, False
+
+    def current(self) -> FaqIndex:
+        """The index of the entries as they are now (at most ``RELOAD_CHECK_SECONDS`` old).
+
+        The first call builds the index before it returns. Later rebuilds happen in the caller's
+        thread, or with ``background=True`` (the action server) in a thread of their own while the
+        previous index keeps answering, since building the index takes seconds.
+        """
+        with self._lock:
+            now = time.monotonic()
+            if self._building or (self._checked and now - self._checked < RELOAD_CHECK_SECONDS):
+                return self._index
+            self._checked = now
+            have_index = self._stamp is not None
+        stamp = self._database_revision() or ("files", self._current_stamp())
+        with self._lock:
+            if stamp == self._stamp or self._building:
+                return self._index
+            self._building = True
+        if self.background and have_index:
+            threading.Thread(target=self._rebuild, args=(stamp,), name="faq-reload", daemon=True).start()
+        else:
+            self._rebuild(stamp)
+        with self._lock:
+            return self._index
+
+
+def nlu_examples(entries: Sequence[FaqEntry]) -> str:
+    """The ``faq`` intent's training examples as Rasa NLU YAML (questions and titles)."""
+    lines: List[str] = []
+    seen = set()
+    for entry in entries:
+        for question in [entry.title, *entry.questions]:
+            if question not in seen:
+                seen.add(question)
+                lines.append(f"    - {question}")
+    body = "\n".join(lines)
+    return f'version: "3.1"\n\nnlu:\n- intent: faq\n  examples: |\n{body}\n'
+
+
+_stores: Dict[Path, FaqStore] = {}
+
+
+def get_faq_store() -> FaqStore:
+    """The store of this process: the database when one is configured, else ``<data_dir>/faq``."""
+    from bot.faq_db import configured_engine
+    from bot.settings import get_settings
+
+    folder = get_settings().data_dir / "faq"
+    if folder not in _stores:
+        _stores[folder] = FaqStore(folder, engine_factory=configured_engine, background=True)
+    return _stores[folder]

@@ -1,0 +1,178 @@
+"""Rasa's Redis tracker store, with personal data masked before any event is written.
+
+Rasa keeps a conversation's events (what the citizen typed, what NLU found in it, every slot
+value, every reply) in Redis for ``record_exp`` seconds. This store writes them with every
+身份证号 and mobile number masked (``pii.mask_text``: ``110105********002X``, ``138****5678``), in
+the user's text, the parse data and its entities, slot values, bot replies and metadata alike, so
+Redis, a dump of it, any tracker exported from it and an event broker (should one be configured)
+hold only masked forms. Personal slots (``bot.pii_vault.PERSONAL_SLOTS``) rest as sealed values
+(masked form + vault reference, set by the action server) or masked; the answer to "请输入预约人的
+姓名" and ``person_name`` entities are masked as names, which free text otherwise cannot be.
+
+Masking happens on the way out only; within a turn Rasa works on the real message, so NLU and the
+actions still see the real number. What the next turn loads is the masked history, which is why the
+action server keeps the real values it needs in the vault (``bot/pii_vault.py``), never in a slot.
+
+Personal slots live only as long as a form that uses them: when a turn ends with no form active,
+any personal slot still set (a form left for another topic) is cleared and its vault entry deleted,
+except the phone of a booking found and kept in context (``appointment_code`` set).
+
+Configured in ``endpoints.yml``: ``tracker_store: type: bot.tracker_store.RedactingRedisTrackerStore``.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any, Dict, List, Optional
+
+from rasa.core.brokers.broker import EventBroker
+from rasa.core.tracker_store import RedisTrackerStore
+from rasa.shared.core.constants import ACTION_SESSION_START_NAME
+from rasa.shared.core.conversation import Dialogue
+from rasa.shared.core.events import ActionExecuted, Event, SlotSet
+from rasa.shared.core.trackers import DialogueStateTracker
+
+from bot import pii
+from bot.logs import configure_logging
+from bot.pii_vault import PERSONAL_SLOTS, forget, mask_slot_value
+
+logger = logging.getLogger(__name__)
+#: the slot that holds the 预约号 of a booking found by the look-up form (actions/appointment_lookup.py)
+BOOKING_IN_CONTEXT_SLOT = "appointment_code"
+
+#: Keys whose values are identifiers, never personal data (a hex message id can contain a run of
+#: eleven digits that looks like a mobile number; masking it would change the event).
+IDENTIFIER_KEYS = frozenset({"message_id", "sender_id", "timestamp", "event"})
+NAME_SLOT = "person_name"
+
+
+def mask_deep(value: Any) -> Any:
+    """A copy of a JSON-like value with ID and mobile numbers masked in every string and number."""
+    if isinstance(value, str):
+        return pii.mask_text(value)
+    if isinstance(value, dict):
+        masked = {k: v if k in IDENTIFIER_KEYS else mask_deep(v) for k, v in value.items()}
+        if masked.get("entity") == NAME_SLOT and isinstance(masked.get("value"), str):
+            masked["value"] = pii.mask_name(masked["value"])
+        return masked
+    if isinstance(value, list):
+        return [mask_deep(v) for v in value]
+    if isinstance(value, int) and not isinstance(value, bool):
+        text = str(value)
+        masked_text = pii.mask_text(text)
+        return value if masked_text == text else masked_text
+    return value
+
+
+def _mask_name_answer(event: Dict[str, Any]) -> None:
+    """Mask, as a name, the text the citizen gave when asked for the name."""
+    if isinstance(event.get("text"), str):
+        event["text"] = pii.mask_name(event["text"])
+    parse_data = event.get("parse_data")
+    if isinstance(parse_data, dict) and isinstance(parse_data.get("text"), str):
+        parse_data["text"] = pii.mask_name(parse_data["text"])
+
+
+def redact_events(events: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
+    """Serialised events as they may rest: personal data masked or sealed, everything else as it was."""
+    redacted = []
+    requested_slot: Optional[str] = None
+    for event in events:
+        kind = event.get("event")
+        masked = mask_deep(event)
+        if kind == "slot":
+            name = event.get("name")
+            if name in PERSONAL_SLOTS:
+                masked["value"] = mask_deep(mask_slot_value(name, event.get("value")))
+            elif name == "requested_slot":
+                requested_slot = event.get("value")
+        elif kind == "active_loop" and not event.get("name"):
+            requested_slot = None
+        elif kind == "user" and requested_slot == NAME_SLOT:
+            _mask_name_answer(masked)
+        redacted.append(masked)
+    return redacted
+
+
+def latest_session_events(tracker: DialogueStateTracker) -> List[Event]:
+    """The tracker's events from its latest ``action_session_start`` on (all when there is none)."""
+    events = list(tracker.events)
+    for index in range(len(events) - 1, 0, -1):
+        event = events[index]
+        if isinstance(event, ActionExecuted) and event.action_name == ACTION_SESSION_START_NAME:
+            return events[index:]
+    return events
+
+
+class RedactingRedisTrackerStore(RedisTrackerStore):
+    """Redis tracker store whose stored events hold personal data only masked or sealed."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        configure_logging()  # the Rasa process's log lines are masked too
+
+    @staticmethod
+    def serialise_tracker(tracker: DialogueStateTracker) -> str:
+        """The tracker's latest session as Rasa stores it, events redacted (see ``redact_events``)."""
+        dialogue = Dialogue(tracker.sender_id, latest_session_events(tracker)).as_dict()
+        dialogue["events"] = redact_events(dialogue["events"])
+        return json.dumps(dialogue)
+
+    async def _stream_new_events(
+        self, event_broker: EventBroker, new_events: List[Event], sender_id: str
+    ) -> None:
+        """Publish new events to an event broker, should one be configured, redacted as they are stored."""
+        bodies = [{"sender_id": sender_id, **event.as_dict()} for event in new_events]
+        for body in redact_events(bodies):
+            event_broker.publish(body)
+
+    async def retrieve(self, sender_id: str) -> Optional[DialogueStateTracker]:
+        """The stored tracker, which holds only the latest session (see ``save``).
+
+        Rasa's own ``retrieve`` rebuilds the tracker once more to split it into sessions; a
+        tracker stored before this store kept one session still goes that way.
+        """
+        stored = self.red.get(self.key_prefix + sender_id)
+        if stored is None:
+            return None
+        tracker = self.deserialise_tracker(sender_id, stored)
+        if tracker is not None and len(latest_session_events(tracker)) == len(tracker.events):
+            return tracker
+        return await super().retrieve(sender_id)
+
+    async def save(self, tracker: DialogueStateTracker, timeout: Optional[float] = None) -> None:
+        """Clear personal slots no active form needs, then save the redacted latest session.
+
+        Only the latest session is kept, the one ``retrieve`` gives Rasa anyway. Rasa's own
+        ``save`` reads, replays and merges the stored tracker on every turn to keep the earlier
+        sessions, which made each turn's cost grow with the conversation (docs/benchmarks.md).
+        """
+        self.clear_personal_slots_outside_forms(tracker)
+        await self.stream_events(tracker)
+        serialised = self.serialise_tracker(tracker)
+        self.red.set(self.key_prefix + tracker.sender_id, serialised, ex=timeout or self.record_exp)
+
+    def clear_personal_slots_outside_forms(self, tracker: DialogueStateTracker) -> List[str]:
+        """Unset the personal slots when no form is active; return the names cleared.
+
+        A booking found by 预约号 and phone number stays in context (the look-up action keeps
+        ``appointment_code`` and the sealed phone so that "改到后天下午" needs neither again); its
+        phone is kept until the look-up slots are reset, and its vault entry expires in any case.
+        """
+        if tracker.active_loop_name:
+            return []
+        if tracker.get_slot(BOOKING_IN_CONTEXT_SLOT):
+            return []
+        held = {
+            name: slot.value
+            for name, slot in tracker.slots.items()
+            if name in PERSONAL_SLOTS and slot.value is not None
+        }
+        if not held:
+            return []
+        forget(self.red, held.values())
+        for name in held:
+            tracker.update(SlotSet(name, None))
+        logger.info("cleared the personal slots of a form left unfinished: %s", ", ".join(sorted(held)))
+        return sorted(held)

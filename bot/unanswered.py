@@ -1,0 +1,269 @@
+"""Questions 高小新 could not answer (未答问题), grouped so staff can turn them into FAQ entries.
+
+The action server records a question when the FAQ gave no answer or only "您是不是想问" choices.
+Only the masked text is stored (:func:`bot.pii.mask_text`: phone and ID numbers never reach the
+table). Questions are grouped by :func:`group_key` — the masked text in NFKC, lower case, without
+spaces, punctuation, greetings ("请问", "你好") and final particles ("吗", "呢") — so the many ways
+of typing one question are one row with a count, the first and last time, and a few examples.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from enum import Enum
+from typing import Any, Dict, List, Optional
+
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    Column,
+    DateTime,
+    Index,
+    Integer,
+    String,
+    Table,
+    Text,
+    select,
+    update,
+)
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
+
+from bot import pii
+from bot.audit import utc_now, write_audit
+from bot.db import metadata, write_engine
+from bot.faq_db import question_key
+
+logger = logging.getLogger(__name__)
+
+MAX_EXAMPLES = 5
+MAX_TEXT_CHARS = 200
+MAX_KEY_CHARS = 200
+
+
+class UnansweredStatus(str, Enum):
+    """Where a group of unanswered questions stands."""
+
+    OPEN = "open"  # 待处理
+    RESOLVED = "resolved"  # 已转为常见问题
+    IGNORED = "ignored"  # 已忽略
+
+
+STATUS_TEXT = {
+    UnansweredStatus.OPEN: "待处理",
+    UnansweredStatus.RESOLVED: "已处理",
+    UnansweredStatus.IGNORED: "已忽略",
+}
+
+unanswered_questions = Table(
+    "unanswered_questions",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("group_key", String(200), nullable=False, unique=True),
+    Column("text_masked", Text, nullable=False),
+    Column("best_match", String(64), nullable=True),
+    Column("count", Integer, nullable=False),
+    Column("first_seen", DateTime, nullable=False),
+    Column("last_seen", DateTime, nullable=False),
+    Column("examples", JSON, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("resolved_faq_id", String(64), nullable=True),
+    CheckConstraint("status IN ('open', 'resolved', 'ignored')", name="status"),
+    Index("ix_unanswered_questions_status_last_seen", "status", "last_seen"),
+)
+
+_OPENING = re.compile(
+    r"^(?:请问一下|请问|问一下|我想问一下|我想问|想问一下|想问|你好|您好|麻烦问一下|麻烦问下|高小新)+"
+)
+_CLOSING = re.compile(r"(?:吗|呢|啊|呀|吧|嘛|哈|啦|么)+$")
+
+
+def group_key(masked_text: str) -> str:
+    """Return the grouping key of a (masked) question: :func:`bot.faq_db.question_key` without fillers."""
+    key = question_key(masked_text)
+    stripped = _CLOSING.sub("", _OPENING.sub("", key))
+    return (stripped or key)[:MAX_KEY_CHARS]
+
+
+@dataclass(frozen=True)
+class UnansweredGroup:
+    """One group of unanswered questions as staff see it (masked)."""
+
+    id: int
+    text: str
+    count: int
+    first_seen: datetime
+    last_seen: datetime
+    examples: List[str]
+    best_match: Optional[str]
+    status: str
+    resolved_faq_id: Optional[str]
+
+    def as_dict(self) -> Dict[str, Any]:
+        """Return the JSON form the staff API sends."""
+        return {
+            "id": self.id,
+            "text": self.text,
+            "count": self.count,
+            "first_seen": self.first_seen.isoformat(timespec="seconds") + "Z",
+            "last_seen": self.last_seen.isoformat(timespec="seconds") + "Z",
+            "examples": list(self.examples),
+            "best_match": self.best_match,
+            "status": self.status,
+            "status_text": STATUS_TEXT[UnansweredStatus(self.status)],
+            "resolved_faq_id": self.resolved_faq_id,
+            "masked": True,
+        }
+
+
+def _group(row: Any) -> UnansweredGroup:
+    m = row._mapping
+    return UnansweredGroup(
+        id=int(m["id"]),
+        text=m["text_masked"],
+        count=int(m["count"]),
+        first_seen=m["first_seen"],
+        last_seen=m["last_seen"],
+        examples=list(m["examples"] or []),
+        best_match=m["best_match"],
+        status=m["status"],
+        resolved_faq_id=m["resolved_faq_id"],
+    )
+
+
+class UnansweredNotFoundError(LookupError):
+    """No group has this id."""
+
+    def __init__(self, group_id: int) -> None:
+        super().__init__(f"未找到编号为 {group_id} 的未答问题。")
+        self.message = str(self)
+
+
+class UnansweredStore:
+    """Records unanswered questions and lists them for staff.
+
+    Args:
+        engine: an engine from :func:`bot.db.make_engine` (schema created by ``run_migrations``).
+
+    """
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def record(self, text: str, *, best_match: Optional[str] = None) -> Optional[int]:
+        """Count one unanswered question (masked first); return its group's id, or ``None`` if empty.
+
+        A group staff already resolved or ignored opens again when the question comes back.
+        """
+        masked = " ".join(pii.mask_text(text or "").split())[:MAX_TEXT_CHARS]
+        key = group_key(masked)
+        if not key:
+            return None
+        for _attempt in range(2):
+            try:
+                return self._record_once(key, masked, best_match)
+            except IntegrityError:  # another process created the group first: count into it
+                continue
+        return None
+
+    def _record_once(self, key: str, masked: str, best_match: Optional[str]) -> int:
+        now = utc_now()
+        table = unanswered_questions
+        with write_engine(self.engine).begin() as connection:
+            row = connection.execute(select(table).where(table.c.group_key == key).with_for_update()).first()
+            if row is None:
+                result = connection.execute(
+                    table.insert().values(
+                        group_key=key, text_masked=masked, best_match=best_match, count=1,
+                        first_seen=now, last_seen=now, examples=[masked], status=UnansweredStatus.OPEN.value,
+                    )
+                )  # fmt: skip
+                return int(result.inserted_primary_key[0])
+            m = row._mapping
+            examples = list(m["examples"] or [])
+            if masked not in examples and len(examples) < MAX_EXAMPLES:
+                examples.append(masked)
+            connection.execute(
+                update(table)
+                .where(table.c.id == m["id"])
+                .values(
+                    count=table.c.count + 1,
+                    last_seen=now,
+                    examples=examples,
+                    best_match=best_match or m["best_match"],
+                    status=UnansweredStatus.OPEN.value,
+                )
+            )
+            return int(m["id"])
+
+    def list(
+        self, *, status: Optional[str] = UnansweredStatus.OPEN.value, limit: int = 200
+    ) -> List[UnansweredGroup]:
+        """Return groups, the most asked first (then the most recent)."""
+        table = unanswered_questions
+        query = (
+            select(table)
+            .order_by(table.c.count.desc(), table.c.last_seen.desc())
+            .limit(max(1, min(limit, 1000)))
+        )
+        if status:
+            query = query.where(table.c.status == status)
+        with self.engine.connect() as connection:
+            return [_group(row) for row in connection.execute(query).all()]
+
+    def get(self, group_id: int) -> UnansweredGroup:
+        """Return one group.
+
+        Raises:
+            UnansweredNotFoundError: no group has this id.
+
+        """
+        with self.engine.connect() as connection:
+            row = connection.execute(
+                select(unanswered_questions).where(unanswered_questions.c.id == group_id)
+            ).first()
+        if row is None:
+            raise UnansweredNotFoundError(group_id)
+        return _group(row)
+
+    def set_status(
+        self, group_id: int, *, status: UnansweredStatus, actor: str, faq_id: Optional[str] = None
+    ) -> UnansweredGroup:
+        """Mark a group resolved (into ``faq_id``) or ignored, and write the audit log.
+
+        Raises:
+            UnansweredNotFoundError: no group has this id.
+
+        """
+        before = self.get(group_id)
+        action = "resolve" if status is UnansweredStatus.RESOLVED else "ignore"
+        with write_engine(self.engine).begin() as connection:
+            connection.execute(
+                update(unanswered_questions)
+                .where(unanswered_questions.c.id == group_id)
+                .values(status=status.value, resolved_faq_id=faq_id)
+            )
+            write_audit(
+                connection, actor=actor, action=action, target_type="unanswered", target_id=str(group_id),
+                before={"status": before.status, "resolved_faq_id": before.resolved_faq_id},
+                after={"status": status.value, "resolved_faq_id": faq_id},
+            )  # fmt: skip
+        return self.get(group_id)
+
+
+def record_unanswered(text: str, *, best_match: Optional[str] = None) -> None:
+    """Record an unanswered question in the configured database; log, never raise, on failure.
+
+    For the action server: a failure here must not take the citizen's reply away.
+    """
+    from bot.faq_db import configured_engine
+
+    try:
+        engine = configured_engine()
+        if engine is not None:
+            UnansweredStore(engine).record(text, best_match=best_match)
+    except Exception:  # noqa: BLE001 - recording is best effort
+        logger.warning("could not record an unanswered question", exc_info=True)

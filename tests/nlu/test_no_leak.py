@@ -1,0 +1,58 @@
+"""No held-out message may stand in the training data (nor in the FAQ entries it is built from)."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from pathlib import Path
+from typing import Dict, Set
+
+import pytest
+import yaml
+from rasa.shared.nlu.training_data.loading import load_data
+
+from bot.settings import PROJECT_ROOT
+
+HELDOUT = sorted((PROJECT_ROOT / "tests" / "nlu").glob("heldout*.yml"))
+_NOISE = re.compile(r"[\s\W_]+", re.UNICODE)
+
+
+def normalise(text: str) -> str:
+    """Compare sentences without case, width, spaces or punctuation."""
+    return _NOISE.sub("", unicodedata.normalize("NFKC", text).lower())
+
+
+def training_sentences() -> Dict[str, str]:
+    found = {
+        normalise(e.get("text")): e.get("text")
+        for e in load_data(str(PROJECT_ROOT / "data" / "nlu")).intent_examples
+    }
+    for path in (PROJECT_ROOT / "data" / "faq").glob("*.yml"):
+        entry = yaml.safe_load(path.read_text(encoding="utf-8"))
+        for question in [entry["title"], *entry["questions"]]:
+            found[normalise(question)] = question
+    return found
+
+
+def conversation_sentences() -> Set[str]:
+    found = set()
+    for path in (PROJECT_ROOT / "tests" / "conversations").glob("*.yml"):
+        for conversation in yaml.safe_load(path.read_text(encoding="utf-8"))["conversations"]:
+            found |= {normalise(str(t["user"])) for t in conversation["turns"]}
+    return found
+
+
+@pytest.mark.parametrize("path", HELDOUT, ids=lambda p: p.name)
+def test_heldout_messages_are_not_training_data(path: Path) -> None:
+    training = training_sentences()
+    leaked = [
+        e.get("text") for e in load_data(str(path)).intent_examples if normalise(e.get("text")) in training
+    ]
+    assert not leaked, f"{len(leaked)} held-out messages are also training data: {leaked[:20]}"
+
+
+def test_conversation_messages_are_not_training_data() -> None:
+    training = training_sentences()
+    # one- or two-character replies ("好", "对的") are common to everyone and prove nothing
+    leaked = sorted(s for s in conversation_sentences() if len(s) > 2 and s in training)
+    assert not leaked, f"{len(leaked)} conversation messages are also training data: {leaked[:20]}"

@@ -1,0 +1,244 @@
+"""The guide action's context rules, with the linker's real entities for each message."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Dict, List, Optional
+
+import pytest
+from rasa_sdk import Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.guide import ActionGuide, item_in_context
+from bot.catalogue import get_catalogue, load_catalogue
+from bot.hall import get_hall
+from bot.nlu.service_linker import ServiceIndex
+
+SERVICES = Path(__file__).resolve().parents[2] / "data" / "services"
+OPENING, HOUSE, DISABILITY = "开办企业一件事", "二手房转移登记及水电气网联动过户一件事", "残疾人服务一件事"
+
+
+@pytest.fixture(scope="module")
+def index() -> ServiceIndex:
+    return ServiceIndex(load_catalogue(SERVICES))
+
+
+def tracker(
+    intent: str,
+    text: str,
+    entities: List[Dict[str, Any]],
+    context: Optional[str] = None,
+    slot: Optional[str] = None,
+) -> Tracker:
+    """A tracker whose item in context is ``context``; ``slot`` is the slot after this message's mappings."""
+    events: List[Dict[str, Any]] = []
+    if context:
+        events.append({"event": "slot", "name": "service", "value": context})
+    events.append({"event": "user", "text": text, "parse_data": {"intent": {"name": intent}}})
+    return Tracker(
+        sender_id="guide-test",
+        slots={"service": slot if slot is not None else context},
+        latest_message={"intent": {"name": intent, "confidence": 0.9}, "text": text, "entities": entities},
+        events=events,
+        paused=False,
+        followup_action=None,
+        active_loop={},
+        latest_action_name="action_listen",
+    )
+
+
+async def ask(
+    index: ServiceIndex, intent: str, text: str, context: Optional[str] = None
+) -> tuple[Dict[str, Any], List[Dict[str, Any]]]:
+    """Link the message as the NLU pipeline would, apply the slot mapping, run the action."""
+    entities = index.link(text, intent)
+    slot = entities[-1]["value"] if entities else context
+    dispatcher = CollectingDispatcher()
+    events = await ActionGuide().run(dispatcher, tracker(intent, text, entities, context, slot), {})
+    assert len(dispatcher.messages) == 1
+    return dispatcher.messages[0], events
+
+
+def answered(message: Dict[str, Any]) -> str:
+    """The item a guide reply (or its 个性指南 question) is about."""
+    item = get_catalogue().get(message["custom"]["item_id"])
+    assert item is not None
+    return item.name
+
+
+def titles(message: Dict[str, Any]) -> List[str]:
+    return [button["title"] for button in message.get("buttons") or []]
+
+
+# --- items described without their name --------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "item"),
+    [
+        ("闺女刚满月 医保咋弄", "新生儿出生一件事"),
+        ("厂里新招了十几个工人 社保咋交", "员工录用一件事"),
+        ("店里想卖点药 要啥证", "开办药店一件事"),
+    ],
+)
+async def test_a_described_item_is_answered(index: ServiceIndex, text: str, item: str) -> None:
+    message, events = await ask(index, "ask_service_guide", text)
+    assert answered(message) == item
+    assert SlotSet("service", item) in events
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("听说有补助 咋领", "残疾人服务一件事"),
+        ("想问问医保的事", "就医费用报销一件事"),
+        ("公司的事想咨询", "开办企业一件事"),
+    ],
+)
+async def test_a_vague_question_gets_choices_not_a_guess(
+    index: ServiceIndex, text: str, expected: str
+) -> None:
+    message, events = await ask(index, "ask_service_guide", text)
+    assert message["text"].startswith("您是想办理")
+    assert expected in titles(message) and 2 <= len(titles(message)) <= 4
+    assert events == []
+
+
+async def test_nothing_at_all_offers_the_popular_items_and_the_hotline(index: ServiceIndex) -> None:
+    message, events = await ask(index, "ask_service_guide", "我想办护照")
+    assert get_hall().consultation_phone in message["text"] and message["buttons"]
+    assert events == []
+
+
+# --- follow-ups that lean on the item in context ----------------------------------------------
+
+
+@pytest.mark.parametrize("intent", ["ask_service_guide", "ask_process", "ask_materials"])
+async def test_hearsay_about_a_detail_answers_from_the_item_in_context(
+    index: ServiceIndex, intent: str
+) -> None:
+    message, events = await ask(index, intent, "听人说发票不用去税务局领了 是不是真的", OPENING)
+    assert answered(message) == OPENING
+    first = message["text"].split("\n\n")[0]
+    assert "发票" in first and "税务局" in first  # the line of the guide, before the generic answer
+    assert message["custom"]["sections"][0]["title"] == "相关说明"
+    assert SlotSet("service", OPENING) in events
+
+
+async def test_the_other_party_of_the_item_in_context(index: ServiceIndex) -> None:
+    message, _ = await ask(index, "ask_service_guide", "买房那边的人也得到场吗", HOUSE)
+    assert answered(message) == HOUSE
+    assert "到场" in message["text"].split("\n\n")[0]
+
+
+@pytest.mark.parametrize("intent", ["ask_service_guide", "ask_eligibility", "ask_online"])
+async def test_a_relative_who_cannot_come_gets_the_home_assessment(index: ServiceIndex, intent: str) -> None:
+    message, _ = await ask(index, intent, "老人出不了门 能上门给评吗", DISABILITY)
+    assert answered(message) == DISABILITY
+    assert "上门评定" in message["text"].split("\n\n")[0]
+
+
+@pytest.mark.parametrize(
+    ("intent", "text"),
+    [
+        ("ask_eligibility", "我这种情况能办吗"),
+        ("ask_materials", "我爸的情况要带什么材料"),
+        ("ask_fee", "要是找人代办要花钱吗"),
+        ("ask_service_guide", "听说这个现在可以网上办了"),
+        ("ask_service_guide", "那我媳妇也得去吗"),
+        ("ask_time_limit", "多久能办好"),
+    ],
+)
+async def test_a_follow_up_naming_nothing_stays_with_the_item(
+    index: ServiceIndex, intent: str, text: str
+) -> None:
+    message, events = await ask(index, intent, text, "退休一件事")
+    assert answered(message) == "退休一件事"
+    assert SlotSet("service", "退休一件事") in events
+
+
+async def test_a_button_payload_keeps_the_item_in_context(index: ServiceIndex) -> None:
+    message, _ = await ask(index, "ask_fee", "/ask_fee", OPENING)
+    assert answered(message) == OPENING and message["custom"]["aspect"] == "fee"
+
+
+# --- switching to another item ----------------------------------------------------------------
+
+
+async def test_a_described_switch_is_followed(index: ServiceIndex) -> None:
+    message, events = await ask(index, "ask_service_guide", "闺女刚满月 医保咋弄", OPENING)
+    assert answered(message) == "新生儿出生一件事"
+    assert SlotSet("service", "新生儿出生一件事") in events
+
+
+async def test_a_named_switch_is_followed(index: ServiceIndex) -> None:
+    message, _ = await ask(index, "ask_materials", "那注销公司要带啥", OPENING)
+    assert answered(message) == "企业注销一件事"
+
+
+async def test_a_vague_other_subject_offers_choices_and_the_way_back(index: ServiceIndex) -> None:
+    message, events = await ask(index, "ask_service_guide", "想问问医保的事", OPENING)
+    assert "就医费用报销一件事" in titles(message)
+    assert titles(message)[-1] == f"继续问{OPENING}"
+    assert OPENING not in titles(message)[:-1]
+    assert events == []
+
+
+async def test_an_overview_question_about_nothing_known_does_not_restate_the_item(
+    index: ServiceIndex,
+) -> None:
+    message, events = await ask(index, "ask_service_guide", "我想办护照", "退休一件事")
+    assert "退休" not in message["text"]
+    assert events == []
+
+
+async def test_a_description_that_also_fits_the_item_in_context_keeps_it(index: ServiceIndex) -> None:
+    """刻章领发票 describes 开办企业 as well as 开办运输企业: in context of the latter, stay there."""
+    message, events = await ask(index, "ask_process", "刻章领发票在哪办", "开办运输企业一件事")
+    assert answered(message) == "开办运输企业一件事"
+    assert SlotSet("service", "开办运输企业一件事") in events
+
+
+async def test_choices_restore_the_slot_a_description_changed() -> None:
+    catalogue = get_catalogue()
+    entity = {"entity": "service", "value": "身后一件事", "extractor": "ServiceLinker.description"}
+    described = tracker("ask_service_guide", "/ask_service_guide", [entity], OPENING, slot="身后一件事")
+    assert item_in_context(described) == OPENING
+    assert catalogue.get(OPENING) is not None
+    dispatcher = CollectingDispatcher()
+    events = await ActionGuide().run(dispatcher, described, {})
+    # a payload naming an item by a button is taken as it is
+    assert dispatcher.messages[0]["custom"]["item"] == "身后一件事"
+    assert SlotSet("service", "身后一件事") in events
+
+
+def test_the_context_is_the_slot_before_the_latest_message() -> None:
+    assert item_in_context(tracker("ask_fee", "多少钱", [], OPENING, slot="退休一件事")) == OPENING
+    bare = Tracker("t", {"service": HOUSE}, {"text": ""}, [], False, None, {}, "action_listen")
+    assert item_in_context(bare) == HOUSE
+
+
+@pytest.mark.parametrize(
+    ("intent", "text"),
+    [
+        ("ask_eligibility", "我是外地户口 能办不"),
+        ("ask_eligibility", "上了黑名单还能办不"),
+        ("ask_materials", "我是租房住的 要带啥"),
+    ],
+)
+async def test_the_citizens_own_situation_is_not_a_new_item(
+    index: ServiceIndex, intent: str, text: str
+) -> None:
+    """These words describe other items (居住证, 信用修复), but here they are the citizen's circumstances."""
+    assert index.link(text, intent)  # the linker does see another item
+    message, events = await ask(index, intent, text, "新生儿出生一件事")
+    assert answered(message) == "新生儿出生一件事"
+    assert SlotSet("service", "新生儿出生一件事") in events
+
+
+async def test_an_overview_of_a_described_other_item_switches_even_with_a_relative(
+    index: ServiceIndex,
+) -> None:
+    message, _ = await ask(index, "ask_service_guide", "我爸走了 后事手续怎么办", OPENING)
+    assert answered(message) == "身后一件事"

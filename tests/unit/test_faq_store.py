@@ -1,0 +1,180 @@
+"""The FAQ store's reloading (folder and database), and what ``action_faq`` records when it cannot answer."""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from datetime import date
+from pathlib import Path
+from typing import Any, Dict
+
+import pytest
+import yaml
+from rasa_sdk.executor import CollectingDispatcher
+from sqlalchemy.engine import Engine
+
+from actions.faq import ActionFaq
+from bot import faq
+from bot.faq import FaqAnswer, FaqStore
+from bot.faq_db import FaqRepository, question_key
+from bot.unanswered import UnansweredStore, group_key
+from tests.conftest import make_tracker, migrated_engine
+
+
+def write_entry(folder: Path, entry_id: str, questions: list, answer: str = "答案。") -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    body = {
+        "id": entry_id,
+        "title": questions[0],
+        "questions": questions,
+        "answer": answer,
+        "source": "样例",
+        "last_checked": date(2026, 11, 30),
+    }
+    path = folder / f"{entry_id}.yml"
+    path.write_text(yaml.safe_dump(body, allow_unicode=True), encoding="utf-8")
+    stamp = time.time() + 1 + len(os.listdir(folder))
+    os.utime(path, (stamp, stamp))
+
+
+@pytest.fixture(autouse=True)
+def no_delay(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(faq, "RELOAD_CHECK_SECONDS", 0.0)
+
+
+def test_file_only_store_rereads_a_changed_folder(tmp_path: Path) -> None:
+    folder = tmp_path / "faq"
+    write_entry(folder, "parking", ["大厅能停车吗"])
+    store = FaqStore(folder)
+    assert [e.id for e in store.current().entries] == ["parking"]
+    write_entry(folder, "hours", ["大厅几点开门"])
+    assert {e.id for e in store.current().entries} == {"parking", "hours"}
+
+
+def test_a_broken_file_keeps_the_last_good_entries(tmp_path: Path) -> None:
+    folder = tmp_path / "faq"
+    write_entry(folder, "parking", ["大厅能停车吗"])
+    store = FaqStore(folder)
+    store.current()
+    (folder / "broken.yml").write_text("id: [unclosed", encoding="utf-8")
+    assert [e.id for e in store.current().entries] == ["parking"]
+    assert store.error and "broken.yml" in store.error
+
+
+def test_the_store_waits_for_the_database_file_to_appear(tmp_path: Path) -> None:
+    folder = tmp_path / "faq"
+    write_entry(folder, "parking", ["大厅能停车吗"])
+    engines: Dict[str, Engine] = {}
+    store = FaqStore(folder, engine_factory=lambda: engines.get("db"))
+    assert [e.id for e in store.current().entries] == ["parking"]
+    engine = migrated_engine(tmp_path / "late.db")
+    FaqRepository(engine).create(
+        data={"id": "fund", "questions": ["公积金怎么提取"], "answer": "5号窗口"}, actor="t"
+    )
+    engines["db"] = engine
+    assert [e.id for e in store.current().entries] == ["fund"]
+
+
+def test_keys_ignore_width_case_spaces_punctuation_and_fillers() -> None:
+    assert question_key("ＡＢＣ 营业执照，怎么办？") == "abc营业执照怎么办"
+    assert group_key("请问营业执照怎么办呢？") == group_key("营业执照 怎么办") == "营业执照怎么办"
+    assert group_key("吗") == "吗"  # nothing but a filler: kept, not emptied
+
+
+# -- action_faq records what it could not answer --------------------------------------------------
+
+
+@pytest.fixture
+def engine(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Engine:
+    engine = migrated_engine(tmp_path / "bot.db")
+    folder = tmp_path / "faq"
+    write_entry(folder, "parking", ["大厅能停车吗", "停车场在哪里"], answer="大厅东侧有停车场。")
+    write_entry(folder, "hours", ["大厅几点开门", "周末上班吗"], answer="工作日9点。")
+    monkeypatch.setattr("bot.faq_db.configured_engine", lambda: engine)
+    monkeypatch.setattr(faq, "_stores", {})
+    monkeypatch.setattr(faq, "get_faq_store", lambda: FaqStore(folder, engine=engine))
+    monkeypatch.setattr("actions.faq.get_faq_store", lambda: FaqStore(folder, engine=engine))
+    return engine
+
+
+async def run_faq(text: str, domain: Dict[str, Any]) -> CollectingDispatcher:
+    dispatcher = CollectingDispatcher()
+    await ActionFaq().run(dispatcher, make_tracker("nlu_fallback", text=text), domain)
+    return dispatcher
+
+
+def decide_as(answer: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make retrieval answer, offer choices or give nothing (its scoring is tested elsewhere)."""
+
+    def fixed(matches: Any, *args: Any, **kwargs: Any) -> FaqAnswer:
+        entries = [m.entry for m in matches]
+        if answer == "answer":
+            return FaqAnswer(entries[0])
+        return FaqAnswer(None, tuple(entries[:2]) if answer == "choices" else ())
+
+    monkeypatch.setattr("actions.faq.decide", fixed)
+
+
+async def test_unanswered_and_near_miss_questions_are_recorded_masked(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    domain: Dict[str, Any] = {"responses": {"utter_default": [{"text": "没听懂"}]}}
+    decide_as("answer", monkeypatch)
+    answered = await run_faq("大厅能停车吗", domain)
+    assert answered.messages[0]["custom"]["type"] == "faq"
+    assert UnansweredStore(engine).list() == []
+
+    decide_as("nothing", monkeypatch)
+    nothing = await run_faq("我的电话13812345678，量子力学怎么学？", domain)
+    assert nothing.messages[0]["response"] == "utter_default"
+    await run_faq("请问 我的电话13812345678 量子力学怎么学", domain)
+    decide_as("choices", monkeypatch)
+    near = await run_faq("停车收费吗", domain)
+    assert near.messages[0]["buttons"]
+    groups = {g.text: g for g in UnansweredStore(engine).list()}
+    assert groups["我的电话138****5678，量子力学怎么学？"].count == 2
+    assert groups["停车收费吗"].best_match in {"parking", "hours"}
+    assert "13812345678" not in repr(groups)
+
+    decide_as("nothing", monkeypatch)
+    await run_faq("/faq", domain)  # a button payload is not a question
+    assert sum(g.count for g in UnansweredStore(engine).list()) == 3
+
+
+async def test_a_database_failure_never_takes_the_reply_away(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("database down")
+
+    monkeypatch.setattr(UnansweredStore, "record", broken)
+    decide_as("nothing", monkeypatch)
+    domain: Dict[str, Any] = {"responses": {"utter_default": [{"text": "没听懂"}]}}
+    dispatcher = await run_faq("量子力学怎么学", domain)
+    assert dispatcher.messages and dispatcher.messages[0].get("response") == "utter_default"
+
+
+def test_a_background_store_answers_from_the_old_index_while_it_rebuilds(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "faq"
+    write_entry(folder, "parking", ["大厅能停车吗"])
+    store = FaqStore(folder, background=True)
+    first = store.current()  # the first index is built before the call returns
+    assert [e.id for e in first.entries] == ["parking"]
+    release = threading.Event()
+    original = faq.FaqIndex
+
+    def slow_index(entries: Any) -> Any:
+        release.wait(10)
+        return original(entries)
+
+    monkeypatch.setattr(faq, "FaqIndex", slow_index)
+    write_entry(folder, "hours", ["大厅几点开门"])
+    assert store.current() is first  # still building: the old index answers at once
+    release.set()
+    end = time.monotonic() + 10
+    while {e.id for e in store.current().entries} != {"parking", "hours"}:
+        assert time.monotonic() < end
+        time.sleep(0.01)

@@ -1,0 +1,277 @@
+"""Reading phone numbers, ID numbers and names out of what citizens actually type (issue 8)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
+
+from bot import pii
+from bot.appointments.service import MAX_NAME_LENGTH
+from bot.pii import id_check_char
+
+TODAY = dt.date(2026, 11, 26)
+PHONE = "13812345678"
+ID17 = "11010519491231002"
+ID_NUMBER = ID17 + id_check_char(ID17)  # 11010519491231002X
+
+
+def _with_check(first17: str) -> str:
+    return first17 + id_check_char(first17)
+
+
+FOREIGNER_2023 = _with_check("94115619900101001")  # 9, 41 (河南), 156, born 1990-01-01
+HONG_KONG = _with_check("81000019900101001")
+MACAO = _with_check("82000019851231002")
+TAIWAN = _with_check("83000020000229003")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "我的手机是 138-1234-5678",
+        "13812345678",
+        "138 1234 5678",
+        "138.1234.5678",
+        "138－1234－5678",
+        "+86 138 1234 5678",
+        "+8613812345678",
+        "0086 13812345678",
+        "008613812345678",
+        "８６-１３８１２３４５６７８",
+        "１３８１２３４５６７８",
+        "电话：13812345678，打这个就行",
+        "手机号13812345678，身份证" + ID_NUMBER,
+        "身份证" + ID_NUMBER + " 手机 138 1234 5678",
+        "我叫李明 13812345678",
+        "号码是（138）1234-5678",
+    ],
+)
+def test_a_phone_number_is_read_out_of_the_answer(text: str) -> None:
+    assert pii.find_mobile(text) == PHONE
+    assert pii.mobile_answer_error(text) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("我的手机是 138-1234-567", "11位，您输入的是10位"),
+        ("1381234567", "10位"),
+        ("0371-67989000", "座机"),
+        ("12812345678", "13至19"),
+        ("我没有手机", "11位手机号码"),
+        ("", "11位手机号码"),
+    ],
+)
+def test_a_wrong_phone_number_gets_its_reason(text: str, reason: str) -> None:
+    assert pii.find_mobile(text) is None
+    problem = pii.mobile_answer_error(text)
+    assert problem is not None and reason in problem, problem
+
+
+@pytest.mark.parametrize(
+    ("text", "number"),
+    [
+        ("身份证号：110105 19491231 002X", ID_NUMBER),
+        ("身份证号：110105 19491231 002x", ID_NUMBER),
+        ("11010519491231002x", ID_NUMBER),
+        ("110105-19491231-002X", ID_NUMBER),
+        ("１１０１０５１９４９１２３１００２Ｘ", ID_NUMBER),
+        ("１１０１０５１９４９１２３１００２ｘ 是我的", ID_NUMBER),
+        ("证件号码是 " + ID_NUMBER + "，手机13812345678", ID_NUMBER),
+        ("永久居留证 " + FOREIGNER_2023, FOREIGNER_2023),
+        ("回乡证号码不对，居住证是" + HONG_KONG, HONG_KONG),
+        (MACAO, MACAO),
+        ("台胞居住证：" + TAIWAN[:6] + " " + TAIWAN[6:14] + " " + TAIWAN[14:], TAIWAN),
+    ],
+)
+def test_an_id_number_is_read_out_of_the_answer(text: str, number: str) -> None:
+    assert pii.find_id_number(text, TODAY) == number
+    assert pii.id_answer_error(text, TODAY) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("身份证号：110105 19491231 002", "17位"),
+        (ID17 + ("0" if ID_NUMBER[-1] != "0" else "1"), "校验"),
+        ("123456", "6位"),
+        ("110105491231002", "15位旧版身份证"),
+        ("ABC123456789012", "旧版15位外国人永久居留"),
+        ("永久居留证 abc123456789012", "旧版15位外国人永久居留"),
+        (_with_check("97015619900101001"), "省份代码"),  # 9 + 70: not a mainland province
+        (_with_check("99915619900101001"), "省份代码"),
+        (_with_check("91115620300101001"), "出生日期"),  # born in 2030
+        (_with_check("84000019900101001"), "地区代码"),  # 84 is no region
+        ("我不知道", "18位"),
+    ],
+)
+def test_a_wrong_id_number_gets_its_reason(text: str, reason: str) -> None:
+    assert pii.find_id_number(text, TODAY) is None
+    problem = pii.id_answer_error(text, TODAY)
+    assert problem is not None and reason in problem, problem
+
+
+DOTS = ["·", "・", "･", "•", "‧", "∙", "⋅", "·", "᛫", "⸱", "．"]
+
+
+@pytest.mark.parametrize("dot", DOTS)
+def test_every_middle_dot_look_alike_becomes_u00b7(dot: str) -> None:
+    assert pii.find_name(f"艾力{dot}买买提") == "艾力·买买提"
+    assert pii.name_answer_error(f"艾力 {dot} 买买提") is None
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("艾力・买买提", "艾力·买买提"),
+        ("我叫李明", "李明"),
+        ("我叫李明，手机13812345678", "李明"),
+        ("李明 13812345678", "李明"),
+        ("姓名：欧阳娜娜", "欧阳娜娜"),
+        ("名字是王小芳吧", "王小芳"),
+        ("预约人是张伟。", "张伟"),
+        ("他叫吴国庆", "吴国庆"),
+        ("𠀀𠀁", "𠀀𠀁"),  # extension B
+        ("李㐂", "李㐂"),  # extension A
+        ("𪚥𰻞", "𪚥𰻞"),  # extension C and G
+        ("阿卜杜热合曼·阿卜杜克力木·买买提明", "阿卜杜热合曼·阿卜杜克力木·买买提明"),
+        ("John Smith", "John Smith"),
+        ("爱新觉罗·" + "溥" * 24, "爱新觉罗·" + "溥" * 24),  # 29 characters
+    ],
+)
+def test_a_name_is_read_out_of_the_answer(text: str, name: str) -> None:
+    assert pii.find_name(text) == name
+    assert pii.name_answer_error(text) is None
+    assert pii.name_error(name) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("李明1", "数字"),
+        ("x", "真实姓名"),
+        ("李" * 31, "最长30个字"),
+        ("·李明", "真实姓名"),
+        ("李@明", "真实姓名"),
+        ("", "姓名"),
+    ],
+)
+def test_a_wrong_name_gets_its_reason(text: str, reason: str) -> None:
+    assert pii.find_name(text) is None
+    problem = pii.name_answer_error(text)
+    assert problem is not None and reason in problem, problem
+
+
+def test_one_name_rule_for_the_form_and_the_booking_service() -> None:
+    assert MAX_NAME_LENGTH == pii.MAX_NAME_LENGTH == 30
+    assert pii.name_error("汉" * 25) is None and pii.name_error("汉" * 30) is None
+
+
+# --- properties ----------------------------------------------------------------------------------
+
+CHINESE = st.text(alphabet=st.characters(min_codepoint=0x4E00, max_codepoint=0x9FA5), max_size=12)
+OUTER = st.sampled_from(["", " ", "：", ":", "，", "、", "（", "）", "\u3000", "是", "\n"])
+INNER = st.sampled_from(["", " ", "-", ".", "－", "\u3000"])
+
+
+@st.composite
+def mobiles(draw: st.DrawFn) -> str:
+    second = draw(st.sampled_from("3456789"))
+    rest = draw(st.text(alphabet="0123456789", min_size=9, max_size=9))
+    return "1" + second + rest
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    number=mobiles(),
+    before=CHINESE,
+    after=CHINESE,
+    left=OUTER,
+    right=OUTER,
+    gap1=INNER,
+    gap2=INNER,
+    prefix=st.sampled_from(["", "+86", "+86 ", "0086", "86-"]),
+    full_width=st.booleans(),
+)
+@example(
+    number=PHONE,
+    before="我的手机是",
+    after="",
+    left=" ",
+    right="",
+    gap1="-",
+    gap2="-",
+    prefix="",
+    full_width=False,
+)
+def test_a_valid_phone_in_random_chinese_text_is_read_exactly(
+    number: str,
+    before: str,
+    after: str,
+    left: str,
+    right: str,
+    gap1: str,
+    gap2: str,
+    prefix: str,
+    full_width: bool,
+) -> None:
+    typed = f"{prefix}{number[:3]}{gap1}{number[3:7]}{gap2}{number[7:]}"
+    if full_width:
+        typed = typed.translate({ord(c): ord(c) + 0xFEE0 for c in "0123456789+-"})
+    assert pii.find_mobile(f"{before}{left}{typed}{right}{after}") == number
+
+
+@st.composite
+def id_numbers(draw: st.DrawFn) -> str:
+    kind = draw(st.sampled_from(["resident", "foreigner", "hmt"]))
+    if kind == "resident":
+        region = draw(st.sampled_from(["110105", "410102", "650102", "440305"]))
+    elif kind == "foreigner":
+        region = (
+            "9" + draw(st.sampled_from(["11", "41", "31"])) + draw(st.sampled_from(["156", "840", "250"]))
+        )
+    else:
+        region = draw(st.sampled_from(["810000", "820000", "830000"]))
+    birth = draw(st.dates(min_value=dt.date(1920, 1, 1), max_value=TODAY))
+    sequence = draw(st.text(alphabet="0123456789", min_size=3, max_size=3))
+    first17 = f"{region}{birth:%Y%m%d}{sequence}"
+    return first17 + id_check_char(first17)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    number=id_numbers(),
+    before=CHINESE,
+    after=CHINESE,
+    left=OUTER,
+    right=OUTER,
+    gap=INNER,
+    lower=st.booleans(),
+    full_width=st.booleans(),
+)
+def test_a_valid_id_number_in_random_chinese_text_is_read_exactly(
+    number: str, before: str, after: str, left: str, right: str, gap: str, lower: bool, full_width: bool
+) -> None:
+    typed = f"{number[:6]}{gap}{number[6:14]}{gap}{number[14:]}"
+    if lower:
+        typed = typed.lower()
+    if full_width:
+        typed = typed.translate({ord(c): ord(c) + 0xFEE0 for c in "0123456789Xx-"})
+    assert pii.find_id_number(f"{before}{left}{typed}{right}{after}", TODAY) == number
+
+
+@settings(max_examples=300, deadline=None)
+@given(number=id_numbers(), before=CHINESE, gap=INNER)
+def test_an_id_number_never_yields_a_phone_number(number: str, before: str, gap: str) -> None:
+    """Digits 7-17 of an ID number often look like a mobile number (19491231002); they are not one."""
+    typed = f"{number[:6]}{gap}{number[6:14]}{gap}{number[14:]}"
+    assert pii.find_mobile(f"{before}{typed}") is None
+
+
+def test_the_phone_and_the_id_in_one_answer_are_told_apart() -> None:
+    both = "身份证号：110105 19491231 002X，手机 138 1234 5678"
+    assert pii.find_mobile(both) == PHONE and pii.find_id_number(both, TODAY) == ID_NUMBER
+    assert pii.find_mobile("身份证号：110105 19491231 002X") is None

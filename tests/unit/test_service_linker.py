@@ -1,0 +1,187 @@
+"""`ServiceLinker`: names and aliases, items described in everyday words, and nothing invented."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from rasa.shared.nlu.training_data.message import Message
+
+from bot.catalogue import load_catalogue
+from bot.catalogue.linking import SURE_SCORE
+from bot.nlu.service_linker import DESCRIPTION_EXTRACTOR, EXTRACTOR, ITEM_INTENTS, ServiceIndex, ServiceLinker
+
+SERVICES = Path(__file__).resolve().parents[2] / "data" / "services"
+
+
+@pytest.fixture(scope="module")
+def index() -> ServiceIndex:
+    return ServiceIndex(load_catalogue(SERVICES))
+
+
+def _linked(index: ServiceIndex, text: str, intent: str = "ask_service_guide") -> list[str]:
+    return [entity["value"] for entity in index.link(text, intent)]
+
+
+# Items described, not named: life events, situations, dialect and typos (written for this test).
+DESCRIBED = [
+    ("闺女刚满月 医保咋弄", "新生儿出生一件事"),
+    ("俺家刚添了个娃 户口咋上", "新生儿出生一件事"),
+    ("媳妇生了二胎，要办啥", "新生儿出生一件事"),
+    ("厂里新招了十几个工人 社保咋交", "员工录用一件事"),
+    ("公司新来的员工五险一金怎么弄", "员工录用一件事"),
+    ("店里想卖点药 要啥证", "开办药店一件事"),
+    ("想加盟个连锁药店", "开办药店一件事"),
+    ("想在小区门口开个胡辣汤店", "开办餐饮店一件事"),
+    ("做餐饮要办哪些证", "开办餐饮店一件事"),
+    ("想摆摊做点小生意", "个体工商户登记一件事"),
+    ("开个理发店要办执照吗", "个体工商户登记一件事"),
+    ("我想自己创业开个公司", "开办企业一件事"),
+    ("刻章领发票在哪办", "开办企业一件事"),
+    ("公司要换老板了", "企业信息变更一件事"),
+    ("想给公司改个名字", "企业信息变更一件事"),
+    ("公司干不下去了想关掉", "企业注销一件事"),
+    ("公司黄了咋弄", "企业注销一件事"),
+    ("公司没报年报上了异常名录", "信用修复一件事"),
+    ("被拉黑了怎么恢复", "信用修复一件事"),
+    ("新店里要接电接水", "水电气网联合报装一件事"),
+    ("家里想装宽带和燃气", "水电气网联合报装一件事"),
+    ("把房子转给儿子", "二手房转移登记及水电气网联动过户一件事"),
+    ("买了新房开发商说可以办房本了", "新建商品房转移登记一件事"),
+    ("想把公积金取出来还房贷", "公积金提取一件事"),
+    ("辞职了公积金能取吗", "公积金提取一件事"),
+    ("我跑外卖的社保怎么交", "灵活就业一件事"),
+    ("辞职后社保断了想接着交", "灵活就业一件事"),
+    ("我爸今年满60了要办啥", "退休一件事"),
+    ("到岁数了养老金怎么领", "退休一件事"),
+    ("娃明年上一年级", "教育入学一件事"),
+    ("外地孩子在这上学怎么报名", "教育入学一件事"),
+    ("当兵回来要去哪报到", "军人退役一件事"),
+    ("我妈瘫痪在床能办证吗", "残疾人服务一件事"),
+    ("孩子听力残疾可以领补贴吗", "残疾人服务一件事"),
+    ("社报卡密码忘了", "社会保障卡居民服务一卡通一件事"),
+    ("卡坏了要换新卡", "社会保障卡居民服务一卡通一件事"),
+    ("我爸走了 后事手续怎么办", "身后一件事"),
+    ("在外地住院花的钱能报吗", "就医费用报销一件事"),
+    ("看病自己垫的钱怎么报", "就医费用报销一件事"),
+    ("外地人在郑州租房住要办什么证", "居住证办理一件事"),
+    ("租不起房能申请政府的房子吗", "申请公租房一件事"),
+    ("刚毕业想申请人才公寓", "申请公租房一件事"),
+    ("盖厂房要报建", "建设项目开工一件事"),
+    ("买了几辆大货车要办营运证", "开办运输企业一件事"),
+    ("公司想从金水区搬过来", "企业迁移登记一件事"),
+]
+UNRELATED = [
+    "今天天气怎么样", "asdf", "你是谁", "讲个笑话", "帮我订外卖", "需要什么材料", "我要投诉",
+    "我想买一张火车票", "", "哈哈哈", "你们几点下班", "大厅在哪", "谢谢", "好的", "不用了",
+    "人工客服", "多少钱", "多久能办好", "在哪个窗口", "可以网上办吗", "我要预约", "我想办护照",
+    "驾照到期了怎么换", "我要买车", "结婚登记去哪", "离婚要带什么", "？？？", "😀", "1234567",
+]  # fmt: skip
+VAGUE = ["听说有补助 咋领", "想问问医保的事", "社保的事想咨询一下", "公司的事想咨询", "补贴怎么申请"]
+
+
+@pytest.mark.parametrize(("text", "expected"), DESCRIBED)
+def test_a_described_item_is_linked(index: ServiceIndex, text: str, expected: str) -> None:
+    assert _linked(index, text) == [expected]
+
+
+def test_described_items_cover_every_item_at_least_once() -> None:
+    """The test sentences above are no use if they skip half of the catalogue."""
+    catalogue = load_catalogue(SERVICES)
+    assert len({name for _, name in DESCRIBED}) >= len(catalogue) - 2
+
+
+@pytest.mark.parametrize("text", UNRELATED)
+def test_unrelated_or_garbage_links_nothing(index: ServiceIndex, text: str) -> None:
+    assert _linked(index, text) == []
+
+
+@pytest.mark.parametrize("text", VAGUE)
+def test_a_vague_question_links_nothing_but_has_choices(index: ServiceIndex, text: str) -> None:
+    assert _linked(index, text) == []
+    assert len(index.catalogue.evidence(text).choices) >= 2
+
+
+def test_names_and_aliases_are_sure_links(index: ServiceIndex) -> None:
+    entities = index.link("上户口要带啥", "ask_materials")
+    assert entities == [
+        {
+            "entity": "service",
+            "start": 0,
+            "end": 3,
+            "value": "新生儿出生一件事",
+            "extractor": EXTRACTOR,
+            "confidence_entity": 1.0,
+        }
+    ]
+
+
+def test_a_description_carries_its_confidence(index: ServiceIndex) -> None:
+    strong = index.describe("厂里新招了十几个工人 社保咋交")
+    weak = index.describe("孩子要转学")
+    assert strong and weak
+    assert strong["extractor"] == weak["extractor"] == DESCRIPTION_EXTRACTOR
+    assert 0.5 <= weak["confidence_entity"] < strong["confidence_entity"] < 1.0
+
+
+def test_descriptions_are_linked_only_for_item_intents(index: ServiceIndex) -> None:
+    assert "book_appointment" in ITEM_INTENTS and "ask_fee" in ITEM_INTENTS
+    assert _linked(index, "闺女刚满月 医保咋弄", "book_appointment") == ["新生儿出生一件事"]
+    for intent in ("faq", "out_of_scope", "greet", "complain", None):
+        assert _linked(index, "闺女刚满月 医保咋弄", intent) == []  # type: ignore[arg-type]
+    assert _linked(index, "上户口", "faq") == ["新生儿出生一件事"]  # a name is a name anywhere
+
+
+def test_a_name_wins_over_a_description(index: ServiceIndex) -> None:
+    assert _linked(index, "公司干不下去了 想问问社保卡") == ["社会保障卡居民服务一卡通一件事"]
+
+
+def test_two_names_give_two_entities(index: ServiceIndex) -> None:
+    assert _linked(index, "开公司和办社保卡") == ["开办企业一件事", "社会保障卡居民服务一卡通一件事"]
+
+
+def test_the_component_links_and_keeps_other_entities(index: ServiceIndex) -> None:
+    linker = ServiceLinker(ServiceLinker.get_default_config() | {"catalogue_dir": str(SERVICES)})
+    phone = {"entity": "phone", "start": 0, "end": 11, "value": "13800138000"}
+    message = Message(data={"text": "闺女刚满月 医保咋弄", "intent": {"name": "ask_service_guide"}})
+    message.set("entities", [phone])
+    linker.process([message])
+    entities = message.get("entities")
+    services = [e for e in entities if e["entity"] == "service"]
+    assert [(e["value"], e["extractor"]) for e in services] == [("新生儿出生一件事", DESCRIPTION_EXTRACTOR)]
+    assert phone in entities
+    assert linker.index.description_score == SURE_SCORE
+
+
+def test_a_stricter_threshold_from_the_config_links_less() -> None:
+    config = ServiceLinker.get_default_config() | {"catalogue_dir": str(SERVICES), "description_score": 50.0}
+    linker = ServiceLinker(config)
+    assert linker.index.link("闺女刚满月 医保咋弄", "ask_service_guide") == []
+
+
+def test_a_word_staff_add_works_without_retraining(tmp_path: Path) -> None:
+    shutil.copytree(SERVICES, tmp_path / "services")
+    before = ServiceIndex(load_catalogue(tmp_path / "services"))
+    assert _linked(before, "家里添了个千金 要办啥") == []
+    newborn = tmp_path / "services" / "newborn.yml"
+    text = newborn.read_text(encoding="utf-8")
+    newborn.write_text(text.replace("everyday_terms: [", "everyday_terms: [添了个千金, "), encoding="utf-8")
+    after = ServiceIndex(load_catalogue(tmp_path / "services"))
+    assert _linked(after, "家里添了个千金 要办啥") == ["新生儿出生一件事"]
+
+
+def _process(linker: ServiceLinker, text: str, intent: str, ranking: list[dict[str, object]]) -> list[str]:
+    message = Message(data={"text": text, "intent": {"name": intent}, "intent_ranking": ranking})
+    linker.process([message])
+    return [e["value"] for e in message.get("entities") or [] if e["entity"] == "service"]
+
+
+def test_the_intent_models_hesitation_counts_as_evidence() -> None:
+    linker = ServiceLinker(ServiceLinker.get_default_config() | {"catalogue_dir": str(SERVICES)})
+    text = "闺女刚满月 医保咋弄"
+    hesitant = [{"name": "faq", "confidence": 0.5}, {"name": "ask_service_guide", "confidence": 0.4}]
+    sure_faq = [{"name": "faq", "confidence": 0.9}, {"name": "ask_service_guide", "confidence": 0.05}]
+    assert _process(linker, text, "faq", hesitant) == ["新生儿出生一件事"]
+    assert _process(linker, text, "faq", sure_faq) == []
+    assert _process(linker, "今天天气怎么样", "faq", hesitant) == []

@@ -1,0 +1,197 @@
+"""Hand-over tickets, opening hours, masking, the honest 转人工 action and the signed host user."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any, Dict
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+import actions.handoff as handoff
+from actions.hall import ActionHallInfo
+from api.host_user import SignedUserError, sign_user, verify_user
+from bot.db import metadata
+from bot.ratings import RatingStore, is_poor, level_from
+from bot.tickets import (
+    TicketError,
+    TicketKind,
+    TicketStore,
+    TranscriptLine,
+    describe_opening,
+    is_staffed,
+    mask_known,
+    next_opening,
+)
+from tests.conftest import migrated_engine
+
+MONDAY_10 = datetime(2026, 11, 30, 10, 0)  # a Monday
+MONDAY_NOON = datetime(2026, 11, 30, 12, 30)
+SATURDAY = datetime(2026, 12, 5, 15, 0)
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> TicketStore:
+    return TicketStore(migrated_engine(tmp_path / "t.db"))
+
+
+def test_opening_hours_follow_the_booking_rules() -> None:
+    assert is_staffed(MONDAY_10)
+    assert not is_staffed(MONDAY_NOON)
+    assert not is_staffed(SATURDAY)
+    assert next_opening(MONDAY_NOON) == datetime(2026, 11, 30, 13, 0)
+    monday = next_opening(SATURDAY)
+    assert monday is not None and monday.date() == date(2026, 12, 7)
+    assert describe_opening(datetime(2026, 12, 1, 9, 0), date(2026, 11, 30)) == "明天09:00"
+    assert describe_opening(datetime(2026, 12, 7, 9, 0), date(2026, 12, 5)) == "12月7日（周一）09:00"
+
+
+def test_mask_known_masks_patterns_and_the_conversations_own_values() -> None:
+    text = "我叫王小明，电话13812345678，身份证110105199001011234"
+    masked = mask_known(text, names=["王小明"], phones=["13812345678"])
+    assert "王小明" not in masked and "王**" in masked
+    assert "13812345678" not in masked and "138****5678" in masked
+    assert "19900101" not in masked
+
+
+def test_ticket_lifecycle(store: TicketStore) -> None:
+    ticket = store.create(
+        kind=TicketKind.HANDOFF,
+        session_id="s1",
+        transcript=[TranscriptLine("citizen", "转人工")],
+        within_hours=True,
+        item="退休一件事",
+        note="电话 13812345678",
+        now=MONDAY_10,
+    )
+    assert ticket.number.startswith("RG") and ticket.status == "open" and ticket.status_text == "待处理"
+    assert ticket.note == "电话 138****5678"
+    assert [t.number for t in store.list(status="open")] == [ticket.number]  # type: ignore[arg-type]
+    taken = store.take(ticket.number, staff="zhang", now=MONDAY_10)
+    assert taken.status == "taken" and taken.taken_by == "zhang"
+    with pytest.raises(TicketError):
+        store.take(ticket.number, staff="li")
+    with pytest.raises(TicketError):
+        store.answer(ticket.number, staff="zhang", text="  ")
+    answered = store.answer(ticket.number, staff="zhang", text="请带身份证原件")
+    assert answered.status == "answered" and answered.answer == "请带身份证原件"
+    closed = store.close(ticket.number)
+    assert closed.status == "closed" and closed.closed_at is not None
+    with pytest.raises(TicketError):
+        store.answer(ticket.number, staff="zhang", text="再补充")
+
+
+def test_ratings_levels_and_summary(tmp_path: Path) -> None:
+    assert (
+        level_from("基本满意") == 3
+        and level_from(5) == 5
+        and level_from("6") is None
+        and level_from(True) is None
+    )
+    assert is_poor(2) and is_poor(1) and not is_poor(3)
+    ratings = RatingStore(migrated_engine(tmp_path / "r.db"))
+    ratings.add(level=5, item="退休一件事", now=MONDAY_10)
+    ratings.add(level=4, item="退休一件事", now=MONDAY_10)
+    ratings.add(level=1, item="退休一件事", comment="等太久 13812345678", now=MONDAY_10)
+    ratings.add(level=3, item=None, now=SATURDAY)
+    rows = ratings.summary()
+    assert [(r.day, r.item) for r in rows] == [(date(2026, 12, 5), ""), (date(2026, 11, 30), "退休一件事")]
+    retire = rows[1]
+    assert retire.count == 3 and retire.poor == 1 and retire.satisfied_share == round(2 / 3, 3)
+    assert retire.by_level["非常不满意"] == 1
+    assert ratings.summary(start=date(2026, 12, 1))[0].item == ""
+    with pytest.raises(ValueError):
+        ratings.add(level=0)
+
+
+def tracker_with(events: list, slots: Dict[str, Any], intent: str = "request_human") -> Tracker:
+    return Tracker(
+        sender_id="session-abc",
+        slots=slots,
+        latest_message={"intent": {"name": intent}, "text": "转人工", "metadata": {"channel": "widget"}},
+        events=events,
+        paused=False,
+        followup_action=None,
+        active_loop={},
+        latest_action_name="action_listen",
+    )
+
+
+@pytest.mark.parametrize("now, staffed", [(MONDAY_10, True), (SATURDAY, False)])
+async def test_handoff_creates_a_masked_ticket_and_never_pretends_a_transfer(
+    store: TicketStore, monkeypatch: pytest.MonkeyPatch, now: datetime, staffed: bool, domain: Dict[str, Any]
+) -> None:
+    monkeypatch.setattr(handoff, "get_engine", lambda: store.engine)
+    monkeypatch.setattr(handoff, "local_now", lambda *a: now)
+    events = [
+        {"event": "user", "text": "我叫王小明，手机13812345678"},
+        {"event": "bot", "text": "请输入18位身份证号"},
+        {"event": "user", "text": "/request_human"},
+    ]
+    tracker = tracker_with(events, {"person_name": "王小明", "phone": "13812345678", "service": "退休一件事"})
+    dispatcher = CollectingDispatcher()
+    for action in (handoff.ActionHandoff(), ActionHallInfo()):  # the old model still calls action_hall_info
+        dispatcher = CollectingDispatcher()
+        assert await action.run(dispatcher, tracker, domain) == []
+        message = dispatcher.messages[0]
+        assert "正在为您转接" not in message["text"] and "工单号" in message["text"]
+        assert message["custom"]["type"] == "handoff" and message["custom"]["staffed"] is staffed
+        assert ("非办公时间" in message["text"]) is not staffed
+        assert "12345" in message["text"] and "帮办代办" in message["text"]
+    tickets = store.list()
+    assert len(tickets) == 2
+    ticket = tickets[0]
+    assert (
+        ticket.session_id == "session-abc" and ticket.item == "退休一件事" and ticket.within_hours is staffed
+    )
+    assert ticket.channel == "widget"
+    transcript = " ".join(line.text for line in ticket.transcript)
+    assert "王小明" not in transcript and "13812345678" not in transcript and "138****5678" in transcript
+
+
+async def test_handoff_without_a_database_still_gives_the_phone_lines(
+    monkeypatch: pytest.MonkeyPatch, domain: Dict[str, Any]
+) -> None:
+    def broken() -> Any:
+        raise RuntimeError("database down")
+
+    monkeypatch.setattr(handoff, "get_engine", broken)
+    dispatcher = CollectingDispatcher()
+    await handoff.ActionHandoff().run(dispatcher, tracker_with([], {}), domain)
+    assert "没有创建成功" in dispatcher.messages[0]["text"] and "12345" in dispatcher.messages[0]["text"]
+    assert dispatcher.messages[0]["custom"]["ticket"] is None
+
+
+def test_signed_user_verification() -> None:
+    sig = sign_user("u1", 2_000, "k")
+    assert verify_user("u1", 2_000, sig, secret="k", max_age_seconds=3600, now=1_000) == "u1"
+    cases = [
+        (dict(secret=""), 403),
+        (dict(signature="zz"), 400),
+        (dict(now=2_000), 401),
+        (dict(now=-10_000), 400),
+        (dict(user="u2"), 403),
+    ]
+    for change, status in cases:
+        args: Dict[str, Any] = dict(
+            user="u1", expires=2_000, signature=sig, secret="k", max_age_seconds=3600, now=1_000
+        )
+        args.update(change)
+        with pytest.raises(SignedUserError) as refused:
+            verify_user(args.pop("user"), args.pop("expires"), args.pop("signature"), **args)
+        assert refused.value.status == status and refused.value.message
+
+
+def test_migration_builds_exactly_the_declared_tables(tmp_path: Path) -> None:
+    def ours(obj: object, name: str, type_: str, reflected: bool, compare_to: object) -> bool:
+        table = obj if type_ == "table" else getattr(obj, "table", None)
+        return getattr(table, "name", name) in {"tickets", "ratings"}
+
+    engine = migrated_engine(tmp_path / "m.db")
+    with engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True, "include_object": ours})
+        assert compare_metadata(context, metadata) == []

@@ -1,0 +1,254 @@
+"""The tracker store writes personal data only masked or sealed, on a real Redis."""
+
+from __future__ import annotations
+
+import json
+import os
+from typing import Any, Dict, Iterator, List
+from urllib.parse import urlparse
+
+import pytest
+import redis
+from rasa.core.tracker_store import TrackerStore
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import ActionExecuted, ActiveLoop, BotUttered, SlotSet, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.utils.endpoints import read_endpoint_config
+
+from bot.pii import id_check_char
+from bot.pii_vault import KEY_PREFIX, Vault, is_sealed, reference_of
+from bot.settings import PROJECT_ROOT
+from bot.tracker_store import RedactingRedisTrackerStore, mask_deep, redact_events
+
+ID17 = "41010519900307452"
+ID_NUMBER = ID17 + id_check_char(ID17)
+PHONE = "13712345678"
+PLAIN = (PHONE, ID_NUMBER, "王建国")
+
+
+@pytest.fixture(scope="module")
+def domain() -> Domain:
+    return Domain.load(str(PROJECT_ROOT / "domain.yml"))
+
+
+@pytest.fixture
+def client(redis_url: str) -> Iterator[redis.Redis]:
+    red = redis.Redis.from_url(redis_url, decode_responses=True)
+    red.flushdb()
+    yield red
+    red.flushdb()
+
+
+@pytest.fixture
+def store(redis_url: str, domain: Domain, client: redis.Redis) -> RedactingRedisTrackerStore:
+    parsed = urlparse(redis_url)
+    return RedactingRedisTrackerStore(
+        domain=domain, host=parsed.hostname, port=parsed.port, db=0, key_prefix="gxx", record_exp=600
+    )
+
+
+def everything_in(client: redis.Redis) -> str:
+    """Every key and every value in Redis, as one string."""
+    parts: List[str] = []
+    for key in client.keys("*"):
+        parts.append(key)
+        kind = client.type(key)
+        if kind == "string":
+            parts.append(client.get(key) or "")
+        elif kind == "hash":
+            parts.extend(f"{k}={v}" for k, v in client.hgetall(key).items())
+        elif kind == "list":
+            parts.extend(client.lrange(key, 0, -1))
+        elif kind in ("set", "zset"):
+            parts.extend(client.zrange(key, 0, -1) if kind == "zset" else client.smembers(key))
+    return "\n".join(parts)
+
+
+def user(text: str, entities: List[Dict[str, Any]] | None = None) -> UserUttered:
+    return UserUttered(
+        text,
+        intent={"name": "inform", "confidence": 0.99},
+        entities=entities or [],
+        parse_data={"text": text, "intent": {"name": "inform"}, "entities": entities or []},
+        message_id="0f13900000000abc",
+    )
+
+
+def booking_events(sealed_phone: str) -> List[Any]:
+    return [
+        ActionExecuted("action_listen"),
+        user("我要预约办退休"),
+        ActiveLoop("appointment_form"),
+        SlotSet("requested_slot", "person_name"),
+        ActionExecuted("action_listen"),
+        user("王建国", [{"entity": "person_name", "value": "王建国", "start": 0, "end": 3}]),
+        SlotSet("person_name", "王建国"),
+        SlotSet("requested_slot", "phone"),
+        ActionExecuted("action_listen"),
+        user(f"手机 {PHONE}", [{"entity": "phone", "value": PHONE, "start": 3, "end": 14}]),
+        SlotSet("phone", sealed_phone),
+        SlotSet("requested_slot", "id_number"),
+        ActionExecuted("action_listen"),
+        user(ID_NUMBER, [{"entity": "id_number", "value": ID_NUMBER, "start": 0, "end": 18}]),
+        SlotSet("id_number", ID_NUMBER),
+        BotUttered(f"请核对：手机号 {PHONE}", data={"buttons": [{"title": ID_NUMBER, "payload": "/affirm"}]}),
+    ]
+
+
+def test_mask_deep_masks_strings_and_numbers_but_not_identifiers() -> None:
+    value = {
+        "text": f"电话{PHONE}",
+        "n": int(PHONE),
+        "message_id": "ab13712345678cd",
+        "ok": True,
+        "score": 0.5,
+        "list": [ID_NUMBER],
+    }
+    masked = mask_deep(value)
+    assert masked == {
+        "text": "电话137****5678",
+        "n": "137****5678",
+        "message_id": "ab13712345678cd",
+        "ok": True,
+        "score": 0.5,
+        "list": ["410105********4529"],
+    }
+
+
+def test_redact_events_masks_text_entities_slots_and_replies() -> None:
+    sealed = "137****5678#pii:" + "q" * 26
+    events = [e.as_dict() for e in booking_events(sealed)]
+    redacted = json.dumps(redact_events(events), ensure_ascii=False)
+    for plain in PLAIN:
+        assert plain not in redacted
+    assert sealed in redacted, "a sealed value rests as it is, so the action server can reveal it"
+    assert "410105********4529" in redacted and "王**" in redacted
+    assert "0f13900000000abc" in redacted, "message ids are never rewritten"
+    assert events[5]["text"] == "王建国", "the input is not changed in place"
+
+
+def test_saved_tracker_holds_no_plain_personal_data(
+    store: RedactingRedisTrackerStore, client: redis.Redis, domain: Domain
+) -> None:
+    vault = Vault(client, "test-key")
+    sealed = vault.seal("phone", PHONE)
+    tracker = DialogueStateTracker.from_events("citizen-1", booking_events(sealed), domain.slots)
+
+    store.red.set("unrelated", "x")
+    import asyncio
+
+    asyncio.run(store.save(tracker))
+
+    assert not any(plain in everything_in(client) for plain in PLAIN)
+    loaded = asyncio.run(store.retrieve("citizen-1"))
+    assert loaded is not None
+    assert loaded.get_slot("phone") == sealed
+    assert loaded.get_slot("id_number") == "410105********4529"
+    assert loaded.active_loop_name == "appointment_form"
+    assert vault.reveal("phone", loaded.get_slot("phone")) == PHONE
+
+
+async def test_next_turn_appends_without_duplicating_events(
+    store: RedactingRedisTrackerStore, client: redis.Redis, domain: Domain
+) -> None:
+    tracker = DialogueStateTracker.from_events("citizen-2", booking_events("x"), domain.slots)
+    await store.save(tracker)
+    loaded = await store.retrieve("citizen-2")
+    assert loaded is not None
+    stored_count = len(loaded.events)
+    loaded.update(ActionExecuted("action_listen"))
+    loaded.update(user(f"改成 {PHONE}"))
+    await store.save(loaded)
+    again = await store.retrieve("citizen-2")
+    assert again is not None and len(again.events) == stored_count + 2
+    assert PHONE not in everything_in(client)
+
+
+async def test_personal_slots_are_cleared_when_no_form_is_active(
+    store: RedactingRedisTrackerStore, client: redis.Redis, domain: Domain
+) -> None:
+    vault = Vault(client, "test-key")
+    sealed = vault.seal("phone", PHONE)
+    events = [*booking_events(sealed), ActiveLoop(None), SlotSet("requested_slot", None)]
+    tracker = DialogueStateTracker.from_events("citizen-3", events, domain.slots)
+    await store.save(tracker)
+    loaded = await store.retrieve("citizen-3")
+    assert loaded is not None
+    assert [loaded.get_slot(n) for n in ("phone", "id_number", "person_name")] == [None, None, None]
+    assert client.get(KEY_PREFIX + str(reference_of(sealed))) is None, "the vault entry is deleted"
+    assert vault.reveal("phone", sealed) is None
+
+
+async def test_personal_slots_stay_while_the_form_is_active(
+    store: RedactingRedisTrackerStore, client: redis.Redis, domain: Domain
+) -> None:
+    vault = Vault(client, "test-key")
+    sealed = vault.seal("phone", PHONE)
+    tracker = DialogueStateTracker.from_events("citizen-4", booking_events(sealed), domain.slots)
+    await store.save(tracker)
+    loaded = await store.retrieve("citizen-4")
+    assert loaded is not None and is_sealed(loaded.get_slot("phone"))
+    assert vault.reveal("phone", sealed) == PHONE
+
+
+def test_endpoints_yml_loads_this_store(
+    redis_url: str, domain: Domain, monkeypatch: pytest.MonkeyPatch, client: redis.Redis
+) -> None:
+    parsed = urlparse(redis_url)
+    for name, value in {
+        "REDIS_HOST": parsed.hostname,
+        "REDIS_PORT": str(parsed.port),
+        "REDIS_DB": "0",
+        "REDIS_PASSWORD": "",
+        "ACTION_ENDPOINT_URL": "http://127.0.0.1:1/webhook",
+    }.items():
+        monkeypatch.setenv(name, str(value))
+    config = read_endpoint_config(str(PROJECT_ROOT / "endpoints.yml"), "tracker_store")
+    created = TrackerStore.create(config, domain)
+    inner = getattr(created, "_tracker_store", created)
+    assert isinstance(inner, RedactingRedisTrackerStore), "Rasa silently falls back to memory otherwise"
+    assert os.environ["REDIS_HOST"] == parsed.hostname
+
+
+def test_slots_do_not_carry_over_to_a_new_session(domain: Domain) -> None:
+    assert domain.session_config.carry_over_slots is False
+
+
+def test_logging_is_masked_on_loggers_with_their_own_handlers() -> None:
+    import io
+    import logging
+
+    from bot.logs import configure_logging
+
+    stream = io.StringIO()
+    own = logging.getLogger("test.sanic.like")
+    handler = logging.StreamHandler(stream)
+    own.addHandler(handler)
+    own.propagate = False
+    try:
+        configure_logging()
+        own.warning("request from %s with %s", PHONE, ID_NUMBER)
+    finally:
+        own.removeHandler(handler)
+    assert PHONE not in stream.getvalue() and ID_NUMBER not in stream.getvalue()
+    assert "137****5678" in stream.getvalue()
+
+
+class CollectingBroker:
+    def __init__(self) -> None:
+        self.published: List[Dict[str, Any]] = []
+
+    def publish(self, event: Dict[str, Any]) -> None:
+        self.published.append(event)
+
+
+async def test_an_event_broker_gets_redacted_events(
+    store: RedactingRedisTrackerStore, domain: Domain
+) -> None:
+    broker = CollectingBroker()
+    store.event_broker = broker  # type: ignore[assignment]
+    tracker = DialogueStateTracker.from_events("citizen-5", booking_events("x"), domain.slots)
+    await store.save(tracker)
+    published = json.dumps(broker.published, ensure_ascii=False)
+    assert broker.published and all(e["sender_id"] == "citizen-5" for e in broker.published)
+    assert not any(plain in published for plain in (PHONE, ID_NUMBER))
