@@ -41,7 +41,6 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 
-from bot.catalogue import load_catalogue
 from bot.nlu.service_linker import ServiceIndex
 
 logger = logging.getLogger(__name__)
@@ -211,7 +210,7 @@ class NgramIntentClassifier(GraphComponent, IntentClassifier):
     def index(self) -> ServiceIndex:
         """The catalogue's phrase matcher, read when first needed (so at model load)."""
         if self._index is None:
-            self._index = ServiceIndex(load_catalogue(Path(self.config["catalogue_dir"])))
+            self._index = ServiceIndex.for_folder(str(self.config["catalogue_dir"]))
         return self._index
 
     def masked(self, message: Message) -> Tuple[str, List[str]]:

@@ -18,8 +18,9 @@ catalogue when the model loads, so a new alias or everyday term works without a 
 from __future__ import annotations
 
 import logging
+from functools import lru_cache
 from pathlib import Path
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Tuple
 
 import spacy
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -74,24 +75,45 @@ class ServiceIndex:
         self.description_margin = description_margin
         self.nlp = spacy.blank("zh")
         self.matcher = PhraseMatcher(self.nlp.vocab, attr="ORTH")
+        self._last: Optional[Tuple[str, Tuple[Tuple[int, int, str], ...]]] = None
         for item in catalogue.items:
             phrases = {item.name, item.name.removesuffix("一件事"), *item.aliases}
             self.matcher.add(item.name, [self.nlp.make_doc(p) for p in sorted(phrases) if p])
 
+    @classmethod
+    def for_folder(
+        cls, folder: str, description_score: float = SURE_SCORE, description_margin: float = SURE_MARGIN
+    ) -> ServiceIndex:
+        """The index of the catalogue in ``folder``, built once per version of its files and shared.
+
+        The intent classifier (which masks item names) and the linker of one model use the same
+        index, so the catalogue is read and the matcher built once when the model loads; a model
+        loaded after the files changed gets a new one.
+        """
+        files = sorted(Path(folder).glob("*.yml"))
+        stamp = tuple((f.name, f.stat().st_mtime_ns) for f in files)
+        return _index_for(folder, stamp, description_score, description_margin)
+
     def find(self, text: str) -> List[Dict[str, Any]]:
         """Return non-overlapping mentions, longest first, as Rasa entity dicts."""
-        spans = self.matcher(self.nlp.make_doc(text), as_spans=True)
         return [
             {
                 "entity": ENTITY,
-                "start": span.start_char,
-                "end": span.end_char,
-                "value": span.label_,
+                "start": start,
+                "end": end,
+                "value": label,
                 "extractor": EXTRACTOR,
                 "confidence_entity": 1.0,
             }
-            for span in filter_spans(spans)
+            for start, end, label in self._spans(text)
         ]
+
+    def _spans(self, text: str) -> Tuple[Tuple[int, int, str], ...]:
+        # the classifier and the linker both ask about the same message in one turn: match it once
+        if self._last is None or self._last[0] != text:
+            spans = filter_spans(self.matcher(self.nlp.make_doc(text), as_spans=True))
+            self._last = (text, tuple((s.start_char, s.end_char, s.label_) for s in spans))
+        return self._last[1]
 
     def describe(self, text: str) -> Optional[Dict[str, Any]]:
         """An entity for the one item a whole message surely describes without naming it, else None.
@@ -138,6 +160,11 @@ class ServiceIndex:
         return None
 
 
+@lru_cache(maxsize=4)
+def _index_for(folder: str, stamp: Tuple[Tuple[str, int], ...], score: float, margin: float) -> ServiceIndex:
+    return ServiceIndex(load_catalogue(Path(folder)), description_score=score, description_margin=margin)
+
+
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=False)
 class ServiceLinker(GraphComponent, EntityExtractorMixin):
     """Adds and normalises ``service`` entities from the live catalogue."""
@@ -155,10 +182,10 @@ class ServiceLinker(GraphComponent, EntityExtractorMixin):
     def __init__(self, config: Dict[str, Any]) -> None:
         self._config = config
         self.item_intent_confidence = float(config.get("item_intent_confidence", ITEM_INTENT_CONFIDENCE))
-        self.index = ServiceIndex(
-            load_catalogue(Path(config["catalogue_dir"])),
-            description_score=float(config["description_score"]),
-            description_margin=float(config["description_margin"]),
+        self.index = ServiceIndex.for_folder(
+            str(config["catalogue_dir"]),
+            float(config["description_score"]),
+            float(config["description_margin"]),
         )
 
     @classmethod
