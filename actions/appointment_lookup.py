@@ -42,20 +42,15 @@ logger = logging.getLogger(__name__)
 _CHANGE_SLOTS = ("reschedule_code", "appointment_date", "appointment_time", "half_day")
 
 
-class ValidateAppointmentLookupForm(FormValidationAction):
+class ValidateAppointmentLookupForm(helpers.EscalatingValidation, FormValidationAction):
     """Checks the 预约号 and phone number used to find a booking."""
 
     carried_slots: tuple = ("appointment_date", "appointment_time", "half_day")
+    cleared_slots: tuple = LOOKUP_SLOTS
 
     def name(self) -> str:
         """Return the domain name of this action."""
         return "validate_appointment_lookup_form"
-
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> List[Dict[str, Any]]:
-        """Extract and validate; keep a new day or time said with a change; escalate on failures."""
-        return await helpers.validate_with_escalation(self, dispatcher, tracker, domain, LOOKUP_SLOTS)
 
     async def extract_appointment_code(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -158,20 +153,15 @@ class ActionManageAppointment(Action):
         return reset(_CHANGE_SLOTS)
 
 
-class ValidateAppointmentRescheduleForm(WhenQuestions, FormValidationAction):
+class ValidateAppointmentRescheduleForm(helpers.EscalatingValidation, WhenQuestions, FormValidationAction):
     """Checks the new day and time of a booking being moved."""
 
     carried_slots: tuple = ("half_day",)
+    cleared_slots: tuple = _CHANGE_SLOTS
 
     def name(self) -> str:
         """Return the domain name of this action."""
         return "validate_appointment_reschedule_form"
-
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> List[Dict[str, Any]]:
-        """Extract and validate; keep the half-day; escalate on failures."""
-        return await helpers.validate_with_escalation(self, dispatcher, tracker, domain, _CHANGE_SLOTS)
 
 
 class ActionSubmitReschedule(Action):

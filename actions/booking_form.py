@@ -158,20 +158,15 @@ class WhenQuestions:
         return {"appointment_time": f"{chosen.start:%H:%M}"}
 
 
-class ValidateAppointmentForm(WhenQuestions, FormValidationAction):
+class ValidateAppointmentForm(helpers.EscalatingValidation, WhenQuestions, FormValidationAction):
     """Checks every answer of the booking form and says why one is refused."""
 
     carried_slots: tuple = ("half_day",)
+    cleared_slots: tuple = BOOKING_SLOTS
 
     def name(self) -> str:
         """Return the domain name of this action."""
         return "validate_appointment_form"
-
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> List[Dict[str, Any]]:
-        """Extract and validate; keep the half-day; count failed answers and escalate."""
-        return await helpers.validate_with_escalation(self, dispatcher, tracker, domain, BOOKING_SLOTS)
 
     def validate_service(
         self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict

@@ -335,3 +335,19 @@ async def validate_with_escalation(
         if not (e.get("name") == FAILURES_SLOT and (e.get("value") or None) == previous)
     ]
     return [*events, *bookkeeping]
+
+
+class EscalatingValidation:
+    """Mixin for the forms' validators: ``run`` extracts, validates and escalates repeated failures.
+
+    A validator lists ``cleared_slots`` (cleared when the form gives up) and ``carried_slots``; it is
+    placed before ``FormValidationAction`` in the bases, so that this ``run`` is the one used.
+    """
+
+    cleared_slots: tuple = ()
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[Dict[str, Any]]:
+        """Extract and validate; keep the carried slots; count failed answers and escalate."""
+        return await validate_with_escalation(self, dispatcher, tracker, domain, self.cleared_slots)
