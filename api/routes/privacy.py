@@ -8,7 +8,7 @@ and never logged or stored. Export needs the ``staff`` role, deletion ``admin``;
 from __future__ import annotations
 
 import asyncio
-from typing import Dict, List, Optional
+from typing import Callable, Dict, List, Optional, TypeVar
 
 from fastapi import APIRouter, HTTPException, Request
 from pydantic import BaseModel, Field, StrictStr
@@ -16,6 +16,8 @@ from pydantic import BaseModel, Field, StrictStr
 from api.auth import audit
 from api.deps import RequireAdmin, RequireStaff
 from bot.retention import erase_person, export_person
+
+T = TypeVar("T")
 
 router = APIRouter(prefix="/api/admin/privacy", tags=["admin"])
 
@@ -39,13 +41,12 @@ class ErasedOut(BaseModel):
     deleted: int
 
 
-@router.post("/export", response_model=ExportOut)
-async def export(body: PersonIn, who: RequireStaff, request: Request) -> ExportOut:
-    """Export one citizen's appointments (个人信息查阅、复制)."""
+async def _for_person(operation: Callable[..., T], body: PersonIn, request: Request) -> T:
+    """Run a privacy operation on the citizen named by phone and/or ID number; 422 with the reason."""
     state = request.app.state
     try:
-        found = await asyncio.to_thread(
-            export_person,
+        return await asyncio.to_thread(
+            operation,
             state.engine,
             pii_key=state.settings.pii_key,
             phone=body.phone,
@@ -53,6 +54,12 @@ async def export(body: PersonIn, who: RequireStaff, request: Request) -> ExportO
         )
     except ValueError as exc:
         raise HTTPException(status_code=422, detail=str(exc)) from exc
+
+
+@router.post("/export", response_model=ExportOut)
+async def export(body: PersonIn, who: RequireStaff, request: Request) -> ExportOut:
+    """Export one citizen's appointments (个人信息查阅、复制)."""
+    found = await _for_person(export_person, body, request)
     audit(who, "privacy_export", count=len(found))
     return ExportOut(appointments=found)
 
@@ -60,16 +67,6 @@ async def export(body: PersonIn, who: RequireStaff, request: Request) -> ExportO
 @router.post("/erase", response_model=ErasedOut)
 async def erase(body: PersonIn, who: RequireAdmin, request: Request) -> ErasedOut:
     """Delete one citizen's appointments (个人信息删除); an active booking frees its place."""
-    state = request.app.state
-    try:
-        deleted = await asyncio.to_thread(
-            erase_person,
-            state.engine,
-            pii_key=state.settings.pii_key,
-            phone=body.phone,
-            id_number=body.id_number,
-        )
-    except ValueError as exc:
-        raise HTTPException(status_code=422, detail=str(exc)) from exc
+    deleted = await _for_person(erase_person, body, request)
     audit(who, "privacy_erase", count=deleted)
     return ErasedOut(deleted=deleted)
