@@ -11,7 +11,7 @@ from __future__ import annotations
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Sequence
+from typing import Any, Dict, List, Optional, Sequence, Set
 
 import httpx
 import yaml
@@ -59,6 +59,7 @@ class Outcome:
 
     conversation: Conversation
     failures: List[str] = field(default_factory=list)
+    failed_turns: Set[int] = field(default_factory=set)
 
     @property
     def succeeded(self) -> bool:
@@ -171,6 +172,7 @@ def play(api: str, conversation: Conversation, client: Optional[httpx.Client] = 
             replies = response.json() if response.status_code == 200 else []
             for problem in check(turn.expect, replies):
                 outcome.failures.append(f"turn {number} “{turn.user}”: {problem}")
+                outcome.failed_turns.add(number)
         return outcome
     finally:
         if own:
@@ -198,6 +200,6 @@ def run_all(api: Optional[str] = None) -> Dict[str, Any]:
         "succeeded": len(outcomes) - len(failed),
         "rate": (len(outcomes) - len(failed)) / len(outcomes) if outcomes else 0.0,
         "turns": turns,
-        "turns_ok": turns - sum(len(o.failures) for o in failed),
+        "turns_ok": turns - sum(len(o.failed_turns) for o in failed),
         "failures": {o.conversation.id: o.failures for o in failed},
     }
