@@ -3,12 +3,16 @@
 A booking found (or just made) stays the conversation's booking in context: "改一下", "取消" or
 "改到后天下午" right after act on it without asking for the 预约号 and phone number again, and a new
 day or time said with the change request is used.
+
+A session the api bound to a signed-in 郑好办 user (:func:`actions.form_helpers.host_user`) needs
+neither: the user's bookings are listed to choose from, and a booking the user made while signed in
+is proof enough without the phone number.
 """
 
 from __future__ import annotations
 
 import logging
-from typing import Any, Dict, List
+from typing import Any, Dict, List, Optional
 
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import FollowupAction, SlotSet
@@ -24,17 +28,20 @@ from actions.form_helpers import (
     asked_slot,
     entity_value,
     form_gave_up,
+    host_user,
     is_answer,
     latest_intent,
     message_text,
     personal_value,
     reset,
+    typed_button_entities,
     understood_when,
     when_slots,
 )
 from bot import pii
-from bot.appointments import BookingError
+from bot.appointments import Booking, BookingError, format_day
 from bot.booking_dialogue import booking_card, code_error, find_code
+from bot.guide import payload
 
 logger = logging.getLogger(__name__)
 
@@ -61,8 +68,12 @@ class ValidateAppointmentLookupForm(helpers.EscalatingValidation, FormValidation
             when = understood_when(tracker, helpers.booking_service())
             if when is not None:
                 values.update(when_slots(when))
-        said = entity_value(tracker, "appointment_code")
+        said = entity_value(tracker, "appointment_code") or typed_button_entities(tracker).get(
+            "appointment_code"
+        )
         code = find_code(said or "") or find_code(message_text(tracker))
+        if code is None and asked_slot(tracker) is None:
+            code = _only_booking(tracker)
         if code:
             values["appointment_code"] = code
         elif (
@@ -84,6 +95,19 @@ class ValidateAppointmentLookupForm(helpers.EscalatingValidation, FormValidation
             return {"appointment_code": None}
         return {"appointment_code": code}
 
+    async def required_slots(
+        self,
+        domain_slots: List[str],
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+    ) -> List[str]:
+        """Ask for the phone number only when the signed-in user did not make the booking."""
+        user, code = host_user(tracker), tracker.get_slot("appointment_code")
+        if user and code and _owned(code, user):
+            return [slot for slot in domain_slots if slot != "phone"]
+        return domain_slots
+
     async def extract_phone(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[str, Any]:
@@ -103,6 +127,84 @@ class ValidateAppointmentLookupForm(helpers.EscalatingValidation, FormValidation
         return {"phone": pii.find_mobile(text)}
 
 
+class ActionAskAppointmentCode(Action):
+    """Asks for the 预约号; a signed-in user chooses from their own bookings instead."""
+
+    def name(self) -> str:
+        """Return the domain name of this action."""
+        return "action_ask_appointment_code"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
+    ) -> List[Dict[str, Any]]:
+        """List the signed-in user's bookings as buttons, or ask for the code."""
+        user = host_user(tracker)
+        if not user:
+            dispatcher.utter_message(response="utter_ask_appointment_code")
+            return []
+        try:
+            bookings = helpers.booking_service().bookings_of(user)
+        except Exception:
+            logger.exception("listing a signed-in user's bookings failed")
+            bookings = []
+        if not bookings:
+            dispatcher.utter_message(
+                text="您登录的郑好办账号下暂时没有今天及以后的预约。如果是未登录时预约的，"
+                "请输入预约号（8位字母和数字，在预约成功的回复中）。"
+            )
+            return []
+        verb = {"cancel": "取消", "reschedule": "改约"}.get(
+            tracker.get_slot("appointment_operation") or "", "查看"
+        )
+        lines = "\n".join(f"{n}. {_line(b)}" for n, b in enumerate(bookings, 1))
+        dispatcher.utter_message(
+            text=f"您登录的郑好办账号下有以下预约：\n{lines}\n请点选要{verb}的预约，也可以直接说预约号。",
+            buttons=[
+                {
+                    "title": f"{verb} {_line(b, short=True)}",
+                    "payload": payload("inform", appointment_code=b.code),
+                }
+                for b in bookings
+                if b.is_active or verb == "查看"
+            ],
+        )
+        return []
+
+
+def _line(booking: Booking, *, short: bool = False) -> str:
+    """One line naming a booking for a list: day, time, item, code (status when not active)."""
+    when = f"{format_day(booking.day)} {booking.slot_start:%H:%M}"
+    if short:
+        return f"{when} {booking.item_name}"
+    state = "" if booking.is_active else f"（{booking.status_text}）"
+    return f"{when} {booking.item_name}，预约号 {booking.code}{state}"
+
+
+def _only_booking(tracker: Tracker) -> Optional[str]:
+    """The code of a signed-in user's one active booking when it is safe to act on it unasked.
+
+    Looking it up or moving it is; cancelling is not: the user taps the booking to cancel.
+    """
+    user = host_user(tracker)
+    if not user or (tracker.get_slot("appointment_operation") or "query") == "cancel":
+        return None
+    try:
+        active = [b for b in helpers.booking_service().bookings_of(user) if b.is_active]
+    except Exception:
+        logger.exception("listing a signed-in user's bookings failed")
+        return None
+    return active[0].code if len(active) == 1 else None
+
+
+def _owned(code: str, user: str) -> bool:
+    """True when the signed-in ``user`` made the booking ``code``."""
+    try:
+        return helpers.booking_service().find(code=code, owner=user) is not None
+    except Exception:
+        logger.exception("checking a booking's owner failed")
+        return False
+
+
 class ActionManageAppointment(Action):
     """Shows, cancels or starts moving the booking found by 预约号 and phone number."""
 
@@ -118,14 +220,15 @@ class ActionManageAppointment(Action):
             return [*reset(LOOKUP_SLOTS), SlotSet(FAILURES_SLOT, None)]
         service = helpers.booking_service()
         code, phone = tracker.get_slot("appointment_code") or "", tracker.get_slot("phone") or ""
+        owner = host_user(tracker)
         operation = tracker.get_slot("appointment_operation") or "query"
         try:
-            booking = service.find(code=code, phone=phone)
+            booking = service.find(code=code, phone=phone, owner=owner)
             if booking is None:
                 dispatcher.utter_message(text="没有找到与该预约号和手机号匹配的预约，请核对后重新输入。")
                 return reset(LOOKUP_SLOTS)
             if operation == "cancel":
-                booking = service.cancel(code=code, phone=phone)
+                booking = service.cancel(code=code, phone=phone, owner=owner)
                 dispatcher.utter_message(
                     text=f"已为您取消预约。{booking.summary()}", json_message=booking_card(booking)
                 )
@@ -186,6 +289,7 @@ class ActionSubmitReschedule(Action):
             booking = service.reschedule(
                 code=tracker.get_slot("reschedule_code") or "",
                 phone=tracker.get_slot("phone") or "",
+                owner=host_user(tracker),
                 day=day,
                 slot_start=start,
             )

@@ -433,6 +433,7 @@ class ActionSubmitAppointment(Action):
                 phone=tracker.get_slot("phone") or "",
                 id_number=id_number,
                 idempotency_key=key,
+                owner=helpers.host_user(tracker),
             )
         except SlotFullError as exc:
             dispatcher.utter_message(text=exc.message)

@@ -102,6 +102,17 @@ def entity_value(tracker: Tracker, name: str) -> Optional[str]:
     return str(value) if value is not None else None
 
 
+def host_user(tracker: Tracker) -> Optional[str]:
+    """Return the verified 郑好办 user id the api bound to this session, or None for a guest.
+
+    The api puts it in every message's metadata (``user``) only after checking the host's signature
+    (:mod:`api.host_user`); Rasa accepts messages from the api alone (:mod:`bot.channel`).
+    """
+    metadata = (tracker.latest_message or {}).get("metadata") or {}
+    user = metadata.get("user") if isinstance(metadata, dict) else None
+    return str(user) if user else None
+
+
 def is_answer(tracker: Tracker) -> bool:
     """Return True when the latest message may be an answer (not a question or a command)."""
     return latest_intent(tracker) not in NOT_A_VALUE

@@ -107,10 +107,24 @@ class BookingService:
             name, day, store=self.store, now=self.now(), config=self.config, calendar=self.calendar
         )
 
-    def find(self, *, code: str, phone: str) -> Optional[Booking]:
-        """Return the booking with this code (any letter case) if ``phone`` is the one given at booking."""
-        record = self._match(code, phone)
+    def find(self, *, code: str, phone: str = "", owner: Optional[str] = None) -> Optional[Booking]:
+        """Return the booking with this code (any letter case) if the caller proves it is theirs.
+
+        Proof is ``phone``, the number given at booking, or ``owner``, the verified 郑好办 user id of
+        the session (see :mod:`api.host_user`) that made the booking.
+        """
+        record = self._match(code, phone, owner)
         return self._to_booking(record) if record is not None else None
+
+    def bookings_of(self, owner: str) -> List[Booking]:
+        """Return the signed-in user's bookings from today on (every status), in time order.
+
+        ``owner`` is the verified 郑好办 user id; only bookings made while signed in are listed.
+        """
+        if not owner:
+            return []
+        records = self.store.list_by_owner(self._owner_hash(owner), since=self.now().date())
+        return [self._to_booking(r) for r in records]
 
     def list(
         self, *, day: Optional[date] = None, window: Optional[str] = None, status: Optional[str] = None
@@ -132,8 +146,12 @@ class BookingService:
         phone: str,
         id_number: str,
         idempotency_key: Optional[str] = None,
+        owner: Optional[str] = None,
     ) -> Booking:
         """Book a place for one person; the same ``idempotency_key`` always returns the same booking.
+
+        ``owner``, the verified 郑好办 user id of a signed-in session, lets that user list and change
+        the booking without its 预约号 and phone number (stored as a keyed hash only).
 
         Raises:
             BookingError: a subclass with a Chinese ``message`` saying what to do instead.
@@ -155,6 +173,7 @@ class BookingService:
             slot_start=slot_start,
             idempotency_key=idempotency_key,
             now=self._utc(now),
+            owner_hash=self._owner_hash(owner) if owner else None,
             **person,
         )
         try:
@@ -167,9 +186,12 @@ class BookingService:
             raise BusyError() from None
         return self._to_booking(record)
 
-    def cancel(self, *, code: str, phone: str) -> Booking:
-        """Cancel a booking (no later than the configured hours before its slot) and free its place."""
-        record = self._changeable(code, phone)
+    def cancel(self, *, code: str, phone: str = "", owner: Optional[str] = None) -> Booking:
+        """Cancel a booking (no later than the configured hours before its slot) and free its place.
+
+        The caller proves the booking is theirs as in :meth:`find`.
+        """
+        record = self._changeable(code, phone, owner)
         try:
             return self._to_booking(self.store.cancel(record, self._utc(self.now())))
         except StaleRecordError:
@@ -177,12 +199,15 @@ class BookingService:
         except StoreBusyError:
             raise BusyError() from None
 
-    def reschedule(self, *, code: str, phone: str, day: date, slot_start: time) -> Booking:
+    def reschedule(
+        self, *, code: str, phone: str = "", owner: Optional[str] = None, day: date, slot_start: time
+    ) -> Booking:
         """Move a booking to another slot: the new place is taken and the old one freed together.
 
-        Nothing changes when the new slot is full or cannot be booked.
+        Nothing changes when the new slot is full or cannot be booked. The caller proves the booking
+        is theirs as in :meth:`find`.
         """
-        record = self._changeable(code, phone)
+        record = self._changeable(code, phone, owner)
         if (record.day, record.slot_start) == (day, slot_start):
             raise SameSlotError()
         now = self.now()
@@ -281,18 +306,29 @@ class BookingService:
         )
         return SlotFullError(suggestions)
 
-    def _match(self, code: str, phone: str) -> Optional[AppointmentRecord]:
+    def _owner_hash(self, owner: str) -> str:
+        # a prefix keeps a user id from ever hashing like a phone number or an ID
+        return pii.keyed_hash(f"host-user:{owner}", self._pii_key)
+
+    def _match(self, code: str, phone: str, owner: Optional[str] = None) -> Optional[AppointmentRecord]:
         normalized = normalize_code(code)
-        if normalized is None or not pii.is_valid_mobile(phone):
+        by_phone = pii.is_valid_mobile(phone)
+        if normalized is None or not (by_phone or owner):
             return None
         record = self.store.get_by_code(normalized)
         if record is None:
             return None
-        phone_hash = pii.keyed_hash(pii.normalize_mobile(phone), self._pii_key)
-        return record if hmac.compare_digest(phone_hash, record.phone_hash) else None
+        if by_phone:
+            phone_hash = pii.keyed_hash(pii.normalize_mobile(phone), self._pii_key)
+            if hmac.compare_digest(phone_hash, record.phone_hash):
+                return record
+        if owner and record.owner_hash:
+            if hmac.compare_digest(self._owner_hash(owner), record.owner_hash):
+                return record
+        return None
 
-    def _changeable(self, code: str, phone: str) -> AppointmentRecord:
-        record = self._match(code, phone)
+    def _changeable(self, code: str, phone: str, owner: Optional[str] = None) -> AppointmentRecord:
+        record = self._match(code, phone, owner)
         if record is None:
             raise NotFoundError()
         if record.status != "booked":

@@ -63,9 +63,12 @@ appointments = Table(
     Column("idempotency_key", String(128), nullable=True, unique=True),
     Column("created_at", DateTime, nullable=False),
     Column("updated_at", DateTime, nullable=False),
+    # the signed-in 郑好办 user who booked, as a keyed hash (NULL for a guest); migration 0005
+    Column("owner_hash", String(64), nullable=True),
     CheckConstraint("status IN ('booked', 'cancelled', 'checked_in', 'no_show')", name="status"),
 )
 Index("ix_appointments_day_window", appointments.c.day, appointments.c.window_number)
+Index("ix_appointments_owner_hash", appointments.c.owner_hash)
 Index(
     "uq_appointments_active_person_item_day",
     appointments.c.id_hash,
@@ -127,6 +130,7 @@ class AppointmentRecord:
     idempotency_key: Optional[str]
     created_at: datetime
     updated_at: datetime
+    owner_hash: Optional[str] = None
 
 
 @dataclass(frozen=True)
@@ -144,6 +148,7 @@ class NewAppointment:
     id_masked: str
     idempotency_key: Optional[str]
     now: datetime
+    owner_hash: Optional[str] = None
 
 
 SlotKey = Tuple[str, date, time]
@@ -224,6 +229,15 @@ class AppointmentStore:
         )
         return self._read(lambda c: [AppointmentRecord(**row._mapping) for row in c.execute(query)])
 
+    def list_by_owner(self, owner_hash: str, *, since: date) -> List[AppointmentRecord]:
+        """Return the appointments of one signed-in user on ``since`` or later, in time order."""
+        query = (
+            select(appointments)
+            .where(appointments.c.owner_hash == owner_hash, appointments.c.day >= since)
+            .order_by(appointments.c.day, appointments.c.slot_start, appointments.c.id)
+        )
+        return self._read(lambda c: [AppointmentRecord(**row._mapping) for row in c.execute(query)])
+
     # -- writes -------------------------------------------------------------------------------
 
     def book(
@@ -289,6 +303,7 @@ class AppointmentStore:
             "idempotency_key": new.idempotency_key,
             "created_at": new.now,
             "updated_at": new.now,
+            "owner_hash": new.owner_hash,
         }
         new_id = c.execute(appointments.insert().values(**values)).inserted_primary_key[0]
         return AppointmentRecord(id=new_id, **values)

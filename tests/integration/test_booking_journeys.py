@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import uuid
+from typing import Optional
 
 import pytest
 
@@ -14,11 +16,18 @@ pytestmark = pytest.mark.integration
 
 ID17 = "41010519900307452"
 ID_NUMBER = ID17 + id_check_char(ID17)
+OTHER17 = "41010519851120383"
+OTHER_ID = OTHER17 + id_check_char(OTHER17)
 PHONE = "13712345678"
 
 
-def book(stack: Stack, item_request: str = "我想预约办退休") -> tuple[Conversation, str]:
-    chat = Conversation(stack)
+def book(
+    stack: Stack,
+    item_request: str = "我想预约办退休",
+    chat: Optional[Conversation] = None,
+    id_number: str = ID_NUMBER,
+) -> tuple[Conversation, str]:
+    chat = chat or Conversation(stack)
     asks_day = chat.say(item_request)
     days = buttons_of(asks_day)
     assert days and "哪一天" in text_of(asks_day)
@@ -28,11 +37,11 @@ def book(stack: Stack, item_request: str = "我想预约办退休") -> tuple[Con
     assert "姓名" in text_of(chat.say(times[0]["payload"]))
     assert "手机" in text_of(chat.say("王建国"))
     assert "身份证" in text_of(chat.say(PHONE))
-    summary = chat.say(ID_NUMBER)
+    summary = chat.say(id_number)
     assert (
         "137****5678" in text_of(summary)
         and PHONE not in text_of(summary)
-        and ID_NUMBER not in text_of(summary)
+        and id_number not in text_of(summary)
     )
     booked = chat.say("/affirm")
     text = text_of(booked)
@@ -49,6 +58,28 @@ def test_book_then_find_from_a_new_session(stack: Stack) -> None:
     assert "手机" in text_of(other.say(code))
     found = text_of(other.say(PHONE))
     assert code in found and "已预约" in found and PHONE not in found
+
+
+def test_signed_in_user_finds_and_cancels_bookings_without_code_or_phone(stack: Stack) -> None:
+    user = f"zhb-{uuid.uuid4().hex[:12]}"
+    _, first = book(stack, chat=Conversation(stack, user=user), id_number=OTHER_ID)
+    # a new session of the same 郑好办 user (the app opened again): the only booking is found at once
+    later = Conversation(stack, user=user)
+    found = text_of(later.say("查一下我的预约"))
+    assert first in found and "已预约" in found and "请输入" not in found, found
+    _, second = book(stack, "帮我约个时间办就医费用报销", chat=later, id_number=OTHER_ID)
+    # two bookings now: cancelling lists them to choose from, the tap cancels the one chosen
+    listing = Conversation(stack, user=user)
+    choices = listing.say("我想取消预约")
+    assert first in text_of(choices) and second in text_of(choices), text_of(choices)
+    chosen = next(b for b in buttons_of(choices) if second in b["payload"])
+    cancelled = text_of(listing.say(chosen["payload"]))
+    assert "已为您取消" in cancelled and second in cancelled and "手机号" not in cancelled, cancelled
+    # another signed-in user and a guest see nothing of it
+    stranger = text_of(Conversation(stack, user="zhb-someone-else").say("查一下我的预约"))
+    assert "暂时没有" in stranger and first not in stranger
+    guest = text_of(Conversation(stack).say("查一下我的预约"))
+    assert "预约号" in guest and first not in guest
 
 
 def test_wrong_phone_does_not_reveal_the_booking(stack: Stack) -> None:

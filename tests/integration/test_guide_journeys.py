@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, List
+import time
+from typing import Any, Dict, List, Optional
 
 import httpx
 import pytest
 
+from api.host_user import sign_user
 from bot.catalogue import get_catalogue
 from tests.conftest import Stack
 
@@ -14,9 +16,22 @@ pytestmark = pytest.mark.integration
 
 
 class Conversation:
-    def __init__(self, stack: Stack) -> None:
+    """One chat session through the api; ``user`` signs it in as that 郑好办 user, as the app would."""
+
+    def __init__(self, stack: Stack, user: Optional[str] = None) -> None:
         self.stack = stack
-        self.sender = httpx.post(f"{stack.api}/api/session", json={}).json()["sender"]
+        body: Dict[str, Any] = {}
+        if user:
+            expires = int(time.time()) + 600
+            body = {
+                "user": user,
+                "expires": expires,
+                "signature": sign_user(user, expires, stack.env["HOST_SIGNING_SECRET"]),
+            }
+        session = httpx.post(f"{stack.api}/api/session", json=body)
+        assert session.status_code == 200, session.text
+        assert session.json().get("user") == user
+        self.sender = session.json()["sender"]
 
     def say(self, message: str) -> List[Dict[str, Any]]:
         response = httpx.post(

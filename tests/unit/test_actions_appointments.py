@@ -42,13 +42,21 @@ def tracker(
     entities: List[Dict[str, Any]] | None = None,
     requested: str | None = None,
     loop: str | None = "appointment_form",
+    user: str | None = None,
+    events: List[Dict[str, Any]] | None = None,
 ) -> Tracker:
     all_slots = {"requested_slot": requested, **(slots or {})}
+    metadata = {"channel": "web", **({"user": user} if user else {})}
     return Tracker(
         sender_id="citizen-1",
         slots=all_slots,
-        latest_message={"intent": {"name": intent}, "text": text, "entities": entities or []},
-        events=[],
+        latest_message={
+            "intent": {"name": intent},
+            "text": text,
+            "entities": entities or [],
+            "metadata": metadata,
+        },
+        events=events or [],
         paused=False,
         followup_action=None,
         active_loop={"name": loop} if loop else {},
@@ -305,3 +313,141 @@ async def test_form_run_end_to_end_validation(service, domain) -> None:
     first = tracker("book_appointment", "帮我约下周二下午去办退休", slots={"service": "退休一件事"})
     events = await FORM.run(dispatcher, first, domain)
     assert SlotSet("appointment_date", "2026-12-01") in events and SlotSet("half_day", "下午") in events
+
+
+# -- a signed-in 郑好办 user (the api puts the verified user id in the message metadata) -----------
+
+LOOKUP = lookup_actions.ValidateAppointmentLookupForm()
+USER = "zhb-10086"
+
+
+def signed_booking(service, day: int, hour: int = 10, user: str | None = USER, item: str = "退休一件事"):
+    return service.book(
+        item_name=item,
+        day=NOW.date().replace(day=day),
+        slot_start=datetime(1, 1, 1, hour).time(),
+        name="李明",
+        phone=PHONE,
+        id_number=ID_NUMBER,
+        owner=user,
+    )
+
+
+async def test_booking_made_while_signed_in_belongs_to_the_user(service) -> None:
+    dispatcher = CollectingDispatcher()
+    await booking_actions.ActionSubmitAppointment().run(
+        dispatcher, tracker(slots=BOOKING, loop=None, user=USER), {}
+    )
+    assert [b.item_name for b in service.bookings_of(USER)] == ["退休一件事"]
+    assert service.bookings_of("zhb-someone-else") == []
+
+
+@pytest.mark.parametrize("operation, verb", [("query", "查看"), ("cancel", "取消"), ("reschedule", "改约")])
+async def test_signed_in_user_chooses_from_own_bookings(service, operation: str, verb: str) -> None:
+    first, second = signed_booking(service, 30), signed_booking(service, 30, 14, item="就医费用报销一件事")
+    signed_booking(service, 27, user="zhb-someone-else")
+    dispatcher = CollectingDispatcher()
+    asked = tracker(operation, "我的预约", slots={"appointment_operation": operation}, loop=None, user=USER)
+    await lookup_actions.ActionAskAppointmentCode().run(dispatcher, asked, {})
+    message = dispatcher.messages[0]
+    assert first.code in message["text"] and second.code in message["text"] and verb in message["text"]
+    assert [b["payload"] for b in message["buttons"]] == [
+        f'/inform{{"appointment_code": "{first.code}"}}',
+        f'/inform{{"appointment_code": "{second.code}"}}',
+    ]
+    assert all(b["title"].startswith(verb) for b in message["buttons"])
+    assert PHONE not in message["text"] and "zhb-someone-else" not in message["text"]
+
+
+async def test_guest_and_user_without_bookings_are_asked_for_the_code(service) -> None:
+    signed_booking(service, 30)
+    guest = CollectingDispatcher()
+    await lookup_actions.ActionAskAppointmentCode().run(guest, tracker("query_appointment", loop=None), {})
+    assert guest.messages[0]["response"] == "utter_ask_appointment_code"
+    nobody = CollectingDispatcher()
+    asked = tracker("query_appointment", loop=None, user="zhb-no-bookings")
+    await lookup_actions.ActionAskAppointmentCode().run(nobody, asked, {})
+    assert "暂时没有" in nobody.messages[0]["text"] and "预约号" in nobody.messages[0]["text"]
+    assert not nobody.messages[0]["buttons"]
+
+
+@pytest.mark.parametrize("operation, picked", [("query", True), ("reschedule", True), ("cancel", False)])
+async def test_the_only_booking_is_taken_unless_it_is_to_be_cancelled(
+    service, operation: str, picked: bool
+) -> None:
+    booking = signed_booking(service, 30)
+    first = tracker(
+        f"{operation}_appointment",
+        "我的预约",
+        slots={"appointment_operation": operation},
+        loop="appointment_lookup_form",
+        user=USER,
+    )
+    values = await LOOKUP.extract_appointment_code(CollectingDispatcher(), first, {})
+    assert values.get("appointment_code") == (booking.code if picked else None)
+    as_guest = tracker(
+        f"{operation}_appointment", "我的预约", slots={"appointment_operation": operation}, loop=None
+    )
+    assert "appointment_code" not in await LOOKUP.extract_appointment_code(
+        CollectingDispatcher(), as_guest, {}
+    )
+
+
+async def test_typed_choice_of_a_listed_booking_is_a_tap(service) -> None:
+    first, second = signed_booking(service, 30), signed_booking(service, 30, 14, item="就医费用报销一件事")
+    listing = CollectingDispatcher()
+    operation = {"appointment_operation": "cancel"}
+    await lookup_actions.ActionAskAppointmentCode().run(
+        listing, tracker(slots=operation, loop=None, user=USER), {}
+    )
+    bot_event = {
+        "event": "bot",
+        "text": listing.messages[0]["text"],
+        "data": {"buttons": listing.messages[0]["buttons"]},
+    }
+    typed = tracker(
+        "inform",
+        "第二个",
+        slots=operation,
+        requested="appointment_code",
+        loop="appointment_lookup_form",
+        user=USER,
+        events=[bot_event, {"event": "user", "text": "第二个"}],
+    )
+    values = await LOOKUP.extract_appointment_code(CollectingDispatcher(), typed, {})
+    assert values["appointment_code"] == second.code != first.code
+
+
+async def test_owner_needs_no_phone_and_others_still_do(service) -> None:
+    booking = signed_booking(service, 30)
+    slots = {"appointment_code": booking.code, "appointment_operation": "cancel"}
+    owner = tracker("inform", slots=slots, loop="appointment_lookup_form", user=USER)
+    other = tracker("inform", slots=slots, loop="appointment_lookup_form", user="zhb-someone-else")
+    guest = tracker("inform", slots=slots, loop="appointment_lookup_form")
+    domain_slots = ["appointment_code", "phone"]
+    dispatcher = CollectingDispatcher()
+    assert await LOOKUP.required_slots(domain_slots, dispatcher, owner, {}) == ["appointment_code"]
+    assert await LOOKUP.required_slots(domain_slots, dispatcher, other, {}) == domain_slots
+    assert await LOOKUP.required_slots(domain_slots, dispatcher, guest, {}) == domain_slots
+    refused = CollectingDispatcher()
+    await lookup_actions.ActionManageAppointment().run(
+        refused, tracker(slots=slots, loop=None, user="zhb-x"), {}
+    )
+    assert "没有找到" in refused.messages[0]["text"]
+    cancelled = CollectingDispatcher()
+    await lookup_actions.ActionManageAppointment().run(
+        cancelled, tracker(slots=slots, loop=None, user=USER), {}
+    )
+    assert "已为您取消" in cancelled.messages[0]["text"]
+    assert [b.status for b in service.bookings_of(USER)] == ["cancelled"]
+
+
+async def test_owner_moves_a_booking_without_phone(service) -> None:
+    booking = signed_booking(service, 30)
+    slots = {"reschedule_code": booking.code, "appointment_date": "2026-12-02", "appointment_time": "14:00"}
+    moved = CollectingDispatcher()
+    await lookup_actions.ActionSubmitReschedule().run(moved, tracker(slots=slots, loop=None, user=USER), {})
+    assert "改约成功" in moved.messages[0]["text"]
+    assert [(b.day.isoformat(), f"{b.slot_start:%H:%M}") for b in service.bookings_of(USER)] == [
+        ("2026-12-02", "14:00")
+    ]

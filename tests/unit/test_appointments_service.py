@@ -463,3 +463,39 @@ def test_plain_personal_data_never_reaches_the_database(
     assert row.phone_hash == pii.keyed_hash(phone(13), KEY) != pii.keyed_hash(phone(13), "another key")
     assert row.id_hash == pii.keyed_hash(id_number(13), KEY)
     assert row.name_masked == "欧***"
+
+
+# -- a signed-in 郑好办 user's bookings ---------------------------------------------------------------
+
+
+def test_signed_in_user_lists_and_changes_own_bookings_without_code_or_phone(
+    service: BookingService, db_file: Path
+) -> None:
+    first = book(service, 1, owner="zhb-10086")
+    later = book(service, 2, item=RESTAURANT, day=WEDNESDAY, start=time(14), owner="zhb-10086")
+    book(service, 3, owner="zhb-other")
+    book(service, 4)  # a guest's booking belongs to no one signed in
+    assert [b.code for b in service.bookings_of("zhb-10086")] == [first.code, later.code]
+    assert service.bookings_of("zhb-nobody") == [] and service.bookings_of("") == []
+    # the owner is proof enough; another signed-in user is not, nor is no proof at all
+    assert service.find(code=first.code, owner="zhb-10086") == first
+    assert service.find(code=first.code, owner="zhb-other") is None
+    assert service.find(code=first.code) is None
+    with pytest.raises(NotFoundError):
+        service.cancel(code=first.code, owner="zhb-other")
+    moved = service.reschedule(code=first.code, owner="zhb-10086", day=WEDNESDAY, slot_start=time(10))
+    assert (moved.day, moved.slot_start) == (WEDNESDAY, time(10))
+    assert service.cancel(code=later.code, owner="zhb-10086").status == "cancelled"
+    assert [b.status for b in service.bookings_of("zhb-10086")] == ["booked", "cancelled"]
+    # the phone number still works for a signed-in user's booking, and the user id is not stored
+    assert service.find(code=first.code, phone=phone(1)) is not None
+    with sqlite3.connect(db_file) as db:
+        dump = "\n".join(db.iterdump())
+    assert "zhb-10086" not in dump and "zhb-other" not in dump
+
+
+def test_past_bookings_are_not_listed(service: BookingService, clock: Clock) -> None:
+    booked = book(service, 1, owner="zhb-10086")
+    clock.now = datetime(2026, 9, 30, 8, 0)  # the booking was yesterday
+    assert service.bookings_of("zhb-10086") == []
+    assert service.find(code=booked.code, owner="zhb-10086") is not None

@@ -79,6 +79,8 @@ def start_stack(folder: Path) -> Stack:
         CHANNEL_SECRET="stack-test-secret",
         GXX_VAR_DIR=str(folder),
     )
+    # the secret the tests sign host users with (the browser suite sets its own before the stack starts)
+    env.setdefault("HOST_SIGNING_SECRET", "stack-test-host-secret")
     log = folder / "stack.log"
     with log.open("wb") as out:
         proc = subprocess.Popen(
