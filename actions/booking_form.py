@@ -37,7 +37,7 @@ from actions.form_helpers import (
     when_slots,
 )
 from bot import pii
-from bot.appointments import BookingError, SlotFullError
+from bot.appointments import BookingError, SlotFullError, UnavailableError
 from bot.booking_dialogue import (
     booked_text,
     booking_card,
@@ -124,7 +124,10 @@ class WhenQuestions:
         if slot_value is None:
             return {"appointment_date": None}
         service = helpers.booking_service()
-        reason = helpers.day_refusal(service, slot_value, tracker.get_slot("service"))
+        try:
+            reason = helpers.day_refusal(service, slot_value, tracker.get_slot("service"))
+        except UnavailableError:  # cannot check for room now: booking checks again
+            reason = service.check_day(parse_iso_date(slot_value) or service.now().date())
         if reason is not None:
             offer_days(dispatcher, service, reason)
             return {"appointment_date": None, "appointment_time": None}
@@ -146,7 +149,10 @@ class WhenQuestions:
         item = tracker.get_slot("service")
         if day is None or wanted is None or not item:
             return {"appointment_time": None}
-        chosen = slot_for(service.available_slots(item, day), wanted)
+        try:
+            chosen = slot_for(service.available_slots(item, day), wanted)
+        except UnavailableError:  # cannot check for room now: booking checks the time again
+            return {"appointment_time": f"{wanted:%H:%M}"}
         if chosen is None:
             offer_times(
                 dispatcher,
@@ -263,6 +269,16 @@ class ValidateAppointmentForm(helpers.EscalatingValidation, WhenQuestions, FormV
         return {name: None for name in BOOKING_SLOTS}
 
 
+def _reopened_by_submit(tracker: Tracker) -> bool:
+    """True when the form runs because its own submit reopened it in this turn (not a new booking)."""
+    for event in reversed(tracker.events or []):
+        if event.get("event") == "user":
+            return False
+        if event.get("event") == "action" and event.get("name") != "appointment_form":
+            return event.get("name") == "action_submit_appointment"
+    return False
+
+
 def _checked(
     dispatcher: CollectingDispatcher,
     tracker: Tracker,
@@ -274,11 +290,18 @@ def _checked(
     """Return the value read by ``find``, or None after saying ``error``'s reason.
 
     A personal value left from an earlier journey of this session (a phone used to find a booking)
-    is not reused for a new booking: at activation only what the first message says is kept.
+    is not reused for a new booking: at activation only what the first message says is kept, unless
+    the booking's own submit reopened the form (the time was taken meanwhile, or the database could
+    not be reached): then the answers just given stand.
     """
     text = str(value or "")
     found = find(text) if text else None
-    if asked_slot(tracker) is None and (found is None or not said_in_latest_message(tracker, found, find)):
+    reopened = _reopened_by_submit(tracker)
+    if (
+        asked_slot(tracker) is None
+        and not reopened
+        and (found is None or not said_in_latest_message(tracker, found, find))
+    ):
         return {slot: None}
     problem = error(text)
     if problem:
@@ -346,7 +369,13 @@ class ActionAskAppointmentTime(Action):
         item = tracker.get_slot("service")
         if day is None or not item:
             return [SlotSet("appointment_date", None)]
-        timeslots = service.available_slots(item, day)
+        try:
+            timeslots = service.available_slots(item, day)
+        except UnavailableError as exc:
+            dispatcher.utter_message(
+                text=f"{exc.message}\n暂时查不到空闲时段；您也可以直接说想约的时间，比如“上午10点”，提交时再为您核对。"
+            )
+            return []
         half_day = tracker.get_slot("half_day")
         buttons = time_buttons(timeslots, half_day)
         note = ""
@@ -442,6 +471,12 @@ class ActionSubmitAppointment(Action):
                 SlotSet("appointment_confirm", None),
                 FollowupAction("appointment_form"),
             ]
+        except UnavailableError as exc:
+            # nothing was written; the same answers, confirmed again, book exactly once (same key)
+            dispatcher.utter_message(
+                text=f"{exc.message}\n您填写的信息已为您保留，稍后点击“确认预约”即可重新提交。"
+            )
+            return [SlotSet("appointment_confirm", None), FollowupAction("appointment_form")]
         except BookingError as exc:
             dispatcher.utter_message(text=exc.message)
             return reset(BOOKING_SLOTS)

@@ -15,9 +15,12 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 from redis.asyncio import Redis
+from redis.exceptions import RedisError
+from sqlalchemy.exc import InterfaceError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api import metrics, security
+from api.messages import BACKEND_UNAVAILABLE
 from api.rasa_client import RasaClient
 from api.routes import api_router
 from api.sessions import SessionStore
@@ -121,6 +124,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         status, reason = _validation_problem(exc)
         errors = [{"loc": list(e.get("loc", ())), "type": e.get("type")} for e in exc.errors()]
         return JSONResponse({"detail": reason, "errors": errors}, status_code=status)
+
+    @app.exception_handler(RedisError)
+    async def on_redis_error(request: Request, exc: RedisError) -> JSONResponse:
+        # sessions, history and limits live in Redis: while it restarts, say so and keep nothing half-done
+        logger.error("redis unavailable: %s", exc)
+        return JSONResponse({"detail": BACKEND_UNAVAILABLE}, status_code=503, headers={"Retry-After": "5"})
+
+    @app.exception_handler(OperationalError)
+    @app.exception_handler(InterfaceError)
+    async def on_database_error(request: Request, exc: Exception) -> JSONResponse:
+        logger.error("database unavailable: %s", type(exc).__name__)
+        return JSONResponse({"detail": BACKEND_UNAVAILABLE}, status_code=503, headers={"Retry-After": "5"})
 
     @app.exception_handler(StarletteHTTPException)
     async def on_http_error(request: Request, exc: HTTPException) -> JSONResponse:

@@ -13,6 +13,8 @@ _PAYLOAD = re.compile(r"^/([a-z_]+)(\{.*\})?$", re.DOTALL)
 ALLOWED_PAYLOAD_ENTITIES: FrozenSet[str] = frozenset(
     {"service", "aspect", "situation", "date", "time", "slot", "appointment_code", "choice"}
 )
+#: What a citizen is told (with a 503) while Rasa, Redis or the database cannot be reached.
+BACKEND_UNAVAILABLE = "高小新暂时无法回复，请稍后再试，或拨打12345热线咨询。"
 
 
 def clean_text(text: str) -> str:

@@ -91,7 +91,9 @@ def commands(env: Dict[str, str]) -> Dict[str, str]:
         redis_dir.mkdir(parents=True, exist_ok=True)
         procs["redis"] = (
             f"{shlex.quote(redis_server_binary())} --port {env['REDIS_PORT']} --bind 127.0.0.1"
-            f" --dir {shlex.quote(str(redis_dir))} --save 60 1 --appendonly no --protected-mode yes"
+            f" --dir {shlex.quote(str(redis_dir))} --save 60 1 --protected-mode yes"
+            # append-only file: a restarted Redis has every conversation up to the last second
+            " --appendonly yes --appendfsync everysec"
         )
     procs["actions"] = f"{py} -m rasa_sdk --actions actions --port {env['ACTION_PORT']}"
     procs["rasa"] = (

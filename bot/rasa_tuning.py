@@ -11,21 +11,30 @@ turn, each event an action returns) by walking all subclasses of ``Event`` with
 ``inspect.isabstract``: about 90 % of the tracker store's ``retrieve`` at 200 turns
 (``tests/bench/tracker_store_cost.py``). The class found for a type name is remembered; a name
 not found goes Rasa's own way (its default, the old ``topic`` event, or its error).
+
+Rasa 3.6 waits up to 300 s for a custom action, while the lock store's lock on the conversation
+expires after ``TICKET_LOCK_LIFETIME`` (60 s by default): a stuck action would let the next turn of
+the same conversation run beside it. The wait is set to ``ACTION_TIMEOUT_SECONDS`` (20 s by
+default), which must stay below the lock lifetime, so a turn always ends before its lock can expire.
 """
 
 from __future__ import annotations
 
+import os
 from functools import lru_cache
-from typing import Any, Dict, Optional, Type
+from typing import Any, Dict, Mapping, Optional, Type
 
 import rasa
+import rasa.core.actions.action as rasa_action
 from jsonschema import exceptions, validators
+from rasa.core import lock_store
 from rasa.core.actions.action import RemoteAction
 from rasa.shared.core.events import Event
 
 ORIGINAL_VALIDATION = RemoteAction._validate_action_result
 ORIGINAL_RESOLVE_BY_TYPE = Event.resolve_by_type
 _EVENT_CLASSES: Dict[str, Type[Event]] = {}
+DEFAULT_ACTION_TIMEOUT_SECONDS = 20
 
 
 @lru_cache(maxsize=1)
@@ -59,10 +68,39 @@ def resolve_event_class(type_name: str, default: Optional[Type[Event]] = None) -
     return found
 
 
+def action_timeout(environ: Mapping[str, str], lock_lifetime: int) -> int:
+    """Return the seconds Rasa waits for a custom action: ``ACTION_TIMEOUT_SECONDS`` (default 20).
+
+    Raises:
+        ValueError: the value is not a whole number of seconds from 1 up to ``lock_lifetime - 1``
+            (``TICKET_LOCK_LIFETIME``, seconds): a longer wait would outlive the conversation's lock.
+
+    """
+    raw = environ.get("ACTION_TIMEOUT_SECONDS") or str(DEFAULT_ACTION_TIMEOUT_SECONDS)
+    try:
+        seconds = int(raw)
+    except ValueError:
+        raise ValueError(f"ACTION_TIMEOUT_SECONDS must be whole seconds, got {raw!r}") from None
+    if not 1 <= seconds < lock_lifetime:
+        raise ValueError(
+            f"ACTION_TIMEOUT_SECONDS={seconds} must be at least 1 and below the lock lifetime "
+            f"TICKET_LOCK_LIFETIME={lock_lifetime}, or two turns of one conversation could run at once"
+        )
+    return seconds
+
+
 def apply() -> bool:
-    """Install the cached validation and event classes on Rasa 3.6; return whether installed."""
+    """Install the cached validation and event classes and the action timeout on Rasa 3.6.
+
+    Returns whether installed (not on other Rasa versions).
+
+    Raises:
+        ValueError: from :func:`action_timeout`.
+
+    """
     if not rasa.__version__.startswith("3.6."):
         return False
+    rasa_action.DEFAULT_REQUEST_TIMEOUT = action_timeout(os.environ, lock_store.LOCK_LIFETIME)
     RemoteAction._validate_action_result = validate_action_result
     Event.resolve_by_type = staticmethod(resolve_event_class)
     return True

@@ -18,7 +18,7 @@ from pydantic import BaseModel, Field, StrictInt, StrictStr
 from api.cards import asks_for_name, bot_entries, decorate, user_entry
 from api.deps import RasaDep, SessionsDep, SettingsDep
 from api.host_user import SignedUserError, verify_user
-from api.messages import clean_text, guard_payload
+from api.messages import BACKEND_UNAVAILABLE, clean_text, guard_payload
 from api.rasa_client import RasaUnavailableError
 from bot.logs import REQUEST_ID
 
@@ -172,9 +172,7 @@ async def chat(
     except RasaUnavailableError as exc:
         logger.error("rasa unavailable: %s", exc)
         await sessions.abandon_turn(body.sender, body.message_id)
-        raise HTTPException(
-            status_code=503, detail="高小新暂时无法回复，请稍后再试，或拨打12345热线咨询。"
-        ) from exc
+        raise HTTPException(status_code=503, detail=BACKEND_UNAVAILABLE) from exc
     except BaseException:
         await sessions.abandon_turn(body.sender, body.message_id)
         raise

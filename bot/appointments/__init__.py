@@ -15,6 +15,7 @@ from bot.appointments.errors import (
     SameSlotError,
     SlotFullError,
     TooLateError,
+    UnavailableError,
     UnknownItemError,
 )
 from bot.appointments.models import Booking, Timeslot, format_day
@@ -29,6 +30,7 @@ __all__ = [
     "BookingError",
     "BookingService",
     "BusyError",
+    "UnavailableError",
     "ConfigError",
     "DayNotBookableError",
     "DuplicateBookingError",

@@ -129,3 +129,14 @@ class BusyError(BookingError):
 
     def __init__(self) -> None:
         super().__init__("抱歉，当前预约人数较多，系统繁忙，请稍后再试。")
+
+
+class UnavailableError(BookingError):
+    """The database could not be reached (down, restarting, network): nothing was changed."""
+
+    code = "unavailable"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "抱歉，预约系统暂时连接不上，这次没有办理任何预约变更。请稍后再试，或拨打大厅咨询电话。"
+        )

@@ -34,8 +34,9 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
 
+from bot.appointments.errors import UnavailableError
 from bot.db import metadata, write_engine
 
 logger = logging.getLogger(__name__)
@@ -155,6 +156,13 @@ SlotKey = Tuple[str, date, time]
 Candidates = Sequence[Tuple[str, int]]  # (window number, capacity) in order of preference
 
 
+def _raise_if_unreachable(error: DBAPIError) -> None:
+    """Raise UnavailableError (from ``error``) when it means the database cannot be reached."""
+    if isinstance(error, (OperationalError, InterfaceError)) or error.connection_invalidated:
+        logger.error("database unreachable: %s", type(error.orig).__name__)
+        raise UnavailableError() from error
+
+
 def _retryable(error: DBAPIError) -> bool:
     pgcode = getattr(error.orig, "pgcode", None)
     if pgcode in ("40001", "40P01"):  # serialization_failure, deadlock_detected
@@ -180,20 +188,35 @@ class AppointmentStore:
     # -- transactions -------------------------------------------------------------------------
 
     def _transaction(self, work: Callable[[Connection], T]) -> T:
+        """Run ``work`` in one transaction, retrying while the database is busy.
+
+        Raises:
+            StoreBusyError: still busy after ``max_attempts``.
+            UnavailableError: the database cannot be reached; the transaction was rolled back.
+
+        """
         for attempt in range(1, self.max_attempts + 1):
             try:
                 with self._writer.begin() as connection:
                     return work(connection)
             except DBAPIError as error:
-                if isinstance(error, IntegrityError) or not _retryable(error):
+                if isinstance(error, IntegrityError):
+                    raise
+                if not _retryable(error):
+                    _raise_if_unreachable(error)
                     raise
                 logger.info("database busy (attempt %d/%d): %s", attempt, self.max_attempts, error.orig)
                 time_module.sleep(min(0.02 * 2**attempt, 1.0) * random.uniform(0.5, 1.5))
         raise StoreBusyError()
 
     def _read(self, work: Callable[[Connection], T]) -> T:
-        with self.engine.connect() as connection:
-            return work(connection)
+        """Run ``work`` on a connection; raises UnavailableError when the database cannot be reached."""
+        try:
+            with self.engine.connect() as connection:
+                return work(connection)
+        except DBAPIError as error:
+            _raise_if_unreachable(error)
+            raise
 
     # -- reads --------------------------------------------------------------------------------
 

@@ -177,6 +177,28 @@ def test_valid_personal_data_is_normalised(service) -> None:
     assert FORM.validate_person_name("李明", dispatcher, asked["person_name"], {}) == {"person_name": "李明"}
 
 
+@pytest.mark.parametrize("after, kept", [("action_listen", False), ("action_submit_appointment", True)])
+def test_answers_stand_only_when_the_submit_reopened_the_form(service, after: str, kept: bool) -> None:
+    """A new booking does not reuse an earlier journey's phone; a reopened one keeps its answers."""
+    # Rasa validates prefilled slots on a tracker whose last action is the form itself
+    activation = tracker(
+        "affirm",
+        "/affirm",
+        slots=BOOKING,
+        requested=None,
+        events=[
+            {"event": "user", "text": "/affirm"},
+            {"event": "action", "name": after},
+            {"event": "action", "name": "appointment_form"},
+        ],
+    )
+    dispatcher = CollectingDispatcher()
+    assert FORM.validate_phone(PHONE, dispatcher, activation, {}) == {"phone": PHONE if kept else None}
+    assert FORM.validate_person_name("李明", dispatcher, activation, {}) == {
+        "person_name": "李明" if kept else None
+    }
+
+
 async def test_name_prefix_is_removed(service) -> None:
     dispatcher = CollectingDispatcher()
     asked = tracker("inform", "我叫王小芳", requested="person_name")

@@ -31,3 +31,19 @@ def test_rate_limit_per_session(redis_url: str, tmp_path: Path) -> None:
         assert "太快" in limited.json()["detail"]
         assert client.post("/api/chat", json={"sender": other, "message": "你好"}).status_code == 503
         assert client.post("/api/chat", json={"sender": "forged", "message": "你好"}).status_code == 403
+
+
+def test_redis_away_is_a_503_in_chinese_not_a_crash(redis_url: str, tmp_path: Path) -> None:
+    """Sessions live in Redis: while it restarts the api says so (the fault test restarts a real one)."""
+    settings = Settings(
+        redis_url=f"redis://127.0.0.1:{free_port()}/0",  # nothing listens there
+        database_url=f"sqlite:///{tmp_path / 'chat.db'}",
+        rasa_url=f"http://127.0.0.1:{free_port()}",
+    )
+    with TestClient(create_app(settings), raise_server_exceptions=False) as client:
+        for response in (
+            client.post("/api/session"),
+            client.post("/api/chat", json={"sender": "x" * 32, "message": "你好"}),
+        ):
+            assert response.status_code == 503, response.text
+            assert "12345" in response.json()["detail"] and response.headers["Retry-After"] == "5"

@@ -36,3 +36,25 @@ def test_invalid_responses_fail_both(result) -> None:
         rasa_tuning.ORIGINAL_VALIDATION(RemoteAction, result)
     with pytest.raises(jsonschema.ValidationError):
         rasa_tuning.validate_action_result(RemoteAction, result)
+
+
+def test_rasa_waits_for_an_action_less_than_the_lock_lives() -> None:
+    import rasa.core.actions.action as rasa_action
+    from rasa.core import lock_store
+
+    assert rasa_tuning.apply() is True
+    assert rasa_action.DEFAULT_REQUEST_TIMEOUT < lock_store.LOCK_LIFETIME
+
+
+@pytest.mark.parametrize(
+    "environ, lifetime, expected",
+    [({}, 60, 20), ({"ACTION_TIMEOUT_SECONDS": "8"}, 60, 8), ({"ACTION_TIMEOUT_SECONDS": "59"}, 60, 59)],
+)
+def test_action_timeout_is_read_from_the_environment(environ, lifetime: int, expected: int) -> None:
+    assert rasa_tuning.action_timeout(environ, lifetime) == expected
+
+
+@pytest.mark.parametrize("value", ["60", "300", "0", "-1", "twenty", "2.5"])
+def test_an_action_timeout_that_could_outlive_the_lock_is_refused(value: str) -> None:
+    with pytest.raises(ValueError, match="ACTION_TIMEOUT_SECONDS"):
+        rasa_tuning.action_timeout({"ACTION_TIMEOUT_SECONDS": value}, 60)

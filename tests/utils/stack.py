@@ -12,7 +12,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Any, Dict
+from typing import Any, Dict, Optional
 
 import httpx
 
@@ -64,9 +64,10 @@ class Stack:
         return int(self.proc.returncode)
 
 
-def start_stack(folder: Path) -> Stack:
+def start_stack(folder: Path, overrides: Optional[Dict[str, str]] = None) -> Stack:
     """Start Redis, Rasa, the action server and the api on free ports, as ``make run`` does.
 
+    ``overrides`` are environment variables that win over the defaults (e.g. ``DATABASE_URL``).
     Returns once ``/readyz`` answers 200; the caller stops it with ``Stack.stop``.
     """
     env = {k: v for k, v in os.environ.items() if k not in {"REDIS_URL", "DATABASE_URL"}}
@@ -81,6 +82,7 @@ def start_stack(folder: Path) -> Stack:
     )
     # the secret the tests sign host users with (the browser suite sets its own before the stack starts)
     env.setdefault("HOST_SIGNING_SECRET", "stack-test-host-secret")
+    env.update(overrides or {})
     log = folder / "stack.log"
     with log.open("wb") as out:
         proc = subprocess.Popen(

@@ -1,0 +1,114 @@
+"""Rasa's Redis lock store with every change to a conversation's lock made atomically.
+
+Rasa serialises the turns of one conversation with a ticket lock kept in Redis
+(``rasa.core.lock_store``). Rasa 3.6's ``RedisLockStore`` changes that lock by reading it, changing
+it in Python and writing it back. Inside one Rasa process that is safe (the calls do not yield to
+the event loop), but two Rasa replicas on one Redis can interleave: both read the lock, both issue
+the same ticket number and run the same conversation's turns at once, or one deletes the lock
+just after the other joined the queue. With two replicas, six concurrent turns of one conversation
+lost one turn's events that way (``tests/integration/test_replicas.py``).
+
+Here each read-change-write runs in a Redis transaction watching the lock's key (``WATCH`` /
+``MULTI`` / ``EXEC``, retried when another replica changed the key meanwhile), so ticket numbers
+are unique across replicas and a lock is deleted only when no ticket is left in it. Everything
+else (the lock's format, keys, lifetimes, waiting) is Rasa's own. Configured in ``endpoints.yml``
+as ``type: bot.lock_store.AtomicRedisLockStore``.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any, Callable, Optional, Tuple, TypeVar
+
+from rasa.core.lock import TicketLock
+from rasa.core.lock_store import LOCK_LIFETIME, LockError, RedisLockStore
+from rasa.utils.endpoints import EndpointConfig
+
+logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
+#: A change to one lock: given the stored lock (or None), the lock to store (None: delete) and a result.
+Change = Callable[[Optional[TicketLock]], Tuple[Optional[TicketLock], T]]
+
+
+class AtomicRedisLockStore(RedisLockStore):
+    """A ``RedisLockStore`` safe for several Rasa replicas on one Redis.
+
+    Args:
+        endpoint_config: the ``lock_store`` section of ``endpoints.yml`` (``url`` is the Redis
+            host; ``port``, ``db``, ``password``, ``key_prefix`` and the other keyword arguments of
+            ``RedisLockStore`` as in Rasa's ``type: redis``).
+        **kwargs: ``RedisLockStore``'s arguments, when built without an endpoint configuration.
+
+    """
+
+    def __init__(self, endpoint_config: Optional[EndpointConfig] = None, **kwargs: Any) -> None:
+        if endpoint_config is not None:
+            kwargs = {"host": endpoint_config.url, **endpoint_config.kwargs, **kwargs}
+        super().__init__(**kwargs)
+
+    def _atomically(self, conversation_id: str, change: Change[T]) -> T:
+        """Apply ``change`` to the stored lock in one Redis transaction; return its result."""
+        key = self.key_prefix + conversation_id
+
+        def work(pipe: Any) -> T:
+            raw = pipe.get(key)
+            lock = TicketLock.from_dict(json.loads(raw)) if raw else None
+            keep, result = change(lock)
+            pipe.multi()
+            if keep is None:
+                pipe.delete(key)
+            else:
+                pipe.set(key, keep.dumps())
+            return result
+
+        return self.red.transaction(work, key, value_from_callable=True)
+
+    def issue_ticket(self, conversation_id: str, lock_lifetime: float = LOCK_LIFETIME) -> int:
+        """Issue a new ticket valid for ``lock_lifetime`` seconds; its number is unique.
+
+        Raises:
+            LockError: Redis could not be reached.
+
+        """
+
+        def issue(lock: Optional[TicketLock]) -> Tuple[Optional[TicketLock], int]:
+            lock = lock or self.create_lock(conversation_id)
+            return lock, lock.issue_ticket(lock_lifetime)
+
+        try:
+            return self._atomically(conversation_id, issue)
+        except Exception as error:
+            raise LockError(f"Error while acquiring lock. Error:\n{error}") from error
+
+    def update_lock(self, conversation_id: str) -> None:
+        """Remove the expired tickets of the conversation's lock."""
+
+        def prune(lock: Optional[TicketLock]) -> Tuple[Optional[TicketLock], None]:
+            if lock is not None:
+                lock.remove_expired_tickets()
+            return lock, None
+
+        self._atomically(conversation_id, prune)
+
+    def finish_serving(self, conversation_id: str, ticket_number: int) -> None:
+        """Remove ticket ``ticket_number`` from the conversation's lock."""
+
+        def finish(lock: Optional[TicketLock]) -> Tuple[Optional[TicketLock], None]:
+            if lock is not None:
+                lock.remove_ticket_for(ticket_number)
+            return lock, None
+
+        self._atomically(conversation_id, finish)
+
+    def cleanup(self, conversation_id: str, ticket_number: int) -> None:
+        """Remove the ticket, and the lock with it when no other ticket is waiting, in one step."""
+
+        def finish(lock: Optional[TicketLock]) -> Tuple[Optional[TicketLock], None]:
+            if lock is None:
+                return None, None
+            lock.remove_ticket_for(ticket_number)
+            return (lock if lock.is_someone_waiting() else None), None
+
+        self._atomically(conversation_id, finish)

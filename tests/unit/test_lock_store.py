@@ -1,0 +1,106 @@
+"""The atomic Redis lock store on a real Redis: two "replicas" never share a ticket or a turn."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from typing import List
+from urllib.parse import urlparse
+
+import pytest
+from rasa.core.lock_store import RedisLockStore
+from rasa.utils.endpoints import EndpointConfig, read_endpoint_config
+
+from bot.lock_store import AtomicRedisLockStore
+from bot.settings import PROJECT_ROOT
+
+
+def replica(redis_url: str) -> AtomicRedisLockStore:
+    """A lock store as a Rasa replica builds it from ``endpoints.yml``'s section."""
+    parsed = urlparse(redis_url)
+    config = EndpointConfig(
+        url=parsed.hostname,
+        type="bot.lock_store.AtomicRedisLockStore",
+        port=parsed.port,
+        db=0,
+        key_prefix="t",
+    )
+    return AtomicRedisLockStore(endpoint_config=config)
+
+
+def test_endpoints_file_names_this_store(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name, value in {"REDIS_HOST": "127.0.0.1", "REDIS_PORT": "6379", "REDIS_DB": "0"}.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv("REDIS_PASSWORD", "")
+    monkeypatch.setenv("ACTION_ENDPOINT_URL", "http://127.0.0.1:5055/webhook")
+    config = read_endpoint_config(str(PROJECT_ROOT / "endpoints.yml"), "lock_store")
+    assert config is not None and config.type == "bot.lock_store.AtomicRedisLockStore"
+    store = AtomicRedisLockStore(endpoint_config=config)
+    assert isinstance(store, RedisLockStore) and store.key_prefix == "gxx:lock:"
+
+
+def test_tickets_issued_at_once_by_two_replicas_are_unique(redis_url: str) -> None:
+    stores = [replica(redis_url), replica(redis_url)]
+    conversation = uuid.uuid4().hex
+    with ThreadPoolExecutor(16) as pool:
+        tickets = list(pool.map(lambda n: stores[n % 2].issue_ticket(conversation, 60), range(200)))
+    assert sorted(tickets) == list(range(min(tickets), min(tickets) + 200)), "no number issued twice"
+    lock = stores[0].get_lock(conversation)
+    assert lock is not None and len(lock.tickets) == 200
+
+
+def test_lock_is_kept_while_another_replica_waits(redis_url: str) -> None:
+    first, second = replica(redis_url), replica(redis_url)
+    conversation = uuid.uuid4().hex
+    mine = first.issue_ticket(conversation, 60)
+    theirs = second.issue_ticket(conversation, 60)
+    first.cleanup(conversation, mine)
+    lock = second.get_lock(conversation)
+    assert lock is not None and lock.now_serving == theirs and not lock.is_locked(theirs)
+    second.cleanup(conversation, theirs)
+    assert second.get_lock(conversation) is None, "the last one out deletes the lock"
+
+
+def test_expired_tickets_are_pruned(redis_url: str) -> None:
+    store = replica(redis_url)
+    conversation = uuid.uuid4().hex
+    store.issue_ticket(conversation, -1)  # already expired
+    live = store.issue_ticket(conversation, 60)
+    store.update_lock(conversation)
+    lock = store.get_lock(conversation)
+    assert lock is not None and [t.number for t in lock.tickets] == [live]
+
+
+def test_turns_of_one_conversation_on_two_replicas_never_overlap(redis_url: str) -> None:
+    conversation = uuid.uuid4().hex
+    inside: List[int] = []
+    most = [0]
+    guard = threading.Lock()
+
+    async def turns(store: AtomicRedisLockStore, count: int) -> None:
+        for _ in range(count):
+            async with store.lock(conversation, lock_lifetime=30, wait_time_in_seconds=0.01):
+                with guard:
+                    inside.append(1)
+                    most[0] = max(most[0], len(inside))
+                await asyncio.sleep(0.005)
+                with guard:
+                    inside.pop()
+
+    def replica_loop() -> None:  # each replica has its own process and event loop; here a thread each
+        store = replica(redis_url)
+
+        async def main() -> None:
+            await asyncio.gather(*(turns(store, 5) for _ in range(4)))
+
+        asyncio.run(main())
+
+    threads = [threading.Thread(target=replica_loop) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(120)
+    assert most[0] == 1, "two turns of one conversation ran at once"
+    assert replica(redis_url).get_lock(conversation) is None
