@@ -17,6 +17,11 @@ Personal slots live only as long as a form that uses them: when a turn ends with
 any personal slot still set (a form left for another topic) is cleared and its vault entry deleted,
 except the phone of a booking found and kept in context (``appointment_code`` set).
 
+Each save writes the whole latest session, but only the events added since the tracker was read
+are redacted and serialised: the ones read from Redis are already in their stored form, kept from
+``retrieve`` until the ``save`` of the same turn (Rasa's lock store makes that one process's pair).
+Without that, masking every event again made each turn's cost grow with the conversation.
+
 Configured in ``endpoints.yml``: ``tracker_store: type: bot.tracker_store.RedactingRedisTrackerStore``.
 """
 
@@ -24,7 +29,9 @@ from __future__ import annotations
 
 import json
 import logging
-from typing import Any, Dict, List, Optional
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Any, Dict, List, Optional, Tuple
 
 from rasa.core.brokers.broker import EventBroker
 from rasa.core.tracker_store import RedisTrackerStore
@@ -45,6 +52,8 @@ BOOKING_IN_CONTEXT_SLOT = "appointment_code"
 #: eleven digits that looks like a mobile number; masking it would change the event).
 IDENTIFIER_KEYS = frozenset({"message_id", "sender_id", "timestamp", "event"})
 NAME_SLOT = "person_name"
+#: Conversations whose stored events are kept between ``retrieve`` and ``save`` (one turn each).
+STORED_EVENTS_KEPT = 1000
 
 
 def mask_deep(value: Any) -> Any:
@@ -76,8 +85,18 @@ def _mask_name_answer(event: Dict[str, Any]) -> None:
 
 def redact_events(events: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
     """Serialised events as they may rest: personal data masked or sealed, everything else as it was."""
+    return redact_after(events, None)[0]
+
+
+def redact_after(
+    events: List[Dict[str, Any]], requested_slot: Optional[str]
+) -> Tuple[List[Dict[str, Any]], Optional[str]]:
+    """``redact_events`` for events that follow others.
+
+    ``requested_slot`` is the form's question pending before the events; returns the redacted
+    events and the question pending after them.
+    """
     redacted = []
-    requested_slot: Optional[str] = None
     for event in events:
         kind = event.get("event")
         masked = mask_deep(event)
@@ -92,7 +111,37 @@ def redact_events(events: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
         elif kind == "user" and requested_slot == NAME_SLOT:
             _mask_name_answer(masked)
         redacted.append(masked)
-    return redacted
+    return redacted, requested_slot
+
+
+def pending_question(events: List[Dict[str, Any]]) -> Optional[str]:
+    """The form's question pending after these serialised events (as ``redact_after`` tracks it)."""
+    requested_slot: Optional[str] = None
+    for event in events:
+        kind = event.get("event")
+        if kind == "slot" and event.get("name") == "requested_slot":
+            requested_slot = event.get("value")
+        elif kind == "active_loop" and not event.get("name"):
+            requested_slot = None
+    return requested_slot
+
+
+@dataclass(frozen=True)
+class StoredSession:
+    """The stored (redacted) events of a conversation's latest session, as ``retrieve`` read them."""
+
+    events: List[Dict[str, Any]]
+
+    def continued_by(self, session: List[Event]) -> bool:
+        """Whether ``session`` starts with exactly these events (Rasa only appends to a tracker)."""
+        count = len(self.events)
+        if not self.events or len(session) < count:
+            return False
+        return all(
+            self.events[i].get("event") == session[i].type_name
+            and self.events[i].get("timestamp") == session[i].timestamp
+            for i in (0, count - 1)
+        )
 
 
 def latest_session_events(tracker: DialogueStateTracker) -> List[Event]:
@@ -111,11 +160,21 @@ class RedactingRedisTrackerStore(RedisTrackerStore):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         configure_logging()  # the Rasa process's log lines are masked too
+        self._read: OrderedDict[str, StoredSession] = OrderedDict()
 
     @staticmethod
-    def serialise_tracker(tracker: DialogueStateTracker) -> str:
-        """The tracker's latest session as Rasa stores it, events redacted (see ``redact_events``)."""
-        dialogue = Dialogue(tracker.sender_id, latest_session_events(tracker)).as_dict()
+    def serialise_tracker(tracker: DialogueStateTracker, stored: Optional[StoredSession] = None) -> str:
+        """The tracker's latest session as Rasa stores it, events redacted (see ``redact_events``).
+
+        With ``stored``, the session's events as read from the store, only the events after them
+        are redacted and serialised again; the result is the same.
+        """
+        session = latest_session_events(tracker)
+        if stored is not None and stored.continued_by(session):
+            new = Dialogue(tracker.sender_id, session[len(stored.events) :]).as_dict()
+            redacted, _ = redact_after(new["events"], pending_question(stored.events))
+            return json.dumps({"events": stored.events + redacted, "name": tracker.sender_id})
+        dialogue = Dialogue(tracker.sender_id, session).as_dict()
         dialogue["events"] = redact_events(dialogue["events"])
         return json.dumps(dialogue)
 
@@ -136,10 +195,19 @@ class RedactingRedisTrackerStore(RedisTrackerStore):
         stored = self.red.get(self.key_prefix + sender_id)
         if stored is None:
             return None
-        tracker = self.deserialise_tracker(sender_id, stored)
-        if tracker is not None and len(latest_session_events(tracker)) == len(tracker.events):
+        data = json.loads(stored)
+        tracker = self.init_tracker(sender_id)
+        tracker.recreate_from_dialogue(Dialogue.from_parameters(data))
+        if len(latest_session_events(tracker)) == len(tracker.events):
+            self._keep(sender_id, StoredSession(list(data.get("events") or [])))
             return tracker
         return await super().retrieve(sender_id)
+
+    def _keep(self, sender_id: str, session: StoredSession) -> None:
+        self._read[sender_id] = session
+        self._read.move_to_end(sender_id)
+        while len(self._read) > STORED_EVENTS_KEPT:
+            self._read.popitem(last=False)
 
     async def save(self, tracker: DialogueStateTracker, timeout: Optional[float] = None) -> None:
         """Clear personal slots no active form needs, then save the redacted latest session.
@@ -150,7 +218,7 @@ class RedactingRedisTrackerStore(RedisTrackerStore):
         """
         self.clear_personal_slots_outside_forms(tracker)
         await self.stream_events(tracker)
-        serialised = self.serialise_tracker(tracker)
+        serialised = self.serialise_tracker(tracker, self._read.pop(tracker.sender_id, None))
         self.red.set(self.key_prefix + tracker.sender_id, serialised, ex=timeout or self.record_exp)
 
     def clear_personal_slots_outside_forms(self, tracker: DialogueStateTracker) -> List[str]:

@@ -164,6 +164,30 @@ async def test_next_turn_appends_without_duplicating_events(
     assert PHONE not in everything_in(client)
 
 
+@pytest.mark.parametrize("split", range(1, 17))
+async def test_a_turn_after_a_read_is_stored_as_a_full_save_would_store_it(
+    store: RedactingRedisTrackerStore, client: redis.Redis, domain: Domain, split: int
+) -> None:
+    """Only the events after those read are redacted again: the same bytes as a full save.
+
+    Wherever the turn starts: before, inside or after the name question.
+    """
+    sender = f"citizen-split-{split}"
+    events = [ActionExecuted("action_session_start"), *booking_events("137****5678#pii:" + "r" * 26)]
+    await store.save(DialogueStateTracker.from_events(sender, events[:split], domain.slots))
+    loaded = await store.retrieve(sender)
+    assert loaded is not None and len(loaded.events) == split
+    # what was read is kept for this turn's save, which then redacts only the new events
+    assert store._read[sender].events == json.loads(client.get(store.key_prefix + sender))["events"]
+    for event in events[split:]:
+        loaded.update(event)
+    full = store.serialise_tracker(loaded)
+    await store.save(loaded)
+    assert sender not in store._read
+    assert client.get(store.key_prefix + sender) == full
+    assert not any(plain in full for plain in PLAIN)
+
+
 async def test_personal_slots_are_cleared_when_no_form_is_active(
     store: RedactingRedisTrackerStore, client: redis.Redis, domain: Domain
 ) -> None:
