@@ -11,7 +11,11 @@ from rasa.shared.nlu.training_data.loading import load_data
 TRAINING_DATA = "data/nlu"
 # Written separately from the training data; the first by the engineers who built the first
 # model, the second by a writer who saw only the intent list, the item names and the issue.
-HELDOUT_FILES = ("tests/nlu/heldout.yml", "tests/nlu/heldout_independent.yml")
+HELDOUT_FILES = (
+    "tests/nlu/heldout.yml",
+    "tests/nlu/heldout_independent.yml",
+    "tests/nlu/heldout_fresh.yml",
+)
 
 
 @dataclass(frozen=True)
