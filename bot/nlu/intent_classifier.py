@@ -41,6 +41,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 
+from bot.nlu.english import glosses, with_glosses
 from bot.nlu.service_linker import ServiceIndex
 
 logger = logging.getLogger(__name__)
@@ -214,7 +215,10 @@ class NgramIntentClassifier(GraphComponent, IntentClassifier):
         return self._index
 
     def masked(self, message: Message) -> Tuple[str, List[str]]:
-        """The message text and its words with every catalogue mention replaced by the placeholder."""
+        """The message text and its words with every catalogue mention replaced by the placeholder.
+
+        English words of the glossary (:mod:`bot.nlu.english`) are followed by their Chinese gloss.
+        """
         text = message.get(TEXT) or ""
         spans = [(e["start"], e["end"]) for e in self.index.find(text)]
         masked = text
@@ -228,7 +232,8 @@ class NgramIntentClassifier(GraphComponent, IntentClassifier):
                     words.append(ITEM_PLACEHOLDER)
             elif token.text.strip():
                 words.append(token.text.lower())
-        return masked, words
+                words.extend(glosses(token.text))
+        return with_glosses(masked), words
 
     def train(self, training_data: TrainingData) -> Resource:
         """Fit the model on every intent example and store it."""
