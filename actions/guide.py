@@ -13,7 +13,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.form_helpers import last_buttons
 from bot.booking_dialogue import choose_button
-from bot.catalogue import ServiceItem, get_catalogue
+from bot.catalogue import Catalogue, ServiceItem, get_catalogue
 from bot.guide import (
     INTENT_TO_ASPECT,
     GuideReply,
@@ -28,9 +28,27 @@ from bot.hall import get_hall
 logger = logging.getLogger(__name__)
 
 
+RELINK_EXTRACTOR = "action_guide"
+
+
 def service_mentions(tracker: Tracker) -> List[Dict[str, Any]]:
     """The latest message's ``service`` entities, as the NLU linker (or a button) gave them."""
     return [e for e in tracker.latest_message.get("entities") or [] if e.get("entity") == "service"]
+
+
+def relinked(catalogue: Catalogue, text: str) -> List[Dict[str, Any]]:
+    """A ``service`` mention of the item whose name or alias the typed ``text`` holds, if any.
+
+    For a message in which NLU found no item: an alias staff added a moment ago may not have
+    reached the Rasa process yet (it looks for edits every few seconds), but this process's
+    catalogue already has it.
+    """
+    if not text.strip() or text.startswith("/"):
+        return []
+    item = catalogue.mentioned_in(text)
+    if item is None:
+        return []
+    return [{"entity": "service", "value": item.name, "extractor": RELINK_EXTRACTOR}]
 
 
 def item_in_context(tracker: Tracker) -> Optional[str]:
@@ -125,7 +143,8 @@ class ActionGuide(Action):
         ask_intent = intent if intent in INTENT_TO_ASPECT else "ask_service_guide"
         text = tracker.latest_message.get("text") or ""
         in_context = catalogue.get(item_in_context(tracker) or "")
-        choice = choose_item(catalogue, text, service_mentions(tracker), in_context, aspect)
+        mentions = service_mentions(tracker) or relinked(catalogue, text)
+        choice = choose_item(catalogue, text, mentions, in_context, aspect)
         item: Optional[ServiceItem] = choice.item
         if item is None:
             if choice.choices:

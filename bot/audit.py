@@ -1,9 +1,10 @@
 """The audit log of staff changes (审计日志): who changed what, when, and the record before and after.
 
-Every change staff make to content (a FAQ entry, the state of an unanswered question) writes one row
-in the same transaction as the change, so the log and the data never disagree. The ``before`` and
-``after`` snapshots let a change be undone (:meth:`bot.faq_db.FaqRepository.undo`). Snapshots hold
-content only, never personal data (unanswered questions are stored masked).
+Every change staff make to content (a FAQ entry, a guide item, the state of an unanswered question)
+writes one row in the same transaction as the change, so the log and the data never disagree. The
+``before`` and ``after`` snapshots let a change be undone (:meth:`bot.faq_db.FaqRepository.undo`,
+:meth:`bot.catalogue.edits.ServiceEditRepository.undo`). Snapshots hold content only, never personal
+data (unanswered questions are stored masked).
 """
 
 from __future__ import annotations
@@ -38,6 +39,8 @@ ACTION_TEXT = {
     "delete": "删除",
     "undo": "撤销",
     "add_question": "增加问法",
+    "add_alias": "增加别名",
+    "revert": "恢复为指南文件",
     "resolve": "处理",
     "ignore": "忽略",
 }
@@ -84,7 +87,7 @@ def write_audit(
         connection: the connection of the transaction that makes the change.
         actor: the staff username (or ``ADMIN_TOKEN``).
         action: what was done (a key of :data:`ACTION_TEXT`).
-        target_type: ``faq`` or ``unanswered``.
+        target_type: ``faq``, ``service`` (a guide item) or ``unanswered``.
         target_id: the id of the changed record.
         before: the record before the change (``None`` when it was created).
         after: the record after the change.
@@ -126,6 +129,12 @@ def get_audit(connection: Connection, audit_id: int) -> Optional[AuditRecord]:
     """Return one audit row, or ``None``."""
     row = connection.execute(select(audit_log).where(audit_log.c.id == audit_id)).first()
     return _record(row) if row is not None else None
+
+
+def read_audit(engine: Engine, audit_id: int) -> Optional[AuditRecord]:
+    """Return one audit row, or ``None`` (in a connection of its own)."""
+    with engine.connect() as connection:
+        return get_audit(connection, audit_id)
 
 
 def list_audit(

@@ -7,15 +7,20 @@ that SQLAlchemy emits ``BEGIN`` itself, and a write transaction can ask for ``BE
 
 from __future__ import annotations
 
+import logging
+from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any, Iterator, Optional
 
 from sqlalchemy import MetaData, event
-from sqlalchemy.engine import Engine, create_engine, make_url
+from sqlalchemy.engine import Connection, Engine, create_engine, make_url
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.pool import QueuePool
 
 from bot.settings import PROJECT_ROOT, get_settings
+
+logger = logging.getLogger(__name__)
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 SQLITE_BEGIN_OPTION = "sqlite_begin"
@@ -89,6 +94,20 @@ def write_engine(engine: Engine) -> Engine:
     return engine.execution_options(**{SQLITE_BEGIN_OPTION: "IMMEDIATE"})
 
 
+@contextmanager
+def locked_write(engine: Engine, lock_id: int) -> Iterator[Connection]:
+    """Open a write transaction that holds one kind of write lock until it ends.
+
+    SQLite: ``BEGIN IMMEDIATE`` (the database's single write lock, taken before reading);
+    PostgreSQL: the transaction-scoped advisory lock ``lock_id``, so writes of one kind (all FAQ
+    edits, all guide edits) run one at a time and each reads what the previous one wrote.
+    """
+    with write_engine(engine).begin() as connection:
+        if connection.dialect.name == "postgresql":
+            connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({int(lock_id)})")
+        yield connection
+
+
 def alembic_config(url: Optional[str] = None) -> Any:
     """Return the Alembic configuration of this project (``alembic.ini`` at the project root)."""
     from alembic.config import Config
@@ -127,3 +146,25 @@ def run_migrations(url: Optional[str] = None, engine: Optional[Engine] = None) -
 def get_engine() -> Engine:
     """Return the process-wide engine for ``DATABASE_URL`` (created on first use)."""
     return make_engine(get_settings().database_url)
+
+
+def configured_engine() -> Optional[Engine]:
+    """Return the process-wide engine when a database is configured and exists, else ``None``.
+
+    A SQLite file that does not exist yet means no database (unit tests, a fresh checkout before the
+    api first started); staff content (FAQ entries, guide edits) then comes from the files alone.
+    """
+    url = get_settings().database_url
+    try:
+        parsed = make_url(url)
+    except Exception:  # noqa: BLE001 - a malformed URL: no database
+        return None
+    if parsed.get_backend_name() == "sqlite":
+        database = parsed.database or ""
+        if not database or database == ":memory:" or not Path(database).exists():
+            return None
+    try:
+        return get_engine()
+    except SQLAlchemyError:
+        logger.exception("cannot open the database")
+        return None

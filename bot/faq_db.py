@@ -20,7 +20,7 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Dict, Iterable, List, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Any, ContextManager, Dict, Iterable, List, Optional, Sequence, Tuple
 
 import yaml
 from pydantic import ValidationError
@@ -39,11 +39,11 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.engine import Connection, Engine, make_url
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.engine import Connection, Engine
 
+from bot import db
 from bot.audit import get_audit, utc_now, write_audit
-from bot.db import metadata, write_engine
+from bot.db import locked_write, metadata
 
 if TYPE_CHECKING:  # bot.faq brings scikit-learn and jieba: imported where entries are built, not by the api
     from bot.faq import FaqEntry
@@ -481,20 +481,9 @@ class FaqRepository:
             raise FaqClashError(clashes)
 
 
-class _WriteTransaction:
+def _WriteTransaction(engine: Engine) -> ContextManager[Connection]:  # noqa: N802 - used like a class
     """A write transaction that holds the FAQ write lock (SQLite: BEGIN IMMEDIATE; PostgreSQL: advisory)."""
-
-    def __init__(self, engine: Engine) -> None:
-        self._context = write_engine(engine).begin()
-
-    def __enter__(self) -> Connection:
-        connection = self._context.__enter__()
-        if connection.dialect.name == "postgresql":
-            connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({FAQ_WRITE_LOCK_ID})")
-        return connection
-
-    def __exit__(self, *exc: Any) -> Any:
-        return self._context.__exit__(*exc)
+    return locked_write(engine, FAQ_WRITE_LOCK_ID)
 
 
 def _stamp(row: Any) -> Dict[str, Any]:
@@ -599,27 +588,5 @@ def export_to_folder(engine: Engine, folder: Path) -> Tuple[List[Path], List[Pat
 
 # -- which database the bot reads ----------------------------------------------------------------
 
-
-def configured_engine() -> Optional[Engine]:
-    """Return the process-wide engine when a database is configured and exists, else ``None``.
-
-    A SQLite file that does not exist yet means no database (unit tests, a fresh checkout before the
-    api first started); the FAQ then comes from the folder.
-    """
-    from bot.db import get_engine
-    from bot.settings import get_settings
-
-    url = get_settings().database_url
-    try:
-        parsed = make_url(url)
-    except Exception:  # noqa: BLE001 - a malformed URL: no database
-        return None
-    if parsed.get_backend_name() == "sqlite":
-        database = parsed.database or ""
-        if not database or database == ":memory:" or not Path(database).exists():
-            return None
-    try:
-        return get_engine()
-    except SQLAlchemyError:
-        logger.exception("cannot open the database for the FAQ")
-        return None
+# bot.faq and bot.unanswered look the engine up here (tests replace it here)
+configured_engine = db.configured_engine

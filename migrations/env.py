@@ -8,6 +8,7 @@ from alembic import context
 
 import bot.appointments.store  # noqa: F401  (declares its tables on bot.db.metadata)
 import bot.audit  # noqa: F401  (declares audit_log)
+import bot.catalogue.edits  # noqa: F401  (declares service_edits)
 import bot.faq_db  # noqa: F401  (declares faq_entries)
 import bot.ratings  # noqa: F401  (declares ratings)
 import bot.staff  # noqa: F401  (declares staff_users on bot.db.metadata)

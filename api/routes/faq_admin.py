@@ -1,9 +1,10 @@
 """Staff endpoints for what 高小新 knows: FAQ entries, unanswered questions and the audit log.
 
 Roles: ``viewer`` reads, ``staff`` adds, edits and deletes entries and handles unanswered questions,
-``admin`` may also undo any FAQ change from the audit log. Every change writes the audit log
-(:mod:`bot.audit`) in the same transaction. The action server answers a new or changed entry
-within seconds (it re-reads the table, see :class:`bot.faq.FaqStore`); nothing is restarted.
+``admin`` may also undo any FAQ change, or guide change (`api.routes.service_admin`), from the audit
+log. Every change writes the audit log (:mod:`bot.audit`) in the same transaction. The action server
+answers a new or changed entry within seconds (it re-reads the table, see :class:`bot.faq.FaqStore`);
+nothing is restarted.
 
 Refusals carry a Chinese reason in ``detail``; a way of asking that already belongs to another entry
 is refused with 409 and the clashes listed in ``clashes``.
@@ -20,7 +21,9 @@ from pydantic import BaseModel, Field, StrictStr
 
 from api.auth import audit
 from api.deps import RequireAdmin, RequireStaff, RequireViewer
-from bot.audit import AuditRecord, list_audit
+from api.routes.service_admin import undo_service_change
+from bot.audit import AuditRecord, list_audit, read_audit
+from bot.catalogue.edits import TARGET_TYPE as SERVICE_TARGET
 from bot.faq_db import FaqClashError, FaqEditError, FaqInvalidError, FaqRepository
 from bot.unanswered import UnansweredNotFoundError, UnansweredStatus, UnansweredStore
 
@@ -197,7 +200,7 @@ def delete_faq(entry_id: str, who: RequireStaff, faq: FaqRepositoryDep) -> Any:
 def list_audit_log(
     request: Request,
     who: RequireViewer,
-    target_type: Optional[str] = Query(None, description="faq 或 unanswered"),
+    target_type: Optional[str] = Query(None, description="faq、service（办事指南）或 unanswered"),
     target_id: Optional[str] = Query(None, max_length=64),
     limit: int = Query(100, ge=1, le=500),
 ) -> Dict[str, Any]:
@@ -206,9 +209,12 @@ def list_audit_log(
     return {"records": [_audit_out(r) for r in records]}
 
 
-@router.post("/audit/{audit_id}/undo", response_model=None, summary="撤销一次常见问题修改")
-def undo_change(audit_id: int, who: RequireAdmin, faq: FaqRepositoryDep) -> Any:
-    """Put the entry back as it was before that change (the newest change of an entry only)."""
+@router.post("/audit/{audit_id}/undo", response_model=None, summary="撤销一次修改（常见问题或办事指南）")
+def undo_change(audit_id: int, request: Request, who: RequireAdmin, faq: FaqRepositoryDep) -> Any:
+    """Put the entry or guide item back as it was before that change (its newest change only)."""
+    record = read_audit(request.app.state.engine, audit_id)
+    if record is not None and record.target_type == SERVICE_TARGET:
+        return undo_service_change(request, audit_id, who)
     try:
         entry, new_audit_id = faq.undo(audit_id, actor=who.username)
     except FaqEditError as exc:

@@ -7,14 +7,17 @@ Typical use::
     catalogue = get_catalogue()
     item = catalogue.get("上户口") or catalogue.search("孩子要上小学了")[0][0]
     needed = catalogue.materials_for(item, {"residence": "nonlocal"})
+
+The files in ``data/services`` are the seed; staff edit items on the staff page
+(`bot.catalogue.edits`), and `get_catalogue` returns the files with those edits applied, checked
+for changes every few seconds (`bot.catalogue.live`).
 """
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 from bot.catalogue.collection import Catalogue, materials_for, normalise_key
 from bot.catalogue.linking import Evidence
+from bot.catalogue.live import forget_live_catalogues, live_catalogue
 from bot.catalogue.loader import CatalogueError, Problem, load_catalogue
 from bot.catalogue.models import (
     NAME_SUFFIX,
@@ -56,10 +59,24 @@ __all__ = [
 ]
 
 
-@lru_cache(maxsize=1)
-def get_catalogue() -> Catalogue:
-    """Return the catalogue of ``<data_dir>/services``, loaded once per process.
+class _CatalogueGetter:
+    """`get_catalogue`: a callable with ``cache_clear``, as `functools.lru_cache` gives."""
 
-    Call ``get_catalogue.cache_clear()`` to reload it after the files change.
-    """
-    return load_catalogue(get_settings().data_dir / "services")
+    def __call__(self) -> Catalogue:
+        """Return the live catalogue of ``<data_dir>/services``: the files with the staff edits applied.
+
+        The same object is returned until the files or the edits change (looked for at most every
+        `bot.catalogue.live.RELOAD_CHECK_SECONDS`).
+
+        Raises:
+            CatalogueError: the item files are broken (at the first call of the process).
+
+        """
+        return live_catalogue(get_settings().data_dir / "services").current()
+
+    def cache_clear(self) -> None:
+        """Forget the catalogue, so that the next call reads the files (and the edits) again."""
+        forget_live_catalogues()
+
+
+get_catalogue = _CatalogueGetter()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -124,6 +125,46 @@ def load_catalogue(directory: Path) -> Catalogue:
     return Catalogue([item for _, item in loaded])
 
 
+FilesStamp = tuple[tuple[str, int, int], ...]
+
+
+def files_stamp(directory: Path) -> FilesStamp:
+    """Return the version of the item files of ``directory``: each file's name, modification time and size."""
+    stamp = []
+    for path in sorted(Path(directory).glob("*.y*ml")):
+        if not path.name.startswith("."):
+            status = path.stat()
+            stamp.append((path.name, status.st_mtime_ns, status.st_size))
+    return tuple(stamp)
+
+
+_loaded: dict[Path, tuple[FilesStamp, Catalogue]] = {}
+_loaded_lock = threading.Lock()
+
+
+def load_catalogue_files(directory: Path, stamp: FilesStamp | None = None) -> Catalogue:
+    """Return `load_catalogue` of ``directory``, read again only when its files changed.
+
+    Args:
+        directory: the folder of the item files.
+        stamp: its `files_stamp`, when the caller has it already.
+
+    Raises:
+        CatalogueError: as `load_catalogue`.
+
+    """
+    key = Path(directory).resolve()
+    stamp = files_stamp(key) if stamp is None else stamp
+    with _loaded_lock:
+        known = _loaded.get(key)
+    if known is not None and known[0] == stamp:
+        return known[1]
+    catalogue = load_catalogue(key)
+    with _loaded_lock:
+        _loaded[key] = (stamp, catalogue)
+    return catalogue
+
+
 def _read(path: Path, problems: list[Problem]) -> tuple[_Source | None, Any]:
     try:
         loader = _Loader(path.read_text(encoding="utf-8"))
@@ -148,16 +189,26 @@ def _read(path: Path, problems: list[Problem]) -> tuple[_Source | None, Any]:
     return source, data
 
 
+def validation_problems(exc: ValidationError) -> list[tuple[Location, str]]:
+    """Return the problems of a `ServiceItem` validation error as (path inside the item, Chinese message).
+
+    The path is a tuple of field names and list indexes, e.g. ``("materials", 1, "count")``.
+    """
+    problems: list[tuple[Location, str]] = []
+    for wrapper in exc.raw_errors:
+        if isinstance(wrapper, ErrorWrapper) and isinstance(wrapper.exc, ConsistencyError):
+            problems.extend(wrapper.exc.problems)
+    for error in exc.errors():
+        if error["type"] != "value_error." + ConsistencyError.code:
+            problems.append((_field_location(error["loc"]), _message(error)))
+    return problems
+
+
 def _validate(source: _Source, data: dict[str, Any], problems: list[Problem]) -> ServiceItem | None:
     try:
         item = ServiceItem.parse_obj(data)
     except ValidationError as exc:
-        for wrapper in exc.raw_errors:
-            if isinstance(wrapper, ErrorWrapper) and isinstance(wrapper.exc, ConsistencyError):
-                problems.extend(source.problem(loc, msg) for loc, msg in wrapper.exc.problems)
-        for error in exc.errors():
-            if error["type"] != "value_error." + ConsistencyError.code:
-                problems.append(source.problem(_field_location(error["loc"]), _message(error)))
+        problems.extend(source.problem(loc, msg) for loc, msg in validation_problems(exc))
         return None
     if item.id != source.path.stem:
         problems.append(source.problem(("id",), f"id “{item.id}” 须与文件名 “{source.path.stem}” 一致"))

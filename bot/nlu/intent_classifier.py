@@ -194,7 +194,6 @@ class NgramIntentClassifier(GraphComponent, IntentClassifier):
         self._model_storage = model_storage
         self._resource = resource
         self.model = model
-        self._index: Optional[ServiceIndex] = None
 
     @classmethod
     def create(
@@ -209,10 +208,8 @@ class NgramIntentClassifier(GraphComponent, IntentClassifier):
 
     @property
     def index(self) -> ServiceIndex:
-        """The catalogue's phrase matcher, read when first needed (so at model load)."""
-        if self._index is None:
-            self._index = ServiceIndex.for_folder(str(self.config["catalogue_dir"]))
-        return self._index
+        """The live catalogue's phrase matcher (a new one after staff changed the catalogue)."""
+        return ServiceIndex.for_folder(str(self.config["catalogue_dir"]))
 
     def masked(self, message: Message) -> Tuple[str, List[str]]:
         """The message text and its words with every catalogue mention replaced by the placeholder.

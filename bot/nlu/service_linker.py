@@ -1,7 +1,9 @@
 """Links every ``service`` entity to the canonical name of a catalogue item.
 
-The linker is the only source of ``service`` entities; it learns nothing, and reads the
-catalogue when the model loads, so a new alias or everyday term works without a retrain.
+The linker is the only source of ``service`` entities; it learns nothing, and reads the live
+catalogue (the item files with the staff edits from SQL, `bot.catalogue.live`): the catalogue is
+read when the model loads and looked at again every few seconds, so an alias staff add on the
+staff page links at once, without a retrain or a restart.
 
 - **Named**: a spaCy ``PhraseMatcher`` over the catalogue's names, short names and aliases
   (extractor ``ServiceLinker``, ``confidence_entity`` 1.0), for any intent.
@@ -18,8 +20,7 @@ catalogue when the model loads, so a new alias or everyday term works without a 
 from __future__ import annotations
 
 import logging
-from functools import lru_cache
-from pathlib import Path
+import threading
 from typing import Any, Dict, List, Optional, Tuple
 
 import spacy
@@ -33,8 +34,9 @@ from rasa.shared.nlu.training_data.message import Message
 from spacy.matcher import PhraseMatcher
 from spacy.util import filter_spans
 
-from bot.catalogue import Catalogue, load_catalogue
+from bot.catalogue import Catalogue
 from bot.catalogue.linking import SURE_MARGIN, SURE_SCORE
+from bot.catalogue.live import live_catalogue
 from bot.guide import GUIDE_INTENTS
 
 logger = logging.getLogger(__name__)
@@ -73,7 +75,7 @@ class ServiceIndex:
         self.min_score = min_score
         self.description_score = description_score
         self.description_margin = description_margin
-        self.nlp = spacy.blank("zh")
+        self.nlp = _blank_chinese()
         self.matcher = PhraseMatcher(self.nlp.vocab, attr="ORTH")
         self._last: Optional[Tuple[str, Tuple[Tuple[int, int, str], ...]]] = None
         for item in catalogue.items:
@@ -84,15 +86,23 @@ class ServiceIndex:
     def for_folder(
         cls, folder: str, description_score: float = SURE_SCORE, description_margin: float = SURE_MARGIN
     ) -> ServiceIndex:
-        """The index of the catalogue in ``folder``, built once per version of its files and shared.
+        """The index of the live catalogue of ``folder``, built once per version of it and shared.
 
         The intent classifier (which masks item names) and the linker of one model use the same
-        index, so the catalogue is read and the matcher built once when the model loads; a model
-        loaded after the files changed gets a new one.
+        index, so the matcher is built once per version; the live catalogue looks for changed files
+        or staff edits at most every few seconds (`bot.catalogue.live.RELOAD_CHECK_SECONDS`), and a
+        changed catalogue gets a new index at the next call. Cheap enough to call for every message.
         """
-        files = sorted(Path(folder).glob("*.yml"))
-        stamp = tuple((f.name, f.stat().st_mtime_ns) for f in files)
-        return _index_for(folder, stamp, description_score, description_margin)
+        catalogue = live_catalogue(folder).current()
+        key = (str(folder), description_score, description_margin)
+        with _indexes_lock:
+            known = _indexes.get(key)
+            if known is not None and known.catalogue is catalogue:
+                return known
+        index = cls(catalogue, description_score=description_score, description_margin=description_margin)
+        with _indexes_lock:
+            _indexes[key] = index
+        return index
 
     def find(self, text: str) -> List[Dict[str, Any]]:
         """Return non-overlapping mentions, longest first, as Rasa entity dicts."""
@@ -160,9 +170,18 @@ class ServiceIndex:
         return None
 
 
-@lru_cache(maxsize=4)
-def _index_for(folder: str, stamp: Tuple[Tuple[str, int], ...], score: float, margin: float) -> ServiceIndex:
-    return ServiceIndex(load_catalogue(Path(folder)), description_score=score, description_margin=margin)
+_indexes: Dict[Tuple[str, float, float], ServiceIndex] = {}
+"""The index of the current catalogue per folder and thresholds (an older one is let go)."""
+_indexes_lock = threading.Lock()
+_nlp: Optional[Any] = None
+
+
+def _blank_chinese() -> Any:
+    """A blank spaCy ``zh`` pipeline (character segmentation), created once and shared by every index."""
+    global _nlp
+    if _nlp is None:
+        _nlp = spacy.blank("zh")
+    return _nlp
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=False)
@@ -182,10 +201,15 @@ class ServiceLinker(GraphComponent, EntityExtractorMixin):
     def __init__(self, config: Dict[str, Any]) -> None:
         self._config = config
         self.item_intent_confidence = float(config.get("item_intent_confidence", ITEM_INTENT_CONFIDENCE))
-        self.index = ServiceIndex.for_folder(
-            str(config["catalogue_dir"]),
-            float(config["description_score"]),
-            float(config["description_margin"]),
+        self.index  # noqa: B018 - read the catalogue now, at load time
+
+    @property
+    def index(self) -> ServiceIndex:
+        """The index of the live catalogue (a new one after a change, see `ServiceIndex.for_folder`)."""
+        return ServiceIndex.for_folder(
+            str(self._config["catalogue_dir"]),
+            float(self._config["description_score"]),
+            float(self._config["description_margin"]),
         )
 
     @classmethod
@@ -205,18 +229,19 @@ class ServiceLinker(GraphComponent, EntityExtractorMixin):
 
     def process(self, messages: List[Message]) -> List[Message]:
         """Links the ``service`` entities of each message to catalogue items."""
+        index = self.index
         for message in messages:
             text = message.get(TEXT) or ""
             others = [e for e in message.get(ENTITIES, []) if e.get("entity") != ENTITY]
             learned = [e for e in message.get(ENTITIES, []) if e.get("entity") == ENTITY]
-            matched = self.index.find(text)
+            matched = index.find(text)
             linked = list(matched)
             for entity in learned:
                 overlaps = any(m["start"] < entity["end"] and entity["start"] < m["end"] for m in matched)
                 if overlaps:
                     continue
                 mention = text[entity["start"] : entity["end"]]
-                value = self.index.resolve(str(entity.get("value") or mention)) or self.index.resolve(mention)
+                value = index.resolve(str(entity.get("value") or mention)) or index.resolve(mention)
                 if value is None:
                     logger.debug("Dropped a service mention that matches no catalogue item.")
                     continue
@@ -224,7 +249,7 @@ class ServiceLinker(GraphComponent, EntityExtractorMixin):
             intent = (message.get("intent") or {}).get("name")
             ranking = message.get("intent_ranking") or []
             if not linked and about_one_item(intent, ranking, self.item_intent_confidence):
-                described = self.index.describe(text)
+                described = index.describe(text)
                 if described is not None:
                     linked.append(described)
             message.set(ENTITIES, others + sorted(linked, key=lambda e: e["start"]), add_to_output=True)

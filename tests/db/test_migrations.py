@@ -13,11 +13,12 @@ from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy.exc import IntegrityError
 
+import bot.catalogue.edits  # noqa: F401  (registers the service_edits table)
 import bot.staff  # noqa: F401  (registers the staff_users table on the shared metadata)
 from bot.appointments.store import appointments, slot_usage
 from bot.db import alembic_config, metadata, run_migrations
 
-OWN_TABLES = {"appointments", "slot_usage", "staff_users"}
+OWN_TABLES = {"appointments", "slot_usage", "staff_users", "service_edits"}
 
 
 def head_revision() -> str:
@@ -64,9 +65,9 @@ def test_downgrade_and_upgrade_again(db_url: str, engine: sa.engine.Engine) -> N
         config.attributes["connection"] = connection
         command.downgrade(config, "base")
         connection.commit()
-    assert not {"appointments", "slot_usage"} & set(sa.inspect(engine).get_table_names())
+    assert not {"appointments", "slot_usage", "service_edits"} & set(sa.inspect(engine).get_table_names())
     run_migrations(db_url)
-    assert {"appointments", "slot_usage"} <= set(sa.inspect(engine).get_table_names())
+    assert {"appointments", "slot_usage", "service_edits"} <= set(sa.inspect(engine).get_table_names())
 
 
 def test_processes_starting_together_migrate_once(db_url: str, engine: sa.engine.Engine) -> None:

@@ -112,7 +112,13 @@ def new_entry(client: TestClient, headers: Dict[str, str], **body: object) -> Di
 
 # -- every admin endpoint refuses missing credentials and too small roles -------------------------
 
-SAMPLE_PARAMS = {"entry_id": "parking_seed", "audit_id": "1", "group_id": "1", "username": "someone"}
+SAMPLE_PARAMS = {
+    "entry_id": "parking_seed",
+    "audit_id": "1",
+    "group_id": "1",
+    "username": "someone",
+    "item_id": "newborn",
+}
 OPEN_ENDPOINTS = {("POST", "/api/admin/login")}
 
 
@@ -141,6 +147,15 @@ def test_the_route_walk_finds_the_faq_endpoints() -> None:
     assert ("POST", "/api/admin/audit/1/undo") in paths
     assert ("GET", "/api/admin/unanswered") in paths
     assert dict(((m, p), r) for m, p, r in ADMIN_ROUTES)[("POST", "/api/admin/audit/1/undo")] == "admin"
+
+
+def test_the_route_walk_finds_the_guide_endpoints_with_their_roles() -> None:
+    roles = {(m, p): r for m, p, r in ADMIN_ROUTES}
+    assert roles[("GET", "/api/admin/services")] == "viewer"
+    assert roles[("GET", "/api/admin/services/newborn")] == "viewer"
+    assert roles[("PATCH", "/api/admin/services/newborn")] == "staff"
+    assert roles[("POST", "/api/admin/services/newborn/aliases")] == "staff"
+    assert roles[("DELETE", "/api/admin/services/newborn/edits")] == "staff"
 
 
 @pytest.mark.parametrize(("method", "path", "role"), ADMIN_ROUTES)
