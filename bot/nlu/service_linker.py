@@ -37,6 +37,7 @@ from spacy.util import filter_spans
 from bot.catalogue import Catalogue
 from bot.catalogue.linking import SURE_MARGIN, SURE_SCORE
 from bot.catalogue.live import live_catalogue
+from bot.catalogue.sounds import SoundMatcher
 from bot.guide import GUIDE_INTENTS
 
 logger = logging.getLogger(__name__)
@@ -44,6 +45,8 @@ logger = logging.getLogger(__name__)
 ENTITY = "service"
 EXTRACTOR = "ServiceLinker"
 DESCRIPTION_EXTRACTOR = f"{EXTRACTOR}.description"
+SOUND_EXTRACTOR = f"{EXTRACTOR}.sound"
+SOUND_CONFIDENCE = 0.9
 # Intents about one item: only there may a description with no name be looked up in the catalogue.
 ITEM_INTENTS = GUIDE_INTENTS | {"book_appointment"}
 ITEM_INTENT_CONFIDENCE = 0.3
@@ -77,10 +80,13 @@ class ServiceIndex:
         self.description_margin = description_margin
         self.nlp = _blank_chinese()
         self.matcher = PhraseMatcher(self.nlp.vocab, attr="ORTH")
-        self._last: Optional[Tuple[str, Tuple[Tuple[int, int, str], ...]]] = None
+        self._last: Optional[Tuple[str, Tuple[Tuple[int, int, str, bool], ...]]] = None
+        sound_phrases: List[Tuple[str, str]] = []
         for item in catalogue.items:
             phrases = {item.name, item.name.removesuffix("一件事"), *item.aliases}
             self.matcher.add(item.name, [self.nlp.make_doc(p) for p in sorted(phrases) if p])
+            sound_phrases += [(p, item.name) for p in sorted(phrases) if p]
+        self.sounds = SoundMatcher(sound_phrases)
 
     @classmethod
     def for_folder(
@@ -105,24 +111,34 @@ class ServiceIndex:
         return index
 
     def find(self, text: str) -> List[Dict[str, Any]]:
-        """Return non-overlapping mentions, longest first, as Rasa entity dicts."""
+        """Return non-overlapping mentions, longest first, as Rasa entity dicts.
+
+        A name or alias written with a same-sounding wrong character (`bot.catalogue.sounds`) counts
+        where no exact mention is, with extractor ``ServiceLinker.sound`` and confidence 0.9.
+        """
         return [
             {
                 "entity": ENTITY,
                 "start": start,
                 "end": end,
                 "value": label,
-                "extractor": EXTRACTOR,
-                "confidence_entity": 1.0,
+                "extractor": SOUND_EXTRACTOR if by_sound else EXTRACTOR,
+                "confidence_entity": SOUND_CONFIDENCE if by_sound else 1.0,
             }
-            for start, end, label in self._spans(text)
+            for start, end, label, by_sound in self._spans(text)
         ]
 
-    def _spans(self, text: str) -> Tuple[Tuple[int, int, str], ...]:
+    def _spans(self, text: str) -> Tuple[Tuple[int, int, str, bool], ...]:
         # the classifier and the linker both ask about the same message in one turn: match it once
         if self._last is None or self._last[0] != text:
-            spans = filter_spans(self.matcher(self.nlp.make_doc(text), as_spans=True))
-            self._last = (text, tuple((s.start_char, s.end_char, s.label_) for s in spans))
+            exact = [
+                (s.start_char, s.end_char, s.label_)
+                for s in filter_spans(self.matcher(self.nlp.make_doc(text), as_spans=True))
+            ]
+            spans = [(*span, False) for span in exact] + [
+                (*span, True) for span in self.sounds.find(text, exact)
+            ]
+            self._last = (text, tuple(sorted(spans)))
         return self._last[1]
 
     def describe(self, text: str) -> Optional[Dict[str, Any]]:
