@@ -9,6 +9,7 @@ from typing import Any, Dict, List
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.guide import ActionGuide, answer_in_context, chosen_guide_button
 from bot.faq import FaqEntry, decide, get_faq_store
 from bot.guide import payload
 from bot.unanswered import record_unanswered
@@ -43,15 +44,32 @@ class ActionFaq(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
     ) -> List[Dict[str, Any]]:
-        """Answer with the best entry, offer near misses as buttons, or ask to rephrase."""
+        """Answer with the best entry, offer near misses as buttons, or ask to rephrase.
+
+        A message the NLU was unsure of (``nlu_fallback``) that leans on the item in context is
+        answered from that item's guide first (`actions.guide.answer_in_context`); so is an FAQ
+        question no entry answers.
+        """
         index = get_faq_store().current()
         topic = chosen_topic(tracker)
         entry = index.get(topic) if topic else None
+        unsure = (tracker.latest_message.get("intent") or {}).get("name") == "nlu_fallback"
+        if entry is None and chosen_guide_button(tracker) is not None:
+            # a typed answer to the guide's last question ("公积金那个" after "您是想办理…")
+            return await ActionGuide().run(dispatcher, tracker, domain)
+        if entry is None and unsure:
+            in_context = answer_in_context(dispatcher, tracker)
+            if in_context is not None:
+                return in_context
         if entry is None:
             text = tracker.latest_message.get("text") or ""
             typed = "" if text.startswith("/") else text
             decision = decide(index.search(typed))
             entry = decision.entry
+            if entry is None and not unsure:
+                in_context = answer_in_context(dispatcher, tracker)
+                if in_context is not None:
+                    return in_context
             if entry is None and typed.strip():
                 best = decision.choices[0].id if decision.choices else None
                 await asyncio.to_thread(record_unanswered, typed, best_match=best)

@@ -125,9 +125,15 @@ def asked_slot(tracker: Tracker) -> Optional[str]:
 
 
 def last_buttons(tracker: Tracker) -> List[Button]:
-    """Return the buttons of the bot's last message, for reading a typed answer to them."""
-    for event in reversed(tracker.events or []):
-        if event.get("event") == "user" and event is not tracker.events[-1]:
+    """Return the buttons of the bot's last message before the latest user message, if any.
+
+    Slot events that Rasa logs after the user message (slot mappings) are skipped; a bot message
+    before an earlier user message is not the question being answered.
+    """
+    events = list(tracker.events or [])
+    users = [i for i, event in enumerate(events) if event.get("event") == "user"]
+    for event in reversed(events[: users[-1]] if users else events):
+        if event.get("event") == "user":
             break
         if event.get("event") == "bot":
             buttons = (event.get("data") or {}).get("buttons") or []

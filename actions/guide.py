@@ -15,6 +15,7 @@ from actions.form_helpers import last_buttons
 from bot.booking_dialogue import choose_button
 from bot.catalogue import Catalogue, ServiceItem, get_catalogue
 from bot.guide import (
+    CONTEXT_CUES,
     INTENT_TO_ASPECT,
     GuideReply,
     ask_which_item,
@@ -98,14 +99,47 @@ def send(dispatcher: CollectingDispatcher, reply: GuideReply) -> None:
     dispatcher.utter_message(text=reply.text, buttons=reply.buttons or None, json_message=reply.custom)
 
 
-def as_tapped(tracker: Tracker) -> None:
+def chosen_guide_button(tracker: Tracker) -> Optional[Dict[str, Any]]:
+    """The guide button (an item or a 个性指南 answer) the latest typed message chooses, if any.
+
+    Chosen by `bot.booking_dialogue.choose_button` ("第二个", "公积金那个", a title), or, after
+    "您是想办理以下哪个事项", by naming or describing exactly one of the items offered.
+    """
+    text = tracker.latest_message.get("text") or ""
+    if not text or text.startswith("/"):
+        return None
+    buttons = [b for b in last_buttons(tracker) if _button_intent(b) in INTENT_TO_ASPECT]
+    chosen = choose_button(text, buttons)
+    if chosen is not None:
+        return chosen
+    offered = {_button_service(b): b for b in buttons if _button_service(b)}
+    if len(offered) < 2:  # the aspects of one item, not a choice between items
+        return None
+    named = {str(m.get("value") or "") for m in service_mentions(tracker)} & set(offered)
+    return offered[named.pop()] if len(named) == 1 else None
+
+
+def _button_intent(button: Dict[str, Any]) -> str:
+    match = re.match(r"/(\w+)", str(button.get("payload") or ""))
+    return match.group(1) if match else ""
+
+
+def _button_service(button: Dict[str, Any]) -> str:
+    payload = str(button.get("payload") or "")
+    try:
+        values = json.loads(payload[payload.index("{") :]) if "{" in payload else {}
+    except ValueError:
+        return ""
+    return str(values.get("service") or "") if isinstance(values, dict) else ""
+
+
+def as_tapped(tracker: Tracker, chosen: Optional[Dict[str, Any]] = None) -> None:
     """Read a typed answer to the guide's last buttons ("本市户籍", "第二个") as the tapped button.
 
     The latest message becomes the button's payload (its intent and entities), so a 个性指南
     situation typed instead of tapped gives the checklist, not another aspect of the item.
     """
-    text = tracker.latest_message.get("text") or ""
-    chosen = choose_button(text, last_buttons(tracker)) if text and not text.startswith("/") else None
+    chosen = chosen or chosen_guide_button(tracker)
     payload = str((chosen or {}).get("payload") or "")
     match = re.fullmatch(r"/(\w+)(\{.*\})?", payload, flags=re.DOTALL)
     if match is None or match.group(1) not in INTENT_TO_ASPECT:
@@ -120,6 +154,31 @@ def as_tapped(tracker: Tracker) -> None:
         "intent": {"name": match.group(1), "confidence": 1.0},
         "entities": entities,
     }
+
+
+def answer_in_context(dispatcher: CollectingDispatcher, tracker: Tracker) -> Optional[List[Dict[str, Any]]]:
+    """Answer a question the NLU could not place from the guide of the item in context, if it leans on it.
+
+    "卖房那家人也得来吗" or "听说…是真的吗" right after a guide answer is about that item: when a
+    line of its guide answers the message, or a context cue (`bot.guide.CONTEXT_CUES`: hearsay, the
+    other party or a relative, the citizen's own situation) ties the message to it and no other item
+    is named or described, the item's guide is answered with those lines first, as `ActionGuide`
+    would. Returns the events of that answer, or None when the message does not lean on the context
+    (the caller answers it as before).
+    """
+    text = tracker.latest_message.get("text") or ""
+    catalogue = get_catalogue()
+    in_context = catalogue.get(item_in_context(tracker) or "")
+    if in_context is None or not text.strip() or text.startswith("/") or tracker.active_loop_name:
+        return None
+    choice = choose_item(catalogue, text, service_mentions(tracker), in_context, "overview")
+    if choice.item is None or choice.item.name != in_context.name:
+        return None
+    if not choice.details and not any(cue in text for cue in CONTEXT_CUES):
+        return None
+    answers = situation_answers(tracker, in_context)
+    send(dispatcher, render(in_context, "overview", get_hall(), answers, choice.details))
+    return [SlotSet("service", in_context.name)]
 
 
 class ActionGuide(Action):

@@ -15,7 +15,7 @@ from tests.utils.conversations import load_conversations, play
 
 # The understanding issue asks for 0.95. Measured 2026-11-30: 56 of 96 (0.583); the bar is the
 # level reached so far and may only go up.
-SUCCESS_BAR = 0.55
+SUCCESS_BAR = 0.62  # measured 62/96 (0.646) on 2026-11-30 (was 56/96); the issue asks 0.95
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 

@@ -242,3 +242,115 @@ async def test_an_overview_of_a_described_other_item_switches_even_with_a_relati
 ) -> None:
     message, _ = await ask(index, "ask_service_guide", "我爸走了 后事手续怎么办", OPENING)
     assert answered(message) == "身后一件事"
+
+
+# -- a message the NLU could not place, right after a guide answer ---------------------------------
+
+
+@pytest.mark.parametrize(
+    "text, context",
+    [
+        ("听说对方不用来了 是真的吗", HOUSE),  # hearsay about the other party
+        ("俺娘在床上起不来 家里人能替她去不", DISABILITY),  # a relative, the citizen's situation
+    ],
+)
+async def test_unsure_message_leaning_on_the_item_in_context_gets_its_guide(
+    index: ServiceIndex, text: str, context: str
+) -> None:
+    from actions.faq import ActionFaq
+
+    dispatcher = CollectingDispatcher()
+    events = await ActionFaq().run(
+        dispatcher, tracker("nlu_fallback", text, index.link(text, "nlu_fallback"), context), {}
+    )
+    [reply] = dispatcher.messages
+    assert reply["custom"]["item"] == context, reply
+    assert events == [SlotSet("service", context)]
+
+
+@pytest.mark.parametrize("context", [None, HOUSE])
+async def test_unsure_message_about_nothing_in_context_is_not_forced_onto_the_item(
+    index: ServiceIndex, context: Optional[str]
+) -> None:
+    from actions.guide import answer_in_context
+
+    dispatcher = CollectingDispatcher()
+    text = "今天天气怎么样"
+    assert answer_in_context(dispatcher, tracker("nlu_fallback", text, [], context)) is None
+    assert dispatcher.messages == []
+
+
+def choices_then(
+    text: str, intent: str, entities: List[Dict[str, Any]], after_user: List[Dict[str, Any]]
+) -> Tracker:
+    """The bot offered three items; the citizen typed ``text``; Rasa may log slot events after it."""
+    asked = {
+        "event": "bot",
+        "text": "您是想办理以下哪个事项？请点击选择：",
+        "data": {
+            "buttons": [
+                {"title": n, "payload": f'/ask_time_limit{{"service": "{n}"}}'}
+                for n in ("公积金提取一件事", "申请公租房一件事", "新建商品房转移登记一件事")
+            ]
+        },
+    }
+    user = {"event": "user", "text": text, "parse_data": {"intent": {"name": intent}}}
+    return Tracker(
+        sender_id="guide-test",
+        slots={"service": None},
+        latest_message={"intent": {"name": intent, "confidence": 0.3}, "text": text, "entities": entities},
+        events=[asked, {"event": "action", "name": "action_listen"}, user, *after_user],
+        paused=False,
+        followup_action=None,
+        active_loop={},
+        latest_action_name="action_listen",
+    )
+
+
+@pytest.mark.parametrize(
+    "after_user", [[], [{"event": "slot", "name": "appointment_operation", "value": None}]]
+)
+@pytest.mark.parametrize("text", ["公积金那个", "第一个"])
+async def test_typed_answer_to_item_choices_is_the_tap(
+    index: ServiceIndex, text: str, after_user: List[Dict[str, Any]]
+) -> None:
+    from actions.faq import ActionFaq
+
+    dispatcher = CollectingDispatcher()
+    events = await ActionFaq().run(dispatcher, choices_then(text, "nlu_fallback", [], after_user), {})
+    [reply] = dispatcher.messages
+    assert reply["custom"]["item"] == "公积金提取一件事" and reply["custom"]["aspect"] == "time_limit"
+    assert SlotSet("service", "公积金提取一件事") in events
+
+
+async def test_describing_one_offered_item_chooses_it(index: ServiceIndex) -> None:
+    from actions.guide import chosen_guide_button
+
+    text = "就是开发商交房以后办房本"
+    entities = [{"entity": "service", "value": "新建商品房转移登记一件事", "start": 0, "end": len(text)}]
+    chosen = chosen_guide_button(choices_then(text, "nlu_fallback", entities, []))
+    assert chosen is not None and "新建商品房转移登记一件事" in chosen["payload"]
+    assert chosen_guide_button(choices_then("今天天气咋样", "nlu_fallback", [], [])) is None
+
+
+async def test_naming_the_item_of_aspect_buttons_is_no_tap(index: ServiceIndex) -> None:
+    """After an overview (aspect buttons of one item), naming the item chooses no aspect button."""
+    from actions.guide import chosen_guide_button
+    from bot.guide import aspect_buttons
+
+    item = get_catalogue().get("社会保障卡居民服务一卡通一件事")
+    assert item is not None
+    asked = {"event": "bot", "text": "…", "data": {"buttons": aspect_buttons(item, "overview")}}
+    text = "社保卡补卡要钱不"
+    latest = {"intent": {"name": "ask_fee"}, "text": text, "entities": index.link(text, "ask_fee")}
+    tracker = Tracker(
+        sender_id="guide-test",
+        slots={"service": item.name},
+        latest_message=latest,
+        events=[asked, {"event": "user", "text": text}],
+        paused=False,
+        followup_action=None,
+        active_loop={},
+        latest_action_name="action_listen",
+    )
+    assert latest["entities"] and chosen_guide_button(tracker) is None
