@@ -30,6 +30,7 @@ from bot.appointments.store import appointments, slot_usage
 from bot.channel_contract import SERVICE_APOLOGY
 from bot.pii import id_check_char
 from bot.training import MODEL_PATH
+from tests.integration.test_guide_journeys import buttons_of, text_of
 from tests.utils.stack import Stack, start_stack, wait_for
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow, pytest.mark.postgres]
@@ -119,14 +120,6 @@ def say(stack: Stack, sender: str, message: str) -> List[Dict[str, Any]]:
     response = chat(stack, sender, message)
     assert response.status_code == 200, response.text
     return list(response.json())
-
-
-def text_of(replies: List[Dict[str, Any]]) -> str:
-    return "\n".join(str(r.get("text") or "") for r in replies)
-
-
-def buttons_of(replies: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
-    return [b for r in replies for b in r.get("buttons") or []]
 
 
 def id_number(n: int) -> str:

@@ -28,6 +28,7 @@ from bot.launcher import Supervisor, build_environment
 from bot.pii import id_check_char
 from bot.settings import PROJECT_ROOT
 from bot.training import MODEL_PATH
+from tests.integration.test_guide_journeys import buttons_of, text_of
 from tests.utils.stack import free_port, wait_for
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow, pytest.mark.postgres]
@@ -107,14 +108,6 @@ def say(api: str, sender: str, message: str) -> List[Dict[str, Any]]:
     response = httpx.post(f"{api}/api/chat", json={"sender": sender, "message": message}, timeout=60)
     assert response.status_code == 200, response.text
     return list(response.json())
-
-
-def text_of(replies: List[Dict[str, Any]]) -> str:
-    return "\n".join(str(r.get("text") or "") for r in replies)
-
-
-def buttons_of(replies: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
-    return [b for r in replies for b in r.get("buttons") or []]
 
 
 def id_number(n: int) -> str:
