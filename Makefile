@@ -10,7 +10,7 @@ export TF_CPP_MIN_LOG_LEVEL ?= 3
 export PYTHONDONTWRITEBYTECODE ?= 1
 
 .PHONY: help install data train run test test-fast lint format bench eval validate clean
-.PHONY: audit purge
+.PHONY: audit purge faq-export catalogue-export
 
 help: ## list the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-9s %s\n", $$1, $$2}'
@@ -32,6 +32,9 @@ train: install ## regenerate data, then train the model if its inputs changed
 
 faq-export: install ## write the FAQ entries of the database back to data/faq/*.yml for review
 	$(PY) -m bot.faq_export
+
+catalogue-export: install ## write the guide edits of the staff page back to data/services/*.yml for review
+	$(PY) -m bot.catalogue_export
 
 validate: install ## check the Rasa training data and domain
 	$(PY) -m rasa data validate --fail-on-warnings --domain domain.yml --data data/nlu data/rules data/stories

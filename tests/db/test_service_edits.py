@@ -419,3 +419,48 @@ def test_the_staff_api_edits_undoes_and_refuses_on_this_database(client: TestCli
     assert undone.status_code == 200 and NEW_ALIAS not in undone.json()["values"]["aliases"]
     got = client.get("/api/admin/services/restaurant", headers=ADMIN).json()
     assert got["values"]["fee"] == NEW_FEE and got["edited_fields"] == ["fee"]
+
+
+# -- writing the edits back to the files for review (make catalogue-export) ----------------------------
+
+
+def test_export_writes_the_edited_fields_into_the_file_and_keeps_the_rest(
+    repo: ServiceEditRepository, engine: sa.engine.Engine, folder: Path
+) -> None:
+    from bot.catalogue_export import export_to_folder
+
+    before = {path.name: path.read_text(encoding="utf-8") for path in folder.glob("*.yml")}
+    repo.update("退休一件事", changes={"fee": NEW_FEE}, actor="tester")
+    repo.add_alias("退休一件事", alias=NEW_ALIAS, actor="tester")
+    live = repo.catalogue().get("退休一件事")
+
+    assert export_to_folder(engine, folder) == [folder / "retirement.yml"]
+
+    text = (folder / "retirement.yml").read_text(encoding="utf-8")
+    exported = load_catalogue(folder).get("退休一件事")
+    assert exported is not None and live is not None
+    assert (exported.fee, exported.aliases, exported.last_checked) == (NEW_FEE, live.aliases, EDIT_DAY)
+    assert exported == live, "the file now says what citizens are told"
+    # the rest of the file stays as staff wrote it: comments, order, one-line lists
+    old_lines, new_lines = before["retirement.yml"].splitlines(), text.splitlines()
+    changed = [n for n, (a, b) in enumerate(zip(old_lines, new_lines, strict=True)) if a != b]
+    assert [old_lines[n].split(":")[0] for n in changed] == ["aliases", "fee", "last_checked"]
+    assert all(
+        before[name] == path.read_text(encoding="utf-8")
+        for name, path in ((p.name, p) for p in folder.glob("*.yml") if p.name != "retirement.yml")
+    )
+    assert export_to_folder(engine, folder) == [], "a second export has nothing to write"
+
+
+def test_every_item_file_survives_the_export_round_trip_unchanged() -> None:
+    """The export rewrites only edited fields: reading and writing a file back changes no byte."""
+    import io
+
+    from bot.catalogue_export import yaml_round_trip
+
+    yaml = yaml_round_trip()
+    for path in sorted(SERVICES.glob("*.yml")):
+        text = path.read_text(encoding="utf-8")
+        out = io.StringIO()
+        yaml.dump(yaml.load(text), out)
+        assert out.getvalue() == text, path.name
