@@ -52,8 +52,8 @@ def _styled(new: Any, old: Any) -> Any:
 def yaml_round_trip() -> YAML:
     """A ruamel.yaml reader and writer that gives the item files back byte for byte when unchanged."""
     yaml = YAML()  # round trip: comments, key order, quotes and styles are kept
-    yaml.preserve_quotes = True
-    yaml.width = 4096
+    yaml.preserve_quotes = True  # type: ignore[assignment]  # ruamel declares it None
+    yaml.width = 4096  # type: ignore[assignment]
     yaml.indent(mapping=2, sequence=4, offset=2)
     return yaml
 
