@@ -43,6 +43,8 @@ logger = logging.getLogger(__name__)
 ANSWER_SCORE = 0.2
 SUGGEST_SCORE = 0.08
 RELOAD_CHECK_SECONDS = 5.0
+TOPIC_METADATA = "topic"
+"""Key of an FAQ training block's metadata that holds the entry id (``nlu_examples``)."""
 SAMPLE_NOTE = "本文件为高新区政务服务中心常见问题样例数据，内容须由工作人员核实后方可对外使用。"
 
 
@@ -274,16 +276,25 @@ class FaqStore:
 
 
 def nlu_examples(entries: Sequence[FaqEntry]) -> str:
-    """The ``faq`` intent's training examples as Rasa NLU YAML (questions and titles)."""
-    lines: List[str] = []
+    """The ``faq`` intent's training examples as Rasa NLU YAML (questions and titles).
+
+    One ``faq`` block per entry, its id in the block's metadata (``topic``), so the intent model
+    can learn each topic as its own cluster (`bot.nlu.intent_classifier`). A question that two
+    entries share is written once, under the first.
+    """
+    blocks: List[str] = []
     seen = set()
     for entry in entries:
+        lines = []
         for question in [entry.title, *entry.questions]:
             if question not in seen:
                 seen.add(question)
                 lines.append(f"    - {question}")
-    body = "\n".join(lines)
-    return f'version: "3.1"\n\nnlu:\n- intent: faq\n  examples: |\n{body}\n'
+        if lines:
+            body = "\n".join(lines)
+            metadata = f"  metadata:\n    {TOPIC_METADATA}: {entry.id}\n"
+            blocks.append(f"- intent: faq\n{metadata}  examples: |\n{body}\n")
+    return 'version: "3.1"\n\nnlu:\n' + "".join(blocks)
 
 
 _stores: Dict[Path, FaqStore] = {}

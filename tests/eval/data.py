@@ -10,11 +10,14 @@ from rasa.shared.nlu.training_data.loading import load_data
 
 TRAINING_DATA = "data/nlu"
 # Written separately from the training data; the first by the engineers who built the first
-# model, the second by a writer who saw only the intent list, the item names and the issue.
+# model, the others each by a writer who saw only the intent list, the item names (and FAQ topic
+# titles) and the issue. Changes were later made for kinds of misses seen in the first three, so
+# heldout_blind.yml (2026-12-01) is the one no change has been made for.
 HELDOUT_FILES = (
     "tests/nlu/heldout.yml",
     "tests/nlu/heldout_independent.yml",
     "tests/nlu/heldout_fresh.yml",
+    "tests/nlu/heldout_blind.yml",
 )
 
 

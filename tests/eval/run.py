@@ -23,6 +23,7 @@ Accuracy counts ``nlu_fallback`` as right only for a message whose gold intent i
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import platform
@@ -35,6 +36,8 @@ from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+from rasa import __version__ as rasa_version  # noqa: E402
 
 from bot.settings import PROJECT_ROOT  # noqa: E402
 from tests.eval.data import HELDOUT_FILES, TRAINING_DATA, Example, examples  # noqa: E402
@@ -59,6 +62,17 @@ CANDIDATES = {
 }
 QUICK = ("project", "rasa_logreg")
 REPORT = PROJECT_ROOT / "docs" / "evaluation.md"
+CACHE = PROJECT_ROOT / "results" / "eval-cache"
+# folders whose content a candidate's figures depend on (with its config and the held-out files)
+FINGERPRINTED = (
+    "data/nlu",
+    "data/services",
+    "data/faq",
+    "data/generated",
+    "bot/nlu",
+    "bot/catalogue",
+    "tests/eval",
+)
 RESULTS = PROJECT_ROOT / "results" / "eval.json"
 
 
@@ -89,8 +103,34 @@ def baseline(held: Dict[str, List[Example]]) -> Dict[str, Any]:
     return report
 
 
-def run_candidate(name: str, config: Path, cv: int, held: Dict[str, List[Example]]) -> Dict[str, Any]:
-    """Train and score one Rasa pipeline in a fresh process."""
+def fingerprint(config: Path, held: Dict[str, List[Example]]) -> str:
+    """What a candidate's figures depend on: its config, the training data, the catalogue, the
+    held-out messages, the NLU code and Rasa's version (a hex digest)."""
+    digest = hashlib.sha256(rasa_version.encode())
+    digest.update(config.read_bytes())
+    digest.update(json.dumps({f: [e.text for e in items] for f, items in held.items()}).encode())
+    for folder in FINGERPRINTED:
+        for path in sorted((PROJECT_ROOT / folder).rglob("*")):
+            if path.is_file() and "__pycache__" not in path.parts:
+                digest.update(str(path.relative_to(PROJECT_ROOT)).encode())
+                digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def run_candidate(
+    name: str, config: Path, cv: int, held: Dict[str, List[Example]], reuse: bool = True
+) -> Dict[str, Any]:
+    """Train and score one Rasa pipeline in a fresh process.
+
+    The report is kept in ``results/eval-cache``; a later run reuses it (and says so in the
+    table) while nothing it depends on changed (`fingerprint`), unless ``reuse`` is False.
+    """
+    cached = CACHE / f"{name}-{fingerprint(config, held)}.json"
+    if reuse and cached.exists():
+        report: Dict[str, Any] = json.loads(cached.read_text(encoding="utf-8"))
+        report["reused"] = True
+        print(f"  {name}: 输入未变，沿用 {report['trained_at']} 的结果", flush=True)
+        return report
     with tempfile.TemporaryDirectory() as folder:
         out = Path(folder) / "report.json"
         messages = Path(folder) / "messages.json"
@@ -105,7 +145,10 @@ def run_candidate(name: str, config: Path, cv: int, held: Dict[str, List[Example
         subprocess.run(command, cwd=PROJECT_ROOT, check=True)
         report = json.loads(out.read_text(encoding="utf-8"))
         report["wall_s"] = time.perf_counter() - start
+        report["trained_at"] = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
         print(f"  {name}: {report['wall_s']:.0f} s", flush=True)
+        CACHE.mkdir(parents=True, exist_ok=True)
+        cached.write_text(json.dumps(report, ensure_ascii=False), encoding="utf-8")
         return report
 
 
@@ -160,7 +203,7 @@ def score(name: str, report: Dict[str, Any], held: Dict[str, List[Example]]) -> 
         }
     if report.get("cv"):
         row["cv_accuracy"] = accuracy([c["gold"] for c in report["cv"]], [c["intent"] for c in report["cv"]])
-    for key in ("train_s", "load_s", "parse_p50_ms", "parse_p95_ms", "peak_rss_mb"):
+    for key in ("train_s", "load_s", "parse_p50_ms", "parse_p95_ms", "peak_rss_mb", "trained_at", "reused"):
         row[key] = report.get(key)
     return row
 
@@ -178,7 +221,7 @@ def table(rows: Sequence[Dict[str, Any]], files: Sequence[str]) -> str:
     head += ["5-fold CV acc", "OOS answered", "train s", "load s", "parse p50/p95 ms", "peak MB"]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for row in rows:
-        cells = [row["name"]]
+        cells = [row["name"] + (" (reused)" if row.get("reused") else "")]
         oos = []
         for file in files:
             figures = row["files"].get(file)
@@ -228,6 +271,9 @@ def main() -> None:
     )
     parser.add_argument("--quick", action="store_true", help="only the project, Rasa's LR and the baseline")
     parser.add_argument("--no-conversations", action="store_true", help="skip the held-out conversations")
+    parser.add_argument(
+        "--retrain", action="store_true", help="train every candidate again even if its inputs are unchanged"
+    )
     args = parser.parse_args()
     started = time.perf_counter()
     held = {f: examples(PROJECT_ROOT / f) for f in HELDOUT_FILES if (PROJECT_ROOT / f).exists()}
@@ -236,7 +282,7 @@ def main() -> None:
     for name, (config, cv) in CANDIDATES.items():
         if args.quick and name not in QUICK:
             continue
-        reports[name] = run_candidate(name, config, cv, held)
+        reports[name] = run_candidate(name, config, cv, held, reuse=not args.retrain)
     rows = [score(name, report, held) for name, report in reports.items()]
     files = list(held)
     extra: Dict[str, Any] = {"full_training_s": full_training_seconds()}
@@ -259,11 +305,18 @@ def main() -> None:
     )
 
 
-def _skipped_line(extra: Dict[str, Any]) -> str:
+def _skipped_line(extra: Dict[str, Any], rows: Sequence[Dict[str, Any]]) -> str:
+    lines = []
     skipped = extra.get("skipped")
-    if not skipped:
-        return ""
-    return f"Quick run (`--quick`): {', '.join(skipped)} not trained this time.\n"
+    if skipped:
+        lines.append(f"Quick run (`--quick`): {', '.join(skipped)} not trained this time.")
+    reused = [f"{r['name']} (trained {r['trained_at']})" for r in rows if r.get("reused")]
+    if reused:
+        lines.append(
+            "Reused, since their config, the training data, the catalogue, the held-out files and the NLU "
+            f"code are unchanged (`make eval EVAL_ARGS=--retrain` trains them again): {', '.join(reused)}."
+        )
+    return "\n".join(lines) + "\n" if lines else ""
 
 
 def render(
@@ -284,7 +337,8 @@ def render(
     conversation = extra.get("conversations")
     conversation_line = (
         f"{conversation['succeeded']}/{conversation['total']} conversations succeed "
-        f"({conversation['rate']:.3f}); turns {conversation['turns_ok']}/{conversation['turns']}"
+        f"({conversation['rate']:.3f}); turns {conversation['turns_ok']}/{conversation['turns']}; by file: "
+        + ", ".join(f"{name} {ok}/{n}" for name, (ok, n) in conversation.get("by_file", {}).items())
         if conversation
         else "not run (`--no-conversations`)"
     )
@@ -294,7 +348,7 @@ Generated by `make eval` (`python -m tests.eval.run`) on {stamp}, {machine};
 the run took {elapsed / 60:.1f} minutes.
 Do not edit by hand: run `make eval` again.
 
-{_skipped_line(extra)}
+{_skipped_line(extra, rows)}
 Every candidate is trained on `{TRAINING_DATA}` and scored on the same held-out files, written by people
 who never saw the training data. Accuracy counts `nlu_fallback` as right only where the gold intent is
 `out_of_scope`; "OOS answered" counts out-of-scope messages given a {", ".join(sorted(OUT_OF_SCOPE_ANSWERS))}

@@ -32,6 +32,9 @@ def test_held_out_conversations_succeed(stack: Stack) -> None:
     failed = [o for o in outcomes if not o.succeeded]
     rate = 1 - len(failed) / len(outcomes)
     print(f"\nheld-out conversations: {len(outcomes) - len(failed)}/{len(outcomes)} succeed ({rate:.3f})")
+    for source in sorted({o.conversation.source for o in outcomes}):
+        mine = [o for o in outcomes if o.conversation.source == source]
+        print(f"  {source}: {sum(o.succeeded for o in mine)}/{len(mine)}")
     for outcome in failed:
         print(f"  {outcome.conversation.id} ({outcome.conversation.kind}):")
         for failure in outcome.failures:

@@ -202,4 +202,11 @@ def run_all(api: Optional[str] = None) -> Dict[str, Any]:
         "turns": turns,
         "turns_ok": turns - sum(len(o.failed_turns) for o in failed),
         "failures": {o.conversation.id: o.failures for o in failed},
+        "by_file": {
+            source: [
+                sum(o.succeeded for o in outcomes if o.conversation.source == source),
+                sum(o.conversation.source == source for o in outcomes),
+            ]
+            for source in sorted({c.source for c in conversations})
+        },
     }

@@ -1,0 +1,88 @@
+"""The n-gram intent model: topics learned apart and summed back into their intent."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+import pytest
+from rasa.shared.nlu.training_data.loading import load_data
+from rasa.shared.nlu.training_data.message import Message
+
+from bot.faq import FaqEntry, nlu_examples
+from bot.nlu.intent_classifier import IntentModel, training_label
+
+TEXTS = {
+    "faq/parking": ["大厅停车场在哪", "开车去能停哪", "停车收费吗", "车位好找吗"],
+    "faq/rongque": ["容缺受理是啥意思", "少一份材料能先受理吗", "材料没带齐能先办吗", "容缺以后多久补"],
+    "ask_fee": ["办这个要交钱吗", "收费多少", "要花多少钱", "收不收费"],
+    "greet": ["你好", "在吗", "早上好", "哈喽"],
+}
+
+
+def _fitted() -> IntentModel:
+    texts = [t for examples in TEXTS.values() for t in examples]
+    labels = [label for label, examples in TEXTS.items() for _ in examples]
+    model = IntentModel()
+    model.fit(texts, [list(t) for t in texts], labels)
+    return model
+
+
+def test_topics_are_summed_into_their_intent() -> None:
+    model = _fitted()
+    assert model.classes == sorted(TEXTS)
+    assert model.intents == ["ask_fee", "faq", "greet"]
+    texts = ["停车的地方在哪", "材料少一份能先办不", "多少钱"]
+    probabilities = model.predict_proba(texts, [list(t) for t in texts])
+    assert probabilities.shape == (3, 3)
+    assert np.allclose(probabilities.sum(axis=1), 1.0)
+    best = [model.intents[i] for i in probabilities.argmax(axis=1)]
+    assert best == ["faq", "faq", "ask_fee"]
+
+
+def test_saved_model_gives_the_same_probabilities(tmp_path: Path) -> None:
+    model = _fitted()
+    model.save(tmp_path)
+    loaded = IntentModel.load(tmp_path)
+    texts = ["车停哪", "你好呀"]
+    words = [list(t) for t in texts]
+    assert loaded.intents == model.intents
+    assert np.allclose(loaded.predict_proba(texts, words), model.predict_proba(texts, words))
+
+
+def _entry(entry_id: str, questions: list[str]) -> FaqEntry:
+    return FaqEntry(
+        id=entry_id,
+        title=f"{entry_id}标题",
+        questions=questions,
+        answer="样例答案",
+        source="样例来源",
+        last_checked=date(2026, 11, 1),
+    )
+
+
+def test_faq_training_examples_carry_their_topic(tmp_path: Path) -> None:
+    path = tmp_path / "faq.yml"
+    entries = [_entry("parking", ["车停哪", "共用的问法"]), _entry("rongque", ["容缺是啥", "共用的问法"])]
+    path.write_text(nlu_examples(entries), encoding="utf-8")
+    found = {m.get("text"): training_label(m) for m in load_data(str(path)).intent_examples}
+    assert found == {
+        "parking标题": "faq/parking",
+        "车停哪": "faq/parking",
+        "共用的问法": "faq/parking",
+        "rongque标题": "faq/rongque",
+        "容缺是啥": "faq/rongque",
+    }
+
+
+@pytest.mark.parametrize(
+    ("data", "label"),
+    [
+        ({"text": "你好", "intent": "greet"}, "greet"),
+        ({"text": "车停哪", "intent": "faq", "metadata": {"intent": {"topic": "parking"}}}, "faq/parking"),
+        ({"text": "车停哪", "intent": "faq", "metadata": {"example": {"topic": "x"}}}, "faq"),
+    ],
+)
+def test_training_label(data: dict, label: str) -> None:
+    assert training_label(Message(data=data)) == label
