@@ -22,6 +22,14 @@ are redacted and serialised: the ones read from Redis are already in their store
 ``retrieve`` until the ``save`` of the same turn (Rasa's lock store makes that one process's pair).
 Without that, masking every event again made each turn's cost grow with the conversation.
 
+Rasa is given only the last ``window_turns`` messages of a long session (``window_of``), after a
+snapshot of the state the earlier events left: the session start, every slot's latest value and
+the active form. Rasa's cost per turn (replaying the events, the policies' states of the whole
+session, the tracker sent to the action server) then stops growing with the conversation, while
+the item in context, an open form and the session carry on. The store still holds the whole
+session: a save appends the turn's new events to the events read. ``window_turns: 0`` gives Rasa
+everything.
+
 Configured in ``endpoints.yml``: ``tracker_store: type: bot.tracker_store.RedactingRedisTrackerStore``.
 """
 
@@ -54,6 +62,8 @@ IDENTIFIER_KEYS = frozenset({"message_id", "sender_id", "timestamp", "event"})
 NAME_SLOT = "person_name"
 #: Conversations whose stored events are kept between ``retrieve`` and ``save`` (one turn each).
 STORED_EVENTS_KEPT = 1000
+#: Citizen messages of a session Rasa is given, by default (``window_turns`` in endpoints.yml).
+WINDOW_TURNS = 20
 
 
 def mask_deep(value: Any) -> Any:
@@ -126,20 +136,69 @@ def pending_question(events: List[Dict[str, Any]]) -> Optional[str]:
     return requested_slot
 
 
+def window_of(events: List[Dict[str, Any]], turns: int) -> List[Dict[str, Any]]:
+    """The serialised events Rasa is given of a session: all, or a snapshot and the last ``turns``.
+
+    With more than ``turns`` citizen messages (``turns`` > 0), the events before the
+    ``turns``-th last message are replaced by the state they left: the session's start events,
+    the latest ``slot`` event of each slot still set (after the last ``reset_slots`` or
+    ``restart``), the last ``active_loop`` event when a form is active (and its
+    ``loop_interrupted``), then the ``action_listen`` before that message. Events are the stored
+    dicts themselves, timestamps included.
+    """
+    users = [index for index, event in enumerate(events) if event.get("event") == "user"]
+    if turns <= 0 or len(users) <= turns:
+        return events
+    cut = users[-turns]
+    head = []
+    for event in events[:cut]:
+        if event.get("event") == "session_started" or event.get("name") == ACTION_SESSION_START_NAME:
+            head.append(event)
+        elif event.get("event") != "action" or event.get("name") != "action_listen":
+            break
+    slots: Dict[str, Dict[str, Any]] = {}
+    loop: Optional[Dict[str, Any]] = None
+    interrupted: Optional[Dict[str, Any]] = None
+    for event in events[len(head) : cut]:
+        kind = event.get("event")
+        if kind == "slot":
+            slots.pop(str(event.get("name")), None)
+            slots[str(event.get("name"))] = event
+        elif kind in ("reset_slots", "restart"):
+            slots.clear()
+            if kind == "restart":
+                loop = interrupted = None
+        elif kind == "active_loop":
+            loop, interrupted = (event if event.get("name") else None), None
+        elif kind == "loop_interrupted":
+            interrupted = event
+    state = [e for e in slots.values() if e.get("value") is not None]
+    if loop is not None:
+        state += [loop] + ([interrupted] if interrupted is not None else [])
+    before = events[cut - 1]
+    if before.get("event") != "action" or before.get("name") != "action_listen":
+        before = {"event": "action", "name": "action_listen", "timestamp": before.get("timestamp")}
+    return [*head, *state, before, *events[cut:]]
+
+
 @dataclass(frozen=True)
 class StoredSession:
-    """The stored (redacted) events of a conversation's latest session, as ``retrieve`` read them."""
+    """A conversation's latest session as ``retrieve`` read it.
+
+    ``events`` are the stored (redacted) events, ``given`` the ones Rasa was given (``window_of``).
+    """
 
     events: List[Dict[str, Any]]
+    given: List[Dict[str, Any]]
 
     def continued_by(self, session: List[Event]) -> bool:
-        """Whether ``session`` starts with exactly these events (Rasa only appends to a tracker)."""
-        count = len(self.events)
-        if not self.events or len(session) < count:
+        """Whether ``session`` starts with exactly the events given (Rasa only appends to a tracker)."""
+        count = len(self.given)
+        if not self.given or len(session) < count:
             return False
         return all(
-            self.events[i].get("event") == session[i].type_name
-            and self.events[i].get("timestamp") == session[i].timestamp
+            self.given[i].get("event") == session[i].type_name
+            and self.given[i].get("timestamp") == session[i].timestamp
             for i in (0, count - 1)
         )
 
@@ -157,8 +216,9 @@ def latest_session_events(tracker: DialogueStateTracker) -> List[Event]:
 class RedactingRedisTrackerStore(RedisTrackerStore):
     """Redis tracker store whose stored events hold personal data only masked or sealed."""
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, window_turns: int = WINDOW_TURNS, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.window_turns = int(window_turns)
         configure_logging()  # the Rasa process's log lines are masked too
         self._read: OrderedDict[str, StoredSession] = OrderedDict()
 
@@ -171,7 +231,7 @@ class RedactingRedisTrackerStore(RedisTrackerStore):
         """
         session = latest_session_events(tracker)
         if stored is not None and stored.continued_by(session):
-            new = Dialogue(tracker.sender_id, session[len(stored.events) :]).as_dict()
+            new = Dialogue(tracker.sender_id, session[len(stored.given) :]).as_dict()
             redacted, _ = redact_after(new["events"], pending_question(stored.events))
             return json.dumps({"events": stored.events + redacted, "name": tracker.sender_id})
         dialogue = Dialogue(tracker.sender_id, session).as_dict()
@@ -195,13 +255,25 @@ class RedactingRedisTrackerStore(RedisTrackerStore):
         stored = self.red.get(self.key_prefix + sender_id)
         if stored is None:
             return None
-        data = json.loads(stored)
+        events = list(json.loads(stored).get("events") or [])
+        session = StoredSession(events, window_of(events, self.window_turns))
         tracker = self.init_tracker(sender_id)
-        tracker.recreate_from_dialogue(Dialogue.from_parameters(data))
+        tracker.recreate_from_dialogue(Dialogue.from_parameters({"name": sender_id, "events": session.given}))
         if len(latest_session_events(tracker)) == len(tracker.events):
-            self._keep(sender_id, StoredSession(list(data.get("events") or [])))
+            self._keep(sender_id, session)
             return tracker
         return await super().retrieve(sender_id)
+
+    def _stored_session(self, sender_id: str) -> Optional[StoredSession]:
+        """The session as ``retrieve`` read it: kept from this turn's ``retrieve``, else read again."""
+        kept = self._read.pop(sender_id, None)
+        if kept is not None:
+            return kept
+        stored = self.red.get(self.key_prefix + sender_id)
+        if stored is None:
+            return None
+        events = list(json.loads(stored).get("events") or [])
+        return StoredSession(events, window_of(events, self.window_turns))
 
     def _keep(self, sender_id: str, session: StoredSession) -> None:
         self._read[sender_id] = session
@@ -218,7 +290,7 @@ class RedactingRedisTrackerStore(RedisTrackerStore):
         """
         self.clear_personal_slots_outside_forms(tracker)
         await self.stream_events(tracker)
-        serialised = self.serialise_tracker(tracker, self._read.pop(tracker.sender_id, None))
+        serialised = self.serialise_tracker(tracker, self._stored_session(tracker.sender_id))
         self.red.set(self.key_prefix + tracker.sender_id, serialised, ex=timeout or self.record_exp)
 
     def clear_personal_slots_outside_forms(self, tracker: DialogueStateTracker) -> List[str]:

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import json
 import re
 import uuid
-from typing import Optional
+from typing import Any, Dict, List, Optional
 
+import httpx
 import pytest
+import redis
 
+from bot.channel_contract import SECRET_HEADER
 from bot.pii import id_check_char
 from tests.conftest import Stack
 from tests.integration.test_guide_journeys import Conversation, buttons_of, text_of
+from tests.utils.conversations import check
 
 pytestmark = pytest.mark.integration
 
@@ -218,3 +223,39 @@ def test_a_found_booking_is_changed_without_its_code_again(stack: Stack) -> None
     assert times and all(b["title"] >= "12:00" for b in times)
     moved = text_of(other.say(times[0]["payload"]))
     assert "改约成功" in moved and code in moved
+
+
+class ChannelConversation:
+    """A conversation straight through Rasa's channel, as the api forwards turns (no rate limit)."""
+
+    def __init__(self, stack: Stack) -> None:
+        self.url = f"{stack.rasa}/webhooks/gxx/webhook"
+        self.headers = {SECRET_HEADER: stack.env["CHANNEL_SECRET"]}
+        self.sender = uuid.uuid4().hex
+
+    def say(self, message: str) -> List[Dict[str, Any]]:
+        body = {"sender": self.sender, "message": message}
+        response = httpx.post(self.url, json=body, headers=self.headers, timeout=30)
+        assert response.status_code == 200, response.text
+        return response.json()
+
+
+def test_a_long_conversation_keeps_its_item_form_and_whole_history(stack: Stack) -> None:
+    """Past the 20 messages Rasa is given of a session (``window_turns``, endpoints.yml)."""
+    chat = ChannelConversation(stack)
+    assert "退休一件事" in text_of(chat.say("退休一件事怎么办"))
+    for number in range(24):
+        chat.say(("大厅几点上班", "停车方便吗", "谢谢你")[number % 3])
+    assert not check({"item": "退休一件事", "aspect": "materials"}, chat.say("那要带啥材料"))
+    # a form opened, then more than the window of questions inside it: it still asks its question
+    assert "哪一天" in text_of(chat.say("我要预约办这个"))
+    for number in range(22):
+        assert "哪一天" in text_of(chat.say(("大厅几点上班", "停车方便吗")[number % 2]))
+    days = buttons_of(chat.say("大厅在哪"))
+    assert days, "the form offers its days again"
+    assert "空闲时段" in text_of(chat.say(days[0]["payload"]))
+    # the store still holds every message of the session
+    client = redis.Redis(port=int(stack.env["PRIVATE_REDIS_PORT"]), decode_responses=True)
+    key = next(client.scan_iter(f"gxx*{chat.sender}"))
+    stored = json.loads(client.get(key) or "{}")["events"]
+    assert len([e for e in stored if e["event"] == "user"]) == 1 + 24 + 1 + 1 + 22 + 1 + 1

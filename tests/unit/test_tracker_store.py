@@ -11,14 +11,22 @@ import pytest
 import redis
 from rasa.core.tracker_store import TrackerStore
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import ActionExecuted, ActiveLoop, BotUttered, SlotSet, UserUttered
+from rasa.shared.core.events import (
+    ActionExecuted,
+    ActiveLoop,
+    AllSlotsReset,
+    BotUttered,
+    SessionStarted,
+    SlotSet,
+    UserUttered,
+)
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import read_endpoint_config
 
 from bot.pii import id_check_char
 from bot.pii_vault import KEY_PREFIX, Vault, is_sealed, reference_of
 from bot.settings import PROJECT_ROOT
-from bot.tracker_store import RedactingRedisTrackerStore, mask_deep, redact_events
+from bot.tracker_store import RedactingRedisTrackerStore, mask_deep, redact_events, window_of
 
 ID17 = "41010519900307452"
 ID_NUMBER = ID17 + id_check_char(ID17)
@@ -231,6 +239,7 @@ def test_endpoints_yml_loads_this_store(
     created = TrackerStore.create(config, domain)
     inner = getattr(created, "_tracker_store", created)
     assert isinstance(inner, RedactingRedisTrackerStore), "Rasa silently falls back to memory otherwise"
+    assert inner.window_turns == 20
     assert os.environ["REDIS_HOST"] == parsed.hostname
 
 
@@ -276,3 +285,109 @@ async def test_an_event_broker_gets_redacted_events(
     published = json.dumps(broker.published, ensure_ascii=False)
     assert broker.published and all(e["sender_id"] == "citizen-5" for e in broker.published)
     assert not any(plain in published for plain in (PHONE, ID_NUMBER))
+
+
+# -- the window Rasa is given of a long session ---------------------------------------------------
+
+
+def long_session(turns: int) -> List[Any]:
+    """A session of ``turns`` messages: an item set at the start, the booking form opened at the end."""
+    events: List[Any] = [
+        ActionExecuted("action_session_start"),
+        SessionStarted(),
+        SlotSet("half_day", "上午"),
+    ]
+    for number in range(turns):
+        events += [ActionExecuted("action_listen"), user(f"第{number}个问题")]
+        if number == 1:
+            events.append(SlotSet("service", "退休一件事"))
+        if number == 2:
+            events.append(SlotSet("appointment_operation", "cancel"))
+        if number == 3:
+            events.append(SlotSet("appointment_operation", None))
+        if number == turns - 3:
+            events += [ActiveLoop("appointment_form"), SlotSet("requested_slot", "appointment_date")]
+        events += [ActionExecuted("utter_answer"), BotUttered(f"第{number}个回答")]
+    return events
+
+
+def serialised(events: List[Any]) -> List[Dict[str, Any]]:
+    return [e.as_dict() for e in events]
+
+
+def test_a_short_session_is_given_whole() -> None:
+    events = serialised(long_session(20))
+    assert window_of(events, 20) is events
+    assert window_of(events, 0) is events
+
+
+def test_a_long_session_is_given_as_its_state_and_last_messages() -> None:
+    events = serialised(long_session(200))
+    given = window_of(events, 20)
+    assert given[0]["name"] == "action_session_start" and given[1]["event"] == "session_started"
+    assert [e["text"] for e in given if e["event"] == "user"] == [f"第{n}个问题" for n in range(180, 200)]
+    first = next(i for i, e in enumerate(given) if e["event"] == "user")
+    # the last 20 messages as they are stored, after the action_listen before them
+    assert given[first:] == events[len(events) - (len(given) - first) :]
+    assert given[first - 1]["event"] == "action" and given[first - 1]["name"] == "action_listen"
+    # between: every slot's latest value still set, nothing else
+    state = given[2 : first - 1]
+    assert {e["name"]: e["value"] for e in state} == {"half_day": "上午", "service": "退休一件事"}
+
+
+def test_the_window_keeps_an_open_form_and_forgets_reset_slots() -> None:
+    events = serialised(long_session(60))
+    # the form opened at message 57, inside the window of 20; with a window of 2 it is before it
+    given = window_of(events, 2)
+    loops = [e for e in given if e["event"] == "active_loop"]
+    assert loops and loops[-1]["name"] == "appointment_form"
+    assert any(e["event"] == "slot" and e["name"] == "requested_slot" for e in given)
+    reset = serialised([*long_session(30), AllSlotsReset(), *long_session(30)[3:]])
+    slots = [e for e in window_of(reset, 5) if e["event"] == "slot"]
+    assert all(e["name"] != "half_day" for e in slots)
+
+
+async def test_a_long_session_is_stored_whole_while_rasa_sees_the_window(
+    store: RedactingRedisTrackerStore, client: redis.Redis, domain: Domain
+) -> None:
+    sender = "citizen-long"
+    events = long_session(200)
+    await store.save(DialogueStateTracker.from_events(sender, events, domain.slots))
+    loaded = await store.retrieve(sender)
+    assert loaded is not None
+    assert len([e for e in loaded.events if isinstance(e, UserUttered)]) == 20
+    assert loaded.get_slot("service") == "退休一件事"
+    assert loaded.active_loop_name == "appointment_form"
+    assert loaded.get_slot("requested_slot") == "appointment_date"
+    # the turn's new events are appended to the whole stored session, as a full save stores them
+    full = DialogueStateTracker.from_events(sender, events, domain.slots)
+    for event in [
+        ActionExecuted("action_listen"),
+        user("后天上午"),
+        SlotSet("appointment_date", "2026-12-03"),
+    ]:
+        loaded.update(event)
+        full.update(event)
+    await store.save(loaded)
+    assert client.get(store.key_prefix + sender) == store.serialise_tracker(full)
+    stored = json.loads(client.get(store.key_prefix + sender))["events"]
+    assert len(stored) == len(full.events)
+
+
+async def test_a_save_without_the_turns_read_appends_too(
+    store: RedactingRedisTrackerStore, client: redis.Redis, domain: Domain
+) -> None:
+    """Another process's retrieve (or one no longer kept): the save reads the session again."""
+    sender = "citizen-long-2"
+    events = long_session(50)
+    await store.save(DialogueStateTracker.from_events(sender, events, domain.slots))
+    loaded = await store.retrieve(sender)
+    assert loaded is not None
+    store._read.clear()
+    loaded.update(ActionExecuted("action_listen"))
+    loaded.update(user("还有个问题"))
+    await store.save(loaded)
+    stored = json.loads(client.get(store.key_prefix + sender))["events"]
+    assert len(stored) == len(events) + 2
+    assert [e.get("text") for e in stored if e["event"] == "user"][:2] == ["第0个问题", "第1个问题"]
+    assert stored[-1]["text"] == "还有个问题"
