@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Any, Dict, List
+from typing import Any, Dict, List, Optional
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.guide import ActionGuide, answer_in_context, chosen_guide_button
+from actions.guide import ActionGuide, answer_in_context, chosen_guide_button, service_mentions
 from bot.faq import FaqEntry, decide, get_faq_store
-from bot.guide import payload
+from bot.guide import GUIDE_INTENTS, payload
 from bot.unanswered import record_unanswered
 
 logger = logging.getLogger(__name__)
@@ -27,6 +27,21 @@ def faq_card(entry: FaqEntry) -> Dict[str, Any]:
         "source": entry.source,
         "last_checked": str(entry.last_checked),
     }
+
+
+def guide_intent_of_unsure(tracker: Tracker) -> Optional[str]:
+    """The guide intent an unsure message most likely has, when it also names or describes an item.
+
+    The intent model's best intent under the fallback (``intent_ranking``) must be a guide intent,
+    and the message itself must carry a ``service`` entity (a name, or a description the linker was
+    sure of): "社保卡补办" at ask_service_guide 0.30, just under the fallback threshold, is then
+    answered from the item's guide instead of "没有完全理解". Returns None otherwise.
+    """
+    ranking = tracker.latest_message.get("intent_ranking") or []
+    best = next((r.get("name") for r in ranking if r.get("name") != "nlu_fallback"), None)
+    if best not in GUIDE_INTENTS or not service_mentions(tracker):
+        return None
+    return str(best)
 
 
 def chosen_topic(tracker: Tracker) -> str:
@@ -48,7 +63,9 @@ class ActionFaq(Action):
 
         A message the NLU was unsure of (``nlu_fallback``) that leans on the item in context is
         answered from that item's guide first (`actions.guide.answer_in_context`); so is an FAQ
-        question no entry answers.
+        question no entry answers. An unsure message that names or describes an item, with a guide
+        intent best under the fallback, is answered as that guide question
+        (`guide_intent_of_unsure`).
         """
         index = get_faq_store().current()
         topic = chosen_topic(tracker)
@@ -61,6 +78,9 @@ class ActionFaq(Action):
             in_context = answer_in_context(dispatcher, tracker)
             if in_context is not None:
                 return in_context
+            guessed = guide_intent_of_unsure(tracker)
+            if guessed is not None:
+                return await ActionGuide().run(dispatcher, tracker, domain, intent=guessed)
         if entry is None:
             text = tracker.latest_message.get("text") or ""
             typed = "" if text.startswith("/") else text

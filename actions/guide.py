@@ -192,12 +192,20 @@ class ActionGuide(Action):
         return "action_guide"
 
     async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: Dict[str, Any],
+        intent: Optional[str] = None,
     ) -> List[Dict[str, Any]]:
-        """Pick the item, then answer its aspect, ask which item is meant, or ask a 个性指南 question."""
+        """Pick the item, then answer its aspect, ask which item is meant, or ask a 个性指南 question.
+
+        ``intent`` answers as that guide intent instead of the latest message's (the FAQ action's
+        guess for a message the NLU was unsure of).
+        """
         as_tapped(tracker)
         catalogue, hall = get_catalogue(), get_hall()
-        intent = (tracker.latest_message.get("intent") or {}).get("name") or "ask_service_guide"
+        intent = intent or (tracker.latest_message.get("intent") or {}).get("name") or "ask_service_guide"
         aspect = INTENT_TO_ASPECT.get(intent, "overview")
         ask_intent = intent if intent in INTENT_TO_ASPECT else "ask_service_guide"
         text = tracker.latest_message.get("text") or ""

@@ -15,7 +15,10 @@ from tests.utils.conversations import load_conversations, play
 
 # The understanding issue asks for 0.95. Measured 2026-11-30: 56 of 96 (0.583); the bar is the
 # level reached so far and may only go up.
-SUCCESS_BAR = 0.62  # measured 62/96 (0.646) on 2026-11-30 (was 56/96); the issue asks 0.95
+# 2026-12-01: blind.yml, 40 conversations by a writer who saw no training data, joined the files:
+# 81/136 (old files 59/96, blind 22/40) with FAQ topics learned apart; then 94/136 (0.691; old
+# files 66/96, blind 28/40) once an unsure message naming an item got that item's guide.
+SUCCESS_BAR = 0.66
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 

@@ -30,6 +30,7 @@ def tracker(
     entities: List[Dict[str, Any]],
     context: Optional[str] = None,
     slot: Optional[str] = None,
+    ranking: Optional[List[Dict[str, Any]]] = None,
 ) -> Tracker:
     """A tracker whose item in context is ``context``; ``slot`` is the slot after this message's mappings."""
     events: List[Dict[str, Any]] = []
@@ -39,7 +40,12 @@ def tracker(
     return Tracker(
         sender_id="guide-test",
         slots={"service": slot if slot is not None else context},
-        latest_message={"intent": {"name": intent, "confidence": 0.9}, "text": text, "entities": entities},
+        latest_message={
+            "intent": {"name": intent, "confidence": 0.9},
+            "intent_ranking": ranking or [{"name": intent, "confidence": 0.9}],
+            "text": text,
+            "entities": entities,
+        },
         events=events,
         paused=False,
         followup_action=None,
@@ -354,3 +360,46 @@ async def test_naming_the_item_of_aspect_buttons_is_no_tap(index: ServiceIndex) 
         latest_action_name="action_listen",
     )
     assert latest["entities"] and chosen_guide_button(tracker) is None
+
+
+UNSURE = [{"name": "nlu_fallback", "confidence": 0.3}]
+
+
+@pytest.mark.parametrize(
+    ("text", "best", "item", "aspect"),
+    [
+        ("社保卡补办", "ask_service_guide", "社会保障卡居民服务一卡通一件事", "overview"),
+        ("社保卡补办要带啥", "ask_materials", "社会保障卡居民服务一卡通一件事", "materials"),
+    ],
+)
+async def test_unsure_message_naming_an_item_gets_the_guide_of_its_best_guide_intent(
+    index: ServiceIndex, text: str, best: str, item: str, aspect: str
+) -> None:
+    from actions.faq import ActionFaq
+
+    ranking = [*UNSURE, {"name": best, "confidence": 0.29}, {"name": "faq", "confidence": 0.2}]
+    entities = index.link(text, best)
+    dispatcher = CollectingDispatcher()
+    await ActionFaq().run(dispatcher, tracker("nlu_fallback", text, entities, None, item, ranking), {})
+    # the guide's answer, or its 个性指南 question first (which kind of application)
+    [card] = [m["custom"] for m in dispatcher.messages if m.get("custom")]
+    answered = get_catalogue().get(card.get("item") or card.get("item_id") or "")
+    assert card["type"] in ("guide", "guide_question"), card
+    assert answered is not None and answered.name == item and card["aspect"] == aspect, card
+
+
+@pytest.mark.parametrize(
+    ("text", "best"),
+    [
+        ("社保卡补办", "faq"),  # the model's best guess is not a guide question
+        ("补办一下", "ask_service_guide"),  # no item named or described
+    ],
+)
+async def test_unsure_message_without_both_is_not_taken_as_a_guide_question(
+    index: ServiceIndex, text: str, best: str
+) -> None:
+    from actions.faq import guide_intent_of_unsure
+
+    ranking = [*UNSURE, {"name": best, "confidence": 0.29}]
+    entities = index.link(text, "ask_service_guide")
+    assert guide_intent_of_unsure(tracker("nlu_fallback", text, entities, None, None, ranking)) is None

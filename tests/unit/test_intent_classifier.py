@@ -1,4 +1,4 @@
-"""The n-gram intent model: topics learned apart and summed back into their intent."""
+"""The n-gram intent model: topics learned apart, each intent scoring its best topic."""
 
 from __future__ import annotations
 
@@ -29,7 +29,7 @@ def _fitted() -> IntentModel:
     return model
 
 
-def test_topics_are_summed_into_their_intent() -> None:
+def test_an_intent_scores_its_best_topic() -> None:
     model = _fitted()
     assert model.classes == sorted(TEXTS)
     assert model.intents == ["ask_fee", "faq", "greet"]
@@ -39,6 +39,13 @@ def test_topics_are_summed_into_their_intent() -> None:
     assert np.allclose(probabilities.sum(axis=1), 1.0)
     best = [model.intents[i] for i in probabilities.argmax(axis=1)]
     assert best == ["faq", "faq", "ask_fee"]
+    per_topic = dict(
+        zip(model.classes, model.class_probabilities(texts[:1], [list(texts[0])])[0], strict=True)
+    )
+    assert max(per_topic, key=per_topic.get) == "faq/parking"
+    # the intent's share is its best topic's, scaled with the others to sum to 1
+    scale = sum(max(v for k, v in per_topic.items() if k.split("/")[0] == i) for i in model.intents)
+    assert probabilities[0][model.intents.index("faq")] == pytest.approx(per_topic["faq/parking"] / scale)
 
 
 def test_saved_model_gives_the_same_probabilities(tmp_path: Path) -> None:
