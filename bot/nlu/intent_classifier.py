@@ -111,7 +111,7 @@ class IntentModel:
         self.class_weight = class_weight
         self.classes: List[str] = []
         """The learned classes: intents, and ``<intent>/<topic>`` for an intent learned by topic."""
-        self.coef: np.ndarray = np.zeros((0, 0))
+        self._weights: np.ndarray = np.zeros((0, 0))
         self.intercept: np.ndarray = np.zeros(0)
 
     @staticmethod
@@ -138,13 +138,24 @@ class IntentModel:
         self.intercept = classifier.intercept_
 
     @property
+    def coef(self) -> np.ndarray:
+        """The logistic regression's weights, shape ``(len(self.classes), n_features)``."""
+        return self._weights.T
+
+    @coef.setter
+    def coef(self, value: np.ndarray) -> None:
+        # kept transposed and C-contiguous: a sparse row times a transposed view made scipy copy
+        # the whole matrix on every message (7.5 ms a parse with 68 classes, 0.02 ms without)
+        self._weights = np.ascontiguousarray(np.asarray(value).T)
+
+    @property
     def intents(self) -> List[str]:
         """The intents, in the column order of ``predict_proba``: the classes without topics."""
         return sorted({c.split("/", 1)[0] for c in self.classes})
 
     def class_probabilities(self, texts: Sequence[str], words: Sequence[Sequence[str]]) -> np.ndarray:
         """Probabilities of the learned classes, shape ``(len(texts), len(self.classes))``."""
-        scores = np.asarray(self._matrix(texts, words) @ self.coef.T + self.intercept)
+        scores = np.asarray(self._matrix(texts, words) @ self._weights + self.intercept)
         scores -= scores.max(axis=1, keepdims=True)
         exp = np.exp(scores)
         return exp / exp.sum(axis=1, keepdims=True)
@@ -307,13 +318,14 @@ class NgramIntentClassifier(GraphComponent, IntentClassifier):
         pairs = [self.masked(m) for m in messages]
         probabilities = self.model.predict_proba([p[0] for p in pairs], [p[1] for p in pairs])
         length = int(self.config["ranking_length"])
+        intents = self.model.intents
         for message, row, (masked, _) in zip(messages, probabilities, pairs, strict=True):
             decided = self.decided_by_form(message, masked)
             if decided:
                 ranking = [{"name": decided, "confidence": 1.0}]
             else:
                 order = np.argsort(-row)[:length]
-                ranking = [{"name": self.model.intents[i], "confidence": float(row[i])} for i in order]
+                ranking = [{"name": intents[i], "confidence": float(row[i])} for i in order]
             message.set(INTENT, ranking[0], add_to_output=True)
             message.set("intent_ranking", ranking, add_to_output=True)
         return messages
