@@ -150,16 +150,16 @@ def window_of(events: List[Dict[str, Any]], turns: int) -> List[Dict[str, Any]]:
     if turns <= 0 or len(users) <= turns:
         return events
     cut = users[-turns]
-    head = []
-    for event in events[:cut]:
-        if event.get("event") == "session_started" or event.get("name") == ACTION_SESSION_START_NAME:
-            head.append(event)
-        elif event.get("event") != "action" or event.get("name") != "action_listen":
-            break
+    # the stored session is one session: it starts once
+    head = [
+        e
+        for e in events[:cut]
+        if e.get("event") == "session_started" or e.get("name") == ACTION_SESSION_START_NAME
+    ]
     slots: Dict[str, Dict[str, Any]] = {}
     loop: Optional[Dict[str, Any]] = None
     interrupted: Optional[Dict[str, Any]] = None
-    for event in events[len(head) : cut]:
+    for event in events[:cut]:
         kind = event.get("event")
         if kind == "slot":
             slots.pop(str(event.get("name")), None)
@@ -252,11 +252,9 @@ class RedactingRedisTrackerStore(RedisTrackerStore):
         Rasa's own ``retrieve`` rebuilds the tracker once more to split it into sessions; a
         tracker stored before this store kept one session still goes that way.
         """
-        stored = self.red.get(self.key_prefix + sender_id)
-        if stored is None:
+        session = self._read_session(sender_id)
+        if session is None:
             return None
-        events = list(json.loads(stored).get("events") or [])
-        session = StoredSession(events, window_of(events, self.window_turns))
         tracker = self.init_tracker(sender_id)
         tracker.recreate_from_dialogue(Dialogue.from_parameters({"name": sender_id, "events": session.given}))
         if len(latest_session_events(tracker)) == len(tracker.events):
@@ -264,16 +262,17 @@ class RedactingRedisTrackerStore(RedisTrackerStore):
             return tracker
         return await super().retrieve(sender_id)
 
-    def _stored_session(self, sender_id: str) -> Optional[StoredSession]:
-        """The session as ``retrieve`` read it: kept from this turn's ``retrieve``, else read again."""
-        kept = self._read.pop(sender_id, None)
-        if kept is not None:
-            return kept
+    def _read_session(self, sender_id: str) -> Optional[StoredSession]:
+        """The stored session and the window of it Rasa is given; None when nothing is stored."""
         stored = self.red.get(self.key_prefix + sender_id)
         if stored is None:
             return None
         events = list(json.loads(stored).get("events") or [])
         return StoredSession(events, window_of(events, self.window_turns))
+
+    def _stored_session(self, sender_id: str) -> Optional[StoredSession]:
+        """The session as ``retrieve`` read it: kept from this turn's ``retrieve``, else read again."""
+        return self._read.pop(sender_id, None) or self._read_session(sender_id)
 
     def _keep(self, sender_id: str, session: StoredSession) -> None:
         self._read[sender_id] = session

@@ -109,8 +109,10 @@ class IntentModel:
         )
         self.c = c
         self.class_weight = class_weight
-        self.classes: List[str] = []
-        """The learned classes: intents, and ``<intent>/<topic>`` for an intent learned by topic."""
+        self._classes: List[str] = []
+        self.intents: List[str] = []
+        """The intents, in the column order of ``predict_proba``: the classes without topics."""
+        self._owner = np.zeros(0, dtype=int)  # column in ``intents`` of each class
         self._weights: np.ndarray = np.zeros((0, 0))
         self.intercept: np.ndarray = np.zeros(0)
 
@@ -149,9 +151,15 @@ class IntentModel:
         self._weights = np.ascontiguousarray(np.asarray(value).T)
 
     @property
-    def intents(self) -> List[str]:
-        """The intents, in the column order of ``predict_proba``: the classes without topics."""
-        return sorted({c.split("/", 1)[0] for c in self.classes})
+    def classes(self) -> List[str]:
+        """The learned classes: intents, and ``<intent>/<topic>`` for an intent learned by topic."""
+        return self._classes
+
+    @classes.setter
+    def classes(self, value: List[str]) -> None:
+        self._classes = list(value)
+        self.intents = sorted({c.split("/", 1)[0] for c in self._classes})
+        self._owner = np.array([self.intents.index(c.split("/", 1)[0]) for c in self._classes], dtype=int)
 
     def class_probabilities(self, texts: Sequence[str], words: Sequence[Sequence[str]]) -> np.ndarray:
         """Probabilities of the learned classes, shape ``(len(texts), len(self.classes))``."""
@@ -168,11 +176,9 @@ class IntentModel:
         unsure message and took evidence from the guide intents.)
         """
         per_class = self.class_probabilities(texts, words)
-        intents = self.intents
-        merged = np.zeros((per_class.shape[0], len(intents)))
-        owner = np.array([intents.index(name.split("/", 1)[0]) for name in self.classes])
-        for column in range(len(intents)):
-            merged[:, column] = per_class[:, owner == column].max(axis=1)
+        merged = np.zeros((per_class.shape[0], len(self.intents)))
+        for column in range(len(self.intents)):
+            merged[:, column] = per_class[:, self._owner == column].max(axis=1)
         return merged / merged.sum(axis=1, keepdims=True)
 
     def save(self, folder: Path) -> None:
@@ -318,14 +324,13 @@ class NgramIntentClassifier(GraphComponent, IntentClassifier):
         pairs = [self.masked(m) for m in messages]
         probabilities = self.model.predict_proba([p[0] for p in pairs], [p[1] for p in pairs])
         length = int(self.config["ranking_length"])
-        intents = self.model.intents
         for message, row, (masked, _) in zip(messages, probabilities, pairs, strict=True):
             decided = self.decided_by_form(message, masked)
             if decided:
                 ranking = [{"name": decided, "confidence": 1.0}]
             else:
                 order = np.argsort(-row)[:length]
-                ranking = [{"name": intents[i], "confidence": float(row[i])} for i in order]
+                ranking = [{"name": self.model.intents[i], "confidence": float(row[i])} for i in order]
             message.set(INTENT, ranking[0], add_to_output=True)
             message.set("intent_ranking", ranking, add_to_output=True)
         return messages

@@ -23,6 +23,7 @@ Accuracy counts ``nlu_fallback`` as right only for a message whose gold intent i
 from __future__ import annotations
 
 import argparse
+import functools
 import hashlib
 import json
 import os
@@ -103,17 +104,24 @@ def baseline(held: Dict[str, List[Example]]) -> Dict[str, Any]:
     return report
 
 
-def fingerprint(config: Path, held: Dict[str, List[Example]]) -> str:
-    """What a candidate's figures depend on: its config, the training data, the catalogue, the
-    held-out messages, the NLU code and Rasa's version (a hex digest)."""
+@functools.lru_cache(maxsize=1)
+def _inputs_digest() -> str:
+    """A digest of every file in ``FINGERPRINTED`` and Rasa's version, read once a run."""
     digest = hashlib.sha256(rasa_version.encode())
-    digest.update(config.read_bytes())
-    digest.update(json.dumps({f: [e.text for e in items] for f, items in held.items()}).encode())
     for folder in FINGERPRINTED:
         for path in sorted((PROJECT_ROOT / folder).rglob("*")):
             if path.is_file() and "__pycache__" not in path.parts:
                 digest.update(str(path.relative_to(PROJECT_ROOT)).encode())
                 digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def fingerprint(config: Path, held: Dict[str, List[Example]]) -> str:
+    """What a candidate's figures depend on: its config, the training data, the catalogue, the
+    held-out messages, the NLU code and Rasa's version (a hex digest)."""
+    digest = hashlib.sha256(_inputs_digest().encode())
+    digest.update(config.read_bytes())
+    digest.update(json.dumps({f: [e.text for e in items] for f, items in held.items()}).encode())
     return digest.hexdigest()[:16]
 
 

@@ -11,7 +11,7 @@ from collections import Counter
 import pytest
 
 from tests.conftest import Stack
-from tests.utils.conversations import load_conversations, play
+from tests.utils.conversations import by_file, load_conversations, play
 
 # The understanding issue asks for 0.95. Measured 2026-11-30: 56 of 96 (0.583); the bar is the
 # level reached so far and may only go up.
@@ -35,9 +35,8 @@ def test_held_out_conversations_succeed(stack: Stack) -> None:
     failed = [o for o in outcomes if not o.succeeded]
     rate = 1 - len(failed) / len(outcomes)
     print(f"\nheld-out conversations: {len(outcomes) - len(failed)}/{len(outcomes)} succeed ({rate:.3f})")
-    for source in sorted({o.conversation.source for o in outcomes}):
-        mine = [o for o in outcomes if o.conversation.source == source]
-        print(f"  {source}: {sum(o.succeeded for o in mine)}/{len(mine)}")
+    for source, (succeeded, total) in by_file(outcomes).items():
+        print(f"  {source}: {succeeded}/{total}")
     for outcome in failed:
         print(f"  {outcome.conversation.id} ({outcome.conversation.kind}):")
         for failure in outcome.failures:

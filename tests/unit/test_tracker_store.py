@@ -347,14 +347,28 @@ def test_the_window_keeps_an_open_form_and_forgets_reset_slots() -> None:
     assert all(e["name"] != "half_day" for e in slots)
 
 
+async def saved_then_read(
+    store: RedactingRedisTrackerStore, domain: Domain, sender: str, events: List[Any]
+) -> DialogueStateTracker:
+    """Store a session of ``events``, then read it back as Rasa's next turn would."""
+    await store.save(DialogueStateTracker.from_events(sender, events, domain.slots))
+    loaded = await store.retrieve(sender)
+    assert loaded is not None
+    return loaded
+
+
+def stored_events(
+    client: redis.Redis, store: RedactingRedisTrackerStore, sender: str
+) -> List[Dict[str, Any]]:
+    return list(json.loads(client.get(store.key_prefix + sender))["events"])
+
+
 async def test_a_long_session_is_stored_whole_while_rasa_sees_the_window(
     store: RedactingRedisTrackerStore, client: redis.Redis, domain: Domain
 ) -> None:
     sender = "citizen-long"
     events = long_session(200)
-    await store.save(DialogueStateTracker.from_events(sender, events, domain.slots))
-    loaded = await store.retrieve(sender)
-    assert loaded is not None
+    loaded = await saved_then_read(store, domain, sender, events)
     assert len([e for e in loaded.events if isinstance(e, UserUttered)]) == 20
     assert loaded.get_slot("service") == "退休一件事"
     assert loaded.active_loop_name == "appointment_form"
@@ -370,8 +384,7 @@ async def test_a_long_session_is_stored_whole_while_rasa_sees_the_window(
         full.update(event)
     await store.save(loaded)
     assert client.get(store.key_prefix + sender) == store.serialise_tracker(full)
-    stored = json.loads(client.get(store.key_prefix + sender))["events"]
-    assert len(stored) == len(full.events)
+    assert len(stored_events(client, store, sender)) == len(full.events)
 
 
 async def test_a_save_without_the_turns_read_appends_too(
@@ -380,14 +393,12 @@ async def test_a_save_without_the_turns_read_appends_too(
     """Another process's retrieve (or one no longer kept): the save reads the session again."""
     sender = "citizen-long-2"
     events = long_session(50)
-    await store.save(DialogueStateTracker.from_events(sender, events, domain.slots))
-    loaded = await store.retrieve(sender)
-    assert loaded is not None
+    loaded = await saved_then_read(store, domain, sender, events)
     store._read.clear()
     loaded.update(ActionExecuted("action_listen"))
     loaded.update(user("还有个问题"))
     await store.save(loaded)
-    stored = json.loads(client.get(store.key_prefix + sender))["events"]
+    stored = stored_events(client, store, sender)
     assert len(stored) == len(events) + 2
     assert [e.get("text") for e in stored if e["event"] == "user"][:2] == ["第0个问题", "第1个问题"]
     assert stored[-1]["text"] == "还有个问题"

@@ -202,11 +202,15 @@ def run_all(api: Optional[str] = None) -> Dict[str, Any]:
         "turns": turns,
         "turns_ok": turns - sum(len(o.failed_turns) for o in failed),
         "failures": {o.conversation.id: o.failures for o in failed},
-        "by_file": {
-            source: [
-                sum(o.succeeded for o in outcomes if o.conversation.source == source),
-                sum(o.conversation.source == source for o in outcomes),
-            ]
-            for source in sorted({c.source for c in conversations})
-        },
+        "by_file": by_file(outcomes),
     }
+
+
+def by_file(outcomes: Sequence[Outcome]) -> Dict[str, List[int]]:
+    """Per conversation file: ``[conversations that succeeded, conversations]``."""
+    found: Dict[str, List[int]] = {}
+    for outcome in outcomes:
+        counts = found.setdefault(outcome.conversation.source, [0, 0])
+        counts[0] += outcome.succeeded
+        counts[1] += 1
+    return dict(sorted(found.items()))
