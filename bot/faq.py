@@ -35,6 +35,8 @@ from pydantic import BaseModel, Extra, ValidationError, validator
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 
+from bot.nlu.linear import fit_logistic_regression
+
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
 
@@ -137,7 +139,7 @@ class FaqIndex:
         self._model: Optional[LogisticRegression] = None
         if len(self.entries) > 1:
             features = sp.hstack([self._chars.fit_transform(texts), self._words.fit_transform(texts)])
-            self._model = LogisticRegression(C=c, max_iter=3000, random_state=42).fit(features, labels)
+            self._model = fit_logistic_regression(features, labels, c)
         elif self.entries:
             self._words.fit(texts)
 

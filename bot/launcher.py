@@ -95,7 +95,7 @@ def commands(env: Dict[str, str]) -> Dict[str, str]:
             # append-only file: a restarted Redis has every conversation up to the last second
             " --appendonly yes --appendfsync everysec"
         )
-    procs["actions"] = f"{py} -m rasa_sdk --actions actions --port {env['ACTION_PORT']}"
+    procs["actions"] = f"{py} -m actions --actions actions --port {env['ACTION_PORT']}"
     procs["rasa"] = (
         f"{py} -m rasa run --model {shlex.quote(str(MODEL_PATH))} -i {env['RASA_INTERFACE']}"
         f" -p {env['RASA_PORT']} --credentials credentials.yml --endpoints endpoints.yml"

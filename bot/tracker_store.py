@@ -17,18 +17,23 @@ Personal slots live only as long as a form that uses them: when a turn ends with
 any personal slot still set (a form left for another topic) is cleared and its vault entry deleted,
 except the phone of a booking found and kept in context (``appointment_code`` set).
 
-Each save writes the whole latest session, but only the events added since the tracker was read
-are redacted and serialised: the ones read from Redis are already in their stored form, kept from
-``retrieve`` until the ``save`` of the same turn (Rasa's lock store makes that one process's pair).
-Without that, masking every event again made each turn's cost grow with the conversation.
+The store holds the latest session in two keys, so that a turn's cost does not grow with the
+conversation (``make bench``'s turn 200 / turn 10):
 
-Rasa is given only the last ``window_turns`` messages of a long session (``window_of``), after a
-snapshot of the state the earlier events left: the session start, every slot's latest value and
-the active form. Rasa's cost per turn (replaying the events, the policies' states of the whole
-session, the tracker sent to the action server) then stops growing with the conversation, while
-the item in context, an open form and the session carry on. The store still holds the whole
-session: a save appends the turn's new events to the events read. ``window_turns: 0`` gives Rasa
-everything.
+- ``<prefix>:tracker:<sender>``, a Redis list: every event of the session, one JSON object each,
+  redacted. A save appends only the turn's new events (``RPUSH``); nothing reads the whole list
+  during a conversation (``stored_session_events`` and Rasa's full-tracker read do).
+- ``<prefix>:tracker_window:<sender>``, a string: what Rasa is given at the next turn, the last
+  ``window_turns`` citizen messages after a snapshot of the state the earlier events left (the
+  session start, every slot's latest value and the active form; ``window_of``), and the form's
+  question pending after them (which answer to mask as a name).
+
+Rasa reads the window at ``retrieve``; ``save`` redacts and appends only the events Rasa added to
+it (kept from ``retrieve`` until the ``save`` of the same turn; Rasa's lock store makes that one
+process's pair) and writes the next window, computed from the previous one and the new events.
+The item in context, an open form and the session carry on past the window. ``window_turns: 0``
+gives Rasa everything. A session stored as one JSON string (the format before) is read as before
+and rewritten in this form at its next save.
 
 Configured in ``endpoints.yml``: ``tracker_store: type: bot.tracker_store.RedactingRedisTrackerStore``.
 """
@@ -60,7 +65,7 @@ BOOKING_IN_CONTEXT_SLOT = "appointment_code"
 #: eleven digits that looks like a mobile number; masking it would change the event).
 IDENTIFIER_KEYS = frozenset({"message_id", "sender_id", "timestamp", "event"})
 NAME_SLOT = "person_name"
-#: Conversations whose stored events are kept between ``retrieve`` and ``save`` (one turn each).
+#: Conversations whose window is kept between ``retrieve`` and ``save`` (one turn each).
 STORED_EVENTS_KEPT = 1000
 #: Citizen messages of a session Rasa is given, by default (``window_turns`` in endpoints.yml).
 WINDOW_TURNS = 20
@@ -183,13 +188,17 @@ def window_of(events: List[Dict[str, Any]], turns: int) -> List[Dict[str, Any]]:
 
 @dataclass(frozen=True)
 class StoredSession:
-    """A conversation's latest session as ``retrieve`` read it.
+    """What ``retrieve`` read of a conversation's latest session.
 
-    ``events`` are the stored (redacted) events, ``given`` the ones Rasa was given (``window_of``).
+    ``given`` are the stored (redacted) events Rasa was given (``window_of`` the session), and
+    ``pending`` the form's question pending after them (``pending_question``). ``whole``: every
+    event of a session stored as one JSON string (the format before), which the next save
+    rewrites as a list; ``None`` for a session stored as a list.
     """
 
-    events: List[Dict[str, Any]]
     given: List[Dict[str, Any]]
+    pending: Optional[str]
+    whole: Optional[List[Dict[str, Any]]] = None
 
     def continued_by(self, session: List[Event]) -> bool:
         """Whether ``session`` starts with exactly the events given (Rasa only appends to a tracker)."""
@@ -201,6 +210,29 @@ class StoredSession:
             and self.given[i].get("timestamp") == session[i].timestamp
             for i in (0, count - 1)
         )
+
+
+def window_key(key_prefix: str) -> str:
+    """The window keys' prefix beside Rasa's ``key_prefix``: ``gxx:tracker:`` → ``gxx:tracker_window:``."""
+    return key_prefix.rstrip(":") + "_window:"
+
+
+def stored_session_events(
+    client: Any, sender_id: str, key_prefix: str = "gxx:tracker:"
+) -> List[Dict[str, Any]]:
+    """Every stored event of a conversation's latest session, oldest first ([] when none is stored).
+
+    ``client`` is a ``redis.Redis``; ``key_prefix`` the store's (``<key_prefix>:tracker:``). Reads
+    both the list form and the single JSON string of the format before.
+    """
+    key = key_prefix + sender_id
+    kind = client.type(key)
+    kind = kind.decode() if isinstance(kind, bytes) else kind
+    if kind == "list":
+        return [json.loads(item) for item in client.lrange(key, 0, -1)]
+    if kind == "string":
+        return list(json.loads(client.get(key)).get("events") or [])
+    return []
 
 
 def latest_session_events(tracker: DialogueStateTracker) -> List[Event]:
@@ -219,22 +251,14 @@ class RedactingRedisTrackerStore(RedisTrackerStore):
     def __init__(self, *args: Any, window_turns: int = WINDOW_TURNS, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.window_turns = int(window_turns)
+        self.window_prefix = window_key(self.key_prefix)
         configure_logging()  # the Rasa process's log lines are masked too
         self._read: OrderedDict[str, StoredSession] = OrderedDict()
 
     @staticmethod
-    def serialise_tracker(tracker: DialogueStateTracker, stored: Optional[StoredSession] = None) -> str:
-        """The tracker's latest session as Rasa stores it, events redacted (see ``redact_events``).
-
-        With ``stored``, the session's events as read from the store, only the events after them
-        are redacted and serialised again; the result is the same.
-        """
-        session = latest_session_events(tracker)
-        if stored is not None and stored.continued_by(session):
-            new = Dialogue(tracker.sender_id, session[len(stored.given) :]).as_dict()
-            redacted, _ = redact_after(new["events"], pending_question(stored.events))
-            return json.dumps({"events": stored.events + redacted, "name": tracker.sender_id})
-        dialogue = Dialogue(tracker.sender_id, session).as_dict()
+    def serialise_tracker(tracker: DialogueStateTracker) -> str:
+        """The tracker's latest session as one JSON document, events redacted (see ``redact_events``)."""
+        dialogue = Dialogue(tracker.sender_id, latest_session_events(tracker)).as_dict()
         dialogue["events"] = redact_events(dialogue["events"])
         return json.dumps(dialogue)
 
@@ -247,28 +271,44 @@ class RedactingRedisTrackerStore(RedisTrackerStore):
             event_broker.publish(body)
 
     async def retrieve(self, sender_id: str) -> Optional[DialogueStateTracker]:
-        """The stored tracker, which holds only the latest session (see ``save``).
+        """The tracker Rasa works on: the window of the stored latest session (see the module).
 
-        Rasa's own ``retrieve`` rebuilds the tracker once more to split it into sessions; a
-        tracker stored before this store kept one session still goes that way.
+        A session stored as one JSON string that still holds several sessions (Rasa's own format)
+        goes through Rasa's ``retrieve``, which splits it into sessions.
         """
         session = self._read_session(sender_id)
         if session is None:
             return None
         tracker = self.init_tracker(sender_id)
         tracker.recreate_from_dialogue(Dialogue.from_parameters({"name": sender_id, "events": session.given}))
-        if len(latest_session_events(tracker)) == len(tracker.events):
-            self._keep(sender_id, session)
-            return tracker
-        return await super().retrieve(sender_id)
+        if session.whole is not None and len(latest_session_events(tracker)) != len(tracker.events):
+            return await super().retrieve(sender_id)
+        self._keep(sender_id, session)
+        return tracker
+
+    async def retrieve_full_tracker(self, sender_id: str) -> Optional[DialogueStateTracker]:
+        """Every stored event of the conversation (its latest session), not only the window."""
+        events = stored_session_events(self.red, sender_id, self.key_prefix)
+        if not events:
+            return None
+        tracker = self.init_tracker(sender_id)
+        tracker.recreate_from_dialogue(Dialogue.from_parameters({"name": sender_id, "events": events}))
+        return tracker
 
     def _read_session(self, sender_id: str) -> Optional[StoredSession]:
-        """The stored session and the window of it Rasa is given; None when nothing is stored."""
-        stored = self.red.get(self.key_prefix + sender_id)
-        if stored is None:
+        """The window of the stored session and its pending question; None when nothing is stored."""
+        window = self.red.get(self.window_prefix + sender_id)
+        if window is not None:
+            document = json.loads(window)
+            return StoredSession(list(document.get("events") or []), document.get("pending"))
+        # no window (stored in the format before, or the window key lost): read the whole session
+        legacy = self.red.type(self.key_prefix + sender_id) == "string"
+        events = stored_session_events(self.red, sender_id, self.key_prefix)
+        if not events:
             return None
-        events = list(json.loads(stored).get("events") or [])
-        return StoredSession(events, window_of(events, self.window_turns))
+        return StoredSession(
+            window_of(events, self.window_turns), pending_question(events), events if legacy else None
+        )
 
     def _stored_session(self, sender_id: str) -> Optional[StoredSession]:
         """The session as ``retrieve`` read it: kept from this turn's ``retrieve``, else read again."""
@@ -281,16 +321,40 @@ class RedactingRedisTrackerStore(RedisTrackerStore):
             self._read.popitem(last=False)
 
     async def save(self, tracker: DialogueStateTracker, timeout: Optional[float] = None) -> None:
-        """Clear personal slots no active form needs, then save the redacted latest session.
+        """Clear personal slots no active form needs, then store the turn's events, redacted.
 
-        Only the latest session is kept, the one ``retrieve`` gives Rasa anyway. Rasa's own
-        ``save`` reads, replays and merges the stored tracker on every turn to keep the earlier
-        sessions, which made each turn's cost grow with the conversation (docs/benchmarks.md).
+        Appends the events Rasa added to the session it was given and writes the next window
+        (see the module). A new session, a tracker that does not continue the one read, or one
+        stored in the format before, replaces what is stored. Only the latest session is kept, the
+        one ``retrieve`` gives Rasa anyway: Rasa's own ``save`` reads, replays and merges the
+        stored tracker on every turn to keep the earlier sessions (docs/benchmarks.md).
         """
         self.clear_personal_slots_outside_forms(tracker)
         await self.stream_events(tracker)
-        serialised = self.serialise_tracker(tracker, self._stored_session(tracker.sender_id))
-        self.red.set(self.key_prefix + tracker.sender_id, serialised, ex=timeout or self.record_exp)
+        sender_id = tracker.sender_id
+        session = latest_session_events(tracker)
+        stored = self._stored_session(sender_id)
+        expiry = int(timeout or self.record_exp or 0) or None
+        key, window = self.key_prefix + sender_id, self.window_prefix + sender_id
+        pipeline = self.red.pipeline(transaction=True)
+        if stored is not None and stored.continued_by(session):
+            added = Dialogue(sender_id, session[len(stored.given) :]).as_dict()["events"]
+            new, pending = redact_after(added, stored.pending)
+            given = stored.given + new
+            if stored.whole is not None:  # stored as one JSON string: rewritten as a list
+                pipeline.delete(key)
+                new = stored.whole + new
+        else:
+            new, pending = redact_after(Dialogue(sender_id, session).as_dict()["events"], None)
+            given = new
+            pipeline.delete(key)
+        if new:
+            pipeline.rpush(key, *(json.dumps(event) for event in new))
+        document = {"name": sender_id, "events": window_of(given, self.window_turns), "pending": pending}
+        pipeline.set(window, json.dumps(document), ex=expiry)
+        if expiry:
+            pipeline.expire(key, expiry)
+        pipeline.execute()
 
     def clear_personal_slots_outside_forms(self, tracker: DialogueStateTracker) -> List[str]:
         """Unset the personal slots when no form is active; return the names cleared.

@@ -29,6 +29,10 @@ class Catalogue:
                     raise ValueError(f"“{form}” names both {owner.name} and {item.name}")
         self._index = SearchIndex(self.items)
 
+    def prepare(self) -> None:
+        """Build the search index now rather than at the first search (a process's warm-up)."""
+        self._index.prepare()
+
     def __len__(self) -> int:
         return len(self.items)
 

@@ -194,6 +194,10 @@ class SearchIndex:
         length = sum(doc.values())
         return idf * tf * (self.k1 + 1) / (tf + self.k1 * (1 - self.b + self.b * length / self._avgdl))
 
+    def prepare(self) -> None:
+        """Build the index now; otherwise the first search builds it (about a second, jieba's dictionary)."""
+        self._ensure_built()
+
     def _ensure_built(self) -> None:
         with self._lock:
             if self._ready:

@@ -43,10 +43,10 @@ from rasa.shared.nlu.constants import ENTITIES, INTENT, METADATA, METADATA_INTEN
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.linear_model import LogisticRegression
 
 from bot.faq import TOPIC_METADATA
 from bot.nlu.english import glosses, with_glosses
+from bot.nlu.linear import fit_logistic_regression
 from bot.nlu.service_linker import ServiceIndex
 
 logger = logging.getLogger(__name__)
@@ -131,10 +131,7 @@ class IntentModel:
         """Fit the vectorisers and the classifier on masked texts, their words and intents."""
         self.chars.fit(texts)
         self.words.fit([self.word_features(w) for w in words])
-        classifier = LogisticRegression(
-            C=self.c, class_weight=self.class_weight, max_iter=3000, random_state=42
-        )
-        classifier.fit(self._matrix(texts, words), list(labels))
+        classifier = fit_logistic_regression(self._matrix(texts, words), labels, self.c, self.class_weight)
         self.classes = [str(c) for c in classifier.classes_]
         self.coef = classifier.coef_
         self.intercept = classifier.intercept_

@@ -217,7 +217,8 @@ class ServiceLinker(GraphComponent, EntityExtractorMixin):
     def __init__(self, config: Dict[str, Any]) -> None:
         self._config = config
         self.item_intent_confidence = float(config.get("item_intent_confidence", ITEM_INTENT_CONFIDENCE))
-        self.index  # noqa: B018 - read the catalogue now, at load time
+        # read the catalogue and build its search index now, at load time, not in a citizen's turn
+        self.index.catalogue.prepare()
 
     @property
     def index(self) -> ServiceIndex:

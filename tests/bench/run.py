@@ -81,7 +81,7 @@ FAQ_LIVE_TIMEOUT_S = 90.0
 #: A booking window's places per time slot in the bench's copy of the data: never the limit.
 BENCH_CAPACITY_PER_STAFF = 100_000
 ROLES = {
-    "rasa_sdk": "actions",
+    "-m actions": "actions",
     "rasa run": "rasa",
     "uvicorn": "api",
     "redis-server": "redis",

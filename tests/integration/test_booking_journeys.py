@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 import uuid
 from typing import Any, Dict, List, Optional
@@ -13,6 +12,7 @@ import redis
 
 from bot.channel_contract import SECRET_HEADER
 from bot.pii import id_check_char
+from bot.tracker_store import stored_session_events
 from tests.conftest import Stack
 from tests.integration.test_guide_journeys import Conversation, buttons_of, text_of
 from tests.utils.conversations import check
@@ -256,6 +256,5 @@ def test_a_long_conversation_keeps_its_item_form_and_whole_history(stack: Stack)
     assert "空闲时段" in text_of(chat.say(days[0]["payload"]))
     # the store still holds every message of the session
     client = redis.Redis(port=int(stack.env["PRIVATE_REDIS_PORT"]), decode_responses=True)
-    key = next(client.scan_iter(f"gxx*{chat.sender}"))
-    stored = json.loads(client.get(key) or "{}")["events"]
+    stored = stored_session_events(client, chat.sender)
     assert len([e for e in stored if e["event"] == "user"]) == 1 + 24 + 1 + 1 + 22 + 1 + 1

@@ -29,6 +29,7 @@ import sqlalchemy as sa
 from bot.appointments.store import appointments, slot_usage
 from bot.channel_contract import SERVICE_APOLOGY
 from bot.pii import id_check_char
+from bot.tracker_store import stored_session_events
 from bot.training import MODEL_PATH
 from tests.integration.test_guide_journeys import buttons_of, text_of
 from tests.utils.stack import Stack, start_stack, wait_for
@@ -297,9 +298,8 @@ def test_stuck_action_server_ends_the_turn_before_its_lock_expires(own_stack: St
     assert ACTION_TIMEOUT_SECONDS - 1 <= waited < ACTION_TIMEOUT_SECONDS + 15
     assert SERVICE_APOLOGY in text_of(replies["first"])
     assert "退休" in text_of(replies["second"]) and finished["second"] > finished["first"]
-    raw = redis.Redis(port=int(own_stack.env["PRIVATE_REDIS_PORT"])).get(f"gxx:tracker:{sender}")
-    assert raw is not None
-    events = json.loads(raw)["events"]
+    events = stored_session_events(redis.Redis(port=int(own_stack.env["PRIVATE_REDIS_PORT"])), sender)
+    assert events
     users = [i for i, e in enumerate(events) if e.get("event") == "user"]
     assert len(users) == 3, "every turn was recorded once"
     # one turn at a time: the first turn's actions all come before the second turn's message

@@ -8,7 +8,6 @@ citizens racing for the last places of a slot through both replicas never overbo
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import shlex
@@ -27,6 +26,7 @@ from bot.appointments.store import appointments
 from bot.launcher import Supervisor, build_environment
 from bot.pii import id_check_char
 from bot.settings import PROJECT_ROOT
+from bot.tracker_store import stored_session_events
 from bot.training import MODEL_PATH
 from tests.integration.test_guide_journeys import buttons_of, text_of
 from tests.utils.stack import free_port, wait_for
@@ -69,7 +69,7 @@ def replicas(redis_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterat
     apis = []
     for n in (1, 2):
         action, rasa, api = free_port(), free_port(), free_port()
-        programs[f"actions-{n}"] = f"{py} -m rasa_sdk --actions actions --port {action}"
+        programs[f"actions-{n}"] = f"{py} -m actions --actions actions --port {action}"
         programs[f"rasa-{n}"] = (
             f"env ACTION_ENDPOINT_URL=http://127.0.0.1:{action}/webhook {py} -m rasa run"
             f" --model {shlex.quote(str(MODEL_PATH))} -i 127.0.0.1 -p {rasa}"
@@ -147,9 +147,8 @@ def test_concurrent_turns_of_one_conversation_are_serialised(replicas: Replicas)
     with ThreadPoolExecutor(len(messages)) as pool:
         results = list(pool.map(lambda im: say(apis[im[0] % 2], sender, im[1]), enumerate(messages)))
     assert all(results)
-    raw = redis.Redis.from_url(replicas.redis_url).get(f"gxx:tracker:{sender}")
-    assert raw is not None
-    events = json.loads(raw)["events"]
+    events = stored_session_events(redis.Redis.from_url(replicas.redis_url), sender)
+    assert events
     users = [i for i, e in enumerate(events) if e.get("event") == "user"]
     assert len(users) == len(messages), "every turn was recorded once: none lost to a concurrent write"
     # serialised by the lock store: each turn ends (action_listen) before the next user message

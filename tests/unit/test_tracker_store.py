@@ -26,7 +26,14 @@ from rasa.utils.endpoints import read_endpoint_config
 from bot.pii import id_check_char
 from bot.pii_vault import KEY_PREFIX, Vault, is_sealed, reference_of
 from bot.settings import PROJECT_ROOT
-from bot.tracker_store import RedactingRedisTrackerStore, mask_deep, redact_events, window_of
+from bot.tracker_store import (
+    RedactingRedisTrackerStore,
+    mask_deep,
+    pending_question,
+    redact_events,
+    stored_session_events,
+    window_of,
+)
 
 ID17 = "41010519900307452"
 ID_NUMBER = ID17 + id_check_char(ID17)
@@ -186,13 +193,13 @@ async def test_a_turn_after_a_read_is_stored_as_a_full_save_would_store_it(
     loaded = await store.retrieve(sender)
     assert loaded is not None and len(loaded.events) == split
     # what was read is kept for this turn's save, which then redacts only the new events
-    assert store._read[sender].events == json.loads(client.get(store.key_prefix + sender))["events"]
+    assert store._read[sender].given == stored_events(client, store, sender)
     for event in events[split:]:
         loaded.update(event)
     full = store.serialise_tracker(loaded)
     await store.save(loaded)
     assert sender not in store._read
-    assert client.get(store.key_prefix + sender) == full
+    assert stored_events(client, store, sender) == json.loads(full)["events"]
     assert not any(plain in full for plain in PLAIN)
 
 
@@ -360,7 +367,7 @@ async def saved_then_read(
 def stored_events(
     client: redis.Redis, store: RedactingRedisTrackerStore, sender: str
 ) -> List[Dict[str, Any]]:
-    return list(json.loads(client.get(store.key_prefix + sender))["events"])
+    return stored_session_events(client, sender, store.key_prefix)
 
 
 async def test_a_long_session_is_stored_whole_while_rasa_sees_the_window(
@@ -383,7 +390,7 @@ async def test_a_long_session_is_stored_whole_while_rasa_sees_the_window(
         loaded.update(event)
         full.update(event)
     await store.save(loaded)
-    assert client.get(store.key_prefix + sender) == store.serialise_tracker(full)
+    assert stored_events(client, store, sender) == json.loads(store.serialise_tracker(full))["events"]
     assert len(stored_events(client, store, sender)) == len(full.events)
 
 
@@ -402,3 +409,67 @@ async def test_a_save_without_the_turns_read_appends_too(
     assert len(stored) == len(events) + 2
     assert [e.get("text") for e in stored if e["event"] == "user"][:2] == ["第0个问题", "第1个问题"]
     assert stored[-1]["text"] == "还有个问题"
+
+
+async def one_turn(store: RedactingRedisTrackerStore, sender: str, events: List[Any]) -> DialogueStateTracker:
+    """Rasa's turn: read the tracker, add the turn's events, save."""
+    tracker = await store.retrieve(sender)
+    assert tracker is not None
+    for event in events:
+        tracker.update(event)
+    await store.save(tracker)
+    return tracker
+
+
+async def test_turn_by_turn_the_window_is_the_window_of_the_whole_session(
+    store: RedactingRedisTrackerStore, client: redis.Redis, domain: Domain
+) -> None:
+    """Each save computes the next window from the last one; it equals the whole session's window."""
+    sender = "citizen-turns"
+    events = long_session(60)
+    listens = [
+        i for i, e in enumerate(events) if isinstance(e, ActionExecuted) and e.action_name == "action_listen"
+    ]
+    # the session start and 25 turns in one save, then one save per turn
+    await store.save(DialogueStateTracker.from_events(sender, events[: listens[25]], domain.slots))
+    for start, end in zip(listens[25:], [*listens[26:], len(events)], strict=True):
+        await one_turn(store, sender, events[start:end])
+        whole = stored_events(client, store, sender)
+        window = json.loads(client.get(store.window_prefix + sender))
+        assert window["events"] == window_of(whole, store.window_turns)
+        assert window["pending"] == pending_question(whole)
+    assert len(stored_events(client, store, sender)) == len(events)
+    assert [e for e in stored_events(client, store, sender) if e["event"] == "user"][0]["text"] == "第0个问题"
+
+
+async def test_a_turn_reads_the_window_and_appends_never_the_whole_session(
+    store: RedactingRedisTrackerStore, client: redis.Redis, domain: Domain
+) -> None:
+    """Redis's own command counts: one GET and one RPUSH a turn, however long the session."""
+    sender = "citizen-cost"
+    await store.save(DialogueStateTracker.from_events(sender, long_session(200), domain.slots))
+    store._read.clear()
+    client.config_resetstat()
+    await one_turn(store, sender, [ActionExecuted("action_listen"), user("还有个问题")])
+    stats = client.info("commandstats")
+    assert stats["cmdstat_get"]["calls"] == 1 and stats["cmdstat_rpush"]["calls"] == 1
+    assert "cmdstat_lrange" not in stats and "cmdstat_del" not in stats
+    assert 0 < client.ttl(store.key_prefix + sender) <= 600
+    assert 0 < client.ttl(store.window_prefix + sender) <= 600
+
+
+async def test_a_session_stored_as_one_json_string_is_read_and_rewritten_as_a_list(
+    store: RedactingRedisTrackerStore, client: redis.Redis, domain: Domain
+) -> None:
+    """A conversation stored before the list form carries on whole."""
+    sender = "citizen-before"
+    events = long_session(40)
+    old = DialogueStateTracker.from_events(sender, events, domain.slots)
+    client.set(store.key_prefix + sender, store.serialise_tracker(old))
+    tracker = await one_turn(store, sender, [ActionExecuted("action_listen"), user("还有个问题")])
+    assert len([e for e in tracker.events if isinstance(e, UserUttered)]) == 20 + 1
+    assert client.type(store.key_prefix + sender) == "list"
+    stored = stored_events(client, store, sender)
+    assert len(stored) == len(events) + 2 and stored[-1]["text"] == "还有个问题"
+    full = await store.retrieve_full_tracker(sender)
+    assert full is not None and len(full.events) == len(events) + 2
