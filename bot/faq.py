@@ -27,7 +27,6 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Dict, List, Optional, Sequence, Tuple
 
-import jieba
 import numpy as np
 import scipy.sparse as sp
 import yaml
@@ -36,6 +35,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 
 from bot.nlu.linear import fit_logistic_regression
+from bot.segmentation import default_tokenizer
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
@@ -106,7 +106,7 @@ def load_entries(folder: Path) -> List[FaqEntry]:
 
 
 def _words(text: str) -> List[str]:
-    return [w for w in jieba.lcut(text.lower()) if w.strip()]
+    return [w for w in default_tokenizer().lcut(text.lower()) if w.strip()]
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING
 
 import jieba
 
+from bot.segmentation import new_tokenizer
+
 if TYPE_CHECKING:
     from bot.catalogue.models import ServiceItem
 
@@ -202,7 +204,7 @@ class SearchIndex:
         with self._lock:
             if self._ready:
                 return
-            self._tokenizer = _new_tokenizer()
+            self._tokenizer = new_tokenizer()
             for word in sorted(vocabulary(self._items) | everyday_vocabulary(self._items)):
                 self._tokenizer.add_word(normalise(word))
             for item in self._items:
@@ -248,31 +250,6 @@ class SearchIndex:
             and "的" not in run[i : i + 2]
         ]
         return words + bigrams
-
-
-_DEFAULT_DICTIONARY: jieba.Tokenizer | None = None
-_DEFAULT_DICTIONARY_LOCK = threading.Lock()
-
-
-def _new_tokenizer() -> jieba.Tokenizer:
-    """Return a jieba tokenizer with the default dictionary, read from disk once per process.
-
-    Reading the dictionary takes about 2 s (with the interpreter lock held); copying the loaded
-    one takes under 10 ms, so a catalogue rebuilt after a staff edit does not stall the process.
-    Each tokenizer gets its own copy, so the words one index adds never reach another.
-    """
-    global _DEFAULT_DICTIONARY
-    with _DEFAULT_DICTIONARY_LOCK:
-        if _DEFAULT_DICTIONARY is None:
-            loaded = jieba.Tokenizer()
-            loaded.initialize()
-            _DEFAULT_DICTIONARY = loaded
-        base = _DEFAULT_DICTIONARY
-    tokenizer = jieba.Tokenizer()
-    tokenizer.FREQ = dict(base.FREQ)
-    tokenizer.total = base.total
-    tokenizer.initialized = True
-    return tokenizer
 
 
 def _bigrams(text: str) -> list[str]:
