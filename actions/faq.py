@@ -12,7 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.guide import ActionGuide, answer_in_context, chosen_guide_button, service_mentions
 from bot.faq import FaqEntry, decide, get_faq_store
 from bot.guide import GUIDE_INTENTS, payload
-from bot.unanswered import record_unanswered
+from bot.unanswered import UnansweredReason, record_unanswered
 
 logger = logging.getLogger(__name__)
 TOPIC_ENTITY = "faq_topic"
@@ -92,7 +92,13 @@ class ActionFaq(Action):
                     return in_context
             if entry is None and typed.strip():
                 best = decision.choices[0].id if decision.choices else None
-                await asyncio.to_thread(record_unanswered, typed, best_match=best)
+                reason = UnansweredReason.CHOICES if decision.choices else UnansweredReason.UNANSWERED
+                await asyncio.to_thread(record_unanswered, typed, best_match=best, reason=reason)
+            elif decision.unsure and entry is not None:
+                # answered, but the index was unsure: staff check it (bot/faq.py, UNSURE_SCORE)
+                await asyncio.to_thread(
+                    record_unanswered, typed, best_match=entry.id, reason=UnansweredReason.UNSURE
+                )
             if entry is None and decision.choices:
                 dispatcher.utter_message(
                     text="您是不是想问以下问题？请点击选择：",

@@ -1,6 +1,7 @@
 """Questions 高小新 could not answer (未答问题), grouped so staff can turn them into FAQ entries.
 
-The action server records a question when the FAQ gave no answer or only "您是不是想问" choices.
+The action server records a question when the FAQ gave no answer, only "您是不是想问" choices, or
+an answer its index was unsure of (``UNSURE_SCORE``, ``bot.faq``), with the reason.
 Only the masked text is stored (:func:`bot.pii.mask_text`: phone and ID numbers never reach the
 table). Questions are grouped by :func:`group_key` — the masked text in NFKC, lower case, without
 spaces, punctuation, greetings ("请问", "你好") and final particles ("吗", "呢") — so the many ways
@@ -52,6 +53,20 @@ class UnansweredStatus(str, Enum):
     IGNORED = "ignored"  # 已忽略
 
 
+class UnansweredReason(str, Enum):
+    """Why a question is on the list."""
+
+    UNANSWERED = "unanswered"  # no entry answered it
+    CHOICES = "choices"  # only "您是不是想问" choices were offered
+    UNSURE = "unsure"  # answered with an entry, but the FAQ index was unsure of it
+
+
+REASON_TEXT = {
+    UnansweredReason.UNANSWERED: "未能回答",
+    UnansweredReason.CHOICES: "只给出了候选问题",
+    UnansweredReason.UNSURE: "已回答，但把握不大",
+}
+
 STATUS_TEXT = {
     UnansweredStatus.OPEN: "待处理",
     UnansweredStatus.RESOLVED: "已处理",
@@ -71,7 +86,9 @@ unanswered_questions = Table(
     Column("examples", JSON, nullable=False),
     Column("status", String(16), nullable=False),
     Column("resolved_faq_id", String(64), nullable=True),
+    Column("reason", String(16), nullable=False, server_default=UnansweredReason.UNANSWERED.value),
     CheckConstraint("status IN ('open', 'resolved', 'ignored')", name="status"),
+    CheckConstraint("reason IN ('unanswered', 'choices', 'unsure')", name="reason"),
     Index("ix_unanswered_questions_status_last_seen", "status", "last_seen"),
 )
 
@@ -101,6 +118,7 @@ class UnansweredGroup:
     best_match: Optional[str]
     status: str
     resolved_faq_id: Optional[str]
+    reason: str = UnansweredReason.UNANSWERED.value
 
     def as_dict(self) -> Dict[str, Any]:
         """Return the JSON form the staff API sends."""
@@ -115,6 +133,8 @@ class UnansweredGroup:
             "status": self.status,
             "status_text": STATUS_TEXT[UnansweredStatus(self.status)],
             "resolved_faq_id": self.resolved_faq_id,
+            "reason": self.reason,
+            "reason_text": REASON_TEXT[UnansweredReason(self.reason)],
             "masked": True,
         }
 
@@ -131,6 +151,7 @@ def _group(row: Any) -> UnansweredGroup:
         best_match=m["best_match"],
         status=m["status"],
         resolved_faq_id=m["resolved_faq_id"],
+        reason=m["reason"],
     )
 
 
@@ -153,10 +174,18 @@ class UnansweredStore:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
 
-    def record(self, text: str, *, best_match: Optional[str] = None) -> Optional[int]:
+    def record(
+        self,
+        text: str,
+        *,
+        best_match: Optional[str] = None,
+        reason: UnansweredReason = UnansweredReason.UNANSWERED,
+    ) -> Optional[int]:
         """Count one unanswered question (masked first); return its group's id, or ``None`` if empty.
 
-        A group staff already resolved or ignored opens again when the question comes back.
+        ``best_match`` is the nearest entry's id (the entry answered with, for ``UNSURE``); the
+        group keeps the latest ``reason``. A group staff already resolved or ignored opens again
+        when the question comes back.
         """
         masked = " ".join(pii.mask_text(text or "").split())[:MAX_TEXT_CHARS]
         key = group_key(masked)
@@ -164,12 +193,12 @@ class UnansweredStore:
             return None
         for _attempt in range(2):
             try:
-                return self._record_once(key, masked, best_match)
+                return self._record_once(key, masked, best_match, reason)
             except IntegrityError:  # another process created the group first: count into it
                 continue
         return None
 
-    def _record_once(self, key: str, masked: str, best_match: Optional[str]) -> int:
+    def _record_once(self, key: str, masked: str, best_match: Optional[str], reason: UnansweredReason) -> int:
         now = utc_now()
         table = unanswered_questions
         with write_engine(self.engine).begin() as connection:
@@ -179,6 +208,7 @@ class UnansweredStore:
                     table.insert().values(
                         group_key=key, text_masked=masked, best_match=best_match, count=1,
                         first_seen=now, last_seen=now, examples=[masked], status=UnansweredStatus.OPEN.value,
+                        reason=reason.value,
                     )
                 )  # fmt: skip
                 return int(result.inserted_primary_key[0])
@@ -195,6 +225,7 @@ class UnansweredStore:
                     examples=examples,
                     best_match=best_match or m["best_match"],
                     status=UnansweredStatus.OPEN.value,
+                    reason=reason.value,
                 )
             )
             return int(m["id"])
@@ -254,8 +285,10 @@ class UnansweredStore:
         return self.get(group_id)
 
 
-def record_unanswered(text: str, *, best_match: Optional[str] = None) -> None:
-    """Record an unanswered question in the configured database; log, never raise, on failure.
+def record_unanswered(
+    text: str, *, best_match: Optional[str] = None, reason: UnansweredReason = UnansweredReason.UNANSWERED
+) -> None:
+    """Record a question for staff (see ``UnansweredStore.record``); log, never raise, on failure.
 
     For the action server: a failure here must not take the citizen's reply away.
     """
@@ -264,6 +297,6 @@ def record_unanswered(text: str, *, best_match: Optional[str] = None) -> None:
     try:
         engine = configured_engine()
         if engine is not None:
-            UnansweredStore(engine).record(text, best_match=best_match)
+            UnansweredStore(engine).record(text, best_match=best_match, reason=reason)
     except Exception:  # noqa: BLE001 - recording is best effort
         logger.warning("could not record an unanswered question", exc_info=True)

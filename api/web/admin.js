@@ -482,8 +482,10 @@
       ops.appendChild(el("button", { type: "button", className: "plain", onclick: function () { ignore(group); } }, "忽略"));
       ops.appendChild(place);
     }
+    var answered = state.entries.find(function (entry) { return entry.id === group.best_match; });
+    var why = group.reason === "unsure" && answered ? group.reason_text + "（答的是「" + answered.title + "」）" : group.reason_text;
     return el("tr", { dataset: { id: String(group.id) } },
-      el("td", {}, group.text),
+      el("td", {}, group.text, el("div", { className: "small reason" }, why || "")),
       el("td", {}, String(group.count)),
       el("td", {}, examples),
       el("td", {}, when(group.last_seen)),

@@ -12,7 +12,7 @@ from playwright.sync_api import Page, expect
 from bot.catalogue.edits import hall_today
 from bot.db import make_engine
 from bot.staff import PasswordSignIn, StaffStore
-from bot.unanswered import UnansweredStore
+from bot.unanswered import UnansweredReason, UnansweredStore
 from tests.browser.conftest import ChatPage, axe_violations
 from tests.conftest import Stack
 
@@ -85,11 +85,15 @@ def test_sign_in_publish_and_the_chat_answers(page: Page, stack: Stack, screensh
     engine = make_engine(stack.env["DATABASE_URL"])
     try:
         UnansweredStore(engine).record(f"大厅有没有自动售货机，我手机号{PHONE}")
+        UnansweredStore(engine).record("车停哪儿不要钱", best_match="parking", reason=UnansweredReason.UNSURE)
     finally:
         engine.dispose()
     page.click("button[data-tab='unanswered']")
     row = page.locator("#unanswered-rows tr", has_text="自动售货机")
     expect(row).to_contain_text("138****5678")
+    expect(row).to_contain_text("未能回答")
+    unsure = page.locator("#unanswered-rows tr", has_text="车停哪儿不要钱")
+    expect(unsure).to_contain_text("已回答，但把握不大（答的是「")
     assert PHONE not in page.content()
     page.screenshot(path=str(screenshots / "admin_unanswered.png"))
     row.locator("button", has_text="转为新条目").click()

@@ -16,7 +16,7 @@ from sqlalchemy.engine import Engine
 
 from actions.faq import ActionFaq
 from bot import faq
-from bot.faq import FaqAnswer, FaqStore
+from bot.faq import UNSURE_SCORE, FaqAnswer, FaqEntry, FaqMatch, FaqStore, decide
 from bot.faq_db import FaqRepository, question_key
 from bot.unanswered import UnansweredStore, group_key
 from tests.conftest import make_tracker, migrated_engine
@@ -109,9 +109,9 @@ def decide_as(answer: str, monkeypatch: pytest.MonkeyPatch) -> None:
 
     def fixed(matches: Any, *args: Any, **kwargs: Any) -> FaqAnswer:
         entries = [m.entry for m in matches]
-        if answer == "answer":
-            return FaqAnswer(entries[0])
-        return FaqAnswer(None, tuple(entries[:2]) if answer == "choices" else ())
+        if answer in ("answer", "unsure"):
+            return FaqAnswer(entries[0], score=0.9 if answer == "answer" else UNSURE_SCORE - 0.05)
+        return FaqAnswer(None, tuple(entries[:2]) if answer == "choices" else (), score=0.1)
 
     monkeypatch.setattr("actions.faq.decide", fixed)
 
@@ -140,6 +140,44 @@ async def test_unanswered_and_near_miss_questions_are_recorded_masked(
     decide_as("nothing", monkeypatch)
     await run_faq("/faq", domain)  # a button payload is not a question
     assert sum(g.count for g in UnansweredStore(engine).list()) == 3
+
+
+async def test_an_answer_the_index_was_unsure_of_is_given_and_put_on_the_list(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    domain: Dict[str, Any] = {"responses": {"utter_default": [{"text": "没听懂"}]}}
+    decide_as("unsure", monkeypatch)
+    answered = await run_faq("车能停哪儿", domain)
+    assert answered.messages[0]["custom"]["type"] == "faq", "the citizen still gets the answer"
+    decide_as("choices", monkeypatch)
+    await run_faq("停车收费吗", domain)
+    decide_as("nothing", monkeypatch)
+    await run_faq("量子力学怎么学", domain)
+    groups = {g.text: g.as_dict() for g in UnansweredStore(engine).list()}
+    unsure = groups["车能停哪儿"]
+    assert unsure["reason"] == "unsure" and unsure["reason_text"] == "已回答，但把握不大"
+    assert unsure["best_match"] == answered.messages[0]["custom"]["id"]
+    assert groups["停车收费吗"]["reason"] == "choices"
+    assert groups["量子力学怎么学"]["reason"] == "unanswered"
+    # the same question left unanswered later: one group, its latest reason
+    await run_faq("车能停哪儿", domain)
+    again = {g.text: g for g in UnansweredStore(engine).list()}["车能停哪儿"]
+    assert again.count == 2 and again.reason == "unanswered"
+
+
+def test_an_answer_is_unsure_below_the_unsure_score() -> None:
+    entry = FaqEntry(
+        id="parking",
+        title="停车",
+        questions=["大厅能停车吗"],
+        answer="东侧有停车场。",
+        source="样例",
+        last_checked=date(2026, 12, 1),
+    )
+    assert decide([FaqMatch(entry, UNSURE_SCORE - 0.01)]).unsure
+    assert not decide([FaqMatch(entry, UNSURE_SCORE)]).unsure
+    assert decide([FaqMatch(entry, UNSURE_SCORE)]).score == UNSURE_SCORE
+    assert not decide([FaqMatch(entry, 0.1)]).unsure, "no answer given: nothing to be unsure of"
 
 
 async def test_a_database_failure_never_takes_the_reply_away(
