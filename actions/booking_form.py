@@ -36,6 +36,7 @@ from actions.form_helpers import (
     understood_when,
     when_slots,
 )
+from actions.guide import situation_answers
 from bot import pii
 from bot.appointments import BookingError, SlotFullError, UnavailableError
 from bot.booking_dialogue import (
@@ -485,7 +486,9 @@ class ActionSubmitAppointment(Action):
             dispatcher.utter_message(text=SERVICE_UNAVAILABLE)
             return reset(BOOKING_SLOTS)
         item = get_catalogue().get(item_name)
-        materials = [m.name for m in item.materials] if item is not None else []
+        # what this citizen brings: their 个性指南 answers decide it, exempt papers are not brought
+        bring = item.materials_to_bring(situation_answers(tracker, item)) if item is not None else []
+        materials = [m.name for m in bring]
         dispatcher.utter_message(
             text=booked_text(booking, get_hall(), materials, service.now().date()),
             json_message=booking_card(booking),

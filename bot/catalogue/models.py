@@ -251,6 +251,14 @@ class ServiceItem(_Model):
         """Materials needed for these 个性指南 answers (situation key → option key)."""
         return [material for material in self.materials if material.applies(answers)]
 
+    def materials_to_bring(self, answers: dict[str, str]) -> list[Material]:
+        """What to bring to the window: ``materials_for`` the answers, without the exempt ones.
+
+        An exemption (免提交, 电子证照, 免证办…) means the paper is not brought; a situation not
+        answered yet keeps its materials, as in the guide's own list.
+        """
+        return [material for material in self.materials_for(answers) if material.exempt is None]
+
     @root_validator(skip_on_failure=True)
     def _consistent(cls, values: dict[str, Any]) -> dict[str, Any]:  # noqa: N805
         problems = consistency_problems(values)

@@ -237,6 +237,38 @@ async def test_submit_books_and_forgets_personal_data(service) -> None:
     assert len(service.list()) == 1
 
 
+@pytest.mark.parametrize(
+    ("answers", "brought", "not_brought"),
+    [
+        pytest.param(
+            {"company_type": "limited", "agent": "self"},
+            ["公司章程", "住所（经营场所）使用证明"],
+            ["授权委托书", "企业设立登记申请书", "全体股东（投资人）身份证件"],
+            id="company-in-person",
+        ),
+        pytest.param(
+            {"company_type": "sole", "agent": "proxy"},
+            ["授权委托书"],
+            ["公司章程", "企业设立登记申请书"],
+            id="sole-by-proxy",
+        ),
+    ],
+)
+async def test_the_booking_says_what_this_citizen_brings(
+    service, answers: Dict[str, str], brought: List[str], not_brought: List[str]
+) -> None:
+    """The 个性指南 answers decide the materials; exempt ones (免提交, 电子证照) are not brought."""
+    slots = {**BOOKING, "service": "开办企业一件事"}
+    slots["situation_answers"] = {"item": "开办企业一件事", "answers": answers}
+    dispatcher = CollectingDispatcher()
+    await booking_actions.ActionSubmitAppointment().run(dispatcher, tracker(slots=slots, loop=None), {})
+    bring = dispatcher.messages[0]["text"].split("请携带：", 1)[1].split("\n", 1)[0]
+    for name in brought:
+        assert name in bring
+    for name in not_brought:
+        assert name not in bring
+
+
 async def test_full_slot_asks_for_another_time(service) -> None:
     capacity = max(s.remaining for s in service.available_slots("退休一件事", NOW.date().replace(day=27)))
     for n in range(capacity):
