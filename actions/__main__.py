@@ -17,6 +17,9 @@ from rasa_sdk import utils
 from rasa_sdk.constants import APPLICATION_ROOT_LOGGER_NAME
 from rasa_sdk.endpoint import create_argument_parser, run
 
+from bot.catalogue import get_catalogue
+from bot.faq import get_faq_store
+from bot.hall import get_hall
 from bot.logs import configure_logging
 
 logger = logging.getLogger(__name__)
@@ -26,10 +29,6 @@ def warm_up() -> float:
     """Load what the first turns would otherwise load; return the seconds it took."""
     began = time.perf_counter()
     try:
-        from bot.catalogue import get_catalogue
-        from bot.faq import get_faq_store
-        from bot.hall import get_hall
-
         get_catalogue().prepare()
         get_faq_store().current()
         get_hall()

@@ -10,7 +10,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.guide import ActionGuide, answer_in_context, chosen_guide_button, service_mentions
-from bot.faq import FaqEntry, decide, get_faq_store
+from bot.faq import FaqAnswer, FaqEntry, decide, get_faq_store
 from bot.guide import GUIDE_INTENTS, payload
 from bot.unanswered import UnansweredReason, record_unanswered
 
@@ -27,6 +27,13 @@ def faq_card(entry: FaqEntry) -> Dict[str, Any]:
         "source": entry.source,
         "last_checked": str(entry.last_checked),
     }
+
+
+def review_reason(decision: FaqAnswer) -> UnansweredReason:
+    """Why staff should look at a question retrieval decided this way (``bot/unanswered.py``)."""
+    if decision.entry is not None:
+        return UnansweredReason.UNSURE  # answered below UNSURE_SCORE (bot/faq.py)
+    return UnansweredReason.CHOICES if decision.choices else UnansweredReason.UNANSWERED
 
 
 def guide_intent_of_unsure(tracker: Tracker) -> Optional[str]:
@@ -90,14 +97,10 @@ class ActionFaq(Action):
                 in_context = answer_in_context(dispatcher, tracker)
                 if in_context is not None:
                     return in_context
-            if entry is None and typed.strip():
-                best = decision.choices[0].id if decision.choices else None
-                reason = UnansweredReason.CHOICES if decision.choices else UnansweredReason.UNANSWERED
-                await asyncio.to_thread(record_unanswered, typed, best_match=best, reason=reason)
-            elif decision.unsure and entry is not None:
-                # answered, but the index was unsure: staff check it (bot/faq.py, UNSURE_SCORE)
+            if typed.strip() and (entry is None or decision.unsure):
+                nearest = decision.nearest.id if decision.nearest else None
                 await asyncio.to_thread(
-                    record_unanswered, typed, best_match=entry.id, reason=UnansweredReason.UNSURE
+                    record_unanswered, typed, best_match=nearest, reason=review_reason(decision)
                 )
             if entry is None and decision.choices:
                 dispatcher.utter_message(

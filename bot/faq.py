@@ -178,6 +178,11 @@ class FaqAnswer:
         """An answer given below ``UNSURE_SCORE``: staff should check it."""
         return self.entry is not None and self.score < UNSURE_SCORE
 
+    @property
+    def nearest(self) -> Optional[FaqEntry]:
+        """The entry answered with, else the first choice offered, else ``None``."""
+        return self.entry or next(iter(self.choices), None)
+
 
 def decide(
     matches: Sequence[FaqMatch], answer_score: float = ANSWER_SCORE, suggest_score: float = SUGGEST_SCORE

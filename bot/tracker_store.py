@@ -66,7 +66,7 @@ BOOKING_IN_CONTEXT_SLOT = "appointment_code"
 IDENTIFIER_KEYS = frozenset({"message_id", "sender_id", "timestamp", "event"})
 NAME_SLOT = "person_name"
 #: Conversations whose window is kept between ``retrieve`` and ``save`` (one turn each).
-STORED_EVENTS_KEPT = 1000
+WINDOWS_KEPT = 1000
 #: Citizen messages of a session Rasa is given, by default (``window_turns`` in endpoints.yml).
 WINDOW_TURNS = 20
 
@@ -279,8 +279,7 @@ class RedactingRedisTrackerStore(RedisTrackerStore):
         session = self._read_session(sender_id)
         if session is None:
             return None
-        tracker = self.init_tracker(sender_id)
-        tracker.recreate_from_dialogue(Dialogue.from_parameters({"name": sender_id, "events": session.given}))
+        tracker = self._tracker_of(sender_id, session.given)
         if session.whole is not None and len(latest_session_events(tracker)) != len(tracker.events):
             return await super().retrieve(sender_id)
         self._keep(sender_id, session)
@@ -289,8 +288,10 @@ class RedactingRedisTrackerStore(RedisTrackerStore):
     async def retrieve_full_tracker(self, sender_id: str) -> Optional[DialogueStateTracker]:
         """Every stored event of the conversation (its latest session), not only the window."""
         events = stored_session_events(self.red, sender_id, self.key_prefix)
-        if not events:
-            return None
+        return self._tracker_of(sender_id, events) if events else None
+
+    def _tracker_of(self, sender_id: str, events: List[Dict[str, Any]]) -> DialogueStateTracker:
+        """A tracker replaying these stored (serialised) events."""
         tracker = self.init_tracker(sender_id)
         tracker.recreate_from_dialogue(Dialogue.from_parameters({"name": sender_id, "events": events}))
         return tracker
@@ -317,7 +318,7 @@ class RedactingRedisTrackerStore(RedisTrackerStore):
     def _keep(self, sender_id: str, session: StoredSession) -> None:
         self._read[sender_id] = session
         self._read.move_to_end(sender_id)
-        while len(self._read) > STORED_EVENTS_KEPT:
+        while len(self._read) > WINDOWS_KEPT:
             self._read.popitem(last=False)
 
     async def save(self, tracker: DialogueStateTracker, timeout: Optional[float] = None) -> None:

@@ -118,7 +118,7 @@ class UnansweredGroup:
     best_match: Optional[str]
     status: str
     resolved_faq_id: Optional[str]
-    reason: str = UnansweredReason.UNANSWERED.value
+    reason: str
 
     def as_dict(self) -> Dict[str, Any]:
         """Return the JSON form the staff API sends."""

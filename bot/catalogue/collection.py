@@ -30,7 +30,7 @@ class Catalogue:
         self._index = SearchIndex(self.items)
 
     def prepare(self) -> None:
-        """Build the search index now rather than at the first search (a process's warm-up)."""
+        """Build the search index now rather than at the first search (start-up, a background rebuild)."""
         self._index.prepare()
 
     def __len__(self) -> int:

@@ -33,8 +33,6 @@ logger = logging.getLogger(__name__)
 
 RELOAD_CHECK_SECONDS = 5.0
 """How often, at most, a process looks for changed guides (files or staff edits)."""
-WARM_UP_QUERY = "办理"
-"""Searched once by a background rebuild, so that the new search index is built before it answers."""
 
 Stamp = Tuple[FilesStamp, Optional[Tuple[int, int]]]
 
@@ -147,7 +145,7 @@ class LiveCatalogue:
             repository = self._repository() if stamp[1] is not None else None
             catalogue = apply_edits(files, repository.edits()) if repository is not None else files
             if self.background and not raise_errors:
-                catalogue.search(WARM_UP_QUERY)  # build the search index here, not in a citizen's turn
+                catalogue.prepare()  # build the search index here, not in a citizen's turn
         except CatalogueError as exc:
             with self._lock:
                 self._building = False

@@ -110,7 +110,7 @@ class SearchIndex:
             ``(item, score)`` pairs, best first, each at least ``relative_cutoff`` of the best.
 
         """
-        self._ensure_built()
+        self.prepare()
         floor = self.min_score if min_score is None else min_score
         scored = [(item, score) for item, score in self.scores(text) if score >= floor]
         scored.sort(key=lambda pair: (-pair[1], pair[0].id))
@@ -121,7 +121,7 @@ class SearchIndex:
 
     def scores(self, text: str) -> list[tuple[ServiceItem, float]]:
         """Every item with its score for ``text`` (zero or more), in catalogue order, without any floor."""
-        self._ensure_built()
+        self.prepare()
         query = normalise(text)
         terms = set(self._analyse(query))
         scores: list[tuple[ServiceItem, float]] = []
@@ -139,7 +139,7 @@ class SearchIndex:
         For a vague question only: the items whose names, everyday terms or bundled matters
         contain the subject, ranked by their score for the whole text.
         """
-        self._ensure_built()
+        self.prepare()
         query = normalise(text)
         topics = [word for word in TOPIC_WORDS if word in query]
         if not topics:
@@ -160,7 +160,7 @@ class SearchIndex:
         bigrams of the item's own names and everyday terms do not count (they say which item,
         not which detail). Lines scoring at least ``detail_score`` are returned, best first.
         """
-        self._ensure_built()
+        self.prepare()
         index = next(i for i, known in enumerate(self._items) if known.id == item.id)
         lines = self._lines[index]
         own = {
@@ -197,10 +197,7 @@ class SearchIndex:
         return idf * tf * (self.k1 + 1) / (tf + self.k1 * (1 - self.b + self.b * length / self._avgdl))
 
     def prepare(self) -> None:
-        """Build the index now; otherwise the first search builds it (about a second, jieba's dictionary)."""
-        self._ensure_built()
-
-    def _ensure_built(self) -> None:
+        """Build the index now, if not built yet; every search calls it first (about a second)."""
         with self._lock:
             if self._ready:
                 return

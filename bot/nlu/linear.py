@@ -6,8 +6,8 @@ of the whole weight matrix and needed 96 iterations and 47 s for the intent mode
 minimises the same L2-regularised loss (the optimum is unique, so the probabilities agree to
 within the solvers' tolerance, 3e-4 on the training data) in 21 iterations and 25 s, without
 L-BFGS's history (the FAQ index's transient peak fell from +185 MiB to +30 MiB). One BLAS thread:
-on two cores the second thread only spins (28 s with two, 22 s with one).
-Measured with ``make bench`` (training) and ``docs/benchmarks.md``.
+on two cores the second thread only spins (28 s with two, 22 s with one). Measured by timing both
+solvers on the features ``rasa train`` builds; the table is in ``docs/benchmarks.md``.
 """
 
 from __future__ import annotations

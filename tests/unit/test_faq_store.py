@@ -98,7 +98,11 @@ def engine(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Engine:
     return engine
 
 
-async def run_faq(text: str, domain: Dict[str, Any]) -> CollectingDispatcher:
+#: the one response ``action_faq`` utters from the domain
+DOMAIN: Dict[str, Any] = {"responses": {"utter_default": [{"text": "没听懂"}]}}
+
+
+async def run_faq(text: str, domain: Dict[str, Any] = DOMAIN) -> CollectingDispatcher:
     dispatcher = CollectingDispatcher()
     await ActionFaq().run(dispatcher, make_tracker("nlu_fallback", text=text), domain)
     return dispatcher
@@ -119,18 +123,17 @@ def decide_as(answer: str, monkeypatch: pytest.MonkeyPatch) -> None:
 async def test_unanswered_and_near_miss_questions_are_recorded_masked(
     engine: Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    domain: Dict[str, Any] = {"responses": {"utter_default": [{"text": "没听懂"}]}}
     decide_as("answer", monkeypatch)
-    answered = await run_faq("大厅能停车吗", domain)
+    answered = await run_faq("大厅能停车吗")
     assert answered.messages[0]["custom"]["type"] == "faq"
     assert UnansweredStore(engine).list() == []
 
     decide_as("nothing", monkeypatch)
-    nothing = await run_faq("我的电话13812345678，量子力学怎么学？", domain)
+    nothing = await run_faq("我的电话13812345678，量子力学怎么学？")
     assert nothing.messages[0]["response"] == "utter_default"
-    await run_faq("请问 我的电话13812345678 量子力学怎么学", domain)
+    await run_faq("请问 我的电话13812345678 量子力学怎么学")
     decide_as("choices", monkeypatch)
-    near = await run_faq("停车收费吗", domain)
+    near = await run_faq("停车收费吗")
     assert near.messages[0]["buttons"]
     groups = {g.text: g for g in UnansweredStore(engine).list()}
     assert groups["我的电话138****5678，量子力学怎么学？"].count == 2
@@ -138,21 +141,20 @@ async def test_unanswered_and_near_miss_questions_are_recorded_masked(
     assert "13812345678" not in repr(groups)
 
     decide_as("nothing", monkeypatch)
-    await run_faq("/faq", domain)  # a button payload is not a question
+    await run_faq("/faq")  # a button payload is not a question
     assert sum(g.count for g in UnansweredStore(engine).list()) == 3
 
 
 async def test_an_answer_the_index_was_unsure_of_is_given_and_put_on_the_list(
     engine: Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    domain: Dict[str, Any] = {"responses": {"utter_default": [{"text": "没听懂"}]}}
     decide_as("unsure", monkeypatch)
-    answered = await run_faq("车能停哪儿", domain)
+    answered = await run_faq("车能停哪儿")
     assert answered.messages[0]["custom"]["type"] == "faq", "the citizen still gets the answer"
     decide_as("choices", monkeypatch)
-    await run_faq("停车收费吗", domain)
+    await run_faq("停车收费吗")
     decide_as("nothing", monkeypatch)
-    await run_faq("量子力学怎么学", domain)
+    await run_faq("量子力学怎么学")
     groups = {g.text: g.as_dict() for g in UnansweredStore(engine).list()}
     unsure = groups["车能停哪儿"]
     assert unsure["reason"] == "unsure" and unsure["reason_text"] == "已回答，但把握不大"
@@ -160,7 +162,7 @@ async def test_an_answer_the_index_was_unsure_of_is_given_and_put_on_the_list(
     assert groups["停车收费吗"]["reason"] == "choices"
     assert groups["量子力学怎么学"]["reason"] == "unanswered"
     # the same question left unanswered later: one group, its latest reason
-    await run_faq("车能停哪儿", domain)
+    await run_faq("车能停哪儿")
     again = {g.text: g for g in UnansweredStore(engine).list()}["车能停哪儿"]
     assert again.count == 2 and again.reason == "unanswered"
 
@@ -188,8 +190,7 @@ async def test_a_database_failure_never_takes_the_reply_away(
 
     monkeypatch.setattr(UnansweredStore, "record", broken)
     decide_as("nothing", monkeypatch)
-    domain: Dict[str, Any] = {"responses": {"utter_default": [{"text": "没听懂"}]}}
-    dispatcher = await run_faq("量子力学怎么学", domain)
+    dispatcher = await run_faq("量子力学怎么学")
     assert dispatcher.messages and dispatcher.messages[0].get("response") == "utter_default"
 
 
