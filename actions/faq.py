@@ -1,4 +1,9 @@
-"""The hall's FAQ and the fallback: answered by retrieval over the live FAQ entries."""
+"""The hall's FAQ, the fallback and out-of-scope messages.
+
+FAQ questions and messages the model was unsure of are answered by retrieval over the live FAQ
+entries; an out-of-scope message gets the polite refusal unless it answers the guide's last
+"您是想办理以下哪个事项？".
+"""
 
 from __future__ import annotations
 
@@ -9,9 +14,11 @@ from typing import Any, Dict, List, Optional
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.guide import ActionGuide, answer_in_context, chosen_guide_button, service_mentions
+from actions.guide import ActionGuide, answer_in_context, chosen_guide_button, send, service_mentions
+from bot.catalogue import get_catalogue
+from bot.catalogue.linking import Evidence
 from bot.faq import FaqAnswer, FaqEntry, decide, get_faq_store
-from bot.guide import GUIDE_INTENTS, payload
+from bot.guide import GUIDE_INTENTS, did_you_mean, payload
 from bot.unanswered import UnansweredReason, record_unanswered
 
 logger = logging.getLogger(__name__)
@@ -49,6 +56,13 @@ def guide_intent_of_unsure(tracker: Tracker) -> Optional[str]:
     if best not in GUIDE_INTENTS or not service_mentions(tracker):
         return None
     return str(best)
+
+
+def item_evidence(text: str) -> Evidence:
+    """What the catalogue says ``text`` is about: an item it names or surely describes, or choices."""
+    catalogue = get_catalogue()
+    named = catalogue.mentioned_in(text)
+    return Evidence([(named, 1.0)], sure=True) if named is not None else catalogue.evidence(text)
 
 
 def chosen_topic(tracker: Tracker) -> str:
@@ -97,6 +111,11 @@ class ActionFaq(Action):
                 in_context = answer_in_context(dispatcher, tracker)
                 if in_context is not None:
                     return in_context
+            weak = entry is None or decision.unsure
+            described = item_evidence(typed) if unsure and typed.strip() and weak else None
+            if described is not None and described.item is not None:
+                # "买的二手房要过户" the model could not place: the catalogue is sure which item it is
+                return await ActionGuide().run(dispatcher, tracker, domain, intent="ask_service_guide")
             if typed.strip() and (entry is None or decision.unsure):
                 nearest = decision.nearest.id if decision.nearest else None
                 await asyncio.to_thread(
@@ -111,8 +130,29 @@ class ActionFaq(Action):
                     ],
                 )
                 return []
+            if entry is None and described is not None and described.choices:
+                # "想开家卖药的店 手续复杂不": close items, offered rather than "没有完全理解"
+                send(dispatcher, did_you_mean(described.choices, "ask_service_guide"))
+                return []
         if entry is None:
             dispatcher.utter_message(response="utter_default")
             return []
         dispatcher.utter_message(text=entry.cited_answer(), json_message=faq_card(entry))
+        return []
+
+
+class ActionOutOfScope(Action):
+    """Says politely what 高小新 can do, unless the message picks one of the items just offered."""
+
+    def name(self) -> str:
+        """The domain name of this action."""
+        return "action_out_of_scope"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
+    ) -> List[Dict[str, Any]]:
+        """The chosen item's guide ("卖吃哩 小饭馆" after "您是想办理…？"), else ``utter_out_of_scope``."""
+        if chosen_guide_button(tracker) is not None:
+            return await ActionGuide().run(dispatcher, tracker, domain)
+        dispatcher.utter_message(response="utter_out_of_scope")
         return []

@@ -72,6 +72,21 @@ def item_in_context(tracker: Tracker) -> Optional[str]:
     return value
 
 
+def earlier_item(tracker: Tracker) -> Optional[str]:
+    """The item talked about before the item in context (`item_in_context`), if any."""
+    events = list(tracker.events or [])
+    users = [index for index, event in enumerate(events) if event.get("event") == "user"]
+    values: List[str] = []
+    for event in events[: users[-1]] if users else []:
+        if event.get("event") == "slot" and event.get("name") == "service" and event.get("value"):
+            value = str(event["value"])
+            if not values or values[-1] != value:
+                values.append(value)
+        elif event.get("event") == "restart":
+            values = []
+    return values[-2] if len(values) > 1 else None
+
+
 def mentioned_items(tracker: Tracker) -> List[str]:
     """Canonical names of the items the latest message mentions, in order, without repeats."""
     names: List[str] = []
@@ -103,20 +118,29 @@ def chosen_guide_button(tracker: Tracker) -> Optional[Dict[str, Any]]:
     """The guide button (an item or a 个性指南 answer) the latest typed message chooses, if any.
 
     Chosen by `bot.booking_dialogue.choose_button` ("第二个", "公积金那个", a title), or, after
-    "您是想办理以下哪个事项", by naming or describing exactly one of the items offered.
+    "您是想办理以下哪个事项", by naming or describing exactly one of the items offered, or by
+    words that point to one of them rather than the others (`Catalogue.choose_among`: "卖凉皮的
+    小吃店" after 个体工商户/开办餐饮店/开办药店).
     """
     text = tracker.latest_message.get("text") or ""
     if not text or text.startswith("/"):
         return None
     buttons = [b for b in last_buttons(tracker) if _button_intent(b) in INTENT_TO_ASPECT]
     chosen = choose_button(text, buttons)
-    if chosen is not None:
+    mentioned = {str(m.get("value") or "") for m in service_mentions(tracker)}
+    if chosen is not None and not mentioned - {_button_service(chosen)}:
+        # "办好居住证以后 想申请公租房 有啥条件" holds the title 条件, but asks about another item
         return chosen
     offered = {_button_service(b): b for b in buttons if _button_service(b)}
     if len(offered) < 2:  # the aspects of one item, not a choice between items
         return None
-    named = {str(m.get("value") or "") for m in service_mentions(tracker)} & set(offered)
-    return offered[named.pop()] if len(named) == 1 else None
+    named = mentioned & set(offered)
+    if len(named) == 1:
+        return offered[named.pop()]
+    catalogue = get_catalogue()
+    items = [item for item in (catalogue.get(name) for name in offered) if item is not None]
+    meant = catalogue.choose_among(text, items)
+    return offered.get(meant.name) if meant is not None else None
 
 
 def _button_intent(button: Dict[str, Any]) -> str:
@@ -211,7 +235,8 @@ class ActionGuide(Action):
         text = tracker.latest_message.get("text") or ""
         in_context = catalogue.get(item_in_context(tracker) or "")
         mentions = service_mentions(tracker) or relinked(catalogue, text)
-        choice = choose_item(catalogue, text, mentions, in_context, aspect)
+        earlier = catalogue.get(earlier_item(tracker) or "")
+        choice = choose_item(catalogue, text, mentions, in_context, aspect, earlier)
         item: Optional[ServiceItem] = choice.item
         if item is None:
             if choice.choices:

@@ -43,6 +43,14 @@ CONTEXT_CUES = BACK_REFERENCES + tuple(
 SITUATION_CUES = tuple(
     "我是 我们是 俺是 俺们是 我交的 我已经 我没有 如果 要是 万一 像我这样 我这种 我这情况 我的情况".split()
 )
+# Words that open a new matter ("另外…", "还有个事…", "算了 不注册了 就开个小饭店"): a message
+# with one, sure of another item, is about that item even if it shares words with the one in context.
+SWITCH_CUES = tuple(
+    "另外 还有个事 还有一个事 还有件事 还有一件事 再问个 再问一个 再问下 换个 算了 不光 不但 "
+    "另一个 另一件 别的事 顺便问 顺便".split()
+)
+# Words that go back to the matter before the one in context ("再回到刚才那个", "说回前面那个").
+RETURN_CUES = tuple("回到 说回 再回 返回 之前那个 前面那个 前一个 上一个事 头一个 第一个事".split())
 _PUNCTUATION_END = "。！？!?；;…"
 _DURATION = re.compile(r"\d+(\.\d+)?\s*个?(工作日|自然日|日|天|小时|分钟|周|月)内?$")
 
@@ -291,12 +299,16 @@ def choose_item(
     mentions: Sequence[Mapping[str, Any]],
     in_context: Optional[ServiceItem],
     aspect: str,
+    earlier: Optional[ServiceItem] = None,
 ) -> ItemChoice:
     """Decide which item a guide question is about; the one home of the context rules.
 
-    1. Two or more items named: choices.
+    1. Two or more items named: choices; but of two, one the item in context, the other one.
+       No item named and a return cue (`RETURN_CUES`: "再回到刚才那个"): the ``earlier`` item.
     2. One item named: that item. One item only described (the linker's
-       ``ServiceLinker.description`` entity): the item in context instead when the message is
+       ``ServiceLinker.description`` entity, or a description the catalogue is sure of): that
+       item when a switch cue opens a new matter (`SWITCH_CUES`: "另外", "算了"); else the
+       item in context instead when the message is
        also evidence for it (a line of its guide answers the message, or it scores at least
        ``CONTEXT_SCORE``, `bot.catalogue.linking.fits`), or when it describes the citizen's
        own situation (an eligibility question, or another aspect's question with
@@ -315,6 +327,7 @@ def choose_item(
         mentions: the latest message's ``service`` entities.
         in_context: the item of the conversation so far, if any.
         aspect: the aspect asked (`ASPECTS`).
+        earlier: the item talked about before ``in_context``, if any.
 
     Returns:
         The item with the lines of its guide the question is about, or the choices to offer.
@@ -326,10 +339,18 @@ def choose_item(
         found = catalogue.get(str(mention.get("value") or ""))
         if found is not None and all(found.name != n.name for n in named):
             named.append(found)
+    if len(named) == 2 and in_context is not None and in_context.name in {n.name for n in named}:
+        # "办好居住证以后 想申请公租房": the item in context is the background, the other one is asked about
+        named = [n for n in named if n.name != in_context.name]
     if len(named) > 1:
         return ItemChoice(choices=named)
+    if not named and typed and earlier is not None and any(cue in text for cue in RETURN_CUES):
+        return ItemChoice(item=earlier, details=catalogue.details(earlier, text))
     evidence = catalogue.evidence(text) if typed else None
     candidates = evidence.choices if evidence is not None else []
+    described = True
+    if not named and evidence is not None and evidence.item is not None:
+        named = [evidence.item]  # sure of a description the NLU linker did not look up
 
     def about(item: ServiceItem) -> ItemChoice:
         return ItemChoice(item=item, details=catalogue.details(item, text) if typed else [])
@@ -342,6 +363,8 @@ def choose_item(
             if catalogue.get(str(m.get("value") or "")) is item
         )
         if described and typed and in_context is not None and in_context.name != item.name:
+            if any(cue in text for cue in SWITCH_CUES):
+                return about(item)
             context_details = catalogue.details(in_context, text)
             own_situation = aspect == "eligibility" or (
                 aspect != "overview" and any(cue in text for cue in SITUATION_CUES)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 
-from bot.catalogue.linking import SURE_MARGIN, SURE_SCORE, Evidence, weigh
+from bot.catalogue.linking import SURE_MARGIN, SURE_SCORE, Evidence, choose_among, weigh
 from bot.catalogue.models import NAME_SUFFIX, Material, ServiceItem
 from bot.catalogue.search import SearchIndex, normalise
 
@@ -62,6 +62,18 @@ class Catalogue:
     def score(self, item: ServiceItem, text: str) -> float:
         """The search score of one item for ``text`` (0 when nothing in it is about the item)."""
         return next((score for found, score in self._index.scores(text) if found.id == item.id), 0.0)
+
+    def character_score(self, item: ServiceItem, text: str) -> float:
+        """How rare the characters ``text`` shares with ``item``'s words are (`SearchIndex`)."""
+        return self._index.character_score(item, text)
+
+    def bundled_score(self, item: ServiceItem, text: str) -> float:
+        """How rare the words ``text`` shares with ``item``'s bundled matters are (`SearchIndex`)."""
+        return self._index.bundled_score(item, text)
+
+    def choose_among(self, text: str, offered: Sequence[ServiceItem]) -> ServiceItem | None:
+        """The offered item a typed reply to a choice means, or None (`bot.catalogue.linking`)."""
+        return choose_among(self, text, list(offered))
 
     def about_topic(self, text: str, limit: int = 4) -> list[tuple[ServiceItem, float]]:
         """Items about a broad subject the text names (医保, 补助 …); see `SearchIndex.about_topic`."""

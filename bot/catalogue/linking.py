@@ -38,8 +38,15 @@ CONTEXT_SCORE = 3.0
 """A message that describes another item still stays with the item in context when it scores
 this much for the latter too: one word of its own names or bundled matters (发票 of 发票申领
 for 开办运输企业 in "刻章领发票在哪办") is about 3; stray bigrams of a summary score less."""
+BUNDLED_SCORE = 2.0
+"""…or when it shares this much with the bundled matters of the item in context: one word that at
+most three of the 26 items bundle (发票 of 发票申领) is 2.2 or more."""
 CHOICES = 4
 """The most items offered at once."""
+PICK_SCORE = 2.0
+"""A reply to "您是想办理以下哪个事项？" picks an offered item from this much evidence (search score
+plus `SearchIndex.character_score`): one character found in at most three items' words (店 of
+药店, 饭店, 小店) is 2.2 or more."""
 
 
 @dataclass(frozen=True)
@@ -106,5 +113,36 @@ def weigh(
 
 
 def fits(catalogue: Catalogue, item: ServiceItem, text: str, context_score: float = CONTEXT_SCORE) -> bool:
-    """Whether ``text`` is evidence for ``item`` too (the item in context), even if not the best."""
-    return catalogue.score(item, text) >= context_score
+    """Whether ``text`` is evidence for ``item`` too (the item in context), even if not the best.
+
+    It is when the item scores ``context_score`` for it, or when the message names a matter the
+    item bundles with a word few items bundle (`BUNDLED_SCORE`).
+    """
+    return (
+        catalogue.score(item, text) >= context_score or catalogue.bundled_score(item, text) >= BUNDLED_SCORE
+    )
+
+
+def choose_among(catalogue: Catalogue, text: str, offered: list[ServiceItem]) -> ServiceItem | None:
+    """Which of the items just offered as choices a typed reply means ("卖凉皮的小吃店", "卡消磁了").
+
+    The reply is weighed against the offered items only, with its search score plus the rarity
+    of the characters it shares with each item's words (`SearchIndex.character_score`). The best
+    is chosen from `PICK_SCORE` and `SURE_MARGIN` times the runner-up. A reply the catalogue is
+    sure describes an item that was not offered picks none: the caller follows it instead.
+
+    Returns:
+        The offered item meant, or None (fewer than two offered, no or unclear evidence).
+
+    """
+    if len(offered) < 2:
+        return None
+    sure = weigh(catalogue, text).item
+    if sure is not None:
+        return sure if any(item.id == sure.id for item in offered) else None
+    scored = sorted(
+        ((catalogue.score(item, text) + catalogue.character_score(item, text), item) for item in offered),
+        key=lambda pair: -pair[0],
+    )
+    (best, item), (second, _) = scored[0], scored[1]
+    return item if best >= PICK_SCORE and best >= SURE_MARGIN * second else None

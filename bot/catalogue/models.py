@@ -205,11 +205,14 @@ class ServiceItem(_Model):
     id: Slug
     name: Annotated[str, Field(regex=f"^\\S+{NAME_SUFFIX}$")]
     aliases: Annotated[list[Phrase], Field(min_items=6, max_items=15)]
-    everyday_terms: list[Phrase] = Field(default_factory=list, max_items=40)
+    everyday_terms: list[Phrase] = Field(default_factory=list, max_items=80)
     """What people say when they describe the item without naming it (群众常用说法): life events
     (闺女刚满月), situations (公司干不下去了), colloquial and dialect words (胡辣汤店), common
     typos (社报卡). Search and linking use them; unlike aliases they never name the item with
     certainty, so a message holding only one of them may still be answered with choices."""
+    topics: list[Phrase] = Field(default_factory=list, max_items=8)
+    """Broad subjects the item falls under (住房, 开店, 孩子): a vague question naming one
+    ("住房方面有啥政策") is answered with every item of that subject as choices, never a guess."""
     category: Category
     summary: str
     bundled: Annotated[list[str], Field(min_items=1)]

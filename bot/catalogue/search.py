@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 import threading
@@ -33,7 +34,8 @@ _STOP_CHARS = frozenset(
 )
 _FIELD_WEIGHTS = {"forms": 3, "terms": 2, "bundled": 2, "summary": 1}
 # Broad subjects people ask about without saying which item ("想问问医保的事"): every item whose
-# names, everyday terms or bundled matters contain one is a candidate to offer, never a guess.
+# names, everyday terms or bundled matters contain one, or whose ``topics`` list it, is a
+# candidate to offer, never a guess. The items' own ``topics`` add to these.
 TOPIC_WORDS = (
     "医保", "社保", "养老金", "养老", "补助", "补贴", "津贴", "公积金", "房子", "房产", "买房", "卖房",
     "户口", "公司", "企业", "执照", "营业执照", "开店", "证件", "上学", "报销", "过户", "残疾",
@@ -90,9 +92,14 @@ class SearchIndex:
         self._docs: list[Counter[str]] = []
         self._df: Counter[str] = Counter()
         self._avgdl = 1.0
+        self._lengths: list[int] = []
         self._mentions: list[list[tuple[str, re.Pattern[str] | None]]] = []
         self._terms: list[list[str]] = []
         self._identity: list[str] = []
+        self._chars: list[frozenset[str]] = []
+        self._bundled: list[frozenset[str]] = []
+        self._bundled_df: Counter[str] = Counter()
+        self._char_df: Counter[str] = Counter()
         self._lines: list[list[tuple[str, frozenset[str]]]] = []
         self._line_df: Counter[str] = Counter()
 
@@ -125,32 +132,70 @@ class SearchIndex:
         query = normalise(text)
         terms = set(self._analyse(query))
         scores: list[tuple[ServiceItem, float]] = []
-        for item, doc, mentions, everyday in zip(
-            self._items, self._docs, self._mentions, self._terms, strict=True
+        for item, doc, length, mentions, everyday in zip(
+            self._items, self._docs, self._lengths, self._mentions, self._terms, strict=True
         ):
-            score = sum(self._term_score(term, doc) for term in terms if term in doc)
+            score = sum(self._term_score(term, doc, length) for term in terms if term in doc)
             score += max(self._mention_score(query, mentions), self._everyday_score(query, everyday))
             scores.append((item, round(score, 3)))
         return scores
 
     def about_topic(self, text: str, limit: int = 4) -> list[tuple[ServiceItem, float]]:
-        """Items about a broad subject the text names (`TOPIC_WORDS`: 医保, 补助 …), best first.
+        """Items about a broad subject the text names (`TOPIC_WORDS` and the items' ``topics``), best first.
 
-        For a vague question only: the items whose names, everyday terms or bundled matters
-        contain the subject, ranked by their score for the whole text.
+        For a vague question only: the items whose ``topics`` list the subject (or, for a subject
+        no item lists, whose names, everyday terms or bundled matters contain it), ranked by their
+        score for the whole text.
+        A subject of two characters may have one character between them (开个店 for 开店).
         """
         self.prepare()
         query = normalise(text)
-        topics = [word for word in TOPIC_WORDS if word in query]
+        words = set(TOPIC_WORDS) | {normalise(t) for item in self._items for t in item.topics}
+        topics = [word for word in words if _topic_pattern(word).search(query)]
         if not topics:
             return []
+        listed = {normalise(t) for item in self._items for t in item.topics}
+
+        def under(item: ServiceItem, identity: str, topic: str) -> bool:
+            # a subject some item lists is answered by the items listing it; another by the words
+            if topic in listed:
+                return topic in {normalise(t) for t in item.topics}
+            return topic in identity
+
         found = [
             (item, score)
             for (item, score), identity in zip(self.scores(text), self._identity, strict=True)
-            if any(topic in identity for topic in topics)
+            if any(under(item, identity, topic) for topic in topics)
         ]
         found.sort(key=lambda pair: (-pair[1], pair[0].id))
         return found[: max(limit, 0)]
+
+    def character_score(self, item: ServiceItem, text: str) -> float:
+        """The rarity, across the catalogue, of the characters ``text`` shares with ``item``'s words.
+
+        Each Chinese character of the message that also occurs in the item's names, everyday
+        terms or bundled matters adds ``log(items / items whose words hold it)``: 兵 or 磁 found
+        in one item's words add about 3.3, a character in half the items about 0.7. Weaker than
+        words and bigrams, it only tells apart a few items already offered as choices
+        (`bot.catalogue.linking.choose_among`).
+        """
+        self.prepare()
+        index = next(i for i, known in enumerate(self._items) if known.id == item.id)
+        n = len(self._items)
+        shared = set(_content_chars(normalise(text))) & self._chars[index]
+        return round(sum(math.log(n / self._char_df[char]) for char in shared), 3)
+
+    def bundled_score(self, item: ServiceItem, text: str) -> float:
+        """The rarity of the words ``text`` shares with ``item``'s bundled matters (发票 of 发票申领).
+
+        Each shared word or bigram adds ``log(items / items whose bundled matters hold it)``:
+        about 2.6 for one held by two items, 0 for one held by all.
+        """
+        self.prepare()
+        index = next(i for i, known in enumerate(self._items) if known.id == item.id)
+        n = len(self._items)
+        shared = set(self._analyse(normalise(text))) & self._bundled[index]
+        return round(sum(math.log(n / self._bundled_df[token]) for token in shared), 3)
 
     def details(self, item: ServiceItem, text: str, limit: int = 2) -> list[str]:
         """Lines of ``item``'s guide that answer a specific question (上门评定, 发票, 双方到场).
@@ -189,11 +234,10 @@ class SearchIndex:
     def _everyday_score(self, query: str, everyday: list[str]) -> float:
         return max((self.term_bonus * len(term) for term in everyday if term in query), default=0.0)
 
-    def _term_score(self, term: str, doc: Counter[str]) -> float:
+    def _term_score(self, term: str, doc: Counter[str], length: int) -> float:
         n = len(self._docs)
         idf = math.log(1 + (n - self._df[term] + 0.5) / (self._df[term] + 0.5))
         tf = doc[term]
-        length = sum(doc.values())
         return idf * tf * (self.k1 + 1) / (tf + self.k1 * (1 - self.b + self.b * length / self._avgdl))
 
     def prepare(self) -> None:
@@ -206,6 +250,7 @@ class SearchIndex:
                 self._tokenizer.add_word(normalise(word))
             for item in self._items:
                 doc: Counter[str] = Counter()
+                length = 0
                 fields = {
                     "forms": item.surface_forms,
                     "terms": item.everyday_terms,
@@ -217,19 +262,30 @@ class SearchIndex:
                     # a long list of everyday terms must not outweigh the names by repeating a word
                     for token in set(tokens) if field == "terms" else tokens:
                         doc[token] += _FIELD_WEIGHTS[field]
+                    if field != "terms":
+                        length += _FIELD_WEIGHTS[field] * len(tokens)
+                # the length that dampens a common word leaves the everyday terms out: staff adding
+                # terms to an item must not weaken the evidence of its names and bundled matters
                 self._docs.append(doc)
+                self._lengths.append(length)
                 forms = sorted(set(map(normalise, item.surface_forms)))
                 self._mentions.append([(form, _loose_pattern(form)) for form in forms])
                 self._terms.append(sorted(set(map(normalise, item.everyday_terms)) - set(forms)))
                 self._identity.append(
                     "|".join(normalise(t) for t in (*item.surface_forms, *item.everyday_terms, *item.bundled))
                 )
+                bundled = frozenset(t for b in item.bundled for t in self._analyse(normalise(b)))
+                self._bundled.append(bundled)
+                self._bundled_df.update(bundled)
+                chars = frozenset(_content_chars(self._identity[-1]))
+                self._chars.append(chars)
+                self._char_df.update(chars)
                 lines = [(line, frozenset(_bigrams(normalise(line)))) for line in guide_lines(item)]
                 self._lines.append(lines)
                 for _, grams in lines:
                     self._line_df.update(grams)
                 self._df.update(doc.keys())
-            self._avgdl = sum(sum(d.values()) for d in self._docs) / max(len(self._docs), 1)
+            self._avgdl = sum(self._lengths) / max(len(self._lengths), 1)
             self._ready = True
 
     def _analyse(self, text: str) -> list[str]:
@@ -247,6 +303,11 @@ class SearchIndex:
             and "的" not in run[i : i + 2]
         ]
         return words + bigrams
+
+
+def _content_chars(text: str) -> list[str]:
+    """The Chinese characters of ``text`` that are not function characters (我, 的, 要 …)."""
+    return [char for run in _HAN_RUN.findall(text) for char in run if char not in _STOP_CHARS]
 
 
 def _bigrams(text: str) -> list[str]:
@@ -273,6 +334,14 @@ def guide_lines(item: ServiceItem) -> list[str]:
     if item.online.note:
         lines.append(item.online.note)
     return lines
+
+
+@functools.lru_cache(maxsize=512)
+def _topic_pattern(word: str) -> re.Pattern[str]:
+    """A subject as written, or, for two characters, with one character between them (开个店)."""
+    if len(word) == 2 and all(_HAN_RUN.fullmatch(char) for char in word):
+        return re.compile(re.escape(word[0]) + "[^，。！？,.!? ]?" + re.escape(word[1]))
+    return re.compile(re.escape(word))
 
 
 def _loose_pattern(form: str) -> re.Pattern[str] | None:

@@ -18,7 +18,11 @@ from tests.utils.conversations import by_file, load_conversations, play
 # 2026-12-01: blind.yml, 40 conversations by a writer who saw no training data, joined the files:
 # 81/136 (old files 59/96, blind 22/40) with FAQ topics learned apart; then 94/136 (0.691; old
 # files 66/96, blind 28/40) once an unsure message naming an item got that item's guide.
-SUCCESS_BAR = 0.66
+# 2026-12-01 (later): blind_second.yml, 50 conversations by a third writer, joined before anyone
+# looked at its failures: 27/50 with the code before that day's changes, 33/50 after the choice
+# replies, switch and return cues, the items' topics and their larger everyday vocabulary; all files
+# 139/186 (0.747).
+SUCCESS_BAR = 0.72
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 

@@ -98,7 +98,7 @@ async def test_materials_checklist_follows_the_answers() -> None:
 
 
 async def test_vague_question_offers_close_items_not_a_guess() -> None:
-    messages, events = await run("ask_service_guide", "我想开个饭馆")
+    messages, events = await run("ask_service_guide", "我想开个店")
     assert messages[0]["text"].startswith("您是想办理")
     assert "开办餐饮店一件事" in [b["title"] for b in messages[0]["buttons"]]
     assert events == []

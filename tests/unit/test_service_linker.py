@@ -163,12 +163,12 @@ def test_a_stricter_threshold_from_the_config_links_less() -> None:
 def test_a_word_staff_add_works_without_retraining(tmp_path: Path) -> None:
     shutil.copytree(SERVICES, tmp_path / "services")
     before = ServiceIndex(load_catalogue(tmp_path / "services"))
-    assert _linked(before, "家里添了个千金 要办啥") == []
+    assert _linked(before, "家里添了位公主 要办啥") == []
     newborn = tmp_path / "services" / "newborn.yml"
     text = newborn.read_text(encoding="utf-8")
-    newborn.write_text(text.replace("everyday_terms: [", "everyday_terms: [添了个千金, "), encoding="utf-8")
+    newborn.write_text(text.replace("everyday_terms: [", "everyday_terms: [添了位公主, "), encoding="utf-8")
     after = ServiceIndex(load_catalogue(tmp_path / "services"))
-    assert _linked(after, "家里添了个千金 要办啥") == ["新生儿出生一件事"]
+    assert _linked(after, "家里添了位公主 要办啥") == ["新生儿出生一件事"]
 
 
 def _process(linker: ServiceLinker, text: str, intent: str, ranking: list[dict[str, object]]) -> list[str]:

@@ -1,0 +1,211 @@
+"""Which item a turn is about after choices, a switch or a return, and for messages the model could not place.
+
+Each test runs the real action on a tracker shaped as Rasa sends it (the bot's last message with
+its buttons, the slot events before the latest message) over the real catalogue.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional
+
+import pytest
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.faq import ActionFaq, ActionOutOfScope
+from actions.guide import ActionGuide, earlier_item
+from bot.catalogue import get_catalogue
+from bot.guide import aspect_buttons, choose_item, did_you_mean
+from bot.nlu.service_linker import ServiceIndex
+
+SHOP_CHOICES = ["个体工商户登记一件事", "开办餐饮店一件事", "开办药店一件事"]
+
+
+def choices_event(names: List[str]) -> Dict[str, Any]:
+    """The bot's "您是想办理以下哪个事项？" with one button per item, as Rasa stores it."""
+    catalogue = get_catalogue()
+    reply = did_you_mean([catalogue.get(n) for n in names], "ask_service_guide")  # type: ignore[misc]
+    return {"event": "bot", "text": reply.text, "data": {"buttons": reply.buttons}}
+
+
+def tracker(
+    text: str,
+    intent: str,
+    before: List[Dict[str, Any]],
+    entities: Optional[List[Dict[str, Any]]] = None,
+    slot: Optional[str] = None,
+) -> Tracker:
+    """A tracker whose events are ``before`` and then the latest message ``text``."""
+    user = {"event": "user", "text": text, "parse_data": {"intent": {"name": intent}}}
+    return Tracker(
+        sender_id="choice",
+        slots={"service": slot},
+        latest_message={
+            "intent": {"name": intent, "confidence": 0.5},
+            "intent_ranking": [{"name": intent, "confidence": 0.5}],
+            "text": text,
+            "entities": entities or [],
+        },
+        events=[*before, user],
+        paused=False,
+        followup_action=None,
+        active_loop={},
+        latest_action_name="action_listen",
+    )
+
+
+def guide_item(dispatcher: CollectingDispatcher) -> Optional[str]:
+    custom = dispatcher.messages[0].get("custom") or {}
+    item = get_catalogue().get(str(custom.get("item_id") or ""))
+    return item.name if item is not None else None
+
+
+# --- a reply to "您是想办理以下哪个事项？" in the citizen's own words -------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "expected"),
+    [
+        ("卖吃的 就一个小馆子", "out_of_scope", "开办餐饮店一件事"),
+        ("药铺那种", "nlu_fallback", "开办药店一件事"),
+        ("就是摆个小摊", "inform", "个体工商户登记一件事"),
+    ],
+)
+async def test_a_reply_in_own_words_picks_one_of_the_offered_items(
+    text: str, intent: str, expected: str
+) -> None:
+    action = {"out_of_scope": ActionOutOfScope(), "nlu_fallback": ActionFaq()}.get(intent, ActionGuide())
+    dispatcher = CollectingDispatcher()
+    events = await action.run(dispatcher, tracker(text, intent, [choices_event(SHOP_CHOICES)]), {})
+    assert guide_item(dispatcher) == expected
+    assert {"event": "slot", "timestamp": None, "name": "service", "value": expected} in events
+
+
+async def test_out_of_scope_without_choices_stays_a_polite_refusal() -> None:
+    dispatcher = CollectingDispatcher()
+    events = await ActionOutOfScope().run(dispatcher, tracker("今天天气咋样", "out_of_scope", []), {})
+    assert dispatcher.messages[0]["response"] == "utter_out_of_scope"
+    assert events == []
+
+
+async def test_an_out_of_scope_reply_to_choices_that_picks_none_is_refused() -> None:
+    dispatcher = CollectingDispatcher()
+    events = await ActionOutOfScope().run(
+        dispatcher, tracker("明天会下雨吗", "out_of_scope", [choices_event(SHOP_CHOICES)]), {}
+    )
+    assert dispatcher.messages[0]["response"] == "utter_out_of_scope"
+    assert events == []
+
+
+def test_choose_among_needs_evidence_for_one_offered_item_over_the_others() -> None:
+    catalogue = get_catalogue()
+    offered = [catalogue.get(n) for n in SHOP_CHOICES]
+    assert catalogue.choose_among("好的", offered) is None  # type: ignore[arg-type]
+    assert catalogue.choose_among("都不是", offered) is None  # type: ignore[arg-type]
+    picked = catalogue.choose_among("卖药的", offered)  # type: ignore[arg-type]
+    assert picked is not None and picked.name == "开办药店一件事"
+
+
+def test_a_reply_sure_of_an_item_not_offered_picks_none_of_them() -> None:
+    catalogue = get_catalogue()
+    offered = [catalogue.get(n) for n in SHOP_CHOICES]
+    assert catalogue.choose_among("二手房过户要带啥", offered) is None  # type: ignore[arg-type]
+
+
+# --- the aspect buttons of one item do not capture a question about another ----------------------
+
+
+async def test_a_title_inside_a_question_about_another_item_does_not_tap_that_button() -> None:
+    catalogue = get_catalogue()
+    residence = catalogue.get("居住证办理一件事")
+    assert residence is not None
+    asked = {"event": "bot", "text": "…", "data": {"buttons": aspect_buttons(residence, "time_limit")}}
+    text = "办好居住证以后 想申请公租房 有啥条件"  # holds 条件, the title of one of those buttons
+    entities = ServiceIndex(catalogue).link(text, "ask_eligibility")
+    before = [{"event": "slot", "name": "service", "value": residence.name}, asked]
+    dispatcher = CollectingDispatcher()
+    await ActionGuide().run(dispatcher, tracker(text, "ask_eligibility", before, entities), {})
+    assert guide_item(dispatcher) == "申请公租房一件事"
+    assert dispatcher.messages[0]["custom"]["aspect"] == "eligibility"
+
+
+# --- switching and going back --------------------------------------------------------------------
+
+
+def test_of_two_named_items_the_one_not_in_context_is_asked_about() -> None:
+    catalogue = get_catalogue()
+    mentions = [{"value": "居住证办理一件事"}, {"value": "申请公租房一件事"}]
+    in_context = catalogue.get("居住证办理一件事")
+    choice = choose_item(catalogue, "居住证办好了 公租房能申请不", mentions, in_context, "eligibility")
+    assert choice.item is not None and choice.item.name == "申请公租房一件事"
+    # without context both are offered
+    assert [i.name for i in choose_item(catalogue, "居住证和公租房", mentions, None, "overview").choices] == [
+        "居住证办理一件事",
+        "申请公租房一件事",
+    ]
+
+
+def test_a_switch_cue_follows_a_described_item_even_if_the_context_shares_words() -> None:
+    catalogue = get_catalogue()
+    opening, hiring = catalogue.get("开办企业一件事"), catalogue.get("员工录用一件事")
+    assert opening is not None and hiring is not None
+    text = "另外 新员工入职 给他们参保登记咋弄"
+    described = [{"value": hiring.name, "extractor": "ServiceLinker.description"}]
+    without_cue = choose_item(catalogue, text.removeprefix("另外 "), described, opening, "overview")
+    assert without_cue.item is not None and without_cue.item.name == opening.name  # 职工参保登记 is bundled
+    with_cue = choose_item(catalogue, text, described, opening, "overview")
+    assert with_cue.item is not None and with_cue.item.name == hiring.name
+
+
+async def test_going_back_to_the_earlier_item() -> None:
+    before = [
+        {"event": "slot", "name": "service", "value": "新生儿出生一件事"},
+        {"event": "user", "text": "上学的事"},
+        {"event": "slot", "name": "service", "value": "教育入学一件事"},
+    ]
+    latest = tracker("再回到刚才那个 要几天能办好", "ask_time_limit", before, slot="教育入学一件事")
+    assert earlier_item(latest) == "新生儿出生一件事"
+    dispatcher = CollectingDispatcher()
+    await ActionGuide().run(dispatcher, latest, {})
+    assert guide_item(dispatcher) == "新生儿出生一件事"
+    assert dispatcher.messages[0]["custom"]["aspect"] == "time_limit"
+
+
+# --- a message the model could not place ----------------------------------------------------------
+
+
+async def test_an_unsure_message_the_catalogue_is_sure_of_gets_the_guide() -> None:
+    dispatcher = CollectingDispatcher()
+    await ActionFaq().run(dispatcher, tracker("买的二手房要过户", "nlu_fallback", []), {})
+    assert guide_item(dispatcher) == "二手房转移登记及水电气网联动过户一件事"
+
+
+async def test_an_unsure_message_close_to_several_items_gets_choices() -> None:
+    catalogue = get_catalogue()
+    text = "想开家卖药的店 手续复杂不"
+    evidence = catalogue.evidence(text)
+    assert evidence.item is None and len(evidence.choices) >= 2  # close, but not sure
+    dispatcher = CollectingDispatcher()
+    await ActionFaq().run(dispatcher, tracker(text, "nlu_fallback", []), {})
+    titles = [b["title"] for b in dispatcher.messages[0]["buttons"]]
+    assert dispatcher.messages[0]["text"].startswith("您是想办理")
+    assert titles[0] == "开办药店一件事"
+
+
+# --- broad subjects ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("住房方面有啥政策", {"申请公租房一件事", "公积金提取一件事", "新建商品房转移登记一件事"}),
+        ("我想开个店 要办啥", {"个体工商户登记一件事", "开办餐饮店一件事", "开办药店一件事"}),
+    ],
+)
+def test_a_broad_subject_offers_the_items_that_list_it(text: str, expected: set[str]) -> None:
+    catalogue = get_catalogue()
+    evidence = catalogue.evidence(text)
+    assert evidence.item is None
+    assert expected <= {item.name for item in evidence.choices} | {
+        item.name for item, _ in catalogue.about_topic(text, limit=8)
+    }
