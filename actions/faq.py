@@ -151,8 +151,15 @@ class ActionOutOfScope(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
     ) -> List[Dict[str, Any]]:
-        """The chosen item's guide ("卖吃哩 小饭馆" after "您是想办理…？"), else ``utter_out_of_scope``."""
+        """The chosen item's guide ("卖吃哩 小饭馆" after "您是想办理…？"), else ``utter_out_of_scope``.
+
+        A message leaning on the item in context ("听说要排好几年队 真的假的" after 公租房) gets
+        that item's guide instead (`actions.guide.answer_in_context`).
+        """
         if chosen_guide_button(tracker) is not None:
             return await ActionGuide().run(dispatcher, tracker, domain)
+        in_context = answer_in_context(dispatcher, tracker)
+        if in_context is not None:
+            return in_context
         dispatcher.utter_message(response="utter_out_of_scope")
         return []

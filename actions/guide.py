@@ -12,8 +12,8 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.form_helpers import last_buttons
-from bot.booking_dialogue import choose_button
 from bot.catalogue import Catalogue, ServiceItem, get_catalogue
+from bot.choices import typed_choice
 from bot.guide import (
     CONTEXT_CUES,
     INTENT_TO_ASPECT,
@@ -117,44 +117,13 @@ def send(dispatcher: CollectingDispatcher, reply: GuideReply) -> None:
 def chosen_guide_button(tracker: Tracker) -> Optional[Dict[str, Any]]:
     """The guide button (an item or a 个性指南 answer) the latest typed message chooses, if any.
 
-    Chosen by `bot.booking_dialogue.choose_button` ("第二个", "公积金那个", a title), or, after
-    "您是想办理以下哪个事项", by naming or describing exactly one of the items offered, or by
-    words that point to one of them rather than the others (`Catalogue.choose_among`: "卖凉皮的
-    小吃店" after 个体工商户/开办餐饮店/开办药店).
+    See `bot.choices.typed_choice`: "第二个", "公积金那个", a title, or, after "您是想办理以下哪个
+    事项", the one offered item the message names, describes or points to ("卖凉皮的小吃店").
     """
     text = tracker.latest_message.get("text") or ""
-    if not text or text.startswith("/"):
-        return None
-    buttons = [b for b in last_buttons(tracker) if _button_intent(b) in INTENT_TO_ASPECT]
-    chosen = choose_button(text, buttons)
     mentioned = {str(m.get("value") or "") for m in service_mentions(tracker)}
-    if chosen is not None and not mentioned - {_button_service(chosen)}:
-        # "办好居住证以后 想申请公租房 有啥条件" holds the title 条件, but asks about another item
-        return chosen
-    offered = {_button_service(b): b for b in buttons if _button_service(b)}
-    if len(offered) < 2:  # the aspects of one item, not a choice between items
-        return None
-    named = mentioned & set(offered)
-    if len(named) == 1:
-        return offered[named.pop()]
-    catalogue = get_catalogue()
-    items = [item for item in (catalogue.get(name) for name in offered) if item is not None]
-    meant = catalogue.choose_among(text, items)
-    return offered.get(meant.name) if meant is not None else None
-
-
-def _button_intent(button: Dict[str, Any]) -> str:
-    match = re.match(r"/(\w+)", str(button.get("payload") or ""))
-    return match.group(1) if match else ""
-
-
-def _button_service(button: Dict[str, Any]) -> str:
-    payload = str(button.get("payload") or "")
-    try:
-        values = json.loads(payload[payload.index("{") :]) if "{" in payload else {}
-    except ValueError:
-        return ""
-    return str(values.get("service") or "") if isinstance(values, dict) else ""
+    chosen = typed_choice(get_catalogue(), text, last_buttons(tracker), mentioned)
+    return dict(chosen) if chosen is not None else None
 
 
 def as_tapped(tracker: Tracker, chosen: Optional[Dict[str, Any]] = None) -> None:

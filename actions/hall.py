@@ -7,8 +7,12 @@ from typing import Any, Dict, List
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.faq import faq_card
 from actions.handoff import ActionHandoff
+from bot.faq import get_faq_store
 from bot.hall import HallInfo, get_hall
+
+COMPLAINT_APOLOGY = "非常抱歉给您带来了不好的体验，我们一定认真核实处理。"
 
 
 def suggestion_buttons(hall: HallInfo) -> List[Dict[str, str]]:
@@ -26,7 +30,7 @@ def hall_answer(intent: str, hall: HallInfo) -> str:
         return f"{hall.name}地址：{hall.address}\n交通指引：\n{transit}"
     if intent == "complain":
         channels = "\n".join(f"· {line}" for line in hall.complaint)
-        return f"非常抱歉给您带来了不好的体验，我们一定认真核实处理。您可以通过以下方式反映：\n{channels}"
+        return f"{COMPLAINT_APOLOGY}您可以通过以下方式反映：\n{channels}"
     return (
         f"我是{hall.assistant_name}，{hall.name}的在线智能客服（机器人），可以为您解答“一件事一次办”办事指南、"
         f"预约窗口等问题。如需人工服务，请拨打{phone}。"
@@ -67,7 +71,14 @@ class ActionHallInfo(Action):
         intent = (tracker.latest_message.get("intent") or {}).get("name") or ""
         if intent == "request_human":  # a model trained before action_handoff existed still lands here
             return await ActionHandoff().run(dispatcher, tracker, domain)
-        dispatcher.utter_message(
-            text=hall_answer(intent, get_hall()), json_message={"type": "hall", "topic": intent}
-        )
+        hall = get_hall()
+        wanted = hall.complaint_faq if intent == "complain" else None
+        entry = get_faq_store().current().get(wanted) if wanted else None
+        if entry is not None:
+            # the channels staff keep in the FAQ, with its source and date, after the apology
+            text = f"{COMPLAINT_APOLOGY}\n{entry.cited_answer()}"
+            dispatcher.utter_message(text=text, json_message=faq_card(entry))
+            return []
+        card = {"type": "hall", "topic": intent}
+        dispatcher.utter_message(text=hall_answer(intent, hall), json_message=card)
         return []

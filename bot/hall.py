@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import time
 from functools import lru_cache
 from pathlib import Path
-from typing import List
+from typing import List, Optional
 
 import yaml
 from pydantic import BaseModel, Extra
@@ -45,6 +45,8 @@ class HallInfo(BaseModel, extra=Extra.forbid):
     consultation_phone: str
     hotline_12345: str
     complaint: List[str]
+    complaint_faq: Optional[str] = None
+    """The FAQ entry (id) a complaint is answered with after the apology; `complaint` if it is gone."""
     suggestions: List[Suggestion]
     popular_items: List[str]
 

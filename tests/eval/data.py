@@ -12,12 +12,15 @@ TRAINING_DATA = "data/nlu"
 # Written separately from the training data; the first by the engineers who built the first
 # model, the others each by a writer who saw only the intent list, the item names (and FAQ topic
 # titles) and the issue. Changes were later made for kinds of misses seen in the first three, so
-# heldout_blind.yml (2026-12-01) is the one no change has been made for.
+# heldout_blind.yml (2026-12-01) was the one no change had been made for; heldout_blind_second.yml,
+# by a fourth writer, came with the training examples of data/nlu/wording.yml (written by yet
+# another) and was scored before any change was made for it.
 HELDOUT_FILES = (
     "tests/nlu/heldout.yml",
     "tests/nlu/heldout_independent.yml",
     "tests/nlu/heldout_fresh.yml",
     "tests/nlu/heldout_blind.yml",
+    "tests/nlu/heldout_blind_second.yml",
 )
 
 

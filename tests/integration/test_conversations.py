@@ -21,8 +21,10 @@ from tests.utils.conversations import by_file, load_conversations, play
 # 2026-12-01 (later): blind_second.yml, 50 conversations by a third writer, joined before anyone
 # looked at its failures: 27/50 with the code before that day's changes, 33/50 after the choice
 # replies, switch and return cues, the items' topics and their larger everyday vocabulary; all files
-# 139/186 (0.747).
-SUCCESS_BAR = 0.72
+# 139/186 (0.747). Then 143/186 (0.769; blind_second 32/50) with data/nlu/wording.yml and complaints
+# answered with the complaint-channels FAQ entry; 146/186 (0.785; blind_second 34/50) with
+# TypedChoicePolicy, the fallback threshold at 0.15 and out-of-scope messages leaning on the context.
+SUCCESS_BAR = 0.76
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 

@@ -52,6 +52,21 @@ async def test_hall_action_answers_each_intent(dispatcher, domain, intent: str) 
     assert dispatcher.messages[0]["text"] == hall_answer(intent, get_hall())
 
 
+async def test_a_complaint_gets_an_apology_and_the_complaint_channels_staff_keep(dispatcher, domain) -> None:
+    """The channels are the FAQ entry named in data/hall.yml, with its source and date, not a copy."""
+    from bot.faq import get_faq_store
+
+    hall = get_hall()
+    assert hall.complaint_faq is not None
+    entry = get_faq_store().current().get(hall.complaint_faq)
+    assert entry is not None
+    await ActionHallInfo().run(dispatcher, make_tracker("complain"), domain)
+    (message,) = dispatcher.messages
+    assert message["text"].startswith("非常抱歉")
+    assert entry.cited_answer() in message["text"]
+    assert message["custom"]["type"] == "faq" and message["custom"]["id"] == hall.complaint_faq
+
+
 def test_popular_items_exist_in_the_catalogue() -> None:
     from bot.catalogue import get_catalogue
 

@@ -26,8 +26,10 @@ RESPONSE_KINDS = {
     "goodbye": ("utter_goodbye",),
     "thank": ("utter_thank",),
 }
-# what the booking form's first questions ask (actions/booking_form.py)
+# what the booking form's first questions ask (actions/booking_form.py); a request that already
+# gives the day ("帮我预约下周一上午") is shown that day's free slots (SLOTS_OFFERED) straight away
 BOOKING_QUESTIONS = ("哪个事项", "哪一天", "哪个时段", "几点")
+SLOTS_OFFERED = "空闲时段"
 HALL_KINDS = {
     "office_hours": "ask_office_hours",
     "hall_location": "ask_hall_location",
@@ -153,7 +155,7 @@ def _check_answer(
     if answer == "greet":
         return [] if "greeting" in kinds else [f"expected a greeting, got {texts[:60]!r}"]
     if answer == "booking":
-        asks = "预约" in texts and any(q in texts for q in BOOKING_QUESTIONS)
+        asks = ("预约" in texts and any(q in texts for q in BOOKING_QUESTIONS)) or SLOTS_OFFERED in texts
         return [] if asks else [f"expected the booking form, got {texts[:60]!r}"]
     if answer == "lookup":
         return [] if "预约号" in texts else [f"expected a request for the 预约号, got {texts[:60]!r}"]

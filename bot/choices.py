@@ -1,0 +1,87 @@
+"""Which of the guide's last buttons a typed message means: the same answer as tapping it.
+
+Pure domain logic shared by the action server (`actions.guide.chosen_guide_button`) and Rasa's
+dialogue policy (`bot.choice_policy.TypedChoicePolicy`), so that both read a typed reply to
+"您是想办理以下哪个事项？" or to a 个性指南 question the same way.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Collection, Mapping, Sequence
+from typing import Any, Optional
+
+from bot.booking_dialogue import choose_button
+from bot.catalogue import Catalogue
+from bot.guide import INTENT_TO_ASPECT
+
+Button = Mapping[str, Any]
+
+
+def button_intent(button: Button) -> str:
+    """The intent a button's payload sends ("/ask_fee{…}" → ask_fee), or an empty string."""
+    match = re.match(r"/(\w+)", str(button.get("payload") or ""))
+    return match.group(1) if match else ""
+
+
+def button_service(button: Button) -> str:
+    """The ``service`` entity a button's payload sends, or an empty string."""
+    payload = str(button.get("payload") or "")
+    try:
+        values = json.loads(payload[payload.index("{") :]) if "{" in payload else {}
+    except ValueError:
+        return ""
+    return str(values.get("service") or "") if isinstance(values, dict) else ""
+
+
+def asks_a_choice(buttons: Sequence[Button]) -> bool:
+    """Whether guide buttons ask the citizen to choose: between two or more items, or a 个性指南 answer.
+
+    A guide answer's own buttons (材料, 流程 … of one item) only suggest what to ask next.
+    """
+    guide = [b for b in buttons if button_intent(b) in INTENT_TO_ASPECT]
+    items = {button_service(b) for b in guide} - {""}
+    return len(items) >= 2 or any("situation" in str(b.get("payload") or "") for b in guide)
+
+
+def typed_choice(
+    catalogue: Catalogue, text: str, buttons: Sequence[Button], mentioned: Collection[str] = ()
+) -> Optional[Button]:
+    """The guide button (an item, an aspect or a 个性指南 answer) a typed ``text`` chooses, if any.
+
+    Chosen by `bot.booking_dialogue.choose_button` ("第二个", "公积金那个", a title) unless the
+    message names an item the button is not about ("办好居住证以后 想申请公租房 有啥条件" holds the
+    title 条件 of 居住证's buttons); or, among buttons offering two or more items, by naming exactly
+    one of them (``mentioned``: the items the NLU linked) or by words that point to one of them
+    rather than the others (`Catalogue.choose_among`: "卖吃的 小馆子" after 个体工商户/开办餐饮店/
+    开办药店). Buttons that are not guide questions (booking, FAQ topics) are never chosen here.
+
+    Args:
+        catalogue: the items.
+        text: what the citizen typed (a payload starting with "/" chooses nothing here).
+        buttons: the buttons of the bot's last message.
+        mentioned: canonical names of the items the message names or describes.
+
+    Returns:
+        The chosen button, or None.
+
+    """
+    if not text.strip() or text.startswith("/"):
+        return None
+    guide = [b for b in buttons if button_intent(b) in INTENT_TO_ASPECT]
+    if not guide:
+        return None
+    named_items = set(mentioned)
+    chosen = choose_button(text, [dict(b) for b in guide])
+    if chosen is not None and not named_items - {button_service(chosen)}:
+        return chosen
+    offered = {button_service(b): b for b in guide if button_service(b)}
+    if len(offered) < 2:  # the aspects of one item, not a choice between items
+        return None
+    named = named_items & set(offered)
+    if len(named) == 1:
+        return offered[named.pop()]
+    items = [item for item in (catalogue.get(name) for name in offered) if item is not None]
+    meant = catalogue.choose_among(text, items)
+    return offered.get(meant.name) if meant is not None else None
