@@ -17,6 +17,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.guide import ActionGuide, answer_in_context, chosen_guide_button, send, service_mentions
 from bot.catalogue import get_catalogue
 from bot.catalogue.linking import Evidence
+from bot.catalogue.search import SearchIndex
 from bot.faq import FaqAnswer, FaqEntry, decide, get_faq_store
 from bot.guide import GUIDE_INTENTS, did_you_mean, payload
 from bot.unanswered import UnansweredReason, record_unanswered
@@ -121,6 +122,10 @@ class ActionFaq(Action):
                 await asyncio.to_thread(
                     record_unanswered, typed, best_match=nearest, reason=review_reason(decision)
                 )
+            if entry is None and described is not None and described.score >= SearchIndex.min_score:
+                # "想开家卖药的店 手续复杂不": close items, offered rather than "没有完全理解"
+                send(dispatcher, did_you_mean(described.choices, "ask_service_guide"))
+                return []
             if entry is None and decision.choices:
                 dispatcher.utter_message(
                     text="您是不是想问以下问题？请点击选择：",
@@ -131,7 +136,7 @@ class ActionFaq(Action):
                 )
                 return []
             if entry is None and described is not None and described.choices:
-                # "想开家卖药的店 手续复杂不": close items, offered rather than "没有完全理解"
+                # weaker candidates (a broad subject) still beat "没有完全理解"
                 send(dispatcher, did_you_mean(described.choices, "ask_service_guide"))
                 return []
         if entry is None:

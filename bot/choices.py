@@ -38,11 +38,16 @@ def button_service(button: Button) -> str:
 def asks_a_choice(buttons: Sequence[Button]) -> bool:
     """Whether guide buttons ask the citizen to choose: between two or more items, or a 个性指南 answer.
 
-    A guide answer's own buttons (材料, 流程 … of one item) only suggest what to ask next.
+    Choices between items ask one question of each (every button sends the same intent). A guide
+    answer's own buttons (材料, 流程 … of one item) and the greeting's suggestions (different
+    questions about different items) only suggest what to ask next.
     """
     guide = [b for b in buttons if button_intent(b) in INTENT_TO_ASPECT]
     items = {button_service(b) for b in guide} - {""}
-    return len(items) >= 2 or any("situation" in str(b.get("payload") or "") for b in guide)
+    one_question = len({button_intent(b) for b in guide}) == 1
+    return (one_question and len(items) >= 2) or any(
+        "situation" in str(b.get("payload") or "") for b in guide
+    )
 
 
 def typed_choice(

@@ -32,6 +32,8 @@ _STOP_WORDS = frozenset(
 _STOP_CHARS = frozenset(
     "我你您他她它们的了吗呢啊吧呀么什怎样哪要想能会可以办个些这那是在有和与及或就都也还请问给让把被去来"
 )
+RARE_CHARACTER_ITEMS = 3
+"""A character counts as evidence between offered items only when at most this many items' words hold it."""
 _FIELD_WEIGHTS = {"forms": 3, "terms": 2, "bundled": 2, "summary": 1}
 # Broad subjects people ask about without saying which item ("想问问医保的事"): every item whose
 # names, everyday terms or bundled matters contain one, or whose ``topics`` list it, is a
@@ -174,8 +176,9 @@ class SearchIndex:
         """The rarity, across the catalogue, of the characters ``text`` shares with ``item``'s words.
 
         Each Chinese character of the message that also occurs in the item's names, everyday
-        terms or bundled matters adds ``log(items / items whose words hold it)``: 兵 or 磁 found
-        in one item's words add about 3.3, a character in half the items about 0.7. Weaker than
+        terms or bundled matters, and in those of at most `RARE_CHARACTER_ITEMS` items, adds
+        ``log(items / items whose words hold it)``: 兵 found in one item's words adds about 3.3;
+        common characters (务, 心, 办) add nothing. Weaker than
         words and bigrams, it only tells apart a few items already offered as choices
         (`bot.catalogue.linking.choose_among`).
         """
@@ -183,7 +186,8 @@ class SearchIndex:
         index = next(i for i, known in enumerate(self._items) if known.id == item.id)
         n = len(self._items)
         shared = set(_content_chars(normalise(text))) & self._chars[index]
-        return round(sum(math.log(n / self._char_df[char]) for char in shared), 3)
+        rare = [char for char in shared if self._char_df[char] <= RARE_CHARACTER_ITEMS]
+        return round(sum(math.log(n / self._char_df[char]) for char in rare), 3)
 
     def bundled_score(self, item: ServiceItem, text: str) -> float:
         """The rarity of the words ``text`` shares with ``item``'s bundled matters (发票 of 发票申领).

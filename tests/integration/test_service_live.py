@@ -27,7 +27,7 @@ FEE_MARK = "收费测试"
 NEW_FEE = f"按标准收取工本费10元（{FEE_MARK}）"
 FEE_QUESTION = f"{ITEM}收费吗"
 NEWBORN, NEWBORN_ID = "新生儿出生一件事", "newborn"
-NEW_ALIAS = "添丁手续"  # names no item and describes none before it is added
+NEW_ALIAS = "弄璋手续"  # names no item and describes none before it is added
 ALIAS_QUESTION = f"{NEW_ALIAS}要带什么材料"
 
 Replies = List[Dict[str, Any]]
