@@ -16,7 +16,6 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.guide import ActionGuide, answer_in_context, chosen_guide_button, send, service_mentions
 from bot.catalogue import get_catalogue
-from bot.catalogue.linking import Evidence
 from bot.catalogue.search import SearchIndex
 from bot.faq import FaqAnswer, FaqEntry, decide, get_faq_store
 from bot.guide import GUIDE_INTENTS, did_you_mean, payload
@@ -57,13 +56,6 @@ def guide_intent_of_unsure(tracker: Tracker) -> Optional[str]:
     if best not in GUIDE_INTENTS or not service_mentions(tracker):
         return None
     return str(best)
-
-
-def item_evidence(text: str) -> Evidence:
-    """What the catalogue says ``text`` is about: an item it names or surely describes, or choices."""
-    catalogue = get_catalogue()
-    named = catalogue.mentioned_in(text)
-    return Evidence([(named, 1.0)], sure=True) if named is not None else catalogue.evidence(text)
 
 
 def chosen_topic(tracker: Tracker) -> str:
@@ -112,18 +104,24 @@ class ActionFaq(Action):
                 in_context = answer_in_context(dispatcher, tracker)
                 if in_context is not None:
                     return in_context
-            weak = entry is None or decision.unsure
-            described = item_evidence(typed) if unsure and typed.strip() and weak else None
-            if described is not None and described.item is not None:
-                # "买的二手房要过户" the model could not place: the catalogue is sure which item it is
+            catalogue, weak = get_catalogue(), entry is None or decision.unsure
+            described = catalogue.evidence(typed) if unsure and typed.strip() and weak else None
+            if described is not None and (described.item or catalogue.mentioned_in(typed)) is not None:
+                # "买的二手房要过户" the model could not place: the catalogue names or is sure of the item
                 return await ActionGuide().run(dispatcher, tracker, domain, intent="ask_service_guide")
             if typed.strip() and (entry is None or decision.unsure):
                 nearest = decision.nearest.id if decision.nearest else None
                 await asyncio.to_thread(
                     record_unanswered, typed, best_match=nearest, reason=review_reason(decision)
                 )
-            if entry is None and described is not None and described.score >= SearchIndex.min_score:
-                # "想开家卖药的店 手续复杂不": close items, offered rather than "没有完全理解"
+            if (
+                entry is None
+                and described is not None
+                and described.choices
+                and (described.score >= SearchIndex.min_score or not decision.choices)
+            ):
+                # "想开家卖药的店 手续复杂不": close items, offered rather than "没有完全理解"; items found
+                # only by a broad subject give way to FAQ near misses
                 send(dispatcher, did_you_mean(described.choices, "ask_service_guide"))
                 return []
             if entry is None and decision.choices:
@@ -134,10 +132,6 @@ class ActionFaq(Action):
                         for choice in decision.choices
                     ],
                 )
-                return []
-            if entry is None and described is not None and described.choices:
-                # weaker candidates (a broad subject) still beat "没有完全理解"
-                send(dispatcher, did_you_mean(described.choices, "ask_service_guide"))
                 return []
         if entry is None:
             dispatcher.utter_message(response="utter_default")

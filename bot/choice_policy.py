@@ -34,6 +34,8 @@ from bot.choices import asks_a_choice, typed_choice
 logger = logging.getLogger(__name__)
 
 GUIDE_ACTION = "action_guide"
+_NEXT = {ACTION_LISTEN_NAME: GUIDE_ACTION, GUIDE_ACTION: ACTION_LISTEN_NAME}
+"""The action this policy predicts after each of these, when the message chooses a button."""
 PRIORITY = 7
 """Above ``RulePolicy`` (6): a rule for the reply's intent ("affirm → utter_affirm") must not win."""
 
@@ -80,18 +82,12 @@ class TypedChoicePolicy(Policy):
     ) -> PolicyPrediction:
         """``action_guide`` after a typed choice, ``action_listen`` once it has answered, else nothing."""
         probabilities = self._default_predictions(domain)
-        if tracker.active_loop_name or not self._answers_buttons(tracker):
+        # only the step right after the message, and the one after action_guide, are ours: the
+        # message is read there alone, not at every step of every turn
+        wanted = _NEXT.get(tracker.latest_action_name or "")
+        if wanted is None or tracker.active_loop_name or not self._answers_buttons(tracker):
             return self._prediction(probabilities)
-        latest = tracker.latest_action_name
-        wanted = (
-            GUIDE_ACTION
-            if latest == ACTION_LISTEN_NAME
-            else ACTION_LISTEN_NAME
-            if latest == GUIDE_ACTION
-            else None
-        )
-        if wanted is not None and wanted in domain.action_names_or_texts:
-            probabilities[domain.index_for_action(wanted)] = 1.0
+        probabilities[domain.index_for_action(wanted)] = 1.0
         return self._prediction(probabilities)
 
     def _answers_buttons(self, tracker: DialogueStateTracker) -> bool:

@@ -348,7 +348,6 @@ def choose_item(
         return ItemChoice(item=earlier, details=catalogue.details(earlier, text))
     evidence = catalogue.evidence(text) if typed else None
     candidates = evidence.choices if evidence is not None else []
-    described = True
     if not named and evidence is not None and evidence.item is not None:
         named = [evidence.item]  # sure of a description the NLU linker did not look up
 

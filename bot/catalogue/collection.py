@@ -59,9 +59,13 @@ class Catalogue:
         """
         return self._index.search(text, limit, min_score)
 
+    def scores(self, text: str) -> dict[str, float]:
+        """Every item's search score for ``text`` (0 when nothing in it is about the item), by item id."""
+        return {item.id: score for item, score in self._index.scores(text)}
+
     def score(self, item: ServiceItem, text: str) -> float:
         """The search score of one item for ``text`` (0 when nothing in it is about the item)."""
-        return next((score for found, score in self._index.scores(text) if found.id == item.id), 0.0)
+        return self.scores(text).get(item.id, 0.0)
 
     def character_score(self, item: ServiceItem, text: str) -> float:
         """How rare the characters ``text`` shares with ``item``'s words are (`SearchIndex`)."""

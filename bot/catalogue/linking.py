@@ -140,8 +140,9 @@ def choose_among(catalogue: Catalogue, text: str, offered: list[ServiceItem]) ->
     sure = weigh(catalogue, text).item
     if sure is not None:
         return sure if any(item.id == sure.id for item in offered) else None
+    scores = catalogue.scores(text)  # one search for all the offered items
     scored = sorted(
-        ((catalogue.score(item, text) + catalogue.character_score(item, text), item) for item in offered),
+        ((scores.get(item.id, 0.0) + catalogue.character_score(item, text), item) for item in offered),
         key=lambda pair: -pair[0],
     )
     (best, item), (second, _) = scored[0], scored[1]

@@ -98,6 +98,9 @@ class SearchIndex:
         self._mentions: list[list[tuple[str, re.Pattern[str] | None]]] = []
         self._terms: list[list[str]] = []
         self._identity: list[str] = []
+        self._position: dict[str, int] = {}
+        self._topics: list[frozenset[str]] = []
+        self._topic_words: frozenset[str] = frozenset()
         self._chars: list[frozenset[str]] = []
         self._bundled: list[frozenset[str]] = []
         self._bundled_df: Counter[str] = Counter()
@@ -152,22 +155,19 @@ class SearchIndex:
         """
         self.prepare()
         query = normalise(text)
-        words = set(TOPIC_WORDS) | {normalise(t) for item in self._items for t in item.topics}
-        topics = [word for word in words if _topic_pattern(word).search(query)]
+        topics = [word for word in self._topic_words if _topic_pattern(word).search(query)]
         if not topics:
             return []
-        listed = {normalise(t) for item in self._items for t in item.topics}
+        listed = frozenset().union(*self._topics)
 
-        def under(item: ServiceItem, identity: str, topic: str) -> bool:
+        def under(index: int, topic: str) -> bool:
             # a subject some item lists is answered by the items listing it; another by the words
-            if topic in listed:
-                return topic in {normalise(t) for t in item.topics}
-            return topic in identity
+            return topic in self._topics[index] if topic in listed else topic in self._identity[index]
 
         found = [
             (item, score)
-            for (item, score), identity in zip(self.scores(text), self._identity, strict=True)
-            if any(under(item, identity, topic) for topic in topics)
+            for index, (item, score) in enumerate(self.scores(text))
+            if any(under(index, topic) for topic in topics)
         ]
         found.sort(key=lambda pair: (-pair[1], pair[0].id))
         return found[: max(limit, 0)]
@@ -183,7 +183,7 @@ class SearchIndex:
         (`bot.catalogue.linking.choose_among`).
         """
         self.prepare()
-        index = next(i for i, known in enumerate(self._items) if known.id == item.id)
+        index = self._position[item.id]
         n = len(self._items)
         shared = set(_content_chars(normalise(text))) & self._chars[index]
         rare = [char for char in shared if self._char_df[char] <= RARE_CHARACTER_ITEMS]
@@ -196,7 +196,7 @@ class SearchIndex:
         about 2.6 for one held by two items, 0 for one held by all.
         """
         self.prepare()
-        index = next(i for i, known in enumerate(self._items) if known.id == item.id)
+        index = self._position[item.id]
         n = len(self._items)
         shared = set(self._analyse(normalise(text))) & self._bundled[index]
         return round(sum(math.log(n / self._bundled_df[token]) for token in shared), 3)
@@ -210,7 +210,7 @@ class SearchIndex:
         not which detail). Lines scoring at least ``detail_score`` are returned, best first.
         """
         self.prepare()
-        index = next(i for i, known in enumerate(self._items) if known.id == item.id)
+        index = self._position[item.id]
         lines = self._lines[index]
         own = {
             gram for form in (*item.surface_forms, *item.everyday_terms) for gram in _bigrams(normalise(form))
@@ -252,7 +252,9 @@ class SearchIndex:
             self._tokenizer = new_tokenizer()
             for word in sorted(vocabulary(self._items) | everyday_vocabulary(self._items)):
                 self._tokenizer.add_word(normalise(word))
-            for item in self._items:
+            for position, item in enumerate(self._items):
+                self._position[item.id] = position
+                self._topics.append(frozenset(normalise(t) for t in item.topics))
                 doc: Counter[str] = Counter()
                 length = 0
                 fields = {
@@ -290,6 +292,7 @@ class SearchIndex:
                     self._line_df.update(grams)
                 self._df.update(doc.keys())
             self._avgdl = sum(self._lengths) / max(len(self._lengths), 1)
+            self._topic_words = frozenset(TOPIC_WORDS).union(*self._topics)
             self._ready = True
 
     def _analyse(self, text: str) -> list[str]:
