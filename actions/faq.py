@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Tuple
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
@@ -17,9 +17,9 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.guide import ActionGuide, answer_in_context, chosen_guide_button, send, service_mentions
 from bot.catalogue import get_catalogue
 from bot.catalogue.search import SearchIndex
-from bot.faq import FaqAnswer, FaqEntry, decide, get_faq_store
+from bot.faq import FaqAnswer, FaqEntry, FaqIndex, decide, get_faq_store
 from bot.guide import GUIDE_INTENTS, did_you_mean, payload
-from bot.unanswered import UnansweredReason, record_unanswered
+from bot.unanswered import Resemblance, UnansweredReason, record_unanswered
 
 logger = logging.getLogger(__name__)
 TOPIC_ENTITY = "faq_topic"
@@ -34,6 +34,24 @@ def faq_card(entry: FaqEntry) -> Dict[str, Any]:
         "source": entry.source,
         "last_checked": str(entry.last_checked),
     }
+
+
+_resemblance: List[Tuple[FaqIndex, Resemblance]] = []  # of the live index only
+
+
+def resemblance_of(index: FaqIndex) -> Resemblance:
+    """How unanswered questions are grouped, weighted by the entries of this (live) index."""
+    if not _resemblance or _resemblance[0][0] is not index:
+        _resemblance[:] = [(index, Resemblance([[e.title, *e.questions] for e in index.entries]))]
+    return _resemblance[0][1]
+
+
+def record_for_staff(text: str, decision: FaqAnswer, index: FaqIndex) -> None:
+    """Put a question retrieval could not answer surely on the staff's unanswered list."""
+    nearest = decision.nearest.id if decision.nearest else None
+    record_unanswered(
+        text, best_match=nearest, reason=review_reason(decision), resemblance=resemblance_of(index)
+    )
 
 
 def review_reason(decision: FaqAnswer) -> UnansweredReason:
@@ -110,10 +128,7 @@ class ActionFaq(Action):
                 # "买的二手房要过户" the model could not place: the catalogue names or is sure of the item
                 return await ActionGuide().run(dispatcher, tracker, domain, intent="ask_service_guide")
             if typed.strip() and (entry is None or decision.unsure):
-                nearest = decision.nearest.id if decision.nearest else None
-                await asyncio.to_thread(
-                    record_unanswered, typed, best_match=nearest, reason=review_reason(decision)
-                )
+                await asyncio.to_thread(record_for_staff, typed, decision, index)
             if (
                 entry is None
                 and described is not None

@@ -7,7 +7,9 @@ that SQLAlchemy emits ``BEGIN`` itself, and a write transaction can ask for ``BE
 
 from __future__ import annotations
 
+import atexit
 import logging
+import weakref
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
@@ -60,6 +62,20 @@ def _install_sqlite_hooks(engine: Engine, busy_timeout_ms: int) -> None:
         connection.exec_driver_sql(f"BEGIN {mode}")
 
 
+_open_sqlite_engines: weakref.WeakSet[Engine] = weakref.WeakSet()
+
+
+@atexit.register
+def _close_sqlite_engines() -> None:
+    """Close pooled SQLite connections at a clean exit.
+
+    Python does not promise to close them itself; the last connection to close folds the WAL
+    back into the database file, so a stopped stack leaves one file, not a write-ahead log.
+    """
+    for engine in list(_open_sqlite_engines):
+        engine.dispose()
+
+
 def make_engine(url: str, *, busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT_MS, **kwargs: Any) -> Engine:
     """Create an engine for ``url`` with the settings this project relies on.
 
@@ -81,6 +97,7 @@ def make_engine(url: str, *, busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT_MS, **kw
         connect_args.update(kwargs.pop("connect_args", {}))
         engine = create_engine(url, future=True, connect_args=connect_args, **kwargs)
         _install_sqlite_hooks(engine, busy_timeout_ms)
+        _open_sqlite_engines.add(engine)
         return engine
     kwargs.setdefault("pool_pre_ping", True)
     return create_engine(url, future=True, **kwargs)

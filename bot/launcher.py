@@ -97,7 +97,7 @@ def commands(env: Dict[str, str]) -> Dict[str, str]:
         )
     procs["actions"] = f"{py} -m actions --actions actions --port {env['ACTION_PORT']}"
     procs["rasa"] = (
-        f"{py} -m rasa run --model {shlex.quote(str(MODEL_PATH))} -i {env['RASA_INTERFACE']}"
+        f"{py} -m bot.rasa_server run --model {shlex.quote(str(MODEL_PATH))} -i {env['RASA_INTERFACE']}"
         f" -p {env['RASA_PORT']} --credentials credentials.yml --endpoints endpoints.yml"
     )
     procs["api"] = (

@@ -1,21 +1,30 @@
 """Questions 高小新 could not answer (未答问题), grouped so staff can turn them into FAQ entries.
 
 The action server records a question when the FAQ gave no answer, only "您是不是想问" choices, or
-an answer its index was unsure of (``UNSURE_SCORE``, ``bot.faq``), with the reason.
+an answer its index was unsure of (``UNSURE_SCORE``, ``bot.faq``), with the reason; the api
+records the question whose FAQ answer a citizen rated 差评 (``POST /api/rating``).
 Only the masked text is stored (:func:`bot.pii.mask_text`: phone and ID numbers never reach the
 table). Questions are grouped by :func:`group_key` — the masked text in NFKC, lower case, without
 spaces, punctuation, greetings ("请问", "你好") and final particles ("吗", "呢") — so the many ways
 of typing one question are one row with a count, the first and last time, and a few examples.
+
+A question in other words joins an open group it resembles (:class:`Resemblance`: shared
+character pairs, words and characters, each weighted by how few FAQ entries use it, so "容缺受理"
+counts and "怎么办理" hardly): "啥叫容缺受理" joins "容缺受理是什么意思". Thresholds set on the FAQ
+questions of the held-out files grouped as if none had been answered (``tests/eval/grouping.py``).
 """
 
 from __future__ import annotations
 
 import logging
+import math
 import re
+from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
-from typing import Any, Dict, List, Optional
+from functools import lru_cache
+from typing import Any, Dict, FrozenSet, Iterable, List, Optional, Sequence
 
 from sqlalchemy import (
     JSON,
@@ -37,6 +46,7 @@ from bot import pii
 from bot.audit import utc_now, write_audit
 from bot.db import metadata, write_engine
 from bot.faq_db import question_key
+from bot.segmentation import default_tokenizer
 
 logger = logging.getLogger(__name__)
 
@@ -59,12 +69,14 @@ class UnansweredReason(str, Enum):
     UNANSWERED = "unanswered"  # no entry answered it
     CHOICES = "choices"  # only "您是不是想问" choices were offered
     UNSURE = "unsure"  # answered with an entry, but the FAQ index was unsure of it
+    POOR_RATING = "poor_rating"  # answered with an entry the citizen then rated 差评
 
 
 REASON_TEXT = {
     UnansweredReason.UNANSWERED: "未能回答",
     UnansweredReason.CHOICES: "只给出了候选问题",
     UnansweredReason.UNSURE: "已回答，但把握不大",
+    UnansweredReason.POOR_RATING: "已回答，但市民评价不满意",
 }
 
 STATUS_TEXT = {
@@ -88,7 +100,7 @@ unanswered_questions = Table(
     Column("resolved_faq_id", String(64), nullable=True),
     Column("reason", String(16), nullable=False, server_default=UnansweredReason.UNANSWERED.value),
     CheckConstraint("status IN ('open', 'resolved', 'ignored')", name="status"),
-    CheckConstraint("reason IN ('unanswered', 'choices', 'unsure')", name="reason"),
+    CheckConstraint("reason IN ('unanswered', 'choices', 'unsure', 'poor_rating')", name="reason"),
     Index("ix_unanswered_questions_status_last_seen", "status", "last_seen"),
 )
 
@@ -103,6 +115,77 @@ def group_key(masked_text: str) -> str:
     key = question_key(masked_text)
     stripped = _CLOSING.sub("", _OPENING.sub("", key))
     return (stripped or key)[:MAX_KEY_CHARS]
+
+
+#: characters too common to say what a question is about
+_FILLER_CHARACTERS = frozenset("的了吗呢啊吧我你您要想请问一下个是在有和")
+#: resemblance at which a question joins a group; lower when both are nearest the same FAQ entry
+JOIN_RESEMBLANCE = 0.35
+JOIN_RESEMBLANCE_SAME_NEAREST = 0.2
+#: open groups a new question is compared with (the most recently asked)
+JOIN_CANDIDATES = 500
+
+
+@lru_cache(maxsize=4096)
+def question_features(text: str) -> FrozenSet[str]:
+    """What :class:`Resemblance` compares: character pairs, jieba words and single characters.
+
+    Cached: a new question is compared with the stored examples of every open group.
+    """
+    key = group_key(text)
+    pairs = {key[i : i + 2] for i in range(len(key) - 1)}
+    words = {f"w:{w}" for w in default_tokenizer().lcut(key) if len(w) > 1 or w not in _FILLER_CHARACTERS}
+    characters = {f"c:{c}" for c in key if c not in _FILLER_CHARACTERS}
+    return frozenset(pairs | words | characters)
+
+
+class Resemblance:
+    """How alike two questions are, 0–1: a weighted Dice coefficient of their features.
+
+    Each feature weighs its inverse document frequency over the FAQ entries: one no entry uses
+    weighs most, one every entry uses next to nothing.
+
+    Args:
+        entry_questions: the questions (and title) of each FAQ entry, one sequence per entry.
+
+    """
+
+    def __init__(self, entry_questions: Iterable[Sequence[str]]) -> None:
+        document_frequency: Counter[str] = Counter()
+        entries = 0
+        for questions in entry_questions:
+            entries += 1
+            features: set[str] = set()
+            for question in questions:
+                features |= question_features(question)
+            document_frequency.update(features)
+        self._entries = entries
+        self._frequency = document_frequency
+        self._weights: Dict[str, float] = {}
+        self._totals: Dict[FrozenSet[str], float] = {}
+
+    def weight(self, feature: str) -> float:
+        """``log((entries + 1) / (entries using the feature + 1))``, never quite 0."""
+        found = self._weights.get(feature)
+        if found is None:
+            found = math.log((self._entries + 1) / (self._frequency.get(feature, 0) + 1)) + 1e-3
+            self._weights[feature] = found
+        return found
+
+    def _total(self, features: FrozenSet[str]) -> float:
+        found = self._totals.get(features)
+        if found is None:
+            if len(self._totals) > 10_000:
+                self._totals.clear()
+            found = self._totals[features] = sum(self.weight(f) for f in features)
+        return found
+
+    def __call__(self, first: FrozenSet[str], second: FrozenSet[str]) -> float:
+        """The resemblance of two questions' :func:`question_features` (0 if either has none)."""
+        if not first or not second:
+            return 0.0
+        shared = sum(self.weight(f) for f in first & second)
+        return 2 * shared / (self._total(first) + self._total(second))
 
 
 @dataclass(frozen=True)
@@ -171,8 +254,9 @@ class UnansweredStore:
 
     """
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, resemblance: Optional[Resemblance] = None) -> None:
         self.engine = engine
+        self.resemblance = resemblance
 
     def record(
         self,
@@ -185,7 +269,9 @@ class UnansweredStore:
 
         ``best_match`` is the nearest entry's id (the entry answered with, for ``UNSURE``); the
         group keeps the latest ``reason``. A group staff already resolved or ignored opens again
-        when the question comes back.
+        when the question comes back. A question with a new key joins the open group it resembles
+        most (at least ``JOIN_RESEMBLANCE``, or ``JOIN_RESEMBLANCE_SAME_NEAREST`` when both are
+        nearest the same entry) when the store has a ``resemblance``.
         """
         masked = " ".join(pii.mask_text(text or "").split())[:MAX_TEXT_CHARS]
         key = group_key(masked)
@@ -198,11 +284,48 @@ class UnansweredStore:
                 continue
         return None
 
+    def _resembled(self, key: str, masked: str, best_match: Optional[str]) -> Optional[int]:
+        """The id of the open group ``masked`` resembles most, if any resembles it enough.
+
+        Read outside the write transaction (no lock is held while comparing); ``None`` when the
+        question's own key already has a group.
+        """
+        if self.resemblance is None:
+            return None
+        table = unanswered_questions
+        with self.engine.connect() as connection:
+            if connection.execute(select(table.c.id).where(table.c.group_key == key)).first() is not None:
+                return None
+            candidates = connection.execute(
+                select(table.c.id, table.c.examples, table.c.best_match)
+                .where(table.c.status == UnansweredStatus.OPEN.value)
+                .order_by(table.c.last_seen.desc())
+                .limit(JOIN_CANDIDATES)
+            ).all()
+        features = question_features(masked)
+        chosen, best = None, 0.0
+        for group_id, examples, nearest in candidates:
+            alike = max(
+                (self.resemblance(features, question_features(e)) for e in examples or []), default=0.0
+            )
+            same_nearest = best_match is not None and nearest == best_match
+            needed = JOIN_RESEMBLANCE_SAME_NEAREST if same_nearest else JOIN_RESEMBLANCE
+            if alike >= needed and alike > best:
+                chosen, best = int(group_id), alike
+        return chosen
+
     def _record_once(self, key: str, masked: str, best_match: Optional[str], reason: UnansweredReason) -> int:
         now = utc_now()
         table = unanswered_questions
+        resembled = self._resembled(key, masked, best_match)
         with write_engine(self.engine).begin() as connection:
             row = connection.execute(select(table).where(table.c.group_key == key).with_for_update()).first()
+            if row is None and resembled is not None:
+                row = connection.execute(
+                    select(table)
+                    .where(table.c.id == resembled, table.c.status == UnansweredStatus.OPEN.value)
+                    .with_for_update()
+                ).first()
             if row is None:
                 result = connection.execute(
                     table.insert().values(
@@ -286,7 +409,11 @@ class UnansweredStore:
 
 
 def record_unanswered(
-    text: str, *, best_match: Optional[str] = None, reason: UnansweredReason = UnansweredReason.UNANSWERED
+    text: str,
+    *,
+    best_match: Optional[str] = None,
+    reason: UnansweredReason = UnansweredReason.UNANSWERED,
+    resemblance: Optional[Resemblance] = None,
 ) -> None:
     """Record a question for staff (see ``UnansweredStore.record``); log, never raise, on failure.
 
@@ -297,6 +424,6 @@ def record_unanswered(
     try:
         engine = configured_engine()
         if engine is not None:
-            UnansweredStore(engine).record(text, best_match=best_match, reason=reason)
+            UnansweredStore(engine, resemblance).record(text, best_match=best_match, reason=reason)
     except Exception:  # noqa: BLE001 - recording is best effort
         logger.warning("could not record an unanswered question", exc_info=True)

@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from datetime import date
 from typing import Any, Dict, List, Optional
 
@@ -30,10 +31,12 @@ from bot.tickets import (
     is_staffed,
     mask_known,
 )
+from bot.unanswered import UnansweredReason, UnansweredStore
 
 public = APIRouter(prefix="/api", tags=["rating"])
 staff = APIRouter(prefix="/api/admin", tags=["tickets"])
 
+logger = logging.getLogger(__name__)
 ROLE_OF_ENTRY = {"me": "citizen", "bot": "bot", "staff": "staff"}
 
 
@@ -122,6 +125,36 @@ def _out(ticket: Ticket) -> TicketOut:
     )
 
 
+def rated_question(entries: List[Dict[str, Any]], faq_id: str) -> Optional[str]:
+    """The citizen's question that 高小新 answered with FAQ entry ``faq_id``, from a transcript.
+
+    The citizen's line just before the latest answer with that entry's card; when that line was a
+    tapped "您是不是想问" choice (a button title of the reply before it), the typed line before
+    that. ``None`` when the transcript holds no such answer (the id then came from the page only).
+    """
+    answered = [
+        n
+        for n, e in enumerate(entries)
+        if e.get("role") == "bot" and (e.get("custom") or {}).get("type") == "faq"
+        and (e.get("custom") or {}).get("id") == faq_id
+    ]  # fmt: skip
+    if not answered:
+        return None
+    for n in range(answered[-1] - 1, -1, -1):
+        entry, before = entries[n], entries[n - 1] if n else {}
+        text = str(entry.get("text") or "")
+        if entry.get("role") != "me" or not text:
+            continue
+        offered = (
+            {str(b.get("title")) for b in before.get("buttons") or []}
+            if before.get("role") == "bot"
+            else set()
+        )
+        if text not in offered:
+            return text
+    return None
+
+
 @public.post(
     "/rating", response_model=RatingOut, status_code=status.HTTP_201_CREATED, response_model_exclude_none=True
 )
@@ -168,6 +201,19 @@ async def rate(body: RatingIn, sessions: SessionsDep, request: Request) -> Ratin
         )
         number = ticket.number
         await asyncio.to_thread(ratings.attach_ticket, rating.id, number)
+        faq_id = context.removeprefix("faq:") if body.topic == "faq" and context.startswith("faq:") else ""
+        question = rated_question(entries, faq_id) if faq_id else None
+        if question:
+            # the FAQ answer did not help: its question goes on the staff's unanswered list
+            try:
+                await asyncio.to_thread(
+                    UnansweredStore(request.app.state.engine).record,
+                    question,
+                    best_match=faq_id,
+                    reason=UnansweredReason.POOR_RATING,
+                )
+            except Exception:  # noqa: BLE001 - the rating and its ticket are stored; the list is extra
+                logger.warning("could not put a poorly rated FAQ question on the list", exc_info=True)
         message = (
             f"非常抱歉让您不满意。已为您登记回访工单，工单号 {number}，工作人员会在办公时间内核实处理，"
             "并在此对话中回复您。"

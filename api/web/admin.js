@@ -483,7 +483,7 @@
       ops.appendChild(place);
     }
     var answered = state.entries.find(function (entry) { return entry.id === group.best_match; });
-    var why = group.reason === "unsure" && answered ? group.reason_text + "（答的是「" + answered.title + "」）" : group.reason_text;
+    var why = (group.reason === "unsure" || group.reason === "poor_rating") && answered ? group.reason_text + "（答的是「" + answered.title + "」）" : group.reason_text;
     return el("tr", { dataset: { id: String(group.id) } },
       el("td", {}, group.text, el("div", { className: "small reason" }, why || "")),
       el("td", {}, String(group.count)),

@@ -83,6 +83,7 @@ BENCH_CAPACITY_PER_STAFF = 100_000
 ROLES = {
     "-m actions": "actions",
     "rasa run": "rasa",
+    "bot.rasa_server run": "rasa",
     "uvicorn": "api",
     "redis-server": "redis",
     "bot.launcher": "launcher",

@@ -42,6 +42,7 @@ from rasa import __version__ as rasa_version  # noqa: E402
 
 from bot.settings import PROJECT_ROOT  # noqa: E402
 from tests.eval.data import HELDOUT_FILES, TRAINING_DATA, Example, examples  # noqa: E402
+from tests.eval.grouping import unanswered_grouping  # noqa: E402
 from tests.eval.metrics import (  # noqa: E402
     OUT_OF_SCOPE_ANSWERS,
     accuracy,
@@ -295,6 +296,7 @@ def main() -> None:
     files = list(held)
     extra: Dict[str, Any] = {"full_training_s": full_training_seconds()}
     extra["faq"] = {f: faq_retrieval(items, reports["project"]["heldout"][f]) for f, items in held.items()}
+    extra["grouping"] = unanswered_grouping(held)
     if not args.no_conversations:
         from tests.utils.conversations import run_all
 
@@ -342,6 +344,14 @@ def render(
                 f"{figures['choices']} offered choices; out-of-scope messages answered with an FAQ entry: "
                 f"{figures['oos_answered']}/{figures['oos']}"
             )
+    grouping = extra.get("grouping")
+    grouping_line = (
+        f"{grouping['questions']} held-out FAQ paraphrases ({grouping['topics']} topics) recorded as "
+        f"unanswered: {grouping['rows']} rows with resemblance (purity {grouping['purity']:.3f}), "
+        f"{grouping['exact_rows']} by exact wording (purity {grouping['exact_purity']:.3f})"
+        if grouping
+        else "not run"
+    )
     conversation = extra.get("conversations")
     conversation_line = (
         f"{conversation['succeeded']}/{conversation['total']} conversations succeed "
@@ -370,6 +380,9 @@ Full training of the project's model (`rasa train`, NLU and dialogue, empty cach
 
 ## FAQ retrieval (project pipeline, then `bot.faq`)
 {chr(10).join(faq_lines) or "- no held-out FAQ paraphrases"}
+
+## The staff's unanswered list (`tests/eval/grouping.py`)
+{grouping_line}
 
 ## Held-out conversations through the running stack
 {conversation_line}

@@ -71,7 +71,7 @@ def replicas(redis_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterat
         action, rasa, api = free_port(), free_port(), free_port()
         programs[f"actions-{n}"] = f"{py} -m actions --actions actions --port {action}"
         programs[f"rasa-{n}"] = (
-            f"env ACTION_ENDPOINT_URL=http://127.0.0.1:{action}/webhook {py} -m rasa run"
+            f"env ACTION_ENDPOINT_URL=http://127.0.0.1:{action}/webhook {py} -m bot.rasa_server run"
             f" --model {shlex.quote(str(MODEL_PATH))} -i 127.0.0.1 -p {rasa}"
             " --credentials credentials.yml --endpoints endpoints.yml"
         )

@@ -211,3 +211,42 @@ def test_pages_carry_a_strict_policy_and_cors_follows_the_list(
 def test_widget_is_small() -> None:
     size = len(gzip.compress((WEB_DIR / "widget.js").read_bytes(), 9))
     assert size < 30 * 1024, size
+
+
+def test_a_poor_rating_of_an_faq_answer_puts_its_question_on_the_unanswered_list(
+    app_client: tuple[TestClient, ScriptedRasa],
+) -> None:
+    client, rasa = app_client
+    sender = new_sender(client)
+    card = {"type": "faq", "id": "fuyin", "title": "复印", "source": "样例", "last_checked": "2026-11-01"}
+    choices = [{"title": "大厅可以复印吗", "payload": "/faq"}, {"title": "大厅能停车吗", "payload": "/faq"}]
+    rasa.next = [{"text": "您是不是想问：", "buttons": choices}]
+    client.post("/api/chat", json={"sender": sender, "message": "我手机13812345678 大厅哪里能复印身份证"})
+    rasa.next = [{"text": "一楼自助区可以复印。", "custom": card}]
+    tapped = {"sender": sender, "message": "/faq", "display": "大厅可以复印吗"}
+    assert client.post("/api/chat", json=tapped).status_code == 200
+    rasa.next = []
+    client.post("/api/chat", json={"sender": sender, "message": "谢谢"})
+
+    unanswered = "/api/admin/unanswered"
+    guide = {"sender": sender, "level": 1, "topic": "guide", "context": "guide:tuixiu", "comment": "太慢"}
+    assert client.post("/api/rating", json=guide).status_code == 201
+    assert client.get(unanswered, headers=ADMIN).json()["groups"] == []  # a guide's rating stays a ticket
+    forged = {"sender": sender, "level": 1, "topic": "faq", "context": "faq:13812345678", "comment": "差"}
+    assert client.post("/api/rating", json=forged).status_code == 201
+    assert client.get(unanswered, headers=ADMIN).json()["groups"] == []  # no such answer in the chat
+
+    poor = {"sender": sender, "level": 2, "topic": "faq", "context": "faq:fuyin", "comment": "答非所问"}
+    assert client.post("/api/rating", json=poor).status_code == 201
+    rows = client.get(unanswered, headers=ADMIN).json()["groups"]
+    assert len(rows) == 1
+    # the typed question, not the tapped choice nor the later 谢谢; masked
+    assert rows[0]["text"] == "我手机138****5678 大厅哪里能复印身份证"
+    assert rows[0]["reason"] == "poor_rating" and rows[0]["reason_text"] == "已回答，但市民评价不满意"
+    assert rows[0]["best_match"] == "fuyin"
+    other = new_sender(client)
+    rasa.next = [{"text": "一楼自助区可以复印。", "custom": card}]
+    client.post("/api/chat", json={"sender": other, "message": "复印在哪"})
+    good = {"sender": other, "level": 5, "topic": "faq", "context": "faq:fuyin"}
+    assert client.post("/api/rating", json=good).status_code == 201
+    assert len(client.get(unanswered, headers=ADMIN).json()["groups"]) == 1
