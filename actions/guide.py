@@ -13,8 +13,9 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.form_helpers import last_buttons
 from bot.catalogue import Catalogue, ServiceItem, get_catalogue
-from bot.choices import typed_choice
+from bot.choices import button_service, typed_choice
 from bot.guide import (
+    CHOICE_QUESTION,
     CONTEXT_CUES,
     INTENT_TO_ASPECT,
     GuideReply,
@@ -94,6 +95,21 @@ def mentioned_items(tracker: Tracker) -> List[str]:
         if entity.get("entity") == "service" and entity.get("value") not in names:
             names.append(str(entity["value"]))
     return names
+
+
+def offered_items(tracker: Tracker) -> List[str]:
+    """The items the bot's last message offered as "您是想办理以下哪个事项？" choices, best first."""
+    events = list(tracker.events or [])
+    users = [i for i, event in enumerate(events) if event.get("event") == "user"]
+    for event in reversed(events[: users[-1]] if users else []):
+        if event.get("event") == "user":
+            break
+        if event.get("event") == "bot":
+            if not str(event.get("text") or "").startswith(CHOICE_QUESTION):
+                return []
+            buttons = [b for b in (event.get("data") or {}).get("buttons") or [] if isinstance(b, dict)]
+            return [service for service in (button_service(b) for b in buttons) if service]
+    return []
 
 
 def situation_answers(tracker: Tracker, item: ServiceItem) -> Dict[str, str]:
@@ -207,6 +223,11 @@ class ActionGuide(Action):
         earlier = catalogue.get(earlier_item(tracker) or "")
         choice = choose_item(catalogue, text, mentions, in_context, aspect, earlier)
         item: Optional[ServiceItem] = choice.item
+        offered = offered_items(tracker) if item is None and not choice.choices and not mentions else []
+        if offered and aspect != "overview":
+            # "材料清单有吗" right after the choices, none chosen: the best-ranked offered item answers,
+            # and the others stay a tap away
+            item = catalogue.get(offered[0])
         if item is None:
             if choice.choices:
                 send(dispatcher, did_you_mean(choice.choices, ask_intent, current=choice.current))
@@ -217,6 +238,11 @@ class ActionGuide(Action):
                 return [SlotSet("service", in_context.name if in_context else None)]
             return []
 
+        others = [other for other in (catalogue.get(name) for name in offered[1:]) if other is not None]
+        if others and item.name == offered[0]:
+            # before the answer, so that the answer's own buttons (a 个性指南 question) stay the last
+            notice = f"以下按“{item.name}”为您解答。如果您要办的是下面的事项，请点击："
+            send(dispatcher, GuideReply(text=notice, buttons=did_you_mean(others, ask_intent).buttons))
         answers = situation_answers(tracker, item)
         send(dispatcher, render(item, aspect, hall, answers, choice.details))
         if tracker.active_loop_name:

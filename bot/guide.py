@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any, Dict, List, Mapping, Optional, Sequence
 
 from bot.catalogue import Catalogue, ServiceItem, materials_for
-from bot.catalogue.linking import fits
+from bot.catalogue.linking import SURE_SCORE, fits
 from bot.hall import HallInfo
 
 # aspect -> (intent that asks for it, Chinese label)
@@ -303,6 +303,9 @@ def choose_item(
 ) -> ItemChoice:
     """Decide which item a guide question is about; the one home of the context rules.
 
+    0. An item named only inside a description the catalogue is sure of for another item, which
+       leads it by `SURE_SCORE` ("公司注册地在金水区 想整个挪到高新区来" names 公司注册):
+       the described item.
     1. Two or more items named: choices; but of two, one the item in context, the other one.
        No item named and a return cue (`RETURN_CUES`: "再回到刚才那个"): the ``earlier`` item.
     2. One item named: that item. One item only described (the linker's
@@ -339,6 +342,18 @@ def choose_item(
         found = catalogue.get(str(mention.get("value") or ""))
         if found is not None and all(found.name != n.name for n in named):
             named.append(found)
+    evidence = catalogue.evidence(text) if typed else None
+    sure = evidence.item if evidence is not None else None
+    if (
+        sure is not None
+        and named
+        and not (in_context is not None and in_context.name in {n.name for n in named})
+    ):
+        # "公司注册地在金水区 想整个挪到高新区来": an alias (公司注册) inside a description the catalogue,
+        # weighing that alias too, is sure of for another item with a sure link's lead
+        lead = evidence.score if evidence is not None else 0.0
+        if all(n.name == sure.name or lead - catalogue.score(n, text) >= SURE_SCORE for n in named):
+            named = [sure]
     if len(named) == 2 and in_context is not None and in_context.name in {n.name for n in named}:
         # "办好居住证以后 想申请公租房": the item in context is the background, the other one is asked about
         named = [n for n in named if n.name != in_context.name]
@@ -346,7 +361,6 @@ def choose_item(
         return ItemChoice(choices=named)
     if not named and typed and earlier is not None and any(cue in text for cue in RETURN_CUES):
         return ItemChoice(item=earlier, details=catalogue.details(earlier, text))
-    evidence = catalogue.evidence(text) if typed else None
     candidates = evidence.choices if evidence is not None else []
     if not named and evidence is not None and evidence.item is not None:
         named = [evidence.item]  # sure of a description the NLU linker did not look up
@@ -386,6 +400,9 @@ def choose_item(
     return ItemChoice(choices=candidates)
 
 
+CHOICE_QUESTION = "您是想办理以下哪个事项？请点击选择："
+
+
 def did_you_mean(
     candidates: Sequence[ServiceItem], intent: str, current: Optional[ServiceItem] = None
 ) -> GuideReply:
@@ -396,7 +413,7 @@ def did_you_mean(
     """
     items = [item for item in candidates if current is None or item.name != current.name]
     buttons = [{"title": item.name, "payload": payload(intent, service=item.name)} for item in items]
-    text = "您是想办理以下哪个事项？请点击选择："
+    text = CHOICE_QUESTION
     if current is not None:
         text = f"您问的好像不是{current.name}。您是想办理以下哪个事项？请点击选择："
         buttons.append({"title": f"继续问{current.name}", "payload": payload(intent, service=current.name)})

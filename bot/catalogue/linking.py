@@ -2,8 +2,10 @@
 
 One place decides, for the NLU linker (`bot.nlu.service_linker`) and the guide action alike:
 
-- **sure**: the best item scores at least `SURE_SCORE` and `SURE_MARGIN` times the runner-up;
-  the linker then emits a ``service`` entity for it;
+- **sure**: the best item scores at least `SURE_SCORE` and `SURE_MARGIN` times the runner-up, or
+  leads it by `SURE_SCORE` (a sure link's worth of evidence the runner-up lacks: 开办运输企业 42
+  against 开办企业 29 for "弄几辆货车搞物流运输 成立个公司"); the linker then emits a ``service``
+  entity for it;
 - **near miss**: other evidence, offered as "您是想办理…？" choices ranked by score, never
   guessed: ordinary search results (each at least ``SearchIndex.min_score``), or at least two
   weaker ones (`NEAR_MISS_SCORE`), or the items about a broad subject the message names
@@ -30,7 +32,7 @@ SURE_SCORE = 5.5
 """A description links to its best item only from this score: one everyday term found verbatim
 plus the rarity of its words (瘫痪, 转学) reaches about 6."""
 SURE_MARGIN = 1.5
-"""…and only when it scores this many times the runner-up."""
+"""…and only when it scores this many times the runner-up, or `SURE_SCORE` more than it."""
 NEAR_MISS_SCORE = 3.5
 """Below the search floor, at least two items from this score are still offered as choices
 (听说有补助 → 身后, 军人退役, 残疾人服务); a lone one is not (多少钱)."""
@@ -105,7 +107,8 @@ def weigh(
     if ranked:
         top = ranked[0][1]
         second = ranked[1][1] if len(ranked) > 1 else 0.0
-        return Evidence(ranked, top >= sure_score and top >= margin * second, sure_score)
+        sure = top >= sure_score and (top >= margin * second or top - second >= sure_score)
+        return Evidence(ranked, sure, sure_score)
     weak = catalogue.search(text, limit=limit, min_score=NEAR_MISS_SCORE)
     if len(weak) >= 2:
         return Evidence(weak, False, sure_score)

@@ -27,8 +27,11 @@ _STOP_WORDS = frozenset(
     "请问 你好 您好 我想 我要 想要 要办 办理 办事 手续 材料 流程 步骤 时间 多久 多长时间 费用 收费 "
     "多少钱 条件 窗口 网上 线上 一下 问问 咨询 知道 谢谢 现在 今天 明天 准备 打算 应该 的话 相关 "
     "预约 排号 开个 办个 一个 一家 一张 几个 丢了 掉了 坏了 孩子 小孩 郑州 郑州市 高新 高新区 新区 "
-    "符合 情况 本人 身份证 原件 复印件 电脑 手机 项目 申请 单位 个人 有没有 中不中 行不行 啥时候 办证".split()
+    "符合 情况 本人 身份证 原件 复印件 电脑 手机 项目 申请 单位 个人 有没有 中不中 行不行 啥时候 办证 "
+    "清单 几天 要钱 要求 门槛 资格".split()
 )
+# the longest first, so that 多长时间 goes before 时间 when they are taken out of a message
+_STOP_WORDS_LONGEST_FIRST = sorted((w for w in _STOP_WORDS if len(w) > 1), key=len, reverse=True)
 _STOP_CHARS = frozenset(
     "我你您他她它们的了吗呢啊吧呀么什怎样哪要想能会可以办个些这那是在有和与及或就都也还请问给让把被去来"
 )
@@ -178,14 +181,18 @@ class SearchIndex:
         Each Chinese character of the message that also occurs in the item's names, everyday
         terms or bundled matters, and in those of at most `RARE_CHARACTER_ITEMS` items, adds
         ``log(items / items whose words hold it)``: 兵 found in one item's words adds about 3.3;
-        common characters (务, 心, 办) add nothing. Weaker than
+        common characters (务, 心, 办) and those of words that say how someone asks (清 of 材料清单)
+        add nothing. Weaker than
         words and bigrams, it only tells apart a few items already offered as choices
         (`bot.catalogue.linking.choose_among`).
         """
         self.prepare()
         index = self._position[item.id]
         n = len(self._items)
-        shared = set(_content_chars(normalise(text))) & self._chars[index]
+        asked = normalise(text)
+        for word in _STOP_WORDS_LONGEST_FIRST:  # 清 of 清单 says how, not what: no evidence
+            asked = asked.replace(word, " ")
+        shared = set(_content_chars(asked)) & self._chars[index]
         rare = [char for char in shared if self._char_df[char] <= RARE_CHARACTER_ITEMS]
         return round(sum(math.log(n / self._char_df[char]) for char in rare), 3)
 

@@ -23,8 +23,11 @@ from tests.utils.conversations import by_file, load_conversations, play
 # replies, switch and return cues, the items' topics and their larger everyday vocabulary; all files
 # 139/186 (0.747). Then 143/186 (0.769; blind_second 32/50) with data/nlu/wording.yml and complaints
 # answered with the complaint-channels FAQ entry; 146/186 (0.785; blind_second 34/50) with
-# TypedChoicePolicy, the fallback threshold at 0.15 and out-of-scope messages leaning on the context.
-SUCCESS_BAR = 0.76
+# TypedChoicePolicy, the fallback threshold at 0.15 and out-of-scope messages leaning on the context;
+# 148/186 (0.796) with a sure link also from a SURE_SCORE lead, an alias inside another item's sure
+# description, and aspect questions after item choices answered for the first offered item (147/186
+# in make eval's run of the same code: the bar leaves room for one or two conversations of timing).
+SUCCESS_BAR = 0.77
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 

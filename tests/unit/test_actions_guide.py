@@ -403,3 +403,32 @@ async def test_unsure_message_without_both_is_not_taken_as_a_guide_question(
     ranking = [*UNSURE, {"name": best, "confidence": 0.29}]
     entities = index.link(text, "ask_service_guide")
     assert guide_intent_of_unsure(tracker("nlu_fallback", text, entities, None, None, ranking)) is None
+
+
+async def test_an_aspect_asked_after_item_choices_is_answered_for_the_first_offered_item() -> None:
+    """ "材料清单有吗" instead of a tap: the best-ranked item answers, the others stay a tap away."""
+    dispatcher = CollectingDispatcher()
+    events = await ActionGuide().run(dispatcher, choices_then("材料清单有吗", "ask_materials", [], []), {})
+    others, answer = dispatcher.messages
+    # 公积金's materials depend on the purpose: the 个性指南 question comes last, its buttons the last
+    assert (
+        answer["custom"]["item_id"] == "housing_fund_withdrawal" and answer["custom"]["aspect"] == "materials"
+    )
+    assert answer["custom"]["type"] == "guide_question" and answer["buttons"]
+    assert "公积金提取一件事" in others["text"]
+    assert [b["title"] for b in others["buttons"]] == ["申请公租房一件事", "新建商品房转移登记一件事"]
+    assert all(b["payload"].startswith("/ask_materials") for b in others["buttons"])
+    assert SlotSet("service", "公积金提取一件事") in events
+
+
+async def test_an_aspect_asked_after_the_not_found_suggestions_picks_none_of_them() -> None:
+    from bot.guide import ask_which_item
+
+    suggested = ask_which_item(get_catalogue(), get_hall(), "ask_service_guide")
+    tracker = choices_then("材料清单有吗", "ask_materials", [], [])
+    tracker.events[0] = {"event": "bot", "text": suggested.text, "data": {"buttons": suggested.buttons}}
+    dispatcher = CollectingDispatcher()
+    await ActionGuide().run(dispatcher, tracker, {})
+    [reply] = dispatcher.messages
+    assert "custom" not in reply or not reply["custom"], "no item guessed from the popular suggestions"
+    assert reply["text"] == suggested.text
