@@ -124,8 +124,8 @@ def asked_slot(tracker: Tracker) -> Optional[str]:
     return str(value) if value else None
 
 
-def last_buttons(tracker: Tracker) -> List[Button]:
-    """Return the buttons of the bot's last message before the latest user message, if any.
+def last_bot_message(tracker: Tracker) -> Dict[str, Any]:
+    """Return the bot's last message (its ``bot`` event) before the latest user message, or {}.
 
     Slot events that Rasa logs after the user message (slot mappings) are skipped; a bot message
     before an earlier user message is not the question being answered.
@@ -136,9 +136,14 @@ def last_buttons(tracker: Tracker) -> List[Button]:
         if event.get("event") == "user":
             break
         if event.get("event") == "bot":
-            buttons = (event.get("data") or {}).get("buttons") or []
-            return [b for b in buttons if isinstance(b, dict)]
-    return []
+            return dict(event)
+    return {}
+
+
+def last_buttons(tracker: Tracker) -> List[Button]:
+    """Return the buttons of the bot's last message before the latest user message, if any."""
+    buttons = (last_bot_message(tracker).get("data") or {}).get("buttons") or []
+    return [b for b in buttons if isinstance(b, dict)]
 
 
 def typed_button_entities(tracker: Tracker) -> Dict[str, str]:

@@ -11,7 +11,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.form_helpers import last_buttons
+from actions.form_helpers import last_bot_message, last_buttons
 from bot.catalogue import Catalogue, ServiceItem, get_catalogue
 from bot.choices import button_service, typed_choice
 from bot.guide import (
@@ -99,17 +99,9 @@ def mentioned_items(tracker: Tracker) -> List[str]:
 
 def offered_items(tracker: Tracker) -> List[str]:
     """The items the bot's last message offered as "您是想办理以下哪个事项？" choices, best first."""
-    events = list(tracker.events or [])
-    users = [i for i, event in enumerate(events) if event.get("event") == "user"]
-    for event in reversed(events[: users[-1]] if users else []):
-        if event.get("event") == "user":
-            break
-        if event.get("event") == "bot":
-            if not str(event.get("text") or "").startswith(CHOICE_QUESTION):
-                return []
-            buttons = [b for b in (event.get("data") or {}).get("buttons") or [] if isinstance(b, dict)]
-            return [service for service in (button_service(b) for b in buttons) if service]
-    return []
+    if not str(last_bot_message(tracker).get("text") or "").startswith(CHOICE_QUESTION):
+        return []
+    return [service for service in (button_service(b) for b in last_buttons(tracker)) if service]
 
 
 def situation_answers(tracker: Tracker, item: ServiceItem) -> Dict[str, str]:
