@@ -8,18 +8,20 @@ import re
 from typing import Any, Dict, List, Optional
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import SlotSet
+from rasa_sdk.events import ActiveLoop, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.form_helpers import last_bot_message, last_buttons
 from bot.catalogue import Catalogue, ServiceItem, get_catalogue
 from bot.choices import button_service, typed_choice
 from bot.guide import (
+    ASPECTS,
     CHOICE_QUESTION,
     CONTEXT_CUES,
     INTENT_TO_ASPECT,
     GuideReply,
     ask_which_item,
+    asked_aspect,
     choose_item,
     did_you_mean,
     parse_situation,
@@ -31,6 +33,9 @@ logger = logging.getLogger(__name__)
 
 
 RELINK_EXTRACTOR = "action_guide"
+LEFT_FOR_A_QUESTION = frozenset({"appointment_lookup_form"})
+"""Forms a guide question ends: the look-up only asks for an appointment code, which a citizen
+asking about an item instead ("改一下要多长时间" taken for a reschedule) will not give."""
 
 
 def service_mentions(tracker: Tracker) -> List[Dict[str, Any]]:
@@ -207,9 +212,11 @@ class ActionGuide(Action):
         as_tapped(tracker)
         catalogue, hall = get_catalogue(), get_hall()
         intent = intent or (tracker.latest_message.get("intent") or {}).get("name") or "ask_service_guide"
+        text = tracker.latest_message.get("text") or ""
+        if intent == "ask_service_guide":
+            intent = ASPECTS[asked_aspect(text)][0]  # "…想申请公租房 有啥条件": the aspect it names
         aspect = INTENT_TO_ASPECT.get(intent, "overview")
         ask_intent = intent if intent in INTENT_TO_ASPECT else "ask_service_guide"
-        text = tracker.latest_message.get("text") or ""
         in_context = catalogue.get(item_in_context(tracker) or "")
         mentions = service_mentions(tracker) or relinked(catalogue, text)
         earlier = catalogue.get(earlier_item(tracker) or "")
@@ -231,16 +238,75 @@ class ActionGuide(Action):
             return []
 
         others = [other for other in (catalogue.get(name) for name in offered[1:]) if other is not None]
-        if others and item.name == offered[0]:
+        if choice.alternatives:
+            others = list(choice.alternatives)
+        if others and (item.name == offered[0] if offered else True):
             # before the answer, so that the answer's own buttons (a 个性指南 question) stay the last
             notice = f"以下按“{item.name}”为您解答。如果您要办的是下面的事项，请点击："
             send(dispatcher, GuideReply(text=notice, buttons=did_you_mean(others, ask_intent).buttons))
         answers = situation_answers(tracker, item)
         send(dispatcher, render(item, aspect, hall, answers, choice.details))
-        if tracker.active_loop_name:
+        left: List[Dict[str, Any]] = []
+        if tracker.active_loop_name in LEFT_FOR_A_QUESTION:
+            # asked for an appointment code, the citizen asks about an item instead: the look-up is
+            # dropped, not asked again after every answer
+            left = [ActiveLoop(None), SlotSet("requested_slot", None)]
+        elif tracker.active_loop_name:
             # a question asked in the middle of a form must not change the item being booked
             return []
         return [
+            *left,
             SlotSet("service", item.name),
             SlotSet("situation_answers", {"item": item.name, "answers": answers}),
         ]
+
+
+def turned_to_item(tracker: Tracker) -> bool:
+    """Whether a "no" or "stop" outside a form also names or describes another item than the one in context.
+
+    "哦不对 俺买的不是新房 是别人住过的老房子", "算了 俺就一个人干 还是先弄个个体户吧": the citizen
+    corrects or drops the matter in context for another one, which the guide then answers.
+    """
+    text = tracker.latest_message.get("text") or ""
+    if tracker.active_loop_name or not text.strip() or text.startswith("/"):
+        return False
+    in_context = item_in_context(tracker)
+    named = [str(m.get("value") or "") for m in service_mentions(tracker)]
+    if not named:  # the NLU links descriptions for item intents only: weigh this one here
+        sure = get_catalogue().evidence(text).item
+        named = [sure.name] if sure is not None else []
+    return any(name != in_context for name in named)
+
+
+class ActionDeny(Action):
+    """A "no" outside a form: the guide of the item turned to, if any, else ``utter_deny``."""
+
+    def name(self) -> str:
+        """The domain name of this action."""
+        return "action_deny"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
+    ) -> List[Dict[str, Any]]:
+        """Answer the item the message turns to (`turned_to_item`), or say how to go on."""
+        if turned_to_item(tracker):
+            return await ActionGuide().run(dispatcher, tracker, domain, intent="ask_service_guide")
+        dispatcher.utter_message(response="utter_deny")
+        return []
+
+
+class ActionStop(ActionDeny):
+    """A "stop" with no form running: the guide of the item turned to, if any, else ``utter_stop``."""
+
+    def name(self) -> str:
+        """The domain name of this action."""
+        return "action_stop"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
+    ) -> List[Dict[str, Any]]:
+        """Answer the item the message turns to (`turned_to_item`), or confirm the stop."""
+        if turned_to_item(tracker):
+            return await ActionGuide().run(dispatcher, tracker, domain, intent="ask_service_guide")
+        dispatcher.utter_message(response="utter_stop")
+        return []

@@ -6,6 +6,7 @@ the follow-up buttons; the Rasa action only passes them on.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from dataclasses import dataclass, field
@@ -27,12 +28,34 @@ ASPECTS: Dict[str, tuple[str, str]] = {
     "window": ("ask_window", "窗口"),
 }
 INTENT_TO_ASPECT = {intent: aspect for aspect, (intent, _) in ASPECTS.items()}
+# aspect -> words that ask for it outright; an overview question that holds the words of exactly
+# one aspect ("办好居住证以后 想申请公租房 有啥条件") asks for that aspect (`asked_aspect`)
+ASPECT_WORDS: Dict[str, tuple[str, ...]] = {
+    "materials": ("带啥", "带什么", "材料", "材科", "啥证件", "哪些证件"),
+    "process": ("流程", "步骤"),
+    "time_limit": ("多久", "多长时间", "几天", "多少天", "几个工作日"),
+    "fee": ("收费", "多少钱", "要钱", "花钱", "收钱", "费用"),
+    "eligibility": ("条件", "资格", "门槛", "符合"),
+    "online": ("网上", "线上", "手机上", "app", "APP"),
+    "window": ("哪个窗口", "几号窗口", "什么窗口", "啥窗口"),
+}
+
+
+def asked_aspect(text: str) -> str:
+    """The one aspect whose words (`ASPECT_WORDS`) ``text`` holds, else "overview" (none, or several)."""
+    if text.startswith("/"):
+        return "overview"
+    asked = [aspect for aspect, words in ASPECT_WORDS.items() if any(word in text for word in words)]
+    return asked[0] if len(asked) == 1 else "overview"
+
+
 GUIDE_INTENTS = frozenset(INTENT_TO_ASPECT)
 BACK_REFERENCES = ("这个", "那个", "它", "这件事", "这事", "刚才", "上面", "该事项")
 # Words that tie a follow-up naming no item to the matter in context: hearsay, the other party
 # or a relative, the citizen's own situation, a step of the matter at hand.
 CONTEXT_CUES = BACK_REFERENCES + tuple(
-    "听说 听人说 据说 有人说 网上说 朋友说 是真的吗 是不是真的 真的吗 真的假的 是不是 对方 "
+    "听说 听人说 据说 有人说 网上说 朋友说 听邻居说 听朋友说 听同事说 听别人说 邻居说 同事说 别人说 "
+    "是真的吗 是不是真的 真的吗 真的假的 是不是 对方 "
     "那边 另一方 买方 卖方 家属 家里人 老人 老伴 爱人 配偶 媳妇 老公 "
     "我爸 我妈 父母 孩子 闺女 儿子 女儿 亲戚 别人 委托 代办 代理 "
     "我这种 我这情况 像我这样 我的情况 我这边 我们这 我是 我们是 如果 要是 万一 还要 "
@@ -41,14 +64,25 @@ CONTEXT_CUES = BACK_REFERENCES + tuple(
 # The citizen describing their own circumstances ("我是外地户口 能办不"): a situation within the
 # item in context, not a new item, even when the words describe one.
 SITUATION_CUES = tuple(
-    "我是 我们是 俺是 俺们是 我交的 我已经 我没有 如果 要是 万一 像我这样 我这种 我这情况 我的情况".split()
+    "我是 我们是 俺是 俺们是 我交的 我已经 我没有 如果 要是 万一 像我这样 我这种 我这情况 我的情况 "
+    "我户口 俺户口 我家 俺家 我们家 俺们家 我今年 俺今年 我本人 俺本人".split()
 )
-# Words that open a new matter ("另外…", "还有个事…", "算了 不注册了 就开个小饭店"): a message
-# with one, sure of another item, is about that item even if it shares words with the one in context.
+# Words that open a new matter ("另外…", "还有个事…", "算了 不注册了 就开个小饭店"), correct the one
+# in context ("其实…", "不对 俺买的不是新房") or go on to the next one ("公司弄好以后要招几个司机"):
+# a message with one, sure of another item, is about that item even if it shares words with the
+# one in context. So is a message that drops the matter in context ("不注销了", "不做吃的了").
 SWITCH_CUES = tuple(
     "另外 还有个事 还有一个事 还有件事 还有一件事 再问个 再问一个 再问下 换个 算了 不光 不但 "
-    "另一个 另一件 别的事 顺便问 顺便".split()
+    "另一个 另一件 别的事 顺便问 顺便 其实 不对 想了想 以后".split()
 )
+_DROPPED = re.compile(r"不[\u4e00-\u9fff]{1,3}了")
+
+
+def opens_new_matter(text: str) -> bool:
+    """Whether ``text`` turns from the matter in context to another one (`SWITCH_CUES`, "不…了")."""
+    return any(cue in text for cue in SWITCH_CUES) or _DROPPED.search(text) is not None
+
+
 # Words that go back to the matter before the one in context ("再回到刚才那个", "说回前面那个").
 RETURN_CUES = tuple("回到 说回 再回 返回 之前那个 前面那个 前一个 上一个事 头一个 第一个事".split())
 _PUNCTUATION_END = "。！？!?；;…"
@@ -291,6 +325,8 @@ class ItemChoice:
     """Items to offer when no single one is sure, best first."""
     current: Optional[ServiceItem] = None
     """The item in context, offered last among the choices when the message seems to be about another."""
+    alternatives: List[ServiceItem] = field(default_factory=list)
+    """Other items offered beside the answer, when ``item`` is likely but not sure."""
 
 
 def choose_item(
@@ -310,7 +346,7 @@ def choose_item(
        No item named and a return cue (`RETURN_CUES`: "再回到刚才那个"): the ``earlier`` item.
     2. One item named: that item. One item only described (the linker's
        ``ServiceLinker.description`` entity, or a description the catalogue is sure of): that
-       item when a switch cue opens a new matter (`SWITCH_CUES`: "另外", "算了"); else the
+       item when the message turns to a new matter (`opens_new_matter`: "另外", "其实", "不注销了"); else the
        item in context instead when the message is
        also evidence for it (a line of its guide answers the message, or it scores at least
        ``CONTEXT_SCORE``, `bot.catalogue.linking.fits`), or when it describes the citizen's
@@ -320,8 +356,11 @@ def choose_item(
        message is evidence for no other item, or for it among others; and, for an overview
        question (which names no aspect), only then or when a context cue ties the message to
        the matter at hand (`CONTEXT_CUES`: hearsay, the other party or a relative, the
-       citizen's own situation, a back-reference). A message that is evidence for other items
-       only gets them as choices, with the item in context last. Without context: the
+       citizen's own situation, a back-reference); for an aspect question also when the evidence
+       for other items is weak (below `SURE_SCORE`) or the message describes the citizen's own
+       situation. Otherwise a message that is evidence for other items only gets them as
+       choices, with the item in context last. Without context: the
+       likely item (`bot.catalogue.linking.LIKELY_MARGIN`) with the others as alternatives, the
        candidates as choices, or nothing (the caller offers popular items).
 
     Args:
@@ -376,7 +415,7 @@ def choose_item(
             if catalogue.get(str(m.get("value") or "")) is item
         )
         if described and typed and in_context is not None and in_context.name != item.name:
-            if any(cue in text for cue in SWITCH_CUES):
+            if opens_new_matter(text):
                 return about(item)
             context_details = catalogue.details(in_context, text)
             own_situation = aspect == "eligibility" or (
@@ -393,10 +432,20 @@ def choose_item(
             return ItemChoice(item=in_context, details=context_details)
         among = any(c.name == in_context.name for c in candidates)
         cue = any(word in text for word in CONTEXT_CUES)
+        own_situation = aspect == "eligibility" or any(word in text for word in SITUATION_CUES)
+        weak = evidence is None or evidence.score < SURE_SCORE
         if among or (not candidates and (aspect != "overview" or cue)):
+            return ItemChoice(item=in_context)
+        if aspect != "overview" and (weak or own_situation):
+            # "一年大概交多少", "我户口不在郑州 这种能取不": an aspect of the matter at hand, its stray
+            # words weak evidence for other items, or the citizen's own situation
             return ItemChoice(item=in_context)
         if candidates:
             return ItemChoice(choices=candidates, current=in_context)
+    if evidence is not None and evidence.likely and not named:
+        # "想开家卖药的店 手续复杂不": the best item clearly ahead, though not sure, is answered and the
+        # others are offered beside the answer
+        return dataclasses.replace(about(candidates[0]), alternatives=candidates[1:])
     return ItemChoice(choices=candidates)
 
 

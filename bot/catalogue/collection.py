@@ -83,6 +83,10 @@ class Catalogue:
         """Items about a broad subject the text names (医保, 补助 …); see `SearchIndex.about_topic`."""
         return self._index.about_topic(text, limit)
 
+    def subjects(self, text: str) -> dict[str, frozenset[str]]:
+        """The broad subjects ``text`` names, with the ids of the items under each; `SearchIndex.subjects`."""
+        return self._index.subjects(text)
+
     def evidence(self, text: str, sure_score: float = SURE_SCORE, margin: float = SURE_MARGIN) -> Evidence:
         """What ``text`` says about the items: a sure item, choices or nothing (`bot.catalogue.linking`)."""
         return weigh(self, text, sure_score=sure_score, margin=margin)

@@ -6,6 +6,11 @@ One place decides, for the NLU linker (`bot.nlu.service_linker`) and the guide a
   leads it by `SURE_SCORE` (a sure link's worth of evidence the runner-up lacks: 开办运输企业 42
   against 开办企业 29 for "弄几辆货车搞物流运输 成立个公司"); the linker then emits a ``service``
   entity for it;
+- **a broad subject asked about as such** ("家里老人的事想咨询一下", "住这方面能办点啥"): a message with a
+  vague cue (`VAGUE_CUES`) that names no item, about a subject at least two items are filed under
+  (``about_topic``), gets those items as choices even when its words lean to one of them;
+- **likely**: not sure, but the best item scores at least `SURE_SCORE` and `LIKELY_MARGIN` times
+  the runner-up; the guide answers it with the others offered beside the answer;
 - **near miss**: other evidence, offered as "您是想办理…？" choices ranked by score, never
   guessed: ordinary search results (each at least ``SearchIndex.min_score``), or at least two
   weaker ones (`NEAR_MISS_SCORE`), or the items about a broad subject the message names
@@ -43,6 +48,15 @@ for 开办运输企业 in "刻章领发票在哪办") is about 3; stray bigrams 
 BUNDLED_SCORE = 2.0
 """…or when it shares this much with the bundled matters of the item in context: one word that at
 most three of the 26 items bundle (发票 of 发票申领) is 2.2 or more."""
+VAGUE_CUES = tuple(
+    "的事 哩事 这块 这一块 方面 有啥政策 啥政策 哪些政策 能办点啥 能办啥 办点啥 都能办啥 "
+    "不知道算哪个 不知道是哪个 算哪个 属于哪个 有哪些事".split()
+)
+"""Words that ask about a subject as such ("X的事", "X这块", "X方面能办点啥"), not about one matter."""
+LIKELY_MARGIN = 1.2
+"""A best candidate that is not sure but scores at least `SURE_SCORE` and this many times the
+runner-up is likely: the guide answers it and offers the others beside the answer ("想开家卖药的店"
+drugstore 9.3 against 开办企业 6.8), instead of asking first."""
 CHOICES = 4
 """The most items offered at once."""
 PICK_SCORE = 2.0
@@ -60,6 +74,8 @@ class Evidence:
     sure: bool = False
     """Whether the best candidate is a sure link."""
     sure_score: float = SURE_SCORE
+    likely: bool = False
+    """Whether the best candidate, though not sure, is clearly ahead (`LIKELY_MARGIN`)."""
 
     @property
     def item(self) -> ServiceItem | None:
@@ -104,11 +120,23 @@ def weigh(
 
     """
     ranked = catalogue.search(text, limit=limit)
+    if any(cue in text for cue in VAGUE_CUES) and catalogue.mentioned_in(text) is None:
+        subjects = catalogue.subjects(text).values()
+        # a subject only one item is filed under (上学 in "孩子上学的事") is not vague: weighed as usual
+        narrow = any(len(ids) == 1 for ids in subjects)
+        broad = [] if narrow else catalogue.about_topic(text, limit=limit)
+        if len(broad) >= 2:
+            # the items best for the words first, then the others filed under the subject
+            listed = {item.id for item, _ in broad}
+            merged = [pair for pair in ranked if pair[0].id in listed]
+            merged += [pair for pair in broad if pair[0].id not in {item.id for item, _ in merged}]
+            return Evidence(merged[:limit], False, sure_score)
     if ranked:
         top = ranked[0][1]
         second = ranked[1][1] if len(ranked) > 1 else 0.0
         sure = top >= sure_score and (top >= margin * second or top - second >= sure_score)
-        return Evidence(ranked, sure, sure_score)
+        likely = not sure and top >= sure_score and top >= LIKELY_MARGIN * second
+        return Evidence(ranked, sure, sure_score, likely)
     weak = catalogue.search(text, limit=limit, min_score=NEAR_MISS_SCORE)
     if len(weak) >= 2:
         return Evidence(weak, False, sure_score)

@@ -28,7 +28,8 @@ _STOP_WORDS = frozenset(
     "多少钱 条件 窗口 网上 线上 一下 问问 咨询 知道 谢谢 现在 今天 明天 准备 打算 应该 的话 相关 "
     "预约 排号 开个 办个 一个 一家 一张 几个 丢了 掉了 坏了 孩子 小孩 郑州 郑州市 高新 高新区 新区 "
     "符合 情况 本人 身份证 原件 复印件 电脑 手机 项目 申请 单位 个人 有没有 中不中 行不行 啥时候 办证 "
-    "清单 几天 要钱 要求 门槛 资格".split()
+    "清单 几天 要钱 要求 门槛 资格 咋办 咋弄 咋整 咋搞 怎么弄 怎么整 多少 大概 或者 这种 那种 才能 有啥 "
+    "一年 不在 不开 家里".split()
 )
 # the longest first, so that 多长时间 goes before 时间 when they are taken out of a message
 _STOP_WORDS_LONGEST_FIRST = sorted((w for w in _STOP_WORDS if len(w) > 1), key=len, reverse=True)
@@ -151,29 +152,44 @@ class SearchIndex:
     def about_topic(self, text: str, limit: int = 4) -> list[tuple[ServiceItem, float]]:
         """Items about a broad subject the text names (`TOPIC_WORDS` and the items' ``topics``), best first.
 
+        Items listing the subject earlier among their ``topics`` come first, then by their score.
         For a vague question only: the items whose ``topics`` list the subject (or, for a subject
         no item lists, whose names, everyday terms or bundled matters contain it), ranked by their
         score for the whole text.
         A subject of two characters may have one character between them (开个店 for 开店).
         """
+        subjects = self.subjects(text)
+        if not subjects:
+            return []
+        filed = frozenset().union(*subjects.values())
+
+        def rank(item: ServiceItem) -> int:
+            # the earlier an item lists the subject among its topics, the more it is about it
+            listed = [item.topics.index(t) for t in subjects if t in item.topics and item.id in subjects[t]]
+            return min(listed, default=len(item.topics))
+
+        found = [(item, score) for item, score in self.scores(text) if item.id in filed]
+        found.sort(key=lambda pair: (rank(pair[0]), -pair[1], pair[0].id))
+        return found[: max(limit, 0)]
+
+    def subjects(self, text: str) -> dict[str, frozenset[str]]:
+        """The broad subjects ``text`` names, each with the ids of the items filed under it.
+
+        A subject some item lists in its ``topics`` has the items listing it; another one
+        (`TOPIC_WORDS`) the items whose names, everyday terms or bundled matters contain it.
+        """
         self.prepare()
         query = normalise(text)
         topics = [word for word in self._topic_words if _topic_pattern(word).search(query)]
-        if not topics:
-            return []
         listed = frozenset().union(*self._topics)
-
-        def under(index: int, topic: str) -> bool:
-            # a subject some item lists is answered by the items listing it; another by the words
-            return topic in self._topics[index] if topic in listed else topic in self._identity[index]
-
-        found = [
-            (item, score)
-            for index, (item, score) in enumerate(self.scores(text))
-            if any(under(index, topic) for topic in topics)
-        ]
-        found.sort(key=lambda pair: (-pair[1], pair[0].id))
-        return found[: max(limit, 0)]
+        found: dict[str, frozenset[str]] = {}
+        for topic in topics:
+            found[topic] = frozenset(
+                item.id
+                for index, item in enumerate(self._items)
+                if (topic in self._topics[index] if topic in listed else topic in self._identity[index])
+            )
+        return {topic: ids for topic, ids in found.items() if ids}
 
     def character_score(self, item: ServiceItem, text: str) -> float:
         """The rarity, across the catalogue, of the characters ``text`` shares with ``item``'s words.
@@ -305,7 +321,7 @@ class SearchIndex:
     def _analyse(self, text: str) -> list[str]:
         words = [
             w
-            for w in self._tokenizer.lcut(text)
+            for w in self._tokenizer.lcut_for_search(text)
             if len(w) > 1 and w not in _STOP_WORDS and _WORDLIKE.search(w) and not set(w) <= _STOP_CHARS
         ]
         bigrams = [

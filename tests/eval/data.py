@@ -21,6 +21,7 @@ HELDOUT_FILES = (
     "tests/nlu/heldout_fresh.yml",
     "tests/nlu/heldout_blind.yml",
     "tests/nlu/heldout_blind_second.yml",
+    "tests/nlu/heldout_blind_third.yml",
 )
 
 

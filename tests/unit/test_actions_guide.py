@@ -432,3 +432,120 @@ async def test_an_aspect_asked_after_the_not_found_suggestions_picks_none_of_the
     [reply] = dispatcher.messages
     assert "custom" not in reply or not reply["custom"], "no item guessed from the popular suggestions"
     assert reply["text"] == suggested.text
+
+
+# --- a subject asked about as such, aspects of the matter at hand, turning to another matter -----
+
+
+@pytest.mark.parametrize(
+    "text, offered",
+    [
+        ("家里老人的事想咨询一下", {"身后一件事", "退休一件事"}),
+        ("租房子这块有啥政策能问不", {"申请公租房一件事", "公积金提取一件事"}),
+        ("水电燃气的事在这能办吗", {"水电气网联合报装一件事", HOUSE}),
+    ],
+)
+def test_a_broad_subject_asked_about_as_such_gets_choices(text: str, offered: set) -> None:
+    evidence = get_catalogue().evidence(text)
+    assert evidence.item is None
+    assert offered <= {item.name for item in evidence.choices}
+
+
+def test_a_subject_only_one_item_is_filed_under_is_not_vague() -> None:
+    evidence = get_catalogue().evidence("孩子上学的事")
+    assert evidence.item is not None and evidence.item.name == "教育入学一件事"
+
+
+@pytest.mark.parametrize(
+    "intent, text, context",
+    [
+        ("ask_fee", "一年大概交多少", "灵活就业一件事"),  # 一年 of 一年级 is no evidence for 教育入学
+        ("ask_online", "能不能在网上申请 俺白天得看店走不开", "开办餐饮店一件事"),
+        ("ask_eligibility", "我户口不在郑州 是在这交的 这种能取不", "公积金提取一件事"),
+    ],
+)
+async def test_an_aspect_of_the_matter_at_hand_stays_with_it(
+    index: ServiceIndex, intent: str, text: str, context: str
+) -> None:
+    message, _ = await ask(index, intent, text, context)
+    assert answered(message) == context
+
+
+@pytest.mark.parametrize(
+    "text, context, meant",
+    [
+        ("其实我不做吃的了 就想一个人开个小门面卖水果", "开办餐饮店一件事", "个体工商户登记一件事"),
+        ("想了想还是不注销了 准备把公司搬到郑东新区去接着干", "企业注销一件事", "企业迁移登记一件事"),
+        ("公司弄好以后要招几个司机 给他们办用工登记跟参保", "开办运输企业一件事", "员工录用一件事"),
+    ],
+)
+async def test_turning_from_the_matter_in_context_to_another_is_followed(
+    index: ServiceIndex, text: str, context: str, meant: str
+) -> None:
+    message, events = await ask(index, "ask_service_guide", text, context)
+    assert answered(message) == meant
+    assert SlotSet("service", meant) in events
+
+
+@pytest.mark.parametrize("action_name", ["action_deny", "action_stop"])
+async def test_a_no_or_stop_that_turns_to_another_item_gets_its_guide(
+    index: ServiceIndex, action_name: str
+) -> None:
+    from actions.guide import ActionDeny, ActionStop
+
+    action = {"action_deny": ActionDeny, "action_stop": ActionStop}[action_name]()
+    intent = action_name.removeprefix("action_")
+    text = "哦不对 俺买的不是新房 是别人住过的老房子"
+    new_house = "新建商品房转移登记一件事"
+    dispatcher = CollectingDispatcher()
+    await action.run(dispatcher, tracker(intent, text, index.link(text, intent), new_house), {})
+    [reply] = dispatcher.messages
+    assert answered(reply) == HOUSE
+    plain = CollectingDispatcher()
+    await action.run(plain, tracker(intent, "不是", [], new_house), {})
+    assert plain.messages[0]["response"] == f"utter_{intent}"
+
+
+def after_guide_answer(text: str, item: str) -> Tracker:
+    """The bot just answered ``item``'s guide; the citizen asks ``text``, which the NLU took for an FAQ."""
+    answered_card = {"event": "bot", "text": "…", "data": {"custom": {"type": "guide", "item": item}}}
+    user = {"event": "user", "text": text, "parse_data": {"intent": {"name": "faq"}}}
+    return Tracker(
+        sender_id="guide-test",
+        slots={"service": item},
+        latest_message={"intent": {"name": "faq", "confidence": 0.9}, "text": text, "entities": []},
+        events=[{"event": "slot", "name": "service", "value": item}, answered_card, user],
+        paused=False,
+        followup_action=None,
+        active_loop={},
+        latest_action_name="action_listen",
+    )
+
+
+@pytest.mark.parametrize(
+    "text, item, aspect",
+    [
+        ("补卡要钱不", "社会保障卡居民服务一卡通一件事", "fee"),
+        ("他们在外地 委托个亲戚来中不中", HOUSE, "overview"),
+    ],
+)
+async def test_a_hall_wide_rule_asked_right_after_a_guide_answer_is_answered_for_the_item(
+    text: str, item: str, aspect: str
+) -> None:
+    from actions.faq import ActionFaq
+
+    dispatcher = CollectingDispatcher()
+    events = await ActionFaq().run(dispatcher, after_guide_answer(text, item), {})
+    guide, hall_wide = dispatcher.messages
+    assert guide["custom"]["item"] == item and guide["custom"]["aspect"] == aspect
+    assert "faq_topic" in hall_wide["buttons"][0]["payload"]  # the hall-wide entry stays a tap away
+    assert events == [SlotSet("service", item)]
+
+
+async def test_a_question_about_another_hall_topic_after_a_guide_answer_keeps_its_faq_answer() -> None:
+    from actions.faq import ActionFaq
+
+    dispatcher = CollectingDispatcher()
+    await ActionFaq().run(dispatcher, after_guide_answer("缺一份材料能先受理不", OPENING), {})
+    [reply] = dispatcher.messages
+    assert reply["custom"]["type"] == "faq" and reply["custom"]["id"] == "rongque"
