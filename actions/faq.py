@@ -12,25 +12,23 @@ import logging
 from typing import Any, Dict, List, Optional, Tuple
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.form_helpers import last_bot_message
+from actions.form_helpers import last_bot_message, message_text
 from actions.guide import (
     ActionGuide,
     answer_in_context,
+    answer_item,
     chosen_guide_button,
     item_in_context,
     send,
     service_mentions,
-    situation_answers,
 )
 from bot.catalogue import ServiceItem, get_catalogue
 from bot.catalogue.linking import fits
 from bot.catalogue.search import SearchIndex
 from bot.faq import FaqAnswer, FaqEntry, FaqIndex, decide, get_faq_store
-from bot.guide import CONTEXT_CUES, GUIDE_INTENTS, did_you_mean, payload, render
-from bot.hall import get_hall
+from bot.guide import CONTEXT_CUES, GUIDE_INTENTS, POINTING_CUES, did_you_mean, payload
 from bot.unanswered import Resemblance, UnansweredReason, record_unanswered
 
 logger = logging.getLogger(__name__)
@@ -88,32 +86,35 @@ def guide_intent_of_unsure(tracker: Tracker) -> Optional[str]:
     return str(best)
 
 
-GUIDE_ASPECT_OF_TOPIC = {"mianfei": "fee", "mianzheng": "materials", "weituo": "overview"}
+GUIDE_ASPECT_OF_FAQ_ENTRY = {"mianfei": "fee", "mianzheng": "materials", "weituo": "overview"}
 """FAQ entries that state a hall-wide rule the guide of each item states for that item: asked
-right after a guide answer ("补卡要钱不", "我替他去中不中"), the item's own fee, materials or
-overview answers, with the hall-wide entry a tap away."""
+right after a guide answer about that item ("补卡要钱不", "他本人出门不方便 我替他去中不中"), the
+item's own fee, materials or overview answers, with the hall-wide entry a tap away."""
 
 
 def guide_answer_instead(tracker: Tracker, entry: FaqEntry) -> Optional[Tuple[ServiceItem, str]]:
     """The item and aspect to answer instead of ``entry``, when the question is about the item just answered.
 
-    It is when the bot's last message was a guide answer about the item in context, the message
-    names no item, and either ``entry`` states a rule each item's guide states for itself
-    (`GUIDE_ASPECT_OF_TOPIC`), or the message is hearsay or about another person
-    (`bot.guide.CONTEXT_CUES`) and is evidence for that item (`bot.catalogue.linking.fits`:
-    "听邻居说现在销户口不用跑派出所了" after 身后一件事). Returns None otherwise.
+    It is when the bot's last message was a guide answer (or 个性指南 question) about the item in
+    context, the message names no item, and either ``entry`` states a rule each item's guide states
+    for itself (`GUIDE_ASPECT_OF_FAQ_ENTRY`) and the message points at the item (it is evidence for
+    it, `bot.catalogue.linking.fits`, or speaks of "this" or of a person, `bot.guide.POINTING_CUES`;
+    "委托书咋写" does not), or the message is hearsay or about another person
+    (`bot.guide.CONTEXT_CUES`) and is evidence for the item ("听邻居说现在销户口不用跑派出所了"
+    after 身后一件事). Returns None otherwise.
     """
-    text = tracker.latest_message.get("text") or ""
+    text = message_text(tracker)
     catalogue = get_catalogue()
     item = catalogue.get(item_in_context(tracker) or "")
     card = (last_bot_message(tracker).get("data") or {}).get("custom") or {}
-    if item is None or tracker.active_loop_name or service_mentions(tracker) or not text.strip():
+    if item is None or tracker.active_loop_name or service_mentions(tracker) or not text:
         return None
-    if card.get("type") not in ("guide", "guide_question") or card.get("item", item.name) != item.name:
+    if card.get("type") not in ("guide", "guide_question") or card.get("item_id") != item.id:
         return None
-    if entry.id in GUIDE_ASPECT_OF_TOPIC:
-        return item, GUIDE_ASPECT_OF_TOPIC[entry.id]
-    if any(cue in text for cue in CONTEXT_CUES) and fits(catalogue, item, text):
+    evidence = fits(catalogue, item, text)
+    if entry.id in GUIDE_ASPECT_OF_FAQ_ENTRY and (evidence or any(cue in text for cue in POINTING_CUES)):
+        return item, GUIDE_ASPECT_OF_FAQ_ENTRY[entry.id]
+    if evidence and any(cue in text for cue in CONTEXT_CUES):
         return item, "overview"
     return None
 
@@ -169,7 +170,9 @@ class ActionFaq(Action):
             # not about 刷脸办事): an item the catalogue names or is sure of is answered instead
             doubtful = decision.unsure or (unsure and entry is None)
             described = catalogue.evidence(typed) if doubtful and typed.strip() else None
-            if described is not None and (described.item or catalogue.mentioned_in(typed)) is not None:
+            if described is not None and (
+                described.item is not None or described.likely or catalogue.mentioned_in(typed) is not None
+            ):
                 # "买的二手房要过户" the model could not place: the catalogue names or is sure of the item
                 return await ActionGuide().run(dispatcher, tracker, domain, intent="ask_service_guide")
             if typed.strip() and (entry is None or decision.unsure):
@@ -199,14 +202,12 @@ class ActionFaq(Action):
         instead = None if topic else guide_answer_instead(tracker, entry)
         if instead is not None:
             item, aspect = instead
-            answers = situation_answers(tracker, item)
-            text = tracker.latest_message.get("text") or ""
-            send(dispatcher, render(item, aspect, get_hall(), answers, get_catalogue().details(item, text)))
+            events = answer_item(dispatcher, tracker, item, aspect)
             dispatcher.utter_message(
                 text="大厅的通用规定也可以看这里：",
                 buttons=[{"title": entry.title, "payload": payload("faq", **{TOPIC_ENTITY: entry.id})}],
             )
-            return [SlotSet("service", item.name)]
+            return events
         dispatcher.utter_message(text=entry.cited_answer(), json_message=faq_card(entry))
         return []
 

@@ -11,7 +11,14 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActiveLoop, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.form_helpers import last_bot_message, last_buttons
+from actions.form_helpers import (
+    FAILURES_SLOT,
+    LOOKUP_SLOTS,
+    last_bot_message,
+    last_buttons,
+    message_text,
+    reset,
+)
 from bot.catalogue import Catalogue, ServiceItem, get_catalogue
 from bot.choices import button_service, typed_choice
 from bot.guide import (
@@ -33,7 +40,7 @@ logger = logging.getLogger(__name__)
 
 
 RELINK_EXTRACTOR = "action_guide"
-LEFT_FOR_A_QUESTION = frozenset({"appointment_lookup_form"})
+FORMS_ENDED_BY_GUIDE_QUESTION = frozenset({"appointment_lookup_form"})
 """Forms a guide question ends: the look-up only asks for an appointment code, which a citizen
 asking about an item instead ("改一下要多长时间" taken for a reschedule) will not give."""
 
@@ -182,9 +189,28 @@ def answer_in_context(dispatcher: CollectingDispatcher, tracker: Tracker) -> Opt
         return None
     if not choice.details and not any(cue in text for cue in CONTEXT_CUES):
         return None
-    answers = situation_answers(tracker, in_context)
-    send(dispatcher, render(in_context, "overview", get_hall(), answers, choice.details))
-    return [SlotSet("service", in_context.name)]
+    return answer_item(dispatcher, tracker, in_context, "overview", choice.details)
+
+
+def answer_item(
+    dispatcher: CollectingDispatcher,
+    tracker: Tracker,
+    item: ServiceItem,
+    aspect: str,
+    details: Optional[List[str]] = None,
+) -> List[Dict[str, Any]]:
+    """Answer one aspect of ``item`` and keep the item in context.
+
+    ``details`` are the lines of its guide to quote first; by default those answering the message.
+    """
+    if details is None:
+        details = get_catalogue().details(item, message_text(tracker))
+    answers = situation_answers(tracker, item)
+    send(dispatcher, render(item, aspect, get_hall(), answers, details))
+    return [
+        SlotSet("service", item.name),
+        SlotSet("situation_answers", {"item": item.name, "answers": answers}),
+    ]
 
 
 class ActionGuide(Action):
@@ -240,17 +266,17 @@ class ActionGuide(Action):
         others = [other for other in (catalogue.get(name) for name in offered[1:]) if other is not None]
         if choice.alternatives:
             others = list(choice.alternatives)
-        if others and (item.name == offered[0] if offered else True):
+        if others and (not offered or item.name == offered[0]):
             # before the answer, so that the answer's own buttons (a 个性指南 question) stay the last
             notice = f"以下按“{item.name}”为您解答。如果您要办的是下面的事项，请点击："
             send(dispatcher, GuideReply(text=notice, buttons=did_you_mean(others, ask_intent).buttons))
         answers = situation_answers(tracker, item)
         send(dispatcher, render(item, aspect, hall, answers, choice.details))
         left: List[Dict[str, Any]] = []
-        if tracker.active_loop_name in LEFT_FOR_A_QUESTION:
+        if tracker.active_loop_name in FORMS_ENDED_BY_GUIDE_QUESTION:
             # asked for an appointment code, the citizen asks about an item instead: the look-up is
-            # dropped, not asked again after every answer
-            left = [ActiveLoop(None), SlotSet("requested_slot", None)]
+            # dropped with what it gathered, not asked again after every answer
+            left = [*reset((*LOOKUP_SLOTS, FAILURES_SLOT)), ActiveLoop(None), SlotSet("requested_slot", None)]
         elif tracker.active_loop_name:
             # a question asked in the middle of a form must not change the item being booked
             return []
@@ -281,6 +307,9 @@ def turned_to_item(tracker: Tracker) -> bool:
 class ActionDeny(Action):
     """A "no" outside a form: the guide of the item turned to, if any, else ``utter_deny``."""
 
+    response = "utter_deny"
+    """The reply when the message turns to no other item."""
+
     def name(self) -> str:
         """The domain name of this action."""
         return "action_deny"
@@ -288,25 +317,18 @@ class ActionDeny(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
     ) -> List[Dict[str, Any]]:
-        """Answer the item the message turns to (`turned_to_item`), or say how to go on."""
+        """Answer the item the message turns to (`turned_to_item`), else utter `response`."""
         if turned_to_item(tracker):
             return await ActionGuide().run(dispatcher, tracker, domain, intent="ask_service_guide")
-        dispatcher.utter_message(response="utter_deny")
+        dispatcher.utter_message(response=self.response)
         return []
 
 
 class ActionStop(ActionDeny):
     """A "stop" with no form running: the guide of the item turned to, if any, else ``utter_stop``."""
 
+    response = "utter_stop"
+
     def name(self) -> str:
         """The domain name of this action."""
         return "action_stop"
-
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
-    ) -> List[Dict[str, Any]]:
-        """Answer the item the message turns to (`turned_to_item`), or confirm the stop."""
-        if turned_to_item(tracker):
-            return await ActionGuide().run(dispatcher, tracker, domain, intent="ask_service_guide")
-        dispatcher.utter_message(response="utter_stop")
-        return []

@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Mapping, Optional, Sequence
 
@@ -31,26 +32,34 @@ INTENT_TO_ASPECT = {intent: aspect for aspect, (intent, _) in ASPECTS.items()}
 # aspect -> words that ask for it outright; an overview question that holds the words of exactly
 # one aspect ("办好居住证以后 想申请公租房 有啥条件") asks for that aspect (`asked_aspect`)
 ASPECT_WORDS: Dict[str, tuple[str, ...]] = {
-    "materials": ("带啥", "带什么", "材料", "材科", "啥证件", "哪些证件"),
+    "materials": ("带啥", "带什么", "啥材料", "什么材料", "哪些材料", "材料有哪些", "材料清单", "要啥证件"),
     "process": ("流程", "步骤"),
-    "time_limit": ("多久", "多长时间", "几天", "多少天", "几个工作日"),
-    "fee": ("收费", "多少钱", "要钱", "花钱", "收钱", "费用"),
-    "eligibility": ("条件", "资格", "门槛", "符合"),
-    "online": ("网上", "线上", "手机上", "app", "APP"),
+    "time_limit": ("多久", "多长时间", "要几天", "几天能", "几天办", "多少天", "几个工作日"),
+    "fee": ("收费吗", "收费不", "收不收费", "多少钱", "要钱", "花钱吗", "花钱不", "收钱吗", "费用多少"),
+    "eligibility": ("什么条件", "啥条件", "有啥条件", "条件是", "符合条件", "资格", "门槛"),
+    "online": ("网上办", "网上能", "网上申请", "线上办", "手机上办", "手机上能", "app上"),
     "window": ("哪个窗口", "几号窗口", "什么窗口", "啥窗口"),
 }
 
 
 def asked_aspect(text: str) -> str:
-    """The one aspect whose words (`ASPECT_WORDS`) ``text`` holds, else "overview" (none, or several)."""
+    """The one aspect whose question words (`ASPECT_WORDS`) ``text`` holds, else "overview".
+
+    "overview" also when it holds those of several aspects, or is a button payload.
+    """
     if text.startswith("/"):
         return "overview"
-    asked = [aspect for aspect, words in ASPECT_WORDS.items() if any(word in text for word in words)]
+    folded = unicodedata.normalize("NFKC", text).lower()
+    asked = [aspect for aspect, words in ASPECT_WORDS.items() if any(word in folded for word in words)]
     return asked[0] if len(asked) == 1 else "overview"
 
 
 GUIDE_INTENTS = frozenset(INTENT_TO_ASPECT)
 BACK_REFERENCES = ("这个", "那个", "它", "这件事", "这事", "刚才", "上面", "该事项")
+# "this" or a person the matter at hand concerns ("他本人出门不方便 我替他去中不中")
+POINTING_CUES = BACK_REFERENCES + tuple(
+    "他 她 他们 她们 对方 卖方 买方 家属 亲戚 老人 我爸 我妈 父母 孩子 闺女 儿子 女儿 媳妇 老公 爱人".split()
+)
 # Words that tie a follow-up naming no item to the matter in context: hearsay, the other party
 # or a relative, the citizen's own situation, a step of the matter at hand.
 CONTEXT_CUES = BACK_REFERENCES + tuple(
@@ -64,23 +73,33 @@ CONTEXT_CUES = BACK_REFERENCES + tuple(
 # The citizen describing their own circumstances ("我是外地户口 能办不"): a situation within the
 # item in context, not a new item, even when the words describe one.
 SITUATION_CUES = tuple(
-    "我是 我们是 俺是 俺们是 我交的 我已经 我没有 如果 要是 万一 像我这样 我这种 我这情况 我的情况 "
-    "我户口 俺户口 我家 俺家 我们家 俺们家 我今年 俺今年 我本人 俺本人".split()
+    "我是 我们是 俺是 俺们是 我交的 我已经 我没有 如果 要是 万一 像我这样 我这种 我这情况 我的情况".split()
 )
-# Words that open a new matter ("另外…", "还有个事…", "算了 不注册了 就开个小饭店"), correct the one
-# in context ("其实…", "不对 俺买的不是新房") or go on to the next one ("公司弄好以后要招几个司机"):
-# a message with one, sure of another item, is about that item even if it shares words with the
-# one in context. So is a message that drops the matter in context ("不注销了", "不做吃的了").
+# Words that open a new matter ("另外…", "还有个事…", "算了 不注册了 就开个小饭店") or correct the one
+# in context ("想了想…", "哦不对 俺买的不是新房"): a message with one, sure of another item, is about
+# that item even if it shares words with the one in context (`opens_new_matter`).
 SWITCH_CUES = tuple(
     "另外 还有个事 还有一个事 还有件事 还有一件事 再问个 再问一个 再问下 换个 算了 不光 不但 "
-    "另一个 另一件 别的事 顺便问 顺便 其实 不对 想了想 以后".split()
+    "另一个 另一件 别的事 顺便问 顺便 想了想".split()
 )
-_DROPPED = re.compile(r"不[\u4e00-\u9fff]{1,3}了")
+_CORRECTION = re.compile(r"^\W*(哦|噢|啊|呃)?\W*不对")
+_DROPPED = re.compile(r"不([\u4e00-\u9fff]{1,3})了")
 
 
-def opens_new_matter(text: str) -> bool:
-    """Whether ``text`` turns from the matter in context to another one (`SWITCH_CUES`, "不…了")."""
-    return any(cue in text for cue in SWITCH_CUES) or _DROPPED.search(text) is not None
+def opens_new_matter(catalogue: Catalogue, text: str, in_context: ServiceItem) -> bool:
+    """Whether ``text`` turns from ``in_context`` to another matter.
+
+    It does with a switch cue (`SWITCH_CUES`), a correction at its start ("哦不对 …", not the tag
+    question 对不对), or "不…了" about the item in context itself ("不注销了" after 企业注销一件事,
+    "不做吃的了" after 开办餐饮店一件事; not "不记得了", "不能用了").
+    """
+    if any(cue in text for cue in SWITCH_CUES) or _CORRECTION.search(text):
+        return True
+    return any(
+        catalogue.score(in_context, dropped.group(1)) > 0
+        or catalogue.character_score(in_context, dropped.group(1)) > 0
+        for dropped in _DROPPED.finditer(text)
+    )
 
 
 # Words that go back to the matter before the one in context ("再回到刚才那个", "说回前面那个").
@@ -407,6 +426,10 @@ def choose_item(
     def about(item: ServiceItem) -> ItemChoice:
         return ItemChoice(item=item, details=catalogue.details(item, text) if typed else [])
 
+    # the citizen's own circumstances: a situation within the item in context, not a new item
+    own_situation = aspect == "eligibility" or (
+        aspect != "overview" and any(cue in text for cue in SITUATION_CUES)
+    )
     if named:
         item = named[0]
         described = all(
@@ -415,12 +438,9 @@ def choose_item(
             if catalogue.get(str(m.get("value") or "")) is item
         )
         if described and typed and in_context is not None and in_context.name != item.name:
-            if opens_new_matter(text):
+            if opens_new_matter(catalogue, text, in_context):
                 return about(item)
             context_details = catalogue.details(in_context, text)
-            own_situation = aspect == "eligibility" or (
-                aspect != "overview" and any(cue in text for cue in SITUATION_CUES)
-            )
             if context_details or own_situation or fits(catalogue, in_context, text):
                 return ItemChoice(item=in_context, details=context_details)
         return about(item)
@@ -432,7 +452,6 @@ def choose_item(
             return ItemChoice(item=in_context, details=context_details)
         among = any(c.name == in_context.name for c in candidates)
         cue = any(word in text for word in CONTEXT_CUES)
-        own_situation = aspect == "eligibility" or any(word in text for word in SITUATION_CUES)
         weak = evidence is None or evidence.score < SURE_SCORE
         if among or (not candidates and (aspect != "overview" or cue)):
             return ItemChoice(item=in_context)
@@ -442,7 +461,7 @@ def choose_item(
             return ItemChoice(item=in_context)
         if candidates:
             return ItemChoice(choices=candidates, current=in_context)
-    if evidence is not None and evidence.likely and not named:
+    if evidence is not None and evidence.likely:
         # "想开家卖药的店 手续复杂不": the best item clearly ahead, though not sure, is answered and the
         # others are offered beside the answer
         return dataclasses.replace(about(candidates[0]), alternatives=candidates[1:])

@@ -8,7 +8,8 @@ One place decides, for the NLU linker (`bot.nlu.service_linker`) and the guide a
   entity for it;
 - **a broad subject asked about as such** ("家里老人的事想咨询一下", "住这方面能办点啥"): a message with a
   vague cue (`VAGUE_CUES`) that names no item, about a subject at least two items are filed under
-  (``about_topic``), gets those items as choices even when its words lean to one of them;
+  (``about_topic``), gets those items as choices even when the subject's words lean to one of them
+  (老人 to 身后一件事); not when its other words are sure of an item ("闺女刚满月 医保的事咋弄");
 - **likely**: not sure, but the best item scores at least `SURE_SCORE` and `LIKELY_MARGIN` times
   the runner-up; the guide answers it with the others offered beside the answer;
 - **near miss**: other evidence, offered as "您是想办理…？" choices ranked by score, never
@@ -121,16 +122,34 @@ def weigh(
     """
     ranked = catalogue.search(text, limit=limit)
     if any(cue in text for cue in VAGUE_CUES) and catalogue.mentioned_in(text) is None:
-        subjects = catalogue.subjects(text).values()
-        # a subject only one item is filed under (上学 in "孩子上学的事") is not vague: weighed as usual
-        narrow = any(len(ids) == 1 for ids in subjects)
-        broad = [] if narrow else catalogue.about_topic(text, limit=limit)
+        subjects = catalogue.subjects(text)
+        # a subject only one item is filed under (上学 in "孩子上学的事") is not vague, nor is a message
+        # whose other words are sure of an item ("闺女刚满月 医保的事咋弄"): both are weighed as usual
+        narrow = any(len(ids) == 1 for ids in subjects.values())
+        rest = text
+        for subject in sorted(subjects, key=len, reverse=True):
+            rest = rest.replace(subject, " ")
+        told = narrow or _weigh_words(catalogue, rest, sure_score, margin, limit).item is not None
+        broad = [] if told else catalogue.about_topic(text, limit=limit)
         if len(broad) >= 2:
             # the items best for the words first, then the others filed under the subject
             listed = {item.id for item, _ in broad}
             merged = [pair for pair in ranked if pair[0].id in listed]
             merged += [pair for pair in broad if pair[0].id not in {item.id for item, _ in merged}]
             return Evidence(merged[:limit], False, sure_score)
+    return _weigh_words(catalogue, text, sure_score, margin, limit, ranked)
+
+
+def _weigh_words(
+    catalogue: Catalogue,
+    text: str,
+    sure_score: float,
+    margin: float,
+    limit: int,
+    ranked: list[tuple[ServiceItem, float]] | None = None,
+) -> Evidence:
+    """`weigh` without the vague-subject rule: sure, likely, near misses or a subject's items."""
+    ranked = catalogue.search(text, limit=limit) if ranked is None else ranked
     if ranked:
         top = ranked[0][1]
         second = ranked[1][1] if len(ranked) > 1 else 0.0

@@ -152,7 +152,8 @@ class SearchIndex:
     def about_topic(self, text: str, limit: int = 4) -> list[tuple[ServiceItem, float]]:
         """Items about a broad subject the text names (`TOPIC_WORDS` and the items' ``topics``), best first.
 
-        Items listing the subject earlier among their ``topics`` come first, then by their score.
+        Items listing the subject earlier among their ``topics`` come first (公司 is the first topic
+        of 开办企业 but the third of 开办运输企业), then those scoring higher for the whole text.
         For a vague question only: the items whose ``topics`` list the subject (or, for a subject
         no item lists, whose names, everyday terms or bundled matters contain it), ranked by their
         score for the whole text.

@@ -27,7 +27,12 @@ from tests.utils.conversations import by_file, load_conversations, play
 # 148/186 (0.796) with a sure link also from a SURE_SCORE lead, an alias inside another item's sure
 # description, and aspect questions after item choices answered for the first offered item (147/186
 # in make eval's run of the same code: the bar leaves room for one or two conversations of timing).
-SUCCESS_BAR = 0.77
+# 2026-12-01, with blind_third.yml (60 conversations by a sixth writer; 41/60 on the code before any
+# change made after reading it): 206/246 (0.837) with vague subjects offered as choices, aspects kept
+# with the matter at hand and hall-wide rules answered for the item just answered; 218/246 (0.886;
+# blind_third 52/60) with turns to another matter followed and likely items answered beside
+# their alternatives.
+SUCCESS_BAR = 0.86
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 

@@ -45,6 +45,9 @@ BARS = {
     "tests/nlu/heldout_blind.yml": (0.91, 0.0, 0.96),
     # by a fifth writer, scored before any change made for it: 0.940 against 0.905, linking 0.931
     "tests/nlu/heldout_blind_second.yml": (0.93, 0.02, 0.92),
+    # by a sixth writer (306 messages once those standing verbatim in data/nlu were taken out),
+    # first scored 2026-12-01 with nothing changed for it: 0.954 against 0.935, linking 0.981
+    "tests/nlu/heldout_blind_third.yml": (0.94, 0.01, 0.97),
 }
 # file -> share of FAQ paraphrases answered with their entry; the issue asks 0.95. Measured
 # 2026-11-30: independent 0.860 (98 of 114); fresh 0.842 (48 of 57, 3 more offered choices).

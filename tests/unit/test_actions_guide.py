@@ -271,7 +271,7 @@ async def test_unsure_message_leaning_on_the_item_in_context_gets_its_guide(
     )
     [reply] = dispatcher.messages
     assert reply["custom"]["item"] == context, reply
-    assert events == [SlotSet("service", context)]
+    assert SlotSet("service", context) in events
 
 
 @pytest.mark.parametrize("context", [None, HOUSE])
@@ -451,9 +451,23 @@ def test_a_broad_subject_asked_about_as_such_gets_choices(text: str, offered: se
     assert offered <= {item.name for item in evidence.choices}
 
 
-def test_a_subject_only_one_item_is_filed_under_is_not_vague() -> None:
-    evidence = get_catalogue().evidence("孩子上学的事")
-    assert evidence.item is not None and evidence.item.name == "教育入学一件事"
+@pytest.mark.parametrize(
+    "text, item",
+    [
+        ("孩子上学的事", "教育入学一件事"),  # only one item is filed under 上学
+        ("闺女刚满月 医保的事咋弄", "新生儿出生一件事"),  # the words besides 医保 are sure of the item
+        ("孩子刚出生 办户口的事", "新生儿出生一件事"),
+    ],
+)
+def test_a_subject_in_a_message_that_says_more_is_not_vague(text: str, item: str) -> None:
+    evidence = get_catalogue().evidence(text)
+    assert evidence.item is not None and evidence.item.name == item
+
+
+def test_the_items_listing_a_subject_first_are_offered_first() -> None:
+    """公司 is the first topic of the four company items, the third of 开办运输企业 and 信用修复."""
+    offered = {item.name for item in get_catalogue().evidence("公司的事").choices}
+    assert offered == {"开办企业一件事", "企业信息变更一件事", "企业注销一件事", "企业迁移登记一件事"}
 
 
 @pytest.mark.parametrize(
@@ -472,11 +486,41 @@ async def test_an_aspect_of_the_matter_at_hand_stays_with_it(
 
 
 @pytest.mark.parametrize(
+    "intent, text, context, meant",
+    [
+        # "不干了" is not about the item in context; the citizen's own situation; a sentence opener
+        ("ask_materials", "公司不干了 公积金咋取出来 要带啥", "公积金提取一件事", "公积金提取一件事"),
+        ("ask_eligibility", "其实我是外地户口 能申请不", "申请公租房一件事", "申请公租房一件事"),
+        ("ask_materials", "俺家孩子今年九月要上小学 要带啥材料", "新生儿出生一件事", "教育入学一件事"),
+    ],
+)
+async def test_words_that_only_look_like_a_turn_do_not_decide(
+    index: ServiceIndex, intent: str, text: str, context: str, meant: str
+) -> None:
+    message, _ = await ask(index, intent, text, context)
+    assert answered(message) == meant
+
+
+def test_an_overview_question_naming_one_aspect_asks_for_it() -> None:
+    from bot.guide import asked_aspect
+
+    assert asked_aspect("办好居住证以后 想申请公租房 有啥条件") == "eligibility"
+    assert asked_aspect("开饭店在ＡＰＰ上办行不") == "online"  # full-width letters folded
+    for overview in (
+        "前几天孩子出生了 想给他上户口",
+        "住院的费用咋报销",
+        "网上说现在开公司不用刻章了 真的假的",
+    ):
+        assert asked_aspect(overview) == "overview", overview
+    assert asked_aspect("要带啥材料 多久能办好") == "overview"  # two aspects: the overview answers both
+
+
+@pytest.mark.parametrize(
     "text, context, meant",
     [
-        ("其实我不做吃的了 就想一个人开个小门面卖水果", "开办餐饮店一件事", "个体工商户登记一件事"),
+        ("我不做吃的了 就想一个人开个小门面卖水果", "开办餐饮店一件事", "个体工商户登记一件事"),
         ("想了想还是不注销了 准备把公司搬到郑东新区去接着干", "企业注销一件事", "企业迁移登记一件事"),
-        ("公司弄好以后要招几个司机 给他们办用工登记跟参保", "开办运输企业一件事", "员工录用一件事"),
+        ("哦不对 俺买的不是新房 是别人住过的老房子", "新建商品房转移登记一件事", HOUSE),
     ],
 )
 async def test_turning_from_the_matter_in_context_to_another_is_followed(
@@ -508,7 +552,9 @@ async def test_a_no_or_stop_that_turns_to_another_item_gets_its_guide(
 
 def after_guide_answer(text: str, item: str) -> Tracker:
     """The bot just answered ``item``'s guide; the citizen asks ``text``, which the NLU took for an FAQ."""
-    answered_card = {"event": "bot", "text": "…", "data": {"custom": {"type": "guide", "item": item}}}
+    item_id = get_catalogue().get(item).id  # type: ignore[union-attr]
+    card = {"type": "guide", "item": item, "item_id": item_id}
+    answered_card = {"event": "bot", "text": "…", "data": {"custom": card}}
     user = {"event": "user", "text": text, "parse_data": {"intent": {"name": "faq"}}}
     return Tracker(
         sender_id="guide-test",
@@ -523,14 +569,14 @@ def after_guide_answer(text: str, item: str) -> Tracker:
 
 
 @pytest.mark.parametrize(
-    "text, item, aspect",
+    "text, item, aspect, entry",
     [
-        ("补卡要钱不", "社会保障卡居民服务一卡通一件事", "fee"),
-        ("他们在外地 委托个亲戚来中不中", HOUSE, "overview"),
+        ("这个收费吗", "社会保障卡居民服务一卡通一件事", "fee", "mianfei"),
+        ("他本人出门不方便 我替他去中不中", DISABILITY, "overview", "weituo"),
     ],
 )
 async def test_a_hall_wide_rule_asked_right_after_a_guide_answer_is_answered_for_the_item(
-    text: str, item: str, aspect: str
+    text: str, item: str, aspect: str, entry: str
 ) -> None:
     from actions.faq import ActionFaq
 
@@ -538,14 +584,61 @@ async def test_a_hall_wide_rule_asked_right_after_a_guide_answer_is_answered_for
     events = await ActionFaq().run(dispatcher, after_guide_answer(text, item), {})
     guide, hall_wide = dispatcher.messages
     assert guide["custom"]["item"] == item and guide["custom"]["aspect"] == aspect
-    assert "faq_topic" in hall_wide["buttons"][0]["payload"]  # the hall-wide entry stays a tap away
-    assert events == [SlotSet("service", item)]
+    # the hall-wide entry stays a tap away
+    assert hall_wide["buttons"][0]["payload"] == f'/faq{{"faq_topic": "{entry}"}}'
+    assert SlotSet("service", item) in events
 
 
-async def test_a_question_about_another_hall_topic_after_a_guide_answer_keeps_its_faq_answer() -> None:
+async def test_an_unsure_faq_answer_gives_way_to_an_item_the_catalogue_is_sure_of() -> None:
+    """ "补卡要钱不" retrieves the hall-wide fee entry only unsurely; 补卡 is sure of the social card."""
     from actions.faq import ActionFaq
 
     dispatcher = CollectingDispatcher()
-    await ActionFaq().run(dispatcher, after_guide_answer("缺一份材料能先受理不", OPENING), {})
+    await ActionFaq().run(dispatcher, after_guide_answer("补卡要钱不", "社会保障卡居民服务一卡通一件事"), {})
     [reply] = dispatcher.messages
-    assert reply["custom"]["type"] == "faq" and reply["custom"]["id"] == "rongque"
+    assert reply["custom"]["item"] == "社会保障卡居民服务一卡通一件事" and reply["custom"]["aspect"] == "fee"
+
+
+@pytest.mark.parametrize(
+    "text, entry",
+    [
+        ("缺一份材料能先受理不", "rongque"),  # another hall-wide topic
+        ("委托书咋写", "weituo"),  # the rule itself, pointing at no item or person
+    ],
+)
+async def test_a_hall_wide_question_after_a_guide_answer_keeps_its_faq_answer(text: str, entry: str) -> None:
+    from actions.faq import ActionFaq
+
+    dispatcher = CollectingDispatcher()
+    await ActionFaq().run(dispatcher, after_guide_answer(text, OPENING), {})
+    [reply] = dispatcher.messages
+    assert reply["custom"]["type"] == "faq" and reply["custom"]["id"] == entry
+
+
+async def test_the_hall_wide_button_beside_an_item_answer_gives_the_faq_answer() -> None:
+    from actions.faq import ActionFaq
+
+    tapped = after_guide_answer('/faq{"faq_topic": "mianfei"}', "社会保障卡居民服务一卡通一件事")
+    tapped.latest_message["entities"] = [{"entity": "faq_topic", "value": "mianfei"}]
+    dispatcher = CollectingDispatcher()
+    await ActionFaq().run(dispatcher, tapped, {})
+    [reply] = dispatcher.messages
+    assert reply["custom"]["type"] == "faq" and reply["custom"]["id"] == "mianfei"
+
+
+async def test_a_guide_question_ends_a_look_up_waiting_for_a_code(index: ServiceIndex) -> None:
+    from rasa_sdk.events import ActiveLoop
+
+    text = "开公司要带啥"
+    waiting = tracker("ask_materials", text, index.link(text, "ask_materials"))
+    waiting.active_loop = {"name": "appointment_lookup_form"}
+    waiting.slots.update({"requested_slot": "appointment_code", "appointment_date": "2026-12-03"})
+    dispatcher = CollectingDispatcher()
+    events = await ActionGuide().run(dispatcher, waiting, {})
+    assert ActiveLoop(None) in events
+    assert SlotSet("appointment_date", None) in events and SlotSet("appointment_code", None) in events
+    assert SlotSet("service", OPENING) in events
+    # a guide question in the booking form leaves the form and the item being booked alone
+    booking = tracker("ask_materials", text, index.link(text, "ask_materials"), "退休一件事")
+    booking.active_loop = {"name": "appointment_form"}
+    assert await ActionGuide().run(CollectingDispatcher(), booking, {}) == []

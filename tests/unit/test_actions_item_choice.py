@@ -182,14 +182,27 @@ async def test_an_unsure_message_the_catalogue_is_sure_of_gets_the_guide() -> No
 
 async def test_an_unsure_message_close_to_several_items_gets_choices() -> None:
     catalogue = get_catalogue()
-    text = "想开家卖药的店 手续复杂不"
+    text = "公司要搬地方"  # 企业注销 7.1 and 企业迁移登记 7.0: neither sure nor clearly ahead
     evidence = catalogue.evidence(text)
-    assert evidence.item is None and len(evidence.choices) >= 2  # close, but not sure
+    assert evidence.item is None and not evidence.likely and len(evidence.choices) >= 2
     dispatcher = CollectingDispatcher()
     await ActionFaq().run(dispatcher, tracker(text, "nlu_fallback", []), {})
     titles = [b["title"] for b in dispatcher.messages[0]["buttons"]]
     assert dispatcher.messages[0]["text"].startswith("您是想办理")
-    assert titles[0] == "开办药店一件事"
+    assert {"企业注销一件事", "企业迁移登记一件事"} <= set(titles)
+
+
+async def test_an_unsure_message_likely_about_one_item_answers_it_with_the_others_beside() -> None:
+    catalogue = get_catalogue()
+    text = "想开家卖药的店 手续复杂不"  # 开办药店 9.3 against 开办企业 6.8: not sure, but clearly ahead
+    evidence = catalogue.evidence(text)
+    assert evidence.item is None and evidence.likely
+    dispatcher = CollectingDispatcher()
+    await ActionFaq().run(dispatcher, tracker(text, "nlu_fallback", []), {})
+    notice, answer = dispatcher.messages
+    assert notice["text"].startswith("以下按“开办药店一件事”为您解答")
+    assert [b["title"] for b in notice["buttons"]] == ["开办企业一件事"]
+    assert answer["custom"]["item"] == "开办药店一件事"
 
 
 # --- broad subjects ----------------------------------------------------------------------------
