@@ -135,7 +135,8 @@ def weigh(
             # the items best for the words first, then the others filed under the subject
             listed = {item.id for item, _ in broad}
             merged = [pair for pair in ranked if pair[0].id in listed]
-            merged += [pair for pair in broad if pair[0].id not in {item.id for item, _ in merged}]
+            first = {item.id for item, _ in merged}
+            merged += [pair for pair in broad if pair[0].id not in first]
             return Evidence(merged[:limit], False, sure_score)
     return _weigh_words(catalogue, text, sure_score, margin, limit, ranked)
 

@@ -105,6 +105,7 @@ class SearchIndex:
         self._position: dict[str, int] = {}
         self._topics: list[frozenset[str]] = []
         self._topic_words: frozenset[str] = frozenset()
+        self._listed_topics: frozenset[str] = frozenset()
         self._chars: list[frozenset[str]] = []
         self._bundled: list[frozenset[str]] = []
         self._bundled_df: Counter[str] = Counter()
@@ -154,9 +155,7 @@ class SearchIndex:
 
         Items listing the subject earlier among their ``topics`` come first (公司 is the first topic
         of 开办企业 but the third of 开办运输企业), then those scoring higher for the whole text.
-        For a vague question only: the items whose ``topics`` list the subject (or, for a subject
-        no item lists, whose names, everyday terms or bundled matters contain it), ranked by their
-        score for the whole text.
+        For a vague question only: the items filed under the subject (`subjects`).
         A subject of two characters may have one character between them (开个店 for 开店).
         """
         subjects = self.subjects(text)
@@ -182,7 +181,7 @@ class SearchIndex:
         self.prepare()
         query = normalise(text)
         topics = [word for word in self._topic_words if _topic_pattern(word).search(query)]
-        listed = frozenset().union(*self._topics)
+        listed = self._listed_topics
         found: dict[str, frozenset[str]] = {}
         for topic in topics:
             found[topic] = frozenset(
@@ -316,7 +315,8 @@ class SearchIndex:
                     self._line_df.update(grams)
                 self._df.update(doc.keys())
             self._avgdl = sum(self._lengths) / max(len(self._lengths), 1)
-            self._topic_words = frozenset(TOPIC_WORDS).union(*self._topics)
+            self._listed_topics = frozenset().union(*self._topics)
+            self._topic_words = self._listed_topics | frozenset(TOPIC_WORDS)
             self._ready = True
 
     def _analyse(self, text: str) -> list[str]:
