@@ -27,23 +27,12 @@ from actions.guide import (
 from bot.catalogue import ServiceItem, get_catalogue
 from bot.catalogue.linking import fits
 from bot.catalogue.search import SearchIndex
-from bot.faq import FaqAnswer, FaqEntry, FaqIndex, decide, get_faq_store
+from bot.faq import FaqAnswer, FaqEntry, FaqIndex, decide, faq_card, get_faq_store
 from bot.guide import CONTEXT_CUES, GUIDE_INTENTS, POINTING_CUES, did_you_mean, payload
 from bot.unanswered import Resemblance, UnansweredReason, record_unanswered
 
 logger = logging.getLogger(__name__)
 TOPIC_ENTITY = "faq_topic"
-
-
-def faq_card(entry: FaqEntry) -> Dict[str, Any]:
-    """The structured card of an answer: which entry, its source and when it was checked."""
-    return {
-        "type": "faq",
-        "id": entry.id,
-        "title": entry.title,
-        "source": entry.source,
-        "last_checked": str(entry.last_checked),
-    }
 
 
 _resemblance: List[Tuple[FaqIndex, Resemblance]] = []  # of the live index only

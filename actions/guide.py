@@ -21,6 +21,7 @@ from actions.form_helpers import (
 )
 from bot.catalogue import Catalogue, ServiceItem, get_catalogue
 from bot.choices import button_service, typed_choice
+from bot.faq import faq_card, get_faq_store
 from bot.guide import (
     ASPECTS,
     CHOICE_QUESTION,
@@ -31,6 +32,7 @@ from bot.guide import (
     asked_aspect,
     choose_item,
     did_you_mean,
+    hall_wide_entry,
     parse_situation,
     render,
 )
@@ -249,6 +251,16 @@ class ActionGuide(Action):
         choice = choose_item(catalogue, text, mentions, in_context, aspect, earlier)
         item: Optional[ServiceItem] = choice.item
         offered = offered_items(tracker) if item is None and not choice.choices and not mentions else []
+        if item is None and in_context is None and not mentions and not offered:
+            # "政务服务要交钱不", "领证的时候要带啥": about the hall as a whole, answered from the FAQ
+            ranking = tracker.latest_message.get("intent_ranking") or []
+            faq = max(
+                (float(r.get("confidence") or 0) for r in ranking if r.get("name") == "faq"), default=0.0
+            )
+            entry = hall_wide_entry(text, faq, get_faq_store().current().search(text))
+            if entry is not None:
+                dispatcher.utter_message(text=entry.cited_answer(), json_message=faq_card(entry))
+                return []
         if offered and aspect != "overview":
             # "材料清单有吗" right after the choices, none chosen: the best-ranked offered item answers,
             # and the others stay a tap away

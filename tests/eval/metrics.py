@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections import Counter
-from typing import Any, Dict, List, Sequence, Tuple
+from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from sklearn.metrics import f1_score
 
-from bot.faq import FaqIndex, decide, load_entries
-from bot.guide import GUIDE_INTENTS
+from bot.catalogue import get_catalogue
+from bot.faq import FaqEntry, FaqIndex, decide, load_entries
+from bot.guide import GUIDE_INTENTS, INTENT_TO_ASPECT, choose_item, hall_wide_entry
+from bot.hall import get_hall
 from bot.settings import PROJECT_ROOT
 from tests.eval.data import Example
 
@@ -16,6 +18,19 @@ FALLBACK = "nlu_fallback"
 OUT_OF_SCOPE = "out_of_scope"
 # Intents whose answer is a service item, a booking or an FAQ entry: wrong for out-of-scope messages.
 OUT_OF_SCOPE_ANSWERS = frozenset(GUIDE_INTENTS | {"book_appointment", "faq"})
+
+
+def prediction(parsed: Dict[str, Any]) -> Dict[str, Any]:
+    """What the figures need of one parse: intent, its confidence, ``faq``'s confidence and entities."""
+    ranking = parsed.get("intent_ranking") or []
+    return {
+        "intent": (parsed.get("intent") or {}).get("name"),
+        "confidence": float((parsed.get("intent") or {}).get("confidence") or 0.0),
+        "faq_confidence": max(
+            (float(r.get("confidence") or 0) for r in ranking if r.get("name") == "faq"), default=0.0
+        ),
+        "entities": [[e["entity"], str(e.get("value"))] for e in parsed.get("entities") or []],
+    }
 
 
 def _right(gold: str, predicted: str) -> bool:
@@ -84,30 +99,48 @@ def out_of_scope_answered(items: Sequence[Example], predictions: Sequence[Dict[s
     return {"n": len(oos), "answered": sum(p["intent"] in OUT_OF_SCOPE_ANSWERS for _, p in oos)}
 
 
+def faq_entry_answered(index: FaqIndex, text: str, predicted: Dict[str, Any]) -> Optional[FaqEntry]:
+    """The FAQ entry a citizen gets for ``text`` as the first message of a conversation, if any.
+
+    As the actions decide: ``faq`` and ``nlu_fallback`` go to retrieval (`bot.faq.decide`); a guide
+    question that names and describes no item to `bot.guide.hall_wide_entry`; an opening-hours
+    question also gets the hall's ``hours_faq`` entry when retrieval answers with it.
+    """
+    intent = predicted["intent"]
+    matches = index.search(text)
+    if intent in ("faq", FALLBACK):
+        return decide(matches).entry
+    if intent in GUIDE_INTENTS:
+        if any(kind == "service" for kind, _ in predicted["entities"]):
+            return None
+        if choose_item(get_catalogue(), text, [], None, INTENT_TO_ASPECT[intent]).item is not None:
+            return None
+        return hall_wide_entry(text, float(predicted.get("faq_confidence") or 0.0), matches)
+    if intent == "ask_office_hours":
+        entry = decide(matches).entry
+        return entry if entry is not None and entry.id == get_hall().hours_faq else None
+    return None
+
+
 def faq_retrieval(items: Sequence[Example], predictions: Sequence[Dict[str, Any]]) -> Dict[str, Any]:
     """What citizens get for FAQ paraphrases and out-of-scope messages, through intent and retrieval.
 
-    A paraphrase is right when the intent is ``faq`` or ``nlu_fallback`` (both go to the FAQ
-    action) and retrieval answers with its entry.
+    A paraphrase is right when the entry answered (`faq_entry_answered`) is its own; choices are
+    near misses offered as buttons (``faq`` or ``nlu_fallback`` only).
     """
     index = FaqIndex(load_entries(PROJECT_ROOT / "data" / "faq"))
     right = wrong = choices = 0
     asked = [(e, p) for e, p in zip(items, predictions, strict=True) if e.topic]
     for example, predicted in asked:
-        if predicted["intent"] not in ("faq", FALLBACK):
-            wrong += 1
-            continue
-        decision = decide(index.search(example.text))
-        if decision.entry is not None and decision.entry.id == example.topic:
+        entry = faq_entry_answered(index, example.text, predicted)
+        if entry is not None and entry.id == example.topic:
             right += 1
-        elif decision.entry is not None:
+        elif entry is not None or predicted["intent"] not in ("faq", FALLBACK):
             wrong += 1
         else:
             choices += 1
     oos = [(e, p) for e, p in zip(items, predictions, strict=True) if e.intent == OUT_OF_SCOPE]
-    oos_answered = sum(
-        p["intent"] in ("faq", FALLBACK) and decide(index.search(e.text)).entry is not None for e, p in oos
-    )
+    oos_answered = sum(faq_entry_answered(index, e.text, p) is not None for e, p in oos)
     return {
         "n": len(asked),
         "right": right,

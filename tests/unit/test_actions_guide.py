@@ -642,3 +642,45 @@ async def test_a_guide_question_ends_a_look_up_waiting_for_a_code(index: Service
     booking = tracker("ask_materials", text, index.link(text, "ask_materials"), "退休一件事")
     booking.active_loop = {"name": "appointment_form"}
     assert await ActionGuide().run(CollectingDispatcher(), booking, {}) == []
+
+
+# --- questions about the hall as a whole ---------------------------------------------------------
+
+
+async def ask_ranked(
+    index: ServiceIndex, intent: str, text: str, faq: float, context: Optional[str] = None
+) -> List[Dict[str, Any]]:
+    """Run the guide action on a message the intent model ranked ``faq`` second with ``faq``."""
+    entities = index.link(text, intent)
+    ranking = [{"name": intent, "confidence": 1 - faq}, {"name": "faq", "confidence": faq}]
+    dispatcher = CollectingDispatcher()
+    slot = entities[-1]["value"] if entities else context
+    await ActionGuide().run(dispatcher, tracker(intent, text, entities, context, slot, ranking), {})
+    return dispatcher.messages
+
+
+@pytest.mark.parametrize(
+    ("intent", "text", "topic"),
+    [
+        ("ask_fee", "政务服务要交钱不", "mianfei"),
+        ("ask_materials", "领证的时候要带啥", "zhengzhao_lingqu"),
+        ("ask_service_guide", "啥叫一件事", "yijianshi"),
+    ],
+)
+async def test_a_question_about_the_hall_as_a_whole_gets_its_faq_entry(
+    index: ServiceIndex, intent: str, text: str, topic: str
+) -> None:
+    (message,) = await ask_ranked(index, intent, text, faq=0.3)
+    assert message["custom"]["type"] == "faq" and message["custom"]["id"] == topic
+
+
+async def test_without_the_models_doubt_it_stays_a_guide_question(index: ServiceIndex) -> None:
+    (message,) = await ask_ranked(index, "ask_fee", "政务服务要交钱不", faq=0.05)
+    assert message["custom"].get("type") != "faq"
+
+
+async def test_pointing_at_a_matter_or_having_one_in_context_is_about_the_item(index: ServiceIndex) -> None:
+    (pointing,) = await ask_ranked(index, "ask_fee", "这个收费不", faq=0.3)
+    assert pointing["custom"].get("type") != "faq"
+    (in_context,) = await ask_ranked(index, "ask_fee", "要交钱不", faq=0.3, context=HOUSE)
+    assert answered(in_context) == HOUSE

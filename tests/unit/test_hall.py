@@ -74,3 +74,21 @@ def test_popular_items_exist_in_the_catalogue() -> None:
     assert [catalogue.get(name) is not None for name in get_hall().popular_items] == [True] * len(
         get_hall().popular_items
     )
+
+
+@pytest.mark.parametrize("text", ["周末能办业务不", "下班以后来不及 有延时服务吗"])
+async def test_hours_outside_the_usual_ones_get_the_entry_on_them_after_the_hours(
+    dispatcher, domain, text: str
+) -> None:
+    hall = get_hall()
+    assert hall.hours_faq is not None
+    await ActionHallInfo().run(dispatcher, make_tracker("ask_office_hours", text=text), domain)
+    hours, entry = dispatcher.messages
+    assert hours["text"] == hall_answer("ask_office_hours", hall)
+    assert entry["custom"]["type"] == "faq" and entry["custom"]["id"] == hall.hours_faq
+
+
+async def test_a_plain_hours_question_gets_the_hours_alone(dispatcher, domain) -> None:
+    await ActionHallInfo().run(dispatcher, make_tracker("ask_office_hours", text="几点开门"), domain)
+    (message,) = dispatcher.messages
+    assert message["custom"] == {"type": "hall", "topic": "ask_office_hours"}

@@ -1,0 +1,126 @@
+"""The hall's terms typed in pinyin, read back as the Chinese words they spell.
+
+People who cannot find a character, or type on a keyboard without a pinyin input method, write
+the term itself in pinyin: "kuasheng tongban 咋弄", "haochaping评了有啥用", "wanrenzhuwanqi 是咋搞的".
+The training data and the FAQ entries are Chinese, so such a word tells the models nothing. A
+`PinyinReader` knows the terms of a vocabulary (the words of the FAQ entries and the catalogue)
+by their toneless pinyin (``pypinyin``); a run of Latin letters that spells one or more of those
+terms, syllable for syllable with nothing left over, is replaced by them before the message is
+featurised ("kuasheng tongban 咋弄" → "跨省通办 咋弄"). Unlike English glossary words, which keep
+their own features beside their gloss (:mod:`bot.nlu.english`), the letters are dropped: their
+character n-grams resemble every other Latin word and only pull the message away from the term
+("haochaping评了有啥用" scored its FAQ entry 0.11 with the letters kept, 0.36 without). A run
+that spells no known terms whole ("wifi", "HR", a name) is left as it is; so are the glossary's
+English words.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from typing import Dict, Iterable, List, Mapping, Optional
+
+from pypinyin import Style, lazy_pinyin
+
+from bot.nlu.english import GLOSSARY
+
+#: A term is two to ten Han characters (a single syllable spells too many things to be read back).
+MIN_TERM, MAX_TERM = 2, 10
+#: Letters fewer than this are never read as pinyin ("ok", "hi" and initials like "hr").
+MIN_LETTERS = 4
+_HAN_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+_LATIN_RUN = re.compile(r"(?<![A-Za-z])[A-Za-z]+(?:[ '\-]+[A-Za-z]+)*(?![A-Za-z])")
+_LETTERS = re.compile(r"[A-Za-z]+")
+
+
+def spelling(term: str) -> str:
+    """The toneless pinyin of a run of Han characters, without spaces ("跨省通办" → "kuashengtongban")."""
+    return "".join(lazy_pinyin(term, style=Style.NORMAL))
+
+
+def terms_of(pieces: Iterable[str]) -> Counter:
+    """Candidate terms with how often each occurs: the runs of two to ten Han characters of ``pieces``.
+
+    Pass whole texts (an FAQ title's "跨省通办", "万人助万企" stand between punctuation) and the
+    words a segmenter found in them.
+    """
+    found: Counter = Counter()
+    for piece in pieces:
+        for run in _HAN_RUN.findall(piece or ""):
+            if MIN_TERM <= len(run) <= MAX_TERM:
+                found[run] += 1
+    return found
+
+
+class PinyinReader:
+    """Reads runs of Latin letters that spell known terms in pinyin.
+
+    Args:
+        by_spelling: toneless pinyin without spaces → the term it spells (`of_terms` builds it;
+            a model stores it as it is, so loading needs no pinyin lookups).
+
+    """
+
+    def __init__(self, by_spelling: Mapping[str, str]) -> None:
+        self.by_spelling: Dict[str, str] = dict(by_spelling)
+        self._longest = max((len(s) for s in self.by_spelling), default=0)
+
+    @classmethod
+    def of_terms(cls, terms: Mapping[str, int]) -> PinyinReader:
+        """A reader of ``terms`` (term → how often it occurs, `terms_of`).
+
+        Of two terms spelt alike, the more frequent (then the longer, then the first) is the reading.
+        """
+        ranked = sorted(terms.items(), key=lambda kv: (-kv[1], -len(kv[0])))
+        by_spelling: Dict[str, str] = {}
+        for term, _ in ranked:
+            if MIN_TERM <= len(term) <= MAX_TERM and _HAN_RUN.fullmatch(term):
+                by_spelling.setdefault(spelling(term), term)
+        return cls(by_spelling)
+
+    def read(self, letters: str) -> Optional[List[str]]:
+        """The terms ``letters`` spells whole ("chuishaobaodao" → 吹哨, 报到), else ``None``.
+
+        Of several ways to cut the letters into spellings, the one with the fewest terms wins.
+        """
+        letters = letters.lower()
+        if len(letters) < MIN_LETTERS or not self.by_spelling:
+            return None
+        best: List[Optional[List[str]]] = [None] * (len(letters) + 1)
+        best[0] = []
+        for end in range(1, len(letters) + 1):
+            for start in range(max(0, end - self._longest), end):
+                before = best[start]
+                term = self.by_spelling.get(letters[start:end])
+                if before is not None and term is not None:
+                    if best[end] is None or len(before) + 1 < len(best[end] or ()):
+                        best[end] = [*before, term]
+        return best[len(letters)] or None
+
+    def reading(self, run: str) -> Optional[List[str]]:
+        """The terms a run of Latin words stands for: read whole, else word by word.
+
+        ``None`` when a glossary word is among them or some word spells no known term.
+        """
+        parts = _LETTERS.findall(run)
+        if not parts or any(p.lower() in GLOSSARY for p in parts):
+            return None
+        whole = self.read("".join(parts))
+        if whole is not None or len(parts) == 1:
+            return whole
+        each = [self.read(p) for p in parts]
+        return [term for terms in each for term in terms or ()] if all(each) else None
+
+    def with_readings(self, text: str) -> str:
+        """``text`` with each pinyin run replaced by its reading.
+
+        "kuasheng tongban 咋弄" → "跨省通办 咋弄".
+        """
+        if not _LETTERS.search(text):
+            return text
+
+        def read(match: re.Match[str]) -> str:
+            found = self.reading(match.group(0))
+            return "".join(found) if found else match.group(0)
+
+        return _LATIN_RUN.sub(read, text)

@@ -1,0 +1,71 @@
+"""The hall's terms typed in pinyin are read back as Chinese before the models see a message."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.faq import FaqIndex, decide, load_entries
+from bot.nlu.pinyin import PinyinReader, spelling, terms_of
+
+FAQ = Path(__file__).resolve().parents[2] / "data" / "faq"
+
+
+@pytest.fixture(scope="module")
+def index() -> FaqIndex:
+    return FaqIndex(load_entries(FAQ))
+
+
+def test_a_term_is_known_by_its_toneless_pinyin() -> None:
+    assert spelling("跨省通办") == "kuashengtongban"
+    reader = PinyinReader.of_terms(terms_of(["跨省通办/异地办理", "好差评"]))
+    assert reader.read("kuashengtongban") == ["跨省通办"]
+    assert reader.read("YiDiBanLi") == ["异地办理"]
+
+
+def test_of_two_terms_spelt_alike_the_more_frequent_is_read() -> None:
+    reader = PinyinReader.of_terms({"报道": 1, "报到": 3})
+    assert reader.read("baodao") == ["报到"]
+
+
+@pytest.mark.parametrize(
+    ("text", "reading"),
+    [
+        ("kuasheng tongban 咋弄", "跨省通办"),  # word by word
+        ("haochaping评了有啥用", "好差评"),  # glued to Chinese
+        ("wanrenzhuwanqi 高新区是咋搞的", "万人助万企"),  # one run, one term
+        ("chuishao baodao 建设项目能用吗", "吹哨报到"),  # two terms
+        ("办事要交钱不 MianFei吗", "免费"),  # capitals
+    ],
+)
+def test_the_faqs_terms_in_pinyin_are_read(index: FaqIndex, text: str, reading: str) -> None:
+    assert reading in index.pinyin.with_readings(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "wifi密码多少",  # not pinyin
+        "HR来办入职",  # initials
+        "I want to book an appointment",  # English, glossary words among them
+        "我叫 Zhang Wei",  # a name spells no term
+        "ok",
+        "hello 在吗",
+    ],
+)
+def test_other_latin_words_are_left_as_they_are(index: FaqIndex, text: str) -> None:
+    assert index.pinyin.with_readings(text) == text
+
+
+@pytest.mark.parametrize(
+    ("text", "topic"),
+    [
+        ("kuasheng tongban 咋弄", "kuasheng"),
+        ("haochaping评了有啥用", "haochaping"),
+        ("shouxi fuwuguan 能帮企业解决啥", "shouxifuwuguan"),
+    ],
+)
+def test_retrieval_answers_a_term_typed_in_pinyin(index: FaqIndex, text: str, topic: str) -> None:
+    entry = decide(index.search(text)).entry
+    assert entry is not None and entry.id == topic
