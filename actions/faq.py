@@ -28,7 +28,7 @@ from bot.catalogue import ServiceItem, get_catalogue
 from bot.catalogue.linking import fits
 from bot.catalogue.search import SearchIndex
 from bot.faq import FaqAnswer, FaqEntry, FaqIndex, decide, faq_card, get_faq_store
-from bot.guide import CONTEXT_CUES, GUIDE_INTENTS, POINTING_CUES, did_you_mean, payload
+from bot.guide import CONTEXT_CUES, GUIDE_INTENTS, POINTING_CUES, did_you_mean, item_instead_of_faq, payload
 from bot.unanswered import Resemblance, UnansweredReason, record_unanswered
 
 logger = logging.getLogger(__name__)
@@ -155,13 +155,9 @@ class ActionFaq(Action):
                 if in_context is not None:
                     return in_context
             catalogue = get_catalogue()
-            # the model unsure, or retrieval unsure of its best entry ("看病拿药刷的那张卡消磁了" is
-            # not about 刷脸办事): an item the catalogue names or is sure of is answered instead
             doubtful = decision.unsure or (unsure and entry is None)
             described = catalogue.evidence(typed) if doubtful and typed.strip() else None
-            if described is not None and (
-                described.item is not None or described.likely or catalogue.mentioned_in(typed) is not None
-            ):
+            if described is not None and item_instead_of_faq(catalogue, typed, described):
                 # "买的二手房要过户" the model could not place: the catalogue names or is sure of the item
                 return await ActionGuide().run(dispatcher, tracker, domain, intent="ask_service_guide")
             if typed.strip() and (entry is None or decision.unsure):

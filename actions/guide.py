@@ -251,7 +251,7 @@ class ActionGuide(Action):
         choice = choose_item(catalogue, text, mentions, in_context, aspect, earlier)
         item: Optional[ServiceItem] = choice.item
         offered = offered_items(tracker) if item is None and not choice.choices and not mentions else []
-        if item is None and in_context is None and not mentions and not offered:
+        if item is None and not choice.choices and in_context is None and not mentions and not offered:
             # "政务服务要交钱不", "领证的时候要带啥": about the hall as a whole, answered from the FAQ
             ranking = tracker.latest_message.get("intent_ranking") or []
             faq = max(
@@ -260,7 +260,7 @@ class ActionGuide(Action):
             entry = hall_wide_entry(text, faq, get_faq_store().current().search(text))
             if entry is not None:
                 dispatcher.utter_message(text=entry.cited_answer(), json_message=faq_card(entry))
-                return []
+                return ended_lookup(tracker)
         if offered and aspect != "overview":
             # "材料清单有吗" right after the choices, none chosen: the best-ranked offered item answers,
             # and the others stay a tap away
@@ -284,12 +284,8 @@ class ActionGuide(Action):
             send(dispatcher, GuideReply(text=notice, buttons=did_you_mean(others, ask_intent).buttons))
         answers = situation_answers(tracker, item)
         send(dispatcher, render(item, aspect, hall, answers, choice.details))
-        left: List[Dict[str, Any]] = []
-        if tracker.active_loop_name in FORMS_ENDED_BY_GUIDE_QUESTION:
-            # asked for an appointment code, the citizen asks about an item instead: the look-up is
-            # dropped with what it gathered, not asked again after every answer
-            left = [*reset((*LOOKUP_SLOTS, FAILURES_SLOT)), ActiveLoop(None), SlotSet("requested_slot", None)]
-        elif tracker.active_loop_name:
+        left = ended_lookup(tracker)
+        if tracker.active_loop_name and not left:
             # a question asked in the middle of a form must not change the item being booked
             return []
         return [
@@ -297,6 +293,17 @@ class ActionGuide(Action):
             SlotSet("service", item.name),
             SlotSet("situation_answers", {"item": item.name, "answers": answers}),
         ]
+
+
+def ended_lookup(tracker: Tracker) -> List[Dict[str, Any]]:
+    """The events that end a running appointment look-up, for a guide question asked instead; else none.
+
+    Asked for an appointment code, the citizen asks about an item or the hall instead: the look-up
+    is dropped with what it gathered, not asked again after every answer.
+    """
+    if tracker.active_loop_name not in FORMS_ENDED_BY_GUIDE_QUESTION:
+        return []
+    return [*reset((*LOOKUP_SLOTS, FAILURES_SLOT)), ActiveLoop(None), SlotSet("requested_slot", None)]
 
 
 def turned_to_item(tracker: Tracker) -> bool:

@@ -81,9 +81,11 @@ class ActionHallInfo(Action):
         card = {"type": "hall", "topic": intent}
         dispatcher.utter_message(text=hall_answer(intent, hall), json_message=card)
         if intent == "ask_office_hours" and hall.hours_faq:
-            # "周末能办业务不", "有延时服务吗": the hours, then the entry on service outside them
+            # "周末能办业务不", "有延时服务吗": the hours, then the entry on service outside them when
+            # retrieval is sure of it (at the answer threshold, "几点开门" got it too)
             text = tracker.latest_message.get("text") or ""
-            answer = decide(get_faq_store().current().search(text)).entry
-            if answer is not None and answer.id == hall.hours_faq:
+            decision = decide(get_faq_store().current().search(text))
+            answer = decision.entry
+            if answer is not None and answer.id == hall.hours_faq and not decision.unsure:
                 dispatcher.utter_message(text=answer.cited_answer(), json_message=faq_card(answer))
         return []

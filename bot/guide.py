@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, Dict, List, Mapping, Optional, Sequence
 
 from bot.catalogue import Catalogue, ServiceItem, materials_for
-from bot.catalogue.linking import SURE_SCORE, fits
+from bot.catalogue.linking import SURE_SCORE, Evidence, fits
 from bot.faq import FaqEntry, FaqMatch, decide
 from bot.hall import HallInfo
 
@@ -103,14 +103,17 @@ def opens_new_matter(catalogue: Catalogue, text: str, in_context: ServiceItem) -
     )
 
 
-# Words that go back to the matter before the one in context ("再回到刚才那个", "说回前面那个").
 # A guide question that names and describes no item, with none in context, is about the hall as a
 # whole ("政务服务要交钱不", "领证的时候要带啥", "能不能手机上先取号") when the intent model ranks
 # ``faq`` at least this high and FAQ retrieval answers it (`hall_wide_entry`). Set on the held-out
-# files of 2026-12-01 (blind_fourth included): 19 FAQ questions answered with their own entry, none
-# with another; of the guide questions, "这个收费不" (kept out by its back-reference) and "材料"
-# (answered with 容缺受理) were taken; at 0.05 English guide questions were taken too.
+# files of 2026-12-01 (blind_fourth included, with ANSWER_SCORE still 0.2): 19 FAQ questions
+# answered with their own entry, none with another; of the guide questions, "这个收费不" and "材料"
+# (answered with 容缺受理) were taken, now kept out by the back-reference and by length; at 0.05
+# English guide questions were taken too. Not while the guide offers items of a subject
+# ("租房子这块有啥政策" scores faq 0.26 and would get 惠企政策兑现).
 HALL_WIDE_FAQ_CONFIDENCE = 0.1
+HALL_WIDE_MIN_CHARACTERS = 3
+_MEANINGFUL = re.compile(r"[0-9A-Za-z\u3400-\u9fff]")
 
 
 def hall_wide_entry(text: str, faq_confidence: float, matches: Sequence[FaqMatch]) -> Optional[FaqEntry]:
@@ -121,14 +124,31 @@ def hall_wide_entry(text: str, faq_confidence: float, matches: Sequence[FaqMatch
         faq_confidence: the intent model's confidence for ``faq`` (0–1; from ``intent_ranking``).
         matches: FAQ retrieval's ranked entries for ``text`` (`bot.faq.FaqIndex.search`).
 
-    A message that points at a matter ("这个收费不") asks about an item, not the hall.
+    A message that points at a matter ("这个收费不") asks about an item, not the hall; one of
+    fewer than ``HALL_WIDE_MIN_CHARACTERS`` letters or characters ("材料", "收费") names no
+    subject at all, and is asked which item is meant.
 
     """
     if faq_confidence < HALL_WIDE_FAQ_CONFIDENCE or any(cue in text for cue in BACK_REFERENCES):
         return None
+    if len(_MEANINGFUL.findall(unicodedata.normalize("NFKC", text))) < HALL_WIDE_MIN_CHARACTERS:
+        return None
     return decide(matches).entry
 
 
+def item_instead_of_faq(catalogue: Catalogue, text: str, evidence: Optional[Evidence] = None) -> bool:
+    """Whether an FAQ question retrieval is unsure of is answered as a guide question instead.
+
+    For a message the intent model was unsure of, or whose best FAQ entry scores under
+    `bot.faq.UNSURE_SCORE` ("看病拿药刷的那张卡消磁了" is not about 刷脸办事): when the catalogue
+    names an item in ``text`` or is sure of one, or likely (`bot.catalogue.linking.Evidence`).
+    ``evidence`` is the catalogue's evidence for ``text`` when the caller has it already.
+    """
+    found = evidence if evidence is not None else catalogue.evidence(text)
+    return found.item is not None or found.likely or catalogue.mentioned_in(text) is not None
+
+
+# Words that go back to the matter before the one in context ("再回到刚才那个", "说回前面那个").
 RETURN_CUES = tuple("回到 说回 再回 返回 之前那个 前面那个 前一个 上一个事 头一个 第一个事".split())
 _PUNCTUATION_END = "。！？!?；;…"
 _DURATION = re.compile(r"\d+(\.\d+)?\s*个?(工作日|自然日|日|天|小时|分钟|周|月)内?$")

@@ -49,7 +49,8 @@ class HallInfo(BaseModel, extra=Extra.forbid):
     """The FAQ entry (id) a complaint is answered with after the apology; `complaint` if it is gone."""
     hours_faq: Optional[str] = None
     """The FAQ entry (id) on service outside the usual hours (延时、午间、周末): an opening-hours
-    question that retrieval answers with it gets it after the hours."""
+    question that retrieval answers with it, at `bot.faq.UNSURE_SCORE` or more, gets it after
+    the hours."""
     suggestions: List[Suggestion]
     popular_items: List[str]
 

@@ -44,10 +44,10 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from bot.faq import TOPIC_METADATA
+from bot.faq import TOPIC_METADATA, load_entries, title_terms
 from bot.nlu.english import glosses, with_glosses
 from bot.nlu.linear import fit_logistic_regression
-from bot.nlu.pinyin import PinyinReader, terms_of
+from bot.nlu.pinyin import PinyinReader
 from bot.nlu.service_linker import ServiceIndex
 
 logger = logging.getLogger(__name__)
@@ -114,7 +114,7 @@ class IntentModel:
         self.intents: List[str] = []
         """The intents, in the column order of ``predict_proba``: the classes without topics."""
         self.pinyin = PinyinReader({})
-        """Reads the FAQ's terms typed in pinyin (`bot.nlu.pinyin`); set before ``fit`` by the component."""
+        """Reads the FAQ titles' terms typed in pinyin (`bot.nlu.pinyin`); set before ``fit``."""
         self._owner = np.zeros(0, dtype=int)  # column in ``intents`` of each class
         self._weights: np.ndarray = np.zeros((0, 0))
         self.intercept: np.ndarray = np.zeros(0)
@@ -229,7 +229,7 @@ class NgramIntentClassifier(GraphComponent, IntentClassifier):
 
     @staticmethod
     def get_default_config() -> Dict[str, Any]:
-        """Character n-gram range, regularisation, ranking length and the catalogue folder."""
+        """Character n-gram range, regularisation, ranking length, the catalogue and FAQ folders."""
         return {
             "min_ngram": 1,
             "max_ngram": 3,
@@ -237,6 +237,8 @@ class NgramIntentClassifier(GraphComponent, IntentClassifier):
             "class_weight": "balanced",
             "ranking_length": 10,
             "catalogue_dir": "data/services",
+            # the FAQ entries whose titles' terms are read when typed in pinyin
+            "faq_dir": "data/faq",
         }
 
     def __init__(
@@ -270,8 +272,9 @@ class NgramIntentClassifier(GraphComponent, IntentClassifier):
     def masked(self, message: Message) -> Tuple[str, List[str]]:
         """The message text and its words with every catalogue mention replaced by the placeholder.
 
-        English words of the glossary (:mod:`bot.nlu.english`) are followed by their Chinese gloss,
-        the FAQ's terms typed in pinyin by their Chinese (:mod:`bot.nlu.pinyin`).
+        English words of the glossary (:mod:`bot.nlu.english`) are followed by their Chinese gloss;
+        the FAQ titles' terms typed in pinyin are replaced by their Chinese (:mod:`bot.nlu.pinyin`),
+        in the text and among the words alike.
         """
         pinyin = self.model.pinyin if self.model is not None else PinyinReader({})
         text = message.get(TEXT) or ""
@@ -279,19 +282,22 @@ class NgramIntentClassifier(GraphComponent, IntentClassifier):
         masked = text
         for start, end in sorted(spans, reverse=True):
             masked = masked[:start] + ITEM_PLACEHOLDER + masked[end:]
+        readings = [r for r in pinyin.spans(text) if not any(s < r[1] and r[0] < e for s, e in spans)]
         words: List[str] = []
+        read: List[Tuple[int, int, List[str]]] = []
         for token in message.get("text_tokens") or []:
             inside = any(start < token.end and token.start < end for start, end in spans)
+            reading = next((r for r in readings if r[0] <= token.start and token.end <= r[1]), None)
             if inside:
                 if not words or words[-1] != ITEM_PLACEHOLDER:
                     words.append(ITEM_PLACEHOLDER)
+            elif reading is not None:
+                if reading not in read:  # the run's terms once, for all its tokens
+                    read.append(reading)
+                    words.extend(reading[2])
             elif token.text.strip():
-                reading = pinyin.reading(token.text)  # None for glossary words
-                if reading:
-                    words.extend(reading)
-                else:
-                    words.append(token.text.lower())
-                    words.extend(glosses(token.text))
+                words.append(token.text.lower())
+                words.extend(glosses(token.text))
         return with_glosses(pinyin.with_readings(masked)), words
 
     def train(self, training_data: TrainingData) -> Resource:
@@ -300,10 +306,8 @@ class NgramIntentClassifier(GraphComponent, IntentClassifier):
         model = IntentModel(
             int(self.config["min_ngram"]), int(self.config["max_ngram"]), float(self.config["C"])
         )
-        # the terms of the FAQ questions (the examples learned by topic), and their words
-        faq = [e for e in examples if "/" in training_label(e)]
-        pieces = [e.get(TEXT) for e in faq] + [t.text for e in faq for t in e.get("text_tokens") or []]
-        model.pinyin = PinyinReader.of_terms(terms_of(pieces))
+        faq = Path(str(self.config["faq_dir"]))
+        model.pinyin = PinyinReader.of_terms(title_terms(load_entries(faq) if faq.is_dir() else []))
         self.model = model
         pairs = [self.masked(e) for e in examples]
         model.fit([p[0] for p in pairs], [p[1] for p in pairs], [training_label(e) for e in examples])

@@ -3,22 +3,26 @@
 People who cannot find a character, or type on a keyboard without a pinyin input method, write
 the term itself in pinyin: "kuasheng tongban 咋弄", "haochaping评了有啥用", "wanrenzhuwanqi 是咋搞的".
 The training data and the FAQ entries are Chinese, so such a word tells the models nothing. A
-`PinyinReader` knows the terms of a vocabulary (the words of the FAQ entries and the catalogue)
-by their toneless pinyin (``pypinyin``); a run of Latin letters that spells one or more of those
-terms, syllable for syllable with nothing left over, is replaced by them before the message is
-featurised ("kuasheng tongban 咋弄" → "跨省通办 咋弄"). Unlike English glossary words, which keep
-their own features beside their gloss (:mod:`bot.nlu.english`), the letters are dropped: their
-character n-grams resemble every other Latin word and only pull the message away from the term
+`PinyinReader` knows the terms of a vocabulary (`bot.faq.title_terms`: stretches of the FAQ
+titles) by their toneless pinyin (``pypinyin``); a run of Latin letters that spells one or more of
+those terms, syllable for syllable with nothing left over and at least ``MIN_SYLLABLES`` syllables
+in all, is replaced by them before the message is featurised ("kuasheng tongban 咋弄" →
+"跨省通办 咋弄"). Unlike English glossary words, which keep their own features beside their gloss
+(:mod:`bot.nlu.english`), the letters are dropped: their character n-grams resemble every other
+Latin word and only pull the message away from the term
 ("haochaping评了有啥用" scored its FAQ entry 0.11 with the letters kept, 0.36 without). A run
-that spells no known terms whole ("wifi", "HR", a name) is left as it is; so are the glossary's
-English words.
+that spells no known terms whole ("wifi", "HR", "Li Ming") is left as it is; so are the
+glossary's English words. The vocabulary is kept to the titles and the syllables to three or more
+because everyday two-syllable words make names and English read as something else: with the
+words of every FAQ question, "Zheng Ming" read 证明, "Zhang Hao" 账号, "name" 那么 and "BANLI123"
+办理123. A two-syllable term ("mianfei") is therefore not read.
 """
 
 from __future__ import annotations
 
 import re
 from collections import Counter
-from typing import Dict, Iterable, List, Mapping, Optional
+from typing import Dict, Iterable, List, Mapping, Optional, Tuple
 
 from pypinyin import Style, lazy_pinyin
 
@@ -26,8 +30,10 @@ from bot.nlu.english import GLOSSARY
 
 #: A term is two to ten Han characters (a single syllable spells too many things to be read back).
 MIN_TERM, MAX_TERM = 2, 10
-#: Letters fewer than this are never read as pinyin ("ok", "hi" and initials like "hr").
-MIN_LETTERS = 4
+#: A reading spells at least this many syllables (Han characters) in all.
+MIN_SYLLABLES = 3
+#: Runs of fewer or more letters are never read ("ok", initials; a pasted paragraph).
+MIN_LETTERS, MAX_LETTERS = 4, 40
 _HAN_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 _LATIN_RUN = re.compile(r"(?<![A-Za-z])[A-Za-z]+(?:[ '\-]+[A-Za-z]+)*(?![A-Za-z])")
 _LETTERS = re.compile(r"[A-Za-z]+")
@@ -81,10 +87,11 @@ class PinyinReader:
     def read(self, letters: str) -> Optional[List[str]]:
         """The terms ``letters`` spells whole ("chuishaobaodao" → 吹哨, 报到), else ``None``.
 
-        Of several ways to cut the letters into spellings, the one with the fewest terms wins.
+        Of several ways to cut the letters into spellings, the one with the fewest terms wins; it
+        must spell at least ``MIN_SYLLABLES`` syllables.
         """
         letters = letters.lower()
-        if len(letters) < MIN_LETTERS or not self.by_spelling:
+        if not MIN_LETTERS <= len(letters) <= MAX_LETTERS or not self.by_spelling:
             return None
         best: List[Optional[List[str]]] = [None] * (len(letters) + 1)
         best[0] = []
@@ -95,7 +102,8 @@ class PinyinReader:
                 if before is not None and term is not None:
                     if best[end] is None or len(before) + 1 < len(best[end] or ()):
                         best[end] = [*before, term]
-        return best[len(letters)] or None
+        found = best[len(letters)]
+        return found if found and sum(len(term) for term in found) >= MIN_SYLLABLES else None
 
     def reading(self, run: str) -> Optional[List[str]]:
         """The terms a run of Latin words stands for: read whole, else word by word.
@@ -111,16 +119,22 @@ class PinyinReader:
         each = [self.read(p) for p in parts]
         return [term for terms in each for term in terms or ()] if all(each) else None
 
+    def spans(self, text: str) -> List[Tuple[int, int, List[str]]]:
+        """The pinyin runs of ``text`` that have a reading: ``(start, end, terms)``, in text order."""
+        if not _LETTERS.search(text):
+            return []
+        found = []
+        for match in _LATIN_RUN.finditer(text):
+            terms = self.reading(match.group(0))
+            if terms:
+                found.append((match.start(), match.end(), terms))
+        return found
+
     def with_readings(self, text: str) -> str:
         """``text`` with each pinyin run replaced by its reading.
 
         "kuasheng tongban 咋弄" → "跨省通办 咋弄".
         """
-        if not _LETTERS.search(text):
-            return text
-
-        def read(match: re.Match[str]) -> str:
-            found = self.reading(match.group(0))
-            return "".join(found) if found else match.group(0)
-
-        return _LATIN_RUN.sub(read, text)
+        for start, end, terms in reversed(self.spans(text)):
+            text = text[:start] + "".join(terms) + text[end:]
+        return text

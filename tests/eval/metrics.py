@@ -9,7 +9,7 @@ from sklearn.metrics import f1_score
 
 from bot.catalogue import get_catalogue
 from bot.faq import FaqEntry, FaqIndex, decide, load_entries
-from bot.guide import GUIDE_INTENTS, INTENT_TO_ASPECT, choose_item, hall_wide_entry
+from bot.guide import GUIDE_INTENTS, INTENT_TO_ASPECT, choose_item, hall_wide_entry, item_instead_of_faq
 from bot.hall import get_hall
 from bot.settings import PROJECT_ROOT
 from tests.eval.data import Example
@@ -21,10 +21,12 @@ OUT_OF_SCOPE_ANSWERS = frozenset(GUIDE_INTENTS | {"book_appointment", "faq"})
 
 
 def prediction(parsed: Dict[str, Any]) -> Dict[str, Any]:
-    """What the figures need of one parse: intent, its confidence, ``faq``'s confidence and entities."""
+    """What the figures need of one parse: intent, its confidence, the best intent other than the
+    fallback, ``faq``'s confidence and entities."""
     ranking = parsed.get("intent_ranking") or []
     return {
         "intent": (parsed.get("intent") or {}).get("name"),
+        "best_under_fallback": next((r.get("name") for r in ranking if r.get("name") != FALLBACK), None),
         "confidence": float((parsed.get("intent") or {}).get("confidence") or 0.0),
         "faq_confidence": max(
             (float(r.get("confidence") or 0) for r in ranking if r.get("name") == "faq"), default=0.0
@@ -102,23 +104,41 @@ def out_of_scope_answered(items: Sequence[Example], predictions: Sequence[Dict[s
 def faq_entry_answered(index: FaqIndex, text: str, predicted: Dict[str, Any]) -> Optional[FaqEntry]:
     """The FAQ entry a citizen gets for ``text`` as the first message of a conversation, if any.
 
-    As the actions decide: ``faq`` and ``nlu_fallback`` go to retrieval (`bot.faq.decide`); a guide
-    question that names and describes no item to `bot.guide.hall_wide_entry`; an opening-hours
-    question also gets the hall's ``hours_faq`` entry when retrieval answers with it.
+    As the actions decide with nothing in context:
+
+    - ``faq`` and ``nlu_fallback`` go to retrieval (`bot.faq.decide`); but an unsure message with a
+      guide intent best under the fallback and an item mention, and an answer the model or
+      retrieval is unsure of where the catalogue names or is sure of an item
+      (`bot.guide.item_instead_of_faq`), get the item's guide (`actions.faq.ActionFaq`);
+    - a guide question that names and describes no item and gets no item choices goes to
+      `bot.guide.hall_wide_entry`;
+    - an opening-hours question also gets the hall's ``hours_faq`` entry when retrieval is sure of
+      it, and a complaint its ``complaint_faq`` entry (`actions.hall.ActionHallInfo`).
     """
     intent = predicted["intent"]
+    mentioned = any(kind == "service" for kind, _ in predicted["entities"])
     matches = index.search(text)
+    decision = decide(matches)
     if intent in ("faq", FALLBACK):
-        return decide(matches).entry
-    if intent in GUIDE_INTENTS:
-        if any(kind == "service" for kind, _ in predicted["entities"]):
+        if intent == FALLBACK and mentioned and predicted.get("best_under_fallback") in GUIDE_INTENTS:
             return None
-        if choose_item(get_catalogue(), text, [], None, INTENT_TO_ASPECT[intent]).item is not None:
+        doubtful = decision.unsure or (intent == FALLBACK and decision.entry is None)
+        if doubtful and text.strip() and item_instead_of_faq(get_catalogue(), text):
+            return None
+        return decision.entry
+    if intent in GUIDE_INTENTS:
+        if mentioned:
+            return None
+        choice = choose_item(get_catalogue(), text, [], None, INTENT_TO_ASPECT[intent])
+        if choice.item is not None or choice.choices:
             return None
         return hall_wide_entry(text, float(predicted.get("faq_confidence") or 0.0), matches)
+    hall = get_hall()
     if intent == "ask_office_hours":
-        entry = decide(matches).entry
-        return entry if entry is not None and entry.id == get_hall().hours_faq else None
+        entry = decision.entry
+        return entry if entry is not None and entry.id == hall.hours_faq and not decision.unsure else None
+    if intent == "complain":  # the apology, then the channels staff keep in the FAQ
+        return index.get(hall.complaint_faq or "")
     return None
 
 

@@ -7,7 +7,7 @@ from typing import Any, Dict, List, Optional
 
 import pytest
 from rasa_sdk import Tracker
-from rasa_sdk.events import SlotSet
+from rasa_sdk.events import ActiveLoop, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.guide import ActionGuide, item_in_context
@@ -662,7 +662,7 @@ async def ask_ranked(
 @pytest.mark.parametrize(
     ("intent", "text", "topic"),
     [
-        ("ask_fee", "政务服务要交钱不", "mianfei"),
+        ("ask_fee", "在大厅办事收费吗", "mianfei"),
         ("ask_materials", "领证的时候要带啥", "zhengzhao_lingqu"),
         ("ask_service_guide", "啥叫一件事", "yijianshi"),
     ],
@@ -675,8 +675,25 @@ async def test_a_question_about_the_hall_as_a_whole_gets_its_faq_entry(
 
 
 async def test_without_the_models_doubt_it_stays_a_guide_question(index: ServiceIndex) -> None:
-    (message,) = await ask_ranked(index, "ask_fee", "政务服务要交钱不", faq=0.05)
+    (message,) = await ask_ranked(index, "ask_fee", "在大厅办事收费吗", faq=0.05)
     assert message["custom"].get("type") != "faq"
+
+
+async def test_a_subjects_items_or_a_bare_aspect_word_are_not_hall_wide(index: ServiceIndex) -> None:
+    (subject,) = await ask_ranked(index, "ask_service_guide", "租房子这块有啥政策", faq=0.26)
+    assert subject["text"].startswith("您是想办理") and "申请公租房一件事" in titles(subject)
+    (bare,) = await ask_ranked(index, "ask_materials", "材料", faq=0.3)
+    assert bare["custom"].get("type") != "faq"
+
+
+async def test_a_hall_wide_answer_ends_a_waiting_appointment_look_up(index: ServiceIndex) -> None:
+    ranking = [{"name": "ask_fee", "confidence": 0.7}, {"name": "faq", "confidence": 0.3}]
+    waiting = tracker("ask_fee", "在大厅办事收费吗", [], ranking=ranking)
+    waiting.active_loop = {"name": "appointment_lookup_form"}
+    dispatcher = CollectingDispatcher()
+    events = await ActionGuide().run(dispatcher, waiting, {})
+    assert dispatcher.messages[0]["custom"]["id"] == "mianfei"
+    assert ActiveLoop(None) in events
 
 
 async def test_pointing_at_a_matter_or_having_one_in_context_is_about_the_item(index: ServiceIndex) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from pathlib import Path
 
@@ -12,6 +13,7 @@ from rasa.shared.nlu.training_data.message import Message
 
 from bot.faq import FaqEntry, nlu_examples
 from bot.nlu.intent_classifier import IntentModel, training_label
+from bot.nlu.pinyin import PinyinReader
 
 TEXTS = {
     "faq/parking": ["大厅停车场在哪", "开车去能停哪", "停车收费吗", "车位好找吗"],
@@ -56,6 +58,19 @@ def test_saved_model_gives_the_same_probabilities(tmp_path: Path) -> None:
     words = [list(t) for t in texts]
     assert loaded.intents == model.intents
     assert np.allclose(loaded.predict_proba(texts, words), model.predict_proba(texts, words))
+
+
+def test_the_pinyin_reader_is_saved_with_the_model(tmp_path: Path) -> None:
+    model = _fitted()
+    model.pinyin = PinyinReader.of_terms({"容缺受理": 1})
+    model.save(tmp_path)
+    assert IntentModel.load(tmp_path).pinyin.read("rongqueshouli") == ["容缺受理"]
+    # a model saved before the reader existed loads with one that reads nothing
+    meta = tmp_path / "ngram_intent_classifier.json"
+    stored = json.loads(meta.read_text(encoding="utf-8"))
+    del stored["pinyin"]
+    meta.write_text(json.dumps(stored, ensure_ascii=False), encoding="utf-8")
+    assert IntentModel.load(tmp_path).pinyin.read("rongqueshouli") is None
 
 
 def _entry(entry_id: str, questions: list[str]) -> FaqEntry:

@@ -25,8 +25,14 @@ def test_a_term_is_known_by_its_toneless_pinyin() -> None:
 
 
 def test_of_two_terms_spelt_alike_the_more_frequent_is_read() -> None:
-    reader = PinyinReader.of_terms({"报道": 1, "报到": 3})
-    assert reader.read("baodao") == ["报到"]
+    reader = PinyinReader.of_terms({"部门报道": 1, "部门报到": 3})
+    assert reader.read("bumenbaodao") == ["部门报到"]
+
+
+def test_a_reading_spells_three_syllables_or_more() -> None:
+    reader = PinyinReader.of_terms({"证明": 1, "好差评": 1})
+    assert reader.read("zhengming") is None
+    assert reader.read("haochaping") == ["好差评"]
 
 
 @pytest.mark.parametrize(
@@ -36,7 +42,7 @@ def test_of_two_terms_spelt_alike_the_more_frequent_is_read() -> None:
         ("haochaping评了有啥用", "好差评"),  # glued to Chinese
         ("wanrenzhuwanqi 高新区是咋搞的", "万人助万企"),  # one run, one term
         ("chuishao baodao 建设项目能用吗", "吹哨报到"),  # two terms
-        ("办事要交钱不 MianFei吗", "免费"),  # capitals
+        ("RongQue ShouLi 是啥意思", "容缺受理"),  # capitals
     ],
 )
 def test_the_faqs_terms_in_pinyin_are_read(index: FaqIndex, text: str, reading: str) -> None:
@@ -52,6 +58,12 @@ def test_the_faqs_terms_in_pinyin_are_read(index: FaqIndex, text: str, reading: 
         "我叫 Zhang Wei",  # a name spells no term
         "ok",
         "hello 在吗",
+        "我叫 Zheng Ming",  # 证明 of a title, but two syllables are too few to tell from a name
+        "my name is Li",  # "name" is not 那么
+        "预约号 BANLI123",
+        "ABCD1234",
+        "mianfei吗",  # 免费 is no title's word, and two syllables
+        "a" * 4000,  # a pasted run is not read at all
     ],
 )
 def test_other_latin_words_are_left_as_they_are(index: FaqIndex, text: str) -> None:
