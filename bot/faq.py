@@ -14,7 +14,8 @@ read again (``FaqStore.current`` re-reads them when any file changed):
   paraphrases of six files written separately from the entries (2026-12-01): from 0.2 to 0.14,
   7 more of 609 were answered with their own entry (an answer that gives way to an item, as
   `actions.faq.ActionFaq` does under ``UNSURE_SCORE``, counted as not given), as many wrongly as
-  before, and no out-of-scope message more; below 0.14 nothing changed on them. ``make eval`` reports what it gives.
+  before, and no out-of-scope message more; below 0.14 nothing changed on them. ``make eval``
+  reports what it gives.
 - an answer scoring under ``UNSURE_SCORE`` is given, and also put on the staff's list of questions
   to check (``bot.unanswered``): in 5-fold cross-validation over the entries' own questions, 34 of
   the 151 answers under 0.4 were wrong, 6 of 62 from 0.4 to 0.5, and 11 of 329 from 0.5 up.
