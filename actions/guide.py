@@ -32,6 +32,7 @@ from bot.guide import (
     asked_aspect,
     choose_item,
     did_you_mean,
+    faq_confidence,
     hall_wide_entry,
     parse_situation,
     render,
@@ -253,10 +254,7 @@ class ActionGuide(Action):
         offered = offered_items(tracker) if item is None and not choice.choices and not mentions else []
         if item is None and not choice.choices and in_context is None and not mentions and not offered:
             # "政务服务要交钱不", "领证的时候要带啥": about the hall as a whole, answered from the FAQ
-            ranking = tracker.latest_message.get("intent_ranking") or []
-            faq = max(
-                (float(r.get("confidence") or 0) for r in ranking if r.get("name") == "faq"), default=0.0
-            )
+            faq = faq_confidence(tracker.latest_message.get("intent_ranking") or [])
             entry = hall_wide_entry(text, faq, get_faq_store().current().search(text))
             if entry is not None:
                 dispatcher.utter_message(text=entry.cited_answer(), json_message=faq_card(entry))

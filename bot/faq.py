@@ -27,7 +27,6 @@ writes them to ``data/nlu/generated_faq.yml``.
 from __future__ import annotations
 
 import logging
-import re
 import threading
 import time
 from dataclasses import dataclass
@@ -43,7 +42,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 
 from bot.nlu.linear import fit_logistic_regression
-from bot.nlu.pinyin import PinyinReader, terms_of
+from bot.nlu.pinyin import PinyinReader, stretches, terms_of
 from bot.segmentation import default_tokenizer
 
 if TYPE_CHECKING:
@@ -136,11 +135,7 @@ def title_terms(entries: Sequence[FaqEntry]) -> Dict[str, int]:
     Returns term → how often it occurs: every stretch of two to six Han characters of a title
     ("跨省通办", "好差评", "万人助万企", and "吹哨", "报到" of "项目吹哨、部门报到").
     """
-    pieces = []
-    for entry in entries:
-        for run in re.findall(r"[\u3400-\u4dbf\u4e00-\u9fff]+", entry.title):
-            pieces += [run[i:j] for i in range(len(run)) for j in range(i + 2, min(len(run), i + 6) + 1)]
-    return terms_of(pieces)
+    return terms_of(piece for entry in entries for piece in stretches(entry.title, 6))
 
 
 @dataclass(frozen=True)

@@ -116,6 +116,11 @@ HALL_WIDE_MIN_CHARACTERS = 3
 _MEANINGFUL = re.compile(r"[0-9A-Za-z\u3400-\u9fff]")
 
 
+def faq_confidence(ranking: Sequence[Mapping[str, Any]]) -> float:
+    """The intent model's confidence for ``faq`` in a message's ``intent_ranking`` (0 when absent)."""
+    return max((float(r.get("confidence") or 0) for r in ranking if r.get("name") == "faq"), default=0.0)
+
+
 def hall_wide_entry(text: str, faq_confidence: float, matches: Sequence[FaqMatch]) -> Optional[FaqEntry]:
     """The FAQ entry a guide question about no item asks for, else ``None``.
 

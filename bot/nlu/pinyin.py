@@ -58,6 +58,16 @@ def terms_of(pieces: Iterable[str]) -> Counter:
     return found
 
 
+def stretches(text: str, longest: int) -> List[str]:
+    """Every stretch of two to ``longest`` Han characters of ``text``, within its runs of Han."""
+    return [
+        run[i:j]
+        for run in _HAN_RUN.findall(text)
+        for i in range(len(run))
+        for j in range(i + MIN_TERM, min(len(run), i + longest) + 1)
+    ]
+
+
 class PinyinReader:
     """Reads runs of Latin letters that spell known terms in pinyin.
 

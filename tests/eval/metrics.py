@@ -9,7 +9,14 @@ from sklearn.metrics import f1_score
 
 from bot.catalogue import get_catalogue
 from bot.faq import FaqEntry, FaqIndex, decide, load_entries
-from bot.guide import GUIDE_INTENTS, INTENT_TO_ASPECT, choose_item, hall_wide_entry, item_instead_of_faq
+from bot.guide import (
+    GUIDE_INTENTS,
+    INTENT_TO_ASPECT,
+    choose_item,
+    faq_confidence,
+    hall_wide_entry,
+    item_instead_of_faq,
+)
 from bot.hall import get_hall
 from bot.settings import PROJECT_ROOT
 from tests.eval.data import Example
@@ -28,9 +35,7 @@ def prediction(parsed: Dict[str, Any]) -> Dict[str, Any]:
         "intent": (parsed.get("intent") or {}).get("name"),
         "best_under_fallback": next((r.get("name") for r in ranking if r.get("name") != FALLBACK), None),
         "confidence": float((parsed.get("intent") or {}).get("confidence") or 0.0),
-        "faq_confidence": max(
-            (float(r.get("confidence") or 0) for r in ranking if r.get("name") == "faq"), default=0.0
-        ),
+        "faq_confidence": faq_confidence(ranking),
         "entities": [[e["entity"], str(e.get("value"))] for e in parsed.get("entities") or []],
     }
 
