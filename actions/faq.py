@@ -27,37 +27,12 @@ from actions.guide import (
 from bot.catalogue import ServiceItem, get_catalogue
 from bot.catalogue.linking import fits
 from bot.catalogue.search import SearchIndex
-from bot.faq import FaqAnswer, FaqEntry, FaqIndex, decide, faq_card, get_faq_store
+from bot.faq import FaqEntry, decide, faq_card, get_faq_store
 from bot.guide import CONTEXT_CUES, GUIDE_INTENTS, POINTING_CUES, did_you_mean, item_instead_of_faq, payload
-from bot.unanswered import Resemblance, UnansweredReason, record_unanswered
+from bot.unanswered import record_for_staff
 
 logger = logging.getLogger(__name__)
 TOPIC_ENTITY = "faq_topic"
-
-
-_resemblance: List[Tuple[FaqIndex, Resemblance]] = []  # of the live index only
-
-
-def resemblance_of(index: FaqIndex) -> Resemblance:
-    """How unanswered questions are grouped, weighted by the entries of this (live) index."""
-    if not _resemblance or _resemblance[0][0] is not index:
-        _resemblance[:] = [(index, Resemblance([[e.title, *e.questions] for e in index.entries]))]
-    return _resemblance[0][1]
-
-
-def record_for_staff(text: str, decision: FaqAnswer, index: FaqIndex) -> None:
-    """Put a question retrieval could not answer surely on the staff's unanswered list."""
-    nearest = decision.nearest.id if decision.nearest else None
-    record_unanswered(
-        text, best_match=nearest, reason=review_reason(decision), resemblance=resemblance_of(index)
-    )
-
-
-def review_reason(decision: FaqAnswer) -> UnansweredReason:
-    """Why staff should look at a question retrieval decided this way (``bot/unanswered.py``)."""
-    if decision.entry is not None:
-        return UnansweredReason.UNSURE  # answered below UNSURE_SCORE (bot/faq.py)
-    return UnansweredReason.CHOICES if decision.choices else UnansweredReason.UNANSWERED
 
 
 def guide_intent_of_unsure(tracker: Tracker) -> Optional[str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import re
@@ -33,11 +34,12 @@ from bot.guide import (
     choose_item,
     did_you_mean,
     faq_confidence,
-    hall_wide_entry,
+    hall_wide_answer,
     parse_situation,
     render,
 )
 from bot.hall import get_hall
+from bot.unanswered import record_for_staff
 
 logger = logging.getLogger(__name__)
 
@@ -255,8 +257,12 @@ class ActionGuide(Action):
         if item is None and not choice.choices and in_context is None and not mentions and not offered:
             # "政务服务要交钱不", "领证的时候要带啥": about the hall as a whole, answered from the FAQ
             faq = faq_confidence(tracker.latest_message.get("intent_ranking") or [])
-            entry = hall_wide_entry(text, faq, get_faq_store().current().search(text))
-            if entry is not None:
+            index = get_faq_store().current()
+            answer = hall_wide_answer(text, faq, index.search(text))
+            entry = answer.entry if answer is not None else None
+            if answer is not None and entry is not None:
+                if answer.unsure:  # given, and on the staff's list to check
+                    await asyncio.to_thread(record_for_staff, text, answer, index)
                 dispatcher.utter_message(text=entry.cited_answer(), json_message=faq_card(entry))
                 return ended_lookup(tracker)
         if offered and aspect != "overview":

@@ -15,7 +15,7 @@ from typing import Any, Dict, List, Mapping, Optional, Sequence
 
 from bot.catalogue import Catalogue, ServiceItem, materials_for
 from bot.catalogue.linking import SURE_SCORE, Evidence, fits
-from bot.faq import FaqEntry, FaqMatch, decide
+from bot.faq import FaqAnswer, FaqMatch, decide
 from bot.hall import HallInfo
 
 # aspect -> (intent that asks for it, Chinese label)
@@ -105,7 +105,7 @@ def opens_new_matter(catalogue: Catalogue, text: str, in_context: ServiceItem) -
 
 # A guide question that names and describes no item, with none in context, is about the hall as a
 # whole ("政务服务要交钱不", "领证的时候要带啥", "能不能手机上先取号") when the intent model ranks
-# ``faq`` at least this high and FAQ retrieval answers it (`hall_wide_entry`). Set on the held-out
+# ``faq`` at least this high and FAQ retrieval answers it (`hall_wide_answer`). Set on the held-out
 # files of 2026-12-01 (blind_fourth included, with ANSWER_SCORE still 0.2): 19 FAQ questions
 # answered with their own entry, none with another; of the guide questions, "这个收费不" and "材料"
 # (answered with 容缺受理) were taken, now kept out by the back-reference and by length; at 0.05
@@ -121,8 +121,8 @@ def faq_confidence(ranking: Sequence[Mapping[str, Any]]) -> float:
     return max((float(r.get("confidence") or 0) for r in ranking if r.get("name") == "faq"), default=0.0)
 
 
-def hall_wide_entry(text: str, faq_confidence: float, matches: Sequence[FaqMatch]) -> Optional[FaqEntry]:
-    """The FAQ entry a guide question about no item asks for, else ``None``.
+def hall_wide_answer(text: str, faq_confidence: float, matches: Sequence[FaqMatch]) -> Optional[FaqAnswer]:
+    """FAQ retrieval's answer to a guide question about no item, else ``None``.
 
     Args:
         text: the message, which names and describes no item, with none in context.
@@ -131,14 +131,16 @@ def hall_wide_entry(text: str, faq_confidence: float, matches: Sequence[FaqMatch
 
     A message that points at a matter ("这个收费不") asks about an item, not the hall; one of
     fewer than ``HALL_WIDE_MIN_CHARACTERS`` letters or characters ("材料", "收费") names no
-    subject at all, and is asked which item is meant.
+    subject at all, and is asked which item is meant. The answer returned always has an ``entry``;
+    one ``unsure`` (under `bot.faq.UNSURE_SCORE`) belongs on the staff's list as well.
 
     """
     if faq_confidence < HALL_WIDE_FAQ_CONFIDENCE or any(cue in text for cue in BACK_REFERENCES):
         return None
     if len(_MEANINGFUL.findall(unicodedata.normalize("NFKC", text))) < HALL_WIDE_MIN_CHARACTERS:
         return None
-    return decide(matches).entry
+    answer = decide(matches)
+    return answer if answer.entry is not None else None
 
 
 def item_instead_of_faq(catalogue: Catalogue, text: str, evidence: Optional[Evidence] = None) -> bool:

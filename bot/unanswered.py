@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
 from functools import lru_cache
-from typing import Any, Dict, FrozenSet, Iterable, List, Optional, Sequence
+from typing import TYPE_CHECKING, Any, Dict, FrozenSet, Iterable, List, Optional, Sequence, Tuple
 
 from sqlalchemy import (
     JSON,
@@ -47,6 +47,9 @@ from bot.audit import utc_now, write_audit
 from bot.db import metadata, write_engine
 from bot.faq_db import question_key
 from bot.segmentation import default_tokenizer
+
+if TYPE_CHECKING:
+    from bot.faq import FaqAnswer, FaqIndex
 
 logger = logging.getLogger(__name__)
 
@@ -427,3 +430,32 @@ def record_unanswered(
             UnansweredStore(engine, resemblance).record(text, best_match=best_match, reason=reason)
     except Exception:  # noqa: BLE001 - recording is best effort
         logger.warning("could not record an unanswered question", exc_info=True)
+
+
+_resemblance: List[Tuple[FaqIndex, Resemblance]] = []  # of the live index only
+
+
+def resemblance_of(index: FaqIndex) -> Resemblance:
+    """How unanswered questions are grouped, weighted by the entries of this (live) index."""
+    if not _resemblance or _resemblance[0][0] is not index:
+        _resemblance[:] = [(index, Resemblance([[e.title, *e.questions] for e in index.entries]))]
+    return _resemblance[0][1]
+
+
+def review_reason(decision: FaqAnswer) -> UnansweredReason:
+    """Why staff should look at a question FAQ retrieval decided this way (`bot.faq.decide`)."""
+    if decision.entry is not None:
+        return UnansweredReason.UNSURE  # answered below UNSURE_SCORE (bot/faq.py)
+    return UnansweredReason.CHOICES if decision.choices else UnansweredReason.UNANSWERED
+
+
+def record_for_staff(text: str, decision: FaqAnswer, index: FaqIndex) -> None:
+    """Put a question FAQ retrieval could not answer surely on the staff's unanswered list.
+
+    ``decision`` is `bot.faq.decide` of ``index.search(text)``: no answer, near misses only, or an
+    answer under `bot.faq.UNSURE_SCORE`. Never raises (`record_unanswered`).
+    """
+    nearest = decision.nearest.id if decision.nearest else None
+    record_unanswered(
+        text, best_match=nearest, reason=review_reason(decision), resemblance=resemblance_of(index)
+    )

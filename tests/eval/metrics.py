@@ -14,7 +14,7 @@ from bot.guide import (
     INTENT_TO_ASPECT,
     choose_item,
     faq_confidence,
-    hall_wide_entry,
+    hall_wide_answer,
     item_instead_of_faq,
 )
 from bot.hall import get_hall
@@ -116,7 +116,7 @@ def faq_entry_answered(index: FaqIndex, text: str, predicted: Dict[str, Any]) ->
       retrieval is unsure of where the catalogue names or is sure of an item
       (`bot.guide.item_instead_of_faq`), get the item's guide (`actions.faq.ActionFaq`);
     - a guide question that names and describes no item and gets no item choices goes to
-      `bot.guide.hall_wide_entry`;
+      `bot.guide.hall_wide_answer`;
     - an opening-hours question also gets the hall's ``hours_faq`` entry when retrieval is sure of
       it, and a complaint its ``complaint_faq`` entry (`actions.hall.ActionHallInfo`).
     """
@@ -137,7 +137,8 @@ def faq_entry_answered(index: FaqIndex, text: str, predicted: Dict[str, Any]) ->
         choice = choose_item(get_catalogue(), text, [], None, INTENT_TO_ASPECT[intent])
         if choice.item is not None or choice.choices:
             return None
-        return hall_wide_entry(text, float(predicted.get("faq_confidence") or 0.0), matches)
+        answer = hall_wide_answer(text, float(predicted.get("faq_confidence") or 0.0), matches)
+        return answer.entry if answer is not None else None
     hall = get_hall()
     if intent == "ask_office_hours":
         entry = decision.entry

@@ -15,6 +15,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.engine import Engine
 
 from actions.faq import ActionFaq
+from actions.guide import ActionGuide
 from bot import faq
 from bot.faq import UNSURE_SCORE, FaqAnswer, FaqEntry, FaqMatch, FaqStore, decide
 from bot.faq_db import FaqRepository, question_key
@@ -95,6 +96,7 @@ def engine(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Engine:
     monkeypatch.setattr(faq, "_stores", {})
     monkeypatch.setattr(faq, "get_faq_store", lambda: FaqStore(folder, engine=engine))
     monkeypatch.setattr("actions.faq.get_faq_store", lambda: FaqStore(folder, engine=engine))
+    monkeypatch.setattr("actions.guide.get_faq_store", lambda: FaqStore(folder, engine=engine))
     return engine
 
 
@@ -108,7 +110,7 @@ async def run_faq(text: str, domain: Dict[str, Any] = DOMAIN) -> CollectingDispa
     return dispatcher
 
 
-def decide_as(answer: str, monkeypatch: pytest.MonkeyPatch) -> None:
+def decide_as(answer: str, monkeypatch: pytest.MonkeyPatch, where: str = "actions.faq.decide") -> None:
     """Make retrieval answer, offer choices or give nothing (its scoring is tested elsewhere)."""
 
     def fixed(matches: Any, *args: Any, **kwargs: Any) -> FaqAnswer:
@@ -117,7 +119,7 @@ def decide_as(answer: str, monkeypatch: pytest.MonkeyPatch) -> None:
             return FaqAnswer(entries[0], score=0.9 if answer == "answer" else UNSURE_SCORE - 0.05)
         return FaqAnswer(None, tuple(entries[:2]) if answer == "choices" else (), score=0.1)
 
-    monkeypatch.setattr("actions.faq.decide", fixed)
+    monkeypatch.setattr(where, fixed)
 
 
 async def test_unanswered_and_near_miss_questions_are_recorded_masked(
@@ -165,6 +167,27 @@ async def test_an_answer_the_index_was_unsure_of_is_given_and_put_on_the_list(
     await run_faq("车能停哪儿")
     again = {g.text: g for g in UnansweredStore(engine).list()}["车能停哪儿"]
     assert again.count == 2 and again.reason == "unanswered"
+
+
+@pytest.mark.parametrize(("answer", "recorded"), [("unsure", True), ("answer", False)])
+async def test_a_hall_wide_guide_answer_retrieval_was_unsure_of_is_put_on_the_list(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch, answer: str, recorded: bool
+) -> None:
+    """ "大厅停车要交钱不" asks ask_fee of no item: answered from the FAQ, checked by staff when unsure."""
+    decide_as(answer, monkeypatch, where="bot.guide.decide")
+    tracker = make_tracker("ask_fee", text="大厅停车要交钱不")
+    tracker.latest_message["intent_ranking"] = [
+        {"name": "ask_fee", "confidence": 0.6},
+        {"name": "faq", "confidence": 0.3},
+    ]
+    dispatcher = CollectingDispatcher()
+    await ActionGuide().run(dispatcher, tracker, DOMAIN)
+    assert dispatcher.messages[0]["custom"]["type"] == "faq", "the citizen gets the answer either way"
+    groups = {g.text: g for g in UnansweredStore(engine).list()}
+    assert ("大厅停车要交钱不" in groups) is recorded
+    if recorded:
+        assert groups["大厅停车要交钱不"].reason == "unsure"
+        assert groups["大厅停车要交钱不"].best_match == dispatcher.messages[0]["custom"]["id"]
 
 
 def test_an_answer_is_unsure_below_the_unsure_score() -> None:

@@ -60,6 +60,28 @@ def test_saved_model_gives_the_same_probabilities(tmp_path: Path) -> None:
     assert np.allclose(loaded.predict_proba(texts, words), model.predict_proba(texts, words))
 
 
+def test_the_topic_weight_scales_an_intent_learned_by_topic(tmp_path: Path) -> None:
+    """faq's best topic counts ``topic_weight`` times; intents learned whole are untouched."""
+    model = _fitted()
+    texts = ["停车要交钱吗"]
+    words = [list(t) for t in texts]
+    plain = model.predict_proba(texts, words)[0]
+    model.topic_weight = 2.0
+    weighted = model.predict_proba(texts, words)[0]
+    faq, fee, greet = (model.intents.index(i) for i in ("faq", "ask_fee", "greet"))
+    assert weighted[faq] > plain[faq]
+    assert weighted[faq] / weighted[fee] == pytest.approx(2.0 * plain[faq] / plain[fee])
+    assert weighted[greet] / weighted[fee] == pytest.approx(plain[greet] / plain[fee])
+    model.save(tmp_path)
+    assert IntentModel.load(tmp_path).topic_weight == 2.0
+    # a model saved before the weight existed loads unweighted
+    meta = tmp_path / "ngram_intent_classifier.json"
+    stored = json.loads(meta.read_text(encoding="utf-8"))
+    del stored["topic_weight"]
+    meta.write_text(json.dumps(stored, ensure_ascii=False), encoding="utf-8")
+    assert IntentModel.load(tmp_path).topic_weight == 1.0
+
+
 def test_the_pinyin_reader_is_saved_with_the_model(tmp_path: Path) -> None:
     model = _fitted()
     model.pinyin = PinyinReader.of_terms({"容缺受理": 1})
