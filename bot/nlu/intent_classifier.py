@@ -19,8 +19,8 @@ metadata names a ``topic`` is the class ``<intent>/<topic>``, and the intent sco
 topic. On the held-out files this lifted the FAQ questions recognised as ``faq`` from 99/114 and
 51/57 to 108/114 and 54/57 (``make eval`` keeps the comparison). Its best topic alone still
 undercounts such an intent against one learned whole ("政务服务都是免费的吧" went to ask_fee, 0.50
-against faq 0.29), so the best topic's probability is weighted by ``topic_weight`` before the row
-is scaled (see ``get_default_config``). A few
+against faq 0.29); the best topic's probability can be weighted by ``topic_weight`` before the row
+is scaled. It stays 1 for now: 2 cost held-out conversations (``docs/intent-tuning.md``). A few
 messages are decided by their form alone, with confidence 1 (``decided_by_form``): lone
 punctuation or emoji, a bare item name, a bare phone number, ID number or 预约号.
 """
@@ -244,7 +244,7 @@ class NgramIntentClassifier(GraphComponent, IntentClassifier):
             "max_ngram": 3,
             "C": 30.0,
             "class_weight": "balanced",
-            # the weight of an intent learned by topic (IntentModel.predict_proba); chosen by make eval
+            # the weight of an intent learned by topic (IntentModel.predict_proba; docs/intent-tuning.md)
             "topic_weight": 1.0,
             "ranking_length": 10,
             "catalogue_dir": "data/services",

@@ -18,7 +18,7 @@ TRAINING_DATA = "data/nlu"
 # heldout_blind_fifth.yml, by two more writers, are mostly FAQ questions (five or six ways of asking
 # each topic): the fourth was read to make the pinyin reading (bot/nlu/pinyin.py) and the hall-wide
 # FAQ answers (bot/guide.py hall_wide_answer); the fifth was scored only after those changes.
-# Both were then read to set the weight of the faq intent (docs/intent-tuning.md);
+# Both were then read to try a weight of the faq intent (docs/intent-tuning.md, not kept);
 # heldout_blind_sixth.yml, by another writer and of every kind of message, was scored only after.
 HELDOUT_FILES = (
     "tests/nlu/heldout.yml",

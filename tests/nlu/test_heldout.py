@@ -45,31 +45,27 @@ from tests.eval.metrics import (
 # nothing changed for it; its only earlier use was choosing between summing the topics and not
 # splitting them) 0.920 against 0.907, linking 0.975.
 # The issue's bars are 0.97, +0.02 and 0.97 everywhere.
-# 2026-12-02, the faq intent weighted 2 against its best topic (docs/intent-tuning.md; set on all
-# the files above, the FAQ-heavy two most): heldout 0.971 against 0.961; independent 0.935 against
-# 0.895; fresh 0.971 against 0.917; blind 0.955 against 0.918; blind_second 0.940 against 0.907;
-# blind_third 0.948 against 0.935; blind_fourth 0.936 against 0.941; blind_fifth 0.926 against 0.952.
 BARS = {
     "tests/nlu/heldout.yml": (0.97, 0.0, 0.97),
     "tests/nlu/heldout_independent.yml": (0.93, 0.03, 0.90),
     "tests/nlu/heldout_fresh.yml": (0.96, 0.04, 0.94),
-    "tests/nlu/heldout_blind.yml": (0.95, 0.03, 0.97),
+    "tests/nlu/heldout_blind.yml": (0.94, 0.02, 0.97),
     # by a fifth writer, scored before any change made for it: 0.940 against 0.905, linking 0.931
-    "tests/nlu/heldout_blind_second.yml": (0.93, 0.02, 0.93),
+    "tests/nlu/heldout_blind_second.yml": (0.94, 0.03, 0.93),
     # by a sixth writer (306 messages once those standing verbatim in data/nlu were taken out),
     # first scored 2026-12-01 with nothing changed for it: 0.954 against 0.935, linking 0.981
-    "tests/nlu/heldout_blind_third.yml": (0.94, 0.01, 0.97),
-    # Two files of mostly FAQ questions (232 and 208 of them), where the pipeline still LOSES to the
+    "tests/nlu/heldout_blind_third.yml": (0.95, 0.01, 0.98),
+    # Two files of mostly FAQ questions (232 and 208 of them), where the pipeline LOSES to the
     # baseline: the margin bars below are negative, the level reached, not the issue's +0.02.
     # heldout_blind_fourth.yml (seventh writer) first scored 0.899 against 0.941; after the pinyin
-    # reading made for it 0.912 against 0.941, linking 1.000; with the faq weight 0.936.
-    "tests/nlu/heldout_blind_fourth.yml": (0.93, -0.01, 0.97),
+    # reading made for it 0.912 against 0.941, linking 1.000.
+    "tests/nlu/heldout_blind_fourth.yml": (0.91, -0.03, 0.97),
     # heldout_blind_fifth.yml (eighth writer), first scored after those changes: 0.902 against
-    # 0.952, linking 0.986; with the faq weight 0.926.
-    "tests/nlu/heldout_blind_fifth.yml": (0.92, -0.03, 0.97),
-    # heldout_blind_sixth.yml (ninth writer, 386 messages of every kind), scored once, after the
-    # weight was chosen: 0.951 against 0.943, linking 0.955.
-    "tests/nlu/heldout_blind_sixth.yml": (0.95, 0.0, 0.95),
+    # 0.952, linking 0.986.
+    "tests/nlu/heldout_blind_fifth.yml": (0.90, -0.06, 0.97),
+    # heldout_blind_sixth.yml (ninth writer, 386 messages of every kind), first scored 2026-12-02
+    # with nothing changed for it: 0.948 against 0.943, linking 0.955.
+    "tests/nlu/heldout_blind_sixth.yml": (0.94, 0.0, 0.95),
 }
 # file -> share of FAQ paraphrases answered with their entry; the issue asks 0.95. Measured
 # 2026-11-30: independent 0.860 (98 of 114); fresh 0.842 (48 of 57, 3 more offered choices).
@@ -85,15 +81,13 @@ BARS = {
 # 0.832 (173 of 208; 0.808 at the old threshold, chosen on the other files). The issue's bar is
 # 0.95: reached on independent only. (blind_second and blind_third hold under 50 FAQ questions:
 # 44 of 44 and 43 of 45, printed by make eval.)
-# 2026-12-02, the faq intent weighted 2 (docs/intent-tuning.md): independent 0.974 (111 of 114),
-# fresh 0.982 (56 of 57), blind 0.940 (110 of 117), blind_fourth 0.927 (215 of 232), blind_fifth
-# 0.851 (177 of 208); heldout_blind_sixth.yml, scored once after: 0.924 (110 of 119).
+# heldout_blind_sixth.yml, first scored 2026-12-02 with nothing changed for it: 0.924 (110 of 119).
 FAQ_BARS = {
-    "tests/nlu/heldout_independent.yml": 0.97,
-    "tests/nlu/heldout_fresh.yml": 0.98,
-    "tests/nlu/heldout_blind.yml": 0.94,
-    "tests/nlu/heldout_blind_fourth.yml": 0.92,
-    "tests/nlu/heldout_blind_fifth.yml": 0.85,
+    "tests/nlu/heldout_independent.yml": 0.95,
+    "tests/nlu/heldout_fresh.yml": 0.94,
+    "tests/nlu/heldout_blind.yml": 0.93,
+    "tests/nlu/heldout_blind_fourth.yml": 0.91,
+    "tests/nlu/heldout_blind_fifth.yml": 0.83,
     "tests/nlu/heldout_blind_sixth.yml": 0.92,
 }
 INVENTED_BAR = 0.02
@@ -167,13 +161,15 @@ def test_service_linking(scored: Dict[str, Any]) -> None:
 # "123456" taken as faq (was 0); heldout_blind.yml: 1 of 32, "南阳那边新农合一年交多少钱" (another
 # city's affair) taken as a fee question.
 # Other cities' affairs again: "洛阳的房子过户去哪办" (blind_fourth, 1 of 22); "深圳开公司要啥材料" and
-# "江苏那边驾照年审咋弄" (blind_fifth, 2 of 23, with "123" below).
+# "江苏那边驾照年审咋弄" (blind_fifth, 2 of 23, with "123" below); "我在深圳 想在深圳开个公司"
+# (blind_sixth, 1 of 26).
 OOS_ANSWERED_ALLOWED = {
     "tests/nlu/heldout_fresh.yml": 1,
     "tests/nlu/heldout_independent.yml": 1,
     "tests/nlu/heldout_blind.yml": 1,
     "tests/nlu/heldout_blind_fourth.yml": 1,
     "tests/nlu/heldout_blind_fifth.yml": 3,
+    "tests/nlu/heldout_blind_sixth.yml": 1,
 }
 # ...of which answered with an FAQ entry (the bar was 0 everywhere until 2026-12-01): the bare
 # "123456" of heldout_independent.yml gets the 12345 hotline's entry. A rule that a bare number is
