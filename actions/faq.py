@@ -29,10 +29,20 @@ from bot.catalogue.linking import fits
 from bot.catalogue.search import SearchIndex
 from bot.faq import FaqEntry, decide, faq_card, get_faq_store
 from bot.guide import CONTEXT_CUES, GUIDE_INTENTS, POINTING_CUES, did_you_mean, item_instead_of_faq, payload
+from bot.nlu.places import elsewhere
 from bot.unanswered import record_for_staff
 
 logger = logging.getLogger(__name__)
 TOPIC_ENTITY = "faq_topic"
+
+
+def elsewhere_answer(place: str) -> str:
+    """The reply to a question about ``place``'s affairs (`bot.nlu.places.elsewhere`)."""
+    return (
+        f"抱歉，{place}的政务服务事项需要向当地的政务服务中心咨询办理，也可以拨打当地的12345政务服务"
+        "便民热线。高小新可以为您解答郑州高新区政务服务中心“一件事一次办”事项的办事指南、预约窗口和"
+        "大厅信息；如果您想在高新区办理外地的业务，可以问我“跨省通办”。"
+    )
 
 
 def guide_intent_of_unsure(tracker: Tracker) -> Optional[str]:
@@ -189,6 +199,11 @@ class ActionOutOfScope(Action):
         """
         if chosen_guide_button(tracker) is not None:
             return await ActionGuide().run(dispatcher, tracker, domain)
+        place = elsewhere(tracker.latest_message.get("text") or "")
+        if place is not None:
+            # "深圳开公司要啥材料": another place's affair, not leaning on anything here
+            dispatcher.utter_message(text=elsewhere_answer(place))
+            return []
         in_context = answer_in_context(dispatcher, tracker)
         if in_context is not None:
             return in_context

@@ -51,6 +51,7 @@ from bot.faq import TOPIC_METADATA, load_entries, title_terms
 from bot.nlu.english import glosses, with_glosses
 from bot.nlu.linear import fit_logistic_regression
 from bot.nlu.pinyin import PinyinReader
+from bot.nlu.places import elsewhere
 from bot.nlu.service_linker import ServiceIndex
 
 logger = logging.getLogger(__name__)
@@ -68,6 +69,11 @@ _META_FILE = "ngram_intent_classifier.json"
 def has_meaning(text: str) -> bool:
     """Whether the text holds at least one letter, digit or Chinese character."""
     return bool(_MEANINGFUL.search(unicodedata.normalize("NFKC", text)))
+
+
+def answered_as_service(intent: str) -> bool:
+    """Whether a message of ``intent`` is answered from a guide, an FAQ entry or a booking."""
+    return intent.startswith("ask_") or intent in ("faq", "book_appointment")
 
 
 def training_label(message: Message) -> str:
@@ -361,6 +367,9 @@ class NgramIntentClassifier(GraphComponent, IntentClassifier):
             else:
                 order = np.argsort(-row)[:length]
                 ranking = [{"name": self.model.intents[i], "confidence": float(row[i])} for i in order]
+                if answered_as_service(str(ranking[0]["name"])) and elsewhere(message.get(TEXT) or ""):
+                    # "深圳开公司要啥材料": another place's affair, which the hall cannot answer
+                    ranking = [{"name": OUT_OF_SCOPE, "confidence": 1.0}]
             message.set(INTENT, ranking[0], add_to_output=True)
             message.set("intent_ranking", ranking, add_to_output=True)
         return messages

@@ -39,6 +39,7 @@ from bot.catalogue.linking import SURE_MARGIN, SURE_SCORE
 from bot.catalogue.live import live_catalogue
 from bot.catalogue.sounds import SoundMatcher
 from bot.guide import GUIDE_INTENTS
+from bot.nlu.places import elsewhere
 
 logger = logging.getLogger(__name__)
 
@@ -250,6 +251,10 @@ class ServiceLinker(GraphComponent, EntityExtractorMixin):
         for message in messages:
             text = message.get(TEXT) or ""
             others = [e for e in message.get(ENTITIES, []) if e.get("entity") != ENTITY]
+            if (message.get("intent") or {}).get("name") == "out_of_scope" and elsewhere(text):
+                # "北京的居住证咋办": another place's item, not ours
+                message.set(ENTITIES, others, add_to_output=True)
+                continue
             learned = [e for e in message.get(ENTITIES, []) if e.get("entity") == ENTITY]
             matched = index.find(text)
             linked = list(matched)

@@ -1,0 +1,118 @@
+"""Another city's affair: a message about a matter that another place's government handles.
+
+"深圳开公司要啥材料", "北京的居住证咋办", "洛阳的房子过户去哪办" ask about services the 郑州高新区
+hall cannot give, although they name an item's words. The issue lists them as out of scope.
+
+Place names come from jieba's own dictionary (the package's ``dict.txt``). A name counts when the
+dictionary holds it with 省, 市, 自治区 or 特别行政区 and the place tag ``ns`` (深圳市 gives 深圳).
+That is about 900 provinces, cities and counties, with no list of ours to keep. The bare tag is
+not used: jieba also tags 东西, 延时 and 礼拜 as places. 香港, 澳门 and 台湾 are not matched by
+this rule; their residents' questions belong to the FAQ.
+
+A message is about another place when:
+- a jieba word of it is such a name, or such a name with its suffix;
+- it names nothing of Zhengzhou (``LOCAL``);
+- it has no word that ties the matter to the hall (``HERE_CUES``: "在上海住院 回来报销",
+  "老家在驻马店", "户口在安徽", "异地", "转到郑州").
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from functools import lru_cache
+from typing import FrozenSet, Optional
+
+import jieba
+
+from bot.segmentation import default_tokenizer
+
+#: Zhengzhou, its districts and the county-level cities it governs, and the province
+LOCAL = (
+    "郑州",
+    "河南",
+    "高新",
+    "中原区",
+    "金水",
+    "二七",
+    "管城",
+    "惠济",
+    "上街",
+    "航空港",
+    "郑东",
+    "新郑",
+    "荥阳",
+    "登封",
+    "新密",
+    "巩义",
+    "中牟",
+)
+#: words that bring the matter to the hall: the citizen's roots elsewhere, a move or a transfer here,
+#: doing it from afar, the hall itself
+HERE_CUES = (
+    "老家",
+    "户口在",
+    "户籍",
+    "回来",
+    "回到",
+    "回去",
+    "回不去",
+    "回不来",
+    "过不来",
+    "来不了",
+    "人在",
+    "打工",
+    "外地",
+    "异地",
+    "跨省",
+    "外省",
+    "通办",
+    "转到",
+    "转回",
+    "转过来",
+    "转入",
+    "迁到",
+    "迁来",
+    "迁回",
+    "迁入",
+    "寄",
+    "这边",
+    "这里",
+    "在这",
+    "恁这",
+    "你们这",
+    "你们那",
+    "咱这",
+    "本地",
+    "大厅",
+)
+#: place names that are everyday words in a citizen's message ("新店装修好了要接水电")
+EVERYDAY_WORDS = frozenset({"新店"})
+_SUFFIX = re.compile(r"(.{2,8}?)(省|市|自治区|特别行政区)")
+
+
+@lru_cache(maxsize=1)
+def place_names() -> FrozenSet[str]:
+    """Names of provinces, cities and counties from jieba's dictionary, without and with suffix."""
+    names: set[str] = set()
+    path = os.path.join(os.path.dirname(jieba.__file__), "dict.txt")
+    with open(path, encoding="utf-8") as dictionary:
+        for line in dictionary:
+            parts = line.split()
+            if len(parts) == 3 and parts[2] == "ns":
+                match = _SUFFIX.fullmatch(parts[0])
+                if match:
+                    names.update((match.group(1), parts[0]))
+    return frozenset(names - EVERYDAY_WORDS)
+
+
+def elsewhere(text: str) -> Optional[str]:
+    """The other place whose affair ``text`` asks about, or ``None``.
+
+    ``None`` when the message names no place, names a place of Zhengzhou, or ties the matter to the
+    hall (see the module's rules).
+    """
+    if any(word in text for word in LOCAL + HERE_CUES):
+        return None
+    names = place_names()
+    return next((word for word in default_tokenizer().lcut(text) if word in names), None)

@@ -1,0 +1,63 @@
+"""Another place's affairs (`bot.nlu.places`) and the reply to them."""
+
+from __future__ import annotations
+
+import pytest
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.faq import ActionOutOfScope
+from bot.nlu.places import elsewhere, place_names
+from tests.conftest import make_tracker
+
+
+@pytest.mark.parametrize(
+    ("text", "place"),
+    [
+        ("深圳开公司要啥材料", "深圳"),
+        ("北京的居住证咋办", "北京"),
+        ("洛阳那边考驾照去哪报名", "洛阳"),
+        ("江苏那边驾照年审咋弄", "江苏"),
+        ("上海市的公积金怎么提", "上海市"),
+        ("我在深圳 想在深圳开个公司", "深圳"),
+        ("南阳新农合一年交多少钱", "南阳"),
+    ],
+)
+def test_another_places_affair_is_found(text: str, place: str) -> None:
+    assert elsewhere(text) == place
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "郑州高新区开饭店要啥证",  # a place of Zhengzhou
+        "俺在荥阳 过去咋走最方便",  # a city Zhengzhou governs
+        "在北京看的病 回来报销医药费要带哪些单子",  # the matter comes back here
+        "老家在驻马店 想申请保障房 要啥条件",  # the citizen's roots, the matter here
+        "俺户口在安徽 有些事能在这办不",
+        "卖家人在深圳回不来 咋弄",  # the other party is away, the matter here
+        "上海的社保能转到郑州不",
+        "外省户口有限制没",
+        "新店装修好了要接水电燃气 咋办",  # a place name that is an everyday word
+        "香港居民来办事要带啥",  # the FAQ answers Hong Kong, Macao and Taiwan residents
+        "开饭店要带啥东西",  # jieba tags 东西 as a place; it is not one of the names
+        "有延时服务吗",
+    ],
+)
+def test_a_matter_of_this_hall_is_not_elsewhere(text: str) -> None:
+    assert elsewhere(text) is None
+
+
+def test_the_names_are_provinces_and_cities() -> None:
+    names = place_names()
+    assert {"北京", "江苏", "洛阳", "驻马店", "深圳市"} <= names
+    assert not {"东西", "延时", "礼拜", "新店", "香港"} & names
+
+
+async def test_the_reply_names_the_place_and_where_to_ask() -> None:
+    dispatcher = CollectingDispatcher()
+    await ActionOutOfScope().run(dispatcher, make_tracker("out_of_scope", text="深圳开公司要啥材料"), {})
+    (reply,) = dispatcher.messages
+    assert "深圳" in reply["text"] and "当地" in reply["text"] and "跨省通办" in reply["text"]
+    plain = CollectingDispatcher()
+    await ActionOutOfScope().run(plain, make_tracker("out_of_scope", text="今天天气咋样"), {})
+    assert plain.messages[0]["response"] == "utter_out_of_scope"
