@@ -76,6 +76,16 @@ def answered_as_service(intent: str) -> bool:
     return intent.startswith("ask_") or intent in ("faq", "book_appointment")
 
 
+def text_of(message: Message) -> str:
+    """The message's text ("" when it has none)."""
+    return str(message.get(TEXT) or "")
+
+
+def words_of(message: Message) -> List[str]:
+    """The words the pipeline's tokenizer cut the message into."""
+    return [token.text for token in message.get("text_tokens") or []]
+
+
 def training_label(message: Message) -> str:
     """The class an example is learned as: its intent, or ``<intent>/<topic>``.
 
@@ -367,7 +377,8 @@ class NgramIntentClassifier(GraphComponent, IntentClassifier):
             else:
                 order = np.argsort(-row)[:length]
                 ranking = [{"name": self.model.intents[i], "confidence": float(row[i])} for i in order]
-                if answered_as_service(str(ranking[0]["name"])) and elsewhere(message.get(TEXT) or ""):
+                answered = answered_as_service(str(ranking[0]["name"]))
+                if answered and elsewhere(text_of(message), words_of(message)):
                     # "深圳开公司要啥材料": another place's affair, which the hall cannot answer
                     ranking = [{"name": OUT_OF_SCOPE, "confidence": 1.0}]
             message.set(INTENT, ranking[0], add_to_output=True)

@@ -21,7 +21,7 @@ from __future__ import annotations
 import os
 import re
 from functools import lru_cache
-from typing import FrozenSet, Optional
+from typing import FrozenSet, Optional, Sequence
 
 import jieba
 
@@ -106,13 +106,15 @@ def place_names() -> FrozenSet[str]:
     return frozenset(names - EVERYDAY_WORDS)
 
 
-def elsewhere(text: str) -> Optional[str]:
+def elsewhere(text: str, words: Optional[Sequence[str]] = None) -> Optional[str]:
     """The other place whose affair ``text`` asks about, or ``None``.
 
-    ``None`` when the message names no place, names a place of Zhengzhou, or ties the matter to the
-    hall (see the module's rules).
+    ``words`` are the message's words when a tokenizer has already cut it (Rasa's pipeline);
+    otherwise jieba's default dictionary cuts it. ``None`` when the message names no place, names a
+    place of Zhengzhou, or ties the matter to the hall (see the module's rules).
     """
     if any(word in text for word in LOCAL + HERE_CUES):
         return None
     names = place_names()
-    return next((word for word in default_tokenizer().lcut(text) if word in names), None)
+    cut = words if words is not None else default_tokenizer().lcut(text)
+    return next((word for word in cut if word in names), None)

@@ -251,7 +251,8 @@ class ServiceLinker(GraphComponent, EntityExtractorMixin):
         for message in messages:
             text = message.get(TEXT) or ""
             others = [e for e in message.get(ENTITIES, []) if e.get("entity") != ENTITY]
-            if (message.get("intent") or {}).get("name") == "out_of_scope" and elsewhere(text):
+            words = [token.text for token in message.get("text_tokens") or []]
+            if (message.get("intent") or {}).get("name") == "out_of_scope" and elsewhere(text, words):
                 # "北京的居住证咋办": another place's item, not ours
                 message.set(ENTITIES, others, add_to_output=True)
                 continue

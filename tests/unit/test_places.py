@@ -47,6 +47,11 @@ def test_a_matter_of_this_hall_is_not_elsewhere(text: str) -> None:
     assert elsewhere(text) is None
 
 
+def test_words_already_cut_are_used() -> None:
+    assert elsewhere("深圳开公司要啥材料", ["深圳", "开公司", "要", "啥", "材料"]) == "深圳"
+    assert elsewhere("深圳开公司要啥材料", ["深圳开", "公司"]) is None
+
+
 def test_the_names_are_provinces_and_cities() -> None:
     names = place_names()
     assert {"北京", "江苏", "洛阳", "驻马店", "深圳市"} <= names
