@@ -52,7 +52,7 @@ from bot.nlu.english import glosses, with_glosses
 from bot.nlu.linear import fit_logistic_regression
 from bot.nlu.pinyin import PinyinReader
 from bot.nlu.places import elsewhere
-from bot.nlu.service_linker import ServiceIndex
+from bot.nlu.service_linker import ServiceIndex, words_of
 
 logger = logging.getLogger(__name__)
 
@@ -74,16 +74,6 @@ def has_meaning(text: str) -> bool:
 def answered_as_service(intent: str) -> bool:
     """Whether a message of ``intent`` is answered from a guide, an FAQ entry or a booking."""
     return intent.startswith("ask_") or intent in ("faq", "book_appointment")
-
-
-def text_of(message: Message) -> str:
-    """The message's text ("" when it has none)."""
-    return str(message.get(TEXT) or "")
-
-
-def words_of(message: Message) -> List[str]:
-    """The words the pipeline's tokenizer cut the message into."""
-    return [token.text for token in message.get("text_tokens") or []]
 
 
 def training_label(message: Message) -> str:
@@ -378,7 +368,7 @@ class NgramIntentClassifier(GraphComponent, IntentClassifier):
                 order = np.argsort(-row)[:length]
                 ranking = [{"name": self.model.intents[i], "confidence": float(row[i])} for i in order]
                 answered = answered_as_service(str(ranking[0]["name"]))
-                if answered and elsewhere(text_of(message), words_of(message)):
+                if answered and elsewhere(message.get(TEXT) or "", words_of(message)):
                     # "深圳开公司要啥材料": another place's affair, which the hall cannot answer
                     ranking = [{"name": OUT_OF_SCOPE, "confidence": 1.0}]
             message.set(INTENT, ranking[0], add_to_output=True)

@@ -56,6 +56,11 @@ up when an item intent has at least this confidence in its ranking (a guide ques
 hesitated on, "闺女刚满月 医保咋弄" between faq and ask_service_guide)."""
 
 
+def words_of(message: Message) -> List[str]:
+    """The words the pipeline's tokenizer cut the message into (none before a tokenizer ran)."""
+    return [token.text for token in message.get("text_tokens") or []]
+
+
 def about_one_item(intent: Optional[str], ranking: List[Dict[str, Any]], min_confidence: float) -> bool:
     """Whether the intent model's evidence says the message may be about one item."""
     if intent in ITEM_INTENTS:
@@ -251,8 +256,9 @@ class ServiceLinker(GraphComponent, EntityExtractorMixin):
         for message in messages:
             text = message.get(TEXT) or ""
             others = [e for e in message.get(ENTITIES, []) if e.get("entity") != ENTITY]
-            words = [token.text for token in message.get("text_tokens") or []]
-            if (message.get("intent") or {}).get("name") == "out_of_scope" and elsewhere(text, words):
+            if (message.get("intent") or {}).get("name") == "out_of_scope" and elsewhere(
+                text, words_of(message)
+            ):
                 # "北京的居住证咋办": another place's item, not ours
                 message.set(ENTITIES, others, add_to_output=True)
                 continue
