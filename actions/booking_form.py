@@ -441,7 +441,7 @@ class ActionSubmitAppointment(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
     ) -> List[Dict[str, Any]]:
-        """Book idempotently (a retried turn returns the same booking), then forget the personal data."""
+        """Book idempotently (a retried turn returns the same booking); forget the name and 身份证号."""
         if form_gave_up(tracker):  # the form ended after three failed answers: already explained
             return [*reset(BOOKING_SLOTS), SlotSet(FAILURES_SLOT, None)]
         service = helpers.booking_service()
@@ -494,7 +494,11 @@ class ActionSubmitAppointment(Action):
             json_message=booking_card(booking),
         )
         logger.info("booked %s for %s on %s", booking.code, booking.item_name, booking.day)
-        return reset(BOOKING_SLOTS)
+        # the booking just made stays the one in context, as a booking found does
+        # (actions/appointment_lookup.py): "查一下我的预约", "改到后天" or "取消" next need neither
+        # its code nor the phone number again. The phone stays sealed in the vault for the session.
+        kept = tuple(slot for slot in BOOKING_SLOTS if slot != "phone")
+        return [*reset(kept), SlotSet("appointment_code", booking.code)]
 
 
 class ActionStopBooking(Action):

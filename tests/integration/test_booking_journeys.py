@@ -225,6 +225,26 @@ def test_a_found_booking_is_changed_without_its_code_again(stack: Stack) -> None
     assert "改约成功" in moved and code in moved
 
 
+def test_the_booking_just_made_is_found_moved_and_cancelled_without_its_code(stack: Stack) -> None:
+    chat, code = book(stack, "我想预约办居住证")
+    found = text_of(chat.say("查一下我的预约"))
+    assert code in found and "已预约" in found and "请输入" not in found, found
+    assert PHONE not in found and "137****5678" in found
+    moving = chat.say("我想改个时间")
+    assert "下面为您改约" in text_of(moving) and "请输入" not in text_of(moving), text_of(moving)
+    days = buttons_of(moving)
+    assert days and "哪一天" in text_of(moving)
+    times = buttons_of(chat.say(days[-1]["payload"]))
+    assert times
+    moved = text_of(chat.say(times[-1]["payload"]))
+    assert "改约成功" in moved and code in moved, moved
+    cancelled = text_of(chat.say("帮我把预约取消了"))
+    assert "已为您取消" in cancelled and code in cancelled, cancelled
+    # a cancelled booking leaves the conversation with its phone number: a new look-up asks again
+    again = text_of(chat.say("查询预约"))
+    assert "请输入您的预约号" in again and code not in again, again
+
+
 class ChannelConversation:
     """A conversation straight through Rasa's channel, as the api forwards turns (no rate limit)."""
 

@@ -149,17 +149,19 @@ def test_no_plain_personal_data_in_any_redis_key(
     assert not any(NAME in key + value for key, value in redis_contents.items())
 
 
-def test_only_an_unfinished_form_and_a_found_booking_keep_vault_entries(
+def test_only_an_unfinished_form_and_a_booking_in_context_keep_vault_entries(
     redis_contents: Dict[str, str], conversations: Dict[str, Any]
 ) -> None:
     vault_keys = [k for k in redis_contents if k.startswith("gxx:pii:")]
-    left = "".join(v for k, v in redis_contents.items() if conversations["left"] in k)
-    held = [k for k in vault_keys if k.removeprefix("gxx:pii:") in left]
-    assert len(held) == 3, "the name, phone and ID of the unfinished form, encrypted"
-    found = "".join(v for k, v in redis_contents.items() if conversations["lookup"] in k)
-    in_context = [k for k in vault_keys if k.removeprefix("gxx:pii:") in found]
-    assert len(in_context) == 1, "the phone of the booking found, kept for 改约/取消 without the code"
-    assert len(vault_keys) == 4, "the booking and the stopped form left nothing behind"
+
+    def held_by(conversation: str) -> List[str]:
+        stored = "".join(v for k, v in redis_contents.items() if conversations[conversation] in k)
+        return [k for k in vault_keys if k.removeprefix("gxx:pii:") in stored]
+
+    assert len(held_by("left")) == 3, "the name, phone and ID of the unfinished form, encrypted"
+    assert len(held_by("lookup")) == 1, "the phone of the booking found, kept for 改约/取消 without the code"
+    assert len(held_by("booking")) == 1, "the phone of the booking just made; its name and ID are gone"
+    assert len(vault_keys) == 5, "the stopped form left nothing behind"
 
 
 def test_no_plain_personal_data_in_the_log_the_database_or_any_file(files_at_rest: Dict[str, bytes]) -> None:
