@@ -38,10 +38,9 @@ import numpy as np
 import scipy.sparse as sp
 import yaml
 from pydantic import BaseModel, Extra, ValidationError, validator
-from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 
-from bot.nlu.linear import fit_logistic_regression
+from bot.nlu.linear import TfidfFeatures, fit_logistic_regression
 from bot.nlu.pinyin import PinyinReader, stretches, terms_of
 from bot.segmentation import default_tokenizer
 
@@ -166,8 +165,8 @@ class FaqIndex:
                 labels.append(number)
         self.pinyin = PinyinReader.of_terms(title_terms(self.entries))
         texts = [self.pinyin.with_readings(t) for t in texts]
-        self._chars = TfidfVectorizer(analyzer="char_wb", ngram_range=(1, 3), sublinear_tf=True)
-        self._words = TfidfVectorizer(analyzer=_words, sublinear_tf=True)
+        self._chars = TfidfFeatures(analyzer="char_wb", ngram_range=(1, 3), sublinear_tf=True)
+        self._words = TfidfFeatures(analyzer=_words, sublinear_tf=True)
         self._model: Optional[LogisticRegression] = None
         if len(self.entries) > 1:
             features = sp.hstack([self._chars.fit_transform(texts), self._words.fit_transform(texts)])

@@ -45,11 +45,10 @@ from rasa.nlu.tokenizers.tokenizer import Tokenizer
 from rasa.shared.nlu.constants import ENTITIES, INTENT, METADATA, METADATA_INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
-from sklearn.feature_extraction.text import TfidfVectorizer
 
 from bot.faq import TOPIC_METADATA, load_entries, title_terms
 from bot.nlu.english import glosses, with_glosses
-from bot.nlu.linear import fit_logistic_regression
+from bot.nlu.linear import TfidfFeatures, fit_logistic_regression
 from bot.nlu.pinyin import PinyinReader
 from bot.nlu.places import elsewhere
 from bot.nlu.service_linker import ServiceIndex, words_of
@@ -110,10 +109,10 @@ class IntentModel:
         class_weight: Optional[str] = "balanced",
         topic_weight: float = 1.0,
     ) -> None:
-        self.chars = TfidfVectorizer(
+        self.chars = TfidfFeatures(
             analyzer="char_wb", ngram_range=(min_ngram, max_ngram), sublinear_tf=True, lowercase=True
         )
-        self.words = TfidfVectorizer(
+        self.words = TfidfFeatures(
             analyzer=_identity,
             sublinear_tf=True,
             lowercase=False,
@@ -128,6 +127,9 @@ class IntentModel:
         self.pinyin = PinyinReader({})
         """Reads the FAQ titles' terms typed in pinyin (`bot.nlu.pinyin`); set before ``fit``."""
         self._owner = np.zeros(0, dtype=int)  # column in ``intents`` of each class
+        self._by_intent = np.zeros(0, dtype=int)
+        self._group_starts = np.zeros(0, dtype=int)
+        self._topical = np.zeros(0, dtype=bool)  # which intents are learned by topic
         self._weights: np.ndarray = np.zeros((0, 0))
         self.intercept: np.ndarray = np.zeros(0)
 
@@ -172,6 +174,10 @@ class IntentModel:
         self._classes = list(value)
         self.intents = sorted({c.split("/", 1)[0] for c in self._classes})
         self._owner = np.array([self.intents.index(c.split("/", 1)[0]) for c in self._classes], dtype=int)
+        # the classes grouped by intent, for one ``maximum.reduceat`` per message
+        self._by_intent = np.argsort(self._owner, kind="stable")
+        self._group_starts = np.searchsorted(self._owner[self._by_intent], np.arange(len(self.intents)))
+        self._topical = np.array([any(c.startswith(f"{i}/") for c in self._classes) for i in self.intents])
 
     def class_probabilities(self, texts: Sequence[str], words: Sequence[Sequence[str]]) -> np.ndarray:
         """Probabilities of the learned classes, shape ``(len(texts), len(self.classes))``."""
@@ -188,11 +194,8 @@ class IntentModel:
         share of every unsure message and took evidence from the guide intents.)
         """
         per_class = self.class_probabilities(texts, words)
-        merged = np.zeros((per_class.shape[0], len(self.intents)))
-        for column in range(len(self.intents)):
-            owned = self._owner == column
-            weight = self.topic_weight if "/" in self._classes[int(np.argmax(owned))] else 1.0
-            merged[:, column] = per_class[:, owned].max(axis=1) * weight
+        best = np.maximum.reduceat(per_class[:, self._by_intent], self._group_starts, axis=1)
+        merged = best * np.where(self._topical, self.topic_weight, 1.0)
         return merged / merged.sum(axis=1, keepdims=True)
 
     def save(self, folder: Path) -> None:

@@ -10,9 +10,11 @@ import numpy as np
 import pytest
 from rasa.shared.nlu.training_data.loading import load_data
 from rasa.shared.nlu.training_data.message import Message
+from sklearn.feature_extraction.text import TfidfVectorizer
 
 from bot.faq import FaqEntry, nlu_examples
 from bot.nlu.intent_classifier import IntentModel, training_label
+from bot.nlu.linear import TfidfFeatures
 from bot.nlu.pinyin import PinyinReader
 
 TEXTS = {
@@ -130,3 +132,22 @@ def test_faq_training_examples_carry_their_topic(tmp_path: Path) -> None:
 )
 def test_training_label(data: dict, label: str) -> None:
     assert training_label(Message(data=data)) == label
+
+
+@pytest.mark.parametrize(
+    "parameters",
+    [
+        {"analyzer": "char_wb", "ngram_range": (1, 3), "sublinear_tf": True},
+        {"analyzer": "char_wb", "ngram_range": (1, 2), "sublinear_tf": False, "norm": None},
+        {"analyzer": "char", "ngram_range": (2, 3), "use_idf": False, "norm": "l1"},
+    ],
+)
+def test_tfidf_features_are_scikit_learns_numbers(parameters: dict) -> None:
+    texts = [t for examples in TEXTS.values() for t in examples]
+    unseen = ["停车停车停车的地方", "材料少一份 能先办不", "", "完全没见过的字句", "多少钱多少钱"]
+    ours, theirs = TfidfFeatures(**parameters).fit(texts), TfidfVectorizer(**parameters).fit(texts)
+    assert np.allclose(ours.transform(unseen).toarray(), theirs.transform(unseen).toarray())
+    # fitted again on other texts, the new weights are used, not those of the first fit
+    ours.fit(texts[:6] + unseen), theirs.fit(texts[:6] + unseen)
+    assert np.allclose(ours.transform(texts).toarray(), theirs.transform(texts).toarray())
+    assert ours.transform(texts).nnz > 0
