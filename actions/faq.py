@@ -27,7 +27,8 @@ from actions.guide import (
 from bot.catalogue import ServiceItem, get_catalogue
 from bot.catalogue.linking import fits
 from bot.catalogue.search import SearchIndex
-from bot.faq import FaqEntry, decide, faq_card, get_faq_store
+from bot.faq import decide, get_faq_store
+from bot.faq_entries import FaqEntry, faq_card
 from bot.guide import CONTEXT_CUES, GUIDE_INTENTS, POINTING_CUES, did_you_mean, item_instead_of_faq, payload
 from bot.nlu.places import elsewhere
 from bot.unanswered import record_for_staff

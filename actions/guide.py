@@ -22,7 +22,8 @@ from actions.form_helpers import (
 )
 from bot.catalogue import Catalogue, ServiceItem, get_catalogue
 from bot.choices import button_service, typed_choice
-from bot.faq import faq_card, get_faq_store
+from bot.faq import get_faq_store
+from bot.faq_entries import faq_card
 from bot.guide import (
     ASPECTS,
     CHOICE_QUESTION,

@@ -8,7 +8,8 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.handoff import ActionHandoff
-from bot.faq import decide, faq_card, get_faq_store
+from bot.faq import decide, get_faq_store
+from bot.faq_entries import faq_card
 from bot.hall import HallInfo, get_hall
 
 COMPLAINT_APOLOGY = "非常抱歉给您带来了不好的体验，我们一定认真核实处理。"

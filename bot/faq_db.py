@@ -46,7 +46,7 @@ from bot.audit import get_audit, utc_now, write_audit
 from bot.db import locked_write, metadata
 
 if TYPE_CHECKING:  # bot.faq brings scikit-learn and jieba: imported where entries are built, not by the api
-    from bot.faq import FaqEntry
+    from bot.faq_entries import FaqEntry
 
 logger = logging.getLogger(__name__)
 
@@ -151,7 +151,7 @@ def snapshot(row: Any) -> Dict[str, Any]:
 
 def entry_of(snap: Dict[str, Any]) -> FaqEntry:
     """Return the :class:`FaqEntry` of a snapshot (the form retrieval uses)."""
-    from bot.faq import FaqEntry
+    from bot.faq_entries import FaqEntry
 
     return FaqEntry(
         id=snap["id"],
@@ -501,7 +501,7 @@ def seed_from_folder(engine: Engine, folder: Path) -> int:
     PostgreSQL advisory lock lets one import while the others wait and then find nothing to do).
     Entries deleted by staff stay deleted (their rows remain). A broken folder is logged, not raised.
     """
-    from bot.faq import FaqError, load_entries
+    from bot.faq_entries import FaqError, load_entries
 
     if not folder.is_dir():
         return 0
@@ -555,7 +555,7 @@ def entry_yaml(entry: Dict[str, Any]) -> str:
         else date.today(),
     }
     text = yaml.dump(body, Dumper=_ExportDumper, allow_unicode=True, sort_keys=False, width=10_000, indent=2)
-    from bot.faq import SAMPLE_NOTE
+    from bot.faq_entries import SAMPLE_NOTE
 
     return f"# {SAMPLE_NOTE}\n{text}"
 

@@ -25,8 +25,8 @@ from pathlib import Path
 import jieba
 
 from bot.catalogue import Catalogue, CatalogueError, load_catalogue, vocabulary
-from bot.faq import FaqError, load_entries
-from bot.faq import nlu_examples as faq_examples
+from bot.faq_entries import FaqError, load_entries
+from bot.faq_entries import nlu_examples as faq_examples
 from bot.settings import get_settings
 
 HEADER = (

@@ -46,7 +46,8 @@ from rasa.shared.nlu.constants import ENTITIES, INTENT, METADATA, METADATA_INTEN
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.faq import TOPIC_METADATA, load_entries, title_terms
+from bot.faq import title_terms
+from bot.faq_entries import TOPIC_METADATA, load_entries
 from bot.nlu.english import glosses, with_glosses
 from bot.nlu.linear import TfidfFeatures, fit_logistic_regression
 from bot.nlu.pinyin import PinyinReader

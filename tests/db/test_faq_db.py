@@ -17,8 +17,9 @@ import bot.audit  # noqa: F401  (registers audit_log)
 import bot.staff  # noqa: F401  (registers staff_users)
 from bot import faq
 from bot.db import make_engine, metadata
-from bot.faq import FaqStore, load_entries
+from bot.faq import FaqStore
 from bot.faq_db import FaqClashError, FaqConflictError, FaqRepository, export_to_folder, seed_from_folder
+from bot.faq_entries import load_entries
 from bot.unanswered import UnansweredStore, group_key
 
 OWN_TABLES = {"faq_entries", "unanswered_questions", "audit_log", "staff_users"}

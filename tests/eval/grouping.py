@@ -16,7 +16,8 @@ from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from bot.db import make_engine, run_migrations
-from bot.faq import FaqIndex, load_entries
+from bot.faq import FaqIndex
+from bot.faq_entries import load_entries
 from bot.settings import PROJECT_ROOT
 from bot.unanswered import Resemblance, UnansweredStore
 from tests.eval.data import Example

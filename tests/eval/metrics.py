@@ -8,7 +8,8 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple
 from sklearn.metrics import f1_score
 
 from bot.catalogue import get_catalogue
-from bot.faq import FaqEntry, FaqIndex, decide, load_entries
+from bot.faq import FaqIndex, decide
+from bot.faq_entries import FaqEntry, load_entries
 from bot.guide import (
     GUIDE_INTENTS,
     INTENT_TO_ASPECT,

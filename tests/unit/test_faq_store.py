@@ -17,8 +17,9 @@ from sqlalchemy.engine import Engine
 from actions.faq import ActionFaq
 from actions.guide import ActionGuide
 from bot import faq
-from bot.faq import UNSURE_SCORE, FaqAnswer, FaqEntry, FaqMatch, FaqStore, decide
+from bot.faq import UNSURE_SCORE, FaqAnswer, FaqMatch, FaqStore, decide
 from bot.faq_db import FaqRepository, question_key
+from bot.faq_entries import FaqEntry
 from bot.unanswered import UnansweredStore, group_key
 from tests.conftest import make_tracker, migrated_engine
 

@@ -12,7 +12,7 @@ from rasa.shared.nlu.training_data.loading import load_data
 from rasa.shared.nlu.training_data.message import Message
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from bot.faq import FaqEntry, nlu_examples
+from bot.faq_entries import FaqEntry, nlu_examples
 from bot.nlu.intent_classifier import IntentModel, training_label
 from bot.nlu.linear import TfidfFeatures
 from bot.nlu.pinyin import PinyinReader

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.faq import FaqIndex, decide, load_entries
+from bot.faq import FaqIndex, decide
+from bot.faq_entries import load_entries
 from bot.nlu.pinyin import PinyinReader, spelling, terms_of
 
 FAQ = Path(__file__).resolve().parents[2] / "data" / "faq"

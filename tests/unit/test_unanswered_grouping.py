@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.faq import load_entries
+from bot.faq_entries import load_entries
 from bot.settings import PROJECT_ROOT
 from bot.unanswered import Resemblance, UnansweredStore
 from tests.conftest import migrated_engine
