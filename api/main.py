@@ -6,7 +6,7 @@ import asyncio
 import logging
 import re
 from contextlib import asynccontextmanager
-from typing import Any, AsyncIterator, FrozenSet
+from typing import AsyncIterator, FrozenSet
 
 import httpx
 import yaml
@@ -61,10 +61,11 @@ def origin_regex(origins: list[str]) -> str | None:
 
 
 def add_security_headers(app: FastAPI, settings: Settings) -> None:
-    """CORS for the allowed host origins, and headers every response carries.
+    """CORS for the allowed host origins.
 
-    Pages set their own Content-Security-Policy (``api/routes/web.py``), whose ``frame-ancestors``
-    follows the same ``ALLOWED_ORIGINS`` list.
+    The headers every response carries are the edge middleware's (``api/security.py``); pages set
+    their own Content-Security-Policy (``api/routes/web.py``), whose ``frame-ancestors`` follows the
+    same ``ALLOWED_ORIGINS`` list.
     """
     app.add_middleware(
         CORSMiddleware,
@@ -73,13 +74,6 @@ def add_security_headers(app: FastAPI, settings: Settings) -> None:
         allow_headers=["Content-Type"],
         max_age=600,
     )
-
-    @app.middleware("http")
-    async def security_headers(request: Request, call_next: Any) -> Any:
-        response = await call_next(request)
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
-        return response
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

@@ -1,8 +1,8 @@
 """The public edge of the api: client address, body size, per-address rate limit, security headers.
 
-``api/main.py`` already adds CORS, ``X-Content-Type-Options`` and ``Referrer-Policy``, and the
-pages set their own Content-Security-Policy (``api/routes/web.py``); this middleware adds what is
-left, without overriding a header a route set:
+``api/main.py`` adds CORS, and the pages set their own Content-Security-Policy
+(``api/routes/web.py``); this pure ASGI middleware (no per-request task group, unlike Starlette's
+``BaseHTTPMiddleware``) adds the rest, without overriding a header a route set:
 
 - the client's address: ``X-Forwarded-For`` / ``X-Forwarded-Proto`` are believed only when the
   direct peer is one of ``TRUSTED_PROXIES`` (then the right-most untrusted address is the client);
@@ -13,8 +13,10 @@ left, without overriding a header a route set:
   behind a proxy set ``TRUSTED_PROXIES`` or every citizen looks like the proxy. The limit is
   generous because a whole hall's Wi-Fi may share one address; the per-session limit of chat
   turns is in ``api/routes/chat.py``. Redis being away does not block citizens;
-- a restrictive Content-Security-Policy on every non-HTML answer (JSON cannot run script), and
-  ``Strict-Transport-Security`` when the request came over HTTPS (directly or by a trusted proxy);
+- ``X-Content-Type-Options: nosniff`` and ``Referrer-Policy: strict-origin-when-cross-origin`` on
+  every answer, a restrictive Content-Security-Policy on every non-HTML answer (JSON cannot run
+  script), and ``Strict-Transport-Security`` when the request came over HTTPS (directly or by a
+  trusted proxy);
   ``X-Frame-Options`` is not set: the widget is framed by the hosts that ``frame-ancestors`` allows.
 """
 
@@ -170,6 +172,8 @@ class EdgeMiddleware:
             headers.append((b"strict-transport-security", value.encode()))
         if "x-content-type-options" not in names:
             headers.append((b"x-content-type-options", b"nosniff"))
+        if "referrer-policy" not in names:
+            headers.append((b"referrer-policy", b"strict-origin-when-cross-origin"))
         return headers
 
     async def _within_rate(self, scope: Scope, client: str) -> bool:

@@ -193,6 +193,7 @@ def test_pages_carry_a_strict_policy_and_cors_follows_the_list(
     )
     assert "frame-ancestors 'self' https://app.zhenghaoban.example http://localhost:*" in policy
     assert page.headers["x-content-type-options"] == "nosniff"
+    assert page.headers["referrer-policy"] == "strict-origin-when-cross-origin"
     assert "<script>" not in page.text  # no inline script: everything is in /static/chat.js
     assert client.get("/static/chat.js").status_code == 200
     assert client.get("/static/../main.py").status_code == 404

@@ -135,6 +135,7 @@ def test_edge_headers_body_limit_and_rate_limit(settings: Settings) -> None:
         health = client.get("/healthz")
         assert "default-src 'none'" in health.headers["Content-Security-Policy"]
         assert health.headers["X-Content-Type-Options"] == "nosniff"
+        assert health.headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
         assert "Strict-Transport-Security" not in health.headers
         tls = client.get(
             "/healthz", headers={"X-Forwarded-Proto": "https", "X-Forwarded-For": "198.51.100.1"}
