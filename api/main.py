@@ -8,7 +8,7 @@ import re
 from contextlib import asynccontextmanager
 from typing import AsyncIterator, FrozenSet
 
-import httpx
+import aiohttp
 import yaml
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
@@ -84,9 +84,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.settings = settings
-        app.state.http = httpx.AsyncClient(
-            limits=httpx.Limits(max_connections=100, max_keepalive_connections=50)
-        )
+        # one pooled HTTP client for Rasa and the action server's health (api/rasa_client.py)
+        app.state.http = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=100))
         app.state.redis = Redis.from_url(settings.redis_url, decode_responses=True)
         app.state.engine = make_engine(settings.database_url)
         await asyncio.to_thread(run_migrations, settings.database_url, app.state.engine)
@@ -98,7 +97,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         try:
             yield
         finally:
-            await app.state.http.aclose()
+            await app.state.http.close()
             await app.state.redis.close()
             app.state.engine.dispose()
 

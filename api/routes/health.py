@@ -10,6 +10,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
 
+from api.rasa_client import PING_TIMEOUT
+
 router = APIRouter(tags=["health"])
 logger = logging.getLogger(__name__)
 
@@ -35,8 +37,9 @@ async def readyz(request: Request) -> JSONResponse:
     state = request.app.state
 
     async def actions() -> None:
-        response = await state.http.get(f"{state.settings.action_url.rstrip('/')}/health", timeout=2.0)
-        response.raise_for_status()
+        url = f"{state.settings.action_url.rstrip('/')}/health"
+        async with state.http.get(url, timeout=PING_TIMEOUT) as response:
+            response.raise_for_status()
 
     async def sql() -> None:
         def ping() -> None:
