@@ -212,7 +212,14 @@ class ValidateAppointmentForm(helpers.EscalatingValidation, WhenQuestions, FormV
     def validate_phone(
         self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[str, Any]:
-        """Apply the phone rule of :func:`bot.pii.mobile_error`, saying why a number is refused."""
+        """Apply the phone rule of :func:`bot.pii.mobile_error`, saying why a number is refused.
+
+        A number the conversation kept with its booking in context (the booking just made, or one
+        found) is not reused by a new booking, which asks for its own: Rasa validates such a slot
+        when the form starts, before the form is the active loop.
+        """
+        if tracker.active_loop_name != self.form_name() and not pii.find_mobile(message_text(tracker)):
+            return {"phone": None}
         return _checked(dispatcher, tracker, "phone", slot_value, pii.find_mobile, pii.mobile_answer_error)
 
     async def extract_id_number(

@@ -245,6 +245,14 @@ def test_the_booking_just_made_is_found_moved_and_cancelled_without_its_code(sta
     assert "请输入您的预约号" in again and code not in again, again
 
 
+def test_a_second_booking_asks_for_its_own_phone_number(stack: Stack) -> None:
+    chat, first = book(stack, "我想预约办灵活就业")
+    assert first in text_of(chat.say("查一下我的预约")), "the booking just made is in context"
+    _, second = book(stack, "再帮我约一个 办社保卡", chat=chat)  # book() checks that the phone is asked
+    assert second != first
+    assert second in text_of(chat.say("查一下我的预约")), "the newer booking is the one in context"
+
+
 class ChannelConversation:
     """A conversation straight through Rasa's channel, as the api forwards turns (no rate limit)."""
 
