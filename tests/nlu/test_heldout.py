@@ -66,6 +66,10 @@ BARS = {
     # heldout_blind_sixth.yml (ninth writer, 386 messages of every kind), first scored 2026-12-02
     # with nothing changed for it: 0.948 against 0.943, linking 0.955.
     "tests/nlu/heldout_blind_sixth.yml": (0.94, 0.0, 0.95),
+    # heldout_blind_seventh.yml (tenth writer, 432 messages of every kind, 158 of them FAQ
+    # questions), first scored 2026-12-02 with nothing changed for it: 0.921 against 0.896,
+    # linking 0.941.
+    "tests/nlu/heldout_blind_seventh.yml": (0.92, 0.02, 0.94),
 }
 # file -> share of FAQ paraphrases answered with their entry; the issue asks 0.95. Measured
 # 2026-11-30: independent 0.860 (98 of 114); fresh 0.842 (48 of 57, 3 more offered choices).
@@ -82,6 +86,7 @@ BARS = {
 # 0.95: reached on independent only. (blind_second and blind_third hold under 50 FAQ questions:
 # 44 of 44 and 43 of 45, printed by make eval.)
 # heldout_blind_sixth.yml, first scored 2026-12-02 with nothing changed for it: 0.924 (110 of 119).
+# heldout_blind_seventh.yml, first scored 2026-12-02 with nothing changed for it: 0.905 (143 of 158).
 FAQ_BARS = {
     "tests/nlu/heldout_independent.yml": 0.95,
     "tests/nlu/heldout_fresh.yml": 0.94,
@@ -89,6 +94,7 @@ FAQ_BARS = {
     "tests/nlu/heldout_blind_fourth.yml": 0.91,
     "tests/nlu/heldout_blind_fifth.yml": 0.83,
     "tests/nlu/heldout_blind_sixth.yml": 0.92,
+    "tests/nlu/heldout_blind_seventh.yml": 0.90,
 }
 INVENTED_BAR = 0.02
 # Messages naming or describing an item, for a file's linking figure to count: 100 until the two
