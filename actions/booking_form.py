@@ -214,16 +214,9 @@ class ValidateAppointmentForm(helpers.EscalatingValidation, WhenQuestions, FormV
     ) -> Dict[str, Any]:
         """Apply the phone rule of :func:`bot.pii.mobile_error`, saying why a number is refused.
 
-        A number the conversation kept with its booking in context (the booking just made, or one
-        found) is not reused by a new booking, which asks for its own. Rasa validates such a slot
-        when the form starts, before the form is the active loop; it is told from this booking's own
-        number, kept when the form starts again after a refused submission (a full timeslot, the
-        database away), by the name: this booking's name is given before its number, and a booking
-        made forgets its name.
+        A number kept with the booking in context (the booking just made, or one found) is not
+        reused when a new booking starts (`_checked`).
         """
-        starting = tracker.active_loop_name != self.form_name()
-        if starting and not tracker.get_slot("person_name") and not pii.find_mobile(message_text(tracker)):
-            return {"phone": None}
         return _checked(dispatcher, tracker, "phone", slot_value, pii.find_mobile, pii.mobile_answer_error)
 
     async def extract_id_number(

@@ -229,7 +229,10 @@ async def test_submit_books_and_forgets_personal_data(service) -> None:
     code = dispatcher.messages[0]["custom"]["code"]
     assert len(code) == 8 and f"预约号 {code}" in text
     assert PHONE not in text and ID_NUMBER not in text
-    assert SlotSet("phone", None) in events and SlotSet("id_number", None) in events
+    assert SlotSet("person_name", None) in events and SlotSet("id_number", None) in events
+    # the booking stays in context: its code, and its phone (sealed by the action server's edge)
+    assert SlotSet("appointment_code", code) in events
+    assert not any(e.get("name") == "phone" for e in events)
     # the same turn retried returns the same booking, never a second one
     again = CollectingDispatcher()
     await booking_actions.ActionSubmitAppointment().run(again, tracker(slots=BOOKING, loop=None), {})
