@@ -9,7 +9,8 @@ predicts ``action_guide``, which answers as the tapped button would, and then ``
 It has a higher priority than ``RulePolicy`` and predicts nothing in every other case: after a
 guide answer's own buttons (材料, 流程 …, which only suggest what to ask next: "流程太复杂了 我要
 投诉" stays a complaint), nor while a form is active (the forms read typed answers to their own
-buttons).
+buttons), nor for a booking request ("帮我约个时间办退休" books the item it names: the booking form
+takes the item from the message).
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from bot.choices import asks_a_choice, typed_choice
 logger = logging.getLogger(__name__)
 
 GUIDE_ACTION = "action_guide"
+BOOKING_INTENT = "book_appointment"
 _NEXT = {ACTION_LISTEN_NAME: GUIDE_ACTION, GUIDE_ACTION: ACTION_LISTEN_NAME}
 """The action this policy predicts after each of these, when the message chooses a button."""
 PRIORITY = 7
@@ -95,6 +97,8 @@ class TypedChoicePolicy(Policy):
         message = tracker.latest_message
         text = (message.text if message is not None else None) or ""
         if not text or text.startswith("/"):
+            return False
+        if (message.intent or {}).get("name") == BOOKING_INTENT:
             return False
         buttons = _buttons_before_latest_user_message(tracker)
         if not asks_a_choice(buttons):

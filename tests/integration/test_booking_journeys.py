@@ -253,6 +253,14 @@ def test_a_second_booking_asks_for_its_own_phone_number(stack: Stack) -> None:
     assert second in text_of(chat.say("查一下我的预约")), "the newer booking is the one in context"
 
 
+def test_a_booking_request_naming_an_offered_item_books_it(stack: Stack) -> None:
+    chat = Conversation(stack)
+    offered = chat.say("9UWH8HG8")
+    assert any("退休一件事" in b["payload"] for b in buttons_of(offered)), text_of(offered)
+    asks_day = chat.say("那帮我约个时间办退休")
+    assert "哪一天" in text_of(asks_day) and buttons_of(asks_day), text_of(asks_day)
+
+
 class ChannelConversation:
     """A conversation straight through Rasa's channel, as the api forwards turns (no rate limit)."""
 

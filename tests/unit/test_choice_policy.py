@@ -84,7 +84,12 @@ def test_a_typed_choice_runs_the_guide_whatever_the_intent(
 
 @pytest.mark.parametrize(
     ("text", "intent"),
-    [("好的", "affirm"), ("查一下我的预约", "query_appointment"), ("/ask_fee", "ask_fee")],
+    [
+        ("好的", "affirm"),
+        ("查一下我的预约", "query_appointment"),
+        ("/ask_fee", "ask_fee"),
+        ("帮我约个时间办公积金提取", "book_appointment"),  # the booking form takes the item
+    ],
 )
 def test_a_message_that_chooses_nothing_is_left_to_the_rules(
     policy: TypedChoicePolicy, domain: Domain, text: str, intent: str
