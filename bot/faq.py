@@ -1,4 +1,4 @@
-"""The hall's FAQ (常见问题): entries staff edit in ``data/faq/<id>.yml``, and their retrieval.
+"""The hall's FAQ (常见问题): retrieval over the entries staff edit (``bot.faq_entries``).
 
 An entry is one answer with the several ways citizens ask for it. Questions are answered by
 retrieval, not by a trained model, so a new or edited entry is live as soon as the files are

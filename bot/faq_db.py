@@ -20,7 +20,7 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ContextManager, Dict, Iterable, List, Optional, Sequence, Tuple
+from typing import Any, ContextManager, Dict, Iterable, List, Optional, Sequence, Tuple
 
 import yaml
 from pydantic import ValidationError
@@ -44,9 +44,7 @@ from sqlalchemy.engine import Connection, Engine
 from bot import db
 from bot.audit import get_audit, utc_now, write_audit
 from bot.db import locked_write, metadata
-
-if TYPE_CHECKING:  # bot.faq brings scikit-learn and jieba: imported where entries are built, not by the api
-    from bot.faq_entries import FaqEntry
+from bot.faq_entries import SAMPLE_NOTE, FaqEntry, FaqError, load_entries
 
 logger = logging.getLogger(__name__)
 
@@ -151,8 +149,6 @@ def snapshot(row: Any) -> Dict[str, Any]:
 
 def entry_of(snap: Dict[str, Any]) -> FaqEntry:
     """Return the :class:`FaqEntry` of a snapshot (the form retrieval uses)."""
-    from bot.faq_entries import FaqEntry
-
     return FaqEntry(
         id=snap["id"],
         title=snap["title"],
@@ -501,8 +497,6 @@ def seed_from_folder(engine: Engine, folder: Path) -> int:
     PostgreSQL advisory lock lets one import while the others wait and then find nothing to do).
     Entries deleted by staff stay deleted (their rows remain). A broken folder is logged, not raised.
     """
-    from bot.faq_entries import FaqError, load_entries
-
     if not folder.is_dir():
         return 0
     try:
@@ -555,8 +549,6 @@ def entry_yaml(entry: Dict[str, Any]) -> str:
         else date.today(),
     }
     text = yaml.dump(body, Dumper=_ExportDumper, allow_unicode=True, sort_keys=False, width=10_000, indent=2)
-    from bot.faq_entries import SAMPLE_NOTE
-
     return f"# {SAMPLE_NOTE}\n{text}"
 
 

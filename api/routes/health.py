@@ -6,14 +6,14 @@ import asyncio
 import logging
 from typing import Awaitable, Callable, Dict
 
+import aiohttp
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
 
-from api.rasa_client import PING_TIMEOUT
-
 router = APIRouter(tags=["health"])
 logger = logging.getLogger(__name__)
+ACTIONS_HEALTH_TIMEOUT = aiohttp.ClientTimeout(total=2.0)
 
 
 @router.get("/healthz")
@@ -38,7 +38,7 @@ async def readyz(request: Request) -> JSONResponse:
 
     async def actions() -> None:
         url = f"{state.settings.action_url.rstrip('/')}/health"
-        async with state.http.get(url, timeout=PING_TIMEOUT) as response:
+        async with state.http.get(url, timeout=ACTIONS_HEALTH_TIMEOUT) as response:
             response.raise_for_status()
 
     async def sql() -> None:

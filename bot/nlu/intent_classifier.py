@@ -127,9 +127,8 @@ class IntentModel:
         """The intents, in the column order of ``predict_proba``: the classes without topics."""
         self.pinyin = PinyinReader({})
         """Reads the FAQ titles' terms typed in pinyin (`bot.nlu.pinyin`); set before ``fit``."""
-        self._owner = np.zeros(0, dtype=int)  # column in ``intents`` of each class
-        self._by_intent = np.zeros(0, dtype=int)
-        self._group_starts = np.zeros(0, dtype=int)
+        self._by_intent = np.zeros(0, dtype=int)  # the classes' columns, grouped by intent
+        self._group_starts = np.zeros(0, dtype=int)  # where each intent's group starts
         self._topical = np.zeros(0, dtype=bool)  # which intents are learned by topic
         self._weights: np.ndarray = np.zeros((0, 0))
         self.intercept: np.ndarray = np.zeros(0)
@@ -174,10 +173,10 @@ class IntentModel:
     def classes(self, value: List[str]) -> None:
         self._classes = list(value)
         self.intents = sorted({c.split("/", 1)[0] for c in self._classes})
-        self._owner = np.array([self.intents.index(c.split("/", 1)[0]) for c in self._classes], dtype=int)
+        owner = np.array([self.intents.index(c.split("/", 1)[0]) for c in self._classes], dtype=int)
         # the classes grouped by intent, for one ``maximum.reduceat`` per message
-        self._by_intent = np.argsort(self._owner, kind="stable")
-        self._group_starts = np.searchsorted(self._owner[self._by_intent], np.arange(len(self.intents)))
+        self._by_intent = np.argsort(owner, kind="stable")
+        self._group_starts = np.searchsorted(owner[self._by_intent], np.arange(len(self.intents)))
         self._topical = np.array([any(c.startswith(f"{i}/") for c in self._classes) for i in self.intents])
 
     def class_probabilities(self, texts: Sequence[str], words: Sequence[Sequence[str]]) -> np.ndarray:
