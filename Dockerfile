@@ -7,6 +7,7 @@ FROM python:3.10-slim-bookworm
 ENV PYTHONUNBUFFERED=1 \
     PYTHONDONTWRITEBYTECODE=1 \
     TF_CPP_MIN_LOG_LEVEL=3 \
+    RASA_TELEMETRY_ENABLED=false \
     LOG_FORMAT=json \
     GXX_VAR_DIR=/var/lib/gxx \
     VIRTUAL_ENV=/app/.venv \
@@ -20,10 +21,11 @@ RUN groupadd --system gxx && useradd --system --gid gxx --home-dir /app gxx \
 COPY requirements.lock pyproject.toml ./
 RUN python -m venv /app/.venv \
     && pip install --no-cache-dir --disable-pip-version-check "uv==$(sed -n 's/^uv==//p' requirements.lock)" \
-    && uv pip sync --no-cache --python /app/.venv/bin/python requirements.lock
+    && uv pip sync --no-cache --compile-bytecode --python /app/.venv/bin/python requirements.lock
 
 COPY . .
-RUN test -f models/gaoxiaoxin.tar.gz || python -m bot.training \
+RUN python -m compileall -q bot actions api \
+    && (test -f models/gaoxiaoxin.tar.gz || python -m bot.training) \
     && chown -R gxx:gxx /app/models /app/data
 
 USER gxx

@@ -8,6 +8,8 @@ PY := $(VENV)/bin/python
 PYTHON310 ?= $(shell command -v python3.10 2>/dev/null || ls -1d $$HOME/.pyenv/versions/3.10*/bin/python3.10 2>/dev/null | tail -n 1)
 export TF_CPP_MIN_LOG_LEVEL ?= 3
 export PYTHONDONTWRITEBYTECODE ?= 1
+# Rasa's usage reports to its vendor are off: 高小新 serves citizens' conversations and sends nothing out.
+export RASA_TELEMETRY_ENABLED ?= false
 
 .PHONY: help install data train run test test-fast lint format bench eval validate clean
 .PHONY: audit purge faq-export catalogue-export
@@ -15,11 +17,13 @@ export PYTHONDONTWRITEBYTECODE ?= 1
 help: ## list the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-9s %s\n", $$1, $$2}'
 
-$(VENV)/.installed: requirements.lock pyproject.toml
+# The packages are compiled to bytecode once, here: with PYTHONDONTWRITEBYTECODE nothing else writes
+# it, and compiling Rasa, SciPy and scikit-learn from source took half of every start (docs/benchmarks.md).
+$(VENV)/.installed: requirements.lock pyproject.toml Makefile
 	@if [ -z "$(PYTHON310)" ]; then echo "需要 Python 3.10（pyenv install 3.10）"; exit 1; fi
 	@test -x $(PY) || $(PYTHON310) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check "uv==$$(sed -n 's/^uv==//p' requirements.lock)"
-	$(VENV)/bin/uv pip sync --python $(PY) requirements.lock
+	$(VENV)/bin/uv pip sync --compile-bytecode --python $(PY) requirements.lock
 	@touch $@
 
 install: $(VENV)/.installed ## create the Python 3.10 environment from the lock file

@@ -82,3 +82,15 @@ def test_supervisor_restarts_a_killed_child_and_stops_all(tmp_path) -> None:
             continue
         raise AssertionError(f"process {p} is still running")
     assert not list((tmp_path / "run").glob("*.pid"))
+
+
+def test_rasa_sends_no_usage_reports() -> None:
+    """Rasa's telemetry is on by default; the processes the launcher starts have it off."""
+    import subprocess
+    import sys
+
+    env = build_environment({k: v for k, v in os.environ.items() if k != "RASA_TELEMETRY_ENABLED"})
+    probe = "import rasa.telemetry as t; print(t.is_telemetry_enabled())"
+    shown = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True, check=True)
+    assert shown.stdout.strip() == "False"
+    assert build_environment({"RASA_TELEMETRY_ENABLED": "true"})["RASA_TELEMETRY_ENABLED"] == "true"
