@@ -22,6 +22,7 @@ from rasa_sdk.types import DomainDict
 from actions import form_helpers as helpers
 from actions.booking_form import WhenQuestions
 from actions.form_helpers import (
+    CHANGE_SLOTS,
     FAILURES_SLOT,
     LOOKUP_SLOTS,
     SERVICE_UNAVAILABLE,
@@ -44,9 +45,6 @@ from bot.booking_dialogue import booking_card, code_error, find_code
 from bot.guide import payload
 
 logger = logging.getLogger(__name__)
-
-#: What a change leaves behind: the new day and time, and the code of the booking being moved.
-_CHANGE_SLOTS = ("reschedule_code", "appointment_date", "appointment_time", "half_day")
 
 
 class ValidateAppointmentLookupForm(helpers.EscalatingValidation, FormValidationAction):
@@ -236,7 +234,7 @@ class ActionManageAppointment(Action):
             if operation == "reschedule":
                 if not booking.is_active:
                     dispatcher.utter_message(text=f"这个预约当前状态为“{booking.status_text}”，不能改约。")
-                    return reset(_CHANGE_SLOTS)
+                    return reset(CHANGE_SLOTS)
                 dispatcher.utter_message(text=f"找到了您的预约：{booking.summary()}\n下面为您改约。")
                 return [
                     SlotSet("service", booking.item_name),
@@ -253,14 +251,14 @@ class ActionManageAppointment(Action):
             logger.exception("managing a booking failed")
             dispatcher.utter_message(text=SERVICE_UNAVAILABLE)
             return reset(LOOKUP_SLOTS)
-        return reset(_CHANGE_SLOTS)
+        return reset(CHANGE_SLOTS)
 
 
 class ValidateAppointmentRescheduleForm(helpers.EscalatingValidation, WhenQuestions, FormValidationAction):
     """Checks the new day and time of a booking being moved."""
 
     carried_slots: tuple = ("half_day",)
-    cleared_slots: tuple = _CHANGE_SLOTS
+    cleared_slots: tuple = CHANGE_SLOTS
 
     def name(self) -> str:
         """Return the domain name of this action."""
@@ -279,7 +277,7 @@ class ActionSubmitReschedule(Action):
     ) -> List[Dict[str, Any]]:
         """Reschedule and confirm, or say why not; the moved booking stays in context."""
         if form_gave_up(tracker):
-            return [*reset(_CHANGE_SLOTS), SlotSet(FAILURES_SLOT, None)]
+            return [*reset(CHANGE_SLOTS), SlotSet(FAILURES_SLOT, None)]
         service = helpers.booking_service()
         day = helpers.parse_iso_date(tracker.get_slot("appointment_date"))
         start = helpers.parse_clock(tracker.get_slot("appointment_time"))
@@ -296,10 +294,10 @@ class ActionSubmitReschedule(Action):
             dispatcher.utter_message(
                 text=f"改约成功！{booking.summary()}", json_message=booking_card(booking)
             )
-            return [*reset(_CHANGE_SLOTS), SlotSet("appointment_code", booking.code)]
+            return [*reset(CHANGE_SLOTS), SlotSet("appointment_code", booking.code)]
         except BookingError as exc:
             dispatcher.utter_message(text=exc.message)
         except Exception:
             logger.exception("rescheduling failed")
             dispatcher.utter_message(text=SERVICE_UNAVAILABLE)
-        return reset(_CHANGE_SLOTS)
+        return reset(CHANGE_SLOTS)

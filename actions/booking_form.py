@@ -19,6 +19,7 @@ from rasa_sdk.types import DomainDict
 from actions import form_helpers as helpers
 from actions.form_helpers import (
     BOOKING_SLOTS,
+    CHANGE_SLOTS,
     CHANGE_WORDS,
     FAILURES_SLOT,
     LOOKUP_SLOTS,
@@ -506,7 +507,12 @@ class ActionSubmitAppointment(Action):
 
 
 class ActionStopBooking(Action):
-    """Stops a form on "算了不约了" and forgets what was typed."""
+    """Stops a 预约办 form on "算了不约了" / "算了不改了" / "不查了" and forgets what it was given.
+
+    Stopping a change keeps the booking being moved (its code and sealed phone) as the booking in
+    context, so "那取消吧" right after needs neither again; stopping a booking or a look-up forgets
+    everything the form was told.
+    """
 
     def name(self) -> str:
         """Return the domain name of this action."""
@@ -515,10 +521,17 @@ class ActionStopBooking(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
     ) -> List[Dict[str, Any]]:
-        """Confirm the stop and clear the form's slots."""
-        dispatcher.utter_message(text="好的，已停止本次预约，您填写的信息不会保存。还有什么可以帮您？")
-        return [
-            *reset(BOOKING_SLOTS + LOOKUP_SLOTS + (FAILURES_SLOT,)),
-            ActiveLoop(None),
-            SlotSet("requested_slot", None),
-        ]
+        """Confirm the stop in the words of the form that was open and clear its slots."""
+        form = tracker.active_loop_name
+        if form == "appointment_reschedule_form":
+            dispatcher.utter_message(text="好的，不改了，您的预约保持原来的时间不变。还有什么可以帮您？")
+            forgotten: tuple = CHANGE_SLOTS
+        elif form == "appointment_lookup_form":
+            dispatcher.utter_message(
+                text="好的，已停止查询，您输入的预约号和手机号不会保存。还有什么可以帮您？"
+            )
+            forgotten = LOOKUP_SLOTS
+        else:
+            dispatcher.utter_message(text="好的，已停止本次预约，您填写的信息不会保存。还有什么可以帮您？")
+            forgotten = BOOKING_SLOTS + LOOKUP_SLOTS
+        return [*reset(forgotten + (FAILURES_SLOT,)), ActiveLoop(None), SlotSet("requested_slot", None)]

@@ -47,6 +47,8 @@ LOOKUP_SLOTS = (
     "appointment_time",
     "half_day",
 )
+#: Slots of moving a booking: the booking's own code and phone stay when the change ends.
+CHANGE_SLOTS = ("reschedule_code", "appointment_date", "appointment_time", "half_day")
 #: The failed answers in a row to one question: ``{"slot": <requested slot>, "count": <n>}``.
 FAILURES_SLOT = "form_failures"
 #: The second failed answer offers help; the third ends the form (no question is asked a fourth time).

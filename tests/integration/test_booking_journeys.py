@@ -245,6 +245,31 @@ def test_the_booking_just_made_is_found_moved_and_cancelled_without_its_code(sta
     assert "请输入您的预约号" in again and code not in again, again
 
 
+def test_a_change_stopped_halfway_keeps_the_booking_in_context(stack: Stack) -> None:
+    chat, code = book(stack, "我想预约办新生儿出生")
+    assert "下面为您改约" in text_of(chat.say("我想改个时间"))
+    stopped = text_of(chat.say("算了不改了"))
+    assert "不改了" in stopped and "保持原来的时间" in stopped, stopped
+    cancelled = text_of(chat.say("那帮我取消预约吧"))
+    assert "已为您取消" in cancelled and code in cancelled, cancelled
+
+
+def test_a_code_typed_on_its_own_looks_the_booking_up_and_never_acts_on_it(stack: Stack) -> None:
+    _, code = book(stack, "我想预约申请公租房")
+    chat = Conversation(stack)
+    asks_phone = text_of(chat.say(code))
+    assert "手机号码" in asks_phone, asks_phone
+    shown = text_of(chat.say(PHONE))
+    assert code in shown and "已预约" in shown and PHONE not in shown, shown
+    # with the phone in the same message, in a conversation whose last look-up was a cancel
+    other = Conversation(stack)
+    assert "请输入您的预约号" in text_of(other.say("帮我取消预约"))
+    other.say(code)
+    assert "已为您取消" in text_of(other.say(PHONE))
+    looked_up = text_of(other.say(f"{code} {PHONE}"))
+    assert code in looked_up and "已取消" in looked_up and "已为您取消" not in looked_up, looked_up
+
+
 def test_a_second_booking_asks_for_its_own_phone_number(stack: Stack) -> None:
     chat, first = book(stack, "我想预约办灵活就业")
     assert first in text_of(chat.say("查一下我的预约")), "the booking just made is in context"
@@ -255,7 +280,7 @@ def test_a_second_booking_asks_for_its_own_phone_number(stack: Stack) -> None:
 
 def test_a_booking_request_naming_an_offered_item_books_it(stack: Stack) -> None:
     chat = Conversation(stack)
-    offered = chat.say("9UWH8HG8")
+    offered = chat.say("有个事想问问")
     assert any("退休一件事" in b["payload"] for b in buttons_of(offered)), text_of(offered)
     asks_day = chat.say("那帮我约个时间办退休")
     assert "哪一天" in text_of(asks_day) and buttons_of(asks_day), text_of(asks_day)

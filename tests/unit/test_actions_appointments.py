@@ -364,6 +364,30 @@ async def test_stop_clears_the_form(service) -> None:
     assert "停止" in dispatcher.messages[0]["text"]
 
 
+async def test_stopping_a_change_keeps_the_booking_in_context(service) -> None:
+    """ "算了不改了" forgets the new day and time, not the booking being moved."""
+    dispatcher = CollectingDispatcher()
+    moving = {"appointment_code": "K7M3PQ9A", "phone": "sealed", "reschedule_code": "K7M3PQ9A"}
+    moving |= {"appointment_date": "2026-12-02", "form_failures": {"slot": "appointment_time", "count": 1}}
+    events = await booking_actions.ActionStopBooking().run(
+        dispatcher, tracker("stop", "算了不改了", slots=moving, loop="appointment_reschedule_form"), {}
+    )
+    cleared = {e["name"] for e in events if e.get("event") == "slot" and e["value"] is None}
+    assert {"reschedule_code", "appointment_date", "appointment_time", "form_failures"} <= cleared
+    assert not cleared & {"appointment_code", "phone"}
+    assert ActiveLoop(None) in events and "不改了" in dispatcher.messages[0]["text"]
+
+
+async def test_stopping_a_look_up_forgets_what_was_typed(service) -> None:
+    dispatcher = CollectingDispatcher()
+    typed = {"appointment_code": "K7M3PQ9A"}
+    events = await booking_actions.ActionStopBooking().run(
+        dispatcher, tracker("stop", "不查了", slots=typed, loop="appointment_lookup_form"), {}
+    )
+    assert SlotSet("appointment_code", None) in events and SlotSet("phone", None) in events
+    assert "停止查询" in dispatcher.messages[0]["text"]
+
+
 async def test_form_run_end_to_end_validation(service, domain) -> None:
     """The whole validation action on a first message: item, date and half-day at once."""
     dispatcher = CollectingDispatcher()
