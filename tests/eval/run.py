@@ -41,6 +41,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 from rasa import __version__ as rasa_version  # noqa: E402
 
 from bot.settings import PROJECT_ROOT  # noqa: E402
+from bot.training import train_command  # noqa: E402
 from tests.eval.data import HELDOUT_FILES, TRAINING_DATA, Example, examples  # noqa: E402
 from tests.eval.grouping import unanswered_grouping  # noqa: E402
 from tests.eval.metrics import (  # noqa: E402
@@ -162,28 +163,12 @@ def run_candidate(
 
 
 def full_training_seconds() -> float:
-    """Time ``rasa train`` (NLU and dialogue) of ``config.yml`` from scratch, without Rasa's cache."""
+    """Time ``make train``'s ``rasa train`` (NLU and dialogue) from scratch, without Rasa's cache."""
     with tempfile.TemporaryDirectory() as folder:
         env = {**os.environ, "RASA_CACHE_DIRECTORY": str(Path(folder) / "cache")}
         start = time.perf_counter()
         subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "rasa",
-                "train",
-                "--config",
-                "config.yml",
-                "--domain",
-                "domain.yml",
-                "--data",
-                "data/nlu",
-                "data/rules",
-                "data/stories",
-                "--out",
-                folder,
-                "--quiet",
-            ],
+            train_command(Path(folder), "--quiet"),
             cwd=PROJECT_ROOT,
             check=True,
             env=env,
