@@ -14,6 +14,7 @@ import argparse
 import asyncio
 import json
 import logging
+import multiprocessing
 import os
 import random
 import statistics
@@ -21,6 +22,7 @@ import tempfile
 import time
 import warnings
 from collections import defaultdict
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any, Dict, List, Sequence
 
@@ -94,6 +96,42 @@ def folds(data: TrainingData, k: int, seed: int = 42) -> List[tuple[TrainingData
     return result
 
 
+def _quiet() -> None:
+    configure_structlog(logging.WARNING)
+    logging.disable(logging.WARNING)
+    os.chdir(PROJECT_ROOT)
+
+
+def _score_fold(config: Path, fold_file: Path, texts: List[str], out: Path) -> List[Any]:
+    """Train on one fold's training part and return the intents predicted for its held-out part."""
+    agent = Agent.load(str(train(config, fold_file, out)))
+    predictions, _ = parse_all(agent, texts)
+    return [p["intent"] for p in predictions]
+
+
+def cross_validate(config: Path, k: int, folder: Path) -> List[Dict[str, Any]]:
+    """``k``-fold cross-validation of ``config``: ``[{"gold": intent, "intent": predicted}, …]``.
+
+    The folds train in parallel, one process per core (each fit is single-threaded), so the cross-
+    validation takes about half as long on two cores; the candidate's own timings are taken before.
+    """
+    data = load_data(str(PROJECT_ROOT / TRAINING_DATA))
+    jobs = []
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(min(k, os.cpu_count() or 1), mp_context=context, initializer=_quiet) as pool:
+        for number, (subset, tested) in enumerate(folds(data, k)):
+            fold_file = folder / f"fold{number}.yml"
+            fold_file.write_text(subset.nlu_as_yaml(), encoding="utf-8")
+            texts = [e.get("text") for e in tested]
+            future = pool.submit(_score_fold, config, fold_file, texts, folder / f"fold{number}")
+            jobs.append((tested, future))
+        return [
+            {"gold": example.get("intent"), "intent": intent}
+            for tested, future in jobs
+            for example, intent in zip(tested, future.result(), strict=True)
+        ]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("config", type=Path)
@@ -101,9 +139,7 @@ def main() -> None:
     parser.add_argument("out", type=Path)
     parser.add_argument("--cv", type=int, default=0)
     args = parser.parse_args()
-    configure_structlog(logging.WARNING)
-    logging.disable(logging.WARNING)
-    os.chdir(PROJECT_ROOT)
+    _quiet()
     report: Dict[str, Any] = {"config": str(args.config)}
     with tempfile.TemporaryDirectory() as folder:
         start = time.perf_counter()
@@ -123,16 +159,7 @@ def main() -> None:
         report["parse_p50_ms"] = statistics.median(ordered)
         report["parse_p95_ms"] = ordered[int(0.95 * (len(ordered) - 1))]
         if args.cv:
-            data = load_data(str(PROJECT_ROOT / TRAINING_DATA))
-            cv: List[Dict[str, Any]] = []
-            for number, (subset, tested) in enumerate(folds(data, args.cv)):
-                fold_file = Path(folder) / f"fold{number}.yml"
-                fold_file.write_text(subset.nlu_as_yaml(), encoding="utf-8")
-                fold_model = train(args.config, fold_file, Path(folder) / f"fold{number}")
-                fold_agent = Agent.load(str(fold_model))
-                predictions, _ = parse_all(fold_agent, [e.get("text") for e in tested])
-                for example, predicted in zip(tested, predictions, strict=True):
-                    cv.append({"gold": example.get("intent"), "intent": predicted["intent"]})
+            cv = cross_validate(args.config, args.cv, Path(folder))
             report["cv"] = cv
     report["peak_rss_mb"] = peak_rss_mb()
     args.out.write_text(json.dumps(report, ensure_ascii=False), encoding="utf-8")
