@@ -31,6 +31,7 @@ HELDOUT_FILES = (
     "tests/nlu/heldout_blind_fifth.yml",
     "tests/nlu/heldout_blind_sixth.yml",
     "tests/nlu/heldout_blind_seventh.yml",
+    "tests/nlu/heldout_blind_eighth.yml",
 )
 
 
