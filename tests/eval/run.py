@@ -26,12 +26,14 @@ import argparse
 import functools
 import hashlib
 import json
+import multiprocessing
 import os
 import platform
 import subprocess
 import sys
 import tempfile
 import time
+from concurrent.futures import ProcessPoolExecutor
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence
@@ -95,15 +97,24 @@ def baseline(held: Dict[str, List[Example]]) -> Dict[str, Any]:
     for name, items in held.items():
         predicted = model.predict([e.text for e in items])
         report["heldout"][name] = [{"intent": p, "confidence": 1.0, "entities": []} for p in predicted]
-    cv = []
-    for subset, tested in folds(data, 5):
-        fold = TfidfBaseline().fit(
-            [e.get("text") for e in subset.intent_examples], [e.get("intent") for e in subset.intent_examples]
-        )
-        for example, predicted in zip(tested, fold.predict([e.get("text") for e in tested]), strict=True):
-            cv.append({"gold": example.get("intent"), "intent": predicted})
-    report["cv"] = cv
+    jobs = []
+    with ProcessPoolExecutor(os.cpu_count() or 1, mp_context=multiprocessing.get_context("spawn")) as pool:
+        for subset, tested in folds(data, 5):
+            training = [(e.get("text"), e.get("intent")) for e in subset.intent_examples]
+            jobs.append((tested, pool.submit(_baseline_fold, training, [e.get("text") for e in tested])))
+        report["cv"] = [
+            {"gold": example.get("intent"), "intent": predicted}
+            for tested, job in jobs
+            for example, predicted in zip(tested, job.result(), strict=True)
+        ]
     return report
+
+
+def _baseline_fold(training: List[tuple[str, str]], texts: List[str]) -> List[str]:
+    """One cross-validation fold of the baseline, in a process of its own: fit, then predict ``texts``."""
+    from tests.eval.baseline import TfidfBaseline
+
+    return TfidfBaseline().fit([t for t, _ in training], [i for _, i in training]).predict(texts)
 
 
 @functools.lru_cache(maxsize=1)
