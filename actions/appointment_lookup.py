@@ -25,6 +25,7 @@ from actions.form_helpers import (
     CHANGE_SLOTS,
     FAILURES_SLOT,
     LOOKUP_SLOTS,
+    OPERATION_SLOT,
     SERVICE_UNAVAILABLE,
     asked_slot,
     entity_value,
@@ -45,6 +46,9 @@ from bot.booking_dialogue import booking_card, code_error, find_code
 from bot.guide import payload
 
 logger = logging.getLogger(__name__)
+
+#: What a look-up leaves once it acted: the booking found stays in context, the request goes.
+_ACTED_ON = (*CHANGE_SLOTS, OPERATION_SLOT)
 
 
 class ValidateAppointmentLookupForm(helpers.EscalatingValidation, FormValidationAction):
@@ -151,9 +155,7 @@ class ActionAskAppointmentCode(Action):
                 "请输入预约号（8位字母和数字，在预约成功的回复中）。"
             )
             return []
-        verb = {"cancel": "取消", "reschedule": "改约"}.get(
-            tracker.get_slot("appointment_operation") or "", "查看"
-        )
+        verb = {"cancel": "取消", "reschedule": "改约"}.get(tracker.get_slot(OPERATION_SLOT) or "", "查看")
         lines = "\n".join(f"{n}. {_line(b)}" for n, b in enumerate(bookings, 1))
         dispatcher.utter_message(
             text=f"您登录的郑好办账号下有以下预约：\n{lines}\n请点选要{verb}的预约，也可以直接说预约号。",
@@ -184,7 +186,7 @@ def _only_booking(tracker: Tracker) -> Optional[str]:
     Looking it up or moving it is; cancelling is not: the user taps the booking to cancel.
     """
     user = host_user(tracker)
-    if not user or (tracker.get_slot("appointment_operation") or "query") == "cancel":
+    if not user or (tracker.get_slot(OPERATION_SLOT) or "query") == "cancel":
         return None
     try:
         active = [b for b in helpers.booking_service().bookings_of(user) if b.is_active]
@@ -219,7 +221,7 @@ class ActionManageAppointment(Action):
         service = helpers.booking_service()
         code, phone = tracker.get_slot("appointment_code") or "", tracker.get_slot("phone") or ""
         owner = host_user(tracker)
-        operation = tracker.get_slot("appointment_operation") or "query"
+        operation = tracker.get_slot(OPERATION_SLOT) or "query"
         try:
             booking = service.find(code=code, phone=phone, owner=owner)
             if booking is None:
@@ -234,9 +236,10 @@ class ActionManageAppointment(Action):
             if operation == "reschedule":
                 if not booking.is_active:
                     dispatcher.utter_message(text=f"这个预约当前状态为“{booking.status_text}”，不能改约。")
-                    return reset(CHANGE_SLOTS)
+                    return reset(_ACTED_ON)
                 dispatcher.utter_message(text=f"找到了您的预约：{booking.summary()}\n下面为您改约。")
                 return [
+                    SlotSet(OPERATION_SLOT, None),
                     SlotSet("service", booking.item_name),
                     SlotSet("reschedule_code", booking.code),
                     FollowupAction("appointment_reschedule_form"),
@@ -251,7 +254,7 @@ class ActionManageAppointment(Action):
             logger.exception("managing a booking failed")
             dispatcher.utter_message(text=SERVICE_UNAVAILABLE)
             return reset(LOOKUP_SLOTS)
-        return reset(CHANGE_SLOTS)
+        return reset(_ACTED_ON)
 
 
 class ValidateAppointmentRescheduleForm(helpers.EscalatingValidation, WhenQuestions, FormValidationAction):

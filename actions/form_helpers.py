@@ -38,8 +38,12 @@ BOOKING_SLOTS = (
     "id_number",
     "appointment_confirm",
 )
+#: What a look-up was asked to do (query, cancel, reschedule): set by the request's intent, it lasts
+#: one look-up, so that a 预约号 typed later is only looked up, never acted on again.
+OPERATION_SLOT = "appointment_operation"
 #: Slots of finding and moving a booking.
 LOOKUP_SLOTS = (
+    OPERATION_SLOT,
     "appointment_code",
     "phone",
     "reschedule_code",

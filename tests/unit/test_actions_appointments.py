@@ -325,6 +325,28 @@ async def test_query_and_cancel(service) -> None:
     assert "已为您取消" in cancel.messages[0]["text"] and "已取消" in cancel.messages[0]["text"]
 
 
+async def test_a_look_up_forgets_what_it_was_asked_to_do_however_it_ends(service) -> None:
+    """A cancel refused (already cancelled) must not leave "cancel" for a 预约号 typed later."""
+    code = await booked_code(service)
+    slots = {"appointment_code": code, "phone": PHONE, "appointment_operation": "cancel"}
+    manage = lookup_actions.ActionManageAppointment()
+    first = await manage.run(CollectingDispatcher(), tracker(slots=slots, loop=None), {})
+    refused = CollectingDispatcher()
+    again = await manage.run(refused, tracker(slots=slots, loop=None), {})
+    assert "已为您取消" not in refused.messages[0]["text"]
+    for events in (first, again):
+        assert SlotSet("appointment_operation", None) in events
+    shown = await manage.run(
+        CollectingDispatcher(), tracker(slots={**slots, "appointment_operation": "query"}, loop=None), {}
+    )
+    moving = await manage.run(
+        CollectingDispatcher(), tracker(slots={**slots, "appointment_operation": "reschedule"}, loop=None), {}
+    )
+    assert (
+        SlotSet("appointment_operation", None) in shown and SlotSet("appointment_operation", None) in moving
+    )
+
+
 async def test_reschedule_moves_the_booking(service) -> None:
     code = await booked_code(service)
     dispatcher = CollectingDispatcher()
