@@ -196,3 +196,8 @@ class SessionStore:
             pipe.incr(key)
             _, count = await pipe.execute()
         return int(count) <= limit
+
+    async def retry_after(self, bucket: str) -> int:
+        """Seconds until ``bucket``'s current rate-limit window ends (1–60, for ``Retry-After``)."""
+        ttl = await self.redis.ttl(f"{KEY_PREFIX}:rate:{bucket}")
+        return max(int(ttl), 1)

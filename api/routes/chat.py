@@ -26,6 +26,8 @@ router = APIRouter(prefix="/api", tags=["chat"])
 logger = logging.getLogger(__name__)
 
 MESSAGES_PER_MINUTE = 30
+SESSIONS_PER_MINUTE = 300
+"""New sessions per client address and minute (a hall's shared Wi-Fi shows many citizens as one)."""
 PENDING_WAIT_SECONDS = 8.0
 MESSAGE_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 
@@ -87,8 +89,12 @@ async def create_session(
     """Issue a new, unguessable session id. The body may be empty, or carry the host's signed user."""
     settings = request.app.state.settings
     client = request.client.host if request.client else "unknown"
-    if not await sessions.allow(f"session-ip:{client}", limit=300):
-        raise HTTPException(status_code=429, detail="请求过于频繁，请稍后再试。")
+    bucket = f"session-ip:{client}"
+    if not await sessions.allow(bucket, limit=SESSIONS_PER_MINUTE):
+        wait = await sessions.retry_after(bucket)
+        raise HTTPException(
+            status_code=429, detail="请求过于频繁，请稍后再试。", headers={"Retry-After": str(wait)}
+        )
     user = None
     if body is not None and (body.user or body.signature or body.expires is not None):
         try:

@@ -7,7 +7,7 @@ from pathlib import Path
 from fastapi.testclient import TestClient
 
 from api.main import create_app
-from api.routes.chat import MESSAGES_PER_MINUTE
+from api.routes.chat import MESSAGES_PER_MINUTE, SESSIONS_PER_MINUTE
 from bot.settings import Settings
 from tests.conftest import free_port
 
@@ -31,6 +31,26 @@ def test_rate_limit_per_session(redis_url: str, tmp_path: Path) -> None:
         assert "太快" in limited.json()["detail"]
         assert client.post("/api/chat", json={"sender": other, "message": "你好"}).status_code == 503
         assert client.post("/api/chat", json={"sender": "forged", "message": "你好"}).status_code == 403
+
+
+def test_too_many_new_sessions_from_one_address_are_told_when_to_come_back(
+    redis_url: str, tmp_path: Path
+) -> None:
+    settings = Settings(
+        redis_url=redis_url,
+        database_url=f"sqlite:///{tmp_path / 'chat.db'}",
+        rasa_url=f"http://127.0.0.1:{free_port()}",
+    )
+    with TestClient(create_app(settings)) as client:
+        # the window may already hold this address's sessions from the other tests of the minute
+        responses = [client.post("/api/session") for _ in range(SESSIONS_PER_MINUTE + 1)]
+        statuses = [r.status_code for r in responses]
+        assert 429 in statuses
+        admitted = statuses.index(429)
+        assert 0 < admitted <= SESSIONS_PER_MINUTE and set(statuses[:admitted]) == {200}
+        refused = responses[admitted]
+        assert "频繁" in refused.json()["detail"]
+        assert 1 <= int(refused.headers["Retry-After"]) <= 60
 
 
 def test_redis_away_is_a_503_in_chinese_not_a_crash(redis_url: str, tmp_path: Path) -> None:

@@ -9,6 +9,7 @@ suite (``tests/integration/test_conversations.py``) and by ``make eval``.
 from __future__ import annotations
 
 import tempfile
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence, Set
@@ -162,12 +163,23 @@ def _check_answer(
     return [f"unknown answer kind {answer}"]
 
 
+def new_session(api: str, client: httpx.Client) -> str:
+    """A new session of the api, waiting out its per-address limit (``Retry-After``) as a client must."""
+    for _ in range(3):
+        response = client.post(f"{api}/api/session", json={})
+        if response.status_code != 429:
+            break
+        time.sleep(int(response.headers.get("Retry-After", "1")))
+    response.raise_for_status()
+    return str(response.json()["sender"])
+
+
 def play(api: str, conversation: Conversation, client: Optional[httpx.Client] = None) -> Outcome:
     """Play one conversation in a new session of the api at ``api``."""
     own = client is None
     client = client or httpx.Client(timeout=30)
     try:
-        sender = client.post(f"{api}/api/session", json={}).json()["sender"]
+        sender = new_session(api, client)
         outcome = Outcome(conversation)
         for number, turn in enumerate(conversation.turns, 1):
             response = client.post(f"{api}/api/chat", json={"sender": sender, "message": turn.user})
