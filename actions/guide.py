@@ -315,7 +315,9 @@ def turned_to_item(tracker: Tracker) -> bool:
     """Whether a "no" or "stop" outside a form also names or describes another item than the one in context.
 
     "哦不对 俺买的不是新房 是别人住过的老房子", "算了 俺就一个人干 还是先弄个个体户吧": the citizen
-    corrects or drops the matter in context for another one, which the guide then answers.
+    corrects or drops the matter in context for another one, which the guide then answers. A
+    description counts when the catalogue is sure of its item or finds it likely
+    (`bot.catalogue.linking.Evidence`).
     """
     text = tracker.latest_message.get("text") or ""
     if tracker.active_loop_name or not text.strip() or text.startswith("/"):
@@ -323,8 +325,10 @@ def turned_to_item(tracker: Tracker) -> bool:
     in_context = item_in_context(tracker)
     named = [str(m.get("value") or "") for m in service_mentions(tracker)]
     if not named:  # the NLU links descriptions for item intents only: weigh this one here
-        sure = get_catalogue().evidence(text).item
-        named = [sure.name] if sure is not None else []
+        evidence = get_catalogue().evidence(text)
+        # a sure item, or one clearly ahead ("算了 公司不注册了 就开个小饭店": 开办餐饮店, then 个体户)
+        best = evidence.item or (evidence.choices[0] if evidence.likely else None)
+        named = [best.name] if best is not None else []
     return any(name != in_context for name in named)
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, Dict, List, Mapping, Optional, Sequence
 
 from bot.catalogue import Catalogue, ServiceItem, materials_for
-from bot.catalogue.linking import SURE_SCORE, Evidence, fits
+from bot.catalogue.linking import SURE_SCORE, Evidence, fits, outscored
 from bot.faq import FaqAnswer, FaqMatch, decide
 from bot.hall import HallInfo
 
@@ -85,6 +85,10 @@ SWITCH_CUES = tuple(
 )
 _CORRECTION = re.compile(r"^\W*(哦|噢|啊|呃)?\W*不对")
 _DROPPED = re.compile(r"不([\u4e00-\u9fff]{1,3})了")
+# "饭店不开了", "房子不买了": the matter named before a verb of doing it that is given up
+_DROPPED_OBJECT = re.compile(
+    r"([\u4e00-\u9fff]{1,4})(?:也|就|先|暂时)?不(?:开|办|做|干|弄|搞|整|买|卖|注册|申请|考虑)了"
+)
 
 
 def opens_new_matter(catalogue: Catalogue, text: str, in_context: ServiceItem) -> bool:
@@ -92,14 +96,16 @@ def opens_new_matter(catalogue: Catalogue, text: str, in_context: ServiceItem) -
 
     It does with a switch cue (`SWITCH_CUES`), a correction at its start ("哦不对 …", not the tag
     question 对不对), or "不…了" about the item in context itself ("不注销了" after 企业注销一件事,
-    "不做吃的了" after 开办餐饮店一件事; not "不记得了", "不能用了").
+    "不做吃的了" after 开办餐饮店一件事; not "不记得了", "不能用了"), or the item named before a verb of
+    doing it that is given up ("饭店不开了"; not "卡不能用了").
     """
     if any(cue in text for cue in SWITCH_CUES) or _CORRECTION.search(text):
         return True
+    dropped = [m.group(1) for m in _DROPPED.finditer(text)]
+    dropped += [m.group(1) for m in _DROPPED_OBJECT.finditer(text)]
     return any(
-        catalogue.score(in_context, dropped.group(1)) > 0
-        or catalogue.character_score(in_context, dropped.group(1)) > 0
-        for dropped in _DROPPED.finditer(text)
+        catalogue.score(in_context, words) > 0 or catalogue.character_score(in_context, words) > 0
+        for words in dropped
     )
 
 
@@ -465,6 +471,10 @@ def choose_item(
         lead = evidence.score if evidence is not None else 0.0
         if all(n.name == sure.name or lead - catalogue.score(n, text) >= SURE_SCORE for n in named):
             named = [sure]
+    # "饭店不开了 想开个卖药的店", "算了 公司不注册了": the item in context is left, even where named
+    leaving = typed and in_context is not None and opens_new_matter(catalogue, text, in_context)
+    if leaving and in_context is not None and len(named) > 1:
+        named = [n for n in named if n.name != in_context.name]
     if len(named) == 2 and in_context is not None and in_context.name in {n.name for n in named}:
         # "办好居住证以后 想申请公租房": the item in context is the background, the other one is asked about
         named = [n for n in named if n.name != in_context.name]
@@ -473,8 +483,11 @@ def choose_item(
     if not named and typed and earlier is not None and any(cue in text for cue in RETURN_CUES):
         return ItemChoice(item=earlier, details=catalogue.details(earlier, text))
     candidates = evidence.choices if evidence is not None else []
+    if leaving and in_context is not None and [n.name for n in named] == [in_context.name]:
+        named = []
     if not named and evidence is not None and evidence.item is not None:
-        named = [evidence.item]  # sure of a description the NLU linker did not look up
+        if not (leaving and in_context is not None and evidence.item.name == in_context.name):
+            named = [evidence.item]  # sure of a description the NLU linker did not look up
 
     def about(item: ServiceItem) -> ItemChoice:
         return ItemChoice(item=item, details=catalogue.details(item, text) if typed else [])
@@ -491,15 +504,24 @@ def choose_item(
             if catalogue.get(str(m.get("value") or "")) is item
         )
         if described and typed and in_context is not None and in_context.name != item.name:
-            if opens_new_matter(catalogue, text, in_context):
+            if leaving:
                 return about(item)
             context_details = catalogue.details(in_context, text)
-            if context_details or own_situation or fits(catalogue, in_context, text):
+            if own_situation or (
+                not outscored(catalogue, item, in_context, text)
+                and (context_details or fits(catalogue, in_context, text))
+            ):
                 return ItemChoice(item=in_context, details=context_details)
         return about(item)
     if in_context is not None:
         if not typed:
             return ItemChoice(item=in_context)
+        others = [c for c in candidates if c.name != in_context.name]
+        if others and leaving:
+            # "算了 公司不注册了 就开个小饭店": the citizen leaves the item in context for the others
+            if evidence is not None and evidence.likely and candidates[0].name != in_context.name:
+                return dataclasses.replace(about(others[0]), alternatives=others[1:])
+            return ItemChoice(choices=others)
         context_details = catalogue.details(in_context, text)
         if context_details:
             return ItemChoice(item=in_context, details=context_details)

@@ -174,6 +174,21 @@ def fits(catalogue: Catalogue, item: ServiceItem, text: str, context_score: floa
     )
 
 
+def outscored(catalogue: Catalogue, item: ServiceItem, in_context: ServiceItem, text: str) -> bool:
+    """Whether ``text``, which describes ``item``, has left ``in_context`` behind.
+
+    It has when ``item`` leads the item in context by a sure link's margin (`SURE_MARGIN` times its
+    score, or `SURE_SCORE` more) and the item in context bundles none of the matters the message
+    names (`BUNDLED_SCORE`): "公司弄好以后要招几个司机 给他们办用工登记跟参保" scores 员工录用 20.4 and
+    开办运输企业 3.8 (公司), where "刻章领发票在哪办" (开办企业 18.3, 开办运输企业 3.3) stays with the
+    latter, which bundles 发票申领.
+    """
+    if catalogue.bundled_score(in_context, text) >= BUNDLED_SCORE:
+        return False
+    new, old = catalogue.score(item, text), catalogue.score(in_context, text)
+    return new >= SURE_SCORE and (new >= SURE_MARGIN * old or new - old >= SURE_SCORE)
+
+
 def choose_among(catalogue: Catalogue, text: str, offered: list[ServiceItem]) -> ServiceItem | None:
     """Which of the items just offered as choices a typed reply means ("卖凉皮的小吃店", "卡消磁了").
 

@@ -550,6 +550,17 @@ async def test_a_no_or_stop_that_turns_to_another_item_gets_its_guide(
     assert plain.messages[0]["response"] == f"utter_{intent}"
 
 
+async def test_a_stop_that_drops_the_item_for_a_likely_one_gets_its_guide(index: ServiceIndex) -> None:
+    from actions.guide import ActionStop
+
+    text = "算了 公司不注册了 就开个小饭店"  # 开办餐饮店 likely, not sure: 个体户 and 开办企业 also score
+    dispatcher = CollectingDispatcher()
+    await ActionStop().run(dispatcher, tracker("stop", text, [], "开办企业一件事"), {})
+    assert answered(dispatcher.messages[-1]) == "开办餐饮店一件事"
+    buttons = [b["title"] for m in dispatcher.messages for b in m.get("buttons") or []]
+    assert "开办企业一件事" not in buttons  # the item left is not offered again
+
+
 def after_guide_answer(text: str, item: str) -> Tracker:
     """The bot just answered ``item``'s guide; the citizen asks ``text``, which the NLU took for an FAQ."""
     item_id = get_catalogue().get(item).id  # type: ignore[union-attr]

@@ -157,6 +157,35 @@ def test_a_switch_cue_follows_a_described_item_even_if_the_context_shares_words(
     assert with_cue.item is not None and with_cue.item.name == hiring.name
 
 
+def test_a_description_that_leaves_the_item_in_context_far_behind_is_followed() -> None:
+    catalogue = get_catalogue()
+    transport, hiring = catalogue.get("开办运输企业一件事"), catalogue.get("员工录用一件事")
+    assert transport is not None and hiring is not None
+    text = "公司弄好以后要招几个司机 给他们办用工登记跟参保"  # 公司 alone scores the transport company
+    choice = choose_item(catalogue, text, [], transport, "overview")
+    assert choice.item is not None and choice.item.name == hiring.name
+    # a matter the item in context bundles keeps it, however much another item scores
+    kept = choose_item(catalogue, "刻章领发票在哪办", [], transport, "window")
+    assert kept.item is not None and kept.item.name == transport.name
+
+
+@pytest.mark.parametrize(
+    ("in_context", "text", "expected"),
+    [
+        ("开办企业一件事", "算了 公司不注册了 就开个小饭店", "开办餐饮店一件事"),
+        ("开办餐饮店一件事", "饭店不开了 想开个卖药的店", "开办药店一件事"),
+    ],
+)
+def test_leaving_the_item_in_context_never_answers_it_again(
+    in_context: str, text: str, expected: str
+) -> None:
+    catalogue = get_catalogue()
+    choice = choose_item(catalogue, text, [], catalogue.get(in_context), "overview")
+    offered = [choice.item] if choice.item is not None else choice.choices
+    assert offered and offered[0].name == expected
+    assert all(item.name != in_context for item in [*offered, *choice.alternatives])
+
+
 async def test_going_back_to_the_earlier_item() -> None:
     before = [
         {"event": "slot", "name": "service", "value": "新生儿出生一件事"},
