@@ -41,6 +41,7 @@ ACTION_TEXT = {
     "add_question": "增加问法",
     "add_alias": "增加别名",
     "revert": "恢复为指南文件",
+    "refresh": "按样例文件更新",
     "resolve": "处理",
     "ignore": "忽略",
 }

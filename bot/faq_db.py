@@ -2,7 +2,8 @@
 
 The YAML files in ``data/faq`` are seed data and the reviewable copy in git: at api start-up
 :func:`seed_from_folder` imports every file whose id the table does not hold yet (so an empty table
-gets all of them; running it again, or from several replicas at once, changes nothing), and
+gets all of them; running it again, or from several replicas at once, changes nothing) and brings
+entries staff never changed up to date with their files, and
 ``python -m bot.faq_export`` writes the table back to the folder. Entries are never removed, only
 marked ``deleted``, so every change can be undone from the audit log (:mod:`bot.audit`).
 
@@ -491,10 +492,18 @@ def _stamp(row: Any) -> Dict[str, Any]:
 
 
 def seed_from_folder(engine: Engine, folder: Path) -> int:
-    """Import every entry of ``folder`` whose id the table does not hold yet; return how many.
+    """Bring the table up to date with the seed files of ``folder``; return how many entries changed.
+
+    - An entry whose id the table does not hold yet is imported.
+    - An entry no one but the seed ever wrote (``updated_by`` is ``SEED_ACTOR``: staff never edited,
+      deleted or restored it) follows its file when the file changed, e.g. new ways of asking in a
+      release; the change is in the audit log (``refresh``) and can be undone like any other.
+    - An entry staff changed keeps the staff's version, whatever its file says, as does a refreshed
+      entry whose new questions would clash with another entry (logged; ``python -m
+      bot.faq_export`` shows the difference for review).
 
     Idempotent, and safe when several api replicas start at once (SQLite's write lock or a
-    PostgreSQL advisory lock lets one import while the others wait and then find nothing to do).
+    PostgreSQL advisory lock lets one write while the others wait and then find nothing to do).
     Entries deleted by staff stay deleted (their rows remain). A broken folder is logged, not raised.
     """
     if not folder.is_dir():
@@ -504,9 +513,10 @@ def seed_from_folder(engine: Engine, folder: Path) -> int:
     except FaqError:
         logger.exception("the FAQ seed files in %s are broken; nothing imported", folder)
         return 0
+    refreshed: List[str] = []
     with _WriteTransaction(engine) as connection:
-        existing = set(connection.execute(select(faq_entries.c.id)).scalars().all())
-        fresh = [e for e in entries if e.id not in existing]
+        rows = {row._mapping["id"]: row for row in connection.execute(select(faq_entries)).all()}
+        fresh = [e for e in entries if e.id not in rows]
         now = utc_now()
         for entry in fresh:
             connection.execute(
@@ -516,9 +526,45 @@ def seed_from_folder(engine: Engine, folder: Path) -> int:
                     updated_by=SEED_ACTOR, deleted=False,
                 )
             )  # fmt: skip
+        for entry in entries:
+            row = rows.get(entry.id)
+            if row is None or row._mapping["updated_by"] != SEED_ACTOR or row._mapping["deleted"]:
+                continue
+            before = snapshot(row)
+            after = {**before, **_seed_snapshot(entry)}
+            if after == before:
+                continue
+            try:
+                FaqRepository._check_clashes(connection, after)
+            except FaqClashError as clash:
+                logger.warning("FAQ seed %s not refreshed: %s", entry.id, clash)
+                continue
+            connection.execute(
+                update(faq_entries)
+                .where(faq_entries.c.id == entry.id)
+                .values(**_row_values(after), updated_at=now, updated_by=SEED_ACTOR)
+            )
+            write_audit(
+                connection, actor=SEED_ACTOR, action="refresh", target_type="faq", target_id=entry.id,
+                before=before, after=after,
+            )  # fmt: skip
+            refreshed.append(entry.id)
     if fresh:
         logger.info("imported %d FAQ entries from %s", len(fresh), folder)
-    return len(fresh)
+    if refreshed:
+        logger.info("refreshed %d FAQ entries from their changed seed files: %s", len(refreshed), refreshed)
+    return len(fresh) + len(refreshed)
+
+
+def _seed_snapshot(entry: FaqEntry) -> Dict[str, Any]:
+    """The fields of a seed file's entry, in the form of :func:`snapshot`."""
+    return {
+        "title": entry.title,
+        "questions": list(entry.questions),
+        "answer": entry.answer,
+        "source": entry.source or DEFAULT_SOURCE,
+        "last_checked": entry.last_checked.isoformat(),
+    }
 
 
 class _ExportDumper(yaml.SafeDumper):

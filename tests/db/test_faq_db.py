@@ -87,6 +87,51 @@ def test_seeding_is_idempotent_and_safe_from_several_replicas(
     assert "topic_1" not in {e["id"] for e in repo.list()}
 
 
+def test_a_changed_seed_file_refreshes_only_what_staff_never_touched(
+    engine: sa.engine.Engine, tmp_path: Path
+) -> None:
+    from bot.audit import list_audit
+
+    folder = seed_folder(tmp_path / "faq", 3)
+    seed_from_folder(engine, folder)
+    repo = FaqRepository(engine)
+    repo.update("topic_1", changes={"answer": "工作人员改过的答案。"}, actor="staff")
+    repo.delete("topic_2", actor="staff")
+    for n in range(3):  # a release adds a way of asking to every file
+        path = folder / f"topic_{n}.yml"
+        entry = yaml.safe_load(path.read_text(encoding="utf-8"))
+        entry["questions"].append(f"新版本里话题{n}的问法")
+        path.write_text(yaml.safe_dump(entry, allow_unicode=True), encoding="utf-8")
+
+    assert seed_from_folder(engine, folder) == 1
+    assert "新版本里话题0的问法" in repo.get("topic_0")["questions"]
+    assert repo.get("topic_1")["answer"] == "工作人员改过的答案。"  # the staff's version stays
+    assert "新版本里话题1的问法" not in repo.get("topic_1")["questions"]
+    assert "topic_2" not in {e["id"] for e in repo.list()}  # deleted by staff: stays deleted
+    history = list_audit(engine, target_type="faq", target_id="topic_0")
+    [refresh] = [r for r in history if r.action == "refresh"]
+    assert refresh.actor == "seed" and "新版本里话题0的问法" not in refresh.before["questions"]
+    assert seed_from_folder(engine, folder) == 0  # nothing changed since
+
+    repo.undo(refresh.id, actor="admin")  # staff undo the refresh: their decision then stands
+    assert "新版本里话题0的问法" not in repo.get("topic_0")["questions"]
+    assert seed_from_folder(engine, folder) == 0
+
+
+def test_a_refresh_that_would_clash_with_a_staff_entry_is_left_out(
+    engine: sa.engine.Engine, tmp_path: Path
+) -> None:
+    folder = seed_folder(tmp_path / "faq", 1)
+    seed_from_folder(engine, folder)
+    repo = FaqRepository(engine)
+    repo.create(data={"id": "staff_topic", "questions": ["工作人员加的问法"], "answer": "答"}, actor="staff")
+    entry = yaml.safe_load((folder / "topic_0.yml").read_text(encoding="utf-8"))
+    entry["questions"].append("工作人员加的问法")
+    (folder / "topic_0.yml").write_text(yaml.safe_dump(entry, allow_unicode=True), encoding="utf-8")
+    assert seed_from_folder(engine, folder) == 0
+    assert "工作人员加的问法" not in repo.get("topic_0")["questions"]
+
+
 def test_changes_clashes_and_undo(engine: sa.engine.Engine, tmp_path: Path) -> None:
     seed_from_folder(engine, seed_folder(tmp_path / "faq", 2))
     repo = FaqRepository(engine)
