@@ -27,7 +27,7 @@ from actions.guide import (
 from bot.catalogue import ServiceItem, get_catalogue
 from bot.catalogue.linking import fits
 from bot.catalogue.search import SearchIndex
-from bot.faq import decide, get_faq_store
+from bot.faq import UNSURE_SCORE, decide, get_faq_store
 from bot.faq_entries import FaqEntry, faq_card
 from bot.guide import CONTEXT_CUES, GUIDE_INTENTS, POINTING_CUES, did_you_mean, item_instead_of_faq, payload
 from bot.nlu.places import elsewhere
@@ -67,7 +67,9 @@ right after a guide answer about that item ("补卡要钱不", "他本人出门�
 item's own fee, materials or overview answers, with the hall-wide entry a tap away."""
 
 
-def guide_answer_instead(tracker: Tracker, entry: FaqEntry) -> Optional[Tuple[ServiceItem, str]]:
+def guide_answer_instead(
+    tracker: Tracker, entry: FaqEntry, score: float = 1.0
+) -> Optional[Tuple[ServiceItem, str]]:
     """The item and aspect to answer instead of ``entry``, when the question is about the item just answered.
 
     It is when the bot's last message was a guide answer (or 个性指南 question) about the item in
@@ -76,7 +78,10 @@ def guide_answer_instead(tracker: Tracker, entry: FaqEntry) -> Optional[Tuple[Se
     it, `bot.catalogue.linking.fits`, or speaks of "this" or of a person, `bot.guide.POINTING_CUES`;
     "委托书咋写" does not), or the message is hearsay or about another person
     (`bot.guide.CONTEXT_CUES`) and is evidence for the item ("听邻居说现在销户口不用跑派出所了"
-    after 身后一件事). Returns None otherwise.
+    after 身后一件事), or retrieval is unsure of ``entry`` (``score`` under `bot.faq.UNSURE_SCORE`)
+    and the message speaks of "this" or of a person ("俺对象也得去吗 她上班请不了假" after 新建商品房
+    转移登记, "他下不了楼 非得本人来吗" after 残疾人服务): the matter at hand, not the hall's rule.
+    Returns None otherwise.
     """
     text = message_text(tracker)
     catalogue = get_catalogue()
@@ -90,6 +95,8 @@ def guide_answer_instead(tracker: Tracker, entry: FaqEntry) -> Optional[Tuple[Se
     if entry.id in GUIDE_ASPECT_OF_FAQ_ENTRY and (evidence or any(cue in text for cue in POINTING_CUES)):
         return item, GUIDE_ASPECT_OF_FAQ_ENTRY[entry.id]
     if evidence and any(cue in text for cue in CONTEXT_CUES):
+        return item, "overview"
+    if score < UNSURE_SCORE and any(cue in text for cue in POINTING_CUES):
         return item, "overview"
     return None
 
@@ -120,6 +127,7 @@ class ActionFaq(Action):
         index = get_faq_store().current()
         topic = chosen_topic(tracker)
         entry = index.get(topic) if topic else None
+        score = 1.0  # how sure retrieval is of the entry (a tapped topic: sure)
         unsure = (tracker.latest_message.get("intent") or {}).get("name") == "nlu_fallback"
         if entry is None and chosen_guide_button(tracker) is not None:
             # a typed answer to the guide's last question ("公积金那个" after "您是想办理…")
@@ -135,7 +143,7 @@ class ActionFaq(Action):
             text = tracker.latest_message.get("text") or ""
             typed = "" if text.startswith("/") else text
             decision = decide(index.search(typed))
-            entry = decision.entry
+            entry, score = decision.entry, decision.score
             if entry is None and not unsure:
                 in_context = answer_in_context(dispatcher, tracker)
                 if in_context is not None:
@@ -170,7 +178,7 @@ class ActionFaq(Action):
         if entry is None:
             dispatcher.utter_message(response="utter_default")
             return []
-        instead = None if topic else guide_answer_instead(tracker, entry)
+        instead = None if topic else guide_answer_instead(tracker, entry, score)
         if instead is not None:
             item, aspect = instead
             events = answer_item(dispatcher, tracker, item, aspect)

@@ -57,19 +57,26 @@ def asked_aspect(text: str) -> str:
 
 GUIDE_INTENTS = frozenset(INTENT_TO_ASPECT)
 BACK_REFERENCES = ("这个", "那个", "它", "这件事", "这事", "刚才", "上面", "该事项")
-# "this" or a person the matter at hand concerns ("他本人出门不方便 我替他去中不中")
-POINTING_CUES = BACK_REFERENCES + tuple(
-    "他 她 他们 她们 对方 卖方 买方 家属 亲戚 老人 我爸 我妈 父母 孩子 闺女 儿子 女儿 媳妇 老公 爱人".split()
+# A relative the matter at hand may concern, as people call them ("俺对象", "俺爹", "他姥姥")
+RELATIVES = tuple(
+    "爸 妈 爹 娘 父母 父亲 母亲 孩子 闺女 儿子 女儿 媳妇 老婆 老公 丈夫 妻子 爱人 对象 老伴 配偶 "
+    "爷爷 奶奶 姥姥 姥爷 外公 外婆 公公 婆婆 岳父 岳母 丈母娘 老丈人 孙子 孙女 哥哥 姐姐 弟弟 妹妹 "
+    "舅 舅舅 姑姑 叔叔 伯伯 大伯 小姨 姨妈 亲戚 家属 家里人".split()
 )
+# "this" or a person the matter at hand concerns ("他本人出门不方便 我替他去中不中")
+POINTING_CUES = BACK_REFERENCES + RELATIVES + tuple("他 她 他们 她们 对方 卖方 买方 老人".split())
 # Words that tie a follow-up naming no item to the matter in context: hearsay, the other party
 # or a relative, the citizen's own situation, a step of the matter at hand.
-CONTEXT_CUES = BACK_REFERENCES + tuple(
-    "听说 听人说 据说 有人说 网上说 朋友说 听邻居说 听朋友说 听同事说 听别人说 邻居说 同事说 别人说 "
-    "是真的吗 是不是真的 真的吗 真的假的 是不是 对方 "
-    "那边 另一方 买方 卖方 家属 家里人 老人 老伴 爱人 配偶 媳妇 老公 "
-    "我爸 我妈 父母 孩子 闺女 儿子 女儿 亲戚 别人 委托 代办 代理 "
-    "我这种 我这情况 像我这样 我的情况 我这边 我们这 我是 我们是 如果 要是 万一 还要 "
-    "还得 也得 也要 另外 然后 之后 接下来 办完 下一步".split()
+CONTEXT_CUES = (
+    BACK_REFERENCES
+    + RELATIVES
+    + tuple(
+        "听说 听人说 据说 有人说 网上说 朋友说 听邻居说 听朋友说 听同事说 听别人说 邻居说 同事说 别人说 "
+        "是真的吗 是不是真的 真的吗 真的假的 是不是 对方 "
+        "那边 另一方 买方 卖方 老人 别人 委托 代办 代理 "
+        "我这种 我这情况 像我这样 我的情况 我这边 我们这 我是 我们是 如果 要是 万一 还要 "
+        "还得 也得 也要 另外 然后 之后 接下来 办完 下一步".split()
+    )
 )
 # The citizen describing their own circumstances ("我是外地户口 能办不"): a situation within the
 # item in context, not a new item, even when the words describe one.

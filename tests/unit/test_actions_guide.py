@@ -584,6 +584,9 @@ def after_guide_answer(text: str, item: str) -> Tracker:
     [
         ("这个收费吗", "社会保障卡居民服务一卡通一件事", "fee", "mianfei"),
         ("他本人出门不方便 我替他去中不中", DISABILITY, "overview", "weituo"),
+        # an unsure answer (under UNSURE_SCORE) to a question about a person: the matter at hand
+        ("俺对象也得去吗 她上班请不了假", "新建商品房转移登记一件事", "overview", "yanshi"),
+        ("他下不了楼 非得本人来吗", DISABILITY, "overview", "lvsetongdao"),
     ],
 )
 async def test_a_hall_wide_rule_asked_right_after_a_guide_answer_is_answered_for_the_item(
