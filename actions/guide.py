@@ -71,6 +71,22 @@ def relinked(catalogue: Catalogue, text: str) -> List[Dict[str, Any]]:
     return [{"entity": "service", "value": item.name, "extractor": RELINK_EXTRACTOR}]
 
 
+SITUATION_LENGTH = 24
+"""A message this long (characters) that describes an item tells the citizen's situation; the
+held-out conversations' short aspect questions about an item described in a few words ("水电气网一起
+报装 能在网上弄不", 15) keep their aspect."""
+
+
+def described_only(tracker: Tracker, text: str) -> bool:
+    """Whether the typed ``text`` describes its item without naming it (no name or alias in it)."""
+    if not text.strip() or text.startswith("/"):
+        return False
+    named = [
+        m for m in service_mentions(tracker) if not str(m.get("extractor") or "").endswith(".description")
+    ]
+    return not named and get_catalogue().mentioned_in(text) is None
+
+
 def item_in_context(tracker: Tracker) -> Optional[str]:
     """The item of the conversation before the latest message.
 
@@ -287,6 +303,16 @@ class ActionGuide(Action):
             # before the answer, so that the answer's own buttons (a 个性指南 question) stay the last
             notice = f"以下按“{item.name}”为您解答。如果您要办的是下面的事项，请点击："
             send(dispatcher, GuideReply(text=notice, buttons=did_you_mean(others, ask_intent).buttons))
+        if (
+            aspect != "overview"
+            and in_context is None
+            and len(text) >= SITUATION_LENGTH
+            and described_only(tracker, text)
+            and not choice.details
+        ):
+            # "俺奶奶前两天没了 …有没有一次性给弄完的": a first message telling the citizen's situation,
+            # with no aspect's own words (`asked_aspect`), is answered with the whole matter
+            aspect = asked_aspect(text)
         answers = situation_answers(tracker, item)
         send(dispatcher, render(item, aspect, hall, answers, choice.details))
         left = ended_lookup(tracker)

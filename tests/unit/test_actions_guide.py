@@ -95,6 +95,28 @@ async def test_a_described_item_is_answered(index: ServiceIndex, text: str, item
 
 
 @pytest.mark.parametrize(
+    ("intent", "text", "aspect"),
+    [
+        # the situation told at length, the aspect only guessed by the intent model: the whole matter
+        (
+            "ask_materials",
+            "我家老爷子上个月过世了，听说户口社保养老金这些都得去注销，能不能跑一趟全弄完",
+            "overview",
+        ),
+        ("ask_time_limit", "厂里这个月新招了十几个工人，社保公积金都还没给他们上，这事咋整才好", "overview"),
+        # the aspect's own words, or a short question: the aspect asked
+        ("ask_materials", "我家老爷子上个月过世了，注销户口和停养老金这些，需要带什么材料过去", "materials"),
+        ("ask_online", "老人去世了 销户能在网上弄不", "online"),
+    ],
+)
+async def test_a_situation_told_at_length_gets_the_whole_matter(
+    index: ServiceIndex, intent: str, text: str, aspect: str
+) -> None:
+    message, _ = await ask(index, intent, text)
+    assert message["custom"]["aspect"] == aspect
+
+
+@pytest.mark.parametrize(
     ("text", "expected"),
     [
         ("听说有补助 咋领", "残疾人服务一件事"),
