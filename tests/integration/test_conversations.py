@@ -35,8 +35,10 @@ from tests.utils.conversations import by_file, load_conversations, play
 # 2026-12-02: blind_fourth.yml, 60 conversations by a seventh writer, joined before anyone looked at
 # its failures: 41/60 (0.683) on the code of that morning (the earlier files 216/246); 42/60 and
 # 218/246 (0.886) with a described item that leaves the item in context far behind followed, and
-# "X不开了" / "算了 …不注册了" leaving it (each on a fresh stack, as here). The newest file has its
-# own bar, at its first score, so that adding harder unseen conversations lowers no earlier bar.
+# "X不开了" / "算了 …不注册了" leaving it; 45/60 and 219/246 (0.890) with unsure FAQ answers about a
+# person giving way to the matter at hand and situations told at length answered with the whole
+# matter (each on a fresh stack, as here). The newest file has its own bar, at its first score, so
+# that adding harder unseen conversations lowers no earlier bar.
 SUCCESS_BAR = 0.86
 NEWEST_FILE = "blind_fourth.yml"
 NEWEST_FILE_BAR = 0.68
