@@ -199,5 +199,5 @@ class SessionStore:
 
     async def retry_after(self, bucket: str) -> int:
         """Seconds until ``bucket``'s current rate-limit window ends (1–60, for ``Retry-After``)."""
-        ttl = await self.redis.ttl(f"{KEY_PREFIX}:rate:{bucket}")
-        return max(int(ttl), 1)
+        milliseconds = int(await self.redis.pttl(f"{KEY_PREFIX}:rate:{bucket}"))
+        return max(-(-milliseconds // 1000), 1)  # rounded up: a client that waits this long is let in

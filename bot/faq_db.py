@@ -497,7 +497,10 @@ def seed_from_folder(engine: Engine, folder: Path) -> int:
     - An entry whose id the table does not hold yet is imported.
     - An entry no one but the seed ever wrote (``updated_by`` is ``SEED_ACTOR``: staff never edited,
       deleted or restored it) follows its file when the file changed, e.g. new ways of asking in a
-      release; the change is in the audit log (``refresh``) and can be undone like any other.
+      release, unless the file's ``last_checked`` is older than the entry's (a replica still on the
+      previous release takes nothing back); the change is in the audit log (``refresh``) and can be
+      undone like any other. Clashes are judged with every refresh made, so a question moved from
+      one file to another moves.
     - An entry staff changed keeps the staff's version, whatever its file says, as does a refreshed
       entry whose new questions would clash with another entry (logged; ``python -m
       bot.faq_export`` shows the difference for review).
@@ -526,29 +529,48 @@ def seed_from_folder(engine: Engine, folder: Path) -> int:
                     updated_by=SEED_ACTOR, deleted=False,
                 )
             )  # fmt: skip
+        targets: Dict[str, Tuple[Dict[str, Any], Dict[str, Any]]] = {}
         for entry in entries:
             row = rows.get(entry.id)
             if row is None or row._mapping["updated_by"] != SEED_ACTOR or row._mapping["deleted"]:
                 continue
             before = snapshot(row)
             after = {**before, **_seed_snapshot(entry)}
-            if after == before:
+            # only forward: an older file (a replica not yet upgraded) never takes a newer one back
+            if after != before and after["last_checked"] >= (before["last_checked"] or ""):
+                targets[entry.id] = (before, after)
+        # every question's owner once all refreshes are made, so that a question moved from one
+        # entry to another is no clash, whatever the order of the files
+        owners: Dict[str, List[str]] = {}
+        for entry_id, row in rows.items():
+            if row._mapping["deleted"] and entry_id not in targets:
                 continue
-            try:
-                FaqRepository._check_clashes(connection, after)
-            except FaqClashError as clash:
-                logger.warning("FAQ seed %s not refreshed: %s", entry.id, clash)
+            snap = targets[entry_id][1] if entry_id in targets else snapshot(row)
+            for text in {question_key(t) for t in [snap["title"], *snap["questions"]]}:
+                owners.setdefault(text, []).append(entry_id)
+        for entry in fresh:
+            for text in {question_key(t) for t in [entry.title, *entry.questions]}:
+                owners.setdefault(text, []).append(entry.id)
+        for entry_id, (before, after) in targets.items():
+            clashes = sorted(
+                {other for t in [after["title"], *after["questions"]] for other in owners[question_key(t)]}
+                - {entry_id}
+            )
+            if clashes:
+                logger.warning(
+                    "FAQ seed %s not refreshed: its questions also belong to %s", entry_id, clashes
+                )
                 continue
             connection.execute(
                 update(faq_entries)
-                .where(faq_entries.c.id == entry.id)
+                .where(faq_entries.c.id == entry_id)
                 .values(**_row_values(after), updated_at=now, updated_by=SEED_ACTOR)
             )
             write_audit(
-                connection, actor=SEED_ACTOR, action="refresh", target_type="faq", target_id=entry.id,
+                connection, actor=SEED_ACTOR, action="refresh", target_type="faq", target_id=entry_id,
                 before=before, after=after,
             )  # fmt: skip
-            refreshed.append(entry.id)
+            refreshed.append(entry_id)
     if fresh:
         logger.info("imported %d FAQ entries from %s", len(fresh), folder)
     if refreshed:

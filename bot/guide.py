@@ -38,7 +38,21 @@ ASPECT_WORDS: Dict[str, tuple[str, ...]] = {
     "time_limit": ("多久", "多长时间", "要几天", "几天能", "几天办", "多少天", "几个工作日"),
     "fee": ("收费吗", "收费不", "收不收费", "多少钱", "要钱", "花钱吗", "花钱不", "收钱吗", "费用多少"),
     "eligibility": ("什么条件", "啥条件", "有啥条件", "条件是", "符合条件", "资格", "门槛"),
-    "online": ("网上办", "网上能", "网上申请", "线上办", "手机上办", "手机上能", "app上"),
+    "online": (
+        "网上办",
+        "网上能",
+        "网上申请",
+        "线上办",
+        "手机上办",
+        "手机上能",
+        "app上",
+        "网上弄",
+        "网上整",
+        "网上搞",
+        "网上交",
+        "手机上弄",
+        "线上能",
+    ),
     "window": ("哪个窗口", "几号窗口", "什么窗口", "啥窗口"),
 }
 
@@ -59,9 +73,14 @@ GUIDE_INTENTS = frozenset(INTENT_TO_ASPECT)
 BACK_REFERENCES = ("这个", "那个", "它", "这件事", "这事", "刚才", "上面", "该事项")
 # A relative the matter at hand may concern, as people call them ("俺对象", "俺爹", "他姥姥")
 RELATIVES = tuple(
-    "爸 妈 爹 娘 父母 父亲 母亲 孩子 闺女 儿子 女儿 媳妇 老婆 老公 丈夫 妻子 爱人 对象 老伴 配偶 "
-    "爷爷 奶奶 姥姥 姥爷 外公 外婆 公公 婆婆 岳父 岳母 丈母娘 老丈人 孙子 孙女 哥哥 姐姐 弟弟 妹妹 "
-    "舅 舅舅 姑姑 叔叔 伯伯 大伯 小姨 姨妈 亲戚 家属 家里人".split()
+    "我爸 我妈 俺爸 俺妈 我爹 俺爹 我娘 俺娘 他爸 他妈 爸爸 妈妈 老爸 老妈 父母 父亲 母亲 孩子 闺女 "
+    "儿子 女儿 媳妇 老婆 老公 丈夫 妻子 爱人 我对象 俺对象 老伴 配偶 爷爷 奶奶 姥姥 姥爷 外公 外婆 "
+    "公公 婆婆 岳父 岳母 丈母娘 老丈人 孙子 孙女 哥哥 姐姐 弟弟 妹妹 俺舅 我舅 舅舅 姑姑 叔叔 伯伯 "
+    "大伯 小姨 姨妈 亲戚 家属 家里人".split()
+)
+# Someone's own presence asked about ("俺对象也得去吗", "非得本人来吗")
+PRESENCE_CUES = tuple(
+    "本人 亲自 到场 到现场 得去吗 要去吗 得来吗 要来吗 都得去 一起去 也得去 也要去 也得来".split()
 )
 # "this" or a person the matter at hand concerns ("他本人出门不方便 我替他去中不中")
 POINTING_CUES = BACK_REFERENCES + RELATIVES + tuple("他 她 他们 她们 对方 卖方 买方 老人".split())
@@ -92,28 +111,41 @@ SWITCH_CUES = tuple(
 )
 _CORRECTION = re.compile(r"^\W*(哦|噢|啊|呃)?\W*不对")
 _DROPPED = re.compile(r"不([\u4e00-\u9fff]{1,3})了")
-# "饭店不开了", "房子不买了": the matter named before a verb of doing it that is given up
+# "饭店不开了", "房子不买了": the matter named before a verb of doing it that is given up; not "打不开了"
+# (a verb's result), "先不办了" (put off), "现在不办了" (hearsay about a rule)
 _DROPPED_OBJECT = re.compile(
-    r"([\u4e00-\u9fff]{1,4})(?:也|就|先|暂时)?不(?:开|办|做|干|弄|搞|整|买|卖|注册|申请|考虑)了"
+    r"([\u4e00-\u9fff]{1,4})(?<![打点扫拉走离分看想推拆解揭撕翻先暂时在])(?:也|就)?"
+    r"不(?:开|办|做|干|弄|搞|整|买|卖|注册|申请|考虑)了"
 )
+_HEARSAY = ("听说", "据说", "听人说", "是真的吗", "真的假的", "是不是真的")
 
 
-def opens_new_matter(catalogue: Catalogue, text: str, in_context: ServiceItem) -> bool:
-    """Whether ``text`` turns from ``in_context`` to another matter.
+def gives_up(catalogue: Catalogue, text: str, in_context: ServiceItem) -> bool:
+    """Whether ``text`` gives the item in context up.
 
-    It does with a switch cue (`SWITCH_CUES`), a correction at its start ("哦不对 …", not the tag
-    question 对不对), or "不…了" about the item in context itself ("不注销了" after 企业注销一件事,
-    "不做吃的了" after 开办餐饮店一件事; not "不记得了", "不能用了"), or the item named before a verb of
-    doing it that is given up ("饭店不开了"; not "卡不能用了").
+    It does with "不…了" about it ("不注销了" after 企业注销一件事, "不做吃的了" after 开办餐饮店一件事;
+    not "不记得了", "不能用了"), or with the item named before a verb of doing it ("饭店不开了"; not
+    "卡不能用了", "执照打不开了", "先不办了"). Hearsay ("听说纸质的现在不办了 是真的吗") gives up nothing.
     """
-    if any(cue in text for cue in SWITCH_CUES) or _CORRECTION.search(text):
-        return True
+    if any(cue in text for cue in _HEARSAY):
+        return False
     dropped = [m.group(1) for m in _DROPPED.finditer(text)]
     dropped += [m.group(1) for m in _DROPPED_OBJECT.finditer(text)]
     return any(
         catalogue.score(in_context, words) > 0 or catalogue.character_score(in_context, words) > 0
         for words in dropped
     )
+
+
+def opens_new_matter(catalogue: Catalogue, text: str, in_context: ServiceItem) -> bool:
+    """Whether ``text`` turns from ``in_context`` to another matter.
+
+    It does with a switch cue (`SWITCH_CUES`), a correction at its start ("哦不对 …", not the tag
+    question 对不对), or when it gives the item in context up (`gives_up`).
+    """
+    if any(cue in text for cue in SWITCH_CUES) or _CORRECTION.search(text):
+        return True
+    return gives_up(catalogue, text, in_context)
 
 
 # A guide question that names and describes no item, with none in context, is about the hall as a
@@ -478,8 +510,8 @@ def choose_item(
         lead = evidence.score if evidence is not None else 0.0
         if all(n.name == sure.name or lead - catalogue.score(n, text) >= SURE_SCORE for n in named):
             named = [sure]
-    # "饭店不开了 想开个卖药的店", "算了 公司不注册了": the item in context is left, even where named
-    leaving = typed and in_context is not None and opens_new_matter(catalogue, text, in_context)
+    # "饭店不开了 想开个卖药的店", "算了 公司不注册了": the item in context is given up, even where named
+    leaving = typed and in_context is not None and gives_up(catalogue, text, in_context)
     if leaving and in_context is not None and len(named) > 1:
         named = [n for n in named if n.name != in_context.name]
     if len(named) == 2 and in_context is not None and in_context.name in {n.name for n in named}:
@@ -511,7 +543,7 @@ def choose_item(
             if catalogue.get(str(m.get("value") or "")) is item
         )
         if described and typed and in_context is not None and in_context.name != item.name:
-            if leaving:
+            if opens_new_matter(catalogue, text, in_context):
                 return about(item)
             context_details = catalogue.details(in_context, text)
             if own_situation or (

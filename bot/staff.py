@@ -31,6 +31,8 @@ from bot.db import metadata
 ROLES = ("viewer", "staff", "admin")
 ROLE_TEXT = {"viewer": "查看", "staff": "窗口工作人员", "admin": "管理员"}
 USERNAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{1,31}$")
+RESERVED_USERNAMES = frozenset({"seed"})
+"""Names the system writes into ``updated_by`` itself (``bot.faq_db.SEED_ACTOR``): no account may take one."""
 MAX_DISPLAY_NAME = 50
 TOKEN_BYTES = 32
 PASSWORD_MIN_CHARS = 10
@@ -128,6 +130,8 @@ def _utc_now() -> datetime:
 def _validate(username: str, display_name: str, role: str) -> Tuple[str, str]:
     username = (username or "").strip()
     display_name = (display_name or "").strip()
+    if username.lower() in RESERVED_USERNAMES:
+        raise InvalidStaffError(f"用户名“{username}”为系统保留（记录样例数据的导入），请换一个。")
     if not USERNAME_PATTERN.match(username):
         raise InvalidStaffError(
             "用户名须为2至32位英文字母、数字或“_ . -”，并以字母或数字开头，例如 zhang.wei。"

@@ -178,14 +178,19 @@ def outscored(catalogue: Catalogue, item: ServiceItem, in_context: ServiceItem, 
     """Whether ``text``, which describes ``item``, has left ``in_context`` behind.
 
     It has when ``item`` leads the item in context by a sure link's margin (`SURE_MARGIN` times its
-    score, or `SURE_SCORE` more) and the item in context bundles none of the matters the message
-    names (`BUNDLED_SCORE`): "公司弄好以后要招几个司机 给他们办用工登记跟参保" scores 员工录用 20.4 and
+    score, or `SURE_SCORE` more; only the latter when the item in context itself scores a sure
+    link's `SURE_SCORE`) and the item in context bundles none of the matters the message names
+    (`BUNDLED_SCORE`): "公司弄好以后要招几个司机 给他们办用工登记跟参保" scores 员工录用 20.4 and
     开办运输企业 3.8 (公司), where "刻章领发票在哪办" (开办企业 18.3, 开办运输企业 3.3) stays with the
     latter, which bundles 发票申领.
     """
     if catalogue.bundled_score(in_context, text) >= BUNDLED_SCORE:
         return False
     new, old = catalogue.score(item, text), catalogue.score(in_context, text)
+    if old >= SURE_SCORE:
+        # the item in context is well evidenced too ("电子营业执照打不开了" after 开办企业: 企业注销 12.7,
+        # 开办企业 8.2): only a sure link's lead leaves it
+        return new - old >= SURE_SCORE
     return new >= SURE_SCORE and (new >= SURE_MARGIN * old or new - old >= SURE_SCORE)
 
 

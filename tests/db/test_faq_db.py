@@ -132,6 +132,26 @@ def test_a_refresh_that_would_clash_with_a_staff_entry_is_left_out(
     assert "工作人员加的问法" not in repo.get("topic_0")["questions"]
 
 
+def test_a_question_moved_between_seed_files_moves_and_an_older_file_takes_nothing_back(
+    engine: sa.engine.Engine, tmp_path: Path
+) -> None:
+    folder = seed_folder(tmp_path / "faq", 2)
+    seed_from_folder(engine, folder)
+    repo = FaqRepository(engine)
+    first, second = (yaml.safe_load((folder / f"topic_{n}.yml").read_text(encoding="utf-8")) for n in (0, 1))
+    moved = first["questions"].pop()
+    second["questions"].append(moved)
+    for n, entry in enumerate((first, second)):  # the donor and the recipient, in either file order
+        (folder / f"topic_{n}.yml").write_text(yaml.safe_dump(entry, allow_unicode=True), encoding="utf-8")
+    assert seed_from_folder(engine, folder) == 2
+    assert moved in repo.get("topic_1")["questions"] and moved not in repo.get("topic_0")["questions"]
+
+    older = {**second, "questions": ["旧版本的问法"], "last_checked": date(2026, 11, 1)}
+    (folder / "topic_1.yml").write_text(yaml.safe_dump(older, allow_unicode=True), encoding="utf-8")
+    assert seed_from_folder(engine, folder) == 0
+    assert moved in repo.get("topic_1")["questions"]
+
+
 def test_changes_clashes_and_undo(engine: sa.engine.Engine, tmp_path: Path) -> None:
     seed_from_folder(engine, seed_folder(tmp_path / "faq", 2))
     repo = FaqRepository(engine)

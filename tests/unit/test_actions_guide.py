@@ -107,6 +107,7 @@ async def test_a_described_item_is_answered(index: ServiceIndex, text: str, item
         # the aspect's own words, or a short question: the aspect asked
         ("ask_materials", "我家老爷子上个月过世了，注销户口和停养老金这些，需要带什么材料过去", "materials"),
         ("ask_online", "老人去世了 销户能在网上弄不", "online"),
+        ("ask_online", "家里老人上个月刚去世了，销户和停养老金这些能在网上弄不，不想来回跑", "online"),
     ],
 )
 async def test_a_situation_told_at_length_gets_the_whole_matter(
@@ -623,6 +624,19 @@ async def test_a_hall_wide_rule_asked_right_after_a_guide_answer_is_answered_for
     # the hall-wide entry stays a tap away
     assert hall_wide["buttons"][0]["payload"] == f'/faq{{"faq_topic": "{entry}"}}'
     assert SlotSet("service", item) in events
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["这个大厅几点下班", "我妈能不能帮我排个号", "其他地方的营业执照能在这办吗"],
+)
+async def test_an_unsure_hall_wide_answer_asking_no_one_to_come_stays_the_faq_answer(text: str) -> None:
+    from actions.faq import ActionFaq
+
+    dispatcher = CollectingDispatcher()
+    await ActionFaq().run(dispatcher, after_guide_answer(text, OPENING), {})
+    [reply] = dispatcher.messages
+    assert reply["custom"]["type"] == "faq"
 
 
 async def test_an_unsure_faq_answer_gives_way_to_an_item_the_catalogue_is_sure_of() -> None:

@@ -105,6 +105,8 @@ def test_usernames_are_unique_even_after_deactivation(store: StaffStore) -> None
         ("zhang", "长" * 51, "staff"),
         ("zhang", "张伟", "root"),
         ("zhang", "张伟", "Admin"),
+        ("seed", "样例导入", "staff"),  # the name the FAQ seed writes into updated_by
+        ("SEED", "样例导入", "staff"),
     ],
 )
 def test_invalid_users_are_refused_in_chinese(

@@ -165,11 +165,13 @@ def _check_answer(
 
 def new_session(api: str, client: httpx.Client) -> str:
     """A new session of the api, waiting out its per-address limit (``Retry-After``) as a client must."""
+    response = client.post(f"{api}/api/session", json={})
     for _ in range(3):
-        response = client.post(f"{api}/api/session", json={})
         if response.status_code != 429:
             break
-        time.sleep(int(response.headers.get("Retry-After", "1")))
+        wait = response.headers.get("Retry-After", "1")
+        time.sleep(float(wait) if wait.replace(".", "", 1).isdigit() else 1.0)
+        response = client.post(f"{api}/api/session", json={})
     response.raise_for_status()
     return str(response.json()["sender"])
 
