@@ -33,8 +33,7 @@ from bot.guide import (
     CONTEXT_CUES,
     GUIDE_INTENTS,
     POINTING_CUES,
-    PRESENCE_CUES,
-    RELATIVES,
+    asks_for_someones_presence,
     did_you_mean,
     item_instead_of_faq,
     payload,
@@ -76,17 +75,6 @@ right after a guide answer about that item ("补卡要钱不", "他本人出门�
 item's own fee, materials or overview answers, with the hall-wide entry a tap away."""
 
 
-def asks_for_someones_presence(text: str) -> bool:
-    """Whether ``text`` asks whether a person must come ("俺对象也得去吗", "他下不了楼 非得本人来吗").
-
-    A relative (`bot.guide.RELATIVES`), or 他/她 (not inside 其他/其它), and a presence cue
-    (`bot.guide.PRESENCE_CUES`); "我妈能不能帮我排个号" asks about the hall, not the matter at hand.
-    """
-    bare = text.replace("其他", "").replace("其它", "")
-    person = any(word in text for word in RELATIVES) or "他" in bare or "她" in bare
-    return person and any(cue in text for cue in PRESENCE_CUES)
-
-
 def guide_answer_instead(
     tracker: Tracker, entry: FaqEntry, score: float = 1.0
 ) -> Optional[Tuple[ServiceItem, str]]:
@@ -99,9 +87,9 @@ def guide_answer_instead(
     "委托书咋写" does not), or the message is hearsay or about another person
     (`bot.guide.CONTEXT_CUES`) and is evidence for the item ("听邻居说现在销户口不用跑派出所了"
     after 身后一件事), or retrieval is unsure of ``entry`` (``score`` under `bot.faq.UNSURE_SCORE`)
-    and the message asks whether a person must come (`asks_for_someones_presence`: "俺对象也得去吗 她
-    上班请不了假" after 新建商品房转移登记, "他下不了楼 非得本人来吗" after 残疾人服务): the matter at
-    hand, not the hall's rule.
+    and the message asks whether a person must come (`bot.guide.asks_for_someones_presence`:
+    "俺对象也得去吗 她上班请不了假" after 新建商品房转移登记, "他下不了楼 非得本人来吗" after 残疾人服务):
+    the matter at hand, not the hall's rule.
     Returns None otherwise.
     """
     text = message_text(tracker)

@@ -77,14 +77,12 @@ held-out conversations' short aspect questions about an item described in a few 
 报装 能在网上弄不", 15) keep their aspect."""
 
 
-def described_only(tracker: Tracker, text: str) -> bool:
-    """Whether the typed ``text`` describes its item without naming it (no name or alias in it)."""
-    if not text.strip() or text.startswith("/"):
-        return False
-    named = [
-        m for m in service_mentions(tracker) if not str(m.get("extractor") or "").endswith(".description")
-    ]
-    return not named and get_catalogue().mentioned_in(text) is None
+def described_only(mentions: List[Dict[str, Any]]) -> bool:
+    """Whether a message's ``service`` mentions (the NLU's, else `relinked`) name no item.
+
+    None of them is a name or alias: the message only describes its item, if it has one.
+    """
+    return all(str(m.get("extractor") or "").endswith(".description") for m in mentions)
 
 
 def item_in_context(tracker: Tracker) -> Optional[str]:
@@ -307,7 +305,8 @@ class ActionGuide(Action):
             aspect != "overview"
             and in_context is None
             and len(text) >= SITUATION_LENGTH
-            and described_only(tracker, text)
+            and not text.startswith("/")
+            and described_only(mentions)
             and not choice.details
         ):
             # "俺奶奶前两天没了 …有没有一次性给弄完的": a first message telling the citizen's situation,
@@ -351,9 +350,8 @@ def turned_to_item(tracker: Tracker) -> bool:
     in_context = item_in_context(tracker)
     named = [str(m.get("value") or "") for m in service_mentions(tracker)]
     if not named:  # the NLU links descriptions for item intents only: weigh this one here
-        evidence = get_catalogue().evidence(text)
         # a sure item, or one clearly ahead ("算了 公司不注册了 就开个小饭店": 开办餐饮店, then 个体户)
-        best = evidence.item or (evidence.choices[0] if evidence.likely else None)
+        best = get_catalogue().evidence(text).leading
         named = [best.name] if best is not None else []
     return any(name != in_context for name in named)
 

@@ -84,6 +84,19 @@ PRESENCE_CUES = tuple(
 )
 # "this" or a person the matter at hand concerns ("他本人出门不方便 我替他去中不中")
 POINTING_CUES = BACK_REFERENCES + RELATIVES + tuple("他 她 他们 她们 对方 卖方 买方 老人".split())
+
+
+def asks_for_someones_presence(text: str) -> bool:
+    """Whether ``text`` asks whether a person must come ("俺对象也得去吗", "他下不了楼 非得本人来吗").
+
+    A relative (`RELATIVES`), or 他/她 (not inside 其他/其它), and a presence cue
+    (`PRESENCE_CUES`); "我妈能不能帮我排个号" asks about the hall, not the matter at hand.
+    """
+    bare = text.replace("其他", "").replace("其它", "")
+    person = any(word in text for word in RELATIVES) or "他" in bare or "她" in bare
+    return person and any(cue in text for cue in PRESENCE_CUES)
+
+
 # Words that tie a follow-up naming no item to the matter in context: hearsay, the other party
 # or a relative, the citizen's own situation, a step of the matter at hand.
 CONTEXT_CUES = (
@@ -197,7 +210,7 @@ def item_instead_of_faq(catalogue: Catalogue, text: str, evidence: Optional[Evid
     ``evidence`` is the catalogue's evidence for ``text`` when the caller has it already.
     """
     found = evidence if evidence is not None else catalogue.evidence(text)
-    return found.item is not None or found.likely or catalogue.mentioned_in(text) is not None
+    return found.leading is not None or catalogue.mentioned_in(text) is not None
 
 
 # Words that go back to the matter before the one in context ("再回到刚才那个", "说回前面那个").
@@ -499,6 +512,12 @@ def choose_item(
         if found is not None and all(found.name != n.name for n in named):
             named.append(found)
     evidence = catalogue.evidence(text) if typed else None
+    if evidence is not None and in_context is not None and gives_up(catalogue, text, in_context):
+        rest, others = [n for n in named if n.name != in_context.name], evidence.without(in_context)
+        if rest or others.candidates:
+            # "饭店不开了 想开个卖药的店", "算了 公司不注册了 就开个小饭店": the item in context is given
+            # up for another; the message is weighed as if there were none, and it is not offered again
+            named, evidence, in_context = rest, others, None
     sure = evidence.item if evidence is not None else None
     if (
         sure is not None
@@ -510,10 +529,6 @@ def choose_item(
         lead = evidence.score if evidence is not None else 0.0
         if all(n.name == sure.name or lead - catalogue.score(n, text) >= SURE_SCORE for n in named):
             named = [sure]
-    # "饭店不开了 想开个卖药的店", "算了 公司不注册了": the item in context is given up, even where named
-    leaving = typed and in_context is not None and gives_up(catalogue, text, in_context)
-    if leaving and in_context is not None and len(named) > 1:
-        named = [n for n in named if n.name != in_context.name]
     if len(named) == 2 and in_context is not None and in_context.name in {n.name for n in named}:
         # "办好居住证以后 想申请公租房": the item in context is the background, the other one is asked about
         named = [n for n in named if n.name != in_context.name]
@@ -522,11 +537,8 @@ def choose_item(
     if not named and typed and earlier is not None and any(cue in text for cue in RETURN_CUES):
         return ItemChoice(item=earlier, details=catalogue.details(earlier, text))
     candidates = evidence.choices if evidence is not None else []
-    if leaving and in_context is not None and [n.name for n in named] == [in_context.name]:
-        named = []
     if not named and evidence is not None and evidence.item is not None:
-        if not (leaving and in_context is not None and evidence.item.name == in_context.name):
-            named = [evidence.item]  # sure of a description the NLU linker did not look up
+        named = [evidence.item]  # sure of a description the NLU linker did not look up
 
     def about(item: ServiceItem) -> ItemChoice:
         return ItemChoice(item=item, details=catalogue.details(item, text) if typed else [])
@@ -555,12 +567,6 @@ def choose_item(
     if in_context is not None:
         if not typed:
             return ItemChoice(item=in_context)
-        others = [c for c in candidates if c.name != in_context.name]
-        if others and leaving:
-            # "算了 公司不注册了 就开个小饭店": the citizen leaves the item in context for the others
-            if evidence is not None and evidence.likely and candidates[0].name != in_context.name:
-                return dataclasses.replace(about(others[0]), alternatives=others[1:])
-            return ItemChoice(choices=others)
         context_details = catalogue.details(in_context, text)
         if context_details:
             return ItemChoice(item=in_context, details=context_details)

@@ -84,6 +84,20 @@ class Evidence:
         return self.candidates[0][0] if self.sure and self.candidates else None
 
     @property
+    def leading(self) -> ServiceItem | None:
+        """The sure item, or the likely one (clearly ahead though not sure), else None."""
+        return self.candidates[0][0] if (self.sure or self.likely) and self.candidates else None
+
+    def without(self, item: ServiceItem, margin: float = SURE_MARGIN) -> Evidence:
+        """The evidence with ``item`` left out, the others weighed again as `weigh` weighs them.
+
+        For a message that gives ``item`` up ("饭店不开了 想开个卖药的店" after 开办餐饮店一件事): what
+        it says about the other items.
+        """
+        ranked = [(other, score) for other, score in self.candidates if other.id != item.id]
+        return _judged(ranked, self.sure_score, margin)
+
+    @property
     def choices(self) -> list[ServiceItem]:
         """The candidates to offer, best first."""
         return [item for item, _ in self.candidates]
@@ -152,15 +166,22 @@ def _weigh_words(
     """`weigh` without the vague-subject rule: sure, likely, near misses or a subject's items."""
     ranked = catalogue.search(text, limit=limit) if ranked is None else ranked
     if ranked:
-        top = ranked[0][1]
-        second = ranked[1][1] if len(ranked) > 1 else 0.0
-        sure = top >= sure_score and (top >= margin * second or top - second >= sure_score)
-        likely = not sure and top >= sure_score and top >= LIKELY_MARGIN * second
-        return Evidence(ranked, sure, sure_score, likely)
+        return _judged(ranked, sure_score, margin)
     weak = catalogue.search(text, limit=limit, min_score=NEAR_MISS_SCORE)
     if len(weak) >= 2:
         return Evidence(weak, False, sure_score)
     return Evidence(catalogue.about_topic(text, limit=limit), False, sure_score)
+
+
+def _judged(ranked: list[tuple[ServiceItem, float]], sure_score: float, margin: float) -> Evidence:
+    """Ranked candidates judged: the best is sure, likely, or neither (see the module docstring)."""
+    if not ranked:
+        return Evidence([], False, sure_score)
+    top = ranked[0][1]
+    second = ranked[1][1] if len(ranked) > 1 else 0.0
+    sure = top >= sure_score and (top >= margin * second or top - second >= sure_score)
+    likely = not sure and top >= sure_score and top >= LIKELY_MARGIN * second
+    return Evidence(ranked, sure, sure_score, likely)
 
 
 def fits(catalogue: Catalogue, item: ServiceItem, text: str, context_score: float = CONTEXT_SCORE) -> bool:
