@@ -462,20 +462,26 @@ class FaqRepository:
 
     @staticmethod
     def _check_clashes(connection: Connection, snap: Dict[str, Any]) -> None:
-        owners: Dict[str, Tuple[str, str]] = {}
         query = select(faq_entries.c.id, faq_entries.c.title, faq_entries.c.questions).where(
             faq_entries.c.deleted.is_(False), faq_entries.c.id != snap["id"]
         )
-        for entry_id, title, questions in connection.execute(query).all():
-            for text in [title, *(questions or [])]:
-                owners.setdefault(question_key(text), (entry_id, title))
-        clashes = [
-            Clash(question=q, entry_id=owners[question_key(q)][0], entry_title=owners[question_key(q)][1])
-            for q in snap["questions"]
-            if question_key(q) in owners
-        ]
+        clashes = _clashes(snap, connection.execute(query).all())
         if clashes:
             raise FaqClashError(clashes)
+
+
+def _clashes(snap: Dict[str, Any], others: Iterable[Sequence[Any]]) -> List[Clash]:
+    """The ways of asking of ``snap`` that belong to one of ``others`` (``(id, title, questions)``)."""
+    owners: Dict[str, Tuple[str, str]] = {}
+    for entry_id, title, questions in others:
+        if entry_id != snap["id"]:
+            for text in [title, *(questions or [])]:
+                owners.setdefault(question_key(text), (entry_id, title))
+    return [
+        Clash(question=q, entry_id=owners[question_key(q)][0], entry_title=owners[question_key(q)][1])
+        for q in snap["questions"]
+        if question_key(q) in owners
+    ]
 
 
 def _WriteTransaction(engine: Engine) -> ContextManager[Connection]:  # noqa: N802 - used like a class
@@ -522,13 +528,10 @@ def seed_from_folder(engine: Engine, folder: Path) -> int:
         fresh = [e for e in entries if e.id not in rows]
         now = utc_now()
         for entry in fresh:
+            values = _row_values(_seed_snapshot(entry))
             connection.execute(
-                faq_entries.insert().values(
-                    id=entry.id, title=entry.title, questions=list(entry.questions), answer=entry.answer,
-                    source=entry.source, last_checked=entry.last_checked, updated_at=now,
-                    updated_by=SEED_ACTOR, deleted=False,
-                )
-            )  # fmt: skip
+                faq_entries.insert().values(id=entry.id, **values, updated_at=now, updated_by=SEED_ACTOR)
+            )
         targets: Dict[str, Tuple[Dict[str, Any], Dict[str, Any]]] = {}
         for entry in entries:
             row = rows.get(entry.id)
@@ -539,26 +542,21 @@ def seed_from_folder(engine: Engine, folder: Path) -> int:
             # only forward: an older file (a replica not yet upgraded) never takes a newer one back
             if after != before and after["last_checked"] >= (before["last_checked"] or ""):
                 targets[entry.id] = (before, after)
-        # every question's owner once all refreshes are made, so that a question moved from one
+        # the table as it will be once every refresh is made, so that a question moved from one
         # entry to another is no clash, whatever the order of the files
-        owners: Dict[str, List[str]] = {}
-        for entry_id, row in rows.items():
-            if row._mapping["deleted"] and entry_id not in targets:
-                continue
-            snap = targets[entry_id][1] if entry_id in targets else snapshot(row)
-            for text in {question_key(t) for t in [snap["title"], *snap["questions"]]}:
-                owners.setdefault(text, []).append(entry_id)
-        for entry in fresh:
-            for text in {question_key(t) for t in [entry.title, *entry.questions]}:
-                owners.setdefault(text, []).append(entry.id)
+        projected = [
+            (entry_id, snap["title"], snap["questions"])
+            for entry_id, row in rows.items()
+            if not row._mapping["deleted"]
+            for snap in [targets[entry_id][1] if entry_id in targets else snapshot(row)]
+        ] + [(entry.id, entry.title, entry.questions) for entry in fresh]
         for entry_id, (before, after) in targets.items():
-            clashes = sorted(
-                {other for t in [after["title"], *after["questions"]] for other in owners[question_key(t)]}
-                - {entry_id}
-            )
+            clashes = _clashes(after, projected)
             if clashes:
                 logger.warning(
-                    "FAQ seed %s not refreshed: its questions also belong to %s", entry_id, clashes
+                    "FAQ seed %s not refreshed: its questions also belong to %s",
+                    entry_id,
+                    sorted({clash.entry_id for clash in clashes}),
                 )
                 continue
             connection.execute(

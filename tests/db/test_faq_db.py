@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 from datetime import date
 from pathlib import Path
-from typing import Dict, List
+from typing import Any, Dict, List
 
 import pytest
 import sqlalchemy as sa
@@ -41,8 +41,18 @@ def seed_folder(folder: Path, count: int = 5) -> Path:
             "source": "样例来源",
             "last_checked": date(2026, 11, 30),
         }
-        (folder / f"topic_{n}.yml").write_text(yaml.safe_dump(entry, allow_unicode=True), encoding="utf-8")
+        write_seed(folder, entry)
     return folder
+
+
+def read_seed(folder: Path, entry_id: str) -> Dict[str, Any]:
+    """The seed file of ``entry_id``, as a dict."""
+    return yaml.safe_load((folder / f"{entry_id}.yml").read_text(encoding="utf-8"))
+
+
+def write_seed(folder: Path, entry: Dict[str, Any]) -> None:
+    """Write ``entry`` as its seed file (``<id>.yml``), as a release would change it."""
+    (folder / f"{entry['id']}.yml").write_text(yaml.safe_dump(entry, allow_unicode=True), encoding="utf-8")
 
 
 def test_migrated_schema_matches_the_tables_in_code(engine: sa.engine.Engine) -> None:
@@ -98,10 +108,9 @@ def test_a_changed_seed_file_refreshes_only_what_staff_never_touched(
     repo.update("topic_1", changes={"answer": "工作人员改过的答案。"}, actor="staff")
     repo.delete("topic_2", actor="staff")
     for n in range(3):  # a release adds a way of asking to every file
-        path = folder / f"topic_{n}.yml"
-        entry = yaml.safe_load(path.read_text(encoding="utf-8"))
+        entry = read_seed(folder, f"topic_{n}")
         entry["questions"].append(f"新版本里话题{n}的问法")
-        path.write_text(yaml.safe_dump(entry, allow_unicode=True), encoding="utf-8")
+        write_seed(folder, entry)
 
     assert seed_from_folder(engine, folder) == 1
     assert "新版本里话题0的问法" in repo.get("topic_0")["questions"]
@@ -125,9 +134,9 @@ def test_a_refresh_that_would_clash_with_a_staff_entry_is_left_out(
     seed_from_folder(engine, folder)
     repo = FaqRepository(engine)
     repo.create(data={"id": "staff_topic", "questions": ["工作人员加的问法"], "answer": "答"}, actor="staff")
-    entry = yaml.safe_load((folder / "topic_0.yml").read_text(encoding="utf-8"))
+    entry = read_seed(folder, "topic_0")
     entry["questions"].append("工作人员加的问法")
-    (folder / "topic_0.yml").write_text(yaml.safe_dump(entry, allow_unicode=True), encoding="utf-8")
+    write_seed(folder, entry)
     assert seed_from_folder(engine, folder) == 0
     assert "工作人员加的问法" not in repo.get("topic_0")["questions"]
 
@@ -138,16 +147,16 @@ def test_a_question_moved_between_seed_files_moves_and_an_older_file_takes_nothi
     folder = seed_folder(tmp_path / "faq", 2)
     seed_from_folder(engine, folder)
     repo = FaqRepository(engine)
-    first, second = (yaml.safe_load((folder / f"topic_{n}.yml").read_text(encoding="utf-8")) for n in (0, 1))
+    first, second = read_seed(folder, "topic_0"), read_seed(folder, "topic_1")
     moved = first["questions"].pop()
     second["questions"].append(moved)
-    for n, entry in enumerate((first, second)):  # the donor and the recipient, in either file order
-        (folder / f"topic_{n}.yml").write_text(yaml.safe_dump(entry, allow_unicode=True), encoding="utf-8")
+    for entry in (first, second):  # the donor and the recipient, in either file order
+        write_seed(folder, entry)
     assert seed_from_folder(engine, folder) == 2
     assert moved in repo.get("topic_1")["questions"] and moved not in repo.get("topic_0")["questions"]
 
     older = {**second, "questions": ["旧版本的问法"], "last_checked": date(2026, 11, 1)}
-    (folder / "topic_1.yml").write_text(yaml.safe_dump(older, allow_unicode=True), encoding="utf-8")
+    write_seed(folder, older)
     assert seed_from_folder(engine, folder) == 0
     assert moved in repo.get("topic_1")["questions"]
 
