@@ -24,7 +24,7 @@ import warnings
 from collections import defaultdict
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
-from typing import Any, Dict, List, Sequence
+from typing import Any, Callable, Dict, List, Optional, Sequence
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 warnings.filterwarnings("ignore")
@@ -109,27 +109,43 @@ def _score_fold(config: Path, fold_file: Path, texts: List[str], out: Path) -> L
     return [p["intent"] for p in predictions]
 
 
-def cross_validate(config: Path, k: int, folder: Path) -> List[Dict[str, Any]]:
-    """``k``-fold cross-validation of ``config``: ``[{"gold": intent, "intent": predicted}, …]``.
+def parallel_folds(
+    data: TrainingData,
+    k: int,
+    job: Callable[..., List[str]],
+    arguments: Callable[[int, TrainingData, List[Any]], tuple[Any, ...]],
+    initializer: Optional[Callable[[], None]] = None,
+) -> List[Dict[str, Any]]:
+    """``k``-fold cross-validation with the folds in parallel, one spawned process per core.
 
-    The folds train in parallel, one process per core (each fit is single-threaded), so the cross-
-    validation takes about half as long on two cores; the candidate's own timings are taken before.
+    ``job(*arguments(number, training_part, tested_examples))`` runs in a worker and returns the
+    intents predicted for the tested examples, in order. Returns ``[{"gold": intent, "intent":
+    predicted}, …]``. Each fit is single-threaded, so two cores take about half the time.
     """
-    data = load_data(str(PROJECT_ROOT / TRAINING_DATA))
     jobs = []
     context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(min(k, os.cpu_count() or 1), mp_context=context, initializer=_quiet) as pool:
+    with ProcessPoolExecutor(
+        min(k, os.cpu_count() or 1), mp_context=context, initializer=initializer
+    ) as pool:
         for number, (subset, tested) in enumerate(folds(data, k)):
-            fold_file = folder / f"fold{number}.yml"
-            fold_file.write_text(subset.nlu_as_yaml(), encoding="utf-8")
-            texts = [e.get("text") for e in tested]
-            future = pool.submit(_score_fold, config, fold_file, texts, folder / f"fold{number}")
-            jobs.append((tested, future))
+            jobs.append((tested, pool.submit(job, *arguments(number, subset, tested))))
         return [
             {"gold": example.get("intent"), "intent": intent}
             for tested, future in jobs
             for example, intent in zip(tested, future.result(), strict=True)
         ]
+
+
+def cross_validate(config: Path, k: int, folder: Path) -> List[Dict[str, Any]]:
+    """``k``-fold cross-validation of ``config`` (`parallel_folds`), after the candidate's own timings."""
+
+    def arguments(number: int, subset: TrainingData, tested: List[Any]) -> tuple[Any, ...]:
+        fold_file = folder / f"fold{number}.yml"
+        fold_file.write_text(subset.nlu_as_yaml(), encoding="utf-8")
+        return config, fold_file, [e.get("text") for e in tested], folder / f"fold{number}"
+
+    data = load_data(str(PROJECT_ROOT / TRAINING_DATA))
+    return parallel_folds(data, k, _score_fold, arguments, initializer=_quiet)
 
 
 def main() -> None:

@@ -26,14 +26,12 @@ import argparse
 import functools
 import hashlib
 import json
-import multiprocessing
 import os
 import platform
 import subprocess
 import sys
 import tempfile
 import time
-from concurrent.futures import ProcessPoolExecutor
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence
@@ -86,7 +84,7 @@ def baseline(held: Dict[str, List[Example]]) -> Dict[str, Any]:
     from rasa.shared.nlu.training_data.loading import load_data
 
     from tests.eval.baseline import TfidfBaseline
-    from tests.eval.candidate import folds
+    from tests.eval.candidate import parallel_folds
 
     data = load_data(str(PROJECT_ROOT / TRAINING_DATA))
     texts = [e.get("text") for e in data.intent_examples]
@@ -97,16 +95,15 @@ def baseline(held: Dict[str, List[Example]]) -> Dict[str, Any]:
     for name, items in held.items():
         predicted = model.predict([e.text for e in items])
         report["heldout"][name] = [{"intent": p, "confidence": 1.0, "entities": []} for p in predicted]
-    jobs = []
-    with ProcessPoolExecutor(os.cpu_count() or 1, mp_context=multiprocessing.get_context("spawn")) as pool:
-        for subset, tested in folds(data, 5):
-            training = [(e.get("text"), e.get("intent")) for e in subset.intent_examples]
-            jobs.append((tested, pool.submit(_baseline_fold, training, [e.get("text") for e in tested])))
-        report["cv"] = [
-            {"gold": example.get("intent"), "intent": predicted}
-            for tested, job in jobs
-            for example, predicted in zip(tested, job.result(), strict=True)
-        ]
+    report["cv"] = parallel_folds(
+        data,
+        5,
+        _baseline_fold,
+        lambda _, subset, tested: (
+            [(e.get("text"), e.get("intent")) for e in subset.intent_examples],
+            [e.get("text") for e in tested],
+        ),
+    )
     return report
 
 
