@@ -83,6 +83,10 @@ class Catalogue:
         """Items about a broad subject the text names (医保, 补助 …); see `SearchIndex.about_topic`."""
         return self._index.about_topic(text, limit)
 
+    def shared_terms(self, text: str) -> dict[str, frozenset[str]]:
+        """Everyday terms in ``text`` several items list, with their ids; `SearchIndex.shared_terms`."""
+        return self._index.shared_terms(text)
+
     def subjects(self, text: str) -> dict[str, frozenset[str]]:
         """The broad subjects ``text`` names, with the ids of the items under each; `SearchIndex.subjects`."""
         return self._index.subjects(text)

@@ -10,6 +10,9 @@ One place decides, for the NLU linker (`bot.nlu.service_linker`) and the guide a
   vague cue (`VAGUE_CUES`) that names no item, about a subject at least two items are filed under
   (``about_topic``), gets those items as choices even when the subject's words lean to one of them
   (老人 to 身后一件事); not when its other words are sure of an item ("闺女刚满月 医保的事咋弄");
+- **a term several items share** ("房子过户咋弄", "办房产证": staff list 房子过户 and 房产证 under the new
+  flat and the resold one alike): when the message's other words are not sure of one item, the
+  items sharing the term are the choices, best first, never a guess;
 - **likely**: not sure, but the best item scores at least `SURE_SCORE` and `LIKELY_MARGIN` times
   the runner-up; the guide answers it with the others offered beside the answer;
 - **near miss**: other evidence, offered as "您是想办理…？" choices ranked by score, never
@@ -135,6 +138,9 @@ def weigh(
 
     """
     ranked = catalogue.search(text, limit=limit)
+    shared = _shared_choices(catalogue, text, sure_score, margin, limit)
+    if shared is not None:
+        return shared
     if any(cue in text for cue in VAGUE_CUES) and catalogue.mentioned_in(text) is None:
         subjects = catalogue.subjects(text)
         # a subject only one item is filed under (上学 in "孩子上学的事") is not vague, nor is a message
@@ -153,6 +159,31 @@ def weigh(
             merged += [pair for pair in broad if pair[0].id not in first]
             return Evidence(merged[:limit], False, sure_score)
     return _weigh_words(catalogue, text, sure_score, margin, limit, ranked)
+
+
+def _shared_choices(
+    catalogue: Catalogue, text: str, sure_score: float, margin: float, limit: int
+) -> Evidence | None:
+    """The items sharing an everyday term of ``text`` as choices, unless the rest of it tells which.
+
+    The rest is what each item scores for the whole text beyond what it scores for the shared
+    terms alone: "买了新房怎么办房产证" is sure of 新建商品房 without 房产证, "房子过户咋弄" of nothing.
+    None when no shared term is found, an item is named, or the rest is sure of an item.
+    """
+    shared = catalogue.shared_terms(text)
+    if not shared or catalogue.mentioned_in(text) is not None:
+        return None
+    full = catalogue.scores(text)
+    alone = catalogue.scores(",".join(shared))
+    rest = [(item, full[item.id] - alone[item.id]) for item in catalogue]
+    rest = sorted((pair for pair in rest if pair[1] > 0), key=lambda pair: -pair[1])
+    if _judged(rest, sure_score, margin).item is not None:
+        return None
+    sharing = frozenset().union(*shared.values())
+    ranked = sorted(
+        ((item, full[item.id]) for item in catalogue if item.id in sharing), key=lambda p: (-p[1], p[0].id)
+    )
+    return Evidence(ranked[:limit], False, sure_score)
 
 
 def _weigh_words(

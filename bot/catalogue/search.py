@@ -21,6 +21,10 @@ if TYPE_CHECKING:
 _HAN_RUN = re.compile(r"[\u3400-\u9fff]+")
 _WORDLIKE = re.compile(r"[\w\u3400-\u9fff]")
 _ASIDE = re.compile(r"[（(][^）)]*[）)]|[“”\"'‘’《》「」]")
+_PAUSE = r"\s，。,.!！?？、；;"
+_NEGATED = re.compile(rf"(?<!是)(?:不是|并非|而非)[^{_PAUSE}]{{1,8}}?(?=[的哩]|[{_PAUSE}]|$)")
+"""What a message says something is not ("是从别人手里买的旧房 不是开发商的"): up to eight characters
+after 不是/并非/而非 that end at 的, 哩, a pause or the end; not 是不是, which asks."""
 # Words that say how someone asks, not what about; they must not decide which item is meant.
 _STOP_WORDS = frozenset(
     "一件事 一件 件事 一次办 怎么 怎么办 怎样 如何 什么 哪些 哪个 哪里 在哪 在哪里 需要 可以 能不能 是否 "
@@ -112,6 +116,7 @@ class SearchIndex:
         self._char_df: Counter[str] = Counter()
         self._lines: list[list[tuple[str, frozenset[str]]]] = []
         self._line_df: Counter[str] = Counter()
+        self._shared: dict[str, frozenset[str]] = {}
 
     def search(
         self, text: str, limit: int = 3, min_score: float | None = None
@@ -137,9 +142,12 @@ class SearchIndex:
         return [pair for pair in scored if pair[1] >= cutoff][: max(limit, 0)]
 
     def scores(self, text: str) -> list[tuple[ServiceItem, float]]:
-        """Every item with its score for ``text`` (zero or more), in catalogue order, without any floor."""
+        """Every item with its score for ``text`` (zero or more), in catalogue order, without any floor.
+
+        What the text says something is not (`without_negated`: 不是开发商的) is no evidence for it.
+        """
         self.prepare()
-        query = normalise(text)
+        query = normalise(without_negated(text))
         terms = set(self._analyse(query))
         scores: list[tuple[ServiceItem, float]] = []
         for item, doc, length, mentions, everyday in zip(
@@ -171,6 +179,17 @@ class SearchIndex:
         found = [(item, score) for item, score in self.scores(text) if item.id in filed]
         found.sort(key=lambda pair: (rank(pair[0]), -pair[1], pair[0].id))
         return found[: max(limit, 0)]
+
+    def shared_terms(self, text: str) -> dict[str, frozenset[str]]:
+        """The everyday terms in ``text`` that several items list, each with the ids of those items.
+
+        Staff list one term under two or more items when people use it for each of them (房子过户
+        and 房产证 for a new flat and a resold one alike); such a term alone does not say which item
+        is meant (`bot.catalogue.linking.weigh`).
+        """
+        self.prepare()
+        query = normalise(without_negated(text))
+        return {term: ids for term, ids in self._shared.items() if term in query}
 
     def subjects(self, text: str) -> dict[str, frozenset[str]]:
         """The broad subjects ``text`` names, each with the ids of the items filed under it.
@@ -315,6 +334,11 @@ class SearchIndex:
                     self._line_df.update(grams)
                 self._df.update(doc.keys())
             self._avgdl = sum(self._lengths) / max(len(self._lengths), 1)
+            owners: dict[str, set[str]] = {}
+            for item, terms in zip(self._items, self._terms, strict=True):
+                for term in terms:
+                    owners.setdefault(term, set()).add(item.id)
+            self._shared = {term: frozenset(ids) for term, ids in sorted(owners.items()) if len(ids) > 1}
             self._listed_topics = frozenset().union(*self._topics)
             self._topic_words = self._listed_topics | frozenset(TOPIC_WORDS)
             self._ready = True
@@ -334,6 +358,11 @@ class SearchIndex:
             and "的" not in run[i : i + 2]
         ]
         return words + bigrams
+
+
+def without_negated(text: str) -> str:
+    """``text`` with what it says something is not (`_NEGATED`) blanked out."""
+    return _NEGATED.sub(" ", text)
 
 
 def _content_chars(text: str) -> list[str]:

@@ -12,7 +12,7 @@ import pytest
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.faq import ActionFaq, ActionOutOfScope
+from actions.faq import UNSURE_OUT_OF_SCOPE, ActionFaq, ActionOutOfScope
 from actions.guide import ActionGuide, earlier_item
 from bot.catalogue import get_catalogue
 from bot.guide import aspect_buttons, choose_item, did_you_mean
@@ -34,6 +34,7 @@ def tracker(
     before: List[Dict[str, Any]],
     entities: Optional[List[Dict[str, Any]]] = None,
     slot: Optional[str] = None,
+    confidence: float = 0.5,
 ) -> Tracker:
     """A tracker whose events are ``before`` and then the latest message ``text``."""
     user = {"event": "user", "text": text, "parse_data": {"intent": {"name": intent}}}
@@ -41,8 +42,8 @@ def tracker(
         sender_id="choice",
         slots={"service": slot},
         latest_message={
-            "intent": {"name": intent, "confidence": 0.5},
-            "intent_ranking": [{"name": intent, "confidence": 0.5}],
+            "intent": {"name": intent, "confidence": confidence},
+            "intent_ranking": [{"name": intent, "confidence": confidence}],
             "text": text,
             "entities": entities or [],
         },
@@ -95,6 +96,32 @@ async def test_an_out_of_scope_reply_to_choices_that_picks_none_is_refused() -> 
     )
     assert dispatcher.messages[0]["response"] == "utter_out_of_scope"
     assert events == []
+
+
+async def test_an_unsure_out_of_scope_message_about_items_gets_them_as_choices() -> None:
+    # the model's 0.26 "out of scope" for a question the catalogue knows two items for
+    dispatcher = CollectingDispatcher()
+    latest = tracker("房产证到底咋弄下来", "out_of_scope", [], confidence=0.26)
+    await ActionOutOfScope().run(dispatcher, latest, {})
+    titles = {button["title"] for m in dispatcher.messages for button in m.get("buttons") or []}
+    assert {"新建商品房转移登记一件事", "二手房转移登记及水电气网联动过户一件事"} <= titles
+    assert not any((m.get("custom") or {}).get("type") == "guide" for m in dispatcher.messages)
+
+
+@pytest.mark.parametrize(
+    ("text", "confidence"),
+    [("房产证到底咋弄下来", UNSURE_OUT_OF_SCOPE), ("今天天气咋样", 0.2), ("深圳的房子过户咋弄", 0.2)],
+)
+async def test_out_of_scope_stays_a_refusal_when_sure_or_without_evidence_here(
+    text: str, confidence: float
+) -> None:
+    dispatcher = CollectingDispatcher()
+    latest = tracker(text, "out_of_scope", [], confidence=confidence)
+    events = await ActionOutOfScope().run(dispatcher, latest, {})
+    assert events == []
+    assert len(dispatcher.messages) == 1 and not dispatcher.messages[0].get("buttons")
+    reply = dispatcher.messages[0]
+    assert reply.get("response") == "utter_out_of_scope" or "深圳" in reply["text"]
 
 
 def test_choose_among_needs_evidence_for_one_offered_item_over_the_others() -> None:

@@ -18,6 +18,7 @@ from bot.catalogue import (
     load_catalogue,
     materials_for,
 )
+from bot.catalogue.linking import CHOICES
 from bot.settings import get_settings
 
 SERVICES = Path(__file__).resolve().parents[2] / "data" / "services"
@@ -76,7 +77,12 @@ def test_data_follows_the_house_rules(catalogue: Catalogue) -> None:
 
 
 def test_every_item_has_everyday_terms_of_its_own(catalogue: Catalogue) -> None:
-    """15–30 ways people describe each item, none shared with another item or repeating a name."""
+    """15 or more ways people describe each item that no other item lists, none repeating a name.
+
+    A term may be listed by a few items (房子过户 under the new flat and the resold one): it then
+    asks which one (`tests/unit/test_service_linker.py`), so no more items
+    share it than one choice offers.
+    """
     owners: dict[str, list[str]] = {}
     for item in catalogue:
         assert 15 <= len(item.everyday_terms) <= 80, item.id
@@ -84,7 +90,10 @@ def test_every_item_has_everyday_terms_of_its_own(catalogue: Catalogue) -> None:
         assert [term for term in item.everyday_terms if term in named] == [], item.id
         for term in item.everyday_terms:
             owners.setdefault(term, []).append(item.id)
-    assert {term: ids for term, ids in owners.items() if len(ids) > 1} == {}
+    for item in catalogue:
+        own = [term for term in item.everyday_terms if owners[term] == [item.id]]
+        assert len(own) >= 15, item.id
+    assert max(len(ids) for ids in owners.values()) <= CHOICES
 
 
 def test_items_people_ask_details_of_carry_them(catalogue: Catalogue) -> None:

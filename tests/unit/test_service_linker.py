@@ -103,6 +103,47 @@ def test_a_vague_question_links_nothing_but_has_choices(index: ServiceIndex, tex
     assert len(index.catalogue.evidence(text).choices) >= 2
 
 
+# Terms staff list under both the new flat and the resold one (房子过户, 房产证): asked as such, they say
+# neither; with words that tell, they say which (sentences written for this test).
+SHARED_ALONE = ["房屋过户要走哪些程序", "房产证怎么弄下来", "过户的事找谁", "想办个不动产证"]
+SHARED_TOLD = [
+    ("开发商通知可以办房产证了", "新建商品房转移登记一件事"),
+    ("房子卖给别人了 过户咋弄", "二手房转移登记及水电气网联动过户一件事"),
+    ("一手房交房后过户要多久", "新建商品房转移登记一件事"),
+]
+NEGATED = [
+    ("从中介手里买的 不是开发商的", "二手房转移登记及水电气网联动过户一件事"),
+    ("俺这不是二手房，是楼盘刚交的房", "新建商品房转移登记一件事"),
+]
+
+
+@pytest.mark.parametrize("text", SHARED_ALONE)
+def test_a_term_items_share_asks_which(index: ServiceIndex, text: str) -> None:
+    evidence = index.catalogue.evidence(text)
+    assert _linked(index, text) == []
+    assert {item.id for item in evidence.choices} == {"new_house_registration", "secondhand_house"}
+    assert not evidence.sure and not evidence.likely
+
+
+@pytest.mark.parametrize(("text", "expected"), SHARED_TOLD)
+def test_a_term_items_share_with_words_that_tell_links_one(
+    index: ServiceIndex, text: str, expected: str
+) -> None:
+    assert _linked(index, text) == [expected]
+
+
+@pytest.mark.parametrize(("text", "expected"), NEGATED)
+def test_what_a_message_says_something_is_not_is_no_evidence_for_it(
+    index: ServiceIndex, text: str, expected: str
+) -> None:
+    assert _linked(index, text) == [expected]
+
+
+def test_is_it_or_not_is_a_question_not_a_negation(index: ServiceIndex) -> None:
+    # 是不是 asks; the words after it still count
+    assert _linked(index, "是不是得先去开发商那拿资料") == ["新建商品房转移登记一件事"]
+
+
 def test_names_and_aliases_are_sure_links(index: ServiceIndex) -> None:
     entities = index.link("上户口要带啥", "ask_materials")
     assert entities == [
