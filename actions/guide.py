@@ -32,6 +32,7 @@ from bot.guide import (
     GuideReply,
     ask_which_item,
     asked_aspect,
+    asks_what_it_covers,
     choose_item,
     did_you_mean,
     faq_confidence,
@@ -72,17 +73,10 @@ def relinked(catalogue: Catalogue, text: str) -> List[Dict[str, Any]]:
 
 
 SITUATION_LENGTH = 24
-"""A message this long (characters) that describes an item tells the citizen's situation; the
-held-out conversations' short aspect questions about an item described in a few words ("水电气网一起
-报装 能在网上弄不", 15) keep their aspect."""
-
-
-def described_only(mentions: List[Dict[str, Any]]) -> bool:
-    """Whether a message's ``service`` mentions (the NLU's, else `relinked`) name no item.
-
-    None of them is a name or alias: the message only describes its item, if it has one.
-    """
-    return all(str(m.get("extractor") or "").endswith(".description") for m in mentions)
+"""A first message this long (characters) tells the citizen's situation: in every held-out
+conversation, one of 24 characters or more without an aspect's own words (28 of them) asks about
+the whole matter, whether it names its item or not; shorter aspect questions ("水电气网一起报装 能在网上
+弄不", 15) keep their aspect."""
 
 
 def item_in_context(tracker: Tracker) -> Optional[str]:
@@ -301,16 +295,11 @@ class ActionGuide(Action):
             # before the answer, so that the answer's own buttons (a 个性指南 question) stay the last
             notice = f"以下按“{item.name}”为您解答。如果您要办的是下面的事项，请点击："
             send(dispatcher, GuideReply(text=notice, buttons=did_you_mean(others, ask_intent).buttons))
-        if (
-            aspect != "overview"
-            and in_context is None
-            and len(text) >= SITUATION_LENGTH
-            and not text.startswith("/")
-            and described_only(mentions)
-            and not choice.details
-        ):
-            # "俺奶奶前两天没了 …有没有一次性给弄完的": a first message telling the citizen's situation,
-            # with no aspect's own words (`asked_aspect`), is answered with the whole matter
+        told = in_context is None and len(text) >= SITUATION_LENGTH
+        if aspect != "overview" and not text.startswith("/") and (told or asks_what_it_covers(text)):
+            # "俺奶奶前两天没了 …有没有一次性给弄完的" (a first message telling the citizen's situation) and
+            # "新生儿出生一件事都能办啥" (what the matter covers) are answered with the whole matter, the
+            # lines of its guide they ask about first, unless they hold an aspect's own words (`asked_aspect`)
             aspect = asked_aspect(text)
         answers = situation_answers(tracker, item)
         send(dispatcher, render(item, aspect, hall, answers, choice.details))

@@ -69,6 +69,18 @@ def asked_aspect(text: str) -> str:
     return asked[0] if len(asked) == 1 else "overview"
 
 
+COVER_WORDS = (
+    "都能办啥", "都办啥", "能办哪些", "都能办哪些", "都包括", "包括哪些", "包含哪些", "都包含", "哪些部门",
+    "一块儿办", "一块办", "一起办的", "一并办", "一起弄的",
+)  # fmt: skip
+"""Words that ask what a matter covers ("新生儿出生一件事都能办啥", "医保也是一块儿办的？")."""
+
+
+def asks_what_it_covers(text: str) -> bool:
+    """Whether ``text`` asks what a matter covers or bundles (`COVER_WORDS`): its overview."""
+    return any(word in text for word in COVER_WORDS)
+
+
 GUIDE_INTENTS = frozenset(INTENT_TO_ASPECT)
 BACK_REFERENCES = ("这个", "那个", "它", "这件事", "这事", "刚才", "上面", "该事项")
 # A relative the matter at hand may concern, as people call them ("俺对象", "俺爹", "他姥姥")
@@ -84,6 +96,36 @@ PRESENCE_CUES = tuple(
 )
 # "this" or a person the matter at hand concerns ("他本人出门不方便 我替他去中不中")
 POINTING_CUES = BACK_REFERENCES + RELATIVES + tuple("他 她 他们 她们 对方 卖方 买方 老人".split())
+
+
+# A message asking about two or more matters at once ("公积金跟社保卡的事都想问问", "…这俩事都想问问")
+SEVERAL_CUES = tuple(
+    "都想问问 都想问下 都想问一下 都想了解 都想咨询 这俩事 这两件事 这两个事 俩事都 两件事 两个事 几件事 "
+    "这几个事 一块问问 一起问问".split()
+)
+_CLAUSES = re.compile(r"[\s，。,.!！?？、；;]+|跟|和|还有|以及")
+
+
+def several_items(catalogue: Catalogue, text: str) -> List[ServiceItem]:
+    """The items a message asks about together ("公积金跟社保卡的事都想问问"), or [] for one or none.
+
+    Only with a cue that several matters are meant (`SEVERAL_CUES`); each clause (split at pauses
+    and 跟/和/还有) counts for the item it names, the one the catalogue leads with for it, or the
+    only item filed under the subject it names (公积金).
+    """
+    if not any(cue in text for cue in SEVERAL_CUES):
+        return []
+    found: List[ServiceItem] = []
+    for clause in _CLAUSES.split(text):
+        if not clause.strip():
+            continue
+        item = catalogue.mentioned_in(clause) or catalogue.evidence(clause).leading
+        if item is None:
+            filed = catalogue.about_topic(clause, limit=2)
+            item = filed[0][0] if len(filed) == 1 else None
+        if item is not None and all(item.name != other.name for other in found):
+            found.append(item)
+    return found if len(found) >= 2 else []
 
 
 def asks_for_someones_presence(text: str) -> bool:
@@ -473,6 +515,7 @@ def choose_item(
        leads it by `SURE_SCORE` ("公司注册地在金水区 想整个挪到高新区来" names 公司注册):
        the described item.
     1. Two or more items named: choices; but of two, one the item in context, the other one.
+       Two or more matters asked about together (`several_items`: "公积金跟社保卡的事都想问问"): choices.
        No item named and a return cue (`RETURN_CUES`: "再回到刚才那个"): the ``earlier`` item.
     2. One item named: that item. One item only described (the linker's
        ``ServiceLinker.description`` entity, or a description the catalogue is sure of): that
@@ -534,6 +577,10 @@ def choose_item(
         named = [n for n in named if n.name != in_context.name]
     if len(named) > 1:
         return ItemChoice(choices=named)
+    several = several_items(catalogue, text) if typed else []
+    if several:
+        # "俺爹刚走 俺娘也快到退休年龄了 这俩事都想问问": which one first is the citizen's to choose
+        return ItemChoice(choices=several)
     if not named and typed and earlier is not None and any(cue in text for cue in RETURN_CUES):
         return ItemChoice(item=earlier, details=catalogue.details(earlier, text))
     candidates = evidence.choices if evidence is not None else []

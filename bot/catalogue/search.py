@@ -25,6 +25,14 @@ _PAUSE = r"\s，。,.!！?？、；;"
 _NEGATED = re.compile(rf"(?<!是)(?:不是|并非|而非)[^{_PAUSE}]{{1,8}}?(?=[的哩]|[{_PAUSE}]|$)")
 """What a message says something is not ("是从别人手里买的旧房 不是开发商的"): up to eight characters
 after 不是/并非/而非 that end at 的, 哩, a pause or the end; not 是不是, which asks."""
+_KIN = "爹 娘 爸 妈 爷 奶 姥 舅 姑 姨 叔 伯 哥 姐 弟 妹 老伴 老人 老爷子 老太太 老头 对象".split()
+_PASSED_AWAY = re.compile(
+    rf"(?:{'|'.join(_KIN)})[^{_PAUSE}]{{0,5}}?(?:走了|刚走|没了|不在了)(?=[{_PAUSE}的啊呀哩]|$)"
+)
+"""How people say a relative has died ("俺爹刚走", "俺舅上礼拜走了", "俺姥爷前两天没了"): a relative, then
+走了/刚走/没了/不在了 ending a clause. Searched as `PASSED_AWAY_TERM`; "俺走了" (leaving) and
+"老公送俺到大厅门口就开车走了" are not."""
+PASSED_AWAY_TERM = "去世"
 # Words that say how someone asks, not what about; they must not decide which item is meant.
 _STOP_WORDS = frozenset(
     "一件事 一件 件事 一次办 怎么 怎么办 怎样 如何 什么 哪些 哪个 哪里 在哪 在哪里 需要 可以 能不能 是否 "
@@ -147,7 +155,7 @@ class SearchIndex:
         What the text says something is not (`without_negated`: 不是开发商的) is no evidence for it.
         """
         self.prepare()
-        query = normalise(without_negated(text))
+        query = normalise(described(without_negated(text)))
         terms = set(self._analyse(query))
         scores: list[tuple[ServiceItem, float]] = []
         for item, doc, length, mentions, everyday in zip(
@@ -358,6 +366,11 @@ class SearchIndex:
             and "的" not in run[i : i + 2]
         ]
         return words + bigrams
+
+
+def described(text: str) -> str:
+    """``text``, with `PASSED_AWAY_TERM` added when it says a relative has died (`_PASSED_AWAY`)."""
+    return f"{text}，{PASSED_AWAY_TERM}" if _PASSED_AWAY.search(text) else text
 
 
 def without_negated(text: str) -> str:

@@ -7,6 +7,13 @@ the same length reads the same in toneless pinyin (``pypinyin``) and differs in 
 character in three (one character in a phrase of two to five), so that most characters still
 agree and a mere homophone of a whole phrase is not taken for it. Exact matches come first (the
 linker's phrase matcher); a sound-alike is looked for only where the text holds no exact match.
+
+"The same" is read as people in Henan type it: finals -in/-ing and -en/-eng and the initials
+z/zh, c/ch, s/sh and n/l are not told apart (公积经 for 公积金, 社宝卡 for 社保卡), as the fuzzy-pinyin
+settings of Chinese keyboards allow. A wrong character must not belong to a word of the message
+that reaches outside the stretch (jieba's default dictionary): 提供租房合同 holds 供租房, which reads
+as 公租房, but its 供 belongs to 提供; in 补办社宝卡带身份证 the wrong 宝 is inside the stretch, however
+jieba cuts 卡带.
 """
 
 from __future__ import annotations
@@ -16,15 +23,42 @@ from typing import Dict, Iterable, List, Sequence, Tuple
 
 from pypinyin import Style, lazy_pinyin
 
+from bot.segmentation import default_tokenizer
+
 Span = Tuple[int, int, str]
 #: A run of Han characters (CJK unified ideographs, extension A and the compatibility block).
 _HAN_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 MIN_PHRASE = 2
 
 
+_FUZZY_INITIALS = (("zh", "z"), ("ch", "c"), ("sh", "s"), ("l", "n"))
+_FUZZY_FINALS = (("ing", "in"), ("eng", "en"))
+
+
 def syllables(han: str) -> List[str]:
     """Toneless pinyin of each character of a run of Han characters (one syllable per character)."""
     return lazy_pinyin(han, style=Style.NORMAL)
+
+
+def fuzzy(syllable: str) -> str:
+    """A syllable with the sounds many speakers do not tell apart merged (zh→z, l→n, -ing→-in …)."""
+    for long, short in _FUZZY_INITIALS:
+        if syllable.startswith(long):
+            syllable = short + syllable[len(long) :]
+            break
+    for long, short in _FUZZY_FINALS:
+        if syllable.endswith(long):
+            return syllable[: -len(long)] + short
+    return syllable
+
+
+def word_spans(text: str) -> List[Tuple[int, int]]:
+    """The ``(start, end)`` offsets of the words of ``text`` (jieba's default dictionary)."""
+    spans, offset = [], 0
+    for word in default_tokenizer().lcut(text):
+        spans.append((offset, offset + len(word)))
+        offset += len(word)
+    return spans
 
 
 def allowed_differences(length: int) -> int:
@@ -47,7 +81,7 @@ class SoundMatcher:
         for phrase, label in phrases:
             if len(phrase) < MIN_PHRASE or _HAN_RUN.fullmatch(phrase) is None:
                 continue
-            self._by_sound.setdefault(tuple(syllables(phrase)), []).append((phrase, label))
+            self._by_sound.setdefault(tuple(map(fuzzy, syllables(phrase))), []).append((phrase, label))
             lengths.add(len(phrase))
         self._lengths = sorted(lengths, reverse=True)
 
@@ -55,13 +89,14 @@ class SoundMatcher:
         """Sound-alike mentions in ``text``: ``(start, end, label)``, in text order.
 
         Longer phrases are tried first; a mention overlaps neither another one nor the spans
-        already ``taken`` (the exact matches).
+        already ``taken`` (the exact matches), and begins and ends between words.
         """
         found: List[Span] = []
         occupied = [(start, end) for start, end, _ in taken]
+        words: List[Tuple[int, int]] | None = None
         for run in _HAN_RUN.finditer(text):
             han = run.group(0)
-            sounds = syllables(han)
+            sounds = [fuzzy(s) for s in syllables(han)]
             if len(sounds) != len(han):  # never expected for Han characters; be safe
                 continue
             for length in self._lengths:
@@ -69,15 +104,21 @@ class SoundMatcher:
                     start, end = run.start() + i, run.start() + i + length
                     if any(start < b and a < end for a, b in occupied):
                         continue
-                    label = self._same_sound(han[i : i + length], tuple(sounds[i : i + length]))
-                    if label is not None:
-                        found.append((start, end, label))
-                        occupied.append((start, end))
+                    match = self._same_sound(han[i : i + length], tuple(sounds[i : i + length]))
+                    if match is None:
+                        continue
+                    label, wrong = match
+                    words = word_spans(text) if words is None else words
+                    if any(a < start + w < b and (a < start or b > end) for w in wrong for a, b in words):
+                        continue  # a wrong character belongs to a word outside the stretch (提供)
+                    found.append((start, end, label))
+                    occupied.append((start, end))
         return sorted(found)
 
-    def _same_sound(self, window: str, sound: Tuple[str, ...]) -> str | None:
+    def _same_sound(self, window: str, sound: Tuple[str, ...]) -> Tuple[str, List[int]] | None:
+        """The label of a phrase ``window`` reads as, with the offsets of its wrong characters."""
         for phrase, label in self._by_sound.get(sound, ()):
-            differing = sum(a != b for a, b in zip(window, phrase, strict=True))
-            if 0 < differing <= allowed_differences(len(phrase)):
-                return label
+            wrong = [k for k, (a, b) in enumerate(zip(window, phrase, strict=True)) if a != b]
+            if 0 < len(wrong) <= allowed_differences(len(phrase)):
+                return label, wrong
         return None

@@ -37,11 +37,19 @@ from tests.utils.conversations import by_file, load_conversations, play
 # 218/246 (0.886) with a described item that leaves the item in context far behind followed, and
 # "X不开了" / "算了 …不注册了" leaving it; 45/60 and 219/246 (0.890) with unsure FAQ answers about a
 # person giving way to the matter at hand and situations told at length answered with the whole
-# matter (each on a fresh stack, as here). The newest file has its own bar, at its first score, so
-# that adding harder unseen conversations lowers no earlier bar.
-SUCCESS_BAR = 0.86
-NEWEST_FILE = "blind_fourth.yml"
-NEWEST_FILE_BAR = 0.68
+# matter (each on a fresh stack, as here). The newest file has its own bar, so that adding harder
+# unseen conversations lowers no earlier bar.
+# 2026-12-02 (later): 269/306 (0.879) with terms several items share asking which and unsure
+# out-of-scope messages about items answered as guide questions. Then blind_fifth.yml, 59
+# conversations by an eighth writer (one more left out: its first message stands in the training
+# data), joined before anyone looked at its failures: 43/59 (0.729) on that code; 49/59 (0.831) and
+# the earlier files 274/306 (0.895) with a relative's death told in passing, several matters asked
+# together, sound-alike typos read as people in Henan type and never inside another word, and long
+# first messages and "what does it cover" questions answered with the whole matter. The bars sit a
+# few conversations below these.
+SUCCESS_BAR = 0.88
+NEWEST_FILE = "blind_fifth.yml"
+NEWEST_FILE_BAR = 0.78
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 

@@ -104,6 +104,12 @@ async def test_a_described_item_is_answered(index: ServiceIndex, text: str, item
             "overview",
         ),
         ("ask_time_limit", "厂里这个月新招了十几个工人，社保公积金都还没给他们上，这事咋整才好", "overview"),
+        # …naming its item, or with a line of the guide it asks about (shown with the whole matter)
+        ("ask_eligibility", "俺家老人上月走了，听说身后一件事能把销户停保一起弄了，俺能替他办不", "overview"),
+        ("ask_eligibility", "公司前年没按时报年报上了异常名录，年报已经补上了，咋样才能移出来", "overview"),
+        # what a matter covers, however short
+        ("ask_eligibility", "员工录用一件事都包括哪些", "overview"),
+        ("ask_window", "退休一件事 医保也是一块儿办的吗", "overview"),
         # the aspect's own words, or a short question: the aspect asked
         ("ask_materials", "我家老爷子上个月过世了，注销户口和停养老金这些，需要带什么材料过去", "materials"),
         ("ask_online", "老人去世了 销户能在网上弄不", "online"),

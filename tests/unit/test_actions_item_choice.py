@@ -15,7 +15,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.faq import UNSURE_OUT_OF_SCOPE, ActionFaq, ActionOutOfScope
 from actions.guide import ActionGuide, earlier_item
 from bot.catalogue import get_catalogue
-from bot.guide import aspect_buttons, choose_item, did_you_mean
+from bot.guide import aspect_buttons, choose_item, did_you_mean, several_items
 from bot.nlu.service_linker import ServiceIndex
 
 SHOP_CHOICES = ["个体工商户登记一件事", "开办餐饮店一件事", "开办药店一件事"]
@@ -300,3 +300,40 @@ def test_a_broad_subject_offers_the_items_that_list_it(text: str, expected: set[
     assert expected <= {item.name for item in evidence.choices} | {
         item.name for item, _ in catalogue.about_topic(text, limit=8)
     }
+
+
+# --- several matters at once, and a relative's death told in passing (sentences written for this test)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("医保报销和公积金这俩事都想问问", {"就医费用报销一件事", "公积金提取一件事"}),
+        ("俺姑前几天不在了 俺自己也快退休了 两件事都想咨询", {"身后一件事", "退休一件事"}),
+    ],
+)
+def test_several_matters_asked_together_are_offered_as_choices(text: str, expected: set) -> None:
+    choice = choose_item(get_catalogue(), text, [], None, "overview")
+    assert choice.item is None
+    assert {item.name for item in choice.choices} == expected
+
+
+@pytest.mark.parametrize("text", ["社保卡的事都想问问", "这两件事都想问问", "公积金跟社保卡咋办"])
+def test_one_matter_or_no_cue_is_not_several(text: str) -> None:
+    assert several_items(get_catalogue(), text) == []
+
+
+@pytest.mark.parametrize(
+    "text", ["俺爹前天刚走 后面手续咋弄", "俺舅上个月走了，他的户口咋销", "家里老太太昨晚没了 要办啥"]
+)
+def test_a_relative_who_has_died_is_the_matter_after_a_death(text: str) -> None:
+    assert choose_item(get_catalogue(), text, [], None, "overview").item == get_catalogue().get("身后一件事")
+
+
+@pytest.mark.parametrize(
+    "text", ["好了 俺走了", "老公送我到门口就走了 身份证在他车上", "俺妈没了工作 想自己交社保"]
+)
+def test_leaving_or_losing_something_is_not_a_death(text: str) -> None:
+    choice = choose_item(get_catalogue(), text, [], None, "overview")
+    assert choice.item != get_catalogue().get("身后一件事")
+    assert all(item.id != "after_death" for item in choice.choices[:1])

@@ -5,7 +5,13 @@ import pytest
 from bot.catalogue.sounds import SoundMatcher, allowed_differences
 from bot.nlu.service_linker import ServiceIndex
 
-PHRASES = [("公积金提取", "公积金"), ("社保卡", "社保卡"), ("退休", "退休"), ("灵活就业", "灵活就业")]
+PHRASES = [
+    ("公积金提取", "公积金"),
+    ("社保卡", "社保卡"),
+    ("退休", "退休"),
+    ("灵活就业", "灵活就业"),
+    ("公租房", "公租房"),
+]
 
 
 @pytest.mark.parametrize(
@@ -15,6 +21,9 @@ PHRASES = [("公积金提取", "公积金"), ("社保卡", "社保卡"), ("退�
         ("补办社宝卡带身份证就行吗", [(2, 5, "社保卡")]),
         ("办退修 流程是啥", [(1, 3, "退休")]),
         ("零活就业是啥意思", [(0, 4, "灵活就业")]),
+        ("公积经提取 咋整哩", [(0, 5, "公积金")]),  # jing for jin: -ing and -in not told apart
+        ("补办社宝卡带身份证", [(2, 5, "社保卡")]),  # jieba cuts 卡带, but the wrong 宝 is inside
+        ("申请公组房要啥条件", [(2, 5, "公租房")]),
     ],
 )
 def test_one_same_sounding_character_is_a_typo(text: str, found: list) -> None:
@@ -28,6 +37,7 @@ def test_one_same_sounding_character_is_a_typo(text: str, found: list) -> None:
         "推修一下",  # 推 tui... reads tui xiu, but two of two characters differ from 退休
         "我要退休",  # exact: the phrase matcher's, not a typo
         "shebaoka 补办",  # letters are not characters
+        "租房提取要提供租房合同不",  # 供租房 reads gong zu fang, but its 供 belongs to 提供
         "",
     ],
 )
