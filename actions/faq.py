@@ -222,9 +222,11 @@ class ActionOutOfScope(Action):
         """
         if chosen_guide_button(tracker) is not None:
             return await ActionGuide().run(dispatcher, tracker, domain)
-        place = elsewhere(tracker.latest_message.get("text") or "")
-        if place is not None:
-            # "深圳开公司要啥材料": another place's affair, not leaning on anything here
+        text = tracker.latest_message.get("text") or ""
+        place = elsewhere(text)
+        if place is not None and get_catalogue().evidence(text).candidates:
+            # "深圳开公司要啥材料": another place's affair, not leaning on anything here;
+            # "去北京的高铁票哪买", about no matter of the catalogue, is out of scope wherever it is
             dispatcher.utter_message(text=elsewhere_answer(place))
             return []
         in_context = answer_in_context(dispatcher, tracker)

@@ -81,6 +81,19 @@ def asks_what_it_covers(text: str) -> bool:
     return any(word in text for word in COVER_WORDS)
 
 
+def bundles(catalogue: Catalogue, item: ServiceItem, other: ServiceItem) -> bool:
+    """Whether one of ``item``'s bundled matters is ``other``'s matter (新生儿出生 bundles 社会保障卡申领).
+
+    A bundled matter is ``other``'s when it names it, or when the catalogue links it to ``other``
+    (sure or likely).
+    """
+    for matter in item.bundled:
+        linked = catalogue.mentioned_in(matter) or catalogue.evidence(matter).leading
+        if linked is not None and linked.name == other.name:
+            return True
+    return False
+
+
 GUIDE_INTENTS = frozenset(INTENT_TO_ASPECT)
 BACK_REFERENCES = ("这个", "那个", "它", "这件事", "这事", "刚才", "上面", "该事项")
 # A relative the matter at hand may concern, as people call them ("俺对象", "俺爹", "他姥姥")
@@ -165,6 +178,9 @@ SWITCH_CUES = tuple(
     "另一个 另一件 别的事 顺便问 顺便 想了想".split()
 )
 _CORRECTION = re.compile(r"^\W*(哦|噢|啊|呃)?\W*不对")
+_DONE = re.compile(r"(弄好|办好|办完|弄完|搞好|搞定|办下来|下来|拿到)(了|以后|之后|后|完)")
+"""The matter before told as done ("公司办好以后招了人", "执照下来以后…", "公司弄好了还得招几个人"): what
+follows is the next matter."""
 _DROPPED = re.compile(r"不([\u4e00-\u9fff]{1,3})了")
 # "饭店不开了", "房子不买了": the matter named before a verb of doing it that is given up; not "打不开了"
 # (a verb's result), "先不办了" (put off), "现在不办了" (hearsay about a rule)
@@ -196,9 +212,10 @@ def opens_new_matter(catalogue: Catalogue, text: str, in_context: ServiceItem) -
     """Whether ``text`` turns from ``in_context`` to another matter.
 
     It does with a switch cue (`SWITCH_CUES`), a correction at its start ("哦不对 …", not the tag
-    question 对不对), or when it gives the item in context up (`gives_up`).
+    question 对不对), the matter before told as done (`_DONE`: "公司办好以后招了人 给员工上社保咋弄"),
+    or when it gives the item in context up (`gives_up`).
     """
-    if any(cue in text for cue in SWITCH_CUES) or _CORRECTION.search(text):
+    if any(cue in text for cue in SWITCH_CUES) or _CORRECTION.search(text) or _DONE.search(text):
         return True
     return gives_up(catalogue, text, in_context)
 
@@ -517,11 +534,12 @@ def choose_item(
     1. Two or more items named: choices; but of two, one the item in context, the other one.
        Two or more matters asked about together (`several_items`: "公积金跟社保卡的事都想问问"): choices.
        No item named and a return cue (`RETURN_CUES`: "再回到刚才那个"): the ``earlier`` item.
-    2. One item named: that item. One item only described (the linker's
-       ``ServiceLinker.description`` entity, or a description the catalogue is sure of): that
-       item when the message turns to a new matter (`opens_new_matter`: "另外", "其实", "不注销了"); else the
-       item in context instead when the message is
-       also evidence for it (a line of its guide answers the message, or it scores at least
+    2. One item named: that item, unless the message asks whether the item in context covers it
+       ("那医保跟社保卡也是一块儿办的？" after 新生儿出生, which bundles them: `bundles`). One item
+       only described (the linker's ``ServiceLinker.description`` entity, or a description the
+       catalogue is sure of): that item when the message turns to a new matter
+       (`opens_new_matter`: "另外", "其实", "不注销了"); else the item in context instead when the
+       message is also evidence for it (a line of its guide answers the message, or it scores at least
        ``CONTEXT_SCORE``, `bot.catalogue.linking.fits`), or when it describes the citizen's
        own situation (an eligibility question, or another aspect's question with
        `SITUATION_CUES`: "我是外地户口 要带啥").
@@ -596,6 +614,15 @@ def choose_item(
     )
     if named:
         item = named[0]
+        if (
+            typed
+            and in_context is not None
+            and in_context.name != item.name
+            and asks_what_it_covers(text)
+            and bundles(catalogue, in_context, item)
+        ):
+            # "那医保跟社保卡也是一块儿办的？" after 新生儿出生: whether the matter at hand bundles another
+            return ItemChoice(item=in_context, details=catalogue.details(in_context, text))
         described = all(
             str(m.get("extractor") or "").endswith(".description")
             for m in mentions

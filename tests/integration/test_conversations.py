@@ -45,11 +45,14 @@ from tests.utils.conversations import by_file, load_conversations, play
 # data), joined before anyone looked at its failures: 43/59 (0.729) on that code; 49/59 (0.831) and
 # the earlier files 274/306 (0.895) with a relative's death told in passing, several matters asked
 # together, sound-alike typos read as people in Henan type and never inside another word, and long
-# first messages and "what does it cover" questions answered with the whole matter. The bars sit a
-# few conversations below these.
-SUCCESS_BAR = 0.88
+# first messages and "what does it cover" questions answered with the whole matter; 52/59 (0.881)
+# and 276/306 (0.902) with the matter before told as done ("公司办好以后招了人…") following the next,
+# a question whether the matter at hand bundles a named item staying with it, an unsure booking
+# without a word of booking answered as a question, and other places named in questions about no
+# matter of the catalogue refused as out of scope. The bars sit three conversations below these.
+SUCCESS_BAR = 0.89
 NEWEST_FILE = "blind_fifth.yml"
-NEWEST_FILE_BAR = 0.78
+NEWEST_FILE_BAR = 0.83
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 

@@ -184,6 +184,25 @@ def test_a_switch_cue_follows_a_described_item_even_if_the_context_shares_words(
     assert with_cue.item is not None and with_cue.item.name == hiring.name
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "营业执照拿到以后 新员工入职 给他们参保登记咋弄",
+        "公司注册办完了 接着要给招的人交社保",
+        "等公司搞好了 招工人的手续咋弄",
+    ],
+)
+def test_the_matter_before_told_as_done_follows_the_next_one(text: str) -> None:
+    catalogue = get_catalogue()
+    opening, hiring = catalogue.get("开办企业一件事"), catalogue.get("员工录用一件事")
+    assert opening is not None and hiring is not None
+    described = [{"value": hiring.name, "extractor": "ServiceLinker.description"}]
+    choice = choose_item(catalogue, text, described, opening, "overview")
+    assert choice.item is not None and choice.item.name == hiring.name
+    # without a described item the question stays with the matter at hand
+    assert choose_item(catalogue, "执照下来以后还要干啥", [], opening, "process").item == opening
+
+
 def test_a_description_that_leaves_the_item_in_context_far_behind_is_followed() -> None:
     catalogue = get_catalogue()
     transport, hiring = catalogue.get("开办运输企业一件事"), catalogue.get("员工录用一件事")
@@ -337,3 +356,31 @@ def test_leaving_or_losing_something_is_not_a_death(text: str) -> None:
     choice = choose_item(get_catalogue(), text, [], None, "overview")
     assert choice.item != get_catalogue().get("身后一件事")
     assert all(item.id != "after_death" for item in choice.choices[:1])
+
+
+@pytest.mark.parametrize(
+    ("text", "context", "named", "expected"),
+    [
+        # whether the matter at hand bundles the item named: the matter at hand answers
+        ("社保卡是不是也一块办的", "新生儿出生一件事", "社会保障卡居民服务一卡通一件事", "新生儿出生一件事"),
+        ("员工参保那块也包括吗 都包括哪些", "开办企业一件事", "员工录用一件事", "开办企业一件事"),
+        # it does not bundle it, or the question is not whether it covers it: the item named
+        (
+            "社保卡是不是也一块办的",
+            "退休一件事",
+            "社会保障卡居民服务一卡通一件事",
+            "社会保障卡居民服务一卡通一件事",
+        ),
+        (
+            "社保卡丢了咋补",
+            "新生儿出生一件事",
+            "社会保障卡居民服务一卡通一件事",
+            "社会保障卡居民服务一卡通一件事",
+        ),
+    ],
+)
+def test_a_named_item_the_matter_at_hand_bundles(text: str, context: str, named: str, expected: str) -> None:
+    catalogue = get_catalogue()
+    mentions = [{"entity": "service", "value": named, "extractor": "ServiceLinker"}]
+    choice = choose_item(catalogue, text, mentions, catalogue.get(context), "overview")
+    assert choice.item is not None and choice.item.name == expected

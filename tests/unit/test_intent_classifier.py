@@ -13,7 +13,7 @@ from rasa.shared.nlu.training_data.message import Message
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from bot.faq_entries import FaqEntry, nlu_examples
-from bot.nlu.intent_classifier import IntentModel, training_label
+from bot.nlu.intent_classifier import IntentModel, training_label, unsure_booking
 from bot.nlu.linear import TfidfFeatures
 from bot.nlu.pinyin import PinyinReader
 
@@ -151,3 +151,33 @@ def test_tfidf_features_are_scikit_learns_numbers(parameters: dict) -> None:
     ours.fit(texts[:6] + unseen), theirs.fit(texts[:6] + unseen)
     assert np.allclose(ours.transform(texts).toarray(), theirs.transform(texts).toarray())
     assert ours.transform(texts).nnz > 0
+
+
+def _ranking(*pairs: tuple) -> list:
+    return [{"name": name, "confidence": confidence} for name, confidence in pairs]
+
+
+@pytest.mark.parametrize(
+    ("ranking", "text", "unsure"),
+    [
+        # a question about an item, booking only guessed: the runner-up answers
+        (_ranking(("book_appointment", 0.38), ("ask_service_guide", 0.2)), "办个体工商户执照", True),
+        # a word of booking, a sure guess, or nothing else ranked: booking stands
+        (_ranking(("book_appointment", 0.29), ("faq", 0.2)), "预约", False),
+        (_ranking(("book_appointment", 0.45), ("faq", 0.2)), "给我订个号呗", False),
+        (_ranking(("book_appointment", 0.4), ("ask_fee", 0.2)), "下周三上午去办退休", False),
+        (_ranking(("book_appointment", 0.9), ("ask_service_guide", 0.05)), "我要办残疾证", False),
+        (
+            _ranking(
+                ("book_appointment", 0.3),
+            ),
+            "办个体执照",
+            False,
+        ),
+        (_ranking(("ask_fee", 0.4), ("book_appointment", 0.3)), "办个体执照要钱不", False),
+    ],
+)
+def test_an_unsure_booking_without_a_word_of_booking_gives_way(
+    ranking: list, text: str, unsure: bool
+) -> None:
+    assert unsure_booking(ranking, text) is unsure
