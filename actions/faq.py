@@ -25,7 +25,7 @@ from actions.guide import (
     service_mentions,
 )
 from bot.catalogue import ServiceItem, get_catalogue
-from bot.catalogue.linking import SURE_SCORE, fits
+from bot.catalogue.linking import fits
 from bot.catalogue.search import SearchIndex
 from bot.faq import UNSURE_SCORE, decide, get_faq_store
 from bot.faq_entries import FaqEntry, faq_card
@@ -223,8 +223,10 @@ class ActionOutOfScope(Action):
         if chosen_guide_button(tracker) is not None:
             return await ActionGuide().run(dispatcher, tracker, domain)
         text = tracker.latest_message.get("text") or ""
+        typed = bool(text.strip()) and not text.startswith("/")
+        evidence = get_catalogue().evidence(text) if typed else None
         place = elsewhere(text)
-        if place is not None and get_catalogue().evidence(text).candidates:
+        if place is not None and evidence is not None and evidence.candidates:
             # "深圳开公司要啥材料": another place's affair, not leaning on anything here;
             # "去北京的高铁票哪买", about no matter of the catalogue, is out of scope wherever it is
             dispatcher.utter_message(text=elsewhere_answer(place))
@@ -232,23 +234,14 @@ class ActionOutOfScope(Action):
         in_context = answer_in_context(dispatcher, tracker)
         if in_context is not None:
             return in_context
-        if unsure_about_an_item(tracker):
+        if evidence is not None and evidence.good and unsure_out_of_scope(tracker):
+            # "房产证咋办呀" (0.26): more likely a guide question the model could not place
             return await ActionGuide().run(dispatcher, tracker, domain, intent="ask_service_guide")
         dispatcher.utter_message(response="utter_out_of_scope")
         return []
 
 
-def unsure_about_an_item(tracker: Tracker) -> bool:
-    """Whether an ``out_of_scope`` message is more likely a guide question the NLU could not place.
-
-    It is when the NLU's confidence is under `UNSURE_OUT_OF_SCOPE` and the catalogue has good
-    evidence about it: a sure or likely item, or at least two items from `SURE_SCORE`, offered as
-    choices ("房产证咋办呀": 新建商品房 and 二手房).
-    """
+def unsure_out_of_scope(tracker: Tracker) -> bool:
+    """Whether the NLU's ``out_of_scope`` for the latest message is under `UNSURE_OUT_OF_SCOPE`."""
     intent = tracker.latest_message.get("intent") or {}
-    text = tracker.latest_message.get("text") or ""
-    unsure = float(intent.get("confidence") or 0.0) < UNSURE_OUT_OF_SCOPE
-    if not unsure or not text.strip() or text.startswith("/"):
-        return False
-    evidence = get_catalogue().evidence(text)
-    return evidence.leading is not None or (len(evidence.choices) >= 2 and evidence.score >= SURE_SCORE)
+    return float(intent.get("confidence") or 0.0) < UNSURE_OUT_OF_SCOPE

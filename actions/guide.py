@@ -73,10 +73,34 @@ def relinked(catalogue: Catalogue, text: str) -> List[Dict[str, Any]]:
 
 
 SITUATION_LENGTH = 24
-"""A first message this long (characters) tells the citizen's situation: in every held-out
-conversation, one of 24 characters or more without an aspect's own words (28 of them) asks about
-the whole matter, whether it names its item or not; shorter aspect questions ("水电气网一起报装 能在网上
+"""A first message this long (characters) tells the citizen's situation; the held-out
+conversations' short aspect questions about an item described in a few words ("水电气网一起报装 能在网上
 弄不", 15) keep their aspect."""
+GUESSED_ASPECT = 0.6
+"""…and one that names its item, or that a line of the guide answers, only when the intent model
+is this unsure of its aspect: the held-out conversations' long first messages asking about the
+whole matter were given an aspect at 0.16–0.56 (one at 0.79); "俺想给俺爹办退休 …需要提供哪些东西" is
+a materials question at 0.97."""
+
+
+def told_at_length(tracker: Tracker, text: str, mentions: List[Dict[str, Any]], details: List[str]) -> bool:
+    """Whether a first message tells the citizen's situation at length (`SITUATION_LENGTH`).
+
+    One that only describes its item, and that no line of the guide answers, always does; one
+    that names its item or is answered by a line of the guide only when the intent model's
+    aspect was a guess (under `GUESSED_ASPECT`).
+    """
+    if item_in_context(tracker) is not None or len(text) < SITUATION_LENGTH:
+        return False
+    if described_only(mentions) and not details:
+        return True
+    confidence = float((tracker.latest_message.get("intent") or {}).get("confidence") or 0.0)
+    return confidence < GUESSED_ASPECT
+
+
+def described_only(mentions: List[Dict[str, Any]]) -> bool:
+    """Whether a message's ``service`` mentions (the NLU's, else `relinked`) name no item."""
+    return all(str(m.get("extractor") or "").endswith(".description") for m in mentions)
 
 
 def item_in_context(tracker: Tracker) -> Optional[str]:
@@ -295,8 +319,11 @@ class ActionGuide(Action):
             # before the answer, so that the answer's own buttons (a 个性指南 question) stay the last
             notice = f"以下按“{item.name}”为您解答。如果您要办的是下面的事项，请点击："
             send(dispatcher, GuideReply(text=notice, buttons=did_you_mean(others, ask_intent).buttons))
-        told = in_context is None and len(text) >= SITUATION_LENGTH
-        if aspect != "overview" and not text.startswith("/") and (told or asks_what_it_covers(text)):
+        if (
+            aspect != "overview"
+            and not text.startswith("/")
+            and (told_at_length(tracker, text, mentions, choice.details) or asks_what_it_covers(text))
+        ):
             # "俺奶奶前两天没了 …有没有一次性给弄完的" (a first message telling the citizen's situation) and
             # "新生儿出生一件事都能办啥" (what the matter covers) are answered with the whole matter, the
             # lines of its guide they ask about first, unless they hold an aspect's own words (`asked_aspect`)

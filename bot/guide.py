@@ -17,6 +17,7 @@ from bot.catalogue import Catalogue, ServiceItem, materials_for
 from bot.catalogue.linking import SURE_SCORE, Evidence, fits, outscored
 from bot.faq import FaqAnswer, FaqMatch, decide
 from bot.hall import HallInfo
+from bot.relatives import RELATIVES
 
 # aspect -> (intent that asks for it, Chinese label)
 ASPECTS: Dict[str, tuple[str, str]] = {
@@ -35,7 +36,7 @@ INTENT_TO_ASPECT = {intent: aspect for aspect, (intent, _) in ASPECTS.items()}
 ASPECT_WORDS: Dict[str, tuple[str, ...]] = {
     "materials": ("带啥", "带什么", "啥材料", "什么材料", "哪些材料", "材料有哪些", "材料清单", "要啥证件"),
     "process": ("流程", "步骤"),
-    "time_limit": ("多久", "多长时间", "要几天", "几天能", "几天办", "多少天", "几个工作日"),
+    "time_limit": ("多久", "多长时间", "要几天", "几天能", "几天办", "多少天", "几个工作日", "啥时候开始"),
     "fee": ("收费吗", "收费不", "收不收费", "多少钱", "要钱", "花钱吗", "花钱不", "收钱吗", "费用多少"),
     "eligibility": ("什么条件", "啥条件", "有啥条件", "条件是", "符合条件", "资格", "门槛"),
     "online": (
@@ -53,7 +54,7 @@ ASPECT_WORDS: Dict[str, tuple[str, ...]] = {
         "手机上弄",
         "线上能",
     ),
-    "window": ("哪个窗口", "几号窗口", "什么窗口", "啥窗口"),
+    "window": ("哪个窗口", "几号窗口", "什么窗口", "啥窗口", "去哪个地方", "哪个地方办", "在几楼", "几楼"),
 }
 
 
@@ -70,15 +71,19 @@ def asked_aspect(text: str) -> str:
 
 
 COVER_WORDS = (
-    "都能办啥", "都办啥", "能办哪些", "都能办哪些", "都包括", "包括哪些", "包含哪些", "都包含", "哪些部门",
-    "一块儿办", "一块办", "一起办的", "一并办", "一起弄的",
+    "都能办啥", "都办啥", "能办哪些", "都能办哪些", "都包括啥事", "包括哪些事", "能同步", "哪些部门",
+    "也是一块儿办", "也是一块办", "也是一起办", "也一块儿办", "也一块办", "也一起办",
 )  # fmt: skip
 """Words that ask what a matter covers ("新生儿出生一件事都能办啥", "医保也是一块儿办的？")."""
+_OTHER_ASPECT_WORDS = ("材料", "资料", "证件", "带啥", "多久", "几天", "多少钱", "窗口", "条件")
 
 
 def asks_what_it_covers(text: str) -> bool:
-    """Whether ``text`` asks what a matter covers or bundles (`COVER_WORDS`): its overview."""
-    return any(word in text for word in COVER_WORDS)
+    """Whether ``text`` asks what a matter covers or bundles (`COVER_WORDS`): its overview.
+
+    Not when it also names another aspect's matter ("公积金提取材料都包括啥事" asks for materials).
+    """
+    return any(word in text for word in COVER_WORDS) and not any(w in text for w in _OTHER_ASPECT_WORDS)
 
 
 def bundles(catalogue: Catalogue, item: ServiceItem, other: ServiceItem) -> bool:
@@ -96,13 +101,6 @@ def bundles(catalogue: Catalogue, item: ServiceItem, other: ServiceItem) -> bool
 
 GUIDE_INTENTS = frozenset(INTENT_TO_ASPECT)
 BACK_REFERENCES = ("这个", "那个", "它", "这件事", "这事", "刚才", "上面", "该事项")
-# A relative the matter at hand may concern, as people call them ("俺对象", "俺爹", "他姥姥")
-RELATIVES = tuple(
-    "我爸 我妈 俺爸 俺妈 我爹 俺爹 我娘 俺娘 他爸 他妈 爸爸 妈妈 老爸 老妈 父母 父亲 母亲 孩子 闺女 "
-    "儿子 女儿 媳妇 老婆 老公 丈夫 妻子 爱人 我对象 俺对象 老伴 配偶 爷爷 奶奶 姥姥 姥爷 外公 外婆 "
-    "公公 婆婆 岳父 岳母 丈母娘 老丈人 孙子 孙女 哥哥 姐姐 弟弟 妹妹 俺舅 我舅 舅舅 姑姑 叔叔 伯伯 "
-    "大伯 小姨 姨妈 亲戚 家属 家里人".split()
-)
 # Someone's own presence asked about ("俺对象也得去吗", "非得本人来吗")
 PRESENCE_CUES = tuple(
     "本人 亲自 到场 到现场 得去吗 要去吗 得来吗 要来吗 都得去 一起去 也得去 也要去 也得来".split()
@@ -124,7 +122,8 @@ def several_items(catalogue: Catalogue, text: str) -> List[ServiceItem]:
 
     Only with a cue that several matters are meant (`SEVERAL_CUES`); each clause (split at pauses
     and 跟/和/还有) counts for the item it names, the one the catalogue leads with for it, or the
-    only item filed under the subject it names (公积金).
+    only item filed under the subject it names (公积金); an item another one bundles (`bundles`)
+    does not count on its own.
     """
     if not any(cue in text for cue in SEVERAL_CUES):
         return []
@@ -138,6 +137,12 @@ def several_items(catalogue: Catalogue, text: str) -> List[ServiceItem]:
             item = filed[0][0] if len(filed) == 1 else None
         if item is not None and all(item.name != other.name for other in found):
             found.append(item)
+    # "孩子出生了 户口和社保卡都想问问": a matter another one found bundles is part of that one
+    found = [
+        item
+        for item in found
+        if not any(other.name != item.name and bundles(catalogue, other, item) for other in found)
+    ]
     return found if len(found) >= 2 else []
 
 

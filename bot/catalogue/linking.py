@@ -101,6 +101,15 @@ class Evidence:
         return _judged(ranked, self.sure_score, margin)
 
     @property
+    def good(self) -> bool:
+        """Whether the evidence is worth answering on.
+
+        It is with a sure or likely item, or at least two candidates from `SURE_SCORE` to offer as
+        choices ("房产证咋办呀": 新建商品房 and 二手房).
+        """
+        return self.leading is not None or (len(self.candidates) >= 2 and self.score >= SURE_SCORE)
+
+    @property
     def choices(self) -> list[ServiceItem]:
         """The candidates to offer, best first."""
         return [item for item, _ in self.candidates]
@@ -137,10 +146,10 @@ def weigh(
         The candidates, best first, and whether the best is a sure link.
 
     """
-    ranked = catalogue.search(text, limit=limit)
     shared = _shared_choices(catalogue, text, sure_score, margin, limit)
     if shared is not None:
         return shared
+    ranked = catalogue.search(text, limit=limit)
     if any(cue in text for cue in VAGUE_CUES) and catalogue.mentioned_in(text) is None:
         subjects = catalogue.subjects(text)
         # a subject only one item is filed under (上学 in "孩子上学的事") is not vague, nor is a message
@@ -168,7 +177,9 @@ def _shared_choices(
 
     The rest is what each item scores for the whole text beyond what it scores for the shared
     terms alone: "买了新房怎么办房产证" is sure of 新建商品房 without 房产证, "房子过户咋弄" of nothing.
-    None when no shared term is found, an item is named, or the rest is sure of an item.
+    None (the text is weighed as usual) when no shared term is found, an item is named, the rest
+    is sure of an item or likely one, or it leans to one of the items sharing the term ("网签完了
+    啥时候能过户": 二手房 from `NEAR_MISS_SCORE`, `LIKELY_MARGIN` times the others sharing it).
     """
     shared = catalogue.shared_terms(text)
     if not shared or catalogue.mentioned_in(text) is not None:
@@ -177,9 +188,12 @@ def _shared_choices(
     alone = catalogue.scores(",".join(shared))
     rest = [(item, full[item.id] - alone[item.id]) for item in catalogue]
     rest = sorted((pair for pair in rest if pair[1] > 0), key=lambda pair: -pair[1])
-    if _judged(rest, sure_score, margin).item is not None:
+    if _judged(rest, sure_score, margin).leading is not None:
         return None
     sharing = frozenset().union(*shared.values())
+    lean = [score for item, score in rest if item.id in sharing]
+    if lean and lean[0] >= NEAR_MISS_SCORE and (len(lean) == 1 or lean[0] >= LIKELY_MARGIN * lean[1]):
+        return None
     ranked = sorted(
         ((item, full[item.id]) for item in catalogue if item.id in sharing), key=lambda p: (-p[1], p[0].id)
     )

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 import jieba
 
+from bot.relatives import ELDERS, RELATIVES
 from bot.segmentation import new_tokenizer
 
 if TYPE_CHECKING:
@@ -22,16 +23,20 @@ _HAN_RUN = re.compile(r"[\u3400-\u9fff]+")
 _WORDLIKE = re.compile(r"[\w\u3400-\u9fff]")
 _ASIDE = re.compile(r"[（(][^）)]*[）)]|[“”\"'‘’《》「」]")
 _PAUSE = r"\s，。,.!！?？、；;"
-_NEGATED = re.compile(rf"(?<!是)(?:不是|并非|而非)[^{_PAUSE}]{{1,8}}?(?=[的哩]|[{_PAUSE}]|$)")
-"""What a message says something is not ("是从别人手里买的旧房 不是开发商的"): up to eight characters
-after 不是/并非/而非 that end at 的, 哩, a pause or the end; not 是不是, which asks."""
-_KIN = "爹 娘 爸 妈 爷 奶 姥 舅 姑 姨 叔 伯 哥 姐 弟 妹 老伴 老人 老爷子 老太太 老头 对象".split()
-_PASSED_AWAY = re.compile(
-    rf"(?:{'|'.join(_KIN)})[^{_PAUSE}]{{0,5}}?(?:走了|刚走|没了|不在了)(?=[{_PAUSE}的啊呀哩]|$)"
+_NEGATED = re.compile(
+    rf"(?<![是这那])(?:不是|并非|而非)(?![说要想刚得该])[^{_PAUSE}嘛吗么]{{1,8}}?(?=[的哩]|[{_PAUSE}]|$)"
 )
-"""How people say a relative has died ("俺爹刚走", "俺舅上礼拜走了", "俺姥爷前两天没了"): a relative, then
-走了/刚走/没了/不在了 ending a clause. Searched as `PASSED_AWAY_TERM`; "俺走了" (leaving) and
-"老公送俺到大厅门口就开车走了" are not."""
+"""What a message says something is not ("是从别人手里买的旧房 不是开发商的", "俺买的不是新房"): up to
+eight characters after 不是/并非/而非 that end at 的, 哩, a pause or the end. Not 是不是 (a question),
+nor what says the opposite: 这不是…嘛 ("俺这不是想开个饭店嘛"), 不是说…吗 (hearsay), 不是要…"""
+_WHEN = "前昨今去上下这两几个一礼拜周月天年夜里凌晨早晚半刚才在医院家中"
+_PASSED_AWAY = re.compile(
+    rf"(?:{'|'.join(RELATIVES + ELDERS)})[{_WHEN}]{{0,8}}(?:走了|刚走|没了|不在了)(?=[{_PAUSE}啊呀哩]|$)"
+)
+"""How people say a relative has died ("俺爹刚走", "俺舅上礼拜走了", "俺姥爷前两天没了"): a relative
+(`bot.relatives`), at most words of when or where, then 走了/刚走/没了/不在了 ending a clause.
+Searched as `PASSED_AWAY_TERM`. Not "俺走了" (leaving), "俺妈的卡没了" or "俺哥搬走了" (something
+between the relative and the verb), nor 阿姨 or 奶茶 (no single characters)."""
 PASSED_AWAY_TERM = "去世"
 # Words that say how someone asks, not what about; they must not decide which item is meant.
 _STOP_WORDS = frozenset(

@@ -8,12 +8,15 @@ character in three (one character in a phrase of two to five), so that most char
 agree and a mere homophone of a whole phrase is not taken for it. Exact matches come first (the
 linker's phrase matcher); a sound-alike is looked for only where the text holds no exact match.
 
-"The same" is read as people in Henan type it: finals -in/-ing and -en/-eng and the initials
-z/zh, c/ch, s/sh and n/l are not told apart (公积经 for 公积金, 社宝卡 for 社保卡), as the fuzzy-pinyin
-settings of Chinese keyboards allow. A wrong character must not belong to a word of the message
-that reaches outside the stretch (jieba's default dictionary): 提供租房合同 holds 供租房, which reads
-as 公租房, but its 供 belongs to 提供; in 补办社宝卡带身份证 the wrong 宝 is inside the stretch, however
-jieba cuts 卡带.
+A wrong character must not belong to a word of the message that reaches outside the stretch
+(jieba's default dictionary): 提供租房合同 holds 供租房, which reads as 公租房, but its 供 belongs to
+提供; in 补办社宝卡带身份证 the wrong 宝 is inside the stretch, however jieba cuts 卡带.
+
+Nearly the same sound counts too, as people in Henan type it (finals -in/-ing and -en/-eng and the
+initials z/zh, c/ch, s/sh and n/l not told apart, as the fuzzy-pinyin settings of Chinese
+keyboards allow: 公积经 for 公积金), but only in phrases of three characters or more and for a wrong
+character that stands alone in the message's words: 剩后 is not 身后, 商事 not 丧事, and the 室 of
+开办公室 belongs to 办公室.
 """
 
 from __future__ import annotations
@@ -29,6 +32,8 @@ Span = Tuple[int, int, str]
 #: A run of Han characters (CJK unified ideographs, extension A and the compatibility block).
 _HAN_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 MIN_PHRASE = 2
+MIN_NEAR_PHRASE = 3
+"""Phrases read with nearly the same sound (`fuzzy`) are this long or longer."""
 
 
 _FUZZY_INITIALS = (("zh", "z"), ("ch", "c"), ("sh", "s"), ("l", "n"))
@@ -77,11 +82,15 @@ class SoundMatcher:
 
     def __init__(self, phrases: Iterable[Tuple[str, str]]) -> None:
         self._by_sound: Dict[Tuple[str, ...], List[Tuple[str, str]]] = {}
+        self._by_near_sound: Dict[Tuple[str, ...], List[Tuple[str, str]]] = {}
         lengths = set()
         for phrase, label in phrases:
             if len(phrase) < MIN_PHRASE or _HAN_RUN.fullmatch(phrase) is None:
                 continue
-            self._by_sound.setdefault(tuple(map(fuzzy, syllables(phrase))), []).append((phrase, label))
+            sounds = syllables(phrase)
+            self._by_sound.setdefault(tuple(sounds), []).append((phrase, label))
+            if len(phrase) >= MIN_NEAR_PHRASE:
+                self._by_near_sound.setdefault(tuple(map(fuzzy, sounds)), []).append((phrase, label))
             lengths.add(len(phrase))
         self._lengths = sorted(lengths, reverse=True)
 
@@ -96,28 +105,39 @@ class SoundMatcher:
         words: List[Tuple[int, int]] | None = None
         for run in _HAN_RUN.finditer(text):
             han = run.group(0)
-            sounds = [fuzzy(s) for s in syllables(han)]
+            sounds = syllables(han)
             if len(sounds) != len(han):  # never expected for Han characters; be safe
                 continue
+            near = [fuzzy(s) for s in sounds]
             for length in self._lengths:
                 for i in range(len(han) - length + 1):
                     start, end = run.start() + i, run.start() + i + length
                     if any(start < b and a < end for a, b in occupied):
                         continue
-                    match = self._same_sound(han[i : i + length], tuple(sounds[i : i + length]))
+                    window = han[i : i + length]
+                    match = self._same_sound(self._by_sound, window, tuple(sounds[i : i + length]))
+                    alone_only = match is None
+                    if match is None:
+                        match = self._same_sound(self._by_near_sound, window, tuple(near[i : i + length]))
                     if match is None:
                         continue
                     label, wrong = match
                     words = word_spans(text) if words is None else words
-                    if any(a < start + w < b and (a < start or b > end) for w in wrong for a, b in words):
+                    owners = [(a, b) for w in wrong for a, b in words if a <= start + w < b]
+                    if any(a < start or b > end for a, b in owners):
                         continue  # a wrong character belongs to a word outside the stretch (提供)
+                    if alone_only and any(b - a > 1 for a, b in owners):
+                        continue  # nearly the same sound, in a word of its own (办公室)
                     found.append((start, end, label))
                     occupied.append((start, end))
         return sorted(found)
 
-    def _same_sound(self, window: str, sound: Tuple[str, ...]) -> Tuple[str, List[int]] | None:
+    @staticmethod
+    def _same_sound(
+        by_sound: Dict[Tuple[str, ...], List[Tuple[str, str]]], window: str, sound: Tuple[str, ...]
+    ) -> Tuple[str, List[int]] | None:
         """The label of a phrase ``window`` reads as, with the offsets of its wrong characters."""
-        for phrase, label in self._by_sound.get(sound, ()):
+        for phrase, label in by_sound.get(sound, ()):
             wrong = [k for k, (a, b) in enumerate(zip(window, phrase, strict=True)) if a != b]
             if 0 < len(wrong) <= allowed_differences(len(phrase)):
                 return label, wrong

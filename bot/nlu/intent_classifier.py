@@ -68,10 +68,11 @@ UNSURE_BOOKING = 0.5
 starts a form. On the held-out files, every booking request under it holds such a word (预约, 号 …),
 and three other questions under it hold none."""
 BOOKING_CUES = re.compile(
-    r"预约|预越|约|号|排队|挂|时段|时间|哪天|几点|今天|明天|后天|下周|这周|周[一二三四五六日天末]|礼拜|星期|"
-    r"上午|下午|早上|book|appointment|reserv",
+    r"预约|预越|约|号|排队|排个|排上|占个|占位|留个位|订|定个|安排|报名|报个名|挂|时段|时间|哪天|几点|"
+    r"今天|明天|后天|下周|这周|周[一二三四五六日天末]|礼拜|星期|上午|下午|早上|book|appointment|reserv",
     re.IGNORECASE,
 )
+"""Broad on purpose: a word that is not about booking here (大约, 挂失) only keeps the model's guess."""
 _MEANINGFUL = re.compile(r"[0-9A-Za-z\u3400-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
 _STATE_FILE = "ngram_intent_classifier.npz"
 _META_FILE = "ngram_intent_classifier.json"

@@ -31,6 +31,7 @@ def tracker(
     context: Optional[str] = None,
     slot: Optional[str] = None,
     ranking: Optional[List[Dict[str, Any]]] = None,
+    confidence: float = 0.9,
 ) -> Tracker:
     """A tracker whose item in context is ``context``; ``slot`` is the slot after this message's mappings."""
     events: List[Dict[str, Any]] = []
@@ -41,8 +42,8 @@ def tracker(
         sender_id="guide-test",
         slots={"service": slot if slot is not None else context},
         latest_message={
-            "intent": {"name": intent, "confidence": 0.9},
-            "intent_ranking": ranking or [{"name": intent, "confidence": 0.9}],
+            "intent": {"name": intent, "confidence": confidence},
+            "intent_ranking": ranking or [{"name": intent, "confidence": confidence}],
             "text": text,
             "entities": entities,
         },
@@ -55,13 +56,14 @@ def tracker(
 
 
 async def ask(
-    index: ServiceIndex, intent: str, text: str, context: Optional[str] = None
+    index: ServiceIndex, intent: str, text: str, context: Optional[str] = None, confidence: float = 0.9
 ) -> tuple[Dict[str, Any], List[Dict[str, Any]]]:
     """Link the message as the NLU pipeline would, apply the slot mapping, run the action."""
     entities = index.link(text, intent)
     slot = entities[-1]["value"] if entities else context
     dispatcher = CollectingDispatcher()
-    events = await ActionGuide().run(dispatcher, tracker(intent, text, entities, context, slot), {})
+    latest = tracker(intent, text, entities, context, slot, confidence=confidence)
+    events = await ActionGuide().run(dispatcher, latest, {})
     assert len(dispatcher.messages) == 1
     return dispatcher.messages[0], events
 
@@ -104,12 +106,10 @@ async def test_a_described_item_is_answered(index: ServiceIndex, text: str, item
             "overview",
         ),
         ("ask_time_limit", "厂里这个月新招了十几个工人，社保公积金都还没给他们上，这事咋整才好", "overview"),
-        # …naming its item, or with a line of the guide it asks about (shown with the whole matter)
-        ("ask_eligibility", "俺家老人上月走了，听说身后一件事能把销户停保一起弄了，俺能替他办不", "overview"),
-        ("ask_eligibility", "公司前年没按时报年报上了异常名录，年报已经补上了，咋样才能移出来", "overview"),
-        # what a matter covers, however short
-        ("ask_eligibility", "员工录用一件事都包括哪些", "overview"),
+        # what a matter covers, however short, unless it names another aspect's matter
+        ("ask_eligibility", "员工录用一件事都能办啥", "overview"),
         ("ask_window", "退休一件事 医保也是一块儿办的吗", "overview"),
+        ("ask_materials", "公积金提取材料都包括啥事", "materials"),
         # the aspect's own words, or a short question: the aspect asked
         ("ask_materials", "我家老爷子上个月过世了，注销户口和停养老金这些，需要带什么材料过去", "materials"),
         ("ask_online", "老人去世了 销户能在网上弄不", "online"),
@@ -120,6 +120,42 @@ async def test_a_situation_told_at_length_gets_the_whole_matter(
     index: ServiceIndex, intent: str, text: str, aspect: str
 ) -> None:
     message, _ = await ask(index, intent, text)
+    assert message["custom"]["aspect"] == aspect
+
+
+@pytest.mark.parametrize(
+    ("intent", "text", "confidence", "aspect"),
+    [
+        # naming its item, or with a line of the guide it asks about: the whole matter when the
+        # intent model only guessed the aspect…
+        (
+            "ask_eligibility",
+            "俺家老人上月走了，听说身后一件事能把销户停保一起弄了，俺能替他办不",
+            0.3,
+            "overview",
+        ),
+        (
+            "ask_eligibility",
+            "公司前年没按时报年报上了异常名录，年报已经补上了，咋样才能移出来",
+            0.2,
+            "overview",
+        ),
+        # …the aspect asked when it was sure of it
+        (
+            "ask_materials",
+            "俺想给俺爹办退休，他是企业职工，需要提供哪些东西，身份证户口本要不要",
+            0.97,
+            "materials",
+        ),
+        ("ask_materials", "二手房过户的时候水电燃气要一起过户，得带哪些证件跟户口本", 0.99, "materials"),
+        # the aspect's own words keep it however unsure the model was
+        ("ask_window", "俺想办个残疾证，俺娘腿脚不利索走不了路，去哪个地方办，在几楼", 0.5, "window"),
+    ],
+)
+async def test_a_long_first_message_naming_its_item_keeps_an_aspect_the_model_was_sure_of(
+    index: ServiceIndex, intent: str, text: str, confidence: float, aspect: str
+) -> None:
+    message, _ = await ask(index, intent, text, confidence=confidence)
     assert message["custom"]["aspect"] == aspect
 
 

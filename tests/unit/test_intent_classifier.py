@@ -175,6 +175,12 @@ def _ranking(*pairs: tuple) -> list:
             False,
         ),
         (_ranking(("ask_fee", 0.4), ("book_appointment", 0.3)), "办个体执照要钱不", False),
+        (_ranking(("book_appointment", 0.34), ("ask_service_guide", 0.3)), "帮俺排个队 俺要补社保卡", False),
+        (
+            _ranking(("book_appointment", 0.28), ("ask_service_guide", 0.2)),
+            "俺想去现场办 给俺留个位置",
+            False,
+        ),
     ],
 )
 def test_an_unsure_booking_without_a_word_of_booking_gives_way(

@@ -38,11 +38,21 @@ def test_one_same_sounding_character_is_a_typo(text: str, found: list) -> None:
         "我要退休",  # exact: the phrase matcher's, not a typo
         "shebaoka 补办",  # letters are not characters
         "租房提取要提供租房合同不",  # 供租房 reads gong zu fang, but its 供 belongs to 提供
+        "公租房保障那一块的事",  # exact 公租房 taken by the phrase matcher, nothing else near it
         "",
     ],
 )
 def test_no_typo_is_invented(text: str) -> None:
     assert SoundMatcher(PHRASES).find(text) == []
+
+
+@pytest.mark.parametrize(
+    "text", ["材料都交了 剩后面的还有啥步骤", "商事登记咋办", "离开办公室以后去哪", "居住政策咋样"]
+)
+def test_nearly_the_same_sound_needs_a_long_phrase_and_a_wrong_character_standing_alone(text: str) -> None:
+    # 剩后/身后 and 商事/丧事 are two characters; 室 of 开办公室 belongs to 办公室; 政 of 居住政策 begins 政策
+    index = ServiceIndex.for_folder("data/services")
+    assert [e["value"] for e in index.find(text) if e["extractor"] == "ServiceLinker.sound"] == []
 
 
 def test_exact_matches_are_left_to_the_phrase_matcher() -> None:
