@@ -20,6 +20,7 @@ from actions.guide import (
     answer_in_context,
     answer_item,
     chosen_guide_button,
+    intent_confidence,
     item_in_context,
     send,
     service_mentions,
@@ -243,5 +244,4 @@ class ActionOutOfScope(Action):
 
 def unsure_out_of_scope(tracker: Tracker) -> bool:
     """Whether the NLU's ``out_of_scope`` for the latest message is under `UNSURE_OUT_OF_SCOPE`."""
-    intent = tracker.latest_message.get("intent") or {}
-    return float(intent.get("confidence") or 0.0) < UNSURE_OUT_OF_SCOPE
+    return intent_confidence(tracker) < UNSURE_OUT_OF_SCOPE

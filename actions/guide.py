@@ -83,19 +83,22 @@ whole matter were given an aspect at 0.16–0.56 (one at 0.79); "俺想给俺爹
 a materials question at 0.97."""
 
 
-def told_at_length(tracker: Tracker, text: str, mentions: List[Dict[str, Any]], details: List[str]) -> bool:
+def told_at_length(text: str, mentions: List[Dict[str, Any]], details: List[str], confidence: float) -> bool:
     """Whether a first message tells the citizen's situation at length (`SITUATION_LENGTH`).
 
     One that only describes its item, and that no line of the guide answers, always does; one
     that names its item or is answered by a line of the guide only when the intent model's
-    aspect was a guess (under `GUESSED_ASPECT`).
+    ``confidence`` in its aspect was a guess (under `GUESSED_ASPECT`). The caller knows whether
+    the message is the first of its matter (no item in context).
     """
-    if item_in_context(tracker) is not None or len(text) < SITUATION_LENGTH:
+    if len(text) < SITUATION_LENGTH:
         return False
-    if described_only(mentions) and not details:
-        return True
-    confidence = float((tracker.latest_message.get("intent") or {}).get("confidence") or 0.0)
-    return confidence < GUESSED_ASPECT
+    return (described_only(mentions) and not details) or confidence < GUESSED_ASPECT
+
+
+def intent_confidence(tracker: Tracker) -> float:
+    """The intent model's confidence in the latest message's intent (0 when there is none)."""
+    return float((tracker.latest_message.get("intent") or {}).get("confidence") or 0.0)
 
 
 def described_only(mentions: List[Dict[str, Any]]) -> bool:
@@ -322,7 +325,13 @@ class ActionGuide(Action):
         if (
             aspect != "overview"
             and not text.startswith("/")
-            and (told_at_length(tracker, text, mentions, choice.details) or asks_what_it_covers(text))
+            and (
+                (
+                    in_context is None
+                    and told_at_length(text, mentions, choice.details, intent_confidence(tracker))
+                )
+                or asks_what_it_covers(text)
+            )
         ):
             # "俺奶奶前两天没了 …有没有一次性给弄完的" (a first message telling the citizen's situation) and
             # "新生儿出生一件事都能办啥" (what the matter covers) are answered with the whole matter, the
