@@ -28,7 +28,7 @@ from actions.guide import (
 from bot.catalogue import ServiceItem, get_catalogue
 from bot.catalogue.linking import fits
 from bot.catalogue.search import SearchIndex
-from bot.faq import UNSURE_SCORE, decide, get_faq_store
+from bot.faq import FAQ_TOPIC, UNSURE_SCORE, agreed_entry, decide, get_faq_store
 from bot.faq_entries import FaqEntry, faq_card
 from bot.guide import (
     CONTEXT_CUES,
@@ -157,14 +157,18 @@ class ActionFaq(Action):
         if entry is None:
             text = tracker.latest_message.get("text") or ""
             typed = "" if text.startswith("/") else text
-            decision = decide(index.search(typed))
+            matches = index.search(typed)
+            decision = decide(matches)
             entry, score = decision.entry, decision.score
+            # the intent model's FAQ topic and retrieval agree on the entry, and the message names no item
+            modelled = agreed_entry(matches, tracker.latest_message.get(FAQ_TOPIC))
+            agreed = modelled is not None and not service_mentions(tracker)
             if entry is None and not unsure:
                 in_context = answer_in_context(dispatcher, tracker)
                 if in_context is not None:
                     return in_context
             catalogue = get_catalogue()
-            doubtful = decision.unsure or (unsure and entry is None)
+            doubtful = not agreed and (decision.unsure or (unsure and entry is None))
             described = catalogue.evidence(typed) if doubtful and typed.strip() else None
             if described is not None and item_instead_of_faq(catalogue, typed, described):
                 # "买的二手房要过户" the model could not place: the catalogue names or is sure of the item

@@ -22,7 +22,13 @@ from actions.form_helpers import (
 )
 from bot.catalogue import Catalogue, ServiceItem, get_catalogue
 from bot.choices import button_service, typed_choice
-from bot.faq import get_faq_store
+from bot.faq import (
+    AGREED_OVER_ITEMS_CONFIDENCE,
+    AGREED_TOPIC_CONFIDENCE,
+    FAQ_TOPIC,
+    agreed_entry,
+    get_faq_store,
+)
 from bot.faq_entries import faq_card
 from bot.guide import (
     ASPECTS,
@@ -39,6 +45,7 @@ from bot.guide import (
     hall_wide_answer,
     parse_situation,
     render,
+    worded_aspect,
 )
 from bot.hall import get_hall
 from bot.unanswered import record_for_staff
@@ -282,6 +289,10 @@ class ActionGuide(Action):
         text = tracker.latest_message.get("text") or ""
         if intent == "ask_service_guide":
             intent = ASPECTS[asked_aspect(text)][0]  # "…想申请公租房 有啥条件": the aspect it names
+        elif intent in INTENT_TO_ASPECT and intent_confidence(tracker) < GUESSED_ASPECT:
+            # "水电汽网连合报装是啥" guessed a process question at 0.49: the aspect its words ask for
+            worded = worded_aspect(text)
+            intent = ASPECTS[worded][0] if worded is not None else intent
         aspect = INTENT_TO_ASPECT.get(intent, "overview")
         ask_intent = intent if intent in INTENT_TO_ASPECT else "ask_service_guide"
         in_context = catalogue.get(item_in_context(tracker) or "")
@@ -290,11 +301,17 @@ class ActionGuide(Action):
         choice = choose_item(catalogue, text, mentions, in_context, aspect, earlier)
         item: Optional[ServiceItem] = choice.item
         offered = offered_items(tracker) if item is None and not choice.choices and not mentions else []
-        if item is None and not choice.choices and in_context is None and not mentions and not offered:
-            # "政务服务要交钱不", "领证的时候要带啥": about the hall as a whole, answered from the FAQ
+        if item is None and in_context is None and not mentions and not offered:
+            # "政务服务要交钱不", "领证的时候要带啥": about the hall as a whole, answered from the FAQ; with
+            # items close to it too, only where the intent model's FAQ topic and retrieval agree
             faq = faq_confidence(tracker.latest_message.get("intent_ranking") or [])
             index = get_faq_store().current()
-            answer = hall_wide_answer(text, faq, index.search(text))
+            matches = index.search(text)
+            floor = AGREED_OVER_ITEMS_CONFIDENCE if choice.choices else AGREED_TOPIC_CONFIDENCE
+            agreed = agreed_entry(matches, tracker.latest_message.get(FAQ_TOPIC), floor)
+            answer = None
+            if agreed is not None or not choice.choices:
+                answer = hall_wide_answer(text, faq, matches)
             entry = answer.entry if answer is not None else None
             if answer is not None and entry is not None:
                 if answer.unsure:  # given, and on the staff's list to check

@@ -54,20 +54,58 @@ ASPECT_WORDS: Dict[str, tuple[str, ...]] = {
         "手机上弄",
         "线上能",
     ),
-    "window": ("哪个窗口", "几号窗口", "什么窗口", "啥窗口", "去哪个地方", "哪个地方办", "在几楼", "几楼"),
+    "window": (
+        "哪个窗口",
+        "几号窗口",
+        "什么窗口",
+        "啥窗口",
+        "去哪个地方",
+        "哪个地方办",
+        "在几楼",
+        "几楼",
+        "在哪办",
+        "去哪办",
+        "到哪办",
+        "上哪办",
+        "在哪弄",
+        "去哪弄",
+        "上哪弄",
+        "在哪整",
+        "去哪整",
+        "在哪儿办",
+        "去哪儿办",
+        "在哪儿弄",
+    ),
 }
+OVERVIEW_WORDS = (
+    "是啥", "是什么", "是个啥", "是干啥的", "啥意思", "什么意思", "咋回事",
+    "一块能办", "一块儿能办", "一起能办", "能一块办", "能一起办", "能一块儿办",
+)  # fmt: skip
+"""Words that ask what a matter is, or whether its parts are done together: its overview. They
+count only where no other aspect's words (`ASPECT_WORDS`) stand ("条件是啥" asks for 条件)."""
+
+
+def worded_aspect(text: str) -> Optional[str]:
+    """The aspect ``text`` asks for in words, or ``None`` when it asks for none or several.
+
+    The aspect is the one whose question words (`ASPECT_WORDS`) the text holds; "overview" when it
+    holds none of those but an overview question's (`OVERVIEW_WORDS`). Button payloads hold none.
+    """
+    if text.startswith("/"):
+        return None
+    folded = unicodedata.normalize("NFKC", text).lower()
+    asked = [aspect for aspect, words in ASPECT_WORDS.items() if any(word in folded for word in words)]
+    if not asked and any(word in folded for word in OVERVIEW_WORDS):
+        return "overview"
+    return asked[0] if len(asked) == 1 else None
 
 
 def asked_aspect(text: str) -> str:
-    """The one aspect whose question words (`ASPECT_WORDS`) ``text`` holds, else "overview".
+    """The one aspect whose question words ``text`` holds (`worded_aspect`), else "overview".
 
     "overview" also when it holds those of several aspects, or is a button payload.
     """
-    if text.startswith("/"):
-        return "overview"
-    folded = unicodedata.normalize("NFKC", text).lower()
-    asked = [aspect for aspect, words in ASPECT_WORDS.items() if any(word in folded for word in words)]
-    return asked[0] if len(asked) == 1 else "overview"
+    return worded_aspect(text) or "overview"
 
 
 COVER_WORDS = (

@@ -46,7 +46,7 @@ from rasa.shared.nlu.constants import ENTITIES, INTENT, METADATA, METADATA_INTEN
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.faq import title_terms
+from bot.faq import FAQ_TOPIC, title_terms
 from bot.faq_entries import TOPIC_METADATA, load_entries
 from bot.nlu.english import glosses, with_glosses
 from bot.nlu.linear import TfidfFeatures, fit_logistic_regression
@@ -58,6 +58,7 @@ logger = logging.getLogger(__name__)
 
 ITEM_PLACEHOLDER = "Ⓢ"
 OUT_OF_SCOPE = "out_of_scope"
+FAQ_INTENT = "faq"
 ASK_SERVICE_GUIDE = "ask_service_guide"
 INFORM = "inform"
 FORM_ENTITIES = frozenset({"phone", "id_number", "appointment_code"})
@@ -205,10 +206,32 @@ class IntentModel:
         row is then scaled to sum to 1. (Summing the topics instead gave an intent of 42 topics a
         share of every unsure message and took evidence from the guide intents.)
         """
+        return self.predict(texts, words)[0]
+
+    def predict(
+        self, texts: Sequence[str], words: Sequence[Sequence[str]]
+    ) -> Tuple[np.ndarray, List[Dict[str, Dict[str, Any]]]]:
+        """Intent probabilities (as `predict_proba`) and, per message, each topical intent's best topic.
+
+        Returns the ``(len(texts), len(self.intents))`` array and, for each text, intent →
+        ``{"name": topic, "confidence": p}``, where ``p`` is the topic's own probability among all
+        the learned classes (0–1, unweighted): ``{"faq": {"name": "parking", "confidence": 0.62}}``.
+        """
         per_class = self.class_probabilities(texts, words)
-        best = np.maximum.reduceat(per_class[:, self._by_intent], self._group_starts, axis=1)
+        grouped = per_class[:, self._by_intent]
+        best = np.maximum.reduceat(grouped, self._group_starts, axis=1)
         merged = best * np.where(self._topical, self.topic_weight, 1.0)
-        return merged / merged.sum(axis=1, keepdims=True)
+        topics: List[Dict[str, Dict[str, Any]]] = []
+        ends = [*self._group_starts[1:], grouped.shape[1]]
+        for row in grouped:
+            found = {}
+            for number in np.flatnonzero(self._topical):
+                start, end = int(self._group_starts[number]), int(ends[number])
+                column = start + int(np.argmax(row[start:end]))
+                name = self._classes[int(self._by_intent[column])].split("/", 1)[1]
+                found[self.intents[number]] = {"name": name, "confidence": float(row[column])}
+            topics.append(found)
+        return merged / merged.sum(axis=1, keepdims=True), topics
 
     def save(self, folder: Path) -> None:
         """Write plain arrays and JSON (no pickle) into ``folder``."""
@@ -373,9 +396,12 @@ class NgramIntentClassifier(GraphComponent, IntentClassifier):
         if self.model is None or not messages:
             return messages
         pairs = [self.masked(m) for m in messages]
-        probabilities = self.model.predict_proba([p[0] for p in pairs], [p[1] for p in pairs])
+        probabilities, topics = self.model.predict([p[0] for p in pairs], [p[1] for p in pairs])
         length = int(self.config["ranking_length"])
-        for message, row, (masked, _) in zip(messages, probabilities, pairs, strict=True):
+        for message, row, topic, (masked, _) in zip(messages, probabilities, topics, pairs, strict=True):
+            if FAQ_INTENT in topic:
+                # the FAQ entry the model would pick, which retrieval may confirm (bot.faq.agreed_entry)
+                message.set(FAQ_TOPIC, topic[FAQ_INTENT], add_to_output=True)
             decided = self.decided_by_form(message, masked)
             if decided:
                 ranking = [{"name": decided, "confidence": 1.0}]

@@ -20,6 +20,9 @@ TRAINING_DATA = "data/nlu"
 # FAQ answers (bot/guide.py hall_wide_answer); the fifth was scored only after those changes.
 # Both were then read to try a weight of the faq intent (docs/intent-tuning.md, not kept);
 # heldout_blind_sixth.yml, by another writer and of every kind of message, was scored only after.
+# heldout_blind_ninth.yml (2026-12-02, a twelfth writer, every kind of message and 197 FAQ
+# questions) was first scored before the FAQ topic agreement (bot/faq.py agreed_entry) was made,
+# and its failures were not read for it.
 HELDOUT_FILES = (
     "tests/nlu/heldout.yml",
     "tests/nlu/heldout_independent.yml",
@@ -32,6 +35,7 @@ HELDOUT_FILES = (
     "tests/nlu/heldout_blind_sixth.yml",
     "tests/nlu/heldout_blind_seventh.yml",
     "tests/nlu/heldout_blind_eighth.yml",
+    "tests/nlu/heldout_blind_ninth.yml",
 )
 
 

@@ -8,7 +8,7 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple
 from sklearn.metrics import f1_score
 
 from bot.catalogue import get_catalogue
-from bot.faq import FaqIndex, decide
+from bot.faq import AGREED_OVER_ITEMS_CONFIDENCE, FAQ_TOPIC, FaqIndex, agreed_entry, decide
 from bot.faq_entries import FaqEntry, load_entries
 from bot.guide import (
     GUIDE_INTENTS,
@@ -30,13 +30,14 @@ OUT_OF_SCOPE_ANSWERS = frozenset(GUIDE_INTENTS | {"book_appointment", "faq"})
 
 def prediction(parsed: Dict[str, Any]) -> Dict[str, Any]:
     """What the figures need of one parse: intent, its confidence, the best intent other than the
-    fallback, ``faq``'s confidence and entities."""
+    fallback, ``faq``'s confidence and best topic, and entities."""
     ranking = parsed.get("intent_ranking") or []
     return {
         "intent": (parsed.get("intent") or {}).get("name"),
         "best_under_fallback": next((r.get("name") for r in ranking if r.get("name") != FALLBACK), None),
         "confidence": float((parsed.get("intent") or {}).get("confidence") or 0.0),
         "faq_confidence": faq_confidence(ranking),
+        "faq_topic": parsed.get(FAQ_TOPIC),
         "entities": [[e["entity"], str(e.get("value"))] for e in parsed.get("entities") or []],
     }
 
@@ -115,9 +116,11 @@ def faq_entry_answered(index: FaqIndex, text: str, predicted: Dict[str, Any]) ->
     - ``faq`` and ``nlu_fallback`` go to retrieval (`bot.faq.decide`); but an unsure message with a
       guide intent best under the fallback and an item mention, and an answer the model or
       retrieval is unsure of where the catalogue names or is sure of an item
-      (`bot.guide.item_instead_of_faq`), get the item's guide (`actions.faq.ActionFaq`);
-    - a guide question that names and describes no item and gets no item choices goes to
-      `bot.guide.hall_wide_answer`;
+      (`bot.guide.item_instead_of_faq`), get the item's guide (`actions.faq.ActionFaq`), unless
+      the message names no item and the intent model's FAQ topic and retrieval agree
+      (`bot.faq.agreed_entry`);
+    - a guide question that names and describes no item and gets no item choices (or gets them,
+      where the FAQ topic and retrieval agree) goes to `bot.guide.hall_wide_answer`;
     - an opening-hours question also gets the hall's ``hours_faq`` entry when retrieval is sure of
       it, and a complaint its ``complaint_faq`` entry (`actions.hall.ActionHallInfo`).
     """
@@ -125,10 +128,12 @@ def faq_entry_answered(index: FaqIndex, text: str, predicted: Dict[str, Any]) ->
     mentioned = any(kind == "service" for kind, _ in predicted["entities"])
     matches = index.search(text)
     decision = decide(matches)
+    topic = predicted.get("faq_topic")
+    agreed = not mentioned and agreed_entry(matches, topic) is not None
     if intent in ("faq", FALLBACK):
         if intent == FALLBACK and mentioned and predicted.get("best_under_fallback") in GUIDE_INTENTS:
             return None
-        doubtful = decision.unsure or (intent == FALLBACK and decision.entry is None)
+        doubtful = not agreed and (decision.unsure or (intent == FALLBACK and decision.entry is None))
         if doubtful and text.strip() and item_instead_of_faq(get_catalogue(), text):
             return None
         return decision.entry
@@ -136,7 +141,9 @@ def faq_entry_answered(index: FaqIndex, text: str, predicted: Dict[str, Any]) ->
         if mentioned:
             return None
         choice = choose_item(get_catalogue(), text, [], None, INTENT_TO_ASPECT[intent])
-        if choice.item is not None or choice.choices:
+        if choice.item is not None or (
+            choice.choices and agreed_entry(matches, topic, AGREED_OVER_ITEMS_CONFIDENCE) is None
+        ):
             return None
         answer = hall_wide_answer(text, float(predicted.get("faq_confidence") or 0.0), matches)
         return answer.entry if answer is not None else None

@@ -52,9 +52,16 @@ from tests.utils.conversations import by_file, load_conversations, play
 # matter of the catalogue refused as out of scope. A reviewer's pass then found long first messages
 # losing an aspect the intent model was sure of: those that name their item now keep it from 0.6,
 # 51/59 (0.864) and 276/306. The bars sit two and three conversations below these.
+# 2026-12-02 (evening): blind_sixth.yml, 60 conversations by a ninth writer (three turns standing in
+# the training data taken out: a thanks, a goodbye and "收废吗"), joined before anyone looked at its
+# failures: 40/60 (0.667) on the code of that afternoon, the earlier files 327/365 (0.896); the same
+# with FAQ entries the intent model and retrieval agree on (one conversation traded: "厂房项目准备动工了，
+# 开工前的手续能一次办吗" now gets the 一件事一次办 entry both agree on, not 建设项目开工). Then 42/60
+# (0.700) with an unsure aspect giving way to the aspect asked in words (bot/guide.py worded_aspect:
+# "在哪弄" a window question, "是啥" an overview). blind_fifth now counts with the earlier files.
 SUCCESS_BAR = 0.89
-NEWEST_FILE = "blind_fifth.yml"
-NEWEST_FILE_BAR = 0.83
+NEWEST_FILE = "blind_sixth.yml"
+NEWEST_FILE_BAR = 0.66
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 

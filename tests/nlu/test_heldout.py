@@ -74,6 +74,10 @@ BARS = {
     # data/nlu were taken out, 261 of them FAQ questions), first scored 2026-12-02 with nothing
     # changed for it: 0.932 against 0.927, linking 59/59, 2 items invented of 344.
     "tests/nlu/heldout_blind_eighth.yml": (0.93, 0.0, 0.97),
+    # heldout_blind_ninth.yml (twelfth writer, 377 messages once the 61 standing verbatim in
+    # data/nlu were taken out, 197 of them FAQ questions), first scored 2026-12-02 with nothing
+    # changed for it: 0.907 against 0.915 (the baseline ahead), linking 89/91, none invented of 280.
+    "tests/nlu/heldout_blind_ninth.yml": (0.90, -0.01, 0.97),
 }
 # file -> share of FAQ paraphrases answered with their entry; the issue asks 0.95. Measured
 # 2026-11-30: independent 0.860 (98 of 114); fresh 0.842 (48 of 57, 3 more offered choices).
@@ -92,15 +96,22 @@ BARS = {
 # heldout_blind_sixth.yml, first scored 2026-12-02 with nothing changed for it: 0.924 (110 of 119).
 # heldout_blind_seventh.yml, first scored 2026-12-02 with nothing changed for it: 0.905 (143 of 158).
 # heldout_blind_eighth.yml, first scored 2026-12-02 with nothing changed for it: 0.897 (234 of 261).
+# 2026-12-02 (later): heldout_blind_ninth.yml, first scored with nothing changed for it: 0.888 (175
+# of 197). Then an entry the intent model's FAQ topic and retrieval agree on is answered though
+# either alone would give way (bot/faq.py agreed_entry), measured on all the files at once and not
+# made from the ninth's failures: ninth 0.919 (181); independent 0.982 (112), fresh 0.982 (56),
+# blind 0.966 (113), blind_fourth 0.927 (215), blind_fifth 0.851 (177), blind_sixth 0.941 (112),
+# blind_seventh 0.918 (145), blind_eighth 0.923 (241). The conversations did not change (367/425).
 FAQ_BARS = {
-    "tests/nlu/heldout_independent.yml": 0.95,
-    "tests/nlu/heldout_fresh.yml": 0.94,
-    "tests/nlu/heldout_blind.yml": 0.93,
-    "tests/nlu/heldout_blind_fourth.yml": 0.91,
-    "tests/nlu/heldout_blind_fifth.yml": 0.83,
-    "tests/nlu/heldout_blind_sixth.yml": 0.92,
-    "tests/nlu/heldout_blind_seventh.yml": 0.90,
-    "tests/nlu/heldout_blind_eighth.yml": 0.89,
+    "tests/nlu/heldout_independent.yml": 0.98,
+    "tests/nlu/heldout_fresh.yml": 0.98,
+    "tests/nlu/heldout_blind.yml": 0.96,
+    "tests/nlu/heldout_blind_fourth.yml": 0.92,
+    "tests/nlu/heldout_blind_fifth.yml": 0.85,
+    "tests/nlu/heldout_blind_sixth.yml": 0.94,
+    "tests/nlu/heldout_blind_seventh.yml": 0.91,
+    "tests/nlu/heldout_blind_eighth.yml": 0.92,
+    "tests/nlu/heldout_blind_ninth.yml": 0.91,
 }
 INVENTED_BAR = 0.02
 # Messages naming or describing an item, for a file's linking figure to count: 100 until the two

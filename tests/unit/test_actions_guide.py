@@ -12,6 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.guide import ActionGuide, item_in_context
 from bot.catalogue import get_catalogue, load_catalogue
+from bot.faq import FAQ_TOPIC
 from bot.hall import get_hall
 from bot.nlu.service_linker import ServiceIndex
 
@@ -581,6 +582,43 @@ def test_an_overview_question_naming_one_aspect_asks_for_it() -> None:
 
 
 @pytest.mark.parametrize(
+    ("text", "aspect"),
+    [
+        ("灵活就业登记在哪弄", "window"),
+        ("公积金去哪儿办", "window"),
+        ("居住证上哪弄", "window"),
+        ("水电汽网连合报装是啥", "overview"),
+        ("居住证恁这儿能办不 是个啥办法", "overview"),
+        ("上户口和办医保一块能办吗", "overview"),
+        ("条件是啥", "eligibility"),  # another aspect's words come first
+        ("要带啥 是啥流程", None),  # two aspects
+        ("退休手续咋弄", None),
+        ('/ask_fee{"service": "退休一件事"}', None),
+    ],
+)
+def test_the_aspect_a_message_asks_in_words(text: str, aspect: Optional[str]) -> None:
+    from bot.guide import asked_aspect, worded_aspect
+
+    assert worded_aspect(text) == aspect
+    assert asked_aspect(text) == (aspect or "overview")
+
+
+@pytest.mark.parametrize(
+    ("intent", "confidence", "aspect"),
+    [
+        ("ask_process", 0.49, "overview"),  # a guessed aspect gives way to the words of another
+        ("ask_process", 0.9, "process"),  # a sure one stands
+    ],
+)
+async def test_an_unsure_aspect_gives_way_to_the_aspect_asked_in_words(
+    index: ServiceIndex, intent: str, confidence: float, aspect: str
+) -> None:
+    message, _ = await ask(index, intent, "水电气网联合报装是啥", confidence=confidence)
+    assert answered(message) == "水电气网联合报装一件事"
+    assert message["custom"]["aspect"] == aspect
+
+
+@pytest.mark.parametrize(
     "text, context, meant",
     [
         ("我不做吃的了 就想一个人开个小门面卖水果", "开办餐饮店一件事", "个体工商户登记一件事"),
@@ -626,16 +664,22 @@ async def test_a_stop_that_drops_the_item_for_a_likely_one_gets_its_guide(index:
     assert "开办企业一件事" not in buttons  # the item left is not offered again
 
 
-def after_guide_answer(text: str, item: str) -> Tracker:
-    """The bot just answered ``item``'s guide; the citizen asks ``text``, which the NLU took for an FAQ."""
+def after_guide_answer(text: str, item: str, topic: Optional[str] = None) -> Tracker:
+    """The bot just answered ``item``'s guide; the citizen asks ``text``, which the NLU took for an FAQ.
+
+    ``topic``: the FAQ topic the intent model gave the message as well (``bot.faq.FAQ_TOPIC``).
+    """
     item_id = get_catalogue().get(item).id  # type: ignore[union-attr]
     card = {"type": "guide", "item": item, "item_id": item_id}
     answered_card = {"event": "bot", "text": "…", "data": {"custom": card}}
     user = {"event": "user", "text": text, "parse_data": {"intent": {"name": "faq"}}}
+    latest: Dict[str, Any] = {"intent": {"name": "faq", "confidence": 0.9}, "text": text, "entities": []}
+    if topic is not None:
+        latest[FAQ_TOPIC] = {"name": topic, "confidence": 0.5}
     return Tracker(
         sender_id="guide-test",
         slots={"service": item},
-        latest_message={"intent": {"name": "faq", "confidence": 0.9}, "text": text, "entities": []},
+        latest_message=latest,
         events=[{"event": "slot", "name": "service", "value": item}, answered_card, user],
         paused=False,
         followup_action=None,
@@ -660,7 +704,8 @@ async def test_a_hall_wide_rule_asked_right_after_a_guide_answer_is_answered_for
     from actions.faq import ActionFaq
 
     dispatcher = CollectingDispatcher()
-    events = await ActionFaq().run(dispatcher, after_guide_answer(text, item), {})
+    # the intent model names the same entry as retrieval: still the matter at hand
+    events = await ActionFaq().run(dispatcher, after_guide_answer(text, item, topic=entry), {})
     guide, hall_wide = dispatcher.messages
     assert guide["custom"]["item"] == item and guide["custom"]["aspect"] == aspect
     # the hall-wide entry stays a tap away

@@ -52,6 +52,24 @@ def test_an_intent_scores_its_best_topic() -> None:
     assert probabilities[0][model.intents.index("faq")] == pytest.approx(per_topic["faq/parking"] / scale)
 
 
+def test_each_message_gets_the_best_topic_of_the_intent_learned_by_topic() -> None:
+    model = _fitted()
+    texts = ["停车的地方在哪", "材料少一份能先办不", "多少钱"]
+    probabilities, topics = model.predict(texts, [list(t) for t in texts])
+    assert np.allclose(probabilities, model.predict_proba(texts, [list(t) for t in texts]))
+    assert [t["faq"]["name"] for t in topics] == ["parking", "rongque", topics[2]["faq"]["name"]]
+    assert all(set(t) == {"faq"} for t in topics), "only faq is learned by topic here"
+    per_class = model.class_probabilities(texts, [list(t) for t in texts])
+    for row, found in zip(per_class, topics, strict=True):
+        # the topic's own probability among all the classes, not the intents' rescaled share
+        assert found["faq"]["confidence"] == pytest.approx(
+            row[model.classes.index(f"faq/{found['faq']['name']}")]
+        )
+        assert found["faq"]["confidence"] == pytest.approx(
+            max(row[i] for i, c in enumerate(model.classes) if c.startswith("faq/"))
+        )
+
+
 def test_saved_model_gives_the_same_probabilities(tmp_path: Path) -> None:
     model = _fitted()
     model.save(tmp_path)

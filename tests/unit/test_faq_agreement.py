@@ -1,0 +1,144 @@
+"""The intent model's FAQ topic and retrieval agreeing on an entry (`bot.faq.agreed_entry`).
+
+Retrieval and the catalogue are the real ones over the seed data (``data/faq``, ``data/services``);
+only the parse result the NLU would give is written by hand.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Any, Dict, Optional
+
+import pytest
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.faq import ActionFaq
+from actions.guide import ActionGuide
+from bot import faq
+from bot.faq import (
+    AGREED_OVER_ITEMS_CONFIDENCE,
+    AGREED_TOPIC_CONFIDENCE,
+    ANSWER_SCORE,
+    FAQ_TOPIC,
+    FaqMatch,
+    FaqStore,
+    agreed_entry,
+)
+from bot.faq_entries import FaqEntry
+from bot.settings import PROJECT_ROOT
+from tests.conftest import make_tracker, migrated_engine
+
+PARKING = FaqEntry(
+    id="parking",
+    title="停车",
+    questions=["大厅能停车吗"],
+    answer="东侧有停车场。",
+    source="样例",
+    last_checked=date(2026, 12, 2),
+)
+
+
+@pytest.mark.parametrize(
+    ("score", "topic", "agreed"),
+    [
+        (0.3, {"name": "parking", "confidence": 0.4}, True),
+        (ANSWER_SCORE, {"name": "parking", "confidence": AGREED_TOPIC_CONFIDENCE}, True),
+        (0.9, {"name": "rongque", "confidence": 0.9}, False),  # they name different entries
+        (0.3, {"name": "parking", "confidence": AGREED_TOPIC_CONFIDENCE - 0.01}, False),
+        (ANSWER_SCORE - 0.01, {"name": "parking", "confidence": 0.9}, False),
+        (0.9, None, False),  # a model without FAQ topics
+        (0.9, {}, False),
+    ],
+)
+def test_the_two_agree_only_on_the_same_entry_above_both_thresholds(
+    score: float, topic: Optional[Dict[str, Any]], agreed: bool
+) -> None:
+    assert (agreed_entry([FaqMatch(PARKING, score)], topic) == PARKING) is agreed
+
+
+def test_no_matches_agree_with_nothing() -> None:
+    assert agreed_entry([], {"name": "parking", "confidence": 0.9}) is None
+
+
+@pytest.fixture
+def seed_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> FaqStore:
+    engine = migrated_engine(tmp_path / "bot.db")
+    store = FaqStore(PROJECT_ROOT / "data" / "faq")
+    monkeypatch.setattr("bot.faq_db.configured_engine", lambda: engine)
+    monkeypatch.setattr(faq, "_stores", {})
+    monkeypatch.setattr("actions.faq.get_faq_store", lambda: store)
+    monkeypatch.setattr("actions.guide.get_faq_store", lambda: store)
+    return store
+
+
+def parsed(intent: str, text: str, topic: Optional[Dict[str, Any]], faq_share: float = 0.3) -> Any:
+    tracker = make_tracker(intent, text=text)
+    tracker.latest_message["intent_ranking"] = [
+        {"name": intent, "confidence": 0.6},
+        {"name": "faq", "confidence": faq_share},
+    ]
+    if topic is not None:
+        tracker.latest_message[FAQ_TOPIC] = topic
+    return tracker
+
+
+@pytest.mark.parametrize("topic", [{"name": "youji", "confidence": 0.37}, None])
+async def test_an_faq_question_naming_an_item_keeps_its_entry_when_the_two_agree(
+    seed_store: FaqStore, topic: Optional[Dict[str, Any]]
+) -> None:
+    """ "营业执照能快递给我吗": retrieval alone is unsure of 证照免费邮寄, and 营业执照 names an item."""
+    text = "营业执照能快递给我吗"
+    assert seed_store.current().search(text)[0].entry.id == "youji"
+    dispatcher = CollectingDispatcher()
+    await ActionFaq().run(dispatcher, parsed("faq", text, topic), {"responses": {}})
+    cards = [m["custom"] for m in dispatcher.messages if m.get("custom")]
+    if topic is not None:
+        assert cards and cards[0]["type"] == "faq" and cards[0]["id"] == "youji"
+    else:
+        assert not any(c["type"] == "faq" for c in cards), (
+            "without the model's topic the item's guide answers"
+        )
+
+
+async def test_a_message_naming_an_item_is_about_the_item_though_the_two_agree(seed_store: FaqStore) -> None:
+    """ "外地人在郑州住哩那个居住证" names 居住证: 跨省通办 agreed on is not what was asked."""
+    text = "外地人在郑州住哩那个居住证"
+    assert seed_store.current().search(text)[0].entry.id == "kuasheng"
+    tracker = parsed("faq", text, {"name": "kuasheng", "confidence": 0.18})
+    tracker.latest_message["entities"] = [
+        {
+            "entity": "service",
+            "value": "居住证办理一件事",
+            "start": 10,
+            "end": 13,
+            "extractor": "ServiceLinker",
+        }
+    ]
+    dispatcher = CollectingDispatcher()
+    await ActionFaq().run(dispatcher, tracker, {"responses": {}})
+    cards = [m["custom"] for m in dispatcher.messages if m.get("custom")]
+    assert cards and cards[0]["type"] == "guide" and cards[0]["item"] == "居住证办理一件事"
+
+
+@pytest.mark.parametrize(
+    ("topic", "agreed"),
+    [
+        ({"name": "mianfei", "confidence": AGREED_OVER_ITEMS_CONFIDENCE + 0.05}, True),
+        # enough where no item is close, not against items offered as choices
+        ({"name": "mianfei", "confidence": AGREED_OVER_ITEMS_CONFIDENCE - 0.05}, False),
+        (None, False),
+    ],
+)
+async def test_a_hall_wide_question_with_items_close_to_it_gets_the_entry_the_two_agree_on(
+    seed_store: FaqStore, topic: Optional[Dict[str, Any]], agreed: bool
+) -> None:
+    """ "政务服务要交钱不" read as ask_fee: 服务 brings items close, which a surer agreed entry outweighs."""
+    dispatcher = CollectingDispatcher()
+    await ActionGuide().run(dispatcher, parsed("ask_fee", "政务服务要交钱不", topic), {"responses": {}})
+    cards = [m["custom"] for m in dispatcher.messages if m.get("custom")]
+    if agreed:
+        assert cards[0]["type"] == "faq" and cards[0]["id"] == "mianfei"
+    else:
+        assert dispatcher.messages[0]["buttons"], "the close items are offered"
+        assert not any(c["type"] == "faq" for c in cards)
