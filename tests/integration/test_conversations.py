@@ -58,10 +58,12 @@ from tests.utils.conversations import by_file, load_conversations, play
 # with FAQ entries the intent model and retrieval agree on (one conversation traded: "厂房项目准备动工了，
 # 开工前的手续能一次办吗" now gets the 一件事一次办 entry both agree on, not 建设项目开工). Then 42/60
 # (0.700) with an unsure aspect giving way to the aspect asked in words (bot/guide.py worded_aspect:
-# "在哪弄" a window question, "是啥" an overview). blind_fifth now counts with the earlier files.
+# "在哪弄" a window question, "是啥" an overview); 43/60 (0.717) and the earlier files 329/365 (0.901)
+# with a requirement asked about in words ("必须得有执业药师吗", "对人有要求不") an eligibility question,
+# a kind seen in three files. blind_fifth now counts with the earlier files.
 SUCCESS_BAR = 0.89
 NEWEST_FILE = "blind_sixth.yml"
-NEWEST_FILE_BAR = 0.66
+NEWEST_FILE_BAR = 0.68
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 

@@ -591,6 +591,8 @@ def test_an_overview_question_naming_one_aspect_asks_for_it() -> None:
         ("居住证恁这儿能办不 是个啥办法", "overview"),
         ("上户口和办医保一块能办吗", "overview"),
         ("条件是啥", "eligibility"),  # another aspect's words come first
+        ("必须得有执业药师吗 我自己没证", "eligibility"),
+        ("对人有要求不", "eligibility"),
         ("要带啥 是啥流程", None),  # two aspects
         ("退休手续咋弄", None),
         ('/ask_fee{"service": "退休一件事"}', None),
