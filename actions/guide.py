@@ -22,13 +22,7 @@ from actions.form_helpers import (
 )
 from bot.catalogue import Catalogue, ServiceItem, get_catalogue
 from bot.choices import button_service, typed_choice
-from bot.faq import (
-    AGREED_OVER_ITEMS_CONFIDENCE,
-    AGREED_TOPIC_CONFIDENCE,
-    FAQ_TOPIC,
-    agreed_entry,
-    get_faq_store,
-)
+from bot.faq import AGREED_OVER_ITEMS_CONFIDENCE, FAQ_TOPIC, agreed_entry, get_faq_store
 from bot.faq_entries import faq_card
 from bot.guide import (
     ASPECTS,
@@ -290,8 +284,9 @@ class ActionGuide(Action):
         if intent == "ask_service_guide":
             intent = ASPECTS[asked_aspect(text)][0]  # "…想申请公租房 有啥条件": the aspect it names
         elif intent in INTENT_TO_ASPECT and intent_confidence(tracker) < GUESSED_ASPECT:
-            # "水电汽网连合报装是啥" guessed a process question at 0.49: the aspect its words ask for
-            worded = worded_aspect(text)
+            # "水电汽网连合报装是啥" guessed a process question at 0.49: the aspect its words ask for (an
+            # intent the FAQ action passes in, for a message under the fallback threshold, is a guess too)
+            worded = worded_aspect(text, guessed=True)
             intent = ASPECTS[worded][0] if worded is not None else intent
         aspect = INTENT_TO_ASPECT.get(intent, "overview")
         ask_intent = intent if intent in INTENT_TO_ASPECT else "ask_service_guide"
@@ -307,10 +302,9 @@ class ActionGuide(Action):
             faq = faq_confidence(tracker.latest_message.get("intent_ranking") or [])
             index = get_faq_store().current()
             matches = index.search(text)
-            floor = AGREED_OVER_ITEMS_CONFIDENCE if choice.choices else AGREED_TOPIC_CONFIDENCE
-            agreed = agreed_entry(matches, tracker.latest_message.get(FAQ_TOPIC), floor)
+            topic = tracker.latest_message.get(FAQ_TOPIC)
             answer = None
-            if agreed is not None or not choice.choices:
+            if not choice.choices or agreed_entry(matches, topic, AGREED_OVER_ITEMS_CONFIDENCE) is not None:
                 answer = hall_wide_answer(text, faq, matches)
             entry = answer.entry if answer is not None else None
             if answer is not None and entry is not None:

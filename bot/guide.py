@@ -38,25 +38,7 @@ ASPECT_WORDS: Dict[str, tuple[str, ...]] = {
     "process": ("流程", "步骤"),
     "time_limit": ("多久", "多长时间", "要几天", "几天能", "几天办", "多少天", "几个工作日", "啥时候开始"),
     "fee": ("收费吗", "收费不", "收不收费", "多少钱", "要钱", "花钱吗", "花钱不", "收钱吗", "费用多少"),
-    "eligibility": (
-        "什么条件",
-        "啥条件",
-        "有啥条件",
-        "条件是",
-        "符合条件",
-        "资格",
-        "门槛",
-        "有要求",
-        "啥要求",
-        "什么要求",
-        "要求不",
-        "必须得有",
-        "必须有",
-        "必须要有",
-        "必须得配",
-        "必须配",
-        "非得有",
-    ),
+    "eligibility": ("什么条件", "啥条件", "有啥条件", "条件是", "符合条件", "资格", "门槛"),
     "online": (
         "网上办",
         "网上能",
@@ -95,25 +77,48 @@ ASPECT_WORDS: Dict[str, tuple[str, ...]] = {
         "在哪儿弄",
     ),
 }
+# Where online words stand ("居住证网上在哪办", "手机上去哪办"), a window's words do not ask for a window.
+_ONLINE_MARKS = ("网上", "线上", "手机上", "app", "郑好办")
 OVERVIEW_WORDS = (
     "是啥", "是什么", "是个啥", "是干啥的", "啥意思", "什么意思", "咋回事",
     "一块能办", "一块儿能办", "一起能办", "能一块办", "能一起办", "能一块儿办",
 )  # fmt: skip
 """Words that ask what a matter is, or whether its parts are done together: its overview. They
-count only where no other aspect's words (`ASPECT_WORDS`) stand ("条件是啥" asks for 条件)."""
+count only where no other aspect's words stand, nor a noun of one (`ASPECT_NOUNS`: "收费标准是啥",
+"需要的材料是啥", "退休金是什么时候发" ask for those)."""
+ASPECT_NOUNS = (
+    "材料", "资料", "证件", "照片", "带啥", "多久", "几天", "时候", "时间", "收费", "费用", "多少钱",
+    "标准", "流程", "步骤", "窗口", "条件", "要求",
+)  # fmt: skip
+REQUIREMENT_WORDS = ("必须得有", "必须要有", "必须得配", "非得有", "有啥要求", "有什么要求", "有要求")
+"""Words that ask whether a requirement holds ("必须得有执业药师吗", "对人有要求不"): eligibility,
+but only for an aspect the intent model guessed (`worded_aspect` with ``guessed``), and never
+beside a noun of what is handed in ("照片有啥要求", "材料有要求吗" ask about materials)."""
+_HANDED_IN = ("材料", "资料", "证件", "照片", "复印件", "原件")
 
 
-def worded_aspect(text: str) -> Optional[str]:
+def worded_aspect(text: str, guessed: bool = False) -> Optional[str]:
     """The aspect ``text`` asks for in words, or ``None`` when it asks for none or several.
 
-    The aspect is the one whose question words (`ASPECT_WORDS`) the text holds; "overview" when it
-    holds none of those but an overview question's (`OVERVIEW_WORDS`). Button payloads hold none.
+    The aspect is the one whose question words (`ASPECT_WORDS`) the text holds, a window's only
+    without online words; with ``guessed`` (the intent model's aspect was unsure) also
+    `REQUIREMENT_WORDS` for eligibility; "overview" when it holds none of those, no aspect's noun
+    (`ASPECT_NOUNS`) and an overview question's words (`OVERVIEW_WORDS`). Button payloads hold none.
     """
     if text.startswith("/"):
         return None
     folded = unicodedata.normalize("NFKC", text).lower()
     asked = [aspect for aspect, words in ASPECT_WORDS.items() if any(word in folded for word in words)]
-    if not asked and any(word in folded for word in OVERVIEW_WORDS):
+    if "window" in asked and any(mark in folded for mark in _ONLINE_MARKS):
+        asked.remove("window")
+    if (
+        guessed
+        and "eligibility" not in asked
+        and any(word in folded for word in REQUIREMENT_WORDS)
+        and not any(noun in folded for noun in _HANDED_IN)
+    ):
+        asked.append("eligibility")
+    if not asked and any(w in folded for w in OVERVIEW_WORDS) and not any(n in folded for n in ASPECT_NOUNS):
         return "overview"
     return asked[0] if len(asked) == 1 else None
 

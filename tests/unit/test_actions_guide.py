@@ -591,8 +591,11 @@ def test_an_overview_question_naming_one_aspect_asks_for_it() -> None:
         ("居住证恁这儿能办不 是个啥办法", "overview"),
         ("上户口和办医保一块能办吗", "overview"),
         ("条件是啥", "eligibility"),  # another aspect's words come first
-        ("必须得有执业药师吗 我自己没证", "eligibility"),
-        ("对人有要求不", "eligibility"),
+        ("收费标准是啥", None),  # a noun of another aspect: not the overview
+        ("需要的材料是啥", None),
+        ("退休金是什么时候发", None),
+        ("居住证网上在哪办", None),  # online words: not a window
+        ("必须得有执业药师吗 我自己没证", None),  # a requirement: only for a guessed aspect (below)
         ("要带啥 是啥流程", None),  # two aspects
         ("退休手续咋弄", None),
         ('/ask_fee{"service": "退休一件事"}', None),
@@ -603,6 +606,22 @@ def test_the_aspect_a_message_asks_in_words(text: str, aspect: Optional[str]) ->
 
     assert worded_aspect(text) == aspect
     assert asked_aspect(text) == (aspect or "overview")
+
+
+@pytest.mark.parametrize(
+    ("text", "aspect"),
+    [
+        ("必须得有执业药师吗 我自己没证", "eligibility"),
+        ("对人有要求不", "eligibility"),
+        ("照片有啥要求", None),  # what is handed in: a materials question
+        ("材料有要求吗", None),
+    ],
+)
+def test_a_requirement_asked_about_answers_a_guessed_aspect(text: str, aspect: Optional[str]) -> None:
+    from bot.guide import worded_aspect
+
+    assert worded_aspect(text, guessed=True) == aspect
+    assert worded_aspect(text) is None, "never for a message whose aspect the model was sure of"
 
 
 @pytest.mark.parametrize(
@@ -700,14 +719,17 @@ def after_guide_answer(text: str, item: str, topic: Optional[str] = None) -> Tra
         ("他下不了楼 非得本人来吗", DISABILITY, "overview", "lvsetongdao"),
     ],
 )
+@pytest.mark.parametrize("modelled", [True, False])
 async def test_a_hall_wide_rule_asked_right_after_a_guide_answer_is_answered_for_the_item(
-    text: str, item: str, aspect: str, entry: str
+    text: str, item: str, aspect: str, entry: str, modelled: bool
 ) -> None:
     from actions.faq import ActionFaq
 
     dispatcher = CollectingDispatcher()
-    # the intent model names the same entry as retrieval: still the matter at hand
-    events = await ActionFaq().run(dispatcher, after_guide_answer(text, item, topic=entry), {})
+    # with or without the intent model naming the same entry as retrieval: the matter at hand
+    events = await ActionFaq().run(
+        dispatcher, after_guide_answer(text, item, topic=entry if modelled else None), {}
+    )
     guide, hall_wide = dispatcher.messages
     assert guide["custom"]["item"] == item and guide["custom"]["aspect"] == aspect
     # the hall-wide entry stays a tap away

@@ -57,7 +57,8 @@ def test_each_message_gets_the_best_topic_of_the_intent_learned_by_topic() -> No
     texts = ["停车的地方在哪", "材料少一份能先办不", "多少钱"]
     probabilities, topics = model.predict(texts, [list(t) for t in texts])
     assert np.allclose(probabilities, model.predict_proba(texts, [list(t) for t in texts]))
-    assert [t["faq"]["name"] for t in topics] == ["parking", "rongque", topics[2]["faq"]["name"]]
+    assert [t["faq"]["name"] for t in topics[:2]] == ["parking", "rongque"]
+    assert topics[2]["faq"]["name"] in {"parking", "rongque"}
     assert all(set(t) == {"faq"} for t in topics), "only faq is learned by topic here"
     per_class = model.class_probabilities(texts, [list(t) for t in texts])
     for row, found in zip(per_class, topics, strict=True):
