@@ -15,6 +15,7 @@ from typing import Any, Dict, List, Mapping, Optional, Sequence
 
 from bot.catalogue import Catalogue, ServiceItem, materials_for
 from bot.catalogue.linking import SURE_SCORE, Evidence, fits, outscored
+from bot.catalogue.search import PAUSE_CHARACTERS
 from bot.faq import FaqAnswer, FaqMatch, decide
 from bot.hall import HallInfo
 from bot.relatives import RELATIVES
@@ -136,7 +137,6 @@ COVER_WORDS = (
     "也是一块儿办", "也是一块办", "也是一起办", "也一块儿办", "也一块办", "也一起办",
 )  # fmt: skip
 """Words that ask what a matter covers ("新生儿出生一件事都能办啥", "医保也是一块儿办的？")."""
-_OTHER_ASPECT_WORDS = ("材料", "资料", "证件", "带啥", "多久", "几天", "多少钱", "窗口", "条件")
 
 
 def asks_what_it_covers(text: str) -> bool:
@@ -144,7 +144,7 @@ def asks_what_it_covers(text: str) -> bool:
 
     Not when it also names another aspect's matter ("公积金提取材料都包括啥事" asks for materials).
     """
-    return any(word in text for word in COVER_WORDS) and not any(w in text for w in _OTHER_ASPECT_WORDS)
+    return any(word in text for word in COVER_WORDS) and not any(w in text for w in ASPECT_NOUNS)
 
 
 def bundles(catalogue: Catalogue, item: ServiceItem, other: ServiceItem) -> bool:
@@ -175,7 +175,7 @@ SEVERAL_CUES = tuple(
     "都想问问 都想问下 都想问一下 都想了解 都想咨询 这俩事 这两件事 这两个事 俩事都 两件事 两个事 几件事 "
     "这几个事 一块问问 一起问问".split()
 )
-_CLAUSES = re.compile(r"[\s，。,.!！?？、；;]+|跟|和|还有|以及")
+_CLAUSES = re.compile(rf"[{PAUSE_CHARACTERS}]+|跟|和|还有|以及")
 
 
 def several_items(catalogue: Catalogue, text: str) -> List[ServiceItem]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import socket
 import subprocess
 import time
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Dict, Iterator
 
@@ -15,6 +15,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.engine import Engine
 
 from bot.db import make_engine, run_migrations
+from bot.faq_entries import FaqEntry
 from bot.launcher import redis_server_binary
 from bot.settings import PROJECT_ROOT
 from tests.utils.stack import Stack, free_port, start_stack
@@ -97,6 +98,17 @@ def domain() -> Dict[str, Any]:
     from rasa.shared.core.domain import Domain
 
     return Domain.load(str(PROJECT_ROOT / "domain.yml")).as_dict()
+
+
+PARKING_ENTRY = FaqEntry(
+    id="parking",
+    title="停车",
+    questions=["大厅能停车吗"],
+    answer="东侧有停车场。",
+    source="样例",
+    last_checked=date(2026, 12, 1),
+)
+"""A one-question FAQ entry for tests of retrieval's decisions (sample data)."""
 
 
 def make_tracker(

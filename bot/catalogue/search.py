@@ -22,16 +22,18 @@ if TYPE_CHECKING:
 _HAN_RUN = re.compile(r"[\u3400-\u9fff]+")
 _WORDLIKE = re.compile(r"[\w\u3400-\u9fff]")
 _ASIDE = re.compile(r"[（(][^）)]*[）)]|[“”\"'‘’《》「」]")
-_PAUSE = r"\s，。,.!！?？、；;"
+PAUSE_CHARACTERS = r"\s，。,.!！?？、；;"
+"""The characters that end a clause, as a regular expression's character class body."""
 _NEGATED = re.compile(
-    rf"(?<![是这那])(?:不是|并非|而非)(?![说要想刚得该])[^{_PAUSE}嘛吗么]{{1,8}}?(?=[的哩]|[{_PAUSE}]|$)"
+    rf"(?<![是这那])(?:不是|并非|而非)(?![说要想刚得该])[^{PAUSE_CHARACTERS}嘛吗么]{{1,8}}?(?=[的哩]|[{PAUSE_CHARACTERS}]|$)"
 )
 """What a message says something is not ("是从别人手里买的旧房 不是开发商的", "俺买的不是新房"): up to
 eight characters after 不是/并非/而非 that end at 的, 哩, a pause or the end. Not 是不是 (a question),
 nor what says the opposite: 这不是…嘛 ("俺这不是想开个饭店嘛"), 不是说…吗 (hearsay), 不是要…"""
 _WHEN = "前昨今去上下这两几个一礼拜周月天年夜里凌晨早晚半刚才在医院家中"
 _PASSED_AWAY = re.compile(
-    rf"(?:{'|'.join(RELATIVES + ELDERS)})[{_WHEN}]{{0,8}}(?:走了|刚走|没了|不在了)(?=[{_PAUSE}啊呀哩]|$)"
+    rf"(?:{'|'.join(RELATIVES + ELDERS)})[{_WHEN}]{{0,8}}(?:走了|刚走|没了|不在了)"
+    rf"(?=[{PAUSE_CHARACTERS}啊呀哩]|$)"
 )
 """How people say a relative has died ("俺爹刚走", "俺舅上礼拜走了", "俺姥爷前两天没了"): a relative
 (`bot.relatives`), at most words of when or where, then 走了/刚走/没了/不在了 ending a clause.

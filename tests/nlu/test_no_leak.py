@@ -50,7 +50,8 @@ def conversation_sentences() -> Set[str]:
 
 @pytest.mark.parametrize("path", HELDOUT, ids=lambda p: p.name)
 def test_heldout_messages_are_not_training_data(path: Path) -> None:
-    training = training_sentences()
+    # a bare item name ("二手房过户") stands in data/nlu's lookup tables and synonyms: training data too
+    training = {**training_sentences(), **catalogue_forms()}
     leaked = [
         e.get("text") for e in load_data(str(path)).intent_examples if normalise(e.get("text")) in training
     ]

@@ -6,7 +6,6 @@ only the parse result the NLU would give is written by hand.
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 from typing import Any, Dict, Optional
 
@@ -25,18 +24,10 @@ from bot.faq import (
     FaqStore,
     agreed_entry,
 )
-from bot.faq_entries import FaqEntry
 from bot.settings import PROJECT_ROOT
-from tests.conftest import make_tracker, migrated_engine
+from tests.conftest import PARKING_ENTRY, make_tracker, migrated_engine
 
-PARKING = FaqEntry(
-    id="parking",
-    title="停车",
-    questions=["大厅能停车吗"],
-    answer="东侧有停车场。",
-    source="样例",
-    last_checked=date(2026, 12, 2),
-)
+PARKING = PARKING_ENTRY
 
 
 @pytest.mark.parametrize(

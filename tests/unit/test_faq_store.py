@@ -19,9 +19,8 @@ from actions.guide import ActionGuide
 from bot import faq
 from bot.faq import UNSURE_SCORE, FaqAnswer, FaqMatch, FaqStore, decide
 from bot.faq_db import FaqRepository, question_key
-from bot.faq_entries import FaqEntry
 from bot.unanswered import UnansweredStore, group_key
-from tests.conftest import make_tracker, migrated_engine
+from tests.conftest import PARKING_ENTRY, make_tracker, migrated_engine
 
 
 def write_entry(folder: Path, entry_id: str, questions: list, answer: str = "答案。") -> None:
@@ -192,14 +191,7 @@ async def test_a_hall_wide_guide_answer_retrieval_was_unsure_of_is_put_on_the_li
 
 
 def test_an_answer_is_unsure_below_the_unsure_score() -> None:
-    entry = FaqEntry(
-        id="parking",
-        title="停车",
-        questions=["大厅能停车吗"],
-        answer="东侧有停车场。",
-        source="样例",
-        last_checked=date(2026, 12, 1),
-    )
+    entry = PARKING_ENTRY
     assert decide([FaqMatch(entry, UNSURE_SCORE - 0.01)]).unsure
     assert not decide([FaqMatch(entry, UNSURE_SCORE)]).unsure
     assert decide([FaqMatch(entry, UNSURE_SCORE)]).score == UNSURE_SCORE
