@@ -16,25 +16,46 @@ Rasa 3.6 waits up to 300 s for a custom action, while the lock store's lock on t
 expires after ``TICKET_LOCK_LIFETIME`` (60 s by default): a stuck action would let the next turn of
 the same conversation run beside it. The wait is set to ``ACTION_TIMEOUT_SECONDS`` (20 s by
 default), which must stay below the lock lifetime, so a turn always ends before its lock can expire.
+
+Rasa 3.6 opens a new aiohttp session, and with it a new connection, for every call of the action
+server (``EndpointConfig.request`` enters and closes ``EndpointConfig.session()`` each time), and
+encodes the tracker it sends with the standard library's ``json``. Here each endpoint's session is
+opened once per event loop and kept (pooled connections, closed after ``KEEPALIVE_SECONDS`` idle,
+before the action server's Sanic drops them at 5 s), and encodes with orjson (`bot.json_codec`).
 """
 
 from __future__ import annotations
 
+import asyncio
 import os
+import weakref
 from functools import lru_cache
-from typing import Any, Dict, Mapping, Optional, Type
+from types import TracebackType
+from typing import Any, Dict, Mapping, MutableMapping, Optional, Tuple, Type
 
+import aiohttp
 import rasa
 import rasa.core.actions.action as rasa_action
+import rasa.utils.endpoints as rasa_endpoints
 from jsonschema import exceptions, validators
 from rasa.core import lock_store
 from rasa.core.actions.action import RemoteAction
 from rasa.shared.core.events import Event
+from rasa.utils.endpoints import EndpointConfig
+
+from bot import json_codec
 
 ORIGINAL_VALIDATION = RemoteAction._validate_action_result
 ORIGINAL_RESOLVE_BY_TYPE = Event.resolve_by_type
+ORIGINAL_SESSION = EndpointConfig.session
 _EVENT_CLASSES: Dict[str, Type[Event]] = {}
 DEFAULT_ACTION_TIMEOUT_SECONDS = 20
+KEEPALIVE_SECONDS = 2.0
+"""How long an idle pooled connection to an endpoint is kept: below Sanic's 5 s keep-alive, so the
+client never sends on a connection the server is closing."""
+_Pool = Dict[Tuple[Any, ...], aiohttp.ClientSession]
+# per event loop, per endpoint (headers and basic auth): the pooled session
+_SESSIONS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _Pool] = weakref.WeakKeyDictionary()
 
 
 @lru_cache(maxsize=1)
@@ -68,6 +89,51 @@ def resolve_event_class(type_name: str, default: Optional[Type[Event]] = None) -
     return found
 
 
+class BorrowedSession:
+    """``async with`` gives the pooled session and leaves it open (Rasa's callers close theirs)."""
+
+    def __init__(self, session: aiohttp.ClientSession) -> None:
+        self.session = session
+
+    async def __aenter__(self) -> aiohttp.ClientSession:
+        return self.session
+
+    async def __aexit__(
+        self,
+        exc_type: Optional[Type[BaseException]],
+        exc: Optional[BaseException],
+        traceback: Optional[TracebackType],
+    ) -> None:
+        return None
+
+
+def pooled_session(self: EndpointConfig) -> Any:
+    """Rasa's ``EndpointConfig.session`` with one kept session per event loop and endpoint.
+
+    Outside a running event loop, Rasa's own (a new session the caller closes).
+    """
+    try:
+        loop = asyncio.get_running_loop()
+    except RuntimeError:
+        return ORIGINAL_SESSION(self)
+    key = (tuple(sorted(self.headers.items())), tuple(sorted((self.basic_auth or {}).items())))
+    sessions: MutableMapping[Tuple[Any, ...], aiohttp.ClientSession] = _SESSIONS.setdefault(loop, {})
+    session = sessions.get(key)
+    if session is None or session.closed:
+        auth = None
+        if self.basic_auth:
+            auth = aiohttp.BasicAuth(self.basic_auth["username"], self.basic_auth["password"])
+        session = aiohttp.ClientSession(
+            headers=self.headers,
+            auth=auth,
+            timeout=aiohttp.ClientTimeout(total=rasa_endpoints.DEFAULT_REQUEST_TIMEOUT),
+            connector=aiohttp.TCPConnector(keepalive_timeout=KEEPALIVE_SECONDS),
+            json_serialize=json_codec.dumps,
+        )
+        sessions[key] = session
+    return BorrowedSession(session)
+
+
 def action_timeout(environ: Mapping[str, str], lock_lifetime: int) -> int:
     """Return the seconds Rasa waits for a custom action: ``ACTION_TIMEOUT_SECONDS`` (default 20).
 
@@ -90,7 +156,7 @@ def action_timeout(environ: Mapping[str, str], lock_lifetime: int) -> int:
 
 
 def apply() -> bool:
-    """Install the cached validation and event classes and the action timeout on Rasa 3.6.
+    """Install the cached validation and event classes, action timeout and pooled sessions on Rasa 3.6.
 
     Returns whether installed (not on other Rasa versions).
 
@@ -103,4 +169,5 @@ def apply() -> bool:
     rasa_action.DEFAULT_REQUEST_TIMEOUT = action_timeout(os.environ, lock_store.LOCK_LIFETIME)
     RemoteAction._validate_action_result = validate_action_result
     Event.resolve_by_type = staticmethod(resolve_event_class)
+    EndpointConfig.session = pooled_session
     return True

@@ -53,7 +53,7 @@ from rasa.shared.core.conversation import Dialogue
 from rasa.shared.core.events import ActionExecuted, Event, SlotSet
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from bot import pii
+from bot import json_codec, pii
 from bot.logs import configure_logging
 from bot.pii_vault import PERSONAL_SLOTS, forget, mask_slot_value
 
@@ -229,9 +229,9 @@ def stored_session_events(
     kind = client.type(key)
     kind = kind.decode() if isinstance(kind, bytes) else kind
     if kind == "list":
-        return [json.loads(item) for item in client.lrange(key, 0, -1)]
+        return [json_codec.loads(item) for item in client.lrange(key, 0, -1)]
     if kind == "string":
-        return list(json.loads(client.get(key)).get("events") or [])
+        return list(json_codec.loads(client.get(key)).get("events") or [])
     return []
 
 
@@ -300,7 +300,7 @@ class RedactingRedisTrackerStore(RedisTrackerStore):
         """The window of the stored session and its pending question; None when nothing is stored."""
         window = self.red.get(self.window_prefix + sender_id)
         if window is not None:
-            document = json.loads(window)
+            document = json_codec.loads(window)
             return StoredSession(list(document.get("events") or []), document.get("pending"))
         # no window (stored in the format before, or the window key lost): read the whole session
         legacy = self.red.type(self.key_prefix + sender_id) == "string"
@@ -350,9 +350,9 @@ class RedactingRedisTrackerStore(RedisTrackerStore):
             given = new
             pipeline.delete(key)
         if new:
-            pipeline.rpush(key, *(json.dumps(event) for event in new))
+            pipeline.rpush(key, *(json_codec.dumps_bytes(event) for event in new))
         document = {"name": sender_id, "events": window_of(given, self.window_turns), "pending": pending}
-        pipeline.set(window, json.dumps(document), ex=expiry)
+        pipeline.set(window, json_codec.dumps_bytes(document), ex=expiry)
         if expiry:
             pipeline.expire(key, expiry)
         pipeline.execute()

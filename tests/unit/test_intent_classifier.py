@@ -206,3 +206,28 @@ def test_an_unsure_booking_without_a_word_of_booking_gives_way(
     ranking: list, text: str, unsure: bool
 ) -> None:
     assert unsure_booking(ranking, text) is unsure
+
+
+def test_the_single_precision_fit_gives_double_weights_and_the_double_fits_answers() -> None:
+    import scipy.sparse as sp
+    from sklearn.linear_model import LogisticRegression
+
+    from bot.nlu.linear import TOLERANCE, TfidfFeatures, fit_logistic_regression
+
+    texts = ["开办企业要什么材料", "公司注册流程", "退休手续怎么办", "养老金领取", "几点开门", "周六上班吗"]
+    texts *= 3
+    labels = ["kaiban", "kaiban", "tuixiu", "tuixiu", "hours", "hours"] * 3
+    features = TfidfFeatures(analyzer="char_wb", ngram_range=(1, 3), sublinear_tf=True).fit_transform(texts)
+    model = fit_logistic_regression(features, labels, 30.0, "balanced")
+    assert model.coef_.dtype == np.float64 and model.intercept_.dtype == np.float64
+    double = LogisticRegression(
+        C=30.0, class_weight="balanced", solver="newton-cg", tol=TOLERANCE, max_iter=3000
+    )
+    double.fit(sp.csr_matrix(features, dtype=np.float64), labels)
+    asked = (
+        TfidfFeatures(analyzer="char_wb", ngram_range=(1, 3), sublinear_tf=True)
+        .fit(texts)
+        .transform(["企业开办需要啥", "退休了咋办"])
+    )
+    assert np.abs(model.predict_proba(asked) - double.predict_proba(asked)).max() < 1e-3
+    assert list(model.predict(asked)) == ["kaiban", "tuixiu"]

@@ -58,3 +58,60 @@ def test_action_timeout_is_read_from_the_environment(environ, lifetime: int, exp
 def test_an_action_timeout_that_could_outlive_the_lock_is_refused(value: str) -> None:
     with pytest.raises(ValueError, match="ACTION_TIMEOUT_SECONDS"):
         rasa_tuning.action_timeout({"ACTION_TIMEOUT_SECONDS": value}, 60)
+
+
+@pytest.fixture
+async def action_endpoint():
+    """A real HTTP server standing in for the action server; records each request's client port and body."""
+    from aiohttp import web
+
+    seen: list = []
+
+    async def webhook(request: web.Request) -> web.Response:
+        seen.append((request.transport.get_extra_info("peername")[1], await request.read()))
+        return web.json_response({"events": [], "responses": []})
+
+    app = web.Application()
+    app.router.add_post("/webhook", webhook)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]
+    yield f"http://127.0.0.1:{port}/webhook", seen
+    await runner.cleanup()
+
+
+async def test_action_calls_share_one_connection_and_send_utf8_json(action_endpoint) -> None:
+    import numpy as np
+    from rasa.utils.endpoints import EndpointConfig
+
+    url, seen = action_endpoint
+    assert rasa_tuning.apply() is True
+    endpoint = EndpointConfig(url=url)
+    for _ in range(3):
+        answer = await endpoint.request(json={"text": "高小新", "confidence": np.float64(0.5)}, method="post")
+        assert answer == {"events": [], "responses": []}
+    assert len({port for port, _ in seen}) == 1, "each call opened a new connection"
+    assert "高小新".encode() in seen[0][1]
+    assert b'"confidence":0.5' in seen[0][1]
+
+
+async def test_an_idle_connection_is_let_go_before_the_server_would_close_it(action_endpoint) -> None:
+    import asyncio
+
+    from rasa.utils.endpoints import EndpointConfig
+    from sanic.config import DEFAULT_CONFIG
+
+    from api.rasa_client import KEEPALIVE_SECONDS as API_KEEPALIVE_SECONDS
+
+    # Rasa and the action server run Sanic, which closes an idle connection after KEEP_ALIVE_TIMEOUT
+    assert rasa_tuning.KEEPALIVE_SECONDS < DEFAULT_CONFIG["KEEP_ALIVE_TIMEOUT"]
+    assert API_KEEPALIVE_SECONDS < DEFAULT_CONFIG["KEEP_ALIVE_TIMEOUT"]
+    url, seen = action_endpoint
+    assert rasa_tuning.apply() is True
+    endpoint = EndpointConfig(url=url)
+    await endpoint.request(json={}, method="post")
+    await asyncio.sleep(rasa_tuning.KEEPALIVE_SECONDS + 1.5)
+    await endpoint.request(json={}, method="post")
+    assert len({port for port, _ in seen}) == 2

@@ -64,10 +64,13 @@ class Stack:
         return int(self.proc.returncode)
 
 
-def start_stack(folder: Path, overrides: Optional[Dict[str, str]] = None) -> Stack:
+def start_stack(
+    folder: Path, overrides: Optional[Dict[str, str]] = None, checkout: Path = PROJECT_ROOT
+) -> Stack:
     """Start Redis, Rasa, the action server and the api on free ports, as ``make run`` does.
 
-    ``overrides`` are environment variables that win over the defaults (e.g. ``DATABASE_URL``).
+    ``overrides`` are environment variables that win over the defaults (e.g. ``DATABASE_URL``);
+    ``checkout`` is the working tree whose code and trained model run (this one by default).
     Returns once ``/readyz`` answers 200; the caller stops it with ``Stack.stop``.
     """
     env = {k: v for k, v in os.environ.items() if k not in {"REDIS_URL", "DATABASE_URL"}}
@@ -87,7 +90,7 @@ def start_stack(folder: Path, overrides: Optional[Dict[str, str]] = None) -> Sta
     with log.open("wb") as out:
         proc = subprocess.Popen(
             [sys.executable, "-m", "bot.launcher"],
-            cwd=PROJECT_ROOT,
+            cwd=checkout,
             env=env,
             stdout=out,
             stderr=subprocess.STDOUT,
