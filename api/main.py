@@ -21,7 +21,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api import metrics, security
 from api.messages import BACKEND_UNAVAILABLE
-from api.rasa_client import KEEPALIVE_SECONDS, RasaClient
+from api.rasa_client import RasaClient
 from api.routes import api_router
 from api.sessions import SessionStore
 from bot.appointments import AppointmentStore, BookingService
@@ -85,9 +85,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.settings = settings
         # one pooled HTTP client for Rasa and the action server's health (api/rasa_client.py)
-        app.state.http = aiohttp.ClientSession(
-            connector=aiohttp.TCPConnector(limit=100, keepalive_timeout=KEEPALIVE_SECONDS)
-        )
+        app.state.http = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=100))
         app.state.redis = Redis.from_url(settings.redis_url, decode_responses=True)
         app.state.engine = make_engine(settings.database_url)
         await asyncio.to_thread(run_migrations, settings.database_url, app.state.engine)

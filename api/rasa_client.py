@@ -17,12 +17,6 @@ TURN_TIMEOUT = aiohttp.ClientTimeout(total=30.0)
 PING_TIMEOUT = aiohttp.ClientTimeout(total=2.0)
 
 
-KEEPALIVE_SECONDS = 2.0
-"""How long the api keeps an idle connection to Rasa or the action server: below their Sanic's 5 s
-keep-alive, so a turn is never sent on a connection the server is closing (aiohttp's default, 15 s,
-left a window in which a citizen's message after a pause could fail)."""
-
-
 class RasaUnavailableError(Exception):
     """Rasa did not answer, or answered with an error."""
 

@@ -103,4 +103,8 @@ class SecretRestInput(RestInput):
                 return response.json({"error": "body must be a JSON object"}, status=400)
             return None
 
+        @blueprint.listener("after_server_stop")
+        async def close_pooled_sessions(*_: Any) -> None:
+            await rasa_tuning.close_pooled_sessions()  # the action server's kept connections
+
         return blueprint

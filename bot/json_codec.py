@@ -1,4 +1,4 @@
-"""JSON on the Rasa server's per-turn paths, encoded and decoded by orjson.
+"""JSON on the Rasa server's per-turn paths, encoded and decoded by orjson where it can.
 
 Rasa 3.6 encodes a conversation's tracker with the standard library's ``json`` on every turn: for
 each call of the action server (aiohttp builds the request body) and for the tracker store's save;
@@ -6,13 +6,19 @@ the store decodes it again on the next turn's read. A py-spy profile of one citi
 (``tests/bench/profile.py --citizens 1``) put those three at about 16 % of Rasa's time per turn.
 orjson reads and writes the same documents several times faster.
 
-The output differs from the standard library's only in form: UTF-8 instead of escaped code points,
-no spaces, and ``null`` for the non-standard ``NaN``/``Infinity`` the standard library would write.
-Any JSON reader reads both, so documents stored before still load.
+What either library writes, the other reads: orjson writes UTF-8 where the standard library writes
+escaped code points, without spaces. Where orjson refuses a value the standard library takes
+(integers beyond 64 bits, text with a lone surrogate, from a browser that split an emoji) or a
+document the standard library wrote (``NaN``/``Infinity``, an escaped lone surrogate), the standard
+library does the work, so a conversation stored before stays readable and no turn fails on it. Two
+differences remain: orjson writes ``NaN`` and ``±Infinity`` as ``null`` (the standard library's
+tokens are not JSON), and it also encodes dates, UUIDs, enums and numpy scalars, which the standard
+library refuses.
 """
 
 from __future__ import annotations
 
+import json
 from typing import Any, Union
 
 import numpy as np
@@ -22,9 +28,9 @@ _OPTIONS = orjson.OPT_NON_STR_KEYS  # like the standard library: int and float k
 
 
 def _default(value: Any) -> Any:
-    """Encode what the standard library encodes but orjson does not: float subclasses (numpy's scalars).
+    """Encode float subclasses and numpy scalars, which orjson leaves to this hook.
 
-    Raises ``TypeError`` for anything else, as the standard library would.
+    Raises ``TypeError`` for anything else, as the standard library does.
     """
     if isinstance(value, np.generic):
         return value.item()
@@ -35,7 +41,12 @@ def _default(value: Any) -> Any:
 
 def dumps_bytes(value: Any) -> bytes:
     """``value`` as a UTF-8 JSON document; ``TypeError`` for a value JSON cannot hold."""
-    return orjson.dumps(value, default=_default, option=_OPTIONS)
+    try:
+        return orjson.dumps(value, default=_default, option=_OPTIONS)
+    except orjson.JSONEncodeError:
+        # an integer beyond 64 bits or a lone surrogate: the standard library writes them
+        # (a value neither can write raises its TypeError again here)
+        return json.dumps(value, default=_default).encode("ascii")
 
 
 def dumps(value: Any) -> str:
@@ -43,6 +54,10 @@ def dumps(value: Any) -> str:
     return dumps_bytes(value).decode("utf-8")
 
 
-def loads(document: Union[str, bytes, bytearray, memoryview]) -> Any:
-    """The value of a JSON document; ``ValueError`` (``orjson.JSONDecodeError``) when it is not JSON."""
-    return orjson.loads(document)
+def loads(document: Union[str, bytes, bytearray]) -> Any:
+    """The value of a JSON document; ``ValueError`` when it is not JSON."""
+    try:
+        return orjson.loads(document)
+    except orjson.JSONDecodeError:
+        # NaN/Infinity or an escaped lone surrogate, as the standard library wrote them
+        return json.loads(document)

@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import weakref
 from functools import lru_cache
 from types import TracebackType
 from typing import Any, Dict, Mapping, MutableMapping, Optional, Tuple, Type
@@ -51,11 +50,12 @@ ORIGINAL_SESSION = EndpointConfig.session
 _EVENT_CLASSES: Dict[str, Type[Event]] = {}
 DEFAULT_ACTION_TIMEOUT_SECONDS = 20
 KEEPALIVE_SECONDS = 2.0
-"""How long an idle pooled connection to an endpoint is kept: below Sanic's 5 s keep-alive, so the
-client never sends on a connection the server is closing."""
+"""How long an idle pooled connection to an endpoint is kept: below the 5 s after which the action
+server's Sanic (rasa_sdk keeps Sanic's default) closes it, so a call is never sent on a connection
+the server is closing."""
 _Pool = Dict[Tuple[Any, ...], aiohttp.ClientSession]
 # per event loop, per endpoint (headers and basic auth): the pooled session
-_SESSIONS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _Pool] = weakref.WeakKeyDictionary()
+_SESSIONS: Dict[asyncio.AbstractEventLoop, _Pool] = {}
 
 
 @lru_cache(maxsize=1)
@@ -120,6 +120,8 @@ def pooled_session(self: EndpointConfig) -> Any:
     sessions: MutableMapping[Tuple[Any, ...], aiohttp.ClientSession] = _SESSIONS.setdefault(loop, {})
     session = sessions.get(key)
     if session is None or session.closed:
+        for finished in [other for other in _SESSIONS if other.is_closed()]:
+            del _SESSIONS[finished]  # a loop that ended without closing its sessions (a test's)
         auth = None
         if self.basic_auth:
             auth = aiohttp.BasicAuth(self.basic_auth["username"], self.basic_auth["password"])
@@ -132,6 +134,12 @@ def pooled_session(self: EndpointConfig) -> Any:
         )
         sessions[key] = session
     return BorrowedSession(session)
+
+
+async def close_pooled_sessions() -> None:
+    """Close the running event loop's pooled sessions (when the server stops)."""
+    for session in _SESSIONS.pop(asyncio.get_running_loop(), {}).values():
+        await session.close()
 
 
 def action_timeout(environ: Mapping[str, str], lock_lifetime: int) -> int:

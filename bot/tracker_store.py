@@ -40,7 +40,6 @@ Configured in ``endpoints.yml``: ``tracker_store: type: bot.tracker_store.Redact
 
 from __future__ import annotations
 
-import json
 import logging
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -260,7 +259,7 @@ class RedactingRedisTrackerStore(RedisTrackerStore):
         """The tracker's latest session as one JSON document, events redacted (see ``redact_events``)."""
         dialogue = Dialogue(tracker.sender_id, latest_session_events(tracker)).as_dict()
         dialogue["events"] = redact_events(dialogue["events"])
-        return json.dumps(dialogue)
+        return json_codec.dumps(dialogue)
 
     async def _stream_new_events(
         self, event_broker: EventBroker, new_events: List[Event], sender_id: str

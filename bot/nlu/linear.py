@@ -15,14 +15,15 @@ is learned by topic), and float32 halves the memory each of them moves: the inte
 49.5 s in double and 29.5 s in single precision on the same features, its probabilities on the
 training data within 2.2e-4 and every argmax the same. Near the optimum a step too small for
 single precision makes the line search give up, which ends the fit there (19 iterations instead of
-24); scikit-learn's warnings about it are logged at debug level, not shown. The fitted weights are
-returned in double precision, so a parse multiplies float64 by float64 as before, with no
-conversion per message.
+24); SciPy's and scikit-learn's warnings saying so are filtered out by their messages (the process's
+filters, set once on import: the FAQ index is refitted in a thread of the action server, and a
+``warnings.catch_warnings`` around the fit would change the filters of every thread meanwhile).
+The fitted weights are returned in double precision, so a parse multiplies float64 by float64 as
+before, with no conversion per message.
 """
 
 from __future__ import annotations
 
-import logging
 import warnings
 from typing import Any, Iterable, Optional, Sequence, Tuple
 
@@ -33,10 +34,9 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.preprocessing import normalize
 from threadpoolctl import threadpool_limits
 
-logger = logging.getLogger(__name__)
-
-# the beginnings of SciPy's and scikit-learn's warnings when Newton-CG's line search gives up
-_LINE_SEARCH_GAVE_UP = ("The line search algorithm did not converge", "Line Search failed")
+# SciPy's and scikit-learn's warnings when Newton-CG's line search gives up (module docstring)
+warnings.filterwarnings("ignore", message="The line search algorithm did not converge", module="scipy")
+warnings.filterwarnings("ignore", message="Line Search failed", module="sklearn")
 
 #: scikit-learn's ``tol`` for Newton-CG (its default)
 TOLERANCE = 1e-4
@@ -54,14 +54,8 @@ def fit_logistic_regression(
     model = LogisticRegression(
         C=c, class_weight=class_weight, solver="newton-cg", tol=TOLERANCE, max_iter=3000, random_state=42
     )
-    with threadpool_limits(limits=1), warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
+    with threadpool_limits(limits=1):
         model.fit(features.astype(np.float32), list(labels))
-    for warning in caught:
-        if str(warning.message).startswith(_LINE_SEARCH_GAVE_UP):
-            logger.debug("Newton-CG stopped at single precision's resolution: %s", warning.message)
-        else:
-            warnings.warn_explicit(warning.message, warning.category, warning.filename, warning.lineno)
     model.coef_ = model.coef_.astype(np.float64)
     model.intercept_ = model.intercept_.astype(np.float64)
     return model
