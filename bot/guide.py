@@ -87,15 +87,16 @@ OVERVIEW_WORDS = (
 """Words that ask what a matter is, or whether its parts are done together: its overview. They
 count only where no other aspect's words stand, nor a noun of one (`ASPECT_NOUNS`: "收费标准是啥",
 "需要的材料是啥", "退休金是什么时候发" ask for those)."""
+_HANDED_IN = ("材料", "资料", "证件", "照片", "复印件", "原件")
+"""Nouns of what is handed in: a materials question's."""
 ASPECT_NOUNS = (
-    "材料", "资料", "证件", "照片", "带啥", "多久", "几天", "时候", "时间", "收费", "费用", "多少钱",
+    *_HANDED_IN, "带啥", "多久", "几天", "时候", "时间", "收费", "费用", "多少钱",
     "标准", "流程", "步骤", "窗口", "条件", "要求",
 )  # fmt: skip
 REQUIREMENT_WORDS = ("必须得有", "必须要有", "必须得配", "非得有", "有啥要求", "有什么要求", "有要求")
 """Words that ask whether a requirement holds ("必须得有执业药师吗", "对人有要求不"): eligibility,
 but only for an aspect the intent model guessed (`worded_aspect` with ``guessed``), and never
 beside a noun of what is handed in ("照片有啥要求", "材料有要求吗" ask about materials)."""
-_HANDED_IN = ("材料", "资料", "证件", "照片", "复印件", "原件")
 
 
 def worded_aspect(text: str, guessed: bool = False) -> Optional[str]:

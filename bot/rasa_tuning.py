@@ -28,8 +28,8 @@ from __future__ import annotations
 
 import asyncio
 import os
+from contextlib import nullcontext
 from functools import lru_cache
-from types import TracebackType
 from typing import Any, Dict, Mapping, MutableMapping, Optional, Tuple, Type
 
 import aiohttp
@@ -89,24 +89,6 @@ def resolve_event_class(type_name: str, default: Optional[Type[Event]] = None) -
     return found
 
 
-class BorrowedSession:
-    """``async with`` gives the pooled session and leaves it open (Rasa's callers close theirs)."""
-
-    def __init__(self, session: aiohttp.ClientSession) -> None:
-        self.session = session
-
-    async def __aenter__(self) -> aiohttp.ClientSession:
-        return self.session
-
-    async def __aexit__(
-        self,
-        exc_type: Optional[Type[BaseException]],
-        exc: Optional[BaseException],
-        traceback: Optional[TracebackType],
-    ) -> None:
-        return None
-
-
 def pooled_session(self: EndpointConfig) -> Any:
     """Rasa's ``EndpointConfig.session`` with one kept session per event loop and endpoint.
 
@@ -133,7 +115,7 @@ def pooled_session(self: EndpointConfig) -> Any:
             json_serialize=json_codec.dumps,
         )
         sessions[key] = session
-    return BorrowedSession(session)
+    return nullcontext(session)  # ``async with`` gives it and leaves it open for the next call
 
 
 async def close_pooled_sessions() -> None:

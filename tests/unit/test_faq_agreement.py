@@ -27,8 +27,6 @@ from bot.faq import (
 from bot.settings import PROJECT_ROOT
 from tests.conftest import PARKING_ENTRY, make_tracker, migrated_engine
 
-PARKING = PARKING_ENTRY
-
 
 @pytest.mark.parametrize(
     ("score", "topic", "agreed"),
@@ -45,7 +43,7 @@ PARKING = PARKING_ENTRY
 def test_the_two_agree_only_on_the_same_entry_above_both_thresholds(
     score: float, topic: Optional[Dict[str, Any]], agreed: bool
 ) -> None:
-    assert (agreed_entry([FaqMatch(PARKING, score)], topic) == PARKING) is agreed
+    assert (agreed_entry([FaqMatch(PARKING_ENTRY, score)], topic) == PARKING_ENTRY) is agreed
 
 
 def test_no_matches_agree_with_nothing() -> None:
