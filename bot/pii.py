@@ -7,6 +7,9 @@ This module owns the three rules; the booking form, the booking service and the 
   港澳台居民居住证 (region 810000 / 820000 / 830000) and by the 2023 外国人永久居留身份证 (first digit
   9, digits 2-3 the province that issued it, 4-6 the nationality code), so all three are accepted.
 - Mobile numbers are mainland numbers 1[3-9]xxxxxxxxx, with an optional +86 / 0086 prefix.
+- Both may be typed with full-width digits, with spaces, dashes, dots or brackets between digit
+  groups, or spelled digit by digit in Chinese (幺三八…, 壹叁捌…); whatever the readers
+  (``find_mobile``, ``find_id_number``) read, ``mask_text`` masks.
 - Names follow the Ministry of Public Security's 2020 notice on names in information systems:
   every CJK ideograph of GB 18030 (extensions A to G included) is accepted, the middle dot and its
   look-alikes are normalised to U+00B7, and a name may be up to ``MAX_NAME_LENGTH`` characters.
@@ -42,9 +45,43 @@ _LONG_NUMBER_IN_TEXT = re.compile(r"(?<![0-9A-Za-z])\d{14,18}[\dXx]?(?![0-9A-Za-
 _MOBILE_IN_TEXT = re.compile(r"(?<![\d+])(?:(?:\+|00)?86[ -]?)?\d(?:[ -]?\d){10}(?!\d)")
 
 
+# Digits spelled out one by one, as people read a number aloud or type it to keep it from being
+# scraped ("幺三八 零三七一 五五六六", "壹叁捌…"). A numeral library reads 一百三十八 as 138, but digit by
+# digit it drops zeros ("零三七一" → 371), so runs of spelled digits are read here, character by character.
+_SPELLED = "零〇幺一壹二两贰三叁四肆五伍六陆七柒八捌九玖"
+_SPELLED_VALUES = "0011122233445566778899"
+_SPELLED_TO_DIGIT = str.maketrans(_SPELLED, _SPELLED_VALUES)
+_SPELLED_RUN = re.compile(
+    rf"[{_SPELLED}](?:[ \t\-.\u3000]*[{_SPELLED}])+(?:[ \t\-.\u3000]*[XxＸｘ](?![A-Za-z]))?"
+)
+MIN_SPELLED_DIGITS = 7
+"""A run of at least this many spelled digits is read as a number: shorter runs (一一, 三五个) are
+ordinary words, and no phone or ID number is shorter; a lone spelled digit next to written ones is a word
+("第一13812345678")."""
+
+
+def _spelled_runs(s: str) -> list[re.Match[str]]:
+    """The runs of spelled digits in ``s`` long enough to be a number."""
+    runs = _SPELLED_RUN.finditer(s)
+    return [m for m in runs if sum(ch in _SPELLED for ch in m.group(0)) >= MIN_SPELLED_DIGITS]
+
+
+def spell_out_digits(s: str) -> str:
+    """Write spelled-out digits of number-long runs as ASCII digits, one for one (offsets are kept).
+
+    ``手机是幺三八 零三七一 五五六六`` gives ``手机是138 0371 5566``; ``一件事一次办`` is unchanged.
+    """
+    for match in _spelled_runs(s):
+        s = s[: match.start()] + match.group(0).translate(_SPELLED_TO_DIGIT) + s[match.end() :]
+    return s
+
+
 def _to_ascii(s: str) -> str:
-    """Fold full-width digits and letters (as typed on many phones) to ASCII."""
-    return unicodedata.normalize("NFKC", s)
+    """Fold full-width digits and letters (as typed on many phones) to ASCII.
+
+    Spelled-out digits of a number (`spell_out_digits`) become ASCII digits too.
+    """
+    return unicodedata.normalize("NFKC", spell_out_digits(s))
 
 
 def normalize_id_number(s: str) -> str:
@@ -174,15 +211,76 @@ def _mask_mobile_match(match: re.Match[str]) -> str:
 
 
 def mask_text(text: str) -> str:
-    """Mask every ID number, long card-like number and mobile number inside free text (for logs).
+    """Mask every ID number, long card-like number and mobile number inside free text.
 
-    Names cannot be recognised reliably in free text; mask them with ``mask_name`` where they are known.
+    Used for logs, the tracker store, the staff's unanswered list and tickets. Whatever
+    ``find_mobile`` and ``find_id_number`` read (with any gaps, full-width, circled or spelled
+    digits) is masked where it stands, ``138****5678`` and ``110105********002X``, and the text
+    around it is kept; then 14–18-digit runs and ID-shaped numbers that fail the check are masked
+    too. Names cannot be recognised reliably in free text; mask them with ``mask_name`` where they
+    are known.
     """
-    if not text:
+    if not text or _NUMBERISH.search(text) is None:
         return text
+    folded = _fold_in_place(text)
+    spans = [
+        (run.start() + start, run.start() + end, masked)
+        for run in _MASK_RUN.finditer(folded)
+        for start, end, masked in _number_spans(run.group(0))
+    ]
+    for start, end, masked in sorted(spans, reverse=True):
+        text = text[:start] + masked + text[end:]
     text = _ID_IN_TEXT.sub(lambda m: mask_id_number(m.group(0)), text)
     text = _LONG_NUMBER_IN_TEXT.sub(lambda m: mask_id_number(m.group(0)), text)
     return _MOBILE_IN_TEXT.sub(_mask_mobile_match, text)
+
+
+def _fold_in_place(text: str) -> str:
+    """``text`` with digits and gaps folded to ASCII one character for one (offsets are kept).
+
+    Full-width, circled and other compatibility forms fold by NFKC where they make one character;
+    one that makes several dots or spaces ("…") becomes a space; spelled-out digits of a number
+    become digits (`spell_out_digits`).
+    """
+    chars = []
+    for ch in text:
+        folded = ch if ch < "\x80" else unicodedata.normalize("NFKC", ch)
+        if len(folded) == 1:
+            chars.append(folded)
+        elif not folded.strip(" ."):
+            chars.append(" ")
+        else:
+            chars.append(ch)
+    return spell_out_digits("".join(chars))
+
+
+def _number_spans(run: str) -> list[tuple[int, int, str]]:
+    """Where in ``run`` (folded) the ID and mobile numbers the readers read stand, and their masks."""
+    digits = re.sub(r"[^0-9Xx]", "", run)
+    if len(digits) < ID_LENGTH and _MOBILE_RE.search(digits) is None:
+        # no number can be read out of these digits, however grouped: times, dates and landlines
+        # are left without reading them (this runs on every string of every tracker event)
+        return []
+    spans = []
+    for read, mask in ((find_id_number, mask_id_number), (find_mobile, mask_mobile)):
+        while (number := read(run)) is not None:  # every number of the run: "138.1234.5678 139.…"
+            place = _place_of(run, number)
+            if place is None:
+                break
+            start, end = place
+            spans.append((start, end, mask(number)))
+            run = run[:start] + "*" * (end - start) + run[end:]  # read, then out of the way
+    return spans
+
+
+def _place_of(run: str, number: str) -> tuple[int, int] | None:
+    """The span of ``run`` whose digits (gaps between them included) spell ``number``, or None."""
+    places = [i for i, ch in enumerate(run) if ch.isdigit() or ch in "Xx"]
+    digits = "".join(run[i].upper() for i in places)
+    at = digits.find(number)
+    if at < 0:
+        return None
+    return places[at], places[at + len(number) - 1] + 1
 
 
 def keyed_hash(value: str, key: str | bytes) -> str:
@@ -232,7 +330,13 @@ def _args_tuple(args: object) -> tuple[object, ...]:
 _DIGIT_GAP = r"[ \t\-.()\u2010-\u2015\u2212\u3000]"
 # Runs of digit groups; the caller tries the whole run and each stretch of neighbouring groups.
 _DIGIT_RUN = re.compile(rf"(?<![0-9A-Za-z])\+?\d+(?:{_DIGIT_GAP}+\d+)*(?![0-9Xx])")
-_ID_RUN = re.compile(rf"(?<![0-9A-Za-z])\d+(?:{_DIGIT_GAP}*\d+)*(?:{_DIGIT_GAP}*[Xx])?(?![0-9A-Za-z])")
+_ID_RUN = re.compile(rf"(?<![0-9A-Za-z])\d+(?:{_DIGIT_GAP}+\d+)*(?:{_DIGIT_GAP}*[Xx])?(?![0-9A-Za-z])")
+# A run of digit groups in folded text (`_fold_in_place`), as the readers above see it.
+_MASK_RUN = re.compile(rf"(?<![0-9A-Za-z])\+?\d+(?:{_DIGIT_GAP}+\d+)*(?:{_DIGIT_GAP}*[Xx])?(?![0-9])")
+# Text that may hold a number: a digit of any script, a circled or superscript one, a spelled one.
+_NUMBERISH = re.compile(rf"[\d\u00b2\u00b3\u00b9\u2070-\u2089\u2460-\u24ff\u2776-\u2793{_SPELLED}]")
+#: The longest stretch of digits a reader looks for: an ID number (18) or 0086 and a mobile (15).
+_LONGEST_NUMBER = 20
 _OLD_CARD_IN_TEXT = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]{3}\d{12}(?![A-Za-z0-9])")
 
 
@@ -242,11 +346,16 @@ def _fold(text: str) -> str:
 
 
 def _group_stretches(run: str) -> list[str]:
-    """The whole run first, then every stretch of neighbouring digit groups, longest first."""
+    """The whole run first, then every stretch of neighbouring digit groups, longest first.
+
+    Stretches longer than any number read (`_LONGEST_NUMBER`) are left out, so a long run of short
+    groups ("1 1 1 …") costs time in proportion to its length, not to its cube.
+    """
     groups = [g for g in re.split(rf"{_DIGIT_GAP}+", run) if g]
-    stretches = ["".join(groups)]
-    for size in range(len(groups) - 1, 0, -1):
-        stretches.extend("".join(groups[i : i + size]) for i in range(len(groups) - size + 1))
+    stretches: list[str] = []
+    for size in range(min(len(groups), _LONGEST_NUMBER), 0, -1):
+        joined = ("".join(groups[i : i + size]) for i in range(len(groups) - size + 1))
+        stretches.extend(s for s in joined if len(s) <= _LONGEST_NUMBER)
     return stretches
 
 

@@ -53,6 +53,7 @@ from bot.nlu.linear import TfidfFeatures, fit_logistic_regression
 from bot.nlu.pinyin import PinyinReader
 from bot.nlu.places import elsewhere
 from bot.nlu.service_linker import ServiceIndex, words_of
+from bot.pii import spell_out_digits
 
 logger = logging.getLogger(__name__)
 
@@ -327,7 +328,8 @@ class NgramIntentClassifier(GraphComponent, IntentClassifier):
     def masked(self, message: Message) -> Tuple[str, List[str]]:
         """The message text and its words with every catalogue mention replaced by the placeholder.
 
-        English words of the glossary (:mod:`bot.nlu.english`) are followed by their Chinese gloss;
+        Digits spelled one by one become ASCII digits (`bot.pii.spell_out_digits`); English words
+        of the glossary (:mod:`bot.nlu.english`) are followed by their Chinese gloss;
         the FAQ titles' terms typed in pinyin are replaced by their Chinese (:mod:`bot.nlu.pinyin`),
         in the text and among the words alike.
         """
@@ -353,7 +355,8 @@ class NgramIntentClassifier(GraphComponent, IntentClassifier):
             elif token.text.strip():
                 words.append(token.text.lower())
                 words.extend(glosses(token.text))
-        return with_glosses(pinyin.with_readings(masked)), words
+        # a number spelled digit by digit (幺三八 一二三四…) reads as the digits it spells
+        return with_glosses(pinyin.with_readings(spell_out_digits(masked))), words
 
     def train(self, training_data: TrainingData) -> Resource:
         """Fit the model on every intent example and store it."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import uuid
 from typing import Any, Dict, List, Optional
@@ -168,6 +169,21 @@ def test_answers_typed_the_way_people_type_them(stack: Stack) -> None:
     assert "138****5678" in summary and "110105********002X" in summary and "艾*****" in summary
     booked = text_of(chat.say("确认"))
     assert re.search(r"预约号\s*[A-Z0-9]{6,}", booked), booked
+
+
+def test_numbers_spelled_in_chinese_digits_are_read_and_never_stored(stack: Stack) -> None:
+    """ "幺三八 一二三四 五六七八", as people read a number aloud: booked, and masked in the tracker store."""
+    chat, _ = to_phone_question(stack)
+    assert "身份证" in text_of(chat.say("手机号是幺三八 一二三四 五六七八"))
+    summary = text_of(chat.say("身份证号是一一零一零五 一九四九一二三一 零零二X"))
+    assert "138****5678" in summary and "110105********002X" in summary
+    booked = text_of(chat.say("确认"))
+    assert re.search(r"预约号\s*[A-Z0-9]{6,}", booked), booked
+    client = redis.Redis(port=int(stack.env["PRIVATE_REDIS_PORT"]), decode_responses=True)
+    stored = json.dumps(stored_session_events(client, chat.sender), ensure_ascii=False)
+    assert "138****5678" in stored
+    for secret in ("一二三四", "13812345678", "1234 5678", "一九四九一二三一", "19491231"):
+        assert secret not in stored
 
 
 def test_a_short_phone_number_gets_one_reason(stack: Stack) -> None:

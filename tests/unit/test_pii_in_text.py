@@ -52,6 +52,8 @@ TAIWAN = _with_check("83000020000229003")
 def test_a_phone_number_is_read_out_of_the_answer(text: str) -> None:
     assert pii.find_mobile(text) == PHONE
     assert pii.mobile_answer_error(text) is None
+    masked = pii.mask_text(text)
+    assert pii.find_mobile(masked) is None and "1234" not in masked.replace("-", "").replace(" ", "")
 
 
 @pytest.mark.parametrize(
@@ -221,7 +223,12 @@ def test_a_valid_phone_in_random_chinese_text_is_read_exactly(
     typed = f"{prefix}{number[:3]}{gap1}{number[3:7]}{gap2}{number[7:]}"
     if full_width:
         typed = typed.translate({ord(c): ord(c) + 0xFEE0 for c in "0123456789+-"})
-    assert pii.find_mobile(f"{before}{left}{typed}{right}{after}") == number
+    text = f"{before}{left}{typed}{right}{after}"
+    assert pii.find_mobile(text) == number
+    masked = pii.mask_text(text)
+    assert pii.find_mobile(masked) is None, "what the form reads, the logs and the tracker mask"
+    assert f"{number[:3]}****{number[-4:]}" in masked
+    assert masked.startswith(f"{before}{left}") and masked.endswith(f"{right}{after}")
 
 
 @st.composite
@@ -260,7 +267,11 @@ def test_a_valid_id_number_in_random_chinese_text_is_read_exactly(
         typed = typed.lower()
     if full_width:
         typed = typed.translate({ord(c): ord(c) + 0xFEE0 for c in "0123456789Xx-"})
-    assert pii.find_id_number(f"{before}{left}{typed}{right}{after}", TODAY) == number
+    text = f"{before}{left}{typed}{right}{after}"
+    assert pii.find_id_number(text, TODAY) == number
+    masked = pii.mask_text(text)
+    assert pii.find_id_number(masked, TODAY) is None
+    assert masked == f"{before}{left}{pii.mask_id_number(number)}{right}{after}"
 
 
 @settings(max_examples=300, deadline=None)
@@ -275,3 +286,103 @@ def test_the_phone_and_the_id_in_one_answer_are_told_apart() -> None:
     both = "身份证号：110105 19491231 002X，手机 138 1234 5678"
     assert pii.find_mobile(both) == PHONE and pii.find_id_number(both, TODAY) == ID_NUMBER
     assert pii.find_mobile("身份证号：110105 19491231 002X") is None
+
+
+# --- digits spelled out one by one ---------------------------------------------------------------
+
+SPELLINGS = {
+    "plain": dict(zip("0123456789", "零一二三四五六七八九", strict=True)),
+    "spoken": dict(zip("0123456789", "〇幺两三四五六七八九", strict=True)),
+    "financial": dict(zip("0123456789", "零壹贰叁肆伍陆柒捌玖", strict=True)),
+}
+
+
+def _spelled(number: str, spelling: str) -> str:
+    return "".join(SPELLINGS[spelling].get(ch, ch) for ch in number)
+
+
+@pytest.mark.parametrize(
+    ("text", "phone"),
+    [
+        ("手机号是一五九三七一二八八六六", "15937128866"),
+        ("俺电话是幺三八 零三七一 五五六六", "13803715566"),
+        ("一八六三七一二五五零八", "18637125508"),
+        ("壹叁捌-壹贰叁肆-伍陆柒捌", PHONE),
+        ("电话一三八一二三四五六七八，白天都能打通", PHONE),
+        ("我叫王一一 手机一三八 一二三四 五六七八", PHONE),
+    ],
+)
+def test_a_phone_number_spelled_in_chinese_digits_is_read_and_masked(text: str, phone: str) -> None:
+    assert pii.find_mobile(text) == phone
+    assert pii.mobile_answer_error(text) is None
+    masked = pii.mask_text(text)
+    assert f"{phone[:3]}****{phone[-4:]}" in masked
+    assert pii.find_mobile(masked) is None
+
+
+def test_an_id_number_spelled_in_chinese_digits_is_read_and_masked() -> None:
+    text = "身份证号 " + _spelled(ID17, "plain") + "X"
+    assert pii.find_id_number(text, TODAY) == ID_NUMBER
+    assert pii.mask_text(text) == "身份证号 110105********002X"
+
+
+@pytest.mark.parametrize("text", ["一件事一次办", "一二三四五六", "第一13812345678", "三五个人 一二十块钱"])
+def test_ordinary_words_and_short_runs_are_not_read_as_spelled_numbers(text: str) -> None:
+    assert pii.spell_out_digits(text) == text
+    assert pii.mask_text(text).replace("138****5678", PHONE) == text
+
+
+SPELLED_NEIGHBOURS = set("".join(SPELLINGS["plain"].values()) + "".join(SPELLINGS["spoken"].values()))
+SPELLED_NEIGHBOURS |= set(SPELLINGS["financial"].values())
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    number=mobiles(),
+    spelling=st.sampled_from(sorted(SPELLINGS)),
+    before=CHINESE.filter(lambda s: not s or s[-1] not in SPELLED_NEIGHBOURS),
+    after=CHINESE.filter(lambda s: not s or s[0] not in SPELLED_NEIGHBOURS),
+    gap1=st.sampled_from(["", " ", "-", "\u3000"]),
+    gap2=st.sampled_from(["", " ", "-", "\u3000"]),
+)
+def test_a_spelled_phone_in_random_chinese_text_is_read_exactly_and_masked(
+    number: str, spelling: str, before: str, after: str, gap1: str, gap2: str
+) -> None:
+    typed = f"{number[:3]}{gap1}{number[3:7]}{gap2}{number[7:]}"
+    text = f"{before}{_spelled(typed, spelling)}{after}"
+    assert pii.find_mobile(text) == number
+    assert pii.find_mobile(pii.mask_text(text)) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        ("一三八一二三四5678", "138****5678"),  # spelled and written digits in one number
+        ("138\u00a01234\u00a05678", "138****5678"),  # no-break spaces
+        ("138\u20091234\u20095678", "138****5678"),  # thin spaces
+        ("138…1234…5678", "138****5678"),
+        ("①③⑧①②③④⑤⑥⑦⑧", "138****5678"),  # circled digits
+        ("138.1234.5678QQ同号", "138****5678QQ同号"),
+        ("电话138.1234.5678 139.8765.4321", "电话138****5678 139****4321"),  # two in one run
+        ("身份证110105 1949 1231 002X", "身份证110105********002X"),
+        ("110105-19491231-002-X", "110105********002X"),
+        ("我叫王一一 一三八一二三四五六七八", "我叫王一一 138****5678"),  # the words around are kept
+        ("排第一 一三八 一二三四 五六七八", "排第一 138****5678"),
+        (
+            "一件事一次办 二〇二六年十二月三日 一万二 三五个",
+            "一件事一次办 二〇二六年十二月三日 一万二 三五个",
+        ),
+        ("咨询电话：0371-67991111，周一至周五", "咨询电话：0371-67991111，周一至周五"),
+    ],
+)
+def test_whatever_is_read_is_masked_where_it_stands(text: str, masked: str) -> None:
+    assert pii.mask_text(text) == masked
+    assert pii.find_mobile(masked) is None and pii.find_id_number(masked, TODAY) is None
+
+
+def test_a_long_run_of_short_digit_groups_is_read_in_linear_work() -> None:
+    """ "1 1 1 …" (a 4000-character message): stretches longer than any number are not tried."""
+    groups = 2000
+    stretches = pii._group_stretches(" ".join("1" * groups))
+    assert len(stretches) <= 20 * groups
+    assert pii.mask_text(" ".join("1" * groups)) == " ".join("1" * groups)
