@@ -25,6 +25,7 @@ from actions.guide import (
     send,
     service_mentions,
 )
+from actions.hall import hall_answer
 from bot.catalogue import ServiceItem, get_catalogue
 from bot.catalogue.linking import fits
 from bot.catalogue.search import SearchIndex
@@ -33,12 +34,15 @@ from bot.faq_entries import FaqEntry, faq_card
 from bot.guide import (
     CONTEXT_CUES,
     GUIDE_INTENTS,
+    INTENT_TO_ASPECT,
     POINTING_CUES,
     asks_for_someones_presence,
     did_you_mean,
+    faq_confidence,
     item_instead_of_faq,
     payload,
 )
+from bot.hall import get_hall
 from bot.nlu.places import elsewhere
 from bot.unanswered import record_for_staff
 
@@ -81,8 +85,32 @@ right after a guide answer about that item ("补卡要钱不", "他本人出门�
 item's own fee, materials or overview answers, with the hall-wide entry a tap away."""
 
 
+GIVE_WAY_SHARE = 0.4
+"""Right after a guide answer, a message that names no item and whose best aspect question (a guide
+intent other than ``ask_service_guide``) has at least this share of ``faq``'s confidence is a
+follow-up about the item, unless it is a hall-wide question the FAQ is sure of (the model's topic and
+retrieval agree, retrieval is sure, and the message is no evidence for the item: "取号要等多久").
+"郑好办app上可以直接申领吗" after 社会保障卡 (ask_online 0.33, faq 0.67), "我自己去能办完不" after
+身后一件事 (ask_eligibility 0.12, faq 0.28)."""
+
+
+def best_guide_intent(tracker: Tracker) -> Tuple[Optional[str], float]:
+    """The best guide intent in the latest message's ``intent_ranking``, and its confidence over ``faq``'s.
+
+    The ratio is 0 when no guide intent or no ``faq`` is ranked, and 1 or more when the guide intent
+    is ranked above ``faq``.
+    """
+    ranking = tracker.latest_message.get("intent_ranking") or []
+    faq = faq_confidence(ranking)
+    best = next((r for r in ranking if r.get("name") in GUIDE_INTENTS), None)
+    if best is None:
+        return None, 0.0
+    confidence = float(best.get("confidence") or 0.0)
+    return str(best["name"]), (confidence / faq if faq > 0 else 0.0)
+
+
 def guide_answer_instead(
-    tracker: Tracker, entry: FaqEntry, score: float = 1.0
+    tracker: Tracker, entry: FaqEntry, score: float = 1.0, agreed: bool = False
 ) -> Optional[Tuple[ServiceItem, str]]:
     """The item and aspect to answer instead of ``entry``, when the question is about the item just answered.
 
@@ -94,8 +122,11 @@ def guide_answer_instead(
     (`bot.guide.CONTEXT_CUES`) and is evidence for the item ("听邻居说现在销户口不用跑派出所了"
     after 身后一件事), or retrieval is unsure of ``entry`` (``score`` under `bot.faq.UNSURE_SCORE`)
     and the message asks whether a person must come (`bot.guide.asks_for_someones_presence`:
-    "俺对象也得去吗 她上班请不了假" after 新建商品房转移登记, "他下不了楼 非得本人来吗" after 残疾人服务):
-    the matter at hand, not the hall's rule.
+    "俺对象也得去吗 她上班请不了假" after 新建商品房转移登记, "他下不了楼 非得本人来吗" after 残疾人服务),
+    or an aspect question comes near ``faq`` (`GIVE_WAY_SHARE`) and ``entry`` is not one the model's
+    topic and retrieval agree on (``agreed``) and retrieval is sure of: the matter at hand, not the
+    hall's rule. The aspect answered is that of the aspect question near ``faq``, else the overview
+    ("听同事说网上提交完秒到账 真哩假哩" after 公积金提取: its online channels).
     Returns None otherwise.
     """
     text = message_text(tracker)
@@ -109,10 +140,15 @@ def guide_answer_instead(
     evidence = fits(catalogue, item, text)
     if entry.id in GUIDE_ASPECT_OF_FAQ_ENTRY and (evidence or any(cue in text for cue in POINTING_CUES)):
         return item, GUIDE_ASPECT_OF_FAQ_ENTRY[entry.id]
+    intent, share = best_guide_intent(tracker)
+    aspect = INTENT_TO_ASPECT[intent] if intent is not None and share >= GIVE_WAY_SHARE else "overview"
     if evidence and any(cue in text for cue in CONTEXT_CUES):
-        return item, "overview"
+        return item, aspect
     if score < UNSURE_SCORE and asks_for_someones_presence(text):
-        return item, "overview"
+        return item, aspect
+    sure_of_entry = agreed and score >= UNSURE_SCORE
+    if aspect != "overview" and (evidence or not sure_of_entry):
+        return item, aspect
     return None
 
 
@@ -143,6 +179,7 @@ class ActionFaq(Action):
         topic = chosen_topic(tracker)
         entry = index.get(topic) if topic else None
         score = 1.0  # how sure retrieval is of the entry (a tapped topic: sure)
+        agreed = False  # the model's FAQ topic and retrieval name the same entry
         unsure = (tracker.latest_message.get("intent") or {}).get("name") == "nlu_fallback"
         if entry is None and chosen_guide_button(tracker) is not None:
             # a typed answer to the guide's last question ("公积金那个" after "您是想办理…")
@@ -197,7 +234,7 @@ class ActionFaq(Action):
         if entry is None:
             dispatcher.utter_message(response="utter_default")
             return []
-        instead = None if topic else guide_answer_instead(tracker, entry, score)
+        instead = None if topic else guide_answer_instead(tracker, entry, score, agreed)
         if instead is not None:
             item, aspect = instead
             events = answer_item(dispatcher, tracker, item, aspect)
@@ -206,6 +243,12 @@ class ActionFaq(Action):
                 buttons=[{"title": entry.title, "payload": payload("faq", **{TOPIC_ENTITY: entry.id})}],
             )
             return events
+        hall = get_hall()
+        if entry.id == hall.hours_faq:
+            # "你们中午休息不 12点多去能办不": the opening hours first, as an opening-hours question gets
+            # them before this entry (`actions.hall.ActionHallInfo`)
+            card = {"type": "hall", "topic": "ask_office_hours"}
+            dispatcher.utter_message(text=hall_answer("ask_office_hours", hall), json_message=card)
         dispatcher.utter_message(text=entry.cited_answer(), json_message=faq_card(entry))
         return []
 

@@ -57,7 +57,8 @@ def typed_choice(
 
     Chosen by `bot.booking_dialogue.choose_button` ("第二个", "公积金那个", a title) unless the
     message names an item the button is not about ("办好居住证以后 想申请公租房 有啥条件" holds the
-    title 条件 of 居住证's buttons); or, among buttons offering two or more items, by naming exactly
+    title 条件 of 居住证's buttons); or, among buttons asking to choose between two or more items
+    (`asks_a_choice`), by naming exactly
     one of them (``mentioned``: the items the NLU linked) or by words that point to one of them
     rather than the others (`Catalogue.choose_among`: "卖吃的 小馆子" after 个体工商户/开办餐饮店/
     开办药店). Buttons that are not guide questions (booking, FAQ topics) are never chosen here.
@@ -82,7 +83,10 @@ def typed_choice(
     if chosen is not None and not named_items - {button_service(chosen)}:
         return chosen
     offered = {button_service(b): b for b in guide if button_service(b)}
-    if len(offered) < 2:  # the aspects of one item, not a choice between items
+    if len(offered) < 2 or not asks_a_choice(guide):
+        # the aspects of one item, or the greeting's suggestions of different questions about
+        # different items: a message that merely resembles one of them ("你们中午休息不" and 办退休)
+        # asks its own question
         return None
     named = named_items & set(offered)
     if len(named) == 1:

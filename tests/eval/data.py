@@ -22,7 +22,10 @@ TRAINING_DATA = "data/nlu"
 # heldout_blind_sixth.yml, by another writer and of every kind of message, was scored only after.
 # heldout_blind_ninth.yml (2026-12-02, a twelfth writer, every kind of message and 197 FAQ
 # questions) was first scored before the FAQ topic agreement (bot/faq.py agreed_entry) was made,
-# and its failures were not read for it.
+# and its failures were not read for it. heldout_blind_tenth.yml (2026-12-02, a thirteenth writer,
+# every kind of message and 168 FAQ questions, the 39 that stood verbatim in the training data
+# taken out) was scored before the 517 FAQ questions of another writer were added to data/faq and
+# before the n-gram range changed: intent accuracy 0.921 (the baseline 0.916), FAQ answered 0.974.
 HELDOUT_FILES = (
     "tests/nlu/heldout.yml",
     "tests/nlu/heldout_independent.yml",
@@ -36,6 +39,7 @@ HELDOUT_FILES = (
     "tests/nlu/heldout_blind_seventh.yml",
     "tests/nlu/heldout_blind_eighth.yml",
     "tests/nlu/heldout_blind_ninth.yml",
+    "tests/nlu/heldout_blind_tenth.yml",
 )
 
 

@@ -61,9 +61,14 @@ from tests.utils.conversations import by_file, load_conversations, play
 # "在哪弄" a window question, "是啥" an overview); 43/60 (0.717) and the earlier files 329/365 (0.901)
 # with a requirement asked about in words ("必须得有执业药师吗", "对人有要求不") an eligibility question,
 # a kind seen in three files. blind_fifth now counts with the earlier files.
+# 2026-12-02 (night): 517 more FAQ questions, the greeting's suggestions chosen only by title or
+# position, an aspect question near faq right after a guide answer answered for the item, and the
+# hours before the entry on service outside them: the earlier files 330/365 (0.904), blind_sixth
+# 42/60. Then blind_seventh.yml, 60 conversations by a tenth writer (three last turns standing in
+# the training data taken out), joined before anyone looked at its failures: 51/60 (0.850).
+# Each of the two newest files keeps a bar of its own, so that harder unseen files lower no bar.
 SUCCESS_BAR = 0.89
-NEWEST_FILE = "blind_sixth.yml"
-NEWEST_FILE_BAR = 0.68
+NEWER_FILE_BARS = {"blind_sixth.yml": 0.68, "blind_seventh.yml": 0.81}
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
@@ -86,8 +91,8 @@ def test_held_out_conversations_succeed(stack: Stack) -> None:
         print(f"  {outcome.conversation.id} ({outcome.conversation.kind}):")
         for failure in outcome.failures:
             print(f"    {failure}")
-    earlier = [o for o in outcomes if o.conversation.source != NEWEST_FILE]
-    newest = [o for o in outcomes if o.conversation.source == NEWEST_FILE]
-    assert newest and earlier
-    assert sum(o.succeeded for o in earlier) / len(earlier) >= SUCCESS_BAR
-    assert sum(o.succeeded for o in newest) / len(newest) >= NEWEST_FILE_BAR
+    earlier = [o for o in outcomes if o.conversation.source not in NEWER_FILE_BARS]
+    assert earlier and sum(o.succeeded for o in earlier) / len(earlier) >= SUCCESS_BAR
+    for source, bar in NEWER_FILE_BARS.items():
+        newer = [o for o in outcomes if o.conversation.source == source]
+        assert newer and sum(o.succeeded for o in newer) / len(newer) >= bar, source

@@ -48,37 +48,47 @@ from tests.eval.metrics import (
 BARS = {
     "tests/nlu/heldout.yml": (0.97, 0.0, 0.97),
     "tests/nlu/heldout_independent.yml": (0.93, 0.03, 0.90),
-    "tests/nlu/heldout_fresh.yml": (0.96, 0.04, 0.94),
-    "tests/nlu/heldout_blind.yml": (0.94, 0.02, 0.97),
+    "tests/nlu/heldout_fresh.yml": (0.96, 0.05, 0.94),
+    "tests/nlu/heldout_blind.yml": (0.95, 0.03, 0.97),
     # by a fifth writer, scored before any change made for it: 0.940 against 0.905, linking 0.931
     "tests/nlu/heldout_blind_second.yml": (0.94, 0.03, 0.93),
     # by a sixth writer (306 messages once those standing verbatim in data/nlu were taken out),
     # first scored 2026-12-01 with nothing changed for it: 0.954 against 0.935, linking 0.981
-    "tests/nlu/heldout_blind_third.yml": (0.95, 0.01, 0.98),
+    "tests/nlu/heldout_blind_third.yml": (0.96, 0.03, 0.98),
     # Two files of mostly FAQ questions (232 and 208 of them), where the pipeline LOSES to the
     # baseline: the margin bars below are negative, the level reached, not the issue's +0.02.
     # heldout_blind_fourth.yml (seventh writer) first scored 0.899 against 0.941; after the pinyin
     # reading made for it 0.912 against 0.941, linking 1.000.
-    "tests/nlu/heldout_blind_fourth.yml": (0.91, -0.03, 0.97),
+    # 2026-12-02 (night), with 517 more FAQ questions by another writer (the baseline is trained
+    # on them too): fourth 0.947 against 0.957; fifth 0.939 against 0.958.
+    "tests/nlu/heldout_blind_fourth.yml": (0.94, -0.02, 0.97),
     # heldout_blind_fifth.yml (eighth writer), first scored after those changes: 0.902 against
     # 0.952, linking 0.986.
-    "tests/nlu/heldout_blind_fifth.yml": (0.90, -0.06, 0.97),
+    "tests/nlu/heldout_blind_fifth.yml": (0.93, -0.03, 0.97),
     # heldout_blind_sixth.yml (ninth writer, 386 messages of every kind), first scored 2026-12-02
     # with nothing changed for it: 0.948 against 0.943, linking 0.955.
-    "tests/nlu/heldout_blind_sixth.yml": (0.94, 0.0, 0.95),
+    "tests/nlu/heldout_blind_sixth.yml": (0.95, 0.01, 0.95),
     # heldout_blind_seventh.yml (tenth writer, 432 messages of every kind, 158 of them FAQ
     # questions), first scored 2026-12-02 with nothing changed for it: 0.921 against 0.896,
     # linking 0.941.
-    "tests/nlu/heldout_blind_seventh.yml": (0.92, 0.02, 0.94),
+    "tests/nlu/heldout_blind_seventh.yml": (0.93, 0.03, 0.94),
     # heldout_blind_eighth.yml (eleventh writer, 411 messages once the 55 standing verbatim in
     # data/nlu were taken out, 261 of them FAQ questions), first scored 2026-12-02 with nothing
     # changed for it: 0.932 against 0.927, linking 59/59, 2 items invented of 344.
-    "tests/nlu/heldout_blind_eighth.yml": (0.93, 0.0, 0.97),
+    "tests/nlu/heldout_blind_eighth.yml": (0.95, 0.0, 0.97),
     # heldout_blind_ninth.yml (twelfth writer, 376 messages once the 62 standing verbatim in
     # data/nlu, a bare item name among them, were taken out; 197 of them FAQ questions), first scored
     # 2026-12-02 with nothing changed for it: 0.907 against 0.918 (the baseline ahead), linking
     # 88/90, none invented of 280.
-    "tests/nlu/heldout_blind_ninth.yml": (0.90, -0.02, 0.97),
+    # 2026-12-02 (night), with 517 more FAQ questions (all the files at once): heldout 0.977 against
+    # 0.951, independent 0.937 / 0.888, fresh 0.967 / 0.905, blind 0.960 / 0.915, second 0.950 /
+    # 0.910, third 0.964 / 0.918, sixth 0.956 / 0.930, seventh 0.942 / 0.900, eighth 0.956 / 0.944,
+    # ninth 0.939 / 0.912 (the baseline behind again).
+    "tests/nlu/heldout_blind_ninth.yml": (0.93, 0.01, 0.97),
+    # heldout_blind_tenth.yml (thirteenth writer, 391 messages once the 39 standing verbatim in the
+    # training data were taken out; 153 FAQ questions), first scored before the 517 FAQ questions
+    # were added: 0.921 against 0.916; with them 0.941 against 0.926, linking 137/138.
+    "tests/nlu/heldout_blind_tenth.yml": (0.93, 0.0, 0.98),
 }
 # file -> share of FAQ paraphrases answered with their entry; the issue asks 0.95. Measured
 # 2026-11-30: independent 0.860 (98 of 114); fresh 0.842 (48 of 57, 3 more offered choices).
@@ -103,16 +113,21 @@ BARS = {
 # made from the ninth's failures: ninth 0.919 (181); independent 0.982 (112), fresh 0.982 (56),
 # blind 0.966 (113), blind_fourth 0.927 (215), blind_fifth 0.851 (177), blind_sixth 0.941 (112),
 # blind_seventh 0.918 (145), blind_eighth 0.923 (241). The conversations did not change (367/425).
+# 2026-12-02 (night): heldout_blind_tenth.yml first scored 0.974 (149 of 153). Then 517 more FAQ
+# questions by another writer: independent 0.982 (112), fresh 1.000 (57), blind 0.983 (115),
+# blind_fourth 0.957 (222), blind_fifth 0.899 (187), blind_sixth 0.966 (115), blind_seventh 0.962
+# (152), blind_eighth 0.958 (250), blind_ninth 0.949 (187), blind_tenth 0.993 (152).
 FAQ_BARS = {
     "tests/nlu/heldout_independent.yml": 0.98,
     "tests/nlu/heldout_fresh.yml": 0.98,
-    "tests/nlu/heldout_blind.yml": 0.96,
-    "tests/nlu/heldout_blind_fourth.yml": 0.92,
-    "tests/nlu/heldout_blind_fifth.yml": 0.85,
-    "tests/nlu/heldout_blind_sixth.yml": 0.94,
-    "tests/nlu/heldout_blind_seventh.yml": 0.91,
-    "tests/nlu/heldout_blind_eighth.yml": 0.92,
-    "tests/nlu/heldout_blind_ninth.yml": 0.91,
+    "tests/nlu/heldout_blind.yml": 0.97,
+    "tests/nlu/heldout_blind_fourth.yml": 0.95,
+    "tests/nlu/heldout_blind_fifth.yml": 0.89,
+    "tests/nlu/heldout_blind_sixth.yml": 0.96,
+    "tests/nlu/heldout_blind_seventh.yml": 0.95,
+    "tests/nlu/heldout_blind_eighth.yml": 0.95,
+    "tests/nlu/heldout_blind_ninth.yml": 0.94,
+    "tests/nlu/heldout_blind_tenth.yml": 0.98,
 }
 INVENTED_BAR = 0.02
 # Messages naming or describing an item, for a file's linking figure to count: 100 until the two

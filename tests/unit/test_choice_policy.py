@@ -119,3 +119,16 @@ def test_the_policy_loads_from_a_trained_model(tmp_path: Path, domain: Domain) -
     resource = trained.train([], domain)
     loaded = TypedChoicePolicy.load(config, storage, resource, context)
     assert loaded.priority > 6  # above RulePolicy
+
+
+def test_the_greetings_suggestions_are_chosen_only_by_title_or_ordinal() -> None:
+    """A question that merely resembles a suggested item is its own question (the FAQ action reads it too)."""
+    from bot.choices import typed_choice
+    from bot.hall import get_hall
+
+    suggestions = [s.dict() for s in get_hall().suggestions]
+    catalogue = get_catalogue()
+    assert typed_choice(catalogue, "你们中午休息不 12点多去能办不", suggestions) is None
+    assert typed_choice(catalogue, "我想问问退休的事", suggestions, {"退休一件事"}) is None
+    assert typed_choice(catalogue, "第二个", suggestions) == suggestions[1]
+    assert typed_choice(catalogue, suggestions[2]["title"], suggestions) == suggestions[2]

@@ -76,8 +76,8 @@ def parsed(intent: str, text: str, topic: Optional[Dict[str, Any]], faq_share: f
 async def test_an_faq_question_naming_an_item_keeps_its_entry_when_the_two_agree(
     seed_store: FaqStore, topic: Optional[Dict[str, Any]]
 ) -> None:
-    """ "营业执照能快递给我吗": retrieval alone is unsure of 证照免费邮寄, and 营业执照 names an item."""
-    text = "营业执照能快递给我吗"
+    """ "营业执照下来了能快递给我不": retrieval alone is unsure of 证照免费邮寄; 营业执照 names an item."""
+    text = "营业执照下来了能快递给我不"
     assert seed_store.current().search(text)[0].entry.id == "youji"
     dispatcher = CollectingDispatcher()
     await ActionFaq().run(dispatcher, parsed("faq", text, topic), {"responses": {}})
