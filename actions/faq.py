@@ -94,15 +94,16 @@ retrieval agree, retrieval is sure, and the message is no evidence for the item:
 身后一件事 (ask_eligibility 0.12, faq 0.28)."""
 
 
-def best_guide_intent(tracker: Tracker) -> Tuple[Optional[str], float]:
-    """The best guide intent in the latest message's ``intent_ranking``, and its confidence over ``faq``'s.
+def best_aspect_question(tracker: Tracker) -> Tuple[Optional[str], float]:
+    """The best aspect question in the latest message's ``intent_ranking``, and its confidence over ``faq``'s.
 
-    The ratio is 0 when no guide intent or no ``faq`` is ranked, and 1 or more when the guide intent
-    is ranked above ``faq``.
+    An aspect question is a guide intent other than ``ask_service_guide`` (the overview). The ratio
+    is 0 when none or no ``faq`` is ranked, and 1 or more when it is ranked above ``faq``.
     """
     ranking = tracker.latest_message.get("intent_ranking") or []
     faq = faq_confidence(ranking)
-    best = next((r for r in ranking if r.get("name") in GUIDE_INTENTS), None)
+    aspects = GUIDE_INTENTS - {"ask_service_guide"}
+    best = next((r for r in ranking if r.get("name") in aspects), None)
     if best is None:
         return None, 0.0
     confidence = float(best.get("confidence") or 0.0)
@@ -140,7 +141,7 @@ def guide_answer_instead(
     evidence = fits(catalogue, item, text)
     if entry.id in GUIDE_ASPECT_OF_FAQ_ENTRY and (evidence or any(cue in text for cue in POINTING_CUES)):
         return item, GUIDE_ASPECT_OF_FAQ_ENTRY[entry.id]
-    intent, share = best_guide_intent(tracker)
+    intent, share = best_aspect_question(tracker)
     aspect = INTENT_TO_ASPECT[intent] if intent is not None and share >= GIVE_WAY_SHARE else "overview"
     if evidence and any(cue in text for cue in CONTEXT_CUES):
         return item, aspect
