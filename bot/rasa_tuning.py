@@ -22,6 +22,9 @@ server (``EndpointConfig.request`` enters and closes ``EndpointConfig.session()`
 encodes the tracker it sends with the standard library's ``json``. Here each endpoint's session is
 opened once per event loop and kept (pooled connections, closed after ``KEEPALIVE_SECONDS`` idle,
 before the action server's Sanic drops them at 5 s), and encodes with orjson (`bot.json_codec`).
+
+Rasa 3.6 serves the model through dask's scheduler; the model is loaded with the sequential
+``bot.graph_runner.SequentialGraphRunner`` instead (same nodes, same results, no scheduler).
 """
 
 from __future__ import annotations
@@ -35,6 +38,7 @@ from typing import Any, Dict, Mapping, MutableMapping, Optional, Tuple, Type
 import aiohttp
 import rasa
 import rasa.core.actions.action as rasa_action
+import rasa.core.processor as rasa_processor
 import rasa.utils.endpoints as rasa_endpoints
 from jsonschema import exceptions, validators
 from rasa.core import lock_store
@@ -43,6 +47,7 @@ from rasa.shared.core.events import Event
 from rasa.utils.endpoints import EndpointConfig
 
 from bot import json_codec
+from bot.graph_runner import SequentialGraphRunner
 
 ORIGINAL_VALIDATION = RemoteAction._validate_action_result
 ORIGINAL_RESOLVE_BY_TYPE = Event.resolve_by_type
@@ -146,7 +151,10 @@ def action_timeout(environ: Mapping[str, str], lock_lifetime: int) -> int:
 
 
 def apply() -> bool:
-    """Install the cached validation and event classes, action timeout and pooled sessions on Rasa 3.6.
+    """Install this module's savings and the sequential graph runner on Rasa 3.6.
+
+    The cached validation and event classes, the action timeout, the pooled sessions, and
+    ``bot.graph_runner.SequentialGraphRunner`` for the model the server loads.
 
     Returns whether installed (not on other Rasa versions).
 
@@ -160,4 +168,5 @@ def apply() -> bool:
     RemoteAction._validate_action_result = validate_action_result
     Event.resolve_by_type = staticmethod(resolve_event_class)
     EndpointConfig.session = pooled_session
+    rasa_processor.DaskGraphRunner = SequentialGraphRunner  # the served model's runner only
     return True

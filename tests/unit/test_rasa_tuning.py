@@ -118,3 +118,12 @@ async def test_an_idle_connection_is_let_go_after_the_keepalive(action_endpoint)
     await asyncio.sleep(rasa_tuning.KEEPALIVE_SECONDS + 1.5)
     await endpoint.request(json={}, method="post")
     assert len({port for port, _ in seen}) == 2
+
+
+def test_the_served_model_is_loaded_with_the_sequential_runner() -> None:
+    import rasa.core.processor as rasa_processor
+
+    from bot.graph_runner import SequentialGraphRunner
+
+    assert rasa_tuning.apply() is True
+    assert rasa_processor.DaskGraphRunner is SequentialGraphRunner
