@@ -64,6 +64,7 @@ from tests.bench.workload import (  # noqa: E402
     Outcomes,
     Recorder,
     RestTransport,
+    Say,
     Transport,
     VisitOverError,
     faq_questions,
@@ -75,7 +76,9 @@ RESULTS = PROJECT_ROOT / "results" / "bench.json"
 EVAL_RESULTS = PROJECT_ROOT / "results" / "eval.json"
 BENCHMARKS_MD = PROJECT_ROOT / "docs" / "benchmarks.md"
 LEVELS = (1, 5, 20)
-LONG_TURNS = 205
+LONG_TURNS = 200
+LONG_ROUNDS = 3
+"""Probes at each end of the long conversation after the first (``long_conversation``)."""
 PARSE_MESSAGES = 200
 FAQ_LIVE_TIMEOUT_S = 90.0
 #: A booking window's places per time slot in the bench's copy of the data: never the limit.
@@ -291,43 +294,52 @@ async def warm_up(deployment: Deployment) -> None:
             await topic(say)
 
 
-async def long_conversation(deployment: Deployment, turns: int = LONG_TURNS) -> Dict[str, Any]:
-    """One conversation of ``turns`` turns, with the same probe (`probe_turns`) near turn 10 and turn 200.
+async def long_conversation(
+    deployment: Deployment, turns: int = LONG_TURNS, rounds: int = LONG_ROUNDS
+) -> Dict[str, Any]:
+    """One conversation of about ``turns`` turns; the same probe (`probe_turns`) early and late in it.
 
     The citizens' visits fill the turns in between (guide questions, FAQ, bookings and their
-    look-ups, small talk). Each figure is the median of the probe's turns: the same messages, in
-    the same order, so the two compare the same work at two lengths of history. (Until 2026-12-02
-    the medians of turns 5–15 and 195–205 of the visits were compared; what those turns were was
-    the random mix's, and a booking turn costs about twice an FAQ turn.)
+    look-ups, small talk). The probe is sent at turns 2–12 of the long conversation, then
+    ``rounds`` times more at each end, alternately: at turns 2–12 of a fresh conversation and
+    again in the long one (turn 200 on). Each figure is the median of its probes' turns: the same
+    messages, in the same order, so the two compare the same work at two lengths of history, and
+    alternating them puts both under the same load of the shared machine. (Until 2026-12-03 one
+    probe at each end, about ten seconds apart, was compared: the same code gave 1.38 and 1.8.)
     """
     assert deployment.long_transport is not None
     transport = deployment.long_transport()
-    recorder = Recorder()
+    recorder, fresh_recorder = Recorder(), Recorder()
     citizen = Citizen(random.Random(77), FAQ)
     probe = probe_turns(FAQ)
     async with httpx.AsyncClient(base_url=deployment.long_url, timeout=60) as client:
-        sender = await transport.open(client)
-        say = recorder.say_for(transport, client, sender)
+        say = recorder.say_for(transport, client, await transport.open(client))
 
-        async def timed_probe() -> List[float]:
-            before = len(recorder.latencies)
+        async def timed_probe(speak: Say, heard: Recorder) -> List[float]:
+            before = len(heard.latencies)
             for text in probe:
-                await say(text)
-            return [s * 1000 for s in recorder.latencies[before:]]
+                await speak(text)
+            return [s * 1000 for s in heard.latencies[before:]]
 
         await say("你好")
-        early = await timed_probe()
-        while len(recorder.latencies) + recorder.errors < turns - len(probe):
+        early = await timed_probe(say, recorder)
+        while len(recorder.latencies) + recorder.errors < turns - 1:
             await citizen.visit(say, min_turns=12)
         late_from = len(recorder.latencies) + recorder.errors + 1
-        late = await timed_probe()
+        late: List[float] = []
+        for _ in range(rounds):
+            late += await timed_probe(say, recorder)
+            fresh = fresh_recorder.say_for(transport, client, await transport.open(client))
+            await fresh("你好")
+            early += await timed_probe(fresh, fresh_recorder)
     early_ms, late_ms = statistics.median(early), statistics.median(late)
     return {
         "turns": len(recorder.latencies),
-        "errors": recorder.errors,
+        "errors": recorder.errors + fresh_recorder.errors,
         "turn10_ms": round(early_ms, 1),
         "turn200_ms": round(late_ms, 1),
-        "late_turns": f"{late_from}–{late_from + len(probe) - 1}",
+        "late_turns": f"{late_from}–{late_from + rounds * len(probe) - 1}",
+        "probes": {"early": len(early), "late": len(late)},
         "ratio": round(late_ms / early_ms, 2) if early_ms else 0.0,
         "via": transport.path if isinstance(transport, RestTransport) else "api",
     }
