@@ -153,6 +153,30 @@ def guide_answer_instead(
     return None
 
 
+def guide_question_instead(tracker: Tracker, score: float, agreed: bool) -> Optional[str]:
+    """The guide intent to answer a message about an item with, instead of an FAQ entry.
+
+    It is when the message names an item or the catalogue is sure of (or leans to) one it
+    describes (`bot.guide.item_instead_of_faq`), a guide intent (the overview included) has at
+    least `GIVE_WAY_SHARE` of ``faq``'s confidence, and the entry is not one the model's topic
+    and retrieval agree on (``agreed``) and retrieval is sure of (``score`` from
+    `bot.faq.UNSURE_SCORE`): "异地就医的费用报销咋办" (faq 0.33, ask_service_guide 0.31) is about
+    就医费用报销, not 跨省通办; "厂房项目准备动工了 开工前的手续能一次办吗" about 建设项目开工, not
+    what "一件事一次办" means. Returns None otherwise (no message, a form open).
+    """
+    text = message_text(tracker)
+    if not text or tracker.active_loop_name or (agreed and score >= UNSURE_SCORE):
+        return None
+    ranking = tracker.latest_message.get("intent_ranking") or []
+    faq = faq_confidence(ranking)
+    best = next((r for r in ranking if r.get("name") in GUIDE_INTENTS), None)
+    if best is None or faq <= 0 or float(best.get("confidence") or 0.0) < GIVE_WAY_SHARE * faq:
+        return None
+    if not (service_mentions(tracker) or item_instead_of_faq(get_catalogue(), text)):
+        return None
+    return str(best["name"])
+
+
 def chosen_topic(tracker: Tracker) -> str:
     """The FAQ id a tapped "您是不是想问" button sent, or an empty string."""
     return str(next(tracker.get_latest_entity_values(TOPIC_ENTITY), "") or "")
@@ -235,6 +259,9 @@ class ActionFaq(Action):
         if entry is None:
             dispatcher.utter_message(response="utter_default")
             return []
+        asked = None if topic else guide_question_instead(tracker, score, agreed)
+        if asked is not None:
+            return await ActionGuide().run(dispatcher, tracker, domain, intent=asked)
         instead = None if topic else guide_answer_instead(tracker, entry, score, agreed)
         if instead is not None:
             item, aspect = instead

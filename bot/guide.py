@@ -257,6 +257,27 @@ _DROPPED_OBJECT = re.compile(
 )
 _HEARSAY = ("听说", "据说", "听人说", "是真的吗", "真的假的", "是不是真的")
 
+DOCUMENT_NOUNS = (
+    "合同 协议 证明 证书 发票 票据 收据 单据 清单 户口本 户口簿 结婚证 离婚证 出生证 身份证 "
+    "房产证 不动产证 照片 复印件 原件 委托书 承诺书 申请表 登记表".split()
+)
+"""Papers a citizen hands in or is asked for: the nouns a question about one material ends on."""
+_PAPERS = "|".join(sorted(DOCUMENT_NOUNS, key=len, reverse=True))
+_DOCUMENT = re.compile(rf"[\u4e00-\u9fff]{{0,3}}?(?:{_PAPERS})")
+
+
+def only_a_document(catalogue: Catalogue, item: ServiceItem, text: str) -> bool:
+    """Whether ``text`` describes ``item`` only through a paper it names (a material question).
+
+    "俺那门面是租哩，还要租房合同不" after 个体工商户登记 is sure of 居住证办理 only through 租房合同,
+    one of its everyday terms: without the papers (`DOCUMENT_NOUNS` and up to three characters
+    before each) the message scores under `SURE_SCORE` for it. Such a follow-up asks about one
+    material of the matter at hand, not about another matter.
+    """
+    if not _DOCUMENT.search(text):
+        return False
+    return catalogue.score(item, _DOCUMENT.sub(" ", text)) < SURE_SCORE
+
 
 def gives_up(catalogue: Catalogue, text: str, in_context: ServiceItem) -> bool:
     """Whether ``text`` gives the item in context up.
@@ -607,9 +628,10 @@ def choose_item(
        catalogue is sure of): that item when the message turns to a new matter
        (`opens_new_matter`: "另外", "其实", "不注销了"); else the item in context instead when the
        message is also evidence for it (a line of its guide answers the message, or it scores at least
-       ``CONTEXT_SCORE``, `bot.catalogue.linking.fits`), or when it describes the citizen's
+       ``CONTEXT_SCORE``, `bot.catalogue.linking.fits`), when it describes the citizen's
        own situation (an eligibility question, or another aspect's question with
-       `SITUATION_CUES`: "我是外地户口 要带啥").
+       `SITUATION_CUES`: "我是外地户口 要带啥"), or when only a paper it names describes the other
+       item (`only_a_document`: "还要租房合同不" after 个体工商户登记).
     3. No item: the item in context when a line of its guide answers the message; when the
        message is evidence for no other item, or for it among others; and, for an overview
        question (which names no aspect), only then or when a context cue ties the message to
@@ -699,9 +721,13 @@ def choose_item(
             if opens_new_matter(catalogue, text, in_context):
                 return about(item)
             context_details = catalogue.details(in_context, text)
-            if own_situation or (
-                not outscored(catalogue, item, in_context, text)
-                and (context_details or fits(catalogue, in_context, text))
+            if (
+                own_situation
+                or only_a_document(catalogue, item, text)
+                or (
+                    not outscored(catalogue, item, in_context, text)
+                    and (context_details or fits(catalogue, in_context, text))
+                )
             ):
                 return ItemChoice(item=in_context, details=context_details)
         return about(item)

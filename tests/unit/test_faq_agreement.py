@@ -131,3 +131,83 @@ async def test_a_hall_wide_question_with_items_close_to_it_gets_the_entry_the_tw
     else:
         assert dispatcher.messages[0]["buttons"], "the close items are offered"
         assert not any(c["type"] == "faq" for c in cards)
+
+
+def ranked(text: str, ranking: Dict[str, float], topic: Optional[Dict[str, Any]], described: str = "") -> Any:
+    """The parse the NLU gives: ``described`` is the item the linker linked a description to."""
+    entities = []
+    if described:
+        entity = {"entity": "service", "value": described, "start": 0, "end": len(text)}
+        entities.append({**entity, "extractor": "ServiceLinker.description"})
+    tracker = make_tracker("faq", text=text, entities=entities)
+    tracker.latest_message["intent"] = {"name": "faq", "confidence": ranking["faq"]}
+    tracker.latest_message["intent_ranking"] = [
+        {"name": name, "confidence": confidence}
+        for name, confidence in sorted(ranking.items(), key=lambda pair: -pair[1])
+    ]
+    if topic is not None:
+        tracker.latest_message[FAQ_TOPIC] = topic
+    return tracker
+
+
+@pytest.mark.parametrize(
+    ("text", "ranking", "topic", "item", "described"),
+    [
+        # retrieval is sure of 跨省通办 (异地), the linker of the item the message all but names
+        (
+            "异地就医的费用报销咋办",
+            {"faq": 0.33, "ask_service_guide": 0.31, "ask_fee": 0.18},
+            {"name": "kuasheng", "confidence": 0.27},
+            "就医费用报销一件事",
+            "就医费用报销一件事",
+        ),
+        # the model's topic and retrieval agree on 一件事一次办, retrieval unsure of it
+        (
+            "我们有个厂房项目准备动工了，开工前的手续能一次办吗",
+            {"faq": 0.41, "ask_service_guide": 0.23, "ask_eligibility": 0.09},
+            {"name": "yijianshi", "confidence": 0.28},
+            "建设项目开工一件事",
+            "",
+        ),
+    ],
+)
+async def test_a_guide_question_near_faq_about_an_item_the_catalogue_is_sure_of_gets_the_guide(
+    seed_store: FaqStore,
+    text: str,
+    ranking: Dict[str, float],
+    topic: Dict[str, Any],
+    item: str,
+    described: str,
+) -> None:
+    dispatcher = CollectingDispatcher()
+    await ActionFaq().run(dispatcher, ranked(text, ranking, topic, described), {"responses": {}})
+    cards = [m["custom"] for m in dispatcher.messages if m.get("custom")]
+    assert cards and cards[0]["type"] == "guide" and cards[0]["item"] == item
+
+
+@pytest.mark.parametrize(
+    ("text", "ranking", "topic", "entry"),
+    [
+        # the item is named, but the question is the FAQ's: no guide intent near faq
+        (
+            "社保卡能跨省通办吗",
+            {"faq": 0.8, "ask_online": 0.1, "ask_service_guide": 0.05},
+            {"name": "kuasheng", "confidence": 0.6},
+            "kuasheng",
+        ),
+        # a guide intent near faq, but no item the catalogue names or is sure of
+        (
+            "外地的事能在这办吗",
+            {"faq": 0.4, "ask_service_guide": 0.35},
+            {"name": "kuasheng", "confidence": 0.3},
+            "kuasheng",
+        ),
+    ],
+)
+async def test_an_faq_question_keeps_its_entry_without_both_an_item_and_a_guide_intent_near_faq(
+    seed_store: FaqStore, text: str, ranking: Dict[str, float], topic: Dict[str, Any], entry: str
+) -> None:
+    dispatcher = CollectingDispatcher()
+    await ActionFaq().run(dispatcher, ranked(text, ranking, topic), {"responses": {}})
+    cards = [m["custom"] for m in dispatcher.messages if m.get("custom")]
+    assert cards and cards[-1]["type"] == "faq" and cards[-1]["id"] == entry
