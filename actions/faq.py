@@ -38,8 +38,9 @@ from bot.guide import (
     POINTING_CUES,
     asks_for_someones_presence,
     did_you_mean,
-    faq_confidence,
+    guide_intent_near_faq,
     item_instead_of_faq,
+    item_question_near_faq,
     payload,
 )
 from bot.hall import get_hall
@@ -85,31 +86,6 @@ right after a guide answer about that item ("补卡要钱不", "他本人出门�
 item's own fee, materials or overview answers, with the hall-wide entry a tap away."""
 
 
-GIVE_WAY_SHARE = 0.4
-"""Right after a guide answer, a message that names no item and whose best aspect question (a guide
-intent other than ``ask_service_guide``) has at least this share of ``faq``'s confidence is a
-follow-up about the item, unless it is a hall-wide question the FAQ is sure of (the model's topic and
-retrieval agree, retrieval is sure, and the message is no evidence for the item: "取号要等多久").
-"郑好办app上可以直接申领吗" after 社会保障卡 (ask_online 0.33, faq 0.67), "我自己去能办完不" after
-身后一件事 (ask_eligibility 0.12, faq 0.28)."""
-
-
-def best_aspect_question(tracker: Tracker) -> Tuple[Optional[str], float]:
-    """The best aspect question in the latest message's ``intent_ranking``, and its confidence over ``faq``'s.
-
-    An aspect question is a guide intent other than ``ask_service_guide`` (the overview). The ratio
-    is 0 when none or no ``faq`` is ranked, and 1 or more when it is ranked above ``faq``.
-    """
-    ranking = tracker.latest_message.get("intent_ranking") or []
-    faq = faq_confidence(ranking)
-    aspects = GUIDE_INTENTS - {"ask_service_guide"}
-    best = next((r for r in ranking if r.get("name") in aspects), None)
-    if best is None:
-        return None, 0.0
-    confidence = float(best.get("confidence") or 0.0)
-    return str(best["name"]), (confidence / faq if faq > 0 else 0.0)
-
-
 def guide_answer_instead(
     tracker: Tracker, entry: FaqEntry, score: float = 1.0, agreed: bool = False
 ) -> Optional[Tuple[ServiceItem, str]]:
@@ -124,7 +100,7 @@ def guide_answer_instead(
     after 身后一件事), or retrieval is unsure of ``entry`` (``score`` under `bot.faq.UNSURE_SCORE`)
     and the message asks whether a person must come (`bot.guide.asks_for_someones_presence`:
     "俺对象也得去吗 她上班请不了假" after 新建商品房转移登记, "他下不了楼 非得本人来吗" after 残疾人服务),
-    or an aspect question comes near ``faq`` (`GIVE_WAY_SHARE`) and ``entry`` is not one the model's
+    or an aspect question comes near ``faq`` (`bot.guide.GIVE_WAY_SHARE`) and ``entry`` is not one the model's
     topic and retrieval agree on (``agreed``) and retrieval is sure of: the matter at hand, not the
     hall's rule. The aspect answered is that of the aspect question near ``faq``, else the overview
     ("听同事说网上提交完秒到账 真哩假哩" after 公积金提取: its online channels).
@@ -141,8 +117,11 @@ def guide_answer_instead(
     evidence = fits(catalogue, item, text)
     if entry.id in GUIDE_ASPECT_OF_FAQ_ENTRY and (evidence or any(cue in text for cue in POINTING_CUES)):
         return item, GUIDE_ASPECT_OF_FAQ_ENTRY[entry.id]
-    intent, share = best_aspect_question(tracker)
-    aspect = INTENT_TO_ASPECT[intent] if intent is not None and share >= GIVE_WAY_SHARE else "overview"
+    # right after a guide answer, an aspect question near faq is a follow-up about the item unless
+    # the FAQ is sure and agreed and the message no evidence for the item ("取号要等多久"):
+    # "郑好办app上可以直接申领吗" after 社会保障卡 (ask_online 0.33, faq 0.67)
+    intent, _ = guide_intent_near_faq(tracker.latest_message.get("intent_ranking") or [], overview=False)
+    aspect = INTENT_TO_ASPECT[intent] if intent is not None else "overview"
     if evidence and any(cue in text for cue in CONTEXT_CUES):
         return item, aspect
     if score < UNSURE_SCORE and asks_for_someones_presence(text):
@@ -154,27 +133,21 @@ def guide_answer_instead(
 
 
 def guide_question_instead(tracker: Tracker, score: float, agreed: bool) -> Optional[str]:
-    """The guide intent to answer a message about an item with, instead of an FAQ entry.
+    """The guide intent to answer the latest message with instead of the FAQ entry retrieval found.
 
-    It is when the message names an item or the catalogue is sure of (or leans to) one it
-    describes (`bot.guide.item_instead_of_faq`), a guide intent (the overview included) has at
-    least `GIVE_WAY_SHARE` of ``faq``'s confidence, and the entry is not one the model's topic
-    and retrieval agree on (``agreed``) and retrieval is sure of (``score`` from
-    `bot.faq.UNSURE_SCORE`): "异地就医的费用报销咋办" (faq 0.33, ask_service_guide 0.31) is about
-    就医费用报销, not 跨省通办; "厂房项目准备动工了 开工前的手续能一次办吗" about 建设项目开工, not
-    what "一件事一次办" means. Returns None otherwise (no message, a form open).
+    The rule is `bot.guide.item_question_near_faq` (shared with ``make eval``): a guide intent near
+    ``faq`` and an item the message names or the catalogue is sure of, unless the FAQ entry is sure
+    and agreed. ``score`` is retrieval's for the entry, ``agreed`` whether the model's FAQ topic and
+    retrieval name it. None otherwise (no typed message, a form open).
     """
     text = message_text(tracker)
-    if not text or tracker.active_loop_name or (agreed and score >= UNSURE_SCORE):
+    if not text or tracker.active_loop_name:
         return None
-    ranking = tracker.latest_message.get("intent_ranking") or []
-    faq = faq_confidence(ranking)
-    best = next((r for r in ranking if r.get("name") in GUIDE_INTENTS), None)
-    if best is None or faq <= 0 or float(best.get("confidence") or 0.0) < GIVE_WAY_SHARE * faq:
-        return None
-    if not (service_mentions(tracker) or item_instead_of_faq(get_catalogue(), text)):
-        return None
-    return str(best["name"])
+    near, _ = guide_intent_near_faq(tracker.latest_message.get("intent_ranking") or [])
+    mentioned = bool(service_mentions(tracker))
+    if item_question_near_faq(get_catalogue(), text, near, mentioned, score, agreed):
+        return near
+    return None
 
 
 def chosen_topic(tracker: Tracker) -> str:

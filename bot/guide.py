@@ -11,12 +11,12 @@ import json
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from typing import Any, Dict, List, Mapping, Optional, Sequence
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from bot.catalogue import Catalogue, ServiceItem, materials_for
 from bot.catalogue.linking import SURE_SCORE, Evidence, fits, outscored
 from bot.catalogue.search import PAUSE_CHARACTERS
-from bot.faq import FaqAnswer, FaqMatch, decide
+from bot.faq import UNSURE_SCORE, FaqAnswer, FaqMatch, decide
 from bot.hall import HallInfo
 from bot.relatives import RELATIVES
 
@@ -326,6 +326,30 @@ def faq_confidence(ranking: Sequence[Mapping[str, Any]]) -> float:
     return max((float(r.get("confidence") or 0) for r in ranking if r.get("name") == "faq"), default=0.0)
 
 
+GIVE_WAY_SHARE = 0.4
+"""A guide intent with at least this share of ``faq``'s confidence comes near it: the message may be
+a question about an item rather than the hall's FAQ (`guide_intent_near_faq`; used by
+`actions.faq`)."""
+
+
+def guide_intent_near_faq(
+    ranking: Sequence[Mapping[str, Any]], overview: bool = True, share: float = GIVE_WAY_SHARE
+) -> Tuple[Optional[str], float]:
+    """The best guide intent in ``ranking`` and its confidence over ``faq``'s; (None, 0.0) when none.
+
+    ``overview=False`` leaves ``ask_service_guide`` out (an aspect question). The ratio is 0 when
+    no ``faq`` is ranked, and 1 or more when the intent is ranked above ``faq``; the intent is
+    returned only from ``share`` on, else (None, ratio).
+    """
+    intents = GUIDE_INTENTS if overview else GUIDE_INTENTS - {"ask_service_guide"}
+    best = next((r for r in ranking if r.get("name") in intents), None)
+    if best is None:
+        return None, 0.0
+    faq = faq_confidence(ranking)
+    ratio = float(best.get("confidence") or 0.0) / faq if faq > 0 else 0.0
+    return (str(best["name"]) if ratio >= share else None), ratio
+
+
 def hall_wide_answer(text: str, faq_confidence: float, matches: Sequence[FaqMatch]) -> Optional[FaqAnswer]:
     """FAQ retrieval's answer to a guide question about no item, else ``None``.
 
@@ -358,6 +382,24 @@ def item_instead_of_faq(catalogue: Catalogue, text: str, evidence: Optional[Evid
     """
     found = evidence if evidence is not None else catalogue.evidence(text)
     return found.leading is not None or catalogue.mentioned_in(text) is not None
+
+
+def item_question_near_faq(
+    catalogue: Catalogue, text: str, near: Optional[str], mentioned: bool, score: float, agreed: bool
+) -> bool:
+    """Whether a message retrieval found an FAQ entry for is a question about an item instead.
+
+    It is when a guide intent comes near ``faq`` (``near``, from `guide_intent_near_faq`), the
+    message names an item (``mentioned``: it carries a ``service`` entity) or the catalogue is sure
+    of or leans to one it describes (`item_instead_of_faq`), and the entry is not one the model's
+    FAQ topic and retrieval agree on (``agreed``) and retrieval is sure of (``score`` from
+    `bot.faq.UNSURE_SCORE`): "异地就医的费用报销咋办" (faq 0.33, ask_service_guide 0.31) is about
+    就医费用报销, not 跨省通办; "厂房项目准备动工了 开工前的手续能一次办吗" about 建设项目开工, not what
+    "一件事一次办" means.
+    """
+    if near is None or (agreed and score >= UNSURE_SCORE) or not text.strip():
+        return False
+    return mentioned or item_instead_of_faq(catalogue, text)
 
 
 # Words that go back to the matter before the one in context ("再回到刚才那个", "说回前面那个").

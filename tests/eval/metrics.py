@@ -15,8 +15,10 @@ from bot.guide import (
     INTENT_TO_ASPECT,
     choose_item,
     faq_confidence,
+    guide_intent_near_faq,
     hall_wide_answer,
     item_instead_of_faq,
+    item_question_near_faq,
 )
 from bot.hall import get_hall
 from bot.settings import PROJECT_ROOT
@@ -30,7 +32,7 @@ OUT_OF_SCOPE_ANSWERS = frozenset(GUIDE_INTENTS | {"book_appointment", "faq"})
 
 def prediction(parsed: Dict[str, Any]) -> Dict[str, Any]:
     """What the figures need of one parse: intent, its confidence, the best intent other than the
-    fallback, ``faq``'s confidence and best topic, and entities."""
+    fallback, ``faq``'s confidence and best topic, the guide intent near ``faq``, and entities."""
     ranking = parsed.get("intent_ranking") or []
     return {
         "intent": (parsed.get("intent") or {}).get("name"),
@@ -38,6 +40,7 @@ def prediction(parsed: Dict[str, Any]) -> Dict[str, Any]:
         "confidence": float((parsed.get("intent") or {}).get("confidence") or 0.0),
         "faq_confidence": faq_confidence(ranking),
         "faq_topic": parsed.get(FAQ_TOPIC),
+        "guide_near_faq": guide_intent_near_faq(ranking)[0],
         "entities": [[e["entity"], str(e.get("value"))] for e in parsed.get("entities") or []],
     }
 
@@ -118,7 +121,8 @@ def faq_entry_answered(index: FaqIndex, text: str, predicted: Dict[str, Any]) ->
       retrieval is unsure of where the catalogue names or is sure of an item
       (`bot.guide.item_instead_of_faq`), get the item's guide (`actions.faq.ActionFaq`), unless
       the message names no item and the intent model's FAQ topic and retrieval agree
-      (`bot.faq.agreed_entry`);
+      (`bot.faq.agreed_entry`); so does an entry found for a message with a guide intent near
+      ``faq`` about an item it names or describes (`bot.guide.item_question_near_faq`);
     - a guide question that names and describes no item and gets no item choices (or gets them,
       where the FAQ topic and retrieval agree) goes to `bot.guide.hall_wide_answer`;
     - an opening-hours question also gets the hall's ``hours_faq`` entry when retrieval is sure of
@@ -135,6 +139,10 @@ def faq_entry_answered(index: FaqIndex, text: str, predicted: Dict[str, Any]) ->
             return None
         doubtful = not agreed and (decision.unsure or (intent == FALLBACK and decision.entry is None))
         if doubtful and text.strip() and item_instead_of_faq(get_catalogue(), text):
+            return None
+        if decision.entry is not None and item_question_near_faq(
+            get_catalogue(), text, predicted.get("guide_near_faq"), mentioned, decision.score, agreed
+        ):
             return None
         return decision.entry
     if intent in GUIDE_INTENTS:

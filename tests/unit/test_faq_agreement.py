@@ -211,3 +211,27 @@ async def test_an_faq_question_keeps_its_entry_without_both_an_item_and_a_guide_
     await ActionFaq().run(dispatcher, ranked(text, ranking, topic), {"responses": {}})
     cards = [m["custom"] for m in dispatcher.messages if m.get("custom")]
     assert cards and cards[-1]["type"] == "faq" and cards[-1]["id"] == entry
+
+
+@pytest.mark.parametrize(
+    ("text", "ranking", "described", "expected"),
+    [
+        ("异地就医的费用报销咋办", {"faq": 0.33, "ask_service_guide": 0.31}, "就医费用报销一件事", None),
+        ("社保卡能跨省通办吗", {"faq": 0.8, "ask_online": 0.1}, "", "kuasheng"),
+    ],
+)
+async def test_make_eval_scores_the_faq_answer_the_action_gives(
+    seed_store: FaqStore, text: str, ranking: Dict[str, float], described: str, expected: Optional[str]
+) -> None:
+    """``make eval``'s FAQ figures follow the same rule as the action (`item_question_near_faq`)."""
+    from tests.eval.metrics import faq_entry_answered, prediction
+
+    tracker = ranked(text, ranking, {"name": "kuasheng", "confidence": 0.3}, described)
+    parsed = {**tracker.latest_message, "entities": tracker.latest_message["entities"]}
+    answered = faq_entry_answered(seed_store.current(), text, prediction(parsed))
+    assert (answered.id if answered is not None else None) == expected
+    dispatcher = CollectingDispatcher()
+    await ActionFaq().run(dispatcher, tracker, {"responses": {}})
+    cards = [m["custom"] for m in dispatcher.messages if m.get("custom")]
+    given = next((c["id"] for c in cards if c["type"] == "faq"), None)
+    assert given == expected
