@@ -8,17 +8,25 @@ the same ticket number and run the same conversation's turns at once, or one del
 just after the other joined the queue. With two replicas, six concurrent turns of one conversation
 lost one turn's events that way (``tests/integration/test_replicas.py``).
 
-Here each read-change-write runs in a Redis transaction watching the lock's key (``WATCH`` /
-``MULTI`` / ``EXEC``, retried when another replica changed the key meanwhile), so ticket numbers
-are unique across replicas and a lock is deleted only when no ticket is left in it. Everything
-else (the lock's format, keys, lifetimes, waiting) is Rasa's own. Configured in ``endpoints.yml``
-as ``type: bot.lock_store.AtomicRedisLockStore``.
+Here each read-change-write is atomic, so ticket numbers are unique across replicas and a lock is
+deleted only when no ticket is left in it. The two changes every turn makes — issuing its ticket
+and, at its end, removing it (deleting the lock when no other ticket waits) — run as Lua scripts
+inside Redis (``EVALSHA``: one round trip each, where a transaction took three and blocked Rasa's
+event loop on each); the rarer ones (pruning expired tickets while a turn waits) run in a Redis
+transaction watching the lock's key (``WATCH`` / ``MULTI`` / ``EXEC``, retried when another
+replica changed the key meanwhile). The scripts keep Rasa's format (``TicketLock.dumps``: the
+tickets as JSON strings inside the lock's JSON, read back by ``TicketLock.from_dict``) and its
+rules: a ticket has expired when the time is past its ``expires``; a new ticket's number follows
+the last live one, 0 when none is left. The time is the Rasa process's, as in Rasa's own store.
+Everything else (keys, lifetimes, waiting) is Rasa's own. Configured in ``endpoints.yml`` as
+``type: bot.lock_store.AtomicRedisLockStore``.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import time
 from typing import Any, Callable, Optional, Tuple, TypeVar
 
 from rasa.core.lock import TicketLock
@@ -30,6 +38,48 @@ logger = logging.getLogger(__name__)
 T = TypeVar("T")
 #: A change to one lock: given the stored lock (or None), the lock to store (None: delete) and a result.
 Change = Callable[[Optional[TicketLock]], Tuple[Optional[TicketLock], T]]
+
+
+# KEYS[1]: the lock's key; ARGV: the time (s), the new ticket's lifetime (s), the conversation id.
+_ISSUE = """
+local now = tonumber(ARGV[1])
+local raw = redis.call('GET', KEYS[1])
+local conversation = ARGV[3]
+local live = {}
+if raw then
+  local lock = cjson.decode(raw)
+  if type(lock.conversation_id) == 'string' then conversation = lock.conversation_id end
+  for _, text in ipairs(lock.tickets or {}) do
+    local ticket = cjson.decode(text)
+    if ticket.expires >= now then table.insert(live, {text, ticket.number}) end
+  end
+end
+local number = 0
+if #live > 0 then number = live[#live][2] + 1 end
+local tickets = {}
+for i, pair in ipairs(live) do tickets[i] = pair[1] end
+table.insert(tickets, cjson.encode({number = number, expires = now + tonumber(ARGV[2])}))
+redis.call('SET', KEYS[1], cjson.encode({conversation_id = conversation, tickets = tickets}))
+return number
+"""
+# KEYS[1]: the lock's key; ARGV: the time (s), the number of the ticket to remove.
+_CLEANUP = """
+local raw = redis.call('GET', KEYS[1])
+if not raw then return 0 end
+local now, number = tonumber(ARGV[1]), tonumber(ARGV[2])
+local lock = cjson.decode(raw)
+local kept = {}
+for _, text in ipairs(lock.tickets or {}) do
+  local ticket = cjson.decode(text)
+  if ticket.expires >= now and ticket.number ~= number then table.insert(kept, text) end
+end
+if #kept == 0 then
+  redis.call('DEL', KEYS[1])
+else
+  redis.call('SET', KEYS[1], cjson.encode({conversation_id = lock.conversation_id, tickets = kept}))
+end
+return #kept
+"""
 
 
 class AtomicRedisLockStore(RedisLockStore):
@@ -47,6 +97,8 @@ class AtomicRedisLockStore(RedisLockStore):
         if endpoint_config is not None:
             kwargs = {"host": endpoint_config.url, **endpoint_config.kwargs, **kwargs}
         super().__init__(**kwargs)
+        self._issue = self.red.register_script(_ISSUE)
+        self._cleanup = self.red.register_script(_CLEANUP)
 
     def _atomically(self, conversation_id: str, change: Change[T]) -> T:
         """Apply ``change`` to the stored lock in one Redis transaction; return its result."""
@@ -72,13 +124,10 @@ class AtomicRedisLockStore(RedisLockStore):
             LockError: Redis could not be reached.
 
         """
-
-        def issue(lock: Optional[TicketLock]) -> Tuple[Optional[TicketLock], int]:
-            lock = lock or self.create_lock(conversation_id)
-            return lock, lock.issue_ticket(lock_lifetime)
-
         try:
-            return self._atomically(conversation_id, issue)
+            key = self.key_prefix + conversation_id
+            args = [repr(time.time()), repr(float(lock_lifetime)), conversation_id]
+            return int(self._issue(keys=[key], args=args))
         except Exception as error:
             raise LockError(f"Error while acquiring lock. Error:\n{error}") from error
 
@@ -104,11 +153,4 @@ class AtomicRedisLockStore(RedisLockStore):
 
     def cleanup(self, conversation_id: str, ticket_number: int) -> None:
         """Remove the ticket, and the lock with it when no other ticket is waiting, in one step."""
-
-        def finish(lock: Optional[TicketLock]) -> Tuple[Optional[TicketLock], None]:
-            if lock is None:
-                return None, None
-            lock.remove_ticket_for(ticket_number)
-            return (lock if lock.is_someone_waiting() else None), None
-
-        self._atomically(conversation_id, finish)
+        self._cleanup(keys=[self.key_prefix + conversation_id], args=[repr(time.time()), int(ticket_number)])

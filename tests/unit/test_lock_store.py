@@ -104,3 +104,43 @@ def test_turns_of_one_conversation_on_two_replicas_never_overlap(redis_url: str)
         thread.join(120)
     assert most[0] == 1, "two turns of one conversation ran at once"
     assert replica(redis_url).get_lock(conversation) is None
+
+
+def test_locks_written_by_rasas_own_store_and_by_the_scripts_read_each_other(redis_url: str) -> None:
+    """A replica still on Rasa's ``RedisLockStore`` and one on the scripts share the lock's format."""
+    ours = replica(redis_url)
+    parsed = urlparse(redis_url)
+    rasas = RedisLockStore(host=parsed.hostname, port=parsed.port, db=0, key_prefix="t")
+    conversation = uuid.uuid4().hex
+    first = rasas.issue_ticket(conversation, 60)
+    second = ours.issue_ticket(conversation, 60)
+    third = rasas.issue_ticket(conversation, 60)
+    assert (first, second, third) == (0, 1, 2)
+    lock = rasas.get_lock(conversation)
+    assert lock is not None and lock.conversation_id == conversation
+    assert [t.number for t in lock.tickets] == [0, 1, 2] and lock.now_serving == 0
+    ours.cleanup(conversation, first)
+    lock = rasas.get_lock(conversation)
+    assert lock is not None and lock.now_serving == 1 and not lock.is_locked(second)
+    assert abs(lock.tickets[0].expires - lock.tickets[1].expires) < 5, "the lifetimes are seconds alike"
+
+
+def test_issuing_prunes_expired_tickets_and_numbers_after_the_last_live_one(redis_url: str) -> None:
+    store = replica(redis_url)
+    conversation = uuid.uuid4().hex
+    live = store.issue_ticket(conversation, 60)
+    store.issue_ticket(conversation, -1)  # expired at once: its number is not counted on
+    assert store.issue_ticket(conversation, 60) == live + 1
+    lock = store.get_lock(conversation)
+    assert lock is not None and [t.number for t in lock.tickets] == [live, live + 1]
+
+
+def test_removing_a_ticket_no_lock_holds_changes_nothing(redis_url: str) -> None:
+    store = replica(redis_url)
+    conversation = uuid.uuid4().hex
+    store.cleanup(conversation, 3)
+    assert store.get_lock(conversation) is None
+    mine = store.issue_ticket(conversation, 60)
+    store.cleanup(conversation, mine + 7)
+    lock = store.get_lock(conversation)
+    assert lock is not None and [t.number for t in lock.tickets] == [mine]
