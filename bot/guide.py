@@ -389,17 +389,20 @@ def item_question_near_faq(
 ) -> bool:
     """Whether a message retrieval found an FAQ entry for is a question about an item instead.
 
-    It is when a guide intent comes near ``faq`` (``near``, from `guide_intent_near_faq`), the
-    message names an item (``mentioned``: it carries a ``service`` entity) or the catalogue is sure
-    of or leans to one it describes (`item_instead_of_faq`), and the entry is not one the model's
-    FAQ topic and retrieval agree on (``agreed``) and retrieval is sure of (``score`` from
-    `bot.faq.UNSURE_SCORE`): "异地就医的费用报销咋办" (faq 0.33, ask_service_guide 0.31) is about
-    就医费用报销, not 跨省通办; "厂房项目准备动工了 开工前的手续能一次办吗" about 建设项目开工, not what
-    "一件事一次办" means.
+    It is when a guide intent comes near ``faq`` (``near``, from `guide_intent_near_faq`) and the
+    message carries a ``service`` entity (``mentioned``: the NLU linked an item it names or
+    describes), or the guide intent is the overview and the catalogue is sure of or leans to an
+    item (`item_instead_of_faq`); and the entry is not one the model's FAQ topic and retrieval
+    agree on (``agreed``) and retrieval is sure of (``score`` from `bot.faq.UNSURE_SCORE`).
+    "异地就医的费用报销咋办" (faq 0.33, ask_service_guide 0.31, linked) is about 就医费用报销, not
+    跨省通办; "厂房项目准备动工了 开工前的手续能一次办吗" (faq 0.41, ask_service_guide 0.23) about
+    建设项目开工, not what "一件事一次办" means. An aspect question near ``faq`` whose item only the
+    catalogue finds keeps its entry ("营业执照下来了能直接给我邮过来吗": 证照免费邮寄, not how to
+    open a company).
     """
     if near is None or (agreed and score >= UNSURE_SCORE) or not text.strip():
         return False
-    return mentioned or item_instead_of_faq(catalogue, text)
+    return mentioned or (near == "ask_service_guide" and item_instead_of_faq(catalogue, text))
 
 
 # Words that go back to the matter before the one in context ("再回到刚才那个", "说回前面那个").

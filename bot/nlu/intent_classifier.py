@@ -422,18 +422,22 @@ class NgramIntentClassifier(GraphComponent, IntentClassifier):
             message.set("intent_ranking", ranking, add_to_output=True)
         return messages
 
-    @staticmethod
-    def decided_by_form(message: Message, masked: str) -> Optional[str]:
+    def decided_by_form(self, message: Message, masked: str) -> Optional[str]:
         """The intent a message's form alone decides, or None.
 
         - nothing but punctuation, emoji or spaces: ``out_of_scope``;
-        - nothing but catalogue names: ``ask_service_guide`` (the citizen names what to ask about);
+        - nothing but catalogue names and the broad subjects items are filed under (``topics``:
+          "公积金", "医保？"): ``ask_service_guide`` (the citizen names what to ask about; a subject
+          several items share gets them as choices);
         - nothing but phone numbers, ID numbers or 预约号 (the regex entities): ``inform``.
         """
         text = message.get(TEXT) or ""
         if not has_meaning(text):
             return OUT_OF_SCOPE
-        if not has_meaning(masked.replace(ITEM_PLACEHOLDER, "")):
+        named = masked.replace(ITEM_PLACEHOLDER, "")
+        for subject in sorted(self.index.catalogue.subjects(named), key=len, reverse=True):
+            named = named.replace(subject, "")
+        if not has_meaning(named):
             return ASK_SERVICE_GUIDE
         rest = text
         for entity in sorted(message.get(ENTITIES) or [], key=lambda e: -int(e.get("start", 0))):

@@ -1,0 +1,39 @@
+"""Messages whose form alone decides their intent, whatever the model would say."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Any, Dict
+
+import pytest
+from rasa.core.agent import Agent
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def agent(trained_model: Path) -> Agent:
+    return Agent.load(str(trained_model))
+
+
+def parse(agent: Agent, text: str) -> Dict[str, Any]:
+    return asyncio.run(agent.parse_message(text))
+
+
+@pytest.mark.parametrize("text", ["公积金", "医保？", "社保", "户口!", "补贴", "公积金 医保", "社保卡"])
+def test_a_bare_subject_or_name_asks_about_its_items(agent: Agent, text: str) -> None:
+    """A subject items are filed under, typed alone, is a question about them (choices follow)."""
+    parsed = parse(agent, text)
+    assert parsed["intent"] == {"name": "ask_service_guide", "confidence": 1.0}
+
+
+@pytest.mark.parametrize("text", ["公积金咋取", "医保报销要啥", "社保断了咋补"])
+def test_a_subject_with_a_question_is_left_to_the_model(agent: Agent, text: str) -> None:
+    parsed = parse(agent, text)
+    assert parsed["intent"]["confidence"] < 1.0, parsed["intent"]
+
+
+@pytest.mark.parametrize("text", ["？？？", "😂😂", "……"])
+def test_nothing_but_punctuation_or_emoji_is_out_of_scope(agent: Agent, text: str) -> None:
+    assert parse(agent, text)["intent"]["name"] == "out_of_scope"
