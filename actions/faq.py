@@ -132,20 +132,19 @@ def guide_answer_instead(
     return None
 
 
-def guide_question_instead(tracker: Tracker, score: float, agreed: bool) -> Optional[str]:
+def guide_question_instead(tracker: Tracker, score: float, on_entry: bool) -> Optional[str]:
     """The guide intent to answer the latest message with instead of the FAQ entry retrieval found.
 
-    The rule is `bot.guide.item_question_near_faq` (shared with ``make eval``): a guide intent near
-    ``faq`` and an item the message names or the catalogue is sure of, unless the FAQ entry is sure
-    and agreed. ``score`` is retrieval's for the entry, ``agreed`` whether the model's FAQ topic and
-    retrieval name it. None otherwise (no typed message, a form open).
+    The rule is `bot.guide.item_question_near_faq` (shared with ``make eval``). ``score`` is
+    retrieval's for the entry, ``on_entry`` whether the model's FAQ topic names it too (whatever
+    the message names). None otherwise (no typed message, a form open).
     """
     text = message_text(tracker)
     if not text or tracker.active_loop_name:
         return None
     near, _ = guide_intent_near_faq(tracker.latest_message.get("intent_ranking") or [])
     mentioned = bool(service_mentions(tracker))
-    if item_question_near_faq(get_catalogue(), text, near, mentioned, score, agreed):
+    if item_question_near_faq(get_catalogue(), text, near, mentioned, score, on_entry):
         return near
     return None
 
@@ -177,7 +176,8 @@ class ActionFaq(Action):
         topic = chosen_topic(tracker)
         entry = index.get(topic) if topic else None
         score = 1.0  # how sure retrieval is of the entry (a tapped topic: sure)
-        agreed = False  # the model's FAQ topic and retrieval name the same entry
+        agreed = False  # the model's FAQ topic and retrieval name the same entry, no item named
+        on_entry = False  # the model's FAQ topic and retrieval name the same entry
         unsure = (tracker.latest_message.get("intent") or {}).get("name") == "nlu_fallback"
         if entry is None and chosen_guide_button(tracker) is not None:
             # a typed answer to the guide's last question ("公积金那个" after "您是想办理…")
@@ -197,7 +197,8 @@ class ActionFaq(Action):
             entry, score = decision.entry, decision.score
             # the intent model's FAQ topic and retrieval agree on the entry, and the message names no item
             modelled = agreed_entry(matches, tracker.latest_message.get(FAQ_TOPIC))
-            agreed = modelled is not None and not service_mentions(tracker)
+            on_entry = modelled is not None
+            agreed = on_entry and not service_mentions(tracker)
             if entry is None and not unsure:
                 in_context = answer_in_context(dispatcher, tracker)
                 if in_context is not None:
@@ -232,9 +233,14 @@ class ActionFaq(Action):
         if entry is None:
             dispatcher.utter_message(response="utter_default")
             return []
-        asked = None if topic else guide_question_instead(tracker, score, agreed)
+        asked = None if topic else guide_question_instead(tracker, score, on_entry)
         if asked is not None:
-            return await ActionGuide().run(dispatcher, tracker, domain, intent=asked)
+            events = await ActionGuide().run(dispatcher, tracker, domain, intent=asked)
+            dispatcher.utter_message(
+                text="大厅的通用规定也可以看这里：",
+                buttons=[{"title": entry.title, "payload": payload("faq", **{TOPIC_ENTITY: entry.id})}],
+            )
+            return events
         instead = None if topic else guide_answer_instead(tracker, entry, score, agreed)
         if instead is not None:
             item, aspect = instead

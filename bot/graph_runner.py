@@ -12,9 +12,9 @@ about a tenth of its busy time.
 :class:`SequentialGraphRunner` computes each target set's order once and calls the same
 ``GraphNode`` objects Rasa's runner builds, in dependency order, with the same inputs: a node is
 given each parent's ``(node name, output)`` pair, an input placeholder as ``(name, value)``, and
-a parent that is neither as its bare name (``GraphNode`` logs it, as under dask). Errors are
-those of Rasa's runner: an input whose value is a node's name and a ``RuntimeError`` raise
-``GraphRunError``; a node's own error passes through. Training keeps Rasa's ``DaskGraphRunner``.
+a parent that is neither as its bare name (``GraphNode`` logs it, as under dask). An input whose
+value is a node's name, a target that is neither a node nor an input, and a ``RuntimeError``
+raise ``GraphRunError``; a node's own error passes through. Training keeps Rasa's ``DaskGraphRunner``.
 """
 
 from __future__ import annotations
@@ -90,7 +90,7 @@ class SequentialGraphRunner(GraphRunner):
 
         Raises:
             GraphRunError: an input's value is a string naming a node (as with Rasa's runner),
-                or a node raised ``RuntimeError``.
+                a target is neither a node nor an input, or a node raised ``RuntimeError``.
 
         """
         run_targets = tuple(targets if targets else self._graph_schema.target_names)
@@ -110,4 +110,7 @@ class SequentialGraphRunner(GraphRunner):
                 values[name] = self._nodes[name](*parents)
         except RuntimeError as error:
             raise GraphRunError("Error running runner.") from error
-        return {target: values[target][1] for target in run_targets if target in values}
+        unknown = [target for target in run_targets if target not in values]
+        if unknown:
+            raise GraphRunError(f"Unknown targets {unknown}: neither nodes of the graph nor inputs.")
+        return {target: values[target][1] for target in run_targets}

@@ -257,27 +257,6 @@ _DROPPED_OBJECT = re.compile(
 )
 _HEARSAY = ("听说", "据说", "听人说", "是真的吗", "真的假的", "是不是真的")
 
-DOCUMENT_NOUNS = (
-    "合同 协议 证明 证书 发票 票据 收据 单据 清单 户口本 户口簿 结婚证 离婚证 出生证 身份证 "
-    "房产证 不动产证 照片 复印件 原件 委托书 承诺书 申请表 登记表".split()
-)
-"""Papers a citizen hands in or is asked for: the nouns a question about one material ends on."""
-_PAPERS = "|".join(sorted(DOCUMENT_NOUNS, key=len, reverse=True))
-_DOCUMENT = re.compile(rf"[\u4e00-\u9fff]{{0,3}}?(?:{_PAPERS})")
-
-
-def only_a_document(catalogue: Catalogue, item: ServiceItem, text: str) -> bool:
-    """Whether ``text`` describes ``item`` only through a paper it names (a material question).
-
-    "俺那门面是租哩，还要租房合同不" after 个体工商户登记 is sure of 居住证办理 only through 租房合同,
-    one of its everyday terms: without the papers (`DOCUMENT_NOUNS` and up to three characters
-    before each) the message scores under `SURE_SCORE` for it. Such a follow-up asks about one
-    material of the matter at hand, not about another matter.
-    """
-    if not _DOCUMENT.search(text):
-        return False
-    return catalogue.score(item, _DOCUMENT.sub(" ", text)) < SURE_SCORE
-
 
 def gives_up(catalogue: Catalogue, text: str, in_context: ServiceItem) -> bool:
     """Whether ``text`` gives the item in context up.
@@ -389,20 +368,25 @@ def item_question_near_faq(
 ) -> bool:
     """Whether a message retrieval found an FAQ entry for is a question about an item instead.
 
-    It is when a guide intent comes near ``faq`` (``near``, from `guide_intent_near_faq`) and the
-    message carries a ``service`` entity (``mentioned``: the NLU linked an item it names or
-    describes), or the guide intent is the overview and the catalogue is sure of or leans to an
-    item (`item_instead_of_faq`); and the entry is not one the model's FAQ topic and retrieval
-    agree on (``agreed``) and retrieval is sure of (``score`` from `bot.faq.UNSURE_SCORE`).
-    "异地就医的费用报销咋办" (faq 0.33, ask_service_guide 0.31, linked) is about 就医费用报销, not
-    跨省通办; "厂房项目准备动工了 开工前的手续能一次办吗" (faq 0.41, ask_service_guide 0.23) about
-    建设项目开工, not what "一件事一次办" means. An aspect question near ``faq`` whose item only the
-    catalogue finds keeps its entry ("营业执照下来了能直接给我邮过来吗": 证照免费邮寄, not how to
-    open a company).
+    ``near`` is the guide intent near ``faq`` (`guide_intent_near_faq`), ``mentioned`` whether the
+    message carries a ``service`` entity (the NLU linked an item it names or describes), ``score``
+    retrieval's for the entry and ``agreed`` whether the model's FAQ topic names that entry too
+    (`bot.faq.agreed_entry`, whatever the message names). It is a question about the item:
+
+    - for an overview question near ``faq`` (``ask_service_guide``), when an item is linked or
+      the catalogue is sure of or leans to one (`item_instead_of_faq`): "异地就医的费用报销咋办"
+      (faq 0.33, ask_service_guide 0.31) is about 就医费用报销, not 跨省通办; "厂房项目准备动工了
+      开工前的手续能一次办吗" (faq 0.41, ask_service_guide 0.23) about 建设项目开工;
+    - for an aspect question near ``faq``, only when an item is linked and the entry is not one
+      the model and retrieval agree on and retrieval is sure of (from `bot.faq.UNSURE_SCORE`):
+      "社保卡能在自助机上办吗" keeps 自助终端, "营业执照下来了能直接给我邮过来吗" (no item linked)
+      证照免费邮寄.
     """
-    if near is None or (agreed and score >= UNSURE_SCORE) or not text.strip():
+    if near is None or not text.strip():
         return False
-    return mentioned or (near == "ask_service_guide" and item_instead_of_faq(catalogue, text))
+    if near == "ask_service_guide":
+        return mentioned or item_instead_of_faq(catalogue, text)
+    return mentioned and not (agreed and score >= UNSURE_SCORE)
 
 
 # Words that go back to the matter before the one in context ("再回到刚才那个", "说回前面那个").
@@ -673,10 +657,9 @@ def choose_item(
        catalogue is sure of): that item when the message turns to a new matter
        (`opens_new_matter`: "另外", "其实", "不注销了"); else the item in context instead when the
        message is also evidence for it (a line of its guide answers the message, or it scores at least
-       ``CONTEXT_SCORE``, `bot.catalogue.linking.fits`), when it describes the citizen's
+       ``CONTEXT_SCORE``, `bot.catalogue.linking.fits`), or when it describes the citizen's
        own situation (an eligibility question, or another aspect's question with
-       `SITUATION_CUES`: "我是外地户口 要带啥"), or when only a paper it names describes the other
-       item (`only_a_document`: "还要租房合同不" after 个体工商户登记).
+       `SITUATION_CUES`: "我是外地户口 要带啥").
     3. No item: the item in context when a line of its guide answers the message; when the
        message is evidence for no other item, or for it among others; and, for an overview
        question (which names no aspect), only then or when a context cue ties the message to
@@ -766,13 +749,9 @@ def choose_item(
             if opens_new_matter(catalogue, text, in_context):
                 return about(item)
             context_details = catalogue.details(in_context, text)
-            if (
-                own_situation
-                or only_a_document(catalogue, item, text)
-                or (
-                    not outscored(catalogue, item, in_context, text)
-                    and (context_details or fits(catalogue, in_context, text))
-                )
+            if own_situation or (
+                not outscored(catalogue, item, in_context, text)
+                and (context_details or fits(catalogue, in_context, text))
             ):
                 return ItemChoice(item=in_context, details=context_details)
         return about(item)

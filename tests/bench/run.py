@@ -78,7 +78,8 @@ BENCHMARKS_MD = PROJECT_ROOT / "docs" / "benchmarks.md"
 LEVELS = (1, 5, 20)
 LONG_TURNS = 200
 LONG_ROUNDS = 3
-"""Probes at each end of the long conversation after the first (``long_conversation``)."""
+"""Probes sent in fresh conversations between the late ones (``long_conversation``): with the
+long conversation's own early probe, ``LONG_ROUNDS + 1`` at each end."""
 PARSE_MESSAGES = 200
 FAQ_LIVE_TIMEOUT_S = 90.0
 #: A booking window's places per time slot in the bench's copy of the data: never the limit.
@@ -300,12 +301,13 @@ async def long_conversation(
     """One conversation of about ``turns`` turns; the same probe (`probe_turns`) early and late in it.
 
     The citizens' visits fill the turns in between (guide questions, FAQ, bookings and their
-    look-ups, small talk). The probe is sent at turns 2–12 of the long conversation, then
-    ``rounds`` times more at each end, alternately: at turns 2–12 of a fresh conversation and
-    again in the long one (turn 200 on). Each figure is the median of its probes' turns: the same
-    messages, in the same order, so the two compare the same work at two lengths of history, and
-    alternating them puts both under the same load of the shared machine. (Until 2026-12-03 one
-    probe at each end, about ten seconds apart, was compared: the same code gave 1.38 and 1.8.)
+    look-ups, small talk). The probe is sent at turns 2–12 of the long conversation, then, past
+    turn 200, alternately in the long conversation and at turns 2–12 of a fresh one, ``rounds``
+    times each, and once more in the long one: ``rounds + 1`` probes at each end. Each figure is
+    the median of its probes' turns: the same messages, in the same order, so the two compare the
+    same work at two lengths of history, and alternating them puts most of both under the same
+    load of the shared machine. (Until 2026-12-03 one probe at each end, about ten seconds apart,
+    was compared: the same code gave 1.38 and 1.8.)
     """
     assert deployment.long_transport is not None
     transport = deployment.long_transport()
@@ -332,13 +334,14 @@ async def long_conversation(
             fresh = fresh_recorder.say_for(transport, client, await transport.open(client))
             await fresh("你好")
             early += await timed_probe(fresh, fresh_recorder)
+        late += await timed_probe(say, recorder)  # as many probes at each end
     early_ms, late_ms = statistics.median(early), statistics.median(late)
     return {
         "turns": len(recorder.latencies),
         "errors": recorder.errors + fresh_recorder.errors,
         "turn10_ms": round(early_ms, 1),
         "turn200_ms": round(late_ms, 1),
-        "late_turns": f"{late_from}–{late_from + rounds * len(probe) - 1}",
+        "late_turns": f"{late_from}–{late_from + (rounds + 1) * len(probe) - 1}",
         "probes": {"early": len(early), "late": len(late)},
         "ratio": round(late_ms / early_ms, 2) if early_ms else 0.0,
         "via": transport.path if isinstance(transport, RestTransport) else "api",
@@ -346,7 +349,7 @@ async def long_conversation(
 
 
 def probe_turns(faq: List[str]) -> List[str]:
-    """The eleven turns sent at both ends of the long conversation (turns 2–12 and about 195–205).
+    """The eleven turns sent at both ends of the long conversation (turns 2–12, and past turn 200).
 
     An item with four of its aspects in context, two FAQ questions, small talk, and a booking
     started and stopped: the kinds of turn the citizens' visits are made of.

@@ -133,7 +133,8 @@ def faq_entry_answered(index: FaqIndex, text: str, predicted: Dict[str, Any]) ->
     matches = index.search(text)
     decision = decide(matches)
     topic = predicted.get("faq_topic")
-    agreed = not mentioned and agreed_entry(matches, topic) is not None
+    on_entry = agreed_entry(matches, topic) is not None
+    agreed = not mentioned and on_entry
     if intent in ("faq", FALLBACK):
         if intent == FALLBACK and mentioned and predicted.get("best_under_fallback") in GUIDE_INTENTS:
             return None
@@ -141,7 +142,7 @@ def faq_entry_answered(index: FaqIndex, text: str, predicted: Dict[str, Any]) ->
         if doubtful and text.strip() and item_instead_of_faq(get_catalogue(), text):
             return None
         if decision.entry is not None and item_question_near_faq(
-            get_catalogue(), text, predicted.get("guide_near_faq"), mentioned, decision.score, agreed
+            get_catalogue(), text, predicted.get("guide_near_faq"), mentioned, decision.score, on_entry
         ):
             return None
         return decision.entry

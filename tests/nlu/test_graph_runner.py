@@ -104,3 +104,9 @@ def test_an_input_value_naming_a_node_is_refused_as_by_rasa(runners) -> None:
     for runner in (dask_runner, sequential):
         with pytest.raises(GraphRunError, match="clashes with a node name"):
             runner.run(inputs={"__tracker__": metadata.core_target}, targets=[metadata.core_target])
+
+
+def test_an_unknown_target_is_refused(runners) -> None:
+    _, _, sequential = runners
+    with pytest.raises(GraphRunError, match="Unknown targets"):
+        sequential.run(inputs={}, targets=["no_such_node"])

@@ -229,28 +229,12 @@ def test_a_description_that_leaves_the_item_in_context_far_behind_is_followed() 
         # hearsay about a rule, and a matter put off, give nothing up
         ("居住证办理一件事", "听说纸质居住证现在不办了 是真的吗", "overview"),
         ("个体工商户登记一件事", "个体户执照先不办了 等店面租下来再说 租房合同要啥样的", "materials"),
-        # a paper of the matter at hand that is also another item's everyday term (租房合同: 居住证)
-        ("个体工商户登记一件事", "俺那门面是租哩，还要租房合同不", "materials"),
-        ("开办餐饮店一件事", "俺店面是租哩 租房合同要带不", "materials"),
-        ("教育入学一件事", "房子是租的 租房合同算不算数", "materials"),
     ],
 )
 def test_a_question_about_the_matter_at_hand_keeps_it(in_context: str, text: str, aspect: str) -> None:
     catalogue = get_catalogue()
     choice = choose_item(catalogue, text, [], catalogue.get(in_context), aspect)
     assert choice.item is not None and choice.item.name == in_context
-
-
-def test_a_paper_is_not_the_only_evidence_of_a_described_item() -> None:
-    """The words beside the paper still describe the other item: it is followed."""
-    catalogue = get_catalogue()
-    permit = catalogue.get("居住证办理一件事")
-    assert permit is not None
-    from bot.guide import only_a_document
-
-    assert only_a_document(catalogue, permit, "俺那门面是租哩，还要租房合同不")
-    assert not only_a_document(catalogue, permit, "外地人在郑州租房住 租房合同有了 居住证咋办")
-    assert not only_a_document(catalogue, permit, "外地来郑州打工的 想办个暂住的证")
 
 
 @pytest.mark.parametrize(

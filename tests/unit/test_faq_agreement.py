@@ -183,16 +183,27 @@ async def test_a_guide_question_near_faq_about_an_item_the_catalogue_is_sure_of_
     await ActionFaq().run(dispatcher, ranked(text, ranking, topic, described), {"responses": {}})
     cards = [m["custom"] for m in dispatcher.messages if m.get("custom")]
     assert cards and cards[0]["type"] == "guide" and cards[0]["item"] == item
+    tail = dispatcher.messages[-1]
+    assert tail["text"].startswith("大厅的通用规定") and topic["name"] in tail["buttons"][0]["payload"]
 
 
 @pytest.mark.parametrize(
-    ("text", "ranking", "topic", "entry"),
+    ("text", "ranking", "topic", "described", "entry"),
     [
-        # the item is named, but the question is the FAQ's: no guide intent near faq
+        # an item is named and an aspect question comes near faq, but the model and retrieval agree
+        # on the entry and retrieval is sure of it: the hall's answer
+        (
+            "社保卡能在自助机上办吗",
+            {"faq": 0.47, "ask_online": 0.46, "ask_service_guide": 0.02},
+            {"name": "zizhu", "confidence": 0.46},
+            "社会保障卡居民服务一卡通一件事",
+            "zizhu",
+        ),
         (
             "社保卡能跨省通办吗",
-            {"faq": 0.8, "ask_online": 0.1, "ask_service_guide": 0.05},
+            {"faq": 0.6, "ask_online": 0.3, "ask_service_guide": 0.05},
             {"name": "kuasheng", "confidence": 0.6},
+            "社会保障卡居民服务一卡通一件事",
             "kuasheng",
         ),
         # a guide intent near faq, but no item the catalogue names or is sure of
@@ -200,15 +211,22 @@ async def test_a_guide_question_near_faq_about_an_item_the_catalogue_is_sure_of_
             "外地的事能在这办吗",
             {"faq": 0.4, "ask_service_guide": 0.35},
             {"name": "kuasheng", "confidence": 0.3},
+            "",
             "kuasheng",
         ),
     ],
 )
-async def test_an_faq_question_keeps_its_entry_without_both_an_item_and_a_guide_intent_near_faq(
-    seed_store: FaqStore, text: str, ranking: Dict[str, float], topic: Dict[str, Any], entry: str
+async def test_an_faq_question_keeps_its_entry_unless_it_asks_about_an_item(
+    seed_store: FaqStore,
+    text: str,
+    ranking: Dict[str, float],
+    topic: Dict[str, Any],
+    described: str,
+    entry: str,
 ) -> None:
+    assert seed_store.current().search(text)[0].entry.id == entry
     dispatcher = CollectingDispatcher()
-    await ActionFaq().run(dispatcher, ranked(text, ranking, topic), {"responses": {}})
+    await ActionFaq().run(dispatcher, ranked(text, ranking, topic, described), {"responses": {}})
     cards = [m["custom"] for m in dispatcher.messages if m.get("custom")]
     assert cards and cards[-1]["type"] == "faq" and cards[-1]["id"] == entry
 

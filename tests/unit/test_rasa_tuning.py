@@ -120,10 +120,12 @@ async def test_an_idle_connection_is_let_go_after_the_keepalive(action_endpoint)
     assert len({port for port, _ in seen}) == 2
 
 
-def test_the_served_model_is_loaded_with_the_sequential_runner() -> None:
+def test_the_served_model_is_loaded_with_the_sequential_runner(monkeypatch: pytest.MonkeyPatch) -> None:
     import rasa.core.processor as rasa_processor
 
     from bot.graph_runner import SequentialGraphRunner
 
+    # put Rasa's runner back afterwards: an Agent other tests load keeps Rasa's own
+    monkeypatch.setattr(rasa_processor, "DaskGraphRunner", rasa_processor.DaskGraphRunner)
     assert rasa_tuning.apply() is True
     assert rasa_processor.DaskGraphRunner is SequentialGraphRunner
