@@ -149,6 +149,14 @@ def guide_question_instead(tracker: Tracker, score: float, on_entry: bool) -> Op
     return None
 
 
+def offer_entry(dispatcher: CollectingDispatcher, entry: FaqEntry) -> None:
+    """After a guide answer given instead of ``entry``: the hall-wide entry, a tap away."""
+    dispatcher.utter_message(
+        text="大厅的通用规定也可以看这里：",
+        buttons=[{"title": entry.title, "payload": payload("faq", **{TOPIC_ENTITY: entry.id})}],
+    )
+
+
 def chosen_topic(tracker: Tracker) -> str:
     """The FAQ id a tapped "您是不是想问" button sent, or an empty string."""
     return str(next(tracker.get_latest_entity_values(TOPIC_ENTITY), "") or "")
@@ -236,19 +244,13 @@ class ActionFaq(Action):
         asked = None if topic else guide_question_instead(tracker, score, on_entry)
         if asked is not None:
             events = await ActionGuide().run(dispatcher, tracker, domain, intent=asked)
-            dispatcher.utter_message(
-                text="大厅的通用规定也可以看这里：",
-                buttons=[{"title": entry.title, "payload": payload("faq", **{TOPIC_ENTITY: entry.id})}],
-            )
+            offer_entry(dispatcher, entry)
             return events
         instead = None if topic else guide_answer_instead(tracker, entry, score, agreed)
         if instead is not None:
             item, aspect = instead
             events = answer_item(dispatcher, tracker, item, aspect)
-            dispatcher.utter_message(
-                text="大厅的通用规定也可以看这里：",
-                buttons=[{"title": entry.title, "payload": payload("faq", **{TOPIC_ENTITY: entry.id})}],
-            )
+            offer_entry(dispatcher, entry)
             return events
         hall = get_hall()
         if entry.id == hall.hours_faq:

@@ -2,23 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
-from pathlib import Path
-from typing import Any, Dict
-
 import pytest
 from rasa.core.agent import Agent
 
+from tests.utils.nlu import parse
+
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture(scope="module")
-def agent(trained_model: Path) -> Agent:
-    return Agent.load(str(trained_model))
-
-
-def parse(agent: Agent, text: str) -> Dict[str, Any]:
-    return asyncio.run(agent.parse_message(text))
 
 
 @pytest.mark.parametrize("text", ["公积金", "医保？", "社保", "户口!", "补贴", "公积金 医保", "社保卡"])
