@@ -26,6 +26,13 @@ TRAINING_DATA = "data/nlu"
 # every kind of message and 168 FAQ questions, the 39 that stood verbatim in the training data
 # taken out) was scored before the 517 FAQ questions of another writer were added to data/faq and
 # before the n-gram range changed: intent accuracy 0.921 (the baseline 0.916), FAQ answered 0.974.
+# heldout_blind_eleventh.yml (2026-12-03, a fourteenth writer, every kind of message and 193 FAQ
+# questions, the 57 that stood verbatim in the training data taken out) was first scored on the
+# model of that morning: intent accuracy 0.931 (the baseline 0.887), linking 0.920, FAQ answered
+# 0.933, no out-of-scope message answered. Its misses were then read: rate_service was 1 of 6
+# right (feedback on an answer: "答非所问", "回答得挺好"). 64 such messages from another writer
+# raised it to 4 of 6 but cost 1–2 messages on five other files (complain, goodbye, deny and FAQ
+# questions taken as ratings) and were not kept.
 HELDOUT_FILES = (
     "tests/nlu/heldout.yml",
     "tests/nlu/heldout_independent.yml",
@@ -40,6 +47,7 @@ HELDOUT_FILES = (
     "tests/nlu/heldout_blind_eighth.yml",
     "tests/nlu/heldout_blind_ninth.yml",
     "tests/nlu/heldout_blind_tenth.yml",
+    "tests/nlu/heldout_blind_eleventh.yml",
 )
 
 

@@ -74,8 +74,19 @@ from tests.utils.conversations import by_file, load_conversations, play
 # them an item described in words no item lists yet (a kind left open); a bare subject ("公积金")
 # asked about its items and another city's affair answered as such (the out-of-scope action's
 # answer): 28/60. Each file's bar is one or two conversations under what succeeds.
+# Later on 2026-12-03: blind_ninth.yml, 60 conversations by a twelfth writer (three turns standing
+# in the training data taken out: "我想办个证", "多少钱", "去哪办"), scored before anyone looked at
+# its failures: 39/60 (0.650). Eight of its 21 failures were an item turned to with an aspect the
+# intent model guessed ("个体户咋登记" as a process question at 0.20): such a message now gets the
+# overview (actions/guide.py overview_instead): blind_ninth 44/60, and on the files it was not made
+# from, 2 gained and 1 lost (blind_eighth 30/60, blind_sixth 43/60); the earlier files 332/365 (0.910).
 SUCCESS_BAR = 0.89
-NEWER_FILE_BARS = {"blind_sixth.yml": 0.71, "blind_seventh.yml": 0.83, "blind_eighth.yml": 0.45}
+NEWER_FILE_BARS = {
+    "blind_sixth.yml": 0.71,
+    "blind_seventh.yml": 0.83,
+    "blind_eighth.yml": 0.48,
+    "blind_ninth.yml": 0.71,
+}
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 

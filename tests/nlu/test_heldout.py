@@ -89,6 +89,10 @@ BARS = {
     # training data were taken out; 153 FAQ questions), first scored before the 517 FAQ questions
     # were added: 0.921 against 0.916; with them 0.941 against 0.926, linking 137/138.
     "tests/nlu/heldout_blind_tenth.yml": (0.93, 0.0, 0.98),
+    # heldout_blind_eleventh.yml (fourteenth writer, 364 messages once the 57 standing verbatim in
+    # the training data were taken out; 193 FAQ questions), first scored 2026-12-03 with nothing
+    # changed for it: 0.931 against 0.887, linking 80/87 (0.920), 1 item invented of 270.
+    "tests/nlu/heldout_blind_eleventh.yml": (0.92, 0.03, 0.91),
 }
 # file -> share of FAQ paraphrases answered with their entry; the issue asks 0.95. Measured
 # 2026-11-30: independent 0.860 (98 of 114); fresh 0.842 (48 of 57, 3 more offered choices).
@@ -117,6 +121,7 @@ BARS = {
 # questions by another writer: independent 0.982 (112), fresh 1.000 (57), blind 0.983 (115),
 # blind_fourth 0.957 (222), blind_fifth 0.899 (187), blind_sixth 0.966 (115), blind_seventh 0.962
 # (152), blind_eighth 0.958 (250), blind_ninth 0.949 (187), blind_tenth 0.993 (152).
+# 2026-12-03: heldout_blind_eleventh.yml first scored 0.933 (180 of 193), nothing changed for it.
 FAQ_BARS = {
     "tests/nlu/heldout_independent.yml": 0.98,
     "tests/nlu/heldout_fresh.yml": 0.98,
@@ -128,6 +133,7 @@ FAQ_BARS = {
     "tests/nlu/heldout_blind_eighth.yml": 0.95,
     "tests/nlu/heldout_blind_ninth.yml": 0.94,
     "tests/nlu/heldout_blind_tenth.yml": 0.98,
+    "tests/nlu/heldout_blind_eleventh.yml": 0.92,
 }
 INVENTED_BAR = 0.02
 # Messages naming or describing an item, for a file's linking figure to count: 100 until the two

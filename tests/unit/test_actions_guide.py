@@ -161,6 +161,62 @@ async def test_a_long_first_message_naming_its_item_keeps_an_aspect_the_model_wa
     assert message["custom"]["aspect"] == aspect
 
 
+NEWBORN, TRANSPORT, SOLE_TRADER = "新生儿出生一件事", "开办运输企业一件事", "个体工商户登记一件事"
+
+
+@pytest.mark.parametrize(
+    ("intent", "text", "confidence", "context", "item", "aspect"),
+    [
+        # turning to an item with an aspect the model guessed, and no aspect in words: the overview
+        (
+            "ask_process",
+            "算了太麻烦 还是把店改成个体户干吧 个体户咋登记",
+            0.2,
+            OPENING,
+            SOLE_TRADER,
+            "overview",
+        ),
+        ("ask_materials", "准备开个药店，得办几个证", 0.22, None, "开办药店一件事", "overview"),
+        # the model sure of its aspect keeps it
+        ("ask_process", "个体户咋登记", 0.8, OPENING, SOLE_TRADER, "process"),
+        # the aspect in words keeps it however unsure the model was
+        ("ask_process", "个体户登记的流程是啥", 0.2, OPENING, SOLE_TRADER, "process"),
+        # a follow-up about the item in context keeps its aspect: it turns to no other item, whether
+        # it names the item in context or describes another that the context outweighs
+        ("ask_process", "开办企业还要刻章吗 咋弄", 0.2, OPENING, OPENING, "process"),
+        ("ask_process", "刻章领发票咋弄", 0.3, TRANSPORT, TRANSPORT, "process"),
+        ("ask_time_limit", "我是外地户口 会慢点不", 0.3, NEWBORN, NEWBORN, "time_limit"),
+        # the citizen's own situation stays with the item in context, at its aspect
+        ("ask_eligibility", "上了黑名单还能办不", 0.3, NEWBORN, NEWBORN, "eligibility"),
+        ("ask_eligibility", "我是租房住的 能办不", 0.3, NEWBORN, NEWBORN, "eligibility"),
+    ],
+)
+async def test_an_item_turned_to_with_a_guessed_aspect_gets_its_overview(
+    index: ServiceIndex,
+    intent: str,
+    text: str,
+    confidence: float,
+    context: Optional[str],
+    item: str,
+    aspect: str,
+) -> None:
+    message, _ = await ask(index, intent, text, context=context, confidence=confidence)
+    assert answered(message) == item
+    assert message["custom"]["aspect"] == aspect
+
+
+async def test_the_confidence_weighed_is_that_of_the_intent_answered() -> None:
+    # the FAQ action passes in a guide intent from the ranking: its own confidence counts, not faq's
+    text = "算了太麻烦 还是把店改成个体户干吧 个体户咋登记"
+    ranking = [{"name": "faq", "confidence": 0.55}, {"name": "ask_process", "confidence": 0.3}]
+    entities = [{"entity": "service", "value": SOLE_TRADER, "extractor": "ServiceLinker"}]
+    latest = tracker("faq", text, entities, OPENING, SOLE_TRADER, ranking=ranking, confidence=0.55)
+    dispatcher = CollectingDispatcher()
+    await ActionGuide().run(dispatcher, latest, {}, intent="ask_process")
+    assert answered(dispatcher.messages[-1]) == SOLE_TRADER
+    assert dispatcher.messages[-1]["custom"]["aspect"] == "overview"
+
+
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
