@@ -119,18 +119,6 @@ def overview_instead(text: str, aspect: str, confidence: float, turned_to: bool)
     )
 
 
-def aspect_confidence(tracker: Tracker, intent: str) -> float:
-    """The intent model's confidence in ``intent`` for the latest message (0 when it ranked it nowhere).
-
-    ``intent`` is the message's own intent, or one the FAQ action passes in from its ranking.
-    """
-    latest = tracker.latest_message
-    if (latest.get("intent") or {}).get("name") == intent:
-        return float((latest.get("intent") or {}).get("confidence") or 0.0)
-    ranked = [r for r in latest.get("intent_ranking") or [] if r.get("name") == intent]
-    return float(ranked[0].get("confidence") or 0.0) if ranked else 0.0
-
-
 def told_at_length(text: str, mentions: List[Dict[str, Any]], details: List[str], confidence: float) -> bool:
     """Whether a first message tells the citizen's situation at length (`SITUATION_LENGTH`).
 
@@ -147,6 +135,17 @@ def told_at_length(text: str, mentions: List[Dict[str, Any]], details: List[str]
 def intent_confidence(tracker: Tracker) -> float:
     """The intent model's confidence in the latest message's intent (0 when there is none)."""
     return float((tracker.latest_message.get("intent") or {}).get("confidence") or 0.0)
+
+
+def aspect_confidence(tracker: Tracker, intent: str) -> float:
+    """The intent model's confidence in ``intent`` for the latest message (0 when it ranked it nowhere).
+
+    ``intent`` is the message's own intent, or one the FAQ action passes in from its ranking.
+    """
+    if (tracker.latest_message.get("intent") or {}).get("name") == intent:
+        return intent_confidence(tracker)
+    ranked = [r for r in tracker.latest_message.get("intent_ranking") or [] if r.get("name") == intent]
+    return float(ranked[0].get("confidence") or 0.0) if ranked else 0.0
 
 
 def described_only(mentions: List[Dict[str, Any]]) -> bool:

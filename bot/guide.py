@@ -364,13 +364,13 @@ def item_instead_of_faq(catalogue: Catalogue, text: str, evidence: Optional[Evid
 
 
 def item_question_near_faq(
-    catalogue: Catalogue, text: str, near: Optional[str], mentioned: bool, score: float, agreed: bool
+    catalogue: Catalogue, text: str, near: Optional[str], mentioned: bool, score: float, on_entry: bool
 ) -> bool:
     """Whether a message retrieval found an FAQ entry for is a question about an item instead.
 
     ``near`` is the guide intent near ``faq`` (`guide_intent_near_faq`), ``mentioned`` whether the
     message carries a ``service`` entity (the NLU linked an item it names or describes), ``score``
-    retrieval's for the entry and ``agreed`` whether the model's FAQ topic names that entry too
+    retrieval's for the entry and ``on_entry`` whether the model's FAQ topic names that entry too
     (`bot.faq.agreed_entry`, whatever the message names). It is a question about the item:
 
     - for an overview question near ``faq`` (``ask_service_guide``), when an item is linked or
@@ -386,7 +386,7 @@ def item_question_near_faq(
         return False
     if near == "ask_service_guide":
         return mentioned or item_instead_of_faq(catalogue, text)
-    return mentioned and not (agreed and score >= UNSURE_SCORE)
+    return mentioned and not (on_entry and score >= UNSURE_SCORE)
 
 
 # Words that go back to the matter before the one in context ("再回到刚才那个", "说回前面那个").
