@@ -38,6 +38,7 @@ from bot.guide import (
     POINTING_CUES,
     asks_for_someones_presence,
     did_you_mean,
+    faq_confidence,
     guide_intent_near_faq,
     item_instead_of_faq,
     item_question_near_faq,
@@ -54,6 +55,11 @@ UNSURE_OUT_OF_SCOPE = 0.35
 answered as a guide question ("房产证咋办呀" 0.26, "公积金什么情况下才能取" 0.28). Set on the held-out
 files: the out-of-scope messages with catalogue evidence there score 0.38 or more when they name
 no other place ("老家开封的房子过户去哪办"); those naming one are answered as such first."""
+
+WEAK_FAQ_CONFIDENCE = 0.35
+"""Under this ``faq`` confidence, an FAQ entry retrieval is unsure of (`bot.faq.UNSURE_SCORE`), asked
+right after a guide answer, gives way to the item in context: "俺们兄弟几个都在外地 就俺一个在郑州 我自己
+去能办完不" after 身后一件事 (faq 0.32, 跨省通办 at 0.30) asks about the item, not about 跨省通办."""
 
 
 def elsewhere_answer(place: str) -> str:
@@ -98,7 +104,8 @@ def guide_answer_instead(
     "委托书咋写" does not), or the message is hearsay or about another person
     (`bot.guide.CONTEXT_CUES`) and is evidence for the item ("听邻居说现在销户口不用跑派出所了"
     after 身后一件事), or retrieval is unsure of ``entry`` (``score`` under `bot.faq.UNSURE_SCORE`)
-    and the message asks whether a person must come (`bot.guide.asks_for_someones_presence`:
+    and the intent model only weakly takes the message as ``faq`` (`WEAK_FAQ_CONFIDENCE`) or it
+    asks whether a person must come (`bot.guide.asks_for_someones_presence`:
     "俺对象也得去吗 她上班请不了假" after 新建商品房转移登记, "他下不了楼 非得本人来吗" after 残疾人服务),
     or an aspect question comes near ``faq`` (`bot.guide.GIVE_WAY_SHARE`) and ``entry`` is not one the model's
     topic and retrieval agree on (``agreed``) and retrieval is sure of: the matter at hand, not the
@@ -124,7 +131,9 @@ def guide_answer_instead(
     aspect = INTENT_TO_ASPECT[intent] if intent is not None else "overview"
     if evidence and any(cue in text for cue in CONTEXT_CUES):
         return item, aspect
-    if score < UNSURE_SCORE and asks_for_someones_presence(text):
+    latest = tracker.latest_message
+    weak = faq_confidence(latest.get("intent_ranking") or [latest.get("intent") or {}]) < WEAK_FAQ_CONFIDENCE
+    if score < UNSURE_SCORE and (weak or asks_for_someones_presence(text)):
         return item, aspect
     sure_of_entry = agreed and score >= UNSURE_SCORE
     if aspect != "overview" and (evidence or not sure_of_entry):

@@ -33,6 +33,13 @@ TRAINING_DATA = "data/nlu"
 # right (feedback on an answer: "答非所问", "回答得挺好"). 64 such messages from another writer
 # raised it to 4 of 6 but cost 1–2 messages on five other files (complain, goodbye, deny and FAQ
 # questions taken as ratings) and were not kept.
+# heldout_blind_twelfth.yml (2026-12-03, a fifteenth writer, asked for mostly FAQ questions that
+# describe the need without the official name; 306 messages once the 128 standing verbatim in the
+# training or other held-out data were taken out, 185 of them FAQ) was first scored on main before
+# anything was changed for it: intent accuracy 0.928 (the baseline 0.912), linking 60 of 62, FAQ
+# answered 168 of 185 (0.908), no out-of-scope message answered. Then 311 FAQ questions from another
+# writer (data/faq), who was given the 42 entries and the 26 items and asked for needs described
+# without the official name and kept off the items' matters: 0.944 (the baseline 0.905), FAQ 0.935.
 HELDOUT_FILES = (
     "tests/nlu/heldout.yml",
     "tests/nlu/heldout_independent.yml",
@@ -48,6 +55,7 @@ HELDOUT_FILES = (
     "tests/nlu/heldout_blind_ninth.yml",
     "tests/nlu/heldout_blind_tenth.yml",
     "tests/nlu/heldout_blind_eleventh.yml",
+    "tests/nlu/heldout_blind_twelfth.yml",
 )
 
 

@@ -80,12 +80,19 @@ from tests.utils.conversations import by_file, load_conversations, play
 # intent model guessed ("个体户咋登记" as a process question at 0.20): such a message now gets the
 # overview (actions/guide.py overview_instead): blind_ninth 44/60, and on the files it was not made
 # from, 2 gained and 1 lost (blind_eighth 30/60, blind_sixth 43/60); the earlier files 332/365 (0.910).
+# Later still: a broad subject filed under more items than are offered at once offers those listing
+# it earliest among their topics (营业执照: the specialised shops list it last; 灵活就业 lists 医保):
+# 7 gained, none lost (507/605). 311 FAQ questions describing needs without their names: 3 lost
+# (low-confidence faq answers where the guide was meant), and an FAQ entry retrieval is unsure of,
+# weakly taken as faq right after a guide answer, giving way to the item in context: 1 of them won
+# back. Now 505/605: the earlier files 331/365 (0.907), blind_sixth 43/60, blind_seventh 52/60,
+# blind_eighth 32/60, blind_ninth 47/60.
 SUCCESS_BAR = 0.89
 NEWER_FILE_BARS = {
     "blind_sixth.yml": 0.71,
-    "blind_seventh.yml": 0.83,
-    "blind_eighth.yml": 0.48,
-    "blind_ninth.yml": 0.71,
+    "blind_seventh.yml": 0.85,
+    "blind_eighth.yml": 0.51,
+    "blind_ninth.yml": 0.76,
 }
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]

@@ -858,6 +858,22 @@ async def test_a_hall_wide_question_after_a_guide_answer_keeps_its_faq_answer(te
             [("faq", 0.28), ("ask_eligibility", 0.12)],
             "eligibility",
         ),
+        # retrieval unsure and faq weak, no aspect near it: the item's overview, the FAQ a tap away;
+        # the same message taken firmly as faq keeps the FAQ answer
+        (
+            "俺们兄弟几个都在外地 就俺一个在郑州 我自己去能办完不",
+            AFTER_DEATH,
+            "kuasheng",
+            [("faq", 0.32), ("ask_eligibility", 0.08)],
+            "overview",
+        ),
+        (
+            "俺们兄弟几个都在外地 就俺一个在郑州 我自己去能办完不",
+            AFTER_DEATH,
+            "kuasheng",
+            [("faq", 0.62), ("ask_eligibility", 0.08)],
+            None,
+        ),
         # hearsay about the item: the aspect the message asks about, not the overview
         (
             "听同事说网上提交完秒到账，真哩假哩",

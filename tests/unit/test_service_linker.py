@@ -103,6 +103,31 @@ def test_a_vague_question_links_nothing_but_has_choices(index: ServiceIndex, tex
     assert len(index.catalogue.evidence(text).choices) >= 2
 
 
+# A subject filed under more items than are offered at once: the choices are the items most about it
+# (listed earliest among their ``topics``), not the ones whose other words happen to score higher.
+SUBJECT_CHOICES = [
+    # six items issue or change a business licence; the specialised shops list it last
+    (
+        "营业执照的事想咨询下",
+        {"开办企业一件事", "个体工商户登记一件事"},
+        {"开办药店一件事", "开办餐饮店一件事"},
+    ),
+    ("营业执照方面能办点啥", {"开办企业一件事", "企业信息变更一件事", "企业注销一件事"}, set()),
+    # flexible workers insure themselves for medical care (职工医保) too
+    ("问个医保的事", {"就医费用报销一件事", "灵活就业一件事"}, set()),
+]
+
+
+@pytest.mark.parametrize(("text", "offered", "not_offered"), SUBJECT_CHOICES)
+def test_a_broad_subject_offers_the_items_most_about_it(
+    index: ServiceIndex, text: str, offered: set[str], not_offered: set[str]
+) -> None:
+    choices = {item.name for item in index.catalogue.evidence(text).choices}
+    assert _linked(index, text) == []
+    assert offered <= choices
+    assert not choices & not_offered
+
+
 # Terms staff list under both the new flat and the resold one (房子过户, 房产证): asked as such, they say
 # neither; with words that tell, they say which (sentences written for this test).
 SHARED_ALONE = ["房屋过户要走哪些程序", "房产证怎么弄下来", "过户的事找谁", "想办个不动产证"]
