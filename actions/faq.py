@@ -58,8 +58,10 @@ no other place ("老家开封的房子过户去哪办"); those naming one are an
 
 WEAK_FAQ_CONFIDENCE = 0.35
 """Under this ``faq`` confidence, an FAQ entry retrieval is unsure of (`bot.faq.UNSURE_SCORE`), asked
-right after a guide answer, gives way to the item in context: "俺们兄弟几个都在外地 就俺一个在郑州 我自己
-去能办完不" after 身后一件事 (faq 0.32, 跨省通办 at 0.30) asks about the item, not about 跨省通办."""
+right after a guide answer in words that lean on the item (evidence for it, or `bot.guide.CONTEXT_CUES`:
+hearsay, a relative, 办完), gives way to the item in context: "俺们兄弟几个都在外地 就俺一个在郑州 我自己
+去能办完不" after 身后一件事 (faq 0.32, 跨省通办 at 0.30) asks about the item, not about 跨省通办;
+"对办事结果不满意 去哪里申诉" (faq 0.34) keeps the complaint channels."""
 
 
 def elsewhere_answer(place: str) -> str:
@@ -104,8 +106,8 @@ def guide_answer_instead(
     "委托书咋写" does not), or the message is hearsay or about another person
     (`bot.guide.CONTEXT_CUES`) and is evidence for the item ("听邻居说现在销户口不用跑派出所了"
     after 身后一件事), or retrieval is unsure of ``entry`` (``score`` under `bot.faq.UNSURE_SCORE`)
-    and the intent model only weakly takes the message as ``faq`` (`WEAK_FAQ_CONFIDENCE`) or it
-    asks whether a person must come (`bot.guide.asks_for_someones_presence`:
+    and the intent model only weakly takes the message as ``faq`` (`WEAK_FAQ_CONFIDENCE`) in words
+    that lean on the item, or it asks whether a person must come (`bot.guide.asks_for_someones_presence`:
     "俺对象也得去吗 她上班请不了假" after 新建商品房转移登记, "他下不了楼 非得本人来吗" after 残疾人服务),
     or an aspect question comes near ``faq`` (`bot.guide.GIVE_WAY_SHARE`) and ``entry`` is not one the model's
     topic and retrieval agree on (``agreed``) and retrieval is sure of: the matter at hand, not the
@@ -132,8 +134,11 @@ def guide_answer_instead(
     if evidence and any(cue in text for cue in CONTEXT_CUES):
         return item, aspect
     latest = tracker.latest_message
-    weak = faq_confidence(latest.get("intent_ranking") or [latest.get("intent") or {}]) < WEAK_FAQ_CONFIDENCE
-    if score < UNSURE_SCORE and (weak or asks_for_someones_presence(text)):
+    leans = evidence or any(cue in text for cue in CONTEXT_CUES)
+    weak = (latest.get("intent") or {}).get("name") == "faq" and (
+        faq_confidence(latest.get("intent_ranking") or [latest.get("intent") or {}]) < WEAK_FAQ_CONFIDENCE
+    )
+    if score < UNSURE_SCORE and ((weak and leans) or asks_for_someones_presence(text)):
         return item, aspect
     sure_of_entry = agreed and score >= UNSURE_SCORE
     if aspect != "overview" and (evidence or not sure_of_entry):

@@ -211,8 +211,10 @@ class ServiceItem(_Model):
     typos (社报卡). Search and linking use them; unlike aliases they never name the item with
     certainty, so a message holding only one of them may still be answered with choices."""
     topics: list[Phrase] = Field(default_factory=list, max_items=8)
-    """Broad subjects the item falls under (住房, 开店, 孩子): a vague question naming one
-    ("住房方面有啥政策") is answered with every item of that subject as choices, never a guess."""
+    """Broad subjects the item falls under (住房, 开店, 孩子), the most fitting first: a vague question
+    naming one ("住房方面有啥政策") is answered with the items of that subject as choices, never a
+    guess; when more items list it than are offered at once (`bot.catalogue.linking.CHOICES`), those
+    listing it earliest come first (`bot.catalogue.search.SearchIndex.about_topic`)."""
     category: Category
     summary: str
     bundled: Annotated[list[str], Field(min_items=1)]

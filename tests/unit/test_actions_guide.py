@@ -855,7 +855,7 @@ async def test_a_hall_wide_question_after_a_guide_answer_keeps_its_faq_answer(te
             "俺们兄弟几个都在外地 就俺一个在郑州 我自己去能办完不",
             AFTER_DEATH,
             "kuasheng",
-            [("faq", 0.28), ("ask_eligibility", 0.12)],
+            [("faq", 0.4), ("ask_eligibility", 0.17)],
             "eligibility",
         ),
         # retrieval unsure and faq weak, no aspect near it: the item's overview, the FAQ a tap away;
@@ -874,6 +874,10 @@ async def test_a_hall_wide_question_after_a_guide_answer_keeps_its_faq_answer(te
             [("faq", 0.62), ("ask_eligibility", 0.08)],
             None,
         ),
+        # a weak faq reading in words that do not lean on the item keeps the FAQ answer, and a
+        # message the model was unsure of (nlu_fallback) is no weak faq reading
+        ("对办事结果不满意 去哪里申诉", SOCIAL_CARD, None, [("faq", 0.34), ("rate_service", 0.29)], None),
+        ("对办事结果不满意 去哪里申诉", SOCIAL_CARD, None, [("nlu_fallback", 0.15), ("faq", 0.12)], None),
         # hearsay about the item: the aspect the message asks about, not the overview
         (
             "听同事说网上提交完秒到账，真哩假哩",
