@@ -38,7 +38,6 @@ from bot.guide import (
     POINTING_CUES,
     asks_for_someones_presence,
     did_you_mean,
-    faq_confidence,
     guide_intent_near_faq,
     item_instead_of_faq,
     item_question_near_faq,
@@ -131,14 +130,12 @@ def guide_answer_instead(
     # "郑好办app上可以直接申领吗" after 社会保障卡 (ask_online 0.33, faq 0.67)
     intent, _ = guide_intent_near_faq(tracker.latest_message.get("intent_ranking") or [], overview=False)
     aspect = INTENT_TO_ASPECT[intent] if intent is not None else "overview"
-    if evidence and any(cue in text for cue in CONTEXT_CUES):
+    cued = any(cue in text for cue in CONTEXT_CUES)
+    if evidence and cued:
         return item, aspect
-    latest = tracker.latest_message
-    leans = evidence or any(cue in text for cue in CONTEXT_CUES)
-    weak = (latest.get("intent") or {}).get("name") == "faq" and (
-        faq_confidence(latest.get("intent_ranking") or [latest.get("intent") or {}]) < WEAK_FAQ_CONFIDENCE
-    )
-    if score < UNSURE_SCORE and ((weak and leans) or asks_for_someones_presence(text)):
+    read_as_faq = (tracker.latest_message.get("intent") or {}).get("name") == "faq"
+    weak = read_as_faq and intent_confidence(tracker) < WEAK_FAQ_CONFIDENCE and (evidence or cued)
+    if score < UNSURE_SCORE and (weak or asks_for_someones_presence(text)):
         return item, aspect
     sure_of_entry = agreed and score >= UNSURE_SCORE
     if aspect != "overview" and (evidence or not sure_of_entry):
