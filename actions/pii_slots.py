@@ -18,7 +18,7 @@ The vault is ``bot/pii_vault.py``; what still reaches the tracker store unsealed
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Tuple
 
 from rasa_sdk.executor import ActionExecutor
 
@@ -34,21 +34,32 @@ def default_vault() -> Vault:
 
 
 def reveal_tracker(tracker: Dict[str, Any], vault: Vault) -> Dict[str, str]:
-    """Replace sealed personal slots in a tracker's JSON by their values; return the sealed ones by slot."""
+    """Replace sealed personal slots in a tracker's JSON by their values; return the sealed ones by slot.
+
+    Each sealed value is looked up in the vault once, however many events repeat it (the slot and
+    the events that set it: two Redis round trips a look-up, on the action server's event loop).
+    """
     sealed: Dict[str, str] = {}
+    revealed: Dict[Tuple[str, str], Optional[str]] = {}
+
+    def reveal(name: str, value: str) -> Optional[str]:
+        if (name, value) not in revealed:
+            revealed[name, value] = vault.reveal(name, value)
+        return revealed[name, value]
+
     slots = tracker.get("slots") or {}
     for name in PERSONAL_SLOTS:
         value = slots.get(name)
         if isinstance(value, str) and is_sealed(value):
             sealed[name] = value
-            slots[name] = vault.reveal(name, value)
+            slots[name] = reveal(name, value)
     for event in tracker.get("events") or []:
         if (
             event.get("event") == "slot"
             and event.get("name") in PERSONAL_SLOTS
             and is_sealed(event.get("value"))
         ):
-            event["value"] = vault.reveal(event["name"], event["value"])
+            event["value"] = reveal(event["name"], event["value"])
     return sealed
 
 

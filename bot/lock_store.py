@@ -11,27 +11,37 @@ lost one turn's events that way (``tests/integration/test_replicas.py``).
 Here each read-change-write is atomic, so ticket numbers are unique across replicas and a lock is
 deleted only when no ticket is left in it. The two changes every turn makes — issuing its ticket
 and, at its end, removing it (deleting the lock when no other ticket waits) — run as Lua scripts
-inside Redis (``EVALSHA``: one round trip each, where a transaction took three and blocked Rasa's
-event loop on each); the rarer ones (pruning expired tickets while a turn waits) run in a Redis
-transaction watching the lock's key (``WATCH`` / ``MULTI`` / ``EXEC``, retried when another
-replica changed the key meanwhile). The scripts keep Rasa's format (``TicketLock.dumps``: the
-tickets as JSON strings inside the lock's JSON, read back by ``TicketLock.from_dict``) and its
-rules: a ticket has expired when the time is past its ``expires``; a new ticket's number follows
-the last live one, 0 when none is left. The time is the Rasa process's, as in Rasa's own store.
-Everything else (keys, lifetimes, waiting) is Rasa's own. Configured in ``endpoints.yml`` as
-``type: bot.lock_store.AtomicRedisLockStore``.
+inside Redis (``EVALSHA``: one round trip each, where a transaction took three). Rasa's turns await
+them (``lock``, on ``bot.redis_async``'s client) instead of blocking its event loop, and the issuing
+script says whether the new ticket is served at once, so a turn no other turn of its conversation
+holds up reads nothing more. A turn that waits reads the lock again every ``wait_time_in_seconds``
+and prunes its expired tickets with the removing script. Rasa's blocking methods stay for other
+callers: ``issue_ticket`` and ``cleanup`` run the same scripts, and the rarer changes
+(``update_lock``, ``finish_serving``) run in a Redis transaction watching the lock's key (``WATCH``
+/ ``MULTI`` / ``EXEC``, retried when another replica changed the key meanwhile). The scripts keep
+Rasa's format (``TicketLock.dumps``: the tickets as JSON strings inside the lock's JSON, read back
+by ``TicketLock.from_dict``) and its rules: a ticket has expired when the time is past its
+``expires``; a new ticket's number follows the last live one, 0 when none is left. The time is the
+Rasa process's, as in Rasa's own store. Everything else (keys, lifetimes, waiting) is Rasa's own.
+Configured in ``endpoints.yml`` as ``type: bot.lock_store.AtomicRedisLockStore``.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import time
-from typing import Any, Callable, Optional, Tuple, TypeVar
+from collections import deque
+from contextlib import asynccontextmanager
+from typing import Any, AsyncGenerator, Callable, Optional, Tuple, TypeVar
 
-from rasa.core.lock import TicketLock
+from rasa.core.lock import Ticket, TicketLock
 from rasa.core.lock_store import LOCK_LIFETIME, LockError, RedisLockStore
 from rasa.utils.endpoints import EndpointConfig
+from redis.commands.core import AsyncScript
+
+from bot.redis_async import LoopClients
 
 logger = logging.getLogger(__name__)
 
@@ -41,6 +51,7 @@ Change = Callable[[Optional[TicketLock]], Tuple[Optional[TicketLock], T]]
 
 
 # KEYS[1]: the lock's key; ARGV: the time (s), the new ticket's lifetime (s), the conversation id.
+# Returns the new ticket's number and how many live tickets are before it (0: the turn may run).
 _ISSUE = """
 local now = tonumber(ARGV[1])
 local raw = redis.call('GET', KEYS[1])
@@ -60,9 +71,10 @@ local tickets = {}
 for i, pair in ipairs(live) do tickets[i] = pair[1] end
 table.insert(tickets, cjson.encode({number = number, expires = now + tonumber(ARGV[2])}))
 redis.call('SET', KEYS[1], cjson.encode({conversation_id = conversation, tickets = tickets}))
-return number
+return {number, #live}
 """
-# KEYS[1]: the lock's key; ARGV: the time (s), the number of the ticket to remove.
+# KEYS[1]: the lock's key; ARGV: the time (s), the number of the ticket to remove (-1: none, only
+# the expired ones).
 _CLEANUP = """
 local raw = redis.call('GET', KEYS[1])
 if not raw then return 0 end
@@ -99,6 +111,60 @@ class AtomicRedisLockStore(RedisLockStore):
         super().__init__(**kwargs)
         self._issue = self.red.register_script(_ISSUE)
         self._cleanup = self.red.register_script(_CLEANUP)
+        self.clients = LoopClients(self.red)
+        self._issue_awaited = AsyncScript(None, _ISSUE.encode())  # type: ignore[arg-type]
+        self._cleanup_awaited = AsyncScript(None, _CLEANUP.encode())  # type: ignore[arg-type]
+
+    @asynccontextmanager
+    async def lock(
+        self, conversation_id: str, lock_lifetime: float = LOCK_LIFETIME, wait_time_in_seconds: float = 1
+    ) -> AsyncGenerator[TicketLock, None]:
+        """Rasa's ``LockStore.lock`` (the same tickets, waiting and ``LockError``), awaiting Redis.
+
+        A turn takes two round trips when no other turn of the conversation holds the lock: the
+        ticket is issued, and removed at the end; neither blocks the Rasa server's event loop
+        (``bot.redis_async``). While others hold it, the lock is read every
+        ``wait_time_in_seconds`` with its expired tickets pruned, as Rasa's ``_acquire_lock`` does.
+
+        Raises:
+            LockError: Redis could not be reached, or the ticket expired while waiting.
+
+        """
+        client = self.clients.current()
+        key = self.key_prefix + conversation_id
+        args = [repr(time.time()), repr(float(lock_lifetime)), conversation_id]
+        try:
+            ticket, before = await self._issue_awaited(keys=[key], args=args, client=client)
+        except Exception as error:
+            raise LockError(f"Error while acquiring lock. Error:\n{error}") from error
+        try:
+            if before:
+                yield await self._wait_for(client, conversation_id, int(ticket), wait_time_in_seconds)
+            else:
+                yield TicketLock(conversation_id, deque([Ticket(int(ticket), time.time() + lock_lifetime)]))
+        finally:
+            await self._cleanup_awaited(keys=[key], args=[repr(time.time()), int(ticket)], client=client)
+
+    async def _wait_for(
+        self, client: Any, conversation_id: str, ticket: int, wait_time_in_seconds: float
+    ) -> TicketLock:
+        """The lock once ``ticket`` is the one served (Rasa's ``_acquire_lock``, awaiting Redis)."""
+        key = self.key_prefix + conversation_id
+        while True:
+            raw = await client.get(key)
+            if not raw:
+                break
+            lock = TicketLock.from_dict(json.loads(raw))
+            if not lock.is_locked(ticket):
+                return lock
+            logger.debug(
+                "Waiting for %d turn(s) of conversation %s.",
+                ticket - (lock.now_serving or 0),
+                conversation_id,
+            )
+            await asyncio.sleep(wait_time_in_seconds)
+            await self._cleanup_awaited(keys=[key], args=[repr(time.time()), -1], client=client)
+        raise LockError(f"Could not acquire lock for conversation_id '{conversation_id}'.")
 
     def _atomically(self, conversation_id: str, change: Change[T]) -> T:
         """Apply ``change`` to the stored lock in one Redis transaction; return its result."""
@@ -127,7 +193,7 @@ class AtomicRedisLockStore(RedisLockStore):
         try:
             key = self.key_prefix + conversation_id
             args = [repr(time.time()), repr(float(lock_lifetime)), conversation_id]
-            return int(self._issue(keys=[key], args=args))
+            return int(self._issue(keys=[key], args=args)[0])
         except Exception as error:
             raise LockError(f"Error while acquiring lock. Error:\n{error}") from error
 

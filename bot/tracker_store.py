@@ -31,6 +31,7 @@ conversation (``make bench``'s turn 200 / turn 10):
 Rasa reads the window at ``retrieve``; ``save`` redacts and appends only the events Rasa added to
 it (kept from ``retrieve`` until the ``save`` of the same turn; Rasa's lock store makes that one
 process's pair) and writes the next window, computed from the previous one and the new events.
+Both are awaited on Rasa's event loop (``bot.redis_async``), not made with Rasa's blocking client.
 The item in context, an open form and the session carry on past the window. ``window_turns: 0``
 gives Rasa everything. A session stored as one JSON string (the format before) is read as before
 and rewritten in this form at its next save.
@@ -55,6 +56,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from bot import json_codec, pii
 from bot.logs import configure_logging
 from bot.pii_vault import PERSONAL_SLOTS, forget, mask_slot_value
+from bot.redis_async import LoopClients
 
 logger = logging.getLogger(__name__)
 #: the slot that holds the 预约号 of a booking found by the look-up form (actions/appointment_lookup.py)
@@ -225,12 +227,33 @@ def stored_session_events(
     both the list form and the single JSON string of the format before.
     """
     key = key_prefix + sender_id
-    kind = client.type(key)
-    kind = kind.decode() if isinstance(kind, bytes) else kind
+    kind = _kind(client.type(key))
+    return _session_events(kind, client.lrange(key, 0, -1) if kind == "list" else client.get(key))
+
+
+async def read_session_events(
+    client: Any, sender_id: str, key_prefix: str
+) -> Tuple[str, List[Dict[str, Any]]]:
+    """``stored_session_events`` through a ``redis.asyncio.Redis``, with the key's type.
+
+    The type is ``"list"``, ``"string"`` (the format before) or ``"none"`` (nothing stored).
+    """
+    key = key_prefix + sender_id
+    kind = _kind(await client.type(key))
+    stored = await (client.lrange(key, 0, -1) if kind == "list" else client.get(key))
+    return kind, _session_events(kind, stored)
+
+
+def _kind(kind: Any) -> str:
+    return kind.decode() if isinstance(kind, bytes) else str(kind)
+
+
+def _session_events(kind: str, stored: Any) -> List[Dict[str, Any]]:
+    """The events of a session key of type ``kind`` read as ``stored`` (a list's items or a string)."""
     if kind == "list":
-        return [json_codec.loads(item) for item in client.lrange(key, 0, -1)]
-    if kind == "string":
-        return list(json_codec.loads(client.get(key)).get("events") or [])
+        return [json_codec.loads(item) for item in stored]
+    if kind == "string" and stored is not None:
+        return list(json_codec.loads(stored).get("events") or [])
     return []
 
 
@@ -251,6 +274,7 @@ class RedactingRedisTrackerStore(RedisTrackerStore):
         super().__init__(*args, **kwargs)
         self.window_turns = int(window_turns)
         self.window_prefix = window_key(self.key_prefix)
+        self.clients = LoopClients(self.red)  # the turn's reads and writes, on Rasa's event loop
         configure_logging()  # the Rasa process's log lines are masked too
         self._read: OrderedDict[str, StoredSession] = OrderedDict()
 
@@ -275,7 +299,7 @@ class RedactingRedisTrackerStore(RedisTrackerStore):
         A session stored as one JSON string that still holds several sessions (Rasa's own format)
         goes through Rasa's ``retrieve``, which splits it into sessions.
         """
-        session = self._read_session(sender_id)
+        session = await self._read_session(sender_id)
         if session is None:
             return None
         tracker = self._tracker_of(sender_id, session.given)
@@ -286,7 +310,7 @@ class RedactingRedisTrackerStore(RedisTrackerStore):
 
     async def retrieve_full_tracker(self, sender_id: str) -> Optional[DialogueStateTracker]:
         """Every stored event of the conversation (its latest session), not only the window."""
-        events = stored_session_events(self.red, sender_id, self.key_prefix)
+        _, events = await read_session_events(self.clients.current(), sender_id, self.key_prefix)
         return self._tracker_of(sender_id, events) if events else None
 
     def _tracker_of(self, sender_id: str, events: List[Dict[str, Any]]) -> DialogueStateTracker:
@@ -295,24 +319,25 @@ class RedactingRedisTrackerStore(RedisTrackerStore):
         tracker.recreate_from_dialogue(Dialogue.from_parameters({"name": sender_id, "events": events}))
         return tracker
 
-    def _read_session(self, sender_id: str) -> Optional[StoredSession]:
+    async def _read_session(self, sender_id: str) -> Optional[StoredSession]:
         """The window of the stored session and its pending question; None when nothing is stored."""
-        window = self.red.get(self.window_prefix + sender_id)
+        client = self.clients.current()
+        window = await client.get(self.window_prefix + sender_id)
         if window is not None:
             document = json_codec.loads(window)
             return StoredSession(list(document.get("events") or []), document.get("pending"))
         # no window (stored in the format before, or the window key lost): read the whole session
-        legacy = self.red.type(self.key_prefix + sender_id) == "string"
-        events = stored_session_events(self.red, sender_id, self.key_prefix)
+        kind, events = await read_session_events(client, sender_id, self.key_prefix)
+        legacy = kind == "string"
         if not events:
             return None
         return StoredSession(
             window_of(events, self.window_turns), pending_question(events), events if legacy else None
         )
 
-    def _stored_session(self, sender_id: str) -> Optional[StoredSession]:
+    async def _stored_session(self, sender_id: str) -> Optional[StoredSession]:
         """The session as ``retrieve`` read it: kept from this turn's ``retrieve``, else read again."""
-        return self._read.pop(sender_id, None) or self._read_session(sender_id)
+        return self._read.pop(sender_id, None) or await self._read_session(sender_id)
 
     def _keep(self, sender_id: str, session: StoredSession) -> None:
         self._read[sender_id] = session
@@ -333,10 +358,10 @@ class RedactingRedisTrackerStore(RedisTrackerStore):
         await self.stream_events(tracker)
         sender_id = tracker.sender_id
         session = latest_session_events(tracker)
-        stored = self._stored_session(sender_id)
+        stored = await self._stored_session(sender_id)
         expiry = int(timeout or self.record_exp or 0) or None
         key, window = self.key_prefix + sender_id, self.window_prefix + sender_id
-        pipeline = self.red.pipeline(transaction=True)
+        pipeline = self.clients.current().pipeline(transaction=True)
         if stored is not None and stored.continued_by(session):
             added = Dialogue(sender_id, session[len(stored.given) :]).as_dict()["events"]
             new, pending = redact_after(added, stored.pending)
@@ -354,7 +379,7 @@ class RedactingRedisTrackerStore(RedisTrackerStore):
         pipeline.set(window, json_codec.dumps_bytes(document), ex=expiry)
         if expiry:
             pipeline.expire(key, expiry)
-        pipeline.execute()
+        await pipeline.execute()
 
     def clear_personal_slots_outside_forms(self, tracker: DialogueStateTracker) -> List[str]:
         """Unset the personal slots when no form is active; return the names cleared.

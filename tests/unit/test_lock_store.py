@@ -10,11 +10,13 @@ from typing import List
 from urllib.parse import urlparse
 
 import pytest
+import redis
 from rasa.core.lock_store import RedisLockStore
 from rasa.utils.endpoints import EndpointConfig, read_endpoint_config
 
 from bot.lock_store import AtomicRedisLockStore
 from bot.settings import PROJECT_ROOT
+from tests.utils.stack import free_port
 
 
 def replica(redis_url: str) -> AtomicRedisLockStore:
@@ -144,3 +146,35 @@ def test_removing_a_ticket_no_lock_holds_changes_nothing(redis_url: str) -> None
     store.cleanup(conversation, mine + 7)
     lock = store.get_lock(conversation)
     assert lock is not None and [t.number for t in lock.tickets] == [mine]
+
+
+def test_a_turn_alone_takes_two_round_trips_and_never_the_blocking_client(redis_url: str) -> None:
+    """Issue and remove its ticket, one script each, awaited; a second turn waits for the first."""
+    store = replica(redis_url)
+    store.red = redis.Redis(host="127.0.0.1", port=free_port(), socket_connect_timeout=0.2)
+    counter = redis.Redis.from_url(redis_url)
+    conversation = uuid.uuid4().hex
+    order: List[str] = []
+
+    async def turn(name: str, pause: float) -> None:
+        async with store.lock(conversation, lock_lifetime=30, wait_time_in_seconds=0.01) as lock:
+            assert not lock.is_locked(lock.now_serving or 0)
+            order.append(f"{name} in")
+            await asyncio.sleep(pause)
+            order.append(f"{name} out")
+
+    async def alone() -> None:
+        await turn("warm", 0)  # the scripts loaded into Redis
+        counter.config_resetstat()
+        await turn("alone", 0)
+        stats = counter.info("commandstats")
+        assert stats["cmdstat_evalsha"]["calls"] == 2
+        assert stats["cmdstat_get"]["calls"] == 2, "only the scripts' own reads of the lock"
+
+    async def two() -> None:
+        await asyncio.gather(turn("first", 0.05), turn("second", 0))
+
+    asyncio.run(alone())
+    asyncio.run(two())
+    assert order[4:] == ["first in", "first out", "second in", "second out"]
+    assert counter.get(store.key_prefix + conversation) is None, "the last one out deletes the lock"

@@ -141,3 +141,19 @@ def test_install_is_idempotent(monkeypatch: pytest.MonkeyPatch) -> None:
     assert pii_slots.install() is True
     assert pii_slots.install() is False
     assert ActionExecutor.run is pii_slots.run_with_sealed_slots
+
+
+def test_a_sealed_value_repeated_in_the_tracker_is_looked_up_once(vault: Vault, client: redis.Redis) -> None:
+    """The slot and every event that set it hold the same sealed value: one vault look-up."""
+    phone = vault.seal("phone", PHONE)
+    other = vault.seal("phone", "13900000000")
+    tracker = {
+        "slots": {"phone": phone},
+        "events": [{"event": "slot", "name": "phone", "value": v} for v in (other, phone, phone, phone)],
+    }
+    client.config_resetstat()
+    sealed = pii_slots.reveal_tracker(tracker, vault)
+    assert sealed == {"phone": phone}
+    assert tracker["slots"]["phone"] == PHONE
+    assert [e["value"] for e in tracker["events"]] == ["13900000000", PHONE, PHONE, PHONE]
+    assert client.info("commandstats")["cmdstat_get"]["calls"] == 2, "one look-up per distinct value"

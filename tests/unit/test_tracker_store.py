@@ -34,6 +34,7 @@ from bot.tracker_store import (
     stored_session_events,
     window_of,
 )
+from tests.utils.stack import free_port
 
 ID17 = "41010519900307452"
 ID_NUMBER = ID17 + id_check_char(ID17)
@@ -473,3 +474,20 @@ async def test_a_session_stored_as_one_json_string_is_read_and_rewritten_as_a_li
     assert len(stored) == len(events) + 2 and stored[-1]["text"] == "还有个问题"
     full = await store.retrieve_full_tracker(sender)
     assert full is not None and len(full.events) == len(events) + 2
+
+
+async def test_a_turn_reads_and_writes_without_the_blocking_client(
+    store: RedactingRedisTrackerStore, client: redis.Redis, domain: Domain
+) -> None:
+    """Retrieve and save await Redis (bot.redis_async): Rasa's event loop serves others meanwhile."""
+    sender = "citizen-awaited"
+    await store.save(DialogueStateTracker.from_events(sender, long_session(3), domain.slots))
+    store.red = redis.Redis(host="127.0.0.1", port=free_port(), socket_connect_timeout=0.2)
+    with pytest.raises(redis.ConnectionError):
+        store.red.ping()  # any blocking call in the turn would now fail
+    store._read.clear()
+    await one_turn(store, sender, [ActionExecuted("action_listen"), user("还有个问题")])
+    assert stored_events(client, store, sender)[-1]["text"] == "还有个问题"
+    full = await store.retrieve_full_tracker(sender)
+    assert full is not None and full.latest_message is not None and full.latest_message.text == "还有个问题"
+    assert await store.retrieve("nobody-yet") is None
