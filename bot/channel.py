@@ -20,7 +20,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot import rasa_tuning
+from bot import rasa_tuning, redis_async
 from bot.channel_contract import SECRET_HEADER, SERVICE_APOLOGY
 from bot.logs import REQUEST_ID
 
@@ -106,5 +106,6 @@ class SecretRestInput(RestInput):
         @blueprint.listener("after_server_stop")
         async def close_pooled_sessions(*_: Any) -> None:
             await rasa_tuning.close_pooled_sessions()  # the action server's kept connections
+            await redis_async.close_loop_clients()  # the tracker and lock stores' Redis connections
 
         return blueprint

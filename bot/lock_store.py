@@ -34,7 +34,7 @@ import logging
 import time
 from collections import deque
 from contextlib import asynccontextmanager
-from typing import Any, AsyncGenerator, Callable, Optional, Tuple, TypeVar
+from typing import Any, AsyncGenerator, Callable, Optional, Set, Tuple, TypeVar
 
 from rasa.core.lock import Ticket, TicketLock
 from rasa.core.lock_store import LOCK_LIFETIME, LockError, RedisLockStore
@@ -112,6 +112,7 @@ class AtomicRedisLockStore(RedisLockStore):
         self._issue = self.red.register_script(_ISSUE)
         self._cleanup = self.red.register_script(_CLEANUP)
         self.clients = LoopClients(self.red)
+        self._removing: Set[asyncio.Future[Any]] = set()  # ticket removals under way
         self._issue_awaited = AsyncScript(None, _ISSUE.encode())  # type: ignore[arg-type]
         self._cleanup_awaited = AsyncScript(None, _CLEANUP.encode())  # type: ignore[arg-type]
 
@@ -126,15 +127,25 @@ class AtomicRedisLockStore(RedisLockStore):
         (``bot.redis_async``). While others hold it, the lock is read every
         ``wait_time_in_seconds`` with its expired tickets pruned, as Rasa's ``_acquire_lock`` does.
 
+        A turn cancelled meanwhile (Sanic cancels the handler of a request its client gave up on)
+        still removes its ticket: issuing and removing run shielded, and a ticket issued for a
+        cancelled turn is removed once it is known, so the conversation's next turn does not wait
+        out ``lock_lifetime`` behind it.
+
         Raises:
-            LockError: Redis could not be reached, or the ticket expired while waiting.
+            LockError: the ticket could not be issued (Redis unreachable), or it expired while
+                waiting; a Redis error while waiting or removing is raised as it is, as in Rasa.
 
         """
         client = self.clients.current()
         key = self.key_prefix + conversation_id
         args = [repr(time.time()), repr(float(lock_lifetime)), conversation_id]
+        issuing = asyncio.ensure_future(self._issue_awaited(keys=[key], args=args, client=client))
         try:
-            ticket, before = await self._issue_awaited(keys=[key], args=args, client=client)
+            ticket, before = await asyncio.shield(issuing)
+        except asyncio.CancelledError:
+            issuing.add_done_callback(lambda done: self._remove_issued(done, client, key))
+            raise
         except Exception as error:
             raise LockError(f"Error while acquiring lock. Error:\n{error}") from error
         try:
@@ -143,7 +154,21 @@ class AtomicRedisLockStore(RedisLockStore):
             else:
                 yield TicketLock(conversation_id, deque([Ticket(int(ticket), time.time() + lock_lifetime)]))
         finally:
-            await self._cleanup_awaited(keys=[key], args=[repr(time.time()), int(ticket)], client=client)
+            await asyncio.shield(self._remove(client, key, int(ticket)))
+
+    def _remove(self, client: Any, key: str, ticket: int) -> asyncio.Future[Any]:
+        """Remove ``ticket`` from the lock at ``key`` (a task kept until it is done)."""
+        task = asyncio.ensure_future(
+            self._cleanup_awaited(keys=[key], args=[repr(time.time()), ticket], client=client)
+        )
+        self._removing.add(task)
+        task.add_done_callback(self._removing.discard)
+        return task
+
+    def _remove_issued(self, issuing: asyncio.Future[Any], client: Any, key: str) -> None:
+        """Remove the ticket a cancelled turn was issued, once the issuing script has answered."""
+        if not issuing.cancelled() and issuing.exception() is None:
+            self._remove(client, key, int(issuing.result()[0]))
 
     async def _wait_for(
         self, client: Any, conversation_id: str, ticket: int, wait_time_in_seconds: float

@@ -127,9 +127,14 @@ def mask_slot_value(slot: str, value: Any) -> Any:
     return pii.mask_text(json.dumps(value, ensure_ascii=False))
 
 
+def vault_keys(values: Iterable[object]) -> list[str]:
+    """The storage keys of the vault entries that the sealed ``values`` refer to (others skipped)."""
+    return [KEY_PREFIX + ref for ref in (reference_of(v) for v in values) if ref]
+
+
 def forget(storage: VaultStorage, values: Iterable[object]) -> int:
     """Delete the vault entries that the sealed ``values`` refer to; return how many references."""
-    keys = [KEY_PREFIX + ref for ref in (reference_of(v) for v in values) if ref]
+    keys = vault_keys(values)
     if keys:
         storage.delete(*keys)
     return len(keys)

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import weakref
-from typing import Any, Dict
+from typing import Any, Callable, Dict, List
 
 import redis
 import redis.asyncio
@@ -59,16 +59,15 @@ class LoopClients:
     """One ``redis.asyncio.Redis`` per running event loop, set up like a blocking client.
 
     Args:
-        client: the store's blocking ``redis.Redis`` (Rasa's ``self.red``), kept for what runs
-            outside an event loop.
+        client: a blocking ``redis.Redis`` (Rasa's ``self.red``) whose connection settings are
+            copied; it is not used again.
 
     """
 
     def __init__(self, client: redis.Redis) -> None:
         self._settings = connection_settings(client)
-        self._clients: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, redis.asyncio.Redis] = (
-            weakref.WeakKeyDictionary()
-        )
+        self._clients: Dict[asyncio.AbstractEventLoop, redis.asyncio.Redis] = {}
+        _ALL.add(self)
 
     def current(self) -> redis.asyncio.Redis:
         """The running event loop's client (made at its first use).
@@ -80,6 +79,46 @@ class LoopClients:
         loop = asyncio.get_running_loop()
         found = self._clients.get(loop)
         if found is None:
+            for ended in [other for other in self._clients if other.is_closed()]:
+                del self._clients[ended]  # a loop that ended without closing its clients (a test's)
             pool = redis.asyncio.ConnectionPool(**self._settings)
             found = self._clients[loop] = redis.asyncio.Redis(connection_pool=pool)
         return found
+
+    async def close(self) -> None:
+        """Close the running event loop's client and its connections."""
+        found = self._clients.pop(asyncio.get_running_loop(), None)
+        if found is not None:
+            await found.close(close_connection_pool=True)
+
+
+async def transaction(client: redis.asyncio.Redis, queue: Callable[[Any], None]) -> List[Any]:
+    """Run the commands ``queue`` adds to a pipeline, as one ``MULTI``/``EXEC`` transaction.
+
+    Returns the commands' results. A transaction on a connection Redis closed (a restart) is sent
+    again once on a new one: redis-py's asyncio pipelines do not retry connection errors. Redis
+    applies a transaction whole or not at all.
+
+    Raises:
+        redis.ConnectionError: Redis could not be reached twice over.
+
+    """
+    for attempt in (1, 2):
+        pipeline = client.pipeline(transaction=True)
+        queue(pipeline)
+        try:
+            return list(await pipeline.execute())
+        except redis.ConnectionError:
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")
+
+
+#: every LoopClients of the process, to close the running loop's connections when Rasa stops
+_ALL: weakref.WeakSet[LoopClients] = weakref.WeakSet()
+
+
+async def close_loop_clients() -> None:
+    """Close the running event loop's clients of every store (when the server stops)."""
+    for clients in list(_ALL):
+        await clients.close()

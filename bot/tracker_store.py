@@ -31,7 +31,10 @@ conversation (``make bench``'s turn 200 / turn 10):
 Rasa reads the window at ``retrieve``; ``save`` redacts and appends only the events Rasa added to
 it (kept from ``retrieve`` until the ``save`` of the same turn; Rasa's lock store makes that one
 process's pair) and writes the next window, computed from the previous one and the new events.
-Both are awaited on Rasa's event loop (``bot.redis_async``), not made with Rasa's blocking client.
+Both are awaited on Rasa's event loop (``bot.redis_async``), not made with Rasa's blocking client,
+and the turn's writes (its events, the next window, the vault entries of personal slots it clears)
+are one ``MULTI``/``EXEC`` transaction. Only a conversation still stored in Rasa's own format with
+several sessions in it is read once through Rasa's ``retrieve``, with the blocking client.
 The item in context, an open form and the session carry on past the window. ``window_turns: 0``
 gives Rasa everything. A session stored as one JSON string (the format before) is read as before
 and rewritten in this form at its next save.
@@ -55,8 +58,8 @@ from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot import json_codec, pii
 from bot.logs import configure_logging
-from bot.pii_vault import PERSONAL_SLOTS, forget, mask_slot_value
-from bot.redis_async import LoopClients
+from bot.pii_vault import PERSONAL_SLOTS, mask_slot_value, vault_keys
+from bot.redis_async import LoopClients, transaction
 
 logger = logging.getLogger(__name__)
 #: the slot that holds the 预约号 of a booking found by the look-up form (actions/appointment_lookup.py)
@@ -354,53 +357,61 @@ class RedactingRedisTrackerStore(RedisTrackerStore):
         one ``retrieve`` gives Rasa anyway: Rasa's own ``save`` reads, replays and merges the
         stored tracker on every turn to keep the earlier sessions (docs/benchmarks.md).
         """
-        self.clear_personal_slots_outside_forms(tracker)
+        cleared = self.clear_personal_slots_outside_forms(tracker)
         await self.stream_events(tracker)
         sender_id = tracker.sender_id
         session = latest_session_events(tracker)
         stored = await self._stored_session(sender_id)
         expiry = int(timeout or self.record_exp or 0) or None
         key, window = self.key_prefix + sender_id, self.window_prefix + sender_id
-        pipeline = self.clients.current().pipeline(transaction=True)
+        replace = True
         if stored is not None and stored.continued_by(session):
             added = Dialogue(sender_id, session[len(stored.given) :]).as_dict()["events"]
             new, pending = redact_after(added, stored.pending)
             given = stored.given + new
-            if stored.whole is not None:  # stored as one JSON string: rewritten as a list
-                pipeline.delete(key)
+            replace = stored.whole is not None  # stored as one JSON string: rewritten as a list
+            if stored.whole is not None:
                 new = stored.whole + new
         else:
             new, pending = redact_after(Dialogue(sender_id, session).as_dict()["events"], None)
             given = new
-            pipeline.delete(key)
-        if new:
-            pipeline.rpush(key, *(json_codec.dumps_bytes(event) for event in new))
         document = {"name": sender_id, "events": window_of(given, self.window_turns), "pending": pending}
-        pipeline.set(window, json_codec.dumps_bytes(document), ex=expiry)
-        if expiry:
-            pipeline.expire(key, expiry)
-        await pipeline.execute()
 
-    def clear_personal_slots_outside_forms(self, tracker: DialogueStateTracker) -> List[str]:
-        """Unset the personal slots when no form is active; return the names cleared.
+        def queue(pipeline: Any) -> None:
+            if replace:
+                pipeline.delete(key)
+            if new:
+                pipeline.rpush(key, *(json_codec.dumps_bytes(event) for event in new))
+            pipeline.set(window, json_codec.dumps_bytes(document), ex=expiry)
+            if expiry:
+                pipeline.expire(key, expiry)
+            forgotten = vault_keys(cleared.values())
+            if forgotten:
+                pipeline.delete(*forgotten)
+
+        await transaction(self.clients.current(), queue)
+
+    def clear_personal_slots_outside_forms(self, tracker: DialogueStateTracker) -> Dict[str, Any]:
+        """Unset the personal slots when no form is active; return the values cleared, by slot.
+
+        ``save`` deletes the vault entries of the cleared values in the transaction that stores
+        the turn.
 
         A booking found by 预约号 and phone number stays in context (the look-up action keeps
         ``appointment_code`` and the sealed phone so that "改到后天下午" needs neither again); its
         phone is kept until the look-up slots are reset, and its vault entry expires in any case.
         """
         if tracker.active_loop_name:
-            return []
+            return {}
         if tracker.get_slot(BOOKING_IN_CONTEXT_SLOT):
-            return []
+            return {}
         held = {
             name: slot.value
             for name, slot in tracker.slots.items()
             if name in PERSONAL_SLOTS and slot.value is not None
         }
-        if not held:
-            return []
-        forget(self.red, held.values())
         for name in held:
             tracker.update(SlotSet(name, None))
-        logger.info("cleared the personal slots of a form left unfinished: %s", ", ".join(sorted(held)))
-        return sorted(held)
+        if held:
+            logger.info("cleared the personal slots of a form left unfinished: %s", ", ".join(sorted(held)))
+        return held

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from typing import List
@@ -157,8 +158,7 @@ def test_a_turn_alone_takes_two_round_trips_and_never_the_blocking_client(redis_
     order: List[str] = []
 
     async def turn(name: str, pause: float) -> None:
-        async with store.lock(conversation, lock_lifetime=30, wait_time_in_seconds=0.01) as lock:
-            assert not lock.is_locked(lock.now_serving or 0)
+        async with store.lock(conversation, lock_lifetime=30, wait_time_in_seconds=0.01):
             order.append(f"{name} in")
             await asyncio.sleep(pause)
             order.append(f"{name} out")
@@ -172,9 +172,42 @@ def test_a_turn_alone_takes_two_round_trips_and_never_the_blocking_client(redis_
         assert stats["cmdstat_get"]["calls"] == 2, "only the scripts' own reads of the lock"
 
     async def two() -> None:
-        await asyncio.gather(turn("first", 0.05), turn("second", 0))
+        first = asyncio.ensure_future(turn("first", 0.1))
+        while "first in" not in order:
+            await asyncio.sleep(0.001)
+        await asyncio.gather(first, turn("second", 0))
 
     asyncio.run(alone())
     asyncio.run(two())
     assert order[4:] == ["first in", "first out", "second in", "second out"]
     assert counter.get(store.key_prefix + conversation) is None, "the last one out deletes the lock"
+
+
+@pytest.mark.parametrize("steps", range(8))
+def test_a_turn_cancelled_anywhere_leaves_no_ticket_behind(redis_url: str, steps: int) -> None:
+    """Sanic cancels the handler of a request its client gave up on; the next turn must not wait."""
+    store = replica(redis_url)
+    counter = redis.Redis.from_url(redis_url)
+    conversation = uuid.uuid4().hex
+
+    async def turn() -> None:
+        async with store.lock(conversation, lock_lifetime=60, wait_time_in_seconds=0.01):
+            await asyncio.sleep(1)
+
+    async def main() -> float:
+        task = asyncio.ensure_future(turn())
+        for _ in range(steps):  # cancelled while issuing, inside, or while removing
+            await asyncio.sleep(0)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        for _ in range(100):
+            if counter.get(store.key_prefix + conversation) is None:
+                break
+            await asyncio.sleep(0.01)
+        started = time.monotonic()
+        async with store.lock(conversation, lock_lifetime=60, wait_time_in_seconds=0.5):
+            return time.monotonic() - started
+
+    assert asyncio.run(main()) < 0.4, "the next turn was served at once"
+    assert counter.get(store.key_prefix + conversation) is None

@@ -12,7 +12,7 @@ import pytest
 import redis
 import redis.asyncio
 
-from bot.redis_async import LoopClients, connection_settings
+from bot.redis_async import LoopClients, connection_settings, transaction
 from tests.conftest import redis_server_binary
 from tests.utils.stack import free_port
 
@@ -55,7 +55,7 @@ def test_one_client_per_event_loop(redis_url: str) -> None:
 
 
 def test_a_redis_restart_costs_no_command(tmp_path: Path) -> None:
-    """The pooled connection Redis closed is replaced; the command on it is sent again."""
+    """The pooled connection Redis closed is replaced; the command or transaction on it is sent again."""
     port = free_port()
 
     def start() -> subprocess.Popen:
@@ -76,10 +76,19 @@ def test_a_redis_restart_costs_no_command(tmp_path: Path) -> None:
         nonlocal server
         client = clients.current()
         assert await client.set("gxx:test:restart", "1")
+        for _ in range(2):  # a command, then a transaction, each first on a connection Redis closed
+            server.kill()
+            server.wait()
+            server = start()
+            assert await client.get("gxx:test:restart") is None, "a new, empty Redis answered"
+            await client.set("gxx:test:restart", "1")
         server.kill()
         server.wait()
         server = start()
-        assert await client.get("gxx:test:restart") is None, "a new, empty Redis answered"
+        results = await transaction(
+            client, lambda pipe: pipe.set("gxx:test:after", "是").get("gxx:test:after")
+        )
+        assert results == [True, "是"]
 
     try:
         asyncio.run(across_a_restart())

@@ -479,15 +479,28 @@ async def test_a_session_stored_as_one_json_string_is_read_and_rewritten_as_a_li
 async def test_a_turn_reads_and_writes_without_the_blocking_client(
     store: RedactingRedisTrackerStore, client: redis.Redis, domain: Domain
 ) -> None:
-    """Retrieve and save await Redis (bot.redis_async): Rasa's event loop serves others meanwhile."""
+    """Retrieve and save await Redis (bot.redis_async): Rasa's event loop serves others meanwhile.
+
+    The turn leaves a form, so its save also deletes the vault entry of the phone it clears.
+    """
     sender = "citizen-awaited"
-    await store.save(DialogueStateTracker.from_events(sender, long_session(3), domain.slots))
+    sealed = Vault(client, "test-key").seal("phone", PHONE)
+    await store.save(DialogueStateTracker.from_events(sender, booking_events(sealed), domain.slots))
     store.red = redis.Redis(host="127.0.0.1", port=free_port(), socket_connect_timeout=0.2)
     with pytest.raises(redis.ConnectionError):
         store.red.ping()  # any blocking call in the turn would now fail
     store._read.clear()
-    await one_turn(store, sender, [ActionExecuted("action_listen"), user("还有个问题")])
-    assert stored_events(client, store, sender)[-1]["text"] == "还有个问题"
+    left = [
+        ActiveLoop(None),
+        SlotSet("requested_slot", None),
+        ActionExecuted("action_listen"),
+        user("还有个问题"),
+    ]
+    await one_turn(store, sender, left)
+    stored = stored_events(client, store, sender)
+    assert [e["text"] for e in stored if e["event"] == "user"][-1] == "还有个问题"
+    assert client.get(KEY_PREFIX + str(reference_of(sealed))) is None, "the vault entry is deleted"
     full = await store.retrieve_full_tracker(sender)
-    assert full is not None and full.latest_message is not None and full.latest_message.text == "还有个问题"
+    assert full is not None and full.get_slot("phone") is None
+    assert full.latest_message is not None and full.latest_message.text == "还有个问题"
     assert await store.retrieve("nobody-yet") is None
