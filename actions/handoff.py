@@ -2,18 +2,22 @@
 
 高小新 never claims a live transfer. Inside opening hours it opens a ticket that staff on duty answer
 in this chat; outside them it still records the ticket, and says when a person will look at it and
-which phone line and desk help meanwhile.
+which phone line and desk help meanwhile. A citizen who only asks which number to call ("咨询电话是
+多少", "有没有能打的号码") gets the numbers, with the hall's hours, and a 转人工 button; no ticket is
+opened for staff to answer in a chat the citizen may already have left for the phone.
 """
 
 from __future__ import annotations
 
 import logging
+import re
 from datetime import datetime
 from typing import Any, Dict, List, Optional
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from bot import pii
 from bot.appointments.slots import local_now
 from bot.db import get_engine
 from bot.hall import HallInfo, get_hall
@@ -30,6 +34,10 @@ from bot.tickets import (
 logger = logging.getLogger(__name__)
 
 BUTTON_TEXT = {"request_human": "转人工", "greet": "（打开对话）", "affirm": "确认"}
+#: words of a question for a number to call
+NUMBER_WORDS = re.compile(r"电话|号码|座机|热线|手机号")
+#: words of a request to be called back, which a person has to take up (a ticket)
+CALL_BACK = re.compile(r"回(个|一个|一下)?电话|回电|联系我|打给我|给我打|打过来|来电|致电")
 PERSONAL_SLOTS = {"names": ("person_name",), "phones": ("phone",), "ids": ("id_number",)}
 
 
@@ -77,6 +85,26 @@ def handoff_text(hall: HallInfo, number: Optional[str], staffed: bool, now: date
     )
 
 
+def asks_for_a_number(text: str) -> bool:
+    """Whether a 转人工 message only asks which number to call.
+
+    Not when it asks to be called back ("让工作人员给我回个电话") or gives the citizen's own number
+    (``bot.pii``), which a person has to take up.
+    """
+    if not NUMBER_WORDS.search(text) or CALL_BACK.search(text):
+        return False
+    return pii.mask_text(text) == text
+
+
+def numbers_text(hall: HallInfo, staffed: bool) -> str:
+    """The numbers to call, with the hall's hours, and the 转人工 ticket offered instead."""
+    now_open = "现在正是办公时间。" if staffed else "现在是非办公时间，大厅电话可在办公时间拨打。"
+    return (
+        f"大厅咨询电话：{hall.consultation_phone}（办公时间：{hall.hours_text()}），{now_open}"
+        f"也可以拨打{hall.hotline_12345}。想让工作人员在这里文字回复您，请点击“转人工”。"
+    )
+
+
 class ActionHandoff(Action):
     """Opens a hand-over ticket with the masked transcript and says honestly what happens next."""
 
@@ -87,10 +115,21 @@ class ActionHandoff(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
     ) -> List[Dict[str, Any]]:
-        """Create the ticket and reply with its number (or the phone lines if it failed)."""
+        """Create the ticket and reply with its number (or the phone lines if it failed).
+
+        A question only for a number to call (``asks_for_a_number``) gets the numbers and a
+        转人工 button instead of a ticket.
+        """
         hall = get_hall()
         now = local_now()
         staffed = is_staffed(now)
+        if asks_for_a_number(str(tracker.latest_message.get("text") or "")):
+            dispatcher.utter_message(
+                text=numbers_text(hall, staffed),
+                buttons=[{"title": "转人工", "payload": "/request_human"}],
+                json_message={"type": "hall", "topic": "request_human", "ticket": None, "staffed": staffed},
+            )
+            return []
         metadata = tracker.latest_message.get("metadata") or {}
         number: Optional[str] = None
         try:

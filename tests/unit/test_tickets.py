@@ -195,3 +195,52 @@ def test_migration_builds_exactly_the_declared_tables(tmp_path: Path) -> None:
     with engine.connect() as connection:
         context = MigrationContext.configure(connection, opts={"compare_type": True, "include_object": ours})
         assert compare_metadata(context, metadata) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["有没有能打的号码", "咨询电话是多少", "人工客服电话是多少", "能跟窗口的人通个电话不", "有座机号码吗"],
+)
+@pytest.mark.parametrize("now, staffed", [(MONDAY_10, True), (SATURDAY, False)])
+async def test_a_question_for_a_number_gets_the_numbers_and_no_ticket(
+    store: TicketStore,
+    monkeypatch: pytest.MonkeyPatch,
+    domain: Dict[str, Any],
+    text: str,
+    now: datetime,
+    staffed: bool,
+) -> None:
+    monkeypatch.setattr(handoff, "get_engine", lambda: store.engine)
+    monkeypatch.setattr(handoff, "local_now", lambda *a: now)
+    tracker = tracker_with([], {})
+    tracker.latest_message["text"] = text
+    dispatcher = CollectingDispatcher()
+    assert await handoff.ActionHandoff().run(dispatcher, tracker, domain) == []
+    message = dispatcher.messages[0]
+    hall = handoff.get_hall()
+    assert hall.consultation_phone in message["text"] and "12345" in message["text"]
+    assert ("非办公时间" in message["text"]) is not staffed and "工单" not in message["text"]
+    assert [b["payload"] for b in message["buttons"]] == ["/request_human"]
+    assert message["custom"]["topic"] == "request_human" and message["custom"]["ticket"] is None
+    assert store.list() == [], "no ticket for staff to answer"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "转人工",
+        "让懂行的工作人员给我回个电话",
+        "请安排工作人员联系我 电话13703718852",
+        "我的手机号13812345678 有人能回电不",
+    ],
+)
+async def test_a_request_for_a_person_or_a_call_back_opens_a_ticket(
+    store: TicketStore, monkeypatch: pytest.MonkeyPatch, domain: Dict[str, Any], text: str
+) -> None:
+    monkeypatch.setattr(handoff, "get_engine", lambda: store.engine)
+    monkeypatch.setattr(handoff, "local_now", lambda *a: MONDAY_10)
+    tracker = tracker_with([], {})
+    tracker.latest_message["text"] = text
+    dispatcher = CollectingDispatcher()
+    await handoff.ActionHandoff().run(dispatcher, tracker, domain)
+    assert "工单号" in dispatcher.messages[0]["text"] and len(store.list()) == 1
