@@ -98,10 +98,13 @@ def asks_for_a_number(text: str) -> bool:
 
 def numbers_text(hall: HallInfo, staffed: bool) -> str:
     """The numbers to call, with the hall's hours, and the 转人工 ticket offered instead."""
-    now_open = "现在正是办公时间。" if staffed else "现在是非办公时间，大厅电话可在办公时间拨打。"
+    if staffed:
+        now = f"现在正是办公时间，可以直接拨打。也可以拨打{hall.hotline_12345}。"
+    else:
+        now = f"现在是非办公时间，请在办公时间拨打；现在就想问，可以拨打{hall.hotline_12345}。"
     return (
-        f"大厅咨询电话：{hall.consultation_phone}（办公时间：{hall.hours_text()}），{now_open}"
-        f"也可以拨打{hall.hotline_12345}。想让工作人员在这里文字回复您，请点击“转人工”。"
+        f"大厅咨询电话：{hall.consultation_phone}，{hall.hours_text()}接听；{now}"
+        "想让工作人员在这里文字回复您，请点击“转人工”。"
     )
 
 
