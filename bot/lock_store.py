@@ -34,7 +34,7 @@ import logging
 import time
 from collections import deque
 from contextlib import asynccontextmanager
-from typing import Any, AsyncGenerator, Callable, Optional, Set, Tuple, TypeVar
+from typing import Any, AsyncGenerator, Callable, List, Optional, Set, Tuple, TypeVar
 
 from rasa.core.lock import Ticket, TicketLock
 from rasa.core.lock_store import LOCK_LIFETIME, LockError, RedisLockStore
@@ -94,6 +94,16 @@ return #kept
 """
 
 
+def _issue_args(conversation_id: str, lock_lifetime: float) -> List[str]:
+    """``_ISSUE``'s arguments: the time now, the new ticket's lifetime, the conversation id."""
+    return [repr(time.time()), repr(float(lock_lifetime)), conversation_id]
+
+
+def _cleanup_args(ticket_number: int) -> List[Any]:
+    """``_CLEANUP``'s arguments: the time now and the ticket to remove (-1: only the expired ones)."""
+    return [repr(time.time()), int(ticket_number)]
+
+
 class AtomicRedisLockStore(RedisLockStore):
     """A ``RedisLockStore`` safe for several Rasa replicas on one Redis.
 
@@ -139,7 +149,7 @@ class AtomicRedisLockStore(RedisLockStore):
         """
         client = self.clients.current()
         key = self.key_prefix + conversation_id
-        args = [repr(time.time()), repr(float(lock_lifetime)), conversation_id]
+        args = _issue_args(conversation_id, lock_lifetime)
         issuing = asyncio.ensure_future(self._issue_awaited(keys=[key], args=args, client=client))
         try:
             ticket, before = await asyncio.shield(issuing)
@@ -159,7 +169,7 @@ class AtomicRedisLockStore(RedisLockStore):
     def _remove(self, client: Any, key: str, ticket: int) -> asyncio.Future[Any]:
         """Remove ``ticket`` from the lock at ``key`` (a task kept until it is done)."""
         task = asyncio.ensure_future(
-            self._cleanup_awaited(keys=[key], args=[repr(time.time()), ticket], client=client)
+            self._cleanup_awaited(keys=[key], args=_cleanup_args(ticket), client=client)
         )
         self._removing.add(task)
         task.add_done_callback(self._removing.discard)
@@ -188,7 +198,7 @@ class AtomicRedisLockStore(RedisLockStore):
                 conversation_id,
             )
             await asyncio.sleep(wait_time_in_seconds)
-            await self._cleanup_awaited(keys=[key], args=[repr(time.time()), -1], client=client)
+            await self._cleanup_awaited(keys=[key], args=_cleanup_args(-1), client=client)
         raise LockError(f"Could not acquire lock for conversation_id '{conversation_id}'.")
 
     def _atomically(self, conversation_id: str, change: Change[T]) -> T:
@@ -217,8 +227,7 @@ class AtomicRedisLockStore(RedisLockStore):
         """
         try:
             key = self.key_prefix + conversation_id
-            args = [repr(time.time()), repr(float(lock_lifetime)), conversation_id]
-            return int(self._issue(keys=[key], args=args)[0])
+            return int(self._issue(keys=[key], args=_issue_args(conversation_id, lock_lifetime))[0])
         except Exception as error:
             raise LockError(f"Error while acquiring lock. Error:\n{error}") from error
 
@@ -244,4 +253,4 @@ class AtomicRedisLockStore(RedisLockStore):
 
     def cleanup(self, conversation_id: str, ticket_number: int) -> None:
         """Remove the ticket, and the lock with it when no other ticket is waiting, in one step."""
-        self._cleanup(keys=[self.key_prefix + conversation_id], args=[repr(time.time()), int(ticket_number)])
+        self._cleanup(keys=[self.key_prefix + conversation_id], args=_cleanup_args(ticket_number))

@@ -23,9 +23,10 @@ import redis.asyncio
 from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
 
-#: connection settings of redis-py 4.6's blocking TLS connections that its asyncio ones do not take
+#: connection settings of redis-py 4.6's blocking connections that its asyncio ones do not take
 _BLOCKING_ONLY = frozenset(
     {
+        "redis_connect_func",
         "ssl_validate_ocsp",
         "ssl_validate_ocsp_stapled",
         "ssl_ocsp_context",
@@ -40,7 +41,6 @@ def connection_settings(client: redis.Redis) -> Dict[str, Any]:
     """The blocking ``client``'s connection settings in the form ``redis.asyncio.Redis`` takes."""
     pool = client.connection_pool
     settings = {k: v for k, v in pool.connection_kwargs.items() if k not in _BLOCKING_ONLY}
-    settings.pop("redis_connect_func", None)
     # A connection Redis closed (a restart) is found only when a command fails on it, where the
     # blocking client's pool checks each connection before handing it out: such a command is sent
     # again once, on a new connection. Not after a timeout, when Redis may have run it.
@@ -103,15 +103,16 @@ async def transaction(client: redis.asyncio.Redis, queue: Callable[[Any], None])
         redis.ConnectionError: Redis could not be reached twice over.
 
     """
-    for attempt in (1, 2):
-        pipeline = client.pipeline(transaction=True)
-        queue(pipeline)
-        try:
-            return list(await pipeline.execute())
-        except redis.ConnectionError:
-            if attempt == 2:
-                raise
-    raise AssertionError("unreachable")
+    try:
+        return await _execute(client, queue)
+    except redis.ConnectionError:
+        return await _execute(client, queue)  # once more, on a new connection
+
+
+async def _execute(client: redis.asyncio.Redis, queue: Callable[[Any], None]) -> List[Any]:
+    pipeline = client.pipeline(transaction=True)
+    queue(pipeline)
+    return list(await pipeline.execute())
 
 
 #: every LoopClients of the process, to close the running loop's connections when Rasa stops

@@ -376,6 +376,7 @@ class RedactingRedisTrackerStore(RedisTrackerStore):
             new, pending = redact_after(Dialogue(sender_id, session).as_dict()["events"], None)
             given = new
         document = {"name": sender_id, "events": window_of(given, self.window_turns), "pending": pending}
+        forgotten = vault_keys(cleared.values())
 
         def queue(pipeline: Any) -> None:
             if replace:
@@ -385,7 +386,6 @@ class RedactingRedisTrackerStore(RedisTrackerStore):
             pipeline.set(window, json_codec.dumps_bytes(document), ex=expiry)
             if expiry:
                 pipeline.expire(key, expiry)
-            forgotten = vault_keys(cleared.values())
             if forgotten:
                 pipeline.delete(*forgotten)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, Dict
+from typing import Any, Dict, List, Tuple
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -108,11 +108,13 @@ def test_ratings_levels_and_summary(tmp_path: Path) -> None:
         ratings.add(level=0)
 
 
-def tracker_with(events: list, slots: Dict[str, Any], intent: str = "request_human") -> Tracker:
+def tracker_with(
+    events: list, slots: Dict[str, Any], intent: str = "request_human", text: str = "转人工"
+) -> Tracker:
     return Tracker(
         sender_id="session-abc",
         slots=slots,
-        latest_message={"intent": {"name": intent}, "text": "转人工", "metadata": {"channel": "widget"}},
+        latest_message={"intent": {"name": intent}, "text": text, "metadata": {"channel": "widget"}},
         events=events,
         paused=False,
         followup_action=None,
@@ -210,13 +212,8 @@ async def test_a_question_for_a_number_gets_the_numbers_and_no_ticket(
     now: datetime,
     staffed: bool,
 ) -> None:
-    monkeypatch.setattr(handoff, "get_engine", lambda: store.engine)
-    monkeypatch.setattr(handoff, "local_now", lambda *a: now)
-    tracker = tracker_with([], {})
-    tracker.latest_message["text"] = text
-    dispatcher = CollectingDispatcher()
-    assert await handoff.ActionHandoff().run(dispatcher, tracker, domain) == []
-    message = dispatcher.messages[0]
+    events, message = await hand_over(store, monkeypatch, domain, text, now)
+    assert events == []
     hall = handoff.get_hall()
     assert hall.consultation_phone in message["text"] and "12345" in message["text"]
     assert ("非办公时间" in message["text"]) is not staffed and "工单" not in message["text"]
@@ -237,10 +234,16 @@ async def test_a_question_for_a_number_gets_the_numbers_and_no_ticket(
 async def test_a_request_for_a_person_or_a_call_back_opens_a_ticket(
     store: TicketStore, monkeypatch: pytest.MonkeyPatch, domain: Dict[str, Any], text: str
 ) -> None:
+    _, message = await hand_over(store, monkeypatch, domain, text, MONDAY_10)
+    assert "工单号" in message["text"] and len(store.list()) == 1
+
+
+async def hand_over(
+    store: TicketStore, monkeypatch: pytest.MonkeyPatch, domain: Dict[str, Any], text: str, now: datetime
+) -> Tuple[List[Dict[str, Any]], Dict[str, Any]]:
+    """Run the hand-over action on ``text`` at ``now``; its events and its first message."""
     monkeypatch.setattr(handoff, "get_engine", lambda: store.engine)
-    monkeypatch.setattr(handoff, "local_now", lambda *a: MONDAY_10)
-    tracker = tracker_with([], {})
-    tracker.latest_message["text"] = text
+    monkeypatch.setattr(handoff, "local_now", lambda *a: now)
     dispatcher = CollectingDispatcher()
-    await handoff.ActionHandoff().run(dispatcher, tracker, domain)
-    assert "工单号" in dispatcher.messages[0]["text"] and len(store.list()) == 1
+    events = await handoff.ActionHandoff().run(dispatcher, tracker_with([], {}, text=text), domain)
+    return events, dispatcher.messages[0]
