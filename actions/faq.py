@@ -223,10 +223,23 @@ class ActionFaq(Action):
                 if in_context is not None:
                     return in_context
             catalogue = get_catalogue()
-            doubtful = not agreed and (decision.unsure or (unsure and entry is None))
+            # retrieval unsure of its entry, or finding none: the catalogue may know the matter
+            doubtful = not agreed and (decision.unsure or entry is None)
             described = catalogue.evidence(typed) if doubtful and typed.strip() else None
             if described is not None and item_instead_of_faq(catalogue, typed, described):
-                # "买的二手房要过户" the model could not place: the catalogue names or is sure of the item
+                # "买的二手房要过户" the model could not place, "俺娘中风了 …听说能评个等级 还有补贴" it
+                # took for an FAQ no entry answers: the catalogue names or is sure of the item
+                return await ActionGuide().run(dispatcher, tracker, domain, intent="ask_service_guide")
+            at_hand = catalogue.get(item_in_context(tracker) or "")
+            if (
+                entry is None
+                and described is not None
+                and at_hand is not None
+                and not tracker.active_loop_name
+                and any(item.name == at_hand.name for item in described.choices)
+            ):
+                # "新来的人社保必须当月就上吗" after 员工录用: of the items the message may be about, the one
+                # at hand
                 return await ActionGuide().run(dispatcher, tracker, domain, intent="ask_service_guide")
             if typed.strip() and (entry is None or decision.unsure):
                 await asyncio.to_thread(record_for_staff, typed, decision, index)

@@ -33,6 +33,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from bot.catalogue.search import negated
+
 if TYPE_CHECKING:
     from bot.catalogue.collection import Catalogue
     from bot.catalogue.models import ServiceItem
@@ -283,4 +285,24 @@ def choose_among(catalogue: Catalogue, text: str, offered: list[ServiceItem]) ->
         key=lambda pair: -pair[0],
     )
     (best, item), (second, _) = scored[0], scored[1]
-    return item if best >= PICK_SCORE and best >= SURE_MARGIN * second else None
+    if best >= PICK_SCORE and best >= SURE_MARGIN * second:
+        return item
+    return _the_other_one(catalogue, text, offered)
+
+
+def _the_other_one(catalogue: Catalogue, text: str, offered: list[ServiceItem]) -> ServiceItem | None:
+    """Of two offered items, the one a reply leaves when it says what it is not ("新装 不是过户").
+
+    What the reply negates (`bot.catalogue.search.negated`) is weighed against the two as a reply
+    is; when it clearly points to one of them, the other one is meant. None otherwise.
+    """
+    denied = negated(text)
+    if len(offered) != 2 or not denied:
+        return None
+    scores = catalogue.scores(denied)
+    first, second = (scores.get(item.id, 0.0) + catalogue.character_score(item, denied) for item in offered)
+    if first >= PICK_SCORE and first >= SURE_MARGIN * second:
+        return offered[1]
+    if second >= PICK_SCORE and second >= SURE_MARGIN * first:
+        return offered[0]
+    return None

@@ -48,6 +48,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.faq import FAQ_TOPIC, title_terms
 from bot.faq_entries import TOPIC_METADATA, load_entries
+from bot.guide import GUIDE_INTENTS, worded_aspect
 from bot.nlu.english import glosses, with_glosses
 from bot.nlu.linear import TfidfFeatures, fit_logistic_regression
 from bot.nlu.pinyin import PinyinReader
@@ -75,6 +76,25 @@ BOOKING_CUES = re.compile(
     re.IGNORECASE,
 )
 """Broad on purpose: a word that is not about booking here (大约, 挂失) only keeps the model's guess."""
+APPOINTMENT_INTENTS = frozenset({"cancel_appointment", "query_appointment", "reschedule_appointment"})
+"""Intents about an appointment already made; one under `UNSURE_BOOKING` for a message about a matter
+of the catalogue (`about_a_matter`) that holds no word of booking is a question about it: a question
+about drawing out (取) 公积金 was read as ``cancel_appointment`` at 0.50."""
+HALL_INTENTS = frozenset({"ask_office_hours", "ask_hall_location"})
+UNSURE_HALL = 0.5
+"""Below this confidence, an opening-hours or address question that names an item or a subject the
+catalogue files items under (社保, 公司) and holds no word about the hall (`HALL_CUES`) is a question
+about that matter: "不上班了" before a 社保 question was read as office hours (0.41), a company's
+address to change as the hall's address (0.18)."""
+HALL_CUES = re.compile(
+    r"大厅|中心|你们|恁们|您们|这边|政务|办事处|几点|钟|时间|啥时候|什么时候|几时|在哪|哪儿|哪里|哪块|咋走|"
+    r"怎么走|咋去|怎么去|地铁|公交|坐车|停车|开门|关门|下班|午休|中午|周末|礼拜|星期|节假日|放假|营业"
+)
+UNSURE_AFFIRM = 0.45
+"""Below this confidence, ``affirm`` for a message that asks an aspect in words ("ok 办这个多少钱": affirm
+0.39, fee 0.32) or repeats hearsay ("听人说一年只能提一回 是这样吗": 0.22) is a guide question: the
+acknowledgement or the "是这样吗" is how the question is put, not a yes to the bot."""
+_HEARSAY = ("听说", "据说", "听人说", "听别人说", "听同事说", "听邻居说", "听朋友说", "有人说", "网上说")
 _MEANINGFUL = re.compile(r"[0-9A-Za-z\u3400-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
 _STATE_FILE = "ngram_intent_classifier.npz"
 _META_FILE = "ngram_intent_classifier.json"
@@ -414,6 +434,7 @@ class NgramIntentClassifier(GraphComponent, IntentClassifier):
                 if unsure_booking(ranking, message.get(TEXT) or ""):
                     # "想开个小卖部 办个体执照": a question, not a request that would start the booking form
                     ranking = [ranking[1], ranking[0], *ranking[2:]]
+                ranking = self.read_as_guide_question(ranking, message.get(TEXT) or "")
                 answered = answered_as_service(str(ranking[0]["name"]))
                 if answered and elsewhere(message.get(TEXT) or "", words_of(message)):
                     # "深圳开公司要啥材料": another place's affair, which the hall cannot answer
@@ -421,6 +442,29 @@ class NgramIntentClassifier(GraphComponent, IntentClassifier):
             message.set(INTENT, ranking[0], add_to_output=True)
             message.set("intent_ranking", ranking, add_to_output=True)
         return messages
+
+    def read_as_guide_question(self, ranking: List[Dict[str, Any]], text: str) -> List[Dict[str, Any]]:
+        """``ranking`` with its best guide intent first when an unsure top intent is a guide question.
+
+        The top intent gives way (`unsure_other_intent`) when it is an appointment intent, an
+        opening-hours or address question, or ``affirm`` the model is unsure of, and the message
+        is about a matter of the catalogue. The guide intent takes the top's confidence and the
+        top takes the guide intent's, so the fallback threshold reads the decision, not the
+        runner-up's share. The ranking is returned unchanged when no guide intent is ranked.
+        """
+        if len(ranking) < 2 or not text or text.startswith("/"):
+            return ranking
+        top = str(ranking[0]["name"])
+        confidence = float(ranking[0]["confidence"])
+        if not unsure_other_intent(top, confidence, text, self.index):
+            return ranking
+        guide = next((i for i, r in enumerate(ranking) if r["name"] in GUIDE_INTENTS), None)
+        if guide is None:
+            return ranking
+        promoted = {"name": ranking[guide]["name"], "confidence": confidence}
+        demoted = {"name": top, "confidence": float(ranking[guide]["confidence"])}
+        rest = [r for i, r in enumerate(ranking) if i not in (0, guide)]
+        return [promoted, demoted, *rest]
 
     def decided_by_form(self, message: Message, masked: str) -> Optional[str]:
         """The intent a message's form alone decides, or None.
@@ -450,6 +494,33 @@ class NgramIntentClassifier(GraphComponent, IntentClassifier):
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
         """Leave training data untouched."""
         return training_data
+
+
+def unsure_other_intent(intent: str, confidence: float, text: str, index: ServiceIndex) -> bool:
+    """Whether an unsure ``intent`` for ``text`` is better read as a guide question.
+
+    - an appointment intent (`APPOINTMENT_INTENTS`) under `UNSURE_BOOKING`, for a message about a
+      matter of the catalogue (`about_a_matter`) that holds no word of booking (`BOOKING_CUES`);
+    - an opening-hours or address question under `UNSURE_HALL`, for a message about a matter of
+      the catalogue that holds no word about the hall (`HALL_CUES`);
+    - ``affirm`` under `UNSURE_AFFIRM`, for a message that asks an aspect in words
+      (`bot.guide.worded_aspect`) or repeats hearsay.
+    """
+    if intent in APPOINTMENT_INTENTS:
+        unsure = confidence < UNSURE_BOOKING and BOOKING_CUES.search(text) is None
+        return unsure and about_a_matter(text, index)
+    if intent in HALL_INTENTS:
+        return confidence < UNSURE_HALL and HALL_CUES.search(text) is None and about_a_matter(text, index)
+    if intent == "affirm":
+        asks = worded_aspect(text) not in (None, "overview") or any(cue in text for cue in _HEARSAY)
+        return confidence < UNSURE_AFFIRM and asks
+    return False
+
+
+def about_a_matter(text: str, index: ServiceIndex) -> bool:
+    """Whether ``text`` names an item or a subject items are filed under, or surely describes an item."""
+    catalogue = index.catalogue
+    return bool(index.find(text) or catalogue.subjects(text)) or catalogue.evidence(text).item is not None
 
 
 def unsure_booking(ranking: Sequence[Dict[str, Any]], text: str) -> bool:

@@ -138,7 +138,7 @@ def faq_entry_answered(index: FaqIndex, text: str, predicted: Dict[str, Any]) ->
     if intent in ("faq", FALLBACK):
         if intent == FALLBACK and mentioned and predicted.get("best_under_fallback") in GUIDE_INTENTS:
             return None
-        doubtful = not agreed and (decision.unsure or (intent == FALLBACK and decision.entry is None))
+        doubtful = not agreed and (decision.unsure or decision.entry is None)
         if doubtful and text.strip() and item_instead_of_faq(get_catalogue(), text):
             return None
         if decision.entry is not None and item_question_near_faq(

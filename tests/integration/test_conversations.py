@@ -87,12 +87,23 @@ from tests.utils.conversations import by_file, load_conversations, play
 # weakly taken as faq right after a guide answer, giving way to the item in context: 1 of them won
 # back. Now 505/605: the earlier files 331/365 (0.907), blind_sixth 43/60, blind_seventh 52/60,
 # blind_eighth 32/60, blind_ninth 47/60.
+# 2026-12-03 (evening): blind_tenth.yml, 60 conversations by a seventeenth writer, scored before anyone
+# looked at its failures: 44/60 (0.733) on the code of that afternoon (five turns standing in the
+# training data taken out afterwards; 44/60 on that code again). Then, each a kind seen in several
+# files: an FAQ question no entry answers given the item the catalogue is sure of, and, with an
+# item in context among the candidates, that item; unsure appointment, opening-hours, address and
+# affirm readings of messages about a matter read as guide questions (`bot.nlu.intent_classifier`);
+# "不是X" among two offered items choosing the other one; 不好/不了 and other negated function words
+# no evidence for an item; a few words of illness and disability (中风, 拄拐 …) and of food for the
+# restaurant. blind_tenth 51/60, blind_eighth 34/60, blind_sixth 44/60, blind_ninth 47/60, the
+# earlier files 331/365 (0.907): 559/665, no conversation lost.
 SUCCESS_BAR = 0.89
 NEWER_FILE_BARS = {
     "blind_sixth.yml": 0.71,
     "blind_seventh.yml": 0.85,
-    "blind_eighth.yml": 0.51,
+    "blind_eighth.yml": 0.54,
     "blind_ninth.yml": 0.76,
+    "blind_tenth.yml": 0.81,
 }
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]

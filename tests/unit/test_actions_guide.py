@@ -998,3 +998,33 @@ async def test_pointing_at_a_matter_or_having_one_in_context_is_about_the_item(i
     assert pointing["custom"].get("type") != "faq"
     (in_context,) = await ask_ranked(index, "ask_fee", "要交钱不", faq=0.3, context=HOUSE)
     assert answered(in_context) == HOUSE
+
+
+async def test_an_faq_question_no_entry_answers_gets_the_item_the_catalogue_is_sure_of(
+    index: ServiceIndex,
+) -> None:
+    """Taken for an FAQ at 0.19, answered by no entry: the catalogue's sure item, not FAQ near misses."""
+    from actions.faq import ActionFaq
+    from bot.faq import decide, get_faq_store
+
+    text = "俺爹去年脑梗了 现在走路得拄拐杖 听说能评个残疾等级 每个月还有钱"
+    assert decide(get_faq_store().current().search(text)).entry is None
+    dispatcher = CollectingDispatcher()
+    await ActionFaq().run(dispatcher, tracker("faq", text, index.link(text, "faq"), confidence=0.19), {})
+    [reply] = dispatcher.messages
+    assert answered(reply) == DISABILITY
+
+
+async def test_an_faq_question_about_a_subject_of_the_item_in_context_stays_with_it(
+    index: ServiceIndex,
+) -> None:
+    """社保 is filed under four items; of those, the one at hand is answered, not asked about."""
+    from actions.faq import ActionFaq
+
+    text = "新来的人社保必须当月就上吗"
+    hiring = "员工录用一件事"
+    dispatcher = CollectingDispatcher()
+    events = await ActionFaq().run(dispatcher, tracker("faq", text, [], hiring, confidence=0.19), {})
+    [reply] = dispatcher.messages
+    assert answered(reply) == hiring
+    assert SlotSet("service", hiring) in events

@@ -133,6 +133,37 @@ def test_choose_among_needs_evidence_for_one_offered_item_over_the_others() -> N
     assert picked is not None and picked.name == "开办药店一件事"
 
 
+@pytest.mark.parametrize(
+    ("offered", "reply", "meant"),
+    [
+        (["水电气网联合报装一件事", "二手房转移登记及水电气网联动过户一件事"], "新装 不是过户", 0),
+        (["二手房转移登记及水电气网联动过户一件事", "水电气网联合报装一件事"], "新装 不是过户", 1),
+        (
+            ["新建商品房转移登记一件事", "二手房转移登记及水电气网联动过户一件事"],
+            "不是开发商的 是从个人手里买的",
+            1,
+        ),
+        (["开办企业一件事", "个体工商户登记一件事"], "不是公司", 1),
+    ],
+)
+def test_of_two_offered_items_a_reply_saying_what_it_is_not_means_the_other(
+    offered: list, reply: str, meant: int
+) -> None:
+    catalogue = get_catalogue()
+    items = [catalogue.get(name) for name in offered]
+    picked = catalogue.choose_among(reply, items)  # type: ignore[arg-type]
+    assert picked is not None and picked.name == offered[meant]
+
+
+def test_saying_what_it_is_not_among_three_or_about_neither_picks_none() -> None:
+    catalogue = get_catalogue()
+    three = [catalogue.get(n) for n in SHOP_CHOICES]
+    assert len(three) == 3
+    assert catalogue.choose_among("不是公司", three) is None  # type: ignore[arg-type]
+    two = [catalogue.get("水电气网联合报装一件事"), catalogue.get("二手房转移登记及水电气网联动过户一件事")]
+    assert catalogue.choose_among("不是这个的", two) is None  # type: ignore[arg-type]
+
+
 def test_a_reply_sure_of_an_item_not_offered_picks_none_of_them() -> None:
     catalogue = get_catalogue()
     offered = [catalogue.get(n) for n in SHOP_CHOICES]

@@ -12,10 +12,12 @@ from rasa.shared.nlu.training_data.loading import load_data
 from rasa.shared.nlu.training_data.message import Message
 from sklearn.feature_extraction.text import TfidfVectorizer
 
+from bot.catalogue import load_catalogue
 from bot.faq_entries import FaqEntry, nlu_examples
-from bot.nlu.intent_classifier import IntentModel, training_label, unsure_booking
+from bot.nlu.intent_classifier import IntentModel, training_label, unsure_booking, unsure_other_intent
 from bot.nlu.linear import TfidfFeatures
 from bot.nlu.pinyin import PinyinReader
+from bot.nlu.service_linker import ServiceIndex
 
 TEXTS = {
     "faq/parking": ["大厅停车场在哪", "开车去能停哪", "停车收费吗", "车位好找吗"],
@@ -206,6 +208,63 @@ def test_an_unsure_booking_without_a_word_of_booking_gives_way(
     ranking: list, text: str, unsure: bool
 ) -> None:
     assert unsure_booking(ranking, text) is unsure
+
+
+SERVICES = Path(__file__).resolve().parents[2] / "data" / "services"
+
+
+@pytest.fixture(scope="module")
+def index() -> ServiceIndex:
+    return ServiceIndex(load_catalogue(SERVICES))
+
+
+@pytest.mark.parametrize(
+    ("intent", "confidence", "text", "guide"),
+    [
+        # an appointment intent the model is unsure of, about a matter, without a word of booking
+        ("cancel_appointment", 0.49, "退休了 公积金里的钱能一次取完不", True),
+        ("query_appointment", 0.3, "社保卡办到哪一步了 能取了不", True),
+        ("cancel_appointment", 0.49, "公积金那个预约不要了", False),  # a word of booking
+        ("cancel_appointment", 0.8, "退休了 公积金里的钱能一次取完不", False),  # the model is sure
+        ("cancel_appointment", 0.4, "不去了", False),  # about no matter
+        # opening hours or the address, unsure, about a matter and not the hall
+        ("ask_office_hours", 0.41, "厂里不干了 社保咋整", True),
+        ("ask_hall_location", 0.18, "公司注册地址得改", True),
+        ("ask_hall_location", 0.3, "开公司去大厅哪块办", False),  # the hall
+        ("ask_office_hours", 0.3, "办社保卡几点能去", False),
+        ("ask_hall_location", 0.3, "地址在哪", False),  # no matter
+        ("ask_office_hours", 0.7, "厂里不干了 社保咋整", False),
+        # affirm, unsure, asking an aspect in words or repeating hearsay
+        ("affirm", 0.39, "ok 办这个多少钱", True),
+        ("affirm", 0.22, "听人说一年只能提一回 是这样吗", True),
+        ("affirm", 0.39, "好的", False),
+        ("affirm", 0.3, "对 就是这个", False),
+        ("affirm", 0.6, "ok 办这个多少钱", False),
+        ("faq", 0.2, "听人说一年只能提一回 是这样吗", False),  # only the intents named
+    ],
+)
+def test_an_unsure_other_intent_about_a_matter_is_a_guide_question(
+    index: ServiceIndex, intent: str, confidence: float, text: str, guide: bool
+) -> None:
+    assert unsure_other_intent(intent, confidence, text, index) is guide
+
+
+def test_the_guide_intent_takes_the_place_and_confidence_of_the_unsure_one(index: ServiceIndex) -> None:
+    from bot.nlu.intent_classifier import NgramIntentClassifier
+
+    classifier = NgramIntentClassifier({"catalogue_dir": str(SERVICES)}, None, None)  # type: ignore[arg-type]
+    ranking = _ranking(("ask_office_hours", 0.41), ("deny", 0.12), ("ask_eligibility", 0.10), ("faq", 0.05))
+    assert classifier.read_as_guide_question(ranking, "厂里不干了 社保咋整") == [
+        {"name": "ask_eligibility", "confidence": 0.41},
+        {"name": "ask_office_hours", "confidence": 0.10},
+        {"name": "deny", "confidence": 0.12},
+        {"name": "faq", "confidence": 0.05},
+    ]
+    # no guide intent ranked: unchanged
+    no_guide = _ranking(("ask_office_hours", 0.41), ("deny", 0.12))
+    assert classifier.read_as_guide_question(no_guide, "厂里不干了 社保咋整") == no_guide
+    # a button payload is read as sent
+    assert classifier.read_as_guide_question(ranking, "/ask_office_hours") == ranking
 
 
 def test_the_single_precision_fit_gives_double_weights_and_the_double_fits_answers() -> None:
