@@ -189,7 +189,10 @@ class ActionFaq(Action):
         answered from that item's guide first (`actions.guide.answer_in_context`); so is an FAQ
         question no entry answers. An unsure message that names or describes an item, with a guide
         intent best under the fallback, is answered as that guide question
-        (`guide_intent_of_unsure`).
+        (`guide_intent_of_unsure`). An entry retrieval is unsure of, or no entry at all, gives way
+        to a guide question (`ActionGuide`, which also weighs the item in context) when the catalogue
+        names, is sure of or leans to an item (`bot.guide.item_instead_of_faq`), or when the items
+        the message may be about include the item in context.
         """
         index = get_faq_store().current()
         topic = chosen_topic(tracker)
@@ -227,8 +230,9 @@ class ActionFaq(Action):
             doubtful = not agreed and (decision.unsure or entry is None)
             described = catalogue.evidence(typed) if doubtful and typed.strip() else None
             if described is not None and item_instead_of_faq(catalogue, typed, described):
-                # "买的二手房要过户" the model could not place, "俺娘中风了 …听说能评个等级 还有补贴" it
-                # took for an FAQ no entry answers: the catalogue names or is sure of the item
+                # "买的二手房要过户" the model could not place, "俺爹走路得拄拐 …听说能评个等级" it took for
+                # an FAQ no entry answers: the catalogue names, is sure of or leans to an item (the
+                # guide action weighs it against the item in context)
                 return await ActionGuide().run(dispatcher, tracker, domain, intent="ask_service_guide")
             at_hand = catalogue.get(item_in_context(tracker) or "")
             if (

@@ -33,7 +33,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from bot.catalogue.search import negated
+from bot.catalogue.search import negated, without_negated
 
 if TYPE_CHECKING:
     from bot.catalogue.collection import Catalogue
@@ -280,8 +280,9 @@ def choose_among(catalogue: Catalogue, text: str, offered: list[ServiceItem]) ->
     if sure is not None:
         return sure if any(item.id == sure.id for item in offered) else None
     scores = catalogue.scores(text)  # one search for all the offered items
+    affirmed = without_negated(text)  # "不是退休": 退休's characters are no evidence for it
     scored = sorted(
-        ((scores.get(item.id, 0.0) + catalogue.character_score(item, text), item) for item in offered),
+        ((scores.get(item.id, 0.0) + catalogue.character_score(item, affirmed), item) for item in offered),
         key=lambda pair: -pair[0],
     )
     (best, item), (second, _) = scored[0], scored[1]
@@ -294,15 +295,18 @@ def _the_other_one(catalogue: Catalogue, text: str, offered: list[ServiceItem]) 
     """Of two offered items, the one a reply leaves when it says what it is not ("新装 不是过户").
 
     What the reply negates (`bot.catalogue.search.negated`) is weighed against the two as a reply
-    is; when it clearly points to one of them, the other one is meant. None otherwise.
+    is; when its words name something of one of them and it clearly points to that one, the other
+    one is meant. None otherwise.
     """
     denied = negated(text)
     if len(offered) != 2 or not denied:
         return None
     scores = catalogue.scores(denied)
-    first, second = (scores.get(item.id, 0.0) + catalogue.character_score(item, denied) for item in offered)
-    if first >= PICK_SCORE and first >= SURE_MARGIN * second:
+    words = [scores.get(item.id, 0.0) for item in offered]
+    first, second = (words[i] + catalogue.character_score(item, denied) for i, item in enumerate(offered))
+    # the words denied must name something of the item, not only share characters with it (全款)
+    if words[0] > 0 and first >= PICK_SCORE and first >= SURE_MARGIN * second:
         return offered[1]
-    if second >= PICK_SCORE and second >= SURE_MARGIN * first:
+    if words[1] > 0 and second >= PICK_SCORE and second >= SURE_MARGIN * first:
         return offered[0]
     return None

@@ -78,22 +78,35 @@ BOOKING_CUES = re.compile(
 """Broad on purpose: a word that is not about booking here (大约, 挂失) only keeps the model's guess."""
 APPOINTMENT_INTENTS = frozenset({"cancel_appointment", "query_appointment", "reschedule_appointment"})
 """Intents about an appointment already made; one under `UNSURE_BOOKING` for a message about a matter
-of the catalogue (`about_a_matter`) that holds no word of booking is a question about it: a question
-about drawing out (取) 公积金 was read as ``cancel_appointment`` at 0.50."""
+of the catalogue (`about_a_matter`) that holds no word of booking or of changing, cancelling or
+looking something up (`APPOINTMENT_CUES`) is a question about the matter: a question about drawing
+out (取) 公积金 was read as ``cancel_appointment`` just under 0.5."""
+APPOINTMENT_CUES = re.compile(
+    BOOKING_CUES.pattern
+    + r"|改|换|推|挪|延|提前|取消|撤|查|不去|去不了|不来|来不了|不办了|了没|好没|进度|到哪",
+    re.IGNORECASE,
+)
 HALL_INTENTS = frozenset({"ask_office_hours", "ask_hall_location"})
 UNSURE_HALL = 0.5
 """Below this confidence, an opening-hours or address question that names an item or a subject the
-catalogue files items under (社保, 公司) and holds no word about the hall (`HALL_CUES`) is a question
-about that matter: "不上班了" before a 社保 question was read as office hours (0.41), a company's
-address to change as the hall's address (0.18)."""
+catalogue files items under (社保, 公司) and holds no word about the hall or its hours (`HALL_CUES`)
+is a question about that matter: "不上班了" before a 社保 question was read as office hours (0.41),
+a company's address to change as the hall's address (0.18)."""
 HALL_CUES = re.compile(
-    r"大厅|中心|你们|恁们|您们|这边|政务|办事处|几点|钟|时间|啥时候|什么时候|几时|在哪|哪儿|哪里|哪块|咋走|"
-    r"怎么走|咋去|怎么去|地铁|公交|坐车|停车|开门|关门|下班|午休|中午|周末|礼拜|星期|节假日|放假|营业"
+    r"大厅|中心|你们|恁们|您们|这边|那边|政务|办事处|局|窗口|地方|位置|门口|过去|"
+    r"(?<!公司)(?<!企业)(?<!注册)(?<!经营)(?<!住所)(?<!门店)地址|"
+    r"几点|钟|时间|啥时候|什么时候|几时|在哪|哪儿|哪里|哪块|咋走|怎么走|咋去|怎么去|地铁|公交|坐车|停车|"
+    r"开门|关门|开吗|开不开|(?<!不)上班|下班|午休|中午|上午|下午|早上|晚上|今天|明天|后天|"
+    r"周[一二三四五六日天末]|礼拜|星期|节假日|放假|营业"
 )
 UNSURE_AFFIRM = 0.45
-"""Below this confidence, ``affirm`` for a message that asks an aspect in words ("ok 办这个多少钱": affirm
-0.39, fee 0.32) or repeats hearsay ("听人说一年只能提一回 是这样吗": 0.22) is a guide question: the
-acknowledgement or the "是这样吗" is how the question is put, not a yes to the bot."""
+"""Below this confidence, ``affirm`` for a message that asks an aspect in words ("ok 办这个多少钱":
+affirm 0.39, fee 0.32) or asks whether hearsay about a matter is true ("听人说公积金一年只能提一回
+是这样吗"), and holds no word of booking, is a guide question: the acknowledgement or the "是这样吗"
+is how the question is put, not a yes to the bot (nor to the booking form's confirmation)."""
+_QUESTION = re.compile(r"[吗么嘛?？]|不$|没$|真的假的|是不是")
+GUIDE_FLOOR = 0.05
+"""A guide intent the model ranks under this confidence never takes an unsure intent's place."""
 _HEARSAY = ("听说", "据说", "听人说", "听别人说", "听同事说", "听邻居说", "听朋友说", "有人说", "网上说")
 _MEANINGFUL = re.compile(r"[0-9A-Za-z\u3400-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
 _STATE_FILE = "ngram_intent_classifier.npz"
@@ -450,7 +463,8 @@ class NgramIntentClassifier(GraphComponent, IntentClassifier):
         opening-hours or address question, or ``affirm`` the model is unsure of, and the message
         is about a matter of the catalogue. The guide intent takes the top's confidence and the
         top takes the guide intent's, so the fallback threshold reads the decision, not the
-        runner-up's share. The ranking is returned unchanged when no guide intent is ranked.
+        runner-up's share; the rest stay ranked by confidence. The ranking is returned unchanged
+        when no guide intent is ranked from `GUIDE_FLOOR`.
         """
         if len(ranking) < 2 or not text or text.startswith("/"):
             return ranking
@@ -459,12 +473,12 @@ class NgramIntentClassifier(GraphComponent, IntentClassifier):
         if not unsure_other_intent(top, confidence, text, self.index):
             return ranking
         guide = next((i for i, r in enumerate(ranking) if r["name"] in GUIDE_INTENTS), None)
-        if guide is None:
+        if guide is None or float(ranking[guide]["confidence"]) < GUIDE_FLOOR:
             return ranking
         promoted = {"name": ranking[guide]["name"], "confidence": confidence}
         demoted = {"name": top, "confidence": float(ranking[guide]["confidence"])}
-        rest = [r for i, r in enumerate(ranking) if i not in (0, guide)]
-        return [promoted, demoted, *rest]
+        rest = [r for i, r in enumerate(ranking) if i not in (0, guide)] + [demoted]
+        return [promoted, *sorted(rest, key=lambda r: -float(r["confidence"]))]
 
     def decided_by_form(self, message: Message, masked: str) -> Optional[str]:
         """The intent a message's form alone decides, or None.
@@ -500,20 +514,26 @@ def unsure_other_intent(intent: str, confidence: float, text: str, index: Servic
     """Whether an unsure ``intent`` for ``text`` is better read as a guide question.
 
     - an appointment intent (`APPOINTMENT_INTENTS`) under `UNSURE_BOOKING`, for a message about a
-      matter of the catalogue (`about_a_matter`) that holds no word of booking (`BOOKING_CUES`);
+      matter of the catalogue (`about_a_matter`) that holds no word of booking, changing,
+      cancelling or looking up (`APPOINTMENT_CUES`);
     - an opening-hours or address question under `UNSURE_HALL`, for a message about a matter of
-      the catalogue that holds no word about the hall (`HALL_CUES`);
-    - ``affirm`` under `UNSURE_AFFIRM`, for a message that asks an aspect in words
-      (`bot.guide.worded_aspect`) or repeats hearsay.
+      the catalogue that holds no word about the hall or its hours (`HALL_CUES`);
+    - ``affirm`` under `UNSURE_AFFIRM`, without a word of booking, for a message that asks an
+      aspect in words (`bot.guide.worded_aspect`), or that asks whether hearsay about a matter
+      of the catalogue is true.
     """
     if intent in APPOINTMENT_INTENTS:
-        unsure = confidence < UNSURE_BOOKING and BOOKING_CUES.search(text) is None
+        unsure = confidence < UNSURE_BOOKING and APPOINTMENT_CUES.search(text) is None
         return unsure and about_a_matter(text, index)
     if intent in HALL_INTENTS:
         return confidence < UNSURE_HALL and HALL_CUES.search(text) is None and about_a_matter(text, index)
     if intent == "affirm":
-        asks = worded_aspect(text) not in (None, "overview") or any(cue in text for cue in _HEARSAY)
-        return confidence < UNSURE_AFFIRM and asks
+        if confidence >= UNSURE_AFFIRM or BOOKING_CUES.search(text) is not None:
+            return False
+        if worded_aspect(text) not in (None, "overview"):
+            return True  # "ok 办这个多少钱": the item in context is asked about
+        hearsay = any(cue in text for cue in _HEARSAY) and _QUESTION.search(text) is not None
+        return hearsay and about_a_matter(text, index)
     return False
 
 

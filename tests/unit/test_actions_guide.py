@@ -1018,13 +1018,22 @@ async def test_an_faq_question_no_entry_answers_gets_the_item_the_catalogue_is_s
 async def test_an_faq_question_about_a_subject_of_the_item_in_context_stays_with_it(
     index: ServiceIndex,
 ) -> None:
-    """社保 is filed under four items; of those, the one at hand is answered, not asked about."""
+    """社保 is filed under four items, the one at hand among them: it is answered, not asked about."""
     from actions.faq import ActionFaq
+    from bot.faq import decide, get_faq_store
 
-    text = "新来的人社保必须当月就上吗"
+    text = "社保咋交"
     hiring = "员工录用一件事"
+    assert decide(get_faq_store().current().search(text)).entry is None
+    evidence = get_catalogue().evidence(text)
+    assert evidence.leading is None and hiring in [item.name for item in evidence.choices]
     dispatcher = CollectingDispatcher()
     events = await ActionFaq().run(dispatcher, tracker("faq", text, [], hiring, confidence=0.19), {})
     [reply] = dispatcher.messages
     assert answered(reply) == hiring
     assert SlotSet("service", hiring) in events
+    # with nothing in context, the same question asks which of the items is meant
+    dispatcher = CollectingDispatcher()
+    await ActionFaq().run(dispatcher, tracker("faq", text, [], None, confidence=0.19), {})
+    [choices] = dispatcher.messages
+    assert hiring in titles(choices) and len(titles(choices)) >= 2

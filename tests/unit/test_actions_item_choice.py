@@ -144,6 +144,7 @@ def test_choose_among_needs_evidence_for_one_offered_item_over_the_others() -> N
             1,
         ),
         (["开办企业一件事", "个体工商户登记一件事"], "不是公司", 1),
+        (["退休一件事", "身后一件事"], "不是退休", 1),
     ],
 )
 def test_of_two_offered_items_a_reply_saying_what_it_is_not_means_the_other(
@@ -162,6 +163,10 @@ def test_saying_what_it_is_not_among_three_or_about_neither_picks_none() -> None
     assert catalogue.choose_among("不是公司", three) is None  # type: ignore[arg-type]
     two = [catalogue.get("水电气网联合报装一件事"), catalogue.get("二手房转移登记及水电气网联动过户一件事")]
     assert catalogue.choose_among("不是这个的", two) is None  # type: ignore[arg-type]
+    houses = [
+        catalogue.get(name) for name in ("新建商品房转移登记一件事", "二手房转移登记及水电气网联动过户一件事")
+    ]
+    assert catalogue.choose_among("不是全款", houses) is None  # type: ignore[arg-type]
 
 
 def test_a_reply_sure_of_an_item_not_offered_picks_none_of_them() -> None:

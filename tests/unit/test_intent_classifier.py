@@ -223,7 +223,7 @@ def index() -> ServiceIndex:
     [
         # an appointment intent the model is unsure of, about a matter, without a word of booking
         ("cancel_appointment", 0.49, "退休了 公积金里的钱能一次取完不", True),
-        ("query_appointment", 0.3, "社保卡办到哪一步了 能取了不", True),
+        ("query_appointment", 0.3, "退休以后公积金能都取出来不", True),
         ("cancel_appointment", 0.49, "公积金那个预约不要了", False),  # a word of booking
         ("cancel_appointment", 0.8, "退休了 公积金里的钱能一次取完不", False),  # the model is sure
         ("cancel_appointment", 0.4, "不去了", False),  # about no matter
@@ -236,11 +236,28 @@ def index() -> ServiceIndex:
         ("ask_office_hours", 0.7, "厂里不干了 社保咋整", False),
         # affirm, unsure, asking an aspect in words or repeating hearsay
         ("affirm", 0.39, "ok 办这个多少钱", True),
-        ("affirm", 0.22, "听人说一年只能提一回 是这样吗", True),
+        ("affirm", 0.22, "听人说公积金一年只能提一回 是这样吗", True),
+        ("affirm", 0.22, "听人说一年只能提一回 是这样吗", False),  # hearsay about no matter named
         ("affirm", 0.39, "好的", False),
         ("affirm", 0.3, "对 就是这个", False),
         ("affirm", 0.6, "ok 办这个多少钱", False),
         ("faq", 0.2, "听人说一年只能提一回 是这样吗", False),  # only the intents named
+        # words of booking, changing, cancelling or looking up keep an appointment intent
+        ("reschedule_appointment", 0.46, "社保卡的那个改一下", False),
+        ("reschedule_appointment", 0.31, "公积金那个换到后头", False),
+        ("cancel_appointment", 0.41, "公积金提取那个我不去办了", False),
+        ("query_appointment", 0.28, "我的营业执照办好了没", False),
+        # words of the hall's hours or places keep a hall question
+        ("ask_office_hours", 0.23, "办医保下午还能去吗", False),
+        ("ask_office_hours", 0.38, "办社保卡明天上班吗", False),
+        ("ask_office_hours", 0.28, "公积金窗口周日开吗", False),
+        ("ask_hall_location", 0.36, "社保局在什么地方", False),
+        ("ask_hall_location", 0.32, "公积金那边咋过去", False),
+        # a yes with a word of booking, or about no matter, stays a yes (the booking form's confirmation)
+        ("affirm", 0.45, "好的 就约这个时间 听说要提前到", False),
+        ("affirm", 0.23, "好的 听说现在人多 早点约吧", False),
+        ("affirm", 0.3, "是 听朋友说的", False),
+        ("affirm", 0.3, "好的呀 据说公积金提取办得很快", False),  # hearsay told, not asked
     ],
 )
 def test_an_unsure_other_intent_about_a_matter_is_a_guide_question(
@@ -256,10 +273,13 @@ def test_the_guide_intent_takes_the_place_and_confidence_of_the_unsure_one(index
     ranking = _ranking(("ask_office_hours", 0.41), ("deny", 0.12), ("ask_eligibility", 0.10), ("faq", 0.05))
     assert classifier.read_as_guide_question(ranking, "厂里不干了 社保咋整") == [
         {"name": "ask_eligibility", "confidence": 0.41},
-        {"name": "ask_office_hours", "confidence": 0.10},
         {"name": "deny", "confidence": 0.12},
+        {"name": "ask_office_hours", "confidence": 0.10},
         {"name": "faq", "confidence": 0.05},
     ]
+    # a guide intent the model hardly considered does not take the place
+    far = _ranking(("ask_office_hours", 0.41), ("deny", 0.3), ("ask_eligibility", 0.03))
+    assert classifier.read_as_guide_question(far, "厂里不干了 社保咋整") == far
     # no guide intent ranked: unchanged
     no_guide = _ranking(("ask_office_hours", 0.41), ("deny", 0.12))
     assert classifier.read_as_guide_question(no_guide, "厂里不干了 社保咋整") == no_guide
