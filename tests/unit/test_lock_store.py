@@ -209,5 +209,7 @@ def test_a_turn_cancelled_anywhere_leaves_no_ticket_behind(redis_url: str, steps
         async with store.lock(conversation, lock_lifetime=60, wait_time_in_seconds=0.5):
             return time.monotonic() - started
 
-    assert asyncio.run(main()) < 0.4, "the next turn was served at once"
+    # a ticket left behind holds the next turn for its whole lifetime (60 s); one removed a moment
+    # late, on a busy machine, costs a poll or two (0.5 s each)
+    assert asyncio.run(main()) < 5, "the next turn waited for a ticket left behind"
     assert counter.get(store.key_prefix + conversation) is None
