@@ -229,21 +229,19 @@ class ActionFaq(Action):
             # retrieval unsure of its entry, or finding none: the catalogue may know the matter
             doubtful = not agreed and (decision.unsure or entry is None)
             described = catalogue.evidence(typed) if doubtful and typed.strip() else None
-            if described is not None and item_instead_of_faq(catalogue, typed, described):
-                # "买的二手房要过户" the model could not place, "俺爹走路得拄拐 …听说能评个等级" it took for
-                # an FAQ no entry answers: the catalogue names, is sure of or leans to an item (the
-                # guide action weighs it against the item in context)
-                return await ActionGuide().run(dispatcher, tracker, domain, intent="ask_service_guide")
-            at_hand = catalogue.get(item_in_context(tracker) or "")
-            if (
-                entry is None
-                and described is not None
-                and at_hand is not None
-                and not tracker.active_loop_name
-                and any(item.name == at_hand.name for item in described.choices)
+            # "买的二手房要过户" the model could not place, "俺爹走路得拄拐 …听说能评个等级" it took for an
+            # FAQ no entry answers: the catalogue names, is sure of or leans to an item; "社保咋交"
+            # after 员工录用: the item at hand is among those the message may be about. The guide
+            # action weighs the item in context against the others (`bot.guide.choose_item`).
+            at_hand = item_in_context(tracker)
+            if described is not None and (
+                item_instead_of_faq(catalogue, typed, described)
+                or (
+                    entry is None
+                    and not tracker.active_loop_name
+                    and any(item.name == at_hand for item in described.choices)
+                )
             ):
-                # "新来的人社保必须当月就上吗" after 员工录用: of the items the message may be about, the one
-                # at hand
                 return await ActionGuide().run(dispatcher, tracker, domain, intent="ask_service_guide")
             if typed.strip() and (entry is None or decision.unsure):
                 await asyncio.to_thread(record_for_staff, typed, decision, index)

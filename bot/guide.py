@@ -219,13 +219,17 @@ def asks_for_someones_presence(text: str) -> bool:
     return person and any(cue in text for cue in PRESENCE_CUES)
 
 
+# Words that pass on what someone else said ("听同事说…", "网上说…").
+HEARSAY = tuple(
+    "听说 听人说 据说 有人说 网上说 朋友说 听邻居说 听朋友说 听同事说 听别人说 邻居说 同事说 别人说".split()
+)
 # Words that tie a follow-up naming no item to the matter in context: hearsay, the other party
 # or a relative, the citizen's own situation, a step of the matter at hand.
 CONTEXT_CUES = (
     BACK_REFERENCES
     + RELATIVES
+    + HEARSAY
     + tuple(
-        "听说 听人说 据说 有人说 网上说 朋友说 听邻居说 听朋友说 听同事说 听别人说 邻居说 同事说 别人说 "
         "是真的吗 是不是真的 真的吗 真的假的 是不是 对方 "
         "那边 另一方 买方 卖方 老人 别人 委托 代办 代理 "
         "我这种 我这情况 像我这样 我的情况 我这边 我们这 我是 我们是 如果 要是 万一 还要 "

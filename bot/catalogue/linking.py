@@ -303,10 +303,11 @@ def _the_other_one(catalogue: Catalogue, text: str, offered: list[ServiceItem]) 
         return None
     scores = catalogue.scores(denied)
     words = [scores.get(item.id, 0.0) for item in offered]
-    first, second = (words[i] + catalogue.character_score(item, denied) for i, item in enumerate(offered))
-    # the words denied must name something of the item, not only share characters with it (全款)
-    if words[0] > 0 and first >= PICK_SCORE and first >= SURE_MARGIN * second:
-        return offered[1]
-    if words[1] > 0 and second >= PICK_SCORE and second >= SURE_MARGIN * first:
-        return offered[0]
+    total = [
+        word + catalogue.character_score(item, denied) for word, item in zip(words, offered, strict=True)
+    ]
+    for denied_one, other in ((0, 1), (1, 0)):
+        # the words denied must name something of the item, not only share characters with it (全款)
+        if words[denied_one] > 0 and total[denied_one] >= max(PICK_SCORE, SURE_MARGIN * total[other]):
+            return offered[other]
     return None

@@ -48,7 +48,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.faq import FAQ_TOPIC, title_terms
 from bot.faq_entries import TOPIC_METADATA, load_entries
-from bot.guide import GUIDE_INTENTS, worded_aspect
+from bot.guide import GUIDE_INTENTS, HEARSAY, worded_aspect
 from bot.nlu.english import glosses, with_glosses
 from bot.nlu.linear import TfidfFeatures, fit_logistic_regression
 from bot.nlu.pinyin import PinyinReader
@@ -107,7 +107,6 @@ is how the question is put, not a yes to the bot (nor to the booking form's conf
 _QUESTION = re.compile(r"[吗么嘛?？]|不$|没$|真的假的|是不是")
 GUIDE_FLOOR = 0.05
 """A guide intent the model ranks under this confidence never takes an unsure intent's place."""
-_HEARSAY = ("听说", "据说", "听人说", "听别人说", "听同事说", "听邻居说", "听朋友说", "有人说", "网上说")
 _MEANINGFUL = re.compile(r"[0-9A-Za-z\u3400-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
 _STATE_FILE = "ngram_intent_classifier.npz"
 _META_FILE = "ngram_intent_classifier.json"
@@ -532,7 +531,7 @@ def unsure_other_intent(intent: str, confidence: float, text: str, index: Servic
             return False
         if worded_aspect(text) not in (None, "overview"):
             return True  # "ok 办这个多少钱": the item in context is asked about
-        hearsay = any(cue in text for cue in _HEARSAY) and _QUESTION.search(text) is not None
+        hearsay = any(cue in text for cue in HEARSAY) and _QUESTION.search(text) is not None
         return hearsay and about_a_matter(text, index)
     return False
 
