@@ -44,7 +44,7 @@ from bot.guide import (
     payload,
 )
 from bot.hall import get_hall
-from bot.nlu.places import elsewhere
+from bot.nlu.places import brought_here, elsewhere
 from bot.unanswered import record_for_staff
 
 logger = logging.getLogger(__name__)
@@ -54,6 +54,12 @@ UNSURE_OUT_OF_SCOPE = 0.35
 answered as a guide question ("房产证咋办呀" 0.26, "公积金什么情况下才能取" 0.28). Set on the held-out
 files: the out-of-scope messages with catalogue evidence there score 0.38 or more when they name
 no other place ("老家开封的房子过户去哪办"); those naming one are answered as such first."""
+
+BROUGHT_HERE_OUT_OF_SCOPE = 0.5
+"""Below this confidence an ``out_of_scope`` message about an item the catalogue leads to, which names
+another place and ties the matter to here (`bot.nlu.places.brought_here`), is answered as a guide
+question: the other place named is what the model read as another city's affair. Over it the model is
+taken at its word; a message that names no other place ("郑州哪家饭店好吃") stays out of scope."""
 
 WEAK_FAQ_CONFIDENCE = 0.35
 """Under this ``faq`` confidence, an FAQ entry retrieval is unsure of (`bot.faq.UNSURE_SCORE`), asked
@@ -78,13 +84,20 @@ def guide_intent_of_unsure(tracker: Tracker) -> Optional[str]:
     The intent model's best intent under the fallback (``intent_ranking``) must be a guide intent,
     and the message itself must carry a ``service`` entity (a name, or a description the linker was
     sure of): "社保卡补办" at ask_service_guide 0.30, just under the fallback threshold, is then
-    answered from the item's guide instead of "没有完全理解". Returns None otherwise.
+    answered from the item's guide instead of "没有完全理解". A message that names an item by its name
+    or an alias (`bot.catalogue.Catalogue.mentioned_in`: "开办运输企业一件事，做货运的", ``inform``
+    best) gets the item's overview, unless ``faq`` is best (retrieval answers that). Returns None
+    otherwise.
     """
+    if not service_mentions(tracker):
+        return None
     ranking = tracker.latest_message.get("intent_ranking") or []
     best = next((r.get("name") for r in ranking if r.get("name") != "nlu_fallback"), None)
-    if best not in GUIDE_INTENTS or not service_mentions(tracker):
-        return None
-    return str(best)
+    if best in GUIDE_INTENTS:
+        return str(best)
+    text = str(tracker.latest_message.get("text") or "")
+    named = not text.startswith("/") and get_catalogue().mentioned_in(text) is not None
+    return "ask_service_guide" if named and best != "faq" else None
 
 
 GUIDE_ASPECT_OF_FAQ_ENTRY = {"mianfei": "fee", "mianzheng": "materials", "weituo": "overview"}
@@ -301,7 +314,9 @@ class ActionOutOfScope(Action):
         """The chosen item's guide ("卖吃哩 小饭馆" after "您是想办理…？"), else ``utter_out_of_scope``.
 
         A message leaning on the item in context ("听说要排好几年队 真的假的" after 公租房) gets
-        that item's guide instead (`actions.guide.answer_in_context`).
+        that item's guide instead (`actions.guide.answer_in_context`); so does one about an item
+        the catalogue has good evidence for, when the model is unsure (`UNSURE_OUT_OF_SCOPE`), or
+        when the matter was begun in another place and brought here (`BROUGHT_HERE_OUT_OF_SCOPE`).
         """
         if chosen_guide_button(tracker) is not None:
             return await ActionGuide().run(dispatcher, tracker, domain)
@@ -317,8 +332,16 @@ class ActionOutOfScope(Action):
         in_context = answer_in_context(dispatcher, tracker)
         if in_context is not None:
             return in_context
-        if evidence is not None and evidence.good and unsure_out_of_scope(tracker):
-            # "房产证咋办呀" (0.26): more likely a guide question the model could not place
+        brought = (
+            evidence is not None
+            and evidence.leading is not None
+            and intent_confidence(tracker) < BROUGHT_HERE_OUT_OF_SCOPE
+            and brought_here(text)
+        )
+        if evidence is not None and evidence.good and (unsure_out_of_scope(tracker) or brought):
+            # "房产证咋办呀" (0.26): more likely a guide question the model could not place; so is
+            # an affair begun in another place and brought here, about an item the catalogue leads
+            # to ("在上海住的院 回郑州了这钱咋报", out of scope at 0.35, the other city its reason)
             return await ActionGuide().run(dispatcher, tracker, domain, intent="ask_service_guide")
         dispatcher.utter_message(response="utter_out_of_scope")
         return []

@@ -238,7 +238,9 @@ def as_tapped(tracker: Tracker, chosen: Optional[Dict[str, Any]] = None) -> None
     """Read a typed answer to the guide's last buttons ("本市户籍", "第二个") as the tapped button.
 
     The latest message becomes the button's payload (its intent and entities), so a 个性指南
-    situation typed instead of tapped gives the checklist, not another aspect of the item.
+    situation typed instead of tapped gives the checklist, not another aspect of the item. An
+    aspect button's title inside a question the intent model is sure asks another aspect (from
+    ``GUESSED_ASPECT``) is no tap.
     """
     chosen = chosen or chosen_guide_button(tracker)
     payload = str((chosen or {}).get("payload") or "")
@@ -248,6 +250,16 @@ def as_tapped(tracker: Tracker, chosen: Optional[Dict[str, Any]] = None) -> None
     try:
         values = json.loads(match.group(2) or "{}")
     except ValueError:
+        return
+    said = tracker.latest_message.get("intent") or {}
+    if (
+        "situation" not in values
+        and said.get("name") in INTENT_TO_ASPECT
+        and said.get("name") not in (match.group(1), "ask_service_guide")
+        and intent_confidence(tracker) >= GUESSED_ASPECT
+    ):
+        # "交完材料以后几天能办好" holds the aspect button 材料 but surely asks how long: a whole
+        # question the model is sure of asks its own aspect, not the button's
         return
     entities = [{"entity": str(k), "value": str(v)} for k, v in values.items()]
     tracker.latest_message = {
@@ -351,7 +363,7 @@ class ActionGuide(Action):
             topic = tracker.latest_message.get(FAQ_TOPIC)
             answer = None
             if not choice.choices or agreed_entry(matches, topic, AGREED_OVER_ITEMS_CONFIDENCE) is not None:
-                answer = hall_wide_answer(text, faq, matches)
+                answer = hall_wide_answer(text, faq, matches, topic, aspect)
             entry = answer.entry if answer is not None else None
             if answer is not None and entry is not None:
                 if answer.unsure:  # given, and on the staff's list to check

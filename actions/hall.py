@@ -10,7 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.handoff import ActionHandoff
 from bot.faq import decide, get_faq_store
 from bot.faq_entries import faq_card
-from bot.hall import HallInfo, get_hall
+from bot.hall import HallInfo, get_hall, hours_answer
 
 COMPLAINT_APOLOGY = "非常抱歉给您带来了不好的体验，我们一定认真核实处理。"
 
@@ -80,13 +80,21 @@ class ActionHallInfo(Action):
             dispatcher.utter_message(text=text, json_message=faq_card(entry))
             return []
         card = {"type": "hall", "topic": intent}
-        dispatcher.utter_message(text=hall_answer(intent, hall), json_message=card)
-        if intent == "ask_office_hours" and hall.hours_faq:
-            # "周末能办业务不", "有延时服务吗": the hours, then the entry on service outside them when
-            # retrieval is sure of it (at the answer threshold, "几点开门" got it too)
-            text = tracker.latest_message.get("text") or ""
-            decision = decide(get_faq_store().current().search(text))
-            answer = decision.entry
-            if answer is not None and answer.id == hall.hours_faq and not decision.unsure:
-                dispatcher.utter_message(text=answer.cited_answer(), json_message=faq_card(answer))
+        if intent != "ask_office_hours":
+            dispatcher.utter_message(text=hall_answer(intent, hall), json_message=card)
+            return []
+        # "周末能办业务不", "礼拜天去有人没": the hours, then the entry on service outside them;
+        # "热线几点有人接": the hotline's entry instead of the hall's hours (`bot.hall.hours_answer`)
+        text = tracker.latest_message.get("text") or ""
+        index = get_faq_store().current()
+        decision = decide(index.search(text))
+        retrieved = decision.entry.id if decision.entry is not None else None
+        answer = hours_answer(text, hall, retrieved, sure=not decision.unsure)
+        if answer.hours:
+            dispatcher.utter_message(text=hall_answer(intent, hall), json_message=card)
+        entry = index.get(answer.entry) if answer.entry else None
+        if entry is not None:
+            dispatcher.utter_message(text=entry.cited_answer(), json_message=faq_card(entry))
+        elif not answer.hours:  # the entry was taken out by staff: the hall's hours after all
+            dispatcher.utter_message(text=hall_answer(intent, hall), json_message=card)
         return []

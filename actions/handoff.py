@@ -20,7 +20,9 @@ from rasa_sdk.executor import CollectingDispatcher
 from bot import pii
 from bot.appointments.slots import local_now
 from bot.db import get_engine
-from bot.hall import HallInfo, get_hall
+from bot.faq import get_faq_store
+from bot.faq_entries import faq_card
+from bot.hall import HallInfo, asks_about_the_hotline, get_hall
 from bot.tickets import (
     TicketKind,
     TicketStore,
@@ -121,12 +123,19 @@ class ActionHandoff(Action):
         """Create the ticket and reply with its number (or the phone lines if it failed).
 
         A question only for a number to call (``asks_for_a_number``) gets the numbers and a
-        转人工 button instead of a ticket.
+        转人工 button instead of a ticket; one for the 12345 hotline's (`bot.hall.asks_about_the_hotline`)
+        gets the hotline's FAQ entry (``hotline_faq``) first.
         """
         hall = get_hall()
         now = local_now()
         staffed = is_staffed(now)
-        if asks_for_a_number(str(tracker.latest_message.get("text") or "")):
+        text = str(tracker.latest_message.get("text") or "")
+        if asks_for_a_number(text):
+            hotline = hall.hotline_faq if asks_about_the_hotline(text) else None
+            entry = get_faq_store().current().get(hotline) if hotline else None
+            if entry is not None:
+                # "政务热线号码多少": the hotline's entry staff keep, with its source and date
+                dispatcher.utter_message(text=entry.cited_answer(), json_message=faq_card(entry))
             dispatcher.utter_message(
                 text=numbers_text(hall, staffed),
                 buttons=[{"title": "转人工", "payload": "/request_human"}],

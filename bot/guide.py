@@ -16,7 +16,7 @@ from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 from bot.catalogue import Catalogue, ServiceItem, materials_for
 from bot.catalogue.linking import SURE_SCORE, Evidence, fits, outscored
 from bot.catalogue.search import PAUSE_CHARACTERS
-from bot.faq import UNSURE_SCORE, FaqAnswer, FaqMatch, decide
+from bot.faq import UNSURE_SCORE, FaqAnswer, FaqMatch, agreed_entry, decide
 from bot.hall import HallInfo
 from bot.relatives import RELATIVES
 
@@ -91,7 +91,7 @@ _HANDED_IN = ("材料", "资料", "证件", "照片", "复印件", "原件")
 """Nouns of what is handed in: a materials question's."""
 ASPECT_NOUNS = (
     *_HANDED_IN, "带啥", "多久", "几天", "时候", "时间", "收费", "费用", "多少钱",
-    "标准", "流程", "步骤", "窗口", "条件", "要求",
+    "标准", "流程", "步骤", "窗口", "条件", "要求", "网上", "线上", "手机上",
 )  # fmt: skip
 REQUIREMENT_WORDS = ("必须得有", "必须要有", "必须得配", "非得有", "有啥要求", "有什么要求", "有要求")
 """Words that ask whether a requirement holds ("必须得有执业药师吗", "对人有要求不"): eligibility,
@@ -134,18 +134,24 @@ def asked_aspect(text: str) -> str:
 
 
 COVER_WORDS = (
-    "都能办啥", "都办啥", "能办哪些", "都能办哪些", "都包括啥事", "包括哪些事", "能同步", "哪些部门",
+    "都能办啥", "都办啥", "能办啥", "能办哪些", "都能办哪些", "都包括啥事", "包括哪些事", "都包括哪些",
+    "都管哪些", "都管啥", "管哪些事", "能同步", "哪些部门",
     "也是一块儿办", "也是一块办", "也是一起办", "也一块儿办", "也一块办", "也一起办",
 )  # fmt: skip
 """Words that ask what a matter covers ("新生儿出生一件事都能办啥", "医保也是一块儿办的？")."""
+ASKS_WHO = ("哪些人", "啥人", "什么人", "谁能", "谁可以")
+"""Words that ask who a matter is for ("公租房都管哪些人"): its conditions, not what it covers."""
 
 
 def asks_what_it_covers(text: str) -> bool:
     """Whether ``text`` asks what a matter covers or bundles (`COVER_WORDS`): its overview.
 
-    Not when it also names another aspect's matter ("公积金提取材料都包括啥事" asks for materials).
+    Not when it also names another aspect's matter ("公积金提取材料都包括啥事" asks for materials) or
+    asks who it is for (``ASKS_WHO``).
     """
-    return any(word in text for word in COVER_WORDS) and not any(w in text for w in ASPECT_NOUNS)
+    if any(w in text for w in ASPECT_NOUNS) or any(w in text for w in ASKS_WHO):
+        return False
+    return any(word in text for word in COVER_WORDS)
 
 
 def bundles(catalogue: Catalogue, item: ServiceItem, other: ServiceItem) -> bool:
@@ -302,6 +308,12 @@ def opens_new_matter(catalogue: Catalogue, text: str, in_context: ServiceItem) -
 HALL_WIDE_FAQ_CONFIDENCE = 0.1
 HALL_WIDE_MIN_CHARACTERS = 3
 _MEANINGFUL = re.compile(r"[0-9A-Za-z\u3400-\u9fff]")
+# A fee question about doing business at the hall in general ("办事要交啥费用吗还是全免费的",
+# "你们这所有业务都是免费的吗") asks the hall's fee policy: the intent model reads it as an item's fee,
+# ``faq`` far under HALL_WIDE_FAQ_CONFIDENCE, yet it is the hall's FAQ where the model's FAQ topic and
+# retrieval agree (`hall_wide_answer`). Only the fee: "办业务都得带啥", "我要办的业务在哪个窗口" ask
+# for an item's materials and window, and retrieval's entries for them were wrong ones.
+HALL_WIDE_SUBJECT = re.compile(r"办事|办业务|业务|政务服务|所有|全免费|都免费|都是免费")
 
 
 def faq_confidence(ranking: Sequence[Mapping[str, Any]]) -> float:
@@ -333,21 +345,35 @@ def guide_intent_near_faq(
     return (str(best["name"]) if ratio >= share else None), ratio
 
 
-def hall_wide_answer(text: str, faq_confidence: float, matches: Sequence[FaqMatch]) -> Optional[FaqAnswer]:
+def hall_wide_answer(
+    text: str,
+    faq_confidence: float,
+    matches: Sequence[FaqMatch],
+    topic: Optional[Mapping[str, Any]] = None,
+    aspect: str = "overview",
+) -> Optional[FaqAnswer]:
     """FAQ retrieval's answer to a guide question about no item, else ``None``.
 
     Args:
         text: the message, which names and describes no item, with none in context.
         faq_confidence: the intent model's confidence for ``faq`` (0–1; from ``intent_ranking``).
         matches: FAQ retrieval's ranked entries for ``text`` (`bot.faq.FaqIndex.search`).
+        topic: the intent model's best FAQ topic (`bot.faq.FAQ_TOPIC`), or ``None``.
+        aspect: the guide aspect asked (``INTENT_TO_ASPECT``; "overview" for none).
 
-    A message that points at a matter ("这个收费不") asks about an item, not the hall; one of
-    fewer than ``HALL_WIDE_MIN_CHARACTERS`` letters or characters ("材料", "收费") names no
-    subject at all, and is asked which item is meant. The answer returned always has an ``entry``;
-    one ``unsure`` (under `bot.faq.UNSURE_SCORE`) belongs on the staff's list as well.
+    It is answered when the model ranks ``faq`` at least ``HALL_WIDE_FAQ_CONFIDENCE``, or when the
+    fee of doing business in general is asked (``HALL_WIDE_SUBJECT``) and the model's FAQ
+    topic, however unlikely, is retrieval's best entry (`bot.faq.agreed_entry`). A message that
+    points at a matter ("这个收费不") asks about an item, not the hall; one of fewer than
+    ``HALL_WIDE_MIN_CHARACTERS`` letters or characters ("材料", "收费") names no subject at all,
+    and is asked which item is meant. The answer returned always has an ``entry``; one ``unsure``
+    (under `bot.faq.UNSURE_SCORE`) belongs on the staff's list as well.
 
     """
-    if faq_confidence < HALL_WIDE_FAQ_CONFIDENCE or any(cue in text for cue in BACK_REFERENCES):
+    if any(cue in text for cue in BACK_REFERENCES):
+        return None
+    general = aspect == "fee" and HALL_WIDE_SUBJECT.search(text) is not None
+    if faq_confidence < HALL_WIDE_FAQ_CONFIDENCE and not (general and agreed_entry(matches, topic, 0.0)):
         return None
     if len(_MEANINGFUL.findall(unicodedata.normalize("NFKC", text))) < HALL_WIDE_MIN_CHARACTERS:
         return None

@@ -2,18 +2,36 @@
 
 from __future__ import annotations
 
+import re
 from datetime import time
 from functools import lru_cache
 from pathlib import Path
-from typing import List, Optional
+from typing import List, NamedTuple, Optional
 
 import yaml
 from pydantic import BaseModel, Extra
 
+from bot import pii
 from bot.appointments.config import get_config
 from bot.settings import get_settings
 
 NOON = time(12, 0)
+
+#: Words naming the city's 12345 hotline, not the hall's own phone ("政务热线号码多少", "12345几点有人接",
+#: "有没有热线电话"): 12345 standing alone, or 热线 at the start of a phrase or named as the city's;
+#: not another body's line ("社保热线", "公积金热线", "大厅咨询热线").
+HOTLINE_WORDS = re.compile(
+    r"(?<!\d)12345(?!\d)|(?:政务|便民|市长)(?:服务)?热线|市长电话|便民电话|(?:^|[^\u3400-\u9fff]|[有个打拨])热线"
+)
+#: Words that make a message about the hall itself, though it names the hotline ("大厅几点开门 打12345
+#: 也行吗", "热线上说你们周六也上班"): the hall's own hours and phone are asked.
+HALL_WORDS = re.compile(r"大厅|中心|你们|恁们|窗口")
+#: Times outside the hall's usual hours that `HallInfo.hours_faq` is about: weekends, evenings after
+#: work and the lunch break ("礼拜天去有人没", "上班族只能周六去"). Holidays are not among them: that
+#: entry does not speak of them, and the hours answer's own day line does.
+OUTSIDE_HOURS_WORDS = re.compile(
+    r"周[六日天末]|星期[六日天]|礼拜[六日天]|双休|晚上|夜里|夜间|下班(以|之)?后|中午|午休|午间|延时|错时"
+)
 
 
 class OpeningHours(BaseModel, extra=Extra.forbid):
@@ -49,8 +67,12 @@ class HallInfo(BaseModel, extra=Extra.forbid):
     """The FAQ entry (id) a complaint is answered with after the apology; `complaint` if it is gone."""
     hours_faq: Optional[str] = None
     """The FAQ entry (id) on service outside the usual hours (延时、午间、周末): an opening-hours
-    question that retrieval answers with it, at `bot.faq.UNSURE_SCORE` or more, gets it after
-    the hours."""
+    question that retrieval answers with it, at `bot.faq.UNSURE_SCORE` or more, or that names such
+    a time (`OUTSIDE_HOURS_WORDS`), gets it after the hours."""
+    hotline_faq: Optional[str] = None
+    """The FAQ entry (id) on the 12345 hotline (`asks_about_the_hotline`): a question for the
+    hotline's hours gets it instead of the hall's hours, one for its number before the hall's
+    numbers."""
     suggestions: List[Suggestion]
     popular_items: List[str]
 
@@ -61,6 +83,46 @@ class HallInfo(BaseModel, extra=Extra.forbid):
             for p in get_config().hall.opening_hours
         )
         return f"{self.opening_hours.weekdays}，{periods}"
+
+
+class HoursAnswer(NamedTuple):
+    """What an opening-hours question gets (`hours_answer`)."""
+
+    hours: bool
+    """Whether the hall's own hours are said."""
+    entry: Optional[str]
+    """The FAQ entry (id) said instead of the hours, or after them; ``None`` for none."""
+
+
+def hours_answer(text: str, hall: HallInfo, retrieved: Optional[str], sure: bool) -> HoursAnswer:
+    """What an opening-hours question gets: the hall's hours, an FAQ entry, or both.
+
+    Args:
+        text: the citizen's message, read as ``ask_office_hours``.
+        hall: the hall's facts (``hotline_faq``, ``hours_faq``).
+        retrieved: FAQ retrieval's best entry for ``text`` (`bot.faq.decide`), or ``None``.
+        sure: whether retrieval scored it at `bot.faq.UNSURE_SCORE` or more.
+
+    The hotline's hours ("热线几点有人接") are the hotline entry's alone, not the hall's
+    (`asks_about_the_hotline`). Otherwise the hall's hours, then ``hours_faq`` when the message
+    names a time outside them (`OUTSIDE_HOURS_WORDS`) or retrieval is sure of that entry.
+
+    """
+    if hall.hotline_faq and asks_about_the_hotline(text):
+        return HoursAnswer(hours=False, entry=hall.hotline_faq)
+    if hall.hours_faq and (OUTSIDE_HOURS_WORDS.search(text) or (retrieved == hall.hours_faq and sure)):
+        return HoursAnswer(hours=True, entry=hall.hours_faq)
+    return HoursAnswer(hours=True, entry=None)
+
+
+def asks_about_the_hotline(text: str) -> bool:
+    """Whether ``text`` asks about the 12345 hotline rather than the hall itself.
+
+    It names the hotline (`HOTLINE_WORDS`) once personal data is masked (a phone number holding
+    12345 names nothing) and names nothing of the hall (`HALL_WORDS`).
+    """
+    masked = pii.mask_text(text)
+    return HOTLINE_WORDS.search(masked) is not None and HALL_WORDS.search(masked) is None
 
 
 def load_hall(path: Path) -> HallInfo:

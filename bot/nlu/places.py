@@ -106,6 +106,28 @@ def place_names() -> FrozenSet[str]:
     return frozenset(names - EVERYDAY_WORDS)
 
 
+def ties_here(text: str) -> bool:
+    """Whether ``text`` names a place of Zhengzhou or ties its matter to the hall.
+
+    ``LOCAL`` and ``HERE_CUES``: "在上海住院 回郑州了这钱咋报" is an affair of here, whatever other
+    place it names.
+    """
+    return any(word in text for word in LOCAL + HERE_CUES)
+
+
+def brought_here(text: str, words: Optional[Sequence[str]] = None) -> bool:
+    """Whether ``text`` names another place and ties its matter to here (`ties_here`).
+
+    "上个月去上海看病住的院 回郑州了这钱咋报": an affair begun elsewhere and finished at the hall.
+    ``words`` as for `elsewhere`.
+    """
+    if not ties_here(text):
+        return False
+    names = place_names()
+    cut = words if words is not None else default_tokenizer().lcut(text)
+    return any(word in names and not any(local in word for local in LOCAL) for word in cut)
+
+
 def elsewhere(text: str, words: Optional[Sequence[str]] = None) -> Optional[str]:
     """The other place whose affair ``text`` asks about, or ``None``.
 
@@ -113,7 +135,7 @@ def elsewhere(text: str, words: Optional[Sequence[str]] = None) -> Optional[str]
     otherwise jieba's default dictionary cuts it. ``None`` when the message names no place, names a
     place of Zhengzhou, or ties the matter to the hall (see the module's rules).
     """
-    if any(word in text for word in LOCAL + HERE_CUES):
+    if ties_here(text):
         return None
     names = place_names()
     cut = words if words is not None else default_tokenizer().lcut(text)

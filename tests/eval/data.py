@@ -40,6 +40,11 @@ TRAINING_DATA = "data/nlu"
 # answered 168 of 185 (0.908), no out-of-scope message answered. Then 311 FAQ questions from another
 # writer (data/faq), who was given the 42 entries and the 26 items and asked for needs described
 # without the official name and kept off the items' matters: 0.944 (the baseline 0.902), FAQ 0.935.
+# heldout_blind_thirteenth.yml (2026-12-03, an eighteenth writer, every kind of message and 6 ways
+# of asking each of the 42 FAQ entries; 284 messages once the 92 standing verbatim in the training
+# or other held-out data were taken out, 179 of them FAQ) was first scored on the model of 17:56
+# before anything was changed for it: intent accuracy 0.898 (255 of 284), FAQ answered 163 of 179
+# (0.911).
 HELDOUT_FILES = (
     "tests/nlu/heldout.yml",
     "tests/nlu/heldout_independent.yml",
@@ -56,6 +61,7 @@ HELDOUT_FILES = (
     "tests/nlu/heldout_blind_tenth.yml",
     "tests/nlu/heldout_blind_eleventh.yml",
     "tests/nlu/heldout_blind_twelfth.yml",
+    "tests/nlu/heldout_blind_thirteenth.yml",
 )
 
 

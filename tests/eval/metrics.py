@@ -7,20 +7,24 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from sklearn.metrics import f1_score
 
+from actions.guide import GUESSED_ASPECT
+from actions.handoff import asks_for_a_number
 from bot.catalogue import get_catalogue
 from bot.faq import AGREED_OVER_ITEMS_CONFIDENCE, FAQ_TOPIC, FaqIndex, agreed_entry, decide
 from bot.faq_entries import FaqEntry, load_entries
 from bot.guide import (
     GUIDE_INTENTS,
     INTENT_TO_ASPECT,
+    asked_aspect,
     choose_item,
     faq_confidence,
     guide_intent_near_faq,
     hall_wide_answer,
     item_instead_of_faq,
     item_question_near_faq,
+    worded_aspect,
 )
-from bot.hall import get_hall
+from bot.hall import asks_about_the_hotline, get_hall, hours_answer
 from bot.settings import PROJECT_ROOT
 from tests.eval.data import Example
 
@@ -125,8 +129,11 @@ def faq_entry_answered(index: FaqIndex, text: str, predicted: Dict[str, Any]) ->
       ``faq`` about an item it names or describes (`bot.guide.item_question_near_faq`);
     - a guide question that names and describes no item and gets no item choices (or gets them,
       where the FAQ topic and retrieval agree) goes to `bot.guide.hall_wide_answer`;
-    - an opening-hours question also gets the hall's ``hours_faq`` entry when retrieval is sure of
-      it, and a complaint its ``complaint_faq`` entry (`actions.hall.ActionHallInfo`).
+    - an opening-hours question also gets the hall's ``hours_faq`` entry when it names a time outside
+      the hours or retrieval is sure of it, or the ``hotline_faq`` entry instead when it asks about
+      the hotline (`bot.hall.hours_answer`), and a complaint its ``complaint_faq`` entry
+      (`actions.hall.ActionHallInfo`); a request for the hotline's number gets ``hotline_faq``
+      (`actions.handoff.ActionHandoff`).
     """
     intent = predicted["intent"]
     mentioned = any(kind == "service" for kind, _ in predicted["entities"])
@@ -136,8 +143,10 @@ def faq_entry_answered(index: FaqIndex, text: str, predicted: Dict[str, Any]) ->
     on_entry = agreed_entry(matches, topic) is not None
     agreed = not mentioned and on_entry
     if intent in ("faq", FALLBACK):
-        if intent == FALLBACK and mentioned and predicted.get("best_under_fallback") in GUIDE_INTENTS:
-            return None
+        if intent == FALLBACK and mentioned:
+            best = predicted.get("best_under_fallback")
+            if best in GUIDE_INTENTS or (best != "faq" and get_catalogue().mentioned_in(text) is not None):
+                return None
         doubtful = not agreed and (decision.unsure or decision.entry is None)
         if doubtful and text.strip() and item_instead_of_faq(get_catalogue(), text):
             return None
@@ -149,17 +158,27 @@ def faq_entry_answered(index: FaqIndex, text: str, predicted: Dict[str, Any]) ->
     if intent in GUIDE_INTENTS:
         if mentioned:
             return None
-        choice = choose_item(get_catalogue(), text, [], None, INTENT_TO_ASPECT[intent])
+        # the aspect as `actions.guide.ActionGuide` reads it: named in words for an overview
+        # question, worded for an aspect the model guessed
+        aspect = INTENT_TO_ASPECT[intent]
+        if intent == "ask_service_guide":
+            aspect = asked_aspect(text)
+        elif predicted["confidence"] < GUESSED_ASPECT:
+            aspect = worded_aspect(text, guessed=True) or aspect
+        choice = choose_item(get_catalogue(), text, [], None, aspect)
         if choice.item is not None or (
             choice.choices and agreed_entry(matches, topic, AGREED_OVER_ITEMS_CONFIDENCE) is None
         ):
             return None
-        answer = hall_wide_answer(text, float(predicted.get("faq_confidence") or 0.0), matches)
+        answer = hall_wide_answer(text, float(predicted.get("faq_confidence") or 0.0), matches, topic, aspect)
         return answer.entry if answer is not None else None
     hall = get_hall()
     if intent == "ask_office_hours":
-        entry = decision.entry
-        return entry if entry is not None and entry.id == hall.hours_faq and not decision.unsure else None
+        retrieved = decision.entry.id if decision.entry is not None else None
+        wanted = hours_answer(text, hall, retrieved, sure=not decision.unsure).entry
+        return index.get(wanted) if wanted else None
+    if intent == "request_human" and hall.hotline_faq and asks_about_the_hotline(text):
+        return index.get(hall.hotline_faq) if asks_for_a_number(text) else None
     if intent == "complain":  # the apology, then the channels staff keep in the FAQ
         return index.get(hall.complaint_faq or "")
     return None

@@ -97,13 +97,22 @@ from tests.utils.conversations import by_file, load_conversations, play
 # no evidence for an item; a few words of disability (拄拐, 走路不利索 …) and of food for the
 # restaurant. blind_tenth 51/60, blind_eighth 33/60, blind_sixth 44/60, blind_ninth 47/60, the
 # earlier files 331/365 (0.907): 558/665, no conversation lost.
+# 2026-12-03 (night): blind_eleventh.yml, 59 conversations by a nineteenth writer (one taken out, whose
+# opening stood in the training data), scored before anyone looked at its failures: 44/59 (0.746).
+# Then, each a kind: "X要啥条件" taught as eligibility; "X都管哪些", "X能办啥" as what the matter
+# covers; an affair begun in another city and brought here; an aspect button's title inside a sure
+# question of another aspect no tap; an unplaced message naming an item its overview; the hotline's
+# and the weekend's FAQ entries. blind_eleventh 49/59, blind_eighth 35/60, blind_fourth 53/60 (one
+# won, one lost: "买房能把公积金取出来不" after 二手房 now links 公积金提取 but stays with the item in
+# context), the earlier files 331/365 (0.907): 609/724.
 SUCCESS_BAR = 0.89
 NEWER_FILE_BARS = {
     "blind_sixth.yml": 0.71,
     "blind_seventh.yml": 0.85,
-    "blind_eighth.yml": 0.53,
+    "blind_eighth.yml": 0.55,
     "blind_ninth.yml": 0.76,
     "blind_tenth.yml": 0.81,
+    "blind_eleventh.yml": 0.79,
 }
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]

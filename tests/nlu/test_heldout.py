@@ -103,6 +103,14 @@ BARS = {
     # with nothing changed for it: 0.928 against 0.912, linking 60/62. With the 311 FAQ questions
     # above: 0.944 against 0.902, linking 0.968.
     "tests/nlu/heldout_blind_twelfth.yml": (0.93, 0.03, 0.95),
+    # heldout_blind_thirteenth.yml (eighteenth writer, 284 messages once the 92 standing verbatim in
+    # the training or other held-out data were taken out; 179 FAQ questions, 51 messages naming or
+    # describing an item), first scored 2026-12-03 with nothing changed for it: 0.898 (255 of 284).
+    # With the 16 FAQ questions of that evening (not taken from it): 0.908 against 0.905, linking
+    # 0.941 (48 of 51), 2 items invented of 229. With 13 eligibility examples worded with 条件 (the
+    # baseline is trained on them too): 0.908 against 0.912, the baseline ahead by one message; the
+    # bar lets it be, as for blind_fifth, and says so.
+    "tests/nlu/heldout_blind_thirteenth.yml": (0.90, -0.01, 0.93),
 }
 # file -> share of FAQ paraphrases answered with their entry; the issue asks 0.95. Measured
 # 2026-11-30: independent 0.860 (98 of 114); fresh 0.842 (48 of 57, 3 more offered choices).
@@ -139,26 +147,40 @@ BARS = {
 # blind_fourth 0.957 (222), blind_fifth 0.918 (191), blind_sixth 0.992 (118), blind_seventh 0.968
 # (153), blind_eighth 0.954 (249), blind_ninth 0.949 (187), blind_tenth 0.993 (152),
 # blind_eleventh 0.943 (182), blind_twelfth 0.935 (173): 1,997 of 2,083 over all files (0.959).
+# 2026-12-03 (evening): heldout_blind_thirteenth.yml first scored 0.911 (163 of 179), nothing changed
+# for it. Then a question for the 12345 hotline's number or hours gets its entry (data/hall.yml
+# hotline_faq), an hours question naming a weekend day, the evening or the lunch break the entry on
+# service outside the hours, the fee of doing business in general the entry the intent model's
+# topic and retrieval agree on (bot/guide.py HALL_WIDE_SUBJECT), and 16 more FAQ questions
+# (首席服务官, 容缺受理, 秒报秒批, 免证办): independent 0.974 (111), blind_fourth 0.966 (224), blind_fifth
+# 0.942 (196), blind_eighth 0.954 (249), blind_ninth 0.964 (190), blind_eleventh 0.959 (185),
+# blind_twelfth 0.941 (174), blind_thirteenth 0.933 (167): 2,012 of 2,083 on the files before
+# (0.966), 2,179 of 2,262 with the new one (0.963). No guide question of any held-out file was
+# answered from the FAQ by the new rules; a review then found everyday ones outside them that were
+# ("办业务都得带啥" got 委托代办), so the general-business rule was kept to the fee, and a phone
+# number holding 12345, another body's 热线 and the hall's own hours asked with the hotline named
+# no longer count as the hotline (figures after that below, in docs/intent-tuning.md).
 FAQ_BARS = {
     "tests/nlu/heldout_independent.yml": 0.95,
     "tests/nlu/heldout_fresh.yml": 0.98,
     "tests/nlu/heldout_blind.yml": 0.97,
     "tests/nlu/heldout_blind_fourth.yml": 0.95,
-    "tests/nlu/heldout_blind_fifth.yml": 0.91,
+    "tests/nlu/heldout_blind_fifth.yml": 0.93,
     "tests/nlu/heldout_blind_sixth.yml": 0.98,
     "tests/nlu/heldout_blind_seventh.yml": 0.96,
     "tests/nlu/heldout_blind_eighth.yml": 0.95,
-    "tests/nlu/heldout_blind_ninth.yml": 0.94,
+    "tests/nlu/heldout_blind_ninth.yml": 0.95,
     "tests/nlu/heldout_blind_tenth.yml": 0.98,
-    "tests/nlu/heldout_blind_eleventh.yml": 0.93,
-    "tests/nlu/heldout_blind_twelfth.yml": 0.92,
+    "tests/nlu/heldout_blind_eleventh.yml": 0.95,
+    "tests/nlu/heldout_blind_twelfth.yml": 0.93,
+    "tests/nlu/heldout_blind_thirteenth.yml": 0.92,
 }
 INVENTED_BAR = 0.02
 # Messages naming or describing an item, for a file's linking figure to count: 100 until the two
 # files of mostly FAQ questions, which hold 64 (blind_fourth) and 69 (blind_fifth); the eighth
-# file, also mostly FAQ questions, holds 59 and is held to 55.
+# file, also mostly FAQ questions, holds 59 and is held to 55; the thirteenth, 51, to 50.
 MIN_LINKED = 60
-MIN_LINKED_OF = {"tests/nlu/heldout_blind_eighth.yml": 55}
+MIN_LINKED_OF = {"tests/nlu/heldout_blind_eighth.yml": 55, "tests/nlu/heldout_blind_thirteenth.yml": 50}
 
 pytestmark = pytest.mark.slow
 

@@ -1037,3 +1037,40 @@ async def test_an_faq_question_about_a_subject_of_the_item_in_context_stays_with
     await ActionFaq().run(dispatcher, tracker("faq", text, [], None, confidence=0.19), {})
     [choices] = dispatcher.messages
     assert hiring in titles(choices) and len(titles(choices)) >= 2
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "confidence", "aspect"),
+    [
+        # an aspect button's title inside a question the model is sure asks another aspect
+        ("交完材料以后几天能办好", "ask_time_limit", 0.9, "time_limit"),
+        # the title typed as the answer to the buttons is a tap, whatever the model guessed
+        ("材料", "ask_fee", 0.4, "materials"),
+    ],
+)
+async def test_an_aspect_buttons_title_inside_a_sure_question_is_no_tap(
+    text: str, intent: str, confidence: float, aspect: str
+) -> None:
+    from bot.guide import aspect_buttons
+
+    item = get_catalogue().get("开办药店一件事")
+    assert item is not None
+    asked = {"event": "bot", "text": "…", "data": {"buttons": aspect_buttons(item, "window")}}
+    latest = tracker(intent, text, [], context=item.name, confidence=confidence)
+    latest.events.insert(-1, asked)
+    dispatcher = CollectingDispatcher()
+    await ActionGuide().run(dispatcher, latest, {})
+    assert dispatcher.messages[-1]["custom"]["aspect"] == aspect
+
+
+async def test_an_unsure_message_naming_an_item_gets_its_overview(index: ServiceIndex) -> None:
+    """Under the fallback with ``inform`` best, an item named by its name is the matter asked about."""
+    from actions.faq import guide_intent_of_unsure
+
+    text = "军人退役一件事 俺弟刚回来"
+    ranking = [*UNSURE, {"name": "inform", "confidence": 0.2}]
+    entities = index.link(text, "ask_service_guide")
+    assert entities, "the name is linked"
+    assert guide_intent_of_unsure(tracker("nlu_fallback", text, entities, None, None, ranking)) == (
+        "ask_service_guide"
+    )

@@ -432,3 +432,24 @@ def test_a_named_item_the_matter_at_hand_bundles(text: str, context: str, named:
     mentions = [{"entity": "service", "value": named, "extractor": "ServiceLinker"}]
     choice = choose_item(catalogue, text, mentions, catalogue.get(context), "overview")
     assert choice.item is not None and choice.item.name == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "answered"),
+    [
+        # treated elsewhere, paid back here: the other city is what the model read as out of scope
+        ("在北京住的院 回郑州了 垫的医药费咋报", True),
+        # nothing ties it here: another place's affair
+        ("北京住院的医药费咋报", False),
+        # Zhengzhou named, no other place: out of scope as the model read it
+        ("郑州哪家医院看病报销比例高 想换个医院", False),
+    ],
+)
+async def test_an_out_of_scope_reading_of_an_item_tied_here_gets_its_guide(text: str, answered: bool) -> None:
+    dispatcher = CollectingDispatcher()
+    await ActionOutOfScope().run(dispatcher, tracker(text, "out_of_scope", [], confidence=0.45), {})
+    items = {(m.get("custom") or {}).get("item") for m in dispatcher.messages}
+    assert ("就医费用报销一件事" in items) is answered
+    if not answered:
+        (reply,) = dispatcher.messages
+        assert reply.get("response") == "utter_out_of_scope" or "北京" in reply["text"]

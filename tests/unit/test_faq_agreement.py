@@ -253,3 +253,45 @@ async def test_make_eval_scores_the_faq_answer_the_action_gives(
     cards = [m["custom"] for m in dispatcher.messages if m.get("custom")]
     given = next((c["id"] for c in cards if c["type"] == "faq"), None)
     assert given == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "topic", "answered"),
+    [
+        ("在你们这儿办业务收费不", {"name": "mianfei", "confidence": 0.01}, True),
+        # the model's topic is another entry: retrieval alone does not answer so unlikely a faq
+        ("在你们这儿办业务收费不", {"name": "yanshi", "confidence": 0.01}, False),
+        ("在你们这儿办业务收费不", None, False),
+        # no word of doing business in general: which item's fee is asked
+        ("得交多少钱呀", {"name": "mianfei", "confidence": 0.01}, False),
+    ],
+)
+async def test_an_aspect_of_doing_business_in_general_gets_the_entry_the_model_and_retrieval_agree_on(
+    seed_store: FaqStore, text: str, topic: Optional[Dict[str, Any]], answered: bool
+) -> None:
+    """Read as ask_fee with ``faq`` far under the hall-wide floor (`bot.guide.HALL_WIDE_SUBJECT`)."""
+    assert seed_store.current().search(text)[0].entry.id == "mianfei"
+    dispatcher = CollectingDispatcher()
+    await ActionGuide().run(dispatcher, parsed("ask_fee", text, topic, faq_share=0.02), {"responses": {}})
+    cards = [m["custom"] for m in dispatcher.messages if m.get("custom")]
+    assert any(c["type"] == "faq" and c["id"] == "mianfei" for c in cards) is answered
+    if not answered:
+        assert dispatcher.messages[0]["buttons"], "items are offered to choose from"
+
+
+@pytest.mark.parametrize(
+    ("intent", "text", "entry"),
+    [
+        ("ask_materials", "办业务都得带啥", "weituo"),
+        ("ask_window", "我要办的业务在哪个窗口", "banbuchengshi"),
+    ],
+)
+async def test_another_aspect_of_doing_business_in_general_asks_which_item(
+    seed_store: FaqStore, intent: str, text: str, entry: str
+) -> None:
+    """Only the fee of doing business in general is the hall's policy; these ask for an item's."""
+    topic = {"name": seed_store.current().search(text)[0].entry.id, "confidence": 0.01}
+    dispatcher = CollectingDispatcher()
+    await ActionGuide().run(dispatcher, parsed(intent, text, topic, faq_share=0.02), {"responses": {}})
+    assert not any((m.get("custom") or {}).get("type") == "faq" for m in dispatcher.messages)
+    assert dispatcher.messages[0]["buttons"], "items are offered to choose from"

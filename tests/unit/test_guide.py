@@ -9,7 +9,16 @@ from rasa_sdk.events import SlotSet
 
 from actions.guide import ActionGuide
 from bot.catalogue import get_catalogue
-from bot.guide import ASPECTS, INTENT_TO_ASPECT, did_you_mean, promise_text, render, sentence, with_ending
+from bot.guide import (
+    ASPECTS,
+    INTENT_TO_ASPECT,
+    asks_what_it_covers,
+    did_you_mean,
+    promise_text,
+    render,
+    sentence,
+    with_ending,
+)
 from bot.hall import get_hall
 from tests.conftest import make_tracker
 
@@ -185,3 +194,19 @@ def test_choices_with_the_item_in_context_offer_the_way_back() -> None:
     reply = did_you_mean([newborn, opening], "ask_fee", current=opening)
     assert [b["title"] for b in reply.buttons] == ["新生儿出生一件事", "继续问开办企业一件事"]
     assert reply.buttons[-1]["payload"] == '/ask_fee{"service": "开办企业一件事"}'
+
+
+@pytest.mark.parametrize(
+    ("text", "covers"),
+    [
+        ("军人退役这块都管哪些", True),
+        ("残疾人服务一件事能办啥", True),
+        # an aspect's own words: that aspect, not the whole matter
+        ("社保卡在网上能办啥", False),
+        ("公积金提取材料都包括哪些", False),
+        # who it is for: its conditions
+        ("公租房都管哪些人", False),
+    ],
+)
+def test_a_question_about_what_a_matter_covers(text: str, covers: bool) -> None:
+    assert asks_what_it_covers(text) is covers

@@ -76,7 +76,16 @@ def test_popular_items_exist_in_the_catalogue() -> None:
     )
 
 
-@pytest.mark.parametrize("text", ["周末能办业务不", "下班以后来不及 有延时服务吗"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "周末能办业务不",
+        "下班以后来不及 有延时服务吗",
+        # retrieval alone is unsure of the entry: the time named is enough (bot.hall.OUTSIDE_HOURS_WORDS)
+        "礼拜六上午过去能办成不",
+        "晚上七点还有人没",
+    ],
+)
 async def test_hours_outside_the_usual_ones_get_the_entry_on_them_after_the_hours(
     dispatcher, domain, text: str
 ) -> None:
@@ -92,3 +101,27 @@ async def test_a_plain_hours_question_gets_the_hours_alone(dispatcher, domain) -
     await ActionHallInfo().run(dispatcher, make_tracker("ask_office_hours", text="几点开门"), domain)
     (message,) = dispatcher.messages
     assert message["custom"] == {"type": "hall", "topic": "ask_office_hours"}
+
+
+@pytest.mark.parametrize("text", ["热线晚上有人接不", "12345几点能打通"])
+async def test_the_hotlines_hours_are_its_entrys_not_the_halls(dispatcher, domain, text: str) -> None:
+    hall = get_hall()
+    assert hall.hotline_faq is not None
+    await ActionHallInfo().run(dispatcher, make_tracker("ask_office_hours", text=text), domain)
+    (entry,) = dispatcher.messages
+    assert entry["custom"]["type"] == "faq" and entry["custom"]["id"] == hall.hotline_faq
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "我电话13812345678 你们周六上班不",  # a phone number holding 12345 names no hotline
+        "热线上说你们周六也上班 真的吗",  # the hall's own hours, the hotline only the hearsay's source
+        "社保热线几点有人接",  # another body's line
+    ],
+)
+async def test_hours_asked_of_the_hall_or_another_line_are_the_halls(dispatcher, domain, text: str) -> None:
+    hall = get_hall()
+    await ActionHallInfo().run(dispatcher, make_tracker("ask_office_hours", text=text), domain)
+    assert dispatcher.messages[0]["text"] == hall_answer("ask_office_hours", hall)
+    assert not any((m.get("custom") or {}).get("id") == hall.hotline_faq for m in dispatcher.messages)

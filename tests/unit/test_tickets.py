@@ -222,6 +222,22 @@ async def test_a_question_for_a_number_gets_the_numbers_and_no_ticket(
     assert store.list() == [], "no ticket for staff to answer"
 
 
+@pytest.mark.parametrize("text", ["12345号码是多少", "便民热线的电话给我一个"])
+async def test_a_question_for_the_hotlines_number_gets_its_entry_then_the_numbers(
+    store: TicketStore, monkeypatch: pytest.MonkeyPatch, domain: Dict[str, Any], text: str
+) -> None:
+    monkeypatch.setattr(handoff, "get_engine", lambda: store.engine)
+    monkeypatch.setattr(handoff, "local_now", lambda *a: MONDAY_10)
+    dispatcher = CollectingDispatcher()
+    events = await handoff.ActionHandoff().run(dispatcher, tracker_with([], {}, text=text), domain)
+    hall = handoff.get_hall()
+    entry, numbers = dispatcher.messages
+    assert entry["custom"]["type"] == "faq" and entry["custom"]["id"] == hall.hotline_faq
+    assert "12345" in entry["text"] and "来源" in entry["text"]
+    assert hall.consultation_phone in numbers["text"] and numbers["custom"]["ticket"] is None
+    assert events == [] and store.list() == []
+
+
 @pytest.mark.parametrize(
     "text",
     [
