@@ -85,7 +85,7 @@ def guide_intent_of_unsure(tracker: Tracker) -> Optional[str]:
     and the message itself must carry a ``service`` entity (a name, or a description the linker was
     sure of): "社保卡补办" at ask_service_guide 0.30, just under the fallback threshold, is then
     answered from the item's guide instead of "没有完全理解". A message that names an item by its name
-    or an alias (`bot.catalogue.Catalogue.mentioned_in`: "开办运输企业一件事，做货运的", ``inform``
+    or an alias (`bot.catalogue.Catalogue.mentioned_in`: "军人退役一件事 俺弟刚回来", ``inform``
     best) gets the item's overview, unless ``faq`` is best (retrieval answers that). Returns None
     otherwise.
     """
@@ -341,7 +341,7 @@ class ActionOutOfScope(Action):
         if evidence is not None and evidence.good and (unsure_out_of_scope(tracker) or brought):
             # "房产证咋办呀" (0.26): more likely a guide question the model could not place; so is
             # an affair begun in another place and brought here, about an item the catalogue leads
-            # to ("在上海住的院 回郑州了这钱咋报", out of scope at 0.35, the other city its reason)
+            # to ("在北京住的院 回郑州了 垫的医药费咋报": the other city is what the model read)
             return await ActionGuide().run(dispatcher, tracker, domain, intent="ask_service_guide")
         dispatcher.utter_message(response="utter_out_of_scope")
         return []

@@ -109,7 +109,7 @@ def place_names() -> FrozenSet[str]:
 def ties_here(text: str) -> bool:
     """Whether ``text`` names a place of Zhengzhou or ties its matter to the hall.
 
-    ``LOCAL`` and ``HERE_CUES``: "在上海住院 回郑州了这钱咋报" is an affair of here, whatever other
+    ``LOCAL`` and ``HERE_CUES``: "在北京住的院 回郑州了 垫的医药费咋报" is an affair of here, whatever other
     place it names.
     """
     return any(word in text for word in LOCAL + HERE_CUES)
@@ -118,7 +118,7 @@ def ties_here(text: str) -> bool:
 def brought_here(text: str, words: Optional[Sequence[str]] = None) -> bool:
     """Whether ``text`` names another place and ties its matter to here (`ties_here`).
 
-    "上个月去上海看病住的院 回郑州了这钱咋报": an affair begun elsewhere and finished at the hall.
+    "在北京住的院 回郑州了 垫的医药费咋报": an affair begun elsewhere and finished at the hall.
     ``words`` as for `elsewhere`.
     """
     if not ties_here(text):
