@@ -25,9 +25,9 @@ from bot.choices import button_service, typed_choice
 from bot.faq import AGREED_OVER_ITEMS_CONFIDENCE, FAQ_TOPIC, agreed_entry, get_faq_store
 from bot.faq_entries import faq_card
 from bot.guide import (
-    ASPECTS,
     CHOICE_QUESTION,
     CONTEXT_CUES,
+    GUESSED_ASPECT,
     INTENT_TO_ASPECT,
     GuideReply,
     ask_which_item,
@@ -36,6 +36,7 @@ from bot.guide import (
     choose_item,
     did_you_mean,
     faq_confidence,
+    guide_intent_read,
     hall_wide_answer,
     parse_situation,
     render,
@@ -77,11 +78,6 @@ SITUATION_LENGTH = 24
 """A first message this long (characters) tells the citizen's situation; the held-out
 conversations' short aspect questions about an item described in a few words ("水电气网一起报装 能在网上
 弄不", 15) keep their aspect."""
-GUESSED_ASPECT = 0.6
-"""…and one that names its item, or that a line of the guide answers, only when the intent model
-is this unsure of its aspect: the held-out conversations' long first messages asking about the
-whole matter were given an aspect at 0.16–0.56 (one at 0.79); "俺想给俺爹办退休 …需要提供哪些东西" is
-a materials question at 0.97."""
 
 
 OVERVIEW_WHEN_UNSURE = 0.4
@@ -339,13 +335,8 @@ class ActionGuide(Action):
         catalogue, hall = get_catalogue(), get_hall()
         intent = intent or (tracker.latest_message.get("intent") or {}).get("name") or "ask_service_guide"
         text = tracker.latest_message.get("text") or ""
-        if intent == "ask_service_guide":
-            intent = ASPECTS[asked_aspect(text)][0]  # "…想申请公租房 有啥条件": the aspect it names
-        elif intent in INTENT_TO_ASPECT and intent_confidence(tracker) < GUESSED_ASPECT:
-            # "水电汽网连合报装是啥" guessed a process question at 0.49: the aspect its words ask for (an
-            # intent the FAQ action passes in, for a message under the fallback threshold, is a guess too)
-            worded = worded_aspect(text, guessed=True)
-            intent = ASPECTS[worded][0] if worded is not None else intent
+        # an intent the FAQ action passes in, for a message under the fallback threshold, is a guess too
+        intent = guide_intent_read(intent, intent_confidence(tracker), text)
         in_context = catalogue.get(item_in_context(tracker) or "")
         mentions = service_mentions(tracker) or relinked(catalogue, text)
         aspect = INTENT_TO_ASPECT.get(intent, "overview")

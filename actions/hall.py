@@ -90,11 +90,9 @@ class ActionHallInfo(Action):
         decision = decide(index.search(text))
         retrieved = decision.entry.id if decision.entry is not None else None
         answer = hours_answer(text, hall, retrieved, sure=not decision.unsure)
-        if answer.hours:
-            dispatcher.utter_message(text=hall_answer(intent, hall), json_message=card)
         entry = index.get(answer.entry) if answer.entry else None
+        if answer.hours or entry is None:  # also when staff took the entry out
+            dispatcher.utter_message(text=hall_answer(intent, hall), json_message=card)
         if entry is not None:
             dispatcher.utter_message(text=entry.cited_answer(), json_message=faq_card(entry))
-        elif not answer.hours:  # the entry was taken out by staff: the hall's hours after all
-            dispatcher.utter_message(text=hall_answer(intent, hall), json_message=card)
         return []

@@ -23,9 +23,10 @@ NOON = time(12, 0)
 HOTLINE_WORDS = re.compile(
     r"(?<!\d)12345(?!\d)|(?:政务|便民|市长)(?:服务)?热线|市长电话|便民电话|(?:^|[^\u3400-\u9fff]|[有个打拨])热线"
 )
-#: Words that make a message about the hall itself, though it names the hotline ("大厅几点开门 打12345
-#: 也行吗", "热线上说你们周六也上班"): the hall's own hours and phone are asked.
-HALL_WORDS = re.compile(r"大厅|中心|你们|恁们|窗口")
+#: The hall named, or its people addressed: a message naming the hotline with them asks the hall's own
+#: hours and phone ("大厅几点开门 打12345也行吗", "热线上说你们周六也上班"). Also the first words of
+#: `bot.nlu.intent_classifier.HALL_CUES`.
+HALL_WORDS = re.compile(r"大厅|中心|你们|恁们|您们|窗口")
 #: Times outside the hall's usual hours that `HallInfo.hours_faq` is about: weekends, evenings after
 #: work and the lunch break ("礼拜天去有人没", "上班族只能周六去"). Holidays are not among them: that
 #: entry does not speak of them, and the hours answer's own day line does.

@@ -49,6 +49,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from bot.faq import FAQ_TOPIC, title_terms
 from bot.faq_entries import TOPIC_METADATA, load_entries
 from bot.guide import GUIDE_INTENTS, HEARSAY, worded_aspect
+from bot.hall import HALL_WORDS
 from bot.nlu.english import glosses, with_glosses
 from bot.nlu.linear import TfidfFeatures, fit_logistic_regression
 from bot.nlu.pinyin import PinyinReader
@@ -93,7 +94,7 @@ catalogue files items under (社保, 公司) and holds no word about the hall or
 is a question about that matter: "不上班了" before a 社保 question was read as office hours (0.41),
 a company's address to change as the hall's address (0.18)."""
 HALL_CUES = re.compile(
-    r"大厅|中心|你们|恁们|您们|这边|那边|政务|办事处|局|窗口|地方|位置|门口|过去|"
+    HALL_WORDS.pattern + r"|这边|那边|政务|办事处|局|地方|位置|门口|过去|"
     r"(?<!公司)(?<!企业)(?<!注册)(?<!经营)(?<!住所)(?<!门店)地址|"
     r"几点|钟|时间|啥时候|什么时候|几时|在哪|哪儿|哪里|哪块|咋走|怎么走|咋去|怎么去|地铁|公交|坐车|停车|"
     r"开门|关门|开吗|开不开|(?<!不)上班|下班|午休|中午|上午|下午|早上|晚上|今天|明天|后天|"

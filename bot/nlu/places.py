@@ -115,17 +115,23 @@ def ties_here(text: str) -> bool:
     return any(word in text for word in LOCAL + HERE_CUES)
 
 
+def other_place(text: str, words: Optional[Sequence[str]] = None) -> Optional[str]:
+    """The first place ``text`` names that is not Zhengzhou's (`place_names`, ``LOCAL``), or ``None``.
+
+    ``words`` are the message's words when a tokenizer has already cut it (Rasa's pipeline);
+    otherwise jieba's default dictionary cuts it.
+    """
+    names = place_names()
+    cut = words if words is not None else default_tokenizer().lcut(text)
+    return next((w for w in cut if w in names and not any(local in w for local in LOCAL)), None)
+
+
 def brought_here(text: str, words: Optional[Sequence[str]] = None) -> bool:
     """Whether ``text`` names another place and ties its matter to here (`ties_here`).
 
     "在北京住的院 回郑州了 垫的医药费咋报": an affair begun elsewhere and finished at the hall.
-    ``words`` as for `elsewhere`.
     """
-    if not ties_here(text):
-        return False
-    names = place_names()
-    cut = words if words is not None else default_tokenizer().lcut(text)
-    return any(word in names and not any(local in word for local in LOCAL) for word in cut)
+    return ties_here(text) and other_place(text, words) is not None
 
 
 def elsewhere(text: str, words: Optional[Sequence[str]] = None) -> Optional[str]:
@@ -135,8 +141,4 @@ def elsewhere(text: str, words: Optional[Sequence[str]] = None) -> Optional[str]
     otherwise jieba's default dictionary cuts it. ``None`` when the message names no place, names a
     place of Zhengzhou, or ties the matter to the hall (see the module's rules).
     """
-    if ties_here(text):
-        return None
-    names = place_names()
-    cut = words if words is not None else default_tokenizer().lcut(text)
-    return next((word for word in cut if word in names), None)
+    return None if ties_here(text) else other_place(text, words)

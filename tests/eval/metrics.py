@@ -7,7 +7,6 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from sklearn.metrics import f1_score
 
-from actions.guide import GUESSED_ASPECT
 from actions.handoff import asks_for_a_number
 from bot.catalogue import get_catalogue
 from bot.faq import AGREED_OVER_ITEMS_CONFIDENCE, FAQ_TOPIC, FaqIndex, agreed_entry, decide
@@ -15,14 +14,13 @@ from bot.faq_entries import FaqEntry, load_entries
 from bot.guide import (
     GUIDE_INTENTS,
     INTENT_TO_ASPECT,
-    asked_aspect,
     choose_item,
     faq_confidence,
     guide_intent_near_faq,
+    guide_intent_read,
     hall_wide_answer,
     item_instead_of_faq,
     item_question_near_faq,
-    worded_aspect,
 )
 from bot.hall import asks_about_the_hotline, get_hall, hours_answer
 from bot.settings import PROJECT_ROOT
@@ -158,13 +156,8 @@ def faq_entry_answered(index: FaqIndex, text: str, predicted: Dict[str, Any]) ->
     if intent in GUIDE_INTENTS:
         if mentioned:
             return None
-        # the aspect as `actions.guide.ActionGuide` reads it: named in words for an overview
-        # question, worded for an aspect the model guessed
-        aspect = INTENT_TO_ASPECT[intent]
-        if intent == "ask_service_guide":
-            aspect = asked_aspect(text)
-        elif predicted["confidence"] < GUESSED_ASPECT:
-            aspect = worded_aspect(text, guessed=True) or aspect
+        # the aspect as `actions.guide.ActionGuide` reads it
+        aspect = INTENT_TO_ASPECT[guide_intent_read(intent, predicted["confidence"], text)]
         choice = choose_item(get_catalogue(), text, [], None, aspect)
         if choice.item is not None or (
             choice.choices and agreed_entry(matches, topic, AGREED_OVER_ITEMS_CONFIDENCE) is None
