@@ -10,6 +10,7 @@ to the first turn that needs the part, which reports it as it would have anyway.
 
 from __future__ import annotations
 
+import importlib
 import logging
 import time
 
@@ -17,6 +18,7 @@ from rasa_sdk import utils
 from rasa_sdk.constants import APPLICATION_ROOT_LOGGER_NAME
 from rasa_sdk.endpoint import create_argument_parser, run
 
+from bot import heap
 from bot.catalogue import get_catalogue
 from bot.faq import get_faq_store
 from bot.hall import get_hall
@@ -56,6 +58,8 @@ def serve() -> None:
     utils.update_sanic_log_level()
     configure_logging()
     logger.info("warmed up in %.1f s", warm_up())
+    importlib.import_module(args.actions)  # rasa_sdk imports it again from sys.modules
+    heap.freeze_startup_objects()  # what start-up loaded leaves the collector's walks (bot/heap.py)
     run(
         args.actions,
         args.port,

@@ -24,6 +24,7 @@ from api.messages import BACKEND_UNAVAILABLE
 from api.rasa_client import RasaClient
 from api.routes import api_router
 from api.sessions import SessionStore
+from bot import heap
 from bot.appointments import AppointmentStore, BookingService
 from bot.db import make_engine, run_migrations
 from bot.faq_db import seed_from_folder
@@ -94,6 +95,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.rasa = RasaClient(app.state.http, settings.rasa_url, settings.channel_secret)
         app.state.sessions = SessionStore(app.state.redis)
         app.state.intents = domain_intents()
+        heap.freeze_startup_objects()  # what start-up loaded leaves the collector's walks (bot/heap.py)
         try:
             yield
         finally:

@@ -20,7 +20,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot import rasa_tuning, redis_async
+from bot import heap, rasa_tuning, redis_async
 from bot.channel_contract import SECRET_HEADER, SERVICE_APOLOGY
 from bot.logs import REQUEST_ID
 
@@ -102,6 +102,11 @@ class SecretRestInput(RestInput):
             if not isinstance(request.json, dict):
                 return response.json({"error": "body must be a JSON object"}, status=400)
             return None
+
+        @blueprint.listener("after_server_start")
+        async def freeze_startup_objects(*_: Any) -> None:
+            # the model is loaded before the server starts: its objects leave the collector's walks
+            heap.freeze_startup_objects()
 
         @blueprint.listener("after_server_stop")
         async def close_pooled_sessions(*_: Any) -> None:

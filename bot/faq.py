@@ -49,6 +49,7 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.linear_model import LogisticRegression
 
+from bot import heap
 from bot.faq_entries import FaqEntry, FaqError, load_entries
 from bot.nlu.linear import TfidfFeatures, fit_logistic_regression
 from bot.nlu.pinyin import PinyinReader, stretches, terms_of
@@ -266,7 +267,10 @@ class FaqStore:
                 self.error, self._building = str(exc), False
             return
         with self._lock:
+            replaced = self._stamp is not None  # an index of entries was there before
             self._index, self._stamp, self.error, self._building = index, stamp, None, False
+        if replaced:
+            heap.collect_replaced()
 
     def current(self) -> FaqIndex:
         """The index of the entries as they are now (at most ``RELOAD_CHECK_SECONDS`` old).

@@ -25,6 +25,7 @@ from typing import Callable, Dict, Optional, Tuple
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
+from bot import heap
 from bot.catalogue.collection import Catalogue
 from bot.catalogue.edits import ServiceEditRepository, apply_edits
 from bot.catalogue.loader import CatalogueError, FilesStamp, files_stamp, load_catalogue_files
@@ -173,6 +174,7 @@ class LiveCatalogue:
         self._last_problem = ""
         if changed:
             logger.info("catalogue reloaded: %d items, edits version %s", len(catalogue), stamp[1])
+            heap.collect_replaced()
 
 
 _registry: Dict[Path, LiveCatalogue] = {}

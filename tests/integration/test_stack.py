@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import httpx
 import pytest
 
@@ -27,6 +29,17 @@ def test_health_and_readiness(stack: Stack) -> None:
     ready = httpx.get(f"{stack.api}/readyz")
     assert ready.status_code == 200
     assert ready.json()["checks"] == {"rasa": "ok", "actions": "ok", "sql": "ok", "redis": "ok"}
+
+
+def test_each_server_froze_its_startup_objects(stack: Stack) -> None:
+    """The garbage collector's full walks skip what start-up loaded (bot/heap.py), in all three servers."""
+    frozen = re.findall(
+        r"^\S+ (api|rasa|actions)\s*\|.*bot\.heap.* (\d+) objects frozen",
+        stack.log.read_text(errors="replace"),
+        re.M,
+    )
+    assert {role for role, _ in frozen} == {"actions", "api", "rasa"}, frozen  # once per start of each
+    assert min(int(count) for role, count in frozen if role == "rasa") > 100_000, "the model and Rasa"
 
 
 def test_session_ids_are_unique(stack: Stack) -> None:

@@ -199,9 +199,35 @@ async def test_a_turn_after_a_read_is_stored_as_a_full_save_would_store_it(
         loaded.update(event)
     full = store.serialise_tracker(loaded)
     await store.save(loaded)
-    assert sender not in store._read
     assert stored_events(client, store, sender) == json.loads(full)["events"]
     assert not any(plain in full for plain in PLAIN)
+    # what was stored is kept for a second save of the same turn
+    assert store._read[sender].given == stored_events(client, store, sender)
+
+
+def reads(client: redis.Redis) -> int:
+    """Read commands the Redis server has run so far (its own ``INFO commandstats``)."""
+    stats = client.info("commandstats")
+    return sum(stats.get(f"cmdstat_{name}", {}).get("calls", 0) for name in ("get", "type", "lrange"))
+
+
+async def test_a_new_conversation_is_read_once_in_its_first_turn(
+    store: RedactingRedisTrackerStore, client: redis.Redis, domain: Domain
+) -> None:
+    """Rasa saves a new tracker when it creates it and again after the turn; neither save reads it back."""
+    sender = "citizen-new"
+    before = reads(client)
+    assert await store.retrieve(sender) is None
+    read_by_retrieve = reads(client) - before
+    tracker = await store.create_tracker(sender)  # Rasa's get_or_create_tracker: saved at once
+    for event in [ActionExecuted("action_session_start"), *booking_events("137****5678#pii:" + "r" * 26)]:
+        tracker.update(event)
+    full = store.serialise_tracker(tracker)
+    await store.save(tracker)
+    assert reads(client) - before == read_by_retrieve, "the saves read nothing back"
+    assert stored_events(client, store, sender) == json.loads(full)["events"]
+    again = await store.retrieve(sender)
+    assert again is not None and again.active_loop_name == "appointment_form"
 
 
 async def test_personal_slots_are_cleared_when_no_form_is_active(
