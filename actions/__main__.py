@@ -10,13 +10,13 @@ to the first turn that needs the part, which reports it as it would have anyway.
 
 from __future__ import annotations
 
-import importlib
 import logging
 import time
 
 from rasa_sdk import utils
 from rasa_sdk.constants import APPLICATION_ROOT_LOGGER_NAME
 from rasa_sdk.endpoint import create_argument_parser, run
+from rasa_sdk.executor import ActionExecutor
 
 from bot import heap
 from bot.catalogue import get_catalogue
@@ -58,7 +58,7 @@ def serve() -> None:
     utils.update_sanic_log_level()
     configure_logging()
     logger.info("warmed up in %.1f s", warm_up())
-    importlib.import_module(args.actions)  # rasa_sdk imports it again from sys.modules
+    ActionExecutor().register_package(args.actions)  # imports every action module, as rasa_sdk will
     heap.freeze_startup_objects()  # what start-up loaded leaves the collector's walks (bot/heap.py)
     run(
         args.actions,

@@ -141,14 +141,56 @@ conversations' long first messages asking about the whole matter were given an a
 (one at 0.79); "俺想给俺爹办退休 …需要提供哪些东西" is a materials question at 0.97."""
 
 
+IN_PERSON_WORDS = (
+    "现场",
+    "线下",
+    "窗口",
+    "大厅",
+    "跑一趟",
+    "跑一次",
+    "去一趟",
+    "得去",
+    "要去",
+    "过去",
+    "到场",
+)
+"""Words of doing a matter in person, the other branch of "网上办还是得去现场"."""
+
+
+def asks_online_or_in_person(text: str) -> bool:
+    """Whether ``text`` asks if a matter is done online or in person ("网上报还是得去学校现场").
+
+    It names an online way (`_ONLINE_MARKS`) and an in-person one (`IN_PERSON_WORDS`) on the two
+    sides of 还是 or 或者, in either order: whichever way the model read it (a process or a window
+    question), it is answered by the online aspect, which says what can be done online and, where
+    a step needs the hall, at which window.
+    """
+    folded = unicodedata.normalize("NFKC", text).lower()
+
+    def online(part: str) -> bool:
+        return any(mark in part for mark in _ONLINE_MARKS)
+
+    def in_person(part: str) -> bool:
+        return any(word in part for word in IN_PERSON_WORDS)
+
+    for cue in ("还是", "或者"):
+        head, cue_found, tail = folded.partition(cue)
+        if cue_found and ((online(head) and in_person(tail)) or (in_person(head) and online(tail))):
+            return True
+    return False
+
+
 def guide_intent_read(intent: str, confidence: float, text: str) -> str:
     """The guide intent a question is answered as, from the intent read and the message's words.
 
-    An overview question that names an aspect asks for it ("…想申请公租房 有啥条件",
-    `asked_aspect`); an aspect the model gave under `GUESSED_ASPECT` gives way to the aspect the
-    words ask for ("水电汽网连合报装是啥" guessed a process question at 0.49, `worded_aspect`).
-    Any other intent is returned as it is.
+    A question whether the matter is done online or in person asks for the online aspect whatever
+    the model read (`asks_online_or_in_person`); an overview question that names an aspect asks
+    for it ("…想申请公租房 有啥条件", `asked_aspect`); an aspect the model gave under
+    `GUESSED_ASPECT` gives way to the aspect the words ask for ("水电汽网连合报装是啥" guessed a
+    process question at 0.49, `worded_aspect`). Any other intent is returned as it is.
     """
+    if intent in INTENT_TO_ASPECT and asks_online_or_in_person(text):
+        return "ask_online"
     if intent == "ask_service_guide":
         return ASPECTS[asked_aspect(text)][0]
     if intent in INTENT_TO_ASPECT and confidence < GUESSED_ASPECT:
@@ -644,6 +686,12 @@ def _render_aspect(
         lines = [f"{item.name}{mode}。办理渠道：{'、'.join(online.channels)}。"]
         if online.note:
             lines.append(sentence(online.note))
+        if not online.full_online:
+            window = item.window
+            floor = f"{window.floor}" if getattr(window, "floor", None) else ""
+            lines.append(
+                f"需要到现场的环节，请到{hall.name}{floor}{window.number}号窗口（{window.name}）办理。"
+            )
         sections.append({"title": "网办渠道", "items": list(online.channels)})
     else:  # window
         window = item.window
@@ -711,7 +759,9 @@ def choose_item(
        catalogue is sure of): that item when the message turns to a new matter
        (`opens_new_matter`: "另外", "其实", "不注销了"); else the item in context instead when the
        message is also evidence for it (a line of its guide answers the message, or it scores at least
-       ``CONTEXT_SCORE``, `bot.catalogue.linking.fits`), or when it describes the citizen's
+       ``CONTEXT_SCORE``, `bot.catalogue.linking.fits`), when every word that is evidence for the
+       described item stands in a line of its guide that answers the message
+       (`Catalogue.explained_by`: "租房合同复印一份就够了吧" after 个体户), or when it describes the citizen's
        own situation (an eligibility question, or another aspect's question with
        `SITUATION_CUES`: "我是外地户口 要带啥").
     3. No item: the item in context when a line of its guide answers the message; when the
@@ -803,10 +853,16 @@ def choose_item(
             if opens_new_matter(catalogue, text, in_context):
                 return about(item)
             context_details = catalogue.details(in_context, text)
-            if own_situation or (
-                not outscored(catalogue, item, in_context, text)
-                and (context_details or fits(catalogue, in_context, text))
+            if (
+                own_situation
+                or catalogue.explained_by(item, text, context_details)
+                or (
+                    not outscored(catalogue, item, in_context, text)
+                    and (context_details or fits(catalogue, in_context, text))
+                )
             ):
+                # "铺子是跟房东租的 签的租房合同算不算" after 个体户: 二手房's evidence (房合, 合同) is all
+                # in the line of 个体户's guide that answers it (the proof of the premises: 租房合同)
                 return ItemChoice(item=in_context, details=context_details)
         return about(item)
     if in_context is not None:

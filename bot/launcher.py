@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import IO, Callable, Dict, List, Optional
 from urllib.parse import urlparse
 
+from bot import heap
 from bot.settings import PROJECT_ROOT, VAR_DIR
 from bot.training import MODEL_PATH
 
@@ -81,6 +82,7 @@ def build_environment(base: Dict[str, str]) -> Dict[str, str]:
     # Rasa's usage reports to its vendor: off, nothing about citizens' conversations leaves the hall
     env.setdefault("RASA_TELEMETRY_ENABLED", "false")
     env.setdefault("PYTHONUNBUFFERED", "1")
+    env.setdefault(heap.FREEZE_VARIABLE, "1")  # the servers freeze their start-up objects (bot/heap.py)
     return env
 
 

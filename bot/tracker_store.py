@@ -29,15 +29,15 @@ conversation (``make bench``'s turn 200 / turn 10):
   question pending after them (which answer to mask as a name).
 
 Rasa reads the window at ``retrieve``; ``save`` redacts and appends only the events Rasa added to it
-(kept from ``retrieve``, or from the turn's previous ``save``, until its next ``save``; Rasa's lock
-store makes them one process's turn) and writes the next window, computed from the previous one and
-the new events. Both are awaited on Rasa's event loop (``bot.redis_async``), not made with Rasa's
-blocking client, and the turn's writes (its events, the next window, the vault entries of personal
-slots it clears) are one ``MULTI``/``EXEC`` transaction. Only a conversation still stored in Rasa's
-own format with several sessions in it is read once through Rasa's ``retrieve``, with the blocking
-client. The item in context, an open form and the session carry on past the window.
-``window_turns: 0`` gives Rasa everything. A session stored as one JSON string (the format before)
-is read as before and rewritten in this form at its next save.
+(kept from ``retrieve``, or from the save of a tracker Rasa has just created, until the turn's next
+``save``; Rasa's lock store makes them one process's turn) and writes the next window, computed from
+the previous one and the new events. Both are awaited on Rasa's event loop (``bot.redis_async``),
+not made with Rasa's blocking client, and the turn's writes (its events, the next window, the vault
+entries of personal slots it clears) are one ``MULTI``/``EXEC`` transaction. Only a conversation
+still stored in Rasa's own format with several sessions in it is read once through Rasa's
+``retrieve``, with the blocking client. The item in context, an open form and the session carry on
+past the window. ``window_turns: 0`` gives Rasa everything. A session stored as one JSON string (the
+format before) is read as before and rewritten in this form at its next save.
 
 Configured in ``endpoints.yml``: ``tracker_store: type: bot.tracker_store.RedactingRedisTrackerStore``.
 """
@@ -69,7 +69,7 @@ BOOKING_IN_CONTEXT_SLOT = "appointment_code"
 #: eleven digits that looks like a mobile number; masking it would change the event).
 IDENTIFIER_KEYS = frozenset({"message_id", "sender_id", "timestamp", "event"})
 NAME_SLOT = "person_name"
-#: Conversations whose window is kept from ``retrieve`` or ``save`` to the turn's next ``save``.
+#: Conversations whose window is kept from ``retrieve`` (or a new tracker's save) to the next ``save``.
 WINDOWS_KEPT = 1000
 #: Citizen messages of a session Rasa is given, by default (``window_turns`` in endpoints.yml).
 WINDOW_TURNS = 20
@@ -304,7 +304,8 @@ class RedactingRedisTrackerStore(RedisTrackerStore):
         """
         session = await self._read_session(sender_id)
         if session is None:
-            self._keep(sender_id, StoredSession([], None))  # Rasa's save of the new tracker: nothing to read
+            # Rasa saves the tracker it creates next: nothing stored to read again
+            self._keep(sender_id, StoredSession([], None))
             return None
         tracker = self._tracker_of(sender_id, session.given)
         if session.whole is not None and len(latest_session_events(tracker)) != len(tracker.events):
@@ -340,7 +341,7 @@ class RedactingRedisTrackerStore(RedisTrackerStore):
         )
 
     async def _stored_session(self, sender_id: str) -> Optional[StoredSession]:
-        """The session as this turn's ``retrieve`` read it or its last ``save`` stored it, else read again.
+        """The session as this turn's ``retrieve`` read it (or a new tracker's save stored it), else read.
 
         What is kept is only trusted for a tracker that continues it (``StoredSession.continued_by``);
         any other tracker replaces what is stored, as after a fresh read that does not match.
@@ -395,9 +396,10 @@ class RedactingRedisTrackerStore(RedisTrackerStore):
                 pipeline.delete(*forgotten)
 
         await transaction(self.clients.current(), queue)
-        # a turn saves more than once (a new conversation: its creation, then the turn): the next
-        # save of this tracker appends to what this one stored without reading it back
-        self._keep(sender_id, StoredSession(given, pending))
+        if stored is not None and not stored.given and stored.whole is None:
+            # Rasa's save of a tracker it has just created (nothing stored, `retrieve`): the turn's
+            # save that follows appends to it without reading it back
+            self._keep(sender_id, StoredSession(given, pending))
 
     def clear_personal_slots_outside_forms(self, tracker: DialogueStateTracker) -> Dict[str, Any]:
         """Unset the personal slots when no form is active; return the values cleared, by slot.

@@ -99,6 +99,18 @@ class Catalogue:
         """Lines of ``item``'s guide answering a specific question in ``text``; see `SearchIndex.details`."""
         return self._index.details(item, text, limit)
 
+    def explained_by(self, item: ServiceItem, text: str, lines: Sequence[str]) -> bool:
+        """Whether every word of ``text`` that is evidence for ``item`` stands in one of ``lines``.
+
+        ``lines`` are the lines of another item's guide that answer ``text`` (`details`):
+        "租房合同复印一份就够了吧" is evidence for 二手房 only through 房合 and 合同, which the line of
+        个体工商户登记 on the proof of the business premises (租房合同) holds too, so the message asks
+        about that line.
+        """
+        words = self._index.evidence_terms(item, text)
+        joined = normalise("".join(lines))
+        return bool(words) and bool(lines) and all(word in joined for word in words)
+
     def mentioned_in(self, text: str) -> ServiceItem | None:
         """Find the item whose name or alias occurs verbatim in ``text`` (the longest mention wins)."""
         query = normalise(text)

@@ -120,6 +120,7 @@ class SearchIndex:
         self._lengths: list[int] = []
         self._mentions: list[list[tuple[str, re.Pattern[str] | None]]] = []
         self._terms: list[list[str]] = []
+        self._plain_terms: list[list[str]] = []  # the everyday terms without counts, long enough
         self._identity: list[str] = []
         self._position: dict[str, int] = {}
         self._topics: list[frozenset[str]] = []
@@ -163,13 +164,22 @@ class SearchIndex:
         """
         self.prepare()
         query = normalise(described(without_negated(text)))
+        bare = uncounted(query)
         terms = set(self._analyse(query))
         scores: list[tuple[ServiceItem, float]] = []
-        for item, doc, length, mentions, everyday in zip(
-            self._items, self._docs, self._lengths, self._mentions, self._terms, strict=True
+        for item, doc, length, mentions, everyday, plain in zip(
+            self._items,
+            self._docs,
+            self._lengths,
+            self._mentions,
+            self._terms,
+            self._plain_terms,
+            strict=True,
         ):
             score = sum(self._term_score(term, doc, length) for term in terms if term in doc)
-            score += max(self._mention_score(query, mentions), self._everyday_score(query, everyday))
+            score += max(
+                self._mention_score(query, mentions), self._everyday_score(query, bare, everyday, plain)
+            )
             scores.append((item, round(score, 3)))
         return scores
 
@@ -258,6 +268,23 @@ class SearchIndex:
         shared = set(self._analyse(normalise(text))) & self._bundled[index]
         return round(sum(math.log(n / self._bundled_df[token]) for token in shared), 3)
 
+    def evidence_terms(self, item: ServiceItem, text: str) -> set[str]:
+        """The words of ``text`` that give ``item`` its score (`scores`).
+
+        The indexed words and bigrams it shares with the item, and the item's names and everyday
+        terms found in it.
+        """
+        self.prepare()
+        index = self._position[item.id]
+        query = normalise(described(without_negated(text)))
+        doc = self._docs[index]
+        found = {term for term in self._analyse(query) if term in doc}
+        found.update(form for form, loose in self._mentions[index] if form in query)
+        found.update(term for term in self._terms[index] if term in query)
+        bare = uncounted(query)
+        found.update(term for term in self._plain_terms[index] if term in bare)
+        return found
+
     def details(self, item: ServiceItem, text: str, limit: int = 2) -> list[str]:
         """Lines of ``item``'s guide that answer a specific question (上门评定, 发票, 双方到场).
 
@@ -292,8 +319,10 @@ class SearchIndex:
                 best = max(best, self.loose_mention_bonus * len(form))
         return best
 
-    def _everyday_score(self, query: str, everyday: list[str]) -> float:
-        return max((self.term_bonus * len(term) for term in everyday if term in query), default=0.0)
+    def _everyday_score(self, query: str, bare: str, everyday: list[str], plain: list[str]) -> float:
+        """The longest everyday term in ``query``, or of ``plain`` (the terms `uncounted`) in ``bare``."""
+        found = [len(term) for term in everyday if term in query] + [len(t) for t in plain if t in bare]
+        return self.term_bonus * max(found, default=0)
 
     def _term_score(self, term: str, doc: Counter[str], length: int) -> float:
         n = len(self._docs)
@@ -334,6 +363,8 @@ class SearchIndex:
                 forms = sorted(set(map(normalise, item.surface_forms)))
                 self._mentions.append([(form, _loose_pattern(form)) for form in forms])
                 self._terms.append(sorted(set(map(normalise, item.everyday_terms)) - set(forms)))
+                plain = {uncounted(term) for term in self._terms[-1]}
+                self._plain_terms.append(sorted(t for t in plain if len(t) >= UNCOUNTED_TERM_LENGTH))
                 self._identity.append(
                     "|".join(normalise(t) for t in (*item.surface_forms, *item.everyday_terms, *item.bundled))
                 )
@@ -373,6 +404,22 @@ class SearchIndex:
             and "的" not in run[i : i + 2]
         ]
         return words + bigrams
+
+
+_COUNT = re.compile(r"(?:[0-9]+|[一二两三四五六七八九十几百千]+)[个名位辆间台]|[俩仨]")
+"""A count of people or things ("五个", "5个", "十几个", "两名", "三辆", "俩")."""
+UNCOUNTED_TERM_LENGTH = 3
+"""An everyday term matches a message with their counts taken out only when at least this long."""
+
+
+def uncounted(text: str) -> str:
+    """``text`` without counts (`_COUNT`): "新招了十几个工人" → "新招了工人", "雇了俩人" → "雇了人".
+
+    Everyday terms are also matched with the counts of the term and of the message taken out, so
+    that a term staff wrote with one count ("雇了几个人") matches a message with another ("雇了两个
+    人"), and one without a count ("新招了人") a message with one ("新招了五个人").
+    """
+    return _COUNT.sub("", text)
 
 
 def described(text: str) -> str:

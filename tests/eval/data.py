@@ -45,6 +45,10 @@ TRAINING_DATA = "data/nlu"
 # or other held-out data were taken out, 179 of them FAQ) was first scored on the model of 17:56
 # before anything was changed for it: intent accuracy 0.898 (255 of 284), FAQ answered 163 of 179
 # (0.911).
+# heldout_blind_fourteenth.yml (2026-12-03, a twentieth writer, the same brief; 270 messages once the
+# 106 standing verbatim in the training or other held-out data were taken out, 171 of them FAQ) was
+# first scored on the model of that evening before anything was changed for it: intent accuracy
+# 0.889 (240 of 270), FAQ answered 148 of 171 (0.865).
 HELDOUT_FILES = (
     "tests/nlu/heldout.yml",
     "tests/nlu/heldout_independent.yml",
@@ -62,6 +66,7 @@ HELDOUT_FILES = (
     "tests/nlu/heldout_blind_eleventh.yml",
     "tests/nlu/heldout_blind_twelfth.yml",
     "tests/nlu/heldout_blind_thirteenth.yml",
+    "tests/nlu/heldout_blind_fourteenth.yml",
 )
 
 

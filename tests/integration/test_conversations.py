@@ -105,6 +105,14 @@ from tests.utils.conversations import by_file, load_conversations, play
 # and the weekend's FAQ entries. blind_eleventh 49/59, blind_eighth 35/60, blind_fourth 53/60 (one
 # won, one lost: "买房能把公积金取出来不" after 二手房 now links 公积金提取 but stays with the item in
 # context), the earlier files 331/365 (0.907): 609/724.
+# 2026-12-03 (late night): blind_twelfth.yml, 57 conversations by a twenty-first writer (three taken
+# out whose opening or chosen item stood in the training data, four turns likewise), scored before
+# anyone looked at its failures: 50/57 (0.877). Then, each a kind seen in earlier files: a paper the
+# item in context asks for (租房合同) stays with it though another item has the paper's words
+# (`Catalogue.explained_by`, and the guides now say which papers prove the premises); "网上…还是得去
+# 现场" is the online aspect; a count inside a description ("新招了十几个工人") no longer hides an
+# everyday term (`bot.catalogue.search.uncounted`). blind_twelfth 51/57, and of the 724 before 617
+# (609), none lost: 668/781.
 SUCCESS_BAR = 0.89
 NEWER_FILE_BARS = {
     "blind_sixth.yml": 0.71,
@@ -113,6 +121,7 @@ NEWER_FILE_BARS = {
     "blind_ninth.yml": 0.76,
     "blind_tenth.yml": 0.81,
     "blind_eleventh.yml": 0.79,
+    "blind_twelfth.yml": 0.87,
 }
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]

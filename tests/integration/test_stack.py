@@ -38,7 +38,7 @@ def test_each_server_froze_its_startup_objects(stack: Stack) -> None:
         stack.log.read_text(errors="replace"),
         re.M,
     )
-    assert {role for role, _ in frozen} == {"actions", "api", "rasa"}, frozen  # once per start of each
+    assert {role for role, _ in frozen} == {"actions", "api", "rasa"}, frozen
     assert min(int(count) for role, count in frozen if role == "rasa") > 100_000, "the model and Rasa"
 
 

@@ -453,3 +453,42 @@ async def test_an_out_of_scope_reading_of_an_item_tied_here_gets_its_guide(text:
     if not answered:
         (reply,) = dispatcher.messages
         assert reply.get("response") == "utter_out_of_scope" or "北京" in reply["text"]
+
+
+@pytest.mark.parametrize(
+    ("in_context", "text"),
+    [
+        ("个体工商户登记一件事", "我们的经营场地是租来的，租房合同原件和复印件都要吗"),
+        ("开办药店一件事", "药店那间铺子是跟房东租的，签的租房合同算证明不"),
+        ("开办餐饮店一件事", "跟房东签的租赁合同得带原件吗"),
+    ],
+)
+def test_a_paper_the_item_in_context_asks_for_keeps_it_though_another_item_has_its_words(
+    in_context: str, text: str
+) -> None:
+    """The proof of the premises is a rental contract: 合同 and 房合 say 二手房 only by themselves."""
+    catalogue = get_catalogue()
+    context = catalogue.get(in_context)
+    assert context is not None
+    lines = catalogue.details(context, text)
+    assert any("租房合同" in line for line in lines), "the item's guide says which paper"
+    choice = choose_item(catalogue, text, [], context, "materials")
+    assert choice.item is not None and choice.item.name == in_context
+    assert choice.details == lines
+
+
+def test_evidence_beyond_the_line_the_item_in_context_answers_with_is_followed() -> None:
+    catalogue = get_catalogue()
+    context, other = (
+        catalogue.get("个体工商户登记一件事"),
+        catalogue.get("二手房转移登记及水电气网联动过户一件事"),
+    )
+    assert context is not None and other is not None
+    plain, more = "租房合同复印一份就够了吧", "租房合同要带 顺便问下二手房过户咋办"
+    assert catalogue.explained_by(other, plain, catalogue.details(context, plain))
+    assert not catalogue.explained_by(other, more, catalogue.details(context, more))
+    assert not catalogue.explained_by(other, plain, []), (
+        "no line of the item in context answers: nothing explained"
+    )
+    choice = choose_item(catalogue, more, [], context, "materials")
+    assert choice.item is not None and choice.item.name == other.name

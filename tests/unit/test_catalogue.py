@@ -489,3 +489,28 @@ def test_get_catalogue_reads_the_configured_data_dir(tmp_path: Path, monkeypatch
     finally:
         get_settings.cache_clear()
         get_catalogue.cache_clear()
+
+
+@pytest.mark.parametrize(
+    ("text", "counted"),
+    [
+        ("我们车间这周新招了七八个工人 保险咋上", "新招了工人"),
+        ("公司上周又雇了3个人 社保要给他们交吗", "雇了人"),
+        ("雇了俩人看店 用不用给他们上社保", "雇了人"),
+    ],
+)
+def test_a_count_inside_a_description_does_not_hide_its_everyday_term(
+    catalogue: Catalogue, text: str, counted: str
+) -> None:
+    from bot.catalogue.search import uncounted
+
+    assert counted in uncounted(text)
+    best = catalogue.search(text, limit=1)
+    assert best and best[0][0].name == "员工录用一件事"
+
+
+@pytest.mark.parametrize("text", ["五险一金", "3分钟填报", "二手房过户", "开个公司", "一人公司"])
+def test_words_that_hold_a_number_but_no_count_are_left_alone(text: str) -> None:
+    from bot.catalogue.search import uncounted
+
+    assert uncounted(text) == text

@@ -210,3 +210,30 @@ def test_choices_with_the_item_in_context_offer_the_way_back() -> None:
 )
 def test_a_question_about_what_a_matter_covers(text: str, covers: bool) -> None:
     assert asks_what_it_covers(text) is covers
+
+
+@pytest.mark.parametrize(
+    ("text", "asked"),
+    [
+        ("这个是网上办还是要去大厅", True),
+        ("手机上弄就行还是得跑一趟窗口", True),
+        ("去现场办还是线上也行", True),
+        ("网上办完还要去窗口拿证吗", False),  # one after the other: a process question
+        ("网上能办吗", False),
+        ("要去现场吗 还是可以找人代办", False),  # in person or by someone else: not online
+    ],
+)
+def test_online_or_in_person_is_the_online_aspect_whatever_the_model_read(text: str, asked: bool) -> None:
+    from bot.guide import asks_online_or_in_person, guide_intent_read
+
+    assert asks_online_or_in_person(text) is asked
+    expected = "ask_online" if asked else "ask_process"
+    assert guide_intent_read("ask_process", 0.95, text) == expected
+
+
+def test_an_item_not_fully_online_says_where_its_steps_in_person_are() -> None:
+    hall = get_hall()
+    for item in ITEMS:
+        reply = render(item, "online", hall, {})
+        window = f"{item.window.number}号窗口"
+        assert (window in reply.text) is (not item.online.full_online), item.name
