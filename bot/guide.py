@@ -141,31 +141,28 @@ conversations' long first messages asking about the whole matter were given an a
 (one at 0.79); "俺想给俺爹办退休 …需要提供哪些东西" is a materials question at 0.97."""
 
 
-IN_PERSON_WORDS = (
-    "现场",
-    "线下",
-    "窗口",
-    "大厅",
-    "跑一趟",
-    "跑一次",
-    "去一趟",
-    "得去",
-    "要去",
-    "过去",
-    "到场",
-)
+IN_PERSON_WORDS = ("现场", "线下", "窗口", "大厅", "跑一趟", "跑一次", "去一趟", "得去", "要去", "到场")
 """Words of doing a matter in person, the other branch of "网上办还是得去现场"."""
+_DONE_BEFORE = ("了", "过", "完", "以后", "之后")
+"""Words before 还是 that tell a step done ("网上交了材料 还是要去…"): 还是 after them is "still"."""
+_OVERRIDDEN_INTENTS = ("ask_process", "ask_window", "ask_service_guide")
+"""The readings an online-or-in-person question replaces; another aspect's question keeps its own."""
 
 
 def asks_online_or_in_person(text: str) -> bool:
     """Whether ``text`` asks if a matter is done online or in person ("网上报还是得去学校现场").
 
     It names an online way (`_ONLINE_MARKS`) and an in-person one (`IN_PERSON_WORDS`) on the two
-    sides of 还是 or 或者, in either order: whichever way the model read it (a process or a window
-    question), it is answered by the online aspect, which says what can be done online and, where
-    a step needs the hall, at which window.
+    sides of a 还是 or 或者, in either order; not when the words before it tell a step already done
+    (`_DONE_BEFORE`: 还是 is then "still"), nor when the message also asks another aspect in words
+    (`ASPECT_WORDS`: "网上办要多久 还是去窗口快一点" asks how long).
     """
     folded = unicodedata.normalize("NFKC", text).lower()
+    others = [
+        w for aspect, words in ASPECT_WORDS.items() if aspect not in ("online", "window") for w in words
+    ]
+    if any(word in folded for word in others):
+        return False
 
     def online(part: str) -> bool:
         return any(mark in part for mark in _ONLINE_MARKS)
@@ -174,22 +171,27 @@ def asks_online_or_in_person(text: str) -> bool:
         return any(word in part for word in IN_PERSON_WORDS)
 
     for cue in ("还是", "或者"):
-        head, cue_found, tail = folded.partition(cue)
-        if cue_found and ((online(head) and in_person(tail)) or (in_person(head) and online(tail))):
-            return True
+        start = folded.find(cue)
+        while start >= 0:
+            head, tail = folded[:start], folded[start + len(cue) :]
+            if not any(mark in head for mark in _DONE_BEFORE) and (
+                (online(head) and in_person(tail)) or (in_person(head) and online(tail))
+            ):
+                return True
+            start = folded.find(cue, start + len(cue))
     return False
 
 
 def guide_intent_read(intent: str, confidence: float, text: str) -> str:
     """The guide intent a question is answered as, from the intent read and the message's words.
 
-    A question whether the matter is done online or in person asks for the online aspect whatever
-    the model read (`asks_online_or_in_person`); an overview question that names an aspect asks
-    for it ("…想申请公租房 有啥条件", `asked_aspect`); an aspect the model gave under
-    `GUESSED_ASPECT` gives way to the aspect the words ask for ("水电汽网连合报装是啥" guessed a
-    process question at 0.49, `worded_aspect`). Any other intent is returned as it is.
+    A question whether the matter is done online or in person asks for the online aspect when the
+    model read a process, window or overview question (`asks_online_or_in_person`); an overview
+    question that names an aspect asks for it ("…想申请公租房 有啥条件", `asked_aspect`); an aspect
+    the model gave under `GUESSED_ASPECT` gives way to the aspect the words ask for ("水电汽网连合报装
+    是啥" guessed a process question at 0.49, `worded_aspect`). Any other intent is returned as it is.
     """
-    if intent in INTENT_TO_ASPECT and asks_online_or_in_person(text):
+    if intent in _OVERRIDDEN_INTENTS and asks_online_or_in_person(text):
         return "ask_online"
     if intent == "ask_service_guide":
         return ASPECTS[asked_aspect(text)][0]
@@ -689,9 +691,7 @@ def _render_aspect(
         if not online.full_online:
             window = item.window
             floor = f"{window.floor}" if getattr(window, "floor", None) else ""
-            lines.append(
-                f"需要到现场的环节，请到{hall.name}{floor}{window.number}号窗口（{window.name}）办理。"
-            )
+            lines.append(f"需到窗口办理的环节，在{hall.name}{floor}{window.number}号窗口（{window.name}）。")
         sections.append({"title": "网办渠道", "items": list(online.channels)})
     else:  # window
         window = item.window

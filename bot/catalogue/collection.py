@@ -102,14 +102,22 @@ class Catalogue:
     def explained_by(self, item: ServiceItem, text: str, lines: Sequence[str]) -> bool:
         """Whether every word of ``text`` that is evidence for ``item`` stands in one of ``lines``.
 
-        ``lines`` are the lines of another item's guide that answer ``text`` (`details`):
-        "租房合同复印一份就够了吧" is evidence for 二手房 only through 房合 and 合同, which the line of
-        个体工商户登记 on the proof of the business premises (租房合同) holds too, so the message asks
-        about that line.
+        ``lines`` are the lines of another item's guide that answer ``text`` (`details`): a message
+        about a paper of the item in context ("租房合同复印一份就够了吧" after 个体工商户登记) is evidence
+        for 居住证 only through 租房合同, which the line of 个体工商户登记 on the proof of the business
+        premises holds too, so the message asks about that line. Never when the message names
+        ``item`` (a name or an alias: "河南省居住证怎么办理" after 新生儿出生, whose materials list
+        the parents' 居住证), and a line that names ``item`` (a pointer to it: "迁出高新区的请办理
+        企业迁移登记一件事") explains nothing.
         """
+        query = normalise(text)
+        forms = [normalise(form) for form in item.surface_forms]
+        if any(form in query for form in forms):
+            return False
+        kept = [line for line in map(normalise, lines) if not any(form in line for form in forms)]
         words = self._index.evidence_terms(item, text)
-        joined = normalise("".join(lines))
-        return bool(words) and bool(lines) and all(word in joined for word in words)
+        joined = "".join(kept)
+        return bool(words) and bool(kept) and all(word in joined for word in words)
 
     def mentioned_in(self, text: str) -> ServiceItem | None:
         """Find the item whose name or alias occurs verbatim in ``text`` (the longest mention wins)."""

@@ -406,8 +406,11 @@ class SearchIndex:
         return words + bigrams
 
 
-_COUNT = re.compile(r"(?:[0-9]+|[一二两三四五六七八九十几百千]+)[个名位辆间台]|[俩仨]")
-"""A count of people or things ("五个", "5个", "十几个", "两名", "三辆", "俩")."""
+_COUNT = re.compile(
+    r"(?<=[了招雇进来有请找添用\s，,])(?:(?:[0-9]+|[一二两三四五六七八九十几百千]+)[个名位辆间台]|[俩仨])"
+)
+"""A count of people or things ("五个", "5个", "十几个", "两名", "三辆", "俩") after a verb of
+getting or having them (招了, 雇了, 新进了, 有) or a pause: not 统一名称, 第一名 or 我一个人."""
 UNCOUNTED_TERM_LENGTH = 3
 """An everyday term matches a message with their counts taken out only when at least this long."""
 

@@ -479,16 +479,26 @@ def test_a_paper_the_item_in_context_asks_for_keeps_it_though_another_item_has_i
 
 def test_evidence_beyond_the_line_the_item_in_context_answers_with_is_followed() -> None:
     catalogue = get_catalogue()
-    context, other = (
-        catalogue.get("个体工商户登记一件事"),
-        catalogue.get("二手房转移登记及水电气网联动过户一件事"),
-    )
-    assert context is not None and other is not None
+    context = catalogue.get("个体工商户登记一件事")
+    resale = catalogue.get("二手房转移登记及水电气网联动过户一件事")
+    assert context is not None and resale is not None
     plain, more = "租房合同复印一份就够了吧", "租房合同要带 顺便问下二手房过户咋办"
-    assert catalogue.explained_by(other, plain, catalogue.details(context, plain))
-    assert not catalogue.explained_by(other, more, catalogue.details(context, more))
-    assert not catalogue.explained_by(other, plain, []), (
-        "no line of the item in context answers: nothing explained"
-    )
+    described = catalogue.evidence(plain).item  # the item the words alone point to (居住证)
+    assert described is not None and described.name != context.name
+    assert catalogue.explained_by(described, plain, catalogue.details(context, plain))
+    assert not catalogue.explained_by(described, plain, []), "no line of the item in context answers"
+    assert not catalogue.explained_by(resale, more, catalogue.details(context, more))
     choice = choose_item(catalogue, more, [], context, "materials")
-    assert choice.item is not None and choice.item.name == other.name
+    assert choice.item is not None and choice.item.name == resale.name
+
+
+def test_an_item_named_or_pointed_to_by_the_line_is_never_explained_away() -> None:
+    catalogue = get_catalogue()
+    newborn, permit = catalogue.get("新生儿出生一件事"), catalogue.get("居住证办理一件事")
+    change, move = catalogue.get("企业信息变更一件事"), catalogue.get("企业迁移登记一件事")
+    assert newborn and permit and change and move
+    named = "我媳妇想办河南省居住证 需要啥"  # the parents' 居住证 is a material of 新生儿出生
+    assert any("居住证" in line for line in catalogue.details(newborn, named))
+    assert not catalogue.explained_by(permit, named, catalogue.details(newborn, named))
+    pointed = "迁移登记要带什么材料"  # 企业信息变更's line only points to 企业迁移登记
+    assert not catalogue.explained_by(move, pointed, catalogue.details(change, pointed))

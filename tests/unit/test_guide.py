@@ -221,6 +221,10 @@ def test_a_question_about_what_a_matter_covers(text: str, covers: bool) -> None:
         ("网上办完还要去窗口拿证吗", False),  # one after the other: a process question
         ("网上能办吗", False),
         ("要去现场吗 还是可以找人代办", False),  # in person or by someone else: not online
+        ("网上交了材料 还是要去窗口交原件吗", False),  # a step done, then 还是 is "still"
+        ("网上办要多久 还是去窗口快一点", False),  # asks how long
+        ("网上申请过了 还是过去那套流程吗", False),  # 过去 is "before" here
+        ("我还是想问 网上能办还是得去大厅", True),  # the second 还是 is the choice
     ],
 )
 def test_online_or_in_person_is_the_online_aspect_whatever_the_model_read(text: str, asked: bool) -> None:
@@ -229,6 +233,8 @@ def test_online_or_in_person_is_the_online_aspect_whatever_the_model_read(text: 
     assert asks_online_or_in_person(text) is asked
     expected = "ask_online" if asked else "ask_process"
     assert guide_intent_read("ask_process", 0.95, text) == expected
+    # another aspect's question keeps its own aspect
+    assert guide_intent_read("ask_materials", 0.95, text) == "ask_materials"
 
 
 def test_an_item_not_fully_online_says_where_its_steps_in_person_are() -> None:
