@@ -14,7 +14,7 @@ from typing import Any, Dict, List, Optional, Tuple
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.form_helpers import last_bot_message, message_text
+from actions.form_helpers import last_bot_message, last_buttons, message_text
 from actions.guide import (
     ActionGuide,
     answer_in_context,
@@ -29,6 +29,7 @@ from actions.hall import hall_answer
 from bot.catalogue import ServiceItem, get_catalogue
 from bot.catalogue.linking import fits
 from bot.catalogue.search import SearchIndex
+from bot.choices import names_another_item
 from bot.faq import FAQ_TOPIC, UNSURE_SCORE, agreed_entry, decide, get_faq_store
 from bot.faq_entries import FaqEntry, faq_card
 from bot.guide import (
@@ -36,6 +37,7 @@ from bot.guide import (
     GUIDE_INTENTS,
     INTENT_TO_ASPECT,
     POINTING_CUES,
+    agreement_gives_way,
     asks_for_someones_presence,
     did_you_mean,
     guide_intent_near_faq,
@@ -217,6 +219,11 @@ class ActionFaq(Action):
         if entry is None and chosen_guide_button(tracker) is not None:
             # a typed answer to the guide's last question ("公积金那个" after "您是想办理…")
             return await ActionGuide().run(dispatcher, tracker, domain)
+        text = message_text(tracker)
+        if entry is None and names_another_item(get_catalogue(), text, last_buttons(tracker)) is not None:
+            # the answer to "您是想办理…" names an item not offered: that item, not an FAQ entry
+            near, _ = guide_intent_near_faq(tracker.latest_message.get("intent_ranking") or [])
+            return await ActionGuide().run(dispatcher, tracker, domain, intent=near or "ask_service_guide")
         if entry is None and unsure:
             in_context = answer_in_context(dispatcher, tracker)
             if in_context is not None:
@@ -234,6 +241,10 @@ class ActionFaq(Action):
             modelled = agreed_entry(matches, tracker.latest_message.get(FAQ_TOPIC))
             on_entry = modelled is not None
             agreed = on_entry and not service_mentions(tracker)
+            if agreed and agreement_gives_way(
+                get_catalogue(), typed, matches, tracker.latest_message.get(FAQ_TOPIC)
+            ):
+                agreed = False  # weakly agreed on an entry the message only brushes, an item led to
             if entry is None and not unsure:
                 in_context = answer_in_context(dispatcher, tracker)
                 if in_context is not None:

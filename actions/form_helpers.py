@@ -124,6 +124,42 @@ def is_answer(tracker: Tracker) -> bool:
     return latest_intent(tracker) not in NOT_A_VALUE
 
 
+#: From this confidence an ``out_of_scope`` message that offers nothing for the question asked
+#: ("对了 你会唱歌不" when the day is asked) is chatter (`is_chatter`). Names and dates the model
+#: cannot place score 0.2–0.35 as ``out_of_scope``.
+CHATTER_CONFIDENCE = 0.4
+#: Slots whose extraction hands the validator the raw text asked for, to say why it is refused: for
+#: them a message with a digit or a Latin letter offers an answer ("K7M3PQ9", "138123456").
+RAW_TEXT_SLOTS = frozenset({"phone", "id_number", "appointment_code"})
+_ANSWER_CHARACTERS = re.compile(r"[0-9A-Za-z０-９Ａ-Ｚａ-ｚ]")
+_WORD_CHARACTERS = re.compile(r"[0-9A-Za-z\u3400-\u9fff]")
+
+
+def is_chatter(tracker: Tracker, events: List[Dict[str, Any]]) -> bool:
+    """Whether the latest message is chatter that offers nothing for the question the form asked.
+
+    It is read as ``out_of_scope`` at `CHATTER_CONFIDENCE` or more, it has words (an emoji or "？"
+    alone is a reaction the form answers itself), ``events`` (the form's extraction and validation)
+    set no slot to a value, and nothing was offered for the slot asked: no event for it, or, for a
+    slot read from raw text (`RAW_TEXT_SLOTS`), no digit or Latin letter in the message. A day the
+    form recognised and refused ("这周六能约不") or a mistyped 预约号 keeps the form's own reason.
+    """
+    asked = asked_slot(tracker)
+    if not asked or latest_intent(tracker) != "out_of_scope":
+        return False
+    confidence = float((tracker.latest_message.get("intent") or {}).get("confidence") or 0.0)
+    text = message_text(tracker)
+    if confidence < CHATTER_CONFIDENCE or not _WORD_CHARACTERS.search(text):
+        return False
+    slots = [e for e in events if e.get("name") not in ("requested_slot", FAILURES_SLOT)]
+    if any(e.get("value") is not None for e in slots):
+        return False
+    offered = any(e.get("name") == asked for e in slots)
+    if asked in RAW_TEXT_SLOTS:
+        offered = offered and _ANSWER_CHARACTERS.search(text) is not None
+    return not offered
+
+
 def asked_slot(tracker: Tracker) -> Optional[str]:
     """Return the slot the form asked for last, or None (the form is being activated)."""
     value = tracker.get_slot("requested_slot")
@@ -341,6 +377,7 @@ async def validate_with_escalation(
         The validation events, the carried slots validation left out, and the failure bookkeeping.
 
     """
+    said_before = len(dispatcher.messages)
     extraction_events = await form.get_extraction_events(dispatcher, tracker, domain)
     tracker.add_slots(extraction_events)
     validation_events = await form._extract_validation_events(dispatcher, tracker, domain)
@@ -351,6 +388,11 @@ async def validate_with_escalation(
         if e["name"] in getattr(form, "carried_slots", ()) and e["name"] not in validated
     ]
     events = [*validation_events, *carried]
+    if is_chatter(tracker, events):
+        # no complaint about the answer and no event: Rasa rejects the form, its out-of-scope rule
+        # answers the chatter and the form asks its question again
+        del dispatcher.messages[said_before:]
+        return []
     asked = asked_slot(tracker)
     if asked and is_answer(tracker) and not any(e.get("name") == asked for e in events):
         events.append(SlotSet(asked, None))  # re-ask instead of letting other policies guess

@@ -10,7 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.handoff import ActionHandoff
 from bot.faq import decide, get_faq_store
 from bot.faq_entries import faq_card
-from bot.hall import HallInfo, get_hall, hours_answer
+from bot.hall import HallInfo, get_hall, hours_answer, parking_entry
 
 COMPLAINT_APOLOGY = "非常抱歉给您带来了不好的体验，我们一定认真核实处理。"
 
@@ -82,6 +82,14 @@ class ActionHallInfo(Action):
         card = {"type": "hall", "topic": intent}
         if intent != "ask_office_hours":
             dispatcher.utter_message(text=hall_answer(intent, hall), json_message=card)
+            parking = (
+                parking_entry(tracker.latest_message.get("text") or "", hall)
+                if intent == "ask_hall_location"
+                else None
+            )
+            entry = get_faq_store().current().get(parking) if parking else None
+            if entry is not None:  # "车停哪": the address and ways there, then the parking entry
+                dispatcher.utter_message(text=entry.cited_answer(), json_message=faq_card(entry))
             return []
         # "周末能办业务不", "礼拜天去有人没": the hours, then the entry on service outside them;
         # "热线几点有人接": the hotline's entry instead of the hall's hours (`bot.hall.hours_answer`)

@@ -13,7 +13,7 @@ from collections.abc import Collection, Mapping, Sequence
 from typing import Any, Optional
 
 from bot.booking_dialogue import choose_button
-from bot.catalogue import Catalogue
+from bot.catalogue import Catalogue, ServiceItem
 from bot.guide import INTENT_TO_ASPECT
 
 Button = Mapping[str, Any]
@@ -48,6 +48,25 @@ def asks_a_choice(buttons: Sequence[Button]) -> bool:
     return (one_question and len(items) >= 2) or any(
         "situation" in str(b.get("payload") or "") for b in guide
     )
+
+
+def names_another_item(catalogue: Catalogue, text: str, buttons: Sequence[Button]) -> Optional[ServiceItem]:
+    """The item a typed answer to a choice between items names by name or alias, when none offered is it.
+
+    "想办个证" gets six items to choose from; "我问的是外省人要办的居住证" answers the question with an
+    item not among them (`Catalogue.mentioned_in`) that the catalogue's evidence for the whole
+    message also leads to (`Catalogue.evidence`). ``None`` when the last buttons ask no choice
+    between two or more items (`asks_a_choice`; a 个性指南 question about one item is no such
+    choice), the message names no item, names one of those offered (`typed_choice` takes that) or
+    names one only in passing ("俺是他闺女 俺爹有退休金" names 退休 but is about the matter at hand).
+    """
+    offered = {button_service(b) for b in buttons} - {""}
+    if not text.strip() or text.startswith("/") or len(offered) < 2 or not asks_a_choice(buttons):
+        return None
+    item = catalogue.mentioned_in(text)
+    if item is None or item.name in offered or catalogue.evidence(text).leading != item:
+        return None
+    return item
 
 
 def typed_choice(

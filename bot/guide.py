@@ -16,7 +16,7 @@ from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 from bot.catalogue import Catalogue, ServiceItem, materials_for
 from bot.catalogue.linking import SURE_SCORE, Evidence, fits, outscored
 from bot.catalogue.search import PAUSE_CHARACTERS
-from bot.faq import UNSURE_SCORE, FaqAnswer, FaqMatch, agreed_entry, decide
+from bot.faq import AGREED_OVER_ITEMS_CONFIDENCE, UNSURE_SCORE, FaqAnswer, FaqMatch, agreed_entry, decide
 from bot.hall import HallInfo
 from bot.relatives import RELATIVES
 
@@ -380,8 +380,9 @@ _MEANINGFUL = re.compile(r"[0-9A-Za-z\u3400-\u9fff]")
 # "你们这所有业务都是免费的吗") asks the hall's fee policy: the intent model reads it as an item's fee,
 # ``faq`` far under HALL_WIDE_FAQ_CONFIDENCE, yet it is the hall's FAQ where the model's FAQ topic and
 # retrieval agree (`hall_wide_answer`). Only the fee: "办业务都得带啥", "我要办的业务在哪个窗口" ask
-# for an item's materials and window, and retrieval's entries for them were wrong ones.
-HALL_WIDE_SUBJECT = re.compile(r"办事|办业务|业务|政务服务|所有|全免费|都免费|都是免费")
+# for an item's materials and window, and retrieval's entries for them were wrong ones. 工本费 and
+# 手续费 ("收不收手续费") name the hall's charges in general when no item is named or in context.
+HALL_WIDE_SUBJECT = re.compile(r"办事|办业务|业务|政务服务|所有|全免|都免费|都是免费|工本费|手续费")
 
 
 def faq_confidence(ranking: Sequence[Mapping[str, Any]]) -> float:
@@ -459,6 +460,32 @@ def item_instead_of_faq(catalogue: Catalogue, text: str, evidence: Optional[Evid
     """
     found = evidence if evidence is not None else catalogue.evidence(text)
     return found.leading is not None or catalogue.mentioned_in(text) is not None
+
+
+GIVE_WAY_EVIDENCE = 2 * SURE_SCORE
+"""The catalogue's score for the item it leads to from which a weak agreement on an FAQ entry gives
+way (`agreement_gives_way`): twice a sure link's, since one everyday word alone makes a lone
+candidate sure ("工作人员" 7.6 for 灵活就业)."""
+
+
+def agreement_gives_way(
+    catalogue: Catalogue, text: str, matches: Sequence[FaqMatch], topic: Optional[Mapping[str, Any]]
+) -> bool:
+    """Whether the intent model's and retrieval's agreement on an FAQ entry gives way to an item.
+
+    It does when the catalogue leads to one item (`bot.catalogue.linking.Evidence.leading`) on
+    strong evidence (`GIVE_WAY_EVIDENCE`: "工资里每月扣的住房钱 想拿出来装修" scores over 25 for
+    公积金提取), retrieval is unsure of the entry (under
+    `bot.faq.UNSURE_SCORE`) and the model's FAQ topic is under ``AGREED_OVER_ITEMS_CONFIDENCE``
+    (`bot.faq.agreed_entry`): the two agree, but weakly, on an entry whose words the message only
+    brushes ("钱"). The caller has found that they agree at all.
+    """
+    if not matches or matches[0].score >= UNSURE_SCORE:
+        return False
+    if agreed_entry(matches, topic, AGREED_OVER_ITEMS_CONFIDENCE) is not None:
+        return False
+    evidence = catalogue.evidence(text)
+    return evidence.leading is not None and evidence.score >= GIVE_WAY_EVIDENCE
 
 
 def item_question_near_faq(

@@ -34,6 +34,13 @@ OUTSIDE_HOURS_WORDS = re.compile(
     r"周[六日天末]|星期[六日天]|礼拜[六日天]|双休|晚上|夜里|夜间|下班(以|之)?后|中午|午休|午间|延时|错时"
 )
 
+#: Parking and vehicles, which `HallInfo.parking_faq` is about: a way-to-the-hall question naming them
+#: ("停车场从哪个口进", "电瓶车能停门口不", "车往哪搁") asks where to leave the vehicle, not only the
+#: address; a bus's stop ("公交车停哪站") and a bag left somewhere ("行李放哪") do not.
+PARKING_WORDS = re.compile(
+    r"停车|泊车|车位|车库|车场|(?<!交)车.{0,4}[停放搁]|开车|自驾|电动车|电瓶车|电驴|摩托|自行车|单车"
+)
+
 
 class OpeningHours(BaseModel, extra=Extra.forbid):
     """营业时间 as citizens are told it: which days, and a note.
@@ -74,6 +81,9 @@ class HallInfo(BaseModel, extra=Extra.forbid):
     """The FAQ entry (id) on the 12345 hotline (`asks_about_the_hotline`): a question for the
     hotline's hours gets it instead of the hall's hours, one for its number before the hall's
     numbers."""
+    parking_faq: Optional[str] = None
+    """The FAQ entry (id) on parking: a location question naming parking or a vehicle
+    (`PARKING_WORDS`) gets it after the address and the ways there."""
     suggestions: List[Suggestion]
     popular_items: List[str]
 
@@ -114,6 +124,14 @@ def hours_answer(text: str, hall: HallInfo, retrieved: Optional[str], sure: bool
     if hall.hours_faq and (OUTSIDE_HOURS_WORDS.search(text) or (retrieved == hall.hours_faq and sure)):
         return HoursAnswer(hours=True, entry=hall.hours_faq)
     return HoursAnswer(hours=True, entry=None)
+
+
+def parking_entry(text: str, hall: HallInfo) -> Optional[str]:
+    """The FAQ entry (id) a location question gets after the address and the ways there.
+
+    ``parking_faq`` when ``text`` names parking or a vehicle (`PARKING_WORDS`), else ``None``.
+    """
+    return hall.parking_faq if hall.parking_faq and PARKING_WORDS.search(text) else None
 
 
 def asks_about_the_hotline(text: str) -> bool:

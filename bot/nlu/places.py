@@ -48,7 +48,7 @@ LOCAL = (
     "中牟",
 )
 #: words that bring the matter to the hall: the citizen's roots elsewhere, a move or a transfer here,
-#: doing it from afar, the hall itself
+#: doing it from afar or for someone who is away (also `ON_BEHALF`), the hall itself
 HERE_CUES = (
     "老家",
     "户口在",
@@ -61,6 +61,7 @@ HERE_CUES = (
     "过不来",
     "来不了",
     "人在",
+    "人还在",
     "打工",
     "外地",
     "异地",
@@ -106,13 +107,18 @@ def place_names() -> FrozenSet[str]:
     return frozenset(names - EVERYDAY_WORDS)
 
 
+#: going or doing the matter for someone who is away ("表哥在广州上班 俺替他去办"); asking on someone's
+#: behalf ("替我查下北京的社保") ties nothing here
+ON_BEHALF = re.compile(r"替[他她俺我].{0,3}[跑去来办]")
+
+
 def ties_here(text: str) -> bool:
     """Whether ``text`` names a place of Zhengzhou or ties its matter to the hall.
 
-    ``LOCAL`` and ``HERE_CUES``: "在北京住的院 回郑州了 垫的医药费咋报" is an affair of here, whatever other
-    place it names.
+    ``LOCAL``, ``HERE_CUES`` and ``ON_BEHALF``: "在北京住的院 回郑州了 垫的医药费咋报" is an affair of
+    here, whatever other place it names.
     """
-    return any(word in text for word in LOCAL + HERE_CUES)
+    return any(word in text for word in LOCAL + HERE_CUES) or ON_BEHALF.search(text) is not None
 
 
 def other_place(text: str, words: Optional[Sequence[str]] = None) -> Optional[str]:

@@ -447,6 +447,13 @@ def machine() -> Dict[str, Any]:
     commit = subprocess.run(
         ["git", "rev-parse", "--short", "HEAD"], cwd=PROJECT_ROOT, capture_output=True, text=True
     )
+    # Tracked files changed (docs/benchmarks.md aside, which the run itself appends to).
+    changed = subprocess.run(
+        ["git", "status", "--porcelain", "--untracked-files=no", "--", ".", ":!docs/benchmarks.md"],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+    )
     return {
         "cpus": os.cpu_count(),
         "memory_gb": round(psutil.virtual_memory().total / 2**30, 1),
@@ -460,7 +467,7 @@ def machine() -> Dict[str, Any]:
         ),  # fmt: skip
         "python": platform.python_version(),
         "platform": platform.platform(),
-        "commit": commit.stdout.strip() + " (work tree)",
+        "commit": commit.stdout.strip() + (" (work tree)" if changed.stdout.strip() else ""),
     }
 
 

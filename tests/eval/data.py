@@ -49,6 +49,10 @@ TRAINING_DATA = "data/nlu"
 # 106 standing verbatim in the training or other held-out data were taken out, 171 of them FAQ) was
 # first scored on the model of that evening before anything was changed for it: intent accuracy
 # 0.889 (240 of 270), FAQ answered 148 of 171 (0.865).
+# heldout_blind_fifteenth.yml (2026-12-04, a twenty-second writer, the same brief and asked for many
+# voices; 281 messages once the 95 standing verbatim in the training or other held-out data were
+# taken out, 182 of them FAQ) was first scored on the model of that morning before anything was
+# changed for it: intent accuracy 0.915 (257 of 281), FAQ answered 161 of 182 (0.885).
 HELDOUT_FILES = (
     "tests/nlu/heldout.yml",
     "tests/nlu/heldout_independent.yml",
@@ -67,6 +71,7 @@ HELDOUT_FILES = (
     "tests/nlu/heldout_blind_twelfth.yml",
     "tests/nlu/heldout_blind_thirteenth.yml",
     "tests/nlu/heldout_blind_fourteenth.yml",
+    "tests/nlu/heldout_blind_fifteenth.yml",
 )
 
 

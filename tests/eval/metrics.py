@@ -14,6 +14,7 @@ from bot.faq_entries import FaqEntry, load_entries
 from bot.guide import (
     GUIDE_INTENTS,
     INTENT_TO_ASPECT,
+    agreement_gives_way,
     choose_item,
     faq_confidence,
     guide_intent_near_faq,
@@ -22,7 +23,7 @@ from bot.guide import (
     item_instead_of_faq,
     item_question_near_faq,
 )
-from bot.hall import asks_about_the_hotline, get_hall, hours_answer
+from bot.hall import asks_about_the_hotline, get_hall, hours_answer, parking_entry
 from bot.settings import PROJECT_ROOT
 from tests.eval.data import Example
 
@@ -131,7 +132,8 @@ def faq_entry_answered(index: FaqIndex, text: str, predicted: Dict[str, Any]) ->
       the hours or retrieval is sure of it, or the ``hotline_faq`` entry instead when it asks about
       the hotline (`bot.hall.hours_answer`), and a complaint its ``complaint_faq`` entry
       (`actions.hall.ActionHallInfo`); a request for the hotline's number gets ``hotline_faq``
-      (`actions.handoff.ActionHandoff`).
+      (`actions.handoff.ActionHandoff`); a location question naming parking or a vehicle the
+      ``parking_faq`` entry after the address (`bot.hall.parking_entry`).
     """
     intent = predicted["intent"]
     mentioned = any(kind == "service" for kind, _ in predicted["entities"])
@@ -139,7 +141,7 @@ def faq_entry_answered(index: FaqIndex, text: str, predicted: Dict[str, Any]) ->
     decision = decide(matches)
     topic = predicted.get("faq_topic")
     on_entry = agreed_entry(matches, topic) is not None
-    agreed = not mentioned and on_entry
+    agreed = not mentioned and on_entry and not agreement_gives_way(get_catalogue(), text, matches, topic)
     if intent in ("faq", FALLBACK):
         if intent == FALLBACK and mentioned:
             best = predicted.get("best_under_fallback")
@@ -172,6 +174,9 @@ def faq_entry_answered(index: FaqIndex, text: str, predicted: Dict[str, Any]) ->
         return index.get(wanted) if wanted else None
     if intent == "request_human" and hall.hotline_faq and asks_about_the_hotline(text):
         return index.get(hall.hotline_faq) if asks_for_a_number(text) else None
+    if intent == "ask_hall_location":  # the address, then the parking entry when parking is asked
+        parking = parking_entry(text, hall)
+        return index.get(parking) if parking else None
     if intent == "complain":  # the apology, then the channels staff keep in the FAQ
         return index.get(hall.complaint_faq or "")
     return None

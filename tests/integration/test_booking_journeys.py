@@ -339,3 +339,19 @@ def test_a_long_conversation_keeps_its_item_form_and_whole_history(stack: Stack)
     client = redis.Redis(port=int(stack.env["PRIVATE_REDIS_PORT"]), decode_responses=True)
     stored = stored_session_events(client, chat.sender)
     assert len([e for e in stored if e["event"] == "user"]) == 1 + 24 + 1 + 1 + 22 + 1 + 1
+
+
+def test_chatter_in_a_form_is_answered_and_the_question_asked_again(stack: Stack) -> None:
+    """Out-of-scope chatter is not taken as the day, the 预约号 or any other answer asked."""
+    chat = Conversation(stack)
+    days = buttons_of(chat.say("我想预约办退休"))
+    detour = text_of(chat.say("对了 你会唱歌不"))
+    assert "服务范围" in detour and "哪一天" in detour, detour
+    assert "空闲时段" in text_of(chat.say(days[0]["payload"])), "the form goes on"
+    _, code = book(stack, "我想预约 办公积金提取")
+    lookup = Conversation(stack)
+    assert "预约号" in text_of(lookup.say("查一下我约的号"))
+    detour = text_of(lookup.say("先给俺讲个笑话呗"))
+    assert "服务范围" in detour and "预约号" in detour and "核对" not in detour, detour
+    lookup.say(code)
+    assert code in text_of(lookup.say(PHONE))

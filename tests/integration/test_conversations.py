@@ -113,6 +113,13 @@ from tests.utils.conversations import by_file, load_conversations, play
 # 现场" is the online aspect; a count inside a description ("新招了十几个工人") no longer hides an
 # everyday term (`bot.catalogue.search.uncounted`). blind_twelfth 51/57, and of the 724 before 617
 # (609), none lost: 668/781.
+# 2026-12-04: blind_thirteenth.yml, 60 conversations by a twenty-third writer (four turns that stood
+# in the training data taken out), scored before anyone looked at its failures: 52/60 (0.867). Then a
+# reply to "您是想办理…？" naming an item not offered, a weak FAQ agreement giving way to an item the
+# catalogue is sure of, chatter inside a form answered and the question asked again, parking after the
+# address, everyday words for 公积金 and 新装 (docs/intent-tuning.md): blind_thirteenth 55/60, of the
+# 781 before 668 (668: one won, one lost, "…能办不 是个啥办法" read as eligibility after the retrain):
+# 723/841.
 SUCCESS_BAR = 0.89
 NEWER_FILE_BARS = {
     "blind_sixth.yml": 0.71,
@@ -122,6 +129,7 @@ NEWER_FILE_BARS = {
     "blind_tenth.yml": 0.81,
     "blind_eleventh.yml": 0.79,
     "blind_twelfth.yml": 0.87,
+    "blind_thirteenth.yml": 0.91,
 }
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]

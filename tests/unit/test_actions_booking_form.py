@@ -23,6 +23,7 @@ from actions import form_helpers
 from bot.appointments import AppointmentStore, BookingService
 from bot.db import make_engine, run_migrations
 from bot.pii import id_check_char
+from tests.conftest import make_tracker
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 NOW = datetime(2026, 11, 26, 10, 0, tzinfo=SHANGHAI)  # a Thursday; bookable: 27 Nov, 30 Nov - 3 Dec
@@ -430,3 +431,46 @@ def test_rasa_sdk_warnings_fail_the_suite() -> None:
     """pyproject's filterwarnings turns rasa_sdk's deprecation warnings into errors."""
     with pytest.raises(FutureWarning):
         CollectingDispatcher().utter_message(template="utter_form_gave_up")
+
+
+@pytest.mark.parametrize(
+    ("asked", "text", "confidence", "events", "chatter"),
+    [
+        ("appointment_date", "对了 你会唱歌不", 0.78, [], True),  # nothing offered for the day
+        ("appointment_date", "对了 你会唱歌不", 0.3, [], False),  # under the bar: a name, a date
+        (
+            "appointment_date",
+            "这周六能约不",
+            0.5,
+            [{"event": "slot", "name": "appointment_date", "value": None}],
+            False,
+        ),
+        ("appointment_time", "下午吧", 0.5, [{"event": "slot", "name": "half_day", "value": "下午"}], False),
+        (
+            "appointment_code",
+            "给俺讲个笑话",
+            0.8,
+            [{"event": "slot", "name": "appointment_code", "value": None}],
+            True,
+        ),
+        (
+            "appointment_code",
+            "K7M3PQ9",
+            0.8,
+            [{"event": "slot", "name": "appointment_code", "value": None}],
+            False,
+        ),
+        ("phone", "138123456 啊", 0.8, [{"event": "slot", "name": "phone", "value": None}], False),
+        ("appointment_confirm", "👍", 1.0, [], False),  # a reaction, no words: the form answers it
+        ("appointment_confirm", "？？", 1.0, [], False),
+    ],
+)
+def test_chatter_is_an_out_of_scope_message_that_offers_nothing_asked(
+    asked: str, text: str, confidence: float, events: list, chatter: bool
+) -> None:
+    tracker = make_tracker("out_of_scope", slots={"requested_slot": asked}, text=text)
+    tracker.latest_message["intent"]["confidence"] = confidence
+    assert form_helpers.is_chatter(tracker, events) is chatter
+    inform = make_tracker("inform", slots={"requested_slot": asked}, text=text)
+    assert not form_helpers.is_chatter(inform, [])
+    assert not form_helpers.is_chatter(make_tracker("out_of_scope", text=text), [])  # no question asked

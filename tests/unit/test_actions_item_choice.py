@@ -15,6 +15,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.faq import UNSURE_OUT_OF_SCOPE, ActionFaq, ActionOutOfScope
 from actions.guide import ActionGuide, earlier_item
 from bot.catalogue import get_catalogue
+from bot.faq import FAQ_TOPIC, UNSURE_SCORE, get_faq_store
 from bot.guide import aspect_buttons, choose_item, did_you_mean, several_items
 from bot.nlu.service_linker import ServiceIndex
 
@@ -323,6 +324,39 @@ async def test_an_unsure_message_close_to_several_items_gets_choices() -> None:
     titles = [b["title"] for b in dispatcher.messages[0]["buttons"]]
     assert dispatcher.messages[0]["text"].startswith("您是想办理")
     assert {"企业注销一件事", "企业迁移登记一件事"} <= set(titles)
+
+
+async def test_an_answer_to_choices_naming_an_item_not_offered_gets_that_item() -> None:
+    """Offered 开办企业 and 新生儿出生, the citizen names 居住证: its guide, though retrieval is sure of
+    the 跨省通办 entry and the intent model's FAQ topic agrees."""
+    text = "户口在外省的 办居住证"
+    match = get_faq_store().current().search(text)[0]
+    assert match.entry.id == "kuasheng" and match.score >= UNSURE_SCORE
+    before = [choices_event(["开办企业一件事", "新生儿出生一件事"])]
+    latest = tracker(
+        text, "faq", before, [{"entity": "service", "value": "居住证办理一件事"}], confidence=0.55
+    )
+    latest.latest_message[FAQ_TOPIC] = {"name": "kuasheng", "confidence": 0.47}
+    dispatcher = CollectingDispatcher()
+    await ActionFaq().run(dispatcher, latest, {})
+    assert guide_item(dispatcher) == "居住证办理一件事"
+
+
+def test_only_an_item_named_and_not_offered_after_a_choice_is_another_item() -> None:
+    from bot.choices import names_another_item
+
+    catalogue = get_catalogue()
+    offered = choices_event(["开办企业一件事", "新生儿出生一件事"])["data"]["buttons"]
+    assert names_another_item(catalogue, "那个居住证", offered).name == "居住证办理一件事"  # type: ignore[union-attr]
+    assert names_another_item(catalogue, "开公司那个", offered) is None  # offered: typed_choice takes it
+    assert names_another_item(catalogue, "停车收费吗", offered) is None  # names no item
+    aspects = aspect_buttons(catalogue.get("开办企业一件事"), "overview")  # type: ignore[arg-type]
+    assert names_another_item(catalogue, "那个居住证", aspects) is None  # no choice between items asked
+    situations = [  # a 个性指南 question about one item: its answers, not a choice between items
+        {"title": title, "payload": f'/ask_materials{{"service": "身后一件事", "situation": "{title}"}}'}
+        for title in ("直系亲属", "其他亲属")
+    ]
+    assert names_another_item(catalogue, "俺是他闺女 俺爹有退休金", situations) is None
 
 
 async def test_an_unsure_message_likely_about_one_item_answers_it_with_the_others_beside() -> None:

@@ -91,16 +91,16 @@ async def test_an_faq_question_naming_an_item_keeps_its_entry_when_the_two_agree
 
 
 async def test_a_message_naming_an_item_is_about_the_item_though_the_two_agree(seed_store: FaqStore) -> None:
-    """ "外地人在郑州住哩那个居住证" names 居住证: 跨省通办 agreed on is not what was asked."""
-    text = "外地人在郑州住哩那个居住证"
+    """ "俺外地哩 在郑州住着 想问那个居住证" names 居住证: 跨省通办 agreed on is not what was asked."""
+    text = "俺外地哩 在郑州住着 想问那个居住证"
     assert seed_store.current().search(text)[0].entry.id == "kuasheng"
     tracker = parsed("faq", text, {"name": "kuasheng", "confidence": 0.18})
     tracker.latest_message["entities"] = [
         {
             "entity": "service",
             "value": "居住证办理一件事",
-            "start": 10,
-            "end": 13,
+            "start": 15,
+            "end": 18,
             "extractor": "ServiceLinker",
         }
     ]
@@ -264,6 +264,9 @@ async def test_make_eval_scores_the_faq_answer_the_action_gives(
         ("在你们这儿办业务收费不", None, False),
         # no word of doing business in general: which item's fee is asked
         ("得交多少钱呀", {"name": "mianfei", "confidence": 0.01}, False),
+        # the hall's charges in general, though no business is named
+        ("你们这里收手续费不", {"name": "mianfei", "confidence": 0.01}, True),
+        ("工本费还用自己掏吗", {"name": "mianfei", "confidence": 0.01}, True),
     ],
 )
 async def test_an_aspect_of_doing_business_in_general_gets_the_entry_the_model_and_retrieval_agree_on(
@@ -295,3 +298,31 @@ async def test_another_aspect_of_doing_business_in_general_asks_which_item(
     await ActionGuide().run(dispatcher, parsed(intent, text, topic, faq_share=0.02), {"responses": {}})
     assert not any((m.get("custom") or {}).get("type") == "faq" for m in dispatcher.messages)
     assert dispatcher.messages[0]["buttons"], "items are offered to choose from"
+
+
+@pytest.mark.parametrize(
+    ("topic", "entry_kept"),
+    [
+        ({"name": "mianfei", "confidence": AGREED_OVER_ITEMS_CONFIDENCE - 0.05}, False),  # weakly agreed
+        ({"name": "mianfei", "confidence": AGREED_OVER_ITEMS_CONFIDENCE + 0.2}, True),
+    ],
+)
+async def test_a_weak_agreement_gives_way_to_the_item_the_catalogue_is_sure_of(
+    seed_store: FaqStore, topic: Dict[str, Any], entry_kept: bool
+) -> None:
+    """An entry retrieval is unsure of, whose words the message only brushes ("钱"), against an item
+    named in everyday words (公积金 as "扣的住房的钱"): the item, unless the model is surer of the entry."""
+    from bot.catalogue import get_catalogue
+    from bot.guide import GIVE_WAY_EVIDENCE, agreement_gives_way
+
+    text = "每月工资里扣的住房的钱 现在想取出来装修用"
+    matches = seed_store.current().search(text)
+    assert matches[0].entry.id == "mianfei" and matches[0].score < faq.UNSURE_SCORE
+    assert get_catalogue().evidence(text).score >= GIVE_WAY_EVIDENCE
+    assert agreement_gives_way(get_catalogue(), text, matches, topic) is not entry_kept
+    dispatcher = CollectingDispatcher()
+    await ActionFaq().run(dispatcher, parsed("faq", text, topic), {"responses": {}})
+    cards = [m["custom"] for m in dispatcher.messages if m.get("custom")]
+    assert any(c["type"] == "faq" and c["id"] == "mianfei" for c in cards) is entry_kept
+    if not entry_kept:
+        assert cards[0]["type"] == "guide" and cards[0]["item"] == "公积金提取一件事", cards

@@ -125,3 +125,27 @@ async def test_hours_asked_of_the_hall_or_another_line_are_the_halls(dispatcher,
     await ActionHallInfo().run(dispatcher, make_tracker("ask_office_hours", text=text), domain)
     assert dispatcher.messages[0]["text"] == hall_answer("ask_office_hours", hall)
     assert not any((m.get("custom") or {}).get("id") == hall.hotline_faq for m in dispatcher.messages)
+
+
+@pytest.mark.parametrize(
+    "text", ["开车过去车往哪停", "骑电瓶车去大厅 车子能放哪", "停车场从哪个口进", "车往哪搁"]
+)
+async def test_the_way_there_by_vehicle_gets_the_parking_entry_after_the_address(
+    dispatcher, domain, text: str
+) -> None:
+    hall = get_hall()
+    assert hall.parking_faq is not None
+    await ActionHallInfo().run(dispatcher, make_tracker("ask_hall_location", text=text), domain)
+    address, entry = dispatcher.messages
+    assert address["text"] == hall_answer("ask_hall_location", hall)
+    assert entry["custom"]["type"] == "faq" and entry["custom"]["id"] == hall.parking_faq
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["大厅在哪条路上", "坐几路公交能到", "坐公交车 停哪站离大厅近", "地铁停哪站下", "行李放哪 有寄存没"],
+)
+async def test_the_way_there_without_a_vehicle_gets_the_address_alone(dispatcher, domain, text: str) -> None:
+    await ActionHallInfo().run(dispatcher, make_tracker("ask_hall_location", text=text), domain)
+    (message,) = dispatcher.messages
+    assert message["custom"] == {"type": "hall", "topic": "ask_hall_location"}

@@ -35,6 +35,8 @@ def test_another_places_affair_is_found(text: str, place: str) -> None:
         "老家在驻马店 想申请保障房 要啥条件",  # the citizen's roots, the matter here
         "俺户口在安徽 有些事能在这办不",
         "卖家人在深圳回不来 咋弄",  # the other party is away, the matter here
+        "俺弟弟也想办 他人还在广州上班",  # the person is away, the matter here
+        "表哥在深圳上班 俺能替他去跑不",  # done here for someone who is away
         "上海的社保能转到郑州不",
         "外省户口有限制没",
         "新店装修好了要接水电燃气 咋办",  # a place name that is an everyday word
@@ -45,6 +47,13 @@ def test_another_places_affair_is_found(text: str, place: str) -> None:
 )
 def test_a_matter_of_this_hall_is_not_elsewhere(text: str) -> None:
     assert elsewhere(text) is None
+
+
+@pytest.mark.parametrize(
+    "text", ["能替我查下北京的社保交了几年不", "俺替俺闺女问问 她在杭州生的娃 生育津贴咋领"]
+)
+def test_asking_on_someones_behalf_about_another_place_is_still_elsewhere(text: str) -> None:
+    assert elsewhere(text) is not None
 
 
 def test_words_already_cut_are_used() -> None:
