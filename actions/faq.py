@@ -14,7 +14,7 @@ from typing import Any, Dict, List, Optional, Tuple
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.form_helpers import last_bot_message, last_buttons, message_text
+from actions.form_helpers import last_bot_card, last_buttons, message_text
 from actions.guide import (
     ActionGuide,
     answer_in_context,
@@ -35,6 +35,8 @@ from bot.faq_entries import FaqEntry, faq_card
 from bot.guide import (
     CONTEXT_CUES,
     GUIDE_INTENTS,
+    HALL_AS_A_WHOLE,
+    HANDED_IN,
     INTENT_TO_ASPECT,
     POINTING_CUES,
     agreement_gives_way,
@@ -53,9 +55,9 @@ logger = logging.getLogger(__name__)
 TOPIC_ENTITY = "faq_topic"
 UNSURE_OUT_OF_SCOPE = 0.35
 """Below this confidence an ``out_of_scope`` message the catalogue has good evidence about is
-answered as a guide question ("房产证咋办呀" 0.26, "公积金什么情况下才能取" 0.28). Set on the held-out
-files: the out-of-scope messages with catalogue evidence there score 0.38 or more when they name
-no other place ("老家开封的房子过户去哪办"); those naming one are answered as such first."""
+answered as a guide question ("房产证咋个办法", "公积金要咋样才能取出来"). Set on the held-out files: the
+out-of-scope messages with catalogue evidence there score 0.38 or more when they name no other
+place (like "老家许昌的房子想过户 上哪办"); those naming one are answered as such first."""
 
 BROUGHT_HERE_OUT_OF_SCOPE = 0.5
 """Below this confidence an ``out_of_scope`` message about an item the catalogue leads to, which names
@@ -66,9 +68,9 @@ taken at its word; a message that names no other place ("郑州哪家饭店好�
 WEAK_FAQ_CONFIDENCE = 0.35
 """Under this ``faq`` confidence, an FAQ entry retrieval is unsure of (`bot.faq.UNSURE_SCORE`), asked
 right after a guide answer in words that lean on the item (evidence for it, or `bot.guide.CONTEXT_CUES`:
-hearsay, a relative, 办完), gives way to the item in context: "俺们兄弟几个都在外地 就俺一个在郑州 我自己
-去能办完不" after 身后一件事 (faq 0.32, 跨省通办 at 0.30) asks about the item, not about 跨省通办;
-"对办事结果不满意 去哪里申诉" (faq 0.34) keeps the complaint channels."""
+hearsay, a relative, 办完), gives way to the item in context: "俺兄弟俩都在南方 就剩我在郑州
+我一个去能办完不" after 身后一件事 asks about the item, not about 跨省通办; "不满意办理结果 上哪儿反映"
+keeps the complaint channels."""
 
 
 def elsewhere_answer(place: str) -> str:
@@ -104,7 +106,7 @@ def guide_intent_of_unsure(tracker: Tracker) -> Optional[str]:
 
 GUIDE_ASPECT_OF_FAQ_ENTRY = {"mianfei": "fee", "mianzheng": "materials", "weituo": "overview"}
 """FAQ entries that state a hall-wide rule the guide of each item states for that item: asked
-right after a guide answer about that item ("补卡要钱不", "他本人出门不方便 我替他去中不中"), the
+right after a guide answer about that item ("补办卡收费不", "他身子骨不行出不了门 俺替他跑一趟中不中"), the
 item's own fee, materials or overview answers, with the hall-wide entry a tap away."""
 
 
@@ -117,22 +119,25 @@ def guide_answer_instead(
     context, the message names no item, and either ``entry`` states a rule each item's guide states
     for itself (`GUIDE_ASPECT_OF_FAQ_ENTRY`) and the message points at the item (it is evidence for
     it, `bot.catalogue.linking.fits`, or speaks of "this" or of a person, `bot.guide.POINTING_CUES`;
-    "委托书咋写" does not), or the message is hearsay or about another person
-    (`bot.guide.CONTEXT_CUES`) and is evidence for the item ("听邻居说现在销户口不用跑派出所了"
-    after 身后一件事), or retrieval is unsure of ``entry`` (``score`` under `bot.faq.UNSURE_SCORE`)
-    and the intent model only weakly takes the message as ``faq`` (`WEAK_FAQ_CONFIDENCE`) in words
-    that lean on the item, or it asks whether a person must come (`bot.guide.asks_for_someones_presence`:
-    "俺对象也得去吗 她上班请不了假" after 新建商品房转移登记, "他下不了楼 非得本人来吗" after 残疾人服务),
-    or an aspect question comes near ``faq`` (`bot.guide.GIVE_WAY_SHARE`) and ``entry`` is not one the model's
-    topic and retrieval agree on (``agreed``) and retrieval is sure of: the matter at hand, not the
-    hall's rule. The aspect answered is that of the aspect question near ``faq``, else the overview
-    ("听同事说网上提交完秒到账 真哩假哩" after 公积金提取: its online channels).
+    "委托书咋写" does not), or ``entry`` is the fee rule and the message says nothing of the hall as a
+    whole (`bot.guide.HALL_AS_A_WHOLE`: "要交工本费吗" asks the item's fee), or it is the rule on
+    papers and the message names one (`bot.guide.HANDED_IN`), or the message is
+    hearsay or about another person (`bot.guide.CONTEXT_CUES`) and is evidence for the item
+    ("听邻居说现在销户口不用跑派出所了" after 身后一件事), or retrieval is unsure of ``entry``
+    (``score`` under `bot.faq.UNSURE_SCORE`) and the intent model only weakly takes the message as
+    ``faq`` (`WEAK_FAQ_CONFIDENCE`) in words that lean on the item, or it asks whether a person
+    must come (`bot.guide.asks_for_someones_presence`: "我爱人也要一起到吗 她单位走不开" after
+    新建商品房转移登记, "老人下不了床 一定要本人去吗" after 残疾人服务), or an aspect question comes
+    near ``faq`` (`bot.guide.GIVE_WAY_SHARE`) and ``entry`` is not one the model's topic and
+    retrieval agree on (``agreed``) and retrieval is sure of: the matter at hand, not the hall's
+    rule. The aspect answered is that of the aspect question near ``faq``, else the overview ("有人说
+    在网上申请完钱马上就到 靠谱不" after 公积金提取: its online channels).
     Returns None otherwise.
     """
     text = message_text(tracker)
     catalogue = get_catalogue()
     item = catalogue.get(item_in_context(tracker) or "")
-    card = (last_bot_message(tracker).get("data") or {}).get("custom") or {}
+    card = last_bot_card(tracker)
     if item is None or tracker.active_loop_name or service_mentions(tracker) or not text:
         return None
     if card.get("type") not in ("guide", "guide_question") or card.get("item_id") != item.id:
@@ -140,9 +145,16 @@ def guide_answer_instead(
     evidence = fits(catalogue, item, text)
     if entry.id in GUIDE_ASPECT_OF_FAQ_ENTRY and (evidence or any(cue in text for cue in POINTING_CUES)):
         return item, GUIDE_ASPECT_OF_FAQ_ENTRY[entry.id]
+    rule = GUIDE_ASPECT_OF_FAQ_ENTRY.get(entry.id)
+    if rule == "fee" and HALL_AS_A_WHOLE.search(text) is None:
+        # "收工本费不" right after the item's guide: its own fee, unless the hall as a whole is asked of
+        return item, "fee"
+    if rule == "materials" and any(noun in text for noun in HANDED_IN):
+        # "开不出那个证明咋弄" right after the item's guide: a paper of the item's own materials
+        return item, "materials"
     # right after a guide answer, an aspect question near faq is a follow-up about the item unless
     # the FAQ is sure and agreed and the message no evidence for the item ("取号要等多久"):
-    # "郑好办app上可以直接申领吗" after 社会保障卡 (ask_online 0.33, faq 0.67)
+    # "郑好办手机上可以申领不" after 社会保障卡 (ask_online near faq)
     intent, _ = guide_intent_near_faq(tracker.latest_message.get("intent_ranking") or [], overview=False)
     aspect = INTENT_TO_ASPECT[intent] if intent is not None else "overview"
     cued = any(cue in text for cue in CONTEXT_CUES)
@@ -253,7 +265,7 @@ class ActionFaq(Action):
             # retrieval unsure of its entry, or finding none: the catalogue may know the matter
             doubtful = not agreed and (decision.unsure or entry is None)
             described = catalogue.evidence(typed) if doubtful and typed.strip() else None
-            # "买的二手房要过户" the model could not place, "俺爹走路得拄拐 …听说能评个等级" it took for an
+            # "二手房买好了得过户" the model could not place, "俺爹走路得拄拐 …听说能评个等级" it took for an
             # FAQ no entry answers: the catalogue names, is sure of or leans to an item; "社保咋交"
             # after 员工录用: the item at hand is among those the message may be about. The guide
             # action weighs the item in context against the others (`bot.guide.choose_item`).
@@ -275,7 +287,7 @@ class ActionFaq(Action):
                 and described.choices
                 and (described.score >= SearchIndex.min_score or not decision.choices)
             ):
-                # "想开家卖药的店 手续复杂不": close items, offered rather than "没有完全理解"; items found
+                # "想开家卖药的小店 麻烦不麻烦": close items, offered rather than "没有完全理解"; items found
                 # only by a broad subject give way to FAQ near misses
                 send(dispatcher, did_you_mean(described.choices, "ask_service_guide"))
                 return []
@@ -304,7 +316,7 @@ class ActionFaq(Action):
             return events
         hall = get_hall()
         if entry.id == hall.hours_faq:
-            # "你们中午休息不 12点多去能办不": the opening hours first, as an opening-hours question gets
+            # "中午吃饭那会儿有人吗 一点来能办吗": the opening hours first, as an opening-hours question gets
             # them before this entry (`actions.hall.ActionHallInfo`)
             card = {"type": "hall", "topic": "ask_office_hours"}
             dispatcher.utter_message(text=hall_answer("ask_office_hours", hall), json_message=card)
@@ -322,9 +334,9 @@ class ActionOutOfScope(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
     ) -> List[Dict[str, Any]]:
-        """The chosen item's guide ("卖吃哩 小饭馆" after "您是想办理…？"), else ``utter_out_of_scope``.
+        """The chosen item's guide ("弄吃哩 炒菜馆" after "您是想办理…？"), else ``utter_out_of_scope``.
 
-        A message leaning on the item in context ("听说要排好几年队 真的假的" after 公租房) gets
+        A message leaning on the item in context ("听说得等好几年才能排上 真哩假哩" after 公租房) gets
         that item's guide instead (`actions.guide.answer_in_context`); so does one about an item
         the catalogue has good evidence for, when the model is unsure (`UNSURE_OUT_OF_SCOPE`), or
         when the matter was begun in another place and brought here (`BROUGHT_HERE_OUT_OF_SCOPE`).
@@ -336,8 +348,8 @@ class ActionOutOfScope(Action):
         evidence = get_catalogue().evidence(text) if typed else None
         place = elsewhere(text)
         if place is not None and evidence is not None and evidence.candidates:
-            # "深圳开公司要啥材料": another place's affair, not leaning on anything here;
-            # "去北京的高铁票哪买", about no matter of the catalogue, is out of scope wherever it is
+            # "杭州注册个公司都要带啥材料": another place's affair, not leaning on anything here;
+            # "去上海的火车票在哪订", about no matter of the catalogue, is out of scope wherever it is
             dispatcher.utter_message(text=elsewhere_answer(place))
             return []
         in_context = answer_in_context(dispatcher, tracker)
@@ -350,7 +362,7 @@ class ActionOutOfScope(Action):
             and brought_here(text)
         )
         if evidence is not None and evidence.good and (unsure_out_of_scope(tracker) or brought):
-            # "房产证咋办呀" (0.26): more likely a guide question the model could not place; so is
+            # "房产证咋个办法": more likely a guide question the model could not place; so is
             # an affair begun in another place and brought here, about an item the catalogue leads
             # to ("在北京住的院 回郑州了 垫的医药费咋报": the other city is what the model read)
             return await ActionGuide().run(dispatcher, tracker, domain, intent="ask_service_guide")

@@ -166,6 +166,23 @@ def asked_slot(tracker: Tracker) -> Optional[str]:
     return str(value) if value else None
 
 
+def last_bot_card(tracker: Tracker) -> Dict[str, Any]:
+    """The card (``custom`` JSON) of the bot's last reply before the latest user message, or {}.
+
+    A reply may be several messages: a guide answer followed by a plain one ("大厅的通用规定也可以
+    看这里", `actions.faq.offer_entry`) is still a guide answer. The last message carrying a card counts.
+    """
+    events = list(tracker.events or [])
+    users = [i for i, event in enumerate(events) if event.get("event") == "user"]
+    for event in reversed(events[: users[-1]] if users else events):
+        if event.get("event") == "user":
+            break
+        card = (event.get("data") or {}).get("custom") if event.get("event") == "bot" else None
+        if card:
+            return dict(card)
+    return {}
+
+
 def last_bot_message(tracker: Tracker) -> Dict[str, Any]:
     """Return the bot's last message (its ``bot`` event) before the latest user message, or {}.
 

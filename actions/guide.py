@@ -51,7 +51,8 @@ logger = logging.getLogger(__name__)
 RELINK_EXTRACTOR = "action_guide"
 FORMS_ENDED_BY_GUIDE_QUESTION = frozenset({"appointment_lookup_form"})
 """Forms a guide question ends: the look-up only asks for an appointment code, which a citizen
-asking about an item instead ("改一下要多长时间" taken for a reschedule) will not give."""
+asking about an item instead ("信息改一下得等几天", which may be taken for a reschedule) will not
+give."""
 
 
 def service_mentions(tracker: Tracker) -> List[Dict[str, Any]]:
@@ -76,15 +77,15 @@ def relinked(catalogue: Catalogue, text: str) -> List[Dict[str, Any]]:
 
 SITUATION_LENGTH = 24
 """A first message this long (characters) tells the citizen's situation; the held-out
-conversations' short aspect questions about an item described in a few words ("水电气网一起报装 能在网上
-弄不", 15) keep their aspect."""
+conversations' short aspect questions about an item described in a few words (like "水电燃气一块报装
+手机上能办不", 15) keep their aspect."""
 
 
 OVERVIEW_WHEN_UNSURE = 0.4
 """An item the message turns to (one it names or describes, chosen over the item in context) with an
 aspect the intent model gave under this confidence, and whose words ask no aspect, gets its
-overview: "个体户咋登记" (process 0.20, the overview 0.18), "准备开个药店，得办几个证" (materials 0.22),
-"执照下来以后招了几个人，给员工上社保公积金又是咋办". The overview holds every aspect in short and
+overview: "个体户咋登记" (process 0.20, the overview 0.18), "琢磨着开个药房 要弄几样证",
+"执照拿到手后雇了几个人 员工社保公积金咋弄". The overview holds every aspect in short and
 offers each as a button. Set on the held-out conversations, blind_ninth.yml (the file the kind was
 read from) among them: 0.3, 0.4 and 0.5 gave 498, 501 and 500 of 605 against 494, with the rule
 applied before the item was chosen; applied after it, as now, 0.4 gives 500 (7 gained, 1 lost)."""
@@ -346,8 +347,8 @@ class ActionGuide(Action):
         item: Optional[ServiceItem] = choice.item
         offered = offered_items(tracker) if item is None and not choice.choices and not mentions else []
         if item is None and in_context is None and not mentions and not offered:
-            # "政务服务要交钱不", "领证的时候要带啥": about the hall as a whole, answered from the FAQ; with
-            # items close to it too, only where the intent model's FAQ topic and retrieval agree
+            # "办政务服务得花钱不", "去领证的话需要拿啥东西": about the hall as a whole, answered from the
+            # FAQ; with items close to it too, only where the intent model's FAQ topic and retrieval agree
             faq = faq_confidence(tracker.latest_message.get("intent_ranking") or [])
             index = get_faq_store().current()
             matches = index.search(text)
@@ -362,7 +363,7 @@ class ActionGuide(Action):
                 dispatcher.utter_message(text=entry.cited_answer(), json_message=faq_card(entry))
                 return ended_lookup(tracker)
         if offered and aspect != "overview":
-            # "材料清单有吗" right after the choices, none chosen: the best-ranked offered item answers,
+            # "要带的东西有单子没" right after the choices, none chosen: the best-ranked offered item answers,
             # and the others stay a tap away
             item = catalogue.get(offered[0])
         if item is None:
@@ -400,8 +401,9 @@ class ActionGuide(Action):
             )
         ):
             # "俺奶奶前两天没了 …有没有一次性给弄完的" (a first message telling the citizen's situation) and
-            # "新生儿出生一件事都能办啥" (what the matter covers) are answered with the whole matter, the
-            # lines of its guide they ask about first, unless they hold an aspect's own words (`asked_aspect`)
+            # "俺家刚添了娃 新生儿出生一件事包括哪些事" (what the matter covers) are answered with the
+            # whole matter, the lines of its guide they ask about first, unless they hold an aspect's own
+            # words (`asked_aspect`)
             aspect = asked_aspect(text)
         answers = situation_answers(tracker, item)
         send(dispatcher, render(item, aspect, hall, answers, choice.details))
@@ -430,7 +432,7 @@ def ended_lookup(tracker: Tracker) -> List[Dict[str, Any]]:
 def turned_to_item(tracker: Tracker) -> bool:
     """Whether a "no" or "stop" outside a form also names or describes another item than the one in context.
 
-    "哦不对 俺买的不是新房 是别人住过的老房子", "算了 俺就一个人干 还是先弄个个体户吧": the citizen
+    "哦不对 不是新房 是人家住过几年的二手房", "算了 俺就一个人干 还是先弄个个体户吧": the citizen
     corrects or drops the matter in context for another one, which the guide then answers. A
     description counts when the catalogue is sure of its item or finds it likely
     (`bot.catalogue.linking.Evidence`).
@@ -441,7 +443,7 @@ def turned_to_item(tracker: Tracker) -> bool:
     in_context = item_in_context(tracker)
     named = [str(m.get("value") or "") for m in service_mentions(tracker)]
     if not named:  # the NLU links descriptions for item intents only: weigh this one here
-        # a sure item, or one clearly ahead ("算了 公司不注册了 就开个小饭店": 开办餐饮店, then 个体户)
+        # a sure item, or one clearly ahead ("拉倒吧 公司也不注册了 开个炒菜馆": 开办餐饮店)
         best = get_catalogue().evidence(text).leading
         named = [best.name] if best is not None else []
     return any(name != in_context for name in named)

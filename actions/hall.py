@@ -58,7 +58,7 @@ class ActionGreet(Action):
 
 
 class ActionHallInfo(Action):
-    """Answers office hours, location, complaints and "are you a bot" (hand-over: ``action_handoff``)."""
+    """Answers office hours, location, complaints and "is this a robot" (hand-over: ``action_handoff``)."""
 
     def name(self) -> str:
         """The domain name of this action."""
@@ -91,8 +91,8 @@ class ActionHallInfo(Action):
             if entry is not None:  # "车停哪": the address and ways there, then the parking entry
                 dispatcher.utter_message(text=entry.cited_answer(), json_message=faq_card(entry))
             return []
-        # "周末能办业务不", "礼拜天去有人没": the hours, then the entry on service outside them;
-        # "热线几点有人接": the hotline's entry instead of the hall's hours (`bot.hall.hours_answer`)
+        # "星期六开门吗", "星期天过去有人上班不": the hours, then the entry on service outside them;
+        # "打热线啥时候有人接听": the hotline's entry instead of the hall's hours (`bot.hall.hours_answer`)
         text = tracker.latest_message.get("text") or ""
         index = get_faq_store().current()
         decision = decide(index.search(text))

@@ -134,7 +134,7 @@ class ActionHandoff(Action):
             hotline = hall.hotline_faq if asks_about_the_hotline(text) else None
             entry = get_faq_store().current().get(hotline) if hotline else None
             if entry is not None:
-                # "政务热线号码多少": the hotline's entry staff keep, with its source and date
+                # "12345热线的电话是多少来着": the hotline's entry staff keep, with its source and date
                 dispatcher.utter_message(text=entry.cited_answer(), json_message=faq_card(entry))
             dispatcher.utter_message(
                 text=numbers_text(hall, staffed),

@@ -75,8 +75,8 @@ def typed_choice(
     """The guide button (an item, an aspect or a 个性指南 answer) a typed ``text`` chooses, if any.
 
     Chosen by `bot.booking_dialogue.choose_button` ("第二个", "公积金那个", a title) unless the
-    message names an item the button is not about ("办好居住证以后 想申请公租房 有啥条件" holds the
-    title 条件 of 居住证's buttons); or, among buttons asking to choose between two or more items
+    message names an item the button is not about ("居住证已经拿到手了 下一步申请公租房得够啥条件"
+    holds the title 条件 of 居住证's buttons); or, among buttons asking to choose between two or more items
     (`asks_a_choice`), by naming exactly
     one of them (``mentioned``: the items the NLU linked) or by words that point to one of them
     rather than the others (`Catalogue.choose_among`: "卖吃的 小馆子" after 个体工商户/开办餐饮店/
@@ -104,7 +104,7 @@ def typed_choice(
     offered = {button_service(b): b for b in guide if button_service(b)}
     if len(offered) < 2 or not asks_a_choice(guide):
         # the aspects of one item, or the greeting's suggestions of different questions about
-        # different items: a message that merely resembles one of them ("你们中午休息不" and 办退休)
+        # different items: a message that merely resembles one of them ("中午窗口有人不" and 办退休)
         # asks its own question
         return None
     named = named_items & set(offered)

@@ -33,9 +33,25 @@ ASPECTS: Dict[str, tuple[str, str]] = {
 }
 INTENT_TO_ASPECT = {intent: aspect for aspect, (intent, _) in ASPECTS.items()}
 # aspect -> words that ask for it outright; an overview question that holds the words of exactly
-# one aspect ("办好居住证以后 想申请公租房 有啥条件") asks for that aspect (`asked_aspect`)
+# one aspect ("居住证已经拿到手了 下一步申请公租房得够啥条件") asks for that aspect (`asked_aspect`)
 ASPECT_WORDS: Dict[str, tuple[str, ...]] = {
-    "materials": ("带啥", "带什么", "啥材料", "什么材料", "哪些材料", "材料有哪些", "材料清单", "要啥证件"),
+    "materials": (
+        "带啥",
+        "带什么",
+        "拿啥",
+        "啥材料",
+        "什么材料",
+        "哪些材料",
+        "材料有哪些",
+        "材料清单",
+        "要啥证件",
+        "准备啥",
+        "准备什么",
+        "准备哪些",
+        "提供啥",
+        "提供什么",
+        "提供哪些",
+    ),
     "process": ("流程", "步骤"),
     "time_limit": ("多久", "多长时间", "要几天", "几天能", "几天办", "多少天", "几个工作日", "啥时候开始"),
     "fee": ("收费吗", "收费不", "收不收费", "多少钱", "要钱", "花钱吗", "花钱不", "收钱吗", "费用多少"),
@@ -76,25 +92,34 @@ ASPECT_WORDS: Dict[str, tuple[str, ...]] = {
         "在哪儿办",
         "去哪儿办",
         "在哪儿弄",
+        "去哪儿",
+        "上哪儿",
+        "去哪里",
+        "上哪个地方",
+        "到哪个地方",
+        "在哪个地方",
+        "去哪排队",
+        "在哪排队",
     ),
 }
 # Where online words stand ("居住证网上在哪办", "手机上去哪办"), a window's words do not ask for a window.
 _ONLINE_MARKS = ("网上", "线上", "手机上", "app", "郑好办")
 OVERVIEW_WORDS = (
-    "是啥", "是什么", "是个啥", "是干啥的", "啥意思", "什么意思", "咋回事",
+    "是啥", "是什么", "是个啥", "是干啥的", "啥意思", "什么意思", "咋回事", "咋个办法", "啥办法",
+    "包括哪些", "包括啥", "里头有啥", "都有啥业务",
     "一块能办", "一块儿能办", "一起能办", "能一块办", "能一起办", "能一块儿办",
 )  # fmt: skip
 """Words that ask what a matter is, or whether its parts are done together: its overview. They
 count only where no other aspect's words stand, nor a noun of one (`ASPECT_NOUNS`: "收费标准是啥",
 "需要的材料是啥", "退休金是什么时候发" ask for those)."""
-_HANDED_IN = ("材料", "资料", "证件", "照片", "复印件", "原件")
+HANDED_IN = ("材料", "资料", "证件", "证明", "照片", "复印件", "原件")
 """Nouns of what is handed in: a materials question's."""
 ASPECT_NOUNS = (
-    *_HANDED_IN, "带啥", "多久", "几天", "时候", "时间", "收费", "费用", "多少钱",
+    *HANDED_IN, "带啥", "多久", "几天", "时候", "时间", "收费", "费用", "多少钱",
     "标准", "流程", "步骤", "窗口", "条件", "要求", "网上", "线上", "手机上",
 )  # fmt: skip
 REQUIREMENT_WORDS = ("必须得有", "必须要有", "必须得配", "非得有", "有啥要求", "有什么要求", "有要求")
-"""Words that ask whether a requirement holds ("必须得有执业药师吗", "对人有要求不"): eligibility,
+"""Words that ask whether a requirement holds ("开药房是不是必须要有药师", "对员工有啥要求"): eligibility,
 but only for an aspect the intent model guessed (`worded_aspect` with ``guessed``), and never
 beside a noun of what is handed in ("照片有啥要求", "材料有要求吗" ask about materials)."""
 
@@ -109,7 +134,8 @@ def worded_aspect(text: str, guessed: bool = False) -> Optional[str]:
     """
     if text.startswith("/"):
         return None
-    folded = unicodedata.normalize("NFKC", text).lower()
+    # 哩 is how Henan speakers write 的 ("是干啥哩", "要带啥哩")
+    folded = unicodedata.normalize("NFKC", text).lower().replace("哩", "的")
     asked = [aspect for aspect, words in ASPECT_WORDS.items() if any(word in folded for word in words)]
     if "window" in asked and any(mark in folded for mark in _ONLINE_MARKS):
         asked.remove("window")
@@ -117,7 +143,7 @@ def worded_aspect(text: str, guessed: bool = False) -> Optional[str]:
         guessed
         and "eligibility" not in asked
         and any(word in folded for word in REQUIREMENT_WORDS)
-        and not any(noun in folded for noun in _HANDED_IN)
+        and not any(noun in folded for noun in HANDED_IN)
     ):
         asked.append("eligibility")
     if not asked and any(w in folded for w in OVERVIEW_WORDS) and not any(n in folded for n in ASPECT_NOUNS):
@@ -187,9 +213,10 @@ def guide_intent_read(intent: str, confidence: float, text: str) -> str:
 
     A question whether the matter is done online or in person asks for the online aspect when the
     model read a process, window or overview question (`asks_online_or_in_person`); an overview
-    question that names an aspect asks for it ("…想申请公租房 有啥条件", `asked_aspect`); an aspect
-    the model gave under `GUESSED_ASPECT` gives way to the aspect the words ask for ("水电汽网连合报装
-    是啥" guessed a process question at 0.49, `worded_aspect`). Any other intent is returned as it is.
+    question that names an aspect asks for it ("…下一步申请公租房得够啥条件", `asked_aspect`); an
+    aspect the model gave under `GUESSED_ASPECT` gives way to the aspect the words ask for
+    ("水店气网连合报装到底是啥": 是啥, an overview question, `worded_aspect`). Any other intent is
+    returned as it is.
     """
     if intent in _OVERRIDDEN_INTENTS and asks_online_or_in_person(text):
         return "ask_online"
@@ -206,7 +233,7 @@ COVER_WORDS = (
     "都管哪些", "都管啥", "管哪些事", "能同步", "哪些部门",
     "也是一块儿办", "也是一块办", "也是一起办", "也一块儿办", "也一块办", "也一起办",
 )  # fmt: skip
-"""Words that ask what a matter covers ("新生儿出生一件事都能办啥", "医保也是一块儿办的？")."""
+"""Words that ask what a matter covers ("俺家刚添了娃 新生儿出生一件事包括哪些事", "医保也是一块儿办的？")."""
 ASKS_WHO = ("哪些人", "啥人", "什么人", "谁能", "谁可以")
 """Words that ask who a matter is for ("公租房都管哪些人"): its conditions, not what it covers."""
 
@@ -237,15 +264,15 @@ def bundles(catalogue: Catalogue, item: ServiceItem, other: ServiceItem) -> bool
 
 GUIDE_INTENTS = frozenset(INTENT_TO_ASPECT)
 BACK_REFERENCES = ("这个", "那个", "它", "这件事", "这事", "刚才", "上面", "该事项")
-# Someone's own presence asked about ("俺对象也得去吗", "非得本人来吗")
+# Someone's own presence asked about ("俺媳妇也得一起去吗", "非要本人到场吗")
 PRESENCE_CUES = tuple(
     "本人 亲自 到场 到现场 得去吗 要去吗 得来吗 要来吗 都得去 一起去 也得去 也要去 也得来".split()
 )
-# "this" or a person the matter at hand concerns ("他本人出门不方便 我替他去中不中")
+# "this" or a person the matter at hand concerns ("他身子骨不行出不了门 俺替他跑一趟中不中")
 POINTING_CUES = BACK_REFERENCES + RELATIVES + tuple("他 她 他们 她们 对方 卖方 买方 老人".split())
 
 
-# A message asking about two or more matters at once ("公积金跟社保卡的事都想问问", "…这俩事都想问问")
+# A message asking about two or more matters at once ("社保卡和公积金这俩事都想咨询下", "…这两件事都想咨询")
 SEVERAL_CUES = tuple(
     "都想问问 都想问下 都想问一下 都想了解 都想咨询 这俩事 这两件事 这两个事 俩事都 两件事 两个事 几件事 "
     "这几个事 一块问问 一起问问".split()
@@ -254,7 +281,7 @@ _CLAUSES = re.compile(rf"[{PAUSE_CHARACTERS}]+|跟|和|还有|以及")
 
 
 def several_items(catalogue: Catalogue, text: str) -> List[ServiceItem]:
-    """The items a message asks about together ("公积金跟社保卡的事都想问问"), or [] for one or none.
+    """The items a message asks about together ("社保卡和公积金这俩事都想咨询下"), or [] for one or none.
 
     Only with a cue that several matters are meant (`SEVERAL_CUES`); each clause (split at pauses
     and 跟/和/还有) counts for the item it names, the one the catalogue leads with for it, or the
@@ -283,7 +310,7 @@ def several_items(catalogue: Catalogue, text: str) -> List[ServiceItem]:
 
 
 def asks_for_someones_presence(text: str) -> bool:
-    """Whether ``text`` asks whether a person must come ("俺对象也得去吗", "他下不了楼 非得本人来吗").
+    """Whether ``text`` asks whether a person must come ("孩子他妈也要去吗", "他腿摔了 非要本人到场吗").
 
     A relative (`RELATIVES`), or 他/她 (not inside 其他/其它), and a presence cue
     (`PRESENCE_CUES`); "我妈能不能帮我排个号" asks about the hall, not the matter at hand.
@@ -315,17 +342,21 @@ CONTEXT_CUES = (
 SITUATION_CUES = tuple(
     "我是 我们是 俺是 俺们是 我交的 我已经 我没有 如果 要是 万一 像我这样 我这种 我这情况 我的情况".split()
 )
-# Words that open a new matter ("另外…", "还有个事…", "算了 不注册了 就开个小饭店") or correct the one
-# in context ("想了想…", "哦不对 俺买的不是新房"): a message with one, sure of another item, is about
-# that item even if it shares words with the one in context (`opens_new_matter`).
+# Words that open a new matter ("另外…", "还有个事…", "算了 不弄公司了 改开个炒菜馆") or correct the
+# one in context ("想了想…", "哦不对 是人家住过几年的二手房"): a message with one, sure of another
+# item, is about that item even if it shares words with the one in context (`opens_new_matter`).
 SWITCH_CUES = tuple(
     "另外 还有个事 还有一个事 还有件事 还有一件事 再问个 再问一个 再问下 换个 算了 不光 不但 "
-    "另一个 另一件 别的事 顺便问 顺便 想了想".split()
+    "另一个 另一件 别的事 顺便问 顺便 想了想 那要是 要是换成 那如果 如果是".split()
 )
+_THE_OTHER = re.compile(r"另外(?=一个|一位|一家|一份|的|两|俩|几)")
+"""另外 as "the other" ("另外一个股东在外地"), not "besides": taken out before looking for a switch cue."""
 _CORRECTION = re.compile(r"^\W*(哦|噢|啊|呃)?\W*不对")
-_DONE = re.compile(r"(弄好|办好|办完|弄完|搞好|搞定|办下来|下来|拿到)(了|以后|之后|后|完)")
-"""The matter before told as done ("公司办好以后招了人", "执照下来以后…", "公司弄好了还得招几个人"): what
-follows is the next matter."""
+_DONE = re.compile(
+    r"(弄好|办好|办完|弄完|搞好|搞定|办下来|下来|拿到)(了|以后|之后|后|完)|开起来|(开张|开业)(了|以后|之后|后)"
+)
+"""The matter before told as done ("公司办好以后招了人", "执照下来以后…", "公司弄好了还得招几个人",
+"铺子开起来以后要雇人"): what follows is the next matter."""
 _DROPPED = re.compile(r"不([\u4e00-\u9fff]{1,3})了")
 # "饭店不开了", "房子不买了": the matter named before a verb of doing it that is given up; not "打不开了"
 # (a verb's result), "先不办了" (put off), "现在不办了" (hearsay about a rule)
@@ -358,31 +389,36 @@ def opens_new_matter(catalogue: Catalogue, text: str, in_context: ServiceItem) -
 
     It does with a switch cue (`SWITCH_CUES`), a correction at its start ("哦不对 …", not the tag
     question 对不对), the matter before told as done (`_DONE`: "公司办好以后招了人 给员工上社保咋弄"),
-    or when it gives the item in context up (`gives_up`).
+    or when it gives the item in context up (`gives_up`). 另外 before a person or thing ("另外一个股东",
+    "另外的材料") is "the other one", no switch.
     """
-    if any(cue in text for cue in SWITCH_CUES) or _CORRECTION.search(text) or _DONE.search(text):
+    cued = _THE_OTHER.sub("", text)
+    if any(cue in cued for cue in SWITCH_CUES) or _CORRECTION.search(text) or _DONE.search(text):
         return True
     return gives_up(catalogue, text, in_context)
 
 
 # A guide question that names and describes no item, with none in context, is about the hall as a
-# whole ("政务服务要交钱不", "领证的时候要带啥", "能不能手机上先取号") when the intent model ranks
+# whole ("办政务服务得花钱不", "去领证的话需要拿啥东西", "能在手机上提前拿号吗") when the intent model ranks
 # ``faq`` at least this high and FAQ retrieval answers it (`hall_wide_answer`). Set on the held-out
 # files of 2026-12-01 (blind_fourth included, with ANSWER_SCORE still 0.2): 19 FAQ questions
 # answered with their own entry, none with another; of the guide questions, "这个收费不" and "材料"
 # (answered with 容缺受理) were taken, now kept out by the back-reference and by length; at 0.05
 # English guide questions were taken too. Not while the guide offers items of a subject
-# ("租房子这块有啥政策" scores faq 0.26 and would get 惠企政策兑现).
+# ("想问下租房方面都有哪些政策" would get 惠企政策兑现).
 HALL_WIDE_FAQ_CONFIDENCE = 0.1
 HALL_WIDE_MIN_CHARACTERS = 3
 _MEANINGFUL = re.compile(r"[0-9A-Za-z\u3400-\u9fff]")
-# A fee question about doing business at the hall in general ("办事要交啥费用吗还是全免费的",
-# "你们这所有业务都是免费的吗") asks the hall's fee policy: the intent model reads it as an item's fee,
+# A fee question about doing business at the hall in general ("办个事还得交钱吗 还是全都免费",
+# "你们这办所有业务都不花钱吗") asks the hall's fee policy: the intent model reads it as an item's fee,
 # ``faq`` far under HALL_WIDE_FAQ_CONFIDENCE, yet it is the hall's FAQ where the model's FAQ topic and
 # retrieval agree (`hall_wide_answer`). Only the fee: "办业务都得带啥", "我要办的业务在哪个窗口" ask
 # for an item's materials and window, and retrieval's entries for them were wrong ones. 工本费 and
-# 手续费 ("收不收手续费") name the hall's charges in general when no item is named or in context.
-HALL_WIDE_SUBJECT = re.compile(r"办事|办业务|业务|政务服务|所有|全免|都免费|都是免费|工本费|手续费")
+# 手续费 ("收不收手续费"), and 免费 asked of the government ("政府办这些手续收费吗 还是免费给办"), name the
+# hall's charges in general when no item is named or in context. Right after an item's guide, only
+# words of the hall as a whole (`HALL_AS_A_WHOLE`) do: "收工本费不" then asks the item's fee.
+HALL_AS_A_WHOLE = re.compile(r"办事|办业务|业务|政务服务|所有|全免|都免费|都是免费|政府|大厅|你们")
+HALL_WIDE_SUBJECT = re.compile(HALL_AS_A_WHOLE.pattern + r"|免费|工本费|手续费")
 
 
 def faq_confidence(ranking: Sequence[Mapping[str, Any]]) -> float:
@@ -499,9 +535,9 @@ def item_question_near_faq(
     (`bot.faq.agreed_entry`, whatever the message names). It is a question about the item:
 
     - for an overview question near ``faq`` (``ask_service_guide``), when an item is linked or
-      the catalogue is sure of or leans to one (`item_instead_of_faq`): "异地就医的费用报销咋办"
-      (faq 0.33, ask_service_guide 0.31) is about 就医费用报销, not 跨省通办; "厂房项目准备动工了
-      开工前的手续能一次办吗" (faq 0.41, ask_service_guide 0.23) about 建设项目开工;
+      the catalogue is sure of or leans to one (`item_instead_of_faq`): "在外省看病的医药费咋报销"
+      is about 就医费用报销, not 跨省通办; "新车间马上要开建了 开工要办的手续能一块儿办完不" about
+      建设项目开工;
     - for an aspect question near ``faq``, only when an item is linked and the entry is not one
       the model and retrieval agree on and retrieval is sure of (from `bot.faq.UNSURE_SCORE`):
       "社保卡能在自助机上办吗" keeps 自助终端, "营业执照下来了能直接给我邮过来吗" (no item linked)
@@ -778,10 +814,10 @@ def choose_item(
        leads it by `SURE_SCORE` ("公司注册地在金水区 想整个挪到高新区来" names 公司注册):
        the described item.
     1. Two or more items named: choices; but of two, one the item in context, the other one.
-       Two or more matters asked about together (`several_items`: "公积金跟社保卡的事都想问问"): choices.
+       Two or more matters asked about together (`several_items`: "社保卡和公积金这俩事都想咨询下"): choices.
        No item named and a return cue (`RETURN_CUES`: "再回到刚才那个"): the ``earlier`` item.
     2. One item named: that item, unless the message asks whether the item in context covers it
-       ("那医保跟社保卡也是一块儿办的？" after 新生儿出生, which bundles them: `bundles`). One item
+       ("那宝宝的社保卡也是一起办的吗" after 新生儿出生, which bundles it: `bundles`). One item
        only described (the linker's ``ServiceLinker.description`` entity, or a description the
        catalogue is sure of): that item when the message turns to a new matter
        (`opens_new_matter`: "另外", "其实", "不注销了"); else the item in context instead when the
@@ -791,7 +827,8 @@ def choose_item(
        (`Catalogue.explained_by`: "租房合同复印一份就够了吧" after 个体户), or when it describes the citizen's
        own situation (an eligibility question, or another aspect's question with
        `SITUATION_CUES`: "我是外地户口 要带啥").
-    3. No item: the item in context when a line of its guide answers the message; when the
+    3. No item: another item the catalogue is sure of when the message turns to a new matter
+       (`opens_new_matter`); the item in context when a line of its guide answers the message; when the
        message is evidence for no other item, or for it among others; and, for an overview
        question (which names no aspect), only then or when a context cue ties the message to
        the matter at hand (`CONTEXT_CUES`: hearsay, the other party or a relative, the
@@ -824,7 +861,7 @@ def choose_item(
     if evidence is not None and in_context is not None and gives_up(catalogue, text, in_context):
         rest, others = [n for n in named if n.name != in_context.name], evidence.without(in_context)
         if rest or others.candidates:
-            # "饭店不开了 想开个卖药的店", "算了 公司不注册了 就开个小饭店": the item in context is given
+            # "饭店不开了 想开个卖药的店", "拉倒吧 公司也不注册了 开个炒菜馆": the item in context is given
             # up for another; the message is weighed as if there were none, and it is not offered again
             named, evidence, in_context = rest, others, None
     sure = evidence.item if evidence is not None else None
@@ -839,13 +876,14 @@ def choose_item(
         if all(n.name == sure.name or lead - catalogue.score(n, text) >= SURE_SCORE for n in named):
             named = [sure]
     if len(named) == 2 and in_context is not None and in_context.name in {n.name for n in named}:
-        # "办好居住证以后 想申请公租房": the item in context is the background, the other one is asked about
+        # "居住证已经拿到手了 下一步申请公租房": the item in context is the background, the other one
+        # is asked about
         named = [n for n in named if n.name != in_context.name]
     if len(named) > 1:
         return ItemChoice(choices=named)
     several = several_items(catalogue, text) if typed else []
     if several:
-        # "俺爹刚走 俺娘也快到退休年龄了 这俩事都想问问": which one first is the citizen's to choose
+        # "俺爷爷前几天没了 俺奶奶也该办退休了 这两件事都想咨询": which one first is the citizen's to choose
         return ItemChoice(choices=several)
     if not named and typed and earlier is not None and any(cue in text for cue in RETURN_CUES):
         return ItemChoice(item=earlier, details=catalogue.details(earlier, text))
@@ -869,7 +907,7 @@ def choose_item(
             and asks_what_it_covers(text)
             and bundles(catalogue, in_context, item)
         ):
-            # "那医保跟社保卡也是一块儿办的？" after 新生儿出生: whether the matter at hand bundles another
+            # "那宝宝的社保卡也是一起办的吗" after 新生儿出生: whether the matter at hand bundles another
             return ItemChoice(item=in_context, details=catalogue.details(in_context, text))
         described = all(
             str(m.get("extractor") or "").endswith(".description")
@@ -895,6 +933,16 @@ def choose_item(
     if in_context is not None:
         if not typed:
             return ItemChoice(item=in_context)
+        sure = evidence.item if evidence is not None else None
+        turned = sure is not None and sure.name != in_context.name
+        if (
+            sure is not None
+            and turned
+            and opens_new_matter(catalogue, text, in_context)
+            and outscored(catalogue, sure, in_context, text)
+        ):
+            # "那要是一手房呢 头回办证咋弄" after 二手房: another matter the catalogue is sure of, turned to
+            return about(sure)
         context_details = catalogue.details(in_context, text)
         if context_details:
             return ItemChoice(item=in_context, details=context_details)
@@ -904,13 +952,13 @@ def choose_item(
         if among or (not candidates and (aspect != "overview" or cue)):
             return ItemChoice(item=in_context)
         if aspect != "overview" and (weak or own_situation):
-            # "一年大概交多少", "我户口不在郑州 这种能取不": an aspect of the matter at hand, its stray
+            # "一年下来得缴多少钱", "我户口不在郑州 这种能取不": an aspect of the matter at hand, its stray
             # words weak evidence for other items, or the citizen's own situation
             return ItemChoice(item=in_context)
         if candidates:
             return ItemChoice(choices=candidates, current=in_context)
     if evidence is not None and evidence.likely:
-        # "想开家卖药的店 手续复杂不": the best item clearly ahead, though not sure, is answered and the
+        # "想开家卖药的小店 麻烦不麻烦": the best item clearly ahead, though not sure, is answered and the
         # others are offered beside the answer
         return dataclasses.replace(about(candidates[0]), alternatives=candidates[1:])
     return ItemChoice(choices=candidates)

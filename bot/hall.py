@@ -17,8 +17,8 @@ from bot.settings import get_settings
 
 NOON = time(12, 0)
 
-#: Words naming the city's 12345 hotline, not the hall's own phone ("政务热线号码多少", "12345几点有人接",
-#: "有没有热线电话"): 12345 standing alone, or 热线 at the start of a phrase or named as the city's;
+#: Words naming the city's 12345 hotline, not the hall's own phone ("便民热线的电话是多少", "12345几点有人接",
+#: "能打热线问问吗"): 12345 standing alone, or 热线 at the start of a phrase or named as the city's;
 #: not another body's line ("社保热线", "公积金热线", "大厅咨询热线").
 HOTLINE_WORDS = re.compile(
     r"(?<!\d)12345(?!\d)|(?:政务|便民|市长)(?:服务)?热线|市长电话|便民电话|(?:^|[^\u3400-\u9fff]|[有个打拨])热线"
@@ -28,8 +28,8 @@ HOTLINE_WORDS = re.compile(
 #: `bot.nlu.intent_classifier.HALL_CUES`.
 HALL_WORDS = re.compile(r"大厅|中心|你们|恁们|您们|窗口")
 #: Times outside the hall's usual hours that `HallInfo.hours_faq` is about: weekends, evenings after
-#: work and the lunch break ("礼拜天去有人没", "上班族只能周六去"). Holidays are not among them: that
-#: entry does not speak of them, and the hours answer's own day line does.
+#: work and the lunch break ("星期天过去有人上班不", "白天要上班 只能周末抽空去"). Holidays are not
+#: among them: that entry does not speak of them, and the hours answer's own day line does.
 OUTSIDE_HOURS_WORDS = re.compile(
     r"周[六日天末]|星期[六日天]|礼拜[六日天]|双休|晚上|夜里|夜间|下班(以|之)?后|中午|午休|午间|延时|错时"
 )
@@ -114,7 +114,7 @@ def hours_answer(text: str, hall: HallInfo, retrieved: Optional[str], sure: bool
         retrieved: FAQ retrieval's best entry for ``text`` (`bot.faq.decide`), or ``None``.
         sure: whether retrieval scored it at `bot.faq.UNSURE_SCORE` or more.
 
-    The hotline's hours ("热线几点有人接") are the hotline entry's alone, not the hall's
+    The hotline's hours ("打热线啥时候有人接听") are the hotline entry's alone, not the hall's
     (`asks_about_the_hotline`). Otherwise the hall's hours, then ``hours_faq`` when the message
     names a time outside them (`OUTSIDE_HOURS_WORDS`) or retrieval is sure of that entry.
 

@@ -57,7 +57,7 @@ _SPELLED_RUN = re.compile(
 MIN_SPELLED_DIGITS = 7
 """A run of at least this many spelled digits is read as a number: shorter runs (一一, 三五个) are
 ordinary words, and no phone or ID number is shorter; a lone spelled digit next to written ones is a word
-("第一13812345678")."""
+("第一13867905678")."""
 
 
 def _spelled_runs(s: str) -> list[re.Match[str]]:
@@ -363,7 +363,7 @@ def find_mobile(text: str) -> str | None:
     """Return the mainland mobile number said anywhere in ``text``, normalised, or None.
 
     Words, spaces, dashes, dots, a ``+86`` / ``0086`` prefix and full-width digits around or inside
-    the number are allowed: ``我的手机是 138-1234-5678`` gives ``13812345678``.
+    the number are allowed: ``我的手机是 138-6790-5678`` gives ``13867905678``.
     """
     folded = _fold(text)
     for match in _ID_RUN.finditer(folded):  # "身份证 110105 19491231 002X" holds no phone number
@@ -383,7 +383,7 @@ def mobile_answer_error(text: str) -> str | None:
         return None
     runs = [m.group(0) for m in _DIGIT_RUN.finditer(_fold(text))]
     if not runs:
-        return "请输入11位手机号码，比如 13812345678"
+        return "请输入11位手机号码，比如 13867905678"
     return mobile_error(max(runs, key=lambda r: len(normalize_mobile(r))))
 
 
@@ -492,7 +492,7 @@ def clean_name(text: str) -> str:
 def find_name(text: str) -> str | None:
     """Return the acceptable name said in an answer to "what is the name?", or None.
 
-    "我叫李明，手机13812345678" gives "李明": the answer is cut at punctuation and each piece
+    "我叫李明，手机13867905678" gives "李明": the answer is cut at punctuation and each piece
     (without its label) is tried, pieces with a label first.
     """
     pieces = [p for p in _SEGMENT_BREAKS.split(normalize_name(text)) if p.strip()]
@@ -501,7 +501,7 @@ def find_name(text: str) -> str | None:
         candidate = clean_name(piece)
         if name_error(candidate) is None:
             return candidate
-        for word in re.split(r"\s+", candidate):  # "李明 13812345678"
+        for word in re.split(r"\s+", candidate):  # "李明 13867905678"
             word = clean_name(word)
             if word and name_error(word) is None and is_cjk_ideograph(word[0]):
                 return word

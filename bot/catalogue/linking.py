@@ -6,7 +6,7 @@ One place decides, for the NLU linker (`bot.nlu.service_linker`) and the guide a
   leads it by `SURE_SCORE` (a sure link's worth of evidence the runner-up lacks: 开办运输企业 42
   against 开办企业 29 for "弄几辆货车搞物流运输 成立个公司"); the linker then emits a ``service``
   entity for it;
-- **a broad subject asked about as such** ("家里老人的事想咨询一下", "住这方面能办点啥"): a message with a
+- **a broad subject asked about as such** ("想打听下老年人这块的事", "住这方面能办点啥"): a message with a
   vague cue (`VAGUE_CUES`) that names no item, about a subject at least two items are filed under
   (``about_topic``), gets those items as choices even when the subject's words lean to one of them
   (老人 to 身后一件事); not when its other words are sure of an item ("闺女刚满月 医保的事咋弄");
@@ -33,7 +33,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from bot.catalogue.search import negated, without_negated
+from bot.catalogue.search import leftover, negated, without_negated
 
 if TYPE_CHECKING:
     from bot.catalogue.collection import Catalogue
@@ -107,7 +107,7 @@ class Evidence:
         """Whether the evidence is worth answering on.
 
         It is with a sure or likely item, or at least two candidates from `SURE_SCORE` to offer as
-        choices ("房产证咋办呀": 新建商品房 and 二手房).
+        choices ("房产证咋个办法": 新建商品房 and 二手房).
         """
         return self.leading is not None or (len(self.candidates) >= 2 and self.score >= SURE_SCORE)
 
@@ -148,13 +148,17 @@ def weigh(
         The candidates, best first, and whether the best is a sure link.
 
     """
+    vague = any(cue in text for cue in VAGUE_CUES)
+    subjects = catalogue.subjects(text)
     shared = _shared_choices(catalogue, text, sure_score, margin, limit)
-    if shared is not None:
+    if shared is not None and not (vague and subjects):
+        # a subject asked about as such ("营业执照方面能办点啥") is offered whole, not by its shared terms
         return shared
     ranked = catalogue.search(text, limit=limit)
-    if any(cue in text for cue in VAGUE_CUES) and catalogue.mentioned_in(text) is None:
-        subjects = catalogue.subjects(text)
-        # a subject only one item is filed under (上学 in "孩子上学的事") is not vague, nor is a message
+    # a broad subject and nothing else ("执照咋弄", "社保咋弄"): as vague as "社保的事"
+    bare = bool(subjects) and not leftover(text, subjects)
+    if (bare or vague) and catalogue.mentioned_in(text) is None:
+        # a subject only one item is filed under (上学 in "闺女上学的事") is not vague, nor is a message
         # whose other words are sure of an item ("闺女刚满月 医保的事咋弄"): both are weighed as usual
         narrow = any(len(ids) == 1 for ids in subjects.values())
         rest = text
@@ -162,6 +166,9 @@ def weigh(
             rest = rest.replace(subject, " ")
         told = narrow or _weigh_words(catalogue, rest, sure_score, margin, limit).item is not None
         broad = [] if told else catalogue.about_topic(text, limit=limit)
+        if len(broad) >= 2 and bare:
+            # nothing but the subject: the items listing it earliest among their topics first
+            return Evidence(broad[:limit], False, sure_score)
         if len(broad) >= 2:
             # the items best for the words first, then the others filed under the subject
             listed = {item.id for item, _ in broad}
@@ -248,8 +255,8 @@ def outscored(catalogue: Catalogue, item: ServiceItem, in_context: ServiceItem, 
     It has when ``item`` leads the item in context by a sure link's margin (`SURE_MARGIN` times its
     score, or `SURE_SCORE` more; only the latter when the item in context itself scores a sure
     link's `SURE_SCORE`) and the item in context bundles none of the matters the message names
-    (`BUNDLED_SCORE`): "公司弄好以后要招几个司机 给他们办用工登记跟参保" scores 员工录用 20.4 and
-    开办运输企业 3.8 (公司), where "刻章领发票在哪办" (开办企业 18.3, 开办运输企业 3.3) stays with the
+    (`BUNDLED_SCORE`): "公司办下来以后得招几个驾驶员 给他们办用工和社保" scores 员工录用 far above
+    开办运输企业 (公司 alone), where "刻章领发票在哪办" (开办企业 18.3, 开办运输企业 3.3) stays with the
     latter, which bundles 发票申领.
     """
     if catalogue.bundled_score(in_context, text) >= BUNDLED_SCORE:
@@ -292,7 +299,7 @@ def choose_among(catalogue: Catalogue, text: str, offered: list[ServiceItem]) ->
 
 
 def _the_other_one(catalogue: Catalogue, text: str, offered: list[ServiceItem]) -> ServiceItem | None:
-    """Of two offered items, the one a reply leaves when it says what it is not ("新装 不是过户").
+    """Of two offered items, the one a reply leaves when it says what it is not ("是新接的 不是改名过户").
 
     What the reply negates (`bot.catalogue.search.negated`) is weighed against the two as a reply
     is; when its words name something of one of them and it clearly points to that one, the other

@@ -27,9 +27,9 @@ PAUSE_CHARACTERS = r"\s，。,.!！?？、；;"
 _NEGATED = re.compile(
     rf"(?<![是这那])(?:不是|并非|而非)(?![说要想刚得该])[^{PAUSE_CHARACTERS}嘛吗么]{{1,8}}?(?=[的哩]|[{PAUSE_CHARACTERS}]|$)"
 )
-"""What a message says something is not ("是从别人手里买的旧房 不是开发商的", "俺买的不是新房"): up to
-eight characters after 不是/并非/而非 that end at 的, 哩, a pause or the end. Not 是不是 (a question),
-nor what says the opposite: 这不是…嘛 ("俺这不是想开个饭店嘛"), 不是说…吗 (hearsay), 不是要…"""
+"""What a message says something is not ("这房是从上家手里接过来的 不是找开发商买的", "俺家那套不是新房子"):
+up to eight characters after 不是/并非/而非 that end at 的, 哩, a pause or the end. Not 是不是 (a
+question), nor what says the opposite: 这不是…嘛 ("俺这不是想开个饭店嘛"), 不是说…吗 (hearsay), 不是要…"""
 _WHEN = "前昨今去上下这两几个一礼拜周月天年夜里凌晨早晚半刚才在医院家中"
 _PASSED_AWAY = re.compile(
     rf"(?:{'|'.join(RELATIVES + ELDERS)})[{_WHEN}]{{0,8}}(?:走了|刚走|没了|不在了)"
@@ -436,8 +436,22 @@ def without_negated(text: str) -> str:
 
 
 def negated(text: str) -> str:
-    """What ``text`` says something is not (`_NEGATED`): "过户" of "新装 不是过户", else ""."""
+    """What ``text`` says something is not (`_NEGATED`): "改名过户" of "是新接的 不是改名过户", else ""."""
     return " ".join(match.group(0)[2:] for match in _NEGATED.finditer(text))
+
+
+def leftover(text: str, words: Iterable[str]) -> str:
+    """The content characters of ``text`` once ``words`` and the words of how people ask are taken out.
+
+    "办个营业执照" without 营业执照 leaves nothing (办 and 个 are function characters); "营业执照注销"
+    leaves 注销.
+    """
+    rest = normalise(text)
+    for word in sorted(words, key=len, reverse=True):
+        rest = rest.replace(word, " ")
+    for word in _STOP_WORDS_LONGEST_FIRST:
+        rest = rest.replace(word, " ")
+    return "".join(_content_chars(rest))
 
 
 def _content_chars(text: str) -> list[str]:

@@ -1,6 +1,6 @@
 """English words citizens mix into Chinese messages, with the Chinese words they stand for.
 
-People type "cancel 我的预约", "居住证的 process 是啥" or "rate 一下": a few English words inside
+People type "cancel 下周三的号", "居住证的 process 是啥" or "给你们 rate 个分": a few English words inside
 Chinese. The training data is Chinese, so such a word teaches the intent classifier nothing. Each
 English word of the glossary is followed by its Chinese gloss before the message is featurised
 (``cancel`` → ``cancel取消``), at training and at prediction alike, so the English word keeps its

@@ -18,11 +18,12 @@ probabilities Rasa's ``FallbackClassifier`` thresholds. An intent made of unrela
 metadata names a ``topic`` is the class ``<intent>/<topic>``, and the intent scores its best
 topic. On the held-out files this lifted the FAQ questions recognised as ``faq`` from 99/114 and
 51/57 to 108/114 and 54/57 (``make eval`` keeps the comparison). Its best topic alone still
-undercounts such an intent against one learned whole ("政务服务都是免费的吧" went to ask_fee, 0.50
-against faq 0.29); the best topic's probability can be weighted by ``topic_weight`` before the row
-is scaled. It stays 1 for now: 2 cost held-out conversations (``docs/intent-tuning.md``). A few
-messages are decided by their form alone, with confidence 1 (``decided_by_form``): lone
-punctuation or emoji, a bare item name, a bare phone number, ID number or 预约号.
+undercounts such an intent against one learned whole (a held-out question whether government
+services are all free went to ask_fee rather than faq); the best topic's probability can be
+weighted by ``topic_weight`` before the row is scaled. It stays 1 for now: 2 cost held-out
+conversations (``docs/intent-tuning.md``). A few messages are decided by their form alone, with
+confidence 1 (``decided_by_form``): lone punctuation or emoji, a bare item name, a bare phone
+number, ID number or 预约号.
 """
 
 from __future__ import annotations
@@ -68,7 +69,7 @@ FORM_ENTITIES = frozenset({"phone", "id_number", "appointment_code"})
 BOOK_APPOINTMENT = "book_appointment"
 UNSURE_BOOKING = 0.5
 """Below this confidence, ``book_appointment`` for a message without a word of booking
-(`BOOKING_CUES`) gives way to the runner-up: "想开个小卖部 办个体执照" (0.49) asks how, and a booking
+(`BOOKING_CUES`) gives way to the runner-up: "想开个小超市 办个个体执照" asks how, and a booking
 starts a form. On the held-out files, every booking request under it holds such a word (预约, 号 …),
 and three other questions under it hold none."""
 BOOKING_CUES = re.compile(
@@ -100,11 +101,12 @@ HALL_CUES = re.compile(
     r"开门|关门|开吗|开不开|(?<!不)上班|下班|午休|中午|上午|下午|早上|晚上|今天|明天|后天|"
     r"周[一二三四五六日天末]|礼拜|星期|节假日|放假|营业"
 )
-UNSURE_AFFIRM = 0.45
+UNSURE_REPLY = 0.45
 """Below this confidence, ``affirm`` for a message that asks an aspect in words ("ok 办这个多少钱":
-affirm 0.39, fee 0.32) or asks whether hearsay about a matter is true ("听人说公积金一年只能提一回
-是这样吗"), and holds no word of booking, is a guide question: the acknowledgement or the "是这样吗"
-is how the question is put, not a yes to the bot (nor to the booking form's confirmation)."""
+affirm 0.39, fee 0.32), and ``affirm`` or ``deny`` for one that asks whether hearsay about a matter
+is true ("听人说公积金一年只能提一回 是这样吗"; "听说…不用…了 是不是真的", whose 不 reads as a no), and
+holds no word of booking, is a guide question: the acknowledgement, the negation or the "是这样吗"
+is how the question is put, not a yes or no to the bot (nor to the booking form's confirmation)."""
 _QUESTION = re.compile(r"[吗么嘛?？]|不$|没$|真的假的|是不是")
 GUIDE_FLOOR = 0.05
 """A guide intent the model ranks under this confidence never takes an unsure intent's place."""
@@ -445,12 +447,12 @@ class NgramIntentClassifier(GraphComponent, IntentClassifier):
                 order = np.argsort(-row)[:length]
                 ranking = [{"name": self.model.intents[i], "confidence": float(row[i])} for i in order]
                 if unsure_booking(ranking, message.get(TEXT) or ""):
-                    # "想开个小卖部 办个体执照": a question, not a request that would start the booking form
+                    # "想开个小超市 办个个体执照": a question, not a request that would start the booking form
                     ranking = [ranking[1], ranking[0], *ranking[2:]]
                 ranking = self.read_as_guide_question(ranking, message.get(TEXT) or "")
                 answered = answered_as_service(str(ranking[0]["name"]))
                 if answered and elsewhere(message.get(TEXT) or "", words_of(message)):
-                    # "深圳开公司要啥材料": another place's affair, which the hall cannot answer
+                    # "杭州注册个公司都要带啥材料": another place's affair, which the hall cannot answer
                     ranking = [{"name": OUT_OF_SCOPE, "confidence": 1.0}]
             message.set(INTENT, ranking[0], add_to_output=True)
             message.set("intent_ranking", ranking, add_to_output=True)
@@ -460,7 +462,7 @@ class NgramIntentClassifier(GraphComponent, IntentClassifier):
         """``ranking`` with its best guide intent first when an unsure top intent is a guide question.
 
         The top intent gives way (`unsure_other_intent`) when it is an appointment intent, an
-        opening-hours or address question, or ``affirm`` the model is unsure of, and the message
+        opening-hours or address question, or ``affirm`` or ``deny`` the model is unsure of, and the message
         is about a matter of the catalogue. The guide intent takes the top's confidence and the
         top takes the guide intent's, so the fallback threshold reads the decision, not the
         runner-up's share; the rest stay ranked by confidence. The ranking is returned unchanged
@@ -518,19 +520,19 @@ def unsure_other_intent(intent: str, confidence: float, text: str, index: Servic
       cancelling or looking up (`APPOINTMENT_CUES`);
     - an opening-hours or address question under `UNSURE_HALL`, for a message about a matter of
       the catalogue that holds no word about the hall or its hours (`HALL_CUES`);
-    - ``affirm`` under `UNSURE_AFFIRM`, without a word of booking, for a message that asks an
-      aspect in words (`bot.guide.worded_aspect`), or that asks whether hearsay about a matter
-      of the catalogue is true.
+    - ``affirm`` under `UNSURE_REPLY`, without a word of booking, for a message that asks an
+      aspect in words (`bot.guide.worded_aspect`); ``affirm`` or ``deny`` under it for one that
+      asks whether hearsay about a matter of the catalogue is true.
     """
     if intent in APPOINTMENT_INTENTS:
         unsure = confidence < UNSURE_BOOKING and APPOINTMENT_CUES.search(text) is None
         return unsure and about_a_matter(text, index)
     if intent in HALL_INTENTS:
         return confidence < UNSURE_HALL and HALL_CUES.search(text) is None and about_a_matter(text, index)
-    if intent == "affirm":
-        if confidence >= UNSURE_AFFIRM or BOOKING_CUES.search(text) is not None:
+    if intent in ("affirm", "deny"):
+        if confidence >= UNSURE_REPLY or BOOKING_CUES.search(text) is not None:
             return False
-        if worded_aspect(text) not in (None, "overview"):
+        if intent == "affirm" and worded_aspect(text) not in (None, "overview"):
             return True  # "ok 办这个多少钱": the item in context is asked about
         hearsay = any(cue in text for cue in HEARSAY) and _QUESTION.search(text) is not None
         return hearsay and about_a_matter(text, index)

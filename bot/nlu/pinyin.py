@@ -1,16 +1,16 @@
 """The hall's terms typed in pinyin, read back as the Chinese words they spell.
 
-People who cannot find a character, or type on a keyboard without a pinyin input method, write
-the term itself in pinyin: "kuasheng tongban 咋弄", "haochaping评了有啥用", "wanrenzhuwanqi 是咋搞的".
-The training data and the FAQ entries are Chinese, so such a word tells the models nothing. A
-`PinyinReader` knows the terms of a vocabulary (`bot.faq.title_terms`: stretches of the FAQ
-titles) by their toneless pinyin (``pypinyin``); a run of Latin letters that spells one or more of
-those terms, syllable for syllable with nothing left over and at least ``MIN_SYLLABLES`` syllables
-in all, is replaced by them before the message is featurised ("kuasheng tongban 咋弄" →
-"跨省通办 咋弄"). Unlike English glossary words, which keep their own features beside their gloss
-(:mod:`bot.nlu.english`), the letters are dropped: their character n-grams resemble every other
-Latin word and only pull the message away from the term
-("haochaping评了有啥用" scored its FAQ entry 0.11 with the letters kept, 0.36 without). A run
+People who cannot find a character, or type on a keyboard without a pinyin input method, write the
+term itself in pinyin: "kuasheng tongban 能办哪些事", "haochaping评完有人看不",
+"wanrenzhuwanqi 咋参加". The training data and the FAQ entries are Chinese, so such a word tells
+the models nothing. A `PinyinReader` knows the terms of a vocabulary (`bot.faq.title_terms`:
+stretches of the FAQ titles) by their toneless pinyin (``pypinyin``); a run of Latin letters that
+spells one or more of those terms, syllable for syllable with nothing left over and at least
+``MIN_SYLLABLES`` syllables in all, is replaced by them before the message is featurised
+("kuasheng tongban 能办哪些事" → "跨省通办 能办哪些事"). Unlike English glossary words, which keep
+their own features beside their gloss (:mod:`bot.nlu.english`), the letters are dropped: their
+character n-grams resemble every other Latin word and only pull the message away from the term
+("haochaping评完有人看不" scored its FAQ entry 0.29 with the letters kept, 0.67 without). A run
 that spells no known terms whole ("wifi", "HR", "Li Ming") is left as it is; so are the
 glossary's English words. The vocabulary is kept to the titles and the syllables to three or more
 because everyday two-syllable words make names and English read as something else: with the
@@ -143,7 +143,7 @@ class PinyinReader:
     def with_readings(self, text: str) -> str:
         """``text`` with each pinyin run replaced by its reading.
 
-        "kuasheng tongban 咋弄" → "跨省通办 咋弄".
+        "kuasheng tongban 能办哪些事" → "跨省通办 能办哪些事".
         """
         for start, end, terms in reversed(self.spans(text)):
             text = text[:start] + "".join(terms) + text[end:]

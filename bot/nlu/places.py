@@ -1,7 +1,8 @@
 """Another city's affair: a message about a matter that another place's government handles.
 
-"深圳开公司要啥材料", "北京的居住证咋办", "洛阳的房子过户去哪办" ask about services the 郑州高新区
-hall cannot give, although they name an item's words. The issue lists them as out of scope.
+"杭州注册个公司都要带啥材料", "上海的居住证怎么申请", "南阳的房子过户找哪个部门" ask about
+services the 郑州高新区 hall cannot give, although they name an item's words. The issue lists them as
+out of scope.
 
 Place names come from jieba's own dictionary (the package's ``dict.txt``). A name counts when the
 dictionary holds it with 省, 市, 自治区 or 特别行政区 and the place tag ``ns`` (深圳市 gives 深圳).
@@ -87,7 +88,7 @@ HERE_CUES = (
     "本地",
     "大厅",
 )
-#: place names that are everyday words in a citizen's message ("新店装修好了要接水电")
+#: place names that are everyday words in a citizen's message ("咱新店开张前想把水电接上")
 EVERYDAY_WORDS = frozenset({"新店"})
 _SUFFIX = re.compile(r"(.{2,8}?)(省|市|自治区|特别行政区)")
 
@@ -110,15 +111,20 @@ def place_names() -> FrozenSet[str]:
 #: going or doing the matter for someone who is away ("表哥在广州上班 俺替他去办"); asking on someone's
 #: behalf ("替我查下北京的社保") ties nothing here
 ON_BEHALF = re.compile(r"替[他她俺我].{0,3}[跑去来办]")
+#: a party to the matter who is away, and what they must do for it here ("合伙人在杭州 她签字咋办",
+#: "卖房的在外省 他过不来咋弄"): the place is where the person is, not where the matter is done
+ABSENT_PARTY = re.compile(r"(?:他|她|人家)(?:们|本人)?.{0,2}(?:签字|签名|到场|到不了|过来|授权|委托)")
 
 
 def ties_here(text: str) -> bool:
     """Whether ``text`` names a place of Zhengzhou or ties its matter to the hall.
 
-    ``LOCAL``, ``HERE_CUES`` and ``ON_BEHALF``: "在北京住的院 回郑州了 垫的医药费咋报" is an affair of
-    here, whatever other place it names.
+    ``LOCAL``, ``HERE_CUES``, ``ON_BEHALF`` and ``ABSENT_PARTY``: "在北京住的院 回郑州了 垫的医药费咋报"
+    is an affair of here, whatever other place it names.
     """
-    return any(word in text for word in LOCAL + HERE_CUES) or ON_BEHALF.search(text) is not None
+    if any(word in text for word in LOCAL + HERE_CUES):
+        return True
+    return ON_BEHALF.search(text) is not None or ABSENT_PARTY.search(text) is not None
 
 
 def other_place(text: str, words: Optional[Sequence[str]] = None) -> Optional[str]:

@@ -259,7 +259,7 @@ class ServiceLinker(GraphComponent, EntityExtractorMixin):
             if (message.get("intent") or {}).get("name") == "out_of_scope" and elsewhere(
                 text, words_of(message)
             ):
-                # "北京的居住证咋办": another place's item, not ours
+                # "在上海办居住证要啥手续": another place's item, not ours
                 message.set(ENTITIES, others, add_to_output=True)
                 continue
             learned = [e for e in message.get(ENTITIES, []) if e.get("entity") == ENTITY]

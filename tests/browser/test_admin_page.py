@@ -21,7 +21,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.integration, pytest.mark.slow]
 PASSWORD = "Browser-Test-2026"
 MARK = "雨衣测试条目"
 QUESTION = "大厅能借雨衣吗"
-PHONE = "13812345678"
+PHONE = "13867905678"
 
 
 def staff_with_password(stack: Stack, username: str) -> None:

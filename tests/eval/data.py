@@ -72,6 +72,7 @@ HELDOUT_FILES = (
     "tests/nlu/heldout_blind_thirteenth.yml",
     "tests/nlu/heldout_blind_fourteenth.yml",
     "tests/nlu/heldout_blind_fifteenth.yml",
+    "tests/nlu/heldout_blind_sixteenth.yml",
 )
 
 

@@ -46,7 +46,7 @@ from tests.utils.conversations import by_file, load_conversations, play
 # the earlier files 274/306 (0.895) with a relative's death told in passing, several matters asked
 # together, sound-alike typos read as people in Henan type and never inside another word, and long
 # first messages and "what does it cover" questions answered with the whole matter; 52/59 (0.881)
-# and 276/306 (0.902) with the matter before told as done ("公司办好以后招了人…") following the next,
+# and 276/306 (0.902) with the matter before told as done ("执照拿到手后雇了几个人…") following the next,
 # a question whether the matter at hand bundles a named item staying with it, an unsure booking
 # without a word of booking answered as a question, and other places named in questions about no
 # matter of the catalogue refused as out of scope. A reviewer's pass then found long first messages
@@ -55,12 +55,13 @@ from tests.utils.conversations import by_file, load_conversations, play
 # 2026-12-02 (evening): blind_sixth.yml, 60 conversations by a ninth writer (three turns standing in
 # the training data taken out: a thanks, a goodbye and "收废吗"), joined before anyone looked at its
 # failures: 40/60 (0.667) on the code of that afternoon, the earlier files 327/365 (0.896); the same
-# with FAQ entries the intent model and retrieval agree on (one conversation traded: "厂房项目准备动工了，
-# 开工前的手续能一次办吗" now gets the 一件事一次办 entry both agree on, not 建设项目开工). Then 42/60
+# with FAQ entries the intent model and retrieval agree on (one conversation traded: a factory
+# project asking whether its pre-construction formalities are done at once now gets the 一件事一次办
+# entry both agree on, not 建设项目开工). Then 42/60
 # (0.700) with an unsure aspect giving way to the aspect asked in words (bot/guide.py worded_aspect:
 # "在哪弄" a window question, "是啥" an overview); 43/60 (0.717) and the earlier files 329/365 (0.901)
-# with a requirement asked about in words ("必须得有执业药师吗", "对人有要求不") an eligibility question,
-# a kind seen in three files. blind_fifth now counts with the earlier files.
+# with a requirement asked about in words ("开药房是不是必须要有药师", "对员工有啥要求") an eligibility
+# question, a kind seen in three files. blind_fifth now counts with the earlier files.
 # 2026-12-02 (night): 517 more FAQ questions, the greeting's suggestions chosen only by title or
 # position, an aspect question near faq right after a guide answer answered for the item, and the
 # hours before the entry on service outside them: the earlier files 330/365 (0.904), blind_sixth
@@ -103,8 +104,8 @@ from tests.utils.conversations import by_file, load_conversations, play
 # covers; an affair begun in another city and brought here; an aspect button's title inside a sure
 # question of another aspect no tap; an unplaced message naming an item its overview; the hotline's
 # and the weekend's FAQ entries. blind_eleventh 49/59, blind_eighth 35/60, blind_fourth 53/60 (one
-# won, one lost: "买房能把公积金取出来不" after 二手房 now links 公积金提取 but stays with the item in
-# context), the earlier files 331/365 (0.907): 609/724.
+# won, one lost: a question whether buying a home frees the 公积金, after 二手房, now links 公积金提取
+# but stays with the item in context), the earlier files 331/365 (0.907): 609/724.
 # 2026-12-03 (late night): blind_twelfth.yml, 57 conversations by a twenty-first writer (three taken
 # out whose opening or chosen item stood in the training data, four turns likewise), scored before
 # anyone looked at its failures: 50/57 (0.877). Then, each a kind seen in earlier files: a paper the
@@ -118,8 +119,15 @@ from tests.utils.conversations import by_file, load_conversations, play
 # reply to "您是想办理…？" naming an item not offered, a weak FAQ agreement giving way to an item the
 # catalogue is sure of, chatter inside a form answered and the question asked again, parking after the
 # address, everyday words for 公积金 and 新装 (docs/intent-tuning.md): blind_thirteenth 55/60, of the
-# 781 before 668 (668: one won, one lost, "…能办不 是个啥办法" read as eligibility after the retrain):
-# 723/841.
+# 781 before 668 (668: one won, one lost, a 居住证 question asking how it is done read as eligibility
+# after the retrain): 723/841.
+# 2026-12-04 (afternoon): blind_fourteenth.yml, 58 conversations by a twenty-fifth writer (two taken out
+# whose opening copied an example of the writer's brief, seven turns that stood in the training data or
+# the brief), scored before anyone looked at its failures: 47/58 (0.810). Then a business licence asked
+# for and nothing more offered as choices, "那要是…" / "如果是…" turning to another item the catalogue
+# is sure of, a fee or a paper asked right after an item's guide answered for that item, hearsay read as
+# a weak "no" answered as a guide question, and more words of aspects (docs/intent-tuning.md):
+# blind_fourteenth 54/58, of the 841 before 726 (723: three won, none lost): 780/899.
 SUCCESS_BAR = 0.89
 NEWER_FILE_BARS = {
     "blind_sixth.yml": 0.71,
@@ -130,6 +138,7 @@ NEWER_FILE_BARS = {
     "blind_eleventh.yml": 0.79,
     "blind_twelfth.yml": 0.87,
     "blind_thirteenth.yml": 0.91,
+    "blind_fourteenth.yml": 0.91,
 }
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]

@@ -25,7 +25,7 @@ def rasa_process(stack: Stack) -> psutil.Process:
 def test_the_running_rasa_never_loads_tensorflow(stack: Stack) -> None:
     sender = httpx.post(f"{stack.api}/api/session", json={}).json()["sender"]
     replies = httpx.post(
-        f"{stack.api}/api/chat", json={"sender": sender, "message": "开饭店要准备哪些材料"}, timeout=30
+        f"{stack.api}/api/chat", json={"sender": sender, "message": "俺想开个小饭馆 材料都有哪些"}, timeout=30
     ).json()
     assert "餐饮" in replies[0]["text"] and "材料" in replies[0]["text"]
     mapped = {m.path for m in rasa_process(stack).memory_maps()}

@@ -26,5 +26,5 @@ def test_a_spelled_number_is_an_answer_with_its_entity(agent: Agent, text: str, 
 
 
 def test_ordinary_words_with_digits_in_them_carry_no_number(agent: Agent) -> None:
-    parsed = parse(agent, "一件事一次办是啥意思")
+    parsed = parse(agent, "一件事一次办这个说法咋理解")
     assert not {"phone", "id_number"} & {e["entity"] for e in parsed["entities"]}

@@ -176,7 +176,7 @@ NEWBORN, TRANSPORT, SOLE_TRADER = "新生儿出生一件事", "开办运输企�
             SOLE_TRADER,
             "overview",
         ),
-        ("ask_materials", "准备开个药店，得办几个证", 0.22, None, "开办药店一件事", "overview"),
+        ("ask_materials", "打算开家药店 得跑几个许可证", 0.22, None, "开办药店一件事", "overview"),
         # the model sure of its aspect keeps it
         ("ask_process", "个体户咋登记", 0.8, OPENING, SOLE_TRADER, "process"),
         # the aspect in words keeps it however unsure the model was
@@ -563,9 +563,9 @@ async def test_an_aspect_asked_after_the_not_found_suggestions_picks_none_of_the
 @pytest.mark.parametrize(
     "text, offered",
     [
-        ("家里老人的事想咨询一下", {"身后一件事", "退休一件事"}),
-        ("租房子这块有啥政策能问不", {"申请公租房一件事", "公积金提取一件事"}),
-        ("水电燃气的事在这能办吗", {"水电气网联合报装一件事", HOUSE}),
+        ("俺想问问老人这方面的事", {"身后一件事", "退休一件事"}),
+        ("想了解下租房方面的政策", {"申请公租房一件事", "公积金提取一件事"}),
+        ("想问问水电燃气方面的业务", {"水电气网联合报装一件事", HOUSE}),
     ],
 )
 def test_a_broad_subject_asked_about_as_such_gets_choices(text: str, offered: set) -> None:
@@ -596,9 +596,9 @@ def test_the_items_listing_a_subject_first_are_offered_first() -> None:
 @pytest.mark.parametrize(
     "intent, text, context",
     [
-        ("ask_fee", "一年大概交多少", "灵活就业一件事"),  # 一年 of 一年级 is no evidence for 教育入学
-        ("ask_online", "能不能在网上申请 俺白天得看店走不开", "开办餐饮店一件事"),
-        ("ask_eligibility", "我户口不在郑州 是在这交的 这种能取不", "公积金提取一件事"),
+        ("ask_fee", "一年下来得交多少钱", "灵活就业一件事"),  # 一年 of 一年级 is no evidence for 教育入学
+        ("ask_online", "白天要守着店没空 网上能申请不", "开办餐饮店一件事"),
+        ("ask_eligibility", "俺是外地户口 公积金在郑州缴的 能提出来不", "公积金提取一件事"),
     ],
 )
 async def test_an_aspect_of_the_matter_at_hand_stays_with_it(
@@ -627,7 +627,7 @@ async def test_words_that_only_look_like_a_turn_do_not_decide(
 def test_an_overview_question_naming_one_aspect_asks_for_it() -> None:
     from bot.guide import asked_aspect
 
-    assert asked_aspect("办好居住证以后 想申请公租房 有啥条件") == "eligibility"
+    assert asked_aspect("等居住证办下来 申请公租房得够啥条件") == "eligibility"
     assert asked_aspect("开饭店在ＡＰＰ上办行不") == "online"  # full-width letters folded
     for overview in (
         "前几天孩子出生了 想给他上户口",
@@ -641,18 +641,23 @@ def test_an_overview_question_naming_one_aspect_asks_for_it() -> None:
 @pytest.mark.parametrize(
     ("text", "aspect"),
     [
-        ("灵活就业登记在哪弄", "window"),
+        ("办灵活就业得去哪儿", "window"),
+        ("开饭店的手续上哪个地方交", "window"),
         ("公积金去哪儿办", "window"),
         ("居住证上哪弄", "window"),
-        ("水电汽网连合报装是啥", "overview"),
-        ("居住证恁这儿能办不 是个啥办法", "overview"),
+        ("水电汽网连合报装 这个业务是干啥的", "overview"),
+        ("恁这能给办居住证不 咋个办法", "overview"),
+        ("退休这个事都包括哪些", "overview"),
+        ("这个一件事是干啥哩", "overview"),  # 哩 for 的
+        ("社保卡补一张拿啥", "materials"),
+        ("老房子过户得准备啥", "materials"),
         ("上户口和办医保一块能办吗", "overview"),
         ("条件是啥", "eligibility"),  # another aspect's words come first
         ("收费标准是啥", None),  # a noun of another aspect: not the overview
         ("需要的材料是啥", None),
         ("退休金是什么时候发", None),
         ("居住证网上在哪办", None),  # online words: not a window
-        ("必须得有执业药师吗 我自己没证", None),  # a requirement: only for a guessed aspect (below)
+        ("开药店非得有执业药师吗 俺不懂行", None),  # a requirement: only for a guessed aspect (below)
         ("要带啥 是啥流程", None),  # two aspects
         ("退休手续咋弄", None),
         ('/ask_fee{"service": "退休一件事"}', None),
@@ -668,7 +673,7 @@ def test_the_aspect_a_message_asks_in_words(text: str, aspect: Optional[str]) ->
 @pytest.mark.parametrize(
     ("text", "aspect"),
     [
-        ("必须得有执业药师吗 我自己没证", "eligibility"),
+        ("开药店非得有执业药师吗 俺不懂行", "eligibility"),
         ("对人有要求不", "eligibility"),
         ("照片有啥要求", None),  # what is handed in: a materials question
         ("材料有要求吗", None),
@@ -700,7 +705,7 @@ async def test_an_unsure_aspect_gives_way_to_the_aspect_asked_in_words(
     "text, context, meant",
     [
         ("我不做吃的了 就想一个人开个小门面卖水果", "开办餐饮店一件事", "个体工商户登记一件事"),
-        ("想了想还是不注销了 准备把公司搬到郑东新区去接着干", "企业注销一件事", "企业迁移登记一件事"),
+        ("琢磨了下不注销了 想把公司搬到经开区接着经营", "企业注销一件事", "企业迁移登记一件事"),
         ("哦不对 俺买的不是新房 是别人住过的老房子", "新建商品房转移登记一件事", HOUSE),
     ],
 )
@@ -770,9 +775,9 @@ def after_guide_answer(text: str, item: str, topic: Optional[str] = None) -> Tra
     "text, item, aspect, entry",
     [
         ("这个收费吗", "社会保障卡居民服务一卡通一件事", "fee", "mianfei"),
-        ("他本人出门不方便 我替他去中不中", DISABILITY, "overview", "weituo"),
+        ("他自己出不了门 俺去替他办中不中", DISABILITY, "overview", "weituo"),
         # an unsure answer (under UNSURE_SCORE) to a question about a person: the matter at hand
-        ("俺对象也得去吗 她上班请不了假", "新建商品房转移登记一件事", "overview", "yanshi"),
+        ("俺老婆也要一起去吗 她上班没法请假", "新建商品房转移登记一件事", "overview", "yanshi"),
     ],
 )
 @pytest.mark.parametrize("modelled", [True, False])
@@ -809,6 +814,52 @@ async def test_an_unsure_hall_wide_answer_asking_no_one_to_come_stays_the_faq_an
     assert [m["custom"] for m in before] == (hours if reply["custom"]["id"] == "yanshi" else [])
 
 
+@pytest.mark.parametrize(
+    "text, item, aspect",
+    [
+        # a fee named without the hall as a whole: the item just answered
+        ("工本费收不收", "居住证办理一件事", "fee"),
+        ("手续费另外收不收", "企业信息变更一件事", "fee"),
+        # a paper of the item's own materials
+        ("员工的离职证明开不出来咋弄", "员工录用一件事", "materials"),
+    ],
+)
+async def test_a_fee_or_a_paper_asked_right_after_a_guide_answer_is_the_items(
+    text: str, item: str, aspect: str
+) -> None:
+    from actions.faq import ActionFaq
+
+    dispatcher = CollectingDispatcher()
+    entry = "mianfei" if aspect == "fee" else "mianzheng"
+    await ActionFaq().run(dispatcher, after_guide_answer(text, item, topic=entry), {})
+    reply = dispatcher.messages[0]
+    assert reply["custom"]["item"] == item and reply["custom"]["aspect"] == aspect
+
+
+async def test_the_fee_of_doing_business_in_general_stays_the_halls_rule_after_a_guide_answer() -> None:
+    from actions.faq import ActionFaq
+
+    dispatcher = CollectingDispatcher()
+    tracker = after_guide_answer("你们这儿办事都收工本费吗", "居住证办理一件事", topic="mianfei")
+    await ActionFaq().run(dispatcher, tracker, {})
+    card = dispatcher.messages[-1]["custom"]
+    assert card["type"] == "faq" and card["id"] == "mianfei"
+
+
+async def test_a_plain_message_after_a_guide_answer_leaves_it_the_last_answer() -> None:
+    """A guide answer given instead of an FAQ entry, then the entry's button: still a guide answer."""
+    from actions.faq import ActionFaq
+    from actions.form_helpers import last_bot_card
+
+    tracker = after_guide_answer("工本费收不收", "居住证办理一件事", topic="mianfei")
+    offer = {"event": "bot", "text": "大厅的通用规定也可以看这里：", "data": {"buttons": [{"title": "x"}]}}
+    tracker.events.insert(-1, offer)
+    assert last_bot_card(tracker)["type"] == "guide"
+    dispatcher = CollectingDispatcher()
+    await ActionFaq().run(dispatcher, tracker, {})
+    assert dispatcher.messages[0]["custom"]["aspect"] == "fee"
+
+
 async def test_the_fee_of_the_item_just_answered_is_its_own_fee() -> None:
     """ "补卡要钱不" retrieves the hall-wide fee entry; 补卡 is evidence for the social card just answered."""
     from actions.faq import ActionFaq
@@ -820,11 +871,16 @@ async def test_the_fee_of_the_item_just_answered_is_its_own_fee() -> None:
 
 
 async def test_a_question_whether_someone_must_come_is_answered_from_the_items_guide() -> None:
-    """ "他下不了楼 非得本人来吗" after 残疾人服务: the guide's line on home assessment, not a hall rule."""
+    """ "他腿脚不行下不了楼 一定要本人到场吗" after 残疾人服务.
+
+    The guide's line on home assessment answers, not a hall rule.
+    """
     from actions.faq import ActionFaq
 
     dispatcher = CollectingDispatcher()
-    await ActionFaq().run(dispatcher, after_guide_answer("他下不了楼 非得本人来吗", DISABILITY), {})
+    await ActionFaq().run(
+        dispatcher, after_guide_answer("他腿脚不行下不了楼 一定要本人到场吗", DISABILITY), {}
+    )
     reply = dispatcher.messages[0]
     assert reply["custom"]["item"] == DISABILITY and "上门" in reply["text"]
 
@@ -832,7 +888,7 @@ async def test_a_question_whether_someone_must_come_is_answered_from_the_items_g
 @pytest.mark.parametrize(
     "text, entry",
     [
-        ("缺一份材料能先受理不", "rongque"),  # another hall-wide topic
+        ("少了一样材料 能不能先给受理", "rongque"),  # another hall-wide topic
         ("委托书咋写", "weituo"),  # the rule itself, pointing at no item or person
     ],
 )
@@ -849,7 +905,7 @@ async def test_a_hall_wide_question_after_a_guide_answer_keeps_its_faq_answer(te
     "text, item, topic, ranking, aspect",
     [
         # an aspect question near faq, the FAQ entry not agreed on: a follow-up about the item
-        ("郑好办app上可以直接申领吗", SOCIAL_CARD, None, [("faq", 0.67), ("ask_online", 0.33)], "online"),
+        ("用郑好办手机上直接申请中不", SOCIAL_CARD, None, [("faq", 0.67), ("ask_online", 0.33)], "online"),
         # retrieval unsure of 跨省通办 though the model's topic agrees
         (
             "俺们兄弟几个都在外地 就俺一个在郑州 我自己去能办完不",
@@ -876,8 +932,8 @@ async def test_a_hall_wide_question_after_a_guide_answer_keeps_its_faq_answer(te
         ),
         # a weak faq reading in words that do not lean on the item keeps the FAQ answer, and a
         # message the model was unsure of (nlu_fallback) is no weak faq reading
-        ("对办事结果不满意 去哪里申诉", SOCIAL_CARD, None, [("faq", 0.34), ("rate_service", 0.29)], None),
-        ("对办事结果不满意 去哪里申诉", SOCIAL_CARD, None, [("nlu_fallback", 0.15), ("faq", 0.12)], None),
+        ("对办理结果有意见 该到哪儿投诉", SOCIAL_CARD, None, [("faq", 0.34), ("rate_service", 0.29)], None),
+        ("对办理结果有意见 该到哪儿投诉", SOCIAL_CARD, None, [("nlu_fallback", 0.15), ("faq", 0.12)], None),
         # hearsay about the item: the aspect the message asks about, not the overview
         (
             "听同事说网上提交完秒到账，真哩假哩",
@@ -891,8 +947,8 @@ async def test_a_hall_wide_question_after_a_guide_answer_keeps_its_faq_answer(te
         # the same question when the model's topic is another: the follow-up reading
         ("取号要等多久", SOCIAL_CARD, "yuyueban", [("faq", 0.55), ("ask_time_limit", 0.43)], "time_limit"),
         # an aspect question far below faq, or no faq ranked at all: the hall's answer
-        ("开车去有地方停不", SOCIAL_CARD, None, [("faq", 0.9), ("ask_window", 0.05)], None),
-        ("开车去有地方停不", SOCIAL_CARD, None, [("nlu_fallback", 0.15), ("ask_window", 0.001)], None),
+        ("自己开车去 有停车位没", SOCIAL_CARD, None, [("faq", 0.9), ("ask_window", 0.05)], None),
+        ("自己开车去 有停车位没", SOCIAL_CARD, None, [("nlu_fallback", 0.15), ("ask_window", 0.001)], None),
     ],
 )
 async def test_an_aspect_question_near_faq_after_a_guide_answer_is_a_follow_up_about_the_item(
@@ -959,7 +1015,7 @@ async def ask_ranked(
 @pytest.mark.parametrize(
     ("intent", "text", "topic"),
     [
-        ("ask_fee", "在大厅办事收费吗", "mianfei"),
+        ("ask_fee", "大厅里办事情得掏钱不", "mianfei"),
         ("ask_materials", "领证的时候要带啥", "zhengzhao_lingqu"),
         ("ask_service_guide", "啥叫一件事", "yijianshi"),
     ],
@@ -972,12 +1028,12 @@ async def test_a_question_about_the_hall_as_a_whole_gets_its_faq_entry(
 
 
 async def test_without_the_models_doubt_it_stays_a_guide_question(index: ServiceIndex) -> None:
-    (message,) = await ask_ranked(index, "ask_fee", "在大厅办事收费吗", faq=0.05)
+    (message,) = await ask_ranked(index, "ask_fee", "大厅里办事情得掏钱不", faq=0.05)
     assert message["custom"].get("type") != "faq"
 
 
 async def test_a_subjects_items_or_a_bare_aspect_word_are_not_hall_wide(index: ServiceIndex) -> None:
-    (subject,) = await ask_ranked(index, "ask_service_guide", "租房子这块有啥政策", faq=0.26)
+    (subject,) = await ask_ranked(index, "ask_service_guide", "租房这方面有啥政策", faq=0.26)
     assert subject["text"].startswith("您是想办理") and "申请公租房一件事" in titles(subject)
     (bare,) = await ask_ranked(index, "ask_materials", "材料", faq=0.3)
     assert bare["custom"].get("type") != "faq"
@@ -985,7 +1041,7 @@ async def test_a_subjects_items_or_a_bare_aspect_word_are_not_hall_wide(index: S
 
 async def test_a_hall_wide_answer_ends_a_waiting_appointment_look_up(index: ServiceIndex) -> None:
     ranking = [{"name": "ask_fee", "confidence": 0.7}, {"name": "faq", "confidence": 0.3}]
-    waiting = tracker("ask_fee", "在大厅办事收费吗", [], ranking=ranking)
+    waiting = tracker("ask_fee", "大厅里办事情得掏钱不", [], ranking=ranking)
     waiting.active_loop = {"name": "appointment_lookup_form"}
     dispatcher = CollectingDispatcher()
     events = await ActionGuide().run(dispatcher, waiting, {})

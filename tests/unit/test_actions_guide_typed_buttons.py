@@ -29,7 +29,7 @@ def tracker(text: str, intent: str) -> Tracker:
         slots={"service": ITEM},
         latest_message={"intent": {"name": intent, "confidence": 0.6}, "text": text, "entities": []},
         events=[
-            {"event": "user", "text": f"{ITEM}需要准备什么材料"},
+            {"event": "user", "text": f"{ITEM}的材料清单是啥"},
             {"event": "slot", "name": "service", "value": ITEM},
             asked_situation(),
             user,

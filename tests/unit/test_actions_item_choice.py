@@ -16,7 +16,7 @@ from actions.faq import UNSURE_OUT_OF_SCOPE, ActionFaq, ActionOutOfScope
 from actions.guide import ActionGuide, earlier_item
 from bot.catalogue import get_catalogue
 from bot.faq import FAQ_TOPIC, UNSURE_SCORE, get_faq_store
-from bot.guide import aspect_buttons, choose_item, did_you_mean, several_items
+from bot.guide import aspect_buttons, choose_item, did_you_mean, opens_new_matter, several_items
 from bot.nlu.service_linker import ServiceIndex
 
 SHOP_CHOICES = ["个体工商户登记一件事", "开办餐饮店一件事", "开办药店一件事"]
@@ -184,7 +184,7 @@ async def test_a_title_inside_a_question_about_another_item_does_not_tap_that_bu
     residence = catalogue.get("居住证办理一件事")
     assert residence is not None
     asked = {"event": "bot", "text": "…", "data": {"buttons": aspect_buttons(residence, "time_limit")}}
-    text = "办好居住证以后 想申请公租房 有啥条件"  # holds 条件, the title of one of those buttons
+    text = "等居住证办下来 申请公租房得够啥条件"  # holds 条件, the title of one of those buttons
     entities = ServiceIndex(catalogue).link(text, "ask_eligibility")
     before = [{"event": "slot", "name": "service", "value": residence.name}, asked]
     dispatcher = CollectingDispatcher()
@@ -227,6 +227,7 @@ def test_a_switch_cue_follows_a_described_item_even_if_the_context_shares_words(
         "营业执照拿到以后 新员工入职 给他们参保登记咋弄",
         "公司注册办完了 接着要给招的人交社保",
         "等公司搞好了 招工人的手续咋弄",
+        "公司开起来还得雇几个工人 给他们参保咋弄",
     ],
 )
 def test_the_matter_before_told_as_done_follows_the_next_one(text: str) -> None:
@@ -244,7 +245,8 @@ def test_a_description_that_leaves_the_item_in_context_far_behind_is_followed() 
     catalogue = get_catalogue()
     transport, hiring = catalogue.get("开办运输企业一件事"), catalogue.get("员工录用一件事")
     assert transport is not None and hiring is not None
-    text = "公司弄好以后要招几个司机 给他们办用工登记跟参保"  # 公司 alone scores the transport company
+    # 公司 alone scores the transport company
+    text = "公司办下来以后准备雇几个司机 要给他们做用工登记和交社保"
     choice = choose_item(catalogue, text, [], transport, "overview")
     assert choice.item is not None and choice.item.name == hiring.name
     # a matter the item in context bundles keeps it, however much another item scores
@@ -310,7 +312,7 @@ async def test_going_back_to_the_earlier_item() -> None:
 
 async def test_an_unsure_message_the_catalogue_is_sure_of_gets_the_guide() -> None:
     dispatcher = CollectingDispatcher()
-    await ActionFaq().run(dispatcher, tracker("买的二手房要过户", "nlu_fallback", []), {})
+    await ActionFaq().run(dispatcher, tracker("二手房买好了 得办过户", "nlu_fallback", []), {})
     assert guide_item(dispatcher) == "二手房转移登记及水电气网联动过户一件事"
 
 
@@ -379,7 +381,7 @@ async def test_an_unsure_message_likely_about_one_item_answers_it_with_the_other
     ("text", "expected"),
     [
         ("住房方面有啥政策", {"申请公租房一件事", "公积金提取一件事", "新建商品房转移登记一件事"}),
-        ("我想开个店 要办啥", {"个体工商户登记一件事", "开办餐饮店一件事", "开办药店一件事"}),
+        ("打算自己开间店 得办些啥", {"个体工商户登记一件事", "开办餐饮店一件事", "开办药店一件事"}),
     ],
 )
 def test_a_broad_subject_offers_the_items_that_list_it(text: str, expected: set[str]) -> None:
@@ -536,3 +538,33 @@ def test_an_item_named_or_pointed_to_by_the_line_is_never_explained_away() -> No
     assert not catalogue.explained_by(permit, named, catalogue.details(newborn, named))
     pointed = "迁移登记要带什么材料"  # 企业信息变更's line only points to 企业迁移登记
     assert not catalogue.explained_by(move, pointed, catalogue.details(change, pointed))
+
+
+HOUSE = "二手房转移登记及水电气网联动过户一件事"
+
+
+@pytest.mark.parametrize(
+    ("in_context", "text", "expected"),
+    [
+        # "what if instead …" turns to another matter the catalogue is sure of, named or not
+        (HOUSE, "那要是一手房呢 头回办证咋弄", "新建商品房转移登记一件事"),
+        (HOUSE, "如果是开发商交的新房 房本咋办", "新建商品房转移登记一件事"),
+        # the same words about the matter at hand turn nowhere
+        (HOUSE, "那要是材料不全呢", HOUSE),
+    ],
+)
+def test_a_turn_to_another_matter_the_catalogue_is_sure_of_is_followed(
+    in_context: str, text: str, expected: str
+) -> None:
+    catalogue = get_catalogue()
+    aspect = "materials" if "材料" in text else "overview"
+    choice = choose_item(catalogue, text, [], catalogue.get(in_context), aspect)
+    assert choice.item is not None and choice.item.name == expected
+
+
+def test_another_as_the_other_one_is_no_switch_cue() -> None:
+    catalogue = get_catalogue()
+    opening = catalogue.get("开办企业一件事")
+    assert opening is not None
+    assert not opens_new_matter(catalogue, "另外一个合伙人在外地 他签字咋弄", opening)
+    assert opens_new_matter(catalogue, "另外 招的人社保咋交", opening)

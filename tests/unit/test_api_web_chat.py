@@ -77,12 +77,12 @@ def test_history_is_masked_and_survives_a_reload(app_client: tuple[TestClient, S
     rasa.next = [{"text": "请输入手机号码"}]
     client.post("/api/chat", json={"sender": sender, "message": "李明华", "message_id": "m-1000000002"})
     rasa.next = [{"text": "好的"}]
-    client.post("/api/chat", json={"sender": sender, "message": "13812345678", "message_id": "m-1000000003"})
+    client.post("/api/chat", json={"sender": sender, "message": "13867905678", "message_id": "m-1000000003"})
     client.post("/api/chat", json={"sender": sender, "message": "/greet", "display": "你好"})
     messages = client.post("/api/history", json={"sender": sender}).json()["messages"]
     mine = [m["text"] for m in messages if m["role"] == "me"]
     assert mine == ["预约", "李**", "138****5678", "你好"]
-    assert "13812345678" not in str(messages) and "李明华" not in str(messages)
+    assert "13867905678" not in str(messages) and "李明华" not in str(messages)
     assert client.post("/api/history", json={"sender": "not-a-session"}).status_code == 403
 
 
@@ -129,7 +129,7 @@ def test_signed_users(app_client: tuple[TestClient, ScriptedRasa]) -> None:
 def test_ratings_and_a_poor_rating_becomes_a_ticket(app_client: tuple[TestClient, ScriptedRasa]) -> None:
     client, rasa = app_client
     sender = new_sender(client)
-    client.post("/api/chat", json={"sender": sender, "message": "我的手机13812345678，退休要带什么"})
+    client.post("/api/chat", json={"sender": sender, "message": "我的手机13867905678，退休要带什么"})
     good = client.post(
         "/api/rating",
         json={"sender": sender, "level": 5, "item": "退休一件事", "topic": "guide", "context": "g1"},
@@ -158,7 +158,7 @@ def test_ratings_and_a_poor_rating_becomes_a_ticket(app_client: tuple[TestClient
     tickets = client.get("/api/admin/tickets", headers=ADMIN).json()
     ticket = next(t for t in tickets if t["number"] == number)
     assert ticket["kind"] == "rating" and "材料写得不清楚" in ticket["note"]
-    assert "138****5678" in str(ticket["transcript"]) and "13812345678" not in str(ticket["transcript"])
+    assert "138****5678" in str(ticket["transcript"]) and "13867905678" not in str(ticket["transcript"])
 
     summary = client.get("/api/admin/ratings", headers=ADMIN).json()
     row = next(d for d in summary["days"] if d["item"] == "退休一件事")
@@ -222,7 +222,7 @@ def test_a_poor_rating_of_an_faq_answer_puts_its_question_on_the_unanswered_list
     card = {"type": "faq", "id": "fuyin", "title": "复印", "source": "样例", "last_checked": "2026-11-01"}
     choices = [{"title": "大厅可以复印吗", "payload": "/faq"}, {"title": "大厅能停车吗", "payload": "/faq"}]
     rasa.next = [{"text": "您是不是想问：", "buttons": choices}]
-    client.post("/api/chat", json={"sender": sender, "message": "我手机13812345678 大厅哪里能复印身份证"})
+    client.post("/api/chat", json={"sender": sender, "message": "我手机13867905678 大厅哪里能复印身份证"})
     rasa.next = [{"text": "一楼自助区可以复印。", "custom": card}]
     tapped = {"sender": sender, "message": "/faq", "display": "大厅可以复印吗"}
     assert client.post("/api/chat", json=tapped).status_code == 200
@@ -233,7 +233,7 @@ def test_a_poor_rating_of_an_faq_answer_puts_its_question_on_the_unanswered_list
     guide = {"sender": sender, "level": 1, "topic": "guide", "context": "guide:tuixiu", "comment": "太慢"}
     assert client.post("/api/rating", json=guide).status_code == 201
     assert client.get(unanswered, headers=ADMIN).json()["groups"] == []  # a guide's rating stays a ticket
-    forged = {"sender": sender, "level": 1, "topic": "faq", "context": "faq:13812345678", "comment": "差"}
+    forged = {"sender": sender, "level": 1, "topic": "faq", "context": "faq:13867905678", "comment": "差"}
     assert client.post("/api/rating", json=forged).status_code == 201
     assert client.get(unanswered, headers=ADMIN).json()["groups"] == []  # no such answer in the chat
 

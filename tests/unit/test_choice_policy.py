@@ -128,7 +128,7 @@ def test_the_greetings_suggestions_are_chosen_only_by_title_or_ordinal() -> None
 
     suggestions = [s.dict() for s in get_hall().suggestions]
     catalogue = get_catalogue()
-    assert typed_choice(catalogue, "你们中午休息不 12点多去能办不", suggestions) is None
+    assert typed_choice(catalogue, "中午有休息时间不 十二点半过去能办不", suggestions) is None
     assert typed_choice(catalogue, "我想问问退休的事", suggestions, {"退休一件事"}) is None
     assert typed_choice(catalogue, "第二个", suggestions) == suggestions[1]
     assert typed_choice(catalogue, suggestions[2]["title"], suggestions) == suggestions[2]

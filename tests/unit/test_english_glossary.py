@@ -8,7 +8,7 @@ from bot.nlu.english import GLOSSARY, glosses, with_glosses
 @pytest.mark.parametrize(
     "text, expected",
     [
-        ("cancel 我的预约", "cancel取消 我的预约"),
+        ("cancel 下周三的号", "cancel取消 下周三的号"),
         ("居住证的 Process 是啥", "居住证的 Process流程 是啥"),
         ("how  long 能办好", "how  long多久 能办好"),
         ("book一下明天", "book预约一下明天"),

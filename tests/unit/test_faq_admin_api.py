@@ -314,14 +314,14 @@ def test_unanswered_rows_become_entries_or_new_ways_of_asking(
         "公积金怎么提取？",
         "请问公积金怎么提取",
         "公积金 怎么提取吗",
-        "我的手机13812345678能查公积金吗",
+        "我的手机13867905678能查公积金吗",
     ]:
         store.record(text)
     store.record("大厅里能不能停车呀", best_match="parking_seed")
     groups = client.get("/api/admin/unanswered", headers=auth(tokens["viewer"])).json()["groups"]
     assert groups[0]["count"] == 3 and groups[0]["masked"] is True
     assert len(groups[0]["examples"]) == 3
-    assert not any("13812345678" in str(g) for g in groups)
+    assert not any("13867905678" in str(g) for g in groups)
     assert any("138****5678" in g["text"] for g in groups)
 
     staff = auth(tokens["staff"])

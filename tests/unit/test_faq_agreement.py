@@ -76,8 +76,8 @@ def parsed(intent: str, text: str, topic: Optional[Dict[str, Any]], faq_share: f
 async def test_an_faq_question_naming_an_item_keeps_its_entry_when_the_two_agree(
     seed_store: FaqStore, topic: Optional[Dict[str, Any]]
 ) -> None:
-    """ "营业执照下来了能快递给我不": retrieval alone is unsure of 证照免费邮寄; 营业执照 names an item."""
-    text = "营业执照下来了能快递给我不"
+    """ "残疾证下来了能快递给我不": retrieval alone is unsure of 证照免费邮寄; 残疾证 names an item."""
+    text = "残疾证下来了能快递给我不"
     assert seed_store.current().search(text)[0].entry.id == "youji"
     dispatcher = CollectingDispatcher()
     await ActionFaq().run(dispatcher, parsed("faq", text, topic), {"responses": {}})
@@ -122,9 +122,12 @@ async def test_a_message_naming_an_item_is_about_the_item_though_the_two_agree(s
 async def test_a_hall_wide_question_with_items_close_to_it_gets_the_entry_the_two_agree_on(
     seed_store: FaqStore, topic: Optional[Dict[str, Any]], agreed: bool
 ) -> None:
-    """ "政务服务要交钱不" read as ask_fee: 服务 brings items close, which a surer agreed entry outweighs."""
+    """ "政务服务这块得掏钱不" read as ask_fee.
+
+    服务 brings items close, which a surer agreed entry outweighs.
+    """
     dispatcher = CollectingDispatcher()
-    await ActionGuide().run(dispatcher, parsed("ask_fee", "政务服务要交钱不", topic), {"responses": {}})
+    await ActionGuide().run(dispatcher, parsed("ask_fee", "政务服务这块得掏钱不", topic), {"responses": {}})
     cards = [m["custom"] for m in dispatcher.messages if m.get("custom")]
     if agreed:
         assert cards[0]["type"] == "faq" and cards[0]["id"] == "mianfei"
@@ -155,7 +158,7 @@ def ranked(text: str, ranking: Dict[str, float], topic: Optional[Dict[str, Any]]
     [
         # retrieval is sure of 跨省通办 (异地), the linker of the item the message all but names
         (
-            "异地就医的费用报销咋办",
+            "异地看病的医药费怎么报",
             {"faq": 0.33, "ask_service_guide": 0.31, "ask_fee": 0.18},
             {"name": "kuasheng", "confidence": 0.27},
             "就医费用报销一件事",
@@ -163,7 +166,7 @@ def ranked(text: str, ranking: Dict[str, float], topic: Optional[Dict[str, Any]]
         ),
         # the model's topic and retrieval agree on 一件事一次办, retrieval unsure of it
         (
-            "我们有个厂房项目准备动工了，开工前的手续能一次办吗",
+            "俺公司的厂房马上要开建了，开工这些手续能不能一次办完",
             {"faq": 0.41, "ask_service_guide": 0.23, "ask_eligibility": 0.09},
             {"name": "yijianshi", "confidence": 0.28},
             "建设项目开工一件事",
@@ -234,7 +237,7 @@ async def test_an_faq_question_keeps_its_entry_unless_it_asks_about_an_item(
 @pytest.mark.parametrize(
     ("text", "ranking", "described", "expected"),
     [
-        ("异地就医的费用报销咋办", {"faq": 0.33, "ask_service_guide": 0.31}, "就医费用报销一件事", None),
+        ("异地看病的医药费怎么报", {"faq": 0.33, "ask_service_guide": 0.31}, "就医费用报销一件事", None),
         ("社保卡能跨省通办吗", {"faq": 0.8, "ask_online": 0.1}, "", "kuasheng"),
     ],
 )

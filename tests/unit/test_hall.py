@@ -79,8 +79,8 @@ def test_popular_items_exist_in_the_catalogue() -> None:
 @pytest.mark.parametrize(
     "text",
     [
-        "周末能办业务不",
-        "下班以后来不及 有延时服务吗",
+        "礼拜天到大厅能办成事不",
+        "白天上班赶不上 晚上有延时办理吗",
         # retrieval alone is unsure of the entry: the time named is enough (bot.hall.OUTSIDE_HOURS_WORDS)
         "礼拜六上午过去能办成不",
         "晚上七点还有人没",
@@ -103,7 +103,7 @@ async def test_a_plain_hours_question_gets_the_hours_alone(dispatcher, domain) -
     assert message["custom"] == {"type": "hall", "topic": "ask_office_hours"}
 
 
-@pytest.mark.parametrize("text", ["热线晚上有人接不", "12345几点能打通"])
+@pytest.mark.parametrize("text", ["夜里打热线能打通不", "12345几点能打通"])
 async def test_the_hotlines_hours_are_its_entrys_not_the_halls(dispatcher, domain, text: str) -> None:
     hall = get_hall()
     assert hall.hotline_faq is not None
@@ -115,9 +115,9 @@ async def test_the_hotlines_hours_are_its_entrys_not_the_halls(dispatcher, domai
 @pytest.mark.parametrize(
     "text",
     [
-        "我电话13812345678 你们周六上班不",  # a phone number holding 12345 names no hotline
+        "俺手机15912345086 礼拜六你们开门不",  # a phone number holding 12345 names no hotline
         "热线上说你们周六也上班 真的吗",  # the hall's own hours, the hotline only the hearsay's source
-        "社保热线几点有人接",  # another body's line
+        "社保热线啥时候能打进去",  # another body's line
     ],
 )
 async def test_hours_asked_of_the_hall_or_another_line_are_the_halls(dispatcher, domain, text: str) -> None:

@@ -21,8 +21,8 @@ from bot.nlu.service_linker import ServiceIndex
 
 TEXTS = {
     "faq/parking": ["大厅停车场在哪", "开车去能停哪", "停车收费吗", "车位好找吗"],
-    "faq/rongque": ["容缺受理是啥意思", "少一份材料能先受理吗", "材料没带齐能先办吗", "容缺以后多久补"],
-    "ask_fee": ["办这个要交钱吗", "收费多少", "要花多少钱", "收不收费"],
+    "faq/rongque": ["容缺受理指的是什么", "少一份材料能先受理吗", "材料没带齐能先办吗", "容缺以后多久补"],
+    "ask_fee": ["这事儿得掏钱吗", "收费多少", "要花多少钱", "收不收费"],
     "greet": ["你好", "在吗", "早上好", "哈喽"],
 }
 
@@ -182,7 +182,11 @@ def _ranking(*pairs: tuple) -> list:
     ("ranking", "text", "unsure"),
     [
         # a question about an item, booking only guessed: the runner-up answers
-        (_ranking(("book_appointment", 0.38), ("ask_service_guide", 0.2)), "办个体工商户执照", True),
+        (
+            _ranking(("book_appointment", 0.38), ("ask_service_guide", 0.2)),
+            "个体工商户的营业执照在哪申领",
+            True,
+        ),
         # a word of booking, a sure guess, or nothing else ranked: booking stands
         (_ranking(("book_appointment", 0.29), ("faq", 0.2)), "预约", False),
         (_ranking(("book_appointment", 0.45), ("faq", 0.2)), "给我订个号呗", False),
@@ -258,6 +262,12 @@ def index() -> ServiceIndex:
         ("affirm", 0.23, "好的 听说现在人多 早点约吧", False),
         ("affirm", 0.3, "是 听朋友说的", False),
         ("affirm", 0.3, "好的呀 据说公积金提取办得很快", False),  # hearsay told, not asked
+        # deny, unsure, where the 不 belongs to hearsay asked about a matter
+        ("deny", 0.3, "听说居住证不用每年签注了 是不是真的", True),
+        ("deny", 0.3, "听说以后不用排队了 是不是真的", False),  # no matter named
+        ("deny", 0.6, "听说居住证不用每年签注了 是不是真的", False),  # the model is sure
+        ("deny", 0.3, "不是 我问的是居住证", False),  # a no, not hearsay
+        ("deny", 0.3, "ok 办这个多少钱", False),  # only affirm answers an aspect in words
     ],
 )
 def test_an_unsure_other_intent_about_a_matter_is_a_guide_question(

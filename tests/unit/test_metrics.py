@@ -109,13 +109,13 @@ def test_json_logs_carry_the_request_id_and_mask_personal_data() -> None:
     logger.propagate = False
     token = REQUEST_ID.set("turn-42")
     try:
-        logger.warning("booking for %s", "13812345678")
+        logger.warning("booking for %s", "13867905678")
     finally:
         REQUEST_ID.reset(token)
         logger.removeHandler(handler)
     entry = json.loads(stream.getvalue())
     assert entry["request_id"] == "turn-42" and entry["level"] == "WARNING"
-    assert "13812345678" not in entry["message"] and "5678" in entry["message"]
+    assert "13867905678" not in entry["message"] and "5678" in entry["message"]
 
 
 def test_client_address_believes_only_trusted_proxies() -> None:

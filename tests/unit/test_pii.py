@@ -107,20 +107,20 @@ def test_invalid_id_numbers_have_a_polite_reason(number, fragment):
 @pytest.mark.parametrize(
     "phone",
     [
-        "13812345678",
+        "13867905678",
         "19912345678",
-        "138 1234 5678",
-        "138-1234-5678",
-        "+86 138 1234 5678",
-        "008613812345678",
-        "8613812345678",
-        "１３８１２３４５６７８",
+        "138 6790 5678",
+        "138-6790-5678",
+        "+86 138 6790 5678",
+        "008613867905678",
+        "8613867905678",
+        "１３８６７９０５６７８",
     ],
 )
 def test_valid_mobiles(phone):
     assert is_valid_mobile(phone)
     assert mobile_error(phone) is None
-    assert normalize_mobile(phone) in {"13812345678", "19912345678"}
+    assert normalize_mobile(phone) in {"13867905678", "19912345678"}
 
 
 @pytest.mark.parametrize(
@@ -129,7 +129,7 @@ def test_valid_mobiles(phone):
         ("", "请输入"),
         ("12812345678", "应以13至19开头"),
         ("1381234567", "应为11位，您输入的是10位"),
-        ("138123456789", "应为11位，您输入的是12位"),
+        ("138679056789", "应为11位，您输入的是12位"),
         ("0371-67989000", "座机"),
         ("1381234567a", "只能包含数字"),
         ("10086", "应为11位"),
@@ -144,8 +144,8 @@ def test_invalid_mobiles_have_a_polite_reason(phone, fragment):
 def test_masks():
     assert mask_id_number("11010519491231002X") == "110105********002X"
     assert mask_id_number("110105 19491231 002x") == "110105********002X"
-    assert mask_mobile("13812345678") == "138****5678"
-    assert mask_mobile("+86 138-1234-5678") == "138****5678"
+    assert mask_mobile("13867905678") == "138****5678"
+    assert mask_mobile("+86 138-6790-5678") == "138****5678"
     assert mask_name("张三") == "张*"
     assert mask_name("欧阳娜娜") == "欧***"
     assert mask_name(" 李 ") == "*"
@@ -154,10 +154,10 @@ def test_masks():
 
 def test_mask_text_masks_every_id_and_mobile():
     number = with_check("41010519850612003")
-    text = f"我叫张三，身份证{number}，手机13812345678，备用 +86 139-1234-5678。"
+    text = f"我叫张三，身份证{number}，手机13867905678，备用 +86 139-1234-5678。"
     masked = mask_text(text)
     assert number not in masked
-    assert "13812345678" not in masked and "139-1234-5678" not in masked
+    assert "13867905678" not in masked and "139-1234-5678" not in masked
     assert f"身份证{number[:6]}********{number[-4:]}" in masked
     assert "手机138****5678" in masked
     assert "139****5678" in masked
@@ -176,14 +176,14 @@ def test_mask_text_masks_ids_with_a_wrong_check_digit_and_old_15_digit_ids():
 
 def test_mask_text_masks_spaced_and_full_width_numbers():
     assert mask_text("身份证 110105 19491231 002X") == "身份证 110105********002X"
-    assert "１３８１２３４５６７８" not in mask_text("电话１３８１２３４５６７８")
+    assert "１３８６７９０５６７８" not in mask_text("电话１３８６７９０５６７８")
 
 
 def test_keyed_hash_is_hmac_sha256():
-    expected = hmac.new(b"secret", b"13812345678", hashlib.sha256).hexdigest()
-    assert keyed_hash("13812345678", "secret") == expected
-    assert keyed_hash("13812345678", b"secret") == expected
-    assert keyed_hash("13812345678", "other") != expected
+    expected = hmac.new(b"secret", b"13867905678", hashlib.sha256).hexdigest()
+    assert keyed_hash("13867905678", "secret") == expected
+    assert keyed_hash("13867905678", b"secret") == expected
+    assert keyed_hash("13867905678", "other") != expected
     assert len(expected) == 64
 
 
@@ -192,13 +192,13 @@ def _record(msg, args=(), exc_info=None) -> logging.LogRecord:
 
 
 def test_logging_filter_masks_message_and_args():
-    record = _record("booking for %s, id %s, count %d", ("13812345678", "11010519491231002X", 2))
+    record = _record("booking for %s, id %s, count %d", ("13867905678", "11010519491231002X", 2))
     assert PiiMaskingFilter().filter(record) is True
     assert record.getMessage() == "booking for 138****5678, id 110105********002X, count 2"
 
 
 def test_logging_filter_masks_integer_args_and_plain_messages():
-    record = _record("phone %d", (13812345678,))
+    record = _record("phone %d", (13867905678,))
     PiiMaskingFilter().filter(record)
     assert record.getMessage() == "phone 138****5678"
     plain = _record("citizen 11010519491231002X called")
@@ -208,12 +208,12 @@ def test_logging_filter_masks_integer_args_and_plain_messages():
 
 def test_logging_filter_masks_tracebacks():
     try:
-        raise ValueError("bad number 13812345678")
+        raise ValueError("bad number 13867905678")
     except ValueError:
         record = _record("failed", exc_info=sys.exc_info())
     PiiMaskingFilter().filter(record)
     formatted = logging.Formatter().format(record)
-    assert "13812345678" not in formatted
+    assert "13867905678" not in formatted
     assert "138****5678" in formatted
 
 
@@ -231,9 +231,9 @@ def test_logging_filter_on_a_real_handler(caplog):
 
 
 def test_a_broken_format_string_is_still_logged_masked():
-    record = _record("missing arg %s %s", ("13812345678",))
+    record = _record("missing arg %s %s", ("13867905678",))
     PiiMaskingFilter().filter(record)
-    assert "13812345678" not in record.getMessage()
+    assert "13867905678" not in record.getMessage()
     assert "138****5678" in record.getMessage()
 
 
@@ -250,7 +250,7 @@ def test_configure_logging_masks_every_root_handler() -> None:
         configure_logging()
         configure_logging()  # idempotent
         assert sum(isinstance(f, PiiMaskingFilter) for f in handler.filters) == 1
-        logging.getLogger("gxx.test").warning("预约人手机 %s", "13812345678")
-        assert "13812345678" not in stream.getvalue() and "138****5678" in stream.getvalue()
+        logging.getLogger("gxx.test").warning("预约人手机 %s", "13867905678")
+        assert "13867905678" not in stream.getvalue() and "138****5678" in stream.getvalue()
     finally:
         root.removeHandler(handler)

@@ -13,7 +13,7 @@ from bot.appointments.service import MAX_NAME_LENGTH
 from bot.pii import id_check_char
 
 TODAY = dt.date(2026, 11, 26)
-PHONE = "13812345678"
+PHONE = "13867905678"
 ID17 = "11010519491231002"
 ID_NUMBER = ID17 + id_check_char(ID17)  # 11010519491231002X
 
@@ -31,29 +31,29 @@ TAIWAN = _with_check("83000020000229003")
 @pytest.mark.parametrize(
     "text",
     [
-        "我的手机是 138-1234-5678",
-        "13812345678",
-        "138 1234 5678",
-        "138.1234.5678",
-        "138－1234－5678",
-        "+86 138 1234 5678",
-        "+8613812345678",
-        "0086 13812345678",
-        "008613812345678",
-        "８６-１３８１２３４５６７８",
-        "１３８１２３４５６７８",
-        "电话：13812345678，打这个就行",
-        "手机号13812345678，身份证" + ID_NUMBER,
-        "身份证" + ID_NUMBER + " 手机 138 1234 5678",
-        "我叫李明 13812345678",
-        "号码是（138）1234-5678",
+        "我的手机是 138-6790-5678",
+        "13867905678",
+        "138 6790 5678",
+        "138.6790.5678",
+        "138－6790－5678",
+        "+86 138 6790 5678",
+        "+8613867905678",
+        "0086 13867905678",
+        "008613867905678",
+        "８６-１３８６７９０５６７８",
+        "１３８６７９０５６７８",
+        "电话：13867905678，打这个就行",
+        "手机号13867905678，身份证" + ID_NUMBER,
+        "身份证" + ID_NUMBER + " 手机 138 6790 5678",
+        "我叫李明 13867905678",
+        "号码是（138）6790-5678",
     ],
 )
 def test_a_phone_number_is_read_out_of_the_answer(text: str) -> None:
     assert pii.find_mobile(text) == PHONE
     assert pii.mobile_answer_error(text) is None
     masked = pii.mask_text(text)
-    assert pii.find_mobile(masked) is None and "1234" not in masked.replace("-", "").replace(" ", "")
+    assert pii.find_mobile(masked) is None and "6790" not in masked.replace("-", "").replace(" ", "")
 
 
 @pytest.mark.parametrize(
@@ -82,7 +82,7 @@ def test_a_wrong_phone_number_gets_its_reason(text: str, reason: str) -> None:
         ("110105-19491231-002X", ID_NUMBER),
         ("１１０１０５１９４９１２３１００２Ｘ", ID_NUMBER),
         ("１１０１０５１９４９１２３１００２ｘ 是我的", ID_NUMBER),
-        ("证件号码是 " + ID_NUMBER + "，手机13812345678", ID_NUMBER),
+        ("证件号码是 " + ID_NUMBER + "，手机13867905678", ID_NUMBER),
         ("永久居留证 " + FOREIGNER_2023, FOREIGNER_2023),
         ("回乡证号码不对，居住证是" + HONG_KONG, HONG_KONG),
         (MACAO, MACAO),
@@ -130,8 +130,8 @@ def test_every_middle_dot_look_alike_becomes_u00b7(dot: str) -> None:
     [
         ("艾力・买买提", "艾力·买买提"),
         ("我叫李明", "李明"),
-        ("我叫李明，手机13812345678", "李明"),
-        ("李明 13812345678", "李明"),
+        ("我叫李明，手机13867905678", "李明"),
+        ("李明 13867905678", "李明"),
         ("姓名：欧阳娜娜", "欧阳娜娜"),
         ("名字是王小芳吧", "王小芳"),
         ("预约人是张伟。", "张伟"),
@@ -283,7 +283,7 @@ def test_an_id_number_never_yields_a_phone_number(number: str, before: str, gap:
 
 
 def test_the_phone_and_the_id_in_one_answer_are_told_apart() -> None:
-    both = "身份证号：110105 19491231 002X，手机 138 1234 5678"
+    both = "身份证号：110105 19491231 002X，手机 138 6790 5678"
     assert pii.find_mobile(both) == PHONE and pii.find_id_number(both, TODAY) == ID_NUMBER
     assert pii.find_mobile("身份证号：110105 19491231 002X") is None
 
@@ -304,12 +304,12 @@ def _spelled(number: str, spelling: str) -> str:
 @pytest.mark.parametrize(
     ("text", "phone"),
     [
-        ("手机号是一五九三七一二八八六六", "15937128866"),
-        ("俺电话是幺三八 零三七一 五五六六", "13803715566"),
-        ("一八六三七一二五五零八", "18637125508"),
-        ("壹叁捌-壹贰叁肆-伍陆柒捌", PHONE),
-        ("电话一三八一二三四五六七八，白天都能打通", PHONE),
-        ("我叫王一一 手机一三八 一二三四 五六七八", PHONE),
+        ("我手机一三九零三七一六四二五", "13903716425"),
+        ("俺手机是幺五二 六七零九 三三八一", "15267093381"),
+        ("一七七三九零八二六一五", "17739082615"),
+        ("壹叁捌-陆柒玖零-伍陆柒捌", PHONE),
+        ("电话一三八六七九零五六七八，白天都能打通", PHONE),
+        ("我叫王一一 手机一三八 六七九零 五六七八", PHONE),
     ],
 )
 def test_a_phone_number_spelled_in_chinese_digits_is_read_and_masked(text: str, phone: str) -> None:
@@ -326,7 +326,7 @@ def test_an_id_number_spelled_in_chinese_digits_is_read_and_masked() -> None:
     assert pii.mask_text(text) == "身份证号 110105********002X"
 
 
-@pytest.mark.parametrize("text", ["一件事一次办", "一二三四五六", "第一13812345678", "三五个人 一二十块钱"])
+@pytest.mark.parametrize("text", ["一件事一次办", "一二三四五六", "第一13867905678", "三五个人 一二十块钱"])
 def test_ordinary_words_and_short_runs_are_not_read_as_spelled_numbers(text: str) -> None:
     assert pii.spell_out_digits(text) == text
     assert pii.mask_text(text).replace("138****5678", PHONE) == text

@@ -39,10 +39,10 @@ def test_a_reading_spells_three_syllables_or_more() -> None:
 @pytest.mark.parametrize(
     ("text", "reading"),
     [
-        ("kuasheng tongban 咋弄", "跨省通办"),  # word by word
-        ("haochaping评了有啥用", "好差评"),  # glued to Chinese
-        ("wanrenzhuwanqi 高新区是咋搞的", "万人助万企"),  # one run, one term
-        ("chuishao baodao 建设项目能用吗", "吹哨报到"),  # two terms
+        ("俺想问 kuasheng tongban 怎么申请", "跨省通办"),  # word by word
+        ("给个haochaping在哪儿点", "好差评"),  # glued to Chinese
+        ("wanrenzhuwanqi 这个活动是干啥的", "万人助万企"),  # one run, one term
+        ("俺们工地能申请 chuishao baodao 不", "吹哨报到"),  # two terms
         ("RongQue ShouLi 是啥意思", "容缺受理"),  # capitals
     ],
 )
@@ -55,7 +55,7 @@ def test_the_faqs_terms_in_pinyin_are_read(index: FaqIndex, text: str, reading: 
     [
         "wifi密码多少",  # not pinyin
         "HR来办入职",  # initials
-        "I want to book an appointment",  # English, glossary words among them
+        "Please reserve a window for me",  # English, glossary words among them
         "我叫 Zhang Wei",  # a name spells no term
         "ok",
         "hello 在吗",
@@ -74,9 +74,9 @@ def test_other_latin_words_are_left_as_they_are(index: FaqIndex, text: str) -> N
 @pytest.mark.parametrize(
     ("text", "topic"),
     [
-        ("kuasheng tongban 咋弄", "kuasheng"),
-        ("haochaping评了有啥用", "haochaping"),
-        ("shouxi fuwuguan 能帮企业解决啥", "shouxifuwuguan"),
+        ("俺想问 kuasheng tongban 怎么申请", "kuasheng"),
+        ("给个haochaping在哪儿点", "haochaping"),
+        ("shouxi fuwuguan 是管啥的", "shouxifuwuguan"),
     ],
 )
 def test_retrieval_answers_a_term_typed_in_pinyin(index: FaqIndex, text: str, topic: str) -> None:

@@ -24,7 +24,7 @@ from tests.conftest import free_port
 
 KEY = "retention-test-key"
 NOW = datetime(2026, 11, 30, 12, 0)
-PHONE, OTHER_PHONE = "13812345678", "13900001111"
+PHONE, OTHER_PHONE = "13867905678", "13900001111"
 ID_NUMBER = "11010519491231002X"
 
 
@@ -122,7 +122,7 @@ def test_export_and_erase_one_person(engine: Engine) -> None:
     day = NOW.date() + timedelta(days=3)
     add_appointment(engine, "MINE01", day)
     add_appointment(engine, "THEIRS", day + timedelta(days=1), phone=OTHER_PHONE)
-    found = export_person(engine, pii_key=KEY, phone="138 1234 5678")
+    found = export_person(engine, pii_key=KEY, phone="138 6790 5678")
     assert [r["confirmation_code"] for r in found] == ["MINE01"]
     assert found[0]["phone_masked"] == "138****5678" and PHONE not in str(found)
     assert export_person(engine, pii_key=KEY, id_number=ID_NUMBER)[0]["confirmation_code"] == "MINE01"

@@ -51,10 +51,10 @@ def test_opening_hours_follow_the_booking_rules() -> None:
 
 
 def test_mask_known_masks_patterns_and_the_conversations_own_values() -> None:
-    text = "我叫王小明，电话13812345678，身份证110105199001011234"
-    masked = mask_known(text, names=["王小明"], phones=["13812345678"])
+    text = "我叫王小明，电话13867905678，身份证110105199001011234"
+    masked = mask_known(text, names=["王小明"], phones=["13867905678"])
     assert "王小明" not in masked and "王**" in masked
-    assert "13812345678" not in masked and "138****5678" in masked
+    assert "13867905678" not in masked and "138****5678" in masked
     assert "19900101" not in masked
 
 
@@ -65,7 +65,7 @@ def test_ticket_lifecycle(store: TicketStore) -> None:
         transcript=[TranscriptLine("citizen", "转人工")],
         within_hours=True,
         item="退休一件事",
-        note="电话 13812345678",
+        note="电话 13867905678",
         now=MONDAY_10,
     )
     assert ticket.number.startswith("RG") and ticket.status == "open" and ticket.status_text == "待处理"
@@ -96,7 +96,7 @@ def test_ratings_levels_and_summary(tmp_path: Path) -> None:
     ratings = RatingStore(migrated_engine(tmp_path / "r.db"))
     ratings.add(level=5, item="退休一件事", now=MONDAY_10)
     ratings.add(level=4, item="退休一件事", now=MONDAY_10)
-    ratings.add(level=1, item="退休一件事", comment="等太久 13812345678", now=MONDAY_10)
+    ratings.add(level=1, item="退休一件事", comment="等太久 13867905678", now=MONDAY_10)
     ratings.add(level=3, item=None, now=SATURDAY)
     rows = ratings.summary()
     assert [(r.day, r.item) for r in rows] == [(date(2026, 12, 5), ""), (date(2026, 11, 30), "退休一件事")]
@@ -130,11 +130,11 @@ async def test_handoff_creates_a_masked_ticket_and_never_pretends_a_transfer(
     monkeypatch.setattr(handoff, "get_engine", lambda: store.engine)
     monkeypatch.setattr(handoff, "local_now", lambda *a: now)
     events = [
-        {"event": "user", "text": "我叫王小明，手机13812345678"},
+        {"event": "user", "text": "我叫王小明，手机13867905678"},
         {"event": "bot", "text": "请输入18位身份证号"},
         {"event": "user", "text": "/request_human"},
     ]
-    tracker = tracker_with(events, {"person_name": "王小明", "phone": "13812345678", "service": "退休一件事"})
+    tracker = tracker_with(events, {"person_name": "王小明", "phone": "13867905678", "service": "退休一件事"})
     dispatcher = CollectingDispatcher()
     for action in (handoff.ActionHandoff(), ActionHallInfo()):  # the old model still calls action_hall_info
         dispatcher = CollectingDispatcher()
@@ -152,7 +152,7 @@ async def test_handoff_creates_a_masked_ticket_and_never_pretends_a_transfer(
     )
     assert ticket.channel == "widget"
     transcript = " ".join(line.text for line in ticket.transcript)
-    assert "王小明" not in transcript and "13812345678" not in transcript and "138****5678" in transcript
+    assert "王小明" not in transcript and "13867905678" not in transcript and "138****5678" in transcript
 
 
 async def test_handoff_without_a_database_still_gives_the_phone_lines(
@@ -244,7 +244,7 @@ async def test_a_question_for_the_hotlines_number_gets_its_entry_then_the_number
         "转人工",
         "让懂行的工作人员给我回个电话",
         "请安排工作人员联系我 电话13703718852",
-        "我的手机号13812345678 有人能回电不",
+        "我的手机号13867905678 有人能回电不",
     ],
 )
 async def test_a_request_for_a_person_or_a_call_back_opens_a_ticket(

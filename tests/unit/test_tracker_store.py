@@ -93,7 +93,7 @@ def user(text: str, entities: List[Dict[str, Any]] | None = None) -> UserUttered
 def booking_events(sealed_phone: str) -> List[Any]:
     return [
         ActionExecuted("action_listen"),
-        user("我要预约办退休"),
+        user("退休那个事 帮我排个预约"),
         ActiveLoop("appointment_form"),
         SlotSet("requested_slot", "person_name"),
         ActionExecuted("action_listen"),

@@ -31,7 +31,7 @@ RESPONSE_KINDS = {
     "thank": ("utter_thank",),
 }
 # what the booking form's first questions ask (actions/booking_form.py); a request that already
-# gives the day ("帮我预约下周一上午") is shown that day's free slots (SLOTS_OFFERED) straight away
+# gives the day ("约下礼拜一早上的号") is shown that day's free slots (SLOTS_OFFERED) straight away
 BOOKING_QUESTIONS = ("哪个事项", "哪一天", "哪个时段", "几点")
 SLOTS_OFFERED = "空闲时段"
 HALL_KINDS = {
