@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from typing import Any, Dict, List, Optional, Tuple
 
 from rasa_sdk import Action, Tracker
@@ -104,6 +105,8 @@ def guide_intent_of_unsure(tracker: Tracker) -> Optional[str]:
     return "ask_service_guide" if named and best != "faq" else None
 
 
+ITEM_FEE = re.compile(r"工本费|手续费|收费|收不收|要钱|要不要钱|多少钱|花钱|费用多少|交多少")
+"""Words that ask what a matter costs ("工本费收不收"), not how to pay or get money back."""
 GUIDE_ASPECT_OF_FAQ_ENTRY = {"mianfei": "fee", "mianzheng": "materials", "weituo": "overview"}
 """FAQ entries that state a hall-wide rule the guide of each item states for that item: asked
 right after a guide answer about that item ("补办卡收费不", "他身子骨不行出不了门 俺替他跑一趟中不中"), the
@@ -120,8 +123,9 @@ def guide_answer_instead(
     for itself (`GUIDE_ASPECT_OF_FAQ_ENTRY`) and the message points at the item (it is evidence for
     it, `bot.catalogue.linking.fits`, or speaks of "this" or of a person, `bot.guide.POINTING_CUES`;
     "委托书咋写" does not), or ``entry`` is the fee rule and the message says nothing of the hall as a
-    whole (`bot.guide.HALL_AS_A_WHOLE`: "要交工本费吗" asks the item's fee), or it is the rule on
-    papers and the message names one (`bot.guide.HANDED_IN`), or the message is
+    whole (`bot.guide.HALL_AS_A_WHOLE`) and asks what it costs (`ITEM_FEE`: "要交工本费吗" asks the
+    item's fee), or it is the rule on papers and the message names one (`bot.guide.HANDED_IN`) and no
+    exemption (免), or the message is
     hearsay or about another person (`bot.guide.CONTEXT_CUES`) and is evidence for the item
     ("听邻居说现在销户口不用跑派出所了" after 身后一件事), or retrieval is unsure of ``entry``
     (``score`` under `bot.faq.UNSURE_SCORE`) and the intent model only weakly takes the message as
@@ -146,10 +150,11 @@ def guide_answer_instead(
     if entry.id in GUIDE_ASPECT_OF_FAQ_ENTRY and (evidence or any(cue in text for cue in POINTING_CUES)):
         return item, GUIDE_ASPECT_OF_FAQ_ENTRY[entry.id]
     rule = GUIDE_ASPECT_OF_FAQ_ENTRY.get(entry.id)
-    if rule == "fee" and HALL_AS_A_WHOLE.search(text) is None:
-        # "收工本费不" right after the item's guide: its own fee, unless the hall as a whole is asked of
+    if rule == "fee" and ITEM_FEE.search(text) and HALL_AS_A_WHOLE.search(text) is None:
+        # "收工本费不" right after the item's guide: its own fee, unless the hall as a whole is asked of;
+        # paying by card, refunds or receipts ("交费能刷卡不") stay the hall's answer
         return item, "fee"
-    if rule == "materials" and any(noun in text for noun in HANDED_IN):
+    if rule == "materials" and any(noun in text for noun in HANDED_IN) and "免" not in text:
         # "开不出那个证明咋弄" right after the item's guide: a paper of the item's own materials
         return item, "materials"
     # right after a guide answer, an aspect question near faq is a follow-up about the item unless

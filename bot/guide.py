@@ -38,19 +38,13 @@ ASPECT_WORDS: Dict[str, tuple[str, ...]] = {
     "materials": (
         "带啥",
         "带什么",
-        "拿啥",
         "啥材料",
         "什么材料",
         "哪些材料",
         "材料有哪些",
         "材料清单",
         "要啥证件",
-        "准备啥",
-        "准备什么",
         "准备哪些",
-        "提供啥",
-        "提供什么",
-        "提供哪些",
     ),
     "process": ("流程", "步骤"),
     "time_limit": ("多久", "多长时间", "要几天", "几天能", "几天办", "多少天", "几个工作日", "啥时候开始"),
@@ -94,7 +88,6 @@ ASPECT_WORDS: Dict[str, tuple[str, ...]] = {
         "在哪儿弄",
         "去哪儿",
         "上哪儿",
-        "去哪里",
         "上哪个地方",
         "到哪个地方",
         "在哪个地方",
@@ -105,13 +98,15 @@ ASPECT_WORDS: Dict[str, tuple[str, ...]] = {
 # Where online words stand ("居住证网上在哪办", "手机上去哪办"), a window's words do not ask for a window.
 _ONLINE_MARKS = ("网上", "线上", "手机上", "app", "郑好办")
 OVERVIEW_WORDS = (
-    "是啥", "是什么", "是个啥", "是干啥的", "啥意思", "什么意思", "咋回事", "咋个办法", "啥办法",
+    "是啥", "是什么", "是个啥", "是干啥的", "啥意思", "什么意思", "咋回事", "咋个办法",
     "包括哪些", "包括啥", "里头有啥", "都有啥业务",
     "一块能办", "一块儿能办", "一起能办", "能一块办", "能一起办", "能一块儿办",
 )  # fmt: skip
 """Words that ask what a matter is, or whether its parts are done together: its overview. They
 count only where no other aspect's words stand, nor a noun of one (`ASPECT_NOUNS`: "收费标准是啥",
 "需要的材料是啥", "退休金是什么时候发" ask for those)."""
+_BRING_WHAT = re.compile(r"拿(?:啥|什么)(?:过去|过来|去|来)?[吗呢啊的?。!\s]*$")
+"""拿啥 ending the question ("补一张得拿啥"): what to bring, not "每月能拿啥钱"."""
 HANDED_IN = ("材料", "资料", "证件", "证明", "照片", "复印件", "原件")
 """Nouns of what is handed in: a materials question's."""
 ASPECT_NOUNS = (
@@ -137,6 +132,8 @@ def worded_aspect(text: str, guessed: bool = False) -> Optional[str]:
     # 哩 is how Henan speakers write 的 ("是干啥哩", "要带啥哩")
     folded = unicodedata.normalize("NFKC", text).lower().replace("哩", "的")
     asked = [aspect for aspect, words in ASPECT_WORDS.items() if any(word in folded for word in words)]
+    if "materials" not in asked and _BRING_WHAT.search(folded):
+        asked.append("materials")
     if "window" in asked and any(mark in folded for mark in _ONLINE_MARKS):
         asked.remove("window")
     if (
@@ -347,9 +344,15 @@ SITUATION_CUES = tuple(
 # item, is about that item even if it shares words with the one in context (`opens_new_matter`).
 SWITCH_CUES = tuple(
     "另外 还有个事 还有一个事 还有件事 还有一件事 再问个 再问一个 再问下 换个 算了 不光 不但 "
-    "另一个 另一件 别的事 顺便问 顺便 想了想 那要是 要是换成 那如果 如果是".split()
+    "另一个 另一件 别的事 顺便问 顺便 想了想".split()
 )
-_THE_OTHER = re.compile(r"另外(?=一个|一位|一家|一份|的|两|俩|几)")
+_IF_WORDS = ("如果", "要是", "万一")
+HYPOTHETICAL_CUES = ("那要是", "要是换成", "那如果", "如果是", "要是是")
+""""What if instead …" ("那要是一手房呢"): a turn to another matter only when the item it describes
+leaves the item in context far behind (`outscored`), the message is no evidence for the item in
+context (`fits`: "如果是公积金贷款买的房 办证要带啥" after 新建商品房 stays), and the citizen is not
+telling their own situation ("如果是贷款买的房 能提吗" after 公积金提取 stays)."""
+_THE_OTHER = re.compile(r"另外(?=一位|(?:一个|的|两个|俩)(?:人|股东|合伙人|法人|老板|家属|孩子))")
 """另外 as "the other" ("另外一个股东在外地"), not "besides": taken out before looking for a switch cue."""
 _CORRECTION = re.compile(r"^\W*(哦|噢|啊|呃)?\W*不对")
 _DONE = re.compile(
@@ -820,15 +823,15 @@ def choose_item(
        ("那宝宝的社保卡也是一起办的吗" after 新生儿出生, which bundles it: `bundles`). One item
        only described (the linker's ``ServiceLinker.description`` entity, or a description the
        catalogue is sure of): that item when the message turns to a new matter
-       (`opens_new_matter`: "另外", "其实", "不注销了"); else the item in context instead when the
+       (`opens_new_matter`: "另外", "其实", "不注销了"), or asks "what if" of it (`HYPOTHETICAL_CUES`)
+       leaving the item in context far behind; else the item in context instead when the
        message is also evidence for it (a line of its guide answers the message, or it scores at least
        ``CONTEXT_SCORE``, `bot.catalogue.linking.fits`), when every word that is evidence for the
        described item stands in a line of its guide that answers the message
        (`Catalogue.explained_by`: "租房合同复印一份就够了吧" after 个体户), or when it describes the citizen's
        own situation (an eligibility question, or another aspect's question with
        `SITUATION_CUES`: "我是外地户口 要带啥").
-    3. No item: another item the catalogue is sure of when the message turns to a new matter
-       (`opens_new_matter`); the item in context when a line of its guide answers the message; when the
+    3. No item: the item in context when a line of its guide answers the message; when the
        message is evidence for no other item, or for it among others; and, for an overview
        question (which names no aspect), only then or when a context cue ties the message to
        the matter at hand (`CONTEXT_CUES`: hearsay, the other party or a relative, the
@@ -917,6 +920,12 @@ def choose_item(
         if described and typed and in_context is not None and in_context.name != item.name:
             if opens_new_matter(catalogue, text, in_context):
                 return about(item)
+            hypothetical = any(cue in text for cue in HYPOTHETICAL_CUES)
+            # 如果 and 要是 themselves are the hypothetical, not the citizen's own circumstances
+            told = aspect == "eligibility" or any(c in text for c in SITUATION_CUES if c not in _IF_WORDS)
+            left = outscored(catalogue, item, in_context, text) and not fits(catalogue, in_context, text)
+            if hypothetical and not told and left:
+                return about(item)
             context_details = catalogue.details(in_context, text)
             if (
                 own_situation
@@ -933,16 +942,6 @@ def choose_item(
     if in_context is not None:
         if not typed:
             return ItemChoice(item=in_context)
-        sure = evidence.item if evidence is not None else None
-        turned = sure is not None and sure.name != in_context.name
-        if (
-            sure is not None
-            and turned
-            and opens_new_matter(catalogue, text, in_context)
-            and outscored(catalogue, sure, in_context, text)
-        ):
-            # "那要是一手房呢 头回办证咋弄" after 二手房: another matter the catalogue is sure of, turned to
-            return about(sure)
         context_details = catalogue.details(in_context, text)
         if context_details:
             return ItemChoice(item=in_context, details=context_details)

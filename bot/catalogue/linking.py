@@ -33,7 +33,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from bot.catalogue.search import leftover, negated, without_negated
+from bot.catalogue.search import negated, without_negated
 
 if TYPE_CHECKING:
     from bot.catalogue.collection import Catalogue
@@ -148,16 +148,12 @@ def weigh(
         The candidates, best first, and whether the best is a sure link.
 
     """
-    vague = any(cue in text for cue in VAGUE_CUES)
-    subjects = catalogue.subjects(text)
     shared = _shared_choices(catalogue, text, sure_score, margin, limit)
-    if shared is not None and not (vague and subjects):
-        # a subject asked about as such ("营业执照方面能办点啥") is offered whole, not by its shared terms
+    if shared is not None:
         return shared
     ranked = catalogue.search(text, limit=limit)
-    # a broad subject and nothing else ("执照咋弄", "社保咋弄"): as vague as "社保的事"
-    bare = bool(subjects) and not leftover(text, subjects)
-    if (bare or vague) and catalogue.mentioned_in(text) is None:
+    if any(cue in text for cue in VAGUE_CUES) and catalogue.mentioned_in(text) is None:
+        subjects = catalogue.subjects(text)
         # a subject only one item is filed under (上学 in "闺女上学的事") is not vague, nor is a message
         # whose other words are sure of an item ("闺女刚满月 医保的事咋弄"): both are weighed as usual
         narrow = any(len(ids) == 1 for ids in subjects.values())
@@ -166,9 +162,6 @@ def weigh(
             rest = rest.replace(subject, " ")
         told = narrow or _weigh_words(catalogue, rest, sure_score, margin, limit).item is not None
         broad = [] if told else catalogue.about_topic(text, limit=limit)
-        if len(broad) >= 2 and bare:
-            # nothing but the subject: the items listing it earliest among their topics first
-            return Evidence(broad[:limit], False, sure_score)
         if len(broad) >= 2:
             # the items best for the words first, then the others filed under the subject
             listed = {item.id for item, _ in broad}

@@ -440,20 +440,6 @@ def negated(text: str) -> str:
     return " ".join(match.group(0)[2:] for match in _NEGATED.finditer(text))
 
 
-def leftover(text: str, words: Iterable[str]) -> str:
-    """The content characters of ``text`` once ``words`` and the words of how people ask are taken out.
-
-    "办个营业执照" without 营业执照 leaves nothing (办 and 个 are function characters); "营业执照注销"
-    leaves 注销.
-    """
-    rest = normalise(text)
-    for word in sorted(words, key=len, reverse=True):
-        rest = rest.replace(word, " ")
-    for word in _STOP_WORDS_LONGEST_FIRST:
-        rest = rest.replace(word, " ")
-    return "".join(_content_chars(rest))
-
-
 def _content_chars(text: str) -> list[str]:
     """The Chinese characters of ``text`` that are not function characters (我, 的, 要 …)."""
     return [char for run in _HAN_RUN.findall(text) for char in run if char not in _STOP_CHARS]

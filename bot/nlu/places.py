@@ -94,37 +94,47 @@ _SUFFIX = re.compile(r"(.{2,8}?)(省|市|自治区|特别行政区)")
 
 
 @lru_cache(maxsize=1)
+def _dictionary_places() -> FrozenSet[str]:
+    """Every word jieba's dictionary tags as a place (``ns``): 上海浦东 and 东西 alike."""
+    path = os.path.join(os.path.dirname(jieba.__file__), "dict.txt")
+    with open(path, encoding="utf-8") as dictionary:
+        return frozenset(
+            parts[0] for parts in map(str.split, dictionary) if len(parts) == 3 and parts[2] == "ns"
+        )
+
+
+@lru_cache(maxsize=1)
 def place_names() -> FrozenSet[str]:
     """Names of provinces, cities and counties from jieba's dictionary, without and with suffix."""
     names: set[str] = set()
-    path = os.path.join(os.path.dirname(jieba.__file__), "dict.txt")
-    with open(path, encoding="utf-8") as dictionary:
-        for line in dictionary:
-            parts = line.split()
-            if len(parts) == 3 and parts[2] == "ns":
-                match = _SUFFIX.fullmatch(parts[0])
-                if match:
-                    names.update((match.group(1), parts[0]))
+    for word in _dictionary_places():
+        match = _SUFFIX.fullmatch(word)
+        if match:
+            names.update((match.group(1), word))
     return frozenset(names - EVERYDAY_WORDS)
+
+
+def _place_of(word: str, names: FrozenSet[str]) -> Optional[str]:
+    """The place name ``word`` is, or begins a place word with (上海浦东: 上海), else ``None``."""
+    if word in names:
+        return word
+    if word in _dictionary_places():
+        return next((word[:k] for k in (3, 2) if len(word) > k and word[:k] in names), None)
+    return None
 
 
 #: going or doing the matter for someone who is away ("表哥在广州上班 俺替他去办"); asking on someone's
 #: behalf ("替我查下北京的社保") ties nothing here
 ON_BEHALF = re.compile(r"替[他她俺我].{0,3}[跑去来办]")
-#: a party to the matter who is away, and what they must do for it here ("合伙人在杭州 她签字咋办",
-#: "卖房的在外省 他过不来咋弄"): the place is where the person is, not where the matter is done
-ABSENT_PARTY = re.compile(r"(?:他|她|人家)(?:们|本人)?.{0,2}(?:签字|签名|到场|到不了|过来|授权|委托)")
 
 
 def ties_here(text: str) -> bool:
     """Whether ``text`` names a place of Zhengzhou or ties its matter to the hall.
 
-    ``LOCAL``, ``HERE_CUES``, ``ON_BEHALF`` and ``ABSENT_PARTY``: "在北京住的院 回郑州了 垫的医药费咋报"
-    is an affair of here, whatever other place it names.
+    ``LOCAL``, ``HERE_CUES`` and ``ON_BEHALF``: "在北京住的院 回郑州了 垫的医药费咋报" is an affair of
+    here, whatever other place it names.
     """
-    if any(word in text for word in LOCAL + HERE_CUES):
-        return True
-    return ON_BEHALF.search(text) is not None or ABSENT_PARTY.search(text) is not None
+    return any(word in text for word in LOCAL + HERE_CUES) or ON_BEHALF.search(text) is not None
 
 
 def other_place(text: str, words: Optional[Sequence[str]] = None) -> Optional[str]:
@@ -135,7 +145,8 @@ def other_place(text: str, words: Optional[Sequence[str]] = None) -> Optional[st
     """
     names = place_names()
     cut = words if words is not None else default_tokenizer().lcut(text)
-    return next((w for w in cut if w in names and not any(local in w for local in LOCAL)), None)
+    found = (_place_of(w, names) for w in cut if not any(local in w for local in LOCAL))
+    return next((place for place in found if place is not None), None)
 
 
 def brought_here(text: str, words: Optional[Sequence[str]] = None) -> bool:

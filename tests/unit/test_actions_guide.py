@@ -650,7 +650,9 @@ def test_an_overview_question_naming_one_aspect_asks_for_it() -> None:
         ("退休这个事都包括哪些", "overview"),
         ("这个一件事是干啥哩", "overview"),  # 哩 for 的
         ("社保卡补一张拿啥", "materials"),
-        ("老房子过户得准备啥", "materials"),
+        ("老房子过户得准备哪些", "materials"),
+        ("退休以后每月能拿啥钱", None),  # 拿啥 not ending the question
+        ("你们大厅提供什么服务", None),
         ("上户口和办医保一块能办吗", "overview"),
         ("条件是啥", "eligibility"),  # another aspect's words come first
         ("收费标准是啥", None),  # a noun of another aspect: not the overview
@@ -836,14 +838,24 @@ async def test_a_fee_or_a_paper_asked_right_after_a_guide_answer_is_the_items(
     assert reply["custom"]["item"] == item and reply["custom"]["aspect"] == aspect
 
 
-async def test_the_fee_of_doing_business_in_general_stays_the_halls_rule_after_a_guide_answer() -> None:
+@pytest.mark.parametrize(
+    "text, entry",
+    [
+        ("你们这儿办事都收工本费吗", "mianfei"),  # the hall as a whole
+        ("能刷信用卡交费不", "mianfei"),  # how to pay, not what it costs
+        ("免证明了那窗口咋核实我的情况", "mianzheng"),  # the exemption itself
+    ],
+)
+async def test_the_halls_rule_stays_the_answer_after_a_guide_answer_when_asked_as_such(
+    text: str, entry: str
+) -> None:
     from actions.faq import ActionFaq
 
     dispatcher = CollectingDispatcher()
-    tracker = after_guide_answer("你们这儿办事都收工本费吗", "居住证办理一件事", topic="mianfei")
+    tracker = after_guide_answer(text, "居住证办理一件事", topic=entry)
     await ActionFaq().run(dispatcher, tracker, {})
     card = dispatcher.messages[-1]["custom"]
-    assert card["type"] == "faq" and card["id"] == "mianfei"
+    assert card["type"] == "faq" and card["id"] == entry
 
 
 async def test_a_plain_message_after_a_guide_answer_leaves_it_the_last_answer() -> None:

@@ -549,15 +549,19 @@ HOUSE = "二手房转移登记及水电气网联动过户一件事"
         # "what if instead …" turns to another matter the catalogue is sure of, named or not
         (HOUSE, "那要是一手房呢 头回办证咋弄", "新建商品房转移登记一件事"),
         (HOUSE, "如果是开发商交的新房 房本咋办", "新建商品房转移登记一件事"),
-        # the same words about the matter at hand turn nowhere
+        # the same words about the matter at hand, or the citizen's own situation, turn nowhere
         (HOUSE, "那要是材料不全呢", HOUSE),
+        ("公积金提取一件事", "如果是贷款买的旧房子 能提吗", "公积金提取一件事"),
+        ("新建商品房转移登记一件事", "如果是公积金贷款买的房 办证要带啥", "新建商品房转移登记一件事"),
     ],
 )
 def test_a_turn_to_another_matter_the_catalogue_is_sure_of_is_followed(
     in_context: str, text: str, expected: str
 ) -> None:
     catalogue = get_catalogue()
-    aspect = "materials" if "材料" in text else "overview"
+    aspect = (
+        "materials" if "材料" in text or "带啥" in text else "eligibility" if "能提" in text else "overview"
+    )
     choice = choose_item(catalogue, text, [], catalogue.get(in_context), aspect)
     assert choice.item is not None and choice.item.name == expected
 
@@ -568,3 +572,4 @@ def test_another_as_the_other_one_is_no_switch_cue() -> None:
     assert opening is not None
     assert not opens_new_matter(catalogue, "另外一个合伙人在外地 他签字咋弄", opening)
     assert opens_new_matter(catalogue, "另外 招的人社保咋交", opening)
+    assert opens_new_matter(catalogue, "另外一个事 招的员工社保咋交", opening)

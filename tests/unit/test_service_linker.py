@@ -116,9 +116,6 @@ SUBJECT_CHOICES = [
         {"开办药店一件事", "开办餐饮店一件事"},
     ),
     ("营业执照方面能办点啥", {"开办企业一件事", "企业信息变更一件事", "企业注销一件事"}, set()),
-    # the subject and nothing else is as vague; 营业执照 is an everyday term of both items issuing one
-    ("想弄个营业执照", {"开办企业一件事", "个体工商户登记一件事"}, {"开办药店一件事", "企业注销一件事"}),
-    ("执照咋弄", {"开办企业一件事", "个体工商户登记一件事"}, {"开办药店一件事", "企业注销一件事"}),
     # flexible workers insure themselves for medical care (职工医保) too
     ("问个医保的事", {"就医费用报销一件事", "灵活就业一件事"}, set()),
 ]
