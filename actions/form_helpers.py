@@ -166,37 +166,36 @@ def asked_slot(tracker: Tracker) -> Optional[str]:
     return str(value) if value else None
 
 
+def last_reply(tracker: Tracker) -> List[Dict[str, Any]]:
+    """The bot's messages (``bot`` events) between the user message before the latest one and it, last first.
+
+    Slot events that Rasa logs after the user message (slot mappings) are skipped; a bot message
+    before an earlier user message is not the reply being answered.
+    """
+    events = list(tracker.events or [])
+    users = [i for i, event in enumerate(events) if event.get("event") == "user"]
+    found = []
+    for event in reversed(events[: users[-1]] if users else events):
+        if event.get("event") == "user":
+            break
+        if event.get("event") == "bot":
+            found.append(dict(event))
+    return found
+
+
 def last_bot_card(tracker: Tracker) -> Dict[str, Any]:
     """The card (``custom`` JSON) of the bot's last reply before the latest user message, or {}.
 
     A reply may be several messages: a guide answer followed by a plain one ("大厅的通用规定也可以
     看这里", `actions.faq.offer_entry`) is still a guide answer. The last message carrying a card counts.
     """
-    events = list(tracker.events or [])
-    users = [i for i, event in enumerate(events) if event.get("event") == "user"]
-    for event in reversed(events[: users[-1]] if users else events):
-        if event.get("event") == "user":
-            break
-        card = (event.get("data") or {}).get("custom") if event.get("event") == "bot" else None
-        if card:
-            return dict(card)
-    return {}
+    cards = ((event.get("data") or {}).get("custom") for event in last_reply(tracker))
+    return dict(next((card for card in cards if card), {}))
 
 
 def last_bot_message(tracker: Tracker) -> Dict[str, Any]:
-    """Return the bot's last message (its ``bot`` event) before the latest user message, or {}.
-
-    Slot events that Rasa logs after the user message (slot mappings) are skipped; a bot message
-    before an earlier user message is not the question being answered.
-    """
-    events = list(tracker.events or [])
-    users = [i for i, event in enumerate(events) if event.get("event") == "user"]
-    for event in reversed(events[: users[-1]] if users else events):
-        if event.get("event") == "user":
-            break
-        if event.get("event") == "bot":
-            return dict(event)
-    return {}
+    """Return the bot's last message (its ``bot`` event) before the latest user message, or {}."""
+    return next(iter(last_reply(tracker)), {})
 
 
 def last_buttons(tracker: Tracker) -> List[Button]:
