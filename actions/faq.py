@@ -31,7 +31,7 @@ from bot.catalogue import ServiceItem, get_catalogue
 from bot.catalogue.linking import fits
 from bot.catalogue.search import SearchIndex
 from bot.choices import names_another_item
-from bot.faq import FAQ_TOPIC, UNSURE_SCORE, agreed_entry, decide, get_faq_store
+from bot.faq import FAQ_TOPIC, GUIDE_INTENT_READ_AS_FAQ, UNSURE_SCORE, agreed_entry, decide, get_faq_store
 from bot.faq_entries import FaqEntry, faq_card
 from bot.guide import (
     CONTEXT_CUES,
@@ -237,6 +237,12 @@ class ActionFaq(Action):
             # a typed answer to the guide's last question ("公积金那个" after "您是想办理…")
             return await ActionGuide().run(dispatcher, tracker, domain)
         text = message_text(tracker)
+        read_first = tracker.latest_message.get(GUIDE_INTENT_READ_AS_FAQ)
+        if entry is None and read_first in GUIDE_INTENTS and item_in_context(tracker):
+            # a question naming no matter right after an item (whether a lost receipt still counts):
+            # the guide question the model read first, which the guide action weighs against the
+            # item in context (`bot.guide.choose_item`)
+            return await ActionGuide().run(dispatcher, tracker, domain, intent=str(read_first))
         if entry is None and names_another_item(get_catalogue(), text, last_buttons(tracker)) is not None:
             # the answer to "您是想办理…" names an item not offered: that item, not an FAQ entry
             near, _ = guide_intent_near_faq(tracker.latest_message.get("intent_ranking") or [])

@@ -286,7 +286,21 @@ def answer_in_context(dispatcher: CollectingDispatcher, tracker: Tracker) -> Opt
         return None
     if not choice.details and not any(cue in text for cue in CONTEXT_CUES):
         return None
-    return answer_item(dispatcher, tracker, in_context, "overview", choice.details)
+    return answer_item(dispatcher, tracker, in_context, unsure_aspect(tracker), choice.details)
+
+
+def unsure_aspect(tracker: Tracker) -> str:
+    """The aspect of a message the NLU was unsure of: its best intent under the fallback's, else overview.
+
+    Only an aspect intent (``ask_materials``, ``ask_eligibility``, … not ``ask_service_guide``) that
+    the model ranks first once ``nlu_fallback`` is left out counts: hearsay whether renting also lets
+    one draw the fund, unsure but eligibility first, asks the item's conditions.
+    """
+    if (tracker.latest_message.get("intent") or {}).get("name") != "nlu_fallback":
+        return "overview"
+    ranking = tracker.latest_message.get("intent_ranking") or []
+    best = next((str(r.get("name")) for r in ranking if r.get("name") != "nlu_fallback"), "")
+    return INTENT_TO_ASPECT.get(best, "overview") if best != "ask_service_guide" else "overview"
 
 
 def answer_item(

@@ -70,6 +70,9 @@ FAQ_TOPIC = "faq_topic"
 """The parse result's key for the intent model's best ``faq`` topic.
 
 Its value: ``{"name": "parking", "confidence": 0.62}`` (the topic's probability among all classes)."""
+GUIDE_INTENT_READ_AS_FAQ = "guide_intent_read_as_faq"
+"""The parse result's key for the guide intent the intent model ranked first before it read the
+message as ``faq`` (`bot.nlu.intent_classifier.FAQ_SHARE`), e.g. ``"ask_fee"``; absent otherwise."""
 RELOAD_CHECK_SECONDS = 5.0
 
 

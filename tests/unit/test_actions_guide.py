@@ -1142,3 +1142,58 @@ async def test_an_unsure_message_naming_an_item_gets_its_overview(index: Service
     assert guide_intent_of_unsure(tracker("nlu_fallback", text, entities, None, None, ranking)) == (
         "ask_service_guide"
     )
+
+
+@pytest.mark.parametrize("context", [OPENING, None])
+async def test_a_guide_question_read_as_faq_is_the_items_with_an_item_in_context(
+    index: ServiceIndex, context: Optional[str]
+) -> None:
+    """The intent model read a fee question naming no matter as ``faq`` (it may be asked of the hall)."""
+    from actions.faq import ActionFaq
+    from bot.faq import GUIDE_INTENT_READ_AS_FAQ
+
+    text = "收钱不收"
+    ranking = [{"name": "faq", "confidence": 0.6}, {"name": "ask_fee", "confidence": 0.3}]
+    read = tracker("faq", text, [], context, ranking=ranking, confidence=0.6)
+    read.latest_message[GUIDE_INTENT_READ_AS_FAQ] = "ask_fee"
+    dispatcher = CollectingDispatcher()
+    events = await ActionFaq().run(dispatcher, read, {})
+    cards = [m["custom"] for m in dispatcher.messages if m.get("custom")]
+    if context:
+        # right after an item: the guide question the model read first, for that item
+        assert cards[0]["type"] == "guide" and cards[0]["item"] == context and cards[0]["aspect"] == "fee"
+        assert SlotSet("service", context) in events
+    else:
+        # nothing in context: the hall's answer, not a guess at an item
+        assert cards and all(c["type"] != "guide" for c in cards), cards
+
+
+@pytest.mark.parametrize(
+    ("ranking", "aspect"),
+    [
+        # the best intent under the fallback is an aspect's: that aspect of the item in context
+        ([("nlu_fallback", 0.15), ("ask_eligibility", 0.13), ("ask_materials", 0.11)], "eligibility"),
+        ([("nlu_fallback", 0.15), ("ask_materials", 0.12), ("faq", 0.1)], "materials"),
+        # an overview question, or no guide intent first: the overview
+        ([("nlu_fallback", 0.15), ("ask_service_guide", 0.13), ("ask_fee", 0.1)], "overview"),
+        ([("nlu_fallback", 0.15), ("faq", 0.14), ("ask_fee", 0.1)], "overview"),
+    ],
+)
+async def test_unsure_hearsay_in_context_gets_the_aspect_the_model_leaned_to(
+    ranking: List[Tuple[str, float]], aspect: str
+) -> None:
+    from actions.faq import ActionFaq
+
+    text = "听朋友说这个也能办 是真的吗"
+    ranked = [{"name": name, "confidence": confidence} for name, confidence in ranking]
+    dispatcher = CollectingDispatcher()
+    await ActionFaq().run(
+        dispatcher, tracker("nlu_fallback", text, [], HOUSE, ranking=ranked, confidence=0.15), {}
+    )
+    # the guide's answer, or the 个性指南 question it asks first about that aspect
+    cards = [
+        m["custom"] for m in dispatcher.messages if m.get("custom", {}).get("type", "").startswith("guide")
+    ]
+    catalogue = get_catalogue()
+    items = [c.get("item") or getattr(catalogue.get(str(c.get("item_id"))), "name", None) for c in cards]
+    assert items == [HOUSE] and cards[0]["aspect"] == aspect, dispatcher.messages

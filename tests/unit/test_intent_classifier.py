@@ -297,6 +297,43 @@ def test_the_guide_intent_takes_the_place_and_confidence_of_the_unsure_one(index
     assert classifier.read_as_guide_question(ranking, "/ask_office_hours") == ranking
 
 
+@pytest.mark.parametrize(
+    ("ranking", "text", "faq"),
+    [
+        # a guide question about no matter, with faq from a fifth of its confidence: the hall's FAQ
+        (_ranking(("ask_fee", 0.6), ("faq", 0.2), ("deny", 0.1)), "你们这儿复印要钱吗", True),
+        (_ranking(("ask_eligibility", 0.3), ("faq", 0.08), ("inform", 0.05)), "家里人能替我跑一趟不", True),
+        # faq under a fifth of the top, or under the floor beside an unsure top
+        (_ranking(("ask_fee", 0.6), ("faq", 0.1)), "你们这儿复印要钱吗", False),
+        (_ranking(("ask_window", 0.25), ("out_of_scope", 0.2), ("faq", 0.06)), "几号台", False),
+        # a matter named, a subject, a candidate item, or a pointer to the matter in context
+        (_ranking(("ask_fee", 0.6), ("faq", 0.3)), "办居住证要钱吗", False),
+        (_ranking(("ask_fee", 0.6), ("faq", 0.3)), "社保要交钱吗", False),
+        (_ranking(("ask_materials", 0.5), ("faq", 0.3)), "药房开张要带啥", False),
+        (_ranking(("ask_fee", 0.6), ("faq", 0.3)), "这个要钱吗", False),
+        # not a guide intent on top, or a button's payload
+        (_ranking(("ask_office_hours", 0.6), ("faq", 0.3)), "中午有人吗", False),
+        (_ranking(("ask_fee", 0.6), ("faq", 0.3)), "/ask_fee", False),
+    ],
+)
+def test_a_guide_question_about_no_matter_with_faq_near_is_read_as_faq(
+    index: ServiceIndex, ranking: list, text: str, faq: bool
+) -> None:
+    from bot.nlu.intent_classifier import NgramIntentClassifier
+
+    classifier = NgramIntentClassifier({"catalogue_dir": str(SERVICES)}, None, None)  # type: ignore[arg-type]
+    read = classifier.read_as_faq_question(ranking, text)
+    if not faq:
+        assert read == ranking
+        return
+    # faq takes the top and its confidence, the guide intent faq's; the others keep theirs, in order
+    top, near = ranking[0], next(r for r in ranking if r["name"] == "faq")
+    assert read[0] == {"name": "faq", "confidence": top["confidence"]}
+    assert {"name": top["name"], "confidence": near["confidence"]} in read
+    assert [r["confidence"] for r in read] == sorted((r["confidence"] for r in read), reverse=True)
+    assert len(read) == len(ranking)
+
+
 def test_the_single_precision_fit_gives_double_weights_and_the_double_fits_answers() -> None:
     import scipy.sparse as sp
     from sklearn.linear_model import LogisticRegression
