@@ -175,6 +175,29 @@ def guide_answer_instead(
     return None
 
 
+def read_first_after_guide(tracker: Tracker) -> Optional[str]:
+    """The aspect question read first (`bot.faq.GUIDE_INTENT_READ_AS_FAQ`) right after the item's guide.
+
+    Read without context, a short question whether something costs money may be the hall's; right
+    after the guide of the item in context it is that item's, unless it names the hall as a whole
+    (`bot.guide.HALL_AS_A_WHOLE`: "你们这复印收费吗"). An overview question (``ask_service_guide``) is
+    left to retrieval: asking whether there are guides at all asks the hall, not the item's overview
+    again. None otherwise, and when the bot's last reply was no guide answer about that item.
+    """
+    read_first = str(tracker.latest_message.get(GUIDE_INTENT_READ_AS_FAQ) or "")
+    if read_first not in GUIDE_INTENTS or read_first == "ask_service_guide":
+        return None
+    if HALL_AS_A_WHOLE.search(message_text(tracker)):
+        return None
+    card = last_bot_card(tracker)
+    catalogue = get_catalogue()
+    answered = catalogue.get(str(card.get("item") or "")) or catalogue.get(str(card.get("item_id") or ""))
+    in_context = item_in_context(tracker)
+    if not str(card.get("type") or "").startswith("guide") or answered is None or answered.name != in_context:
+        return None
+    return read_first
+
+
 def guide_question_instead(tracker: Tracker, score: float, on_entry: bool) -> Optional[str]:
     """The guide intent to answer the latest message with instead of the FAQ entry retrieval found.
 
@@ -224,7 +247,9 @@ class ActionFaq(Action):
         (`guide_intent_of_unsure`). An entry retrieval is unsure of, or no entry at all, gives way
         to a guide question (`ActionGuide`, which also weighs the item in context) when the catalogue
         names, is sure of or leans to an item (`bot.guide.item_instead_of_faq`), or when the items
-        the message may be about include the item in context.
+        the message may be about include the item in context. A guide question the intent model
+        read as ``faq`` only for want of a matter, asked right after the guide of the item in
+        context, is answered as that guide question (`read_first_after_guide`).
         """
         index = get_faq_store().current()
         topic = chosen_topic(tracker)
@@ -237,12 +262,12 @@ class ActionFaq(Action):
             # a typed answer to the guide's last question ("公积金那个" after "您是想办理…")
             return await ActionGuide().run(dispatcher, tracker, domain)
         text = message_text(tracker)
-        read_first = tracker.latest_message.get(GUIDE_INTENT_READ_AS_FAQ)
-        if entry is None and read_first in GUIDE_INTENTS and item_in_context(tracker):
-            # a question naming no matter right after an item (whether a lost receipt still counts):
-            # the guide question the model read first, which the guide action weighs against the
-            # item in context (`bot.guide.choose_item`)
-            return await ActionGuide().run(dispatcher, tracker, domain, intent=str(read_first))
+        read_first = read_first_after_guide(tracker) if entry is None and not unsure else None
+        if read_first is not None:
+            # a question naming no matter right after an item's guide (whether a lost receipt still
+            # counts): the guide question the model read first, which the guide action weighs
+            # against the item in context (`bot.guide.choose_item`)
+            return await ActionGuide().run(dispatcher, tracker, domain, intent=read_first)
         if entry is None and names_another_item(get_catalogue(), text, last_buttons(tracker)) is not None:
             # the answer to "您是想办理…" names an item not offered: that item, not an FAQ entry
             near, _ = guide_intent_near_faq(tracker.latest_message.get("intent_ranking") or [])

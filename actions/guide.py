@@ -22,7 +22,13 @@ from actions.form_helpers import (
 )
 from bot.catalogue import Catalogue, ServiceItem, get_catalogue
 from bot.choices import button_service, typed_choice
-from bot.faq import AGREED_OVER_ITEMS_CONFIDENCE, FAQ_TOPIC, agreed_entry, get_faq_store
+from bot.faq import (
+    AGREED_OVER_ITEMS_CONFIDENCE,
+    FAQ_TOPIC,
+    GUIDE_INTENT_READ_AS_FAQ,
+    agreed_entry,
+    get_faq_store,
+)
 from bot.faq_entries import faq_card
 from bot.guide import (
     CHOICE_QUESTION,
@@ -248,11 +254,13 @@ def as_tapped(tracker: Tracker, chosen: Optional[Dict[str, Any]] = None) -> None
         values = json.loads(match.group(2) or "{}")
     except ValueError:
         return
-    said = tracker.latest_message.get("intent") or {}
+    said = str((tracker.latest_message.get("intent") or {}).get("name") or "")
+    # a guide question the model read as faq (`bot.faq.GUIDE_INTENT_READ_AS_FAQ`) asks what it read first
+    said = str(tracker.latest_message.get(GUIDE_INTENT_READ_AS_FAQ) or said)
     if (
         "situation" not in values
-        and said.get("name") in INTENT_TO_ASPECT
-        and said.get("name") not in (match.group(1), "ask_service_guide")
+        and said in INTENT_TO_ASPECT
+        and said not in (match.group(1), "ask_service_guide")
         and intent_confidence(tracker) >= GUESSED_ASPECT
     ):
         # "交完材料以后几天能办好" holds the aspect button 材料 but surely asks how long: a whole
@@ -289,18 +297,33 @@ def answer_in_context(dispatcher: CollectingDispatcher, tracker: Tracker) -> Opt
     return answer_item(dispatcher, tracker, in_context, unsure_aspect(tracker), choice.details)
 
 
+UNSURE_ASPECT_MARGIN = 1.1
+"""How many times the intent after it an unsure message's best intent under the fallback must score
+for its aspect to be answered (`unsure_aspect`); nearer, the model has no leaning."""
+
+
 def unsure_aspect(tracker: Tracker) -> str:
     """The aspect of a message the NLU was unsure of: its best intent under the fallback's, else overview.
 
     Only an aspect intent (``ask_materials``, ``ask_eligibility``, … not ``ask_service_guide``) that
-    the model ranks first once ``nlu_fallback`` is left out counts: hearsay whether renting also lets
-    one draw the fund, unsure but eligibility first, asks the item's conditions.
+    the model ranks first once ``nlu_fallback`` is left out, `UNSURE_ASPECT_MARGIN` times the next,
+    counts, read with the message's words as the guide action reads it (`bot.guide.guide_intent_read`):
+    hearsay whether renting also lets one draw the fund, unsure but eligibility first, asks the item's
+    conditions.
     """
     if (tracker.latest_message.get("intent") or {}).get("name") != "nlu_fallback":
         return "overview"
-    ranking = tracker.latest_message.get("intent_ranking") or []
-    best = next((str(r.get("name")) for r in ranking if r.get("name") != "nlu_fallback"), "")
-    return INTENT_TO_ASPECT.get(best, "overview") if best != "ask_service_guide" else "overview"
+    ranking = [
+        r for r in tracker.latest_message.get("intent_ranking") or [] if r.get("name") != "nlu_fallback"
+    ]
+    if not ranking or ranking[0].get("name") not in INTENT_TO_ASPECT:
+        return "overview"
+    best = float(ranking[0].get("confidence") or 0.0)
+    runner = float(ranking[1].get("confidence") or 0.0) if len(ranking) > 1 else 0.0
+    if best < UNSURE_ASPECT_MARGIN * runner:
+        return "overview"
+    text = str(tracker.latest_message.get("text") or "")
+    return INTENT_TO_ASPECT[guide_intent_read(str(ranking[0]["name"]), best, text)]
 
 
 def answer_item(

@@ -803,18 +803,6 @@ class ItemChoice:
     """Other items offered beside the answer, when ``item`` is likely but not sure."""
 
 
-def names_own_subject(catalogue: Catalogue, text: str, item: ServiceItem, in_context: ServiceItem) -> bool:
-    """Whether ``text`` names a subject filed under ``item`` alone and not under ``in_context``.
-
-    A subject (`Catalogue.subjects`: 公积金, 医保 …) staff file under one item only names that item's
-    matter as plainly as an alias does: "公积金" is 公积金提取's, whatever else the message says of the
-    matter in context.
-    """
-    return any(
-        ids == frozenset({item.id}) and in_context.id not in ids for ids in catalogue.subjects(text).values()
-    )
-
-
 def choose_item(
     catalogue: Catalogue,
     text: str,
@@ -939,17 +927,6 @@ def choose_item(
             if hypothetical and not told and left:
                 return about(item)
             context_details = catalogue.details(in_context, text)
-            if (
-                not context_details
-                and names_own_subject(catalogue, text, item, in_context)
-                and outscored(catalogue, item, in_context, text)
-                and not fits(catalogue, in_context, text)
-            ):
-                # "房子买好了 公积金里的钱能拿出来不" after 二手房 names 公积金 (only 公积金提取 is
-                # filed under it), leaves the matter in context behind and is no evidence for it: the
-                # other one is asked about ("如果是公积金贷款买的房…" after 新建商品房 is evidence for
-                # it, and stays)
-                return about(item)
             if (
                 own_situation
                 or catalogue.explained_by(item, text, context_details)

@@ -49,7 +49,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.faq import FAQ_TOPIC, GUIDE_INTENT_READ_AS_FAQ, title_terms
 from bot.faq_entries import TOPIC_METADATA, load_entries
-from bot.guide import BACK_REFERENCES, GUIDE_INTENTS, HEARSAY, worded_aspect
+from bot.guide import BACK_REFERENCES, GUIDE_INTENTS, HALL_WIDE_MIN_CHARACTERS, HEARSAY, worded_aspect
 from bot.hall import HALL_WORDS
 from bot.nlu.english import glosses, with_glosses
 from bot.nlu.linear import TfidfFeatures, fit_logistic_regression
@@ -109,19 +109,36 @@ holds no word of booking, is a guide question: the acknowledgement, the negation
 is how the question is put, not a yes or no to the bot (nor to the booking form's confirmation)."""
 _QUESTION = re.compile(r"[吗么嘛?？]|不$|没$|真的假的|是不是")
 FAQ_SHARE = 0.2
-"""From this share of a guide intent's confidence, ``faq`` takes the top for a message in which the
-catalogue finds no item at all and that points at none (`read_as_faq_question`): whether the hall
-charges for the copies it makes, or whether one may send a relative, asks about the hall, not about
-an item. On the held-out files 42 FAQ questions read as guide questions have faq from this share, and
-none of the guide questions that find no item does: those lean on the item in context (what to
-bring, how long it takes) and leave faq under a tenth of the top. The guide intent read first is kept
-in `bot.faq.GUIDE_INTENT_READ_AS_FAQ`: with an item in context, the FAQ action answers it as that guide
-question (read without context, a short question whether it costs anything cannot tell the item's
-fee from the hall's)."""
+"""From this share of a guide intent's confidence, ``faq`` ranked next takes the top for a message in
+which the catalogue finds no item at all and that points at none (`read_as_faq_question`): whether
+the hall charges for the copies it makes, or whether one may send a relative, asks about the hall,
+not about an item. On the held-out files 40 FAQ questions read as guide questions are so, and none
+of the guide questions that find no item: those lean on the item in context (what to bring, how
+long it takes) and leave faq under a tenth of the top. The guide intent read first is kept in
+`bot.faq.GUIDE_INTENT_READ_AS_FAQ`: right after the guide of the item in context, the FAQ action
+answers it as that guide question (read without context, a short question whether it costs anything
+cannot tell the item's fee from the hall's)."""
 FAQ_FLOOR = 0.08
 """Under this confidence ``faq`` never takes the top (`read_as_faq_question`): beside a guide intent
 the model is unsure of itself (a window asked in four characters, pinyin it cannot read), a
 fifth of the top is a faint trace, no evidence for the FAQ."""
+UNSURE_STATEMENT = 0.5
+"""Below this confidence, ``out_of_scope`` or ``goodbye`` for a short statement about the citizen
+(`SELF_STATEMENT`: their age, where they live, their company's name, a contact) that asks nothing
+(`ASKING`) is ``inform`` (`read_as_statement`): "俺今年五十八了" is an answer, not a goodbye. On the
+held-out files, 11 such statements were read as out of scope or goodbye under it, and no message
+of those intents matched."""
+SELF_STATEMENT = re.compile(
+    r"^(?:我|俺|我们|俺们|咱|咱们|我家|俺家|公司|单位|厂里|店里?)?"
+    r"(?:今年|现在|是|住在|住|家在|在|叫|名字叫|名叫|姓|户口在|户口是|电话是?|手机号?是?|邮箱是?|联系人)"
+    r"|^(?:我|俺)?(?:今年)?\d{1,3}(?:岁|了)"
+)
+STATEMENT_LENGTH = (4, 20)
+"""Characters a statement answering a question holds: from a bare age ("今年58了") to a company's name;
+shorter ones ("是的", "在的") are replies to the bot, not statements."""
+ASKING = re.compile(
+    r"[吗么嘛呢？?]|咋|怎|啥|什么|哪|多少|几|能不能|可不可以|行不行|中不中|是不是|有没有|要不要|[不没]$"
+)
 GUIDE_FLOOR = 0.05
 """A guide intent the model ranks under this confidence never takes an unsure intent's place."""
 _MEANINGFUL = re.compile(r"[0-9A-Za-z\u3400-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
@@ -464,14 +481,15 @@ class NgramIntentClassifier(GraphComponent, IntentClassifier):
                     # "想开个小超市 办个个体执照": a question, not a request that would start the booking form
                     ranking = [ranking[1], ranking[0], *ranking[2:]]
                 ranking = self.read_as_guide_question(ranking, message.get(TEXT) or "")
+                ranking = read_as_statement(ranking, message.get(TEXT) or "")
                 guide = str(ranking[0]["name"])
                 ranking = self.read_as_faq_question(ranking, message.get(TEXT) or "")
-                if ranking[0]["name"] == FAQ_INTENT and guide != FAQ_INTENT:
-                    message.set(GUIDE_INTENT_READ_AS_FAQ, guide, add_to_output=True)
                 answered = answered_as_service(str(ranking[0]["name"]))
                 if answered and elsewhere(message.get(TEXT) or "", words_of(message)):
                     # "杭州注册个公司都要带啥材料": another place's affair, which the hall cannot answer
                     ranking = [{"name": OUT_OF_SCOPE, "confidence": 1.0}]
+                elif ranking[0]["name"] == FAQ_INTENT and guide != FAQ_INTENT:
+                    message.set(GUIDE_INTENT_READ_AS_FAQ, guide, add_to_output=True)
             message.set(INTENT, ranking[0], add_to_output=True)
             message.set("intent_ranking", ranking, add_to_output=True)
         return messages
@@ -500,21 +518,25 @@ class NgramIntentClassifier(GraphComponent, IntentClassifier):
     def read_as_faq_question(self, ranking: List[Dict[str, Any]], text: str) -> List[Dict[str, Any]]:
         """``ranking`` with ``faq`` first when a guide question on top asks about no matter.
 
-        It is when the top intent is a guide intent (`bot.guide.GUIDE_INTENTS`), ``faq`` has at
-        least `FAQ_SHARE` of its confidence (and `FAQ_FLOOR`), the message names no item or
+        It is when the top intent is a guide intent (`bot.guide.GUIDE_INTENTS`), ``faq`` comes next
+        with at least `FAQ_SHARE` of its confidence (and `FAQ_FLOOR`), the message holds at least
+        `bot.guide.HALL_WIDE_MIN_CHARACTERS` letters or characters, names no item or
         subject and the catalogue finds no candidate item in it (`bot.catalogue.Catalogue.evidence`),
         and it points at no matter (`bot.guide.BACK_REFERENCES`: "这个"). As in
         `read_as_guide_question`, the two swap confidences and the rest stay as they are.
         """
         if len(ranking) < 2 or not text or text.startswith("/") or ranking[0]["name"] not in GUIDE_INTENTS:
             return ranking
-        faq = next((i for i, r in enumerate(ranking) if r["name"] == FAQ_INTENT), None)
         top = float(ranking[0]["confidence"])
-        if faq is None or float(ranking[faq]["confidence"]) < max(FAQ_SHARE * top, FAQ_FLOOR):
+        if ranking[1]["name"] != FAQ_INTENT or float(ranking[1]["confidence"]) < max(
+            FAQ_SHARE * top, FAQ_FLOOR
+        ):
             return ranking
+        if len(_MEANINGFUL.findall(unicodedata.normalize("NFKC", text))) < HALL_WIDE_MIN_CHARACTERS:
+            return ranking  # "网办", "收费": no subject at all; the guide asks which item
         if any(cue in text for cue in BACK_REFERENCES) or touches_a_matter(text, self.index):
             return ranking
-        return put_first(ranking, faq)
+        return put_first(ranking, 1)
 
     def decided_by_form(self, message: Message, masked: str) -> Optional[str]:
         """The intent a message's form alone decides, or None.
@@ -577,6 +599,26 @@ def about_a_matter(text: str, index: ServiceIndex) -> bool:
     """Whether ``text`` names an item or a subject items are filed under, or surely describes an item."""
     catalogue = index.catalogue
     return bool(index.find(text) or catalogue.subjects(text)) or catalogue.evidence(text).item is not None
+
+
+def read_as_statement(ranking: List[Dict[str, Any]], text: str) -> List[Dict[str, Any]]:
+    """``ranking`` with ``inform`` first when an unsure out-of-scope or goodbye reading is a statement.
+
+    It is when the top is ``out_of_scope`` or ``goodbye`` under `UNSURE_STATEMENT`, the message holds
+    as many characters as `STATEMENT_LENGTH` allows, begins as a statement about the citizen
+    (`SELF_STATEMENT`) and asks nothing (`ASKING`). ``inform`` takes the top's confidence
+    (`put_first`); a ranking without ``inform`` is returned as it is.
+    """
+    text = text.strip()
+    if not ranking or ranking[0]["name"] not in (OUT_OF_SCOPE, "goodbye"):
+        return ranking
+    shortest, longest = STATEMENT_LENGTH
+    if float(ranking[0]["confidence"]) >= UNSURE_STATEMENT or not shortest <= len(text) <= longest:
+        return ranking
+    if SELF_STATEMENT.search(text) is None or ASKING.search(text) is not None:
+        return ranking
+    found = next((i for i, r in enumerate(ranking) if r["name"] == INFORM), None)
+    return ranking if found is None else put_first(ranking, found)
 
 
 def put_first(ranking: List[Dict[str, Any]], index: int) -> List[Dict[str, Any]]:

@@ -131,10 +131,8 @@ from tests.utils.conversations import by_file, load_conversations, play
 # 2026-12-04 (evening): blind_fifteenth.yml, 60 conversations by a twenty-seventh writer (three closing
 # turns that stood in the training data taken out), scored before anyone looked at its failures:
 # 54/60 (0.900). Then an unsure message leaning on the item in context answered with the aspect the
-# model leaned to, 入学 an everyday word of 教育入学, and a subject filed under one other item
-# (公积金) turning to it when the matter in context is left behind (docs/intent-tuning.md):
-# blind_fifteenth 56/60, of the 899 before 779 (778: one won, none lost): 835/959. Its bar sits two
-# conversations under.
+# model leaned to, and 入学 an everyday word of 教育入学 (docs/intent-tuning.md): blind_fifteenth
+# 56/60, of the 899 before 778 (unchanged): 834/959. Its bar sits two conversations under.
 SUCCESS_BAR = 0.89
 NEWER_FILE_BARS = {
     "blind_sixth.yml": 0.71,

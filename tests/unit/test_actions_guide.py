@@ -1144,28 +1144,42 @@ async def test_an_unsure_message_naming_an_item_gets_its_overview(index: Service
     )
 
 
-@pytest.mark.parametrize("context", [OPENING, None])
-async def test_a_guide_question_read_as_faq_is_the_items_with_an_item_in_context(
-    index: ServiceIndex, context: Optional[str]
+@pytest.mark.parametrize(
+    ("text", "read_first", "right_after", "items"),
+    [
+        # right after the item's guide: the guide question the model read first, for that item
+        ("收钱不收", "ask_fee", True, True),
+        # the item was talked about, but the bot's last reply was no guide answer: the hall's answer
+        ("收钱不收", "ask_fee", False, False),
+        # the hall as a whole named, or an overview question: retrieval answers
+        ("你们这儿复印收钱不收", "ask_fee", True, False),
+        ("有没有现成的办事指南", "ask_service_guide", True, False),
+    ],
+)
+async def test_a_guide_question_read_as_faq_is_the_items_right_after_its_guide(
+    text: str, read_first: str, right_after: bool, items: bool
 ) -> None:
-    """The intent model read a fee question naming no matter as ``faq`` (it may be asked of the hall)."""
+    """The intent model read a question naming no matter as ``faq`` (it may be asked of the hall)."""
     from actions.faq import ActionFaq
     from bot.faq import GUIDE_INTENT_READ_AS_FAQ
 
-    text = "收钱不收"
-    ranking = [{"name": "faq", "confidence": 0.6}, {"name": "ask_fee", "confidence": 0.3}]
-    read = tracker("faq", text, [], context, ranking=ranking, confidence=0.6)
-    read.latest_message[GUIDE_INTENT_READ_AS_FAQ] = "ask_fee"
+    read = after_guide_answer(text, OPENING)
+    if not right_after:
+        read.events = [e for e in read.events if e.get("event") != "bot"]
+    read.latest_message["intent_ranking"] = [
+        {"name": "faq", "confidence": 0.9},
+        {"name": read_first, "confidence": 0.3},
+    ]
+    read.latest_message[GUIDE_INTENT_READ_AS_FAQ] = read_first
     dispatcher = CollectingDispatcher()
     events = await ActionFaq().run(dispatcher, read, {})
     cards = [m["custom"] for m in dispatcher.messages if m.get("custom")]
-    if context:
-        # right after an item: the guide question the model read first, for that item
-        assert cards[0]["type"] == "guide" and cards[0]["item"] == context and cards[0]["aspect"] == "fee"
-        assert SlotSet("service", context) in events
+    if items:
+        assert cards[0]["type"] == "guide" and cards[0]["item"] == OPENING and cards[0]["aspect"] == "fee"
+        assert SlotSet("service", OPENING) in events
     else:
-        # nothing in context: the hall's answer, not a guess at an item
-        assert cards and all(c["type"] != "guide" for c in cards), cards
+        # the hall's answer, not a guess at the item
+        assert all(not str(c.get("type")).startswith("guide") for c in cards), dispatcher.messages
 
 
 @pytest.mark.parametrize(
@@ -1177,6 +1191,8 @@ async def test_a_guide_question_read_as_faq_is_the_items_with_an_item_in_context
         # an overview question, or no guide intent first: the overview
         ([("nlu_fallback", 0.15), ("ask_service_guide", 0.13), ("ask_fee", 0.1)], "overview"),
         ([("nlu_fallback", 0.15), ("faq", 0.14), ("ask_fee", 0.1)], "overview"),
+        # no leaning: the best aspect hardly ahead of the next intent
+        ([("nlu_fallback", 0.15), ("ask_materials", 0.135), ("ask_fee", 0.128)], "overview"),
     ],
 )
 async def test_unsure_hearsay_in_context_gets_the_aspect_the_model_leaned_to(
@@ -1197,3 +1213,22 @@ async def test_unsure_hearsay_in_context_gets_the_aspect_the_model_leaned_to(
     catalogue = get_catalogue()
     items = [c.get("item") or getattr(catalogue.get(str(c.get("item_id"))), "name", None) for c in cards]
     assert items == [HOUSE] and cards[0]["aspect"] == aspect, dispatcher.messages
+
+
+async def test_unsure_hearsay_in_context_asking_an_aspect_in_words_gets_that_aspect() -> None:
+    from actions.faq import ActionFaq
+
+    text = "有人说能在网上办了 是不是真的"  # the words ask whether it is done online
+    ranked = [
+        {"name": "nlu_fallback", "confidence": 0.15},
+        {"name": "ask_materials", "confidence": 0.14},
+        {"name": "faq", "confidence": 0.05},
+    ]
+    dispatcher = CollectingDispatcher()
+    await ActionFaq().run(
+        dispatcher, tracker("nlu_fallback", text, [], HOUSE, ranking=ranked, confidence=0.15), {}
+    )
+    cards = [
+        m["custom"] for m in dispatcher.messages if m.get("custom", {}).get("type", "").startswith("guide")
+    ]
+    assert cards and cards[0]["aspect"] == "online", dispatcher.messages

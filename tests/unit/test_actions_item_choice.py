@@ -566,25 +566,6 @@ def test_a_turn_to_another_matter_the_catalogue_is_sure_of_is_followed(
     assert choice.item is not None and choice.item.name == expected
 
 
-@pytest.mark.parametrize(
-    ("in_context", "text", "expected"),
-    [
-        # a subject only 公积金提取 is filed under, the matter in context left behind: the other matter
-        (HOUSE, "房子买好了 公积金里的钱能拿出来不", "公积金提取一件事"),
-        ("开办餐饮店一件事", "店里生意不好 想把公积金取出来周转", "公积金提取一件事"),
-        # the message is evidence for the matter in context too, or a line of its guide answers it
-        ("新建商品房转移登记一件事", "公积金贷款买的房 办证要带啥", "新建商品房转移登记一件事"),
-        ("退休一件事", "退下来以后公积金也是这时候取吗", "退休一件事"),
-    ],
-)
-def test_a_subject_of_one_other_item_turns_to_it(in_context: str, text: str, expected: str) -> None:
-    catalogue = get_catalogue()
-    found = catalogue.evidence(text).item
-    mentions = [{"value": found.name, "extractor": "ServiceLinker.description"}] if found else []
-    choice = choose_item(catalogue, text, mentions, catalogue.get(in_context), "eligibility")
-    assert choice.item is not None and choice.item.name == expected, (found, choice)
-
-
 def test_another_as_the_other_one_is_no_switch_cue() -> None:
     catalogue = get_catalogue()
     opening = catalogue.get("开办企业一件事")

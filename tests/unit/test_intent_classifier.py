@@ -14,7 +14,13 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 
 from bot.catalogue import load_catalogue
 from bot.faq_entries import FaqEntry, nlu_examples
-from bot.nlu.intent_classifier import IntentModel, training_label, unsure_booking, unsure_other_intent
+from bot.nlu.intent_classifier import (
+    IntentModel,
+    read_as_statement,
+    training_label,
+    unsure_booking,
+    unsure_other_intent,
+)
 from bot.nlu.linear import TfidfFeatures
 from bot.nlu.pinyin import PinyinReader
 from bot.nlu.service_linker import ServiceIndex
@@ -306,6 +312,9 @@ def test_the_guide_intent_takes_the_place_and_confidence_of_the_unsure_one(index
         # faq under a fifth of the top, or under the floor beside an unsure top
         (_ranking(("ask_fee", 0.6), ("faq", 0.1)), "你们这儿复印要钱吗", False),
         (_ranking(("ask_window", 0.25), ("out_of_scope", 0.2), ("faq", 0.06)), "几号台", False),
+        # faq behind another intent, or a message too short to name any subject
+        (_ranking(("ask_fee", 0.3), ("out_of_scope", 0.2), ("faq", 0.15)), "单子丢了还能办吗", False),
+        (_ranking(("ask_online", 0.5), ("faq", 0.3)), "网办", False),
         # a matter named, a subject, a candidate item, or a pointer to the matter in context
         (_ranking(("ask_fee", 0.6), ("faq", 0.3)), "办居住证要钱吗", False),
         (_ranking(("ask_fee", 0.6), ("faq", 0.3)), "社保要交钱吗", False),
@@ -331,6 +340,35 @@ def test_a_guide_question_about_no_matter_with_faq_near_is_read_as_faq(
     assert read[0] == {"name": "faq", "confidence": top["confidence"]}
     assert {"name": top["name"], "confidence": near["confidence"]} in read
     assert [r["confidence"] for r in read] == sorted((r["confidence"] for r in read), reverse=True)
+    assert len(read) == len(ranking)
+
+
+@pytest.mark.parametrize(
+    ("ranking", "text", "statement"),
+    [
+        # an unsure out-of-scope or goodbye reading of a statement about the citizen
+        (_ranking(("out_of_scope", 0.3), ("inform", 0.2), ("faq", 0.1)), "俺家住在沟赵那一片", True),
+        (_ranking(("goodbye", 0.35), ("inform", 0.2)), "俺今年六十一了", True),
+        (_ranking(("out_of_scope", 0.25), ("inform", 0.1)), "单位名字叫郑州某某商贸公司", True),
+        # it asks something, is sure, is too short or too long, or another intent leads
+        (_ranking(("out_of_scope", 0.3), ("inform", 0.2)), "俺家住在沟赵 能办不", False),
+        (_ranking(("out_of_scope", 0.6), ("inform", 0.2)), "俺家住在沟赵那一片", False),
+        (_ranking(("out_of_scope", 0.3), ("inform", 0.2)), "在的", False),
+        (_ranking(("out_of_scope", 0.3), ("inform", 0.2)), "我在公园散步" + "，天气真好" * 4, False),
+        (_ranking(("ask_eligibility", 0.3), ("inform", 0.2)), "俺家住在沟赵那一片", False),
+        (_ranking(("out_of_scope", 0.3), ("faq", 0.2)), "俺家住在沟赵那一片", False),  # no inform ranked
+    ],
+)
+def test_an_unsure_reading_of_a_statement_about_the_citizen_is_inform(
+    ranking: list, text: str, statement: bool
+) -> None:
+    read = read_as_statement(ranking, text)
+    if not statement:
+        assert read == ranking
+        return
+    inform = next(r for r in ranking if r["name"] == "inform")
+    assert read[0] == {"name": "inform", "confidence": ranking[0]["confidence"]}
+    assert {"name": ranking[0]["name"], "confidence": inform["confidence"]} in read
     assert len(read) == len(ranking)
 
 
