@@ -103,7 +103,12 @@ def _quiet() -> None:
 
 
 def _score_fold(config: Path, fold_file: Path, texts: List[str], out: Path) -> List[Any]:
-    """Train on one fold's training part and return the intents predicted for its held-out part."""
+    """Train on one fold's training part and return the intents predicted for its held-out part.
+
+    Each fold trains with a Rasa training cache of its own: two folds training at once in one cache
+    raced on its SQLite journal (``cache.db-journal`` vanished under the other process).
+    """
+    os.environ["RASA_CACHE_DIRECTORY"] = str(out.with_name(f"{out.name}-rasa-cache"))
     agent = Agent.load(str(train(config, fold_file, out)))
     predictions, _ = parse_all(agent, texts)
     return [p["intent"] for p in predictions]

@@ -1148,11 +1148,11 @@ async def test_an_unsure_message_naming_an_item_gets_its_overview(index: Service
     ("text", "read_first", "right_after", "items"),
     [
         # right after the item's guide: the guide question the model read first, for that item
-        ("收钱不收", "ask_fee", True, True),
+        ("还用另外掏钱吗", "ask_fee", True, True),
         # the item was talked about, but the bot's last reply was no guide answer: the hall's answer
-        ("收钱不收", "ask_fee", False, False),
+        ("还用另外掏钱吗", "ask_fee", False, False),
         # the hall as a whole named, or an overview question: retrieval answers
-        ("你们这儿复印收钱不收", "ask_fee", True, False),
+        ("你们这儿复印另外掏钱吗", "ask_fee", True, False),
         ("有没有现成的办事指南", "ask_service_guide", True, False),
     ],
 )
