@@ -125,16 +125,16 @@ fifth of the top is a faint trace, no evidence for the FAQ."""
 UNSURE_STATEMENT = 0.5
 """Below this confidence, ``out_of_scope`` or ``goodbye`` for a short statement about the citizen
 (`SELF_STATEMENT`: their age, where they live, their company's name, a contact) that asks nothing
-(`ASKING`) is ``inform`` (`read_as_statement`): "俺今年五十八了" is an answer, not a goodbye. On the
-held-out files, 11 such statements were read as out of scope or goodbye under it, and no message
-of those intents matched."""
+(`ASKING`) is ``inform`` (`read_as_statement`): an age told ("俺今年整七十") is an answer, not a
+goodbye. On the held-out files, 11 such statements were read as out of scope or goodbye under it,
+and no message of those intents matched."""
 SELF_STATEMENT = re.compile(
     r"^(?:我|俺|我们|俺们|咱|咱们|我家|俺家|公司|单位|厂里|店里?)?"
     r"(?:今年|现在|是|住在|住|家在|在|叫|名字叫|名叫|姓|户口在|户口是|电话是?|手机号?是?|邮箱是?|联系人)"
     r"|^(?:我|俺)?(?:今年)?\d{1,3}(?:岁|了)"
 )
 STATEMENT_LENGTH = (4, 20)
-"""Characters a statement answering a question holds: from a bare age ("今年58了") to a company's name;
+"""Characters a statement answering a question holds: from a bare age ("今年71了") to a company's name;
 shorter ones ("是的", "在的") are replies to the bot, not statements."""
 ASKING = re.compile(
     r"[吗么嘛呢？?]|咋|怎|啥|什么|哪|多少|几|能不能|可不可以|行不行|中不中|是不是|有没有|要不要|[不没]$"
