@@ -23,6 +23,7 @@ from actions.guide import (
     chosen_guide_button,
     intent_confidence,
     item_in_context,
+    ranked_under_fallback,
     send,
     service_mentions,
 )
@@ -96,8 +97,7 @@ def guide_intent_of_unsure(tracker: Tracker) -> Optional[str]:
     """
     if not service_mentions(tracker):
         return None
-    ranking = tracker.latest_message.get("intent_ranking") or []
-    best = next((r.get("name") for r in ranking if r.get("name") != "nlu_fallback"), None)
+    best = next((r.get("name") for r in ranked_under_fallback(tracker)), None)
     if best in GUIDE_INTENTS:
         return str(best)
     text = str(tracker.latest_message.get("text") or "")
@@ -111,6 +111,15 @@ GUIDE_ASPECT_OF_FAQ_ENTRY = {"mianfei": "fee", "mianzheng": "materials", "weituo
 """FAQ entries that state a hall-wide rule the guide of each item states for that item: asked
 right after a guide answer about that item ("补办卡收费不", "他身子骨不行出不了门 俺替他跑一趟中不中"), the
 item's own fee, materials or overview answers, with the hall-wide entry a tap away."""
+
+
+def item_just_answered(tracker: Tracker) -> Optional[ServiceItem]:
+    """The item in context when the bot's last reply was its guide answer or 个性指南 question, else None."""
+    item = get_catalogue().get(item_in_context(tracker) or "")
+    card = last_bot_card(tracker)
+    if item is None or card.get("type") not in ("guide", "guide_question") or card.get("item_id") != item.id:
+        return None
+    return item
 
 
 def guide_answer_instead(
@@ -140,11 +149,8 @@ def guide_answer_instead(
     """
     text = message_text(tracker)
     catalogue = get_catalogue()
-    item = catalogue.get(item_in_context(tracker) or "")
-    card = last_bot_card(tracker)
+    item = item_just_answered(tracker)
     if item is None or tracker.active_loop_name or service_mentions(tracker) or not text:
-        return None
-    if card.get("type") not in ("guide", "guide_question") or card.get("item_id") != item.id:
         return None
     evidence = fits(catalogue, item, text)
     if entry.id in GUIDE_ASPECT_OF_FAQ_ENTRY and (evidence or any(cue in text for cue in POINTING_CUES)):
@@ -187,13 +193,7 @@ def read_first_after_guide(tracker: Tracker) -> Optional[str]:
     read_first = str(tracker.latest_message.get(GUIDE_INTENT_READ_AS_FAQ) or "")
     if read_first not in GUIDE_INTENTS or read_first == "ask_service_guide":
         return None
-    if HALL_AS_A_WHOLE.search(message_text(tracker)):
-        return None
-    card = last_bot_card(tracker)
-    catalogue = get_catalogue()
-    answered = catalogue.get(str(card.get("item") or "")) or catalogue.get(str(card.get("item_id") or ""))
-    in_context = item_in_context(tracker)
-    if not str(card.get("type") or "").startswith("guide") or answered is None or answered.name != in_context:
+    if HALL_AS_A_WHOLE.search(message_text(tracker)) or item_just_answered(tracker) is None:
         return None
     return read_first
 

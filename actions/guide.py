@@ -297,6 +297,11 @@ def answer_in_context(dispatcher: CollectingDispatcher, tracker: Tracker) -> Opt
     return answer_item(dispatcher, tracker, in_context, unsure_aspect(tracker), choice.details)
 
 
+def ranked_under_fallback(tracker: Tracker) -> List[Dict[str, Any]]:
+    """The latest message's ``intent_ranking`` without ``nlu_fallback``: what the model read, best first."""
+    return [r for r in tracker.latest_message.get("intent_ranking") or [] if r.get("name") != "nlu_fallback"]
+
+
 UNSURE_ASPECT_MARGIN = 1.1
 """How many times the intent after it an unsure message's best intent under the fallback must score
 for its aspect to be answered (`unsure_aspect`); nearer, the model has no leaning."""
@@ -313,9 +318,7 @@ def unsure_aspect(tracker: Tracker) -> str:
     """
     if (tracker.latest_message.get("intent") or {}).get("name") != "nlu_fallback":
         return "overview"
-    ranking = [
-        r for r in tracker.latest_message.get("intent_ranking") or [] if r.get("name") != "nlu_fallback"
-    ]
+    ranking = ranked_under_fallback(tracker)
     if not ranking or ranking[0].get("name") not in INTENT_TO_ASPECT:
         return "overview"
     best = float(ranking[0].get("confidence") or 0.0)

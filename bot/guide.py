@@ -453,6 +453,14 @@ def guide_intent_near_faq(
     return (str(best["name"]) if ratio >= share else None), ratio
 
 
+def long_enough_for_a_subject(text: str) -> bool:
+    """Whether ``text`` holds `HALL_WIDE_MIN_CHARACTERS` letters, digits or characters or more.
+
+    Fewer ("材料", "收费", "网办") name an aspect and no subject at all: which item is meant is asked.
+    """
+    return len(_MEANINGFUL.findall(unicodedata.normalize("NFKC", text))) >= HALL_WIDE_MIN_CHARACTERS
+
+
 def hall_wide_answer(
     text: str,
     faq_confidence: float,
@@ -483,7 +491,7 @@ def hall_wide_answer(
     general = aspect == "fee" and HALL_WIDE_SUBJECT.search(text) is not None
     if faq_confidence < HALL_WIDE_FAQ_CONFIDENCE and not (general and agreed_entry(matches, topic, 0.0)):
         return None
-    if len(_MEANINGFUL.findall(unicodedata.normalize("NFKC", text))) < HALL_WIDE_MIN_CHARACTERS:
+    if not long_enough_for_a_subject(text):
         return None
     answer = decide(matches)
     return answer if answer.entry is not None else None

@@ -49,7 +49,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.faq import FAQ_TOPIC, GUIDE_INTENT_READ_AS_FAQ, title_terms
 from bot.faq_entries import TOPIC_METADATA, load_entries
-from bot.guide import BACK_REFERENCES, GUIDE_INTENTS, HALL_WIDE_MIN_CHARACTERS, HEARSAY, worded_aspect
+from bot.guide import BACK_REFERENCES, GUIDE_INTENTS, HEARSAY, long_enough_for_a_subject, worded_aspect
 from bot.hall import HALL_WORDS
 from bot.nlu.english import glosses, with_glosses
 from bot.nlu.linear import TfidfFeatures, fit_logistic_regression
@@ -519,22 +519,21 @@ class NgramIntentClassifier(GraphComponent, IntentClassifier):
         """``ranking`` with ``faq`` first when a guide question on top asks about no matter.
 
         It is when the top intent is a guide intent (`bot.guide.GUIDE_INTENTS`), ``faq`` comes next
-        with at least `FAQ_SHARE` of its confidence (and `FAQ_FLOOR`), the message holds at least
-        `bot.guide.HALL_WIDE_MIN_CHARACTERS` letters or characters, names no item or
-        subject and the catalogue finds no candidate item in it (`bot.catalogue.Catalogue.evidence`),
-        and it points at no matter (`bot.guide.BACK_REFERENCES`: "这个"). As in
-        `read_as_guide_question`, the two swap confidences and the rest stay as they are.
+        with at least `FAQ_SHARE` of its confidence (and `FAQ_FLOOR`), the message is long enough to
+        name a subject (`bot.guide.long_enough_for_a_subject`), names no item or subject, the
+        catalogue finds no candidate item in it (`about_a_matter`) and it points at no matter
+        (`bot.guide.BACK_REFERENCES`: "这个"). As in `read_as_guide_question`, the two swap
+        confidences and the rest stay as they are.
         """
         if len(ranking) < 2 or not text or text.startswith("/") or ranking[0]["name"] not in GUIDE_INTENTS:
             return ranking
-        top = float(ranking[0]["confidence"])
-        if ranking[1]["name"] != FAQ_INTENT or float(ranking[1]["confidence"]) < max(
-            FAQ_SHARE * top, FAQ_FLOOR
-        ):
+        floor = max(FAQ_SHARE * float(ranking[0]["confidence"]), FAQ_FLOOR)
+        if ranking[1]["name"] != FAQ_INTENT or float(ranking[1]["confidence"]) < floor:
             return ranking
-        if len(_MEANINGFUL.findall(unicodedata.normalize("NFKC", text))) < HALL_WIDE_MIN_CHARACTERS:
+        if not long_enough_for_a_subject(text):
             return ranking  # "网办", "收费": no subject at all; the guide asks which item
-        if any(cue in text for cue in BACK_REFERENCES) or touches_a_matter(text, self.index):
+        pointed = any(cue in text for cue in BACK_REFERENCES)
+        if pointed or about_a_matter(text, self.index, any_candidate=True):
             return ranking
         return put_first(ranking, 1)
 
@@ -595,10 +594,16 @@ def unsure_other_intent(intent: str, confidence: float, text: str, index: Servic
     return False
 
 
-def about_a_matter(text: str, index: ServiceIndex) -> bool:
-    """Whether ``text`` names an item or a subject items are filed under, or surely describes an item."""
+def about_a_matter(text: str, index: ServiceIndex, any_candidate: bool = False) -> bool:
+    """Whether ``text`` names an item or a subject items are filed under, or surely describes an item.
+
+    With ``any_candidate``, any item the catalogue finds in it at all counts (`read_as_faq_question`).
+    """
     catalogue = index.catalogue
-    return bool(index.find(text) or catalogue.subjects(text)) or catalogue.evidence(text).item is not None
+    if index.find(text) or catalogue.subjects(text):
+        return True
+    evidence = catalogue.evidence(text)
+    return bool(evidence.candidates) if any_candidate else evidence.item is not None
 
 
 def read_as_statement(ranking: List[Dict[str, Any]], text: str) -> List[Dict[str, Any]]:
@@ -631,12 +636,6 @@ def put_first(ranking: List[Dict[str, Any]], index: int) -> List[Dict[str, Any]]
     demoted = {"name": ranking[0]["name"], "confidence": float(ranking[index]["confidence"])}
     rest = [r for i, r in enumerate(ranking) if i not in (0, index)] + [demoted]
     return [promoted, *sorted(rest, key=lambda r: -float(r["confidence"]))]
-
-
-def touches_a_matter(text: str, index: ServiceIndex) -> bool:
-    """Whether ``text`` names an item or a subject, or the catalogue finds any candidate item in it."""
-    catalogue = index.catalogue
-    return bool(index.find(text) or catalogue.subjects(text) or catalogue.evidence(text).candidates)
 
 
 def unsure_booking(ranking: Sequence[Dict[str, Any]], text: str) -> bool:
