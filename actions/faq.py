@@ -40,6 +40,7 @@ from bot.guide import (
     HALL_AS_A_WHOLE,
     HANDED_IN,
     INTENT_TO_ASPECT,
+    PAPER_TROUBLE,
     POINTING_CUES,
     agreement_gives_way,
     asks_for_someones_presence,
@@ -136,7 +137,11 @@ def guide_answer_instead(
     item's fee), or it is the rule on papers and the message names one (`bot.guide.HANDED_IN`) and no
     exemption (免), or the message is
     hearsay or about another person (`bot.guide.CONTEXT_CUES`) and is evidence for the item
-    ("听邻居说现在销户口不用跑派出所了" after 身后一件事), or retrieval is unsure of ``entry``
+    ("听邻居说现在销户口不用跑派出所了" after 身后一件事), or it names one of the item's own papers
+    (`bot.catalogue.Catalogue.papers_named`: its materials, unless the model asks another aspect),
+    not the hall as a whole, and ``entry`` is not about that paper nor one retrieval is sure of and
+    agreed on, or retrieval
+    is unsure of ``entry``
     (``score`` under `bot.faq.UNSURE_SCORE`) and the intent model only weakly takes the message as
     ``faq`` (`WEAK_FAQ_CONFIDENCE`) in words that lean on the item, or it asks whether a person
     must come (`bot.guide.asks_for_someones_presence`: "我爱人也要一起到吗 她单位走不开" after
@@ -168,6 +173,17 @@ def guide_answer_instead(
     # "郑好办手机上可以申领不" after 社会保障卡 (ask_online near faq)
     intent, _ = guide_intent_near_faq(tracker.latest_message.get("intent_ranking") or [], overview=False)
     aspect = INTENT_TO_ASPECT[intent] if intent is not None else "overview"
+    sure_of_entry = agreed and score >= UNSURE_SCORE
+    papers = catalogue.papers_named(item, text)
+    if (
+        papers
+        and not sure_of_entry
+        and HALL_AS_A_WHOLE.search(text) is None
+        and not any(paper in entry.title for paper in papers)
+    ):
+        # "出生医学证明医院还没给 能不能先受理" after 新生儿出生: one of the item's own papers, not the
+        # hall's rule on missing papers; an entry about that very paper stays (授权委托书的模板: 委托代办)
+        return item, "materials" if aspect == "overview" and PAPER_TROUBLE.search(text) else aspect
     cued = any(cue in text for cue in CONTEXT_CUES)
     if evidence and cued:
         return item, aspect
@@ -175,7 +191,6 @@ def guide_answer_instead(
     weak = read_as_faq and intent_confidence(tracker) < WEAK_FAQ_CONFIDENCE and (evidence or cued)
     if score < UNSURE_SCORE and (weak or asks_for_someones_presence(text)):
         return item, aspect
-    sure_of_entry = agreed and score >= UNSURE_SCORE
     if aspect != "overview" and (evidence or not sure_of_entry):
         return item, aspect
     return None

@@ -156,6 +156,21 @@ def asked_aspect(text: str) -> str:
     return worded_aspect(text) or "overview"
 
 
+PAPER_TROUBLE = re.compile(
+    r"丢|掉了|找不着|找不到|不见了|过期|到期|没带|忘带|忘了带|没拿到|还没|没开|开不出|开不了|补办|坏了|损坏|没有"
+)
+"""What can go wrong with a paper ("发票丢了一张", "身份证过期了", "出生证明还没拿到"): a question about it is
+answered with the item's materials (`paper_trouble`)."""
+
+
+def paper_trouble(catalogue: Catalogue, item: ServiceItem, text: str) -> bool:
+    """Whether ``text`` tells of trouble (`PAPER_TROUBLE`) with a paper of ``item`` it names.
+
+    The paper is named as `bot.catalogue.Catalogue.papers_named` reads it.
+    """
+    return PAPER_TROUBLE.search(text) is not None and bool(catalogue.papers_named(item, text))
+
+
 GUESSED_ASPECT = 0.6
 """Under this confidence the intent model's aspect is a guess: the aspect the words ask for
 (`guide_intent_read`) takes its place, and a message that names its item, or that a line of the
@@ -836,11 +851,15 @@ def choose_item(
        message is also evidence for it (a line of its guide answers the message, or it scores at least
        ``CONTEXT_SCORE``, `bot.catalogue.linking.fits`), when every word that is evidence for the
        described item stands in a line of its guide that answers the message
-       (`Catalogue.explained_by`: "租房合同复印一份就够了吧" after 个体户), or when it describes the citizen's
+       (`Catalogue.explained_by`: "租房合同复印一份就够了吧" after 个体户), when it names one of the
+       papers of the item in context and none of the described item's own names and terms
+       (`Catalogue.papers_named`, `Catalogue.says`: "俺俩的结婚证在老家" after 新生儿出生), or when it
+       describes the citizen's
        own situation (an eligibility question, or another aspect's question with
        `SITUATION_CUES`: "我是外地户口 要带啥").
-    3. No item: the item in context when a line of its guide answers the message; when the
-       message is evidence for no other item, or for it among others; and, for an overview
+    3. No item: the item in context when a line of its guide answers the message, or when the
+       message names one of its papers (`Catalogue.papers_named`) and leans to no other item;
+       when the message is evidence for no other item, or for it among others; and, for an overview
        question (which names no aspect), only then or when a context cue ties the message to
        the matter at hand (`CONTEXT_CUES`: hearsay, the other party or a relative, the
        citizen's own situation, a back-reference); for an aspect question also when the evidence
@@ -938,6 +957,7 @@ def choose_item(
             if (
                 own_situation
                 or catalogue.explained_by(item, text, context_details)
+                or (catalogue.papers_named(in_context, text) and not catalogue.says(item, text))
                 or (
                     not outscored(catalogue, item, in_context, text)
                     and (context_details or fits(catalogue, in_context, text))
@@ -953,6 +973,10 @@ def choose_item(
         context_details = catalogue.details(in_context, text)
         if context_details:
             return ItemChoice(item=in_context, details=context_details)
+        if (evidence is None or evidence.leading is None) and catalogue.papers_named(in_context, text):
+            # "那张发票找不到了 咋弄" after 就医费用报销: one of its own papers, whatever stray words of
+            # other items the message holds
+            return ItemChoice(item=in_context)
         among = any(c.name == in_context.name for c in candidates)
         cue = any(word in text for word in CONTEXT_CUES)
         weak = evidence is None or evidence.score < SURE_SCORE

@@ -13,3 +13,6 @@ RELATIVES = tuple(
 )
 ELDERS = ("老人", "老爷子", "老太太", "老头", "俺哥", "我哥", "俺姐", "我姐", "俺姑", "我姑", "俺叔", "我叔")
 """Others whose death people tell in passing ("家里老爷子上礼拜走了")."""
+OTHER_PARTIES = tuple("他 她 他们 她们 对方 另一方 卖方 买方 房主 股东 法人 合伙人".split())
+"""The others a matter may need besides the citizen: the other side of a sale, a partner, the legal
+representative, or someone named only as 他 or 她."""

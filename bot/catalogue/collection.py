@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
+import functools
+import re
 from collections.abc import Iterator, Sequence
 
 from bot.catalogue.linking import SURE_MARGIN, SURE_SCORE, Evidence, choose_among, weigh
 from bot.catalogue.models import NAME_SUFFIX, Material, ServiceItem
 from bot.catalogue.search import SearchIndex, normalise
+from bot.segmentation import default_tokenizer
 
 _QUOTES = "\"'“”‘’「」『』《》【】[]()（）<>〈〉"
+GENERIC_PAPER_WORDS = frozenset(
+    "证明 申请 申请表 申请书 证件 登记 文件 一件 情况 相关 信息 近期 彩色 免冠 社会 河南 河南省 管理 "
+    "制度 居民 身份 电子 费用 清单 记录 承诺 一方 双方 父母 企业 代表 法定 法定代表 申请人 本人 单位 个人 "
+    "复印件 原件 材料 凭证 表格 有关 部门 人员 新任 决定 决议 修正 修改".split()
+)
+"""Words of a material's name that say what kind of paper it is or whose, not which one (证明 of
+出生医学证明, 居民 of 居民身份证): no message names a material by them alone."""
 
 
 def normalise_key(text: str) -> str:
@@ -119,6 +129,35 @@ class Catalogue:
         joined = "".join(kept)
         return bool(words) and bool(kept) and all(word in joined for word in words)
 
+    def papers_named(self, item: ServiceItem, text: str) -> list[str]:
+        """The words by which ``text`` names ``item``'s materials, longest first (empty when none).
+
+        A material is named by a word of its name (`_paper_words`) that is none of
+        `GENERIC_PAPER_WORDS`, no alias of the item and not inside its name (变更 of
+        企业信息变更一件事): 发票 names 医疗费用收据（发票）, 身份证 names 居民身份证, 死亡 names
+        居民死亡医学证明; 证明 alone names nothing, nor 退休 a paper of 退休一件事. Used for a
+        follow-up about one paper of the item in context ("发票丢了一张" after 就医费用报销).
+        """
+        query = normalise(text)
+        names = {normalise(form) for form in item.surface_forms}
+        called = normalise(item.name)
+        found = {
+            w
+            for m in item.materials
+            for w in _paper_words(m.name)
+            if w in query and w not in names and w not in called
+        }
+        return sorted(found, key=lambda word: (-len(word), word))
+
+    def says(self, item: ServiceItem, text: str) -> bool:
+        """Whether ``text`` holds one of ``item``'s names, aliases or everyday terms as staff wrote it.
+
+        Evidence found only in words and bigrams the item's texts share with the message ("没带" of
+        没带医保卡, "老家" of 回老家看病) is weaker: a message can hold it by chance.
+        """
+        query = normalise(text)
+        return any(normalise(term) in query for term in (*item.surface_forms, *item.everyday_terms))
+
     def mentioned_in(self, text: str) -> ServiceItem | None:
         """Find the item whose name or alias occurs verbatim in ``text`` (the longest mention wins)."""
         query = normalise(text)
@@ -147,3 +186,17 @@ def materials_for(item: ServiceItem, answers: dict[str, str]) -> list[Material]:
     listed option or not answered yet, so an incomplete set of answers never hides a material.
     """
     return item.materials_for(answers)
+
+
+@functools.lru_cache(maxsize=512)
+def _paper_words(name: str) -> frozenset[str]:
+    """The words of a material's name that name it (`Catalogue.papers_named`).
+
+    jieba's words of the name from two characters, and the words of three or more it finds inside
+    them (身份证 of 居民身份证), not the two-character pieces it also finds there (生儿 of 新生儿).
+    """
+    spaced = re.sub(r"[（）()、，,]", " ", name)
+    tokenizer = default_tokenizer()
+    cut = [w for w in tokenizer.lcut(spaced) if len(w.strip()) > 1]
+    cut += [w for w in tokenizer.lcut_for_search(spaced) if len(w.strip()) > 2]
+    return frozenset(normalise(w) for w in cut if w not in GENERIC_PAPER_WORDS)

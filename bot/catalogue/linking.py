@@ -13,6 +13,8 @@ One place decides, for the NLU linker (`bot.nlu.service_linker`) and the guide a
 - **a term several items share** ("房子过户咋弄", "办房产证": staff list 房子过户 and 房产证 under the new
   flat and the resold one alike): when the message's other words are not sure of one item, the
   items sharing the term are the choices, best first, never a guess;
+- **a particular case** named in its own words (an item that ``specialises`` a broader one: 开办运输企业
+  of 开办企业) is weighed without the broader items (`particular_first`);
 - **likely**: not sure, but the best item scores at least `SURE_SCORE` and `LIKELY_MARGIN` times
   the runner-up; the guide answers it with the others offered beside the answer;
 - **near miss**: other evidence, offered as "您是想办理…？" choices ranked by score, never
@@ -213,11 +215,30 @@ def _weigh_words(
     """`weigh` without the vague-subject rule: sure, likely, near misses or a subject's items."""
     ranked = catalogue.search(text, limit=limit) if ranked is None else ranked
     if ranked:
-        return _judged(ranked, sure_score, margin)
+        return _judged(particular_first(catalogue, text, ranked), sure_score, margin)
     weak = catalogue.search(text, limit=limit, min_score=NEAR_MISS_SCORE)
     if len(weak) >= 2:
         return Evidence(weak, False, sure_score)
     return Evidence(catalogue.about_topic(text, limit=limit), False, sure_score)
+
+
+def particular_first(
+    catalogue: Catalogue, text: str, ranked: list[tuple[ServiceItem, float]]
+) -> list[tuple[ServiceItem, float]]:
+    """``ranked`` without the broader items of a candidate the message names in its own words.
+
+    A candidate whose name, alias or everyday term stands in ``text`` (`Catalogue.says`) is a
+    particular case of the items it ``specialises``; those items' general words ("成立个公司" of
+    开办企业 in "家里有几辆货车 跑运输 想成立个公司") are the particular item's too, so they are
+    left out of the ranking rather than weighed against it.
+    """
+    broader = {
+        general
+        for item, _ in ranked
+        if item.specialises and catalogue.says(item, text)
+        for general in item.specialises
+    }
+    return [pair for pair in ranked if pair[0].id not in broader] if broader else ranked
 
 
 def _judged(ranked: list[tuple[ServiceItem, float]], sure_score: float, margin: float) -> Evidence:

@@ -216,7 +216,10 @@ def _validate(source: _Source, data: dict[str, Any], problems: list[Problem]) ->
 
 
 def _duplicates(loaded: list[tuple[_Source, ServiceItem]]) -> list[Problem]:
-    """Names and aliases (and short names) each point at exactly one item; no everyday term names another."""
+    """Names and aliases (and short names) each point at exactly one item; no everyday term names another.
+
+    Every id an item ``specialises`` is another item's.
+    """
     problems: list[Problem] = []
     owners: dict[str, tuple[_Source, ServiceItem, Location]] = {}
     for source, item in loaded:
@@ -235,7 +238,13 @@ def _duplicates(loaded: list[tuple[_Source, ServiceItem]]) -> list[Problem]:
             problems.append(
                 source.problem(location, f"“{form}”已被 {owner[1].name}（{first}）使用，不能重复")
             )
+    ids = {item.id for _, item in loaded}
     for source, item in loaded:
+        for index, broader in enumerate(item.specialises):
+            if broader == item.id or broader not in ids:
+                problems.append(
+                    source.problem(("specialises", index), f"“{broader}”不是目录中另一个事项的编号（id）")
+                )
         for index, term in enumerate(item.everyday_terms):
             named = owners.get(normalise_key(term))
             if named is not None and named[1] is not item:

@@ -215,6 +215,10 @@ class ServiceItem(_Model):
     naming one ("住房方面有啥政策") is answered with the items of that subject as choices, never a
     guess; when more items list it than are offered at once (`bot.catalogue.linking.CHOICES`), those
     listing it earliest come first (`bot.catalogue.search.SearchIndex.about_topic`)."""
+    specialises: list[Slug] = Field(default_factory=list, max_items=4)
+    """Ids of broader items this one is a particular case of (开办运输企业 of 开办企业, 开办餐饮店 of 开办企业
+    and 个体工商户登记): a message holding this item's own words ("跑运输 想成立个公司") is about it,
+    whatever the broader item's general words ("成立个公司") score (`bot.catalogue.linking.weigh`)."""
     category: Category
     summary: str
     bundled: Annotated[list[str], Field(min_items=1)]

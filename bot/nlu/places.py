@@ -26,6 +26,7 @@ from typing import FrozenSet, Optional, Sequence
 
 import jieba
 
+from bot.relatives import ELDERS, OTHER_PARTIES, RELATIVES
 from bot.segmentation import default_tokenizer
 
 #: Zhengzhou, its districts and the county-level cities it governs, and the province
@@ -128,13 +129,25 @@ def _place_of(word: str, names: FrozenSet[str]) -> Optional[str]:
 ON_BEHALF = re.compile(r"替[他她俺我].{0,3}[跑去来办]")
 
 
+#: someone else in the matter who is in another place ("有个股东在西安", "卖方在上海")
+_PERSON_THERE = re.compile(
+    rf"(?<!其)(?:{'|'.join(RELATIVES + ELDERS + OTHER_PARTIES)})[^\s，。,.!！?？、；;]{{0,4}}?在"
+)
+#: …who has to sign or be present for it: the matter is done here, the person is away
+PRESENCE_WORDS = ("签字", "签名", "签个字", "签不了", "到场", "亲自", "本人")
+
+
 def ties_here(text: str) -> bool:
     """Whether ``text`` names a place of Zhengzhou or ties its matter to the hall.
 
     ``LOCAL``, ``HERE_CUES`` and ``ON_BEHALF``: "在北京住的院 回郑州了 垫的医药费咋报" is an affair of
-    here, whatever other place it names.
+    here, whatever other place it names; so is a question how someone in another place signs or
+    is present (`_PERSON_THERE` and `PRESENCE_WORDS`: "有个股东在西安 签字能不能远程弄"), not what
+    someone did there ("她在杭州生的娃 生育津贴咋领").
     """
-    return any(word in text for word in LOCAL + HERE_CUES) or ON_BEHALF.search(text) is not None
+    if any(word in text for word in LOCAL + HERE_CUES) or ON_BEHALF.search(text) is not None:
+        return True
+    return _PERSON_THERE.search(text) is not None and any(word in text for word in PRESENCE_WORDS)
 
 
 def other_place(text: str, words: Optional[Sequence[str]] = None) -> Optional[str]:

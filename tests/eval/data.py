@@ -74,6 +74,7 @@ HELDOUT_FILES = (
     "tests/nlu/heldout_blind_fifteenth.yml",
     "tests/nlu/heldout_blind_sixteenth.yml",
     "tests/nlu/heldout_blind_seventeenth.yml",
+    "tests/nlu/heldout_blind_eighteenth.yml",
 )
 
 

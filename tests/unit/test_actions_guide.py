@@ -839,6 +839,43 @@ async def test_a_fee_or_a_paper_asked_right_after_a_guide_answer_is_the_items(
 
 
 @pytest.mark.parametrize(
+    "text, item, entry, paper",
+    [
+        # the hall's rules on missing papers asked of one of the item's own papers
+        ("出生医学证明医院还没给 能不能先受理", "新生儿出生一件事", None, "出生医学证明"),
+        ("住院那张发票找不着了 还能报不", "就医费用报销一件事", None, "发票"),
+        ("俺的档案老单位说找不着了 能先办着不", "退休一件事", None, "档案"),
+        # the model's topic agreeing with retrieval, a relative named: the item's line on that paper
+        ("孩子的出生医学证明医院还没给 能不能先受理", "新生儿出生一件事", "rongque", "出生医学证明"),
+    ],
+)
+async def test_a_question_about_one_of_the_items_papers_right_after_its_guide_is_the_items(
+    text: str, item: str, entry: Optional[str], paper: str
+) -> None:
+    from actions.faq import ActionFaq
+
+    dispatcher = CollectingDispatcher()
+    await ActionFaq().run(dispatcher, after_guide_answer(text, item, topic=entry), {})
+    reply = dispatcher.messages[0]
+    assert reply["custom"]["item_id"] == get_catalogue().get(item).id  # type: ignore[union-attr]
+    if entry is None:
+        # its materials (or the 个性指南 question they depend on)
+        assert reply["custom"]["aspect"] == "materials"
+    else:
+        assert paper in reply["text"]  # the item's line on that paper
+
+
+async def test_an_entry_about_the_very_paper_stays_the_answer_after_a_guide_answer() -> None:
+    """开办企业 asks for a 授权委托书, but how to write one is the hall's entry on 委托代办."""
+    from actions.faq import ActionFaq
+
+    dispatcher = CollectingDispatcher()
+    await ActionFaq().run(dispatcher, after_guide_answer("授权委托书有没有模板", OPENING), {})
+    card = dispatcher.messages[-1]["custom"]
+    assert card["type"] == "faq" and card["id"] == "weituo"
+
+
+@pytest.mark.parametrize(
     "text, entry",
     [
         ("你们这儿办事都收工本费吗", "mianfei"),  # the hall as a whole

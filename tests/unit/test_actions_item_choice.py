@@ -363,15 +363,31 @@ def test_only_an_item_named_and_not_offered_after_a_choice_is_another_item() -> 
 
 async def test_an_unsure_message_likely_about_one_item_answers_it_with_the_others_beside() -> None:
     catalogue = get_catalogue()
-    text = "想开家卖药的店 手续复杂不"  # 开办药店 9.3 against 开办企业 6.8: not sure, but clearly ahead
+    text = "想开个饭店 还招几个人 麻烦不"  # 开办餐饮店 17.3 against 员工录用 12.3: not sure, but ahead
     evidence = catalogue.evidence(text)
     assert evidence.item is None and evidence.likely
     dispatcher = CollectingDispatcher()
     await ActionFaq().run(dispatcher, tracker(text, "nlu_fallback", []), {})
     notice, answer = dispatcher.messages
-    assert notice["text"].startswith("以下按“开办药店一件事”为您解答")
-    assert [b["title"] for b in notice["buttons"]] == ["开办企业一件事"]
-    assert answer["custom"]["item"] == "开办药店一件事"
+    assert notice["text"].startswith("以下按“开办餐饮店一件事”为您解答")
+    assert [b["title"] for b in notice["buttons"]] == ["员工录用一件事"]
+    assert answer["custom"]["item"] == "开办餐饮店一件事"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # the particular item's own words: the broader item's general ones do not compete with it
+        ("开药店要注册公司吗", "开办药店一件事"),  # 开办企业 20.5 beside 开办药店 20.2
+        ("想开家饭店 成立个公司 要办啥", "开办餐饮店一件事"),  # 开办企业 32.2 beside 20.1
+        ("家里有几辆货车 跑运输 想成立个公司", "开办运输企业一件事"),
+        # without them, the broader item
+        ("想成立个公司 手续复杂不", "开办企业一件事"),
+    ],
+)
+def test_a_particular_case_in_its_own_words_is_sure_over_the_broader_item(text: str, expected: str) -> None:
+    evidence = get_catalogue().evidence(text)
+    assert evidence.item is not None and evidence.item.name == expected
 
 
 # --- broad subjects ----------------------------------------------------------------------------
@@ -511,6 +527,52 @@ def test_a_paper_the_item_in_context_asks_for_keeps_it_though_another_item_has_i
     choice = choose_item(catalogue, text, [], context, "materials")
     assert choice.item is not None and choice.item.name == in_context
     assert choice.details == lines
+
+
+@pytest.mark.parametrize(
+    ("in_context", "text"),
+    [
+        # 发票 is bundled by 开办企业 and 开办运输企业 too, 档案 by no item; each is a paper of the item
+        ("就医费用报销一件事", "那张发票找不着了 咋弄"),
+        ("退休一件事", "档案在原单位找不着了 咋弄"),
+    ],
+)
+def test_one_of_the_papers_of_the_item_in_context_keeps_it(in_context: str, text: str) -> None:
+    catalogue = get_catalogue()
+    choice = choose_item(catalogue, text, [], catalogue.get(in_context), "overview")
+    assert choice.item is not None and choice.item.name == in_context
+
+
+@pytest.mark.parametrize(
+    ("in_context", "text", "expected"),
+    [
+        # 没带 and 老家 make 就医费用报销 sure by bigrams alone; 结婚证 is a paper of 新生儿出生
+        ("新生儿出生一件事", "俺俩的结婚证在老家 这回没带", "新生儿出生一件事"),
+        # 看病 and 住院 are 就医费用报销's own terms: a turn to it, though 发票 is a paper of a new flat too
+        ("新建商品房转移登记一件事", "看病住院的发票丢了 还能报销不", "就医费用报销一件事"),
+    ],
+)
+def test_a_paper_of_the_item_in_context_outweighs_stray_words_of_another(
+    in_context: str, text: str, expected: str
+) -> None:
+    catalogue = get_catalogue()
+    assert catalogue.evidence(text).item is not None  # the catalogue alone is sure of another item
+    choice = choose_item(catalogue, text, [], catalogue.get(in_context), "overview")
+    assert choice.item is not None and choice.item.name == expected
+
+
+@pytest.mark.parametrize(("confidence", "aspect"), [(0.4, "materials"), (0.9, "eligibility")])
+async def test_trouble_with_a_paper_of_the_item_in_context_is_answered_with_its_materials(
+    confidence: float, aspect: str
+) -> None:
+    """Unless the model is sure the question asks another aspect."""
+    dispatcher = CollectingDispatcher()
+    before = [{"event": "slot", "name": "service", "value": "退休一件事"}]
+    text = "俺的身份证上礼拜过期了 还能用不"
+    latest = tracker(text, "ask_eligibility", before, slot="退休一件事", confidence=confidence)
+    await ActionGuide().run(dispatcher, latest, {})
+    card = dispatcher.messages[0]["custom"]
+    assert card["item_id"] == "retirement" and card["aspect"] == aspect
 
 
 def test_evidence_beyond_the_line_the_item_in_context_answers_with_is_followed() -> None:

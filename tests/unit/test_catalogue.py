@@ -152,8 +152,18 @@ def _error(directory: Path) -> str:
 
 
 def test_a_copy_of_valid_files_loads(tmp_path: Path) -> None:
-    _copy(tmp_path, "newborn", "restaurant")
-    assert [item.id for item in load_catalogue(tmp_path)] == ["newborn", "restaurant"]
+    _copy(tmp_path, "newborn", "veteran")
+    assert [item.id for item in load_catalogue(tmp_path)] == ["newborn", "veteran"]
+
+
+def test_an_item_specialising_one_not_in_the_catalogue_is_reported(tmp_path: Path) -> None:
+    """开办餐饮店 is a particular case of 开办企业 and 个体工商户登记, which must be there too."""
+    paths = _copy(tmp_path, "restaurant", "enterprise_opening")
+    line = _edit(paths["restaurant"], "specialises: [", "specialises: [")
+    message = _error(tmp_path)
+    assert f"{paths['restaurant']}:{line}: specialises[1]" in message and "individual_business" in message
+    _copy(tmp_path, "individual_business")
+    assert len(load_catalogue(tmp_path)) == 3
 
 
 def test_unknown_field_is_reported_with_its_line(tmp_path: Path) -> None:
@@ -514,3 +524,24 @@ def test_words_that_hold_a_number_but_no_count_are_left_alone(text: str) -> None
     from bot.catalogue.search import uncounted
 
     assert uncounted(text) == text
+
+
+@pytest.mark.parametrize(
+    ("item", "text", "papers"),
+    [
+        ("就医费用报销一件事", "门诊那张发票让孩子撕了", ["发票"]),  # 医疗费用收据（发票）
+        ("退休一件事", "档案在原单位找不着了", ["档案"]),  # 职工本人档案
+        ("新生儿出生一件事", "俺俩的结婚证在老家", ["结婚证"]),
+        ("身后一件事", "火化证明还没拿到手", ["火化"]),
+        # the kind of paper alone, the item's own name, and a fee name no paper
+        ("新生儿出生一件事", "证明要原件吗", []),
+        ("企业信息变更一件事", "变更要多少钱", []),
+        ("退休一件事", "退休以后待遇咋算", []),
+    ],
+)
+def test_a_paper_of_an_item_is_named_by_a_word_of_its_own(
+    catalogue: Catalogue, item: str, text: str, papers: list[str]
+) -> None:
+    found = catalogue.get(item)
+    assert found is not None
+    assert catalogue.papers_named(found, text) == papers

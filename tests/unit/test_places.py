@@ -39,6 +39,8 @@ def test_another_places_affair_is_found(text: str, place: str) -> None:
         "房主现在在深圳工作 没法回来签字咋办",  # the other party is away, the matter here
         "俺弟弟也想办 他人还在广州上班",  # the person is away, the matter here
         "表哥在深圳上班 俺能替他去跑不",  # done here for someone who is away
+        "有个股东在西安 签字能不能远程弄",  # someone away who must sign or come, the matter here
+        "卖方在上海 必须本人到场吗",
         "上海的社保能转到郑州不",
         "外省户口有限制没",
         "新店快装修完了 水电气咋接",  # a place name that is an everyday word
