@@ -139,6 +139,11 @@ BARS = {
     # one FAQ question won and two guide questions lost, which the floor, set after, gives back: 0.955
     # (0.958 with the statements of that evening, below).
     "tests/nlu/heldout_blind_seventeenth.yml": (0.94, 0.05, 0.93),
+    # heldout_blind_eighteenth.yml (twenty-eighth writer, same brief; 334 messages once the 36 standing
+    # verbatim in the training data were taken out; 144 FAQ questions, 120 messages naming or
+    # describing an item), first scored 2026-12-04 (night) with nothing changed for it: 0.964 against
+    # the baseline's 0.916, linking 0.975, FAQ 139 of 144.
+    "tests/nlu/heldout_blind_eighteenth.yml": (0.96, 0.04, 0.97),
 }
 # 2026-12-04 (evening): a guide question that finds no matter, with faq next and from a fifth of its
 # confidence, is read as faq (bot/nlu/intent_classifier.py FAQ_SHARE): 40 FAQ questions of the files
@@ -231,6 +236,8 @@ FAQ_BARS = {
     "tests/nlu/heldout_blind_sixteenth.yml": 0.90,
     # first scored 2026-12-04 (evening) with nothing changed for it: 128 of 131 (0.977)
     "tests/nlu/heldout_blind_seventeenth.yml": 0.96,
+    # first scored 2026-12-04 (night) with nothing changed for it: 139 of 144 (0.965)
+    "tests/nlu/heldout_blind_eighteenth.yml": 0.96,
 }
 INVENTED_BAR = 0.02
 # Messages naming or describing an item, for a file's linking figure to count: 100 until the two
