@@ -40,7 +40,6 @@ from bot.guide import (
     HALL_AS_A_WHOLE,
     HANDED_IN,
     INTENT_TO_ASPECT,
-    PAPER_TROUBLE,
     POINTING_CUES,
     agreement_gives_way,
     asks_for_someones_presence,
@@ -48,7 +47,9 @@ from bot.guide import (
     guide_intent_near_faq,
     item_instead_of_faq,
     item_question_near_faq,
+    paper_trouble,
     payload,
+    worded_aspect,
 )
 from bot.hall import get_hall
 from bot.nlu.places import brought_here, elsewhere
@@ -138,10 +139,10 @@ def guide_answer_instead(
     exemption (免), or the message is
     hearsay or about another person (`bot.guide.CONTEXT_CUES`) and is evidence for the item
     ("听邻居说现在销户口不用跑派出所了" after 身后一件事), or it names one of the item's own papers
-    (`bot.catalogue.Catalogue.papers_named`: its materials, unless the model asks another aspect),
-    not the hall as a whole, and ``entry`` is not about that paper nor one retrieval is sure of and
-    agreed on, or retrieval
-    is unsure of ``entry``
+    (`bot.catalogue.Catalogue.papers_named`; one few items ask for, unless retrieval is unsure of
+    ``entry``) and not the hall as a whole, ``entry`` being neither about that paper nor one
+    retrieval is sure of and the model agrees on (its materials when it tells of trouble with the
+    paper, `bot.guide.paper_trouble`, else the aspect asked), or retrieval is unsure of ``entry``
     (``score`` under `bot.faq.UNSURE_SCORE`) and the intent model only weakly takes the message as
     ``faq`` (`WEAK_FAQ_CONFIDENCE`) in words that lean on the item, or it asks whether a person
     must come (`bot.guide.asks_for_someones_presence`: "我爱人也要一起到吗 她单位走不开" after
@@ -174,7 +175,9 @@ def guide_answer_instead(
     intent, _ = guide_intent_near_faq(tracker.latest_message.get("intent_ranking") or [], overview=False)
     aspect = INTENT_TO_ASPECT[intent] if intent is not None else "overview"
     sure_of_entry = agreed and score >= UNSURE_SCORE
-    papers = catalogue.papers_named(item, text)
+    # a paper few items ask for (发票, 结婚证) unless retrieval is sure of an entry the model agrees on;
+    # one nearly every item asks for (身份证) only when retrieval is unsure of its entry
+    papers = catalogue.papers_named(item, text, distinctive=score >= UNSURE_SCORE)
     if (
         papers
         and not sure_of_entry
@@ -183,7 +186,8 @@ def guide_answer_instead(
     ):
         # "出生医学证明医院还没给 能不能先受理" after 新生儿出生: one of the item's own papers, not the
         # hall's rule on missing papers; an entry about that very paper stays (授权委托书的模板: 委托代办)
-        return item, "materials" if aspect == "overview" and PAPER_TROUBLE.search(text) else aspect
+        troubled = aspect == "overview" and worded_aspect(text) in (None, "materials")
+        return item, "materials" if troubled and paper_trouble(catalogue, item, text) else aspect
     cued = any(cue in text for cue in CONTEXT_CUES)
     if evidence and cued:
         return item, aspect

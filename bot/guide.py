@@ -156,19 +156,28 @@ def asked_aspect(text: str) -> str:
     return worded_aspect(text) or "overview"
 
 
-PAPER_TROUBLE = re.compile(
-    r"丢|掉了|找不着|找不到|不见了|过期|到期|没带|忘带|忘了带|没拿到|还没|没开|开不出|开不了|补办|坏了|损坏|没有"
+PAPER_TROUBLE_AFTER = (
+    "丢|掉了|找不着|找不到|不见了|过期|到期|没拿到|还没|没开|开不出|开不了|补办|坏了|损坏|没带|忘带"
 )
-"""What can go wrong with a paper ("发票丢了一张", "身份证过期了", "出生证明还没拿到"): a question about it is
-answered with the item's materials (`paper_trouble`)."""
+"""What can go wrong with a paper, said after it ("发票丢了一张", "身份证过期了", "出生证明还没拿到")."""
+PAPER_TROUBLE_BEFORE = "没带|忘带|忘了带|(?<!有)没有|弄丢了|丢了|缺"
+"""…or before it ("没带结婚证", "没有劳动合同"; not 有没有, which asks)."""
 
 
 def paper_trouble(catalogue: Catalogue, item: ServiceItem, text: str) -> bool:
-    """Whether ``text`` tells of trouble (`PAPER_TROUBLE`) with a paper of ``item`` it names.
+    """Whether ``text`` tells of trouble with one of ``item``'s papers it names (`Catalogue.papers_named`).
 
-    The paper is named as `bot.catalogue.Catalogue.papers_named` reads it.
+    The trouble word (`PAPER_TROUBLE_AFTER`, `PAPER_TROUBLE_BEFORE`) stands next to the paper's word,
+    within a few characters and no pause: "住院发票找不着了", "没带结婚证"; not "有没有报销的上限" nor
+    "还没出院能报吗" (出院 is no paper's word), nor "名下没有房子 能提吗".
     """
-    return PAPER_TROUBLE.search(text) is not None and bool(catalogue.papers_named(item, text))
+    for paper in catalogue.papers_named(item, text):
+        word = re.escape(paper)
+        after = rf"{word}[^{PAUSE_CHARACTERS}]{{0,6}}?(?:{PAPER_TROUBLE_AFTER})"
+        before = rf"(?:{PAPER_TROUBLE_BEFORE})[^{PAUSE_CHARACTERS}]{{0,3}}?{word}"
+        if re.search(after, text) or re.search(before, text):
+            return True
+    return False
 
 
 GUESSED_ASPECT = 0.6
@@ -851,10 +860,7 @@ def choose_item(
        message is also evidence for it (a line of its guide answers the message, or it scores at least
        ``CONTEXT_SCORE``, `bot.catalogue.linking.fits`), when every word that is evidence for the
        described item stands in a line of its guide that answers the message
-       (`Catalogue.explained_by`: "租房合同复印一份就够了吧" after 个体户), when it names one of the
-       papers of the item in context and none of the described item's own names and terms
-       (`Catalogue.papers_named`, `Catalogue.says`: "俺俩的结婚证在老家" after 新生儿出生), or when it
-       describes the citizen's
+       (`Catalogue.explained_by`: "租房合同复印一份就够了吧" after 个体户), or when it describes the citizen's
        own situation (an eligibility question, or another aspect's question with
        `SITUATION_CUES`: "我是外地户口 要带啥").
     3. No item: the item in context when a line of its guide answers the message, or when the
@@ -957,7 +963,6 @@ def choose_item(
             if (
                 own_situation
                 or catalogue.explained_by(item, text, context_details)
-                or (catalogue.papers_named(in_context, text) and not catalogue.says(item, text))
                 or (
                     not outscored(catalogue, item, in_context, text)
                     and (context_details or fits(catalogue, in_context, text))

@@ -15,10 +15,16 @@ _QUOTES = "\"'“”‘’「」『』《》【】[]()（）<>〈〉"
 GENERIC_PAPER_WORDS = frozenset(
     "证明 申请 申请表 申请书 证件 登记 文件 一件 情况 相关 信息 近期 彩色 免冠 社会 河南 河南省 管理 "
     "制度 居民 身份 电子 费用 清单 记录 承诺 一方 双方 父母 企业 代表 法定 法定代表 申请人 本人 单位 个人 "
-    "复印件 原件 材料 凭证 表格 有关 部门 人员 新任 决定 决议 修正 修改".split()
+    "复印件 原件 材料 凭证 表格 有关 部门 人员 新任 决定 决议 修正 修改 已经 关于 使用 说明 领取 银行 经济 "
+    "一次性 学校 儿童 职工 医疗 医学 就业 住房 安全 生产 技术 质量 设计 出院 名下 全体 户外 设备 事项 关系 "
+    "开办 公共 出具 在读 落实 合格 审查 规划 资金 自主 介绍 账户 状况 成员 家庭 商品 所有权 "
+    "变更 注销 设立".split()
 )
-"""Words of a material's name that say what kind of paper it is or whose, not which one (证明 of
-出生医学证明, 居民 of 居民身份证): no message names a material by them alone."""
+"""Words of a material's name that say what kind of paper it is, whose or what about, not which
+one (证明 of 出生医学证明, 居民 of 居民身份证, 医疗 of 医疗费用收据): no message names a material by them
+alone."""
+DISTINCTIVE_PAPER_ITEMS = 3
+"""A paper word names a paper of the item in particular when at most this many items ask for it."""
 
 
 def normalise_key(text: str) -> str:
@@ -38,6 +44,7 @@ class Catalogue:
                 if owner is not item:
                     raise ValueError(f"“{form}” names both {owner.name} and {item.name}")
         self._index = SearchIndex(self.items)
+        self._paper_counts: dict[str, int] | None = None
 
     def prepare(self) -> None:
         """Build the search index now rather than at the first search (start-up, a background rebuild)."""
@@ -129,25 +136,33 @@ class Catalogue:
         joined = "".join(kept)
         return bool(words) and bool(kept) and all(word in joined for word in words)
 
-    def papers_named(self, item: ServiceItem, text: str) -> list[str]:
+    def papers_named(self, item: ServiceItem, text: str, distinctive: bool = False) -> list[str]:
         """The words by which ``text`` names ``item``'s materials, longest first (empty when none).
 
         A material is named by a word of its name (`_paper_words`) that is none of
-        `GENERIC_PAPER_WORDS`, no alias of the item and not inside its name (变更 of
-        企业信息变更一件事): 发票 names 医疗费用收据（发票）, 身份证 names 居民身份证, 死亡 names
-        居民死亡医学证明; 证明 alone names nothing, nor 退休 a paper of 退休一件事. Used for a
-        follow-up about one paper of the item in context ("发票丢了一张" after 就医费用报销).
+        `GENERIC_PAPER_WORDS` and not the item's short name (退休 of 退休申请表): 发票 names
+        医疗费用收据（发票）, 身份证 names 居民身份证, 死亡 names 居民死亡医学证明; 证明 alone names
+        nothing. With ``distinctive``, only words that name the materials of at most
+        `DISTINCTIVE_PAPER_ITEMS` items (发票, 结婚证; not 身份证 or 营业执照, which nearly every item
+        asks for and the hall's FAQ answers for all). Used for a follow-up about one paper of the
+        item in context ("发票丢了一张" after 就医费用报销).
         """
         query = normalise(text)
-        names = {normalise(form) for form in item.surface_forms}
-        called = normalise(item.name)
-        found = {
-            w
-            for m in item.materials
-            for w in _paper_words(m.name)
-            if w in query and w not in names and w not in called
-        }
+        own = normalise(item.short_name)
+        found = {w for m in item.materials for w in _paper_words(m.name) if w in query and w != own}
+        if distinctive:
+            found = {w for w in found if self._paper_items().get(w, 0) <= DISTINCTIVE_PAPER_ITEMS}
         return sorted(found, key=lambda word: (-len(word), word))
+
+    def _paper_items(self) -> dict[str, int]:
+        """How many items' materials each paper word names (身份证: nearly all; 发票: a few)."""
+        if self._paper_counts is None:
+            counts: dict[str, int] = {}
+            for item in self.items:
+                for word in {w for m in item.materials for w in _paper_words(m.name)}:
+                    counts[word] = counts.get(word, 0) + 1
+            self._paper_counts = counts
+        return self._paper_counts
 
     def says(self, item: ServiceItem, text: str) -> bool:
         """Whether ``text`` holds one of ``item``'s names, aliases or everyday terms as staff wrote it.

@@ -230,7 +230,8 @@ def particular_first(
     A candidate whose name, alias or everyday term stands in ``text`` (`Catalogue.says`) is a
     particular case of the items it ``specialises``; those items' general words ("成立个公司" of
     开办企业 in "家里有几辆货车 跑运输 想成立个公司") are the particular item's too, so they are
-    left out of the ranking rather than weighed against it.
+    left out of the ranking rather than weighed against it. Never a broader item the message names
+    by its name or an alias ("想注册公司 开个药店": 注册公司 is 开办企业's).
     """
     broader = {
         general
@@ -238,6 +239,8 @@ def particular_first(
         if item.specialises and catalogue.says(item, text)
         for general in item.specialises
     }
+    named = catalogue.mentioned_in(text)
+    broader.discard(named.id if named is not None else "")
     return [pair for pair in ranked if pair[0].id not in broader] if broader else ranked
 
 

@@ -218,7 +218,8 @@ def _validate(source: _Source, data: dict[str, Any], problems: list[Problem]) ->
 def _duplicates(loaded: list[tuple[_Source, ServiceItem]]) -> list[Problem]:
     """Names and aliases (and short names) each point at exactly one item; no everyday term names another.
 
-    Every id an item ``specialises`` is another item's.
+    Every id an item ``specialises`` is another item's, listed once, and that item does not
+    specialise it in turn.
     """
     problems: list[Problem] = []
     owners: dict[str, tuple[_Source, ServiceItem, Location]] = {}
@@ -238,12 +239,21 @@ def _duplicates(loaded: list[tuple[_Source, ServiceItem]]) -> list[Problem]:
             problems.append(
                 source.problem(location, f"“{form}”已被 {owner[1].name}（{first}）使用，不能重复")
             )
-    ids = {item.id for _, item in loaded}
+    specialised = {item.id: set(item.specialises) for _, item in loaded}
     for source, item in loaded:
         for index, broader in enumerate(item.specialises):
-            if broader == item.id or broader not in ids:
+            if broader == item.id or broader not in specialised:
                 problems.append(
                     source.problem(("specialises", index), f"“{broader}”不是目录中另一个事项的编号（id）")
+                )
+            elif item.specialises.index(broader) != index:
+                problems.append(source.problem(("specialises", index), f"“{broader}”重复出现"))
+            elif item.id in specialised[broader]:
+                problems.append(
+                    source.problem(
+                        ("specialises", index),
+                        f"“{broader}”也把本事项列为更宽泛的事项，两个事项不能互为特定情形",
+                    )
                 )
         for index, term in enumerate(item.everyday_terms):
             named = owners.get(normalise_key(term))

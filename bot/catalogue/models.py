@@ -218,7 +218,8 @@ class ServiceItem(_Model):
     specialises: list[Slug] = Field(default_factory=list, max_items=4)
     """Ids of broader items this one is a particular case of (开办运输企业 of 开办企业, 开办餐饮店 of 开办企业
     and 个体工商户登记): a message holding this item's own words ("跑运输 想成立个公司") is about it,
-    whatever the broader item's general words ("成立个公司") score (`bot.catalogue.linking.weigh`)."""
+    whatever the broader item's general words ("成立个公司") score, unless it names the broader item
+    (`bot.catalogue.linking.particular_first`). Two items never specialise each other."""
     category: Category
     summary: str
     bundled: Annotated[list[str], Field(min_items=1)]

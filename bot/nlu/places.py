@@ -129,25 +129,37 @@ def _place_of(word: str, names: FrozenSet[str]) -> Optional[str]:
 ON_BEHALF = re.compile(r"替[他她俺我].{0,3}[跑去来办]")
 
 
-#: someone else in the matter who is in another place ("有个股东在西安", "卖方在上海")
+#: someone else in the matter who is in another place ("有个股东在西安 …", "卖方在上海上班"): the
+#: place, two to four characters, ends the clause or is where the person works or stays, not where
+#: something was bought, registered or done ("他在上海买的房子")
 _PERSON_THERE = re.compile(
-    rf"(?<!其)(?:{'|'.join(RELATIVES + ELDERS + OTHER_PARTIES)})[^\s，。,.!！?？、；;]{{0,4}}?在"
+    rf"(?<!其)(?:{'|'.join(RELATIVES + ELDERS + OTHER_PARTIES)})[^\s，。,.!！?？、；;]{{0,4}}?"
+    r"在(?:(?![的买办注生])[^\s，。,.!！?？、；;]){2,4}(?:[\s，。,.!！?？、；;]|上班|工作|出差|住|呢|$)"
 )
 #: …who has to sign or be present for it: the matter is done here, the person is away
-PRESENCE_WORDS = ("签字", "签名", "签个字", "签不了", "到场", "亲自", "本人")
+PRESENCE_WORDS = ("签字", "签名", "签个字", "签不了", "到场")
 
 
 def ties_here(text: str) -> bool:
     """Whether ``text`` names a place of Zhengzhou or ties its matter to the hall.
 
     ``LOCAL``, ``HERE_CUES`` and ``ON_BEHALF``: "在北京住的院 回郑州了 垫的医药费咋报" is an affair of
-    here, whatever other place it names; so is a question how someone in another place signs or
-    is present (`_PERSON_THERE` and `PRESENCE_WORDS`: "有个股东在西安 签字能不能远程弄"), not what
-    someone did there ("她在杭州生的娃 生育津贴咋领").
+    here, whatever other place it names.
     """
-    if any(word in text for word in LOCAL + HERE_CUES) or ON_BEHALF.search(text) is not None:
-        return True
-    return _PERSON_THERE.search(text) is not None and any(word in text for word in PRESENCE_WORDS)
+    return any(word in text for word in LOCAL + HERE_CUES) or ON_BEHALF.search(text) is not None
+
+
+def away_to_sign(text: str, place: str) -> bool:
+    """Whether ``text`` asks how someone in ``place`` signs or is present for a matter of here.
+
+    `_PERSON_THERE` and `PRESENCE_WORDS` ("有个股东在西安 签字能不能远程弄"), unless the matter itself
+    is that place's ("我对象在北京上班 北京的公租房要签字吗": 北京的).
+    """
+    return (
+        _PERSON_THERE.search(text) is not None
+        and any(word in text for word in PRESENCE_WORDS)
+        and f"{place}的" not in text
+    )
 
 
 def other_place(text: str, words: Optional[Sequence[str]] = None) -> Optional[str]:
@@ -175,6 +187,10 @@ def elsewhere(text: str, words: Optional[Sequence[str]] = None) -> Optional[str]
 
     ``words`` are the message's words when a tokenizer has already cut it (Rasa's pipeline);
     otherwise jieba's default dictionary cuts it. ``None`` when the message names no place, names a
-    place of Zhengzhou, or ties the matter to the hall (see the module's rules).
+    place of Zhengzhou, ties the matter to the hall (see the module's rules), or asks how someone in
+    that place signs or is present for a matter of here (`away_to_sign`).
     """
-    return None if ties_here(text) else other_place(text, words)
+    if ties_here(text):
+        return None
+    place = other_place(text, words)
+    return None if place is None or away_to_sign(text, place) else place

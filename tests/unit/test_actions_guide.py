@@ -865,6 +865,24 @@ async def test_a_question_about_one_of_the_items_papers_right_after_its_guide_is
         assert paper in reply["text"]  # the item's line on that paper
 
 
+@pytest.mark.parametrize(
+    "text, entry",
+    [
+        ("身份证落家了 刷个脸能办不", "shualian"),  # a paper nearly every item asks for: the hall's answer
+        ("身份证信息会不会泄露", "yinsi"),
+    ],
+)
+async def test_a_paper_every_item_asks_for_keeps_the_halls_answer_after_a_guide_answer(
+    text: str, entry: str
+) -> None:
+    from actions.faq import ActionFaq
+
+    dispatcher = CollectingDispatcher()
+    await ActionFaq().run(dispatcher, after_guide_answer(text, "退休一件事"), {})
+    card = dispatcher.messages[-1]["custom"]
+    assert card["type"] == "faq" and card["id"] == entry
+
+
 async def test_an_entry_about_the_very_paper_stays_the_answer_after_a_guide_answer() -> None:
     """开办企业 asks for a 授权委托书, but how to write one is the hall's entry on 委托代办."""
     from actions.faq import ActionFaq

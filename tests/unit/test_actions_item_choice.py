@@ -16,7 +16,14 @@ from actions.faq import UNSURE_OUT_OF_SCOPE, ActionFaq, ActionOutOfScope
 from actions.guide import ActionGuide, earlier_item
 from bot.catalogue import get_catalogue
 from bot.faq import FAQ_TOPIC, UNSURE_SCORE, get_faq_store
-from bot.guide import aspect_buttons, choose_item, did_you_mean, opens_new_matter, several_items
+from bot.guide import (
+    aspect_buttons,
+    choose_item,
+    did_you_mean,
+    opens_new_matter,
+    paper_trouble,
+    several_items,
+)
 from bot.nlu.service_linker import ServiceIndex
 
 SHOP_CHOICES = ["个体工商户登记一件事", "开办餐饮店一件事", "开办药店一件事"]
@@ -378,7 +385,6 @@ async def test_an_unsure_message_likely_about_one_item_answers_it_with_the_other
     ("text", "expected"),
     [
         # the particular item's own words: the broader item's general ones do not compete with it
-        ("开药店要注册公司吗", "开办药店一件事"),  # 开办企业 20.5 beside 开办药店 20.2
         ("想开家饭店 成立个公司 要办啥", "开办餐饮店一件事"),  # 开办企业 32.2 beside 20.1
         ("家里有几辆货车 跑运输 想成立个公司", "开办运输企业一件事"),
         # without them, the broader item
@@ -388,6 +394,13 @@ async def test_an_unsure_message_likely_about_one_item_answers_it_with_the_other
 def test_a_particular_case_in_its_own_words_is_sure_over_the_broader_item(text: str, expected: str) -> None:
     evidence = get_catalogue().evidence(text)
     assert evidence.item is not None and evidence.item.name == expected
+
+
+def test_a_broader_item_named_by_its_alias_still_weighs() -> None:
+    """注册公司 is an alias of 开办企业: the message asks about both, not the drugstore alone."""
+    evidence = get_catalogue().evidence("开药店要注册公司吗")
+    assert evidence.item is None
+    assert {item.name for item in evidence.choices} >= {"开办企业一件事", "开办药店一件事"}
 
 
 # --- broad subjects ----------------------------------------------------------------------------
@@ -546,19 +559,42 @@ def test_one_of_the_papers_of_the_item_in_context_keeps_it(in_context: str, text
 @pytest.mark.parametrize(
     ("in_context", "text", "expected"),
     [
-        # 没带 and 老家 make 就医费用报销 sure by bigrams alone; 结婚证 is a paper of 新生儿出生
-        ("新生儿出生一件事", "俺俩的结婚证在老家 这回没带", "新生儿出生一件事"),
-        # 看病 and 住院 are 就医费用报销's own terms: a turn to it, though 发票 is a paper of a new flat too
+        # a paper of the item in context (发票, 营业执照) named while turning to another matter
         ("新建商品房转移登记一件事", "看病住院的发票丢了 还能报销不", "就医费用报销一件事"),
+        ("新建商品房转移登记一件事", "购房发票开了 公积金能提出来付首付不", "公积金提取一件事"),
+        ("开办企业一件事", "股东要变了 营业执照要换吗", "企业信息变更一件事"),
     ],
 )
-def test_a_paper_of_the_item_in_context_outweighs_stray_words_of_another(
+def test_a_turn_to_another_matter_is_followed_though_it_names_a_paper_of_the_item_in_context(
     in_context: str, text: str, expected: str
 ) -> None:
     catalogue = get_catalogue()
-    assert catalogue.evidence(text).item is not None  # the catalogue alone is sure of another item
-    choice = choose_item(catalogue, text, [], catalogue.get(in_context), "overview")
+    context = catalogue.get(in_context)
+    assert context is not None and catalogue.papers_named(context, text)
+    choice = choose_item(catalogue, text, [], context, "overview")
     assert choice.item is not None and choice.item.name == expected
+
+
+@pytest.mark.parametrize(
+    ("item", "text", "trouble"),
+    [
+        ("就医费用报销一件事", "住院发票找不着了", True),
+        ("新生儿出生一件事", "出生证明让俺弄丢了 还能办不", True),
+        ("新生儿出生一件事", "没带结婚证咋办", True),
+        # a trouble word not about the paper, or asking whether there is one
+        ("就医费用报销一件事", "有没有医疗费用报销的上限", False),
+        ("就医费用报销一件事", "还没出院能报销吗", False),
+        ("公积金提取一件事", "名下没有房子 能提吗", False),
+        ("教育入学一件事", "儿童还没满六岁能报名吗", False),
+    ],
+)
+def test_trouble_is_with_a_paper_only_when_the_words_stand_together(
+    item: str, text: str, trouble: bool
+) -> None:
+    catalogue = get_catalogue()
+    found = catalogue.get(item)
+    assert found is not None
+    assert paper_trouble(catalogue, found, text) is trouble
 
 
 @pytest.mark.parametrize(("confidence", "aspect"), [(0.4, "materials"), (0.9, "eligibility")])

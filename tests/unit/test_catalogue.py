@@ -166,6 +166,18 @@ def test_an_item_specialising_one_not_in_the_catalogue_is_reported(tmp_path: Pat
     assert len(load_catalogue(tmp_path)) == 3
 
 
+def test_two_items_specialising_each_other_or_an_id_twice_are_reported(tmp_path: Path) -> None:
+    paths = _copy(tmp_path, "restaurant", "enterprise_opening", "individual_business")
+    _edit(
+        paths["restaurant"],
+        "specialises: [enterprise_opening,",
+        "specialises: [enterprise_opening, enterprise_opening,",
+    )
+    _edit(paths["enterprise_opening"], "\ncategory:", "\nspecialises: [restaurant]\ncategory:")
+    message = _error(tmp_path)
+    assert "“enterprise_opening”重复出现" in message and "互为特定情形" in message
+
+
 def test_unknown_field_is_reported_with_its_line(tmp_path: Path) -> None:
     path = _copy(tmp_path, "newborn")["newborn"]
     line = _edit(path, "fee: 不收费\n", "fee: 不收费\ncolour: red\n") + 1

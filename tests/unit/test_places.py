@@ -22,6 +22,9 @@ from tests.conftest import make_tracker
         ("南阳新农合一年交多少钱", "南阳"),
         ("北京朝阳的医保卡咋补", "北京"),
         ("上海浦东那边的居住证咋签注", "上海"),  # one jieba word: a city and its district
+        # someone there, but the matter is that city's: bought or done there, or named as its
+        ("他在上海买的房子 过户需要本人到场吗", "上海"),
+        ("我对象在北京上班 北京的公租房要签字吗", "北京"),
     ],
 )
 def test_another_places_affair_is_found(text: str, place: str) -> None:
