@@ -168,7 +168,7 @@ def paper_trouble(catalogue: Catalogue, item: ServiceItem, text: str) -> bool:
     """Whether ``text`` tells of trouble with one of ``item``'s papers it names (`Catalogue.papers_named`).
 
     The trouble word (`PAPER_TROUBLE_AFTER`, `PAPER_TROUBLE_BEFORE`) stands next to the paper's word,
-    within a few characters and no pause: "住院发票找不着了", "没带结婚证"; not "有没有报销的上限" nor
+    within a few characters and no pause: "住院发票不见了", "没带结婚证"; not "有没有报销的上限" nor
     "还没出院能报吗" (出院 is no paper's word), nor "名下没有房子 能提吗".
     """
     for paper in catalogue.papers_named(item, text):
@@ -979,7 +979,7 @@ def choose_item(
         if context_details:
             return ItemChoice(item=in_context, details=context_details)
         if (evidence is None or evidence.leading is None) and catalogue.papers_named(in_context, text):
-            # "那张发票找不到了 咋弄" after 就医费用报销: one of its own papers, whatever stray words of
+            # "门诊的发票让我弄丢了 咋整" after 就医费用报销: one of its own papers, whatever stray words of
             # other items the message holds
             return ItemChoice(item=in_context)
         among = any(c.name == in_context.name for c in candidates)

@@ -843,7 +843,7 @@ async def test_a_fee_or_a_paper_asked_right_after_a_guide_answer_is_the_items(
     [
         # the hall's rules on missing papers asked of one of the item's own papers
         ("出生医学证明医院还没给 能不能先受理", "新生儿出生一件事", None, "出生医学证明"),
-        ("住院那张发票找不着了 还能报不", "就医费用报销一件事", None, "发票"),
+        ("住院收据丢了一张 还能报不", "就医费用报销一件事", None, "收据"),
         ("俺的档案老单位说找不着了 能先办着不", "退休一件事", None, "档案"),
         # the model's topic agreeing with retrieval, a relative named: the item's line on that paper
         ("孩子的出生医学证明医院还没给 能不能先受理", "新生儿出生一件事", "rongque", "出生医学证明"),
@@ -869,7 +869,7 @@ async def test_a_question_about_one_of_the_items_papers_right_after_its_guide_is
     "text, entry",
     [
         ("身份证落家了 刷个脸能办不", "shualian"),  # a paper nearly every item asks for: the hall's answer
-        ("身份证信息会不会泄露", "yinsi"),
+        ("身份证号码存你们那 安全不", "yinsi"),
     ],
 )
 async def test_a_paper_every_item_asks_for_keeps_the_halls_answer_after_a_guide_answer(

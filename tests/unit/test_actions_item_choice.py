@@ -546,7 +546,7 @@ def test_a_paper_the_item_in_context_asks_for_keeps_it_though_another_item_has_i
     ("in_context", "text"),
     [
         # 发票 is bundled by 开办企业 and 开办运输企业 too, 档案 by no item; each is a paper of the item
-        ("就医费用报销一件事", "那张发票找不着了 咋弄"),
+        ("就医费用报销一件事", "门诊的发票让我弄丢了 咋整"),
         ("退休一件事", "档案在原单位找不着了 咋弄"),
     ],
 )
@@ -578,7 +578,7 @@ def test_a_turn_to_another_matter_is_followed_though_it_names_a_paper_of_the_ite
 @pytest.mark.parametrize(
     ("item", "text", "trouble"),
     [
-        ("就医费用报销一件事", "住院发票找不着了", True),
+        ("就医费用报销一件事", "住院发票不见了", True),
         ("新生儿出生一件事", "出生证明让俺弄丢了 还能办不", True),
         ("新生儿出生一件事", "没带结婚证咋办", True),
         # a trouble word not about the paper, or asking whether there is one
