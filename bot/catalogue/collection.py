@@ -45,6 +45,7 @@ class Catalogue:
                     raise ValueError(f"“{form}” names both {owner.name} and {item.name}")
         self._index = SearchIndex(self.items)
         self._paper_counts: dict[str, int] | None = None
+        self._own_terms: dict[str, tuple[str, ...]] = {}
 
     def prepare(self) -> None:
         """Build the search index now rather than at the first search (start-up, a background rebuild)."""
@@ -170,8 +171,12 @@ class Catalogue:
         Evidence found only in words and bigrams the item's texts share with the message ("没带" of
         没带医保卡, "老家" of 回老家看病) is weaker: a message can hold it by chance.
         """
+        terms = self._own_terms.get(item.id)
+        if terms is None:
+            terms = tuple(normalise(term) for term in (*item.surface_forms, *item.everyday_terms))
+            self._own_terms[item.id] = terms
         query = normalise(text)
-        return any(normalise(term) in query for term in (*item.surface_forms, *item.everyday_terms))
+        return any(term in query for term in terms)
 
     def mentioned_in(self, text: str) -> ServiceItem | None:
         """Find the item whose name or alias occurs verbatim in ``text`` (the longest mention wins)."""

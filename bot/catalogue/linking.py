@@ -239,9 +239,11 @@ def particular_first(
         if item.specialises and catalogue.says(item, text)
         for general in item.specialises
     }
-    named = catalogue.mentioned_in(text)
+    if not broader:
+        return ranked
+    named = catalogue.mentioned_in(text)  # looked up only when there is something to leave out
     broader.discard(named.id if named is not None else "")
-    return [pair for pair in ranked if pair[0].id not in broader] if broader else ranked
+    return [pair for pair in ranked if pair[0].id not in broader]
 
 
 def _judged(ranked: list[tuple[ServiceItem, float]], sure_score: float, margin: float) -> Evidence:
