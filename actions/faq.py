@@ -43,13 +43,12 @@ from bot.guide import (
     POINTING_CUES,
     agreement_gives_way,
     asks_for_someones_presence,
+    aspect_for_paper,
     did_you_mean,
     guide_intent_near_faq,
     item_instead_of_faq,
     item_question_near_faq,
-    paper_trouble,
     payload,
-    worded_aspect,
 )
 from bot.hall import get_hall
 from bot.nlu.places import brought_here, elsewhere
@@ -186,8 +185,7 @@ def guide_answer_instead(
     ):
         # "出生医学证明医院还没给 能不能先受理" after 新生儿出生: one of the item's own papers, not the
         # hall's rule on missing papers; an entry about that very paper stays (授权委托书的模板: 委托代办)
-        troubled = aspect == "overview" and worded_aspect(text) in (None, "materials")
-        return item, "materials" if troubled and paper_trouble(catalogue, item, text) else aspect
+        return item, aspect_for_paper(catalogue, item, text, aspect, guessed=False)
     cued = any(cue in text for cue in CONTEXT_CUES)
     if evidence and cued:
         return item, aspect

@@ -39,12 +39,12 @@ from bot.guide import (
     ask_which_item,
     asked_aspect,
     asks_what_it_covers,
+    aspect_for_paper,
     choose_item,
     did_you_mean,
     faq_confidence,
     guide_intent_read,
     hall_wide_answer,
-    paper_trouble,
     parse_situation,
     render,
     worded_aspect,
@@ -423,17 +423,10 @@ class ActionGuide(Action):
         if overview_instead(text, aspect, aspect_confidence(tracker, intent), turned_to):
             # "个体户咋登记" (a process question at 0.20) turning to 个体工商户登记: its overview
             aspect = "overview"
-        if (
-            in_context is not None
-            and item.name == in_context.name
-            and not mentions
-            and (aspect == "overview" or aspect_confidence(tracker, intent) < GUESSED_ASPECT)
-            and worded_aspect(text, guessed=True) in (None, "materials")
-            and paper_trouble(catalogue, item, text)
-        ):
-            # "出生证明让俺弄丢了 还能办不" after 新生儿出生: trouble with one of its papers, which its
-            # materials answer, unless the model is sure of another aspect or the words ask one
-            aspect = "materials"
+        if in_context is not None and item.name == in_context.name and not mentions:
+            # a follow-up about trouble with one of the item's papers: its materials
+            guessed = aspect_confidence(tracker, intent) < GUESSED_ASPECT
+            aspect = aspect_for_paper(catalogue, item, text, aspect, guessed)
         others = [other for other in (catalogue.get(name) for name in offered[1:]) if other is not None]
         if choice.alternatives:
             others = list(choice.alternatives)

@@ -180,6 +180,23 @@ def paper_trouble(catalogue: Catalogue, item: ServiceItem, text: str) -> bool:
     return False
 
 
+def aspect_for_paper(catalogue: Catalogue, item: ServiceItem, text: str, aspect: str, guessed: bool) -> str:
+    """``aspect``, or "materials" for trouble with one of ``item``'s papers (`paper_trouble`).
+
+    Only when the aspect is the overview or the model's guess (``guessed``) and the words ask no
+    other aspect (`worded_aspect`): "出生证明让俺弄丢了 还能办不" after 新生儿出生 is answered with its
+    materials; "发票丢了 多久能报下来" keeps its time limit.
+    """
+    unsure = aspect == "overview" or guessed
+    if (
+        unsure
+        and worded_aspect(text, guessed=True) in (None, "materials")
+        and paper_trouble(catalogue, item, text)
+    ):
+        return "materials"
+    return aspect
+
+
 GUESSED_ASPECT = 0.6
 """Under this confidence the intent model's aspect is a guess: the aspect the words ask for
 (`guide_intent_read`) takes its place, and a message that names its item, or that a line of the
