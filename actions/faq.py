@@ -108,6 +108,16 @@ def guide_intent_of_unsure(tracker: Tracker) -> Optional[str]:
 
 ITEM_FEE = re.compile(r"工本费|手续费|收费|收不收|要钱|要不要钱|多少钱|花钱|费用多少|交多少")
 """Words that ask what a matter costs ("工本费收不收"), not how to pay or get money back."""
+CHANNEL_ENTRIES = ("zhenghaoban", "zhengwuwang")
+"""FAQ entries about a channel for applying (the 郑好办 app, the 政务服务网 PC site): asked right after an
+item's guide whether it can be done there (`ASKS_IF_DOABLE`: "在电脑上能直接提交吗"), the item's
+online aspect answers, with the channel's entry a tap away."""
+ASKS_IF_DOABLE = re.compile(
+    r"(?:能|可以|可不可以|能不能|行不行|中不中)[^，,。？?]{0,6}?(?:办|申领|申请|弄|提交|报名|登记|提取|交)"
+    r"|(?:办|申领|申请|弄|提交|报名|登记|提取)[^，,。？?]{0,3}?(?:行不|行吗|中不|中吗|可以吗|能行)"
+)
+"""Words asking whether something can be done ("能直接申领吗", "用app弄行不"), not how a channel works
+("郑好办怎么注册") or what it is."""
 GUIDE_ASPECT_OF_FAQ_ENTRY = {"mianfei": "fee", "mianzheng": "materials", "weituo": "overview"}
 """FAQ entries that state a hall-wide rule the guide of each item states for that item: asked
 right after a guide answer about that item ("补办卡收费不", "他身子骨不行出不了门 俺替他跑一趟中不中"), the
@@ -134,9 +144,10 @@ def guide_answer_instead(
     it, `bot.catalogue.linking.fits`, or speaks of "this" or of a person, `bot.guide.POINTING_CUES`;
     "委托书咋写" does not), or ``entry`` is the fee rule and the message says nothing of the hall as a
     whole (`bot.guide.HALL_AS_A_WHOLE`) and asks what it costs (`ITEM_FEE`: "要交工本费吗" asks the
-    item's fee), or it is the rule on papers and the message names one (`bot.guide.HANDED_IN`) and no
-    exemption (免), or the message is
-    hearsay or about another person (`bot.guide.CONTEXT_CUES`) and is evidence for the item
+    item's fee), or ``entry`` is a channel (`CHANNEL_ENTRIES`) the message asks whether the matter can
+    be done through (`ASKS_IF_DOABLE`; the item's online aspect), or it is the rule on papers and
+    the message names one (`bot.guide.HANDED_IN`) and no exemption (免), or the message is hearsay
+    or about another person (`bot.guide.CONTEXT_CUES`) and is evidence for the item
     ("听邻居说现在销户口不用跑派出所了" after 身后一件事), or it names one of the item's own papers
     (`bot.catalogue.Catalogue.papers_named`; one few items ask for, unless retrieval is unsure of
     ``entry``) and not the hall as a whole, ``entry`` being neither about that paper nor one
@@ -165,6 +176,9 @@ def guide_answer_instead(
         # "收工本费不" right after the item's guide: its own fee, unless the hall as a whole is asked of;
         # paying by card, refunds or receipts ("交费能刷卡不") stay the hall's answer
         return item, "fee"
+    if entry.id in CHANNEL_ENTRIES and ASKS_IF_DOABLE.search(text) and HALL_AS_A_WHOLE.search(text) is None:
+        # "财务在电脑上能直接提交不" right after the item's guide: whether the item can be done online
+        return item, "online"
     if rule == "materials" and any(noun in text for noun in HANDED_IN) and "免" not in text:
         # "开不出那个证明咋弄" right after the item's guide: a paper of the item's own materials
         return item, "materials"

@@ -280,10 +280,12 @@ def answer_in_context(dispatcher: CollectingDispatcher, tracker: Tracker) -> Opt
 
     "卖房那家人也得来吗" or "听说…是真的吗" right after a guide answer is about that item: when a
     line of its guide answers the message, or a context cue (`bot.guide.CONTEXT_CUES`: hearsay, the
-    other party or a relative, the citizen's own situation) ties the message to it and no other item
-    is named or described, the item's guide is answered with those lines first, as `ActionGuide`
-    would. Returns the events of that answer, or None when the message does not lean on the context
-    (the caller answers it as before).
+    other party or a relative, the citizen's own situation) ties the message to it, or it names one
+    of the item's papers few items ask for (`bot.catalogue.Catalogue.papers_named`), and no other
+    item is named or described, the item's guide is answered with those lines first, as
+    `ActionGuide` would (trouble with the paper: its materials, `bot.guide.aspect_for_paper`).
+    Returns the events of that answer, or None when the message does not lean on the context (the
+    caller answers it as before).
     """
     text = tracker.latest_message.get("text") or ""
     catalogue = get_catalogue()
@@ -293,9 +295,14 @@ def answer_in_context(dispatcher: CollectingDispatcher, tracker: Tracker) -> Opt
     choice = choose_item(catalogue, text, service_mentions(tracker), in_context, "overview")
     if choice.item is None or choice.item.name != in_context.name:
         return None
-    if not choice.details and not any(cue in text for cue in CONTEXT_CUES):
+    papers = catalogue.papers_named(in_context, text, distinctive=True)
+    if not choice.details and not papers and not any(cue in text for cue in CONTEXT_CUES):
         return None
-    return answer_item(dispatcher, tracker, in_context, unsure_aspect(tracker), choice.details)
+    aspect = unsure_aspect(tracker)
+    if papers:
+        # "门诊的发票弄丢了" after 就医费用报销: trouble with one of its papers asks its materials
+        aspect = aspect_for_paper(catalogue, in_context, text, aspect, guessed=True)
+    return answer_item(dispatcher, tracker, in_context, aspect, choice.details)
 
 
 def ranked_under_fallback(tracker: Tracker) -> List[Dict[str, Any]]:

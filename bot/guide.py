@@ -287,6 +287,16 @@ def asks_what_it_covers(text: str) -> bool:
     return any(word in text for word in COVER_WORDS)
 
 
+# Asking whether the matter at hand applies to someone or something just told ("返聘的退休职工 也按这个办不",
+# "俺已经退休好几年了 还能办吗"): the item named is then the person's state, not a matter asked about
+APPLIES_CUES = tuple("按这个 照这个 也按 也照 也能办 还能办 也可以办 还可以办 也能按 也适用 还适用".split())
+
+
+def asks_if_it_applies(text: str) -> bool:
+    """Whether ``text`` asks whether the matter at hand applies to what it tells (`APPLIES_CUES`)."""
+    return any(cue in text for cue in APPLIES_CUES)
+
+
 def bundles(catalogue: Catalogue, item: ServiceItem, other: ServiceItem) -> bool:
     """Whether one of ``item``'s bundled matters is ``other``'s matter (新生儿出生 bundles 社会保障卡申领).
 
@@ -869,17 +879,20 @@ def choose_item(
        Two or more matters asked about together (`several_items`: "社保卡和公积金这俩事都想咨询下"): choices.
        No item named and a return cue (`RETURN_CUES`: "再回到刚才那个"): the ``earlier`` item.
     2. One item named: that item, unless the message asks whether the item in context covers it
-       ("那宝宝的社保卡也是一起办的吗" after 新生儿出生, which bundles it: `bundles`). One item
-       only described (the linker's ``ServiceLinker.description`` entity, or a description the
-       catalogue is sure of): that item when the message turns to a new matter
-       (`opens_new_matter`: "另外", "其实", "不注销了"), or asks "what if" of it (`HYPOTHETICAL_CUES`)
-       leaving the item in context far behind; else the item in context instead when the
-       message is also evidence for it (a line of its guide answers the message, or it scores at least
-       ``CONTEXT_SCORE``, `bot.catalogue.linking.fits`), when every word that is evidence for the
-       described item stands in a line of its guide that answers the message
-       (`Catalogue.explained_by`: "租房合同复印一份就够了吧" after 个体户), or when it describes the citizen's
-       own situation (an eligibility question, or another aspect's question with
-       `SITUATION_CUES`: "我是外地户口 要带啥").
+       ("那宝宝的社保卡也是一起办的吗" after 新生儿出生, which bundles it: `bundles`), or whether the
+       item in context applies to what the message tells (`asks_if_it_applies`: "俺已经退休好几年了
+       还能办吗" after 个体户, 退休 the citizen's state). One item only described (the linker's
+       ``ServiceLinker.description`` entity, or a description the catalogue is sure of): that item
+       when the message turns to a new matter (`opens_new_matter`: "另外", "其实", "不注销了"), or
+       asks "what if" of it (`HYPOTHETICAL_CUES`) leaving the item in context far behind; else
+       the item in context instead when the message is also evidence for it (a line of its guide
+       answers the message, or it scores at least ``CONTEXT_SCORE``, `bot.catalogue.linking.fits`),
+       when every word that is evidence for the described item stands in a line of its guide that
+       answers the message (`Catalogue.explained_by`: "租房合同复印一份就够了吧" after 个体户), or
+       when it describes the citizen's own situation (an eligibility question, or another aspect's
+       question with `SITUATION_CUES`: "我是外地户口 要带啥"), unless it names a subject only the
+       described item is filed under and has left the item in context behind (`outscored` and not `fits`:
+       "首付差点钱 公积金账户里的能提出来用不" after 二手房 asks about 公积金提取).
     3. No item: the item in context when a line of its guide answers the message, or when the
        message names one of its papers (`Catalogue.papers_named`) and leans to no other item;
        when the message is evidence for no other item, or for it among others; and, for an overview
@@ -962,6 +975,17 @@ def choose_item(
         ):
             # "那宝宝的社保卡也是一起办的吗" after 新生儿出生: whether the matter at hand bundles another
             return ItemChoice(item=in_context, details=catalogue.details(in_context, text))
+        if (
+            typed
+            and in_context is not None
+            and in_context.name != item.name
+            and aspect == "eligibility"
+            and asks_if_it_applies(text)
+            and not opens_new_matter(catalogue, text, in_context)
+        ):
+            # "刚招的老师傅是返聘的退休职工 也按这个办不" after 员工录用: 退休 is the state of the person the
+            # matter at hand is asked about
+            return ItemChoice(item=in_context, details=catalogue.details(in_context, text))
         described = all(
             str(m.get("extractor") or "").endswith(".description")
             for m in mentions
@@ -977,8 +1001,14 @@ def choose_item(
             if hypothetical and not told and left:
                 return about(item)
             context_details = catalogue.details(in_context, text)
+            # "首付差点钱 公积金能提出来用不" after 二手房: a question naming a subject only the described
+            # item is filed under (公积金), nothing in it for the item in context, asks about that matter;
+            # "俺是外省户口 能提取吗" (户口: several items) tells the situation within the matter at hand
+            situation = own_situation and not (
+                left and any(ids == {item.id} for ids in catalogue.subjects(text).values())
+            )
             if (
-                own_situation
+                situation
                 or catalogue.explained_by(item, text, context_details)
                 or (
                     not outscored(catalogue, item, in_context, text)

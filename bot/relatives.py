@@ -16,3 +16,8 @@ ELDERS = ("老人", "老爷子", "老太太", "老头", "俺哥", "我哥", "俺
 OTHER_PARTIES = tuple("他 她 他们 她们 对方 另一方 卖方 买方 房主 股东 法人 合伙人".split())
 """The others a matter may need besides the citizen: the other side of a sale, a partner, the legal
 representative, or someone named only as 他 or 她."""
+WORKERS = tuple(
+    "服务员 小妹 小工 帮工 帮厨 店员 员工 工人 职工 师傅 学徒 厨师 司机 驾驶员 会计 出纳 保洁 保安 收银员 "
+    "营业员 骑手 快递员 技术员 工程师 程序员 销售 业务员 文员 前台 客服 专员 助理 临时工 钟点工".split()
+)
+"""How employers name the people they take on ("招两个小妹", "雇了个厨师", "新聘的会计")."""

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 import jieba
 
-from bot.relatives import ELDERS, RELATIVES
+from bot.relatives import ELDERS, RELATIVES, WORKERS
 from bot.segmentation import new_tokenizer
 
 if TYPE_CHECKING:
@@ -40,6 +40,14 @@ _PASSED_AWAY = re.compile(
 Searched as `PASSED_AWAY_TERM`. Not "俺走了" (leaving), "俺妈的卡没了" or "俺哥搬走了" (something
 between the relative and the verb), nor 阿姨 or 奶茶 (no single characters)."""
 PASSED_AWAY_TERM = "去世"
+_HIRED = re.compile(
+    rf"(?:招|雇|聘|新进|招聘|雇佣)[了来到些]?(?:(?:[0-9]+|[一二两三四五六七八九十几百千]+)[个名位]|[俩仨])?"
+    rf"(?:{'|'.join(sorted(WORKERS, key=len, reverse=True))})"
+)
+"""How an employer says they take people on ("下月要招几个店员", "雇了俩小妹", "新聘了一名会计"): a
+verb of hiring, at most a count, then a worker (`bot.relatives.WORKERS`). Searched as `HIRED_TERM`
+as well, so that every worker counts as staff wrote the term (招工人), not only those they listed."""
+HIRED_TERM = "招工人"
 # Words that say how someone asks, not what about; they must not decide which item is meant.
 _STOP_WORDS = frozenset(
     "一件事 一件 件事 一次办 怎么 怎么办 怎样 如何 什么 哪些 哪个 哪里 在哪 在哪里 需要 可以 能不能 是否 "
@@ -48,7 +56,7 @@ _STOP_WORDS = frozenset(
     "预约 排号 开个 办个 一个 一家 一张 几个 丢了 掉了 坏了 孩子 小孩 郑州 郑州市 高新 高新区 新区 "
     "符合 情况 本人 身份证 原件 复印件 电脑 手机 项目 申请 单位 个人 有没有 中不中 行不行 啥时候 办证 "
     "清单 几天 要钱 要求 门槛 资格 咋办 咋弄 咋整 咋搞 怎么弄 怎么整 多少 大概 或者 这种 那种 才能 有啥 "
-    "一年 不在 不开 家里 不好 不了 不上 不到 不能 不行 不会 不用".split()
+    "一年 不在 不开 家里 不好 不了 不上 不到 不能 不行 不会 不用 直接".split()
 )
 # the longest first, so that 多长时间 goes before 时间 when they are taken out of a message
 _STOP_WORDS_LONGEST_FIRST = sorted((w for w in _STOP_WORDS if len(w) > 1), key=len, reverse=True)
@@ -290,8 +298,9 @@ class SearchIndex:
 
         Each line of the guide (条件, 材料, 流程, 时限, 收费, 办事提示, 网办说明) is scored by the
         rarity, across the whole catalogue, of the character bigrams it shares with ``text``;
-        bigrams of the item's own names and everyday terms do not count (they say which item,
-        not which detail). Lines scoring at least ``detail_score`` are returned, best first.
+        bigrams of the item's own names and everyday terms, and those made of two characters of
+        its name, do not count (they say which item, not which detail). Lines scoring at least
+        ``detail_score`` are returned, best first.
         """
         self.prepare()
         index = self._position[item.id]
@@ -299,7 +308,10 @@ class SearchIndex:
         own = {
             gram for form in (*item.surface_forms, *item.everyday_terms) for gram in _bigrams(normalise(form))
         }
-        wanted = set(_bigrams(normalise(text))) - own
+        # a bigram of two characters of the item's name says which item too ("店开" of 餐饮店开办 in
+        # "等店开起来 要雇俩帮厨" after 开办餐饮店)
+        name = set(normalise(item.name))
+        wanted = {gram for gram in _bigrams(normalise(text)) if not set(gram) <= name} - own
         total = sum(len(lines_) for lines_ in self._lines)
         scored = []
         for line, grams in lines:
@@ -426,8 +438,16 @@ def uncounted(text: str) -> str:
 
 
 def described(text: str) -> str:
-    """``text``, with `PASSED_AWAY_TERM` added when it says a relative has died (`_PASSED_AWAY`)."""
-    return f"{text}，{PASSED_AWAY_TERM}" if _PASSED_AWAY.search(text) else text
+    """``text`` with the terms its descriptions stand for added.
+
+    `PASSED_AWAY_TERM` when it says a relative has died (`_PASSED_AWAY`), `HIRED_TERM` when it says
+    an employer takes someone on (`_HIRED`).
+    """
+    if _PASSED_AWAY.search(text):
+        text = f"{text}，{PASSED_AWAY_TERM}"
+    if _HIRED.search(text):
+        text = f"{text}，{HIRED_TERM}"
+    return text
 
 
 def without_negated(text: str) -> str:

@@ -12,8 +12,10 @@ hand-over, rating, small talk), in lower case; longer phrases are matched before
 
 from __future__ import annotations
 
+import difflib
 import re
-from typing import Dict, List
+from functools import lru_cache
+from typing import Dict, List, Optional
 
 #: English word or phrase (lower case) → the Chinese it stands for in a citizen's message.
 GLOSSARY: Dict[str, str] = {
@@ -105,16 +107,53 @@ _ENGLISH = re.compile(
 )
 
 
+TYPO_LENGTH = 5
+"""English words of at least this many letters are also glossed when mistyped ("proces", "materal");
+shorter ones are too easily another word (hour, house)."""
+TYPO_CUTOFF = 0.85
+"""How alike a mistyped word and a glossary word must be (`difflib.SequenceMatcher.ratio`): one letter
+missing, doubled or changed in a word of five or more ("proces" 0.92 of process), not another word
+("apple" 0.8 of apply)."""
+_TYPO_TARGETS = sorted(w for w in GLOSSARY if " " not in w and len(w) >= TYPO_LENGTH)
+_WORD = re.compile(r"(?<![A-Za-z])[A-Za-z]+(?![A-Za-z])")
+
+
 def _gloss(phrase: str) -> str:
     return GLOSSARY[re.sub(r"\s+", " ", phrase.lower())]
 
 
+@lru_cache(maxsize=4096)
+def meant(word: str) -> Optional[str]:
+    """The glossary word a mistyped English word stands for ("proces" → "process"), or None.
+
+    Only for words of `TYPO_LENGTH` letters or more that are not glossary words themselves, and
+    alike to one from `TYPO_CUTOFF`.
+    """
+    word = word.lower()
+    if len(word) < TYPO_LENGTH or word in GLOSSARY:
+        return None
+    close = difflib.get_close_matches(word, _TYPO_TARGETS, n=1, cutoff=TYPO_CUTOFF)
+    return close[0] if close else None
+
+
+def _typo_gloss(match: re.Match[str]) -> str:
+    word = match.group(0)
+    target = meant(word)
+    return word + GLOSSARY[target] if target is not None else word
+
+
 def with_glosses(text: str) -> str:
-    """``text`` with each glossary word followed by its Chinese gloss ("cancel 预约" → "cancel取消 预约")."""
-    return _ENGLISH.sub(lambda m: m.group(0) + _gloss(m.group(0)), text)
+    """``text`` with each glossary word followed by its Chinese gloss ("cancel 预约" → "cancel取消 预约").
+
+    A mistyped glossary word (`meant`) gets the gloss of the word it stands for ("proces" → "proces流程").
+    """
+    return _WORD.sub(_typo_gloss, _ENGLISH.sub(lambda m: m.group(0) + _gloss(m.group(0)), text))
 
 
 def glosses(word: str) -> List[str]:
-    """The Chinese gloss of one tokenizer word, if it is a glossary word (else nothing)."""
+    """The Chinese gloss of one tokenizer word, if it is a glossary word or a mistyped one (else nothing)."""
     gloss = GLOSSARY.get(word.lower())
+    if gloss is None:
+        target = meant(word)
+        gloss = GLOSSARY[target] if target is not None else None
     return [gloss] if gloss else []

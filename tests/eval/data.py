@@ -75,6 +75,7 @@ HELDOUT_FILES = (
     "tests/nlu/heldout_blind_sixteenth.yml",
     "tests/nlu/heldout_blind_seventeenth.yml",
     "tests/nlu/heldout_blind_eighteenth.yml",
+    "tests/nlu/heldout_blind_nineteenth.yml",
 )
 
 

@@ -151,6 +151,11 @@ BARS = {
     # the baseline's 0.916, linking 0.975, FAQ 139 of 144. After that night's changes 0.961 against
     # 0.910, linking 0.967 (a death told in a long question now read as faq loses its link).
     "tests/nlu/heldout_blind_eighteenth.yml": (0.96, 0.05, 0.96),
+    # heldout_blind_nineteenth.yml (thirtieth writer, same brief; 253 messages once the 116 standing
+    # verbatim in the training data or other held-out files were taken out; 91 FAQ questions, 107
+    # messages naming or describing an item), first scored 2026-12-04 (night) with nothing changed
+    # for it: 0.945 against the baseline's 0.913, linking 103 of 107 (0.963), FAQ 87 of 91.
+    "tests/nlu/heldout_blind_nineteenth.yml": (0.94, 0.03, 0.96),
 }
 # 2026-12-04 (evening): a guide question that finds no matter, with faq next and from a fifth of its
 # confidence, is read as faq (bot/nlu/intent_classifier.py FAQ_SHARE): 40 FAQ questions of the files
@@ -247,6 +252,8 @@ FAQ_BARS = {
     "tests/nlu/heldout_blind_seventeenth.yml": 0.96,
     # first scored 2026-12-04 (night) with nothing changed for it: 139 of 144 (0.965)
     "tests/nlu/heldout_blind_eighteenth.yml": 0.96,
+    # first scored 2026-12-04 (late night) with nothing changed for it: 87 of 91 (0.956)
+    "tests/nlu/heldout_blind_nineteenth.yml": 0.95,
 }
 INVENTED_BAR = 0.02
 # Messages naming or describing an item, for a file's linking figure to count: 100 until the two
@@ -339,12 +346,14 @@ OOS_FAQ_ALLOWED = {"tests/nlu/heldout_independent.yml": 1, "tests/nlu/heldout_bl
 # were mostly the everyday ones already in the training data (the weather tomorrow, a parcel, the
 # stock market, a joke...), and 8 were taken out as verbatim copies, leaving 4; the fifteenth
 # writer's likewise (8 of 12 taken out), and the sixteenth's (11 of 15; "上海浦东…", one jieba word
-# for a city and its district, was answered as a service until bot/nlu/places.py read such words).
+# for a city and its district, was answered as a service until bot/nlu/places.py read such words);
+# the thirtieth writer's too (4 of 10 left).
 MIN_OUT_OF_SCOPE = 5
 MIN_OUT_OF_SCOPE_OF = {
     "tests/nlu/heldout_blind_fourteenth.yml": 4,
     "tests/nlu/heldout_blind_fifteenth.yml": 4,
     "tests/nlu/heldout_blind_sixteenth.yml": 4,
+    "tests/nlu/heldout_blind_nineteenth.yml": 4,
 }
 
 

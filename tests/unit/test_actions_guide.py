@@ -801,6 +801,34 @@ async def test_a_hall_wide_rule_asked_right_after_a_guide_answer_is_answered_for
 
 
 @pytest.mark.parametrize(
+    "text, item, entry",
+    [
+        ("在郑好办手机端能直接提交吗", "社会保障卡居民服务一卡通一件事", "zhenghaoban"),
+        ("财务用公司电脑在政务网上申请行不", "员工录用一件事", "zhengwuwang"),
+    ],
+)
+async def test_whether_the_item_can_be_done_through_a_channel_is_its_online_aspect(
+    text: str, item: str, entry: str
+) -> None:
+    from actions.faq import ActionFaq
+
+    dispatcher = CollectingDispatcher()
+    await ActionFaq().run(dispatcher, after_guide_answer(text, item, topic=entry), {})
+    guide, channel = dispatcher.messages
+    assert guide["custom"]["item"] == item and guide["custom"]["aspect"] == "online"
+    assert channel["buttons"][0]["payload"] == f'/faq{{"faq_topic": "{entry}"}}'
+
+
+@pytest.mark.parametrize("text", ["郑好办在哪下载", "政务网的账号怎么注册"])
+async def test_how_a_channel_works_stays_the_channels_answer(text: str) -> None:
+    from actions.faq import ActionFaq
+
+    dispatcher = CollectingDispatcher()
+    await ActionFaq().run(dispatcher, after_guide_answer(text, "员工录用一件事"), {})
+    assert dispatcher.messages[-1]["custom"]["type"] == "faq"
+
+
+@pytest.mark.parametrize(
     "text",
     ["这个大厅几点下班", "我妈能不能帮我排个号", "其他地方的营业执照能在这办吗"],
 )

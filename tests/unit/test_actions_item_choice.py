@@ -106,6 +106,29 @@ async def test_an_out_of_scope_reply_to_choices_that_picks_none_is_refused() -> 
     assert events == []
 
 
+@pytest.mark.parametrize(
+    ("item", "text", "aspect"),
+    [
+        ("就医费用报销一件事", "门诊的发票弄丢了", "materials"),
+        ("新生儿出生一件事", "医院给的出生证明找不着了 还补得了不", "materials"),
+    ],
+)
+async def test_an_out_of_scope_reading_of_trouble_with_a_paper_of_the_item_in_context_is_its_materials(
+    item: str, text: str, aspect: str
+) -> None:
+    catalogue = get_catalogue()
+    found = catalogue.get(item)
+    assert found is not None
+    card = {"event": "bot", "text": "…", "data": {"custom": {"type": "guide", "item_id": found.id}}}
+    before = [{"event": "slot", "name": "service", "value": item}, card]
+    dispatcher = CollectingDispatcher()
+    await ActionOutOfScope().run(
+        dispatcher, tracker(text, "out_of_scope", before, slot=item, confidence=0.9), {}
+    )
+    assert guide_item(dispatcher) == item
+    assert dispatcher.messages[0]["custom"]["aspect"] == aspect
+
+
 async def test_an_unsure_out_of_scope_message_about_items_gets_them_as_choices() -> None:
     # the model's 0.26 "out of scope" for a question the catalogue knows two items for
     dispatcher = CollectingDispatcher()
@@ -662,6 +685,43 @@ def test_a_turn_to_another_matter_the_catalogue_is_sure_of_is_followed(
     )
     choice = choose_item(catalogue, text, [], catalogue.get(in_context), aspect)
     assert choice.item is not None and choice.item.name == expected
+
+
+@pytest.mark.parametrize(
+    ("in_context", "text", "expected"),
+    [
+        # a subject only the described item is filed under (公积金), nothing for the item in context
+        (HOUSE, "首付差点钱 公积金账户里的能提出来用不", "公积金提取一件事"),
+        # the citizen's situation, told in a subject several items share (户口), stays with the matter
+        ("个体工商户登记一件事", "俺是外省户口 在这边也能登记吗", "个体工商户登记一件事"),
+    ],
+)
+def test_an_eligibility_question_leaves_the_matter_only_for_a_subject_of_the_other_item(
+    in_context: str, text: str, expected: str
+) -> None:
+    catalogue = get_catalogue()
+    choice = choose_item(catalogue, text, [], catalogue.get(in_context), "eligibility")
+    assert choice.item is not None and choice.item.name == expected
+
+
+def test_an_item_named_as_a_persons_state_in_asking_whether_the_matter_applies_keeps_it() -> None:
+    catalogue = get_catalogue()
+    hiring = catalogue.get("员工录用一件事")
+    text = "刚招的老师傅是返聘的退休职工 也按这个办不"
+    named = [{"value": "退休一件事", "extractor": "ServiceLinker"}]
+    kept = choose_item(catalogue, text, named, hiring, "eligibility")
+    assert kept.item is not None and kept.item.name == "员工录用一件事"
+    alone = choose_item(catalogue, text, named, None, "eligibility")
+    assert alone.item is not None and alone.item.name == "退休一件事"
+    asked = choose_item(catalogue, "退休手续能在网上办吗", named, hiring, "online")
+    assert asked.item is not None and asked.item.name == "退休一件事"
+
+
+def test_taking_on_staff_after_opening_a_shop_turns_to_hiring() -> None:
+    catalogue = get_catalogue()
+    restaurant = catalogue.get("开办餐饮店一件事")
+    choice = choose_item(catalogue, "等店开起来 要雇俩帮厨 他们的保险咋弄", [], restaurant, "overview")
+    assert choice.item is not None and choice.item.name == "员工录用一件事"
 
 
 def test_another_as_the_other_one_is_no_switch_cue() -> None:

@@ -411,6 +411,41 @@ def test_search_ranks_the_right_item_first(catalogue: Catalogue, text: str, expe
 @pytest.mark.parametrize(
     "text",
     [
+        "饭店装修好了 要雇三个厨师 他们社保怎么交",  # 饭店 is evidence for 开办餐饮店 too
+        "店里还得招俩收银员 社保怎么上",
+        "新聘了一名会计 给她上保险",
+        "厂里招了两名保安 社保咋弄",
+        "物流公司新进了五个司机 五险咋交",
+    ],
+)
+def test_any_worker_taken_on_is_evidence_for_hiring(catalogue: Catalogue, text: str) -> None:
+    evidence = catalogue.evidence(text)
+    assert evidence.leading is not None and evidence.leading.id == "employee_hiring", evidence.choices
+
+
+@pytest.mark.parametrize("text", ["学校招生的事", "雇主责任险", "跟招商局联系", "招牌设置"])
+def test_hiring_words_without_a_worker_are_no_evidence_for_hiring(catalogue: Catalogue, text: str) -> None:
+    assert all(item.id != "employee_hiring" for item in catalogue.evidence(text).choices)
+
+
+def test_how_one_asks_is_no_evidence_for_an_item(catalogue: Catalogue) -> None:
+    # 直接 of 直接结算 (就医费用报销) is how the question is put, not what it is about
+    assert catalogue.evidence("在家里能直接弄不").choices == []
+    medical = catalogue.evidence("住院那会没能直接结算 现在咋报")
+    assert medical.leading is not None and medical.leading.id == "medical_reimbursement"
+
+
+def test_a_bigram_of_the_items_own_name_answers_no_line_of_its_guide(catalogue: Catalogue) -> None:
+    restaurant = catalogue.get("开办餐饮店一件事")
+    assert restaurant is not None
+    # 店开 stands in the line of its application form (餐饮店开办一件事申请表), and says only which item
+    assert catalogue.details(restaurant, "等店开起来 要雇俩帮厨 他们的保险咋弄") == []
+    assert catalogue.details(restaurant, "户外招牌要提交啥") != []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
         "今天天气怎么样",
         "asdf",
         "你是谁",

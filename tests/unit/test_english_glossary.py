@@ -2,7 +2,7 @@
 
 import pytest
 
-from bot.nlu.english import GLOSSARY, glosses, with_glosses
+from bot.nlu.english import GLOSSARY, glosses, meant, with_glosses
 
 
 @pytest.mark.parametrize(
@@ -27,3 +27,25 @@ def test_other_text_is_left_alone(text: str) -> None:
 def test_words_and_glossary_entries() -> None:
     assert glosses("Cancel") == ["取消"] and glosses("预约") == [] and glosses("ebook") == []
     assert all(key == key.lower() and value for key, value in GLOSSARY.items())
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("proces 咋走", "proces流程 咋走"),
+        ("materal 要带啥", "materal材料 要带啥"),
+        ("能 onlin 办不", "能 onlin网上办 办不"),
+    ],
+)
+def test_a_mistyped_glossary_word_gets_the_gloss_of_the_word_meant(text: str, expected: str) -> None:
+    assert with_glosses(text) == expected
+
+
+def test_a_mistyped_tokenizer_word_is_glossed_too() -> None:
+    assert glosses("Proces") == ["流程"] and glosses("materal") == ["材料"] and meant("procces") == "process"
+
+
+@pytest.mark.parametrize("word", ["apple", "house", "Hellooo", "stopp", "wifi"])
+def test_short_or_unlike_words_are_not_taken_for_glossary_words(word: str) -> None:
+    assert meant(word) is None
+    assert with_glosses(f"{word} 咋弄") == f"{word} 咋弄"

@@ -244,6 +244,12 @@ def index() -> ServiceIndex:
         ("ask_office_hours", 0.3, "办社保卡几点能去", False),
         ("ask_hall_location", 0.3, "地址在哪", False),  # no matter
         ("ask_office_hours", 0.7, "厂里不干了 社保咋整", False),
+        # out of scope, unsure, for a message the catalogue is sure of and that names no other place
+        ("out_of_scope", 0.33, "新买的商品房刚收了钥匙 房本怎么弄", True),
+        ("out_of_scope", 0.6, "新买的商品房刚收了钥匙 房本怎么弄", False),  # the model is sure
+        ("out_of_scope", 0.33, "北京那套商品房刚收了钥匙 房本怎么弄", False),  # another city's affair
+        ("out_of_scope", 0.33, "郑州哪家银行利息高", False),  # no item
+        ("out_of_scope", 0.3, "俺们单位叫郑州明达科技有限公司", False),  # a statement, no question
         # affirm, unsure, asking an aspect in words or repeating hearsay
         ("affirm", 0.39, "ok 办这个多少钱", True),
         ("affirm", 0.22, "听人说公积金一年只能提一回 是这样吗", True),
