@@ -142,6 +142,9 @@ from tests.utils.conversations import by_file, load_conversations, play
 # (834): 890/1019.
 # The bars of blind_sixth, blind_eleventh and blind_twelfth, which moved, were raised to two
 # conversations under the level reached; blind_sixteenth's sits two under.
+# 2026-12-04 (late night): blind_seventeenth.yml, 60 conversations by a thirty-first writer (one
+# closing turn that stood in the training data taken out), scored before anyone looked at its
+# failures: 48/60 (0.800). Its bar sits two conversations under.
 SUCCESS_BAR = 0.89
 NEWER_FILE_BARS = {
     "blind_sixth.yml": 0.73,
@@ -155,6 +158,7 @@ NEWER_FILE_BARS = {
     "blind_fourteenth.yml": 0.89,
     "blind_fifteenth.yml": 0.9,
     "blind_sixteenth.yml": 0.8,
+    "blind_seventeenth.yml": 0.76,
 }
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
