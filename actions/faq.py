@@ -148,7 +148,8 @@ def guide_answer_instead(
     be done through (`ASKS_IF_DOABLE`; the item's online aspect), or it is the rule on papers and
     the message names one (`bot.guide.HANDED_IN`) and no exemption (免), or the message is hearsay
     or about another person (`bot.guide.CONTEXT_CUES`) and is evidence for the item
-    ("听邻居说现在销户口不用跑派出所了" after 身后一件事), or it names one of the item's own papers
+    ("听人讲注销户口不用再去派出所了" after 身后一件事) and does not ask of the hall as a whole about an
+    entry retrieval is sure of and the model agrees on, or it names one of the item's own papers
     (`bot.catalogue.Catalogue.papers_named`; one few items ask for, unless retrieval is unsure of
     ``entry``) and not the hall as a whole, ``entry`` being neither about that paper nor one
     retrieval is sure of and the model agrees on (its materials when it tells of trouble with the
@@ -201,7 +202,9 @@ def guide_answer_instead(
         # hall's rule on missing papers; an entry about that very paper stays (授权委托书的模板: 委托代办)
         return item, aspect_for_paper(catalogue, item, text, aspect, guessed=False)
     cued = any(cue in text for cue in CONTEXT_CUES)
-    if evidence and cued:
+    if evidence and cued and not (sure_of_entry and HALL_AS_A_WHOLE.search(text)):
+        # "俺爸也得去吗 他腿脚不好" after 残疾人服务: the matter at hand; but what the hall as a whole
+        # offers ("大厅有没有给老人优先的") stays the entry retrieval is sure of and the model agrees on
         return item, aspect
     read_as_faq = (tracker.latest_message.get("intent") or {}).get("name") == "faq"
     weak = read_as_faq and intent_confidence(tracker) < WEAK_FAQ_CONFIDENCE and (evidence or cued)

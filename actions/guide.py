@@ -298,10 +298,9 @@ def answer_in_context(dispatcher: CollectingDispatcher, tracker: Tracker) -> Opt
     papers = catalogue.papers_named(in_context, text, distinctive=True)
     if not choice.details and not papers and not any(cue in text for cue in CONTEXT_CUES):
         return None
-    aspect = unsure_aspect(tracker)
-    if papers:
-        # "门诊的发票弄丢了" after 就医费用报销: trouble with one of its papers asks its materials
-        aspect = aspect_for_paper(catalogue, in_context, text, aspect, guessed=True)
+    # "门诊的发票弄丢了" after 就医费用报销: trouble with one of its papers asks its materials; the
+    # aspect of a message the NLU could not place is a guess
+    aspect = aspect_for_paper(catalogue, in_context, text, unsure_aspect(tracker), guessed=True)
     return answer_item(dispatcher, tracker, in_context, aspect, choice.details)
 
 
@@ -430,8 +429,13 @@ class ActionGuide(Action):
         if overview_instead(text, aspect, aspect_confidence(tracker, intent), turned_to):
             # "个体户咋登记" (a process question at 0.20) turning to 个体工商户登记: its overview
             aspect = "overview"
-        if in_context is not None and item.name == in_context.name and not mentions:
-            # a follow-up about trouble with one of the item's papers: its materials
+        if (
+            in_context is not None
+            and item.name == in_context.name
+            and all(m.get("value") == item.name for m in mentions)
+        ):
+            # a follow-up about trouble with one of the item's papers (naming no other item; the
+            # paper itself may name this one: 出生证明 of 新生儿出生): its materials
             guessed = aspect_confidence(tracker, intent) < GUESSED_ASPECT
             aspect = aspect_for_paper(catalogue, item, text, aspect, guessed)
         others = [other for other in (catalogue.get(name) for name in offered[1:]) if other is not None]

@@ -48,7 +48,21 @@ ASPECT_WORDS: Dict[str, tuple[str, ...]] = {
     ),
     "process": ("流程", "步骤"),
     "time_limit": ("多久", "多长时间", "要几天", "几天能", "几天办", "多少天", "几个工作日", "啥时候开始"),
-    "fee": ("收费吗", "收费不", "收不收费", "多少钱", "要钱", "花钱吗", "花钱不", "收钱吗", "费用多少"),
+    "fee": (
+        "收费吗",
+        "收费不",
+        "收不收费",
+        "多少钱",
+        "要钱",
+        "花钱吗",
+        "花钱不",
+        "收钱吗",
+        "费用多少",
+        "哪些税",
+        "啥税",
+        "什么税",
+        "税费",
+    ),  # fmt: skip
     "eligibility": ("什么条件", "啥条件", "有啥条件", "条件是", "符合条件", "资格", "门槛"),
     "online": (
         "网上办",
@@ -105,8 +119,11 @@ OVERVIEW_WORDS = (
 """Words that ask what a matter is, or whether its parts are done together: its overview. They
 count only where no other aspect's words stand, nor a noun of one (`ASPECT_NOUNS`: "收费标准是啥",
 "需要的材料是啥", "退休金是什么时候发" ask for those)."""
-_BRING_WHAT = re.compile(r"拿(?:啥|什么)(?:过去|过来|去|来)?[吗呢啊的?。!\s]*$")
-"""拿啥 ending the question ("补一张得拿啥"): what to bring, not "每月能拿啥钱"."""
+_BRING_WHAT = re.compile(
+    r"(?:拿(?:啥|什么)(?:过去|过来|去|来)?|交(?:些)?(?:啥|什么|哪些)(?:东西)?)[吗呢啊的?？。!\s]*$"
+)
+"""拿啥 or 交啥 ending the question ("补一张得拿啥", "申请要交些啥"): what to bring or hand in, not
+"每月能拿啥钱" or "交哪些税"."""
 HANDED_IN = ("材料", "资料", "证件", "证明", "照片", "复印件", "原件")
 """Nouns of what is handed in: a materials question's."""
 ASPECT_NOUNS = (
@@ -183,11 +200,12 @@ def paper_trouble(catalogue: Catalogue, item: ServiceItem, text: str) -> bool:
 def aspect_for_paper(catalogue: Catalogue, item: ServiceItem, text: str, aspect: str, guessed: bool) -> str:
     """``aspect``, or "materials" for trouble with one of ``item``'s papers (`paper_trouble`).
 
-    Only when the aspect is the overview or the model's guess (``guessed``) and the words ask no
+    Only when the aspect is the overview, whether it can still be done (eligibility: what to do
+    about the paper is in the materials) or the model's guess (``guessed``), and the words ask no
     other aspect (`worded_aspect`): "出生证明让俺弄丢了 还能办不" after 新生儿出生 is answered with its
     materials; "发票丢了 多久能报下来" keeps its time limit.
     """
-    unsure = aspect == "overview" or guessed
+    unsure = aspect in ("overview", "eligibility") or guessed
     if (
         unsure
         and worded_aspect(text, guessed=True) in (None, "materials")

@@ -168,10 +168,11 @@ class SearchIndex:
     def scores(self, text: str) -> list[tuple[ServiceItem, float]]:
         """Every item with its score for ``text`` (zero or more), in catalogue order, without any floor.
 
-        What the text says something is not (`without_negated`: 不是开发商的) is no evidence for it.
+        What the text says something is not (`without_negated`: 不是开发商的) is no evidence for it,
+        nor are the names of the hall and its channels (`without_channels`).
         """
         self.prepare()
-        query = normalise(described(without_negated(text)))
+        query = normalise(described(without_negated(without_channels(text))))
         bare = uncounted(query)
         terms = set(self._analyse(query))
         scores: list[tuple[ServiceItem, float]] = []
@@ -284,7 +285,7 @@ class SearchIndex:
         """
         self.prepare()
         index = self._position[item.id]
-        query = normalise(described(without_negated(text)))
+        query = normalise(described(without_negated(without_channels(text))))
         doc = self._docs[index]
         found = {term for term in self._analyse(query) if term in doc}
         found.update(form for form, loose in self._mentions[index] if form in query)
@@ -448,6 +449,19 @@ def described(text: str) -> str:
     if _HIRED.search(text):
         text = f"{text}，{HIRED_TERM}"
     return text
+
+
+CHANNELS = re.compile(
+    r"河南省?政务服务网|政务服务网|政务网|郑好办(?:app)?|高新分厅|政务服务中心|政务大厅", re.IGNORECASE
+)
+"""The hall and the channels for applying (the 郑好办 app and its 高新分厅, the 政务服务网 PC site): they
+say where or how a matter is done, never which (the name 河南政务服务网 holds 河南, a word of
+河南省居住证)."""
+
+
+def without_channels(text: str) -> str:
+    """``text`` with the names of the hall and its channels (`CHANNELS`) blanked out."""
+    return CHANNELS.sub(" ", text)
 
 
 def without_negated(text: str) -> str:

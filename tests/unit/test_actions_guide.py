@@ -652,6 +652,9 @@ def test_an_overview_question_naming_one_aspect_asks_for_it() -> None:
         ("社保卡补一张拿啥", "materials"),
         ("老房子过户得准备哪些", "materials"),
         ("退休以后每月能拿啥钱", None),  # 拿啥 not ending the question
+        ("申请廉租的房子要交些啥", "materials"),  # 交啥: what to hand in
+        ("卖房子要交哪些税", "fee"),  # a tax: what it costs
+        ("过户的税费咋算", "fee"),
         ("你们大厅提供什么服务", None),
         ("上户口和办医保一块能办吗", "overview"),
         ("条件是啥", "eligibility"),  # another aspect's words come first

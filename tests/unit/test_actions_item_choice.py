@@ -620,15 +620,23 @@ def test_trouble_is_with_a_paper_only_when_the_words_stand_together(
     assert paper_trouble(catalogue, found, text) is trouble
 
 
-@pytest.mark.parametrize(("confidence", "aspect"), [(0.4, "materials"), (0.9, "eligibility")])
+@pytest.mark.parametrize(
+    ("text", "intent", "confidence", "aspect"),
+    [
+        ("俺的身份证上礼拜过期了 还能用不", "ask_eligibility", 0.4, "materials"),
+        # whether it can still be done with the paper lost or expired: what to do is in the materials
+        ("俺的身份证上礼拜过期了 还能用不", "ask_eligibility", 0.9, "materials"),
+        # another aspect the model is sure of stays
+        ("俺的身份证上礼拜过期了 补一个得多久", "ask_time_limit", 0.9, "time_limit"),
+    ],
+)
 async def test_trouble_with_a_paper_of_the_item_in_context_is_answered_with_its_materials(
-    confidence: float, aspect: str
+    text: str, intent: str, confidence: float, aspect: str
 ) -> None:
-    """Unless the model is sure the question asks another aspect."""
+    """Unless the model is sure the question asks an aspect other than eligibility."""
     dispatcher = CollectingDispatcher()
     before = [{"event": "slot", "name": "service", "value": "退休一件事"}]
-    text = "俺的身份证上礼拜过期了 还能用不"
-    latest = tracker(text, "ask_eligibility", before, slot="退休一件事", confidence=confidence)
+    latest = tracker(text, intent, before, slot="退休一件事", confidence=confidence)
     await ActionGuide().run(dispatcher, latest, {})
     card = dispatcher.messages[0]["custom"]
     assert card["item_id"] == "retirement" and card["aspect"] == aspect

@@ -435,6 +435,14 @@ def test_how_one_asks_is_no_evidence_for_an_item(catalogue: Catalogue) -> None:
     assert medical.leading is not None and medical.leading.id == "medical_reimbursement"
 
 
+def test_the_names_of_the_hall_and_its_channels_are_no_evidence_for_an_item(catalogue: Catalogue) -> None:
+    # 河南 of 河南省居住证 inside the name of the province's service site
+    assert catalogue.evidence("这个在河南政务服务网可以申请不").choices == []
+    assert catalogue.evidence("郑好办APP高新分厅里咋操作").choices == []
+    named = catalogue.evidence("郑好办上能办河南省居住证吗")
+    assert named.item is not None and named.item.id == "residence_permit"
+
+
 def test_a_bigram_of_the_items_own_name_answers_no_line_of_its_guide(catalogue: Catalogue) -> None:
     restaurant = catalogue.get("开办餐饮店一件事")
     assert restaurant is not None
