@@ -195,8 +195,9 @@ class SearchIndex:
     def about_topic(self, text: str, limit: int = 4) -> list[tuple[ServiceItem, float]]:
         """Items about a broad subject the text names (`TOPIC_WORDS` and the items' ``topics``), best first.
 
-        Items listing the subject earlier among their ``topics`` come first (公司 is the first topic
-        of 开办企业 but the third of 开办运输企业), then those scoring higher for the whole text.
+        Items listing the subject (or a topic holding it: 营业执照 for 执照) earlier among their
+        ``topics`` come first (公司 is the first topic of 开办企业 but the third of 开办运输企业),
+        then those scoring higher for the whole text.
         For a vague question only: the items filed under the subject (`subjects`).
         A subject of two characters may have one character between them (开个店 for 开店).
         """
@@ -206,8 +207,13 @@ class SearchIndex:
         filed = frozenset().union(*subjects.values())
 
         def rank(item: ServiceItem) -> int:
-            # the earlier an item lists the subject among its topics, the more it is about it
-            listed = [item.topics.index(t) for t in subjects if t in item.topics and item.id in subjects[t]]
+            # the earlier an item lists the subject among its topics, the more it is about it; a
+            # subject inside a topic counts as that topic (执照 of 营业执照)
+            listed = [
+                position
+                for position, topic in enumerate(item.topics)
+                if any(subject in topic and item.id in ids for subject, ids in subjects.items())
+            ]
             return min(listed, default=len(item.topics))
 
         found = [(item, score) for item, score in self.scores(text) if item.id in filed]

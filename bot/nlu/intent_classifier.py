@@ -153,6 +153,14 @@ _STATE_FILE = "ngram_intent_classifier.npz"
 _META_FILE = "ngram_intent_classifier.json"
 
 
+SUBJECT_FILLER = re.compile(
+    r"一件事|这块|那块|这方面|方面|这边|事情|事儿|相关|业务|咨询|了解|请问|我|俺|"
+    r"[的事想问下一呢啊吧哈]"
+)
+"""Words around a subject or an item's name that say only "about this" ("就业这块的", "住房方面的事",
+"想问问营业执照"): with nothing else, the message names what to ask about (`decided_by_form`)."""
+
+
 def has_meaning(text: str) -> bool:
     """Whether the text holds at least one letter, digit or Chinese character."""
     return bool(_MEANINGFUL.search(unicodedata.normalize("NFKC", text)))
@@ -549,16 +557,21 @@ class NgramIntentClassifier(GraphComponent, IntentClassifier):
 
         - nothing but punctuation, emoji or spaces: ``out_of_scope``;
         - nothing but catalogue names and the broad subjects items are filed under (``topics``:
-          "公积金", "医保？"): ``ask_service_guide`` (the citizen names what to ask about; a subject
-          several items share gets them as choices);
+          "公积金", "医保？"), with at most words that point at them (`SUBJECT_FILLER`: "就业这块的"):
+          ``ask_service_guide`` (the citizen names what to ask about; a subject several items share
+          gets them as choices);
         - nothing but phone numbers, ID numbers or 预约号 (the regex entities): ``inform``.
         """
         text = message.get(TEXT) or ""
         if not has_meaning(text):
             return OUT_OF_SCOPE
         named = masked.replace(ITEM_PLACEHOLDER, "")
-        for subject in sorted(self.index.catalogue.subjects(named), key=len, reverse=True):
+        subjects = sorted(self.index.catalogue.subjects(named), key=len, reverse=True)
+        for subject in subjects:
             named = named.replace(subject, "")
+        if subjects or named != masked:
+            # "就业这块的", "住房方面的事", "开办一件事": words that only point at the subject named
+            named = SUBJECT_FILLER.sub("", named)
         if not has_meaning(named):
             return ASK_SERVICE_GUIDE
         rest = text

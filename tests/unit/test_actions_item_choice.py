@@ -445,6 +445,14 @@ def test_a_broad_subject_offers_the_items_that_list_it(text: str, expected: set[
     }
 
 
+def test_a_subject_inside_an_items_topic_ranks_as_that_topic() -> None:
+    catalogue = get_catalogue()
+    # 执照, a topic no item lists, inside 营业执照, which four list: those come before the items that
+    # only have the word among their terms (执照异常, 注销执照)
+    offered = [item.name for item, _ in catalogue.about_topic("执照的事想了解下", limit=4)]
+    assert {"开办企业一件事", "个体工商户登记一件事"} <= set(offered)
+
+
 # --- several matters at once, and a relative's death told in passing (sentences written for this test)
 
 

@@ -401,3 +401,22 @@ def test_the_single_precision_fit_gives_double_weights_and_the_double_fits_answe
     )
     assert np.abs(model.predict_proba(asked) - double.predict_proba(asked)).max() < 1e-3
     assert list(model.predict(asked)) == ["kaiban", "tuixiu"]
+
+
+@pytest.mark.parametrize(
+    ("text", "decided"),
+    [
+        ("就业这块的", "ask_service_guide"),  # a subject and words that only point at it
+        ("想了解一下住房方面的事", "ask_service_guide"),
+        ("开办一件事", "ask_service_guide"),  # 开办: the subject of the four 开办… items
+        ("社保？", "ask_service_guide"),
+        ("就业这块咋弄", None),  # a question of its own: the model reads it
+        ("问一下", None),  # pointing words with no subject
+        ("？？", "out_of_scope"),
+    ],
+)
+def test_a_message_naming_only_a_subject_is_a_guide_question(text: str, decided: str | None) -> None:
+    from bot.nlu.intent_classifier import NgramIntentClassifier
+
+    classifier = NgramIntentClassifier({"catalogue_dir": str(SERVICES)}, None, None)  # type: ignore[arg-type]
+    assert classifier.decided_by_form(Message(data={"text": text}), text) == decided
