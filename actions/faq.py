@@ -30,7 +30,7 @@ from actions.guide import (
 from actions.hall import hall_answer
 from bot.catalogue import ServiceItem, get_catalogue
 from bot.catalogue.linking import fits
-from bot.catalogue.search import SearchIndex
+from bot.catalogue.search import SearchIndex, without_channels
 from bot.choices import names_another_item
 from bot.faq import FAQ_TOPIC, GUIDE_INTENT_READ_AS_FAQ, UNSURE_SCORE, agreed_entry, decide, get_faq_store
 from bot.faq_entries import FaqEntry, faq_card
@@ -113,11 +113,11 @@ CHANNEL_ENTRIES = ("zhenghaoban", "zhengwuwang")
 item's guide whether it can be done there (`ASKS_IF_DOABLE`: "在电脑上能直接提交吗"), the item's
 online aspect answers, with the channel's entry a tap away."""
 ASKS_IF_DOABLE = re.compile(
-    r"(?:能|可以|可不可以|能不能|行不行|中不中)[^，,。？?]{0,6}?(?:办|申领|申请|弄|提交|报名|登记|提取|交)"
+    r"(?:能|可以|可不可以|能不能|行不行|中不中)[^，,。？?]{0,6}?(?:办|申领|申请|弄(?!回)|提交|报名|登记|提取|交)"
     r"|(?:办|申领|申请|弄|提交|报名|登记|提取)[^，,。？?]{0,3}?(?:行不|行吗|中不|中吗|可以吗|能行)"
 )
 """Words asking whether something can be done ("能直接申领吗", "用app弄行不"), not how a channel works
-("郑好办怎么注册") or what it is."""
+("郑好办怎么注册") or what it is; read without the channels' names (`without_channels`)."""
 GUIDE_ASPECT_OF_FAQ_ENTRY = {"mianfei": "fee", "mianzheng": "materials", "weituo": "overview"}
 """FAQ entries that state a hall-wide rule the guide of each item states for that item: asked
 right after a guide answer about that item ("补办卡收费不", "他身子骨不行出不了门 俺替他跑一趟中不中"), the
@@ -177,7 +177,12 @@ def guide_answer_instead(
         # "收工本费不" right after the item's guide: its own fee, unless the hall as a whole is asked of;
         # paying by card, refunds or receipts ("交费能刷卡不") stay the hall's answer
         return item, "fee"
-    if entry.id in CHANNEL_ENTRIES and ASKS_IF_DOABLE.search(text) and HALL_AS_A_WHOLE.search(text) is None:
+    unnamed = without_channels(text)  # 办 of 郑好办, 政务服务 of 政务服务网 ask nothing
+    if (
+        entry.id in CHANNEL_ENTRIES
+        and ASKS_IF_DOABLE.search(unnamed)
+        and HALL_AS_A_WHOLE.search(unnamed) is None
+    ):
         # "财务在电脑上能直接提交不" right after the item's guide: whether the item can be done online
         return item, "online"
     if rule == "materials" and any(noun in text for noun in HANDED_IN) and "免" not in text:

@@ -45,6 +45,7 @@ from bot.guide import (
     faq_confidence,
     guide_intent_read,
     hall_wide_answer,
+    paper_trouble,
     parse_situation,
     render,
     worded_aspect,
@@ -295,8 +296,10 @@ def answer_in_context(dispatcher: CollectingDispatcher, tracker: Tracker) -> Opt
     choice = choose_item(catalogue, text, service_mentions(tracker), in_context, "overview")
     if choice.item is None or choice.item.name != in_context.name:
         return None
+    # a paper of the item with trouble told ("门诊的发票弄丢了"), not one merely named (发票怎么开)
     papers = catalogue.papers_named(in_context, text, distinctive=True)
-    if not choice.details and not papers and not any(cue in text for cue in CONTEXT_CUES):
+    troubled = bool(papers) and paper_trouble(catalogue, in_context, text)
+    if not choice.details and not troubled and not any(cue in text for cue in CONTEXT_CUES):
         return None
     # "门诊的发票弄丢了" after 就医费用报销: trouble with one of its papers asks its materials; the
     # aspect of a message the NLU could not place is a guess
@@ -432,7 +435,7 @@ class ActionGuide(Action):
         if (
             in_context is not None
             and item.name == in_context.name
-            and all(m.get("value") == item.name for m in mentions)
+            and all(catalogue.get(str(m.get("value") or "")) is item for m in mentions)
         ):
             # a follow-up about trouble with one of the item's papers (naming no other item; the
             # paper itself may name this one: 出生证明 of 新生儿出生): its materials

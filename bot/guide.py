@@ -58,9 +58,6 @@ ASPECT_WORDS: Dict[str, tuple[str, ...]] = {
         "花钱不",
         "收钱吗",
         "费用多少",
-        "哪些税",
-        "啥税",
-        "什么税",
         "税费",
     ),  # fmt: skip
     "eligibility": ("什么条件", "啥条件", "有啥条件", "条件是", "符合条件", "资格", "门槛"),
@@ -124,6 +121,10 @@ _BRING_WHAT = re.compile(
 )
 """拿啥 or 交啥 ending the question ("补一张得拿啥", "申请要交些啥"): what to bring or hand in, not
 "每月能拿啥钱" or "交哪些税"."""
+_PAID_IN = re.compile("社保|保险|医保|公积金|费|税|钱")
+"""What is paid in, not handed in, with 交 ("社保一个月要交啥")."""
+_TAX_WHAT = re.compile(r"(?:哪些|啥|什么)税(?!务)")
+"""Which taxes ("过户要交哪些税"): what it costs; not 啥税务登记."""
 HANDED_IN = ("材料", "资料", "证件", "证明", "照片", "复印件", "原件")
 """Nouns of what is handed in: a materials question's."""
 ASPECT_NOUNS = (
@@ -149,8 +150,15 @@ def worded_aspect(text: str, guessed: bool = False) -> Optional[str]:
     # 哩 is how Henan speakers write 的 ("是干啥哩", "要带啥哩")
     folded = unicodedata.normalize("NFKC", text).lower().replace("哩", "的")
     asked = [aspect for aspect, words in ASPECT_WORDS.items() if any(word in folded for word in words)]
-    if "materials" not in asked and _BRING_WHAT.search(folded):
+    bring = _BRING_WHAT.search(folded)
+    if (
+        "materials" not in asked
+        and bring
+        and not (bring.group(0).startswith("交") and _PAID_IN.search(folded))
+    ):
         asked.append("materials")
+    if "fee" not in asked and _TAX_WHAT.search(folded):
+        asked.append("fee")
     if "window" in asked and any(mark in folded for mark in _ONLINE_MARKS):
         asked.remove("window")
     if (
@@ -178,6 +186,10 @@ PAPER_TROUBLE_AFTER = (
 )
 """What can go wrong with a paper, said after it ("发票丢了一张", "身份证过期了", "出生证明还没拿到")."""
 PAPER_TROUBLE_BEFORE = "没带|忘带|忘了带|(?<!有)没有|弄丢了|丢了|缺"
+LOST = re.compile("丢|掉了|找不着|找不到|不见了|过期|到期了|坏了|损坏|没带|忘带|忘了带")
+"""A paper lost, broken or run out, not merely lacking ("没有执业药师证")."""
+STILL_MAY = re.compile(r"[还也]能|[还也]可以")
+"""Asking whether the citizen still or also may ("还能申请吗")."""
 """…or before it ("没带结婚证", "没有劳动合同"; not 有没有, which asks)."""
 
 
@@ -205,7 +217,9 @@ def aspect_for_paper(catalogue: Catalogue, item: ServiceItem, text: str, aspect:
     other aspect (`worded_aspect`): "出生证明让俺弄丢了 还能办不" after 新生儿出生 is answered with its
     materials; "发票丢了 多久能报下来" keeps its time limit.
     """
-    unsure = aspect in ("overview", "eligibility") or guessed
+    # a sure eligibility question only for a paper lost or run out, not one the citizen lacks (没有执业
+    # 药师证 能开吗 asks the condition)
+    unsure = aspect == "overview" or guessed or (aspect == "eligibility" and LOST.search(text) is not None)
     if (
         unsure
         and worded_aspect(text, guessed=True) in (None, "materials")
@@ -305,14 +319,24 @@ def asks_what_it_covers(text: str) -> bool:
     return any(word in text for word in COVER_WORDS)
 
 
-# Asking whether the matter at hand applies to someone or something just told ("返聘的退休职工 也按这个办不",
-# "俺已经退休好几年了 还能办吗"): the item named is then the person's state, not a matter asked about
-APPLIES_CUES = tuple("按这个 照这个 也按 也照 也能办 还能办 也可以办 还可以办 也能按 也适用 还适用".split())
+APPLIES_CUES = tuple("按这个 照这个 也能办 还能办 也可以办 还可以办 也能按 也适用 还适用".split())
+"""Words asking whether the matter at hand applies to someone or something just told ("返聘的退休职工
+也按这个办不", "俺已经退休好几年了 还能办吗")."""
+_STATE_AFTER = r"(?:了|的|人员|职工|工人|老人|返聘|[^，。！？,.!?\s]{1,4}?了)"
+"""What follows an item's word when it is a person's state, not the matter asked about: 退休了,
+退休的, 退休职工, 退休返聘, 退休好几年了; not 退休手续 or 居住证也能办吗."""
 
 
-def asks_if_it_applies(text: str) -> bool:
-    """Whether ``text`` asks whether the matter at hand applies to what it tells (`APPLIES_CUES`)."""
-    return any(cue in text for cue in APPLIES_CUES)
+def asks_if_it_applies(catalogue: Catalogue, item: ServiceItem, text: str) -> bool:
+    """Whether ``text`` names ``item`` as someone's state and asks whether the matter at hand applies.
+
+    The item's name, alias or everyday term is followed by a word of state (`_STATE_AFTER`), and the
+    message asks whether the matter applies (`APPLIES_CUES`).
+    """
+    if not any(cue in text for cue in APPLIES_CUES):
+        return False
+    forms = sorted({*item.surface_forms, *item.everyday_terms}, key=len, reverse=True)
+    return any(form and re.search(re.escape(form) + _STATE_AFTER, text) for form in forms)
 
 
 def bundles(catalogue: Catalogue, item: ServiceItem, other: ServiceItem) -> bool:
@@ -998,7 +1022,7 @@ def choose_item(
             and in_context is not None
             and in_context.name != item.name
             and aspect == "eligibility"
-            and asks_if_it_applies(text)
+            and asks_if_it_applies(catalogue, item, text)
             and not opens_new_matter(catalogue, text, in_context)
         ):
             # "刚招的老师傅是返聘的退休职工 也按这个办不" after 员工录用: 退休 is the state of the person the
@@ -1022,8 +1046,10 @@ def choose_item(
             # "首付差点钱 公积金能提出来用不" after 二手房: a question naming a subject only the described
             # item is filed under (公积金), nothing in it for the item in context, asks about that matter;
             # "俺是外省户口 能提取吗" (户口: several items) tells the situation within the matter at hand
+            # telling who they are (俺是残疾人) or asking whether they still may (还能申请吗) stays
+            told_self = any(cue in text for cue in SITUATION_CUES) or STILL_MAY.search(text) is not None
             situation = own_situation and not (
-                left and any(ids == {item.id} for ids in catalogue.subjects(text).values())
+                left and not told_self and any(ids == {item.id} for ids in catalogue.subjects(text).values())
             )
             if (
                 situation

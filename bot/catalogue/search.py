@@ -41,7 +41,7 @@ Searched as `PASSED_AWAY_TERM`. Not "俺走了" (leaving), "俺妈的卡没了" 
 between the relative and the verb), nor 阿姨 or 奶茶 (no single characters)."""
 PASSED_AWAY_TERM = "去世"
 _HIRED = re.compile(
-    rf"(?:招|雇|聘|新进|招聘|雇佣)[了来到些]?(?:(?:[0-9]+|[一二两三四五六七八九十几百千]+)[个名位]|[俩仨])?"
+    rf"(?<!应)(?:招聘|雇佣|招|雇|聘|新进)[了来到的]{{0,2}}(?:(?:[0-9]+|[一二两三四五六七八九十几百千]+)?[个名位些]|[俩仨])?"
     rf"(?:{'|'.join(sorted(WORKERS, key=len, reverse=True))})"
 )
 """How an employer says they take people on ("下月要招几个店员", "雇了俩小妹", "新聘了一名会计"): a
@@ -458,7 +458,8 @@ def described(text: str) -> str:
 
 
 CHANNELS = re.compile(
-    r"河南省?政务服务网|政务服务网|政务网|郑好办(?:app)?|高新分厅|政务服务中心|政务大厅", re.IGNORECASE
+    r"(?:河南省?)?(?:政务服务网|政务网|政务服务平台)|郑好办(?:app)?|高新分厅|政务服务中心|政务大厅",
+    re.IGNORECASE,
 )
 """The hall and the channels for applying (the 郑好办 app and its 高新分厅, the 政务服务网 PC site): they
 say where or how a matter is done, never which (the name 河南政务服务网 holds 河南, a word of

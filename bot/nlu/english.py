@@ -126,14 +126,23 @@ def _gloss(phrase: str) -> str:
 def meant(word: str) -> Optional[str]:
     """The glossary word a mistyped English word stands for ("proces" → "process"), or None.
 
-    Only for words of `TYPO_LENGTH` letters or more that are not glossary words themselves, and
-    alike to one from `TYPO_CUTOFF`.
+    Only for words of `TYPO_LENGTH` letters or more that are not glossary words themselves, alike
+    to one from `TYPO_CUTOFF`, with the same first letter and one letter missing, added or changed,
+    and not its plural ("retirement" is not requirement, "windows" not window).
     """
     word = word.lower()
     if len(word) < TYPO_LENGTH or word in GLOSSARY:
         return None
-    close = difflib.get_close_matches(word, _TYPO_TARGETS, n=1, cutoff=TYPO_CUTOFF)
-    return close[0] if close else None
+    for target in difflib.get_close_matches(word, _TYPO_TARGETS, n=3, cutoff=TYPO_CUTOFF):
+        if target[0] == word[0] and _one_edit(word, target) and {word, target} != {target, target + "s"}:
+            return target
+    return None
+
+
+def _one_edit(word: str, target: str) -> bool:
+    """Whether one letter missing, added or changed turns ``word`` into ``target`` (difflib's opcodes)."""
+    edits = difflib.SequenceMatcher(None, word, target).get_opcodes()
+    return sum(max(i2 - i1, j2 - j1) for tag, i1, i2, j1, j2 in edits if tag != "equal") == 1
 
 
 def _typo_gloss(match: re.Match[str]) -> str:

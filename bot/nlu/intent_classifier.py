@@ -101,13 +101,15 @@ HALL_CUES = re.compile(
     r"开门|关门|开吗|开不开|(?<!不)上班|下班|午休|中午|上午|下午|早上|晚上|今天|明天|后天|"
     r"周[一二三四五六日天末]|礼拜|星期|节假日|放假|营业"
 )
-UNSURE_OUT_OF_SCOPE = 0.45
-"""Below this confidence, ``out_of_scope`` for a message the catalogue is sure describes an item and
-that asks about no other place (`bot.nlu.places.elsewhere`) is a guide question: "新买的商品房刚收了
-钥匙 房本怎么弄" asks about 新建商品房转移登记. On the held-out files, of the messages read as
+UNSURE_OUT_OF_SCOPE_QUESTION = 0.45
+"""Below this confidence, ``out_of_scope`` for a question the catalogue is sure describes an item
+and that asks about no other place (`bot.nlu.places.elsewhere`) is a guide question: "新买的商品房刚
+收了钥匙 房本怎么弄" asks about 新建商品房转移登记. On the held-out files, of the messages read as
 out of scope whose item the catalogue is sure of, the one under it is such a question, and every
 message written as out of scope is either read above it (胡辣汤, a restaurant to recommend: 0.81 and
-more) or names another place (开封, 天津)."""
+more) or names another place (开封, 天津). The out-of-scope action's own, lower
+`actions.faq.UNSURE_OUT_OF_SCOPE` answers what is left: items the catalogue only leans to or offers
+as choices."""
 UNSURE_REPLY = 0.45
 """Below this confidence, ``affirm`` for a message that asks an aspect in words ("ok 办这个多少钱":
 affirm 0.39, fee 0.32), and ``affirm`` or ``deny`` for one that asks whether hearsay about a matter
@@ -155,7 +157,7 @@ _META_FILE = "ngram_intent_classifier.json"
 
 SUBJECT_FILLER = re.compile(
     r"一件事|这块|那块|这方面|方面|这边|事情|事儿|相关|业务|咨询|了解|请问|我|俺|"
-    r"[的事想问下一呢啊吧哈]"
+    r"[的事想问下一啊吧哈]"
 )
 """Words around a subject or an item's name that say only "about this" ("就业这块的", "住房方面的事",
 "想问问营业执照"): with nothing else, the message names what to ask about (`decided_by_form`)."""
@@ -595,7 +597,7 @@ def unsure_other_intent(intent: str, confidence: float, text: str, index: Servic
       cancelling or looking up (`APPOINTMENT_CUES`);
     - an opening-hours or address question under `UNSURE_HALL`, for a message about a matter of
       the catalogue that holds no word about the hall or its hours (`HALL_CUES`);
-    - ``out_of_scope`` under `UNSURE_OUT_OF_SCOPE`, for a question (`ASKING`) the catalogue is sure
+    - ``out_of_scope`` under `UNSURE_OUT_OF_SCOPE_QUESTION`, for a question (`ASKING`) the catalogue is sure
       describes an item and that asks about no other place;
     - ``affirm`` under `UNSURE_REPLY`, without a word of booking, for a message that asks an
       aspect in words (`bot.guide.worded_aspect`); ``affirm`` or ``deny`` under it for one that
@@ -607,7 +609,11 @@ def unsure_other_intent(intent: str, confidence: float, text: str, index: Servic
     if intent in HALL_INTENTS:
         return confidence < UNSURE_HALL and HALL_CUES.search(text) is None and about_a_matter(text, index)
     if intent == OUT_OF_SCOPE:
-        if confidence >= UNSURE_OUT_OF_SCOPE or elsewhere(text) is not None or ASKING.search(text) is None:
+        if (
+            confidence >= UNSURE_OUT_OF_SCOPE_QUESTION
+            or elsewhere(text) is not None
+            or ASKING.search(text) is None
+        ):
             return False  # sure, another place's affair, or a statement ("公司名叫…有限公司"), not a question
         return index.catalogue.evidence(text).item is not None
     if intent in ("affirm", "deny"):

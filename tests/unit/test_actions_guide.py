@@ -654,6 +654,8 @@ def test_an_overview_question_naming_one_aspect_asks_for_it() -> None:
         ("退休以后每月能拿啥钱", None),  # 拿啥 not ending the question
         ("申请廉租的房子要交些啥", "materials"),  # 交啥: what to hand in
         ("卖房子要交哪些税", "fee"),  # a tax: what it costs
+        ("开公司以后要办啥税务登记", None),  # 税务, not a tax
+        ("社保一个月要交啥", None),  # paid in, not handed in
         ("过户的税费咋算", "fee"),
         ("你们大厅提供什么服务", None),
         ("上户口和办医保一块能办吗", "overview"),
@@ -808,6 +810,7 @@ async def test_a_hall_wide_rule_asked_right_after_a_guide_answer_is_answered_for
     [
         ("在郑好办手机端能直接提交吗", "社会保障卡居民服务一卡通一件事", "zhenghaoban"),
         ("财务用公司电脑在政务网上申请行不", "员工录用一件事", "zhengwuwang"),
+        ("在政务服务网上能直接提交申请不", "员工录用一件事", "zhengwuwang"),  # 政务服务 of its name
     ],
 )
 async def test_whether_the_item_can_be_done_through_a_channel_is_its_online_aspect(
@@ -822,7 +825,7 @@ async def test_whether_the_item_can_be_done_through_a_channel_is_its_online_aspe
     assert channel["buttons"][0]["payload"] == f'/faq{{"faq_topic": "{entry}"}}'
 
 
-@pytest.mark.parametrize("text", ["郑好办在哪下载", "政务网的账号怎么注册"])
+@pytest.mark.parametrize("text", ["郑好办在哪下载", "政务网的账号怎么注册", "能在郑好办上改个密码不"])
 async def test_how_a_channel_works_stays_the_channels_answer(text: str) -> None:
     from actions.faq import ActionFaq
 

@@ -18,6 +18,7 @@ from bot.catalogue import get_catalogue
 from bot.faq import FAQ_TOPIC, UNSURE_SCORE, get_faq_store
 from bot.guide import (
     aspect_buttons,
+    aspect_for_paper,
     choose_item,
     did_you_mean,
     opens_new_matter,
@@ -451,6 +452,7 @@ def test_a_subject_inside_an_items_topic_ranks_as_that_topic() -> None:
     # only have the word among their terms (执照异常, 注销执照)
     offered = [item.name for item, _ in catalogue.about_topic("执照的事想了解下", limit=4)]
     assert {"开办企业一件事", "个体工商户登记一件事"} <= set(offered)
+    assert "信用修复一件事" not in offered  # 执照异常 among its terms only
 
 
 # --- several matters at once, and a relative's death told in passing (sentences written for this test)
@@ -710,6 +712,9 @@ def test_a_turn_to_another_matter_the_catalogue_is_sure_of_is_followed(
         (HOUSE, "首付差点钱 公积金账户里的能提出来用不", "公积金提取一件事"),
         # the citizen's situation, told in a subject several items share (户口), stays with the matter
         ("个体工商户登记一件事", "俺是外省户口 在这边也能登记吗", "个体工商户登记一件事"),
+        # or told as who they are, or asking whether they still may, in a subject of one item
+        ("申请公租房一件事", "俺是持证的残疾人 能优先不", "申请公租房一件事"),
+        ("申请公租房一件事", "以前有过失信记录 还能申请不", "申请公租房一件事"),
     ],
 )
 def test_an_eligibility_question_leaves_the_matter_only_for_a_subject_of_the_other_item(
@@ -731,6 +736,10 @@ def test_an_item_named_as_a_persons_state_in_asking_whether_the_matter_applies_k
     assert alone.item is not None and alone.item.name == "退休一件事"
     asked = choose_item(catalogue, "退休手续能在网上办吗", named, hiring, "online")
     assert asked.item is not None and asked.item.name == "退休一件事"
+    # the item itself asked about, not a state: 退休手续, 居住证也能办
+    for text, name in (("那退休手续还能办不", "退休一件事"), ("那居住证也能办不", "居住证办理一件事")):
+        other = choose_item(catalogue, text, [{"value": name}], hiring, "eligibility")
+        assert other.item is not None and other.item.name == name, text
 
 
 def test_taking_on_staff_after_opening_a_shop_turns_to_hiring() -> None:
@@ -747,3 +756,29 @@ def test_another_as_the_other_one_is_no_switch_cue() -> None:
     assert not opens_new_matter(catalogue, "另外一个合伙人在外地 他签字咋弄", opening)
     assert opens_new_matter(catalogue, "另外 招的人社保咋交", opening)
     assert opens_new_matter(catalogue, "另外一个事 招的员工社保咋交", opening)
+
+
+def test_a_sure_eligibility_question_about_a_paper_the_citizen_lacks_keeps_its_conditions() -> None:
+    catalogue = get_catalogue()
+    drugstore = catalogue.get("开办药店一件事")
+    assert drugstore is not None
+    assert (
+        aspect_for_paper(catalogue, drugstore, "俺还没有执业药师证 能开不", "eligibility", False)
+        == "eligibility"
+    )
+    assert (
+        aspect_for_paper(catalogue, drugstore, "执业药师证丢了 还能开不", "eligibility", False) == "materials"
+    )
+
+
+async def test_a_sure_out_of_scope_message_merely_naming_a_paper_stays_out_of_scope() -> None:
+    catalogue = get_catalogue()
+    medical = catalogue.get("就医费用报销一件事")
+    assert medical is not None
+    card = {"event": "bot", "text": "…", "data": {"custom": {"type": "guide", "item_id": medical.id}}}
+    before = [{"event": "slot", "name": "service", "value": medical.name}, card]
+    text = "网购的东西发票怎么开"
+    dispatcher = CollectingDispatcher()
+    latest = tracker(text, "out_of_scope", before, slot=medical.name, confidence=0.95)
+    await ActionOutOfScope().run(dispatcher, latest, {})
+    assert dispatcher.messages[0]["response"] == "utter_out_of_scope"

@@ -416,6 +416,8 @@ def test_search_ranks_the_right_item_first(catalogue: Catalogue, text: str, expe
         "新聘了一名会计 给她上保险",
         "厂里招了两名保安 社保咋弄",
         "物流公司新进了五个司机 五险咋交",
+        "店里刚招个服务员 保险怎么上",
+        "雇了个厨师 社保怎么交",
     ],
 )
 def test_any_worker_taken_on_is_evidence_for_hiring(catalogue: Catalogue, text: str) -> None:
@@ -423,7 +425,9 @@ def test_any_worker_taken_on_is_evidence_for_hiring(catalogue: Catalogue, text: 
     assert evidence.leading is not None and evidence.leading.id == "employee_hiring", evidence.choices
 
 
-@pytest.mark.parametrize("text", ["学校招生的事", "雇主责任险", "跟招商局联系", "招牌设置"])
+@pytest.mark.parametrize(
+    "text", ["学校招生的事", "雇主责任险", "跟招商局联系", "招牌设置", "去超市应聘收银员"]
+)
 def test_hiring_words_without_a_worker_are_no_evidence_for_hiring(catalogue: Catalogue, text: str) -> None:
     assert all(item.id != "employee_hiring" for item in catalogue.evidence(text).choices)
 
@@ -439,6 +443,7 @@ def test_the_names_of_the_hall_and_its_channels_are_no_evidence_for_an_item(cata
     # 河南 of 河南省居住证 inside the name of the province's service site
     assert catalogue.evidence("这个在河南政务服务网可以申请不").choices == []
     assert catalogue.evidence("郑好办APP高新分厅里咋操作").choices == []
+    assert catalogue.evidence("河南省政务网上可以申请吗").choices == []
     named = catalogue.evidence("郑好办上能办河南省居住证吗")
     assert named.item is not None and named.item.id == "residence_permit"
 
