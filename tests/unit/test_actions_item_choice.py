@@ -714,7 +714,7 @@ def test_a_turn_to_another_matter_the_catalogue_is_sure_of_is_followed(
         ("个体工商户登记一件事", "俺是外省户口 在这边也能登记吗", "个体工商户登记一件事"),
         # or told as who they are, or asking whether they still may, in a subject of one item
         ("申请公租房一件事", "俺是持证的残疾人 能优先不", "申请公租房一件事"),
-        ("申请公租房一件事", "以前有过失信记录 还能申请不", "申请公租房一件事"),
+        ("申请公租房一件事", "之前上过失信名单 现在还能申请不", "申请公租房一件事"),
     ],
 )
 def test_an_eligibility_question_leaves_the_matter_only_for_a_subject_of_the_other_item(
