@@ -144,21 +144,26 @@ from tests.utils.conversations import by_file, load_conversations, play
 # conversations under the level reached; blind_sixteenth's sits two under.
 # 2026-12-04 (late night): blind_seventeenth.yml, 60 conversations by a thirty-first writer (one
 # closing turn that stood in the training data taken out), scored before anyone looked at its
-# failures: 48/60 (0.800). Its bar sits two conversations under.
-SUCCESS_BAR = 0.89
+# failures: 48/60 (0.800). Then an eligibility question about another matter, an item named as a
+# person's state, any worker taken on, the hall's channels no evidence, an unsure out-of-scope
+# question the catalogue is sure of, the online aspect through a channel, trouble with a paper
+# asked as whether it can still be done, a subject alone (docs/intent-tuning.md): blind_seventeenth
+# 53/60, of the 1019 before 905 (890): 958/1079. The bars of the files that moved were raised to two
+# conversations under the level reached, the earlier files' to 0.92 (338/365).
+SUCCESS_BAR = 0.92
 NEWER_FILE_BARS = {
-    "blind_sixth.yml": 0.73,
-    "blind_seventh.yml": 0.85,
-    "blind_eighth.yml": 0.55,
-    "blind_ninth.yml": 0.76,
-    "blind_tenth.yml": 0.81,
+    "blind_sixth.yml": 0.76,
+    "blind_seventh.yml": 0.86,
+    "blind_eighth.yml": 0.61,
+    "blind_ninth.yml": 0.78,
+    "blind_tenth.yml": 0.83,
     "blind_eleventh.yml": 0.84,
     "blind_twelfth.yml": 0.89,
     "blind_thirteenth.yml": 0.91,
     "blind_fourteenth.yml": 0.89,
     "blind_fifteenth.yml": 0.9,
-    "blind_sixteenth.yml": 0.8,
-    "blind_seventeenth.yml": 0.76,
+    "blind_sixteenth.yml": 0.88,
+    "blind_seventeenth.yml": 0.84,
 }
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]

@@ -69,10 +69,12 @@ BARS = {
     # 0.952, linking 0.986.
     # 2026-12-04 (night), with 163 more FAQ questions for 13 entries that sit close together (the
     # baseline is trained on them too): 0.963 against 0.963, level for the first time.
-    "tests/nlu/heldout_blind_fifth.yml": (0.96, 0.0, 0.97),
+    # 2026-12-04 (late night): linking 1.000 (the hall's channel names and 直接 no evidence), bar 0.98
+    "tests/nlu/heldout_blind_fifth.yml": (0.96, 0.0, 0.98),
     # heldout_blind_sixth.yml (ninth writer, 386 messages of every kind), first scored 2026-12-02
     # with nothing changed for it: 0.948 against 0.943, linking 0.955.
-    "tests/nlu/heldout_blind_sixth.yml": (0.96, 0.04, 0.95),
+    # 2026-12-04 (late night): linking 0.968, bar 0.96
+    "tests/nlu/heldout_blind_sixth.yml": (0.96, 0.04, 0.96),
     # heldout_blind_seventh.yml (tenth writer, 432 messages of every kind, 158 of them FAQ
     # questions), first scored 2026-12-02 with nothing changed for it: 0.921 against 0.896,
     # linking 0.941.
