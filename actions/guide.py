@@ -297,8 +297,7 @@ def answer_in_context(dispatcher: CollectingDispatcher, tracker: Tracker) -> Opt
     if choice.item is None or choice.item.name != in_context.name:
         return None
     # a paper of the item with trouble told ("门诊的发票弄丢了"), not one merely named (发票怎么开)
-    papers = catalogue.papers_named(in_context, text, distinctive=True)
-    troubled = bool(papers) and paper_trouble(catalogue, in_context, text)
+    troubled = paper_trouble(catalogue, in_context, text, distinctive=True)
     if not choice.details and not troubled and not any(cue in text for cue in CONTEXT_CUES):
         return None
     # "门诊的发票弄丢了" after 就医费用报销: trouble with one of its papers asks its materials; the

@@ -181,29 +181,35 @@ def asked_aspect(text: str) -> str:
     return worded_aspect(text) or "overview"
 
 
-PAPER_TROUBLE_AFTER = (
-    "丢|掉了|找不着|找不到|不见了|过期|到期|没拿到|还没|没开|开不出|开不了|补办|坏了|损坏|没带|忘带"
-)
-"""What can go wrong with a paper, said after it ("发票丢了一张", "身份证过期了", "出生证明还没拿到")."""
-PAPER_TROUBLE_BEFORE = "没带|忘带|忘了带|(?<!有)没有|弄丢了|丢了|缺"
-LOST = re.compile("丢|掉了|找不着|找不到|不见了|过期|到期了|坏了|损坏|没带|忘带|忘了带")
-"""A paper lost, broken or run out, not merely lacking ("没有执业药师证")."""
+PAPER_LOST_AFTER = "丢|掉了|找不着|找不到|不见了|过期|到期|坏了|损坏|没带|忘带"
+"""A paper lost, broken or run out, said after it ("发票丢了一张", "身份证过期了")."""
+PAPER_TROUBLE_AFTER = PAPER_LOST_AFTER + "|没拿到|还没|没开|开不出|开不了|补办"
+"""What can go wrong with a paper, said after it: lost or run out, or not issued yet ("出生证明还没拿到")."""
+PAPER_LOST_BEFORE = "没带|忘带|忘了带|弄丢了|丢了"
+"""…lost, said before it ("没带结婚证")."""
+PAPER_TROUBLE_BEFORE = PAPER_LOST_BEFORE + "|(?<!有)没有|缺"
+"""…or lacking, said before it ("没有劳动合同"; not 有没有, which asks)."""
 STILL_MAY = re.compile(r"[还也]能|[还也]可以")
 """Asking whether the citizen still or also may ("还能申请吗")."""
-"""…or before it ("没带结婚证", "没有劳动合同"; not 有没有, which asks)."""
 
 
-def paper_trouble(catalogue: Catalogue, item: ServiceItem, text: str) -> bool:
+def paper_trouble(
+    catalogue: Catalogue, item: ServiceItem, text: str, distinctive: bool = False, lost: bool = False
+) -> bool:
     """Whether ``text`` tells of trouble with one of ``item``'s papers it names (`Catalogue.papers_named`).
 
     The trouble word (`PAPER_TROUBLE_AFTER`, `PAPER_TROUBLE_BEFORE`) stands next to the paper's word,
     within a few characters and no pause: "住院发票不见了", "没带结婚证"; not "有没有报销的上限" nor
-    "还没出院能报吗" (出院 is no paper's word), nor "名下没有房子 能提吗".
+    "还没出院能报吗" (出院 is no paper's word), nor "名下没有房子 能提吗". With ``lost``, only a paper
+    lost, broken or run out (`PAPER_LOST_AFTER`, `PAPER_LOST_BEFORE`), not one lacking ("没有执业药师证");
+    with ``distinctive``, only a paper few items ask for (`Catalogue.papers_named`).
     """
-    for paper in catalogue.papers_named(item, text):
+    after_words = PAPER_LOST_AFTER if lost else PAPER_TROUBLE_AFTER
+    before_words = PAPER_LOST_BEFORE if lost else PAPER_TROUBLE_BEFORE
+    for paper in catalogue.papers_named(item, text, distinctive):
         word = re.escape(paper)
-        after = rf"{word}[^{PAUSE_CHARACTERS}]{{0,6}}?(?:{PAPER_TROUBLE_AFTER})"
-        before = rf"(?:{PAPER_TROUBLE_BEFORE})[^{PAUSE_CHARACTERS}]{{0,3}}?{word}"
+        after = rf"{word}[^{PAUSE_CHARACTERS}]{{0,6}}?(?:{after_words})"
+        before = rf"(?:{before_words})[^{PAUSE_CHARACTERS}]{{0,3}}?{word}"
         if re.search(after, text) or re.search(before, text):
             return True
     return False
@@ -212,21 +218,20 @@ def paper_trouble(catalogue: Catalogue, item: ServiceItem, text: str) -> bool:
 def aspect_for_paper(catalogue: Catalogue, item: ServiceItem, text: str, aspect: str, guessed: bool) -> str:
     """``aspect``, or "materials" for trouble with one of ``item``'s papers (`paper_trouble`).
 
-    Only when the aspect is the overview, whether it can still be done (eligibility: what to do
-    about the paper is in the materials) or the model's guess (``guessed``), and the words ask no
+    Only when the aspect is the overview, whether it can still be done (eligibility, for a paper
+    lost or run out: what to do about it is in the materials) or the model's guess (``guessed``),
+    and the words ask no
     other aspect (`worded_aspect`): "出生证明让俺弄丢了 还能办不" after 新生儿出生 is answered with its
     materials; "发票丢了 多久能报下来" keeps its time limit.
     """
+    unsure = aspect == "overview" or guessed
+    if not unsure and aspect != "eligibility":
+        return aspect
+    if worded_aspect(text, guessed=True) not in (None, "materials"):
+        return aspect
     # a sure eligibility question only for a paper lost or run out, not one the citizen lacks (没有执业
     # 药师证 能开吗 asks the condition)
-    unsure = aspect == "overview" or guessed or (aspect == "eligibility" and LOST.search(text) is not None)
-    if (
-        unsure
-        and worded_aspect(text, guessed=True) in (None, "materials")
-        and paper_trouble(catalogue, item, text)
-    ):
-        return "materials"
-    return aspect
+    return "materials" if paper_trouble(catalogue, item, text, lost=not unsure) else aspect
 
 
 GUESSED_ASPECT = 0.6
@@ -335,7 +340,7 @@ def asks_if_it_applies(catalogue: Catalogue, item: ServiceItem, text: str) -> bo
     """
     if not any(cue in text for cue in APPLIES_CUES):
         return False
-    forms = sorted({*item.surface_forms, *item.everyday_terms}, key=len, reverse=True)
+    forms = (*item.surface_forms, *item.everyday_terms)
     return any(form and re.search(re.escape(form) + _STATE_AFTER, text) for form in forms)
 
 

@@ -172,7 +172,7 @@ class SearchIndex:
         nor are the names of the hall and its channels (`without_channels`).
         """
         self.prepare()
-        query = normalise(described(without_negated(without_channels(text))))
+        query = searched(text)
         bare = uncounted(query)
         terms = set(self._analyse(query))
         scores: list[tuple[ServiceItem, float]] = []
@@ -291,7 +291,7 @@ class SearchIndex:
         """
         self.prepare()
         index = self._position[item.id]
-        query = normalise(described(without_negated(without_channels(text))))
+        query = searched(text)
         doc = self._docs[index]
         found = {term for term in self._analyse(query) if term in doc}
         found.update(form for form, loose in self._mentions[index] if form in query)
@@ -455,6 +455,16 @@ def described(text: str) -> str:
     if _HIRED.search(text):
         text = f"{text}，{HIRED_TERM}"
     return text
+
+
+def searched(text: str) -> str:
+    """``text`` as the index reads it.
+
+    Normalised, without what it says something is not (`without_negated`) nor the names of the
+    hall and its channels (`without_channels`), with the terms its descriptions stand for
+    (`described`).
+    """
+    return normalise(described(without_negated(without_channels(text))))
 
 
 CHANNELS = re.compile(

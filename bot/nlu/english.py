@@ -134,7 +134,7 @@ def meant(word: str) -> Optional[str]:
     if len(word) < TYPO_LENGTH or word in GLOSSARY:
         return None
     for target in difflib.get_close_matches(word, _TYPO_TARGETS, n=3, cutoff=TYPO_CUTOFF):
-        if target[0] == word[0] and _one_edit(word, target) and {word, target} != {target, target + "s"}:
+        if target[0] == word[0] and word != f"{target}s" and _one_edit(word, target):
             return target
     return None
 

@@ -611,8 +611,8 @@ def unsure_other_intent(intent: str, confidence: float, text: str, index: Servic
     if intent == OUT_OF_SCOPE:
         if (
             confidence >= UNSURE_OUT_OF_SCOPE_QUESTION
-            or elsewhere(text) is not None
             or ASKING.search(text) is None
+            or elsewhere(text) is not None  # cuts the text with jieba: last
         ):
             return False  # sure, another place's affair, or a statement ("公司名叫…有限公司"), not a question
         return index.catalogue.evidence(text).item is not None
