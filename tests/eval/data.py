@@ -76,6 +76,7 @@ HELDOUT_FILES = (
     "tests/nlu/heldout_blind_seventeenth.yml",
     "tests/nlu/heldout_blind_eighteenth.yml",
     "tests/nlu/heldout_blind_nineteenth.yml",
+    "tests/nlu/heldout_blind_twentieth.yml",
 )
 
 

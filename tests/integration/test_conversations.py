@@ -150,6 +150,9 @@ from tests.utils.conversations import by_file, load_conversations, play
 # asked as whether it can still be done, a subject alone (docs/intent-tuning.md): blind_seventeenth
 # 53/60, of the 1019 before 905 (890): 958/1079. The bars of the files that moved were raised to two
 # conversations under the level reached, the earlier files' to 0.92 (338/365).
+# 2026-12-05: blind_eighteenth.yml, 60 conversations by a thirty-third writer (one whose opening
+# message stood in the training data taken out), scored before anyone looked at its failures:
+# 43/59 (0.729). Its bar sits two conversations under.
 SUCCESS_BAR = 0.92
 NEWER_FILE_BARS = {
     "blind_sixth.yml": 0.76,
@@ -164,6 +167,7 @@ NEWER_FILE_BARS = {
     "blind_fifteenth.yml": 0.9,
     "blind_sixteenth.yml": 0.88,
     "blind_seventeenth.yml": 0.84,
+    "blind_eighteenth.yml": 0.69,
 }
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
