@@ -31,7 +31,7 @@ from actions.hall import hall_answer
 from bot.catalogue import ServiceItem, get_catalogue
 from bot.catalogue.linking import fits
 from bot.catalogue.search import SearchIndex, without_channels
-from bot.choices import names_another_item
+from bot.choices import aspect_title_in_passing, names_another_item
 from bot.faq import FAQ_TOPIC, GUIDE_INTENT_READ_AS_FAQ, UNSURE_SCORE, agreed_entry, decide, get_faq_store
 from bot.faq_entries import FaqEntry, faq_card
 from bot.guide import (
@@ -138,30 +138,30 @@ def guide_answer_instead(
 ) -> Optional[Tuple[ServiceItem, str]]:
     """The item and aspect to answer instead of ``entry``, when the question is about the item just answered.
 
-    It is when the bot's last message was a guide answer (or 个性指南 question) about the item in
-    context, the message names no item, and either ``entry`` states a rule each item's guide states
-    for itself (`GUIDE_ASPECT_OF_FAQ_ENTRY`) and the message points at the item (it is evidence for
-    it, `bot.catalogue.linking.fits`, or speaks of "this" or of a person, `bot.guide.POINTING_CUES`;
-    "委托书咋写" does not), or ``entry`` is the fee rule and the message says nothing of the hall as a
-    whole (`bot.guide.HALL_AS_A_WHOLE`) and asks what it costs (`ITEM_FEE`: "要交工本费吗" asks the
-    item's fee), or ``entry`` is a channel (`CHANNEL_ENTRIES`) the message asks whether the matter can
-    be done through (`ASKS_IF_DOABLE`; the item's online aspect), or it is the rule on papers and
-    the message names one (`bot.guide.HANDED_IN`) and no exemption (免), or the message is hearsay
-    or about another person (`bot.guide.CONTEXT_CUES`) and is evidence for the item
-    ("听人讲注销户口不用再去派出所了" after 身后一件事) and does not ask of the hall as a whole about an
-    entry retrieval is sure of and the model agrees on, or it names one of the item's own papers
-    (`bot.catalogue.Catalogue.papers_named`; one few items ask for, unless retrieval is unsure of
-    ``entry``) and not the hall as a whole, ``entry`` being neither about that paper nor one
-    retrieval is sure of and the model agrees on (its materials when it tells of trouble with the
-    paper, `bot.guide.paper_trouble`, else the aspect asked), or retrieval is unsure of ``entry``
-    (``score`` under `bot.faq.UNSURE_SCORE`) and the intent model only weakly takes the message as
-    ``faq`` (`WEAK_FAQ_CONFIDENCE`) in words that lean on the item, or it asks whether a person
+    It is when the bot's last message was a guide answer (or 个性指南 question) about the item in context,
+    the message names no item, and either ``entry`` states a rule each item's guide states for itself
+    (`GUIDE_ASPECT_OF_FAQ_ENTRY`) and the message points at the item (it is evidence for it,
+    `bot.catalogue.linking.fits`, or speaks of "this" or of a person, `bot.guide.POINTING_CUES`;
+    "委托书咋写" does not) and names no paper the entry is about (`Catalogue.papers_in`: "我替他跑一趟
+    委托书得按啥格式写" keeps 委托代办), or ``entry`` is the fee rule and the message says nothing of
+    the hall as a whole (`bot.guide.HALL_AS_A_WHOLE`) and asks what it costs (`ITEM_FEE`: "要交工本费吗"
+    asks the item's fee), or ``entry`` is a channel (`CHANNEL_ENTRIES`) the message asks whether the matter
+    can be done through (`ASKS_IF_DOABLE`; the item's online aspect), or it is the rule on papers and the
+    message names one (`bot.guide.HANDED_IN`) and no exemption (免), or the message is hearsay or about
+    another person (`bot.guide.CONTEXT_CUES`) and is evidence for the item ("听人讲注销户口不用再去派出所了"
+    after 身后一件事) and does not ask of the hall as a whole about an entry retrieval is sure of and the
+    model agrees on, or it names one of the item's own papers (`bot.catalogue.Catalogue.papers_named`; one
+    few items ask for, unless retrieval is unsure of ``entry``) and not the hall as a whole, ``entry`` being
+    neither about that paper nor one retrieval is sure of and the model agrees on (its materials when it
+    tells of trouble with the paper, `bot.guide.paper_trouble`, else the aspect asked), or retrieval is
+    unsure of ``entry`` (``score`` under `bot.faq.UNSURE_SCORE`) and the intent model only weakly takes the
+    message as ``faq`` (`WEAK_FAQ_CONFIDENCE`) in words that lean on the item, or it asks whether a person
     must come (`bot.guide.asks_for_someones_presence`: "我爱人也要一起到吗 她单位走不开" after
-    新建商品房转移登记, "老人下不了床 一定要本人去吗" after 残疾人服务), or an aspect question comes
-    near ``faq`` (`bot.guide.GIVE_WAY_SHARE`) and ``entry`` is not one the model's topic and
-    retrieval agree on (``agreed``) and retrieval is sure of: the matter at hand, not the hall's
-    rule. The aspect answered is that of the aspect question near ``faq``, else the overview ("有人说
-    在网上申请完钱马上就到 靠谱不" after 公积金提取: its online channels).
+    新建商品房转移登记, "老人下不了床 一定要本人去吗" after 残疾人服务), or an aspect question comes near
+    ``faq`` (`bot.guide.GIVE_WAY_SHARE`) and ``entry`` is not one the model's topic and retrieval agree on
+    (``agreed``) and retrieval is sure of: the matter at hand, not the hall's rule. The aspect answered is
+    that of the aspect question near ``faq``, else the overview ("有人说 在网上申请完钱马上就到 靠谱不"
+    after 公积金提取: its online channels).
     Returns None otherwise.
     """
     text = message_text(tracker)
@@ -170,7 +170,13 @@ def guide_answer_instead(
     if item is None or tracker.active_loop_name or service_mentions(tracker) or not text:
         return None
     evidence = fits(catalogue, item, text)
-    if entry.id in GUIDE_ASPECT_OF_FAQ_ENTRY and (evidence or any(cue in text for cue in POINTING_CUES)):
+    # "我替他跑一趟 委托书得按啥格式写": the paper the entry is about (委托书) asked of, not the matter
+    of_its_paper = any(word in entry.title for word in catalogue.papers_in(text))
+    if (
+        entry.id in GUIDE_ASPECT_OF_FAQ_ENTRY
+        and (evidence or any(cue in text for cue in POINTING_CUES))
+        and not of_its_paper
+    ):
         return item, GUIDE_ASPECT_OF_FAQ_ENTRY[entry.id]
     rule = GUIDE_ASPECT_OF_FAQ_ENTRY.get(entry.id)
     if rule == "fee" and ITEM_FEE.search(text) and HALL_AS_A_WHOLE.search(text) is None:
@@ -297,10 +303,12 @@ class ActionFaq(Action):
         agreed = False  # the model's FAQ topic and retrieval name the same entry, no item named
         on_entry = False  # the model's FAQ topic and retrieval name the same entry
         unsure = (tracker.latest_message.get("intent") or {}).get("name") == "nlu_fallback"
-        if entry is None and chosen_guide_button(tracker) is not None:
-            # a typed answer to the guide's last question ("公积金那个" after "您是想办理…")
-            return await ActionGuide().run(dispatcher, tracker, domain)
         text = message_text(tracker)
+        chosen = chosen_guide_button(tracker) if entry is None else None
+        if chosen is not None and (unsure or not aspect_title_in_passing(text, chosen)):
+            # a typed answer to the guide's last question ("公积金那个" after "您是想办理…"); an aspect
+            # button's title inside a question read as faq is no tap ("差个证明没开好 能先收件不")
+            return await ActionGuide().run(dispatcher, tracker, domain)
         read_first = read_first_after_guide(tracker) if entry is None and not unsure else None
         if read_first is not None:
             # a question naming no matter right after an item's guide (whether a lost receipt still

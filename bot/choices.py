@@ -50,6 +50,26 @@ def asks_a_choice(buttons: Sequence[Button]) -> bool:
     )
 
 
+ASPECT_TAP_REST = 6
+"""How many characters besides an aspect button's title (材料, 流程 …) a typed message may hold and still
+be that tap ("那材料都有哪些呀") when the intent model reads it as ``faq``; a longer one asks its own
+question ("差个证明没开好 能先收件不 回头再交" asks the hall's rule on a missing paper)."""
+_PAUSES = re.compile(r"[\s，,。.!！?？~～、]")
+
+
+def aspect_title_in_passing(text: str, button: Button) -> bool:
+    """Whether ``text`` holds an aspect button's title only in passing, in a question of its own.
+
+    An aspect button (no 个性指南 ``situation`` in its payload) whose title the message holds with more
+    than `ASPECT_TAP_REST` other characters, pauses aside; a 个性指南 answer typed in a sentence ("俺是外地
+    户籍的 在这边上班好几年了") is still that answer.
+    """
+    if "situation" in str(button.get("payload") or ""):
+        return False
+    title = str(button.get("title") or "")
+    return bool(title) and title in text and len(_PAUSES.sub("", text)) - len(title) > ASPECT_TAP_REST
+
+
 def names_another_item(catalogue: Catalogue, text: str, buttons: Sequence[Button]) -> Optional[ServiceItem]:
     """The item a typed answer to a choice between items names by name or alias, when none offered is it.
 

@@ -181,10 +181,15 @@ def asked_aspect(text: str) -> str:
     return worded_aspect(text) or "overview"
 
 
-PAPER_LOST_AFTER = "丢|掉了|找不着|找不到|不见了|过期|到期|坏了|损坏|没带|忘带"
-"""A paper lost, broken or run out, said after it ("发票丢了一张", "身份证过期了")."""
-PAPER_TROUBLE_AFTER = PAPER_LOST_AFTER + "|没拿到|还没|没开|开不出|开不了|补办"
-"""What can go wrong with a paper, said after it: lost or run out, or not issued yet ("出生证明还没拿到")."""
+PAPER_LOST_AFTER = (
+    "丢|掉了|找不着|找不到|不见了|过期|到期|坏了|损坏|没带|忘带"
+    "|没拿到|还没给|还没发|还没开|没开出来|还没下来|还没出来"
+)
+"""A paper lost, broken, run out or not issued yet, said after it ("发票丢了一张", "身份证过期了",
+"出生证明医院还没发")."""
+PAPER_TROUBLE_AFTER = PAPER_LOST_AFTER + "|还没|没开|开不出|开不了|补办"
+"""What can go wrong with a paper, said after it: lost, run out or not issued, or not had yet
+("执业药师证还没考下来")."""
 PAPER_LOST_BEFORE = "没带|忘带|忘了带|弄丢了|丢了"
 """…lost, said before it ("没带结婚证")."""
 PAPER_TROUBLE_BEFORE = PAPER_LOST_BEFORE + "|(?<!有)没有|缺"
@@ -201,7 +206,8 @@ def paper_trouble(
     The trouble word (`PAPER_TROUBLE_AFTER`, `PAPER_TROUBLE_BEFORE`) stands next to the paper's word,
     within a few characters and no pause: "住院发票不见了", "没带结婚证"; not "有没有报销的上限" nor
     "还没出院能报吗" (出院 is no paper's word), nor "名下没有房子 能提吗". With ``lost``, only a paper
-    lost, broken or run out (`PAPER_LOST_AFTER`, `PAPER_LOST_BEFORE`), not one lacking ("没有执业药师证");
+    lost, broken, run out or not issued yet (`PAPER_LOST_AFTER`, `PAPER_LOST_BEFORE`), not one
+    lacking ("没有执业药师证");
     with ``distinctive``, only a paper few items ask for (`Catalogue.papers_named`).
     """
     after_words = PAPER_LOST_AFTER if lost else PAPER_TROUBLE_AFTER
@@ -219,18 +225,17 @@ def aspect_for_paper(catalogue: Catalogue, item: ServiceItem, text: str, aspect:
     """``aspect``, or "materials" for trouble with one of ``item``'s papers (`paper_trouble`).
 
     Only when the aspect is the overview, whether it can still be done (eligibility, for a paper
-    lost or run out: what to do about it is in the materials) or the model's guess (``guessed``),
-    and the words ask no
-    other aspect (`worded_aspect`): "出生证明让俺弄丢了 还能办不" after 新生儿出生 is answered with its
-    materials; "发票丢了 多久能报下来" keeps its time limit.
+    lost, run out or not issued yet: what to do about it is in the materials) or the model's guess
+    (``guessed``), and the words ask no other aspect (`worded_aspect`): "出生证明让俺弄丢了 还能办不"
+    after 新生儿出生 is answered with its materials; "发票丢了 多久能报下来" keeps its time limit.
     """
     unsure = aspect == "overview" or guessed
     if not unsure and aspect != "eligibility":
         return aspect
     if worded_aspect(text, guessed=True) not in (None, "materials"):
         return aspect
-    # a sure eligibility question only for a paper lost or run out, not one the citizen lacks (没有执业
-    # 药师证 能开吗 asks the condition)
+    # a sure eligibility question only for a paper lost, run out or not issued yet, not one the citizen
+    # lacks (没有执业药师证 能开吗 asks the condition)
     return "materials" if paper_trouble(catalogue, item, text, lost=not unsure) else aspect
 
 
@@ -324,24 +329,31 @@ def asks_what_it_covers(text: str) -> bool:
     return any(word in text for word in COVER_WORDS)
 
 
-APPLIES_CUES = tuple("按这个 照这个 也能办 还能办 也可以办 还可以办 也能按 也适用 还适用".split())
+APPLIES_CUES = tuple(
+    "按这个 照这个 也能办 还能办 也可以办 还可以办 也能按 也适用 还适用 也能这样办 也能这么办 也这样办 "
+    "也这么办 够条件 符合条件 还符合 也能申请 还能申请 影响".split()
+)
 """Words asking whether the matter at hand applies to someone or something just told ("返聘的退休职工
-也按这个办不", "俺已经退休好几年了 还能办吗")."""
+也按这个办不", "俺已经退休好几年了 还能办吗", "两口子都领退休金 这样够条件吗")."""
 _STATE_AFTER = r"(?:了|的|人员|职工|工人|老人|返聘|[^，。！？,.!?\s]{1,4}?了)"
 """What follows an item's word when it is a person's state, not the matter asked about: 退休了,
 退休的, 退休职工, 退休返聘, 退休好几年了; not 退休手续 or 居住证也能办吗."""
+_STATE_BEFORE = r"(?:有|是|拿着?|领着?|交的|缴的|办了|办过)"
+"""What comes before an item's word when it is what a person has or is: 领着退休金, 是个人缴的灵活就业社保,
+拿着居住证; not 想办退休."""
 
 
 def asks_if_it_applies(catalogue: Catalogue, item: ServiceItem, text: str) -> bool:
     """Whether ``text`` names ``item`` as someone's state and asks whether the matter at hand applies.
 
-    The item's name, alias or everyday term is followed by a word of state (`_STATE_AFTER`), and the
-    message asks whether the matter applies (`APPLIES_CUES`).
+    The item's name, alias or everyday term is followed by a word of state (`_STATE_AFTER`) or
+    follows a word of having or being (`_STATE_BEFORE`), and the message asks whether the matter
+    applies (`APPLIES_CUES`).
     """
     if not any(cue in text for cue in APPLIES_CUES):
         return False
-    forms = (*item.surface_forms, *item.everyday_terms)
-    return any(form and re.search(re.escape(form) + _STATE_AFTER, text) for form in forms)
+    forms = [re.escape(form) for form in (*item.surface_forms, *item.everyday_terms) if form]
+    return any(re.search(f"{form}{_STATE_AFTER}|{_STATE_BEFORE}{form}", text) for form in forms)
 
 
 def bundles(catalogue: Catalogue, item: ServiceItem, other: ServiceItem) -> bool:
@@ -372,6 +384,9 @@ SEVERAL_CUES = tuple(
     "都想问问 都想问下 都想问一下 都想了解 都想咨询 这俩事 这两件事 这两个事 俩事都 两件事 两个事 几件事 "
     "这几个事 一块问问 一起问问".split()
 )
+ALL_TO_DO_CUES = tuple("都该办 都要办 都得办 都需要办".split())
+"""Words asking what all there is to do ("复员了 还有残疾证 都该办哪些"): several matters only when
+each clause is sure of its own (`several_items`)."""
 _CLAUSES = re.compile(rf"[{PAUSE_CHARACTERS}]+|跟|和|还有|以及")
 
 
@@ -381,16 +396,22 @@ def several_items(catalogue: Catalogue, text: str) -> List[ServiceItem]:
     Only with a cue that several matters are meant (`SEVERAL_CUES`); each clause (split at pauses
     and 跟/和/还有) counts for the item it names, the one the catalogue leads with for it, or the
     only item filed under the subject it names (公积金); an item another one bundles (`bundles`)
-    does not count on its own.
+    does not count on its own. Asked what all there is to do (`ALL_TO_DO_CUES`), a clause counts
+    only for an item the catalogue is sure of that it holds a name or everyday term of (`Catalogue.says`:
+    "腿上落了残疾"; "学药学毕业的" is no 教育入学).
     """
-    if not any(cue in text for cue in SEVERAL_CUES):
+    told = any(cue in text for cue in SEVERAL_CUES)
+    if not told and not any(cue in text for cue in ALL_TO_DO_CUES):
         return []
     found: List[ServiceItem] = []
     for clause in _CLAUSES.split(text):
         if not clause.strip():
             continue
-        item = catalogue.mentioned_in(clause) or catalogue.evidence(clause).leading
-        if item is None:
+        evidence = catalogue.evidence(clause)
+        item = catalogue.mentioned_in(clause) or evidence.leading
+        if not told and item is not None and not (evidence.item == item and catalogue.says(item, clause)):
+            item = None  # what all there is to do: only an item the clause is sure of in its own words
+        if item is None and told:
             filed = catalogue.about_topic(clause, limit=2)
             item = filed[0][0] if len(filed) == 1 else None
         if item is not None and all(item.name != other.name for other in found):
@@ -455,9 +476,10 @@ _THE_OTHER = re.compile(r"另外(?=一位|(?:一个|的|两个|俩)(?:人|股东
 _CORRECTION = re.compile(r"^\W*(哦|噢|啊|呃)?\W*不对")
 _DONE = re.compile(
     r"(弄好|办好|办完|弄完|搞好|搞定|办下来|下来|拿到)(了|以后|之后|后|完)|开起来|(开张|开业)(了|以后|之后|后)"
+    r"|完(了|以后|之后|后)?[，,\s]?(还要|还得|还需要|再去|接着)"
 )
 """The matter before told as done ("公司办好以后招了人", "执照下来以后…", "公司弄好了还得招几个人",
-"铺子开起来以后要雇人"): what follows is the next matter."""
+"铺子开起来以后要雇人", "信用修复完还得变更股东"): what follows is the next matter."""
 _DROPPED = re.compile(r"不([\u4e00-\u9fff]{1,3})了")
 # "饭店不开了", "房子不买了": the matter named before a verb of doing it that is given up; not "打不开了"
 # (a verb's result), "先不办了" (put off), "现在不办了" (hearsay about a rule)
@@ -650,12 +672,15 @@ def item_question_near_faq(
     - for an aspect question near ``faq``, only when an item is linked and the entry is not one
       the model and retrieval agree on and retrieval is sure of (from `bot.faq.UNSURE_SCORE`):
       "社保卡能在自助机上办吗" keeps 自助终端, "营业执照下来了能直接给我邮过来吗" (no item linked)
-      证照免费邮寄.
+      证照免费邮寄; but always when it goes back to the item it names (`RETURN_CUES`: "说回开公司
+      执照去哪个窗口拿").
     """
     if near is None or not text.strip():
         return False
     if near == "ask_service_guide":
         return mentioned or item_instead_of_faq(catalogue, text)
+    if mentioned and any(cue in text for cue in RETURN_CUES):
+        return True  # "说回开公司 营业执照去哪领": going back to the item named asks about it
     return mentioned and not (on_entry and score >= UNSURE_SCORE)
 
 

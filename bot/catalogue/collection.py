@@ -155,6 +155,15 @@ class Catalogue:
             found = {w for w in found if self._paper_items().get(w, 0) <= DISTINCTIVE_PAPER_ITEMS}
         return sorted(found, key=lambda word: (-len(word), word))
 
+    def papers_in(self, text: str) -> list[str]:
+        """The words of any item's materials ``text`` names (`papers_named` over the whole catalogue).
+
+        委托书 in "委托书得按啥格式写": a paper whatever the item, for telling a question about
+        the paper itself (the hall's entry on it) from one about the matter at hand.
+        """
+        query = normalise(text)
+        return sorted((w for w in self._paper_items() if w in query), key=lambda word: (-len(word), word))
+
     def _paper_items(self) -> dict[str, int]:
         """How many items' materials each paper word names (身份证: nearly all; 发票: a few)."""
         if self._paper_counts is None:

@@ -58,7 +58,7 @@ BUNDLED_SCORE = 2.0
 most three of the 26 items bundle (发票 of 发票申领) is 2.2 or more."""
 VAGUE_CUES = tuple(
     "的事 哩事 这块 这一块 方面 有啥政策 啥政策 哪些政策 能办点啥 能办啥 办点啥 都能办啥 "
-    "不知道算哪个 不知道是哪个 算哪个 属于哪个 有哪些事".split()
+    "不知道算哪个 不知道是哪个 算哪个 属于哪个 有哪些事 的手续".split()
 )
 """Words that ask about a subject as such ("X的事", "X这块", "X方面能办点啥"), not about one matter."""
 LIKELY_MARGIN = 1.2

@@ -460,11 +460,11 @@ def described(text: str) -> str:
 def searched(text: str) -> str:
     """``text`` as the index reads it.
 
-    Normalised, without what it says something is not (`without_negated`) nor the names of the
-    hall and its channels (`without_channels`), with the terms its descriptions stand for
-    (`described`).
+    Normalised, without what it says something is not (`without_negated`), who sent the asker
+    (`without_errand`) nor the names of the hall and its channels (`without_channels`), with the
+    terms its descriptions stand for (`described`).
     """
-    return normalise(described(without_negated(without_channels(text))))
+    return normalise(described(without_negated(without_errand(without_channels(text)))))
 
 
 CHANNELS = re.compile(
@@ -479,6 +479,16 @@ say where or how a matter is done, never which (the name 河南政务服务网 h
 def without_channels(text: str) -> str:
     """``text`` with the names of the hall and its channels (`CHANNELS`) blanked out."""
     return CHANNELS.sub(" ", text)
+
+
+ERRAND = re.compile(r"(?:老板|老总|领导|经理|单位|公司|厂里)(?:让|叫|派|安排)(?:我|俺)")
+"""Who sent the asker ("经理叫我打听下执照变更", "领导叫俺问下"): a clerk on an errand, no evidence for
+an item (老板 is a word of 企业信息变更's change of owner)."""
+
+
+def without_errand(text: str) -> str:
+    """``text`` with who sent the asker (`ERRAND`) blanked out."""
+    return ERRAND.sub(" ", text)
 
 
 def without_negated(text: str) -> str:

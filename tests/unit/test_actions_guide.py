@@ -991,6 +991,8 @@ async def test_a_question_whether_someone_must_come_is_answered_from_the_items_g
     [
         ("少了一样材料 能不能先给受理", "rongque"),  # another hall-wide topic
         ("委托书咋写", "weituo"),  # the rule itself, pointing at no item or person
+        # a person pointed at, but the paper the entry is about asked of
+        ("俺爹去不了 我替他办的话委托书有模板没", "weituo"),
     ],
 )
 async def test_a_hall_wide_question_after_a_guide_answer_keeps_its_faq_answer(text: str, entry: str) -> None:

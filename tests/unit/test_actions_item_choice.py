@@ -463,6 +463,8 @@ def test_a_subject_inside_an_items_topic_ranks_as_that_topic() -> None:
     [
         ("医保报销和公积金这俩事都想问问", {"就医费用报销一件事", "公积金提取一件事"}),
         ("俺姑前几天不在了 俺自己也快退休了 两件事都想咨询", {"身后一件事", "退休一件事"}),
+        # what all needs doing, for two situations told
+        ("我当过兵刚复员 还评上了残疾 都要办哪些手续", {"军人退役一件事", "残疾人服务一件事"}),
     ],
 )
 def test_several_matters_asked_together_are_offered_as_choices(text: str, expected: set) -> None:
@@ -473,7 +475,15 @@ def test_several_matters_asked_together_are_offered_as_choices(text: str, expect
 
 @pytest.mark.parametrize(
     "text",
-    ["社保卡的事都想问问", "这两件事都想问问", "公积金跟社保卡咋办", "孩子出生了 户口和社保卡都想问问"],
+    [
+        "社保卡那些事都想了解下",
+        "这两件事都想问问",
+        "公积金跟社保卡咋办",
+        "孩子出生了 户口和社保卡都想问问",
+        "刚复员回来 都要办哪些手续",
+        # what all there is to do, but only one clause sure of an item in its own words
+        "我是中药专业毕业的 想开个小药铺 都要办哪些证",
+    ],
 )
 def test_one_matter_or_no_cue_is_not_several(text: str) -> None:
     assert several_items(get_catalogue(), text) == []
@@ -742,11 +752,74 @@ def test_an_item_named_as_a_persons_state_in_asking_whether_the_matter_applies_k
         assert other.item is not None and other.item.name == name, text
 
 
+@pytest.mark.parametrize(
+    ("in_context", "text", "named", "expected"),
+    [
+        # what a person has or is, named after 有/是/领着/缴的: the matter at hand is asked about
+        ("申请公租房一件事", "我们老两口都领着退休金 这样够条件吗", "退休一件事", "申请公租房一件事"),
+        ("退休一件事", "俺媳妇是自己缴的灵活就业社保 到年龄了也这么办吗", "灵活就业一件事", "退休一件事"),
+        # the other matter itself, wanted: followed
+        ("员工录用一件事", "我自己想办退休 够条件吗", "退休一件事", "退休一件事"),
+    ],
+)
+def test_what_a_person_has_or_is_in_asking_whether_the_matter_applies_keeps_it(
+    in_context: str, text: str, named: str, expected: str
+) -> None:
+    catalogue = get_catalogue()
+    choice = choose_item(catalogue, text, [{"value": named}], catalogue.get(in_context), "eligibility")
+    assert choice.item is not None and choice.item.name == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "answered"),
+    [
+        # an aspect button's title (材料) inside a question of its own: the hall's rule it asks
+        ("证明里头有一样材料暂时开不了 先收件回头补交中不中", "faq", "rongque"),
+        # the title with a few words around it answers the buttons: the item's materials
+        ("那材料都有哪些呀", "faq", "materials"),
+    ],
+)
+async def test_an_aspect_buttons_title_in_a_question_of_its_own_is_no_tap(
+    text: str, intent: str, answered: str
+) -> None:
+    catalogue = get_catalogue()
+    disability = catalogue.get("残疾人服务一件事")
+    assert disability is not None
+    card = {
+        "event": "bot",
+        "text": "…",
+        "data": {
+            "custom": {"type": "guide", "item_id": disability.id},
+            "buttons": aspect_buttons(disability, "overview"),
+        },
+    }
+    before = [{"event": "slot", "name": "service", "value": disability.name}, card]
+    latest = tracker(text, intent, before, slot=disability.name, confidence=0.95)
+    latest.latest_message[FAQ_TOPIC] = {"name": "rongque", "confidence": 0.95}
+    dispatcher = CollectingDispatcher()
+    await ActionFaq().run(dispatcher, latest, {})
+    custom = dispatcher.messages[0].get("custom") or {}
+    assert answered in (custom.get("id"), custom.get("aspect")), dispatcher.messages[0]
+
+
 def test_taking_on_staff_after_opening_a_shop_turns_to_hiring() -> None:
     catalogue = get_catalogue()
     restaurant = catalogue.get("开办餐饮店一件事")
     choice = choose_item(catalogue, "等店开起来 要雇俩帮厨 他们的保险咋弄", [], restaurant, "overview")
     assert choice.item is not None and choice.item.name == "员工录用一件事"
+
+
+def test_the_matter_at_hand_told_as_finished_before_another_is_a_switch() -> None:
+    catalogue = get_catalogue()
+    credit = catalogue.get("信用修复一件事")
+    assert credit is not None
+    assert opens_new_matter(catalogue, "等修复完 还得变更下经营范围 流程咋走", credit)
+    named = [{"value": "企业信息变更一件事", "extractor": "ServiceLinker.description"}]
+    choice = choose_item(catalogue, "等修复完 还得变更下经营范围 流程咋走", named, credit, "process")
+    assert choice.item is not None and choice.item.name == "企业信息变更一件事"
+    # a step of the matter at hand finished, with nothing else named: no switch is looked for
+    kept = choose_item(catalogue, "交完材料还要等几天", [], credit, "time_limit")
+    assert kept.item is not None and kept.item.name == "信用修复一件事"
 
 
 def test_another_as_the_other_one_is_no_switch_cue() -> None:
@@ -769,6 +842,11 @@ def test_a_sure_eligibility_question_about_a_paper_the_citizen_lacks_keeps_its_c
     assert (
         aspect_for_paper(catalogue, drugstore, "执业药师证丢了 还能开不", "eligibility", False) == "materials"
     )
+    # not issued yet by whoever issues it: what to do meanwhile is in the materials
+    newborn = catalogue.get("新生儿出生一件事")
+    assert newborn is not None
+    for text in ("出生证明到现在还没发 先办行不", "娃的出生医学证明没拿到 能办吗"):
+        assert aspect_for_paper(catalogue, newborn, text, "eligibility", False) == "materials", text
 
 
 async def test_a_sure_out_of_scope_message_merely_naming_a_paper_stays_out_of_scope() -> None:

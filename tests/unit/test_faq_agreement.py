@@ -258,6 +258,21 @@ async def test_make_eval_scores_the_faq_answer_the_action_gives(
     assert given == expected
 
 
+@pytest.mark.parametrize("cue", ["说回开公司", "开公司的事"])
+async def test_going_back_to_an_item_it_names_asks_about_it(seed_store: FaqStore, cue: str) -> None:
+    """Going back (`bot.guide.RETURN_CUES`) beats an entry the model and retrieval agree on."""
+    text = f"{cue} 执照去哪个窗口拿"
+    assert seed_store.current().search(text)[0].entry.id == "zhengzhao_lingqu"
+    topic = {"name": "zhengzhao_lingqu", "confidence": 0.7}
+    tracker = ranked(text, {"faq": 0.7, "ask_window": 0.28}, topic, "开办企业一件事")
+    dispatcher = CollectingDispatcher()
+    await ActionFaq().run(dispatcher, tracker, {"responses": {}})
+    cards = [m["custom"] for m in dispatcher.messages if m.get("custom")]
+    guide = cue.startswith("说回")
+    assert any(c["type"] == "guide" and c.get("aspect") == "window" for c in cards) is guide, cards
+    assert any(c["type"] == "faq" and c["id"] == "zhengzhao_lingqu" for c in cards) is not guide, cards
+
+
 @pytest.mark.parametrize(
     ("text", "topic", "answered"),
     [

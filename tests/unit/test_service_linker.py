@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
+from typing import Optional
 
 import pytest
 from rasa.shared.nlu.training_data.message import Message
@@ -164,6 +165,33 @@ def test_a_term_items_share_with_words_that_tell_links_one(
     index: ServiceIndex, text: str, expected: str
 ) -> None:
     assert _linked(index, text) == [expected]
+
+
+JOB_LOSS = {"flexible_employment", "housing_fund_withdrawal"}
+ADDRESS = {"enterprise_change", "enterprise_relocation"}
+
+
+@pytest.mark.parametrize(
+    ("text", "shared_by", "told"),
+    [
+        # losing one's job: carrying on one's own social insurance, or drawing the housing fund
+        ("上礼拜刚被裁 接下来要办些啥", JOB_LOSS, None),
+        ("被辞退了 社保咋续交", JOB_LOSS, "灵活就业一件事"),
+        ("厂子倒闭了 公积金里的钱能拿出来吗", JOB_LOSS, "公积金提取一件事"),
+        # a company's address to change: within the district or moving across districts
+        ("我们公司地址换了 要办啥", ADDRESS, None),
+        ("公司就在高新区内搬家 地址换了咋弄", ADDRESS, "企业信息变更一件事"),
+    ],
+)
+def test_a_situation_several_items_follow_from_asks_which_unless_told(
+    index: ServiceIndex, text: str, shared_by: set, told: Optional[str]
+) -> None:
+    assert set().union(*index.catalogue.shared_terms(text).values()) == shared_by
+    evidence = index.catalogue.evidence(text)
+    if told is None:
+        assert {item.id for item in evidence.choices} == shared_by and evidence.item is None
+    else:
+        assert evidence.item is not None and evidence.item.name == told
 
 
 @pytest.mark.parametrize(("text", "expected"), NEGATED)
