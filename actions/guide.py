@@ -48,6 +48,7 @@ from bot.guide import (
     paper_trouble,
     parse_situation,
     render,
+    served_here_answer,
     worded_aspect,
 )
 from bot.hall import get_hall
@@ -392,6 +393,15 @@ class ActionGuide(Action):
         aspect = INTENT_TO_ASPECT.get(intent, "overview")
         ask_intent = intent if intent in INTENT_TO_ASPECT else "ask_service_guide"
         earlier = catalogue.get(earlier_item(tracker) or "")
+        if in_context is None and not text.startswith("/"):
+            # "我户口在河北 到郑州能办吗": whether the hall serves the citizen here at all
+            index = get_faq_store().current()
+            here = served_here_answer(
+                catalogue, text, aspect, index.search(text), tracker.latest_message.get(FAQ_TOPIC)
+            )
+            if here is not None and here.entry is not None:
+                dispatcher.utter_message(text=here.entry.cited_answer(), json_message=faq_card(here.entry))
+                return ended_lookup(tracker)
         choice = choose_item(catalogue, text, mentions, in_context, aspect, earlier)
         item: Optional[ServiceItem] = choice.item
         offered = offered_items(tracker) if item is None and not choice.choices and not mentions else []

@@ -10,7 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.handoff import ActionHandoff
 from bot.faq import decide, get_faq_store
 from bot.faq_entries import faq_card
-from bot.hall import HallInfo, get_hall, hours_answer, parking_entry
+from bot.hall import HallInfo, get_hall, hours_answer, parking_entry, rating_entry
 
 COMPLAINT_APOLOGY = "非常抱歉给您带来了不好的体验，我们一定认真核实处理。"
 
@@ -58,7 +58,10 @@ class ActionGreet(Action):
 
 
 class ActionHallInfo(Action):
-    """Answers office hours, location, complaints and "is this a robot" (hand-over: ``action_handoff``)."""
+    """Answers office hours, location, complaints, a wish to rate, and "is this a robot".
+
+    A request for a person goes to ``action_handoff``.
+    """
 
     def name(self) -> str:
         """The domain name of this action."""
@@ -72,6 +75,14 @@ class ActionHallInfo(Action):
         if intent == "request_human":  # a model trained before action_handoff existed still lands here
             return await ActionHandoff().run(dispatcher, tracker, domain)
         hall = get_hall()
+        if intent == "rate_service":
+            # "咋给窗口打差评": how the 好差评 system works (the staff's entry), then the rating prompt
+            rating = rating_entry(tracker.latest_message.get("text") or "", hall)
+            entry = get_faq_store().current().get(rating) if rating else None
+            if entry is not None:
+                dispatcher.utter_message(text=entry.cited_answer(), json_message=faq_card(entry))
+            dispatcher.utter_message(response="utter_rate_service")
+            return []
         wanted = hall.complaint_faq if intent == "complain" else None
         entry = get_faq_store().current().get(wanted) if wanted else None
         if entry is not None:

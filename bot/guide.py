@@ -617,6 +617,36 @@ def hall_wide_answer(
     return answer if answer.entry is not None else None
 
 
+ASKS_IF_HERE = re.compile(
+    r"(?:能|可以)在(?:这|这边|这儿|这里|恁这|你们这|郑州|高新区?)[^，,。？?\s]{0,2}?办"
+    r"|在(?:这|这边|这儿|这里|恁这|你们这|郑州|高新区?)[^，,。？?\s]{0,2}?(?:能|可以)办"
+)
+"""Asking whether something can be done here at all ("能在这边办吗", "在郑州能办不")."""
+
+
+def served_here_answer(
+    catalogue: Catalogue,
+    text: str,
+    aspect: str,
+    matches: Sequence[FaqMatch],
+    topic: Optional[Mapping[str, Any]] = None,
+) -> Optional[FaqAnswer]:
+    """The hall's entry for an eligibility question whether it serves the citizen here at all, else None.
+
+    "我户口在河北 到郑州能办吗": an eligibility question (``aspect``) asking whether it can be done
+    here (`ASKS_IF_HERE`) that names no item (`Catalogue.mentioned_in`; the citizen's origin may
+    describe 居住证, but no matter is asked about) gets the entry the intent model's FAQ topic and
+    retrieval agree on (`bot.faq.agreed_entry`), when retrieval is sure of it: 跨省通办, 外籍人士.
+    Six writers asked so; the model read their questions as ask_eligibility, ``faq`` under 0.1.
+    """
+    if aspect != "eligibility" or ASKS_IF_HERE.search(text) is None:
+        return None
+    if agreed_entry(matches, topic) is None or catalogue.mentioned_in(text) is not None:
+        return None
+    answer = decide(matches)
+    return answer if answer.entry is not None and not answer.unsure else None
+
+
 def item_instead_of_faq(catalogue: Catalogue, text: str, evidence: Optional[Evidence] = None) -> bool:
     """Whether an FAQ question retrieval is unsure of is answered as a guide question instead.
 

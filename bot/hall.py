@@ -84,6 +84,9 @@ class HallInfo(BaseModel, extra=Extra.forbid):
     parking_faq: Optional[str] = None
     """The FAQ entry (id) on parking: a location question naming parking or a vehicle
     (`PARKING_WORDS`) gets it after the address and the ways there."""
+    rating_faq: Optional[str] = None
+    """The FAQ entry (id) on the 好差评 system: a wish to rate the service that asks how or where
+    (`asks_how_or_where`: "咋给窗口打差评") gets it before the rating prompt."""
     suggestions: List[Suggestion]
     popular_items: List[str]
 
@@ -142,6 +145,20 @@ def asks_about_the_hotline(text: str) -> bool:
     """
     masked = pii.mask_text(text)
     return HOTLINE_WORDS.search(masked) is not None and HALL_WORDS.search(masked) is None
+
+
+HOW_OR_WHERE = re.compile(r"咋|怎么|怎样|如何|在哪|哪里|哪儿|去哪|上哪|渠道|入口")
+"""Words asking how or where something is done ("咋给窗口打差评", "在哪评价")."""
+
+
+def asks_how_or_where(text: str) -> bool:
+    """Whether ``text`` asks how or where something is done (`HOW_OR_WHERE`), not merely wants it."""
+    return HOW_OR_WHERE.search(text) is not None
+
+
+def rating_entry(text: str, hall: HallInfo) -> Optional[str]:
+    """``rating_faq`` when a wish to rate asks how or where (`asks_how_or_where`), else ``None``."""
+    return hall.rating_faq if hall.rating_faq and asks_how_or_where(text) else None
 
 
 def load_hall(path: Path) -> HallInfo:

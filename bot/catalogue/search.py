@@ -434,14 +434,19 @@ UNCOUNTED_TERM_LENGTH = 3
 """An everyday term matches a message with their counts taken out only when at least this long."""
 
 
-def uncounted(text: str) -> str:
-    """``text`` without counts (`_COUNT`): "新招了十几个工人" → "新招了工人", "雇了俩人" → "雇了人".
+_PADDING = re.compile(r"彻底|完全|全都|都|也")
+"""Adverbs said inside a phrase ("把公司彻底关掉", "水电也都没通"): taken out with the counts."""
 
-    Everyday terms are also matched with the counts of the term and of the message taken out, so
-    that a term staff wrote with one count ("雇了几个人") matches a message with another ("雇了两个
-    人"), and one without a count ("新招了人") a message with one ("新招了五个人").
+
+def uncounted(text: str) -> str:
+    """``text`` without counts (`_COUNT`) or adverbs said inside a phrase (`_PADDING`).
+
+    "新招了十几个工人" → "新招了工人", "雇了俩人" → "雇了人", "把公司彻底关掉" → "把公司关掉". Everyday terms
+    are also matched with the counts and adverbs of the term and of the message taken out, so that
+    a term staff wrote with one count ("雇了几个人") matches a message with another ("雇了两个人"),
+    one without a count ("新招了人") a message with one ("新招了五个人"), and 公司关掉 "公司彻底关掉".
     """
-    return _COUNT.sub("", text)
+    return _PADDING.sub("", _COUNT.sub("", text))
 
 
 def described(text: str) -> str:

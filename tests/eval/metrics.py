@@ -22,8 +22,9 @@ from bot.guide import (
     hall_wide_answer,
     item_instead_of_faq,
     item_question_near_faq,
+    served_here_answer,
 )
-from bot.hall import asks_about_the_hotline, get_hall, hours_answer, parking_entry
+from bot.hall import asks_about_the_hotline, get_hall, hours_answer, parking_entry, rating_entry
 from bot.settings import PROJECT_ROOT
 from tests.eval.data import Example
 
@@ -126,14 +127,17 @@ def faq_entry_answered(index: FaqIndex, text: str, predicted: Dict[str, Any]) ->
       the message names no item and the intent model's FAQ topic and retrieval agree
       (`bot.faq.agreed_entry`); so does an entry found for a message with a guide intent near
       ``faq`` about an item it names or describes (`bot.guide.item_question_near_faq`);
-    - a guide question that names and describes no item and gets no item choices (or gets them,
-      where the FAQ topic and retrieval agree) goes to `bot.guide.hall_wide_answer`;
+    - an eligibility question whether it can be done here at all gets the entry the FAQ topic and
+      retrieval agree on (`bot.guide.served_here_answer`); any other guide question that names and
+      describes no item and gets no item choices (or gets them, where the FAQ topic and retrieval
+      agree) goes to `bot.guide.hall_wide_answer`;
     - an opening-hours question also gets the hall's ``hours_faq`` entry when it names a time outside
       the hours or retrieval is sure of it, or the ``hotline_faq`` entry instead when it asks about
       the hotline (`bot.hall.hours_answer`), and a complaint its ``complaint_faq`` entry
       (`actions.hall.ActionHallInfo`); a request for the hotline's number gets ``hotline_faq``
       (`actions.handoff.ActionHandoff`); a location question naming parking or a vehicle the
-      ``parking_faq`` entry after the address (`bot.hall.parking_entry`).
+      ``parking_faq`` entry after the address (`bot.hall.parking_entry`); a wish to rate the service
+      asking how or where the ``rating_faq`` entry (`bot.hall.rating_entry`).
     """
     intent = predicted["intent"]
     mentioned = any(kind == "service" for kind, _ in predicted["entities"])
@@ -156,10 +160,13 @@ def faq_entry_answered(index: FaqIndex, text: str, predicted: Dict[str, Any]) ->
             return None
         return decision.entry
     if intent in GUIDE_INTENTS:
-        if mentioned:
-            return None
         # the aspect as `actions.guide.ActionGuide` reads it
         aspect = INTENT_TO_ASPECT[guide_intent_read(intent, predicted["confidence"], text)]
+        here = served_here_answer(get_catalogue(), text, aspect, matches, topic)
+        if here is not None:
+            return here.entry
+        if mentioned:
+            return None
         choice = choose_item(get_catalogue(), text, [], None, aspect)
         if choice.item is not None or (
             choice.choices and agreed_entry(matches, topic, AGREED_OVER_ITEMS_CONFIDENCE) is None
@@ -177,6 +184,9 @@ def faq_entry_answered(index: FaqIndex, text: str, predicted: Dict[str, Any]) ->
     if intent == "ask_hall_location":  # the address, then the parking entry when parking is asked
         parking = parking_entry(text, hall)
         return index.get(parking) if parking else None
+    if intent == "rate_service":  # how or where to rate: the 好差评 entry, then the rating prompt
+        rating = rating_entry(text, hall)
+        return index.get(rating) if rating else None
     if intent == "complain":  # the apology, then the channels staff keep in the FAQ
         return index.get(hall.complaint_faq or "")
     return None

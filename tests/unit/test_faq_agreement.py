@@ -274,6 +274,48 @@ async def test_going_back_to_an_item_it_names_asks_about_it(seed_store: FaqStore
 
 
 @pytest.mark.parametrize(
+    ("topic", "answered"),
+    [
+        ({"name": "kuasheng", "confidence": 0.25}, True),
+        # the model's topic another entry, or under the floor: which item is asked
+        ({"name": "waiji", "confidence": 0.25}, False),
+        ({"name": "kuasheng", "confidence": 0.05}, False),
+    ],
+)
+async def test_whether_the_hall_serves_the_citizen_at_all_gets_the_entry_both_agree_on(
+    seed_store: FaqStore, topic: Dict[str, Any], answered: bool
+) -> None:
+    """Read as ask_eligibility naming no item, ``faq`` far under the hall-wide floor."""
+    text = "户口在外省的 在高新区这能办不"
+    assert seed_store.current().search(text)[0].entry.id == "kuasheng"
+    dispatcher = CollectingDispatcher()
+    await ActionGuide().run(
+        dispatcher, parsed("ask_eligibility", text, topic, faq_share=0.02), {"responses": {}}
+    )
+    cards = [m["custom"] for m in dispatcher.messages if m.get("custom")]
+    assert any(c["type"] == "faq" and c["id"] == "kuasheng" for c in cards) is answered
+
+
+@pytest.mark.parametrize(
+    ("text", "aspect"),
+    [
+        ("居住证在郑州能办不", "eligibility"),  # an item named: its own conditions
+        ("户口在外省的 在高新区这能办不", "materials"),  # another aspect
+        ("户口在外省的 有啥条件", "eligibility"),  # not whether it can be done here
+    ],
+)
+def test_only_whether_it_can_be_done_here_naming_no_item_is_the_halls(
+    seed_store: FaqStore, text: str, aspect: str
+) -> None:
+    from bot.catalogue import get_catalogue
+    from bot.guide import served_here_answer
+
+    topic = {"name": "kuasheng", "confidence": 0.5}
+    index = seed_store.current()
+    assert served_here_answer(get_catalogue(), text, aspect, index.search(text), topic) is None
+
+
+@pytest.mark.parametrize(
     ("text", "topic", "answered"),
     [
         ("在你们这儿办业务收费不", {"name": "mianfei", "confidence": 0.01}, True),

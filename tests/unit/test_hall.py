@@ -67,6 +67,18 @@ async def test_a_complaint_gets_an_apology_and_the_complaint_channels_staff_keep
     assert message["custom"]["type"] == "faq" and message["custom"]["id"] == hall.complaint_faq
 
 
+@pytest.mark.parametrize(("text", "explained"), [("咋给窗口打个差评", True), ("我要给你们打个好评", False)])
+async def test_a_wish_to_rate_asking_how_gets_the_rating_entry_then_the_prompt(
+    dispatcher, domain, text: str, explained: bool
+) -> None:
+    hall = get_hall()
+    assert hall.rating_faq is not None
+    await ActionHallInfo().run(dispatcher, make_tracker("rate_service", text=text), domain)
+    assert dispatcher.messages[-1]["response"] == "utter_rate_service"
+    cards = [m["custom"] for m in dispatcher.messages if m.get("custom")]
+    assert any(c["type"] == "faq" and c["id"] == hall.rating_faq for c in cards) is explained
+
+
 def test_popular_items_exist_in_the_catalogue() -> None:
     from bot.catalogue import get_catalogue
 

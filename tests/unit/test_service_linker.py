@@ -194,6 +194,21 @@ def test_a_situation_several_items_follow_from_asks_which_unless_told(
         assert evidence.item is not None and evidence.item.name == told
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # an adverb inside an everyday term (公司关掉) counts as the term
+        ("几个合伙人商量好了 把公司彻底关掉算了", "企业注销一件事"),
+        ("俺家小孩耳朵听不清 能办啥", "残疾人服务一件事"),
+    ],
+)
+def test_a_situation_in_everyday_words_is_sure_of_its_item(
+    index: ServiceIndex, text: str, expected: str
+) -> None:
+    evidence = index.catalogue.evidence(text)
+    assert evidence.item is not None and evidence.item.name == expected
+
+
 @pytest.mark.parametrize(("text", "expected"), NEGATED)
 def test_what_a_message_says_something_is_not_is_no_evidence_for_it(
     index: ServiceIndex, text: str, expected: str
