@@ -49,6 +49,7 @@ from bot.guide import (
     item_instead_of_faq,
     item_question_near_faq,
     payload,
+    subject_over_faq,
 )
 from bot.hall import get_hall
 from bot.nlu.places import brought_here, elsewhere
@@ -386,6 +387,15 @@ class ActionFaq(Action):
         if entry is None:
             dispatcher.utter_message(response="utter_default")
             return []
+        typed = "" if text.startswith("/") else text
+        model_topic = tracker.latest_message.get(FAQ_TOPIC)
+        if (
+            not topic
+            and item_in_context(tracker) is None
+            and subject_over_faq(get_catalogue(), typed, model_topic)
+        ):
+            # "办执照", "办个证": a broad subject alone offers the items under it, not 电子证照
+            return await ActionGuide().run(dispatcher, tracker, domain, intent="ask_service_guide")
         asked = None if topic else guide_question_instead(tracker, score, on_entry)
         if asked is not None:
             events = await ActionGuide().run(dispatcher, tracker, domain, intent=asked)

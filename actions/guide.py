@@ -49,6 +49,7 @@ from bot.guide import (
     parse_situation,
     render,
     served_here_answer,
+    subject_over_faq,
     worded_aspect,
 )
 from bot.hall import get_hall
@@ -413,7 +414,11 @@ class ActionGuide(Action):
             matches = index.search(text)
             topic = tracker.latest_message.get(FAQ_TOPIC)
             answer = None
-            if not choice.choices or agreed_entry(matches, topic, AGREED_OVER_ITEMS_CONFIDENCE) is not None:
+            agreed = (
+                not choice.choices or agreed_entry(matches, topic, AGREED_OVER_ITEMS_CONFIDENCE) is not None
+            )
+            # "办执照": a broad subject alone gets its items, not an entry that merely shares the word
+            if agreed and not subject_over_faq(catalogue, text, topic):
                 answer = hall_wide_answer(text, faq, matches, topic, aspect)
             entry = answer.entry if answer is not None else None
             if answer is not None and entry is not None:

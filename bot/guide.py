@@ -573,6 +573,59 @@ def guide_intent_near_faq(
     return (str(best["name"]) if ratio >= share else None), ratio
 
 
+SUBJECT_FILLER = re.compile(
+    r"一件事|这块|那块|这方面|方面|这边|事情|事儿|相关|业务|咨询|了解|请问|我|俺|"
+    r"[的事想问下一啊吧哈]"
+)
+"""Words around a subject or an item's name that say only "about this" ("就业这块的", "住房方面的事",
+"想问问营业执照"): with nothing else, the message names what to ask about
+(`bot.nlu.intent_classifier.NgramIntentClassifier.decided_by_form`, `subject_alone`)."""
+_HOW_TO_DO = re.compile(
+    r"咋办|咋弄|咋整|怎么办|怎么弄|办理|申请|手续|[办弄整咋怎么如何个张要上落报吗呢不？?]"
+)
+"""Words of merely wanting to do something ("办个", "咋弄", "上户口"'s 上): no subject of their own."""
+
+
+def subject_alone(catalogue: Catalogue, text: str) -> List[ServiceItem]:
+    """The items filed under the broad subject ``text`` names with nothing else, or [].
+
+    "营业执照咋办", "办执照", "上户口这块": once the subjects items are filed under (their
+    ``topics``) are taken out, only words that point at them (`SUBJECT_FILLER`) or of wanting to do
+    something (`_HOW_TO_DO`) are left, no item's own name is among them, and the subjects named share
+    two or more items ("孩子上户口":
+    孩子 and 户口 share one); the items under them (`Catalogue.about_topic`) are the choices
+    (writers of whole conversations expected them for such first messages).
+    """
+    if any(item.short_name in text for item in catalogue):
+        return []  # an item's own name (开办企业 holds the subjects 开办 and 企业) is no mere subject
+    named = catalogue.subjects(text)
+    # two subjects narrow each other down ("孩子上户口": 孩子 and 户口 share 新生儿出生 only)
+    if not named or len(frozenset.intersection(*named.values())) < 2:
+        return []
+    # every character some subject covers, overlapping ones too (落户 and 户口 of "落户口")
+    covered = [False] * len(text)
+    for subject in named:
+        for found in re.finditer(re.escape(subject), text):
+            covered[found.start() : found.end()] = [True] * len(subject)
+    rest = "".join(" " if cover else character for character, cover in zip(text, covered, strict=True))
+    if _MEANINGFUL.search(_HOW_TO_DO.sub("", SUBJECT_FILLER.sub("", rest))):
+        return []
+    items = [item for item, _ in catalogue.about_topic(text)]
+    return items if len(items) >= 2 else []
+
+
+SUBJECT_OVER_FAQ_CONFIDENCE = 0.5
+"""Under this confidence of the intent model's FAQ topic, a broad subject named alone (`subject_alone`)
+gets its items as choices rather than an FAQ entry: "办执照" matched 电子证照 (its model topic 0.23),
+"办个证" 证照领取 (0.11); "补贴咋申请" keeps 惠企政策兑现 (0.93), as the FAQ writers labelled it."""
+
+
+def subject_over_faq(catalogue: Catalogue, text: str, topic: Optional[Mapping[str, Any]]) -> bool:
+    """Whether a broad subject named alone (`subject_alone`) gets its items, not an FAQ entry."""
+    confidence = float((topic or {}).get("confidence") or 0.0)
+    return confidence < SUBJECT_OVER_FAQ_CONFIDENCE and bool(subject_alone(catalogue, text))
+
+
 def long_enough_for_a_subject(text: str) -> bool:
     """Whether ``text`` holds `HALL_WIDE_MIN_CHARACTERS` letters, digits or characters or more.
 
@@ -980,21 +1033,23 @@ def choose_item(
     1. Two or more items named: choices; but of two, one the item in context, the other one.
        Two or more matters asked about together (`several_items`: "社保卡和公积金这俩事都想咨询下"): choices.
        No item named and a return cue (`RETURN_CUES`: "再回到刚才那个"): the ``earlier`` item.
-    2. One item named: that item, unless the message asks whether the item in context covers it
-       ("那宝宝的社保卡也是一起办的吗" after 新生儿出生, which bundles it: `bundles`), or whether the
-       item in context applies to what the message tells (`asks_if_it_applies`: "俺已经退休好几年了
-       还能办吗" after 个体户, 退休 the citizen's state). One item only described (the linker's
-       ``ServiceLinker.description`` entity, or a description the catalogue is sure of): that item
-       when the message turns to a new matter (`opens_new_matter`: "另外", "其实", "不注销了"), or
-       asks "what if" of it (`HYPOTHETICAL_CUES`) leaving the item in context far behind; else
-       the item in context instead when the message is also evidence for it (a line of its guide
-       answers the message, or it scores at least ``CONTEXT_SCORE``, `bot.catalogue.linking.fits`),
-       when every word that is evidence for the described item stands in a line of its guide that
-       answers the message (`Catalogue.explained_by`: "租房合同复印一份就够了吧" after 个体户), or
-       when it describes the citizen's own situation (an eligibility question, or another aspect's
-       question with `SITUATION_CUES`: "我是外地户口 要带啥"), unless it names a subject only the
-       described item is filed under and has left the item in context behind (`outscored` and not `fits`:
-       "首付差点钱 公积金账户里的能提出来用不" after 二手房 asks about 公积金提取).
+    2. One item named: with nothing in context, an overview question that names only a broad subject the
+       item is filed under with others (`subject_alone`: "营业执照咋办", "上户口") gets them as choices, the
+       item named first. Otherwise that item, unless the message asks whether the item in context covers it
+       ("那宝宝的社保卡也是一起办的吗" after 新生儿出生, which bundles it: `bundles`), or whether the item
+       in context applies to what the message tells (`asks_if_it_applies`: "俺已经退休好几年了 还能办吗"
+       after 个体户, 退休 the citizen's state). One item only described (the linker's
+       ``ServiceLinker.description`` entity, or a description the catalogue is sure of): that item when the
+       message turns to a new matter (`opens_new_matter`: "另外", "其实", "不注销了"), or asks "what if" of
+       it (`HYPOTHETICAL_CUES`) leaving the item in context far behind; else the item in context instead
+       when the message is also evidence for it (a line of its guide answers the message, or it scores at
+       least ``CONTEXT_SCORE``, `bot.catalogue.linking.fits`), when every word that is evidence for the
+       described item stands in a line of its guide that answers the message (`Catalogue.explained_by`:
+       "租房合同复印一份就够了吧" after 个体户), or when it describes the citizen's own situation (an
+       eligibility question, or another aspect's question with `SITUATION_CUES`: "我是外地户口 要带啥"),
+       unless it names a subject only the described item is filed under and has left the item in context
+       behind (`outscored` and not `fits`: "首付差点钱 公积金账户里的能提出来用不" after 二手房 asks about
+       公积金提取).
     3. No item: the item in context when a line of its guide answers the message, or when the
        message names one of its papers (`Catalogue.papers_named`) and leans to no other item;
        when the message is evidence for no other item, or for it among others; and, for an overview
@@ -1066,6 +1121,11 @@ def choose_item(
     own_situation = aspect == "eligibility" or (
         aspect != "overview" and any(cue in text for cue in SITUATION_CUES)
     )
+    if named and typed and in_context is None and aspect == "overview" and len(named) == 1:
+        # "营业执照咋办", "上户口": a broad subject alone, though the linker took it for one item
+        alone = subject_alone(catalogue, text)
+        if any(other.name == named[0].name for other in alone):
+            return ItemChoice(choices=[named[0], *(other for other in alone if other.name != named[0].name)])
     if named:
         item = named[0]
         if (

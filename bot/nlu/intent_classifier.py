@@ -49,7 +49,14 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.faq import FAQ_TOPIC, GUIDE_INTENT_READ_AS_FAQ, title_terms
 from bot.faq_entries import TOPIC_METADATA, load_entries
-from bot.guide import BACK_REFERENCES, GUIDE_INTENTS, HEARSAY, long_enough_for_a_subject, worded_aspect
+from bot.guide import (
+    BACK_REFERENCES,
+    GUIDE_INTENTS,
+    HEARSAY,
+    SUBJECT_FILLER,
+    long_enough_for_a_subject,
+    worded_aspect,
+)
 from bot.hall import HALL_WORDS
 from bot.nlu.english import glosses, with_glosses
 from bot.nlu.linear import TfidfFeatures, fit_logistic_regression
@@ -153,14 +160,6 @@ GUIDE_FLOOR = 0.05
 _MEANINGFUL = re.compile(r"[0-9A-Za-z\u3400-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
 _STATE_FILE = "ngram_intent_classifier.npz"
 _META_FILE = "ngram_intent_classifier.json"
-
-
-SUBJECT_FILLER = re.compile(
-    r"一件事|这块|那块|这方面|方面|这边|事情|事儿|相关|业务|咨询|了解|请问|我|俺|"
-    r"[的事想问下一啊吧哈]"
-)
-"""Words around a subject or an item's name that say only "about this" ("就业这块的", "住房方面的事",
-"想问问营业执照"): with nothing else, the message names what to ask about (`decided_by_form`)."""
 
 
 def has_meaning(text: str) -> bool:

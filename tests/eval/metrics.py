@@ -23,6 +23,7 @@ from bot.guide import (
     item_instead_of_faq,
     item_question_near_faq,
     served_here_answer,
+    subject_over_faq,
 )
 from bot.hall import asks_about_the_hotline, get_hall, hours_answer, parking_entry, rating_entry
 from bot.settings import PROJECT_ROOT
@@ -147,6 +148,8 @@ def faq_entry_answered(index: FaqIndex, text: str, predicted: Dict[str, Any]) ->
     on_entry = agreed_entry(matches, topic) is not None
     agreed = not mentioned and on_entry and not agreement_gives_way(get_catalogue(), text, matches, topic)
     if intent in ("faq", FALLBACK):
+        if subject_over_faq(get_catalogue(), text, topic):
+            return None  # a broad subject alone gets its items (`bot.guide.subject_over_faq`)
         if intent == FALLBACK and mentioned:
             best = predicted.get("best_under_fallback")
             if best in GUIDE_INTENTS or (best != "faq" and get_catalogue().mentioned_in(text) is not None):
@@ -171,6 +174,8 @@ def faq_entry_answered(index: FaqIndex, text: str, predicted: Dict[str, Any]) ->
         if choice.item is not None or (
             choice.choices and agreed_entry(matches, topic, AGREED_OVER_ITEMS_CONFIDENCE) is None
         ):
+            return None
+        if subject_over_faq(get_catalogue(), text, topic):
             return None
         answer = hall_wide_answer(text, float(predicted.get("faq_confidence") or 0.0), matches, topic, aspect)
         return answer.entry if answer is not None else None

@@ -802,6 +802,60 @@ async def test_an_aspect_buttons_title_in_a_question_of_its_own_is_no_tap(
     assert answered in (custom.get("id"), custom.get("aspect")), dispatcher.messages[0]
 
 
+@pytest.mark.parametrize(
+    ("text", "named", "offered"),
+    [
+        # a broad subject named alone, which the linker took for one item: the items filed under it
+        ("营业执照怎么弄", "开办企业一件事", {"开办企业一件事", "个体工商户登记一件事"}),
+        ("想上户口", "新生儿出生一件事", {"新生儿出生一件事", "军人退役一件事"}),
+        # two subjects overlapping (落户 and 户口)
+        ("落户口的事咋弄", "新生儿出生一件事", {"新生儿出生一件事", "军人退役一件事"}),
+    ],
+)
+def test_a_broad_subject_named_alone_offers_its_items(text: str, named: str, offered: set) -> None:
+    catalogue = get_catalogue()
+    choice = choose_item(catalogue, text, [{"value": named}], None, "overview")
+    assert choice.item is None and offered <= {item.name for item in choice.choices}
+    assert choice.choices[0].name == named
+
+
+@pytest.mark.parametrize(
+    ("text", "named", "aspect", "in_context"),
+    [
+        ("闺女想上户口", "新生儿出生一件事", "overview", None),  # 闺女 and 户口 share one item
+        ("营业执照多少天能拿到", "开办企业一件事", "time_limit", None),  # another aspect asked
+        ("营业执照怎么弄", "个体工商户登记一件事", "overview", "个体工商户登记一件事"),  # the matter at hand
+        (
+            "开办企业这个咋整",
+            "开办企业一件事",
+            "overview",
+            None,
+        ),  # its own name, though 开办 and 企业 are subjects
+    ],
+)
+def test_a_subject_told_more_of_keeps_the_item_named(
+    text: str, named: str, aspect: str, in_context: Optional[str]
+) -> None:
+    catalogue = get_catalogue()
+    context = catalogue.get(in_context) if in_context else None
+    choice = choose_item(catalogue, text, [{"value": named}], context, aspect)
+    assert choice.item is not None and choice.item.name == named
+
+
+@pytest.mark.parametrize(("topic_confidence", "offered"), [(0.2, True), (0.9, False)])
+async def test_a_broad_subject_alone_read_as_faq_offers_its_items_unless_the_model_is_sure(
+    topic_confidence: float, offered: bool
+) -> None:
+    latest = tracker("想办执照", "faq", [], confidence=0.4)
+    latest.latest_message[FAQ_TOPIC] = {"name": "dianzizhengzhao", "confidence": topic_confidence}
+    dispatcher = CollectingDispatcher()
+    await ActionFaq().run(dispatcher, latest, {})
+    titles = [b["title"] for m in dispatcher.messages for b in m.get("buttons") or []]
+    assert ("个体工商户登记一件事" in titles) is offered, dispatcher.messages
+    faq = [m for m in dispatcher.messages if (m.get("custom") or {}).get("type") == "faq"]
+    assert bool(faq) is not offered
+
+
 def test_taking_on_staff_after_opening_a_shop_turns_to_hiring() -> None:
     catalogue = get_catalogue()
     restaurant = catalogue.get("开办餐饮店一件事")
