@@ -28,6 +28,10 @@ def _linked(index: ServiceIndex, text: str, intent: str = "ask_service_guide") -
 # Items described, not named: life events, situations, dialect and typos (written for this test).
 DESCRIBED = [
     ("闺女刚满月 医保咋弄", "新生儿出生一件事"),
+    # what staff added after reading what citizens asked (2026-12-05)
+    ("在郑州想参加摇号买车 得先办啥", "居住证办理一件事"),
+    ("医保卡消磁了 药店刷不了 咋弄", "社会保障卡居民服务一卡通一件事"),
+    ("单位每月扣我住房那个钱 租房能用不", "公积金提取一件事"),
     ("俺家刚添了个娃 户口咋上", "新生儿出生一件事"),
     ("媳妇生了二胎，要办啥", "新生儿出生一件事"),
     ("厂里新招了十几个工人 社保咋交", "员工录用一件事"),
