@@ -308,7 +308,7 @@ class ActionFaq(Action):
         chosen = chosen_guide_button(tracker) if entry is None else None
         if chosen is not None and (unsure or not aspect_title_in_passing(text, chosen)):
             # a typed answer to the guide's last question ("公积金那个" after "您是想办理…"); an aspect
-            # button's title inside a question read as faq is no tap ("差个证明没开好 能先收件不")
+            # button's title inside a question read as faq is no tap ("有份证明材料没开好 能先收件不")
             return await ActionGuide().run(dispatcher, tracker, domain)
         read_first = read_first_after_guide(tracker) if entry is None and not unsure else None
         if read_first is not None:
@@ -394,7 +394,7 @@ class ActionFaq(Action):
             and item_in_context(tracker) is None
             and subject_over_faq(get_catalogue(), typed, model_topic)
         ):
-            # "办执照", "办个证": a broad subject alone offers the items under it, not 电子证照
+            # "办执照": a broad subject alone offers the items under it, not 电子证照
             return await ActionGuide().run(dispatcher, tracker, domain, intent="ask_service_guide")
         asked = None if topic else guide_question_instead(tracker, score, on_entry)
         if asked is not None:

@@ -14,7 +14,7 @@ from typing import Any, Optional
 
 from bot.booking_dialogue import choose_button
 from bot.catalogue import Catalogue, ServiceItem
-from bot.guide import INTENT_TO_ASPECT
+from bot.guide import ASPECTS, INTENT_TO_ASPECT
 
 Button = Mapping[str, Any]
 
@@ -50,23 +50,25 @@ def asks_a_choice(buttons: Sequence[Button]) -> bool:
     )
 
 
+ASPECT_TITLES = frozenset(label for _, label in ASPECTS.values())
+"""The titles of the guide's aspect buttons (材料, 流程 …; `bot.guide.aspect_buttons`)."""
 ASPECT_TAP_REST = 6
 """How many characters besides an aspect button's title (材料, 流程 …) a typed message may hold and still
 be that tap ("那材料都有哪些呀") when the intent model reads it as ``faq``; a longer one asks its own
-question ("差个证明没开好 能先收件不 回头再交" asks the hall's rule on a missing paper)."""
+question ("有份证明材料没开好 能先收件不 回头再交" asks the hall's rule on a missing paper)."""
 _PAUSES = re.compile(r"[\s，,。.!！?？~～、]")
 
 
 def aspect_title_in_passing(text: str, button: Button) -> bool:
     """Whether ``text`` holds an aspect button's title only in passing, in a question of its own.
 
-    An aspect button (no 个性指南 ``situation`` in its payload) whose title the message holds with more
-    than `ASPECT_TAP_REST` other characters, pauses aside; a 个性指南 answer typed in a sentence ("俺是外地
-    户籍的 在这边上班好几年了") is still that answer.
+    An aspect button (`ASPECT_TITLES`, no 个性指南 ``situation`` in its payload) whose title the
+    message holds with more than `ASPECT_TAP_REST` other characters, pauses aside; a 个性指南 answer
+    or an item typed in a sentence ("俺是外地户籍的 在这边上班好几年了") is still that answer.
     """
-    if "situation" in str(button.get("payload") or ""):
-        return False
     title = str(button.get("title") or "")
+    if "situation" in str(button.get("payload") or "") or title not in ASPECT_TITLES:
+        return False
     return bool(title) and title in text and len(_PAUSES.sub("", text)) - len(title) > ASPECT_TAP_REST
 
 

@@ -15,7 +15,7 @@ from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from bot.catalogue import Catalogue, ServiceItem, materials_for
 from bot.catalogue.linking import SURE_SCORE, Evidence, fits, outscored
-from bot.catalogue.search import PAUSE_CHARACTERS
+from bot.catalogue.search import PAUSE_CHARACTERS, tells_of_a_death
 from bot.faq import AGREED_OVER_ITEMS_CONFIDENCE, UNSURE_SCORE, FaqAnswer, FaqMatch, agreed_entry, decide
 from bot.hall import HallInfo
 from bot.relatives import RELATIVES
@@ -338,9 +338,9 @@ APPLIES_CUES = tuple(
 _STATE_AFTER = r"(?:了|的|人员|职工|工人|老人|返聘|[^，。！？,.!?\s]{1,4}?了)"
 """What follows an item's word when it is a person's state, not the matter asked about: 退休了,
 退休的, 退休职工, 退休返聘, 退休好几年了; not 退休手续 or 居住证也能办吗."""
-_STATE_BEFORE = r"(?:有|是|拿着?|领着?|交的|缴的|办了|办过)"
+_STATE_BEFORE = r"(?:有|(?<![的要])是|拿着?|领着?|交的|缴的|办了|办过)"
 """What comes before an item's word when it is what a person has or is: 领着退休金, 是个人缴的灵活就业社保,
-拿着居住证; not 想办退休."""
+拿着居住证; not 想办退休, nor 问的是 / 要办的是 (the matter wanted)."""
 
 
 def asks_if_it_applies(catalogue: Catalogue, item: ServiceItem, text: str) -> bool:
@@ -401,7 +401,8 @@ def several_items(catalogue: Catalogue, text: str) -> List[ServiceItem]:
     "腿上落了残疾"; "学药学毕业的" is no 教育入学).
     """
     told = any(cue in text for cue in SEVERAL_CUES)
-    if not told and not any(cue in text for cue in ALL_TO_DO_CUES):
+    # after a death, all there is to do is the one matter of it ("俺爹去世了 退休金和公积金都要办吗")
+    if not told and (not any(cue in text for cue in ALL_TO_DO_CUES) or tells_of_a_death(text)):
         return []
     found: List[ServiceItem] = []
     for clause in _CLAUSES.split(text):
@@ -476,10 +477,14 @@ _THE_OTHER = re.compile(r"另外(?=一位|(?:一个|的|两个|俩)(?:人|股东
 _CORRECTION = re.compile(r"^\W*(哦|噢|啊|呃)?\W*不对")
 _DONE = re.compile(
     r"(弄好|办好|办完|弄完|搞好|搞定|办下来|下来|拿到)(了|以后|之后|后|完)|开起来|(开张|开业)(了|以后|之后|后)"
-    r"|完(了|以后|之后|后)?[，,\s]?(还要|还得|还需要|再去|接着)"
 )
 """The matter before told as done ("公司办好以后招了人", "执照下来以后…", "公司弄好了还得招几个人",
-"铺子开起来以后要雇人", "信用修复完还得变更股东"): what follows is the next matter."""
+"铺子开起来以后要雇人"): what follows is the next matter."""
+_FINISHED_THEN = re.compile(
+    r"([\u4e00-\u9fff]{2})完(?:了|以后|之后|后)?[，,\s]?(?:还要|还得|还需要|再去|接着)"
+)
+"""A word done, then more to do ("修复完还得变更股东"): the next matter when the word is of the item in
+context's own name (修复 of 信用修复); a step of it ("社保交完还要…") is no such word."""
 _DROPPED = re.compile(r"不([\u4e00-\u9fff]{1,3})了")
 # "饭店不开了", "房子不买了": the matter named before a verb of doing it that is given up; not "打不开了"
 # (a verb's result), "先不办了" (put off), "现在不办了" (hearsay about a rule)
@@ -511,12 +516,16 @@ def opens_new_matter(catalogue: Catalogue, text: str, in_context: ServiceItem) -
     """Whether ``text`` turns from ``in_context`` to another matter.
 
     It does with a switch cue (`SWITCH_CUES`), a correction at its start ("哦不对 …", not the tag
-    question 对不对), the matter before told as done (`_DONE`: "公司办好以后招了人 给员工上社保咋弄"),
+    question 对不对), the matter before told as done (`_DONE`: "公司办好以后招了人 给员工上社保咋弄";
+    `_FINISHED_THEN` in words of its own name: "修复完还得变更股东" after 信用修复),
     or when it gives the item in context up (`gives_up`). 另外 before a person or thing ("另外一个股东",
     "另外的材料") is "the other one", no switch.
     """
     cued = _THE_OTHER.sub("", text)
     if any(cue in cued for cue in SWITCH_CUES) or _CORRECTION.search(text) or _DONE.search(text):
+        return True
+    finished = _FINISHED_THEN.search(text)
+    if finished is not None and finished.group(1) in in_context.short_name:
         return True
     return gives_up(catalogue, text, in_context)
 
@@ -580,10 +589,8 @@ SUBJECT_FILLER = re.compile(
 """Words around a subject or an item's name that say only "about this" ("就业这块的", "住房方面的事",
 "想问问营业执照"): with nothing else, the message names what to ask about
 (`bot.nlu.intent_classifier.NgramIntentClassifier.decided_by_form`, `subject_alone`)."""
-_HOW_TO_DO = re.compile(
-    r"咋办|咋弄|咋整|怎么办|怎么弄|办理|申请|手续|[办弄整咋怎么如何个张要上落报吗呢不？?]"
-)
-"""Words of merely wanting to do something ("办个", "咋弄", "上户口"'s 上): no subject of their own."""
+_HOW_TO_DO = re.compile(r"咋办|咋弄|咋整|怎么办|怎么弄|办理|申请|手续|[办弄整咋怎么如何个张要吗呢？?]")
+"""Words of merely wanting to do something ("办个", "咋弄"): no subject of their own."""
 
 
 def subject_alone(catalogue: Catalogue, text: str) -> List[ServiceItem]:
@@ -610,14 +617,20 @@ def subject_alone(catalogue: Catalogue, text: str) -> List[ServiceItem]:
     rest = "".join(" " if cover else character for character, cover in zip(text, covered, strict=True))
     if _MEANINGFUL.search(_HOW_TO_DO.sub("", SUBJECT_FILLER.sub("", rest))):
         return []
-    items = [item for item, _ in catalogue.about_topic(text)]
-    return items if len(items) >= 2 else []
+    # the items the subjects share, in the order of the subject's ranking (上户口 and 户口: 新生儿出生 and
+    # 军人退役, not every item filed under 户口)
+    common = frozenset.intersection(*named.values())
+    everything = catalogue.about_topic(text, limit=len(catalogue.items))
+    ranked = [item for item, _ in everything if item.id in common]
+    return ranked[:SUBJECT_CHOICES] if len(ranked) >= 2 else []
 
 
+SUBJECT_CHOICES = 4
+"""How many items a broad subject named alone offers (`subject_alone`), as `Catalogue.about_topic` does."""
 SUBJECT_OVER_FAQ_CONFIDENCE = 0.5
 """Under this confidence of the intent model's FAQ topic, a broad subject named alone (`subject_alone`)
-gets its items as choices rather than an FAQ entry: "办执照" matched 电子证照 (its model topic 0.23),
-"办个证" 证照领取 (0.11); "补贴咋申请" keeps 惠企政策兑现 (0.93), as the FAQ writers labelled it."""
+gets its items as choices rather than an FAQ entry: "办执照" matched 电子证照 (its model topic 0.23);
+"补贴咋申请" keeps 惠企政策兑现 (0.93), as the FAQ writers labelled it."""
 
 
 def subject_over_faq(catalogue: Catalogue, text: str, topic: Optional[Mapping[str, Any]]) -> bool:
@@ -672,9 +685,10 @@ def hall_wide_answer(
 
 ASKS_IF_HERE = re.compile(
     r"(?:能|可以)在(?:这|这边|这儿|这里|恁这|你们这|郑州|高新区?)[^，,。？?\s]{0,2}?办"
-    r"|在(?:这|这边|这儿|这里|恁这|你们这|郑州|高新区?)[^，,。？?\s]{0,2}?(?:能|可以)办"
+    r"|[在到](?:这|这边|这儿|这里|恁这|你们这|郑州|高新区?)[^，,。？?\s]{0,2}?(?:能|可以)办"
+    r"|在(?:这|这边|这儿|这里|恁这|你们这|郑州|高新区?)办[^，,。？?\s]{0,2}?(?:可以|行|中)"
 )
-"""Asking whether something can be done here at all ("能在这边办吗", "在郑州能办不")."""
+"""Asking whether something can be done here at all ("能在这边办吗", "到郑州能办不", "在这办行吗")."""
 
 
 def served_here_answer(
@@ -755,20 +769,22 @@ def item_question_near_faq(
     - for an aspect question near ``faq``, only when an item is linked and the entry is not one
       the model and retrieval agree on and retrieval is sure of (from `bot.faq.UNSURE_SCORE`):
       "社保卡能在自助机上办吗" keeps 自助终端, "营业执照下来了能直接给我邮过来吗" (no item linked)
-      证照免费邮寄; but always when it goes back to the item it names (`RETURN_CUES`: "说回开公司
+      证照免费邮寄; but always when it opens by going back to the item it names (`GOING_BACK`: "说回开公司
       执照去哪个窗口拿").
     """
     if near is None or not text.strip():
         return False
     if near == "ask_service_guide":
         return mentioned or item_instead_of_faq(catalogue, text)
-    if mentioned and any(cue in text for cue in RETURN_CUES):
+    if mentioned and GOING_BACK.search(text):
         return True  # "说回开公司 营业执照去哪领": going back to the item named asks about it
     return mentioned and not (on_entry and score >= UNSURE_SCORE)
 
 
 # Words that go back to the matter before the one in context ("再回到刚才那个", "说回前面那个").
 RETURN_CUES = tuple("回到 说回 再回 返回 之前那个 前面那个 前一个 上一个事 头一个 第一个事".split())
+GOING_BACK = re.compile(r"^\W*(?:那|再|还是)?(?:说回|回到|返回)(?!老家|家|原籍|户籍地|本地|当地)")
+"""A message opening by going back to a matter ("回到开公司…", "说回开公司"), not a citizen back home."""
 _PUNCTUATION_END = "。！？!?；;…"
 _DURATION = re.compile(r"\d+(\.\d+)?\s*个?(工作日|自然日|日|天|小时|分钟|周|月)内?$")
 

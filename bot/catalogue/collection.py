@@ -32,6 +32,10 @@ def normalise_key(text: str) -> str:
     return normalise(text).strip(_QUOTES)
 
 
+PAPER_ENDINGS = ("书", "证", "表", "单", "函", "卡", "本", "票", "据", "照", "明", "合同", "协议", "报告")
+"""How the name of a paper ends (委托书, 居住证, 申请表, 结婚证明, 劳动合同): `Catalogue.papers_in`."""
+
+
 class Catalogue:
     """All service items of the hall, in file order."""
 
@@ -159,10 +163,13 @@ class Catalogue:
         """The words of any item's materials ``text`` names (`papers_named` over the whole catalogue).
 
         委托书 in "委托书得按啥格式写": a paper whatever the item, for telling a question about
-        the paper itself (the hall's entry on it) from one about the matter at hand.
+        the paper itself (the hall's entry on it) from one about the matter at hand. Only words that
+        end as a paper's name does (`PAPER_ENDINGS`: 委托书, 营业执照; not 代办 or 授权 of
+        代办人居民身份证).
         """
         query = normalise(text)
-        return sorted((w for w in self._paper_items() if w in query), key=lambda word: (-len(word), word))
+        found = (w for w in self._paper_items() if w in query and w.endswith(PAPER_ENDINGS))
+        return sorted(found, key=lambda word: (-len(word), word))
 
     def _paper_items(self) -> dict[str, int]:
         """How many items' materials each paper word names (身份证: nearly all; 发票: a few)."""

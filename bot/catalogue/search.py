@@ -434,8 +434,9 @@ UNCOUNTED_TERM_LENGTH = 3
 """An everyday term matches a message with their counts taken out only when at least this long."""
 
 
-_PADDING = re.compile(r"彻底|完全|全都|都|也")
-"""Adverbs said inside a phrase ("把公司彻底关掉", "水电也都没通"): taken out with the counts."""
+_PADDING = re.compile(r"彻底|全都")
+"""Adverbs said inside a phrase ("把公司彻底关掉"): taken out with the counts. Not 都 or 也 alone, which
+would make "窗口人都走了" read as 人走了 (a death)."""
 
 
 def uncounted(text: str) -> str:
@@ -447,6 +448,14 @@ def uncounted(text: str) -> str:
     one without a count ("新招了人") a message with one ("新招了五个人"), and 公司关掉 "公司彻底关掉".
     """
     return _PADDING.sub("", _COUNT.sub("", text))
+
+
+DEATH_WORDS = ("去世", "过世", "离世", "病故", "逝世", "死亡", "丧事")
+
+
+def tells_of_a_death(text: str) -> bool:
+    """Whether ``text`` tells that someone died: a relative gone (`_PASSED_AWAY`) or `DEATH_WORDS`."""
+    return _PASSED_AWAY.search(text) is not None or any(word in text for word in DEATH_WORDS)
 
 
 def described(text: str) -> str:
@@ -486,9 +495,9 @@ def without_channels(text: str) -> str:
     return CHANNELS.sub(" ", text)
 
 
-ERRAND = re.compile(r"(?:老板|老总|领导|经理|单位|公司|厂里)(?:让|叫|派|安排)(?:我|俺)")
+ERRAND = re.compile(r"(?<![换新])(?:老板|老总|领导|经理|单位|公司|厂里)(?:让|叫|派|安排)(?:我|俺)")
 """Who sent the asker ("经理叫我打听下执照变更", "领导叫俺问下"): a clerk on an errand, no evidence for
-an item (老板 is a word of 企业信息变更's change of owner)."""
+an item (老板 is a word of 企业信息变更's change of owner); not a new owner (换老板让我来问…)."""
 
 
 def without_errand(text: str) -> str:

@@ -760,6 +760,7 @@ def test_an_item_named_as_a_persons_state_in_asking_whether_the_matter_applies_k
         ("退休一件事", "俺媳妇是自己缴的灵活就业社保 到年龄了也这么办吗", "灵活就业一件事", "退休一件事"),
         # the other matter itself, wanted: followed
         ("员工录用一件事", "我自己想办退休 够条件吗", "退休一件事", "退休一件事"),
+        ("申请公租房一件事", "俺要问的是居住证 俺符合条件吗", "居住证办理一件事", "居住证办理一件事"),
     ],
 )
 def test_what_a_person_has_or_is_in_asking_whether_the_matter_applies_keeps_it(
@@ -871,6 +872,10 @@ def test_the_matter_at_hand_told_as_finished_before_another_is_a_switch() -> Non
     named = [{"value": "企业信息变更一件事", "extractor": "ServiceLinker.description"}]
     choice = choose_item(catalogue, "等修复完 还得变更下经营范围 流程咋走", named, credit, "process")
     assert choice.item is not None and choice.item.name == "企业信息变更一件事"
+    # a step of the matter at hand finished, in words not of its name: no switch
+    hiring = catalogue.get("员工录用一件事")
+    assert hiring is not None
+    assert not opens_new_matter(catalogue, "社保登记办完还得去交公积金吗", hiring)
     # a step of the matter at hand finished, with nothing else named: no switch is looked for
     kept = choose_item(catalogue, "交完材料还要等几天", [], credit, "time_limit")
     assert kept.item is not None and kept.item.name == "信用修复一件事"

@@ -258,6 +258,14 @@ async def test_make_eval_scores_the_faq_answer_the_action_gives(
     assert given == expected
 
 
+def test_coming_back_home_is_no_going_back_to_a_matter() -> None:
+    from bot.guide import GOING_BACK
+
+    assert GOING_BACK.search("回到开公司的事 执照去哪拿")
+    assert not GOING_BACK.search("回到老家了 社保卡能在自助机上办吗")
+    assert not GOING_BACK.search("人回到河北了 公积金能取吗")
+
+
 @pytest.mark.parametrize("cue", ["说回开公司", "开公司的事"])
 async def test_going_back_to_an_item_it_names_asks_about_it(seed_store: FaqStore, cue: str) -> None:
     """Going back (`bot.guide.RETURN_CUES`) beats an entry the model and retrieval agree on."""

@@ -31,7 +31,7 @@ DESCRIBED = [
     # what staff added after reading what citizens asked (2026-12-05)
     ("在郑州想参加摇号买车 得先办啥", "居住证办理一件事"),
     ("医保卡消磁了 药店刷不了 咋弄", "社会保障卡居民服务一卡通一件事"),
-    ("单位每月扣我住房那个钱 租房能用不", "公积金提取一件事"),
+    ("单位每月都给交着住房那笔 租房能用不", "公积金提取一件事"),
     ("俺家刚添了个娃 户口咋上", "新生儿出生一件事"),
     ("媳妇生了二胎，要办啥", "新生儿出生一件事"),
     ("厂里新招了十几个工人 社保咋交", "员工录用一件事"),
@@ -211,6 +211,12 @@ def test_a_situation_in_everyday_words_is_sure_of_its_item(
 ) -> None:
     evidence = index.catalogue.evidence(text)
     assert evidence.item is not None and evidence.item.name == expected
+
+
+@pytest.mark.parametrize("text", ["下午去的 窗口人都走了 咋办", "大厅里人也都走了 明天几点开门"])
+def test_people_gone_home_is_no_death(index: ServiceIndex, text: str) -> None:
+    evidence = index.catalogue.evidence(text)
+    assert evidence.item is None or evidence.item.name != "身后一件事"
 
 
 @pytest.mark.parametrize(("text", "expected"), NEGATED)
