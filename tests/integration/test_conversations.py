@@ -153,21 +153,27 @@ from tests.utils.conversations import by_file, load_conversations, play
 # 2026-12-05: blind_eighteenth.yml, 60 conversations by a thirty-third writer (one whose opening
 # message stood in the training data taken out), scored before anyone looked at its failures:
 # 43/59 (0.729). Its bar sits two conversations under.
+# Then job loss, a company's address, a clerk on an errand, what a person has or is, a paper not
+# issued yet, an aspect title in a question of its own, a subject named alone, whether the hall
+# serves the citizen here, what all there is to do, catalogue words (docs/intent-tuning.md):
+# blind_eighteenth 55/59, of the 1079 before 958 → 978: 1033/1138. Two earlier conversations were
+# lost, both said there (a hearsay about 承诺 now gets 容缺受理; a photocopy forgotten gets 免证办).
+# The bars of the files that moved were raised to two conversations under the level reached.
 SUCCESS_BAR = 0.92
 NEWER_FILE_BARS = {
-    "blind_sixth.yml": 0.76,
-    "blind_seventh.yml": 0.86,
-    "blind_eighth.yml": 0.61,
-    "blind_ninth.yml": 0.78,
-    "blind_tenth.yml": 0.83,
-    "blind_eleventh.yml": 0.84,
-    "blind_twelfth.yml": 0.89,
+    "blind_sixth.yml": 0.8,
+    "blind_seventh.yml": 0.88,
+    "blind_eighth.yml": 0.68,
+    "blind_ninth.yml": 0.81,
+    "blind_tenth.yml": 0.86,
+    "blind_eleventh.yml": 0.86,
+    "blind_twelfth.yml": 0.91,
     "blind_thirteenth.yml": 0.91,
-    "blind_fourteenth.yml": 0.89,
-    "blind_fifteenth.yml": 0.9,
-    "blind_sixteenth.yml": 0.88,
-    "blind_seventeenth.yml": 0.84,
-    "blind_eighteenth.yml": 0.69,
+    "blind_fourteenth.yml": 0.91,
+    "blind_fifteenth.yml": 0.91,
+    "blind_sixteenth.yml": 0.9,
+    "blind_seventeenth.yml": 0.86,
+    "blind_eighteenth.yml": 0.89,
 }
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
