@@ -394,13 +394,14 @@ class ActionGuide(Action):
         aspect = INTENT_TO_ASPECT.get(intent, "overview")
         ask_intent = intent if intent in INTENT_TO_ASPECT else "ask_service_guide"
         earlier = catalogue.get(earlier_item(tracker) or "")
-        if in_context is None and not text.startswith("/"):
-            # "我户口在河北 到郑州能办吗": whether the hall serves the citizen here at all
+        if in_context is None and aspect == "eligibility" and not text.startswith("/"):
+            # "我户口在河北 到郑州能办吗": whether the hall serves the citizen here at all (retrieval is
+            # asked only for an eligibility question, not on every guide turn)
             index = get_faq_store().current()
             here = served_here_answer(
                 catalogue, text, aspect, index.search(text), tracker.latest_message.get(FAQ_TOPIC)
             )
-            if here is not None and here.entry is not None:
+            if here is not None and here.entry is not None:  # an entry always, for the type checker
                 dispatcher.utter_message(text=here.entry.cited_answer(), json_message=faq_card(here.entry))
                 return ended_lookup(tracker)
         choice = choose_item(catalogue, text, mentions, in_context, aspect, earlier)
