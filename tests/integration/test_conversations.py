@@ -159,6 +159,9 @@ from tests.utils.conversations import by_file, load_conversations, play
 # blind_eighteenth 55/59, of the 1079 before 958 → 978: 1033/1138. Two earlier conversations were
 # lost, both said there (a hearsay about 承诺 now gets 容缺受理; a photocopy forgotten gets 免证办).
 # The bars of the files that moved were raised to two conversations under the level reached.
+# 2026-12-05 (later): blind_nineteenth.yml, 60 conversations by a thirty-fifth writer (two holding a
+# message that stood in the training data taken out), scored before anyone looked at its failures:
+# 54/58 (0.931). Its bar sits two conversations under.
 SUCCESS_BAR = 0.92
 NEWER_FILE_BARS = {
     "blind_sixth.yml": 0.8,
@@ -174,6 +177,7 @@ NEWER_FILE_BARS = {
     "blind_sixteenth.yml": 0.9,
     "blind_seventeenth.yml": 0.86,
     "blind_eighteenth.yml": 0.89,
+    "blind_nineteenth.yml": 0.89,
 }
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]

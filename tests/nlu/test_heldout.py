@@ -163,6 +163,11 @@ BARS = {
     # messages naming or describing an item), first scored 2026-12-05 with nothing changed for it:
     # 0.940 against the baseline's 0.862, linking 98 of 103 (0.951), FAQ 95 of 102.
     "tests/nlu/heldout_blind_twentieth.yml": (0.94, 0.07, 0.95),
+    # heldout_blind_twenty_first.yml (thirty-fourth writer, same brief; 278 messages once the 91
+    # standing verbatim in the training data or other held-out files were taken out; 109 FAQ
+    # questions, 108 messages naming or describing an item), first scored 2026-12-05 with nothing
+    # changed for it: 0.924 against the baseline's 0.878, linking 105 of 108 (0.972), FAQ 103 of 109.
+    "tests/nlu/heldout_blind_twenty_first.yml": (0.92, 0.04, 0.97),
 }
 # 2026-12-04 (evening): a guide question that finds no matter, with faq next and from a fifth of its
 # confidence, is read as faq (bot/nlu/intent_classifier.py FAQ_SHARE): 40 FAQ questions of the files
@@ -263,6 +268,8 @@ FAQ_BARS = {
     "tests/nlu/heldout_blind_nineteenth.yml": 0.95,
     # first scored 2026-12-05 with nothing changed for it: 95 of 102 (0.931), below the 0.95
     "tests/nlu/heldout_blind_twentieth.yml": 0.93,
+    # first scored 2026-12-05 with nothing changed for it: 103 of 109 (0.945), below the 0.95
+    "tests/nlu/heldout_blind_twenty_first.yml": 0.94,
 }
 INVENTED_BAR = 0.02
 # Messages naming or describing an item, for a file's linking figure to count: 100 until the two
@@ -364,7 +371,8 @@ OOS_FAQ_ALLOWED = {
 # stock market, a joke...), and 8 were taken out as verbatim copies, leaving 4; the fifteenth
 # writer's likewise (8 of 12 taken out), and the sixteenth's (11 of 15; "上海浦东…", one jieba word
 # for a city and its district, was answered as a service until bot/nlu/places.py read such words);
-# the thirtieth writer's too (4 of 10 left), and the thirty-second's (3 of 10).
+# the thirtieth writer's too (4 of 10 left), the thirty-second's (3 of 10) and the thirty-fourth's
+# (4 of 10).
 MIN_OUT_OF_SCOPE = 5
 MIN_OUT_OF_SCOPE_OF = {
     "tests/nlu/heldout_blind_fourteenth.yml": 4,
@@ -372,6 +380,7 @@ MIN_OUT_OF_SCOPE_OF = {
     "tests/nlu/heldout_blind_sixteenth.yml": 4,
     "tests/nlu/heldout_blind_nineteenth.yml": 4,
     "tests/nlu/heldout_blind_twentieth.yml": 3,
+    "tests/nlu/heldout_blind_twenty_first.yml": 4,
 }
 
 
