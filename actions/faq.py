@@ -50,6 +50,7 @@ from bot.guide import (
     item_question_near_faq,
     payload,
     subject_over_faq,
+    worded_aspect,
 )
 from bot.hall import get_hall
 from bot.nlu.places import brought_here, elsewhere
@@ -178,7 +179,8 @@ def guide_answer_instead(
         and (evidence or any(cue in text for cue in POINTING_CUES))
         and not of_its_paper
     ):
-        return item, GUIDE_ASPECT_OF_FAQ_ENTRY[entry.id]
+        # the aspect the words ask for ("俺替俺娘跑一趟 得拿些啥": materials), else the entry's own
+        return item, worded_aspect(text) or GUIDE_ASPECT_OF_FAQ_ENTRY[entry.id]
     rule = GUIDE_ASPECT_OF_FAQ_ENTRY.get(entry.id)
     if rule == "fee" and ITEM_FEE.search(text) and HALL_AS_A_WHOLE.search(text) is None:
         # "收工本费不" right after the item's guide: its own fee, unless the hall as a whole is asked of;

@@ -47,6 +47,7 @@ from bot.guide import (
     hall_wide_answer,
     paper_trouble,
     parse_situation,
+    proxy_entry,
     render,
     served_here_answer,
     subject_over_faq,
@@ -408,10 +409,15 @@ class ActionGuide(Action):
         item: Optional[ServiceItem] = choice.item
         offered = offered_items(tracker) if item is None and not choice.choices and not mentions else []
         if item is None and in_context is None and not mentions and not offered:
+            index = get_faq_store().current()
+            # "老人腿脚不便 闺女能替她办不": whether someone else may do it, for no item yet (`proxy_entry`)
+            proxy = index.get(proxy_entry(catalogue, text, hall) or "")
+            if proxy is not None and not text.startswith("/"):
+                dispatcher.utter_message(text=proxy.cited_answer(), json_message=faq_card(proxy))
+                return ended_lookup(tracker)
             # "办政务服务得花钱不", "去领证的话需要拿啥东西": about the hall as a whole, answered from the
             # FAQ; with items close to it too, only where the intent model's FAQ topic and retrieval agree
             faq = faq_confidence(tracker.latest_message.get("intent_ranking") or [])
-            index = get_faq_store().current()
             matches = index.search(text)
             topic = tracker.latest_message.get(FAQ_TOPIC)
             answer = None

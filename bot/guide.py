@@ -18,7 +18,7 @@ from bot.catalogue.linking import SURE_SCORE, Evidence, fits, outscored
 from bot.catalogue.search import PAUSE_CHARACTERS, tells_of_a_death
 from bot.faq import AGREED_OVER_ITEMS_CONFIDENCE, UNSURE_SCORE, FaqAnswer, FaqMatch, agreed_entry, decide
 from bot.hall import HallInfo
-from bot.relatives import RELATIVES
+from bot.relatives import ELDERS, RELATIVES, WORKERS
 
 # aspect -> (intent that asks for it, Chinese label)
 ASPECTS: Dict[str, tuple[str, str]] = {
@@ -430,11 +430,47 @@ def asks_for_someones_presence(text: str) -> bool:
     """Whether ``text`` asks whether a person must come ("孩子他妈也要去吗", "他腿摔了 非要本人到场吗").
 
     A relative (`RELATIVES`), or 他/她 (not inside 其他/其它), and a presence cue
-    (`PRESENCE_CUES`); "我妈能不能帮我排个号" asks about the hall, not the matter at hand.
+    (`PRESENCE_CUES`); or the applicant themselves coming (`_IN_PERSON`: "要本人来一趟不", "要本人去吗").
+    "我妈能不能帮我排个号" asks about the hall, not the matter at hand.
     """
+    if _IN_PERSON.search(text):
+        return True
     bare = text.replace("其他", "").replace("其它", "")
     person = any(word in text for word in RELATIVES) or "他" in bare or "她" in bare
     return person and any(cue in text for cue in PRESENCE_CUES)
+
+
+_IN_PERSON = re.compile(
+    r"本人(?:亲自)?[^，,。？?\s]{0,2}?(?:来|去|到场|到现场|过来|过去)"
+    r"|(?:我|俺)(?:自己|一个人|一人)(?:去|来|过去|过来|跑)"
+)
+"""The applicant asked to come in person or alone ("要本人来一趟不", "非得本人亲自去吗", "俺自己跑一趟能办完不")."""
+
+
+SOMEONE_ELSE = RELATIVES + ELDERS + WORKERS + tuple("子女 家人 家属 亲属 亲戚 朋友 同事 别人 旁人".split())
+"""People who may do a matter for the one it concerns: relatives, elders, workers, others."""
+PROXY_CUES = re.compile(
+    r"代(?:他|她|我|俺|人)?[^，,。？?\s]?办|替(?:他|她|我|俺)[^，,。？?\s]{0,3}?[办跑去来]"
+    r"|(?:让|叫|派)[^，,。？?\s]{1,5}?(?:去|来|跑|代|替)|来不了|去不了|不能来|不能去|出不了门|委托"
+)
+"""Doing a matter for someone, or sending someone ("儿子能替他办不", "让俺媳妇去中不", "派个同事去办"),
+or the person it concerns unable to come ("老人来不了")."""
+
+
+def proxy_entry(catalogue: Catalogue, text: str, hall: HallInfo) -> Optional[str]:
+    """The hall's ``proxy_faq`` entry (id) for a question whether someone else may do it, else ``None``.
+
+    "老人住院来不了 孙子能代办不", "单位派同事去 得开啥证明": someone else (`SOMEONE_ELSE`) doing it
+    for the person it concerns (`PROXY_CUES`), with no item named (`Catalogue.mentioned_in`); the
+    caller has found no item in context and none the catalogue is sure of. The entry on 委托代办 and
+    授权委托书 answers it; an item's own rules on who must come are its guide's
+    (`asks_for_someones_presence`).
+    """
+    if not hall.proxy_faq or PROXY_CUES.search(text) is None:
+        return None
+    if not any(word in text for word in SOMEONE_ELSE) or catalogue.mentioned_in(text) is not None:
+        return None
+    return hall.proxy_faq
 
 
 # Words that pass on what someone else said ("听同事说…", "网上说…").
@@ -510,6 +546,30 @@ def gives_up(catalogue: Catalogue, text: str, in_context: ServiceItem) -> bool:
         catalogue.score(in_context, words) > 0 or catalogue.character_score(in_context, words) > 0
         for words in dropped
     )
+
+
+STATE_BEFORE = ("刚", "已经", "早就", "刚刚")
+STATE_AFTER = re.compile(r"了?(?:以后|之后|后|回来|下来)|了(?:[\s，,。.!！]|$)")
+"""Words around a name that make it a person's state, not the matter asked about: 刚退休, 退伍回来,
+退休了，… (not "上小学了吧", a matter still ahead)."""
+
+
+def told_as_a_state(text: str, start: int, end: int) -> bool:
+    """Whether the name at ``text[start:end]`` tells a state someone is in.
+
+    It is right after a word of having just got there (`STATE_BEFORE`: "刚退休") or right before one
+    of having got there (`STATE_AFTER`: "退伍回来了", "退休以后").
+    """
+    return text[:start].endswith(STATE_BEFORE) or STATE_AFTER.match(text[end:]) is not None
+
+
+def named_as_a_state(text: str, item: ServiceItem) -> bool:
+    """Whether ``text`` names ``item`` and only as a state someone is in (`told_as_a_state`).
+
+    "表弟退伍回来了 准备弄个物流车队" after 军人退役: the veteran's state, another matter asked about.
+    """
+    spans = [(m.start(), m.end()) for form in item.surface_forms for m in re.finditer(re.escape(form), text)]
+    return bool(spans) and all(told_as_a_state(text, start, end) for start, end in spans)
 
 
 def opens_new_matter(catalogue: Catalogue, text: str, in_context: ServiceItem) -> bool:
@@ -687,8 +747,10 @@ ASKS_IF_HERE = re.compile(
     r"(?:能|可以)在(?:这|这边|这儿|这里|恁这|你们这|郑州|高新区?)[^，,。？?\s]{0,2}?办"
     r"|[在到](?:这|这边|这儿|这里|恁这|你们这|郑州|高新区?)[^，,。？?\s]{0,2}?(?:能|可以)办"
     r"|在(?:这|这边|这儿|这里|恁这|你们这|郑州|高新区?)办[^，,。？?\s]{0,2}?(?:可以|行|中)"
+    r"|不(?:用|必)?回(?:去|来|老家|户籍地|原籍)[^，,。？?\s]{0,3}?(?:能|可以)办"
 )
-"""Asking whether something can be done here at all ("能在这边办吗", "到郑州能办不", "在这办行吗")."""
+"""Asking whether something can be done here at all ("能在这边办吗", "到郑州能办不", "在这办行吗"), or
+without going back to where the citizen or the matter belongs ("不回老家能办不")."""
 
 
 def served_here_answer(
@@ -703,15 +765,18 @@ def served_here_answer(
     "我户口在河北 到郑州能办吗": an eligibility question (``aspect``) asking whether it can be done
     here (`ASKS_IF_HERE`) that names no item (`Catalogue.mentioned_in`; the citizen's origin may
     describe 居住证, but no matter is asked about) gets the entry the intent model's FAQ topic and
-    retrieval agree on (`bot.faq.agreed_entry`), when retrieval is sure of it: 跨省通办, 外籍人士.
-    Six writers asked so; the model read their questions as ask_eligibility, ``faq`` under 0.1.
+    retrieval agree on (`bot.faq.agreed_entry`), however unsure retrieval is of it: the question
+    itself says the matter is where it may be done (跨省通办, 外籍人士), and the two agreeing rule out
+    an entry that merely shares its words. Seven writers asked so; the model read their questions as
+    ask_eligibility, ``faq`` under 0.1, and the words of being away (在外地, 回来) drew a guess at
+    就医费用报销 before.
     """
     if aspect != "eligibility" or ASKS_IF_HERE.search(text) is None:
         return None
     if agreed_entry(matches, topic) is None or catalogue.mentioned_in(text) is not None:
         return None
     answer = decide(matches)
-    return answer if answer.entry is not None and not answer.unsure else None
+    return answer if answer.entry is not None else None
 
 
 def item_instead_of_faq(catalogue: Catalogue, text: str, evidence: Optional[Evidence] = None) -> bool:
@@ -1108,6 +1173,7 @@ def choose_item(
         sure is not None
         and named
         and not (in_context is not None and in_context.name in {n.name for n in named})
+        and not named_as_a_state(text, sure)  # "退伍回来了 打算个人缴社保": the veteran's state, not his matter
     ):
         # "公司注册地在金水区 想整个挪到高新区来": an alias (公司注册) inside a description the catalogue,
         # weighing that alias too, is sure of for another item with a sure link's lead
@@ -1170,7 +1236,8 @@ def choose_item(
             if catalogue.get(str(m.get("value") or "")) is item
         )
         if described and typed and in_context is not None and in_context.name != item.name:
-            if opens_new_matter(catalogue, text, in_context):
+            if opens_new_matter(catalogue, text, in_context) or named_as_a_state(text, in_context):
+                # the item in context named only as the citizen's state ("退伍回来了"): a new matter
                 return about(item)
             hypothetical = any(cue in text for cue in HYPOTHETICAL_CUES)
             # 如果 and 要是 themselves are the hypothetical, not the citizen's own circumstances

@@ -87,6 +87,9 @@ class HallInfo(BaseModel, extra=Extra.forbid):
     rating_faq: Optional[str] = None
     """The FAQ entry (id) on the 好差评 system: a wish to rate the service that asks how or where
     (`asks_how_or_where`: "咋给窗口打差评") gets it before the rating prompt."""
+    proxy_faq: Optional[str] = None
+    """The FAQ entry (id) on 委托代办: a guide question about no item asking whether someone else may
+    do it for the person it concerns (`bot.guide.proxy_entry`: "儿子能替他办不") gets it."""
     suggestions: List[Suggestion]
     popular_items: List[str]
 
@@ -118,13 +121,17 @@ def hours_answer(text: str, hall: HallInfo, retrieved: Optional[str], sure: bool
         sure: whether retrieval scored it at `bot.faq.UNSURE_SCORE` or more.
 
     The hotline's hours ("打热线啥时候有人接听") are the hotline entry's alone, not the hall's
-    (`asks_about_the_hotline`). Otherwise the hall's hours, then ``hours_faq`` when the message
-    names a time outside them (`OUTSIDE_HOURS_WORDS`) or retrieval is sure of that entry.
+    (`asks_about_the_hotline`). Otherwise the hall's hours, then the entry retrieval is sure of
+    (the hours of one of the hall's own services: "自助机夜里能用吗" → 自助服务区, "停车场几点关门" →
+    停车) or, failing that, ``hours_faq`` when the message names a time outside them
+    (`OUTSIDE_HOURS_WORDS`).
 
     """
     if hall.hotline_faq and asks_about_the_hotline(text):
         return HoursAnswer(hours=False, entry=hall.hotline_faq)
-    if hall.hours_faq and (OUTSIDE_HOURS_WORDS.search(text) or (retrieved == hall.hours_faq and sure)):
+    if retrieved is not None and sure and retrieved != hall.hotline_faq:
+        return HoursAnswer(hours=True, entry=retrieved)
+    if hall.hours_faq and OUTSIDE_HOURS_WORDS.search(text):
         return HoursAnswer(hours=True, entry=hall.hours_faq)
     return HoursAnswer(hours=True, entry=None)
 

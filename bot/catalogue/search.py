@@ -56,7 +56,9 @@ _STOP_WORDS = frozenset(
     "预约 排号 开个 办个 一个 一家 一张 几个 丢了 掉了 坏了 孩子 小孩 郑州 郑州市 高新 高新区 新区 "
     "符合 情况 本人 身份证 原件 复印件 电脑 手机 项目 申请 单位 个人 有没有 中不中 行不行 啥时候 办证 "
     "清单 几天 要钱 要求 门槛 资格 咋办 咋弄 咋整 咋搞 怎么弄 怎么整 多少 大概 或者 这种 那种 才能 有啥 "
-    "一年 不在 不开 家里 不好 不了 不上 不到 不能 不行 不会 不用 直接".split()
+    "一年 不在 不开 家里 不好 不了 不上 不到 不能 不行 不会 不用 直接 在外 人在 "
+    # departments say where a step is done, not which matter ("税务和市场监管哪个在前")
+    "市场监管 市场 监管 场监 税务 税务局".split()
 )
 # the longest first, so that 多长时间 goes before 时间 when they are taken out of a message
 _STOP_WORDS_LONGEST_FIRST = sorted((w for w in _STOP_WORDS if len(w) > 1), key=len, reverse=True)

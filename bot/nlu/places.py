@@ -162,6 +162,17 @@ def away_to_sign(text: str, place: str) -> bool:
     )
 
 
+def comes_from(text: str, place: str) -> bool:
+    """Whether ``text`` says someone is of ``place`` and comes to do the matter here.
+
+    "香港居民来办手续 要带啥证", "俺是台湾来的 拿台胞证行不": a person of that place (人, 居民, 同胞,
+    籍, 来的, 过来; not 人社), whose matter is the hall's (the FAQ answers Hong Kong, Macao and Taiwan
+    residents and foreigners), unless the matter is named as that place's ("我是北京人 北京的医保卡咋补").
+    """
+    origin = re.search(re.escape(place) + r"(?:人(?!社)|居民|同胞|籍|来的|过来)", text)
+    return origin is not None and f"{place}的" not in text
+
+
 def other_place(text: str, words: Optional[Sequence[str]] = None) -> Optional[str]:
     """The first place ``text`` names that is not Zhengzhou's (`place_names`, ``LOCAL``), or ``None``.
 
@@ -188,9 +199,10 @@ def elsewhere(text: str, words: Optional[Sequence[str]] = None) -> Optional[str]
     ``words`` are the message's words when a tokenizer has already cut it (Rasa's pipeline);
     otherwise jieba's default dictionary cuts it. ``None`` when the message names no place, names a
     place of Zhengzhou, ties the matter to the hall (see the module's rules), or asks how someone in
-    that place signs or is present for a matter of here (`away_to_sign`).
+    that place signs or is present for a matter of here (`away_to_sign`), or says someone of that
+    place comes to do it here (`comes_from`).
     """
     if ties_here(text):
         return None
     place = other_place(text, words)
-    return None if place is None or away_to_sign(text, place) else place
+    return None if place is None or away_to_sign(text, place) or comes_from(text, place) else place

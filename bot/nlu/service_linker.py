@@ -7,7 +7,8 @@ staff page links at once, without a retrain or a restart.
 
 - **Named**: a spaCy ``PhraseMatcher`` over the catalogue's names, short names and aliases
   (extractor ``ServiceLinker``, ``confidence_entity`` 1.0), for any intent.
-- **Described**: for intents about one item (`ITEM_INTENTS`) and a message that names none,
+- **Described**: for intents about one item (`ITEM_INTENTS`) and a message that names none, or
+  whose names only tell a person's state (`bot.guide.told_as_a_state`: "俺妈刚退休 她的公积金咋提"),
   the catalogue's evidence (names, aliases, everyday terms, bundled matters; see
   `bot.catalogue.linking`) links the item only when it is sure (extractor
   ``ServiceLinker.description``, ``confidence_entity`` from 0.5 at the threshold towards 1). A
@@ -38,7 +39,7 @@ from bot.catalogue import Catalogue
 from bot.catalogue.linking import SURE_MARGIN, SURE_SCORE
 from bot.catalogue.live import live_catalogue
 from bot.catalogue.sounds import SoundMatcher
-from bot.guide import GUIDE_INTENTS
+from bot.guide import GUIDE_INTENTS, told_as_a_state
 from bot.nlu.places import elsewhere
 
 logger = logging.getLogger(__name__)
@@ -169,13 +170,38 @@ class ServiceIndex:
         }
 
     def link(self, text: str, intent: Optional[str]) -> List[Dict[str, Any]]:
-        """The ``service`` entities of a message: names found, else a sure description (item intents only)."""
+        """The ``service`` entities of a message: names found, else a sure description (item intents only).
+
+        Names that only tell a person's state (`told_as_a_state`: "俺妈刚退休 她的公积金咋提",
+        "表弟退伍回来了 准备弄个物流车队") give way to the item the rest of the message surely
+        describes, when it is another one.
+        """
         found = self.find(text)
+        beyond = self.beyond_states(text, found) if intent in ITEM_INTENTS else None
+        if beyond is not None:
+            return [beyond]
         if not found and intent in ITEM_INTENTS:
             described = self.describe(text)
             if described is not None:
                 found.append(described)
         return found
+
+    def beyond_states(self, text: str, found: List[Dict[str, Any]]) -> Optional[Dict[str, Any]]:
+        """The item the rest of ``text`` surely describes, when every name ``found`` tells a state.
+
+        ``found`` are the message's ``service`` entities; each must tell a state someone is in
+        (`bot.guide.told_as_a_state`). The names are blanked and the rest looked up as a description
+        (`describe`); ``None`` when it describes no item surely, or one of the names' own.
+        """
+        if not found or not all(told_as_a_state(text, e["start"], e["end"]) for e in found):
+            return None
+        rest = "".join(
+            "，" if any(e["start"] <= i < e["end"] for e in found) else char for i, char in enumerate(text)
+        )
+        described = self.describe(rest)
+        if described is None or described["value"] in {e["value"] for e in found}:
+            return None
+        return described
 
     def resolve(self, mention: str) -> Optional[str]:
         """Return the canonical name for a loose mention, or None when nothing fits well."""
@@ -277,7 +303,12 @@ class ServiceLinker(GraphComponent, EntityExtractorMixin):
                 linked.append({**entity, "value": value})
             intent = (message.get("intent") or {}).get("name")
             ranking = message.get("intent_ranking") or []
-            if not linked and about_one_item(intent, ranking, self.item_intent_confidence):
+            about_one = about_one_item(intent, ranking, self.item_intent_confidence)
+            beyond = index.beyond_states(text, linked) if about_one else None
+            if beyond is not None:
+                # "俺妈刚退休 她的公积金咋提": 退休 is her state, 公积金提取 the matter asked about
+                linked = [beyond]
+            if not linked and about_one:
                 described = index.describe(text)
                 if described is not None:
                     linked.append(described)

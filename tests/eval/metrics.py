@@ -22,6 +22,7 @@ from bot.guide import (
     hall_wide_answer,
     item_instead_of_faq,
     item_question_near_faq,
+    proxy_entry,
     served_here_answer,
     subject_over_faq,
 )
@@ -131,14 +132,15 @@ def faq_entry_answered(index: FaqIndex, text: str, predicted: Dict[str, Any]) ->
     - an eligibility question whether it can be done here at all gets the entry the FAQ topic and
       retrieval agree on (`bot.guide.served_here_answer`); any other guide question that names and
       describes no item and gets no item choices (or gets them, where the FAQ topic and retrieval
-      agree) goes to `bot.guide.hall_wide_answer`;
-    - an opening-hours question also gets the hall's ``hours_faq`` entry when it names a time outside
-      the hours or retrieval is sure of it, or the ``hotline_faq`` entry instead when it asks about
-      the hotline (`bot.hall.hours_answer`), and a complaint its ``complaint_faq`` entry
-      (`actions.hall.ActionHallInfo`); a request for the hotline's number gets ``hotline_faq``
-      (`actions.handoff.ActionHandoff`); a location question naming parking or a vehicle the
-      ``parking_faq`` entry after the address (`bot.hall.parking_entry`); a wish to rate the service
-      asking how or where the ``rating_faq`` entry (`bot.hall.rating_entry`).
+      agree) goes to `bot.guide.hall_wide_answer`, after the hall's ``proxy_faq`` entry for one
+      asking whether someone else may do it (`bot.guide.proxy_entry`);
+    - an opening-hours question also gets the entry retrieval is sure of, else the hall's
+      ``hours_faq`` entry when it names a time outside the hours, or the ``hotline_faq`` entry
+      instead when it asks about the hotline (`bot.hall.hours_answer`), and a complaint its
+      ``complaint_faq`` entry (`actions.hall.ActionHallInfo`); a request for the hotline's number
+      gets ``hotline_faq`` (`actions.handoff.ActionHandoff`); a location question naming parking
+      or a vehicle the ``parking_faq`` entry after the address (`bot.hall.parking_entry`); a wish
+      to rate the service asking how or where the ``rating_faq`` entry (`bot.hall.rating_entry`).
     """
     intent = predicted["intent"]
     mentioned = any(kind == "service" for kind, _ in predicted["entities"])
@@ -171,6 +173,9 @@ def faq_entry_answered(index: FaqIndex, text: str, predicted: Dict[str, Any]) ->
         if mentioned:
             return None
         choice = choose_item(get_catalogue(), text, [], None, aspect)
+        proxy = proxy_entry(get_catalogue(), text, get_hall()) if choice.item is None else None
+        if proxy is not None:
+            return index.get(proxy)
         if choice.item is not None or (
             choice.choices and agreed_entry(matches, topic, AGREED_OVER_ITEMS_CONFIDENCE) is None
         ):

@@ -783,8 +783,13 @@ def after_guide_answer(text: str, item: str, topic: Optional[str] = None) -> Tra
     [
         ("这个收费吗", "社会保障卡居民服务一卡通一件事", "fee", "mianfei"),
         ("他自己出不了门 俺去替他办中不中", DISABILITY, "overview", "weituo"),
+        # the aspect asked in words, not the entry's own: what the one going for him brings
+        ("他腿脚不利索 俺去替他跑的话得拿啥", "退休一件事", "materials", "weituo"),
         # an unsure answer (under UNSURE_SCORE) to a question about a person: the matter at hand
         ("俺老婆也要一起去吗 她上班没法请假", "新建商品房转移登记一件事", "overview", "yanshi"),
+        # the applicant themselves asked to come, no person named (`bot.guide._IN_PERSON`)
+        ("非要本人过来才行吗", "退休一件事", "overview", "weituo"),
+        ("兄弟姐妹都在外省 俺自己去能办成不", "身后一件事", "overview", "kuasheng"),  # alone
     ],
 )
 @pytest.mark.parametrize("modelled", [True, False])
@@ -799,7 +804,8 @@ async def test_a_hall_wide_rule_asked_right_after_a_guide_answer_is_answered_for
         dispatcher, after_guide_answer(text, item, topic=entry if modelled else None), {}
     )
     guide, hall_wide = dispatcher.messages
-    assert guide["custom"]["item"] == item and guide["custom"]["aspect"] == aspect
+    # the guide's answer, or its question on the citizen's situation first (退休's materials)
+    assert guide["custom"]["item_id"] == get_catalogue().get(item).id and guide["custom"]["aspect"] == aspect
     # the hall-wide entry stays a tap away
     assert hall_wide["buttons"][0]["payload"] == f'/faq{{"faq_topic": "{entry}"}}'
     assert SlotSet("service", item) in events
@@ -1011,7 +1017,7 @@ async def test_a_hall_wide_question_after_a_guide_answer_keeps_its_faq_answer(te
         ("用郑好办手机上直接申请中不", SOCIAL_CARD, None, [("faq", 0.67), ("ask_online", 0.33)], "online"),
         # retrieval unsure of 跨省通办 though the model's topic agrees
         (
-            "俺们兄弟几个都在外地 就俺一个在郑州 我自己去能办完不",
+            "家里姊妹几个都在南方 只有俺在郑州 俺自己跑能弄完不",
             AFTER_DEATH,
             "kuasheng",
             [("faq", 0.4), ("ask_eligibility", 0.17)],
@@ -1020,18 +1026,20 @@ async def test_a_hall_wide_question_after_a_guide_answer_keeps_its_faq_answer(te
         # retrieval unsure and faq weak, no aspect near it: the item's overview, the FAQ a tap away;
         # the same message taken firmly as faq keeps the FAQ answer
         (
-            "俺们兄弟几个都在外地 就俺一个在郑州 我自己去能办完不",
+            "家里姊妹几个都在南方 只有俺在郑州 俺自己跑能弄完不",
             AFTER_DEATH,
             "kuasheng",
             [("faq", 0.32), ("ask_eligibility", 0.08)],
             "overview",
         ),
+        # taken firmly as faq too: whether the citizen alone can do it asks about the matter at hand
+        # (`bot.guide.asks_for_someones_presence`), not the hall's 跨省通办
         (
-            "俺们兄弟几个都在外地 就俺一个在郑州 我自己去能办完不",
+            "家里姊妹几个都在南方 只有俺在郑州 俺自己跑能弄完不",
             AFTER_DEATH,
             "kuasheng",
             [("faq", 0.62), ("ask_eligibility", 0.08)],
-            None,
+            "overview",
         ),
         # a weak faq reading in words that do not lean on the item keeps the FAQ answer, and a
         # message the model was unsure of (nlu_fallback) is no weak faq reading

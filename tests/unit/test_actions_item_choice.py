@@ -272,6 +272,21 @@ def test_the_matter_before_told_as_done_follows_the_next_one(text: str) -> None:
     assert choose_item(catalogue, "执照下来以后还要干啥", [], opening, "process").item == opening
 
 
+@pytest.mark.parametrize("in_context", ["军人退役一件事", None])
+def test_the_item_in_context_named_only_as_a_state_gives_way_to_the_matter_described(
+    in_context: str | None,
+) -> None:
+    catalogue = get_catalogue()
+    text = "堂弟退伍回来了 在家待业 打算按零工身份自个儿缴社保 咋弄"
+    described = [{"value": "灵活就业一件事", "extractor": "ServiceLinker.description"}]
+    context = catalogue.get(in_context) if in_context else None
+    choice = choose_item(catalogue, text, described, context, "overview")
+    assert choice.item is not None and choice.item.name == "灵活就业一件事"
+    # the state's own matter asked about stays it
+    veteran = catalogue.get("军人退役一件事")
+    assert choose_item(catalogue, "退伍回来了 还要办啥", [], veteran, "process").item == veteran
+
+
 def test_a_description_that_leaves_the_item_in_context_far_behind_is_followed() -> None:
     catalogue = get_catalogue()
     transport, hiring = catalogue.get("开办运输企业一件事"), catalogue.get("员工录用一件事")

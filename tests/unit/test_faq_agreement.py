@@ -305,6 +305,62 @@ async def test_whether_the_hall_serves_the_citizen_at_all_gets_the_entry_both_ag
 
 
 @pytest.mark.parametrize(
+    ("intent", "text"),
+    [
+        ("ask_eligibility", "俺爹腿脚不好来不了 他闺女能代他办不"),
+        ("ask_materials", "单位派个同事去跑 得开啥证明"),
+        ("ask_eligibility", "让俺对象去大厅替俺办中不中"),
+    ],
+)
+async def test_whether_someone_else_may_do_it_for_no_item_gets_the_halls_proxy_entry(
+    seed_store: FaqStore, intent: str, text: str
+) -> None:
+    from bot.hall import get_hall
+
+    assert get_hall().proxy_faq == "weituo"
+    dispatcher = CollectingDispatcher()
+    await ActionGuide().run(dispatcher, parsed(intent, text, None, faq_share=0.02), {"responses": {}})
+    cards = [m["custom"] for m in dispatcher.messages if m.get("custom")]
+    assert [c.get("id") for c in cards if c["type"] == "faq"] == ["weituo"], cards
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "退休手续让俺闺女去替俺办中不",  # an item named: its own rules on who must come
+        "俺来不了 可以线上弄吗",  # nobody else to do it
+    ],
+)
+def test_a_proxy_for_a_named_item_or_nobody_else_is_not_the_halls_entry(text: str) -> None:
+    from bot.catalogue import get_catalogue
+    from bot.guide import proxy_entry
+    from bot.hall import get_hall
+
+    assert proxy_entry(get_catalogue(), text, get_hall()) is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "户口是外地的 能在这边办事不",  # retrieval unsure of the entry (under UNSURE_SCORE), both agree
+        "人在外省 事在郑州 不回去能办吗",  # without going back
+        "俺户口在外省 不用回老家也能办不",
+    ],
+)
+def test_whether_it_can_be_done_here_or_without_going_back_gets_the_entry_both_agree_on(
+    seed_store: FaqStore, text: str
+) -> None:
+    from bot.catalogue import get_catalogue
+    from bot.guide import served_here_answer
+
+    topic = {"name": "kuasheng", "confidence": 0.15}
+    answer = served_here_answer(
+        get_catalogue(), text, "eligibility", seed_store.current().search(text), topic
+    )
+    assert answer is not None and answer.entry is not None and answer.entry.id == "kuasheng"
+
+
+@pytest.mark.parametrize(
     ("text", "aspect"),
     [
         ("居住证在郑州能办不", "eligibility"),  # an item named: its own conditions

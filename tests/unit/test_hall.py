@@ -109,6 +109,19 @@ async def test_hours_outside_the_usual_ones_get_the_entry_on_them_after_the_hour
     assert entry["custom"]["type"] == "faq" and entry["custom"]["id"] == hall.hours_faq
 
 
+@pytest.mark.parametrize(
+    ("text", "entry_id"),
+    [("自助区能用到几点", "zizhu"), ("停车场几点关门", "parking"), ("取号机几点开始出号", "quhao")],
+)
+async def test_the_hours_of_one_of_the_halls_services_get_its_entry_after_the_hours(
+    dispatcher, domain, text: str, entry_id: str
+) -> None:
+    await ActionHallInfo().run(dispatcher, make_tracker("ask_office_hours", text=text), domain)
+    hours, entry = dispatcher.messages
+    assert hours["text"] == hall_answer("ask_office_hours", get_hall())
+    assert entry["custom"]["type"] == "faq" and entry["custom"]["id"] == entry_id
+
+
 async def test_a_plain_hours_question_gets_the_hours_alone(dispatcher, domain) -> None:
     await ActionHallInfo().run(dispatcher, make_tracker("ask_office_hours", text="几点开门"), domain)
     (message,) = dispatcher.messages

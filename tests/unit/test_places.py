@@ -25,6 +25,7 @@ from tests.conftest import make_tracker
         # someone there, but the matter is that city's: bought or done there, or named as its
         ("他在上海买的房子 过户需要本人到场吗", "上海"),
         ("我对象在北京上班 北京的公租房要签字吗", "北京"),
+        ("我是北京人 北京的医保卡咋补", "北京"),  # a person of there, the matter named as there's
     ],
 )
 def test_another_places_affair_is_found(text: str, place: str) -> None:
@@ -48,6 +49,9 @@ def test_another_places_affair_is_found(text: str, place: str) -> None:
         "外省户口有限制没",
         "新店快装修完了 水电气咋接",  # a place name that is an everyday word
         "从香港过来办事 证件方面有啥要求",  # the FAQ answers Hong Kong, Macao and Taiwan residents
+        "澳门居民来办手续 要带回乡证吗",  # a person of that place, come to do it here
+        "俺是台湾来的 台胞证管用不",
+        "俺是澳门人 办事得拿啥证件",
         "开饭店要带啥东西",  # jieba tags 东西 as a place; it is not one of the names
         "有延时服务吗",
     ],

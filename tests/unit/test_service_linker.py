@@ -265,6 +265,30 @@ def test_a_name_wins_over_a_description(index: ServiceIndex) -> None:
     assert _linked(index, "公司干不下去了 想问问社保卡") == ["社会保障卡居民服务一卡通一件事"]
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a name telling what someone just became, then another matter described: that matter
+        ("俺妈刚退休 她交的住房公积金咋全部提出来", "公积金提取一件事"),
+        ("表哥退伍回来了 打算弄个物流车队拉货 公司咋注册", "开办运输企业一件事"),
+        # the state alone, or the rest about the same matter: the name
+        ("刚退休 得办点啥手续", "退休一件事"),
+        ("退休以后养老金在哪领", "退休一件事"),
+        # a matter still ahead ("…了吧"), not a state: the name stays
+        ("新房的证办好后娃就能上小学了吧 咋报名", "教育入学一件事"),
+    ],
+)
+def test_a_name_told_as_a_state_gives_way_to_the_matter_described(
+    index: ServiceIndex, text: str, expected: str
+) -> None:
+    assert _linked(index, text) == [expected]
+
+
+def test_a_name_not_told_as_a_state_stays(index: ServiceIndex) -> None:
+    # "退休" as the matter asked about, another item's words after it: both named, nothing replaced
+    assert _linked(index, "退休手续和公积金提取都想问问") == ["退休一件事", "公积金提取一件事"]
+
+
 def test_two_names_give_two_entities(index: ServiceIndex) -> None:
     assert _linked(index, "开公司和办社保卡") == ["开办企业一件事", "社会保障卡居民服务一卡通一件事"]
 
@@ -280,6 +304,16 @@ def test_the_component_links_and_keeps_other_entities(index: ServiceIndex) -> No
     assert [(e["value"], e["extractor"]) for e in services] == [("新生儿出生一件事", DESCRIPTION_EXTRACTOR)]
     assert phone in entities
     assert linker.index.description_score == SURE_SCORE
+
+
+@pytest.mark.parametrize(
+    ("intent", "expected"), [("ask_service_guide", "公积金提取一件事"), ("greet", "退休一件事")]
+)
+def test_the_component_links_the_matter_beyond_a_state_for_item_intents(intent: str, expected: str) -> None:
+    linker = ServiceLinker(ServiceLinker.get_default_config() | {"catalogue_dir": str(SERVICES)})
+    message = Message(data={"text": "俺妈刚退休 她交的住房公积金咋全部提出来", "intent": {"name": intent}})
+    linker.process([message])
+    assert [e["value"] for e in message.get("entities")] == [expected]
 
 
 def test_a_stricter_threshold_from_the_config_links_less() -> None:
