@@ -403,6 +403,8 @@ class ActionGuide(Action):
                 catalogue, text, aspect, index.search(text), tracker.latest_message.get(FAQ_TOPIC)
             )
             if here is not None and here.entry is not None:  # an entry always, for the type checker
+                if here.unsure:  # given, and on the staff's list to check
+                    await asyncio.to_thread(record_for_staff, text, here, index)
                 dispatcher.utter_message(text=here.entry.cited_answer(), json_message=faq_card(here.entry))
                 return ended_lookup(tracker)
         choice = choose_item(catalogue, text, mentions, in_context, aspect, earlier)
@@ -410,16 +412,16 @@ class ActionGuide(Action):
         offered = offered_items(tracker) if item is None and not choice.choices and not mentions else []
         if item is None and in_context is None and not mentions and not offered:
             index = get_faq_store().current()
+            matches = index.search(text)
+            topic = tracker.latest_message.get(FAQ_TOPIC)
             # "老人腿脚不便 闺女能替她办不": whether someone else may do it, for no item yet (`proxy_entry`)
-            proxy = index.get(proxy_entry(catalogue, text, hall) or "")
+            proxy = index.get(proxy_entry(catalogue, text, hall, matches, topic) or "")
             if proxy is not None and not text.startswith("/"):
                 dispatcher.utter_message(text=proxy.cited_answer(), json_message=faq_card(proxy))
                 return ended_lookup(tracker)
             # "办政务服务得花钱不", "去领证的话需要拿啥东西": about the hall as a whole, answered from the
             # FAQ; with items close to it too, only where the intent model's FAQ topic and retrieval agree
             faq = faq_confidence(tracker.latest_message.get("intent_ranking") or [])
-            matches = index.search(text)
-            topic = tracker.latest_message.get(FAQ_TOPIC)
             answer = None
             agreed = (
                 not choice.choices or agreed_entry(matches, topic, AGREED_OVER_ITEMS_CONFIDENCE) is not None

@@ -441,34 +441,52 @@ def asks_for_someones_presence(text: str) -> bool:
 
 
 _IN_PERSON = re.compile(
-    r"本人(?:亲自)?[^，,。？?\s]{0,2}?(?:来|去|到场|到现场|过来|过去)"
-    r"|(?:我|俺)(?:自己|一个人|一人)(?:去|来|过去|过来|跑)"
+    r"(?:要|得|必须|非得|非要|需要|一定要|还得|还要)本人(?:亲自)?(?:来|去|到场|到现场|过来|过去)(?![年世])"
+    r"|本人(?:亲自)?(?:到场|到现场)"
+    r"|本人(?:亲自)?(?:来|去|过来|过去)(?:一趟)?(?:吗|不|么|呢|？|\?)"
+    r"|(?:我|俺)(?:自己|一个人)(?:去|来|跑)(?![年网])[^，,。？?\s]{0,4}?(?:能|可以|中|行)"
 )
-"""The applicant asked to come in person or alone ("要本人来一趟不", "非得本人亲自去吗", "俺自己跑一趟能办完不")."""
+"""The applicant asked to come in person or alone ("要本人来一趟不", "非得本人亲自去吗",
+"俺自己跑一趟能办完不"); not 本人去年, 本人去世, 我自己去网上."""
 
 
 SOMEONE_ELSE = RELATIVES + ELDERS + WORKERS + tuple("子女 家人 家属 亲属 亲戚 朋友 同事 别人 旁人".split())
 """People who may do a matter for the one it concerns: relatives, elders, workers, others."""
 PROXY_CUES = re.compile(
     r"代(?:他|她|我|俺|人)?[^，,。？?\s]?办|替(?:他|她|我|俺)[^，,。？?\s]{0,3}?[办跑去来]"
-    r"|(?:让|叫|派)[^，,。？?\s]{1,5}?(?:去|来|跑|代|替)|来不了|去不了|不能来|不能去|出不了门|委托"
+    r"|(?:让|叫|派)[^，,。？?\s]{1,5}?(?:去|来|跑|代|替)|委托"
 )
-"""Doing a matter for someone, or sending someone ("儿子能替他办不", "让俺媳妇去中不", "派个同事去办"),
-or the person it concerns unable to come ("老人来不了")."""
+"""Doing a matter for someone, or sending someone ("儿子能替他办不", "让俺媳妇去中不", "派个同事去办")."""
 
 
-def proxy_entry(catalogue: Catalogue, text: str, hall: HallInfo) -> Optional[str]:
+def proxy_entry(
+    catalogue: Catalogue,
+    text: str,
+    hall: HallInfo,
+    matches: Sequence[FaqMatch],
+    topic: Optional[Mapping[str, Any]] = None,
+) -> Optional[str]:
     """The hall's ``proxy_faq`` entry (id) for a question whether someone else may do it, else ``None``.
 
     "老人住院来不了 孙子能代办不", "单位派同事去 得开啥证明": someone else (`SOMEONE_ELSE`) doing it
-    for the person it concerns (`PROXY_CUES`), with no item named (`Catalogue.mentioned_in`); the
-    caller has found no item in context and none the catalogue is sure of. The entry on 委托代办 and
-    授权委托书 answers it; an item's own rules on who must come are its guide's
-    (`asks_for_someones_presence`).
+    for the person it concerns (`PROXY_CUES`), with no item named (`Catalogue.mentioned_in`) and no
+    matter's subject but people (`Catalogue.subjects`: 过户 is a matter, 老人 a person); the caller
+    has found no item in context and none the catalogue is sure of. Not when retrieval is sure of
+    another entry, or the intent model's FAQ topic and retrieval agree on one (`bot.faq.agreed_entry`:
+    帮办代办, 绿色通道). The entry on 委托代办 and 授权委托书 answers it; an item's own rules on who must
+    come are its guide's (`asks_for_someones_presence`).
     """
     if not hall.proxy_faq or PROXY_CUES.search(text) is None:
         return None
     if not any(word in text for word in SOMEONE_ELSE) or catalogue.mentioned_in(text) is not None:
+        return None
+    if any(subject not in SOMEONE_ELSE for subject in catalogue.subjects(text)):
+        return None
+    best = decide(matches)
+    agreed = agreed_entry(matches, topic)
+    if best.entry is not None and not best.unsure and best.entry.id != hall.proxy_faq:
+        return None
+    if agreed is not None and agreed.id != hall.proxy_faq:
         return None
     return hall.proxy_faq
 
@@ -554,13 +572,21 @@ STATE_AFTER = re.compile(r"了?(?:以后|之后|后|回来|下来)|了(?:[\s，,
 退休了，… (not "上小学了吧", a matter still ahead)."""
 
 
+_STILL_AHEAD = re.compile(r"(?:快|要|将|该|想|准备|打算|马上|明年|下个?月|年底)[就要]?$")
+"""Words before a name that put it still ahead ("快退休了", "明年就退休了"): the matter itself."""
+
+
 def told_as_a_state(text: str, start: int, end: int) -> bool:
     """Whether the name at ``text[start:end]`` tells a state someone is in.
 
     It is right after a word of having just got there (`STATE_BEFORE`: "刚退休") or right before one
-    of having got there (`STATE_AFTER`: "退伍回来了", "退休以后").
+    of having got there (`STATE_AFTER`: "退伍回来了", "退休以后"), and not still ahead
+    (`_STILL_AHEAD`: "快退休了").
     """
-    return text[:start].endswith(STATE_BEFORE) or STATE_AFTER.match(text[end:]) is not None
+    before = text[:start]
+    if _STILL_AHEAD.search(before):
+        return False
+    return before.endswith(STATE_BEFORE) or STATE_AFTER.match(text[end:]) is not None
 
 
 def named_as_a_state(text: str, item: ServiceItem) -> bool:
@@ -747,7 +773,8 @@ ASKS_IF_HERE = re.compile(
     r"(?:能|可以)在(?:这|这边|这儿|这里|恁这|你们这|郑州|高新区?)[^，,。？?\s]{0,2}?办"
     r"|[在到](?:这|这边|这儿|这里|恁这|你们这|郑州|高新区?)[^，,。？?\s]{0,2}?(?:能|可以)办"
     r"|在(?:这|这边|这儿|这里|恁这|你们这|郑州|高新区?)办[^，,。？?\s]{0,2}?(?:可以|行|中)"
-    r"|不(?:用|必)?回(?:去|来|老家|户籍地|原籍)[^，,。？?\s]{0,3}?(?:能|可以)办"
+    r"|不(?:用|必)?回(?:去|来|老家|户籍地|原籍)[\s，,]?(?:也|就)?(?:能|可以)办"
+    r"|回不(?:去|来)[\s，,]?(?:也|就)?(?:能|可以)办"
 )
 """Asking whether something can be done here at all ("能在这边办吗", "到郑州能办不", "在这办行吗"), or
 without going back to where the citizen or the matter belongs ("不回老家能办不")."""
@@ -1173,7 +1200,9 @@ def choose_item(
         sure is not None
         and named
         and not (in_context is not None and in_context.name in {n.name for n in named})
-        and not named_as_a_state(text, sure)  # "退伍回来了 打算个人缴社保": the veteran's state, not his matter
+        and not named_as_a_state(
+            text, sure
+        )  # "退伍回来了 打算个人缴社保": the veteran's state, not his matter
     ):
         # "公司注册地在金水区 想整个挪到高新区来": an alias (公司注册) inside a description the catalogue,
         # weighing that alias too, is sure of for another item with a sure link's lead

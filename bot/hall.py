@@ -121,18 +121,18 @@ def hours_answer(text: str, hall: HallInfo, retrieved: Optional[str], sure: bool
         sure: whether retrieval scored it at `bot.faq.UNSURE_SCORE` or more.
 
     The hotline's hours ("打热线啥时候有人接听") are the hotline entry's alone, not the hall's
-    (`asks_about_the_hotline`). Otherwise the hall's hours, then the entry retrieval is sure of
-    (the hours of one of the hall's own services: "自助机夜里能用吗" → 自助服务区, "停车场几点关门" →
-    停车) or, failing that, ``hours_faq`` when the message names a time outside them
-    (`OUTSIDE_HOURS_WORDS`).
+    (`asks_about_the_hotline`). Otherwise the hall's hours, then ``hours_faq`` when the message
+    names a time outside them (`OUTSIDE_HOURS_WORDS`: "周六能领证不" asks whether the hall serves
+    then), else the entry retrieval is sure of (the hours of one of the hall's own services:
+    "自助机几点能用" → 自助服务区, "停车场几点关门" → 停车).
 
     """
     if hall.hotline_faq and asks_about_the_hotline(text):
         return HoursAnswer(hours=False, entry=hall.hotline_faq)
-    if retrieved is not None and sure and retrieved != hall.hotline_faq:
-        return HoursAnswer(hours=True, entry=retrieved)
     if hall.hours_faq and OUTSIDE_HOURS_WORDS.search(text):
         return HoursAnswer(hours=True, entry=hall.hours_faq)
+    if retrieved is not None and sure and retrieved != hall.hotline_faq:
+        return HoursAnswer(hours=True, entry=retrieved)
     return HoursAnswer(hours=True, entry=None)
 
 

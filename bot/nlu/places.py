@@ -166,11 +166,15 @@ def comes_from(text: str, place: str) -> bool:
     """Whether ``text`` says someone is of ``place`` and comes to do the matter here.
 
     "香港居民来办手续 要带啥证", "俺是台湾来的 拿台胞证行不": a person of that place (人, 居民, 同胞,
-    籍, 来的, 过来; not 人社), whose matter is the hall's (the FAQ answers Hong Kong, Macao and Taiwan
-    residents and foreigners), unless the matter is named as that place's ("我是北京人 北京的医保卡咋补").
+    籍, 来的, 过来; not 人社, 人才, 居民医保), whose matter is the hall's (the FAQ answers Hong Kong,
+    Macao and Taiwan residents and foreigners), unless the matter is named as that place's
+    ("我是北京人 北京的医保卡咋补", "俺是北京人 想办北京居住证").
     """
-    origin = re.search(re.escape(place) + r"(?:人(?!社)|居民|同胞|籍|来的|过来)", text)
-    return origin is not None and f"{place}的" not in text
+    origin = re.search(
+        re.escape(place) + r"(?:人(?![社才民])|居民(?!医保|养老|社保)|同胞|籍|来的|过来)", text
+    )
+    # named again ("俺是北京人 想办北京居住证") or as the matter's owner ("北京的社保"): that place's
+    return origin is not None and f"{place}的" not in text and text.count(place) == 1
 
 
 def other_place(text: str, words: Optional[Sequence[str]] = None) -> Optional[str]:

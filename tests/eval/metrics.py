@@ -134,8 +134,8 @@ def faq_entry_answered(index: FaqIndex, text: str, predicted: Dict[str, Any]) ->
       describes no item and gets no item choices (or gets them, where the FAQ topic and retrieval
       agree) goes to `bot.guide.hall_wide_answer`, after the hall's ``proxy_faq`` entry for one
       asking whether someone else may do it (`bot.guide.proxy_entry`);
-    - an opening-hours question also gets the entry retrieval is sure of, else the hall's
-      ``hours_faq`` entry when it names a time outside the hours, or the ``hotline_faq`` entry
+    - an opening-hours question also gets the hall's ``hours_faq`` entry when it names a time
+      outside the hours, else the entry retrieval is sure of, or the ``hotline_faq`` entry
       instead when it asks about the hotline (`bot.hall.hours_answer`), and a complaint its
       ``complaint_faq`` entry (`actions.hall.ActionHallInfo`); a request for the hotline's number
       gets ``hotline_faq`` (`actions.handoff.ActionHandoff`); a location question naming parking
@@ -173,7 +173,9 @@ def faq_entry_answered(index: FaqIndex, text: str, predicted: Dict[str, Any]) ->
         if mentioned:
             return None
         choice = choose_item(get_catalogue(), text, [], None, aspect)
-        proxy = proxy_entry(get_catalogue(), text, get_hall()) if choice.item is None else None
+        proxy = (
+            proxy_entry(get_catalogue(), text, get_hall(), matches, topic) if choice.item is None else None
+        )
         if proxy is not None:
             return index.get(proxy)
         if choice.item is not None or (

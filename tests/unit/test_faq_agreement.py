@@ -331,33 +331,71 @@ async def test_whether_someone_else_may_do_it_for_no_item_gets_the_halls_proxy_e
         "俺来不了 可以线上弄吗",  # nobody else to do it
     ],
 )
-def test_a_proxy_for_a_named_item_or_nobody_else_is_not_the_halls_entry(text: str) -> None:
+def test_a_proxy_for_a_named_item_or_nobody_else_is_not_the_halls_entry(
+    seed_store: FaqStore, text: str
+) -> None:
     from bot.catalogue import get_catalogue
     from bot.guide import proxy_entry
     from bot.hall import get_hall
 
-    assert proxy_entry(get_catalogue(), text, get_hall()) is None
+    assert proxy_entry(get_catalogue(), text, get_hall(), seed_store.current().search(text)) is None
 
 
 @pytest.mark.parametrize(
-    "text",
+    ("text", "topic"),
     [
-        "户口是外地的 能在这边办事不",  # retrieval unsure of the entry (under UNSURE_SCORE), both agree
-        "人在外省 事在郑州 不回去能办吗",  # without going back
-        "俺户口在外省 不用回老家也能办不",
+        ("老人腿脚不方便 能帮忙代办吗", "bangban"),  # the hall's own staff doing it: retrieval sure, agreed
+        ("老人来不了 让孙子去办房子过户中不", None),  # a matter's subject named: its items, not 委托
+    ],
+)
+def test_a_proxy_question_another_entry_or_a_matter_answers_is_not_the_proxy_entry(
+    seed_store: FaqStore, text: str, topic: Optional[str]
+) -> None:
+    from bot.catalogue import get_catalogue
+    from bot.guide import proxy_entry
+    from bot.hall import get_hall
+
+    modelled = {"name": topic, "confidence": 0.6} if topic else None
+    assert proxy_entry(get_catalogue(), text, get_hall(), seed_store.current().search(text), modelled) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "unsure"),
+    [
+        ("俺在外地 不回来可以办吗", True),  # retrieval unsure of the entry (under UNSURE_SCORE), both agree
+        ("人在外省 事在郑州 不回去能办吗", False),  # without going back
+        ("俺户口在外省 不用回老家也能办不", False),
+        ("人在外省 回不去 能办吗", False),
     ],
 )
 def test_whether_it_can_be_done_here_or_without_going_back_gets_the_entry_both_agree_on(
-    seed_store: FaqStore, text: str
+    seed_store: FaqStore, text: str, unsure: bool
 ) -> None:
     from bot.catalogue import get_catalogue
     from bot.guide import served_here_answer
 
     topic = {"name": "kuasheng", "confidence": 0.15}
-    answer = served_here_answer(
-        get_catalogue(), text, "eligibility", seed_store.current().search(text), topic
-    )
+    matches = seed_store.current().search(text)
+    assert (matches[0].score < faq.UNSURE_SCORE) is unsure  # the case this row stands for
+    answer = served_here_answer(get_catalogue(), text, "eligibility", matches, topic)
     assert answer is not None and answer.entry is not None and answer.entry.id == "kuasheng"
+
+
+async def test_an_unsure_served_here_answer_is_given_and_put_on_the_staffs_list(
+    seed_store: FaqStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import actions.guide as guide_actions
+
+    recorded = []
+    monkeypatch.setattr(guide_actions, "record_for_staff", lambda text, *_: recorded.append(text))
+    text = "俺在外地 不回来可以办吗"
+    dispatcher = CollectingDispatcher()
+    topic = {"name": "kuasheng", "confidence": 0.15}
+    tracker = parsed("ask_eligibility", text, topic, faq_share=0.02)
+    await ActionGuide().run(dispatcher, tracker, {"responses": {}})
+    cards = [m["custom"] for m in dispatcher.messages if m.get("custom")]
+    assert [c.get("id") for c in cards if c["type"] == "faq"] == ["kuasheng"]
+    assert recorded == [text]
 
 
 @pytest.mark.parametrize(

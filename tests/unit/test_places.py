@@ -26,6 +26,9 @@ from tests.conftest import make_tracker
         ("他在上海买的房子 过户需要本人到场吗", "上海"),
         ("我对象在北京上班 北京的公租房要签字吗", "北京"),
         ("我是北京人 北京的医保卡咋补", "北京"),  # a person of there, the matter named as there's
+        ("俺是北京人 想办北京居住证", "北京"),  # the place named again with the matter
+        ("上海人才落户咋办", "上海"),  # 人才, 居民医保: the place's own matters, no person of it
+        ("上海居民医保咋交", "上海"),
     ],
 )
 def test_another_places_affair_is_found(text: str, place: str) -> None:

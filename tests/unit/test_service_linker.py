@@ -284,6 +284,25 @@ def test_a_name_told_as_a_state_gives_way_to_the_matter_described(
     assert _linked(index, text) == [expected]
 
 
+@pytest.mark.parametrize(
+    ("text", "name", "state"),
+    [
+        ("刚退休 公积金咋提", "退休", True),
+        ("俺爸退伍回来了 想开个店", "退伍", True),
+        ("退休以后养老金咋领", "退休", True),
+        ("娃就能上小学了吧", "上小学", False),  # a matter still ahead
+        ("快退休了 公积金咋提", "退休", False),
+        ("明年就退休了 要准备啥", "退休", False),
+        ("退休手续咋办", "退休", False),  # the matter asked about
+    ],
+)
+def test_a_name_is_told_as_a_state_only_when_someone_is_in_it(text: str, name: str, state: bool) -> None:
+    from bot.guide import told_as_a_state
+
+    start = text.index(name)
+    assert told_as_a_state(text, start, start + len(name)) is state
+
+
 def test_a_name_not_told_as_a_state_stays(index: ServiceIndex) -> None:
     # "退休" as the matter asked about, another item's words after it: both named, nothing replaced
     assert _linked(index, "退休手续和公积金提取都想问问") == ["退休一件事", "公积金提取一件事"]
@@ -347,3 +366,21 @@ def test_the_intent_models_hesitation_counts_as_evidence() -> None:
     assert _process(linker, text, "faq", hesitant) == ["新生儿出生一件事"]
     assert _process(linker, text, "faq", sure_faq) == []
     assert _process(linker, "今天天气怎么样", "faq", hesitant) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "asked"),
+    [
+        ("非得本人亲自去吗", True),
+        ("要本人来一趟不", True),
+        ("俺自己跑一趟能办完不", True),
+        ("本人去年退休的 养老金咋领", False),  # 去年, 去世, 来郑州: no question of coming
+        ("本人过去在外地交过社保", False),
+        ("本人来郑州三年了 能办居住证不", False),
+        ("我自己去网上申请中不", False),
+    ],
+)
+def test_the_applicant_asked_to_come_in_person_is_a_presence_question(text: str, asked: bool) -> None:
+    from bot.guide import asks_for_someones_presence
+
+    assert asks_for_someones_presence(text) is asked
