@@ -162,22 +162,27 @@ from tests.utils.conversations import by_file, load_conversations, play
 # 2026-12-05 (later): blind_nineteenth.yml, 60 conversations by a thirty-fifth writer (two holding a
 # message that stood in the training data taken out), scored before anyone looked at its failures:
 # 54/58 (0.931). Its bar sits two conversations under.
+# Then FAQ ways of asking for entries that sit close, whether it can be done here or without going
+# back, a person of another place come here, hours of the hall's services, someone else doing it,
+# the applicant coming alone, a name told as a person's state, department names as no evidence
+# (docs/intent-tuning.md): blind_nineteenth 55/58, of the 1138 before 1033 → 1040: 1095/1196. None
+# lost. The bars of the files that moved were raised to two conversations under the level reached.
 SUCCESS_BAR = 0.92
 NEWER_FILE_BARS = {
-    "blind_sixth.yml": 0.8,
-    "blind_seventh.yml": 0.88,
+    "blind_sixth.yml": 0.81,
+    "blind_seventh.yml": 0.9,
     "blind_eighth.yml": 0.68,
     "blind_ninth.yml": 0.81,
-    "blind_tenth.yml": 0.86,
-    "blind_eleventh.yml": 0.86,
-    "blind_twelfth.yml": 0.91,
+    "blind_tenth.yml": 0.88,
+    "blind_eleventh.yml": 0.88,
+    "blind_twelfth.yml": 0.94,
     "blind_thirteenth.yml": 0.91,
     "blind_fourteenth.yml": 0.91,
     "blind_fifteenth.yml": 0.91,
     "blind_sixteenth.yml": 0.9,
     "blind_seventeenth.yml": 0.86,
     "blind_eighteenth.yml": 0.89,
-    "blind_nineteenth.yml": 0.89,
+    "blind_nineteenth.yml": 0.91,
 }
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
