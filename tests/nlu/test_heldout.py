@@ -64,7 +64,7 @@ BARS = {
     # 2026-12-03, with 311 more FAQ questions that describe the need without the official name (a
     # sixteenth writer, told the 26 items so as to keep their matters out): fourth 0.957 against 0.949
     # (the project ahead for the first time), fifth 0.947 against 0.963.
-    # 2026-12-05 (later), with 210 more FAQ questions for entries that sit close: fourth 0.968 against
+    # 2026-12-05 (later), with 209 more FAQ questions for entries that sit close: fourth 0.968 against
     # 0.955 (the baseline, trained on them too, gained more on this FAQ-heavy file): the lead's bar is
     # lowered from 0.015 to 0.01, said.
     "tests/nlu/heldout_blind_fourth.yml": (0.96, 0.01, 0.97),
