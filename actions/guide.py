@@ -415,8 +415,12 @@ class ActionGuide(Action):
             matches = index.search(text)
             topic = tracker.latest_message.get(FAQ_TOPIC)
             # "老人腿脚不便 闺女能替她办不": whether someone else may do it, for no item yet (`proxy_entry`)
-            proxy = index.get(proxy_entry(catalogue, text, hall, matches, topic) or "")
-            if proxy is not None and not text.startswith("/"):
+            proxy = (
+                None
+                if text.startswith("/")
+                else index.get(proxy_entry(catalogue, text, hall, matches, topic) or "")
+            )
+            if proxy is not None:
                 dispatcher.utter_message(text=proxy.cited_answer(), json_message=faq_card(proxy))
                 return ended_lookup(tracker)
             # "办政务服务得花钱不", "去领证的话需要拿啥东西": about the hall as a whole, answered from the

@@ -566,8 +566,8 @@ def gives_up(catalogue: Catalogue, text: str, in_context: ServiceItem) -> bool:
     )
 
 
-STATE_BEFORE = ("刚", "已经", "早就", "刚刚")
-STATE_AFTER = re.compile(r"了?(?:以后|之后|后|回来|下来)|了(?:[\s，,。.!！]|$)")
+REACHED_BEFORE = ("刚", "已经", "早就", "刚刚")
+REACHED_AFTER = re.compile(r"了?(?:以后|之后|后|回来|下来)|了(?:[\s，,。.!！]|$)")
 """Words around a name that make it a person's state, not the matter asked about: 刚退休, 退伍回来,
 退休了，… (not "上小学了吧", a matter still ahead)."""
 
@@ -579,14 +579,14 @@ _STILL_AHEAD = re.compile(r"(?:快|要|将|该|想|准备|打算|马上|明年|�
 def told_as_a_state(text: str, start: int, end: int) -> bool:
     """Whether the name at ``text[start:end]`` tells a state someone is in.
 
-    It is right after a word of having just got there (`STATE_BEFORE`: "刚退休") or right before one
-    of having got there (`STATE_AFTER`: "退伍回来了", "退休以后"), and not still ahead
+    It is right after a word of having just got there (`REACHED_BEFORE`: "刚退休") or right before one
+    of having got there (`REACHED_AFTER`: "退伍回来了", "退休以后"), and not still ahead
     (`_STILL_AHEAD`: "快退休了").
     """
     before = text[:start]
     if _STILL_AHEAD.search(before):
         return False
-    return before.endswith(STATE_BEFORE) or STATE_AFTER.match(text[end:]) is not None
+    return before.endswith(REACHED_BEFORE) or REACHED_AFTER.match(text[end:]) is not None
 
 
 def named_as_a_state(text: str, item: ServiceItem) -> bool:
