@@ -167,6 +167,9 @@ from tests.utils.conversations import by_file, load_conversations, play
 # the applicant coming alone, a name told as a person's state, department names as no evidence
 # (docs/intent-tuning.md): blind_nineteenth 55/58, of the 1138 before 1033 → 1040: 1095/1196. None
 # lost. The bars of the files that moved were raised to two conversations under the level reached.
+# 2026-12-05 (evening): blind_twentieth.yml, 60 conversations by a thirty-seventh writer (three holding
+# a message that stood in the training data taken out), scored before anyone looked at its failures:
+# 53/57 (0.930). Its bar sits two conversations under.
 SUCCESS_BAR = 0.92
 NEWER_FILE_BARS = {
     "blind_sixth.yml": 0.81,
@@ -183,6 +186,7 @@ NEWER_FILE_BARS = {
     "blind_seventeenth.yml": 0.86,
     "blind_eighteenth.yml": 0.89,
     "blind_nineteenth.yml": 0.91,
+    "blind_twentieth.yml": 0.89,
 }
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]

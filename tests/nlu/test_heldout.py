@@ -175,6 +175,11 @@ BARS = {
     # questions, 108 messages naming or describing an item), first scored 2026-12-05 with nothing
     # changed for it: 0.924 against the baseline's 0.878, linking 105 of 108 (0.972), FAQ 103 of 109.
     "tests/nlu/heldout_blind_twenty_first.yml": (0.92, 0.04, 0.97),
+    # heldout_blind_twenty_second.yml (thirty-sixth writer, same brief; 279 messages once the 122
+    # standing verbatim in the training data or other held-out files were taken out; 124 FAQ
+    # questions, 113 messages naming or describing an item), first scored 2026-12-05 with nothing
+    # changed for it: 0.943 against the baseline's 0.903, linking 110 of 113 (0.973), FAQ 120 of 124.
+    "tests/nlu/heldout_blind_twenty_second.yml": (0.94, 0.03, 0.97),
 }
 # 2026-12-04 (evening): a guide question that finds no matter, with faq next and from a fifth of its
 # confidence, is read as faq (bot/nlu/intent_classifier.py FAQ_SHARE): 40 FAQ questions of the files
@@ -279,6 +284,8 @@ FAQ_BARS = {
     "tests/nlu/heldout_blind_twentieth.yml": 0.94,
     # first scored 2026-12-05 with nothing changed for it: 103 of 109 (0.945), below the 0.95
     "tests/nlu/heldout_blind_twenty_first.yml": 0.94,
+    # first scored 2026-12-05 with nothing changed for it: 120 of 124 (0.968)
+    "tests/nlu/heldout_blind_twenty_second.yml": 0.96,
 }
 INVENTED_BAR = 0.02
 # Messages naming or describing an item, for a file's linking figure to count: 100 until the two
