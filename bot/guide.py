@@ -733,6 +733,29 @@ def long_enough_for_a_subject(text: str) -> bool:
     return len(_MEANINGFUL.findall(unicodedata.normalize("NFKC", text))) >= HALL_WIDE_MIN_CHARACTERS
 
 
+POINTER_SUBJECT_CHARACTERS = 6
+"""The letters or characters a message must hold besides its back references (`BACK_REFERENCES`) for
+them to point at nothing when nothing is in context: "这个收费不" (3 besides 这个) asks about a matter
+not named yet; "大伙常挂在嘴边的那个一枚印章管审批 到底是啥" (19 besides 那个) names its own subject."""
+
+
+def says_more_than_a_pointer(
+    text: str, matches: Sequence[FaqMatch], topic: Optional[Mapping[str, Any]] = None
+) -> bool:
+    """Whether a message holding a back reference, with nothing in context, asks about its own subject.
+
+    It does when, without its back references, it still holds ``POINTER_SUBJECT_CHARACTERS`` letters
+    or characters and the intent model's FAQ topic and retrieval agree on an entry
+    (`bot.faq.agreed_entry`): "街坊说签个字保证一下就能当天拿证 有这事没" is hearsay about 告知承诺制,
+    not a pointer at an item.
+    """
+    rest = text
+    for cue in BACK_REFERENCES:
+        rest = rest.replace(cue, "")
+    meaningful = _MEANINGFUL.findall(unicodedata.normalize("NFKC", rest))
+    return len(meaningful) >= POINTER_SUBJECT_CHARACTERS and agreed_entry(matches, topic) is not None
+
+
 def hall_wide_answer(
     text: str,
     faq_confidence: float,
@@ -752,13 +775,14 @@ def hall_wide_answer(
     It is answered when the model ranks ``faq`` at least ``HALL_WIDE_FAQ_CONFIDENCE``, or when the
     fee of doing business in general is asked (``HALL_WIDE_SUBJECT``) and the model's FAQ
     topic, however unlikely, is retrieval's best entry (`bot.faq.agreed_entry`). A message that
-    points at a matter ("这个收费不") asks about an item, not the hall; one of fewer than
+    points at a matter ("这个收费不") asks about an item, not the hall, unless it says more than the
+    pointer (`says_more_than_a_pointer`); one of fewer than
     ``HALL_WIDE_MIN_CHARACTERS`` letters or characters ("材料", "收费") names no subject at all,
     and is asked which item is meant. The answer returned always has an ``entry``; one ``unsure``
     (under `bot.faq.UNSURE_SCORE`) belongs on the staff's list as well.
 
     """
-    if any(cue in text for cue in BACK_REFERENCES):
+    if any(cue in text for cue in BACK_REFERENCES) and not says_more_than_a_pointer(text, matches, topic):
         return None
     general = aspect == "fee" and HALL_WIDE_SUBJECT.search(text) is not None
     if faq_confidence < HALL_WIDE_FAQ_CONFIDENCE and not (general and agreed_entry(matches, topic, 0.0)):

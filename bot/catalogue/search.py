@@ -57,6 +57,8 @@ _STOP_WORDS = frozenset(
     "符合 情况 本人 身份证 原件 复印件 电脑 手机 项目 申请 单位 个人 有没有 中不中 行不行 啥时候 办证 "
     "清单 几天 要钱 要求 门槛 资格 咋办 咋弄 咋整 咋搞 怎么弄 怎么整 多少 大概 或者 这种 那种 才能 有啥 "
     "一年 不在 不开 家里 不好 不了 不上 不到 不能 不行 不会 不用 直接 在外 人在 "
+    # how a matter went, not which (哪都办不下来, 一直批不下; 办不 is also a slice of 办不动产证)
+    "办不 不下 "
     # departments say where a step is done, not which matter ("税务和市场监管哪个在前")
     "市场监管 市场 监管 场监 税务 税务局".split()
 )

@@ -86,10 +86,15 @@ BOOKING_CUES = re.compile(
 )
 """Broad on purpose: a word that is not about booking here (大约, 挂失) only keeps the model's guess."""
 APPOINTMENT_INTENTS = frozenset({"cancel_appointment", "query_appointment", "reschedule_appointment"})
-"""Intents about an appointment already made; one under `UNSURE_BOOKING` for a message about a matter
-of the catalogue (`about_a_matter`) that holds no word of booking or of changing, cancelling or
+"""Intents about an appointment already made; one under `UNSURE_APPOINTMENT` for a message about a
+matter of the catalogue (`about_a_matter`) that holds no word of booking or of changing, cancelling or
 looking something up (`APPOINTMENT_CUES`) is a question about the matter: a question about drawing
-out (取) 公积金 was read as ``cancel_appointment`` just under 0.5."""
+out (取) 公积金 was read as ``cancel_appointment`` just under 0.5, and "俺退了休 公积金里的钱能一次取完不"
+(退, 取) just over it, which then asked for a booking code."""
+UNSURE_APPOINTMENT = 0.8
+"""Below this confidence, an appointment intent gives way as above. Higher than `UNSURE_BOOKING`:
+no held-out message about an appointment already made lacks such a word (预约, 号, 改, 取消, 查 …),
+while a question about a matter that uses 退 or 取 in its own sense does."""
 APPOINTMENT_CUES = re.compile(
     BOOKING_CUES.pattern
     + r"|改|换|推|挪|延|提前|取消|撤|查|不去|去不了|不来|来不了|不办了|了没|好没|进度|到哪",
@@ -591,7 +596,7 @@ class NgramIntentClassifier(GraphComponent, IntentClassifier):
 def unsure_other_intent(intent: str, confidence: float, text: str, index: ServiceIndex) -> bool:
     """Whether an unsure ``intent`` for ``text`` is better read as a guide question.
 
-    - an appointment intent (`APPOINTMENT_INTENTS`) under `UNSURE_BOOKING`, for a message about a
+    - an appointment intent (`APPOINTMENT_INTENTS`) under `UNSURE_APPOINTMENT`, for a message about a
       matter of the catalogue (`about_a_matter`) that holds no word of booking, changing,
       cancelling or looking up (`APPOINTMENT_CUES`);
     - an opening-hours or address question under `UNSURE_HALL`, for a message about a matter of
@@ -603,7 +608,7 @@ def unsure_other_intent(intent: str, confidence: float, text: str, index: Servic
       asks whether hearsay about a matter of the catalogue is true.
     """
     if intent in APPOINTMENT_INTENTS:
-        unsure = confidence < UNSURE_BOOKING and APPOINTMENT_CUES.search(text) is None
+        unsure = confidence < UNSURE_APPOINTMENT and APPOINTMENT_CUES.search(text) is None
         return unsure and about_a_matter(text, index)
     if intent in HALL_INTENTS:
         return confidence < UNSURE_HALL and HALL_CUES.search(text) is None and about_a_matter(text, index)

@@ -587,6 +587,16 @@ def test_a_subject_in_a_message_that_says_more_is_not_vague(text: str, item: str
     assert evidence.item is not None and evidence.item.name == item
 
 
+@pytest.mark.parametrize("text", ["跑了好几个地方都办不下来 这种事找谁", "手续一直批不下来 咋回事"])
+def test_how_a_matter_went_is_no_evidence_for_an_item(text: str) -> None:
+    """办不 and 不下 say how a matter went; 办不 is also a slice of 办不动产证 (新建商品房's words)."""
+    evidence = get_catalogue().evidence(text)
+    assert evidence.leading is None and evidence.item is None
+    # the item's own words still find it
+    own = get_catalogue().evidence("新房的房本一直不下来 开发商说在办").item
+    assert own is not None and own.name == "新建商品房转移登记一件事"
+
+
 def test_the_items_listing_a_subject_first_are_offered_first() -> None:
     """公司 is the first topic of the four company items, the third of 开办运输企业 and 信用修复."""
     offered = {item.name for item in get_catalogue().evidence("公司的事").choices}
@@ -786,7 +796,7 @@ def after_guide_answer(text: str, item: str, topic: Optional[str] = None) -> Tra
         # the aspect asked in words, not the entry's own: what the one going for him brings
         ("他腿脚不利索 俺去替他跑的话得拿啥", "退休一件事", "materials", "weituo"),
         # an unsure answer (under UNSURE_SCORE) to a question about a person: the matter at hand
-        ("俺老婆也要一起去吗 她上班没法请假", "新建商品房转移登记一件事", "overview", "yanshi"),
+        ("俺媳妇也得来吗 她白天上班走不开", "新建商品房转移登记一件事", "overview", "yanshi"),
         # the applicant themselves asked to come, no person named (`bot.guide._IN_PERSON`)
         ("非要本人过来才行吗", "退休一件事", "overview", "weituo"),
         ("兄弟姐妹都在外省 俺自己去能办成不", "身后一件事", "overview", "kuasheng"),  # alone

@@ -488,3 +488,39 @@ async def test_a_weak_agreement_gives_way_to_the_item_the_catalogue_is_sure_of(
     assert any(c["type"] == "faq" and c["id"] == "mianfei" for c in cards) is entry_kept
     if not entry_kept:
         assert cards[0]["type"] == "guide" and cards[0]["item"] == "公积金提取一件事", cards
+
+
+@pytest.mark.parametrize(
+    ("text", "entry"),
+    [
+        ("大伙常挂在嘴边的那个一枚印章管审批 到底是啥", "yimeiyinzhang"),
+        ("街坊说签个字保证一下就能当天拿证 有这事没", "chengnuo"),  # 这事: the hearsay itself
+    ],
+)
+async def test_a_back_reference_to_nothing_in_context_gives_way_to_its_own_subject(
+    seed_store: FaqStore, text: str, entry: str
+) -> None:
+    """A first message holding 那个 or 这事 with words enough of its own, which the model and retrieval
+    agree on, is the hall's question (`bot.guide.says_more_than_a_pointer`), not a pointer at an item."""
+    dispatcher = CollectingDispatcher()
+    await ActionGuide().run(
+        dispatcher, parsed("ask_service_guide", text, {"name": entry, "confidence": 0.2}), {"responses": {}}
+    )
+    cards = [m["custom"] for m in dispatcher.messages if m.get("custom")]
+    assert cards and cards[0]["type"] == "faq" and cards[0]["id"] == entry, dispatcher.messages
+    # without the model's agreement the back reference still asks which item is meant
+    dispatcher = CollectingDispatcher()
+    other = parsed("ask_service_guide", text, {"name": "parking", "confidence": 0.2})
+    await ActionGuide().run(dispatcher, other, {"responses": {}})
+    assert not any((m.get("custom") or {}).get("type") == "faq" for m in dispatcher.messages)
+
+
+async def test_a_back_reference_with_no_more_than_an_aspect_points_at_a_matter(seed_store: FaqStore) -> None:
+    """ "这个收费不" with nothing in context: retrieval and the model agree on 政务服务是否收费, yet
+    three characters besides 这个 name no subject: which item is meant is asked."""
+    assert seed_store.current().search("这个收费不")[0].entry.id == "mianfei"
+    dispatcher = CollectingDispatcher()
+    await ActionGuide().run(
+        dispatcher, parsed("ask_fee", "这个收费不", {"name": "mianfei", "confidence": 0.3}), {"responses": {}}
+    )
+    assert not any((m.get("custom") or {}).get("type") == "faq" for m in dispatcher.messages)

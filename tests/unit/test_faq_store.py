@@ -19,6 +19,7 @@ from actions.guide import ActionGuide
 from bot import faq
 from bot.faq import UNSURE_SCORE, FaqAnswer, FaqMatch, FaqStore, decide
 from bot.faq_db import FaqRepository, question_key
+from bot.faq_entries import FaqEntry
 from bot.unanswered import UnansweredStore, group_key
 from tests.conftest import PARKING_ENTRY, make_tracker, migrated_engine
 
@@ -233,3 +234,24 @@ def test_a_background_store_answers_from_the_old_index_while_it_rebuilds(
     while {e.id for e in store.current().entries} != {"parking", "hours"}:
         assert time.monotonic() < end
         time.sleep(0.01)
+
+
+def sample_entry(entry_id: str, questions: list) -> FaqEntry:
+    return FaqEntry(
+        id=entry_id,
+        title=questions[0],
+        questions=questions,
+        answer="样例答案。",
+        source="样例",
+        last_checked=date(2026, 12, 5),
+    )
+
+
+@pytest.mark.parametrize("text", ["窗口会不会多收钱", "会不会额外收费"])
+def test_a_yes_or_no_form_is_no_evidence_for_the_entry_that_asks_with_it(text: str) -> None:
+    """One entry asks "会不会泄露", the other about fees without 会不会: a fee question asked with 会不会
+    is the fee entry's (`bot.faq.YES_NO_FORMS`)."""
+    privacy = sample_entry("yinsi", ["住址电话会不会外传", "上传的照片会不会留着", "个人资料会不会给别人看"])
+    fee = sample_entry("mianfei", ["办事收费吗", "大厅办业务要交钱不", "窗口乱收费咋办", "手续费多少"])
+    assert faq.FaqIndex([privacy, fee]).search(text)[0].entry.id == "mianfei"
+    assert faq.without_yes_no_forms("有没有停车场 是不是免费") == " 停车场  免费"

@@ -15,6 +15,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from bot.catalogue import load_catalogue
 from bot.faq_entries import FaqEntry, nlu_examples
 from bot.nlu.intent_classifier import (
+    UNSURE_APPOINTMENT,
     IntentModel,
     read_as_statement,
     training_label,
@@ -263,6 +264,10 @@ def index() -> ServiceIndex:
         ("reschedule_appointment", 0.31, "公积金那个换到后头", False),
         ("cancel_appointment", 0.41, "公积金提取那个我不去办了", False),
         ("query_appointment", 0.28, "我的营业执照办好了没", False),
+        # 退 and 取 in their own sense, over UNSURE_BOOKING but under UNSURE_APPOINTMENT; a cue keeps it
+        ("cancel_appointment", 0.6, "俺退了休 公积金里的钱能一次取完不", True),
+        ("cancel_appointment", UNSURE_APPOINTMENT, "俺退了休 公积金里的钱能一次取完不", False),
+        ("cancel_appointment", 0.6, "公积金那个约的号不要了", False),
         # words of the hall's hours or places keep a hall question
         ("ask_office_hours", 0.23, "办医保下午还能去吗", False),
         ("ask_office_hours", 0.38, "办社保卡明天上班吗", False),
