@@ -84,6 +84,9 @@ and the message before retrieval compares them. With them, "窗口会不会多�
 same way (`make eval`'s FAQ figures), cost more paraphrases than they won and stay."""
 
 
+_MEANINGFUL = re.compile(r"[0-9A-Za-z\u3400-\u9fff]")
+
+
 def without_yes_no_forms(text: str) -> str:
     """``text`` with its A-not-A question forms (`YES_NO_FORMS`) replaced by spaces."""
     return YES_NO_FORMS.sub(" ", text)
@@ -141,9 +144,10 @@ class FaqIndex:
 
     def search(self, text: str, limit: int = 3) -> List[FaqMatch]:
         """The most likely entries for a message, best first, at most ``limit``, with probabilities."""
-        if not self.entries or not text.strip():
-            return []
-        text = self.pinyin.with_readings(without_yes_no_forms(text))
+        text = without_yes_no_forms(text)
+        if not self.entries or not _MEANINGFUL.search(text):
+            return []  # nothing left to compare ("有没有？", "？？")
+        text = self.pinyin.with_readings(text)
         if self._model is None:
             shared = self._words.transform([text]).nnz > 0
             return [FaqMatch(self.entries[0], 1.0 if shared else 0.0)]

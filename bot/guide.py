@@ -735,7 +735,7 @@ def long_enough_for_a_subject(text: str) -> bool:
 
 POINTER_SUBJECT_CHARACTERS = 6
 """The letters or characters a message must hold besides its back references (`BACK_REFERENCES`) for
-them to point at nothing when nothing is in context: "这个收费不" (3 besides 这个) asks about a matter
+them to point at nothing when nothing is in context: "这个得掏钱吗" (4 besides 这个) asks about a matter
 not named yet; "大伙常挂在嘴边的那个一枚印章管审批 到底是啥" (19 besides 那个) names its own subject."""
 
 
@@ -744,10 +744,12 @@ def says_more_than_a_pointer(
 ) -> bool:
     """Whether a message holding a back reference, with nothing in context, asks about its own subject.
 
-    It does when, without its back references, it still holds ``POINTER_SUBJECT_CHARACTERS`` letters
-    or characters and the intent model's FAQ topic and retrieval agree on an entry
+    It does when, without its back references, it still holds ``POINTER_SUBJECT_CHARACTERS`` letters,
+    digits or characters and the intent model's FAQ topic and retrieval agree on an entry
     (`bot.faq.agreed_entry`): "街坊说签个字保证一下就能当天拿证 有这事没" is hearsay about 告知承诺制,
-    not a pointer at an item.
+    not a pointer at an item. Characters are counted, not subjects: an aspect question padded past
+    six ("这个要不要提前预约啊") that the two agree on gets the hall's entry too (预约办), which states
+    the rule for every item; a shorter one ("这个得掏钱吗") is asked which item is meant.
     """
     rest = text
     for cue in BACK_REFERENCES:
@@ -775,7 +777,7 @@ def hall_wide_answer(
     It is answered when the model ranks ``faq`` at least ``HALL_WIDE_FAQ_CONFIDENCE``, or when the
     fee of doing business in general is asked (``HALL_WIDE_SUBJECT``) and the model's FAQ
     topic, however unlikely, is retrieval's best entry (`bot.faq.agreed_entry`). A message that
-    points at a matter ("这个收费不") asks about an item, not the hall, unless it says more than the
+    points at a matter ("这个得掏钱吗") asks about an item, not the hall, unless it says more than the
     pointer (`says_more_than_a_pointer`); one of fewer than
     ``HALL_WIDE_MIN_CHARACTERS`` letters or characters ("材料", "收费") names no subject at all,
     and is asked which item is meant. The answer returned always has an ``entry``; one ``unsure``

@@ -48,6 +48,10 @@ _HIRED = re.compile(
 verb of hiring, at most a count, then a worker (`bot.relatives.WORKERS`). Searched as `HIRED_TERM`
 as well, so that every worker counts as staff wrote the term (招工人), not only those they listed."""
 HIRED_TERM = "招工人"
+_SERVED = re.compile(r"当(?:了|过)(?:[0-9一二两三四五六七八九十几多]+年)?的?兵")
+"""Having served in the army said with the verb split ("当了五年兵", "当过兵"): searched as
+`SERVED_TERM` as well, the words staff write (当兵回来)."""
+SERVED_TERM = "当兵"
 # Words that say how someone asks, not what about; they must not decide which item is meant.
 _STOP_WORDS = frozenset(
     "一件事 一件 件事 一次办 怎么 怎么办 怎样 如何 什么 哪些 哪个 哪里 在哪 在哪里 需要 可以 能不能 是否 "
@@ -57,8 +61,8 @@ _STOP_WORDS = frozenset(
     "符合 情况 本人 身份证 原件 复印件 电脑 手机 项目 申请 单位 个人 有没有 中不中 行不行 啥时候 办证 "
     "清单 几天 要钱 要求 门槛 资格 咋办 咋弄 咋整 咋搞 怎么弄 怎么整 多少 大概 或者 这种 那种 才能 有啥 "
     "一年 不在 不开 家里 不好 不了 不上 不到 不能 不行 不会 不用 直接 在外 人在 "
-    # how a matter went, not which (哪都办不下来, 一直批不下; 办不 is also a slice of 办不动产证)
-    "办不 不下 "
+    # how a matter went, not which (一直批不下来, 户口落不下来; 办不 is also a slice of 办不动产证)
+    "办不 不下 下来 "
     # departments say where a step is done, not which matter ("税务和市场监管哪个在前")
     "市场监管 市场 监管 场监 税务 税务局".split()
 )
@@ -466,12 +470,15 @@ def described(text: str) -> str:
     """``text`` with the terms its descriptions stand for added.
 
     `PASSED_AWAY_TERM` when it says a relative has died (`_PASSED_AWAY`), `HIRED_TERM` when it says
-    an employer takes someone on (`_HIRED`).
+    an employer takes someone on (`_HIRED`), `SERVED_TERM` when it says someone served in the army
+    with the verb split (`_SERVED`).
     """
     if _PASSED_AWAY.search(text):
         text = f"{text}，{PASSED_AWAY_TERM}"
     if _HIRED.search(text):
         text = f"{text}，{HIRED_TERM}"
+    if _SERVED.search(text):
+        text = f"{text}，{SERVED_TERM}"
     return text
 
 

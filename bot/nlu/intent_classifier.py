@@ -97,7 +97,8 @@ no held-out message about an appointment already made lacks such a word (预约,
 while a question about a matter that uses 退 or 取 in its own sense does."""
 APPOINTMENT_CUES = re.compile(
     BOOKING_CUES.pattern
-    + r"|改|换|推|挪|延|提前|取消|撤|查|不去|去不了|不来|来不了|不办了|了没|好没|进度|到哪",
+    + r"|改|换|推|挪|延|提前|取消|撤|查|不去|去不了|不来|来不了|不办了|了没|好没|进度|到哪"
+    + r"|退掉|退了(?![休伍役])|不想办|不要了|不弄了|删了|作废",
     re.IGNORECASE,
 )
 HALL_INTENTS = frozenset({"ask_office_hours", "ask_hall_location"})

@@ -52,7 +52,7 @@ BARS = {
     "tests/nlu/heldout_blind.yml": (0.95, 0.03, 0.97),
     # by a fifth writer, scored before any change made for it: 0.940 against 0.905, linking 0.931.
     # 2026-12-05 (evening): 187 of 199 (0.9397) once 118 more FAQ ways of asking were trained on (a
-    # bored remark, 我好无聊啊, read as affirm): the bar is lowered from 0.94 to 0.935, one message, said.
+    # bored remark read as affirm): the bar is lowered from 0.94 to 0.935, one message, said.
     "tests/nlu/heldout_blind_second.yml": (0.935, 0.03, 0.93),
     # by a sixth writer (306 messages once those standing verbatim in data/nlu were taken out),
     # first scored 2026-12-01 with nothing changed for it: 0.954 against 0.935, linking 0.981

@@ -589,12 +589,21 @@ def test_a_subject_in_a_message_that_says_more_is_not_vague(text: str, item: str
 
 @pytest.mark.parametrize("text", ["跑了好几个地方都办不下来 这种事找谁", "手续一直批不下来 咋回事"])
 def test_how_a_matter_went_is_no_evidence_for_an_item(text: str) -> None:
-    """办不 and 不下 say how a matter went; 办不 is also a slice of 办不动产证 (新建商品房's words)."""
+    """办不, 不下 and 下来 say how a matter went; 办不 is also a slice of 办不动产证 (新建商品房's words)."""
     evidence = get_catalogue().evidence(text)
     assert evidence.leading is None and evidence.item is None
+    # nor is a 户口 that will not come through a veteran's (下来 of 从部队下来)
+    assert get_catalogue().evidence("孩子户口一直落不下来").item is None
     # the item's own words still find it
     own = get_catalogue().evidence("新房的房本一直不下来 开发商说在办").item
     assert own is not None and own.name == "新建商品房转移登记一件事"
+
+
+@pytest.mark.parametrize("text", ["当了两年兵 前阵子刚退下来", "当了四年兵 刚退下来 手续咋弄"])
+def test_having_served_said_with_the_verb_split_is_a_veterans_matter(text: str) -> None:
+    """当了两年兵: searched as 当兵 as well (`bot.catalogue.search.SERVED_TERM`); 退下来 alone ties 退休."""
+    found = get_catalogue().evidence(text).item
+    assert found is not None and found.name == "军人退役一件事"
 
 
 def test_the_items_listing_a_subject_first_are_offered_first() -> None:

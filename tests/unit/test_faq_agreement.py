@@ -516,11 +516,10 @@ async def test_a_back_reference_to_nothing_in_context_gives_way_to_its_own_subje
 
 
 async def test_a_back_reference_with_no_more_than_an_aspect_points_at_a_matter(seed_store: FaqStore) -> None:
-    """ "这个收费不" with nothing in context: retrieval and the model agree on 政务服务是否收费, yet
-    three characters besides 这个 name no subject: which item is meant is asked."""
-    assert seed_store.current().search("这个收费不")[0].entry.id == "mianfei"
+    """ "这个得掏钱吗" with nothing in context: retrieval and the model agree on 政务服务是否收费, yet
+    four characters besides 这个 name no subject: which item is meant is asked."""
+    assert seed_store.current().search("这个得掏钱吗")[0].entry.id == "mianfei"
     dispatcher = CollectingDispatcher()
-    await ActionGuide().run(
-        dispatcher, parsed("ask_fee", "这个收费不", {"name": "mianfei", "confidence": 0.3}), {"responses": {}}
-    )
+    pointing = parsed("ask_fee", "这个得掏钱吗", {"name": "mianfei", "confidence": 0.3})
+    await ActionGuide().run(dispatcher, pointing, {"responses": {}})
     assert not any((m.get("custom") or {}).get("type") == "faq" for m in dispatcher.messages)

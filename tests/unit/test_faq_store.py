@@ -255,3 +255,5 @@ def test_a_yes_or_no_form_is_no_evidence_for_the_entry_that_asks_with_it(text: s
     fee = sample_entry("mianfei", ["办事收费吗", "大厅办业务要交钱不", "窗口乱收费咋办", "手续费多少"])
     assert faq.FaqIndex([privacy, fee]).search(text)[0].entry.id == "mianfei"
     assert faq.without_yes_no_forms("有没有停车场 是不是免费") == " 停车场  免费"
+    # nothing left once the forms are out: no entry ("有没有？" is not a question about anything)
+    assert faq.FaqIndex([privacy, fee]).search("有没有？") == []
