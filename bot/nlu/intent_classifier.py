@@ -93,12 +93,13 @@ out (取) 公积金 was read as ``cancel_appointment`` just under 0.5, and "俺�
 (退, 取) just over it, which then asked for a booking code."""
 UNSURE_APPOINTMENT = 0.8
 """Below this confidence, an appointment intent gives way as above. Higher than `UNSURE_BOOKING`:
-no held-out message about an appointment already made lacks such a word (预约, 号, 改, 取消, 查 …),
-while a question about a matter that uses 退 or 取 in its own sense does."""
+no held-out message about an appointment already made lacks such a word (预约, 号, 改, 取消, 查 …,
+and giving one up: 退掉, 帮我退, 作废), while a question about a matter that uses 退 or 取 in its own
+sense does. Not 退了 or 不要了: "退了以后公积金…" is a retiree's, "执照也不要了" a company closing."""
 APPOINTMENT_CUES = re.compile(
     BOOKING_CUES.pattern
     + r"|改|换|推|挪|延|提前|取消|撤|查|不去|去不了|不来|来不了|不办了|了没|好没|进度|到哪"
-    + r"|退掉|退了(?![休伍役])|不想办|不要了|不弄了|删了|作废",
+    + r"|退掉|帮我退|给我退|删了|作废",
     re.IGNORECASE,
 )
 HALL_INTENTS = frozenset({"ask_office_hours", "ask_hall_location"})

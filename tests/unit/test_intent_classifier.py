@@ -270,6 +270,9 @@ def index() -> ServiceIndex:
         ("cancel_appointment", 0.6, "公积金那个约的号不要了", False),
         ("cancel_appointment", 0.62, "我不想办社保卡了 帮我退了", False),  # giving a booking up
         ("cancel_appointment", 0.53, "医保报销的那个退掉吧 材料没准备好", False),
+        # 退了 and 不要了 are said of retiring and of closing a company as well
+        ("cancel_appointment", 0.6, "俺退了以后 公积金能一次取完不", True),
+        ("cancel_appointment", 0.6, "公司干不下去了 营业执照也不要了", True),
         # words of the hall's hours or places keep a hall question
         ("ask_office_hours", 0.23, "办医保下午还能去吗", False),
         ("ask_office_hours", 0.38, "办社保卡明天上班吗", False),
