@@ -85,6 +85,8 @@ same way (`make eval`'s FAQ figures), cost more paraphrases than they won and st
 
 
 _MEANINGFUL = re.compile(r"[0-9A-Za-z\u3400-\u9fff]")
+_WORDLIKE = re.compile(r"[A-Za-z\u3400-\u9fff]")
+_NUMBER = re.compile(r"[0-9]+")
 
 
 def without_yes_no_forms(text: str) -> str:
@@ -133,6 +135,8 @@ class FaqIndex:
                 labels.append(number)
         self.pinyin = PinyinReader.of_terms(title_terms(self.entries))
         texts = [self.pinyin.with_readings(without_yes_no_forms(t)) for t in texts]
+        # the numbers the questions hold (12345): a message of nothing but numbers matches only these
+        self._numbers = frozenset(number for text in texts for number in _NUMBER.findall(text))
         self._chars = TfidfFeatures(analyzer="char_wb", ngram_range=(1, 3), sublinear_tf=True)
         self._words = TfidfFeatures(analyzer=_words, sublinear_tf=True)
         self._model: Optional[LogisticRegression] = None
@@ -147,6 +151,8 @@ class FaqIndex:
         text = without_yes_no_forms(text)
         if not self.entries or not _MEANINGFUL.search(text):
             return []  # nothing left to compare ("有没有？", "？？")
+        if not _WORDLIKE.search(text) and not set(_NUMBER.findall(text)) <= self._numbers:
+            return []  # a bare number ("123456") is no question, unless the entries ask about it (12345)
         text = self.pinyin.with_readings(text)
         if self._model is None:
             shared = self._words.transform([text]).nnz > 0

@@ -379,9 +379,10 @@ OOS_ANSWERED_ALLOWED = {
 # blind_fifth's bare "123" likewise.
 # The thirty-second writer's "快递到哪了" (a parcel, no word of a licence) gets the entry on licences
 # mailed by the hall: a citizen waiting for one asks the same words, so it stays allowed and said.
+# 2026-12-05 (evening): bare numbers no longer match the 12345 hotline's entry (`bot.faq.FaqIndex`),
+# so the independent and fifth files' allowance of one each is gone; the twentieth's parcel question
+# still gets the mailed-licence entry.
 OOS_FAQ_ALLOWED = {
-    "tests/nlu/heldout_independent.yml": 1,
-    "tests/nlu/heldout_blind_fifth.yml": 1,
     "tests/nlu/heldout_blind_twentieth.yml": 1,
 }
 # Out-of-scope messages a file must hold for the figure to count: 5, but the fourteenth writer's 12

@@ -257,3 +257,12 @@ def test_a_yes_or_no_form_is_no_evidence_for_the_entry_that_asks_with_it(text: s
     assert faq.without_yes_no_forms("有没有停车场 是不是免费") == " 停车场  免费"
     # nothing left once the forms are out: no entry ("有没有？" is not a question about anything)
     assert faq.FaqIndex([privacy, fee]).search("有没有？") == []
+
+
+def test_a_bare_number_matches_only_an_entry_that_asks_about_it() -> None:
+    """ "123456" is no question; "12345" is the hotline's number, which its entry's questions hold."""
+    hotline = sample_entry("rexian12345", ["12345热线是干啥的", "政务热线电话多少"])
+    fee = sample_entry("mianfei", ["办事收费吗", "大厅办业务要交钱不"])
+    index = faq.FaqIndex([hotline, fee])
+    assert index.search("123456") == [] and index.search("110？") == []
+    assert index.search("12345")[0].entry.id == "rexian12345"
