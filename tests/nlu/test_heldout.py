@@ -248,6 +248,9 @@ BARS = {
 # (152), blind_eleventh 0.964 (186), blind_twelfth 0.946 (175), blind_thirteenth 0.966 (173),
 # blind_fourteenth 0.912 (156), blind_fifteenth 0.912 (166): 2,347 of 2,433 on the files before
 # (0.965; 2,326 before, 0.956), 2,513 of 2,615 with the new one (0.961).
+# 2026-12-05 (evening): every file reaches the 0.95 (blind_fifth 200/208, fourteenth 164/171,
+# fifteenth 173/182, sixteenth 146/153, twentieth 100/102, twenty_first 105/109): the bars under it are
+# raised to it.
 FAQ_BARS = {
     "tests/nlu/heldout_independent.yml": 0.95,
     "tests/nlu/heldout_fresh.yml": 0.98,
@@ -255,7 +258,7 @@ FAQ_BARS = {
     # the bar goes from 0.97 to 0.96
     "tests/nlu/heldout_blind.yml": 0.96,
     "tests/nlu/heldout_blind_fourth.yml": 0.97,
-    "tests/nlu/heldout_blind_fifth.yml": 0.93,
+    "tests/nlu/heldout_blind_fifth.yml": 0.95,
     "tests/nlu/heldout_blind_sixth.yml": 0.98,
     "tests/nlu/heldout_blind_seventh.yml": 0.96,
     "tests/nlu/heldout_blind_eighth.yml": 0.96,
@@ -268,13 +271,13 @@ FAQ_BARS = {
     # issue's 0.95; 156 of 171 (0.912) with the FAQ questions of 2026-12-04, whose kinds its misses
     # showed (docs/intent-tuning.md)
     # 163 of 171 (0.953) with the FAQ questions of 2026-12-05 (later), for entries that sit close
-    "tests/nlu/heldout_blind_fourteenth.yml": 0.94,
+    "tests/nlu/heldout_blind_fourteenth.yml": 0.95,
     # first scored 2026-12-04 with nothing changed for it: 161 of 182 (0.885); 166 (0.912) after
     # that morning's changes, three of them kinds its misses showed (the hall's fees, parking)
-    "tests/nlu/heldout_blind_fifteenth.yml": 0.92,
+    "tests/nlu/heldout_blind_fifteenth.yml": 0.95,
     # first scored 2026-12-04 with nothing changed for it: 137 of 153 (0.895); 138 (0.902) after that
     # afternoon's changes (the hall's fees asked of the government), below the 0.95
-    "tests/nlu/heldout_blind_sixteenth.yml": 0.92,
+    "tests/nlu/heldout_blind_sixteenth.yml": 0.95,
     # first scored 2026-12-04 (evening) with nothing changed for it: 128 of 131 (0.977)
     "tests/nlu/heldout_blind_seventeenth.yml": 0.96,
     # first scored 2026-12-04 (night) with nothing changed for it: 139 of 144 (0.965)
@@ -283,9 +286,9 @@ FAQ_BARS = {
     "tests/nlu/heldout_blind_nineteenth.yml": 0.95,
     # first scored 2026-12-05 with nothing changed for it: 95 of 102 (0.931), below the 0.95;
     # 98 of 102 (0.961) that evening (whether it can be done here, FAQ questions for close entries)
-    "tests/nlu/heldout_blind_twentieth.yml": 0.94,
+    "tests/nlu/heldout_blind_twentieth.yml": 0.95,
     # first scored 2026-12-05 with nothing changed for it: 103 of 109 (0.945), below the 0.95
-    "tests/nlu/heldout_blind_twenty_first.yml": 0.94,
+    "tests/nlu/heldout_blind_twenty_first.yml": 0.95,
     # first scored 2026-12-05 with nothing changed for it: 120 of 124 (0.968)
     "tests/nlu/heldout_blind_twenty_second.yml": 0.96,
 }
