@@ -84,7 +84,8 @@ and the message before retrieval compares them. With them, "窗口会不会多�
 same way (`make eval`'s FAQ figures), cost more paraphrases than they won and stay."""
 
 
-_MEANINGFUL = re.compile(r"[0-9A-Za-z\u3400-\u9fff]")
+MEANINGFUL = re.compile(r"[0-9A-Za-z\u3400-\u9fff]")
+"""A letter, digit or Han character: what a message must hold to be compared with anything."""
 _WORDLIKE = re.compile(r"[A-Za-z\u3400-\u9fff]")
 _NUMBER = re.compile(r"[0-9]+")
 
@@ -149,7 +150,7 @@ class FaqIndex:
     def search(self, text: str, limit: int = 3) -> List[FaqMatch]:
         """The most likely entries for a message, best first, at most ``limit``, with probabilities."""
         text = without_yes_no_forms(text)
-        if not self.entries or not _MEANINGFUL.search(text):
+        if not self.entries or not MEANINGFUL.search(text):
             return []  # nothing left to compare ("有没有？", "？？")
         if not _WORDLIKE.search(text) and not set(_NUMBER.findall(text)) <= self._numbers:
             return []  # a bare number ("123456") is no question, unless the entries ask about it (12345)

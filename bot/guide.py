@@ -16,7 +16,15 @@ from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 from bot.catalogue import Catalogue, ServiceItem, materials_for
 from bot.catalogue.linking import SURE_SCORE, Evidence, fits, outscored
 from bot.catalogue.search import PAUSE_CHARACTERS, tells_of_a_death
-from bot.faq import AGREED_OVER_ITEMS_CONFIDENCE, UNSURE_SCORE, FaqAnswer, FaqMatch, agreed_entry, decide
+from bot.faq import (
+    AGREED_OVER_ITEMS_CONFIDENCE,
+    MEANINGFUL,
+    UNSURE_SCORE,
+    FaqAnswer,
+    FaqMatch,
+    agreed_entry,
+    decide,
+)
 from bot.hall import HallInfo
 from bot.relatives import ELDERS, RELATIVES, WORKERS
 
@@ -626,7 +634,6 @@ def opens_new_matter(catalogue: Catalogue, text: str, in_context: ServiceItem) -
 # ("想问下租房方面都有哪些政策" would get 惠企政策兑现).
 HALL_WIDE_FAQ_CONFIDENCE = 0.1
 HALL_WIDE_MIN_CHARACTERS = 3
-_MEANINGFUL = re.compile(r"[0-9A-Za-z\u3400-\u9fff]")
 # A fee question about doing business at the hall in general ("办个事还得交钱吗 还是全都免费",
 # "你们这办所有业务都不花钱吗") asks the hall's fee policy: the intent model reads it as an item's fee,
 # ``faq`` far under HALL_WIDE_FAQ_CONFIDENCE, yet it is the hall's FAQ where the model's FAQ topic and
@@ -701,7 +708,7 @@ def subject_alone(catalogue: Catalogue, text: str) -> List[ServiceItem]:
         for found in re.finditer(re.escape(subject), text):
             covered[found.start() : found.end()] = [True] * len(subject)
     rest = "".join(" " if cover else character for character, cover in zip(text, covered, strict=True))
-    if _MEANINGFUL.search(_HOW_TO_DO.sub("", SUBJECT_FILLER.sub("", rest))):
+    if MEANINGFUL.search(_HOW_TO_DO.sub("", SUBJECT_FILLER.sub("", rest))):
         return []
     # the items the subjects share, in the order of the subject's ranking (上户口 and 户口: 新生儿出生 and
     # 军人退役, not every item filed under 户口)
@@ -730,7 +737,12 @@ def long_enough_for_a_subject(text: str) -> bool:
 
     Fewer ("材料", "收费", "网办") name an aspect and no subject at all: which item is meant is asked.
     """
-    return len(_MEANINGFUL.findall(unicodedata.normalize("NFKC", text))) >= HALL_WIDE_MIN_CHARACTERS
+    return meaningful_characters(text) >= HALL_WIDE_MIN_CHARACTERS
+
+
+def meaningful_characters(text: str) -> int:
+    """How many letters, digits or Han characters ``text`` holds (`bot.faq.MEANINGFUL`, after NFKC)."""
+    return len(MEANINGFUL.findall(unicodedata.normalize("NFKC", text)))
 
 
 POINTER_SUBJECT_CHARACTERS = 6
@@ -754,8 +766,8 @@ def says_more_than_a_pointer(
     rest = text
     for cue in BACK_REFERENCES:
         rest = rest.replace(cue, "")
-    meaningful = _MEANINGFUL.findall(unicodedata.normalize("NFKC", rest))
-    return len(meaningful) >= POINTER_SUBJECT_CHARACTERS and agreed_entry(matches, topic) is not None
+    long_enough = meaningful_characters(rest) >= POINTER_SUBJECT_CHARACTERS
+    return long_enough and agreed_entry(matches, topic) is not None
 
 
 def hall_wide_answer(
