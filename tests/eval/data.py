@@ -79,6 +79,7 @@ HELDOUT_FILES = (
     "tests/nlu/heldout_blind_twentieth.yml",
     "tests/nlu/heldout_blind_twenty_first.yml",
     "tests/nlu/heldout_blind_twenty_second.yml",
+    "tests/nlu/heldout_blind_twenty_third.yml",
 )
 
 

@@ -182,6 +182,11 @@ BARS = {
     # questions, 113 messages naming or describing an item), first scored 2026-12-05 with nothing
     # changed for it: 0.943 against the baseline's 0.903, linking 110 of 113 (0.973), FAQ 120 of 124.
     "tests/nlu/heldout_blind_twenty_second.yml": (0.94, 0.03, 0.97),
+    # heldout_blind_twenty_third.yml (thirty-eighth writer, same brief; 252 messages once the 114
+    # standing verbatim in the training data or other held-out files were taken out; 88 FAQ
+    # questions, 114 messages naming or describing an item), first scored 2026-12-05 before its misses
+    # were read: 0.956 against the baseline's 0.885, linking 111 of 114 (0.974), FAQ 85 of 88.
+    "tests/nlu/heldout_blind_twenty_third.yml": (0.95, 0.05, 0.97),
 }
 # 2026-12-04 (evening): a guide question that finds no matter, with faq next and from a fifth of its
 # confidence, is read as faq (bot/nlu/intent_classifier.py FAQ_SHARE): 40 FAQ questions of the files
@@ -291,6 +296,8 @@ FAQ_BARS = {
     "tests/nlu/heldout_blind_twenty_first.yml": 0.95,
     # first scored 2026-12-05 with nothing changed for it: 120 of 124 (0.968)
     "tests/nlu/heldout_blind_twenty_second.yml": 0.96,
+    # first scored 2026-12-05 before its misses were read: 85 of 88 (0.966)
+    "tests/nlu/heldout_blind_twenty_third.yml": 0.96,
 }
 INVENTED_BAR = 0.02
 # Messages naming or describing an item, for a file's linking figure to count: 100 until the two
