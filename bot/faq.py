@@ -86,8 +86,8 @@ same way (`make eval`'s FAQ figures), cost more paraphrases than they won and st
 
 MEANINGFUL = re.compile(r"[0-9A-Za-z\u3400-\u9fff]")
 """A letter, digit or Han character: what a message must hold to be compared with anything."""
-_WORDLIKE = re.compile(r"[A-Za-z\u3400-\u9fff]")
-_NUMBER = re.compile(r"[0-9]+")
+_HAN = re.compile(r"[\u3400-\u9fff]")
+_LATIN_OR_NUMBER = re.compile(r"[A-Za-z]+|[0-9]+")
 
 
 def without_yes_no_forms(text: str) -> str:
@@ -136,8 +136,9 @@ class FaqIndex:
                 labels.append(number)
         self.pinyin = PinyinReader.of_terms(title_terms(self.entries))
         texts = [self.pinyin.with_readings(without_yes_no_forms(t)) for t in texts]
-        # the numbers the questions hold (12345): a message of nothing but numbers matches only these
-        self._numbers = frozenset(number for text in texts for number in _NUMBER.findall(text))
+        # the Latin words and numbers the questions hold (WiFi, APP, foreigner, 12345): a message without
+        # Chinese matches only when it holds one of them
+        self._latin = frozenset(token.lower() for text in texts for token in _LATIN_OR_NUMBER.findall(text))
         self._chars = TfidfFeatures(analyzer="char_wb", ngram_range=(1, 3), sublinear_tf=True)
         self._words = TfidfFeatures(analyzer=_words, sublinear_tf=True)
         self._model: Optional[LogisticRegression] = None
@@ -152,9 +153,14 @@ class FaqIndex:
         text = without_yes_no_forms(text)
         if not self.entries or not MEANINGFUL.search(text):
             return []  # nothing left to compare ("有没有？", "？？")
-        if not _WORDLIKE.search(text) and not set(_NUMBER.findall(text)) <= self._numbers:
-            return []  # a bare number ("123456") is no question, unless the entries ask about it (12345)
         text = self.pinyin.with_readings(text)
+        if not _HAN.search(text) and not any(
+            len(token) > 1 and token.lower() in self._latin for token in _LATIN_OR_NUMBER.findall(text)
+        ):
+            # no Chinese, even read from pinyin, and no word or number of two characters or more that a
+            # question holds: keyboard mashing ("qwer1234", "asdfgh") or a bare number ("123456"), where
+            # "12345", "wifi" and a question in English that shares words with the entries are asked
+            return []
         if self._model is None:
             shared = self._words.transform([text]).nnz > 0
             return [FaqMatch(self.entries[0], 1.0 if shared else 0.0)]

@@ -165,6 +165,9 @@ ASKING = re.compile(
 GUIDE_FLOOR = 0.05
 """A guide intent the model ranks under this confidence never takes an unsure intent's place."""
 _MEANINGFUL = re.compile(r"[0-9A-Za-z\u3400-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
+_CHINESE = re.compile(r"[\u3400-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
+_LATIN = re.compile(r"[A-Za-z]")
+_DIGIT_RUN = re.compile(r"[0-9]+")
 _STATE_FILE = "ngram_intent_classifier.npz"
 _META_FILE = "ngram_intent_classifier.json"
 
@@ -490,11 +493,11 @@ class NgramIntentClassifier(GraphComponent, IntentClassifier):
         pairs = [self.masked(m) for m in messages]
         probabilities, topics = self.model.predict([p[0] for p in pairs], [p[1] for p in pairs])
         length = int(self.config["ranking_length"])
-        for message, row, topic, (masked, _) in zip(messages, probabilities, topics, pairs, strict=True):
+        for message, row, topic, (masked, words) in zip(messages, probabilities, topics, pairs, strict=True):
             if FAQ_INTENT in topic:
                 # the FAQ entry the model would pick, which retrieval may confirm (bot.faq.agreed_entry)
                 message.set(FAQ_TOPIC, topic[FAQ_INTENT], add_to_output=True)
-            decided = self.decided_by_form(message, masked)
+            decided = self.decided_by_form(message, masked, words)
             if decided:
                 ranking = [{"name": decided, "confidence": 1.0}]
             else:
@@ -560,7 +563,7 @@ class NgramIntentClassifier(GraphComponent, IntentClassifier):
             return ranking
         return put_first(ranking, 1)
 
-    def decided_by_form(self, message: Message, masked: str) -> Optional[str]:
+    def decided_by_form(self, message: Message, masked: str, words: Sequence[str] = ()) -> Optional[str]:
         """The intent a message's form alone decides, or None.
 
         - nothing but punctuation, emoji or spaces: ``out_of_scope``;
@@ -568,7 +571,10 @@ class NgramIntentClassifier(GraphComponent, IntentClassifier):
           "公积金", "医保？"), with at most words that point at them (`SUBJECT_FILLER`: "就业这块的"):
           ``ask_service_guide`` (the citizen names what to ask about; a subject several items share
           gets them as choices);
-        - nothing but phone numbers, ID numbers or 预约号 (the regex entities): ``inform``.
+        - nothing but phone numbers, ID numbers or 预约号 (the regex entities): ``inform``;
+        - no Chinese and no word the training examples hold (`unknown_words`): ``out_of_scope``.
+
+        ``masked`` and ``words`` are the message as `masked` gives them.
         """
         text = message.get(TEXT) or ""
         if not has_meaning(text):
@@ -588,7 +594,27 @@ class NgramIntentClassifier(GraphComponent, IntentClassifier):
                 rest = rest[: entity["start"]] + rest[entity["end"] :]
         if rest != text and not has_meaning(rest):
             return INFORM
+        if self.unknown_words(masked, words):
+            return OUT_OF_SCOPE
         return None
+
+    def unknown_words(self, masked: str, words: Sequence[str]) -> bool:
+        """Whether a message without Chinese holds no word the training examples hold.
+
+        Words of two characters or more count: keyboard mashing ("qwer1234", "asdfgh") and a number
+        of nothing ("98765") are unknown. Numbers in several parts (a date, a time) are left to the
+        model.
+
+        English words of the glossary and pinyin of the FAQ terms have been read as Chinese already
+        (`masked`), and "ok", "886" or "12345" stand in the training examples. Without a trained
+        model nothing is unknown.
+        """
+        if self.model is None or _CHINESE.search(masked) or ITEM_PLACEHOLDER in masked:
+            return False
+        if not _LATIN.search(masked) and len(_DIGIT_RUN.findall(masked)) != 1:
+            return False  # numbers in parts ("2024-11-05", "9:30") may answer the booking form
+        known = self.model.words.vocabulary_
+        return not any(len(word) > 1 and word in known for word in words)
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
         """Leave training data untouched."""

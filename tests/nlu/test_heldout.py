@@ -376,25 +376,22 @@ def test_service_linking(scored: Dict[str, Any]) -> None:
 # "南阳的房子过户找哪个部门"), one or two in most files, were taken as guide questions until
 # 2026-12-02; bot/nlu/places.py now tells them (made after blind_sixth's one miss of that kind was
 # read, for the kind seen in every file).
-# Allowed, and said: a bare "123456" (independent) and "123" (blind_fifth) taken as faq, and the
-# thirty-second writer's parcel question (below).
+# Allowed, and said: blind_fifth's bare "123" taken as faq ("123" stands in the training examples, so
+# the rule for messages without Chinese below leaves it to the model).
 OOS_ANSWERED_ALLOWED = {
-    "tests/nlu/heldout_independent.yml": 1,
     "tests/nlu/heldout_blind_fifth.yml": 1,
-    "tests/nlu/heldout_blind_twentieth.yml": 1,
 }
-# ...of which answered with an FAQ entry (the bar was 0 everywhere until 2026-12-01): the bare
-# "123456" of heldout_independent.yml gets the 12345 hotline's entry. A rule that a bare number is
-# never a question would be wrong for others ("886" is goodbye), so it stays allowed and said.
-# blind_fifth's bare "123" likewise.
-# The thirty-second writer's "快递到哪了" (a parcel, no word of a licence) gets the entry on licences
-# mailed by the hall: a citizen waiting for one asks the same words, so it stays allowed and said.
+# ...of which answered with an FAQ entry (the bar was 0 everywhere until 2026-12-01): none.
 # 2026-12-05 (evening): bare numbers no longer match the 12345 hotline's entry (`bot.faq.FaqIndex`),
-# so the independent and fifth files' allowance of one each is gone; the twentieth's parcel question
-# still gets the mailed-licence entry.
-OOS_FAQ_ALLOWED = {
-    "tests/nlu/heldout_blind_twentieth.yml": 1,
-}
+# so the independent and fifth files' allowance of one each went.
+# 2026-12-05 (night): a message without Chinese that holds no word of the training examples
+# (keyboard mashing, a number of nothing: "123456") is out of scope by its form
+# (`NgramIntentClassifier.unknown_words`), and FAQ retrieval compares such a message with nothing;
+# parcels asked about without a word of a licence are among the out-of-scope examples, so the
+# twentieth file's parcel question (which had the mailed-licence entry) is out of scope: its
+# allowances went. Measured on that file after its miss had been read, so said; the twenty-third
+# file, written since, is the fresh measure.
+OOS_FAQ_ALLOWED: Dict[str, int] = {}
 # Out-of-scope messages a file must hold for the figure to count: 5, but the fourteenth writer's 12
 # were mostly the everyday ones already in the training data (the weather tomorrow, a parcel, the
 # stock market, a joke...), and 8 were taken out as verbatim copies, leaving 4; the fifteenth

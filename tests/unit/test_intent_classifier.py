@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import date
 from pathlib import Path
 
@@ -430,3 +431,29 @@ def test_a_message_naming_only_a_subject_is_a_guide_question(text: str, decided:
 
     classifier = NgramIntentClassifier({"catalogue_dir": str(SERVICES)}, None, None)  # type: ignore[arg-type]
     assert classifier.decided_by_form(Message(data={"text": text}), text) == decided
+
+
+@pytest.mark.parametrize(
+    ("text", "unknown"),
+    [
+        ("qwer1234", True),  # keyboard mashing
+        ("asdfgh!!", True),
+        ("98765", True),  # a number of nothing
+        ("hello 2024", False),  # a word the training examples hold
+        ("2024-11-05", False),  # numbers in parts: a date, left to the model
+        ("9:30", False),
+        ("停车 qwer", False),  # Chinese
+    ],
+)
+def test_a_message_without_chinese_or_any_known_word_is_out_of_scope(text: str, unknown: bool) -> None:
+    from bot.nlu.intent_classifier import NgramIntentClassifier
+
+    model = IntentModel()
+    texts = [*(t for examples in TEXTS.values() for t in examples), "hello"]
+    labels = [*(label for label, examples in TEXTS.items() for _ in examples), "greet"]
+    model.fit(texts, [[w.lower() for w in t.split()] or list(t) for t in texts], labels)
+    classifier = NgramIntentClassifier({"catalogue_dir": str(SERVICES)}, None, None, model)  # type: ignore[arg-type]
+    words = [w.lower() for w in re.findall(r"[A-Za-z]+|[0-9]+", text)]
+    assert classifier.unknown_words(text, words) is unknown
+    decided = classifier.decided_by_form(Message(data={"text": text}), text, words)
+    assert (decided == "out_of_scope") is unknown
