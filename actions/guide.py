@@ -32,6 +32,7 @@ from bot.faq import (
 from bot.faq_entries import faq_card
 from bot.guide import (
     CHOICE_QUESTION,
+    CHOSEN_BUTTON,
     CONTEXT_CUES,
     GUESSED_ASPECT,
     INTENT_TO_ASPECT,
@@ -271,7 +272,7 @@ def as_tapped(tracker: Tracker, chosen: Optional[Dict[str, Any]] = None) -> None
         # "交完材料以后几天能办好" holds the aspect button 材料 but surely asks how long: a whole
         # question the model is sure of asks its own aspect, not the button's
         return
-    entities = [{"entity": str(k), "value": str(v)} for k, v in values.items()]
+    entities = [{"entity": str(k), "value": str(v), "extractor": CHOSEN_BUTTON} for k, v in values.items()]
     tracker.latest_message = {
         **tracker.latest_message,
         "intent": {"name": match.group(1), "confidence": 1.0},

@@ -1204,7 +1204,10 @@ def choose_item(
        citizen's own situation, a back-reference); for an aspect question also when the evidence
        for other items is weak (below `SURE_SCORE`) or the message describes the citizen's own
        situation. Otherwise a message that is evidence for other items only gets them as
-       choices, with the item in context last. Without context: the
+       choices, with the item in context last, unless it names nothing but a broad subject the
+       item in context is filed under (`subject_alone`: "办注销" after 个体工商户登记). Without
+       context: for a question naming nothing but a broad subject, the items filed under
+       it and then the other candidates as choices ("办注销": 企业注销, 个体工商户登记, 身后); else the
        likely item (`bot.catalogue.linking.LIKELY_MARGIN`) with the others as alternatives, the
        candidates as choices, or nothing (the caller offers popular items).
 
@@ -1270,8 +1273,10 @@ def choose_item(
     own_situation = aspect == "eligibility" or (
         aspect != "overview" and any(cue in text for cue in SITUATION_CUES)
     )
-    if named and typed and in_context is None and aspect == "overview" and len(named) == 1:
-        # "营业执照咋办", "上户口": a broad subject alone, though the linker took it for one item
+    chosen = any(m.get("extractor") == CHOSEN_BUTTON for m in mentions)
+    if named and typed and in_context is None and aspect == "overview" and len(named) == 1 and not chosen:
+        # "营业执照咋办", "上户口": a broad subject alone, though the linker took it for one item (not a
+        # reply choosing one of the items just offered: "注销" after 开办企业, 企业注销, …)
         alone = subject_alone(catalogue, text)
         if any(other.name == named[0].name for other in alone):
             return ItemChoice(choices=[named[0], *(other for other in alone if other.name != named[0].name)])
@@ -1352,8 +1357,19 @@ def choose_item(
             # "一年下来得缴多少钱", "我户口不在郑州 这种能取不": an aspect of the matter at hand, its stray
             # words weak evidence for other items, or the citizen's own situation
             return ItemChoice(item=in_context)
+        if any(a.name == in_context.name for a in subject_alone(catalogue, text)):
+            # "办注销" after 个体工商户登记: a broad subject alone that the matter at hand is filed under
+            return ItemChoice(item=in_context)
         if candidates:
             return ItemChoice(choices=candidates, current=in_context)
+    if typed and in_context is None:
+        # "办注销", "想注销": a broad subject alone, no item sure or named: the items filed under it
+        # (企业注销, 个体工商户登记), then the others the catalogue found (身后一件事, which cancels a
+        # 户口); whatever aspect the model guessed, the message asks none
+        alone = subject_alone(catalogue, text)
+        if alone:
+            others = [c for c in candidates if all(c.name != a.name for a in alone)]
+            return ItemChoice(choices=[*alone, *others])
     if evidence is not None and evidence.likely:
         # "想开家卖药的小店 麻烦不麻烦": the best item clearly ahead, though not sure, is answered and the
         # others are offered beside the answer
@@ -1362,6 +1378,9 @@ def choose_item(
 
 
 CHOICE_QUESTION = "您是想办理以下哪个事项？请点击选择："
+CHOSEN_BUTTON = "chosen_button"
+"""The ``extractor`` of a ``service`` entity that a typed reply choosing a button stands for
+(`actions.guide.as_tapped`): the citizen chose the item, whatever subject the reply names."""
 
 
 def did_you_mean(

@@ -836,6 +836,40 @@ def test_a_broad_subject_named_alone_offers_its_items(text: str, named: str, off
 
 
 @pytest.mark.parametrize(
+    ("text", "offered"),
+    [
+        # a broad subject alone that no item is named or sure for: the items filed under it first,
+        # then the others the catalogue found (身后一件事 cancels a 户口)
+        ("办注销", ["企业注销一件事", "个体工商户登记一件事", "身后一件事"]),
+        ("想变更一下", ["企业信息变更一件事", "个体工商户登记一件事"]),
+    ],
+)
+def test_a_broad_subject_alone_no_item_is_sure_of_offers_its_items(text: str, offered: List[str]) -> None:
+    choice = choose_item(get_catalogue(), text, [], None, "overview")
+    assert choice.item is None and [item.name for item in choice.choices][: len(offered)] == offered
+
+
+def test_a_broad_subject_alone_asked_in_context_or_with_more_words_is_not_offered_as_choices() -> None:
+    catalogue = get_catalogue()
+    context = catalogue.get("个体工商户登记一件事")
+    assert choose_item(catalogue, "办注销", [], context, "overview").item is context
+    choice = choose_item(catalogue, "公司有些东西要变更", [], None, "overview")
+    assert "个体工商户登记一件事" not in {item.name for item in choice.choices}
+
+
+def test_a_subject_typed_to_choose_an_offered_item_is_that_item() -> None:
+    """ "注销" typed after 开办企业, 企业注销, … were offered chooses 企业注销 (`actions.guide.as_tapped`),
+    though the subject alone, asked first, offers every item filed under it."""
+    from bot.guide import CHOSEN_BUTTON
+
+    catalogue = get_catalogue()
+    chosen = [{"entity": "service", "value": "企业注销一件事", "extractor": CHOSEN_BUTTON}]
+    assert choose_item(catalogue, "注销", chosen, None, "overview").item.name == "企业注销一件事"
+    linked = [{"entity": "service", "value": "企业注销一件事"}]
+    assert choose_item(catalogue, "注销", linked, None, "overview").item is None
+
+
+@pytest.mark.parametrize(
     ("text", "named", "aspect", "in_context"),
     [
         ("闺女想上户口", "新生儿出生一件事", "overview", None),  # 闺女 and 户口 share one item
