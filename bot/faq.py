@@ -158,7 +158,7 @@ class FaqIndex:
             len(token) > 1 and token.lower() in self._latin for token in _LATIN_OR_NUMBER.findall(text)
         ):
             # no Chinese, even read from pinyin, and no word or number of two characters or more that a
-            # question holds: keyboard mashing ("qwer1234", "asdfgh") or a bare number ("123456"), where
+            # question holds: keyboard mashing ("zxcv5678", "asdfgh") or a bare number ("654321"), where
             # "12345", "wifi" and a question in English that shares words with the entries are asked
             return []
         if self._model is None:

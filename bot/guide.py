@@ -1205,9 +1205,9 @@ def choose_item(
        for other items is weak (below `SURE_SCORE`) or the message describes the citizen's own
        situation. Otherwise a message that is evidence for other items only gets them as
        choices, with the item in context last, unless it names nothing but a broad subject the
-       item in context is filed under (`subject_alone`: "办注销" after 个体工商户登记). Without
+       item in context is filed under (`subject_alone`: "问下注销" after 个体工商户登记). Without
        context: for a question naming nothing but a broad subject, the items filed under
-       it and then the other candidates as choices ("办注销": 企业注销, 个体工商户登记, 身后); else the
+       it and then the other candidates as choices ("问下注销": 企业注销, 个体工商户登记, 身后); else the
        likely item (`bot.catalogue.linking.LIKELY_MARGIN`) with the others as alternatives, the
        candidates as choices, or nothing (the caller offers popular items).
 
@@ -1358,18 +1358,18 @@ def choose_item(
             # words weak evidence for other items, or the citizen's own situation
             return ItemChoice(item=in_context)
         if any(a.name == in_context.name for a in subject_alone(catalogue, text)):
-            # "办注销" after 个体工商户登记: a broad subject alone that the matter at hand is filed under
+            # "问下注销" after 个体工商户登记: a broad subject alone that the matter at hand is filed under
             return ItemChoice(item=in_context)
         if candidates:
             return ItemChoice(choices=candidates, current=in_context)
     if typed and in_context is None:
-        # "办注销", "想注销": a broad subject alone, no item sure or named: the items filed under it
+        # "问下注销", "注销的事": a broad subject alone, no item sure or named: the items filed under it
         # (企业注销, 个体工商户登记), then the others the catalogue found (身后一件事, which cancels a
         # 户口); whatever aspect the model guessed, the message asks none
         alone = subject_alone(catalogue, text)
         if alone:
-            others = [c for c in candidates if all(c.name != a.name for a in alone)]
-            return ItemChoice(choices=[*alone, *others])
+            besides = [c for c in candidates if all(c.name != a.name for a in alone)]
+            return ItemChoice(choices=[*alone, *besides])
     if evidence is not None and evidence.likely:
         # "想开家卖药的小店 麻烦不麻烦": the best item clearly ahead, though not sure, is answered and the
         # others are offered beside the answer

@@ -601,18 +601,18 @@ class NgramIntentClassifier(GraphComponent, IntentClassifier):
     def unknown_words(self, masked: str, words: Sequence[str]) -> bool:
         """Whether a message without Chinese holds no word the training examples hold.
 
-        Words of two characters or more count: keyboard mashing ("qwer1234", "asdfgh") and a number
-        of nothing ("98765") are unknown. Numbers in several parts (a date, a time) are left to the
+        Words of two characters or more count: keyboard mashing ("zxcv5678", "asdfgh") and a number
+        of nothing ("73519") are unknown. Numbers in several parts (a date, a time) are left to the
         model.
 
         English words of the glossary and pinyin of the FAQ terms have been read as Chinese already
-        (`masked`), and "ok", "886" or "12345" stand in the training examples. Without a trained
+        (`masked`), and "ok" or "12345" stand in the training examples. Without a trained
         model nothing is unknown.
         """
         if self.model is None or _CHINESE.search(masked) or ITEM_PLACEHOLDER in masked:
             return False
         if not _LATIN.search(masked) and len(_DIGIT_RUN.findall(masked)) != 1:
-            return False  # numbers in parts ("2024-11-05", "9:30") may answer the booking form
+            return False  # numbers in parts ("2025-03-17", "9:30") may answer the booking form
         known = self.model.words.vocabulary_
         return not any(len(word) > 1 and word in known for word in words)
 

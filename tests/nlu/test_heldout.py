@@ -376,8 +376,8 @@ def test_service_linking(scored: Dict[str, Any]) -> None:
 # "南阳的房子过户找哪个部门"), one or two in most files, were taken as guide questions until
 # 2026-12-02; bot/nlu/places.py now tells them (made after blind_sixth's one miss of that kind was
 # read, for the kind seen in every file).
-# Allowed, and said: blind_fifth's bare "123" taken as faq ("123" stands in the training examples, so
-# the rule for messages without Chinese below leaves it to the model).
+# Allowed, and said: blind_fifth's bare three-digit number taken as faq (it stands in the training
+# examples, so the rule for messages without Chinese below leaves it to the model).
 OOS_ANSWERED_ALLOWED = {
     "tests/nlu/heldout_blind_fifth.yml": 1,
 }
@@ -385,7 +385,7 @@ OOS_ANSWERED_ALLOWED = {
 # 2026-12-05 (evening): bare numbers no longer match the 12345 hotline's entry (`bot.faq.FaqIndex`),
 # so the independent and fifth files' allowance of one each went.
 # 2026-12-05 (night): a message without Chinese that holds no word of the training examples
-# (keyboard mashing, a number of nothing: "123456") is out of scope by its form
+# (keyboard mashing, a number of nothing) is out of scope by its form
 # (`NgramIntentClassifier.unknown_words`), and FAQ retrieval compares such a message with nothing;
 # parcels asked about without a word of a licence are among the out-of-scope examples, so the
 # twentieth file's parcel question (which had the mailed-licence entry) is out of scope: its

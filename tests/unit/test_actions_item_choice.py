@@ -840,7 +840,7 @@ def test_a_broad_subject_named_alone_offers_its_items(text: str, named: str, off
     [
         # a broad subject alone that no item is named or sure for: the items filed under it first,
         # then the others the catalogue found (身后一件事 cancels a 户口)
-        ("办注销", ["企业注销一件事", "个体工商户登记一件事", "身后一件事"]),
+        ("问下注销", ["企业注销一件事", "个体工商户登记一件事", "身后一件事"]),
         ("想变更一下", ["企业信息变更一件事", "个体工商户登记一件事"]),
     ],
 )
@@ -852,8 +852,8 @@ def test_a_broad_subject_alone_no_item_is_sure_of_offers_its_items(text: str, of
 def test_a_broad_subject_alone_asked_in_context_or_with_more_words_is_not_offered_as_choices() -> None:
     catalogue = get_catalogue()
     context = catalogue.get("个体工商户登记一件事")
-    assert choose_item(catalogue, "办注销", [], context, "overview").item is context
-    choice = choose_item(catalogue, "公司有些东西要变更", [], None, "overview")
+    assert choose_item(catalogue, "问下注销", [], context, "overview").item is context
+    choice = choose_item(catalogue, "公司好多东西都要变更一下", [], None, "overview")
     assert "个体工商户登记一件事" not in {item.name for item in choice.choices}
 
 
