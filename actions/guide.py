@@ -51,7 +51,9 @@ from bot.guide import (
     proxy_entry,
     render,
     served_here_answer,
+    subject_alone,
     subject_over_faq,
+    tells_own_situation,
     worded_aspect,
 )
 from bot.hall import get_hall
@@ -394,6 +396,9 @@ class ActionGuide(Action):
         in_context = catalogue.get(item_in_context(tracker) or "")
         mentions = service_mentions(tracker) or relinked(catalogue, text)
         aspect = INTENT_TO_ASPECT.get(intent, "overview")
+        if intent == "inform" and in_context is not None and not mentions and tells_own_situation(text):
+            # "我是外省户口" right after an item's guide: told so as to know whether it applies
+            aspect = "eligibility"
         ask_intent = intent if intent in INTENT_TO_ASPECT else "ask_service_guide"
         earlier = catalogue.get(earlier_item(tracker) or "")
         if in_context is None and aspect == "eligibility" and not text.startswith("/"):
@@ -446,7 +451,10 @@ class ActionGuide(Action):
             item = catalogue.get(offered[0])
         if item is None:
             if choice.choices:
-                send(dispatcher, did_you_mean(choice.choices, ask_intent, current=choice.current))
+                # a broad subject alone ("问下注销") asks no aspect, whatever the model guessed: the items'
+                # buttons open their overviews
+                chosen_intent = "ask_service_guide" if subject_alone(catalogue, text) else ask_intent
+                send(dispatcher, did_you_mean(choice.choices, chosen_intent, current=choice.current))
             else:
                 send(dispatcher, ask_which_item(catalogue, hall, ask_intent))
             if tracker.get_slot("service") != (in_context.name if in_context else None):

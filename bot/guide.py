@@ -521,6 +521,29 @@ CONTEXT_CUES = (
 SITUATION_CUES = tuple(
     "我是 我们是 俺是 俺们是 我交的 我已经 我没有 如果 要是 万一 像我这样 我这种 我这情况 我的情况".split()
 )
+OWN_SITUATION = re.compile(
+    r"^(?:(?:我|俺|咱)们?(?:家|公司|单位|孩子|闺女|儿子)?|公司|单位|厂里|店里?)"
+    r"(?:今年|现在|是|住在|住|家在|在|叫|名叫|户口在|户口是|已经|刚)"
+)
+"""A message that begins by telling the citizen's own circumstances: who they are ("我是外省户口",
+"我是替我爸问的"), where they live, their age, their company ("俺们公司是有限责任公司")."""
+_ASKS_IF = re.compile(
+    r"[吗么嘛呢？?]|咋|怎|啥|什么|哪|多少|几|谁|够不够|算不算|能不能|可不可以|行不行|中不中|是不是|有没有"
+    r"|要不要|能办|能领|能申请|才能|符合|可以|[行中不没]$"
+)
+
+
+def tells_own_situation(text: str) -> bool:
+    """Whether ``text`` tells the citizen's own circumstances (`OWN_SITUATION`) and asks nothing.
+
+    "我是外省户口", "俺今年五十几", "俺们公司是有限责任公司": a statement (``inform``), which right after
+    an item's guide is answered with that item's conditions; "我是外省户口 能办不" asks them
+    (``ask_eligibility``).
+    """
+    text = text.strip()
+    return OWN_SITUATION.search(text) is not None and _ASKS_IF.search(text) is None
+
+
 # Words that open a new matter ("另外…", "还有个事…", "算了 不弄公司了 改开个炒菜馆") or correct the
 # one in context ("想了想…", "哦不对 是人家住过几年的二手房"): a message with one, sure of another
 # item, is about that item even if it shares words with the one in context (`opens_new_matter`).
@@ -682,7 +705,7 @@ SUBJECT_FILLER = re.compile(
 """Words around a subject or an item's name that say only "about this" ("就业这块的", "住房方面的事",
 "想问问营业执照"): with nothing else, the message names what to ask about
 (`bot.nlu.intent_classifier.NgramIntentClassifier.decided_by_form`, `subject_alone`)."""
-_HOW_TO_DO = re.compile(r"咋办|咋弄|咋整|怎么办|怎么弄|办理|申请|手续|[办弄整咋怎么如何个张要吗呢？?]")
+HOW_TO_DO = re.compile(r"咋办|咋弄|咋整|怎么办|怎么弄|办理|申请|手续|[办弄整咋怎么如何个张要吗呢？?]")
 """Words of merely wanting to do something ("办个", "咋弄"): no subject of their own."""
 
 
@@ -691,7 +714,7 @@ def subject_alone(catalogue: Catalogue, text: str) -> List[ServiceItem]:
 
     "营业执照咋办", "办执照", "上户口这块": once the subjects items are filed under (their
     ``topics``) are taken out, only words that point at them (`SUBJECT_FILLER`) or of wanting to do
-    something (`_HOW_TO_DO`) are left, no item's own name is among them, and the subjects named share
+    something (`HOW_TO_DO`) are left, no item's own name is among them, and the subjects named share
     two or more items ("孩子上户口":
     孩子 and 户口 share one); the items under them (`Catalogue.about_topic`) are the choices
     (writers of whole conversations expected them for such first messages).
@@ -708,7 +731,7 @@ def subject_alone(catalogue: Catalogue, text: str) -> List[ServiceItem]:
         for found in re.finditer(re.escape(subject), text):
             covered[found.start() : found.end()] = [True] * len(subject)
     rest = "".join(" " if cover else character for character, cover in zip(text, covered, strict=True))
-    if MEANINGFUL.search(_HOW_TO_DO.sub("", SUBJECT_FILLER.sub("", rest))):
+    if MEANINGFUL.search(HOW_TO_DO.sub("", SUBJECT_FILLER.sub("", rest))):
         return []
     # the items the subjects share, in the order of the subject's ranking (上户口 and 户口: 新生儿出生 and
     # 军人退役, not every item filed under 户口)
@@ -1179,16 +1202,18 @@ def choose_item(
     1. Two or more items named: choices; but of two, one the item in context, the other one.
        Two or more matters asked about together (`several_items`: "社保卡和公积金这俩事都想咨询下"): choices.
        No item named and a return cue (`RETURN_CUES`: "再回到刚才那个"): the ``earlier`` item.
-    2. One item named: with nothing in context, an overview question that names only a broad subject the
-       item is filed under with others (`subject_alone`: "营业执照咋办", "上户口") gets them as choices, the
-       item named first. Otherwise that item, unless the message asks whether the item in context covers it
-       ("那宝宝的社保卡也是一起办的吗" after 新生儿出生, which bundles it: `bundles`), or whether the item
-       in context applies to what the message tells (`asks_if_it_applies`: "俺已经退休好几年了 还能办吗"
-       after 个体户, 退休 the citizen's state). One item only described (the linker's
-       ``ServiceLinker.description`` entity, or a description the catalogue is sure of): that item when the
-       message turns to a new matter (`opens_new_matter`: "另外", "其实", "不注销了"), or asks "what if" of
-       it (`HYPOTHETICAL_CUES`) leaving the item in context far behind; else the item in context instead
-       when the message is also evidence for it (a line of its guide answers the message, or it scores at
+    2. One item named: with nothing in context, a question that names only a broad subject the item is
+       filed under with others (`subject_alone`: "营业执照咋办", "上户口"; whatever aspect the model
+       guessed, it asks none) gets them as choices, the item named first, unless the item was chosen
+       from the items just offered (`CHOSEN_BUTTON`). Otherwise that item, unless the message asks
+       whether the item in context covers it ("那宝宝的社保卡也是一起办的吗" after 新生儿出生, which
+       bundles it: `bundles`), or whether the item in context applies to what the message tells
+       (`asks_if_it_applies`: "俺已经退休好几年了 还能办吗" after 个体户, 退休 the citizen's state).
+       One item only described (the linker's ``ServiceLinker.description`` entity, or a description
+       the catalogue is sure of): that item when the message turns to a new matter
+       (`opens_new_matter`: "另外", "其实", "不注销了"), or asks "what if" of it (`HYPOTHETICAL_CUES`)
+       leaving the item in context far behind; else the item in context instead when the message is
+       also evidence for it (a line of its guide answers the message, or it scores at
        least ``CONTEXT_SCORE``, `bot.catalogue.linking.fits`), when every word that is evidence for the
        described item stands in a line of its guide that answers the message (`Catalogue.explained_by`:
        "租房合同复印一份就够了吧" after 个体户), or when it describes the citizen's own situation (an
@@ -1203,9 +1228,11 @@ def choose_item(
        the matter at hand (`CONTEXT_CUES`: hearsay, the other party or a relative, the
        citizen's own situation, a back-reference); for an aspect question also when the evidence
        for other items is weak (below `SURE_SCORE`) or the message describes the citizen's own
-       situation. Otherwise a message that is evidence for other items only gets them as
-       choices, with the item in context last, unless it names nothing but a broad subject the
-       item in context is filed under (`subject_alone`: "问下注销" after 个体工商户登记). Without
+       situation; a message naming nothing but a broad subject (`subject_alone`) keeps the item in
+       context when it is filed under it ("问下注销" after 个体工商户登记), else gets the items filed
+       under it, then the other candidates, as choices with the item in context last ("问下注销"
+       after 开办企业), whatever aspect the model guessed. Otherwise a message that is evidence for
+       other items only gets them as choices, with the item in context last. Without
        context: for a question naming nothing but a broad subject, the items filed under
        it and then the other candidates as choices ("问下注销": 企业注销, 个体工商户登记, 身后); else the
        likely item (`bot.catalogue.linking.LIKELY_MARGIN`) with the others as alternatives, the
@@ -1274,7 +1301,7 @@ def choose_item(
         aspect != "overview" and any(cue in text for cue in SITUATION_CUES)
     )
     chosen = any(m.get("extractor") == CHOSEN_BUTTON for m in mentions)
-    if named and typed and in_context is None and aspect == "overview" and len(named) == 1 and not chosen:
+    if named and typed and in_context is None and len(named) == 1 and not chosen:
         # "营业执照咋办", "上户口": a broad subject alone, though the linker took it for one item (not a
         # reply choosing one of the items just offered: "注销" after 开办企业, 企业注销, …)
         alone = subject_alone(catalogue, text)
@@ -1353,12 +1380,17 @@ def choose_item(
         weak = evidence is None or evidence.score < SURE_SCORE
         if among or (not candidates and (aspect != "overview" or cue)):
             return ItemChoice(item=in_context)
+        alone = subject_alone(catalogue, text)
+        if any(a.name == in_context.name for a in alone):
+            # "问下注销" after 个体工商户登记: a broad subject alone that the matter at hand is filed under
+            return ItemChoice(item=in_context)
+        if alone:
+            # "问下注销" after 开办企业: the items filed under it, whatever aspect the model guessed
+            besides = [c for c in candidates if all(c.name != a.name for a in alone)]
+            return ItemChoice(choices=[*alone, *besides], current=in_context)
         if aspect != "overview" and (weak or own_situation):
             # "一年下来得缴多少钱", "我户口不在郑州 这种能取不": an aspect of the matter at hand, its stray
             # words weak evidence for other items, or the citizen's own situation
-            return ItemChoice(item=in_context)
-        if any(a.name == in_context.name for a in subject_alone(catalogue, text)):
-            # "问下注销" after 个体工商户登记: a broad subject alone that the matter at hand is filed under
             return ItemChoice(item=in_context)
         if candidates:
             return ItemChoice(choices=candidates, current=in_context)

@@ -55,6 +55,8 @@ from bot.guide import (
     HEARSAY,
     SUBJECT_FILLER,
     long_enough_for_a_subject,
+    subject_alone,
+    tells_own_situation,
     worded_aspect,
 )
 from bot.hall import HALL_WORDS
@@ -166,8 +168,7 @@ GUIDE_FLOOR = 0.05
 """A guide intent the model ranks under this confidence never takes an unsure intent's place."""
 _MEANINGFUL = re.compile(r"[0-9A-Za-z\u3400-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
 _CHINESE = re.compile(r"[\u3400-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
-_LATIN = re.compile(r"[A-Za-z]")
-_DIGIT_RUN = re.compile(r"[0-9]+")
+_LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
 _STATE_FILE = "ngram_intent_classifier.npz"
 _META_FILE = "ngram_intent_classifier.json"
 
@@ -507,7 +508,8 @@ class NgramIntentClassifier(GraphComponent, IntentClassifier):
                     # "想开个小超市 办个个体执照": a question, not a request that would start the booking form
                     ranking = [ranking[1], ranking[0], *ranking[2:]]
                 ranking = self.read_as_guide_question(ranking, message.get(TEXT) or "")
-                ranking = read_as_statement(ranking, message.get(TEXT) or "")
+                said = message.get(TEXT) or ""
+                ranking = read_as_statement(ranking, said, bool(self.index.find(said)))
                 guide = str(ranking[0]["name"])
                 ranking = self.read_as_faq_question(ranking, message.get(TEXT) or "")
                 answered = answered_as_service(str(ranking[0]["name"]))
@@ -563,16 +565,18 @@ class NgramIntentClassifier(GraphComponent, IntentClassifier):
             return ranking
         return put_first(ranking, 1)
 
-    def decided_by_form(self, message: Message, masked: str, words: Sequence[str] = ()) -> Optional[str]:
+    def decided_by_form(self, message: Message, masked: str, words: Sequence[str]) -> Optional[str]:
         """The intent a message's form alone decides, or None.
 
         - nothing but punctuation, emoji or spaces: ``out_of_scope``;
         - nothing but catalogue names and the broad subjects items are filed under (``topics``:
-          "公积金", "医保？"), with at most words that point at them (`SUBJECT_FILLER`: "就业这块的"):
+          "公积金", "医保？"), with at most words that point at them (`SUBJECT_FILLER`: "就业这块的"), or of
+          wanting to do it about a subject several items share (`bot.guide.subject_alone`: "变更咋办"):
           ``ask_service_guide`` (the citizen names what to ask about; a subject several items share
           gets them as choices);
         - nothing but phone numbers, ID numbers or 预约号 (the regex entities): ``inform``;
-        - no Chinese and no word the training examples hold (`unknown_words`): ``out_of_scope``.
+        - no Chinese, a run of letters and no word the training examples hold (`unknown_words`):
+          ``out_of_scope``.
 
         ``masked`` and ``words`` are the message as `masked` gives them.
         """
@@ -586,7 +590,8 @@ class NgramIntentClassifier(GraphComponent, IntentClassifier):
         if subjects or named != masked:
             # "就业这块的", "住房方面的事", "开办一件事": words that only point at the subject named
             named = SUBJECT_FILLER.sub("", named)
-        if not has_meaning(named):
+        if not has_meaning(named) or (subjects and subject_alone(self.index.catalogue, text)):
+            # "变更咋办": words of merely wanting to do it, about a subject several items share
             return ASK_SERVICE_GUIDE
         rest = text
         for entity in sorted(message.get(ENTITIES) or [], key=lambda e: -int(e.get("start", 0))):
@@ -599,11 +604,12 @@ class NgramIntentClassifier(GraphComponent, IntentClassifier):
         return None
 
     def unknown_words(self, masked: str, words: Sequence[str]) -> bool:
-        """Whether a message without Chinese holds no word the training examples hold.
+        """Whether a message without Chinese, with a run of letters, holds no word of the training examples.
 
-        Words of two characters or more count: keyboard mashing ("zxcv5678", "asdfgh") and a number
-        of nothing ("73519") are unknown. Numbers in several parts (a date, a time) are left to the
-        model.
+        Words of two characters or more count: keyboard mashing ("zxcv5678", "asdfgh") has none.
+
+        Numbers and single letters are left to the model: the booking form asks for dates, times and
+        phone numbers, which a citizen may type as bare digits ("1400", "20261207").
 
         English words of the glossary and pinyin of the FAQ terms have been read as Chinese already
         (`masked`), and "ok" or "12345" stand in the training examples. Without a trained
@@ -611,8 +617,8 @@ class NgramIntentClassifier(GraphComponent, IntentClassifier):
         """
         if self.model is None or _CHINESE.search(masked) or ITEM_PLACEHOLDER in masked:
             return False
-        if not _LATIN.search(masked) and len(_DIGIT_RUN.findall(masked)) != 1:
-            return False  # numbers in parts ("2025-03-17", "9:30") may answer the booking form
+        if not _LATIN_WORD.search(masked):
+            return False  # numbers and single letters ("9", "1400", "2025-03-17", "y") may answer a form
         known = self.model.words.vocabulary_
         return not any(len(word) > 1 and word in known for word in words)
 
@@ -670,18 +676,33 @@ def about_a_matter(text: str, index: ServiceIndex, any_candidate: bool = False) 
     return bool(evidence.candidates) if any_candidate else evidence.item is not None
 
 
-def read_as_statement(ranking: List[Dict[str, Any]], text: str) -> List[Dict[str, Any]]:
-    """``ranking`` with ``inform`` first when an unsure out-of-scope or goodbye reading is a statement.
+def read_as_statement(
+    ranking: List[Dict[str, Any]], text: str, names_an_item: bool = False
+) -> List[Dict[str, Any]]:
+    """``ranking`` with ``inform`` first when an out-of-scope, goodbye or eligibility reading is a statement.
 
     It is when the top is ``out_of_scope`` or ``goodbye`` under `UNSURE_STATEMENT`, the message holds
     as many characters as `STATEMENT_LENGTH` allows, begins as a statement about the citizen
-    (`SELF_STATEMENT`) and asks nothing (`ASKING`). ``inform`` takes the top's confidence
-    (`put_first`); a ranking without ``inform`` is returned as it is.
+    (`SELF_STATEMENT`) and asks nothing (`ASKING`); or when the top is ``ask_eligibility``, however
+    sure, for a message of that length naming no item (``names_an_item``) that tells the citizen's own
+    circumstances and asks nothing (`bot.guide.tells_own_situation`: "我是外省户口"; right after an
+    item's guide, `actions.guide.ActionGuide` answers it with that item's conditions). ``inform``
+    takes the top's confidence (`put_first`); for an eligibility reading it is put first even when
+    it is not ranked; otherwise a ranking without ``inform`` is returned as it is.
     """
     text = text.strip()
-    if not ranking or ranking[0]["name"] not in (OUT_OF_SCOPE, "goodbye"):
+    if not ranking:
         return ranking
     shortest, longest = STATEMENT_LENGTH
+    if ranking[0]["name"] == "ask_eligibility":
+        if names_an_item or not shortest <= len(text) <= longest or not tells_own_situation(text):
+            return ranking
+        found = next((i for i, r in enumerate(ranking) if r["name"] == INFORM), None)
+        if found is None:  # not ranked: it takes the last place's, which it leaves
+            return put_first([*ranking[:-1], {"name": INFORM, "confidence": 0.0}], len(ranking) - 1)
+        return put_first(ranking, found)
+    if ranking[0]["name"] not in (OUT_OF_SCOPE, "goodbye"):
+        return ranking
     if float(ranking[0]["confidence"]) >= UNSURE_STATEMENT or not shortest <= len(text) <= longest:
         return ranking
     if SELF_STATEMENT.search(text) is None or ASKING.search(text) is not None:

@@ -968,3 +968,57 @@ async def test_a_sure_out_of_scope_message_merely_naming_a_paper_stays_out_of_sc
     latest = tracker(text, "out_of_scope", before, slot=medical.name, confidence=0.95)
     await ActionOutOfScope().run(dispatcher, latest, {})
     assert dispatcher.messages[0]["response"] == "utter_out_of_scope"
+
+
+@pytest.mark.parametrize(
+    ("text", "aspect"),
+    [
+        ("俺是外省户口", "eligibility"),  # the citizen's circumstances, told: whether it applies
+        ("俺们单位是个小厂子", "eligibility"),
+        ("俺家那口子在外地上班", None),  # not the citizen's own: no conditions
+    ],
+)
+async def test_a_statement_of_the_citizens_circumstances_after_a_guide_gets_its_conditions(
+    text: str, aspect: Optional[str]
+) -> None:
+    dispatcher = CollectingDispatcher()
+    before = [{"event": "slot", "name": "service", "value": "退休一件事"}]
+    latest = tracker(text, "inform", before, slot="退休一件事", confidence=0.9)
+    await ActionGuide().run(dispatcher, latest, {})
+    card = dispatcher.messages[0].get("custom") or {}
+    if aspect is None:
+        assert card.get("aspect") != "eligibility"
+        return
+    assert card["item_id"] == "retirement" and card["aspect"] == aspect
+
+
+async def test_a_subject_alone_read_as_an_aspect_offers_its_items_to_open_as_overviews() -> None:
+    """ "问下注销" read as ask_eligibility: the choices' buttons ask no aspect of the item chosen."""
+    dispatcher = CollectingDispatcher()
+    latest = tracker("问下注销", "ask_eligibility", [], confidence=0.3)
+    await ActionGuide().run(dispatcher, latest, {})
+    buttons = dispatcher.messages[0]["buttons"]
+    assert {"企业注销一件事", "个体工商户登记一件事"} <= {b["title"] for b in buttons}
+    assert all(b["payload"].startswith("/ask_service_guide") for b in buttons)
+
+
+def test_a_subject_alone_after_an_item_not_filed_under_it_offers_its_items() -> None:
+    catalogue = get_catalogue()
+    context = catalogue.get("开办企业一件事")
+    for aspect in ("overview", "eligibility"):
+        choice = choose_item(catalogue, "问下注销", [], context, aspect)
+        assert choice.item is None and choice.current is context
+        assert {"企业注销一件事", "个体工商户登记一件事"} <= {item.name for item in choice.choices}
+
+
+async def test_a_subject_typed_to_choose_among_offered_items_answers_that_item() -> None:
+    """The typed reply becomes the tapped button (`actions.guide.as_tapped`), marked as chosen."""
+    from bot.guide import did_you_mean
+
+    catalogue = get_catalogue()
+    offered = [catalogue.get(name) for name in ("开办企业一件事", "企业注销一件事", "企业迁移登记一件事")]
+    question = did_you_mean([item for item in offered if item is not None], "ask_service_guide")
+    before = [{"event": "bot", "text": question.text, "data": {"buttons": question.buttons}}]
+    dispatcher = CollectingDispatcher()
+    await ActionGuide().run(dispatcher, tracker("注销", "ask_service_guide", before, confidence=1.0), {})
+    assert guide_item(dispatcher) == "企业注销一件事"

@@ -372,8 +372,14 @@ def test_a_guide_question_about_no_matter_with_faq_near_is_read_as_faq(
         (_ranking(("out_of_scope", 0.6), ("inform", 0.2)), "俺家住在沟赵那一片", False),
         (_ranking(("out_of_scope", 0.3), ("inform", 0.2)), "在的", False),
         (_ranking(("out_of_scope", 0.3), ("inform", 0.2)), "我在公园散步" + "，天气真好" * 4, False),
-        (_ranking(("ask_eligibility", 0.3), ("inform", 0.2)), "俺家住在沟赵那一片", False),
         (_ranking(("out_of_scope", 0.3), ("faq", 0.2)), "俺家住在沟赵那一片", False),  # no inform ranked
+        # an eligibility reading, however sure, of the citizen telling their circumstances
+        (_ranking(("ask_eligibility", 0.3), ("inform", 0.2)), "俺家住在沟赵那一片", True),
+        (_ranking(("ask_eligibility", 0.95), ("inform", 0.01)), "我们单位是个体户", True),
+        # but not when it asks something
+        (_ranking(("ask_eligibility", 0.95), ("inform", 0.01)), "俺家住在沟赵 够不够条件", False),
+        (_ranking(("ask_eligibility", 0.9), ("inform", 0.01)), "我是外省户口能申请", False),
+        (_ranking(("ask_eligibility", 0.6), ("inform", 0.01)), "户口在外省的", False),  # no one told of
     ],
 )
 def test_an_unsure_reading_of_a_statement_about_the_citizen_is_inform(
@@ -387,6 +393,14 @@ def test_an_unsure_reading_of_a_statement_about_the_citizen_is_inform(
     assert read[0] == {"name": "inform", "confidence": ranking[0]["confidence"]}
     assert {"name": ranking[0]["name"], "confidence": inform["confidence"]} in read
     assert len(read) == len(ranking)
+
+
+def test_a_statement_read_as_eligibility_is_inform_even_unranked_unless_it_names_an_item() -> None:
+    ranking = _ranking(("ask_eligibility", 0.9), ("ask_materials", 0.05), ("faq", 0.03))
+    read = read_as_statement(ranking, "俺们公司是有限责任公司")
+    assert read[0] == {"name": "inform", "confidence": 0.9} and len(read) == len(ranking)
+    assert {"name": "ask_eligibility", "confidence": 0.0} in read and read[1]["name"] == "ask_materials"
+    assert read_as_statement(ranking, "俺们公司是有限责任公司", names_an_item=True) == ranking
 
 
 def test_the_single_precision_fit_gives_double_weights_and_the_double_fits_answers() -> None:
@@ -421,7 +435,9 @@ def test_the_single_precision_fit_gives_double_weights_and_the_double_fits_answe
         ("想了解一下住房方面的事", "ask_service_guide"),
         ("开办一件事", "ask_service_guide"),  # 开办: the subject of the four 开办… items
         ("社保？", "ask_service_guide"),
-        ("就业这块咋弄", None),  # a question of its own: the model reads it
+        ("就业这块咋弄", "ask_service_guide"),  # wanting to do it (咋弄) asks no aspect of its own
+        ("变更怎么办", "ask_service_guide"),
+        ("变更要几天", None),  # an aspect asked: the model reads it
         ("问一下", None),  # pointing words with no subject
         ("？？", "out_of_scope"),
     ],
@@ -430,7 +446,7 @@ def test_a_message_naming_only_a_subject_is_a_guide_question(text: str, decided:
     from bot.nlu.intent_classifier import NgramIntentClassifier
 
     classifier = NgramIntentClassifier({"catalogue_dir": str(SERVICES)}, None, None)  # type: ignore[arg-type]
-    assert classifier.decided_by_form(Message(data={"text": text}), text) == decided
+    assert classifier.decided_by_form(Message(data={"text": text}), text, list(text)) == decided
 
 
 @pytest.mark.parametrize(
@@ -438,10 +454,13 @@ def test_a_message_naming_only_a_subject_is_a_guide_question(text: str, decided:
     [
         ("zxcv5678", True),  # keyboard mashing
         ("asdfgh!!", True),
-        ("73519", True),  # a number of nothing
         ("hello 2024", False),  # a word the training examples hold
-        ("2025-03-17", False),  # numbers in parts: a date, left to the model
+        # numbers and single letters may answer the booking form: left to the model
+        ("73519", False),
+        ("1400", False),
+        ("2025-03-17", False),
         ("9:30", False),
+        ("y", False),
         ("停车 zxcv", False),  # Chinese
     ],
 )
