@@ -53,7 +53,6 @@ from bot.guide import (
     served_here_answer,
     subject_alone,
     subject_over_faq,
-    tells_own_situation,
     worded_aspect,
 )
 from bot.hall import get_hall
@@ -396,9 +395,6 @@ class ActionGuide(Action):
         in_context = catalogue.get(item_in_context(tracker) or "")
         mentions = service_mentions(tracker) or relinked(catalogue, text)
         aspect = INTENT_TO_ASPECT.get(intent, "overview")
-        if intent == "inform" and in_context is not None and not mentions and tells_own_situation(text):
-            # "我是外省户口" right after an item's guide: told so as to know whether it applies
-            aspect = "eligibility"
         ask_intent = intent if intent in INTENT_TO_ASPECT else "ask_service_guide"
         earlier = catalogue.get(earlier_item(tracker) or "")
         if in_context is None and aspect == "eligibility" and not text.startswith("/"):

@@ -521,29 +521,6 @@ CONTEXT_CUES = (
 SITUATION_CUES = tuple(
     "我是 我们是 俺是 俺们是 我交的 我已经 我没有 如果 要是 万一 像我这样 我这种 我这情况 我的情况".split()
 )
-OWN_SITUATION = re.compile(
-    r"^(?:(?:我|俺|咱)们?(?:家|公司|单位|孩子|闺女|儿子)?|公司|单位|厂里|店里?)"
-    r"(?:今年|现在|是|住在|住|家在|在|叫|名叫|户口在|户口是|已经|刚)"
-)
-"""A message that begins by telling the citizen's own circumstances: who they are ("我是外省户口",
-"我是替我爸问的"), where they live, their age, their company ("俺们公司是有限责任公司")."""
-_ASKS_IF = re.compile(
-    r"[吗么嘛呢？?]|咋|怎|啥|什么|哪|多少|几|谁|够不够|算不算|能不能|可不可以|行不行|中不中|是不是|有没有"
-    r"|要不要|能办|能领|能申请|才能|符合|可以|[行中不没]$"
-)
-
-
-def tells_own_situation(text: str) -> bool:
-    """Whether ``text`` tells the citizen's own circumstances (`OWN_SITUATION`) and asks nothing.
-
-    "我是外省户口", "俺今年五十几", "俺们公司是有限责任公司": a statement (``inform``), which right after
-    an item's guide is answered with that item's conditions; "我是外省户口 能办不" asks them
-    (``ask_eligibility``).
-    """
-    text = text.strip()
-    return OWN_SITUATION.search(text) is not None and _ASKS_IF.search(text) is None
-
-
 # Words that open a new matter ("另外…", "还有个事…", "算了 不弄公司了 改开个炒菜馆") or correct the
 # one in context ("想了想…", "哦不对 是人家住过几年的二手房"): a message with one, sure of another
 # item, is about that item even if it shares words with the one in context (`opens_new_matter`).

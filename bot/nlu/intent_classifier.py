@@ -56,7 +56,6 @@ from bot.guide import (
     SUBJECT_FILLER,
     long_enough_for_a_subject,
     subject_alone,
-    tells_own_situation,
     worded_aspect,
 )
 from bot.hall import HALL_WORDS
@@ -508,8 +507,7 @@ class NgramIntentClassifier(GraphComponent, IntentClassifier):
                     # "想开个小超市 办个个体执照": a question, not a request that would start the booking form
                     ranking = [ranking[1], ranking[0], *ranking[2:]]
                 ranking = self.read_as_guide_question(ranking, message.get(TEXT) or "")
-                said = message.get(TEXT) or ""
-                ranking = read_as_statement(ranking, said, bool(self.index.find(said)))
+                ranking = read_as_statement(ranking, message.get(TEXT) or "")
                 guide = str(ranking[0]["name"])
                 ranking = self.read_as_faq_question(ranking, message.get(TEXT) or "")
                 answered = answered_as_service(str(ranking[0]["name"]))
@@ -676,33 +674,18 @@ def about_a_matter(text: str, index: ServiceIndex, any_candidate: bool = False) 
     return bool(evidence.candidates) if any_candidate else evidence.item is not None
 
 
-def read_as_statement(
-    ranking: List[Dict[str, Any]], text: str, names_an_item: bool = False
-) -> List[Dict[str, Any]]:
-    """``ranking`` with ``inform`` first when an out-of-scope, goodbye or eligibility reading is a statement.
+def read_as_statement(ranking: List[Dict[str, Any]], text: str) -> List[Dict[str, Any]]:
+    """``ranking`` with ``inform`` first when an unsure out-of-scope or goodbye reading is a statement.
 
     It is when the top is ``out_of_scope`` or ``goodbye`` under `UNSURE_STATEMENT`, the message holds
     as many characters as `STATEMENT_LENGTH` allows, begins as a statement about the citizen
-    (`SELF_STATEMENT`) and asks nothing (`ASKING`); or when the top is ``ask_eligibility``, however
-    sure, for a message of that length naming no item (``names_an_item``) that tells the citizen's own
-    circumstances and asks nothing (`bot.guide.tells_own_situation`: "我是外省户口"; right after an
-    item's guide, `actions.guide.ActionGuide` answers it with that item's conditions). ``inform``
-    takes the top's confidence (`put_first`); for an eligibility reading it is put first even when
-    it is not ranked; otherwise a ranking without ``inform`` is returned as it is.
+    (`SELF_STATEMENT`) and asks nothing (`ASKING`). ``inform`` takes the top's confidence
+    (`put_first`); a ranking without ``inform`` is returned as it is.
     """
     text = text.strip()
-    if not ranking:
+    if not ranking or ranking[0]["name"] not in (OUT_OF_SCOPE, "goodbye"):
         return ranking
     shortest, longest = STATEMENT_LENGTH
-    if ranking[0]["name"] == "ask_eligibility":
-        if names_an_item or not shortest <= len(text) <= longest or not tells_own_situation(text):
-            return ranking
-        found = next((i for i, r in enumerate(ranking) if r["name"] == INFORM), None)
-        if found is None:  # not ranked: it takes the last place's, which it leaves
-            return put_first([*ranking[:-1], {"name": INFORM, "confidence": 0.0}], len(ranking) - 1)
-        return put_first(ranking, found)
-    if ranking[0]["name"] not in (OUT_OF_SCOPE, "goodbye"):
-        return ranking
     if float(ranking[0]["confidence"]) >= UNSURE_STATEMENT or not shortest <= len(text) <= longest:
         return ranking
     if SELF_STATEMENT.search(text) is None or ASKING.search(text) is not None:

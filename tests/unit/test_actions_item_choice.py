@@ -970,28 +970,6 @@ async def test_a_sure_out_of_scope_message_merely_naming_a_paper_stays_out_of_sc
     assert dispatcher.messages[0]["response"] == "utter_out_of_scope"
 
 
-@pytest.mark.parametrize(
-    ("text", "aspect"),
-    [
-        ("俺是外省户口", "eligibility"),  # the citizen's circumstances, told: whether it applies
-        ("俺们单位是个小厂子", "eligibility"),
-        ("俺家那口子在外地上班", None),  # not the citizen's own: no conditions
-    ],
-)
-async def test_a_statement_of_the_citizens_circumstances_after_a_guide_gets_its_conditions(
-    text: str, aspect: Optional[str]
-) -> None:
-    dispatcher = CollectingDispatcher()
-    before = [{"event": "slot", "name": "service", "value": "退休一件事"}]
-    latest = tracker(text, "inform", before, slot="退休一件事", confidence=0.9)
-    await ActionGuide().run(dispatcher, latest, {})
-    card = dispatcher.messages[0].get("custom") or {}
-    if aspect is None:
-        assert card.get("aspect") != "eligibility"
-        return
-    assert card["item_id"] == "retirement" and card["aspect"] == aspect
-
-
 async def test_a_subject_alone_read_as_an_aspect_offers_its_items_to_open_as_overviews() -> None:
     """ "问下注销" read as ask_eligibility: the choices' buttons ask no aspect of the item chosen."""
     dispatcher = CollectingDispatcher()

@@ -372,14 +372,8 @@ def test_a_guide_question_about_no_matter_with_faq_near_is_read_as_faq(
         (_ranking(("out_of_scope", 0.6), ("inform", 0.2)), "俺家住在沟赵那一片", False),
         (_ranking(("out_of_scope", 0.3), ("inform", 0.2)), "在的", False),
         (_ranking(("out_of_scope", 0.3), ("inform", 0.2)), "我在公园散步" + "，天气真好" * 4, False),
+        (_ranking(("ask_eligibility", 0.3), ("inform", 0.2)), "俺家住在沟赵那一片", False),
         (_ranking(("out_of_scope", 0.3), ("faq", 0.2)), "俺家住在沟赵那一片", False),  # no inform ranked
-        # an eligibility reading, however sure, of the citizen telling their circumstances
-        (_ranking(("ask_eligibility", 0.3), ("inform", 0.2)), "俺家住在沟赵那一片", True),
-        (_ranking(("ask_eligibility", 0.95), ("inform", 0.01)), "我们单位是个体户", True),
-        # but not when it asks something
-        (_ranking(("ask_eligibility", 0.95), ("inform", 0.01)), "俺家住在沟赵 够不够条件", False),
-        (_ranking(("ask_eligibility", 0.9), ("inform", 0.01)), "我是外省户口能申请", False),
-        (_ranking(("ask_eligibility", 0.6), ("inform", 0.01)), "户口在外省的", False),  # no one told of
     ],
 )
 def test_an_unsure_reading_of_a_statement_about_the_citizen_is_inform(
@@ -393,14 +387,6 @@ def test_an_unsure_reading_of_a_statement_about_the_citizen_is_inform(
     assert read[0] == {"name": "inform", "confidence": ranking[0]["confidence"]}
     assert {"name": ranking[0]["name"], "confidence": inform["confidence"]} in read
     assert len(read) == len(ranking)
-
-
-def test_a_statement_read_as_eligibility_is_inform_even_unranked_unless_it_names_an_item() -> None:
-    ranking = _ranking(("ask_eligibility", 0.9), ("ask_materials", 0.05), ("faq", 0.03))
-    read = read_as_statement(ranking, "俺们公司是有限责任公司")
-    assert read[0] == {"name": "inform", "confidence": 0.9} and len(read) == len(ranking)
-    assert {"name": "ask_eligibility", "confidence": 0.0} in read and read[1]["name"] == "ask_materials"
-    assert read_as_statement(ranking, "俺们公司是有限责任公司", names_an_item=True) == ranking
 
 
 def test_the_single_precision_fit_gives_double_weights_and_the_double_fits_answers() -> None:
