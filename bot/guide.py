@@ -1179,13 +1179,15 @@ def choose_item(
     1. Two or more items named: choices; but of two, one the item in context, the other one.
        Two or more matters asked about together (`several_items`: "社保卡和公积金这俩事都想咨询下"): choices.
        No item named and a return cue (`RETURN_CUES`: "再回到刚才那个"): the ``earlier`` item.
-    2. One item named: with nothing in context, a question that names only a broad subject the item is
-       filed under with others (`subject_alone`: "营业执照咋办", "上户口"; whatever aspect the model
-       guessed, it asks none) gets them as choices, the item named first, unless the item was chosen
-       from the items just offered (`CHOSEN_BUTTON`). Otherwise that item, unless the message asks
-       whether the item in context covers it ("那宝宝的社保卡也是一起办的吗" after 新生儿出生, which
-       bundles it: `bundles`), or whether the item in context applies to what the message tells
-       (`asks_if_it_applies`: "俺已经退休好几年了 还能办吗" after 个体户, 退休 the citizen's state).
+    2. One item named: a question that names only a broad subject the item is filed under with others
+       (`subject_alone`: "营业执照咋办", "上户口"; whatever aspect the model guessed, it asks none) gets
+       them as choices, the item named first and the item in context, if any, last; but the item in
+       context when it is filed under the subject too ("想上户口" after 军人退役), and the item named
+       when it was chosen from the items just offered (`CHOSEN_BUTTON`). Otherwise that item, unless
+       the message asks whether the item in context covers it ("那宝宝的社保卡也是一起办的吗" after
+       新生儿出生, which bundles it: `bundles`), or whether the item in context applies to what the
+       message tells (`asks_if_it_applies`: "俺已经退休好几年了 还能办吗" after 个体户, 退休 the
+       citizen's state).
        One item only described (the linker's ``ServiceLinker.description`` entity, or a description
        the catalogue is sure of): that item when the message turns to a new matter
        (`opens_new_matter`: "另外", "其实", "不注销了"), or asks "what if" of it (`HYPOTHETICAL_CUES`)
@@ -1278,12 +1280,17 @@ def choose_item(
         aspect != "overview" and any(cue in text for cue in SITUATION_CUES)
     )
     chosen = any(m.get("extractor") == CHOSEN_BUTTON for m in mentions)
-    if named and typed and in_context is None and len(named) == 1 and not chosen:
+    if named and typed and len(named) == 1 and not chosen:
         # "营业执照咋办", "上户口": a broad subject alone, though the linker took it for one item (not a
-        # reply choosing one of the items just offered: "注销" after 开办企业, 企业注销, …)
+        # reply choosing one of the items just offered: "注销" after 开办企业, 企业注销, …); with an item
+        # in context, that item when it is filed under the subject too ("想上户口" after 军人退役), else
+        # the subject's items with the item in context last ("想上户口" after 开办企业)
         alone = subject_alone(catalogue, text)
         if any(other.name == named[0].name for other in alone):
-            return ItemChoice(choices=[named[0], *(other for other in alone if other.name != named[0].name)])
+            if in_context is not None and any(other.name == in_context.name for other in alone):
+                return ItemChoice(item=in_context, details=catalogue.details(in_context, text))
+            rest = [other for other in alone if other.name != named[0].name]
+            return ItemChoice(choices=[named[0], *rest], current=in_context)
     if named:
         item = named[0]
         if (

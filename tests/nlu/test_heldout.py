@@ -68,8 +68,10 @@ BARS = {
     # (the project ahead for the first time), fifth 0.947 against 0.963.
     # 2026-12-05 (later), with 209 more FAQ questions for entries that sit close: fourth 0.968 against
     # 0.955 (the baseline, trained on them too, gained more on this FAQ-heavy file): the lead's bar is
-    # lowered from 0.015 to 0.01, said.
-    "tests/nlu/heldout_blind_fourth.yml": (0.96, 0.01, 0.97),
+    # lowered from 0.015 to 0.01, said. 2026-12-05 (night), with more out-of-scope examples (parcels)
+    # and the mailing entry's questions: fourth 0.968 against 0.960 (the baseline gained one
+    # message); the lead's bar is lowered from 0.01 to 0.005, said.
+    "tests/nlu/heldout_blind_fourth.yml": (0.96, 0.005, 0.97),
     # heldout_blind_fifth.yml (eighth writer), first scored after those changes: 0.902 against
     # 0.952, linking 0.986.
     # 2026-12-04 (night), with 163 more FAQ questions for 13 entries that sit close together (the
@@ -170,8 +172,10 @@ BARS = {
     # messages naming or describing an item), first scored 2026-12-05 with nothing changed for it:
     # 0.940 against the baseline's 0.862, linking 98 of 103 (0.951), FAQ 95 of 102. 2026-12-05
     # (later): 0.937, one message fewer (a child's schooling asked with 户口不在郑州 read as faq, the
-    # item still linked and answered); the bar is lowered from 0.94 to 0.93, said.
-    "tests/nlu/heldout_blind_twentieth.yml": (0.93, 0.07, 0.95),
+    # item still linked and answered); the bar is lowered from 0.94 to 0.93, said. 2026-12-05 (night):
+    # 0.937 against the baseline's 0.869 (it gained from the new out-of-scope and
+    # mailing examples); the lead's bar is lowered from 0.07 to 0.06, said.
+    "tests/nlu/heldout_blind_twentieth.yml": (0.93, 0.06, 0.95),
     # heldout_blind_twenty_first.yml (thirty-fourth writer, same brief; 278 messages once the 91
     # standing verbatim in the training data or other held-out files were taken out; 109 FAQ
     # questions, 108 messages naming or describing an item), first scored 2026-12-05 with nothing
@@ -401,8 +405,8 @@ OOS_FAQ_ALLOWED = {
 # stock market, a joke...), and 8 were taken out as verbatim copies, leaving 4; the fifteenth
 # writer's likewise (8 of 12 taken out), and the sixteenth's (11 of 15; "上海浦东…", one jieba word
 # for a city and its district, was answered as a service until bot/nlu/places.py read such words);
-# the thirtieth writer's too (4 of 10 left), the thirty-second's (3 of 10) and the thirty-fourth's
-# (4 of 10).
+# the thirtieth writer's too (4 of 10 left), the thirty-second's (3 of 10), the thirty-fourth's
+# (4 of 10) and the thirty-eighth's (2 of 10).
 MIN_OUT_OF_SCOPE = 5
 MIN_OUT_OF_SCOPE_OF = {
     "tests/nlu/heldout_blind_fourteenth.yml": 4,
@@ -411,6 +415,7 @@ MIN_OUT_OF_SCOPE_OF = {
     "tests/nlu/heldout_blind_nineteenth.yml": 4,
     "tests/nlu/heldout_blind_twentieth.yml": 3,
     "tests/nlu/heldout_blind_twenty_first.yml": 4,
+    "tests/nlu/heldout_blind_twenty_third.yml": 2,
 }
 
 

@@ -1000,3 +1000,15 @@ async def test_a_subject_typed_to_choose_among_offered_items_answers_that_item()
     dispatcher = CollectingDispatcher()
     await ActionGuide().run(dispatcher, tracker("注销", "ask_service_guide", before, confidence=1.0), {})
     assert guide_item(dispatcher) == "企业注销一件事"
+
+
+def test_a_subject_the_linker_takes_for_one_item_after_another_item_offers_its_items() -> None:
+    """ "想上户口", linked to 新生儿出生: after 开办企业 the items filed under 户口, 开办企业 last; after
+    军人退役, which is filed under it too, that item stays."""
+    catalogue = get_catalogue()
+    linked = [{"entity": "service", "value": "新生儿出生一件事"}]
+    choice = choose_item(catalogue, "想上户口", linked, catalogue.get("开办企业一件事"), "overview")
+    assert choice.item is None and choice.current is catalogue.get("开办企业一件事")
+    assert [item.name for item in choice.choices][:2] == ["新生儿出生一件事", "军人退役一件事"]
+    kept = choose_item(catalogue, "想上户口", linked, catalogue.get("军人退役一件事"), "eligibility")
+    assert kept.item is catalogue.get("军人退役一件事")
