@@ -51,7 +51,6 @@ from bot.guide import (
     proxy_entry,
     render,
     served_here_answer,
-    subject_alone,
     subject_over_faq,
     worded_aspect,
 )
@@ -449,7 +448,7 @@ class ActionGuide(Action):
             if choice.choices:
                 # a broad subject alone ("问下注销") asks no aspect, whatever the model guessed: the items'
                 # buttons open their overviews
-                chosen_intent = "ask_service_guide" if subject_alone(catalogue, text) else ask_intent
+                chosen_intent = "ask_service_guide" if choice.of_a_subject else ask_intent
                 send(dispatcher, did_you_mean(choice.choices, chosen_intent, current=choice.current))
             else:
                 send(dispatcher, ask_which_item(catalogue, hall, ask_intent))

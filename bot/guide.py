@@ -682,7 +682,7 @@ SUBJECT_FILLER = re.compile(
 """Words around a subject or an item's name that say only "about this" ("就业这块的", "住房方面的事",
 "想问问营业执照"): with nothing else, the message names what to ask about
 (`bot.nlu.intent_classifier.NgramIntentClassifier.decided_by_form`, `subject_alone`)."""
-HOW_TO_DO = re.compile(r"咋办|咋弄|咋整|怎么办|怎么弄|办理|申请|手续|[办弄整咋怎么如何个张要吗呢？?]")
+_HOW_TO_DO = re.compile(r"咋办|咋弄|咋整|怎么办|怎么弄|办理|申请|手续|[办弄整咋怎么如何个张要吗呢？?]")
 """Words of merely wanting to do something ("办个", "咋弄"): no subject of their own."""
 
 
@@ -691,7 +691,7 @@ def subject_alone(catalogue: Catalogue, text: str) -> List[ServiceItem]:
 
     "营业执照咋办", "办执照", "上户口这块": once the subjects items are filed under (their
     ``topics``) are taken out, only words that point at them (`SUBJECT_FILLER`) or of wanting to do
-    something (`HOW_TO_DO`) are left, no item's own name is among them, and the subjects named share
+    something (`_HOW_TO_DO`) are left, no item's own name is among them, and the subjects named share
     two or more items ("孩子上户口":
     孩子 and 户口 share one); the items under them (`Catalogue.about_topic`) are the choices
     (writers of whole conversations expected them for such first messages).
@@ -708,7 +708,7 @@ def subject_alone(catalogue: Catalogue, text: str) -> List[ServiceItem]:
         for found in re.finditer(re.escape(subject), text):
             covered[found.start() : found.end()] = [True] * len(subject)
     rest = "".join(" " if cover else character for character, cover in zip(text, covered, strict=True))
-    if MEANINGFUL.search(HOW_TO_DO.sub("", SUBJECT_FILLER.sub("", rest))):
+    if MEANINGFUL.search(_HOW_TO_DO.sub("", SUBJECT_FILLER.sub("", rest))):
         return []
     # the items the subjects share, in the order of the subject's ranking (上户口 and 户口: 新生儿出生 and
     # 军人退役, not every item filed under 户口)
@@ -1161,6 +1161,9 @@ class ItemChoice:
     """The item in context, offered last among the choices when the message seems to be about another."""
     alternatives: List[ServiceItem] = field(default_factory=list)
     """Other items offered beside the answer, when ``item`` is likely but not sure."""
+    of_a_subject: bool = False
+    """The choices are the items a broad subject named alone is filed under (`subject_alone`): the
+    message asks no aspect, whatever the model guessed, so their buttons open the overviews."""
 
 
 def choose_item(
@@ -1279,18 +1282,30 @@ def choose_item(
     own_situation = aspect == "eligibility" or (
         aspect != "overview" and any(cue in text for cue in SITUATION_CUES)
     )
+    # a broad subject named alone ("营业执照咋办", "问下注销"): searched once for the rules below
+    alone = subject_alone(catalogue, text) if typed else []
+
+    def of_the_subject(*first: ServiceItem, besides: Sequence[ServiceItem] = ()) -> ItemChoice:
+        """``first``, the subject's items and ``besides``, each once, the item in context last."""
+        offered: List[ServiceItem] = []
+        for item in [*first, *alone, *besides]:
+            if all(item.name != other.name for other in offered):
+                offered.append(item)
+        return ItemChoice(choices=offered, current=in_context, of_a_subject=True)
+
+    def filed_under(item: Optional[ServiceItem]) -> bool:
+        return item is not None and any(other.name == item.name for other in alone)
+
     chosen = any(m.get("extractor") == CHOSEN_BUTTON for m in mentions)
-    if named and typed and len(named) == 1 and not chosen:
+    if named and len(named) == 1 and not chosen and filed_under(named[0]):
         # "营业执照咋办", "上户口": a broad subject alone, though the linker took it for one item (not a
         # reply choosing one of the items just offered: "注销" after 开办企业, 企业注销, …); with an item
         # in context, that item when it is filed under the subject too ("想上户口" after 军人退役), else
         # the subject's items with the item in context last ("想上户口" after 开办企业)
-        alone = subject_alone(catalogue, text)
-        if any(other.name == named[0].name for other in alone):
-            if in_context is not None and any(other.name == in_context.name for other in alone):
-                return ItemChoice(item=in_context, details=catalogue.details(in_context, text))
-            rest = [other for other in alone if other.name != named[0].name]
-            return ItemChoice(choices=[named[0], *rest], current=in_context)
+        if filed_under(in_context):
+            assert in_context is not None  # for the type checker
+            return ItemChoice(item=in_context, details=catalogue.details(in_context, text))
+        return of_the_subject(named[0])
     if named:
         item = named[0]
         if (
@@ -1364,28 +1379,23 @@ def choose_item(
         weak = evidence is None or evidence.score < SURE_SCORE
         if among or (not candidates and (aspect != "overview" or cue)):
             return ItemChoice(item=in_context)
-        alone = subject_alone(catalogue, text)
-        if any(a.name == in_context.name for a in alone):
+        if filed_under(in_context):
             # "问下注销" after 个体工商户登记: a broad subject alone that the matter at hand is filed under
             return ItemChoice(item=in_context)
         if alone:
             # "问下注销" after 开办企业: the items filed under it, whatever aspect the model guessed
-            besides = [c for c in candidates if all(c.name != a.name for a in alone)]
-            return ItemChoice(choices=[*alone, *besides], current=in_context)
+            return of_the_subject(besides=candidates)
         if aspect != "overview" and (weak or own_situation):
             # "一年下来得缴多少钱", "我户口不在郑州 这种能取不": an aspect of the matter at hand, its stray
             # words weak evidence for other items, or the citizen's own situation
             return ItemChoice(item=in_context)
         if candidates:
             return ItemChoice(choices=candidates, current=in_context)
-    if typed and in_context is None:
+    if alone and in_context is None:
         # "问下注销", "注销的事": a broad subject alone, no item sure or named: the items filed under it
         # (企业注销, 个体工商户登记), then the others the catalogue found (身后一件事, which cancels a
         # 户口); whatever aspect the model guessed, the message asks none
-        alone = subject_alone(catalogue, text)
-        if alone:
-            besides = [c for c in candidates if all(c.name != a.name for a in alone)]
-            return ItemChoice(choices=[*alone, *besides])
+        return of_the_subject(besides=candidates)
     if evidence is not None and evidence.likely:
         # "想开家卖药的小店 麻烦不麻烦": the best item clearly ahead, though not sure, is answered and the
         # others are offered beside the answer
