@@ -42,7 +42,8 @@ from actions.form_helpers import (
 )
 from bot import pii
 from bot.appointments import Booking, BookingError, format_day
-from bot.booking_dialogue import booking_card, code_error, find_code
+from bot.appointments.codes import find_code
+from bot.booking_dialogue import booking_card, code_error
 from bot.guide import payload
 
 logger = logging.getLogger(__name__)

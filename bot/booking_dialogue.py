@@ -8,7 +8,6 @@ The rules for names, phone numbers and ID numbers live in :mod:`bot.pii`; dates 
 from __future__ import annotations
 
 import re
-import unicodedata
 from datetime import date, datetime, time
 from typing import Dict, List, Optional, Sequence
 
@@ -96,19 +95,6 @@ def confirm_answer(text: str) -> Optional[bool]:
         return True
     if _NO.match(said):
         return False
-    return None
-
-
-_CODE_CANDIDATE = re.compile(r"(?<![A-Za-z0-9])[A-Za-z0-9](?:[\s\-]?[A-Za-z0-9]){7}(?![A-Za-z0-9])")
-
-
-def find_code(text: str) -> Optional[str]:
-    """Return the 预约号 said anywhere in ``text`` ("预约号是 k7m3-pq9a"), normalised, or None."""
-    folded = unicodedata.normalize("NFKC", text or "")
-    for match in _CODE_CANDIDATE.finditer(folded):
-        code = normalize_code(match.group(0))
-        if code is not None and not code.isdigit():
-            return code
     return None
 
 

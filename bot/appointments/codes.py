@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import secrets
+import unicodedata
 from typing import Optional
 
 # No 0/O, 1/I/L: they look alike on a phone screen and on paper.
@@ -29,3 +30,16 @@ def normalize_code(text: str) -> Optional[str]:
     if len(code) != LENGTH or any(char not in ALPHABET for char in code):
         return None
     return code
+
+
+_CODE_CANDIDATE = re.compile(r"(?<![A-Za-z0-9])[A-Za-z0-9](?:[\s\-]?[A-Za-z0-9]){7}(?![A-Za-z0-9])")
+
+
+def find_code(text: str) -> Optional[str]:
+    """Return the 预约号 said anywhere in ``text`` ("预约号是 k7m3-pq9a"), normalised, or None."""
+    folded = unicodedata.normalize("NFKC", text or "")
+    for match in _CODE_CANDIDATE.finditer(folded):
+        code = normalize_code(match.group(0))
+        if code is not None and not code.isdigit():
+            return code
+    return None

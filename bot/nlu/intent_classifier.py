@@ -47,6 +47,7 @@ from rasa.shared.nlu.constants import ENTITIES, INTENT, METADATA, METADATA_INTEN
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from bot.appointments.codes import find_code
 from bot.faq import FAQ_TOPIC, GUIDE_INTENT_READ_AS_FAQ, title_terms
 from bot.faq_entries import TOPIC_METADATA, load_entries
 from bot.guide import (
@@ -64,7 +65,7 @@ from bot.nlu.linear import TfidfFeatures, fit_logistic_regression
 from bot.nlu.pinyin import PinyinReader
 from bot.nlu.places import elsewhere
 from bot.nlu.service_linker import ServiceIndex, words_of
-from bot.pii import spell_out_digits
+from bot.pii import find_id_number, find_mobile, spell_out_digits
 
 logger = logging.getLogger(__name__)
 
@@ -604,10 +605,12 @@ class NgramIntentClassifier(GraphComponent, IntentClassifier):
     def unknown_words(self, masked: str, words: Sequence[str]) -> bool:
         """Whether a message without Chinese, with a run of letters, holds no word of the training examples.
 
-        Words of two characters or more count: keyboard mashing ("zxcv5678", "asdfgh") has none.
+        Words of two characters or more count: keyboard mashing ("zxcvb5678", "asdfgh") has none.
 
         Numbers and single letters are left to the model: the booking form asks for dates, times and
-        phone numbers, which a citizen may type as bare digits ("1400", "20261207").
+        phone numbers, which a citizen may type as bare digits ("1400", "20261207"). So is a message
+        holding a value the forms read, whatever surrounds it: a 预约号 (`find_code`: "K7M3-PQ9A",
+        "6T7PFHJ7 13867905678"), a mobile or an ID number (`bot.pii.find_mobile`, `find_id_number`).
 
         English words of the glossary and pinyin of the FAQ terms have been read as Chinese already
         (`masked`), and "ok" or "12345" stand in the training examples. Without a trained
@@ -617,6 +620,8 @@ class NgramIntentClassifier(GraphComponent, IntentClassifier):
             return False
         if not _LATIN_WORD.search(masked):
             return False  # numbers and single letters ("9", "1400", "2025-03-17", "y") may answer a form
+        if find_code(masked) or find_mobile(masked) or find_id_number(masked):
+            return False
         known = self.model.words.vocabulary_
         return not any(len(word) > 1 and word in known for word in words)
 

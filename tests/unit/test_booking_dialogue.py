@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.booking_dialogue import choose_button, confirm_answer, find_code
+from bot.appointments.codes import find_code
+from bot.booking_dialogue import choose_button, confirm_answer
 
 SITUATION = [
     {"title": "本市户籍", "payload": '/inform{"situation": "hukou=local"}'},
