@@ -597,13 +597,29 @@ def told_as_a_state(text: str, start: int, end: int) -> bool:
     return before.endswith(REACHED_BEFORE) or REACHED_AFTER.match(text[end:]) is not None
 
 
-def named_as_a_state(text: str, item: ServiceItem) -> bool:
-    """Whether ``text`` names ``item`` and only as a state someone is in (`told_as_a_state`).
+_PARTED = "了完过"
+"""Words that part a two-character name of verb and object and tell it done: 退了休, 退完伍, 转过业."""
+_CLIPPED_AFTER = re.compile(r"[了完](?:以后|之后|后)")
+"""Words after the name's first character alone that tell it done: 退了以后, 退完之后."""
 
-    "表弟退伍回来了 准备弄个物流车队" after 军人退役: the veteran's state, another matter asked about.
+
+def named_as_a_state(text: str, item: ServiceItem) -> bool:
+    """Whether ``text`` names ``item`` and only as a state someone is in.
+
+    A name told as a state (`told_as_a_state`: "表弟退伍回来了 准备弄个物流车队" after 军人退役, the
+    veteran's state, another matter asked about); a two-character name parted by a word that tells it
+    done (`_PARTED`: "退了休公积金能全取出来吧" after 退休, the retiree's state), or its first character
+    followed by one (`_CLIPPED_AFTER`: "退了以后公积金能全取出来不"), is a state too.
     """
     spans = [(m.start(), m.end()) for form in item.surface_forms for m in re.finditer(re.escape(form), text)]
-    return bool(spans) and all(told_as_a_state(text, start, end) for start, end in spans)
+    states = 0
+    for form in {f for f in item.surface_forms if len(f) == 2}:
+        parted = rf"{re.escape(form[0])}[{_PARTED}]{re.escape(form[1])}"
+        clipped = rf"{re.escape(form[0])}(?={_CLIPPED_AFTER.pattern})"
+        states += len(re.findall(f"{parted}|{clipped}", text))
+    if not spans:
+        return states > 0
+    return all(told_as_a_state(text, start, end) for start, end in spans)
 
 
 def opens_new_matter(catalogue: Catalogue, text: str, in_context: ServiceItem) -> bool:

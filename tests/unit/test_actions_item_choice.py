@@ -287,6 +287,37 @@ def test_the_item_in_context_named_only_as_a_state_gives_way_to_the_matter_descr
     assert choose_item(catalogue, "退伍回来了 还要办啥", [], veteran, "process").item == veteran
 
 
+@pytest.mark.parametrize(
+    ("in_context", "text", "described"),
+    [
+        # a two-character name parted by 了/完 (退了休), or its first character alone before 了以后
+        ("退休一件事", "退了休 住房公积金能一次全提出来不", "公积金提取一件事"),
+        ("退休一件事", "退完休以后住房公积金咋提", "公积金提取一件事"),
+        ("退休一件事", "退了以后住房公积金能一次全提出来不", "公积金提取一件事"),
+        ("军人退役一件事", "退了伍 想按零工身份自个儿缴社保 咋弄", "灵活就业一件事"),
+    ],
+)
+def test_the_item_in_context_parted_as_a_done_state_gives_way_to_the_matter_described(
+    in_context: str, text: str, described: str
+) -> None:
+    catalogue = get_catalogue()
+    context = catalogue.get(in_context)
+    mentions = [{"value": described, "extractor": "ServiceLinker.description"}]
+    choice = choose_item(catalogue, text, mentions, context, "overview")
+    assert choice.item is not None and choice.item.name == described
+
+
+def test_a_parted_name_still_ahead_or_asked_about_keeps_the_item_in_context() -> None:
+    from bot.guide import named_as_a_state
+
+    retirement = get_catalogue().get("退休一件事")
+    assert retirement is not None
+    assert named_as_a_state("退了休 住房公积金咋提", retirement)
+    assert not named_as_a_state("退休手续咋办", retirement)  # the matter itself
+    assert not named_as_a_state("快退休了 公积金咋提", retirement)  # still ahead
+    assert not named_as_a_state("住房公积金咋提", retirement)  # not named at all
+
+
 def test_a_description_that_leaves_the_item_in_context_far_behind_is_followed() -> None:
     catalogue = get_catalogue()
     transport, hiring = catalogue.get("开办运输企业一件事"), catalogue.get("员工录用一件事")
