@@ -43,6 +43,7 @@ from bot.guide import (
     POINTING_CUES,
     agreement_gives_way,
     asks_for_someones_presence,
+    asks_who_may_do_it,
     aspect_for_paper,
     did_you_mean,
     guide_intent_near_faq,
@@ -120,7 +121,7 @@ ASKS_IF_DOABLE = re.compile(
 )
 """Words asking whether something can be done ("能直接申领吗", "用app弄行不"), not how a channel works
 ("郑好办怎么注册") or what it is; read without the channels' names (`without_channels`)."""
-GUIDE_ASPECT_OF_FAQ_ENTRY = {"mianfei": "fee", "mianzheng": "materials", "weituo": "overview"}
+GUIDE_ASPECT_OF_FAQ_ENTRY = {"mianfei": "fee", "mianzheng": "materials", "weituo": "eligibility"}
 """FAQ entries that state a hall-wide rule the guide of each item states for that item: asked
 right after a guide answer about that item ("补办卡收费不", "他身子骨不行出不了门 俺替他跑一趟中不中"), the
 item's own fee, materials or overview answers, with the hall-wide entry a tap away."""
@@ -162,7 +163,8 @@ def guide_answer_instead(
     新建商品房转移登记, "老人下不了床 一定要本人去吗" after 残疾人服务), or an aspect question comes near
     ``faq`` (`bot.guide.GIVE_WAY_SHARE`) and ``entry`` is not one the model's topic and retrieval agree on
     (``agreed``) and retrieval is sure of: the matter at hand, not the hall's rule. The aspect answered is
-    that of the aspect question near ``faq``, else the overview ("有人说 在网上申请完钱马上就到 靠谱不"
+    that of the aspect question near ``faq``, else the conditions for a question who may do it
+    (`bot.guide.asks_who_may_do_it`), else the overview ("有人说 在网上申请完钱马上就到 靠谱不"
     after 公积金提取: its online channels).
     Returns None otherwise.
     """
@@ -202,6 +204,8 @@ def guide_answer_instead(
     # "郑好办手机上可以申领不" after 社会保障卡 (ask_online near faq)
     intent, _ = guide_intent_near_faq(tracker.latest_message.get("intent_ranking") or [], overview=False)
     aspect = INTENT_TO_ASPECT[intent] if intent is not None else "overview"
+    # "俺娘腿脚不方便 让俺弟去办中不中": who may apply, the item's conditions, when the item answers
+    answered = "eligibility" if aspect == "overview" and asks_who_may_do_it(text) else aspect
     sure_of_entry = agreed and score >= UNSURE_SCORE
     # a paper few items ask for (发票, 结婚证) unless retrieval is sure of an entry the model agrees on;
     # one nearly every item asks for (身份证) only when retrieval is unsure of its entry
@@ -214,18 +218,18 @@ def guide_answer_instead(
     ):
         # "出生医学证明医院还没给 能不能先受理" after 新生儿出生: one of the item's own papers, not the
         # hall's rule on missing papers; an entry about that very paper stays (授权委托书的模板: 委托代办)
-        return item, aspect_for_paper(catalogue, item, text, aspect, guessed=False)
+        return item, aspect_for_paper(catalogue, item, text, answered, guessed=False)
     cued = any(cue in text for cue in CONTEXT_CUES)
     if evidence and cued and not (sure_of_entry and HALL_AS_A_WHOLE.search(text)):
         # "俺爸也得去吗 他腿脚不好" after 残疾人服务: the matter at hand; but what the hall as a whole
         # offers ("大厅有没有给老人优先的") stays the entry retrieval is sure of and the model agrees on
-        return item, aspect
+        return item, answered
     read_as_faq = (tracker.latest_message.get("intent") or {}).get("name") == "faq"
     weak = read_as_faq and intent_confidence(tracker) < WEAK_FAQ_CONFIDENCE and (evidence or cued)
     if score < UNSURE_SCORE and (weak or asks_for_someones_presence(text)):
-        return item, aspect
+        return item, answered
     if aspect != "overview" and (evidence or not sure_of_entry):
-        return item, aspect
+        return item, answered
     return None
 
 

@@ -301,7 +301,8 @@ def guide_intent_read(intent: str, confidence: float, text: str) -> str:
 
     A question whether the matter is done online or in person asks for the online aspect when the
     model read a process, window or overview question (`asks_online_or_in_person`); an overview
-    question that names an aspect asks for it ("…下一步申请公租房得够啥条件", `asked_aspect`); an
+    question that names an aspect asks for it ("…下一步申请公租房得够啥条件", `asked_aspect`), one that
+    names none and asks who may do the matter asks for its conditions (`asks_who_may_do_it`); an
     aspect the model gave under `GUESSED_ASPECT` gives way to the aspect the words ask for
     ("水店气网连合报装到底是啥": 是啥, an overview question, `worded_aspect`). Any other intent is
     returned as it is.
@@ -309,7 +310,10 @@ def guide_intent_read(intent: str, confidence: float, text: str) -> str:
     if intent in _OVERRIDDEN_INTENTS and asks_online_or_in_person(text):
         return "ask_online"
     if intent == "ask_service_guide":
-        return ASPECTS[asked_aspect(text)][0]
+        asked = asked_aspect(text)
+        if asked == "overview" and asks_who_may_do_it(text):
+            return "ask_eligibility"  # "俺是孩子爷爷 俺替他们去中不中": who may apply
+        return ASPECTS[asked][0]
     if intent in INTENT_TO_ASPECT and confidence < GUESSED_ASPECT:
         worded = worded_aspect(text, guessed=True)
         return ASPECTS[worded][0] if worded is not None else intent
@@ -465,6 +469,24 @@ PROXY_CUES = re.compile(
     r"|(?:让|叫|派)[^，,。？?\s]{1,5}?(?:去|来|跑|代|替)|委托"
 )
 """Doing a matter for someone, or sending someone ("儿子能替他办不", "让俺媳妇去中不", "派个同事去办")."""
+
+
+def asks_who_may_do_it(text: str) -> bool:
+    """Whether ``text`` asks who may do the matter (someone else for the one it concerns, or in person).
+
+    Someone doing it for the one it concerns (`PROXY_CUES`: "让俺弟去办中不中"), or whether a
+    person must come (`asks_for_someones_presence`: "非得俺娘本人去吗"). An item's conditions say
+    who applies ("由逝者的配偶、子女、父母等近亲属申请，其他人员须持委托书"): such a question that
+    asks no aspect in words is answered with them (`guide_intent_read`).
+    """
+    if worded_aspect(text) is not None:
+        return False  # "俺替他去的话得带啥": its materials
+    # 委托书 is a paper ("委托书有模板没"), and one sent to ask ("老板让我来问问公司的手续") does nothing
+    sent = _SENT_TO_ASK.sub("", text.replace("委托书", ""))
+    return PROXY_CUES.search(sent) is not None or asks_for_someones_presence(text)
+
+
+_SENT_TO_ASK = re.compile(r"[来去](?:问|咨询|打听|了解)")
 
 
 def proxy_entry(

@@ -801,14 +801,14 @@ def after_guide_answer(text: str, item: str, topic: Optional[str] = None) -> Tra
     "text, item, aspect, entry",
     [
         ("这个收费吗", "社会保障卡居民服务一卡通一件事", "fee", "mianfei"),
-        ("他自己出不了门 俺去替他办中不中", DISABILITY, "overview", "weituo"),
+        ("他自己出不了门 俺去替他办中不中", DISABILITY, "eligibility", "weituo"),  # who may apply
         # the aspect asked in words, not the entry's own: what the one going for him brings
         ("他腿脚不利索 俺去替他跑的话得拿啥", "退休一件事", "materials", "weituo"),
         # an unsure answer (under UNSURE_SCORE) to a question about a person: the matter at hand
-        ("俺媳妇也得来吗 她白天上班走不开", "新建商品房转移登记一件事", "overview", "yanshi"),
+        ("俺媳妇也得来吗 她白天上班走不开", "新建商品房转移登记一件事", "eligibility", "yanshi"),
         # the applicant themselves asked to come, no person named (`bot.guide._IN_PERSON`)
-        ("非要本人过来才行吗", "退休一件事", "overview", "weituo"),
-        ("兄弟姐妹都在外省 俺自己去能办成不", "身后一件事", "overview", "kuasheng"),  # alone
+        ("非要本人过来才行吗", "退休一件事", "eligibility", "weituo"),
+        ("兄弟姐妹都在外省 俺自己去能办成不", "身后一件事", "eligibility", "kuasheng"),  # alone
     ],
 )
 @pytest.mark.parametrize("modelled", [True, False])
@@ -1043,14 +1043,17 @@ async def test_a_hall_wide_question_after_a_guide_answer_keeps_its_faq_answer(te
             [("faq", 0.4), ("ask_eligibility", 0.17)],
             "eligibility",
         ),
-        # retrieval unsure and faq weak, no aspect near it: the item's overview, the FAQ a tap away
+        # retrieval unsure and faq weak, no aspect near it: the item's conditions (whether the citizen
+        # alone may do it: `bot.guide.asks_who_may_do_it`), the FAQ a tap away
         (
             "家里姊妹几个都在南方 只有俺在郑州 俺自己跑能弄完不",
             AFTER_DEATH,
             "kuasheng",
             [("faq", 0.32), ("ask_eligibility", 0.08)],
-            "overview",
+            "eligibility",
         ),
+        # no one else and no presence asked: the item's overview
+        ("听人说这个现在简单多了 真的假的", AFTER_DEATH, None, [("faq", 0.32), ("affirm", 0.08)], "overview"),
         # taken firmly as faq too: whether the citizen alone can do it asks about the matter at hand
         # (`bot.guide.asks_for_someones_presence`), not the hall's 跨省通办
         (
@@ -1058,7 +1061,7 @@ async def test_a_hall_wide_question_after_a_guide_answer_keeps_its_faq_answer(te
             AFTER_DEATH,
             "kuasheng",
             [("faq", 0.62), ("ask_eligibility", 0.08)],
-            "overview",
+            "eligibility",
         ),
         # a weak faq reading in words that do not lean on the item keeps the FAQ answer, and a
         # message the model was unsure of (nlu_fallback) is no weak faq reading

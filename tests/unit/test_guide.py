@@ -237,6 +237,28 @@ def test_online_or_in_person_is_the_online_aspect_whatever_the_model_read(text: 
     assert guide_intent_read("ask_materials", 0.95, text) == "ask_materials"
 
 
+@pytest.mark.parametrize(
+    ("text", "read"),
+    [
+        # who may do it, no aspect in words: the item's conditions (who applies)
+        ("俺娘年纪大了腿脚不方便，让俺弟去办中不中", "ask_eligibility"),
+        ("俺替他们去中不中", "ask_eligibility"),
+        ("非得俺娘本人去吗", "ask_eligibility"),
+        # an aspect asked in words keeps it
+        ("俺替他去的话得带啥", "ask_materials"),
+        ("让俺弟去办要多久", "ask_time_limit"),
+        # no one else and no presence: the overview; one sent to ask does nothing, nor does a 委托书
+        ("这个咋办", "ask_service_guide"),
+        ("老板让我来问问公司的手续", "ask_service_guide"),
+        ("委托书有没有模板", "ask_service_guide"),
+    ],
+)
+def test_an_overview_question_who_may_do_it_asks_for_the_conditions(text: str, read: str) -> None:
+    from bot.guide import guide_intent_read
+
+    assert guide_intent_read("ask_service_guide", 0.9, text) == read
+
+
 def test_an_item_not_fully_online_says_where_its_steps_in_person_are() -> None:
     hall = get_hall()
     for item in ITEMS:
