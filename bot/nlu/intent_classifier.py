@@ -89,8 +89,9 @@ BOOKING_CUES = re.compile(
 """Broad on purpose: a word that is not about booking here (大约, 挂失) only keeps the model's guess."""
 APPOINTMENT_INTENTS = frozenset({"cancel_appointment", "query_appointment", "reschedule_appointment"})
 """Intents about an appointment already made; one under `UNSURE_APPOINTMENT` for a message about a
-matter of the catalogue (`about_a_matter`) that holds no word of booking or of changing, cancelling or
-looking something up (`APPOINTMENT_CUES`) is a question about the matter: a question about drawing
+matter of the catalogue (`about_a_matter`) that holds no word of booking, cancelling or looking
+something up (`APPOINTMENT_CUES`), nor of changing unless it names no item and the catalogue is sure
+of the one it describes (`CHANGE_CUES`), is a question about the matter: a question about drawing
 out (取) 公积金 was read as ``cancel_appointment`` just under 0.5, and "俺退了休 公积金里的钱能一次取完不"
 (退, 取) just over it, which then asked for a booking code."""
 UNSURE_APPOINTMENT = 0.8
@@ -98,9 +99,13 @@ UNSURE_APPOINTMENT = 0.8
 no held-out message about an appointment already made lacks such a word (预约, 号, 改, 取消, 查 …,
 and giving one up: 退掉, 帮我退, 作废), while a question about a matter that uses 退 or 取 in its own
 sense does. Not 退了 or 不要了: "退了以后公积金…" is a retiree's, "执照也不要了" a company closing."""
+CHANGE_CUES = re.compile(r"改|换|推|挪|延|提前")
+"""Words of changing something: an appointment's time, or a company's name, 法人 or address ("就是换个
+法人 顺便把名字也改了"). They keep an appointment reading unless the message names no item and the
+catalogue is sure of the one it describes (`unsure_other_intent`)."""
 APPOINTMENT_CUES = re.compile(
     BOOKING_CUES.pattern
-    + r"|改|换|推|挪|延|提前|取消|撤|查|不去|去不了|不来|来不了|不办了|了没|好没|进度|到哪"
+    + r"|取消|撤|查|不去|去不了|不来|来不了|不办了|了没|好没|进度|到哪"
     + r"|退掉|帮我退|给我退|删了|作废",
     re.IGNORECASE,
 )
@@ -634,8 +639,10 @@ def unsure_other_intent(intent: str, confidence: float, text: str, index: Servic
     """Whether an unsure ``intent`` for ``text`` is better read as a guide question.
 
     - an appointment intent (`APPOINTMENT_INTENTS`) under `UNSURE_APPOINTMENT`, for a message about a
-      matter of the catalogue (`about_a_matter`) that holds no word of booking, changing,
-      cancelling or looking up (`APPOINTMENT_CUES`);
+      matter of the catalogue (`about_a_matter`) that holds no word of booking, cancelling or
+      looking up (`APPOINTMENT_CUES`); one that holds a word of changing (`CHANGE_CUES`) only when
+      it names no item and the catalogue is sure of the one it describes (what is changed is that
+      matter's: "就是换个法人 顺便把名字也改了");
     - an opening-hours or address question under `UNSURE_HALL`, for a message about a matter of
       the catalogue that holds no word about the hall or its hours (`HALL_CUES`);
     - ``out_of_scope`` under `UNSURE_OUT_OF_SCOPE_QUESTION`, for a question (`ASKING`) the catalogue is sure
@@ -646,6 +653,10 @@ def unsure_other_intent(intent: str, confidence: float, text: str, index: Servic
     """
     if intent in APPOINTMENT_INTENTS:
         unsure = confidence < UNSURE_APPOINTMENT and APPOINTMENT_CUES.search(text) is None
+        if unsure and CHANGE_CUES.search(text) is not None:
+            # "就是换个法人 顺便把名字也改了": what is changed is of a matter the catalogue is sure the
+            # message describes; an item named ("社保卡的那个改一下") is the booking's
+            return not index.find(text) and index.catalogue.evidence(text).item is not None
         return unsure and about_a_matter(text, index)
     if intent in HALL_INTENTS:
         return confidence < UNSURE_HALL and HALL_CUES.search(text) is None and about_a_matter(text, index)

@@ -265,6 +265,10 @@ def index() -> ServiceIndex:
         ("reschedule_appointment", 0.31, "公积金那个换到后头", False),
         ("cancel_appointment", 0.41, "公积金提取那个我不去办了", False),
         ("query_appointment", 0.28, "我的营业执照办好了没", False),
+        # a word of changing, where what is changed is a matter the catalogue is sure of: the matter
+        ("reschedule_appointment", 0.46, "就是换个法人 顺便把名字也改了", True),
+        ("reschedule_appointment", 0.46, "股东要换 公司章程也得改", True),
+        ("reschedule_appointment", 0.5, "能帮我换一天吗", False),
         # 退 and 取 in their own sense, over UNSURE_BOOKING but under UNSURE_APPOINTMENT; a cue keeps it
         ("cancel_appointment", 0.6, "俺退了休 公积金里的钱能一次取完不", True),
         ("cancel_appointment", UNSURE_APPOINTMENT, "俺退了休 公积金里的钱能一次取完不", False),
