@@ -464,17 +464,15 @@ _IN_PERSON = re.compile(
 
 SOMEONE_ELSE = RELATIVES + ELDERS + WORKERS + tuple("子女 家人 家属 亲属 亲戚 朋友 同事 别人 旁人".split())
 """People who may do a matter for the one it concerns: relatives, elders, workers, others."""
-PROXY_CUES = re.compile(
-    r"代(?:他|她|我|俺|人)?[^，,。？?\s]?办|替(?:他|她|我|俺)[^，,。？?\s]{0,3}?[办跑去来]"
-    r"|(?:让|叫|派)[^，,。？?\s]{1,5}?(?:去|来|跑|代|替)|委托"
-)
+_DOING_FOR = r"代(?:他|她|我|俺|人)?[^，,。？?\s]?办|替(?:他|她|我|俺)[^，,。？?\s]{0,3}?[办跑去来]|委托"
+PROXY_CUES = re.compile(_DOING_FOR + r"|(?:让|叫|派)[^，,。？?\s]{1,5}?(?:去|来|跑|代|替)")
 """Doing a matter for someone, or sending someone ("儿子能替他办不", "让俺媳妇去中不", "派个同事去办")."""
 
 
 def asks_who_may_do_it(text: str) -> bool:
     """Whether ``text`` asks who may do the matter (someone else for the one it concerns, or in person).
 
-    Someone doing it for the one it concerns (`PROXY_CUES`: "让俺弟去办中不中"), or whether a
+    Someone doing it for the one it concerns (`_SOMEONE_SENT`: "让俺弟去办中不中"), or whether a
     person must come (`asks_for_someones_presence`: "非得俺娘本人去吗"). An item's conditions say
     who applies ("由逝者的配偶、子女、父母等近亲属申请，其他人员须持委托书"): such a question that
     asks no aspect in words is answered with them (`guide_intent_read`).
@@ -483,10 +481,19 @@ def asks_who_may_do_it(text: str) -> bool:
         return False  # "俺替他去的话得带啥": its materials
     # 委托书 is a paper ("委托书有模板没"), and one sent to ask ("老板让我来问问公司的手续") does nothing
     sent = _SENT_TO_ASK.sub("", text.replace("委托书", ""))
-    return PROXY_CUES.search(sent) is not None or asks_for_someones_presence(text)
+    return _SOMEONE_SENT.search(sent) is not None or asks_for_someones_presence(text)
 
 
 _SENT_TO_ASK = re.compile(r"[来去](?:问|咨询|打听|了解)")
+_SENDABLE = sorted(
+    {*SOMEONE_ELSE, *"他 她 别人 旁人 弟 妹 哥 姐 爹 娘 儿子 闺女".split()}, key=len, reverse=True
+)
+_SOMEONE_SENT = re.compile(
+    _DOING_FOR
+    + rf"|(?:让|叫|派)(?:我|俺|一?个)?(?:{'|'.join(_SENDABLE)})[^，,。？?\s]{{0,4}}?(?:去|来|跑|代|替|办)"
+)
+"""Someone doing a matter for the one it concerns, or a person sent ("让俺弟去办", "能叫别人帮忙办吗");
+not the citizen sent ("单位叫我去办退休", "公司让我来注销") nor a thing ("让快递送过来")."""
 
 
 def proxy_entry(
@@ -622,7 +629,10 @@ def told_as_a_state(text: str, start: int, end: int) -> bool:
 _PARTED = "了完过"
 """Words that part a two-character name of verb and object and tell it done: 退了休, 退完伍, 转过业."""
 _CLIPPED_AFTER = re.compile(r"[了完](?:以后|之后|后)")
-"""Words after the name's first character alone that tell it done: 退了以后, 退完之后."""
+"""Words after the first character alone of an item's two-character short name that tell it done:
+退了以后, 退完之后 (退休)."""
+_NOT_YET = re.compile(r"(?:等|要是|如果|假如|还没|没)$")
+"""Words before a parted name that put it ahead or in doubt ("等退了休", "要是退了休")."""
 
 
 def named_as_a_state(text: str, item: ServiceItem) -> bool:
@@ -630,18 +640,23 @@ def named_as_a_state(text: str, item: ServiceItem) -> bool:
 
     A name told as a state (`told_as_a_state`: "表弟退伍回来了 准备弄个物流车队" after 军人退役, the
     veteran's state, another matter asked about); a two-character name parted by a word that tells it
-    done (`_PARTED`: "退了休公积金能全取出来吧" after 退休, the retiree's state), or its first character
-    followed by one (`_CLIPPED_AFTER`: "退了以后公积金能全取出来不"), is a state too.
+    done (`_PARTED`: "退了休公积金能全取出来吧" after 退休, the retiree's state), or the first
+    character of a two-character short name followed by one (`_CLIPPED_AFTER`: "退了以后公积金能全取出来不"),
+    is a state too, unless still ahead or in doubt (`_STILL_AHEAD`, `_NOT_YET`: "快退了休了", "等退了休").
     """
-    spans = [(m.start(), m.end()) for form in item.surface_forms for m in re.finditer(re.escape(form), text)]
-    states = 0
-    for form in {f for f in item.surface_forms if len(f) == 2}:
-        parted = rf"{re.escape(form[0])}[{_PARTED}]{re.escape(form[1])}"
-        clipped = rf"{re.escape(form[0])}(?={_CLIPPED_AFTER.pattern})"
-        states += len(re.findall(f"{parted}|{clipped}", text))
-    if not spans:
-        return states > 0
-    return all(told_as_a_state(text, start, end) for start, end in spans)
+    named = [(m.start(), m.end()) for form in item.surface_forms for m in re.finditer(re.escape(form), text)]
+    parted = [
+        m.start()
+        for form in {f for f in item.surface_forms if len(f) == 2}
+        for m in re.finditer(rf"{re.escape(form[0])}[{_PARTED}]{re.escape(form[1])}", text)
+    ]
+    if len(item.short_name) == 2:
+        clipped = rf"{re.escape(item.short_name[0])}(?={_CLIPPED_AFTER.pattern})"
+        parted += [m.start() for m in re.finditer(clipped, text)]
+    if not named and not parted:
+        return False
+    done = all(not (_STILL_AHEAD.search(text[:start]) or _NOT_YET.search(text[:start])) for start in parted)
+    return done and all(told_as_a_state(text, start, end) for start, end in named)
 
 
 def opens_new_matter(catalogue: Catalogue, text: str, in_context: ServiceItem) -> bool:

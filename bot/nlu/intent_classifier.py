@@ -47,7 +47,6 @@ from rasa.shared.nlu.constants import ENTITIES, INTENT, METADATA, METADATA_INTEN
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.appointments.codes import find_code
 from bot.faq import FAQ_TOPIC, GUIDE_INTENT_READ_AS_FAQ, title_terms
 from bot.faq_entries import TOPIC_METADATA, load_entries
 from bot.guide import (
@@ -65,7 +64,7 @@ from bot.nlu.linear import TfidfFeatures, fit_logistic_regression
 from bot.nlu.pinyin import PinyinReader
 from bot.nlu.places import elsewhere
 from bot.nlu.service_linker import ServiceIndex, words_of
-from bot.pii import find_id_number, find_mobile, spell_out_digits
+from bot.pii import spell_out_digits
 
 logger = logging.getLogger(__name__)
 
@@ -96,15 +95,17 @@ out (取) 公积金 was read as ``cancel_appointment`` just under 0.5, and "俺�
 (退, 取) just over it, which then asked for a booking code."""
 UNSURE_APPOINTMENT = 0.8
 """Below this confidence, an appointment intent gives way as above. Higher than `UNSURE_BOOKING`:
-no held-out message about an appointment already made lacks such a word (预约, 号, 改, 取消, 查 …,
+no held-out message about an appointment already made lacks such a word (预约, 号, 推, 取消, 查 …,
 and giving one up: 退掉, 帮我退, 作废), while a question about a matter that uses 退 or 取 in its own
 sense does. Not 退了 or 不要了: "退了以后公积金…" is a retiree's, "执照也不要了" a company closing."""
-CHANGE_CUES = re.compile(r"改|换|推|挪|延|提前")
+CHANGE_CUES = re.compile(r"改|换")
 """Words of changing something: an appointment's time, or a company's name, 法人 or address ("就是换个
 法人 顺便把名字也改了"). They keep an appointment reading unless the message names no item and the
-catalogue is sure of the one it describes (`unsure_other_intent`)."""
+catalogue is sure of the one it describes (`unsure_other_intent`). Words that only ever move a time
+(推, 挪, 延, 提前) and a day changed (换一天, 改天) are `APPOINTMENT_CUES`."""
 APPOINTMENT_CUES = re.compile(
     BOOKING_CUES.pattern
+    + r"|推|挪|延|提前|[改换][个一]?[天日]|改天|日子"
     + r"|取消|撤|查|不去|去不了|不来|来不了|不办了|了没|好没|进度|到哪"
     + r"|退掉|帮我退|给我退|删了|作废",
     re.IGNORECASE,
@@ -579,8 +580,8 @@ class NgramIntentClassifier(GraphComponent, IntentClassifier):
           ``ask_service_guide`` (the citizen names what to ask about; a subject several items share
           gets them as choices);
         - nothing but phone numbers, ID numbers or 预约号 (the regex entities): ``inform``;
-        - no Chinese, a run of letters and no word the training examples hold (`unknown_words`):
-          ``out_of_scope``.
+        - no Chinese, a run of letters, no word the training examples hold (`unknown_words`) and no
+          regex entity: ``out_of_scope``.
 
         ``masked`` and ``words`` are the message as `masked` gives them.
         """
@@ -603,7 +604,8 @@ class NgramIntentClassifier(GraphComponent, IntentClassifier):
                 rest = rest[: entity["start"]] + rest[entity["end"] :]
         if rest != text and not has_meaning(rest):
             return INFORM
-        if self.unknown_words(masked, words):
+        if rest == text and self.unknown_words(masked, words):
+            # a message holding a value the forms read ("6T7PFHJ7 13867905678") is left to the model
             return OUT_OF_SCOPE
         return None
 
@@ -614,8 +616,8 @@ class NgramIntentClassifier(GraphComponent, IntentClassifier):
 
         Numbers and single letters are left to the model: the booking form asks for dates, times and
         phone numbers, which a citizen may type as bare digits ("1400", "20261207"). So is a message
-        holding a value the forms read, whatever surrounds it: a 预约号 (`find_code`: "K7M3-PQ9A",
-        "6T7PFHJ7 13867905678"), a mobile or an ID number (`bot.pii.find_mobile`, `find_id_number`).
+        holding a regex entity the forms read, whatever surrounds it (`decided_by_form`): a 预约号
+        ("K7M3-PQ9A", "6T7PFHJ7 13867905678"), a mobile or an ID number.
 
         English words of the glossary and pinyin of the FAQ terms have been read as Chinese already
         (`masked`), and "ok" or "12345" stand in the training examples. Without a trained
@@ -625,8 +627,6 @@ class NgramIntentClassifier(GraphComponent, IntentClassifier):
             return False
         if not _LATIN_WORD.search(masked):
             return False  # numbers and single letters ("9", "1400", "2025-03-17", "y") may answer a form
-        if find_code(masked) or find_mobile(masked) or find_id_number(masked):
-            return False
         known = self.model.words.vocabulary_
         return not any(len(word) > 1 and word in known for word in words)
 

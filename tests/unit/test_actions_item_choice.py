@@ -316,6 +316,14 @@ def test_a_parted_name_still_ahead_or_asked_about_keeps_the_item_in_context() ->
     assert not named_as_a_state("退休手续咋办", retirement)  # the matter itself
     assert not named_as_a_state("快退休了 公积金咋提", retirement)  # still ahead
     assert not named_as_a_state("住房公积金咋提", retirement)  # not named at all
+    # parted, but still ahead or in doubt
+    for text in ("快退了休了 公积金能全提出来吗", "等退了休 公积金能提吗", "要是退了休 公积金咋办"):
+        assert not named_as_a_state(text, retirement), text
+    # the first character alone only of a two-character short name: 转 of 转业 is not 军人退役's
+    veteran = get_catalogue().get("军人退役一件事")
+    assert veteran is not None
+    assert not named_as_a_state("档案转了以后 社保咋交", veteran)
+    assert named_as_a_state("转了业 社保咋交", veteran)
 
 
 def test_a_description_that_leaves_the_item_in_context_far_behind_is_followed() -> None:

@@ -251,6 +251,14 @@ def test_online_or_in_person_is_the_online_aspect_whatever_the_model_read(text: 
         ("这个咋办", "ask_service_guide"),
         ("老板让我来问问公司的手续", "ask_service_guide"),
         ("委托书有没有模板", "ask_service_guide"),
+        # the citizen sent, 叫 as "be called", a thing sent: no one else doing it
+        ("单位叫我去办退休 咋办", "ask_service_guide"),
+        ("公司让我来注销 咋办", "ask_service_guide"),
+        ("这个叫啥来着", "ask_service_guide"),
+        ("能不能让快递送过来", "ask_service_guide"),
+        # someone sent, named as a worker or as 别人
+        ("派个同事去办行不", "ask_eligibility"),
+        ("能叫别人帮忙办吗", "ask_eligibility"),
     ],
 )
 def test_an_overview_question_who_may_do_it_asks_for_the_conditions(text: str, read: str) -> None:
