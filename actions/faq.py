@@ -204,7 +204,7 @@ def guide_answer_instead(
     # "郑好办手机上可以申领不" after 社会保障卡 (ask_online near faq)
     intent, _ = guide_intent_near_faq(tracker.latest_message.get("intent_ranking") or [], overview=False)
     aspect = INTENT_TO_ASPECT[intent] if intent is not None else "overview"
-    # "俺娘腿脚不方便 让俺弟去办中不中": who may apply, the item's conditions, when the item answers
+    # "俺爹下不了床 叫俺妹去窗口办行不行": who may apply, the item's conditions, when the item answers
     answered = "eligibility" if aspect == "overview" and asks_who_may_do_it(text) else aspect
     sure_of_entry = agreed and score >= UNSURE_SCORE
     # a paper few items ask for (发票, 结婚证) unless retrieval is sure of an entry the model agrees on;

@@ -312,7 +312,7 @@ def guide_intent_read(intent: str, confidence: float, text: str) -> str:
     if intent == "ask_service_guide":
         asked = asked_aspect(text)
         if asked == "overview" and asks_who_may_do_it(text):
-            return "ask_eligibility"  # "俺是孩子爷爷 俺替他们去中不中": who may apply
+            return "ask_eligibility"  # "俺是娃姥爷 俺替闺女两口子跑一趟中不中": who may apply
         return ASPECTS[asked][0]
     if intent in INTENT_TO_ASPECT and confidence < GUESSED_ASPECT:
         worded = worded_aspect(text, guessed=True)
@@ -472,14 +472,14 @@ PROXY_CUES = re.compile(_DOING_FOR + r"|(?:让|叫|派)[^，,。？?\s]{1,5}?(?:
 def asks_who_may_do_it(text: str) -> bool:
     """Whether ``text`` asks who may do the matter (someone else for the one it concerns, or in person).
 
-    Someone doing it for the one it concerns (`_SOMEONE_SENT`: "让俺弟去办中不中"), or whether a
-    person must come (`asks_for_someones_presence`: "非得俺娘本人去吗"). An item's conditions say
+    Someone doing it for the one it concerns (`_SOMEONE_SENT`: "叫俺妹去窗口办行不行"), or whether a
+    person must come (`asks_for_someones_presence`: "必须老太太本人到场不"). An item's conditions say
     who applies ("由逝者的配偶、子女、父母等近亲属申请，其他人员须持委托书"): such a question that
     asks no aspect in words is answered with them (`guide_intent_read`).
     """
     if worded_aspect(text) is not None:
         return False  # "俺替他去的话得带啥": its materials
-    # 委托书 is a paper ("委托书有模板没"), and one sent to ask ("老板让我来问问公司的手续") does nothing
+    # 委托书 is a paper ("委托书有模板没"), and one sent to ask ("经理让我来打听打听开店的事") does nothing
     sent = _SENT_TO_ASK.sub("", text.replace("委托书", ""))
     return _SOMEONE_SENT.search(sent) is not None or asks_for_someones_presence(text)
 
@@ -491,9 +491,10 @@ _SENDABLE = sorted(
 _SOMEONE_SENT = re.compile(
     _DOING_FOR
     + rf"|(?:让|叫|派)(?:我|俺|一?个)?(?:{'|'.join(_SENDABLE)})[^，,。？?\s]{{0,4}}?(?:去|来|跑|代|替|办)"
+    + rf"|替(?:我|俺)?(?:{'|'.join(_SENDABLE)})[^，,。？?\s]{{0,5}}?(?:去|来|跑|办)"
 )
-"""Someone doing a matter for the one it concerns, or a person sent ("让俺弟去办", "能叫别人帮忙办吗");
-not the citizen sent ("单位叫我去办退休", "公司让我来注销") nor a thing ("让快递送过来")."""
+"""Someone doing a matter for the one it concerns ("替闺女两口子跑一趟"), or a person sent ("叫俺妹去办",
+"能叫别人帮忙办吗"); not the citizen sent ("单位叫我去办退休", "公司让我来注销") nor a thing ("让快递送过来")."""
 
 
 def proxy_entry(
@@ -640,9 +641,10 @@ def named_as_a_state(text: str, item: ServiceItem) -> bool:
 
     A name told as a state (`told_as_a_state`: "表弟退伍回来了 准备弄个物流车队" after 军人退役, the
     veteran's state, another matter asked about); a two-character name parted by a word that tells it
-    done (`_PARTED`: "退了休公积金能全取出来吧" after 退休, the retiree's state), or the first
-    character of a two-character short name followed by one (`_CLIPPED_AFTER`: "退了以后公积金能全取出来不"),
-    is a state too, unless still ahead or in doubt (`_STILL_AHEAD`, `_NOT_YET`: "快退了休了", "等退了休").
+    done (`_PARTED`: "退了休 住房公积金能一次全提出来不" after 退休, the retiree's state), or the
+    first character of a two-character short name followed by one (`_CLIPPED_AFTER`: "退了以后
+    住房公积金能一把提完不"), is a state too, unless still ahead or in doubt (`_STILL_AHEAD`,
+    `_NOT_YET`: "快退了休了", "等退了休").
     """
     named = [(m.start(), m.end()) for form in item.surface_forms for m in re.finditer(re.escape(form), text)]
     parted = [

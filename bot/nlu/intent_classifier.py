@@ -642,7 +642,7 @@ def unsure_other_intent(intent: str, confidence: float, text: str, index: Servic
       matter of the catalogue (`about_a_matter`) that holds no word of booking, cancelling or
       looking up (`APPOINTMENT_CUES`); one that holds a word of changing (`CHANGE_CUES`) only when
       it names no item and the catalogue is sure of the one it describes (what is changed is that
-      matter's: "就是换个法人 顺便把名字也改了");
+      matter's: "法人要换成俺 公司名也想一块改掉");
     - an opening-hours or address question under `UNSURE_HALL`, for a message about a matter of
       the catalogue that holds no word about the hall or its hours (`HALL_CUES`);
     - ``out_of_scope`` under `UNSURE_OUT_OF_SCOPE_QUESTION`, for a question (`ASKING`) the catalogue is sure
@@ -654,7 +654,7 @@ def unsure_other_intent(intent: str, confidence: float, text: str, index: Servic
     if intent in APPOINTMENT_INTENTS:
         unsure = confidence < UNSURE_APPOINTMENT and APPOINTMENT_CUES.search(text) is None
         if unsure and CHANGE_CUES.search(text) is not None:
-            # "就是换个法人 顺便把名字也改了": what is changed is of a matter the catalogue is sure the
+            # "法人要换成俺 公司名也想一块改掉": what is changed is of a matter the catalogue is sure the
             # message describes; an item named ("社保卡的那个改一下") is the booking's
             return not index.find(text) and index.catalogue.evidence(text).item is not None
         return unsure and about_a_matter(text, index)

@@ -241,15 +241,15 @@ def test_online_or_in_person_is_the_online_aspect_whatever_the_model_read(text: 
     ("text", "read"),
     [
         # who may do it, no aspect in words: the item's conditions (who applies)
-        ("俺娘年纪大了腿脚不方便，让俺弟去办中不中", "ask_eligibility"),
-        ("俺替他们去中不中", "ask_eligibility"),
-        ("非得俺娘本人去吗", "ask_eligibility"),
+        ("俺爹住院了下不了床，叫俺妹去窗口办行不行", "ask_eligibility"),
+        ("俺替闺女两口子跑一趟中不中", "ask_eligibility"),
+        ("必须老太太本人到场不", "ask_eligibility"),
         # an aspect asked in words keeps it
         ("俺替他去的话得带啥", "ask_materials"),
         ("让俺弟去办要多久", "ask_time_limit"),
         # no one else and no presence: the overview; one sent to ask does nothing, nor does a 委托书
         ("这个咋办", "ask_service_guide"),
-        ("老板让我来问问公司的手续", "ask_service_guide"),
+        ("经理让我来打听打听开店的事", "ask_service_guide"),
         ("委托书有没有模板", "ask_service_guide"),
         # the citizen sent, 叫 as "be called", a thing sent: no one else doing it
         ("单位叫我去办退休 咋办", "ask_service_guide"),

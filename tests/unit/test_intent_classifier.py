@@ -267,7 +267,7 @@ def index() -> ServiceIndex:
         ("cancel_appointment", 0.41, "公积金提取那个我不去办了", False),
         ("query_appointment", 0.28, "我的营业执照办好了没", False),
         # a word of changing, where what is changed is a matter the catalogue is sure of: the matter
-        ("reschedule_appointment", 0.46, "就是换个法人 顺便把名字也改了", True),
+        ("reschedule_appointment", 0.46, "法人要换成俺 公司名也想一块改掉", True),
         ("reschedule_appointment", 0.46, "股东要换 公司章程也得改", True),
         ("reschedule_appointment", 0.5, "能帮我换一天吗", False),
         # a time moved or a day changed, whatever matter is described: the booking's
