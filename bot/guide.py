@@ -493,8 +493,9 @@ _SOMEONE_SENT = re.compile(
     + rf"|(?:让|叫|派)(?:我|俺|一?个)?(?:{'|'.join(_SENDABLE)})[^，,。？?\s]{{0,4}}?(?:去|来|跑|代|替|办)"
     + rf"|替(?:我|俺)?(?:{'|'.join(_SENDABLE)})[^，,。？?\s]{{0,5}}?(?:去|来|跑|办)"
 )
-"""Someone doing a matter for the one it concerns ("替闺女两口子跑一趟"), or a person sent ("叫俺妹去办",
-"能叫别人帮忙办吗"); not the citizen sent ("单位叫我去办退休", "公司让我来注销") nor a thing ("让快递送过来")."""
+"""Someone doing a matter for the one it concerns ("替闺女两口子跑一趟"), or a person sent
+("叫俺妹去办", "能叫别人帮忙办吗"); not the citizen sent ("单位叫我去办退休", "公司让我来注销") nor a
+thing ("让快递送过来")."""
 
 
 def proxy_entry(
