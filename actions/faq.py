@@ -124,7 +124,7 @@ ASKS_IF_DOABLE = re.compile(
 GUIDE_ASPECT_OF_FAQ_ENTRY = {"mianfei": "fee", "mianzheng": "materials", "weituo": "eligibility"}
 """FAQ entries that state a hall-wide rule the guide of each item states for that item: asked
 right after a guide answer about that item ("补办卡收费不", "他身子骨不行出不了门 俺替他跑一趟中不中"), the
-item's own fee, materials or overview answers, with the hall-wide entry a tap away."""
+item's own fee, materials or conditions (who may apply) answer, with the hall-wide entry a tap away."""
 
 
 def item_just_answered(tracker: Tracker) -> Optional[ServiceItem]:

@@ -488,10 +488,11 @@ _SENT_TO_ASK = re.compile(r"[来去](?:问|咨询|打听|了解)")
 _SENDABLE = sorted(
     {*SOMEONE_ELSE, *"他 她 别人 旁人 弟 妹 哥 姐 爹 娘 儿子 闺女".split()}, key=len, reverse=True
 )
+_PERSON = "|".join(_SENDABLE)
 _SOMEONE_SENT = re.compile(
     _DOING_FOR
-    + rf"|(?:让|叫|派)(?:我|俺|一?个)?(?:{'|'.join(_SENDABLE)})[^，,。？?\s]{{0,4}}?(?:去|来|跑|代|替|办)"
-    + rf"|替(?:我|俺)?(?:{'|'.join(_SENDABLE)})[^，,。？?\s]{{0,5}}?(?:去|来|跑|办)"
+    + rf"|(?:让|叫|派)(?:我|俺|一?个)?(?:{_PERSON})[^，,。？?\s]{{0,4}}?(?:去|来|跑|代|替|办)"
+    + rf"|替(?:我|俺)?(?:{_PERSON})[^，,。？?\s]{{0,5}}?(?:去|来|跑|办)"
 )
 """Someone doing a matter for the one it concerns ("替闺女两口子跑一趟"), or a person sent
 ("叫俺妹去办", "能叫别人帮忙办吗"); not the citizen sent ("单位叫我去办退休", "公司让我来注销") nor a
@@ -630,7 +631,7 @@ def told_as_a_state(text: str, start: int, end: int) -> bool:
 
 _PARTED = "了完过"
 """Words that part a two-character name of verb and object and tell it done: 退了休, 退完伍, 转过业."""
-_CLIPPED_AFTER = re.compile(r"[了完](?:以后|之后|后)")
+_CLIPPED_AFTER = r"[了完](?:以后|之后|后)"
 """Words after the first character alone of an item's two-character short name that tell it done:
 退了以后, 退完之后 (退休)."""
 _NOT_YET = re.compile(r"(?:等|要是|如果|假如|还没|没)$")
@@ -654,7 +655,7 @@ def named_as_a_state(text: str, item: ServiceItem) -> bool:
         for m in re.finditer(rf"{re.escape(form[0])}[{_PARTED}]{re.escape(form[1])}", text)
     ]
     if len(item.short_name) == 2:
-        clipped = rf"{re.escape(item.short_name[0])}(?={_CLIPPED_AFTER.pattern})"
+        clipped = rf"{re.escape(item.short_name[0])}(?={_CLIPPED_AFTER})"
         parted += [m.start() for m in re.finditer(clipped, text)]
     if not named and not parted:
         return False
