@@ -187,12 +187,16 @@ class Catalogue:
         Evidence found only in words and bigrams the item's texts share with the message ("没带" of
         没带医保卡, "老家" of 回老家看病) is weaker: a message can hold it by chance.
         """
+        return bool(self.terms_said(item, text))
+
+    def terms_said(self, item: ServiceItem, text: str) -> list[str]:
+        """The names, aliases and everyday terms of ``item`` that ``text`` holds (normalised; `says`)."""
         terms = self._own_terms.get(item.id)
         if terms is None:
             terms = tuple(normalise(term) for term in (*item.surface_forms, *item.everyday_terms))
             self._own_terms[item.id] = terms
         query = normalise(text)
-        return any(term in query for term in terms)
+        return [term for term in terms if term in query]
 
     def mentioned_in(self, text: str) -> ServiceItem | None:
         """Find the item whose name or alias occurs verbatim in ``text`` (the longest mention wins)."""

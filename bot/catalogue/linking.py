@@ -61,6 +61,9 @@ VAGUE_CUES = tuple(
     "不知道算哪个 不知道是哪个 算哪个 属于哪个 有哪些事 的手续".split()
 )
 """Words that ask about a subject as such ("X的事", "X这块", "X方面能办点啥"), not about one matter."""
+BENEFIT_SUBJECTS = frozenset({"补贴", "补助", "津贴"})
+"""Money several items pay (残疾人两项补贴, 灵活就业社保补贴, 丧葬补助金…): people hear of it before they
+know which matter pays it ("听说有补助 咋领"), so naming one asks about the subject as such."""
 LIKELY_MARGIN = 1.2
 """A best candidate that is not sure but scores at least `SURE_SCORE` and this many times the
 runner-up is likely: the guide answers it and offers the others beside the answer ("想开家卖药的店"
@@ -154,8 +157,8 @@ def weigh(
     if shared is not None:
         return shared
     ranked = catalogue.search(text, limit=limit)
-    if any(cue in text for cue in VAGUE_CUES) and catalogue.mentioned_in(text) is None:
-        subjects = catalogue.subjects(text)
+    subjects = catalogue.subjects(text)
+    if _asks_about_subject(catalogue, text, subjects):
         # a subject only one item is filed under (上学 in "闺女上学的事") is not vague, nor is a message
         # whose other words are sure of an item ("闺女刚满月 医保的事咋弄"): both are weighed as usual
         narrow = any(len(ids) == 1 for ids in subjects.values())
@@ -172,6 +175,43 @@ def weigh(
             merged += [pair for pair in broad if pair[0].id not in first]
             return Evidence(merged[:limit], False, sure_score)
     return _weigh_words(catalogue, text, sure_score, margin, limit, ranked)
+
+
+def _asks_about_subject(catalogue: Catalogue, text: str, subjects: dict[str, frozenset[str]]) -> bool:
+    """Whether ``text`` asks about a broad subject as such rather than about one item.
+
+    It does with a vague cue (`VAGUE_CUES`: "养老这一块都有啥") or when it asks about a benefit
+    (`asks_about_a_benefit`). Never when it names an item.
+    """
+    if not subjects or catalogue.mentioned_in(text) is not None:
+        return False
+    return any(cue in text for cue in VAGUE_CUES) or asks_about_a_benefit(catalogue, text, subjects)
+
+
+def asks_about_a_benefit(
+    catalogue: Catalogue, text: str, subjects: dict[str, frozenset[str]] | None = None
+) -> bool:
+    """Whether ``text`` asks about money several items pay without saying which pays it.
+
+    It does when the only subjects it names are benefits (`BENEFIT_SUBJECTS`) that at least two
+    items are filed under, it holds no name, alias or everyday term of any item beyond them ("听说
+    政府发补贴 俺能领不"; not 租房补贴, 残疾人补贴, 丧葬补助), and its other words do not lean to one of
+    the items paying it (腿脚不方便 of 残疾人服务, from `NEAR_MISS_SCORE`). 社保补贴 or 企业补贴
+    name another subject as well and are weighed as usual.
+    """
+    subjects = catalogue.subjects(text) if subjects is None else subjects
+    if not subjects or any(subject not in BENEFIT_SUBJECTS for subject in subjects):
+        return False
+    paying = frozenset().union(*subjects.values())
+    if len(paying) < 2 or catalogue.mentioned_in(text) is not None:
+        return False
+    if any(term not in subjects for item in catalogue for term in catalogue.terms_said(item, text)):
+        return False
+    rest = text
+    for subject in sorted(subjects, key=len, reverse=True):
+        rest = rest.replace(subject, " ")
+    leaning = catalogue.search(rest, limit=1, min_score=NEAR_MISS_SCORE)
+    return not any(item.id in paying for item, _ in leaning)
 
 
 def _shared_choices(

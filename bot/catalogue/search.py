@@ -63,8 +63,9 @@ _STOP_WORDS = frozenset(
     "一年 不在 不开 家里 不好 不了 不上 不到 不能 不行 不会 不用 直接 在外 人在 "
     # how a matter went, not which (一直批不下来, 户口落不下来; 办不 is also a slice of 办不动产证)
     "办不 不下 下来 "
-    # departments say where a step is done, not which matter ("税务和市场监管哪个在前")
-    "市场监管 市场 监管 场监 税务 税务局".split()
+    # departments say where a step is done, not which matter ("税务和市场监管哪个在前"); every
+    # matter here is the government's (政府 of 政府的房子 alone does not say 申请公租房)
+    "市场监管 市场 监管 场监 税务 税务局 政府".split()
 )
 # the longest first, so that 多长时间 goes before 时间 when they are taken out of a message
 _STOP_WORDS_LONGEST_FIRST = sorted((w for w in _STOP_WORDS if len(w) > 1), key=len, reverse=True)

@@ -15,6 +15,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.faq import UNSURE_OUT_OF_SCOPE, ActionFaq, ActionOutOfScope
 from actions.guide import ActionGuide, earlier_item
 from bot.catalogue import get_catalogue
+from bot.catalogue.linking import asks_about_a_benefit
 from bot.faq import FAQ_TOPIC, UNSURE_SCORE, get_faq_store
 from bot.guide import (
     aspect_buttons,
@@ -507,6 +508,48 @@ def test_a_subject_inside_an_items_topic_ranks_as_that_topic() -> None:
     offered = [item.name for item, _ in catalogue.about_topic("执照的事想了解下", limit=4)]
     assert {"开办企业一件事", "个体工商户登记一件事"} <= set(offered)
     assert "信用修复一件事" not in offered  # 执照异常 among its terms only
+
+
+# Sentences written for this test: money heard of before knowing which matter pays it.
+@pytest.mark.parametrize(
+    "text",
+    ["听邻居说政府在发补贴 俺能领不", "有个补助金听说能领 去哪领", "补贴的事 俺想问问咋申请"],
+)
+def test_a_benefit_heard_of_offers_the_items_paying_it(text: str) -> None:
+    catalogue = get_catalogue()
+    evidence = catalogue.evidence(text)
+    assert evidence.item is None
+    offered = {item.name for item in evidence.choices}
+    assert len(offered) >= 3
+    assert "残疾人服务一件事" in offered and "身后一件事" in offered
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("租房补贴咋申请", "申请公租房一件事"),  # an everyday term of one item
+        ("丧葬补助找谁领", "身后一件事"),  # an alias
+        ("俺爸腿脚不好使 想办个证领补贴", "残疾人服务一件事"),  # the other words lean to one payer
+        ("想租政府盖的那种便宜房子", "申请公租房一件事"),
+    ],
+)
+def test_a_benefit_with_words_of_one_matter_is_that_matter(text: str, expected: str) -> None:
+    catalogue = get_catalogue()
+    assert not asks_about_a_benefit(catalogue, text)
+    assert catalogue.evidence(text).leading == catalogue.get(expected)
+
+
+def test_a_benefit_beside_another_subject_is_weighed_as_usual() -> None:
+    # 社保补贴 is the flexible workers' subsidy, 企业补贴 the hall's entry on enterprise policies
+    catalogue = get_catalogue()
+    assert not asks_about_a_benefit(catalogue, "社保补贴怎么领")
+    assert not asks_about_a_benefit(catalogue, "企业的补贴在哪申报")
+
+
+def test_the_word_government_alone_says_no_matter() -> None:
+    # every matter here is the government's: 政府 must not link 政府的房子's item by itself
+    catalogue = get_catalogue()
+    assert catalogue.score(catalogue.get("申请公租房一件事"), "政府那边的事找谁问") == 0.0
 
 
 # --- several matters at once, and a relative's death told in passing (sentences written for this test)
