@@ -552,6 +552,28 @@ def test_the_word_government_alone_says_no_matter() -> None:
     assert catalogue.score(catalogue.get("申请公租房一件事"), "政府那边的事找谁问") == 0.0
 
 
+# Sentences written for this test: a shop front says a shop is meant, not which kind.
+@pytest.mark.parametrize("text", ["打算开个门店 得办哪些证", "刚租下一间门面 啥手续都还没跑呢"])
+def test_a_shop_front_alone_offers_the_kinds_of_shop(text: str) -> None:
+    evidence = get_catalogue().evidence(text)
+    assert evidence.item is None
+    offered = {item.name for item in evidence.choices}
+    assert {"个体工商户登记一件事", "开办餐饮店一件事", "开办药店一件事"} <= offered
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("租了间门面卖水果", "个体工商户登记一件事"),
+        ("门店打算卖麻辣烫", "开办餐饮店一件事"),
+        ("门面盘下来了 准备卖中西药", "开办药店一件事"),
+    ],
+)
+def test_a_shop_front_with_what_it_sells_is_that_kind(text: str, expected: str) -> None:
+    catalogue = get_catalogue()
+    assert catalogue.evidence(text).leading == catalogue.get(expected)
+
+
 # --- several matters at once, and a relative's death told in passing (sentences written for this test)
 
 
