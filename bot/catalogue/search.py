@@ -86,6 +86,14 @@ TOPIC_WORDS = (
 )  # fmt: skip
 
 
+PAPERS_SUBJECT = "证件"
+"""The subject of a card or certificate asked for by no name ("办个证", "想办张卡": `_BARE_PAPER`)."""
+_BARE_PAPER = re.compile(
+    r"(?:办|弄|领|申请|补|换)(?:[个张]|一[个张])?(?:证件?|卡)(?=[啊呀吧呢嘛哈吗么不]?(?:[\s，,。？?！!]|$))"
+)
+"""A card or certificate asked for with nothing before it that names it: not 办个居住证 or 办证明."""
+
+
 def normalise(text: str) -> str:
     """NFKC-fold (full-width → half-width), lower-case and drop all whitespace."""
     return "".join(unicodedata.normalize("NFKC", text).lower().split())
@@ -258,6 +266,13 @@ class SearchIndex:
                 item.id
                 for index, item in enumerate(self._items)
                 if (topic in self._topics[index] if topic in listed else topic in self._identity[index])
+            )
+        if PAPERS_SUBJECT in listed and _BARE_PAPER.search(query):
+            found.setdefault(
+                PAPERS_SUBJECT,
+                frozenset(
+                    item.id for index, item in enumerate(self._items) if PAPERS_SUBJECT in self._topics[index]
+                ),
             )
         return {topic: ids for topic, ids in found.items() if ids}
 

@@ -574,6 +574,21 @@ def test_a_shop_front_with_what_it_sells_is_that_kind(text: str, expected: str) 
     assert catalogue.evidence(text).leading == catalogue.get(expected)
 
 
+# Sentences written for this test: a card or certificate asked for by no name.
+@pytest.mark.parametrize("text", ["俺要办个证", "想弄张卡", "补个证件吧", "能帮我办一张卡吗？"])
+def test_a_paper_asked_for_by_no_name_offers_the_items_issuing_papers(text: str) -> None:
+    evidence = get_catalogue().evidence(text)
+    assert evidence.item is None
+    assert {"居住证办理一件事", "社会保障卡居民服务一卡通一件事", "残疾人服务一件事"} <= {
+        item.name for item in evidence.choices
+    }
+
+
+@pytest.mark.parametrize("text", ["打算给俺闺女办个居住证", "办个证明要多久", "社保卡办卡要带户口本吗"])
+def test_a_paper_named_or_asked_about_is_no_bare_paper(text: str) -> None:
+    assert "证件" not in get_catalogue().subjects(text)
+
+
 # --- several matters at once, and a relative's death told in passing (sentences written for this test)
 
 
