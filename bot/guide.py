@@ -131,8 +131,8 @@ _BRING_WHAT = re.compile(
 "每月能拿啥钱" or "交哪些税"."""
 _PAID_IN = re.compile("社保|保险|医保|公积金|费|税|钱")
 """What is paid in, not handed in, with 交 ("社保一个月要交啥")."""
-_TAX_WHAT = re.compile(r"(?:哪些|啥|什么)税(?!务)")
-"""Which taxes ("过户要交哪些税"): what it costs; not 啥税务登记."""
+_TAX_WHAT = re.compile(r"(?:哪些|啥|什么)(?:税(?!务)|费(?!劲))")
+"""Which taxes or charges ("过户要交哪些税", "要交啥费用"): what it costs; not 啥税务登记."""
 HANDED_IN = ("材料", "资料", "证件", "证明", "照片", "复印件", "原件")
 """Nouns of what is handed in: a materials question's."""
 ASPECT_NOUNS = (
@@ -304,8 +304,9 @@ def guide_intent_read(intent: str, confidence: float, text: str) -> str:
     question that names an aspect asks for it ("…下一步申请公租房得够啥条件", `asked_aspect`), one that
     names none and asks who may do the matter asks for its conditions (`asks_who_may_do_it`); an
     aspect the model gave under `GUESSED_ASPECT` gives way to the aspect the words ask for
-    ("水店气网连合报装到底是啥": 是啥, an overview question, `worded_aspect`). Any other intent is
-    returned as it is.
+    ("水店气网连合报装到底是啥": 是啥, an overview question, `worded_aspect`), and a materials reading
+    of 交 gives way to taxes or charges named as what is paid ("过户都要交哪些税费": fee, however sure
+    the model is). Any other intent is returned as it is.
     """
     if intent in _OVERRIDDEN_INTENTS and asks_online_or_in_person(text):
         return "ask_online"
@@ -317,6 +318,8 @@ def guide_intent_read(intent: str, confidence: float, text: str) -> str:
     if intent in INTENT_TO_ASPECT and confidence < GUESSED_ASPECT:
         worded = worded_aspect(text, guessed=True)
         return ASPECTS[worded][0] if worded is not None else intent
+    if intent == "ask_materials" and worded_aspect(text) == "fee":
+        return "ask_fee"  # 交 of "过户都要交哪些税费" pays, not hands in
     return intent
 
 

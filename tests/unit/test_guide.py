@@ -267,6 +267,24 @@ def test_an_overview_question_who_may_do_it_asks_for_the_conditions(text: str, r
     assert guide_intent_read("ask_service_guide", 0.9, text) == read
 
 
+@pytest.mark.parametrize(
+    ("text", "read"),
+    [
+        # 交 pays taxes or charges named as such: the fee, however sure the model's materials reading
+        ("卖房子的话要交些啥税", "ask_fee"),
+        ("房子过户得交哪些税费啊", "ask_fee"),
+        ("办这个要交哪些费用", "ask_fee"),
+        # what is handed in stays materials; both asked at once is left to the model
+        ("申请的时候要交哪些材料", "ask_materials"),
+        ("要交啥材料 税费多少", "ask_materials"),
+    ],
+)
+def test_taxes_or_charges_to_pay_are_the_fee_not_the_materials(text: str, read: str) -> None:
+    from bot.guide import guide_intent_read
+
+    assert guide_intent_read("ask_materials", 0.95, text) == read
+
+
 def test_an_item_not_fully_online_says_where_its_steps_in_person_are() -> None:
     hall = get_hall()
     for item in ITEMS:
