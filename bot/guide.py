@@ -131,10 +131,15 @@ _BRING_WHAT = re.compile(
 "每月能拿啥钱" or "交哪些税"."""
 _PAID_IN = re.compile("社保|保险|医保|公积金|费|税|钱")
 """What is paid in, not handed in, with 交 ("社保一个月要交啥")."""
-_TAX_WHAT = re.compile(r"(?:哪些|啥|什么)(?:税(?!务)|费(?!劲))")
-"""Which taxes or charges ("过户要交哪些税", "要交啥费用"): what it costs; not 啥税务登记."""
+_TAX_WHAT = re.compile(r"(?:哪些|啥|什么)税(?!务|单|票|收?证明|收?凭证)")
+"""Which taxes ("过户要交哪些税"): what it costs; not 啥税务登记, nor papers of a tax paid (啥税单)."""
 HANDED_IN = ("材料", "资料", "证件", "证明", "照片", "复印件", "原件")
 """Nouns of what is handed in: a materials question's."""
+_PAID_WHAT = re.compile(
+    r"[交缴]些?(?:哪些|啥|什么)[税费](?!务|单|票|据|收?证明|收?凭证|用?(?:清单|单据|票据|明细|发票|证明))"
+)
+"""Which taxes or charges are paid ("过户都要交哪些税费", "办这个要交啥费用"): not papers handed in
+(交哪些费用票据, 交啥税单) nor taxes or costs asked about without 交 (哪些费用能报销)."""
 ASPECT_NOUNS = (
     *HANDED_IN, "带啥", "多久", "几天", "时候", "时间", "收费", "费用", "多少钱",
     "标准", "流程", "步骤", "窗口", "条件", "要求", "网上", "线上", "手机上",
@@ -305,8 +310,9 @@ def guide_intent_read(intent: str, confidence: float, text: str) -> str:
     names none and asks who may do the matter asks for its conditions (`asks_who_may_do_it`); an
     aspect the model gave under `GUESSED_ASPECT` gives way to the aspect the words ask for
     ("水店气网连合报装到底是啥": 是啥, an overview question, `worded_aspect`), and a materials reading
-    of 交 gives way to taxes or charges named as what is paid ("过户都要交哪些税费": fee, however sure
-    the model is). Any other intent is returned as it is.
+    of 交 or 缴 gives way to the fee when what is paid is a tax or a charge (`_PAID_WHAT`: "过户都要交
+    哪些税费", however sure the model is) and the words ask for no other aspect. Any other intent is
+    returned as it is.
     """
     if intent in _OVERRIDDEN_INTENTS and asks_online_or_in_person(text):
         return "ask_online"
@@ -318,7 +324,7 @@ def guide_intent_read(intent: str, confidence: float, text: str) -> str:
     if intent in INTENT_TO_ASPECT and confidence < GUESSED_ASPECT:
         worded = worded_aspect(text, guessed=True)
         return ASPECTS[worded][0] if worded is not None else intent
-    if intent == "ask_materials" and worded_aspect(text) == "fee":
+    if intent == "ask_materials" and _PAID_WHAT.search(text) and worded_aspect(text) in (None, "fee"):
         return "ask_fee"  # 交 of "过户都要交哪些税费" pays, not hands in
     return intent
 

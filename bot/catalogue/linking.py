@@ -9,7 +9,9 @@ One place decides, for the NLU linker (`bot.nlu.service_linker`) and the guide a
 - **a broad subject asked about as such** ("想打听下老年人这块的事", "住这方面能办点啥"): a message with a
   vague cue (`VAGUE_CUES`) that names no item, about a subject at least two items are filed under
   (``about_topic``), gets those items as choices even when the subject's words lean to one of them
-  (老人 to 身后一件事); not when its other words are sure of an item ("闺女刚满月 医保的事咋弄");
+  (老人 to 身后一件事); not when its other words are sure of an item ("闺女刚满月 医保的事咋弄"). So
+  does a benefit heard of with nothing saying which item pays it (`asks_about_a_benefit`: "听说政府
+  发补贴 俺能领不");
 - **a term several items share** ("房子过户咋弄", "办房产证": staff list 房子过户 and 房产证 under the new
   flat and the resold one alike): when the message's other words are not sure of one item, the
   items sharing the term are the choices, best first, never a guess;
@@ -62,8 +64,9 @@ VAGUE_CUES = tuple(
 )
 """Words that ask about a subject as such ("X的事", "X这块", "X方面能办点啥"), not about one matter."""
 BENEFIT_SUBJECTS = frozenset({"补贴", "补助", "津贴"})
-"""Money several items pay (残疾人两项补贴, 灵活就业社保补贴, 丧葬补助金…): people hear of it before they
-know which matter pays it ("听说有补助 咋领"), so naming one asks about the subject as such."""
+"""Words for money the items pay (残疾人两项补贴, 灵活就业社保补贴, 丧葬补助金…): people hear of it before
+they know which matter pays it ("听说有补助 咋领"), so naming one asks about the subject as such
+(`asks_about_a_benefit`), where at least two items are filed under the word."""
 LIKELY_MARGIN = 1.2
 """A best candidate that is not sure but scores at least `SURE_SCORE` and this many times the
 runner-up is likely: the guide answers it and offers the others beside the answer ("想开家卖药的店"
@@ -168,9 +171,17 @@ def weigh(
         told = narrow or _weigh_words(catalogue, rest, sure_score, margin, limit).item is not None
         broad = [] if told else catalogue.about_topic(text, limit=limit)
         if len(broad) >= 2:
-            # the items best for the words first, then the others filed under the subject
+            # the items best for the words first, then the others filed under the subject; for a
+            # benefit, an item the other words lean to though it is not filed under it (做家政的 of
+            # 灵活就业 in "做家政的有补助吗") comes first
             listed = {item.id for item, _ in broad}
             merged = [pair for pair in ranked if pair[0].id in listed]
+            if not any(cue in text for cue in VAGUE_CUES):
+                merged[:0] = [
+                    pair
+                    for pair in catalogue.search(rest, limit=1, min_score=NEAR_MISS_SCORE)
+                    if pair[0].id not in listed
+                ]
             first = {item.id for item, _ in merged}
             merged += [pair for pair in broad if pair[0].id not in first]
             return Evidence(merged[:limit], False, sure_score)
@@ -196,7 +207,7 @@ def asks_about_a_benefit(
     It does when the only subjects it names are benefits (`BENEFIT_SUBJECTS`) that at least two
     items are filed under, it holds no name, alias or everyday term of any item beyond them ("听说
     政府发补贴 俺能领不"; not 租房补贴, 残疾人补贴, 丧葬补助), and its other words do not lean to one of
-    the items paying it (腿脚不方便 of 残疾人服务, from `NEAR_MISS_SCORE`). 社保补贴 or 企业补贴
+    the items paying it (腿脚不方便 of 残疾人服务, from `PICK_SCORE`). 社保补贴 or 企业补贴
     name another subject as well and are weighed as usual.
     """
     subjects = catalogue.subjects(text) if subjects is None else subjects
@@ -210,7 +221,9 @@ def asks_about_a_benefit(
     rest = text
     for subject in sorted(subjects, key=len, reverse=True):
         rest = rest.replace(subject, " ")
-    leaning = catalogue.search(rest, limit=1, min_score=NEAR_MISS_SCORE)
+    # the rest's words may still tell which pays it (腿脚不方便 of 残疾人服务, 送快递 of 灵活就业),
+    # weaker than a term
+    leaning = catalogue.search(rest, limit=1, min_score=PICK_SCORE)
     return not any(item.id in paying for item, _ in leaning)
 
 
@@ -267,16 +280,18 @@ def particular_first(
 ) -> list[tuple[ServiceItem, float]]:
     """``ranked`` without the broader items of a candidate the message names in its own words.
 
-    A candidate whose name, alias or everyday term stands in ``text`` (`Catalogue.says`) is a
-    particular case of the items it ``specialises``; those items' general words ("成立个公司" of
+    A candidate whose name, alias or everyday term stands in ``text`` (`Catalogue.says`; not a term
+    staff list under several items, such as 开个门面 under every kind of shop) is a particular case
+    of the items it ``specialises``; those items' general words ("成立个公司" of
     开办企业 in "家里有几辆货车 跑运输 想成立个公司") are the particular item's too, so they are
     left out of the ranking rather than weighed against it. Never a broader item the message names
     by its name or an alias ("想注册公司 开个药店": 注册公司 is 开办企业's).
     """
+    shared = catalogue.shared_terms(text) if any(item.specialises for item, _ in ranked) else {}
     broader = {
         general
         for item, _ in ranked
-        if item.specialises and catalogue.says(item, text)
+        if item.specialises and any(term not in shared for term in catalogue.terms_said(item, text))
         for general in item.specialises
     }
     if not broader:

@@ -66,7 +66,8 @@ _STOP_WORDS = frozenset(
     # how much is done, not what (手续一点都没办; 都没 and 还没 are also slices of 水电都没通, 还没通)
     "都没 还没 一点 "
     # departments say where a step is done, not which matter ("税务和市场监管哪个在前"); every
-    # matter here is the government's (政府 of 政府的房子 alone does not say 申请公租房)
+    # matter here is the government's: 政府 counts only inside a term staff wrote with it (政府的房子,
+    # 政府分房 of 申请公租房), never as a word or bigram of its own
     "市场监管 市场 监管 场监 税务 税务局 政府".split()
 )
 # the longest first, so that 多长时间 goes before 时间 when they are taken out of a message
@@ -89,9 +90,24 @@ TOPIC_WORDS = (
 PAPERS_SUBJECT = "证件"
 """The subject of a card or certificate asked for by no name ("办个证", "想办张卡": `_BARE_PAPER`)."""
 _BARE_PAPER = re.compile(
-    r"(?:办|弄|领|申请|补|换)(?:[个张]|一[个张])?(?:证件?|卡)(?=[啊呀吧呢嘛哈吗么不]?(?:[\s，,。？?！!]|$))"
+    r"(?<![不没别])(?<!不用)(?<!不是)(?<!不想)(?<!不要)(?<!不是要)(?<!不想要)"
+    r"(?:办|弄|申请|补|换)(?:[个张]|一[个张])?(?:证件?|卡)"
+    r"(?=[啊呀吧呢嘛哈吗么不哩呗]?(?:[\s，,。？?！!]|$)|要|得|需|咋|怎|去|在哪|多少|多久|有啥|都)"
 )
-"""A card or certificate asked for with nothing before it that names it: not 办个居住证 or 办证明."""
+"""A card or certificate asked for by a verb and at most a measure word (办个证, 想弄张卡, 补个证件 要带啥):
+not one named (办个居住证), another paper (办证明), nor one not wanted (不用办卡, 俺不是要办卡).
+Only in a message that names no card or certificate before it (`_NAMED_PAPER`: "银行卡丢了 想补卡")."""
+_NAMED_PAPER = re.compile(r"[\u4e00-\u9fff](?:卡|证)(?!件|明)")
+"""A card or certificate named by the character before 卡 or 证 (银行卡, 身份证, 驾驶证)."""
+
+
+def _bare_paper(text: str) -> bool:
+    """Whether ``text`` asks for a card or certificate by no name (`_BARE_PAPER`, `_NAMED_PAPER`)."""
+    found = _BARE_PAPER.search(text)
+    if found is None:
+        return False
+    before = text[: found.start() + 1]  # with the verb: 办 of 办卡 names no card
+    return _NAMED_PAPER.search(before) is None
 
 
 def normalise(text: str) -> str:
@@ -267,7 +283,7 @@ class SearchIndex:
                 for index, item in enumerate(self._items)
                 if (topic in self._topics[index] if topic in listed else topic in self._identity[index])
             )
-        if PAPERS_SUBJECT in listed and _BARE_PAPER.search(query):
+        if PAPERS_SUBJECT in listed and _bare_paper(unicodedata.normalize("NFKC", text)):
             found.setdefault(
                 PAPERS_SUBJECT,
                 frozenset(

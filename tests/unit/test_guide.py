@@ -274,9 +274,13 @@ def test_an_overview_question_who_may_do_it_asks_for_the_conditions(text: str, r
         ("卖房子的话要交些啥税", "ask_fee"),
         ("房子过户得交哪些税费啊", "ask_fee"),
         ("办这个要交哪些费用", "ask_fee"),
-        # what is handed in stays materials; both asked at once is left to the model
+        # what is handed in stays materials, papers of a tax or a cost too; both asked at once is
+        # left to the model, and costs asked about without 交 are no charge
         ("申请的时候要交哪些材料", "ask_materials"),
         ("要交啥材料 税费多少", "ask_materials"),
+        ("卖房的话得交啥税单", "ask_materials"),
+        ("报销要交哪些费用票据", "ask_materials"),
+        ("住院时候哪些费用给报", "ask_materials"),
     ],
 )
 def test_taxes_or_charges_to_pay_are_the_fee_not_the_materials(text: str, read: str) -> None:
