@@ -43,6 +43,7 @@ from bot.guide import (
     POINTING_CUES,
     agreement_gives_way,
     asks_for_someones_presence,
+    asks_if_it_may_be_drawn,
     asks_who_may_do_it,
     aspect_for_paper,
     did_you_mean,
@@ -205,7 +206,8 @@ def guide_answer_instead(
     intent, _ = guide_intent_near_faq(tracker.latest_message.get("intent_ranking") or [], overview=False)
     aspect = INTENT_TO_ASPECT[intent] if intent is not None else "overview"
     # "俺爹下不了床 叫俺妹去窗口办行不行": who may apply, the item's conditions, when the item answers
-    answered = "eligibility" if aspect == "overview" and asks_who_may_do_it(text) else aspect
+    conditions = asks_who_may_do_it(text) or asks_if_it_may_be_drawn(text)
+    answered = "eligibility" if aspect == "overview" and conditions else aspect
     sure_of_entry = agreed and score >= UNSURE_SCORE
     # a paper few items ask for (发票, 结婚证) unless retrieval is sure of an entry the model agrees on;
     # one nearly every item asks for (身份证) only when retrieval is unsure of its entry

@@ -39,7 +39,9 @@ from bot.guide import (
     GuideReply,
     ask_which_item,
     asked_aspect,
+    asks_if_it_may_be_drawn,
     asks_what_it_covers,
+    asks_who_may_do_it,
     aspect_for_paper,
     choose_item,
     did_you_mean,
@@ -117,7 +119,8 @@ def overview_instead(text: str, aspect: str, confidence: float, turned_to: bool)
         True for an aspect the model guessed (under `OVERVIEW_WHEN_UNSURE`) that the words of
         ``text`` do not ask (`worded_aspect`, which knows only the phrases of `ASPECT_WORDS`:
         "要交钱吗" is not among them, so "个体户登记要交钱吗" at a guessed fee gets the overview and
-        the fee a tap away).
+        the fee a tap away). Never for conditions asked by the question's form: who may do it, or
+        whether the money may be drawn (`bot.guide.asks_if_it_may_be_drawn`).
 
     """
     return (
@@ -125,6 +128,7 @@ def overview_instead(text: str, aspect: str, confidence: float, turned_to: bool)
         and aspect != "overview"
         and confidence < OVERVIEW_WHEN_UNSURE
         and worded_aspect(text, guessed=True) is None
+        and not (aspect == "eligibility" and (asks_who_may_do_it(text) or asks_if_it_may_be_drawn(text)))
     )
 
 

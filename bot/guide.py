@@ -125,10 +125,11 @@ OVERVIEW_WORDS = (
 count only where no other aspect's words stand, nor a noun of one (`ASPECT_NOUNS`: "收费标准是啥",
 "需要的材料是啥", "退休金是什么时候发" ask for those)."""
 _BRING_WHAT = re.compile(
-    r"(?:拿(?:啥|什么)(?:过去|过来|去|来)?|交(?:些)?(?:啥|什么|哪些)(?:东西)?)[吗呢啊的?？。!\s]*$"
+    r"(?:拿(?:他|她|俺|我|他们)?(?:啥|什么)(?:东西)?(?:过去|过来|去|来)?|交(?:些)?(?:啥|什么|哪些)(?:东西)?)"
+    r"[吗呢啊的?？。!\s]*$"
 )
-"""拿啥 or 交啥 ending the question ("补一张得拿啥", "申请要交些啥"): what to bring or hand in, not
-"每月能拿啥钱" or "交哪些税"."""
+"""拿啥 or 交啥 ending the question ("补一张得拿啥", "代老人办得拿她啥东西", "申请要交些啥"): what to
+bring or hand in, not "每月能拿啥钱" or "交哪些税"."""
 _PAID_IN = re.compile("社保|保险|医保|公积金|费|税|钱")
 """What is paid in, not handed in, with 交 ("社保一个月要交啥")."""
 _TAX_WHAT = re.compile(r"(?:哪些|啥|什么)税(?!务|单|票|收?证明|收?凭证)")
@@ -307,9 +308,11 @@ def guide_intent_read(intent: str, confidence: float, text: str) -> str:
     A question whether the matter is done online or in person asks for the online aspect when the
     model read a process, window or overview question (`asks_online_or_in_person`); an overview
     question that names an aspect asks for it ("…下一步申请公租房得够啥条件", `asked_aspect`), one that
-    names none and asks who may do the matter asks for its conditions (`asks_who_may_do_it`); an
+    names none and asks who may do the matter, or whether the money may be drawn, asks for its
+    conditions (`asks_who_may_do_it`, `asks_if_it_may_be_drawn`); an
     aspect the model gave under `GUESSED_ASPECT` gives way to the aspect the words ask for
-    ("水店气网连合报装到底是啥": 是啥, an overview question, `worded_aspect`), and a materials reading
+    ("水店气网连合报装到底是啥": 是啥, an overview question, `worded_aspect`) or, with none in words,
+    to the conditions when it asks whether the money may be drawn, and a materials reading
     of 交 or 缴 gives way to the fee when what is paid is a tax or a charge (`_PAID_WHAT`: "过户都要交
     哪些税费", however sure the model is) and the words ask for no other aspect. Any other intent is
     returned as it is.
@@ -318,11 +321,13 @@ def guide_intent_read(intent: str, confidence: float, text: str) -> str:
         return "ask_online"
     if intent == "ask_service_guide":
         asked = asked_aspect(text)
-        if asked == "overview" and asks_who_may_do_it(text):
+        if asked == "overview" and (asks_who_may_do_it(text) or asks_if_it_may_be_drawn(text)):
             return "ask_eligibility"  # "俺是娃姥爷 俺替闺女两口子跑一趟中不中": who may apply
         return ASPECTS[asked][0]
     if intent in INTENT_TO_ASPECT and confidence < GUESSED_ASPECT:
         worded = worded_aspect(text, guessed=True)
+        if worded is None and asks_if_it_may_be_drawn(text):
+            return "ask_eligibility"  # a guessed fee for "公积金的钱能取出来交首付不": the conditions
         return ASPECTS[worded][0] if worded is not None else intent
     if intent == "ask_materials" and _PAID_WHAT.search(text) and worded_aspect(text) in (None, "fee"):
         return "ask_fee"  # 交 of "过户都要交哪些税费" pays, not hands in
@@ -491,6 +496,22 @@ def asks_who_may_do_it(text: str) -> bool:
     # 委托书 is a paper ("委托书有模板没"), and one sent to ask ("经理让我来打听打听开店的事") does nothing
     sent = _SENT_TO_ASK.sub("", text.replace("委托书", ""))
     return _SOMEONE_SENT.search(sent) is not None or asks_for_someones_presence(text)
+
+
+_MAY_DRAW = re.compile(
+    r"能(?:不能)?[^，,。？?！!\s]{0,8}?(?:取|提)(?!(?:个|一个)?[号件]|前|交|供|醒|消|票|车|成|证|议|问|高|升)(?:出来|出|取|现)?"
+    r"[^，,。？?！!\s]{0,8}?(?:吗|不|么|没|呀|啊|[，,。？?！!\s]|$)"
+)
+"""Asking whether the money may be drawn ("公积金的钱能取出来交首付不", "离职了能取不"): not taking a
+number or a parcel (取号, 取件), handing in (提交), doing it early (提前) nor asking (提问)."""
+
+
+def asks_if_it_may_be_drawn(text: str) -> bool:
+    """Whether ``text`` asks, with no aspect in words, whether money may be drawn (`_MAY_DRAW`).
+
+    Whether the situation told allows it is the item's conditions (公积金提取's 提取条件), not its overview.
+    """
+    return worded_aspect(text) is None and _MAY_DRAW.search(text) is not None
 
 
 _SENT_TO_ASK = re.compile(r"[来去](?:问|咨询|打听|了解)")

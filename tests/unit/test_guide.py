@@ -289,6 +289,41 @@ def test_taxes_or_charges_to_pay_are_the_fee_not_the_materials(text: str, read: 
     assert guide_intent_read("ask_materials", 0.95, text) == read
 
 
+@pytest.mark.parametrize(
+    ("text", "drawn"),
+    [
+        # whether the money may be drawn in the situation told: the conditions
+        ("俺辞职了 公积金里那点钱能取出来不", True),
+        ("装修房子能不能把公积金提出来用", True),
+        ("没交满半年能提吗", True),
+        # a number, a parcel, handing in, doing it early, cancelling: no drawing of money
+        ("能用手机先取个号不", False),
+        ("能在网上把材料提交了吗", False),
+        ("能提前两天去不", False),
+        ("快递到了能取件不", False),
+        ("约好的能取消吗", False),
+        # an aspect asked in words keeps it
+        ("公积金能取出来吗 要带啥", False),
+    ],
+)
+def test_whether_money_may_be_drawn_asks_for_the_conditions(text: str, drawn: bool) -> None:
+    from bot.guide import asks_if_it_may_be_drawn, guide_intent_read
+
+    assert asks_if_it_may_be_drawn(text) is drawn
+    if drawn:
+        assert guide_intent_read("ask_service_guide", 0.9, text) == "ask_eligibility"
+        # a fee the model only guessed gives way too; a sure one is the model's
+        assert guide_intent_read("ask_fee", 0.3, text) == "ask_eligibility"
+        assert guide_intent_read("ask_fee", 0.9, text) == "ask_fee"
+
+
+def test_what_to_bring_of_someone_else_is_the_materials() -> None:
+    from bot.guide import worded_aspect
+
+    assert worded_aspect("俺替俺娘去办 得拿她啥东西") == "materials"
+    assert worded_aspect("一个月能拿啥钱") is None
+
+
 def test_an_item_not_fully_online_says_where_its_steps_in_person_are() -> None:
     hall = get_hall()
     for item in ITEMS:
