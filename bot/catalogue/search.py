@@ -63,7 +63,7 @@ _STOP_WORDS = frozenset(
     "一年 不在 不开 家里 不好 不了 不上 不到 不能 不行 不会 不用 直接 在外 人在 "
     # how a matter went, not which (一直批不下来, 户口落不下来; 办不 is also a slice of 办不动产证)
     "办不 不下 下来 "
-    # how much is done, not what (手续一点都没办; 都没 and 还没 are also slices of 水电都没通, 还没通)
+    # how much is done, not what (材料一点都没备齐; 都没 and 还没 are also slices of 水电都没通, 还没通)
     "都没 还没 一点 "
     # departments say where a step is done, not which matter ("税务和市场监管哪个在前"); every
     # matter here is the government's: 政府 counts only inside a term staff wrote with it (政府的房子,
