@@ -165,9 +165,7 @@ def weigh(
         # a subject only one item is filed under (上学 in "闺女上学的事") is not vague, nor is a message
         # whose other words are sure of an item ("闺女刚满月 医保的事咋弄"): both are weighed as usual
         narrow = any(len(ids) == 1 for ids in subjects.values())
-        rest = text
-        for subject in sorted(subjects, key=len, reverse=True):
-            rest = rest.replace(subject, " ")
+        rest = _without_subjects(text, subjects)
         told = narrow or _weigh_words(catalogue, rest, sure_score, margin, limit).item is not None
         broad = [] if told else catalogue.about_topic(text, limit=limit)
         if len(broad) >= 2:
@@ -218,13 +216,18 @@ def asks_about_a_benefit(
         return False
     if any(term not in subjects for item in catalogue for term in catalogue.terms_said(item, text)):
         return False
-    rest = text
-    for subject in sorted(subjects, key=len, reverse=True):
-        rest = rest.replace(subject, " ")
+    rest = _without_subjects(text, subjects)
     # the rest's words may still tell which pays it (腿脚不方便 of 残疾人服务, 送快递 of 灵活就业),
     # weaker than a term
     leaning = catalogue.search(rest, limit=1, min_score=PICK_SCORE)
     return not any(item.id in paying for item, _ in leaning)
+
+
+def _without_subjects(text: str, subjects: dict[str, frozenset[str]]) -> str:
+    """``text`` with the subjects it names blanked out, the longest first (营业执照 before 执照)."""
+    for subject in sorted(subjects, key=len, reverse=True):
+        text = text.replace(subject, " ")
+    return text
 
 
 def _shared_choices(
