@@ -43,8 +43,7 @@ from bot.guide import (
     POINTING_CUES,
     agreement_gives_way,
     asks_for_someones_presence,
-    asks_if_it_may_be_drawn,
-    asks_who_may_do_it,
+    asks_for_the_conditions,
     aspect_for_paper,
     did_you_mean,
     guide_intent_near_faq,
@@ -164,9 +163,9 @@ def guide_answer_instead(
     新建商品房转移登记, "老人下不了床 一定要本人去吗" after 残疾人服务), or an aspect question comes near
     ``faq`` (`bot.guide.GIVE_WAY_SHARE`) and ``entry`` is not one the model's topic and retrieval agree on
     (``agreed``) and retrieval is sure of: the matter at hand, not the hall's rule. The aspect answered is
-    that of the aspect question near ``faq``, else the conditions for a question who may do it
-    (`bot.guide.asks_who_may_do_it`), else the overview ("有人说 在网上申请完钱马上就到 靠谱不"
-    after 公积金提取: its online channels).
+    that of the aspect question near ``faq``, else the conditions for a question who may do it or
+    whether the money may be drawn (`bot.guide.asks_for_the_conditions`), else the overview
+    ("有人说 在网上申请完钱马上就到 靠谱不" after 公积金提取: its online channels).
     Returns None otherwise.
     """
     text = message_text(tracker)
@@ -206,8 +205,7 @@ def guide_answer_instead(
     intent, _ = guide_intent_near_faq(tracker.latest_message.get("intent_ranking") or [], overview=False)
     aspect = INTENT_TO_ASPECT[intent] if intent is not None else "overview"
     # "俺爹下不了床 叫俺妹去窗口办行不行": who may apply, the item's conditions, when the item answers
-    conditions = asks_who_may_do_it(text) or asks_if_it_may_be_drawn(text)
-    answered = "eligibility" if aspect == "overview" and conditions else aspect
+    answered = "eligibility" if aspect == "overview" and asks_for_the_conditions(text) else aspect
     sure_of_entry = agreed and score >= UNSURE_SCORE
     # a paper few items ask for (发票, 结婚证) unless retrieval is sure of an entry the model agrees on;
     # one nearly every item asks for (身份证) only when retrieval is unsure of its entry

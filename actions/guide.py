@@ -39,9 +39,8 @@ from bot.guide import (
     GuideReply,
     ask_which_item,
     asked_aspect,
-    asks_if_it_may_be_drawn,
+    asks_for_the_conditions,
     asks_what_it_covers,
-    asks_who_may_do_it,
     aspect_for_paper,
     choose_item,
     did_you_mean,
@@ -120,7 +119,7 @@ def overview_instead(text: str, aspect: str, confidence: float, turned_to: bool)
         ``text`` do not ask (`worded_aspect`, which knows only the phrases of `ASPECT_WORDS`:
         "要交钱吗" is not among them, so "个体户登记要交钱吗" at a guessed fee gets the overview and
         the fee a tap away). Never for conditions asked by the question's form: who may do it, or
-        whether the money may be drawn (`bot.guide.asks_if_it_may_be_drawn`).
+        whether the money may be drawn (`bot.guide.asks_for_the_conditions`).
 
     """
     return (
@@ -128,7 +127,7 @@ def overview_instead(text: str, aspect: str, confidence: float, turned_to: bool)
         and aspect != "overview"
         and confidence < OVERVIEW_WHEN_UNSURE
         and worded_aspect(text, guessed=True) is None
-        and not (aspect == "eligibility" and (asks_who_may_do_it(text) or asks_if_it_may_be_drawn(text)))
+        and not (aspect == "eligibility" and asks_for_the_conditions(text))
     )
 
 

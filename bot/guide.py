@@ -132,13 +132,14 @@ _BRING_WHAT = re.compile(
 bring or hand in, not "每月能拿啥钱" or "交哪些税"."""
 _PAID_IN = re.compile("社保|保险|医保|公积金|费|税|钱")
 """What is paid in, not handed in, with 交 ("社保一个月要交啥")."""
-_TAX_WHAT = re.compile(r"(?:哪些|啥|什么)税(?!务|单|票|收?证明|收?凭证)")
+_NOT_A_PAPER = r"(?!务|单|票|据|收?证明|收?凭证|用?(?:清单|单据|票据|明细|发票|证明))"
+"""After 税 or 费: not 税务 (税务登记) nor a paper of a tax or a cost (税单, 费用票据), handed in,
+not paid."""
+_TAX_WHAT = re.compile(r"(?:哪些|啥|什么)税" + _NOT_A_PAPER)
 """Which taxes ("过户要交哪些税"): what it costs; not 啥税务登记, nor papers of a tax paid (啥税单)."""
 HANDED_IN = ("材料", "资料", "证件", "证明", "照片", "复印件", "原件")
 """Nouns of what is handed in: a materials question's."""
-_PAID_WHAT = re.compile(
-    r"[交缴]些?(?:哪些|啥|什么)[税费](?!务|单|票|据|收?证明|收?凭证|用?(?:清单|单据|票据|明细|发票|证明))"
-)
+_PAID_WHAT = re.compile(r"[交缴]些?(?:哪些|啥|什么)[税费]" + _NOT_A_PAPER)
 """Which taxes or charges are paid ("过户都要交哪些税费", "办这个要交啥费用"): not papers handed in
 (交哪些费用票据, 交啥税单) nor taxes or costs asked about without 交 (哪些费用能报销)."""
 ASPECT_NOUNS = (
@@ -309,7 +310,7 @@ def guide_intent_read(intent: str, confidence: float, text: str) -> str:
     model read a process, window or overview question (`asks_online_or_in_person`); an overview
     question that names an aspect asks for it ("…下一步申请公租房得够啥条件", `asked_aspect`), one that
     names none and asks who may do the matter, or whether the money may be drawn, asks for its
-    conditions (`asks_who_may_do_it`, `asks_if_it_may_be_drawn`); an
+    conditions (`asks_for_the_conditions`); an
     aspect the model gave under `GUESSED_ASPECT` gives way to the aspect the words ask for
     ("水店气网连合报装到底是啥": 是啥, an overview question, `worded_aspect`) or, with none in words,
     to the conditions when it asks whether the money may be drawn, and a materials reading
@@ -321,7 +322,7 @@ def guide_intent_read(intent: str, confidence: float, text: str) -> str:
         return "ask_online"
     if intent == "ask_service_guide":
         asked = asked_aspect(text)
-        if asked == "overview" and (asks_who_may_do_it(text) or asks_if_it_may_be_drawn(text)):
+        if asked == "overview" and asks_for_the_conditions(text):
             return "ask_eligibility"  # "俺是娃姥爷 俺替闺女两口子跑一趟中不中": who may apply
         return ASPECTS[asked][0]
     if intent in INTENT_TO_ASPECT and confidence < GUESSED_ASPECT:
@@ -512,6 +513,17 @@ def asks_if_it_may_be_drawn(text: str) -> bool:
     Whether the situation told allows it is the item's conditions (公积金提取's 提取条件), not its overview.
     """
     return worded_aspect(text) is None and _MAY_DRAW.search(text) is not None
+
+
+def asks_for_the_conditions(text: str) -> bool:
+    """Whether ``text`` asks for the item's conditions by its form, with no aspect in words.
+
+    Who may do the matter (`asks_who_may_do_it`) or whether the money may be drawn
+    (`asks_if_it_may_be_drawn`): the one rule the guide (`guide_intent_read`, and
+    `actions.guide.overview_instead` for an item turned to) and the FAQ action right after a guide
+    answer (`actions.faq.guide_answer_instead`) answer with the conditions.
+    """
+    return asks_who_may_do_it(text) or asks_if_it_may_be_drawn(text)
 
 
 _SENT_TO_ASK = re.compile(r"[来去](?:问|咨询|打听|了解)")

@@ -212,8 +212,9 @@ def asks_about_a_benefit(
     if not subjects or any(subject not in BENEFIT_SUBJECTS for subject in subjects):
         return False
     paying = frozenset().union(*subjects.values())
-    if len(paying) < 2 or catalogue.mentioned_in(text) is not None:
+    if len(paying) < 2:
         return False
+    # names and aliases are among the terms said: an item named is never a benefit asked about
     if any(term not in subjects for item in catalogue for term in catalogue.terms_said(item, text)):
         return False
     rest = _without_subjects(text, subjects)
