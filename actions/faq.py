@@ -47,6 +47,7 @@ from bot.guide import (
     aspect_for_paper,
     did_you_mean,
     guide_intent_near_faq,
+    item_behind_entry,
     item_instead_of_faq,
     item_question_near_faq,
     payload,
@@ -301,7 +302,9 @@ class ActionFaq(Action):
         names, is sure of or leans to an item (`bot.guide.item_instead_of_faq`), or when the items
         the message may be about include the item in context. A guide question the intent model
         read as ``faq`` only for want of a matter, asked right after the guide of the item in
-        context, is answered as that guide question (`read_first_after_guide`).
+        context, is answered as that guide question (`read_first_after_guide`). An entry retrieval
+        is sure of only through pieces of an item's own term gives way to that item's guide
+        (`bot.guide.item_behind_entry`: "护理补贴要怎么申请" is not about 惠企政策兑现).
         """
         index = get_faq_store().current()
         topic = chosen_topic(tracker)
@@ -413,6 +416,14 @@ class ActionFaq(Action):
             events = answer_item(dispatcher, tracker, item, aspect)
             offer_entry(dispatcher, entry)
             return events
+        if not topic and score >= UNSURE_SCORE and typed.strip() and HALL_AS_A_WHOLE.search(typed) is None:
+            behind = item_behind_entry(get_catalogue(), typed, entry, index.search)
+            if behind is not None:
+                # "护理补贴要怎么申请": the entry (惠企政策兑现) stood on pieces of the item's own term
+                near, _ = guide_intent_near_faq(tracker.latest_message.get("intent_ranking") or [])
+                return await ActionGuide().run(
+                    dispatcher, tracker, domain, intent=near or "ask_service_guide"
+                )
         hall = get_hall()
         if entry.id == hall.hours_faq:
             # "中午吃饭那会儿有人吗 一点来能办吗": the opening hours first, as an opening-hours question gets

@@ -11,11 +11,11 @@ import json
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from bot.catalogue import Catalogue, ServiceItem, materials_for
-from bot.catalogue.linking import SURE_SCORE, Evidence, fits, outscored
-from bot.catalogue.search import PAUSE_CHARACTERS, tells_of_a_death
+from bot.catalogue.linking import SURE_SCORE, Evidence, fits, outscored, without_words
+from bot.catalogue.search import PAUSE_CHARACTERS, normalise, tells_of_a_death
 from bot.faq import (
     AGREED_OVER_ITEMS_CONFIDENCE,
     MEANINGFUL,
@@ -25,6 +25,7 @@ from bot.faq import (
     agreed_entry,
     decide,
 )
+from bot.faq_entries import FaqEntry
 from bot.hall import HallInfo
 from bot.relatives import ELDERS, RELATIVES, WORKERS
 
@@ -68,7 +69,20 @@ ASPECT_WORDS: Dict[str, tuple[str, ...]] = {
         "费用多少",
         "税费",
     ),  # fmt: skip
-    "eligibility": ("什么条件", "啥条件", "有啥条件", "条件是", "符合条件", "资格", "门槛"),
+    "eligibility": (
+        "什么条件",
+        "啥条件",
+        "有啥条件",
+        "条件是",
+        "符合条件",
+        "资格",
+        "门槛",
+        "情况下能",
+        "情况下可以",
+        "情况下才能",
+        "情况才能",
+        "情况才可以",
+    ),  # fmt: skip
     "online": (
         "网上办",
         "网上能",
@@ -981,6 +995,37 @@ def agreement_gives_way(
     return evidence.leading is not None and evidence.score >= GIVE_WAY_EVIDENCE
 
 
+def item_behind_entry(
+    catalogue: Catalogue, text: str, entry: FaqEntry, search: Callable[[str], Sequence[FaqMatch]]
+) -> Optional[ServiceItem]:
+    """The item an FAQ entry was found through, when retrieval is sure of the entry only by its words.
+
+    ``search`` is retrieval (`bot.faq.FaqIndex.search`) and ``entry`` the entry it answers ``text``
+    with. When the catalogue is sure of an item (`bot.catalogue.linking.Evidence.item`) through its
+    own names or everyday terms (`Catalogue.terms_said`), none of which the entry's title or
+    questions hold, and, with those terms taken out of ``text``, retrieval is unsure of the entry
+    (under `bot.faq.UNSURE_SCORE`) and scores it less than half as high as before, the entry stood on
+    pieces of the item's terms (a small drop, 0.42 to 0.39, is no such sign): "护理补贴要怎么申请"
+    is about 残疾人服务's 护理补贴, not the 补贴 of 惠企政策兑现; a card that "刷不出来" is the
+    社会保障卡's, not 刷脸办事. "社保卡能在自助机上办吗" keeps 自助终端, which its other words ask for,
+    and "残疾人办事要排队吗" the priority lane, whose questions speak of 残疾人 themselves. Returns that
+    item, else ``None``.
+    """
+    item = catalogue.evidence(text).item
+    if item is None:
+        return None
+    terms = catalogue.terms_said(item, text)
+    own = normalise(" ".join([entry.title, *entry.questions]))
+    if not terms or any(term in own for term in terms):
+        return None
+
+    def entry_score(query: str) -> float:
+        return next((match.score for match in search(query) if match.entry.id == entry.id), 0.0)
+
+    before, left = entry_score(text), entry_score(without_words(normalise(text), terms))
+    return item if left < min(UNSURE_SCORE, before / 2) else None
+
+
 def item_question_near_faq(
     catalogue: Catalogue, text: str, near: Optional[str], mentioned: bool, score: float, on_entry: bool
 ) -> bool:
@@ -1303,7 +1348,8 @@ def choose_item(
        behind (`outscored` and not `fits`: "首付差点钱 公积金账户里的能提出来用不" after 二手房 asks about
        公积金提取).
     3. No item: the item in context when a line of its guide answers the message, or when the
-       message names one of its papers (`Catalogue.papers_named`) and leans to no other item;
+       message names one of its papers (`Catalogue.papers_named`, by everyday names too:
+       "户口本和房产证都得带上吗" after 教育入学) and leans to no other item;
        when the message is evidence for no other item, or for it among others; and, for an overview
        question (which names no aspect), only then or when a context cue ties the message to
        the matter at hand (`CONTEXT_CUES`: hearsay, the other party or a relative, the
@@ -1471,7 +1517,7 @@ def choose_item(
             return ItemChoice(item=in_context, details=context_details)
         if (evidence is None or evidence.leading is None) and catalogue.papers_named(in_context, text):
             # "门诊的发票让我弄丢了 咋整" after 就医费用报销: one of its own papers, whatever stray words of
-            # other items the message holds
+            # other items the message holds; "户口本和房产证都得带上吗" after 教育入学, by everyday names
             return ItemChoice(item=in_context)
         among = any(c.name == in_context.name for c in candidates)
         cue = any(word in text for word in CONTEXT_CUES)

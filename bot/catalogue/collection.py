@@ -23,6 +23,17 @@ GENERIC_PAPER_WORDS = frozenset(
 """Words of a material's name that say what kind of paper it is, whose or what about, not which
 one (证明 of 出生医学证明, 居民 of 居民身份证, 医疗 of 医疗费用收据): no message names a material by them
 alone."""
+EVERYDAY_PAPER_NAMES: dict[str, tuple[str, ...]] = {
+    "户口簿": ("户口本",),
+    "房屋产权": ("房产证", "房本", "不动产证"),
+    "不动产权": ("房产证", "房本", "不动产证"),
+    "社会保障卡": ("社保卡",),
+    "驾驶证": ("驾照",),
+    "出生医学证明": ("出生证",),
+    "预防接种": ("疫苗本", "接种本"),
+}
+"""The names citizens give the papers a guide names formally, by a word of the formal name
+(`_paper_words`): "户口本和房产证都得带上吗" names 居民户口簿 and 房屋产权证明."""
 DISTINCTIVE_PAPER_ITEMS = 3
 """A paper word names a paper of the item in particular when at most this many items ask for it."""
 
@@ -233,10 +244,13 @@ def _paper_words(name: str) -> frozenset[str]:
     """The words of a material's name that name it (`Catalogue.papers_named`).
 
     jieba's words of the name from two characters, and the words of three or more it finds inside
-    them (身份证 of 居民身份证), not the two-character pieces it also finds there (生儿 of 新生儿).
+    them (身份证 of 居民身份证), not the two-character pieces it also finds there (生儿 of 新生儿);
+    and the everyday names of a formal one it holds (`EVERYDAY_PAPER_NAMES`: 户口本 of 居民户口簿).
     """
     spaced = re.sub(r"[（）()、，,]", " ", name)
     tokenizer = default_tokenizer()
     cut = [w for w in tokenizer.lcut(spaced) if len(w.strip()) > 1]
     cut += [w for w in tokenizer.lcut_for_search(spaced) if len(w.strip()) > 2]
-    return frozenset(normalise(w) for w in cut if w not in GENERIC_PAPER_WORDS)
+    words = {normalise(w) for w in cut if w not in GENERIC_PAPER_WORDS}
+    everyday = {normalise(n) for word, names in EVERYDAY_PAPER_NAMES.items() if word in name for n in names}
+    return frozenset(words | everyday)

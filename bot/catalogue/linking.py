@@ -35,7 +35,8 @@ bundled matters, summary). The numbers were set on sentences written for the uni
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from itertools import groupby
+from typing import TYPE_CHECKING, Iterable
 
 from bot.catalogue.search import negated, without_negated
 
@@ -165,21 +166,23 @@ def weigh(
         # a subject only one item is filed under (上学 in "闺女上学的事") is not vague, nor is a message
         # whose other words are sure of an item ("闺女刚满月 医保的事咋弄"): both are weighed as usual
         narrow = any(len(ids) == 1 for ids in subjects.values())
-        rest = _without_subjects(text, subjects)
+        rest = without_words(text, subjects)
         told = narrow or _weigh_words(catalogue, rest, sure_score, margin, limit).item is not None
         broad = [] if told else catalogue.about_topic(text, limit=limit)
         if len(broad) >= 2:
-            # the items best for the words first, then the others filed under the subject; for a
-            # benefit, an item the other words lean to though it is not filed under it (做家政的 of
-            # 灵活就业 in "做家政的有补助吗") comes first
+            # the items best for the words first, then the others filed under the subject; an item
+            # filed under it that the other words lean to comes first, though the topic order leaves
+            # it out (员工 of "想问问公司里员工的手续": 员工录用, 公司 its last topic); for a benefit, one the
+            # other words lean to though it is not filed under it (做家政的 of 灵活就业 in
+            # "做家政的有补助吗") comes first
             listed = {item.id for item, _ in broad}
-            merged = [pair for pair in ranked if pair[0].id in listed]
+            filed = frozenset().union(*subjects.values())
+            leaning = catalogue.search(rest, limit=limit, min_score=NEAR_MISS_SCORE)
+            merged = [pair for pair in leaning if pair[0].id in filed]
+            leading = {item.id for item, _ in merged}
+            merged += [pair for pair in ranked if pair[0].id in listed and pair[0].id not in leading]
             if not any(cue in text for cue in VAGUE_CUES):
-                merged[:0] = [
-                    pair
-                    for pair in catalogue.search(rest, limit=1, min_score=NEAR_MISS_SCORE)
-                    if pair[0].id not in listed
-                ]
+                merged[:0] = [pair for pair in leaning[:1] if pair[0].id not in filed]
             first = {item.id for item, _ in merged}
             merged += [pair for pair in broad if pair[0].id not in first]
             return Evidence(merged[:limit], False, sure_score)
@@ -190,11 +193,17 @@ def _asks_about_subject(catalogue: Catalogue, text: str, subjects: dict[str, fro
     """Whether ``text`` asks about a broad subject as such rather than about one item.
 
     It does with a vague cue (`VAGUE_CUES`: "养老这一块都有啥") or when it asks about a benefit
-    (`asks_about_a_benefit`). Never when it names an item.
+    (`asks_about_a_benefit`). Never when it names an item, or holds an everyday term of one beyond
+    the subjects (`says_an_item_beyond`: "新房子交了 想问问办证的事" says 新房子交了 of 新建商品房).
     """
-    if not subjects or catalogue.mentioned_in(text) is not None:
+    if not subjects or says_an_item_beyond(catalogue, text, subjects):
         return False
     return any(cue in text for cue in VAGUE_CUES) or asks_about_a_benefit(catalogue, text, subjects)
+
+
+def says_an_item_beyond(catalogue: Catalogue, text: str, subjects: dict[str, frozenset[str]]) -> bool:
+    """Whether ``text`` holds a name, alias or everyday term of an item that is none of ``subjects``."""
+    return any(term not in subjects for item in catalogue for term in catalogue.terms_said(item, text))
 
 
 def asks_about_a_benefit(
@@ -215,20 +224,31 @@ def asks_about_a_benefit(
     if len(paying) < 2:
         return False
     # names and aliases are among the terms said: an item named is never a benefit asked about
-    if any(term not in subjects for item in catalogue for term in catalogue.terms_said(item, text)):
+    if says_an_item_beyond(catalogue, text, subjects):
         return False
-    rest = _without_subjects(text, subjects)
+    rest = without_words(text, subjects)
     # the rest's words may still tell which pays it (腿脚不方便 of 残疾人服务, 送快递 of 灵活就业),
     # weaker than a term
     leaning = catalogue.search(rest, limit=1, min_score=PICK_SCORE)
     return not any(item.id in paying for item, _ in leaning)
 
 
-def _without_subjects(text: str, subjects: dict[str, frozenset[str]]) -> str:
-    """``text`` with the subjects it names blanked out, the longest first (营业执照 before 执照)."""
-    for subject in sorted(subjects, key=len, reverse=True):
-        text = text.replace(subject, " ")
-    return text
+def without_words(text: str, words: Iterable[str]) -> str:
+    """``text`` with every character that an occurrence of one of ``words`` covers blanked out.
+
+    Overlapping words are blanked together ("残疾人护理补贴" without 残疾人护理 and 护理补贴 leaves no
+    补贴); each run of blanked characters becomes one space.
+    """
+    covered = [False] * len(text)
+    for word in words:
+        if not word:
+            continue
+        start = text.find(word)
+        while start != -1:
+            covered[start : start + len(word)] = [True] * len(word)
+            start = text.find(word, start + 1)
+    runs = groupby(zip(text, covered, strict=True), key=lambda pair: pair[1])
+    return "".join(" " if hidden else "".join(c for c, _ in run) for hidden, run in runs)
 
 
 def _shared_choices(

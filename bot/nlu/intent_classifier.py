@@ -123,6 +123,10 @@ HALL_CUES = re.compile(
     r"开门|关门|开吗|开不开|(?<!不)上班|下班|午休|中午|上午|下午|早上|晚上|今天|明天|后天|"
     r"周[一二三四五六日天末]|礼拜|星期|节假日|放假|营业"
 )
+ADDRESS_CHANGED = re.compile(r"地址.{0,5}(?:改|换|变)|(?:改|换|变|搬|挪).{0,6}地址")
+"""An address changed or to be changed ("公司挪了办公地址", "执照上的地址也得改吧"): a company's or a shop's,
+never the hall's, whose address nobody asks to change; read as an address question whatever the
+model's confidence, unless the hall is named (`bot.hall.HALL_WORDS`)."""
 UNSURE_OUT_OF_SCOPE_QUESTION = 0.45
 """Below this confidence, ``out_of_scope`` for a question the catalogue is sure describes an item
 and that asks about no other place (`bot.nlu.places.elsewhere`) is a guide question: "新买的商品房刚
@@ -644,7 +648,9 @@ def unsure_other_intent(intent: str, confidence: float, text: str, index: Servic
       it names no item and the catalogue is sure of the one it describes (what is changed is that
       matter's: "法人要换成俺 公司名也想一块改掉");
     - an opening-hours or address question under `UNSURE_HALL`, for a message about a matter of
-      the catalogue that holds no word about the hall or its hours (`HALL_CUES`);
+      the catalogue that holds no word about the hall or its hours (`HALL_CUES`); an address question
+      about a matter of the catalogue that tells of an address changed (`ADDRESS_CHANGED`) and
+      names no hall, whatever its confidence;
     - ``out_of_scope`` under `UNSURE_OUT_OF_SCOPE_QUESTION`, for a question (`ASKING`) the catalogue is sure
       describes an item and that asks about no other place;
     - ``affirm`` under `UNSURE_REPLY`, without a word of booking, for a message that asks an
@@ -659,6 +665,8 @@ def unsure_other_intent(intent: str, confidence: float, text: str, index: Servic
             return not index.find(text) and index.catalogue.evidence(text).item is not None
         return unsure and about_a_matter(text, index)
     if intent in HALL_INTENTS:
+        if intent == "ask_hall_location" and ADDRESS_CHANGED.search(text) and not HALL_WORDS.search(text):
+            return about_a_matter(text, index)  # "执照上的地址也得改吧": a company's address to change
         return confidence < UNSURE_HALL and HALL_CUES.search(text) is None and about_a_matter(text, index)
     if intent == OUT_OF_SCOPE:
         if (

@@ -13,6 +13,7 @@ from bot.faq import AGREED_OVER_ITEMS_CONFIDENCE, FAQ_TOPIC, FaqIndex, agreed_en
 from bot.faq_entries import FaqEntry, load_entries
 from bot.guide import (
     GUIDE_INTENTS,
+    HALL_AS_A_WHOLE,
     INTENT_TO_ASPECT,
     agreement_gives_way,
     choose_item,
@@ -20,6 +21,7 @@ from bot.guide import (
     guide_intent_near_faq,
     guide_intent_read,
     hall_wide_answer,
+    item_behind_entry,
     item_instead_of_faq,
     item_question_near_faq,
     proxy_entry,
@@ -156,6 +158,13 @@ def faq_entry_answered(index: FaqIndex, text: str, predicted: Dict[str, Any]) ->
             best = predicted.get("best_under_fallback")
             if best in GUIDE_INTENTS or (best != "faq" and get_catalogue().mentioned_in(text) is not None):
                 return None
+        if (
+            decision.entry is not None
+            and not decision.unsure
+            and HALL_AS_A_WHOLE.search(text) is None
+            and item_behind_entry(get_catalogue(), text, decision.entry, index.search) is not None
+        ):
+            return None  # the entry stood on pieces of an item's own term (`bot.guide.item_behind_entry`)
         doubtful = not agreed and (decision.unsure or decision.entry is None)
         if doubtful and text.strip() and item_instead_of_faq(get_catalogue(), text):
             return None

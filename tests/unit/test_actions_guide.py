@@ -580,11 +580,37 @@ def test_a_broad_subject_asked_about_as_such_gets_choices(text: str, offered: se
         ("孩子上学的事", "教育入学一件事"),  # only one item is filed under 上学
         ("闺女刚满月 医保的事咋弄", "新生儿出生一件事"),  # the words besides 医保 are sure of the item
         ("孩子刚出生 办户口的事", "新生儿出生一件事"),
+        # a term of the item beyond the subject (新房子交了; 房子 the subject), whatever the vague cue
+        ("新房子交了 想问问办证的事", "新建商品房转移登记一件事"),
+        ("娃生下来半个月了 得办啥手续", "新生儿出生一件事"),
     ],
 )
 def test_a_subject_in_a_message_that_says_more_is_not_vague(text: str, item: str) -> None:
     evidence = get_catalogue().evidence(text)
     assert evidence.item is not None and evidence.item.name == item
+
+
+@pytest.mark.parametrize(
+    ("text", "first", "offered"),
+    [
+        # 员工 leans to 员工录用, which lists 公司 last among its topics
+        ("想问问公司里员工的手续", "员工录用一件事", {"开办企业一件事", "企业注销一件事"}),
+        # nothing beyond the subject: the items listing it first, a company's whole life
+        (
+            "企业方面的事想问问",
+            None,
+            {"开办企业一件事", "企业信息变更一件事", "企业迁移登记一件事", "企业注销一件事"},
+        ),
+    ],
+)
+def test_a_subject_asked_about_offers_first_the_item_its_other_words_lean_to(
+    text: str, first: Optional[str], offered: set
+) -> None:
+    evidence = get_catalogue().evidence(text)
+    names = [item.name for item in evidence.choices]
+    assert evidence.item is None and offered <= set(names)
+    if first is not None:
+        assert names[0] == first
 
 
 @pytest.mark.parametrize("text", ["跑了好几个地方都办不下来 这种事找谁", "手续一直批不下来 咋回事"])
@@ -1246,6 +1272,34 @@ async def test_an_aspect_buttons_title_inside_a_sure_question_is_no_tap(
     assert item is not None
     asked = {"event": "bot", "text": "…", "data": {"buttons": aspect_buttons(item, "window")}}
     latest = tracker(intent, text, [], context=item.name, confidence=confidence)
+    latest.events.insert(-1, asked)
+    dispatcher = CollectingDispatcher()
+    await ActionGuide().run(dispatcher, latest, {})
+    assert dispatcher.messages[-1]["custom"]["aspect"] == aspect
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "aspect"),
+    [
+        # the 个性指南 answer 简易注销 inside a question whose words ask when it may be taken
+        ("什么情况下才能走简易注销", "ask_eligibility", "eligibility"),
+        ("什么情况下可以走简易注销", "ask_eligibility", "eligibility"),
+        # typed as the answer, or told in a sentence, it is the answer: the checklist
+        ("简易注销", "ask_materials", "materials"),
+        ("俺们公司走简易注销", "ask_eligibility", "materials"),
+    ],
+)
+async def test_a_situation_inside_a_question_in_another_aspects_words_is_no_answer(
+    text: str, intent: str, aspect: str
+) -> None:
+    from bot.guide import situation_buttons
+
+    item = get_catalogue().get("企业注销一件事")
+    assert item is not None and item.situations
+    buttons = situation_buttons(item, item.situations[0], "ask_materials")
+    assert any(b["title"] == "简易注销" for b in buttons)
+    asked = {"event": "bot", "text": "…", "data": {"buttons": buttons}}
+    latest = tracker(intent, text, [], context=item.name, confidence=0.9)
     latest.events.insert(-1, asked)
     dispatcher = CollectingDispatcher()
     await ActionGuide().run(dispatcher, latest, {})

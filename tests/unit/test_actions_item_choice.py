@@ -768,6 +768,26 @@ def test_one_of_the_papers_of_the_item_in_context_keeps_it(in_context: str, text
 
 
 @pytest.mark.parametrize(
+    ("in_context", "text"),
+    [
+        # 户口本 and 房产证: 居民户口簿 and 房屋产权证明 by their everyday names; 房产证 is evidence for
+        # 新建商品房 and 二手房 too
+        ("教育入学一件事", "户口本和房产证都得带上吗"),
+        ("教育入学一件事", "房产证要带原件不"),
+    ],
+)
+def test_papers_of_the_item_in_context_named_as_people_name_them_keep_it(in_context: str, text: str) -> None:
+    catalogue = get_catalogue()
+    assert catalogue.evidence(text).candidates, "the words are evidence for other items too"
+    choice = choose_item(catalogue, text, [], catalogue.get(in_context), "materials")
+    assert choice.item is not None and choice.item.name == in_context
+    # a message naming the other item turns to it (the linker's mention of 二手房过户)
+    named = [{"entity": "service", "value": "二手房转移登记及水电气网联动过户一件事"}]
+    turned = choose_item(catalogue, "二手房过户要带房产证吗", named, catalogue.get(in_context), "materials")
+    assert turned.item is not None and turned.item.name == "二手房转移登记及水电气网联动过户一件事"
+
+
+@pytest.mark.parametrize(
     ("in_context", "text", "expected"),
     [
         # a paper of the item in context (发票, 营业执照) named while turning to another matter

@@ -18,7 +18,7 @@ from bot.catalogue import (
     load_catalogue,
     materials_for,
 )
-from bot.catalogue.linking import CHOICES
+from bot.catalogue.linking import CHOICES, without_words
 from bot.settings import get_settings
 
 SERVICES = Path(__file__).resolve().parents[2] / "data" / "services"
@@ -593,6 +593,9 @@ def test_words_that_hold_a_number_but_no_count_are_left_alone(text: str) -> None
         ("退休一件事", "档案在原单位找不着了", ["档案"]),  # 职工本人档案
         ("新生儿出生一件事", "俺俩的结婚证在老家", ["结婚证"]),
         ("身后一件事", "火化证明还没拿到手", ["火化"]),
+        # the everyday name of a paper the guide names formally (居民户口簿, 房屋产权证明)
+        ("教育入学一件事", "户口本和房产证都得带上吗", ["户口本", "房产证"]),
+        ("教育入学一件事", "娃的疫苗本找不着了", ["疫苗本"]),
         # the kind of paper alone, the item's own name, and a fee name no paper
         ("新生儿出生一件事", "证明要原件吗", []),
         ("企业信息变更一件事", "变更要多少钱", []),
@@ -605,3 +608,17 @@ def test_a_paper_of_an_item_is_named_by_a_word_of_its_own(
     found = catalogue.get(item)
     assert found is not None
     assert catalogue.papers_named(found, text) == papers
+
+
+@pytest.mark.parametrize(
+    ("text", "words", "left"),
+    [
+        # overlapping words are blanked together: no 补贴 is left of 残疾人护理补贴
+        ("重度残疾人护理补贴在哪申请", ["残疾人护理", "护理补贴", "重度残疾"], " 在哪申请"),
+        ("营业执照怎么补 执照丢了", ["营业执照", "执照"], " 怎么补  丢了"),
+        ("社保咋交", ["公积金"], "社保咋交"),
+        ("", ["社保"], ""),
+    ],
+)
+def test_words_are_blanked_out_wherever_they_cover_the_text(text: str, words: list[str], left: str) -> None:
+    assert without_words(text, words) == left

@@ -15,6 +15,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.faq import ActionFaq
 from actions.guide import ActionGuide
 from bot import faq
+from bot.catalogue import get_catalogue
 from bot.faq import (
     AGREED_OVER_ITEMS_CONFIDENCE,
     AGREED_TOPIC_CONFIDENCE,
@@ -24,6 +25,7 @@ from bot.faq import (
     FaqStore,
     agreed_entry,
 )
+from bot.guide import item_behind_entry
 from bot.settings import PROJECT_ROOT
 from tests.conftest import PARKING_ENTRY, make_tracker, migrated_engine
 
@@ -523,3 +525,52 @@ async def test_a_back_reference_with_no_more_than_an_aspect_points_at_a_matter(s
     pointing = parsed("ask_fee", "这个得掏钱吗", {"name": "mianfei", "confidence": 0.3})
     await ActionGuide().run(dispatcher, pointing, {"responses": {}})
     assert not any((m.get("custom") or {}).get("type") == "faq" for m in dispatcher.messages)
+
+
+@pytest.mark.parametrize(
+    ("text", "entry_id", "item"),
+    [
+        # 补贴 of 惠企政策兑现 is a piece of 残疾人服务's 护理补贴; without it nothing asks for policies
+        ("护理补贴要怎么申请", "zhengceduixian", "残疾人服务一件事"),
+        ("重度残疾人护理补贴在哪申请", "zhengceduixian", "残疾人服务一件事"),
+        # 刷 of 刷脸办事 is a piece of a card that 刷不出来 (社会保障卡)
+        ("拿药的卡消磁了 刷不出来咋整", "shualian", "社会保障卡居民服务一卡通一件事"),
+    ],
+)
+def test_an_entry_found_through_a_piece_of_an_items_own_term_gives_way_to_the_item(
+    seed_store: FaqStore, text: str, entry_id: str, item: str
+) -> None:
+    index = seed_store.current()
+    match = index.search(text)[0]
+    assert match.entry.id == entry_id and match.score >= faq.UNSURE_SCORE, "retrieval is sure of the entry"
+    found = item_behind_entry(get_catalogue(), text, match.entry, index.search)
+    assert found is not None and found.name == item
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "社保卡能在自助机上办吗",  # 自助终端: its other words ask for it
+        "社保卡可以跨省通办吗",  # 跨省通办 named
+        "残疾人过来办业务也要排长队吗",  # 绿色通道: its questions speak of 残疾人 themselves
+        "俺想去办事 窗口能刷脸不",  # no item the catalogue is sure of
+        "香港人想在郑州开个公司 咋弄",  # 境外人员: a small drop without 开公司 (0.42 to 0.39)
+    ],
+)
+def test_an_entry_asked_for_by_words_of_its_own_keeps_its_answer(seed_store: FaqStore, text: str) -> None:
+    index = seed_store.current()
+    match = index.search(text)[0]
+    assert item_behind_entry(get_catalogue(), text, match.entry, index.search) is None
+
+
+async def test_an_entry_found_through_an_items_term_is_answered_with_the_items_guide(
+    seed_store: FaqStore,
+) -> None:
+    """The model and retrieval agree on 惠企政策兑现 for "护理补贴要怎么申请"; the item's guide answers."""
+    text = "护理补贴要怎么申请"
+    tracker = ranked(text, {"faq": 0.74, "ask_process": 0.1}, {"name": "zhengceduixian", "confidence": 0.68})
+    dispatcher = CollectingDispatcher()
+    await ActionFaq().run(dispatcher, tracker, {"responses": {}})
+    cards = [m["custom"] for m in dispatcher.messages if m.get("custom")]
+    assert cards and cards[0]["type"] == "guide" and cards[0]["item"] == "残疾人服务一件事"
+    assert not any(c["type"] == "faq" for c in cards)

@@ -288,6 +288,11 @@ def index() -> ServiceIndex:
         ("ask_office_hours", 0.28, "公积金窗口周日开吗", False),
         ("ask_hall_location", 0.36, "社保局在什么地方", False),
         ("ask_hall_location", 0.32, "公积金那边咋过去", False),
+        # a company's address changed is no question about the hall's, however sure the model is
+        ("ask_hall_location", 0.61, "公司挪了个办公地址 执照上的地址也得改吧", True),
+        ("ask_hall_location", 0.9, "营业执照上的地址要变更", True),
+        ("ask_hall_location", 0.9, "大厅地址换了吗", False),  # the hall named
+        ("ask_hall_location", 0.9, "地址换了吗 在哪", False),  # about no matter of the catalogue
         # a yes with a word of booking, or about no matter, stays a yes (the booking form's confirmation)
         ("affirm", 0.45, "好的 就约这个时间 听说要提前到", False),
         ("affirm", 0.23, "好的 听说现在人多 早点约吧", False),
