@@ -421,9 +421,11 @@ class ActionFaq(Action):
             if behind is not None:
                 # "护理补贴要怎么申请": the entry (惠企政策兑现) stood on pieces of the item's own term
                 near, _ = guide_intent_near_faq(tracker.latest_message.get("intent_ranking") or [])
-                return await ActionGuide().run(
+                events = await ActionGuide().run(
                     dispatcher, tracker, domain, intent=near or "ask_service_guide"
                 )
+                offer_entry(dispatcher, entry)
+                return events
         hall = get_hall()
         if entry.id == hall.hours_faq:
             # "中午吃饭那会儿有人吗 一点来能办吗": the opening hours first, as an opening-hours question gets

@@ -31,6 +31,7 @@ from bot.faq import (
 )
 from bot.faq_entries import faq_card
 from bot.guide import (
+    ASKING,
     CHOICE_QUESTION,
     CHOSEN_BUTTON,
     CONTEXT_CUES,
@@ -253,7 +254,8 @@ def as_tapped(tracker: Tracker, chosen: Optional[Dict[str, Any]] = None) -> None
     situation typed instead of tapped gives the checklist, not another aspect of the item. An
     aspect button's title inside a question the intent model is sure asks another aspect (from
     ``GUESSED_ASPECT``) is no tap; nor is a situation's inside a question whose words ask another
-    aspect (`bot.guide.worded_aspect`: "什么情况下才能走简易注销" asks the conditions).
+    aspect (`bot.guide.worded_aspect`: "什么情况下才能走简易注销" asks the conditions), when it asks
+    (`bot.guide.ASKING`): "查过了 符合条件 简易注销" tells the answer.
     """
     chosen = chosen or chosen_guide_button(tracker)
     payload = str((chosen or {}).get("payload") or "")
@@ -276,8 +278,13 @@ def as_tapped(tracker: Tracker, chosen: Optional[Dict[str, Any]] = None) -> None
         # "交完材料以后几天能办好" holds the aspect button 材料 but surely asks how long: a whole
         # question the model is sure of asks its own aspect, not the button's
         return
-    worded = worded_aspect(str(tracker.latest_message.get("text") or ""))
-    if "situation" in values and worded not in (None, "overview", INTENT_TO_ASPECT[match.group(1)]):
+    text = str(tracker.latest_message.get("text") or "")
+    worded = worded_aspect(text)
+    if (
+        "situation" in values
+        and worded not in (None, "overview", INTENT_TO_ASPECT[match.group(1)])
+        and ASKING.search(text) is not None
+    ):
         # "什么情况下才能走简易注销" holds the 个性指南 answer 简易注销 but asks in words when it may
         # be taken: a question about the answer, in another aspect's words, is no choice of it
         return

@@ -54,9 +54,24 @@ ASPECT_WORDS: Dict[str, tuple[str, ...]] = {
         "材料清单",
         "要啥证件",
         "准备哪些",
+        "准备啥",
+        "准备点啥",
+        "准备些啥",
+        "准备什么",
+        "准备些什么",
     ),
     "process": ("流程", "步骤"),
-    "time_limit": ("多久", "多长时间", "要几天", "几天能", "几天办", "多少天", "几个工作日", "啥时候开始"),
+    "time_limit": (
+        "多久",
+        "多长时间",
+        "要几天",
+        "几天能",
+        "几天办",
+        "多少天",
+        "几个工作日",
+        "啥时候开始",
+        "截止",
+    ),  # fmt: skip
     "fee": (
         "收费吗",
         "收费不",
@@ -77,11 +92,12 @@ ASPECT_WORDS: Dict[str, tuple[str, ...]] = {
         "符合条件",
         "资格",
         "门槛",
-        "情况下能",
-        "情况下可以",
-        "情况下才能",
-        "情况才能",
-        "情况才可以",
+        "什么情况下",
+        "啥情况下",
+        "哪些情况下",
+        "哪种情况下",
+        "什么情况才",
+        "啥情况才",
     ),  # fmt: skip
     "online": (
         "网上办",
@@ -129,6 +145,10 @@ ASPECT_WORDS: Dict[str, tuple[str, ...]] = {
     ),
 }
 # Where online words stand ("居住证网上在哪办", "手机上去哪办"), a window's words do not ask for a window.
+ASKING = re.compile(
+    r"[吗么嘛呢？?]|咋|怎|啥|什么|哪|多少|几|能不能|可不可以|行不行|中不中|是不是|有没有|要不要|[不没]$"
+)
+"""Words of a question: a message holding none tells something ("查过了 符合条件 简易注销")."""
 _ONLINE_MARKS = ("网上", "线上", "手机上", "app", "郑好办")
 OVERVIEW_WORDS = (
     "是啥", "是什么", "是个啥", "是干啥的", "啥意思", "什么意思", "咋回事", "咋个办法",
@@ -1008,7 +1028,8 @@ def item_behind_entry(
     pieces of the item's terms (a small drop, 0.42 to 0.39, is no such sign): "护理补贴要怎么申请"
     is about 残疾人服务's 护理补贴, not the 补贴 of 惠企政策兑现; a card that "刷不出来" is the
     社会保障卡's, not 刷脸办事. "社保卡能在自助机上办吗" keeps 自助终端, which its other words ask for,
-    and "残疾人办事要排队吗" the priority lane, whose questions speak of 残疾人 themselves. Returns that
+    "残疾人办事要排队吗" the priority lane, whose questions speak of 残疾人 themselves, and "护理补贴能
+    免申即享不" the entry whose title's words (three characters or more) the rest holds. Returns that
     item, else ``None``.
     """
     item = catalogue.evidence(text).item
@@ -1019,11 +1040,21 @@ def item_behind_entry(
     if not terms or any(term in own for term in terms):
         return None
 
+    rest = without_words(normalise(text), terms)
+    if any(piece in rest for piece in _title_pieces(entry.title)):
+        return None  # "护理补贴能免申即享不" asks about 免申即享 itself
+
     def entry_score(query: str) -> float:
         return next((match.score for match in search(query) if match.entry.id == entry.id), 0.0)
 
-    before, left = entry_score(text), entry_score(without_words(normalise(text), terms))
+    before, left = entry_score(normalise(text)), entry_score(rest)
     return item if left < min(UNSURE_SCORE, before / 2) else None
+
+
+def _title_pieces(title: str) -> List[str]:
+    """Every stretch of three or more Han characters of an FAQ entry's title (免申即享 of its title)."""
+    runs = re.findall(r"[\u4e00-\u9fff]{3,}", normalise(title))
+    return [run[i:j] for run in runs for i in range(len(run)) for j in range(i + 3, len(run) + 1)]
 
 
 def item_question_near_faq(
@@ -1310,6 +1341,28 @@ class ItemChoice:
     message asks no aspect, whatever the model guessed, so their buttons open the overviews."""
 
 
+FAR_POINTERS = ("那个", "那件")
+"""Words pointing away from the matter at hand, back to one talked about before."""
+
+
+def _points_back(
+    catalogue: Catalogue,
+    text: str,
+    earlier: ServiceItem,
+    in_context: ServiceItem,
+    evidence: Optional[Evidence],
+) -> bool:
+    """Whether ``text`` points back at ``earlier`` by a subject of its own.
+
+    "孩子那个事" after 新生儿出生, then 身后一件事: a far pointer (`FAR_POINTERS`), a subject ``earlier``
+    is filed under and ``in_context`` is not (孩子), and no item the catalogue is sure of.
+    """
+    if not any(pointer in text for pointer in FAR_POINTERS) or (evidence is not None and evidence.item):
+        return False
+    subjects = catalogue.subjects(text)
+    return any(earlier.id in ids and in_context.id not in ids for ids in subjects.values())
+
+
 def choose_item(
     catalogue: Catalogue,
     text: str,
@@ -1325,7 +1378,8 @@ def choose_item(
        the described item.
     1. Two or more items named: choices; but of two, one the item in context, the other one.
        Two or more matters asked about together (`several_items`: "社保卡和公积金这俩事都想咨询下"): choices.
-       No item named and a return cue (`RETURN_CUES`: "再回到刚才那个"): the ``earlier`` item.
+       No item named and a return cue (`RETURN_CUES`: "再回到刚才那个"), or a far pointer with a
+       subject only the ``earlier`` item is filed under (`_points_back`): the ``earlier`` item.
     2. One item named: a question that names only a broad subject the item is filed under with others
        (`subject_alone`: "营业执照咋办", "上户口"; whatever aspect the model guessed, it asks none) gets
        them as choices, the item named first and the item in context, if any, last; but the item in
@@ -1415,6 +1469,14 @@ def choose_item(
         # "俺爷爷前几天没了 俺奶奶也该办退休了 这两件事都想咨询": which one first is the citizen's to choose
         return ItemChoice(choices=several)
     if not named and typed and earlier is not None and any(cue in text for cue in RETURN_CUES):
+        return ItemChoice(item=earlier, details=catalogue.details(earlier, text))
+    if (
+        not named
+        and typed
+        and earlier is not None
+        and in_context is not None
+        and _points_back(catalogue, text, earlier, in_context, evidence)
+    ):
         return ItemChoice(item=earlier, details=catalogue.details(earlier, text))
     candidates = evidence.choices if evidence is not None else []
     if not named and evidence is not None and evidence.item is not None:

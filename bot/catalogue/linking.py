@@ -202,8 +202,16 @@ def _asks_about_subject(catalogue: Catalogue, text: str, subjects: dict[str, fro
 
 
 def says_an_item_beyond(catalogue: Catalogue, text: str, subjects: dict[str, frozenset[str]]) -> bool:
-    """Whether ``text`` holds a name, alias or everyday term of an item that is none of ``subjects``."""
-    return any(term not in subjects for item in catalogue for term in catalogue.terms_said(item, text))
+    """Whether ``text`` holds a name, alias or everyday term of one item that is none of ``subjects``.
+
+    A term several items list (`Catalogue.shared_terms`: 门面 of three kinds of shop) says no one item.
+    """
+    shared = catalogue.shared_terms(text)
+    return any(
+        term not in subjects and term not in shared
+        for item in catalogue
+        for term in catalogue.terms_said(item, text)
+    )
 
 
 def asks_about_a_benefit(

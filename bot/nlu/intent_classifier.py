@@ -50,6 +50,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from bot.faq import FAQ_TOPIC, GUIDE_INTENT_READ_AS_FAQ, title_terms
 from bot.faq_entries import TOPIC_METADATA, load_entries
 from bot.guide import (
+    ASKING,
     BACK_REFERENCES,
     GUIDE_INTENTS,
     HEARSAY,
@@ -124,9 +125,11 @@ HALL_CUES = re.compile(
     r"周[一二三四五六日天末]|礼拜|星期|节假日|放假|营业"
 )
 ADDRESS_CHANGED = re.compile(r"地址.{0,5}(?:改|换|变)|(?:改|换|变|搬|挪).{0,6}地址")
-"""An address changed or to be changed ("公司挪了办公地址", "执照上的地址也得改吧"): a company's or a shop's,
-never the hall's, whose address nobody asks to change; read as an address question whatever the
-model's confidence, unless the hall is named (`bot.hall.HALL_WORDS`)."""
+"""An address changed or to be changed ("公司挪了办公地址", "执照上的地址也得改吧"): said of a business
+(`BUSINESS_WORDS`), it is the company's or the shop's, not the hall's; such an address question is a
+guide question whatever the model's confidence, unless the hall is named (`bot.hall.HALL_WORDS`). An
+office that moved ("社保局搬了吗 新地址在哪") is still asked where it is."""
+BUSINESS_WORDS = re.compile(r"公司|企业|执照|店|门面|厂")
 UNSURE_OUT_OF_SCOPE_QUESTION = 0.45
 """Below this confidence, ``out_of_scope`` for a question the catalogue is sure describes an item
 and that asks about no other place (`bot.nlu.places.elsewhere`) is a guide question: "新买的商品房刚
@@ -171,9 +174,6 @@ SELF_STATEMENT = re.compile(
 STATEMENT_LENGTH = (4, 20)
 """Characters a statement answering a question holds: from a bare age ("今年71了") to a company's name;
 shorter ones ("是的", "在的") are replies to the bot, not statements."""
-ASKING = re.compile(
-    r"[吗么嘛呢？?]|咋|怎|啥|什么|哪|多少|几|能不能|可不可以|行不行|中不中|是不是|有没有|要不要|[不没]$"
-)
 GUIDE_FLOOR = 0.05
 """A guide intent the model ranks under this confidence never takes an unsure intent's place."""
 _MEANINGFUL = re.compile(r"[0-9A-Za-z\u3400-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
@@ -649,8 +649,8 @@ def unsure_other_intent(intent: str, confidence: float, text: str, index: Servic
       matter's: "法人要换成俺 公司名也想一块改掉");
     - an opening-hours or address question under `UNSURE_HALL`, for a message about a matter of
       the catalogue that holds no word about the hall or its hours (`HALL_CUES`); an address question
-      about a matter of the catalogue that tells of an address changed (`ADDRESS_CHANGED`) and
-      names no hall, whatever its confidence;
+      about a matter of the catalogue that tells of a business's address changed (`ADDRESS_CHANGED`,
+      `BUSINESS_WORDS`) and names no hall, whatever its confidence;
     - ``out_of_scope`` under `UNSURE_OUT_OF_SCOPE_QUESTION`, for a question (`ASKING`) the catalogue is sure
       describes an item and that asks about no other place;
     - ``affirm`` under `UNSURE_REPLY`, without a word of booking, for a message that asks an
@@ -665,7 +665,12 @@ def unsure_other_intent(intent: str, confidence: float, text: str, index: Servic
             return not index.find(text) and index.catalogue.evidence(text).item is not None
         return unsure and about_a_matter(text, index)
     if intent in HALL_INTENTS:
-        if intent == "ask_hall_location" and ADDRESS_CHANGED.search(text) and not HALL_WORDS.search(text):
+        if (
+            intent == "ask_hall_location"
+            and ADDRESS_CHANGED.search(text)
+            and BUSINESS_WORDS.search(text)
+            and not HALL_WORDS.search(text)
+        ):
             return about_a_matter(text, index)  # "执照上的地址也得改吧": a company's address to change
         return confidence < UNSURE_HALL and HALL_CUES.search(text) is None and about_a_matter(text, index)
     if intent == OUT_OF_SCOPE:

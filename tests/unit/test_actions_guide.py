@@ -566,6 +566,8 @@ async def test_an_aspect_asked_after_the_not_found_suggestions_picks_none_of_the
         ("俺想问问老人这方面的事", {"身后一件事", "退休一件事"}),
         ("想了解下租房方面的政策", {"申请公租房一件事", "公积金提取一件事"}),
         ("想问问水电燃气方面的业务", {"水电气网联合报装一件事", HOUSE}),
+        # a term three kinds of shop share (门面) says no one of them beyond the subject
+        ("开店方面 门面的事", {"个体工商户登记一件事", "开办药店一件事", "开办餐饮店一件事"}),
     ],
 )
 def test_a_broad_subject_asked_about_as_such_gets_choices(text: str, offered: set) -> None:
@@ -588,6 +590,13 @@ def test_a_broad_subject_asked_about_as_such_gets_choices(text: str, offered: se
 def test_a_subject_in_a_message_that_says_more_is_not_vague(text: str, item: str) -> None:
     evidence = get_catalogue().evidence(text)
     assert evidence.item is not None and evidence.item.name == item
+
+
+@pytest.mark.parametrize("text", ["孩子生了水痘 能晚点入学吗", "娃生了场病 住院的钱咋报"])
+def test_a_child_fallen_ill_is_no_birth(text: str) -> None:
+    """生下来 is a birth; 孩子生了 (a cold, an illness) is not."""
+    evidence = get_catalogue().evidence(text)
+    assert all(item.name != "新生儿出生一件事" for item, _ in evidence.candidates[:1])
 
 
 @pytest.mark.parametrize(
@@ -713,6 +722,13 @@ def test_an_overview_question_naming_one_aspect_asks_for_it() -> None:
         ("要带啥 是啥流程", None),  # two aspects
         ("退休手续咋弄", None),
         ('/ask_fee{"service": "退休一件事"}', None),
+        # what to get ready, a closing date, and under which circumstances
+        ("给娃报名之前得准备些啥", "materials"),
+        ("今年登记哪天截止", "time_limit"),
+        ("哪种情况下才能一次性取完", "eligibility"),
+        # a circumstance told, not asked about: no condition asked
+        ("一般情况下能当场拿卡吗", None),
+        ("材料不全的情况下能先办吗", None),
     ],
 )
 def test_the_aspect_a_message_asks_in_words(text: str, aspect: Optional[str]) -> None:
@@ -1284,9 +1300,11 @@ async def test_an_aspect_buttons_title_inside_a_sure_question_is_no_tap(
         # the 个性指南 answer 简易注销 inside a question whose words ask when it may be taken
         ("什么情况下才能走简易注销", "ask_eligibility", "eligibility"),
         ("什么情况下可以走简易注销", "ask_eligibility", "eligibility"),
-        # typed as the answer, or told in a sentence, it is the answer: the checklist
+        # typed as the answer, or told in a sentence (another aspect's words but no question), it is
+        # the answer: the checklist
         ("简易注销", "ask_materials", "materials"),
         ("俺们公司走简易注销", "ask_eligibility", "materials"),
+        ("查过了 符合条件 简易注销", "ask_eligibility", "materials"),
     ],
 )
 async def test_a_situation_inside_a_question_in_another_aspects_words_is_no_answer(

@@ -1185,3 +1185,24 @@ def test_a_subject_the_linker_takes_for_one_item_after_another_item_offers_its_i
     assert [item.name for item in choice.choices][:2] == ["新生儿出生一件事", "军人退役一件事"]
     kept = choose_item(catalogue, "想上户口", linked, catalogue.get("军人退役一件事"), "eligibility")
     assert kept.item is catalogue.get("军人退役一件事")
+
+
+@pytest.mark.parametrize(
+    ("earlier", "in_context", "text", "expected"),
+    [
+        # 孩子 is a subject of 新生儿出生, talked about before, not of 身后一件事 at hand: back to it
+        ("新生儿出生一件事", "身后一件事", "孩子那个一件事要几天能办好", "新生儿出生一件事"),
+        # no far pointer, or a subject the matter at hand is filed under too: the matter at hand
+        ("新生儿出生一件事", "身后一件事", "孩子的事办得咋样", "身后一件事"),
+        ("退休一件事", "身后一件事", "老人那个事要多久", "身后一件事"),
+        ("新生儿出生一件事", "教育入学一件事", "孩子那个要多久", "教育入学一件事"),
+    ],
+)
+def test_a_far_pointer_with_a_subject_of_the_earlier_matter_goes_back_to_it(
+    earlier: str, in_context: str, text: str, expected: str
+) -> None:
+    catalogue = get_catalogue()
+    choice = choose_item(
+        catalogue, text, [], catalogue.get(in_context), "time_limit", earlier=catalogue.get(earlier)
+    )
+    assert choice.item is not None and choice.item.name == expected

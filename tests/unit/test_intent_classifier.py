@@ -293,6 +293,9 @@ def index() -> ServiceIndex:
         ("ask_hall_location", 0.9, "营业执照上的地址要变更", True),
         ("ask_hall_location", 0.9, "大厅地址换了吗", False),  # the hall named
         ("ask_hall_location", 0.9, "地址换了吗 在哪", False),  # about no matter of the catalogue
+        # an office that moved is still asked where it is, whatever matter it serves
+        ("ask_hall_location", 0.9, "社保局搬了吗 新地址在哪", False),
+        ("ask_hall_location", 0.9, "医保局换地址了吗", False),
         # a yes with a word of booking, or about no matter, stays a yes (the booking form's confirmation)
         ("affirm", 0.45, "好的 就约这个时间 听说要提前到", False),
         ("affirm", 0.23, "好的 听说现在人多 早点约吧", False),
