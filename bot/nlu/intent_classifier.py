@@ -116,11 +116,13 @@ UNSURE_HALL = 0.5
 """Below this confidence, an opening-hours or address question that names an item or a subject the
 catalogue files items under (社保, 公司) and holds no word about the hall or its hours (`HALL_CUES`)
 is a question about that matter: "不上班了" before a 社保 question was read as office hours (0.41),
-a company's address to change as the hall's address (0.18)."""
+a company's address to change as the hall's address (0.18). Where to do an act (在哪登, 在哪交, 哪里办)
+asks about the matter, not where a place is."""
 HALL_CUES = re.compile(
     HALL_WORDS.pattern + r"|这边|那边|政务|办事处|局|地方|位置|门口|过去|"
     r"(?<!公司)(?<!企业)(?<!注册)(?<!经营)(?<!住所)(?<!门店)地址|"
-    r"几点|钟|时间|啥时候|什么时候|几时|在哪|哪儿|哪里|哪块|咋走|怎么走|咋去|怎么去|地铁|公交|坐车|停车|"
+    r"几点|钟|时间|啥时候|什么时候|几时|在哪[里儿]?(?![里儿登办交报弄整领提申注])|哪[里儿](?![登办交报弄整领提申注])|哪块|咋走|怎么走|咋去|怎么去|"
+    r"地铁|公交|坐车|停车|"
     r"开门|关门|开吗|开不开|(?<!不)上班|下班|午休|中午|上午|下午|早上|晚上|今天|明天|后天|"
     r"周[一二三四五六日天末]|礼拜|星期|节假日|放假|营业"
 )

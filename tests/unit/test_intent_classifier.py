@@ -288,6 +288,10 @@ def index() -> ServiceIndex:
         ("ask_office_hours", 0.28, "公积金窗口周日开吗", False),
         ("ask_hall_location", 0.36, "社保局在什么地方", False),
         ("ask_hall_location", 0.32, "公积金那边咋过去", False),
+        # where to do an act of the matter (登, 交) is no question where a place is
+        ("ask_hall_location", 0.2, "注销清算的公告在哪登", True),
+        ("ask_hall_location", 0.2, "公积金在哪里提", True),
+        ("ask_hall_location", 0.2, "社保局在哪里", False),
         # a company's address changed is no question about the hall's, however sure the model is
         ("ask_hall_location", 0.61, "公司挪了个办公地址 执照上的地址也得改吧", True),
         ("ask_hall_location", 0.9, "营业执照上的地址要变更", True),
