@@ -417,7 +417,7 @@ class ActionFaq(Action):
             offer_entry(dispatcher, entry)
             return events
         if not topic and score >= UNSURE_SCORE and typed.strip() and HALL_AS_A_WHOLE.search(typed) is None:
-            behind = item_behind_entry(get_catalogue(), typed, entry, index.search)
+            behind = item_behind_entry(get_catalogue(), typed, entry, score, index.search)
             if behind is not None:
                 # "护理补贴要怎么申请": the entry (惠企政策兑现) stood on pieces of the item's own term
                 near, _ = guide_intent_near_faq(tracker.latest_message.get("intent_ranking") or [])

@@ -279,11 +279,10 @@ def as_tapped(tracker: Tracker, chosen: Optional[Dict[str, Any]] = None) -> None
         # question the model is sure of asks its own aspect, not the button's
         return
     text = str(tracker.latest_message.get("text") or "")
-    worded = worded_aspect(text)
     if (
         "situation" in values
-        and worded not in (None, "overview", INTENT_TO_ASPECT[match.group(1)])
         and ASKING.search(text) is not None
+        and worded_aspect(text) not in (None, "overview", INTENT_TO_ASPECT[match.group(1)])
     ):
         # "什么情况下才能走简易注销" holds the 个性指南 answer 简易注销 but asks in words when it may
         # be taken: a question about the answer, in another aspect's words, is no choice of it

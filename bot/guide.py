@@ -27,6 +27,7 @@ from bot.faq import (
 )
 from bot.faq_entries import FaqEntry
 from bot.hall import HallInfo
+from bot.nlu.pinyin import stretches
 from bot.relatives import ELDERS, RELATIVES, WORKERS
 
 # aspect -> (intent that asks for it, Chinese label)
@@ -1016,14 +1017,19 @@ def agreement_gives_way(
 
 
 def item_behind_entry(
-    catalogue: Catalogue, text: str, entry: FaqEntry, search: Callable[[str], Sequence[FaqMatch]]
+    catalogue: Catalogue,
+    text: str,
+    entry: FaqEntry,
+    score: float,
+    search: Callable[[str], Sequence[FaqMatch]],
 ) -> Optional[ServiceItem]:
     """The item an FAQ entry was found through, when retrieval is sure of the entry only by its words.
 
-    ``search`` is retrieval (`bot.faq.FaqIndex.search`) and ``entry`` the entry it answers ``text``
-    with. When the catalogue is sure of an item (`bot.catalogue.linking.Evidence.item`) through its
-    own names or everyday terms (`Catalogue.terms_said`), none of which the entry's title or
-    questions hold, and, with those terms taken out of ``text``, retrieval is unsure of the entry
+    ``search`` is retrieval (`bot.faq.FaqIndex.search`), ``entry`` the entry it answers ``text``
+    with, ``score`` its probability for ``text`` (the caller has searched already). When the
+    catalogue is sure of an item (`bot.catalogue.linking.Evidence.item`) through its own names or
+    everyday terms (`Catalogue.terms_said`), none of which the entry's title or questions hold,
+    and, with those terms taken out of ``text``, retrieval is unsure of the entry
     (under `bot.faq.UNSURE_SCORE`) and scores it less than half as high as before, the entry stood on
     pieces of the item's terms (a small drop, 0.42 to 0.39, is no such sign): "护理补贴要怎么申请"
     is about 残疾人服务's 护理补贴, not the 补贴 of 惠企政策兑现; a card that "刷不出来" is the
@@ -1041,20 +1047,11 @@ def item_behind_entry(
         return None
 
     rest = without_words(normalise(text), terms)
-    if any(piece in rest for piece in _title_pieces(entry.title)):
+    # a stretch of three characters shared is one of any longer stretch shared too
+    if any(len(piece) == 3 and piece in rest for piece in stretches(normalise(entry.title), 3)):
         return None  # "护理补贴能免申即享不" asks about 免申即享 itself
-
-    def entry_score(query: str) -> float:
-        return next((match.score for match in search(query) if match.entry.id == entry.id), 0.0)
-
-    before, left = entry_score(normalise(text)), entry_score(rest)
-    return item if left < min(UNSURE_SCORE, before / 2) else None
-
-
-def _title_pieces(title: str) -> List[str]:
-    """Every stretch of three or more Han characters of an FAQ entry's title (免申即享 of its title)."""
-    runs = re.findall(r"[\u4e00-\u9fff]{3,}", normalise(title))
-    return [run[i:j] for run in runs for i in range(len(run)) for j in range(i + 3, len(run) + 1)]
+    left = next((match.score for match in search(rest) if match.entry.id == entry.id), 0.0)
+    return item if left < min(UNSURE_SCORE, score / 2) else None
 
 
 def item_question_near_faq(

@@ -158,11 +158,12 @@ def faq_entry_answered(index: FaqIndex, text: str, predicted: Dict[str, Any]) ->
             best = predicted.get("best_under_fallback")
             if best in GUIDE_INTENTS or (best != "faq" and get_catalogue().mentioned_in(text) is not None):
                 return None
+        entry = decision.entry
         if (
-            decision.entry is not None
+            entry is not None
             and not decision.unsure
             and HALL_AS_A_WHOLE.search(text) is None
-            and item_behind_entry(get_catalogue(), text, decision.entry, index.search) is not None
+            and item_behind_entry(get_catalogue(), text, entry, decision.score, index.search) is not None
         ):
             return None  # the entry stood on pieces of an item's own term (`bot.guide.item_behind_entry`)
         doubtful = not agreed and (decision.unsure or decision.entry is None)

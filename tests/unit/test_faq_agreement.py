@@ -543,7 +543,7 @@ def test_an_entry_found_through_a_piece_of_an_items_own_term_gives_way_to_the_it
     index = seed_store.current()
     match = index.search(text)[0]
     assert match.entry.id == entry_id and match.score >= faq.UNSURE_SCORE, "retrieval is sure of the entry"
-    found = item_behind_entry(get_catalogue(), text, match.entry, index.search)
+    found = item_behind_entry(get_catalogue(), text, match.entry, match.score, index.search)
     assert found is not None and found.name == item
 
 
@@ -561,7 +561,7 @@ def test_an_entry_found_through_a_piece_of_an_items_own_term_gives_way_to_the_it
 def test_an_entry_asked_for_by_words_of_its_own_keeps_its_answer(seed_store: FaqStore, text: str) -> None:
     index = seed_store.current()
     match = index.search(text)[0]
-    assert item_behind_entry(get_catalogue(), text, match.entry, index.search) is None
+    assert item_behind_entry(get_catalogue(), text, match.entry, match.score, index.search) is None
 
 
 async def test_an_entry_found_through_an_items_term_is_answered_with_the_items_guide(
