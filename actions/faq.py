@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, Iterable, List, Optional, Tuple
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
@@ -268,12 +268,19 @@ def guide_question_instead(tracker: Tracker, score: float, on_entry: bool) -> Op
     return None
 
 
-def offer_entry(dispatcher: CollectingDispatcher, entry: FaqEntry) -> None:
-    """After a guide answer given instead of ``entry``: the hall-wide entry, a tap away."""
+def offer_entry(
+    dispatcher: CollectingDispatcher, entry: FaqEntry, lead: str = "大厅的通用规定也可以看这里："
+) -> None:
+    """After a guide answer given instead of ``entry``: the hall-wide entry, a tap away, after ``lead``."""
     dispatcher.utter_message(
-        text="大厅的通用规定也可以看这里：",
+        text=lead,
         buttons=[{"title": entry.title, "payload": payload("faq", **{TOPIC_ENTITY: entry.id})}],
     )
+
+
+def entry_speaks_of(entry: FaqEntry, words: Iterable[str]) -> bool:
+    """Whether ``entry``'s title or one of its questions holds one of ``words`` (a subject: 补贴)."""
+    return any(word in text for word in words for text in (entry.title, *entry.questions))
 
 
 def chosen_topic(tracker: Tracker) -> str:
@@ -403,8 +410,12 @@ class ActionFaq(Action):
             and item_in_context(tracker) is None
             and subject_over_faq(get_catalogue(), typed, model_topic)
         ):
-            # "办执照": a broad subject alone offers the items under it, not 电子证照
-            return await ActionGuide().run(dispatcher, tracker, domain, intent="ask_service_guide")
+            # "办执照": a broad subject alone offers the items under it, not 电子证照; "听说政府发补贴
+            # 俺能领不" the items paying it, and 惠企政策兑现, which speaks of 补贴 too, a tap away
+            events = await ActionGuide().run(dispatcher, tracker, domain, intent="ask_service_guide")
+            if entry_speaks_of(entry, get_catalogue().subjects(typed)):
+                offer_entry(dispatcher, entry, lead="您要问的如果是下面这个问题，也可以点击查看：")
+            return events
         asked = None if topic else guide_question_instead(tracker, score, on_entry)
         if asked is not None:
             events = await ActionGuide().run(dispatcher, tracker, domain, intent=asked)

@@ -14,8 +14,16 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from bot.catalogue import Catalogue, ServiceItem, materials_for
-from bot.catalogue.linking import SURE_SCORE, Evidence, fits, outscored, without_words
+from bot.catalogue.linking import (
+    SURE_SCORE,
+    Evidence,
+    asks_about_a_benefit,
+    fits,
+    outscored,
+    without_words,
+)
 from bot.catalogue.search import PAUSE_CHARACTERS, normalise, tells_of_a_death
+from bot.catalogue.sounds import SoundMatcher
 from bot.faq import (
     AGREED_OVER_ITEMS_CONFIDENCE,
     MEANINGFUL,
@@ -145,6 +153,28 @@ ASPECT_WORDS: Dict[str, tuple[str, ...]] = {
         "在哪排队",
     ),
 }
+QUESTION_NOUNS = (
+    "流程", "步骤", "材料", "资料", "手续", "证件", "证明", "网上", "线上", "窗口", "条件",
+    "收费", "费用", "多久", "申请", "预约",
+)  # fmt: skip
+"""The nouns of a question about a matter that people type with a wrong character of the same or
+nearly the same sound (流陈 for 流程, 网尚 for 网上, 财料 for 材料, 预越 for 预约): `respelled` reads them
+back before an aspect is looked for in words and before the intent model reads a message."""
+QUESTION_NOUN_SOUNDS = SoundMatcher(
+    ((noun, noun) for noun in QUESTION_NOUNS), near_from=2, words_are_no_typos=True
+)
+
+
+def respelled(text: str) -> str:
+    """``text`` with the `QUESTION_NOUNS` typed by their sound written right (在网尚 → 在网上).
+
+    A stretch of two characters reads as a noun when one character is right and the other has the
+    same sound, or nearly (`bot.catalogue.sounds.fuzzy`: 陈 for 程); never a stretch that is a word
+    itself (实践 is not 时间, 往上 not 网上), nor a character of a longer word (几步走 keeps 步走).
+    """
+    return QUESTION_NOUN_SOUNDS.respelled(text)
+
+
 # Where online words stand ("居住证网上在哪办", "手机上去哪办"), a window's words do not ask for a window.
 ASKING = re.compile(
     r"[吗么嘛呢？?]|咋|怎|啥|什么|哪|多少|几|能不能|可不可以|行不行|中不中|是不是|有没有|要不要|[不没]$"
@@ -198,7 +228,7 @@ def worded_aspect(text: str, guessed: bool = False) -> Optional[str]:
     if text.startswith("/"):
         return None
     # 哩 is how Henan speakers write 的 ("是干啥哩", "要带啥哩")
-    folded = unicodedata.normalize("NFKC", text).lower().replace("哩", "的")
+    folded = respelled(unicodedata.normalize("NFKC", text).lower().replace("哩", "的"))
     asked = [aspect for aspect, words in ASPECT_WORDS.items() if any(word in folded for word in words)]
     bring = _BRING_WHAT.search(folded)
     if (
@@ -393,16 +423,22 @@ def asks_what_it_covers(text: str) -> bool:
 
 APPLIES_CUES = tuple(
     "按这个 照这个 也能办 还能办 也可以办 还可以办 也能按 也适用 还适用 也能这样办 也能这么办 也这样办 "
-    "也这么办 够条件 符合条件 还符合 也能申请 还能申请 影响".split()
+    "也这么办 够条件 符合条件 还符合 也能申请 还能申请 影响 中不中 行不行 算不算".split()
 )
 """Words asking whether the matter at hand applies to someone or something just told ("返聘的退休职工
 也按这个办不", "俺已经退休好几年了 还能办吗", "两口子都领退休金 这样够条件吗")."""
 _STATE_AFTER = r"(?:了|的|人员|职工|工人|老人|返聘|[^，。！？,.!?\s]{1,4}?了)"
 """What follows an item's word when it is a person's state, not the matter asked about: 退休了,
 退休的, 退休职工, 退休返聘, 退休好几年了; not 退休手续 or 居住证也能办吗."""
-_STATE_BEFORE = r"(?:有|(?<![的要])是|拿着?|领着?|交的|缴的|办了|办过)"
+_STATE_BEFORE = r"(?:有个?|持有|(?<![的要])是|拿着?|领着?|交的|缴的|办了|办过)"
 """What comes before an item's word when it is what a person has or is: 领着退休金, 是个人缴的灵活就业社保,
-拿着居住证; not 想办退休, nor 问的是 / 要办的是 (the matter wanted)."""
+拿着居住证, 手里就有个个体户执照; not 想办退休, nor 问的是 / 要办的是 (the matter wanted)."""
+_MAY_ASK_IF = re.compile(r"能[^，。！？,.!?\s]{0,6}?[不吗]$")
+"""Asking whether something may be ("娃能在这边上学不"): with an item's word told as a state before it,
+whether the matter at hand applies."""
+_REQUIRED_BEFORE = r"(?:要求|得有|要有|需要有|必须有|必须得有)"
+"""What comes before an item's word when the matter at hand requires it ("要求居住证满半年吗",
+"得有居住证吗" after 教育入学): that matter's conditions, not the other matter."""
 
 
 def asks_if_it_applies(catalogue: Catalogue, item: ServiceItem, text: str) -> bool:
@@ -410,11 +446,15 @@ def asks_if_it_applies(catalogue: Catalogue, item: ServiceItem, text: str) -> bo
 
     The item's name, alias or everyday term is followed by a word of state (`_STATE_AFTER`) or
     follows a word of having or being (`_STATE_BEFORE`), and the message asks whether the matter
-    applies (`APPLIES_CUES`).
+    applies (`APPLIES_CUES`, or it ends asking whether something may be: `_MAY_ASK_IF`); or the word
+    follows one of requiring it (`_REQUIRED_BEFORE`: the matter at hand's requirement asked about).
     """
-    if not any(cue in text for cue in APPLIES_CUES):
-        return False
     forms = [re.escape(form) for form in (*item.surface_forms, *item.everyday_terms) if form]
+    if any(re.search(f"{_REQUIRED_BEFORE}{form}", text) for form in forms):
+        return True
+    asked = text.rstrip("？?。.!！ ")
+    if not any(cue in text for cue in APPLIES_CUES) and _MAY_ASK_IF.search(asked) is None:
+        return False
     return any(re.search(f"{form}{_STATE_AFTER}|{_STATE_BEFORE}{form}", text) for form in forms)
 
 
@@ -832,6 +872,7 @@ def subject_alone(catalogue: Catalogue, text: str) -> List[ServiceItem]:
     """
     if any(item.short_name in text for item in catalogue):
         return []  # an item's own name (开办企业 holds the subjects 开办 and 企业) is no mere subject
+    text = catalogue.spelled_subjects(text)  # "营业执造怎么弄" names 营业执照
     named = catalogue.subjects(text)
     # two subjects narrow each other down ("孩子上户口": 孩子 and 户口 share 新生儿出生 only)
     if not named or len(frozenset.intersection(*named.values())) < 2:
@@ -861,9 +902,16 @@ gets its items as choices rather than an FAQ entry: "办执照" matched 电子�
 
 
 def subject_over_faq(catalogue: Catalogue, text: str, topic: Optional[Mapping[str, Any]]) -> bool:
-    """Whether a broad subject named alone (`subject_alone`) gets its items, not an FAQ entry."""
+    """Whether a broad subject named alone gets its items, not an FAQ entry.
+
+    Named alone is `subject_alone` ("办执照"), or money several items pay asked about as such
+    (`bot.catalogue.linking.asks_about_a_benefit`: "听说政府发补贴 俺能领不", which 惠企政策兑现 only
+    brushes); either under `SUBJECT_OVER_FAQ_CONFIDENCE` of the model's FAQ topic.
+    """
     confidence = float((topic or {}).get("confidence") or 0.0)
-    return confidence < SUBJECT_OVER_FAQ_CONFIDENCE and bool(subject_alone(catalogue, text))
+    if confidence >= SUBJECT_OVER_FAQ_CONFIDENCE:
+        return False
+    return bool(subject_alone(catalogue, text)) or asks_about_a_benefit(catalogue, text)
 
 
 def long_enough_for_a_subject(text: str) -> bool:
@@ -1486,7 +1534,8 @@ def choose_item(
     own_situation = aspect == "eligibility" or (
         aspect != "overview" and any(cue in text for cue in SITUATION_CUES)
     )
-    # a broad subject named alone ("营业执照咋办", "问下注销"): searched once for the rules below
+    # a broad subject named alone ("营业执照怎么弄", "问下注销", typed by its sound too: "营业执造怎么弄"):
+    # searched once for the rules below
     alone = subject_alone(catalogue, text) if typed else []
 
     def of_the_subject(*first: ServiceItem, besides: Sequence[ServiceItem] = ()) -> ItemChoice:

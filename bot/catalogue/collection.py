@@ -120,6 +120,10 @@ class Catalogue:
         """Everyday terms in ``text`` several items list, with their ids; `SearchIndex.shared_terms`."""
         return self._index.shared_terms(text)
 
+    def spelled_subjects(self, text: str) -> str:
+        """``text`` with broad subjects typed by their sound written right; `SearchIndex.spelled_subjects`."""
+        return self._index.spelled_subjects(text)
+
     def subjects(self, text: str) -> dict[str, frozenset[str]]:
         """The broad subjects ``text`` names, with the ids of the items under each; `SearchIndex.subjects`."""
         return self._index.subjects(text)

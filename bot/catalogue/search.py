@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 import jieba
 
+from bot.catalogue.sounds import SoundMatcher
 from bot.relatives import ELDERS, RELATIVES, WORKERS
 from bot.segmentation import new_tokenizer
 
@@ -59,7 +60,7 @@ _STOP_WORDS = frozenset(
     "多少钱 条件 窗口 网上 线上 一下 问问 咨询 知道 谢谢 现在 今天 明天 准备 打算 应该 的话 相关 "
     "预约 排号 开个 办个 一个 一家 一张 几个 丢了 掉了 坏了 孩子 小孩 郑州 郑州市 高新 高新区 新区 "
     "符合 情况 本人 身份证 原件 复印件 电脑 手机 项目 申请 单位 个人 有没有 中不中 行不行 啥时候 办证 "
-    "清单 几天 要钱 要求 门槛 资格 咋办 咋弄 咋整 咋搞 怎么弄 怎么整 多少 大概 或者 这种 那种 才能 有啥 "
+    "清单 几天 要钱 要求 标准 门槛 资格 咋办 咋弄 咋整 咋搞 怎么弄 怎么整 多少 大概 或者 这种 那种 才能 有啥 "
     "一年 不在 不开 家里 不好 不了 不上 不到 不能 不行 不会 不用 直接 在外 人在 "
     # how a matter went, not which (一直批不下来, 户口落不下来; 办不 is also a slice of 办不动产证)
     "办不 不下 下来 "
@@ -75,6 +76,9 @@ _STOP_WORDS_LONGEST_FIRST = sorted((w for w in _STOP_WORDS if len(w) > 1), key=l
 _STOP_CHARS = frozenset(
     "我你您他她它们的了吗呢啊吧呀么什怎样哪要想能会可以办个些这那是在有和与及或就都也还请问给让把被去来"
 )
+SPELLED_SUBJECT_LENGTH = 3
+"""Broad subjects this long or longer are also found typed by their sound (`SearchIndex.spelled_subjects`);
+a shorter one is too easily another word."""
 RARE_CHARACTER_ITEMS = 3
 """A character counts as evidence between offered items only when at most this many items' words hold it."""
 _FIELD_WEIGHTS = {"forms": 3, "terms": 2, "bundled": 2, "summary": 1}
@@ -155,6 +159,7 @@ class SearchIndex:
     def __init__(self, items: Sequence[ServiceItem]) -> None:
         self._items = list(items)
         self._tokenizer = jieba.Tokenizer()  # replaced by a loaded one when the index is built
+        self._subject_sounds: SoundMatcher | None = None
         self._lock = threading.Lock()
         self._ready = False
         self._docs: list[Counter[str]] = []
@@ -265,6 +270,20 @@ class SearchIndex:
         self.prepare()
         query = normalise(without_negated(text))
         return {term: ids for term, ids in self._shared.items() if term in query}
+
+    def spelled_subjects(self, text: str) -> str:
+        """``text`` with broad subjects typed by their sound written right ("营业执造" → "营业执照").
+
+        Only subjects of `SPELLED_SUBJECT_LENGTH` characters or more (`bot.catalogue.sounds.SoundMatcher`;
+        a stretch that is a word itself is never read as one).
+        """
+        self.prepare()
+        if self._subject_sounds is None:
+            self._subject_sounds = SoundMatcher(
+                ((word, word) for word in self._topic_words if len(word) >= SPELLED_SUBJECT_LENGTH),
+                words_are_no_typos=True,
+            )
+        return self._subject_sounds.respelled(text)
 
     def subjects(self, text: str) -> dict[str, frozenset[str]]:
         """The broad subjects ``text`` names, each with the ids of the items filed under it.

@@ -17,6 +17,11 @@ initials z/zh, c/ch, s/sh and n/l not told apart, as the fuzzy-pinyin settings o
 keyboards allow: 公积经 for 公积金), but only in phrases of three characters or more and for a wrong
 character that stands alone in the message's words: 剩后 is not 身后, 商事 not 丧事, and the 室 of
 开办公室 belongs to 办公室.
+
+The same reading serves everyday words: the nouns of a question (`bot.guide.respelled`: 流陈 for 流程,
+网尚 for 网上) and the longer broad subjects (`bot.catalogue.search.SearchIndex.spelled_subjects`:
+营业执造 for 营业执照). Their homophones are often words themselves, so there a stretch that is a word of
+the dictionary is never a typo (往上 is not 网上), and none whose characters belong to a longer word.
 """
 
 from __future__ import annotations
@@ -57,10 +62,14 @@ def fuzzy(syllable: str) -> str:
     return syllable
 
 
-def word_spans(text: str) -> List[Tuple[int, int]]:
-    """The ``(start, end)`` offsets of the words of ``text`` (jieba's default dictionary)."""
+def word_spans(text: str, guess_new_words: bool = True) -> List[Tuple[int, int]]:
+    """The ``(start, end)`` offsets of the words of ``text`` (jieba's default dictionary).
+
+    With ``guess_new_words`` jieba also joins characters its dictionary does not hold into words of
+    their own (its HMM: the 陈 of 流陈是 joins 是).
+    """
     spans, offset = [], 0
-    for word in default_tokenizer().lcut(text):
+    for word in default_tokenizer().lcut(text, HMM=guess_new_words):
         spans.append((offset, offset + len(word)))
         offset += len(word)
     return spans
@@ -77,10 +86,21 @@ class SoundMatcher:
     Args:
         phrases: ``(phrase, label)`` pairs, the label being the item's canonical name; phrases
             shorter than two characters or holding anything but Han characters are left out.
+        near_from: phrases this long or longer are also found with nearly the same sound (`fuzzy`).
+        words_are_no_typos: a stretch that is itself a word of jieba's default dictionary is no
+            typo (实践 is not 时间, 往上 not 网上), nor one whose right characters belong to a word
+            outside it (几步走 is not 几步骤); words are cut without jieba's guesses at new ones. For
+            everyday words, whose homophones are often words themselves.
 
     """
 
-    def __init__(self, phrases: Iterable[Tuple[str, str]]) -> None:
+    def __init__(
+        self,
+        phrases: Iterable[Tuple[str, str]],
+        near_from: int = MIN_NEAR_PHRASE,
+        words_are_no_typos: bool = False,
+    ) -> None:
+        self._words_are_no_typos = words_are_no_typos
         self._by_sound: Dict[Tuple[str, ...], List[Tuple[str, str]]] = {}
         self._by_near_sound: Dict[Tuple[str, ...], List[Tuple[str, str]]] = {}
         lengths = set()
@@ -89,7 +109,7 @@ class SoundMatcher:
                 continue
             sounds = syllables(phrase)
             self._by_sound.setdefault(tuple(sounds), []).append((phrase, label))
-            if len(phrase) >= MIN_NEAR_PHRASE:
+            if len(phrase) >= near_from:
                 self._by_near_sound.setdefault(tuple(map(fuzzy, sounds)), []).append((phrase, label))
             lengths.add(len(phrase))
         self._lengths = sorted(lengths, reverse=True)
@@ -122,8 +142,13 @@ class SoundMatcher:
                     if match is None:
                         continue
                     label, wrong = match
-                    words = word_spans(text) if words is None else words
+                    if self._words_are_no_typos and default_tokenizer().FREQ.get(window):
+                        continue
+                    words = word_spans(text, not self._words_are_no_typos) if words is None else words
                     owners = [(a, b) for w in wrong for a, b in words if a <= start + w < b]
+                    spanned = [(a, b) for a, b in words if a < end and start < b]
+                    if any(a < start or b > end for a, b in spanned if self._words_are_no_typos):
+                        continue  # a character belongs to a word outside the stretch (几步 of 几步走)
                     if any(a < start or b > end for a, b in owners):
                         continue  # a wrong character belongs to a word outside the stretch (提供)
                     if alone_only and any(b - a > 1 for a, b in owners):
@@ -131,6 +156,12 @@ class SoundMatcher:
                     found.append((start, end, label))
                     occupied.append((start, end))
         return sorted(found)
+
+    def respelled(self, text: str) -> str:
+        """``text`` with each sound-alike stretch replaced by its label (`find`)."""
+        for start, end, label in reversed(self.find(text)):
+            text = text[:start] + label + text[end:]
+        return text
 
     @staticmethod
     def _same_sound(

@@ -54,8 +54,10 @@ from bot.guide import (
     BACK_REFERENCES,
     GUIDE_INTENTS,
     HEARSAY,
+    QUESTION_NOUN_SOUNDS,
     SUBJECT_FILLER,
     long_enough_for_a_subject,
+    respelled,
     subject_alone,
     worded_aspect,
 )
@@ -436,7 +438,8 @@ class NgramIntentClassifier(GraphComponent, IntentClassifier):
         Digits spelled one by one become ASCII digits (`bot.pii.spell_out_digits`); English words
         of the glossary (:mod:`bot.nlu.english`) are followed by their Chinese gloss;
         the FAQ titles' terms typed in pinyin are replaced by their Chinese (:mod:`bot.nlu.pinyin`),
-        in the text and among the words alike.
+        and the nouns of a question typed by their sound by the nouns (`bot.guide.respelled`:
+        流陈 → 流程), in the text and among the words alike.
         """
         pinyin = self.model.pinyin if self.model is not None else PinyinReader({})
         text = message.get(TEXT) or ""
@@ -445,6 +448,11 @@ class NgramIntentClassifier(GraphComponent, IntentClassifier):
         for start, end in sorted(spans, reverse=True):
             masked = masked[:start] + ITEM_PLACEHOLDER + masked[end:]
         readings = [r for r in pinyin.spans(text) if not any(s < r[1] and r[0] < e for s, e in spans)]
+        readings += [
+            (start, end, [noun])
+            for start, end, noun in QUESTION_NOUN_SOUNDS.find(text)
+            if not any(s < end and start < e for s, e in spans)
+        ]
         words: List[str] = []
         read: List[Tuple[int, int, List[str]]] = []
         for token in message.get("text_tokens") or []:
@@ -461,7 +469,7 @@ class NgramIntentClassifier(GraphComponent, IntentClassifier):
                 words.append(token.text.lower())
                 words.extend(glosses(token.text))
         # a number spelled digit by digit (幺三八 一二三四…) reads as the digits it spells
-        return with_glosses(pinyin.with_readings(spell_out_digits(masked))), words
+        return with_glosses(pinyin.with_readings(respelled(spell_out_digits(masked)))), words
 
     def train(self, training_data: TrainingData) -> Resource:
         """Fit the model on every intent example and store it."""

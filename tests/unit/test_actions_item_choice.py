@@ -18,6 +18,7 @@ from bot.catalogue import get_catalogue
 from bot.catalogue.linking import asks_about_a_benefit
 from bot.faq import FAQ_TOPIC, UNSURE_SCORE, get_faq_store
 from bot.guide import (
+    ask_which_item,
     aspect_buttons,
     aspect_for_paper,
     choose_item,
@@ -26,6 +27,7 @@ from bot.guide import (
     paper_trouble,
     several_items,
 )
+from bot.hall import get_hall
 from bot.nlu.service_linker import ServiceIndex
 
 SHOP_CHOICES = ["个体工商户登记一件事", "开办餐饮店一件事", "开办药店一件事"]
@@ -946,9 +948,26 @@ def test_an_item_named_as_a_persons_state_in_asking_whether_the_matter_applies_k
         # what a person has or is, named after 有/是/领着/缴的: the matter at hand is asked about
         ("申请公租房一件事", "我们老两口都领着退休金 这样够条件吗", "退休一件事", "申请公租房一件事"),
         ("退休一件事", "俺媳妇是自己缴的灵活就业社保 到年龄了也这么办吗", "灵活就业一件事", "退休一件事"),
+        # what a person has, asked whether it will do ("能…不", 中不中): the matter at hand
+        (
+            "教育入学一件事",
+            "我们夫妻户口都在外地 手里有居住证 娃能在这边上学不",
+            "居住证办理一件事",
+            "教育入学一件事",
+        ),
+        (
+            "申请公租房一件事",
+            "没单位 手里就有个个体户执照 行不行",
+            "个体工商户登记一件事",
+            "申请公租房一件事",
+        ),
+        # what the matter at hand requires: its conditions
+        ("教育入学一件事", "是不是要求居住证满半年", "居住证办理一件事", "教育入学一件事"),
+        ("教育入学一件事", "家长得有居住证吗", "居住证办理一件事", "教育入学一件事"),
         # the other matter itself, wanted: followed
         ("员工录用一件事", "我自己想办退休 够条件吗", "退休一件事", "退休一件事"),
         ("申请公租房一件事", "俺要问的是居住证 俺符合条件吗", "居住证办理一件事", "居住证办理一件事"),
+        ("教育入学一件事", "想先办个居住证 能办不", "居住证办理一件事", "居住证办理一件事"),
     ],
 )
 def test_what_a_person_has_or_is_in_asking_whether_the_matter_applies_keeps_it(
@@ -1077,6 +1096,63 @@ async def test_a_broad_subject_alone_read_as_faq_offers_its_items_unless_the_mod
     assert ("个体工商户登记一件事" in titles) is offered, dispatcher.messages
     faq = [m for m in dispatcher.messages if (m.get("custom") or {}).get("type") == "faq"]
     assert bool(faq) is not offered
+
+
+async def test_an_aspect_asked_after_nothing_was_found_keeps_the_item_in_context() -> None:
+    """The popular items offered when nothing matched are no choice an aspect question picks by characters."""
+    catalogue = get_catalogue()
+    reply = ask_which_item(catalogue, get_hall(), "ask_service_guide")
+    before = [
+        {"event": "slot", "name": "service", "value": "开办药店一件事"},
+        {"event": "bot", "text": reply.text, "data": {"buttons": reply.buttons}},
+    ]
+    latest = tracker("收费标准给看看", "ask_fee", before, slot="开办药店一件事", confidence=0.45)
+    dispatcher = CollectingDispatcher()
+    await ActionGuide().run(dispatcher, latest, {})
+    assert guide_item(dispatcher) == "开办药店一件事", dispatcher.messages
+    assert (dispatcher.messages[0].get("custom") or {}).get("aspect") == "fee"
+
+
+@pytest.mark.parametrize(
+    ("text", "topic_confidence", "offered", "entry_offered"),
+    [
+        # money several items pay, asked about as such: the items paying it; 惠企政策兑现, which speaks
+        # of 补贴 too, a tap away below them
+        ("听人讲政府在发补贴 我能领吗", 0.44, {"残疾人服务一件事", "灵活就业一件事"}, True),
+        # 补助: paid by other items; the entry does not speak of it
+        ("有人说有补助可以领 俺家能领不", 0.3, {"残疾人服务一件事", "身后一件事"}, False),
+        # the FAQ writers' own question, the model sure of it: their entry
+        ("补贴咋领", 0.93, set(), False),
+    ],
+)
+async def test_a_benefit_asked_about_as_such_offers_the_items_paying_it(
+    text: str, topic_confidence: float, offered: set, entry_offered: bool
+) -> None:
+    latest = tracker(text, "faq", [], confidence=0.6)
+    latest.latest_message[FAQ_TOPIC] = {"name": "zhengceduixian", "confidence": topic_confidence}
+    dispatcher = CollectingDispatcher()
+    await ActionFaq().run(dispatcher, latest, {})
+    first = {b["title"] for b in dispatcher.messages[0].get("buttons") or []}
+    assert offered <= first if offered else not first, dispatcher.messages
+    faq = [m for m in dispatcher.messages if (m.get("custom") or {}).get("type") == "faq"]
+    assert bool(faq) is not offered, dispatcher.messages
+    payloads = [b["payload"] for m in dispatcher.messages[1:] for b in m.get("buttons") or []]
+    assert any(p.endswith('"zhengceduixian"}') for p in payloads) is entry_offered, dispatcher.messages
+
+
+@pytest.mark.parametrize(
+    ("text", "named", "offered"),
+    [
+        # a broad subject typed by its sound (执造 for 执照), which the linker took for one item
+        ("营业执造怎么弄", "开办企业一件事", {"开办企业一件事", "个体工商户登记一件事"}),
+        ("营业执找咋办", "开办企业一件事", {"开办企业一件事", "个体工商户登记一件事"}),
+    ],
+)
+def test_a_broad_subject_typed_by_its_sound_offers_its_items(text: str, named: str, offered: set) -> None:
+    catalogue = get_catalogue()
+    mentions = [{"value": named, "extractor": "ServiceLinker.description"}]
+    choice = choose_item(catalogue, text, mentions, None, "overview")
+    assert choice.item is None and offered <= {item.name for item in choice.choices}
 
 
 def test_taking_on_staff_after_opening_a_shop_turns_to_hiring() -> None:

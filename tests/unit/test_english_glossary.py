@@ -13,6 +13,10 @@ from bot.nlu.english import GLOSSARY, glosses, meant, with_glosses
         ("how  long 能办好", "how  long多久 能办好"),
         ("book一下明天", "book预约一下明天"),
         ("OK", "OK好的"),
+        # what it costs, in the words people use for it
+        ("办这个有extra charge吗", "办这个有extra charge额外收费吗"),
+        ("free of charge吗", "free of charge免费吗"),
+        ("要pay多少", "要pay交钱多少"),
     ],
 )
 def test_glossary_words_are_followed_by_their_gloss(text: str, expected: str) -> None:

@@ -70,3 +70,69 @@ def test_the_linker_marks_a_typo_and_the_classifier_masks_it() -> None:
     assert typo["confidence_entity"] < 1.0
     [exact] = index.find("公积金提取 俺能自己弄不")
     assert exact["extractor"] == "ServiceLinker" and exact["confidence_entity"] == 1.0
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("注销的流陈给说说", "注销的流程给说说"),  # cheng typed chen: nearly the same sound
+        ("可以在网尚申请吗", "可以在网上申请吗"),
+        ("申情的步揍有几步", "申请的步骤有几步"),
+        ("补办要带啥财料", "补办要带啥材料"),
+        ("证大概多就能领", "证大概多久能领"),
+        ("收废吗", "收费吗"),
+    ],
+)
+def test_the_nouns_of_a_question_typed_by_their_sound_are_read_back(text: str, expected: str) -> None:
+    from bot.guide import respelled
+
+    assert respelled(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "往上走就是",  # 往上 is a word of its own, not 网上
+        "实践证明",  # 实践 is a word, not 时间
+        "这事分几步走",  # 步 belongs to 几步: 步走 is no 步骤
+        "差不多就行",  # 多 belongs to 差不多
+        "郑好办里咋找",  # 办里 is no question noun (办理 is not one)
+    ],
+)
+def test_words_that_merely_sound_like_question_nouns_stay(text: str) -> None:
+    from bot.guide import respelled
+
+    assert respelled(text) == text
+
+
+@pytest.mark.parametrize(
+    ("text", "aspect"),
+    [("注销的流陈给说说", "process"), ("可以在网尚申请吗", "online"), ("得交哪些材聊", "materials")],
+)
+def test_an_aspect_asked_in_mistyped_words_is_that_aspect(text: str, aspect: str) -> None:
+    from bot.guide import worded_aspect
+
+    assert worded_aspect(text) == aspect
+
+
+def test_everyday_words_are_matched_only_where_no_dictionary_word_stands() -> None:
+    nouns = [("网上", "网上"), ("时间", "时间")]
+    plain = SoundMatcher(nouns, near_from=2)
+    strict = SoundMatcher(nouns, near_from=2, words_are_no_typos=True)
+    assert plain.find("往上") == [(0, 2, "网上")]
+    assert strict.find("往上") == []
+    assert strict.respelled("可以在网尚申请吗") == "可以在网上申请吗"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("营业执造怎么弄", "营业执照怎么弄"),
+        ("公积斤怎么提", "公积金怎么提"),
+        ("营业执照怎么申请", "营业执照怎么申请"),
+    ],
+)
+def test_longer_broad_subjects_typed_by_their_sound_are_read_back(text: str, expected: str) -> None:
+    from bot.catalogue import get_catalogue
+
+    assert get_catalogue().spelled_subjects(text) == expected
