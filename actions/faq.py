@@ -15,7 +15,7 @@ from typing import Any, Dict, Iterable, List, Optional, Tuple
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.form_helpers import last_bot_card, last_buttons, message_text
+from actions.form_helpers import last_bot_card, last_bot_message, last_buttons, message_text
 from actions.guide import (
     ActionGuide,
     answer_in_context,
@@ -40,6 +40,7 @@ from bot.guide import (
     HALL_AS_A_WHOLE,
     HANDED_IN,
     INTENT_TO_ASPECT,
+    NOTHING_FOUND,
     POINTING_CUES,
     agreement_gives_way,
     asks_for_someones_presence,
@@ -129,9 +130,14 @@ item's own fee, materials or conditions (who may apply) answer, with the hall-wi
 
 
 def item_just_answered(tracker: Tracker) -> Optional[ServiceItem]:
-    """The item in context when the bot's last reply was its guide answer or 个性指南 question, else None."""
+    """The item in context when the bot's last reply was its guide answer or 个性指南 question, else None.
+
+    A reply that found nothing for the message before (`bot.guide.NOTHING_FOUND`: a garbled "xyz是啥"
+    not understood) left the item in context as it was: the reply before it counts.
+    """
     item = get_catalogue().get(item_in_context(tracker) or "")
-    card = last_bot_card(tracker)
+    found_nothing = str(last_bot_message(tracker).get("text") or "").startswith(NOTHING_FOUND)
+    card = last_bot_card(tracker, back=1 if found_nothing else 0)
     if item is None or card.get("type") not in ("guide", "guide_question") or card.get("item_id") != item.id:
         return None
     return item

@@ -166,16 +166,19 @@ def asked_slot(tracker: Tracker) -> Optional[str]:
     return str(value) if value else None
 
 
-def last_reply(tracker: Tracker) -> List[Dict[str, Any]]:
+def last_reply(tracker: Tracker, back: int = 0) -> List[Dict[str, Any]]:
     """The bot's messages (``bot`` events) between the user message before the latest one and it, last first.
 
     Slot events that Rasa logs after the user message (slot mappings) are skipped; a bot message
-    before an earlier user message is not the reply being answered.
+    before an earlier user message is not the reply being answered. With ``back``, the reply that
+    many user messages earlier ([] when there was none).
     """
     events = list(tracker.events or [])
     users = [i for i, event in enumerate(events) if event.get("event") == "user"]
+    if back and len(users) <= back:
+        return []
     found = []
-    for event in reversed(events[: users[-1]] if users else events):
+    for event in reversed(events[: users[-1 - back]] if users else events):
         if event.get("event") == "user":
             break
         if event.get("event") == "bot":
@@ -183,13 +186,14 @@ def last_reply(tracker: Tracker) -> List[Dict[str, Any]]:
     return found
 
 
-def last_bot_card(tracker: Tracker) -> Dict[str, Any]:
+def last_bot_card(tracker: Tracker, back: int = 0) -> Dict[str, Any]:
     """The card (``custom`` JSON) of the bot's last reply before the latest user message, or {}.
 
     A reply may be several messages: a guide answer followed by a plain one ("大厅的通用规定也可以
     看这里", `actions.faq.offer_entry`) is still a guide answer. The last message carrying a card counts.
+    With ``back``, the card of the reply that many user messages earlier (`last_reply`).
     """
-    cards = ((event.get("data") or {}).get("custom") for event in last_reply(tracker))
+    cards = ((event.get("data") or {}).get("custom") for event in last_reply(tracker, back))
     return dict(next((card for card in cards if card), {}))
 
 

@@ -435,7 +435,7 @@ _STATE_BEFORE = r"(?:有个?|持有|(?<![的要])是|拿着?|领着?|交的|缴�
 拿着居住证, 手里就有个个体户执照; not 想办退休, nor 问的是 / 要办的是 (the matter wanted)."""
 _MAY_ASK_IF = re.compile(r"能[^，。！？,.!?\s]{0,6}?[不吗]$")
 """Asking whether something may be ("娃能在这边上学不"): with an item's word told as a state before it,
-whether the matter at hand applies."""
+whether the matter at hand applies; not when the item's word is what may be done ("这种能评残疾不")."""
 _REQUIRED_BEFORE = r"(?:要求|得有|要有|需要有|必须有|必须得有)"
 """What comes before an item's word when the matter at hand requires it ("要求居住证满半年吗",
 "得有居住证吗" after 教育入学): that matter's conditions, not the other matter."""
@@ -452,9 +452,10 @@ def asks_if_it_applies(catalogue: Catalogue, item: ServiceItem, text: str) -> bo
     forms = [re.escape(form) for form in (*item.surface_forms, *item.everyday_terms) if form]
     if any(re.search(f"{_REQUIRED_BEFORE}{form}", text) for form in forms):
         return True
-    asked = text.rstrip("？?。.!！ ")
-    if not any(cue in text for cue in APPLIES_CUES) and _MAY_ASK_IF.search(asked) is None:
-        return False
+    if not any(cue in text for cue in APPLIES_CUES):
+        may = _MAY_ASK_IF.search(text.rstrip("？?。.!！ "))
+        if may is None or any(re.search(form, may.group(0)) for form in forms):
+            return False  # no question whether it applies, or one whether the other matter may be done
     return any(re.search(f"{form}{_STATE_AFTER}|{_STATE_BEFORE}{form}", text) for form in forms)
 
 
@@ -1679,12 +1680,16 @@ def did_you_mean(
     return GuideReply(text=text, buttons=buttons)
 
 
+NOTHING_FOUND = "抱歉，暂时没有找到与您描述相符的事项。"
+"""How `ask_which_item` begins: a reply that leaves the item in context as it was."""
+
+
 def ask_which_item(catalogue: Catalogue, hall: HallInfo, intent: str) -> GuideReply:
     """Nothing matched: offer the popular items staff listed and the hall's consultation number."""
     items = [item for item in (catalogue.get(name) for name in hall.popular_items) if item is not None]
     return GuideReply(
         text=(
-            "抱歉，暂时没有找到与您描述相符的事项。您可以说得具体一些（比如“开公司”“宝宝出生上户口”），"
+            f"{NOTHING_FOUND}您可以说得具体一些（比如“开公司”“宝宝出生上户口”），"
             f"或者从下面选择；也可以拨打大厅咨询电话{hall.consultation_phone}。"
         ),
         buttons=[{"title": item.name, "payload": payload(intent, service=item.name)} for item in items],

@@ -968,6 +968,13 @@ def test_an_item_named_as_a_persons_state_in_asking_whether_the_matter_applies_k
         ("员工录用一件事", "我自己想办退休 够条件吗", "退休一件事", "退休一件事"),
         ("申请公租房一件事", "俺要问的是居住证 俺符合条件吗", "居住证办理一件事", "居住证办理一件事"),
         ("教育入学一件事", "想先办个居住证 能办不", "居住证办理一件事", "居住证办理一件事"),
+        # a symptom told, asking whether the other matter may be done: that matter
+        (
+            "就医费用报销一件事",
+            "脑梗以后半边身子动不了了 这样能评残疾不",
+            "残疾人服务一件事",
+            "残疾人服务一件事",
+        ),
     ],
 )
 def test_what_a_person_has_or_is_in_asking_whether_the_matter_applies_keeps_it(
@@ -1111,6 +1118,30 @@ async def test_an_aspect_asked_after_nothing_was_found_keeps_the_item_in_context
     await ActionGuide().run(dispatcher, latest, {})
     assert guide_item(dispatcher) == "开办药店一件事", dispatcher.messages
     assert (dispatcher.messages[0].get("custom") or {}).get("aspect") == "fee"
+
+
+@pytest.mark.parametrize("found_nothing_between", [False, True])
+async def test_a_fee_question_after_a_message_not_understood_is_still_the_items(
+    found_nothing_between: bool,
+) -> None:
+    """A reply that found nothing leaves the item in context: its fee, not the hall's rule on fees."""
+    catalogue = get_catalogue()
+    drugstore = catalogue.get("开办药店一件事")
+    assert drugstore is not None
+    card = {"event": "bot", "text": "…", "data": {"custom": {"type": "guide", "item_id": drugstore.id}}}
+    before: List[Dict[str, Any]] = [{"event": "slot", "name": "service", "value": drugstore.name}, card]
+    if found_nothing_between:
+        reply = ask_which_item(catalogue, get_hall(), "ask_process")
+        before += [
+            {"event": "user", "text": "xyz是啥", "parse_data": {"intent": {"name": "nlu_fallback"}}},
+            {"event": "bot", "text": reply.text, "data": {"buttons": reply.buttons}},
+        ]
+    latest = tracker("收费标准是多少", "faq", before, slot=drugstore.name, confidence=0.7)
+    latest.latest_message[FAQ_TOPIC] = {"name": "mianfei", "confidence": 0.7}
+    dispatcher = CollectingDispatcher()
+    await ActionFaq().run(dispatcher, latest, {})
+    custom = dispatcher.messages[0].get("custom") or {}
+    assert (custom.get("item_id"), custom.get("aspect")) == (drugstore.id, "fee"), dispatcher.messages
 
 
 @pytest.mark.parametrize(
