@@ -15,6 +15,7 @@ from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from bot.catalogue import Catalogue, ServiceItem, materials_for
 from bot.catalogue.linking import (
+    BENEFIT_SUBJECTS,
     SURE_SCORE,
     Evidence,
     asks_about_a_benefit,
@@ -23,7 +24,7 @@ from bot.catalogue.linking import (
     without_words,
 )
 from bot.catalogue.search import PAUSE_CHARACTERS, normalise, tells_of_a_death
-from bot.catalogue.sounds import SoundMatcher
+from bot.catalogue.sounds import SoundMatcher, word_spans
 from bot.faq import (
     AGREED_OVER_ITEMS_CONFIDENCE,
     MEANINGFUL,
@@ -155,24 +156,34 @@ ASPECT_WORDS: Dict[str, tuple[str, ...]] = {
 }
 QUESTION_NOUNS = (
     "流程", "步骤", "材料", "资料", "手续", "证件", "证明", "网上", "线上", "窗口", "条件",
-    "收费", "费用", "多久", "申请", "预约",
+    "收费", "费用", "申请", "预约",
 )  # fmt: skip
 """The nouns of a question about a matter that people type with a wrong character of the same or
-nearly the same sound (流陈 for 流程, 网尚 for 网上, 财料 for 材料, 预越 for 预约): `respelled` reads them
-back before an aspect is looked for in words and before the intent model reads a message."""
-QUESTION_NOUN_SOUNDS = SoundMatcher(
+nearly the same sound (流陈 for 流程, 网尚 for 网上, 材聊 for 材料, 预越 for 预约): `respelled` reads them
+back before an aspect is looked for in words and before the intent model reads a message. Not 多久:
+多就 is mostly "the more …, the more" (人多就得排队)."""
+_QUESTION_NOUN_SOUNDS = SoundMatcher(
     ((noun, noun) for noun in QUESTION_NOUNS), near_from=2, words_are_no_typos=True
 )
 
 
-def respelled(text: str) -> str:
-    """``text`` with the `QUESTION_NOUNS` typed by their sound written right (在网尚 → 在网上).
+def question_noun_typos(text: str) -> List[Tuple[int, int, str]]:
+    """The `QUESTION_NOUNS` ``text`` types by their sound: ``(start, end, noun)``, in text order.
 
-    A stretch of two characters reads as a noun when one character is right and the other has the
-    same sound, or nearly (`bot.catalogue.sounds.fuzzy`: 陈 for 程); never a stretch that is a word
-    itself (实践 is not 时间, 往上 not 网上), nor a character of a longer word (几步走 keeps 步走).
+    A stretch of two characters reads as a noun when its first character is the noun's and the
+    second has the same sound, or nearly (`bot.catalogue.sounds.fuzzy`: 陈 for 程); never a stretch
+    that is a word itself (实践 is not 时间, 往上 not 网上), nor a character of a longer word (几步走
+    keeps 步走). The first character must be right: a name begins with a surname that merely sounds
+    like a noun's (刘程, 郑明 are no 流程, 证明).
     """
-    return QUESTION_NOUN_SOUNDS.respelled(text)
+    return [(a, b, noun) for a, b, noun in _QUESTION_NOUN_SOUNDS.find(text) if text[a] == noun[0]]
+
+
+def respelled(text: str) -> str:
+    """``text`` with the `QUESTION_NOUNS` typed by their sound written right (`question_noun_typos`)."""
+    for start, end, noun in reversed(question_noun_typos(text)):
+        text = text[:start] + noun + text[end:]
+    return text
 
 
 # Where online words stand ("居住证网上在哪办", "手机上去哪办"), a window's words do not ask for a window.
@@ -423,7 +434,7 @@ def asks_what_it_covers(text: str) -> bool:
 
 APPLIES_CUES = tuple(
     "按这个 照这个 也能办 还能办 也可以办 还可以办 也能按 也适用 还适用 也能这样办 也能这么办 也这样办 "
-    "也这么办 够条件 符合条件 还符合 也能申请 还能申请 影响 中不中 行不行 算不算".split()
+    "也这么办 够条件 符合条件 还符合 也能申请 还能申请 影响".split()
 )
 """Words asking whether the matter at hand applies to someone or something just told ("返聘的退休职工
 也按这个办不", "俺已经退休好几年了 还能办吗", "两口子都领退休金 这样够条件吗")."""
@@ -433,12 +444,18 @@ _STATE_AFTER = r"(?:了|的|人员|职工|工人|老人|返聘|[^，。！？,.!
 _STATE_BEFORE = r"(?:有个?|持有|(?<![的要])是|拿着?|领着?|交的|缴的|办了|办过)"
 """What comes before an item's word when it is what a person has or is: 领着退休金, 是个人缴的灵活就业社保,
 拿着居住证, 手里就有个个体户执照; not 想办退休, nor 问的是 / 要办的是 (the matter wanted)."""
-_MAY_ASK_IF = re.compile(r"能[^，。！？,.!?\s]{0,6}?[不吗]$")
-"""Asking whether something may be ("娃能在这边上学不"): with an item's word told as a state before it,
-whether the matter at hand applies; not when the item's word is what may be done ("这种能评残疾不")."""
+_MAY_ASK_IF = re.compile(
+    r"(?:能(?:在这边?|在这里|在这儿|在高新区|在你们这)?(?:办|申请|上学?|弄|报名)[了的]?[不吗]"
+    r"|中不中|行不行|算不算数?|中不|行不)$"
+)
+"""A last clause asking whether it will do ("娃能在这边上学不", "中不中"): with an item's word told as a
+state before it, whether the matter at hand applies. Not one asking whether something else may be
+done ("能续吗", "能注销不"), nor one holding the item's word ("退休中不中": the other matter asked)."""
+_LAST_CLAUSE = re.compile(r"[^，。！？,.!?；;\s]+$")
 _REQUIRED_BEFORE = r"(?:要求|得有|要有|需要有|必须有|必须得有)"
 """What comes before an item's word when the matter at hand requires it ("要求居住证满半年吗",
-"得有居住证吗" after 教育入学): that matter's conditions, not the other matter."""
+"得有居住证吗" after 教育入学): that matter's conditions, not the other matter, when every mention of
+the item's words is so ("学校要求居住证 办居住证要啥条件" asks for the other matter too)."""
 
 
 def asks_if_it_applies(catalogue: Catalogue, item: ServiceItem, text: str) -> bool:
@@ -450,12 +467,15 @@ def asks_if_it_applies(catalogue: Catalogue, item: ServiceItem, text: str) -> bo
     follows one of requiring it (`_REQUIRED_BEFORE`: the matter at hand's requirement asked about).
     """
     forms = [re.escape(form) for form in (*item.surface_forms, *item.everyday_terms) if form]
-    if any(re.search(f"{_REQUIRED_BEFORE}{form}", text) for form in forms):
+    said = [m for form in forms for m in re.finditer(form, text)]
+    required = [m.span(1) for form in forms for m in re.finditer(f"{_REQUIRED_BEFORE}({form})", text)]
+    if required and all(any(a <= m.start() < b for a, b in required) for m in said):
         return True
     if not any(cue in text for cue in APPLIES_CUES):
-        may = _MAY_ASK_IF.search(text.rstrip("？?。.!！ "))
-        if may is None or any(re.search(form, may.group(0)) for form in forms):
-            return False  # no question whether it applies, or one whether the other matter may be done
+        last = _LAST_CLAUSE.search(text.rstrip("？?。.!！～~ "))
+        clause = last.group(0) if last is not None else ""
+        if _MAY_ASK_IF.search(clause) is None or any(re.search(form, clause) for form in forms):
+            return False  # no question whether it applies, or one about the other matter
     return any(re.search(f"{form}{_STATE_AFTER}|{_STATE_BEFORE}{form}", text) for form in forms)
 
 
@@ -907,12 +927,39 @@ def subject_over_faq(catalogue: Catalogue, text: str, topic: Optional[Mapping[st
 
     Named alone is `subject_alone` ("办执照"), or money several items pay asked about as such
     (`bot.catalogue.linking.asks_about_a_benefit`: "听说政府发补贴 俺能领不", which 惠企政策兑现 only
-    brushes); either under `SUBJECT_OVER_FAQ_CONFIDENCE` of the model's FAQ topic.
+    brushes), the benefit word bare (`_bare_benefit`: not 稳岗补贴); either under
+    `SUBJECT_OVER_FAQ_CONFIDENCE` of the model's FAQ topic.
     """
     confidence = float((topic or {}).get("confidence") or 0.0)
     if confidence >= SUBJECT_OVER_FAQ_CONFIDENCE:
         return False
-    return bool(subject_alone(catalogue, text)) or asks_about_a_benefit(catalogue, text)
+    if subject_alone(catalogue, text):
+        return True
+    return asks_about_a_benefit(catalogue, text) and _bare_benefit(text)
+
+
+_BEFORE_A_BARE_BENEFIT = frozenset("啥什么哪些这那种的有发领拿项笔份点个一")
+"""Characters of a word a benefit word (补贴) may follow and still be the benefit as such ("发啥补贴",
+"政府发补贴", "有补助", "什么补贴"); after any other word it is a kind of its own the catalogue does not
+know (稳岗补贴, 研发补贴: the FAQ's 惠企政策 answers those)."""
+
+
+def _bare_benefit(text: str) -> bool:
+    """Whether every benefit word of ``text`` (`bot.catalogue.linking.BENEFIT_SUBJECTS`) stands bare.
+
+    The word before it (jieba's default dictionary) is made of `_BEFORE_A_BARE_BENEFIT` only, or is
+    no Chinese word (the start, a pause, letters).
+    """
+    found = [m.start() for word in BENEFIT_SUBJECTS for m in re.finditer(word, text)]
+    words = word_spans(text, guess_new_words=False)
+    for start in found:
+        before = next((text[a:b] for a, b in words if b == start), "")
+        if _HAN_RUN.fullmatch(before) and not set(before) <= _BEFORE_A_BARE_BENEFIT:
+            return False
+    return bool(found)
+
+
+_HAN_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]+")
 
 
 def long_enough_for_a_subject(text: str) -> bool:

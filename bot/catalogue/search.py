@@ -278,12 +278,14 @@ class SearchIndex:
         a stretch that is a word itself is never read as one).
         """
         self.prepare()
-        if self._subject_sounds is None:
-            self._subject_sounds = SoundMatcher(
-                ((word, word) for word in self._topic_words if len(word) >= SPELLED_SUBJECT_LENGTH),
-                words_are_no_typos=True,
-            )
-        return self._subject_sounds.respelled(text)
+        with self._lock:
+            if self._subject_sounds is None:
+                self._subject_sounds = SoundMatcher(
+                    ((word, word) for word in self._topic_words if len(word) >= SPELLED_SUBJECT_LENGTH),
+                    words_are_no_typos=True,
+                )
+            sounds = self._subject_sounds
+        return sounds.respelled(text)
 
     def subjects(self, text: str) -> dict[str, frozenset[str]]:
         """The broad subjects ``text`` names, each with the ids of the items filed under it.

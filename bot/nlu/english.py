@@ -54,6 +54,7 @@ GLOSSARY: Dict[str, str] = {
     "charge": "收费",
     "charges": "收费",
     "extra charge": "额外收费",
+    "in charge": "负责",
     "free of charge": "免费",
     "how much": "多少钱",
     "pay": "交钱",

@@ -54,9 +54,9 @@ from bot.guide import (
     BACK_REFERENCES,
     GUIDE_INTENTS,
     HEARSAY,
-    QUESTION_NOUN_SOUNDS,
     SUBJECT_FILLER,
     long_enough_for_a_subject,
+    question_noun_typos,
     respelled,
     subject_alone,
     worded_aspect,
@@ -450,7 +450,7 @@ class NgramIntentClassifier(GraphComponent, IntentClassifier):
         readings = [r for r in pinyin.spans(text) if not any(s < r[1] and r[0] < e for s, e in spans)]
         readings += [
             (start, end, [noun])
-            for start, end, noun in QUESTION_NOUN_SOUNDS.find(text)
+            for start, end, noun in question_noun_typos(text)
             if not any(s < end and start < e for s, e in spans)
         ]
         words: List[str] = []

@@ -968,6 +968,13 @@ def test_an_item_named_as_a_persons_state_in_asking_whether_the_matter_applies_k
         ("员工录用一件事", "我自己想办退休 够条件吗", "退休一件事", "退休一件事"),
         ("申请公租房一件事", "俺要问的是居住证 俺符合条件吗", "居住证办理一件事", "居住证办理一件事"),
         ("教育入学一件事", "想先办个居住证 能办不", "居住证办理一件事", "居住证办理一件事"),
+        # the other matter asked about after all: its own conditions, another act of it, or its word
+        # in the question itself
+        ("教育入学一件事", "学校要求居住证 办居住证要啥条件", "居住证办理一件事", "居住证办理一件事"),
+        ("申请公租房一件事", "我有居住证 快到期了能延期不", "居住证办理一件事", "居住证办理一件事"),
+        ("开办餐饮店一件事", "我有个体户执照 能注销不", "个体工商户登记一件事", "个体工商户登记一件事"),
+        ("员工录用一件事", "我有个员工到年龄了 退休中不中", "退休一件事", "退休一件事"),
+        ("申请公租房一件事", "我是退休的 退休金能涨不", "退休一件事", "退休一件事"),
         # a symptom told, asking whether the other matter may be done: that matter
         (
             "就医费用报销一件事",
@@ -1113,7 +1120,7 @@ async def test_an_aspect_asked_after_nothing_was_found_keeps_the_item_in_context
         {"event": "slot", "name": "service", "value": "开办药店一件事"},
         {"event": "bot", "text": reply.text, "data": {"buttons": reply.buttons}},
     ]
-    latest = tracker("收费标准给看看", "ask_fee", before, slot="开办药店一件事", confidence=0.45)
+    latest = tracker("它的收费标准", "ask_fee", before, slot="开办药店一件事", confidence=0.45)
     dispatcher = CollectingDispatcher()
     await ActionGuide().run(dispatcher, latest, {})
     assert guide_item(dispatcher) == "开办药店一件事", dispatcher.messages
@@ -1154,6 +1161,9 @@ async def test_a_fee_question_after_a_message_not_understood_is_still_the_items(
         ("有人说有补助可以领 俺家能领不", 0.3, {"残疾人服务一件事", "身后一件事"}, False),
         # the FAQ writers' own question, the model sure of it: their entry
         ("补贴咋领", 0.93, set(), False),
+        # a kind of subsidy the catalogue does not know (稳岗, 研发): an enterprise's, the FAQ's
+        ("稳岗补贴能领不", 0.33, set(), False),
+        ("研发补贴能领吗", 0.3, set(), False),
     ],
 )
 async def test_a_benefit_asked_about_as_such_offers_the_items_paying_it(

@@ -17,6 +17,7 @@ from bot.nlu.english import GLOSSARY, glosses, meant, with_glosses
         ("办这个有extra charge吗", "办这个有extra charge额外收费吗"),
         ("free of charge吗", "free of charge免费吗"),
         ("要pay多少", "要pay交钱多少"),
+        ("in charge的人是谁", "in charge负责的人是谁"),
     ],
 )
 def test_glossary_words_are_followed_by_their_gloss(text: str, expected: str) -> None:
