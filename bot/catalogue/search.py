@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 import jieba
 
-from bot.catalogue.sounds import SoundMatcher
+from bot.catalogue.sounds import SoundMatcher, syllables
 from bot.relatives import ELDERS, RELATIVES, WORKERS
 from bot.segmentation import new_tokenizer
 
@@ -76,6 +76,7 @@ _STOP_WORDS_LONGEST_FIRST = sorted((w for w in _STOP_WORDS if len(w) > 1), key=l
 _STOP_CHARS = frozenset(
     "我你您他她它们的了吗呢啊吧呀么什怎样哪要想能会可以办个些这那是在有和与及或就都也还请问给让把被去来"
 )
+_LOWER_CASE_RUN = re.compile(r"(?<![A-Za-z])[a-z]{4,}(?![A-Za-z])")
 SPELLED_SUBJECT_LENGTH = 3
 """Broad subjects this long or longer are also found typed by their sound (`SearchIndex.spelled_subjects`);
 a shorter one is too easily another word."""
@@ -160,6 +161,7 @@ class SearchIndex:
         self._items = list(items)
         self._tokenizer = jieba.Tokenizer()  # replaced by a loaded one when the index is built
         self._subject_sounds: SoundMatcher | None = None
+        self._subject_spellings: dict[str, str] = {}
         self._lock = threading.Lock()
         self._ready = False
         self._docs: list[Counter[str]] = []
@@ -275,7 +277,9 @@ class SearchIndex:
         """``text`` with broad subjects typed by their sound written right ("营业执造" → "营业执照").
 
         Only subjects of `SPELLED_SUBJECT_LENGTH` characters or more (`bot.catalogue.sounds.SoundMatcher`;
-        a stretch that is a word itself is never read as one).
+        a stretch that is a word itself is never read as one). A subject typed in toneless pinyin,
+        in lower case and right beside Chinese ("guohu咋弄" → "过户咋弄"), is read too: a name or English
+        stands apart or begins with a capital.
         """
         self.prepare()
         with self._lock:
@@ -284,7 +288,17 @@ class SearchIndex:
                     ((word, word) for word in self._topic_words if len(word) >= SPELLED_SUBJECT_LENGTH),
                     words_are_no_typos=True,
                 )
-            sounds = self._subject_sounds
+                self._subject_spellings = {}
+                for word in sorted(self._topic_words, key=lambda w: (-len(w), w)):
+                    if _HAN_RUN.fullmatch(word):
+                        self._subject_spellings.setdefault("".join(syllables(word)), word)
+            sounds, spellings = self._subject_sounds, self._subject_spellings
+        for found in reversed(list(_LOWER_CASE_RUN.finditer(text))):
+            start, end = found.span()
+            beside = text[start - 1 : start] + text[end : end + 1]
+            subject = spellings.get(found.group(0))
+            if subject is not None and _HAN_RUN.search(beside):
+                text = text[:start] + subject + text[end:]
         return sounds.respelled(text)
 
     def subjects(self, text: str) -> dict[str, frozenset[str]]:

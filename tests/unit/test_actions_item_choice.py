@@ -406,14 +406,14 @@ async def test_an_unsure_message_the_catalogue_is_sure_of_gets_the_guide() -> No
 
 async def test_an_unsure_message_close_to_several_items_gets_choices() -> None:
     catalogue = get_catalogue()
-    text = "公司要搬地方"  # 企业注销 7.1 and 企业迁移登记 7.0: neither sure nor clearly ahead
+    text = "我们公司准备搬地方"  # 搬地方 of 企业迁移登记 (out of the district) and 企业信息变更 (within it)
     evidence = catalogue.evidence(text)
     assert evidence.item is None and not evidence.likely and len(evidence.choices) >= 2
     dispatcher = CollectingDispatcher()
     await ActionFaq().run(dispatcher, tracker(text, "nlu_fallback", []), {})
     titles = [b["title"] for b in dispatcher.messages[0]["buttons"]]
     assert dispatcher.messages[0]["text"].startswith("您是想办理")
-    assert {"企业注销一件事", "企业迁移登记一件事"} <= set(titles)
+    assert {"企业迁移登记一件事", "企业信息变更一件事"} <= set(titles)
 
 
 async def test_an_answer_to_choices_naming_an_item_not_offered_gets_that_item() -> None:
@@ -1194,6 +1194,15 @@ def test_a_broad_subject_typed_by_its_sound_offers_its_items(text: str, named: s
     mentions = [{"value": named, "extractor": "ServiceLinker.description"}]
     choice = choose_item(catalogue, text, mentions, None, "overview")
     assert choice.item is None and offered <= {item.name for item in choice.choices}
+
+
+def test_a_broad_subject_typed_in_pinyin_offers_its_items() -> None:
+    catalogue = get_catalogue()
+    choice = choose_item(catalogue, "guohu怎么办", [], None, "overview")
+    assert choice.item is None
+    assert {"二手房转移登记及水电气网联动过户一件事", "新建商品房转移登记一件事"} <= {
+        i.name for i in choice.choices
+    }
 
 
 def test_taking_on_staff_after_opening_a_shop_turns_to_hiring() -> None:

@@ -133,6 +133,13 @@ def test_everyday_words_are_matched_only_where_no_dictionary_word_stands() -> No
         ("营业执造怎么弄", "营业执照怎么弄"),
         ("公积斤怎么提", "公积金怎么提"),
         ("营业执照怎么申请", "营业执照怎么申请"),
+        # typed in pinyin, in lower case beside Chinese
+        ("guohu怎么办", "过户怎么办"),
+        ("想问gongjijin的事", "想问公积金的事"),
+        # a name or English stands apart or begins with a capital; letters spelling no subject stay
+        ("guohu", "guohu"),
+        ("Guohu怎么办", "Guohu怎么办"),
+        ("hello你好", "hello你好"),
     ],
 )
 def test_longer_broad_subjects_typed_by_their_sound_are_read_back(text: str, expected: str) -> None:
