@@ -24,7 +24,7 @@ from bot.catalogue.linking import (
     without_words,
 )
 from bot.catalogue.search import PAUSE_CHARACTERS, normalise, tells_of_a_death
-from bot.catalogue.sounds import SoundMatcher, word_spans
+from bot.catalogue.sounds import HAN_RUN, SoundMatcher, word_spans, written_as
 from bot.faq import (
     AGREED_OVER_ITEMS_CONFIDENCE,
     MEANINGFUL,
@@ -181,9 +181,7 @@ def question_noun_typos(text: str) -> List[Tuple[int, int, str]]:
 
 def respelled(text: str) -> str:
     """``text`` with the `QUESTION_NOUNS` typed by their sound written right (`question_noun_typos`)."""
-    for start, end, noun in reversed(question_noun_typos(text)):
-        text = text[:start] + noun + text[end:]
-    return text
+    return written_as(text, question_noun_typos(text))
 
 
 # Where online words stand ("居住证网上在哪办", "手机上去哪办"), a window's words do not ask for a window.
@@ -954,12 +952,9 @@ def _bare_benefit(text: str) -> bool:
     words = word_spans(text, guess_new_words=False)
     for start in found:
         before = next((text[a:b] for a, b in words if b == start), "")
-        if _HAN_RUN.fullmatch(before) and not set(before) <= _BEFORE_A_BARE_BENEFIT:
+        if HAN_RUN.fullmatch(before) and not set(before) <= _BEFORE_A_BARE_BENEFIT:
             return False
     return bool(found)
-
-
-_HAN_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]+")
 
 
 def long_enough_for_a_subject(text: str) -> bool:

@@ -160,7 +160,7 @@ class SearchIndex:
     def __init__(self, items: Sequence[ServiceItem]) -> None:
         self._items = list(items)
         self._tokenizer = jieba.Tokenizer()  # replaced by a loaded one when the index is built
-        self._subject_sounds: SoundMatcher | None = None
+        self._subject_sounds = SoundMatcher(())
         self._subject_spellings: dict[str, str] = {}
         self._lock = threading.Lock()
         self._ready = False
@@ -282,24 +282,13 @@ class SearchIndex:
         stands apart or begins with a capital.
         """
         self.prepare()
-        with self._lock:
-            if self._subject_sounds is None:
-                self._subject_sounds = SoundMatcher(
-                    ((word, word) for word in self._topic_words if len(word) >= SPELLED_SUBJECT_LENGTH),
-                    words_are_no_typos=True,
-                )
-                self._subject_spellings = {}
-                for word in sorted(self._topic_words, key=lambda w: (-len(w), w)):
-                    if _HAN_RUN.fullmatch(word):
-                        self._subject_spellings.setdefault("".join(syllables(word)), word)
-            sounds, spellings = self._subject_sounds, self._subject_spellings
         for found in reversed(list(_LOWER_CASE_RUN.finditer(text))):
             start, end = found.span()
             beside = text[start - 1 : start] + text[end : end + 1]
-            subject = spellings.get(found.group(0))
+            subject = self._subject_spellings.get(found.group(0))
             if subject is not None and _HAN_RUN.search(beside):
                 text = text[:start] + subject + text[end:]
-        return sounds.respelled(text)
+        return self._subject_sounds.respelled(text)
 
     def subjects(self, text: str) -> dict[str, frozenset[str]]:
         """The broad subjects ``text`` names, each with the ids of the items filed under it.
@@ -483,6 +472,15 @@ class SearchIndex:
             self._shared = {term: frozenset(ids) for term, ids in sorted(owners.items()) if len(ids) > 1}
             self._listed_topics = frozenset().union(*self._topics)
             self._topic_words = self._listed_topics | frozenset(TOPIC_WORDS)
+            # subjects typed by their sound or in pinyin (`spelled_subjects`), built once with the rest
+            self._subject_sounds = SoundMatcher(
+                ((word, word) for word in self._topic_words if len(word) >= SPELLED_SUBJECT_LENGTH),
+                words_are_no_typos=True,
+            )
+            self._subject_spellings = {}
+            for word in sorted(self._topic_words, key=lambda w: (-len(w), w)):
+                if _HAN_RUN.fullmatch(word):
+                    self._subject_spellings.setdefault("".join(syllables(word)), word)
             self._ready = True
 
     def _analyse(self, text: str) -> list[str]:

@@ -35,7 +35,7 @@ from bot.segmentation import default_tokenizer
 
 Span = Tuple[int, int, str]
 #: A run of Han characters (CJK unified ideographs, extension A and the compatibility block).
-_HAN_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+HAN_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 MIN_PHRASE = 2
 MIN_NEAR_PHRASE = 3
 """Phrases read with nearly the same sound (`fuzzy`) are this long or longer."""
@@ -75,6 +75,13 @@ def word_spans(text: str, guess_new_words: bool = True) -> List[Tuple[int, int]]
     return spans
 
 
+def written_as(text: str, spans: Sequence[Span]) -> str:
+    """``text`` with each ``(start, end, label)`` of ``spans`` (in text order) put as its label."""
+    for start, end, label in reversed(spans):
+        text = text[:start] + label + text[end:]
+    return text
+
+
 def allowed_differences(length: int) -> int:
     """How many characters of a phrase of ``length`` characters may differ from the text."""
     return max(1, length // 3)
@@ -105,7 +112,7 @@ class SoundMatcher:
         self._by_near_sound: Dict[Tuple[str, ...], List[Tuple[str, str]]] = {}
         lengths = set()
         for phrase, label in phrases:
-            if len(phrase) < MIN_PHRASE or _HAN_RUN.fullmatch(phrase) is None:
+            if len(phrase) < MIN_PHRASE or HAN_RUN.fullmatch(phrase) is None:
                 continue
             sounds = syllables(phrase)
             self._by_sound.setdefault(tuple(sounds), []).append((phrase, label))
@@ -123,7 +130,7 @@ class SoundMatcher:
         found: List[Span] = []
         occupied = [(start, end) for start, end, _ in taken]
         words: List[Tuple[int, int]] | None = None
-        for run in _HAN_RUN.finditer(text):
+        for run in HAN_RUN.finditer(text):
             han = run.group(0)
             sounds = syllables(han)
             if len(sounds) != len(han):  # never expected for Han characters; be safe
@@ -159,9 +166,7 @@ class SoundMatcher:
 
     def respelled(self, text: str) -> str:
         """``text`` with each sound-alike stretch replaced by its label (`find`)."""
-        for start, end, label in reversed(self.find(text)):
-            text = text[:start] + label + text[end:]
-        return text
+        return written_as(text, self.find(text))
 
     @staticmethod
     def _same_sound(
