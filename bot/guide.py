@@ -681,7 +681,7 @@ CONTEXT_CUES = (
         "是真的吗 是不是真的 真的吗 真的假的 是不是 对方 "
         "那边 另一方 买方 卖方 老人 别人 委托 代办 代理 "
         "我这种 我这情况 像我这样 我的情况 我这边 我们这 我是 我们是 如果 要是 万一 还要 "
-        "还得 也得 也要 另外 然后 之后 接下来 办完 下一步".split()
+        "还得 也得 也要 另外 然后 之后 接下来 办完 办下来 办好以后 下一步".split()
     )
 )
 # The citizen describing their own circumstances ("我是外地户口 能办不"): a situation within the
@@ -797,6 +797,29 @@ def named_as_a_state(text: str, item: ServiceItem) -> bool:
         return False
     done = all(not (_STILL_AHEAD.search(text[:start]) or _NOT_YET.search(text[:start])) for start in parted)
     return done and all(told_as_a_state(text, start, end) for start, end in named)
+
+
+def shares_a_subject(
+    catalogue: Catalogue, text: str, described: ServiceItem, in_context: ServiceItem
+) -> bool:
+    """Whether ``text``, describing another item, asks the item in context about a subject both share.
+
+    It does when a subject ``text`` names (`Catalogue.subjects`: 补贴) files both ``described`` and
+    ``in_context``, ``text`` says none of ``described``'s own terms (`Catalogue.terms_said`: "公司弄好了
+    要招人" says 员工录用's 招人), points at the matter at hand (`CONTEXT_CUES`: "办下来以后每个月有补贴
+    没有" after 残疾人服务, which pays one), and neither turns away (`SWITCH_CUES`: "另外想问问失业补贴";
+    a correction: "哦不对 …"; `gives_up`) nor supposes (`HYPOTHETICAL_CUES`: "那要是公司以后不开了").
+    """
+    if (
+        any(cue in _THE_OTHER.sub("", text) for cue in SWITCH_CUES)
+        or any(cue in text for cue in HYPOTHETICAL_CUES)
+        or _CORRECTION.search(text)
+        or catalogue.terms_said(described, text)
+        or gives_up(catalogue, text, in_context)
+    ):
+        return False
+    shared = any(in_context.id in ids and described.id in ids for ids in catalogue.subjects(text).values())
+    return shared and any(cue in text for cue in CONTEXT_CUES)
 
 
 def opens_new_matter(catalogue: Catalogue, text: str, in_context: ServiceItem) -> bool:
@@ -1630,6 +1653,9 @@ def choose_item(
             if catalogue.get(str(m.get("value") or "")) is item
         )
         if described and typed and in_context is not None and in_context.name != item.name:
+            if shares_a_subject(catalogue, text, item, in_context):
+                # "等证办下来以后 每月能领多少补贴" after 残疾人服务: what the matter at hand gives once done
+                return ItemChoice(item=in_context, details=catalogue.details(in_context, text))
             if opens_new_matter(catalogue, text, in_context) or named_as_a_state(text, in_context):
                 # the item in context named only as the citizen's state ("退伍回来了"): a new matter
                 return about(item)

@@ -123,15 +123,16 @@ def hours_answer(text: str, hall: HallInfo, retrieved: Optional[str], sure: bool
     The hotline's hours ("打热线啥时候有人接听") are the hotline entry's alone, not the hall's
     (`asks_about_the_hotline`). Otherwise the hall's hours, then ``hours_faq`` when the message
     names a time outside them (`OUTSIDE_HOURS_WORDS`: "周六能领证不" asks whether the hall serves
-    then), else the entry retrieval is sure of (the hours of one of the hall's own services:
-    "自助机几点能用" → 自助服务区, "停车场几点关门" → 停车).
+    then), and only then ("几点开门" holds words of its questions, 周六开门不 among them), else the entry
+    retrieval is sure of (the hours of one of the hall's own services: "自助机几点能用" → 自助服务区,
+    "停车场几点关门" → 停车).
 
     """
     if hall.hotline_faq and asks_about_the_hotline(text):
         return HoursAnswer(hours=False, entry=hall.hotline_faq)
     if hall.hours_faq and OUTSIDE_HOURS_WORDS.search(text):
         return HoursAnswer(hours=True, entry=hall.hours_faq)
-    if retrieved is not None and sure and retrieved != hall.hotline_faq:
+    if retrieved is not None and sure and retrieved not in (hall.hotline_faq, hall.hours_faq):
         return HoursAnswer(hours=True, entry=retrieved)
     return HoursAnswer(hours=True, entry=None)
 

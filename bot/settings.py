@@ -40,6 +40,8 @@ class Settings(BaseSettings):
     trusted_proxies: str = ""
     max_body_bytes: int = 64 * 1024
     client_requests_per_minute: int = 300
+    # new sessions (POST /api/session) per client address and minute; 0: no limit
+    sessions_per_minute: int = 300
     hsts_max_age_seconds: int = 31536000
     # bearer token for GET /metrics; empty: only loopback and private addresses may scrape
     metrics_token: str = ""
@@ -71,6 +73,7 @@ class Settings(BaseSettings):
             "trusted_proxies": {"env": "TRUSTED_PROXIES"},
             "max_body_bytes": {"env": "MAX_BODY_BYTES"},
             "client_requests_per_minute": {"env": "CLIENT_REQUESTS_PER_MINUTE"},
+            "sessions_per_minute": {"env": "SESSIONS_PER_MINUTE"},
             "hsts_max_age_seconds": {"env": "HSTS_MAX_AGE_SECONDS"},
             "metrics_token": {"env": "METRICS_TOKEN"},
             "booking_retention_days": {"env": "BOOKING_RETENTION_DAYS"},

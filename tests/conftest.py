@@ -18,7 +18,7 @@ from bot.db import make_engine, run_migrations
 from bot.faq_entries import FaqEntry
 from bot.launcher import redis_server_binary
 from bot.settings import PROJECT_ROOT
-from tests.utils.stack import Stack, free_port, start_stack
+from tests.utils.stack import UNLIMITED_SESSIONS, Stack, free_port, start_stack
 
 
 @pytest.fixture(scope="session")
@@ -66,7 +66,7 @@ def trained_model() -> Path:
 @pytest.fixture(scope="session")
 def stack(trained_model: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     """The whole running stack, shared by the integration and browser tests."""
-    running = start_stack(tmp_path_factory.mktemp("stack"))
+    running = start_stack(tmp_path_factory.mktemp("stack"), UNLIMITED_SESSIONS)
     yield running
     running.stop()
 

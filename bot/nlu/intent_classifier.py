@@ -150,6 +150,14 @@ is true ("听人说公积金一年只能提一回 是这样吗"; "听说…不�
 holds no word of booking, is a guide question: the acknowledgement, the negation or the "是这样吗"
 is how the question is put, not a yes or no to the bot (nor to the booking form's confirmation)."""
 _QUESTION = re.compile(r"[吗么嘛?？]|不$|没$|真的假的|是不是")
+_CAN_IT_BE_DONE = re.compile(
+    r"(?P<state>[\u4e00-\u9fff]{4}.*?)[，,\s]+"
+    r"(?:(?:还|也|那|那还|这样|这样还)?(?:能|可以)[\u4e00-\u9fff]{0,3}(?:[不吗么]|不了)|中不中|行不行|可不可以)[？?]*$"
+)
+"""A last clause of its own asking whether it can be done ("我没在药店干过 手里也没有执业药师证
+这样能开店吗") after a state of four characters or more: the question about the matter at hand, not a
+no to the bot, though the state holds a 不 or 没 (a deny under `UNSURE_REPLY`). A bare no before it
+("不是 能改一下不") stays a no."""
 FAQ_SHARE = 0.2
 """From this share of a guide intent's confidence, ``faq`` ranked next takes the top for a message in
 which the catalogue finds no item at all and that points at none (`read_as_faq_question`): whether
@@ -664,7 +672,8 @@ def unsure_other_intent(intent: str, confidence: float, text: str, index: Servic
     - ``out_of_scope`` under `UNSURE_OUT_OF_SCOPE_QUESTION`, for a question (`ASKING`) the catalogue is sure
       describes an item and that asks about no other place;
     - ``affirm`` under `UNSURE_REPLY`, without a word of booking, for a message that asks an
-      aspect in words (`bot.guide.worded_aspect`); ``affirm`` or ``deny`` under it for one that
+      aspect in words (`bot.guide.worded_aspect`); ``deny`` under it for one whose last clause asks
+      whether it can be done (`_CAN_IT_BE_DONE`); ``affirm`` or ``deny`` under it for one that
       asks whether hearsay about a matter of the catalogue is true.
     """
     if intent in APPOINTMENT_INTENTS:
@@ -696,6 +705,8 @@ def unsure_other_intent(intent: str, confidence: float, text: str, index: Servic
             return False
         if intent == "affirm" and worded_aspect(text) not in (None, "overview"):
             return True  # "ok 办这个多少钱": the item in context is asked about
+        if intent == "deny" and _CAN_IT_BE_DONE.search(text) is not None:
+            return True  # "我没在药店干过 …也没有执业药师证 这样能开店吗": the 没 tells a state
         hearsay = any(cue in text for cue in HEARSAY) and _QUESTION.search(text) is not None
         return hearsay and about_a_matter(text, index)
     return False

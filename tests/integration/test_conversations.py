@@ -170,6 +170,12 @@ from tests.utils.conversations import by_file, load_conversations, play
 # 2026-12-05 (evening): blind_twentieth.yml, 60 conversations by a thirty-seventh writer (three holding
 # a message that stood in the training data taken out), scored before anyone looked at its failures:
 # 53/57 (0.930). Its bar sits two conversations under.
+# 2026-12-06: blind_twenty_first.yml, 60 conversations by a fortieth writer (three holding a message
+# that stood in the training data taken out), scored before anyone looked at its failures: 43/57
+# (0.754). Then questions about service outside the hours labelled as the FAQ entry on it, a no
+# before "能开不" read as the question it is, a lone offered item named in the reply, and what the
+# matter at hand pays once done (docs/intent-tuning.md): 45/57; of the 1253 before, 1191 (none lost).
+# Its bar sits two conversations under.
 SUCCESS_BAR = 0.92
 NEWER_FILE_BARS = {
     "blind_sixth.yml": 0.81,
@@ -187,6 +193,7 @@ NEWER_FILE_BARS = {
     "blind_eighteenth.yml": 0.89,
     "blind_nineteenth.yml": 0.91,
     "blind_twentieth.yml": 0.89,
+    "blind_twenty_first.yml": 0.75,
 }
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Optional
 
+import pytest
 import redis
 from fastapi.testclient import TestClient
 
 from api.main import create_app
-from api.routes.chat import MESSAGES_PER_MINUTE, SESSIONS_PER_MINUTE
+from api.routes.chat import MESSAGES_PER_MINUTE
 from api.sessions import KEY_PREFIX
 from bot.settings import Settings
 from tests.conftest import free_port
@@ -35,25 +37,49 @@ def test_rate_limit_per_session(redis_url: str, tmp_path: Path) -> None:
         assert client.post("/api/chat", json={"sender": "forged", "message": "你好"}).status_code == 403
 
 
+@pytest.mark.parametrize("configured", [None, 5])
 def test_too_many_new_sessions_from_one_address_are_told_when_to_come_back(
-    redis_url: str, tmp_path: Path
+    redis_url: str, tmp_path: Path, configured: Optional[int]
 ) -> None:
     settings = Settings(
         redis_url=redis_url,
         database_url=f"sqlite:///{tmp_path / 'chat.db'}",
         rasa_url=f"http://127.0.0.1:{free_port()}",
+        **({} if configured is None else {"sessions_per_minute": configured}),
     )
+    limit = settings.sessions_per_minute
+    assert limit == (300 if configured is None else configured)
     # the address's window, emptied before and after: the other tests share this Redis and address
     window = redis.Redis.from_url(redis_url)
     bucket = f"{KEY_PREFIX}:rate:session-ip:testclient"
     window.delete(bucket)
     try:
         with TestClient(create_app(settings)) as client:
-            statuses = [client.post("/api/session").status_code for _ in range(SESSIONS_PER_MINUTE)]
-            assert statuses == [200] * SESSIONS_PER_MINUTE
+            statuses = [client.post("/api/session").status_code for _ in range(limit)]
+            assert statuses == [200] * limit
             refused = client.post("/api/session")
             assert refused.status_code == 429 and "频繁" in refused.json()["detail"]
             assert 1 <= int(refused.headers["Retry-After"]) <= 60
+    finally:
+        window.delete(bucket)
+        window.close()
+
+
+def test_sessions_per_minute_zero_turns_the_limit_off(redis_url: str, tmp_path: Path) -> None:
+    settings = Settings(
+        redis_url=redis_url,
+        database_url=f"sqlite:///{tmp_path / 'chat.db'}",
+        rasa_url=f"http://127.0.0.1:{free_port()}",
+        sessions_per_minute=0,
+    )
+    # the address has already used up any minute's worth of sessions
+    window = redis.Redis.from_url(redis_url)
+    bucket = f"{KEY_PREFIX}:rate:session-ip:testclient"
+    window.set(bucket, 10**6, ex=60)
+    try:
+        with TestClient(create_app(settings)) as client:
+            senders = [client.post("/api/session").json().get("sender") for _ in range(5)]
+            assert all(senders) and len(set(senders)) == 5
     finally:
         window.delete(bucket)
         window.close()

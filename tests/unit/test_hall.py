@@ -1,3 +1,4 @@
+import re
 from pathlib import Path
 
 import pytest
@@ -176,3 +177,32 @@ async def test_the_way_there_without_a_vehicle_gets_the_address_alone(dispatcher
     await ActionHallInfo().run(dispatcher, make_tracker("ask_hall_location", text=text), domain)
     (message,) = dispatcher.messages
     assert message["custom"] == {"type": "hall", "topic": "ask_hall_location"}
+
+
+def test_whether_the_hall_serves_outside_its_hours_is_taught_as_the_faq_entry_on_it() -> None:
+    """One label for one kind of question: whether anyone serves at the weekend is the FAQ entry on it.
+
+    The training data had the same questions both as ``ask_office_hours`` and among that entry's
+    ways of asking (星期六大厅上班不 / 星期六开门不); either reply holds the hours and the entry
+    (`actions.hall.ActionHallInfo`, `actions.faq.ActionFaq`), but the model split between them. An
+    opening-hours example may name such a time only when it asks for a clock time ("周六几点上班").
+    """
+    from rasa.shared.nlu.training_data.loading import load_data
+
+    from bot.faq_entries import load_entries
+    from bot.hall import OUTSIDE_HOURS_WORDS
+
+    data = load_data("data/nlu")
+    clock = ("几点", "几时", "时间", "啥时候", "什么时候")
+    mixed = [
+        e.get("text")
+        for e in data.intent_examples
+        if e.get("intent") == "ask_office_hours"
+        and OUTSIDE_HOURS_WORDS.search(e.get("text"))
+        and not any(word in e.get("text") for word in clock)
+    ]
+    assert not mixed, mixed
+    hours_faq = get_hall().hours_faq
+    entry = next(e for e in load_entries(Path("data") / "faq") if e.id == hours_faq)
+    weekend = [q for q in entry.questions if re.search("周[六日末]|星期[六天]|礼拜[六天]", q)]
+    assert len(weekend) >= 10

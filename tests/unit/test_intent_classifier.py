@@ -311,6 +311,14 @@ def index() -> ServiceIndex:
         ("deny", 0.6, "听说居住证不用每年签注了 是不是真的", False),  # the model is sure
         ("deny", 0.3, "不是 我问的是居住证", False),  # a no, not hearsay
         ("deny", 0.3, "ok 办这个多少钱", False),  # only affirm answers an aspect in words
+        # deny, unsure, where the 不 tells the citizen's state before asking whether it can be done
+        ("deny", 0.43, "我没在药店干过 手里也没有执业药师证 这样能开店吗", True),
+        ("deny", 0.3, "俺不是本地户口，还能申请不了？", True),
+        ("deny", 0.3, "家里老人不识字 中不中", True),
+        ("deny", 0.6, "我没在药店干过 手里也没有执业药师证 这样能开店吗", False),  # the model is sure
+        ("deny", 0.3, "不是 能改一下不", False),  # a bare no before the question
+        ("deny", 0.3, "不用了 谢谢", False),
+        ("deny", 0.3, "我不是本人 能约不", False),  # a word of booking
     ],
 )
 def test_an_unsure_other_intent_about_a_matter_is_a_guide_question(

@@ -205,10 +205,10 @@ def run_all(api: Optional[str] = None) -> Dict[str, Any]:
     """Play every held-out conversation (starting a stack unless ``api`` is given); return the figures."""
     conversations = load_conversations()
     if api is None:
-        from tests.utils.stack import start_stack
+        from tests.utils.stack import UNLIMITED_SESSIONS, start_stack
 
         with tempfile.TemporaryDirectory() as folder:
-            stack = start_stack(Path(folder))
+            stack = start_stack(Path(folder), UNLIMITED_SESSIONS)
             try:
                 return run_all(stack.api)
             finally:

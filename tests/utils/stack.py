@@ -19,6 +19,10 @@ import httpx
 from bot.settings import PROJECT_ROOT
 
 STACK_START_TIMEOUT = 300
+UNLIMITED_SESSIONS = {"SESSIONS_PER_MINUTE": "0"}
+"""Overrides for a stack that plays hundreds of held-out conversations from one address: the
+per-address limit on new sessions is for the public, and waiting it out (``Retry-After``) would
+be most of such a run's time."""
 
 
 def free_port() -> int:
