@@ -203,16 +203,8 @@ def last_bot_message(tracker: Tracker) -> Dict[str, Any]:
 
 
 def last_buttons(tracker: Tracker) -> List[Button]:
-    """Return the buttons of the bot's last reply before the latest user message, if any.
-
-    A reply of several messages keeps their order: items offered, then an FAQ entry a tap away
-    (`actions.faq.offer_entry`), so "第二个" is the second item offered.
-    """
-    buttons = [
-        button
-        for message in reversed(last_reply(tracker))
-        for button in (message.get("data") or {}).get("buttons") or []
-    ]
+    """Return the buttons of the bot's last message before the latest user message, if any."""
+    buttons = (last_bot_message(tracker).get("data") or {}).get("buttons") or []
     return [b for b in buttons if isinstance(b, dict)]
 
 

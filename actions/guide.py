@@ -15,8 +15,8 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.form_helpers import (
     FAILURES_SLOT,
     LOOKUP_SLOTS,
+    last_bot_message,
     last_buttons,
-    last_reply,
     message_text,
     reset,
 )
@@ -211,11 +211,8 @@ def mentioned_items(tracker: Tracker) -> List[str]:
 
 
 def offered_items(tracker: Tracker) -> List[str]:
-    """The items the bot's last reply offered as "您是想办理以下哪个事项？" choices, best first.
-
-    An FAQ entry offered a tap away after them (`actions.faq.offer_entry`) is no item.
-    """
-    if not any(str(m.get("text") or "").startswith(CHOICE_QUESTION) for m in last_reply(tracker)):
+    """The items the bot's last message offered as "您是想办理以下哪个事项？" choices, best first."""
+    if not str(last_bot_message(tracker).get("text") or "").startswith(CHOICE_QUESTION):
         return []
     return [service for service in (button_service(b) for b in last_buttons(tracker)) if service]
 

@@ -14,7 +14,7 @@ from typing import Any, Optional
 
 from bot.booking_dialogue import choose_button
 from bot.catalogue import Catalogue, ServiceItem
-from bot.guide import ASPECTS, INTENT_TO_ASPECT
+from bot.guide import ASKING, ASPECTS, INTENT_TO_ASPECT
 
 Button = Mapping[str, Any]
 
@@ -99,7 +99,8 @@ def typed_choice(
     Chosen by `bot.booking_dialogue.choose_button` ("第二个", "公积金那个", a title) unless the
     message names an item the button is not about ("居住证已经拿到手了 下一步申请公租房得够啥条件"
     holds the title 条件 of 居住证's buttons); or, when the one button is a lone item offered ("您是想办理…"
-    or the alternative beside a likely item's answer), by naming that item; or, among buttons asking to
+    or the alternative beside a likely item's answer), by naming that item in a message that asks
+    nothing (`bot.guide.ASKING`); or, among buttons asking to
     choose between two or more items
     (`asks_a_choice`), by naming exactly
     one of them (``mentioned``: the items the NLU linked) or by words that point to one of them
@@ -126,8 +127,9 @@ def typed_choice(
     if chosen is not None and not named_items - {button_service(chosen)}:
         return chosen
     offered = {button_service(b): b for b in guide if button_service(b)}
-    if len(guide) == 1 and len(offered) == 1 and named_items == set(offered):
-        # "您是想办理以下哪个事项？" with one item offered, answered by naming it ("就是盖厂房要办施工许可证")
+    if len(guide) == 1 and len(offered) == 1 and named_items == set(offered) and not ASKING.search(text):
+        # "您是想办理以下哪个事项？" with one item offered, answered by naming it ("就是盖厂房要办
+        # 施工许可证"); a question naming it ("开公司周六能去办吗") asks its own
         return guide[0]
     if len(offered) < 2 or not asks_a_choice(guide):
         # the aspects of one item, or the greeting's suggestions of different questions about

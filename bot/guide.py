@@ -494,7 +494,8 @@ GUIDE_INTENTS = frozenset(INTENT_TO_ASPECT)
 BACK_REFERENCES = ("这个", "那个", "它", "这件事", "这事", "刚才", "上面", "该事项")
 # Someone's own presence asked about ("俺媳妇也得一起去吗", "非要本人到场吗")
 PRESENCE_CUES = tuple(
-    "本人 亲自 到场 到现场 得去吗 要去吗 得来吗 要来吗 都得去 一起去 也得去 也要去 也得来".split()
+    "本人 亲自 到场 到现场 得去吗 要去吗 得来吗 要来吗 都得去 一起去 也得去 也要去 也得来 "
+    "过来一趟 来一趟 得过来 要过来".split()
 )
 # "this" or a person the matter at hand concerns ("他身子骨不行出不了门 俺替他跑一趟中不中")
 POINTING_CUES = BACK_REFERENCES + RELATIVES + tuple("他 她 他们 她们 对方 卖方 买方 老人".split())
@@ -805,21 +806,60 @@ def shares_a_subject(
     """Whether ``text``, describing another item, asks the item in context about a subject both share.
 
     It does when a subject ``text`` names (`Catalogue.subjects`: 补贴) files both ``described`` and
-    ``in_context``, ``text`` says none of ``described``'s own terms (`Catalogue.terms_said`: "公司弄好了
-    要招人" says 员工录用's 招人), points at the matter at hand (`CONTEXT_CUES`: "办下来以后每个月有补贴
-    没有" after 残疾人服务, which pays one), and neither turns away (`SWITCH_CUES`: "另外想问问失业补贴";
-    a correction: "哦不对 …"; `gives_up`) nor supposes (`HYPOTHETICAL_CUES`: "那要是公司以后不开了").
+    ``in_context``, ``text`` tells the matter at hand as done (`_ONCE_DONE`: "等证办下来以后 每月能领多少
+    补贴" after 残疾人服务, which pays one), says none of ``described``'s own terms
+    (`Catalogue.terms_said`: "公司开起来要招人" says 员工录用's 招人) nor the done matter's own (then
+    the next matter follows: "公司注册办完了 …", `_DONE`), nor a next step (接着), tells of no
+    relative nor of the citizen's own other state (`_ANOTHER_STATE`: "我自己没单位"), and neither turns away
+    (`SWITCH_CUES`: "另外想问问失业补贴"; a correction: "哦不对 …"; `gives_up`) nor supposes
+    (`HYPOTHETICAL_CUES`: "那要是公司以后不开了").
     """
     if (
+        _ONCE_DONE.search(text) is None
+        or any(cue in _THE_OTHER.sub("", text) for cue in SWITCH_CUES)
+        or any(cue in text for cue in HYPOTHETICAL_CUES)
+        or _CORRECTION.search(text)
+        or _ANOTHER_STATE.search(text)
+        or any(word in text for word in RELATIVES)
+        or any(word in text for word in ("接着", "接下来", "下一步", "然后"))
+        or catalogue.terms_said(described, text)
+        or catalogue.terms_said(in_context, text)
+        or gives_up(catalogue, text, in_context)
+    ):
+        return False
+    return any(in_context.id in ids and described.id in ids for ids in catalogue.subjects(text).values())
+
+
+_ONCE_DONE = re.compile(r"(?:办完|办下来|办好|弄好|批下来|下来)(?:了|以后|之后|后)")
+"""The matter at hand told as done, what it then gives asked about ("等证办下来以后 每月能领多少补贴")."""
+_ANOTHER_STATE = re.compile(r"没单位|没工作|没上班|不上班|失业|自己交|自己缴|我自己|俺自己")
+"""The citizen's own state other than the matter's ("办完以后 我自己没单位 社保咋交"): another matter."""
+
+
+_SIGNING = re.compile(
+    r"(?:股东|法人|合伙人|监事|董事|他|她|对方|卖方|买方)[^，,。？?]{0,12}(?:签字|签名|签个字)"
+)
+
+
+def asks_about_a_party(
+    catalogue: Catalogue, text: str, described: ServiceItem, in_context: ServiceItem
+) -> bool:
+    """Whether ``text``, describing another item by no term of its own, asks about a party to the matter.
+
+    It does when a person must come (`asks_for_someones_presence`: "合伙人在外地 他也得过来一趟吗")
+    or sign (`_SIGNING`: "另外一个股东在国外 他签字咋办"), ``text`` says none of ``described``'s
+    own terms (`Catalogue.terms_said`: 股东 alone leans to 企业信息变更, which changes them) and neither
+    turns away nor supposes (as `shares_a_subject`).
+    """
+    if not (asks_for_someones_presence(text) or _SIGNING.search(text)):
+        return False
+    return not (
         any(cue in _THE_OTHER.sub("", text) for cue in SWITCH_CUES)
         or any(cue in text for cue in HYPOTHETICAL_CUES)
         or _CORRECTION.search(text)
         or catalogue.terms_said(described, text)
         or gives_up(catalogue, text, in_context)
-    ):
-        return False
-    shared = any(in_context.id in ids and described.id in ids for ids in catalogue.subjects(text).values())
-    return shared and any(cue in text for cue in CONTEXT_CUES)
+    )
 
 
 def opens_new_matter(catalogue: Catalogue, text: str, in_context: ServiceItem) -> bool:
@@ -898,8 +938,13 @@ SUBJECT_FILLER = re.compile(
 """Words around a subject or an item's name that say only "about this" ("就业这块的", "住房方面的事",
 "想问问营业执照"): with nothing else, the message names what to ask about
 (`bot.nlu.intent_classifier.NgramIntentClassifier.decided_by_form`, `subject_alone`)."""
-_HOW_TO_DO = re.compile(r"咋办|咋弄|咋整|怎么办|怎么弄|办理|申请|手续|[办弄整咋怎么如何个张要吗呢？?]")
-"""Words of merely wanting to do something ("办个", "咋弄"): no subject of their own."""
+_HOW_TO_DO = re.compile(
+    r"咋办|咋弄|咋整|怎么办|怎么弄|办理|申请|手续|"
+    r"有啥政策|有什么政策|政策|能帮帮|帮帮|找谁|找哪个|能问|能在这办|在这能办|能办点?啥|"
+    r"[办弄整咋怎么如何个张要吗呢俺不？?]"
+)
+"""Words of merely wanting to do something ("办个", "咋弄") or asking what help there is ("有啥政策能
+帮帮俺不", "找谁", "能在这办不"): no subject of their own."""
 
 
 def subject_alone(catalogue: Catalogue, text: str) -> List[ServiceItem]:
@@ -1653,8 +1698,11 @@ def choose_item(
             if catalogue.get(str(m.get("value") or "")) is item
         )
         if described and typed and in_context is not None and in_context.name != item.name:
-            if shares_a_subject(catalogue, text, item, in_context):
-                # "等证办下来以后 每月能领多少补贴" after 残疾人服务: what the matter at hand gives once done
+            if shares_a_subject(catalogue, text, item, in_context) or asks_about_a_party(
+                catalogue, text, item, in_context
+            ):
+                # "等证办下来以后 每月能领多少补贴" after 残疾人服务: what the matter at hand gives once done;
+                # "合伙人在外地 他签字咋办" after 开办企业: a party to it
                 return ItemChoice(item=in_context, details=catalogue.details(in_context, text))
             if opens_new_matter(catalogue, text, in_context) or named_as_a_state(text, in_context):
                 # the item in context named only as the citizen's state ("退伍回来了"): a new matter

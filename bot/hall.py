@@ -34,6 +34,9 @@ OUTSIDE_HOURS_WORDS = re.compile(
     r"周[六日天末]|星期[六日天]|礼拜[六日天]|双休|晚上|夜里|夜间|下班(以|之)?后|中午|午休|午间|延时|错时"
 )
 
+CLOCK_TIME = re.compile(r"几点|几时|什么时间|啥时间|时间是")
+"""A question of a clock time ("几点开门", "上班时间是"): the hours answer it (`hours_answer`)."""
+
 #: Parking and vehicles, which `HallInfo.parking_faq` is about: a way-to-the-hall question naming them
 #: ("停车场从哪个口进", "电瓶车能停门口不", "车往哪搁") asks where to leave the vehicle, not only the
 #: address; a bus's stop ("公交车停哪站") and a bag left somewhere ("行李放哪") do not.
@@ -123,16 +126,18 @@ def hours_answer(text: str, hall: HallInfo, retrieved: Optional[str], sure: bool
     The hotline's hours ("打热线啥时候有人接听") are the hotline entry's alone, not the hall's
     (`asks_about_the_hotline`). Otherwise the hall's hours, then ``hours_faq`` when the message
     names a time outside them (`OUTSIDE_HOURS_WORDS`: "周六能领证不" asks whether the hall serves
-    then), and only then ("几点开门" holds words of its questions, 周六开门不 among them), else the entry
-    retrieval is sure of (the hours of one of the hall's own services: "自助机几点能用" → 自助服务区,
-    "停车场几点关门" → 停车).
+    then); a question of a clock time ("几点开门", `CLOCK_TIME`) not that entry, though its questions
+    share words (周六开门不), but one about the citizen's own hours ("我五点半下班 赶过去还开门不") it;
+    else the entry retrieval is sure of (the hours of one of the hall's own services: "自助机几点能用"
+    → 自助服务区, "停车场几点关门" → 停车).
 
     """
     if hall.hotline_faq and asks_about_the_hotline(text):
         return HoursAnswer(hours=False, entry=hall.hotline_faq)
     if hall.hours_faq and OUTSIDE_HOURS_WORDS.search(text):
         return HoursAnswer(hours=True, entry=hall.hours_faq)
-    if retrieved is not None and sure and retrieved not in (hall.hotline_faq, hall.hours_faq):
+    clock_only = retrieved == hall.hours_faq and CLOCK_TIME.search(text) is not None
+    if retrieved is not None and sure and retrieved != hall.hotline_faq and not clock_only:
         return HoursAnswer(hours=True, entry=retrieved)
     return HoursAnswer(hours=True, entry=None)
 

@@ -672,8 +672,9 @@ def unsure_other_intent(intent: str, confidence: float, text: str, index: Servic
     - ``out_of_scope`` under `UNSURE_OUT_OF_SCOPE_QUESTION`, for a question (`ASKING`) the catalogue is sure
       describes an item and that asks about no other place;
     - ``affirm`` under `UNSURE_REPLY`, without a word of booking, for a message that asks an
-      aspect in words (`bot.guide.worded_aspect`); ``deny`` under it for one whose last clause asks
-      whether it can be done (`_CAN_IT_BE_DONE`); ``affirm`` or ``deny`` under it for one that
+      aspect in words (`bot.guide.worded_aspect`); ``deny`` under it for one about a matter of the
+      catalogue whose last clause asks whether it can be done (`_CAN_IT_BE_DONE`: not "这个不合适
+      能换一个不", a no to what was offered); ``affirm`` or ``deny`` under it for one that
       asks whether hearsay about a matter of the catalogue is true.
     """
     if intent in APPOINTMENT_INTENTS:
@@ -705,7 +706,7 @@ def unsure_other_intent(intent: str, confidence: float, text: str, index: Servic
             return False
         if intent == "affirm" and worded_aspect(text) not in (None, "overview"):
             return True  # "ok 办这个多少钱": the item in context is asked about
-        if intent == "deny" and _CAN_IT_BE_DONE.search(text) is not None:
+        if intent == "deny" and _CAN_IT_BE_DONE.search(text) is not None and about_a_matter(text, index):
             return True  # "我没在药店干过 …也没有执业药师证 这样能开店吗": the 没 tells a state
         hearsay = any(cue in text for cue in HEARSAY) and _QUESTION.search(text) is not None
         return hearsay and about_a_matter(text, index)

@@ -1344,30 +1344,11 @@ def test_a_lone_offered_item_named_in_the_reply_is_chosen() -> None:
     assert chosen is not None and chosen["title"] == "建设项目开工一件事"
     assert typed_choice(catalogue, "就是盖厂房要办施工许可证", lone) is None  # the NLU linked nothing
     assert typed_choice(catalogue, "个体户咋办", lone, {"个体工商户登记一件事"}) is None  # another item
+    # a question naming the item asks its own (the hall's weekend hours), no choice
+    assert typed_choice(catalogue, "办施工许可周六能去吗", lone, named) is None
     # an item's own aspect buttons (材料, 流程 …) offer no item to choose
     aspects = aspect_buttons(catalogue.get("建设项目开工一件事"), "overview")  # type: ignore[arg-type]
     assert typed_choice(catalogue, "施工许可证办下来要多久", aspects, named) is None
-
-
-def test_items_offered_before_an_faq_entry_a_tap_away_are_still_the_choices() -> None:
-    from actions.form_helpers import last_buttons
-    from actions.guide import offered_items
-
-    offered = choices_event(["企业注销一件事", "个体工商户登记一件事"])
-    entry = {
-        "event": "bot",
-        "text": "您要问的如果是下面这个问题，也可以点击查看：",
-        "data": {"buttons": [{"title": "政务服务是否收费", "payload": '/faq{"faq_topic": "mianfei"}'}]},
-    }
-    after = tracker("第二个", "inform", [offered, entry])
-    assert offered_items(after) == ["企业注销一件事", "个体工商户登记一件事"]
-    assert [b["title"] for b in last_buttons(after)] == [
-        "企业注销一件事",
-        "个体工商户登记一件事",
-        "政务服务是否收费",
-    ]
-    # a reply before the citizen's last message is no longer the one answered
-    assert offered_items(tracker("第二个", "inform", [offered, {"event": "user", "text": "嗯"}, entry])) == []
 
 
 @pytest.mark.parametrize(
@@ -1376,7 +1357,8 @@ def test_items_offered_before_an_faq_entry_a_tap_away_are_still_the_choices() ->
         ("等证办下来以后 每月能领多少补贴", True),
         ("另外问问 失业了以后每个月有补贴没有", False),  # turns away
         ("那要是失业了 办下来以后有补贴没有", False),  # supposes another state
-        ("每个月有补贴没有", False),  # points at nothing: the model's reading decides
+        ("每月补贴有没有", False),  # tells nothing done: the model's reading decides
+        ("办下来以后 我自己没工作 补贴咋领", False),  # the citizen's own other state
     ],
 )
 def test_a_subject_the_matter_at_hand_shares_asked_of_it_keeps_it(text: str, stays: bool) -> None:

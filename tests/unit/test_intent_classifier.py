@@ -319,6 +319,10 @@ def index() -> ServiceIndex:
         ("deny", 0.3, "不是 能改一下不", False),  # a bare no before the question
         ("deny", 0.3, "不用了 谢谢", False),
         ("deny", 0.3, "我不是本人 能约不", False),  # a word of booking
+        # a no to what was offered, about no matter of the catalogue, stays a no
+        ("deny", 0.36, "不想要这个了 能换吗", False),
+        ("deny", 0.3, "这个不合适 能换一个不", False),
+        ("deny", 0.3, "不是我本人办 是我老婆 能行吗", False),
     ],
 )
 def test_an_unsure_other_intent_about_a_matter_is_a_guide_question(
