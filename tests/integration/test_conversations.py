@@ -172,28 +172,30 @@ from tests.utils.conversations import by_file, load_conversations, play
 # 53/57 (0.930). Its bar sits two conversations under.
 # 2026-12-06: blind_twenty_first.yml, 60 conversations by a fortieth writer (three holding a message
 # that stood in the training data taken out), scored before anyone looked at its failures: 43/57
-# (0.754). Then questions about service outside the hours labelled as the FAQ entry on it, a no
-# before "能开不" read as the question it is, a lone offered item named in the reply, and what the
-# matter at hand pays once done (docs/intent-tuning.md): 45/57; of the 1253 before, 1191 (none lost).
-# Its bar sits two conversations under.
+# (0.754). Then a no before a question whether it can be done read as the question, what the
+# matter at hand pays once done, a party to it asked to come or sign, a broad subject asked what
+# help there is, everyday words for closing, changing or leaving with a company and for drawing the
+# 公积金, and an unsure out-of-scope reading under 0.6 of a question the catalogue is sure of
+# (docs/intent-tuning.md): 48/57; of the 1253 before, 1191 → 1198 (none lost): 1246/1310 (0.951).
+# Its bar sits two conversations under; so do those of the files that moved.
 SUCCESS_BAR = 0.92
 NEWER_FILE_BARS = {
     "blind_sixth.yml": 0.81,
     "blind_seventh.yml": 0.9,
-    "blind_eighth.yml": 0.68,
+    "blind_eighth.yml": 0.81,
     "blind_ninth.yml": 0.81,
     "blind_tenth.yml": 0.88,
-    "blind_eleventh.yml": 0.88,
+    "blind_eleventh.yml": 0.91,
     "blind_twelfth.yml": 0.94,
-    "blind_thirteenth.yml": 0.91,
-    "blind_fourteenth.yml": 0.91,
+    "blind_thirteenth.yml": 0.95,
+    "blind_fourteenth.yml": 0.96,
     "blind_fifteenth.yml": 0.91,
     "blind_sixteenth.yml": 0.9,
     "blind_seventeenth.yml": 0.86,
     "blind_eighteenth.yml": 0.89,
     "blind_nineteenth.yml": 0.91,
     "blind_twentieth.yml": 0.89,
-    "blind_twenty_first.yml": 0.75,
+    "blind_twenty_first.yml": 0.8,
 }
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]

@@ -127,7 +127,7 @@ async def test_the_hours_of_one_of_the_halls_services_get_its_entry_after_the_ho
     assert entry["custom"]["type"] == "faq" and entry["custom"]["id"] == entry_id
 
 
-@pytest.mark.parametrize("text", ["几点开门", "大厅早上几点开门啊"])
+@pytest.mark.parametrize("text", ["几点开门", "你们大厅每天几点钟开门啊"])
 async def test_a_plain_hours_question_gets_the_hours_alone(dispatcher, domain, text: str) -> None:
     # the entry on service outside the hours shares its words (周六开门不), not its question
     await ActionHallInfo().run(dispatcher, make_tracker("ask_office_hours", text=text), domain)

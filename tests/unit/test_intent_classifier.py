@@ -319,6 +319,9 @@ def index() -> ServiceIndex:
         ("deny", 0.3, "不是 能改一下不", False),  # a bare no before the question
         ("deny", 0.3, "不用了 谢谢", False),
         ("deny", 0.3, "我不是本人 能约不", False),  # a word of booking
+        # out of scope, unsure, for a question the catalogue is sure of: 公积金 and its verb apart
+        ("out_of_scope", 0.53, "公积金到底咋往外提", True),
+        ("out_of_scope", 0.7, "公积金到底咋往外提", False),
         # a no to what was offered, about no matter of the catalogue, stays a no
         ("deny", 0.36, "不想要这个了 能换吗", False),
         ("deny", 0.3, "这个不合适 能换一个不", False),
