@@ -100,12 +100,11 @@ def typed_choice(
     message names an item the button is not about ("居住证已经拿到手了 下一步申请公租房得够啥条件"
     holds the title 条件 of 居住证's buttons); or, when the one button is a lone item offered ("您是想办理…"
     or the alternative beside a likely item's answer), by naming that item in a message that asks
-    nothing (`bot.guide.ASKING`); or, among buttons asking to
-    choose between two or more items
-    (`asks_a_choice`), by naming exactly
-    one of them (``mentioned``: the items the NLU linked) or by words that point to one of them
-    rather than the others (`Catalogue.choose_among`: "卖吃的 小馆子" after 个体工商户/开办餐饮店/
-    开办药店). Buttons that are not guide questions (booking, FAQ topics) are never chosen here.
+    nothing (`bot.guide.ASKING`); or, among buttons asking to choose between two or more items
+    (`asks_a_choice`), by naming exactly one of them (``mentioned``: the items the NLU linked) or by
+    words that point to one of them rather than the others (`Catalogue.choose_among`: "卖吃的 小馆子"
+    after 个体工商户/开办餐饮店/开办药店). Buttons that are not guide questions (booking, FAQ topics)
+    are never chosen here.
 
     Args:
         catalogue: the items.

@@ -800,6 +800,21 @@ def named_as_a_state(text: str, item: ServiceItem) -> bool:
     return done and all(told_as_a_state(text, start, end) for start, end in named)
 
 
+def turns_away_or_supposes(catalogue: Catalogue, text: str, in_context: ServiceItem) -> bool:
+    """Whether ``text`` turns from ``in_context`` or supposes another case.
+
+    A switch cue (`SWITCH_CUES`, 另外 as "the other" aside: "另外想问问失业补贴"), a supposition
+    (`HYPOTHETICAL_CUES`: "那要是公司以后不开了"), a correction ("哦不对 …") or the item in context
+    given up (`gives_up`).
+    """
+    return (
+        any(cue in _THE_OTHER.sub("", text) for cue in SWITCH_CUES)
+        or any(cue in text for cue in HYPOTHETICAL_CUES)
+        or _CORRECTION.search(text) is not None
+        or gives_up(catalogue, text, in_context)
+    )
+
+
 def shares_a_subject(
     catalogue: Catalogue, text: str, described: ServiceItem, in_context: ServiceItem
 ) -> bool:
@@ -807,38 +822,35 @@ def shares_a_subject(
 
     It does when a subject ``text`` names (`Catalogue.subjects`: 补贴) files both ``described`` and
     ``in_context``, ``text`` tells the matter at hand as done (`_ONCE_DONE`: "等证办下来以后 每月能领多少
-    补贴" after 残疾人服务, which pays one), says none of ``described``'s own terms
-    (`Catalogue.terms_said`: "公司开起来要招人" says 员工录用's 招人) nor the done matter's own (then
-    the next matter follows: "公司注册办完了 …", `_DONE`), nor a next step (接着), tells of no
-    relative nor of the citizen's own other state (`_ANOTHER_STATE`: "我自己没单位"), and neither turns away
-    (`SWITCH_CUES`: "另外想问问失业补贴"; a correction: "哦不对 …"; `gives_up`) nor supposes
-    (`HYPOTHETICAL_CUES`: "那要是公司以后不开了").
+    补贴" after 残疾人服务, which pays one), says none of ``described``'s own terms (`Catalogue.terms_said`:
+    "公司开起来要招人" says 员工录用's 招人) nor the done matter's own (then the next matter follows:
+    "公司注册办完了 …", as `opens_new_matter` reads it), nor a next step (`_NEXT_STEP`: 接着), tells of no
+    relative nor of the citizen's own other state (`_ANOTHER_STATE`: "我自己没单位"), and neither turns
+    away nor supposes (`turns_away_or_supposes`).
     """
     if (
         _ONCE_DONE.search(text) is None
-        or any(cue in _THE_OTHER.sub("", text) for cue in SWITCH_CUES)
-        or any(cue in text for cue in HYPOTHETICAL_CUES)
-        or _CORRECTION.search(text)
         or _ANOTHER_STATE.search(text)
-        or any(word in text for word in RELATIVES)
-        or any(word in text for word in ("接着", "接下来", "下一步", "然后"))
+        or any(word in text for word in RELATIVES + _NEXT_STEP)
+        or turns_away_or_supposes(catalogue, text, in_context)
         or catalogue.terms_said(described, text)
         or catalogue.terms_said(in_context, text)
-        or gives_up(catalogue, text, in_context)
     ):
         return False
     return any(in_context.id in ids and described.id in ids for ids in catalogue.subjects(text).values())
 
 
 _ONCE_DONE = re.compile(r"(?:办完|办下来|办好|弄好|批下来|下来)(?:了|以后|之后|后)")
-"""The matter at hand told as done, what it then gives asked about ("等证办下来以后 每月能领多少补贴")."""
+"""The matter at hand told as done (办下来以后): narrower than `_DONE`, whose 开起来 and 拿到 tell a
+business opened or a paper got, after which what follows is the next matter ("公司开起来还得雇人")."""
+_NEXT_STEP = ("接着", "接下来", "下一步", "然后")
+"""Words of a next step after the matter done: what follows is the next matter, not a part of it."""
 _ANOTHER_STATE = re.compile(r"没单位|没工作|没上班|不上班|失业|自己交|自己缴|我自己|俺自己")
 """The citizen's own state other than the matter's ("办完以后 我自己没单位 社保咋交"): another matter."""
-
-
 _SIGNING = re.compile(
     r"(?:股东|法人|合伙人|监事|董事|他|她|对方|卖方|买方)[^，,。？?]{0,12}(?:签字|签名|签个字)"
 )
+"""A party to a matter asked to sign ("另外一个股东在国外 他签字咋办")."""
 
 
 def asks_about_a_party(
@@ -847,19 +859,13 @@ def asks_about_a_party(
     """Whether ``text``, describing another item by no term of its own, asks about a party to the matter.
 
     It does when a person must come (`asks_for_someones_presence`: "合伙人在外地 他也得过来一趟吗")
-    or sign (`_SIGNING`: "另外一个股东在国外 他签字咋办"), ``text`` says none of ``described``'s
-    own terms (`Catalogue.terms_said`: 股东 alone leans to 企业信息变更, which changes them) and neither
-    turns away nor supposes (as `shares_a_subject`).
+    or sign (`_SIGNING`), ``text`` says none of ``described``'s own terms (`Catalogue.terms_said`:
+    股东 alone leans to 企业信息变更, which changes them) and neither turns away nor supposes
+    (`turns_away_or_supposes`).
     """
     if not (asks_for_someones_presence(text) or _SIGNING.search(text)):
         return False
-    return not (
-        any(cue in _THE_OTHER.sub("", text) for cue in SWITCH_CUES)
-        or any(cue in text for cue in HYPOTHETICAL_CUES)
-        or _CORRECTION.search(text)
-        or catalogue.terms_said(described, text)
-        or gives_up(catalogue, text, in_context)
-    )
+    return not (turns_away_or_supposes(catalogue, text, in_context) or catalogue.terms_said(described, text))
 
 
 def opens_new_matter(catalogue: Catalogue, text: str, in_context: ServiceItem) -> bool:

@@ -40,7 +40,7 @@ class Settings(BaseSettings):
     trusted_proxies: str = ""
     max_body_bytes: int = 64 * 1024
     client_requests_per_minute: int = 300
-    # new sessions (POST /api/session) per client address and minute; 0: no limit
+    # new sessions (POST /api/session) per client address and minute; 0 or less: no limit
     sessions_per_minute: int = 300
     hsts_max_age_seconds: int = 31536000
     # bearer token for GET /metrics; empty: only loopback and private addresses may scrape

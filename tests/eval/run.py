@@ -294,15 +294,17 @@ def main() -> None:
     files = list(held)
     extra: Dict[str, Any] = {"full_training_s": full_training_seconds()}
     extra["faq"] = {f: faq_retrieval(items, reports["project"]["heldout"][f]) for f, items in held.items()}
-    # the grouping (single-threaded, no timing of its own) runs in a process of its own while the
-    # conversations, which mostly wait on the stack, are played
-    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
-        grouping = pool.submit(unanswered_grouping, held)
-        if not args.no_conversations:
-            from tests.utils.conversations import run_all
+    if args.no_conversations:
+        extra["grouping"] = unanswered_grouping(held)
+    else:
+        from tests.utils.conversations import run_all
 
+        # the grouping (single-threaded, no timing of its own) runs in a process of its own while
+        # the conversations, which mostly wait on the stack, are played
+        with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
+            grouping = pool.submit(unanswered_grouping, held)
             extra["conversations"] = run_all()
-        extra["grouping"] = grouping.result()
+            extra["grouping"] = grouping.result()
     elapsed = time.perf_counter() - started
     skipped = [name for name in CANDIDATES if name not in reports]
     if skipped:
