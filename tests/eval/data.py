@@ -81,6 +81,7 @@ HELDOUT_FILES = (
     "tests/nlu/heldout_blind_twenty_second.yml",
     "tests/nlu/heldout_blind_twenty_third.yml",
     "tests/nlu/heldout_blind_twenty_fourth.yml",
+    "tests/nlu/heldout_blind_twenty_fifth.yml",
 )
 
 

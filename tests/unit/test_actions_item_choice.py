@@ -1048,6 +1048,11 @@ def test_a_broad_subject_named_alone_offers_its_items(text: str, named: str, off
         # then the others the catalogue found (身后一件事 cancels a 户口)
         ("问下注销", ["企业注销一件事", "个体工商户登记一件事", "身后一件事"]),
         ("想变更一下", ["企业信息变更一件事", "个体工商户登记一件事"]),
+        # a project's paperwork: starting the works and connecting the utilities are both of it
+        ("工程上那些手续咋弄", ["建设项目开工一件事", "水电气网联合报装一件事"]),
+        ("项目手续在这办吗", ["建设项目开工一件事", "水电气网联合报装一件事"]),
+        # water, power and gas: connected anew or moved to the buyer of a resold flat
+        ("燃气水电这块能在这儿办吗", ["水电气网联合报装一件事", "二手房转移登记及水电气网联动过户一件事"]),
     ],
 )
 def test_a_broad_subject_alone_no_item_is_sure_of_offers_its_items(text: str, offered: List[str]) -> None:
@@ -1110,6 +1115,17 @@ async def test_a_broad_subject_alone_read_as_faq_offers_its_items_unless_the_mod
     assert ("个体工商户登记一件事" in titles) is offered, dispatcher.messages
     faq = [m for m in dispatcher.messages if (m.get("custom") or {}).get("type") == "faq"]
     assert bool(faq) is not offered
+
+
+async def test_utilities_asked_of_as_a_subject_and_read_as_faq_offer_both_items() -> None:
+    latest = tracker("燃气水电这块能在这儿办吗", "faq", [], confidence=0.39)
+    latest.latest_message[FAQ_TOPIC] = {"name": "kuasheng", "confidence": 0.2}
+    dispatcher = CollectingDispatcher()
+    await ActionFaq().run(dispatcher, latest, {})
+    titles = [b["title"] for m in dispatcher.messages for b in m.get("buttons") or []]
+    both = {"水电气网联合报装一件事", "二手房转移登记及水电气网联动过户一件事"}
+    assert both <= set(titles), dispatcher.messages
+    assert not [m for m in dispatcher.messages if (m.get("custom") or {}).get("type") == "faq"]
 
 
 async def test_an_aspect_asked_after_nothing_was_found_keeps_the_item_in_context() -> None:
