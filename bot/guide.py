@@ -36,7 +36,7 @@ from bot.faq import (
 )
 from bot.faq_entries import FaqEntry
 from bot.hall import HallInfo
-from bot.nlu.pinyin import stretches
+from bot.nlu.pinyin import spelling, stretches
 from bot.relatives import ELDERS, RELATIVES, WORKERS
 
 # aspect -> (intent that asks for it, Chinese label)
@@ -167,16 +167,29 @@ _QUESTION_NOUN_SOUNDS = SoundMatcher(
 )
 
 
+_QUESTION_NOUN_SPELLINGS = {spelling(noun): noun for noun in QUESTION_NOUNS}
+_LOWER_CASE_WORD = re.compile(r"(?<![A-Za-z])[a-z]+(?![A-Za-z])")
+
+
 def question_noun_typos(text: str) -> List[Tuple[int, int, str]]:
-    """The `QUESTION_NOUNS` ``text`` types by their sound: ``(start, end, noun)``, in text order.
+    """The `QUESTION_NOUNS` ``text`` types by their sound or in pinyin: ``(start, end, noun)``, in text order.
 
     A stretch of two characters reads as a noun when its first character is the noun's and the
     second has the same sound, or nearly (`bot.catalogue.sounds.fuzzy`: 陈 for 程); never a stretch
     that is a word itself (实践 is not 时间, 往上 not 网上), nor a character of a longer word (几步走
     keeps 步走). The first character must be right: a name begins with a surname that merely sounds
     like a noun's (刘程, 郑明 are no 流程, 证明).
+    A word of lower-case letters right beside Chinese that spells a noun in toneless pinyin reads
+    as it ("注销的liucheng咋走", "要啥cailiao"), as `bot.catalogue.Catalogue.spelled_subjects` reads a
+    subject: a name or English stands apart or begins with a capital ("Zheng Ming", "Liu Cheng").
     """
-    return [(a, b, noun) for a, b, noun in _QUESTION_NOUN_SOUNDS.find(text) if text[a] == noun[0]]
+    typed = [(a, b, noun) for a, b, noun in _QUESTION_NOUN_SOUNDS.find(text) if text[a] == noun[0]]
+    for found in _LOWER_CASE_WORD.finditer(text):
+        start, end = found.span()
+        noun = _QUESTION_NOUN_SPELLINGS.get(found.group(0))
+        if noun is not None and HAN_RUN.search(text[start - 1 : start] + text[end : end + 1]):
+            typed.append((start, end, noun))
+    return sorted(typed)
 
 
 def respelled(text: str) -> str:

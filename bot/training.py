@@ -1,16 +1,19 @@
 """Trains the Rasa model only when its inputs changed (``make train``).
 
-The fingerprint is a hash of every file the model is built from; the catalogue itself is not
-among them, because the entity linker reads it when the model loads.
+The fingerprint is a hash of every file the model is built from: the training data, the
+configuration, and the code of the custom NLU components with every project module they import
+(`bot.guide`'s reading of typed nouns shapes the features as much as `bot.nlu` does). The catalogue
+itself is not among them, because the entity linker reads it when the model loads.
 """
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import subprocess
 import sys
 from pathlib import Path
-from typing import Iterable, List
+from typing import Iterable, List, Optional, Set
 
 from bot.settings import PROJECT_ROOT
 
@@ -23,6 +26,7 @@ INPUTS = ("config.yml", "domain.yml", *TRAINING_DATA, "data/generated", "bot/nlu
 
 
 def _files(paths: Iterable[str]) -> List[Path]:
+    """The files under ``paths`` (project-relative) and the project modules their Python imports."""
     found: List[Path] = []
     for relative in paths:
         path = PROJECT_ROOT / relative
@@ -30,13 +34,54 @@ def _files(paths: Iterable[str]) -> List[Path]:
             found.append(path)
         elif path.is_dir():
             found.extend(p for p in path.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
-    return sorted(found)
+    return sorted(set(found) | imported_modules(p for p in found if p.suffix == ".py"))
+
+
+def _module_path(name: str) -> Optional[Path]:
+    """The file of the project module ``name`` ("bot.guide" → bot/guide.py), if it is one."""
+    base = PROJECT_ROOT.joinpath(*name.split("."))
+    for path in (base.with_suffix(".py"), base / "__init__.py"):
+        if path.is_file():
+            return path
+    return None
+
+
+def imported_modules(sources: Iterable[Path]) -> Set[Path]:
+    """The files of the project modules ``sources`` import, directly or through each other.
+
+    Read from their ``import`` statements (any depth of the code, as a function may import late);
+    a package's ``__init__.py`` counts with each of its modules imported.
+    """
+    seen: Set[Path] = set()
+    pending = list(sources)
+    while pending:
+        source = pending.pop()
+        for node in ast.walk(ast.parse(source.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                names = [node.module, *(f"{node.module}.{alias.name}" for alias in node.names)]
+            else:
+                continue
+            for name in names:
+                parts = name.split(".")
+                for depth in range(1, len(parts) + 1):  # bot/__init__.py, bot/catalogue/__init__.py, …
+                    path = _module_path(".".join(parts[:depth]))
+                    if path is not None and path not in seen:
+                        seen.add(path)
+                        pending.append(path)
+    return seen
+
+
+def training_inputs() -> List[Path]:
+    """Every file the model is built from (`INPUTS` and the project modules their code imports)."""
+    return _files(INPUTS)
 
 
 def fingerprint() -> str:
-    """A hash of the names and contents of every training input."""
+    """A hash of the names and contents of every training input (`training_inputs`)."""
     digest = hashlib.sha256()
-    for path in _files(INPUTS):
+    for path in training_inputs():
         digest.update(str(path.relative_to(PROJECT_ROOT)).encode())
         digest.update(b"\0")
         digest.update(path.read_bytes())

@@ -81,6 +81,10 @@ def test_the_linker_marks_a_typo_and_the_classifier_masks_it() -> None:
         ("补办要带啥材聊", "补办要带啥材料"),
         ("网上申情要几天", "网上申请要几天"),
         ("收废吗", "收费吗"),
+        # in lower-case toneless pinyin right beside Chinese
+        ("注销的liucheng给说说", "注销的流程给说说"),
+        ("补办要带啥cailiao", "补办要带啥材料"),
+        ("shoufei吗 线上可以shenqing吗", "收费吗 线上可以申请吗"),
     ],
 )
 def test_the_nouns_of_a_question_typed_by_their_sound_are_read_back(text: str, expected: str) -> None:
@@ -100,6 +104,10 @@ def test_the_nouns_of_a_question_typed_by_their_sound_are_read_back(text: str, e
         "人多就得排队吗",  # 多就: "the more …", and 多久 is no noun
         "刘程让我问问退休手续",  # a name: its surname merely sounds like 流
         "郑明",
+        "Liu Cheng让我问问退休手续",  # a name in pinyin stands apart or begins with a capital
+        "liucheng",  # nothing Chinese beside it: a name, a handle
+        "申请人 zheng ming 退休咋办",
+        "shoufeiyong是啥",  # spells more than a noun
     ],
 )
 def test_words_that_merely_sound_like_question_nouns_stay(text: str) -> None:
