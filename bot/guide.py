@@ -951,15 +951,15 @@ def guide_intent_near_faq(
 
 
 SUBJECT_FILLER = re.compile(
-    r"一件事|这块|那块|这方面|方面|这边|这些|那些|事情|事儿|相关|业务|咨询|了解|请问|我|俺|"
-    r"[的事想问下一啊吧哈上]"
+    r"一件事|这块|那块|这方面|方面|这边|上的|上那些|上这些|这些|那些|事情|事儿|相关|业务|咨询|了解|请问|我|俺|"
+    r"[的事想问下一啊吧哈]"
 )
 """Words around a subject or an item's name that say only "about this" ("就业这块的", "住房方面的事",
 "工程上的", "想问问营业执照"): with nothing else, the message names what to ask about
 (`bot.nlu.intent_classifier.NgramIntentClassifier.decided_by_form`, `subject_alone`)."""
 _HOW_TO_DO = re.compile(
     r"咋办|咋弄|咋整|怎么办|怎么弄|办理|申请|手续|"
-    r"有啥政策|有什么政策|政策|能帮帮|帮帮|找谁|找哪个|能问|能?在这儿?办|在这儿?能办|能办点?啥|"
+    r"有啥政策|有什么政策|政策|能帮帮|帮帮|找谁|找哪个|能问|能?在(?:这儿?|这里|这边|你们这儿?)?办|在这儿?能办|能办点?啥|"
     r"[办弄整咋怎么如何个张要吗呢俺不？?]"
 )
 """Words of merely wanting to do something ("办个", "咋弄") or asking what help there is ("有啥政策能

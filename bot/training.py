@@ -8,14 +8,14 @@ itself is not among them, because the entity linker reads it when the model load
 
 from __future__ import annotations
 
-import ast
 import hashlib
 import subprocess
 import sys
 from pathlib import Path
-from typing import Iterable, List, Optional, Set
+from typing import Iterable, List
 
 from bot.settings import PROJECT_ROOT
+from bot.sources import imported_modules
 
 MODELS_DIR = PROJECT_ROOT / "models"
 MODEL_NAME = "gaoxiaoxin"
@@ -35,42 +35,6 @@ def _files(paths: Iterable[str]) -> List[Path]:
         elif path.is_dir():
             found.extend(p for p in path.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
     return sorted(set(found) | imported_modules(p for p in found if p.suffix == ".py"))
-
-
-def _module_path(name: str) -> Optional[Path]:
-    """The file of the project module ``name`` ("bot.guide" → bot/guide.py), if it is one."""
-    base = PROJECT_ROOT.joinpath(*name.split("."))
-    for path in (base.with_suffix(".py"), base / "__init__.py"):
-        if path.is_file():
-            return path
-    return None
-
-
-def imported_modules(sources: Iterable[Path]) -> Set[Path]:
-    """The files of the project modules ``sources`` import, directly or through each other.
-
-    Read from their ``import`` statements (any depth of the code, as a function may import late);
-    a package's ``__init__.py`` counts with each of its modules imported.
-    """
-    seen: Set[Path] = set()
-    pending = list(sources)
-    while pending:
-        source = pending.pop()
-        for node in ast.walk(ast.parse(source.read_text(encoding="utf-8"))):
-            if isinstance(node, ast.Import):
-                names = [alias.name for alias in node.names]
-            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
-                names = [node.module, *(f"{node.module}.{alias.name}" for alias in node.names)]
-            else:
-                continue
-            for name in names:
-                parts = name.split(".")
-                for depth in range(1, len(parts) + 1):  # bot/__init__.py, bot/catalogue/__init__.py, …
-                    path = _module_path(".".join(parts[:depth]))
-                    if path is not None and path not in seen:
-                        seen.add(path)
-                        pending.append(path)
-    return seen
 
 
 def training_inputs() -> List[Path]:

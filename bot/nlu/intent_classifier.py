@@ -68,6 +68,7 @@ from bot.nlu.pinyin import PinyinReader
 from bot.nlu.places import elsewhere
 from bot.nlu.service_linker import ServiceIndex, words_of
 from bot.pii import spell_out_digits
+from bot.sources import code_fingerprint
 
 logger = logging.getLogger(__name__)
 
@@ -218,19 +219,6 @@ def training_label(message: Message) -> str:
     return f"{intent}/{topic}" if topic else intent
 
 
-def half_width_punctuation(text: str) -> str:
-    """``text`` with each punctuation mark (Unicode category P*) in its NFKC form: "，" → ",", "？" → "?".
-
-    The chat api hands the model NFKC text while the training data is typed mostly in full width;
-    folded on both sides, a mark weighs the same in either width. Only the marks are folded: the
-    rest of the text (full-width digits, letters) is read as typed, as it was trained.
-    Dropping the marks instead cost 5 held-out conversations and 7 messages (docs/intent-tuning.md).
-    """
-    return "".join(
-        unicodedata.normalize("NFKC", ch) if unicodedata.category(ch)[0] == "P" else ch for ch in text
-    )
-
-
 def _identity(tokens: Sequence[str]) -> Sequence[str]:
     return tokens
 
@@ -278,20 +266,18 @@ class IntentModel:
 
     @staticmethod
     def word_features(words: Sequence[str]) -> List[str]:
-        """Unigrams and bigrams of the (already masked) words, punctuation in half width."""
-        words = [half_width_punctuation(w) for w in words]
+        """Unigrams and bigrams of the (already masked) words."""
         grams = list(words)
         grams += [f"{a} {b}" for a, b in zip(words, words[1:], strict=False)]
         return grams
 
     def _matrix(self, texts: Sequence[str], words: Sequence[Sequence[str]]) -> sp.csr_matrix:
         grams = [self.word_features(w) for w in words]
-        chars = self.chars.transform([half_width_punctuation(t) for t in texts])
-        return sp.hstack([chars, self.words.transform(grams)]).tocsr()
+        return sp.hstack([self.chars.transform(texts), self.words.transform(grams)]).tocsr()
 
     def fit(self, texts: Sequence[str], words: Sequence[Sequence[str]], labels: Sequence[str]) -> None:
         """Fit the vectorisers and the classifier on masked texts, their words and intents."""
-        self.chars.fit([half_width_punctuation(t) for t in texts])
+        self.chars.fit(texts)
         self.words.fit([self.word_features(w) for w in words])
         classifier = fit_logistic_regression(self._matrix(texts, words), labels, self.c, self.class_weight)
         self.classes = [str(c) for c in classifier.classes_]
@@ -411,6 +397,15 @@ class NgramIntentClassifier(GraphComponent, IntentClassifier):
     def required_components(cls) -> List[Type]:
         """A tokenizer must run first: its words are features."""
         return [Tokenizer]
+
+    @classmethod
+    def fingerprint_addon(cls, config: Dict[str, Any]) -> Optional[str]:
+        """The code the model is trained with (this module and the project modules it imports).
+
+        Rasa's cache key holds only this class's own source: a change to `IntentModel` or to
+        `bot.guide`'s reading of typed words would otherwise keep the classifier trained before it.
+        """
+        return code_fingerprint(Path(__file__))
 
     @staticmethod
     def get_default_config() -> Dict[str, Any]:

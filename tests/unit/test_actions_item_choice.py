@@ -26,6 +26,7 @@ from bot.guide import (
     opens_new_matter,
     paper_trouble,
     several_items,
+    subject_alone,
 )
 from bot.hall import get_hall
 from bot.nlu.service_linker import ServiceIndex
@@ -1053,11 +1054,18 @@ def test_a_broad_subject_named_alone_offers_its_items(text: str, named: str, off
         ("项目手续在这办吗", ["建设项目开工一件事", "水电气网联合报装一件事"]),
         # water, power and gas: connected anew or moved to the buyer of a resold flat
         ("燃气水电这块能在这儿办吗", ["水电气网联合报装一件事", "二手房转移登记及水电气网联动过户一件事"]),
+        ("水电的事在你们这办不", ["水电气网联合报装一件事", "二手房转移登记及水电气网联动过户一件事"]),
     ],
 )
 def test_a_broad_subject_alone_no_item_is_sure_of_offers_its_items(text: str, offered: List[str]) -> None:
     choice = choose_item(get_catalogue(), text, [], None, "overview")
     assert choice.item is None and [item.name for item in choice.choices][: len(offered)] == offered
+
+
+@pytest.mark.parametrize("text", ["想上个户口", "上一下户口咋弄", "我想上社保", "户口上有错字咋改"])
+def test_a_subject_with_a_verb_of_its_own_is_no_subject_alone(text: str) -> None:
+    # 上 of 上户口 / 上社保 is doing it, not "about" the subject (工程上的手续)
+    assert subject_alone(get_catalogue(), text) == []
 
 
 def test_a_broad_subject_alone_asked_in_context_or_with_more_words_is_not_offered_as_choices() -> None:

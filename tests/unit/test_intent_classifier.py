@@ -92,21 +92,6 @@ def test_saved_model_gives_the_same_probabilities(tmp_path: Path) -> None:
     assert np.allclose(loaded.predict_proba(texts, words), model.predict_proba(texts, words))
 
 
-def test_punctuation_weighs_the_same_in_either_width() -> None:
-    # the chat api hands the model NFKC text ("，" → ","), the training data is mostly full width
-    texts = ["停车场在哪，开车能停吗？", "收费吗，得交多少钱？！", "你好，在吗", "哈喽～"]
-    model = IntentModel()
-    model.fit(texts, [list(t) for t in texts], ["faq/parking", "ask_fee", "greet", "greet"])
-    full, half = "开车来了，停哪？（收费吗）", "开车来了,停哪?(收费吗)"
-    probabilities = model.predict_proba([full, half], [list(full), list(half)])
-    assert np.allclose(probabilities[0], probabilities[1])
-    mixed = "停车,收费吗？"
-    assert np.allclose(
-        model.predict_proba([mixed], [list(mixed)]),
-        model.predict_proba(["停车，收费吗?"], [list("停车，收费吗?")]),
-    )
-
-
 def test_the_topic_weight_scales_an_intent_learned_by_topic(tmp_path: Path) -> None:
     """faq's best topic counts ``topic_weight`` times; intents learned whole are untouched."""
     model = _fitted()

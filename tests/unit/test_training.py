@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
+
+from bot import sources
 from bot.settings import PROJECT_ROOT
-from bot.training import imported_modules, training_inputs
+from bot.sources import imported_modules
+from bot.training import training_inputs
 
 
 def test_the_nlu_components_imports_are_inputs_of_the_model() -> None:
@@ -20,3 +26,29 @@ def test_imports_are_followed_through_each_other() -> None:
     assert PROJECT_ROOT / "bot" / "catalogue" / "__init__.py" in found
     # bot.catalogue imports its own modules, which import bot.catalogue.sounds
     assert PROJECT_ROOT / "bot" / "catalogue" / "sounds.py" in found
+
+
+def test_the_code_fingerprint_changes_with_a_module_imported_through_another(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sources, "PROJECT_ROOT", tmp_path)
+    package = tmp_path / "bot"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "component.py").write_text("def f():\n    from bot.reading import read\n")
+    (package / "reading.py").write_text("from bot.words import WORDS\n")
+    (package / "words.py").write_text("WORDS = ('流程',)\n")
+    (package / "unrelated.py").write_text("X = 1\n")
+    before = sources.code_fingerprint(package / "component.py")
+    (package / "unrelated.py").write_text("X = 2\n")
+    assert sources.code_fingerprint(package / "component.py") == before
+    (package / "words.py").write_text("WORDS = ('流程', '材料')\n")
+    assert sources.code_fingerprint(package / "component.py") != before
+
+
+def test_rasa_retrains_the_intent_classifier_when_the_code_it_reads_with_changes() -> None:
+    from bot.nlu.intent_classifier import NgramIntentClassifier
+
+    source = PROJECT_ROOT / "bot" / "nlu" / "intent_classifier.py"
+    assert NgramIntentClassifier.fingerprint_addon({}) == sources.code_fingerprint(source)
+    assert PROJECT_ROOT / "bot" / "guide.py" in imported_modules([source])

@@ -1,0 +1,68 @@
+"""The project's own Python modules a piece of code depends on, read from its ``import`` statements.
+
+What a trained model depends on is its training data and the code that reads the data into
+features; both `bot.training`'s fingerprint (whether ``make train`` trains at all) and Rasa's cache
+key of each custom component (whether ``rasa train`` retrains it, `code_fingerprint`) must change
+with that code, or a model trained with the old code is kept.
+"""
+
+from __future__ import annotations
+
+import ast
+import hashlib
+from pathlib import Path
+from typing import Iterable, Optional, Set
+
+from bot.settings import PROJECT_ROOT
+
+
+def _module_path(name: str) -> Optional[Path]:
+    """The file of the project module ``name`` ("bot.guide" → bot/guide.py), if it is one."""
+    base = PROJECT_ROOT.joinpath(*name.split("."))
+    for path in (base.with_suffix(".py"), base / "__init__.py"):
+        if path.is_file():
+            return path
+    return None
+
+
+def imported_modules(sources: Iterable[Path]) -> Set[Path]:
+    """The files of the project modules ``sources`` import, directly or through each other.
+
+    Read from their ``import`` statements (any depth of the code, as a function may import late);
+    a package's ``__init__.py`` counts with each of its modules imported.
+    """
+    seen: Set[Path] = set()
+    pending = list(sources)
+    while pending:
+        source = pending.pop()
+        for node in ast.walk(ast.parse(source.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                names = [node.module, *(f"{node.module}.{alias.name}" for alias in node.names)]
+            else:
+                continue
+            for name in names:
+                parts = name.split(".")
+                for depth in range(1, len(parts) + 1):  # bot/__init__.py, bot/catalogue/__init__.py, …
+                    path = _module_path(".".join(parts[:depth]))
+                    if path is not None and path not in seen:
+                        seen.add(path)
+                        pending.append(path)
+    return seen
+
+
+def code_fingerprint(source: Path) -> str:
+    """A hash of ``source`` and of every project module it imports (`imported_modules`), hex.
+
+    Rasa keys its cache of a trained component on the source of the component's class only
+    (``inspect.getsource``); the components return this from ``fingerprint_addon`` so that a change
+    to the module-level code they train with (`bot.nlu.intent_classifier.IntentModel`, `bot.guide`)
+    retrains them.
+    """
+    digest = hashlib.sha256()
+    for path in sorted({source, *imported_modules([source])}):
+        digest.update(str(path.relative_to(PROJECT_ROOT)).encode())
+        digest.update(b"\0")
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
