@@ -168,7 +168,9 @@ _QUESTION_NOUN_SOUNDS = SoundMatcher(
 
 
 _QUESTION_NOUN_SPELLINGS = {spelling(noun): noun for noun in QUESTION_NOUNS}
-_LOWER_CASE_WORD = re.compile(r"(?<![A-Za-z])[a-z]+(?![A-Za-z])")
+_LOWER_CASE_WORD = re.compile(r"(?<![A-Za-z])[a-z]+(?![A-Za-z@._\d])")
+_NAMING = re.compile(r"(?:叫|姓|名字是?|名是|联系人|我是|本人|邮箱|微信号?|账号)\s*$")
+"""Words after which a lower-case word is a name or an account ("我叫liucheng"), never a noun."""
 
 
 def question_noun_typos(text: str) -> List[Tuple[int, int, str]]:
@@ -181,13 +183,18 @@ def question_noun_typos(text: str) -> List[Tuple[int, int, str]]:
     like a noun's (刘程, 郑明 are no 流程, 证明).
     A word of lower-case letters right beside Chinese that spells a noun in toneless pinyin reads
     as it ("注销的liucheng咋走", "要啥cailiao"), as `bot.catalogue.Catalogue.spelled_subjects` reads a
-    subject: a name or English stands apart or begins with a capital ("Zheng Ming", "Liu Cheng").
+    subject: a name or English stands apart or begins with a capital ("Zheng Ming", "Liu Cheng"),
+    and a word after 叫, 姓, 邮箱… (`_NAMING`) or before "@", "." or digits is a name or an account.
     """
     typed = [(a, b, noun) for a, b, noun in _QUESTION_NOUN_SOUNDS.find(text) if text[a] == noun[0]]
     for found in _LOWER_CASE_WORD.finditer(text):
         start, end = found.span()
         noun = _QUESTION_NOUN_SPELLINGS.get(found.group(0))
-        if noun is not None and HAN_RUN.search(text[start - 1 : start] + text[end : end + 1]):
+        if (
+            noun is not None
+            and HAN_RUN.search(text[start - 1 : start] + text[end : end + 1])
+            and not _NAMING.search(text[:start])
+        ):
             typed.append((start, end, noun))
     return sorted(typed)
 
@@ -250,7 +257,7 @@ def worded_aspect(text: str, guessed: bool = False) -> Optional[str]:
     if text.startswith("/"):
         return None
     # 哩 is how Henan speakers write 的 ("是干啥哩", "要带啥哩")
-    folded = respelled(unicodedata.normalize("NFKC", text).lower().replace("哩", "的"))
+    folded = respelled(unicodedata.normalize("NFKC", text)).lower().replace("哩", "的")
     asked = [aspect for aspect, words in ASPECT_WORDS.items() if any(word in folded for word in words)]
     bring = _BRING_WHAT.search(folded)
     if (
@@ -959,7 +966,7 @@ SUBJECT_FILLER = re.compile(
 (`bot.nlu.intent_classifier.NgramIntentClassifier.decided_by_form`, `subject_alone`)."""
 _HOW_TO_DO = re.compile(
     r"咋办|咋弄|咋整|怎么办|怎么弄|办理|申请|手续|"
-    r"有啥政策|有什么政策|政策|能帮帮|帮帮|找谁|找哪个|能问|能?在(?:这儿?|这里|这边|你们这儿?)?办|在这儿?能办|能办点?啥|"
+    r"有啥政策|有什么政策|政策|能帮帮|帮帮|找谁|找哪个|能问|能在(?:这儿?|这里|这边|你们这儿?)?办|在(?:这儿?|这里|这边|你们这儿?)办|在这儿?能办|能办点?啥|"
     r"[办弄整咋怎么如何个张要吗呢俺不？?]"
 )
 """Words of merely wanting to do something ("办个", "咋弄") or asking what help there is ("有啥政策能

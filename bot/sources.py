@@ -28,14 +28,20 @@ def _module_path(name: str) -> Optional[Path]:
 def imported_modules(sources: Iterable[Path]) -> Set[Path]:
     """The files of the project modules ``sources`` import, directly or through each other.
 
-    Read from their ``import`` statements (any depth of the code, as a function may import late);
-    a package's ``__init__.py`` counts with each of its modules imported.
+    Read from their absolute ``import`` statements (any depth of the code, as a function may import
+    late; the project writes no relative ones); a package's ``__init__.py`` counts with each of its
+    modules imported. Data files a module reads are not followed: the training data and generated
+    files are inputs of their own.
     """
     seen: Set[Path] = set()
     pending = list(sources)
     while pending:
         source = pending.pop()
-        for node in ast.walk(ast.parse(source.read_text(encoding="utf-8"))):
+        try:
+            tree = ast.parse(source.read_bytes())  # bytes: a byte-order mark or coding line is honoured
+        except SyntaxError:
+            continue  # hashed as it is; Python itself reports it where it is imported
+        for node in ast.walk(tree):
             if isinstance(node, ast.Import):
                 names = [alias.name for alias in node.names]
             elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
@@ -60,6 +66,7 @@ def code_fingerprint(source: Path) -> str:
     to the module-level code they train with (`bot.nlu.intent_classifier.IntentModel`, `bot.guide`)
     retrains them.
     """
+    source = source.resolve()  # a project reached through a symlink: paths relative to PROJECT_ROOT
     digest = hashlib.sha256()
     for path in sorted({source, *imported_modules([source])}):
         digest.update(str(path.relative_to(PROJECT_ROOT)).encode())

@@ -3,7 +3,9 @@
 The fingerprint is a hash of every file the model is built from: the training data, the
 configuration, and the code of the custom NLU components with every project module they import
 (`bot.guide`'s reading of typed nouns shapes the features as much as `bot.nlu` does). The catalogue
-itself is not among them, because the entity linker reads it when the model loads.
+itself is not among them: the entity linker and the intent model's masking of item names read the
+live catalogue (files and staff edits) at parse time, so a name staff add works without a retrain;
+the lookup generated from its files (`data/generated`) is an input.
 """
 
 from __future__ import annotations

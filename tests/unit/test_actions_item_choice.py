@@ -1062,7 +1062,9 @@ def test_a_broad_subject_alone_no_item_is_sure_of_offers_its_items(text: str, of
     assert choice.item is None and [item.name for item in choice.choices][: len(offered)] == offered
 
 
-@pytest.mark.parametrize("text", ["想上个户口", "上一下户口咋弄", "我想上社保", "户口上有错字咋改"])
+@pytest.mark.parametrize(
+    "text", ["想上个户口", "上一下户口咋弄", "我想上社保", "户口上有错字咋改", "户口在办吗"]
+)
 def test_a_subject_with_a_verb_of_its_own_is_no_subject_alone(text: str) -> None:
     # 上 of 上户口 / 上社保 is doing it, not "about" the subject (工程上的手续)
     assert subject_alone(get_catalogue(), text) == []

@@ -108,6 +108,10 @@ def test_the_nouns_of_a_question_typed_by_their_sound_are_read_back(text: str, e
         "liucheng",  # nothing Chinese beside it: a name, a handle
         "申请人 zheng ming 退休咋办",
         "shoufeiyong是啥",  # spells more than a noun
+        "我叫liucheng",  # a name after 叫, an account before @ or digits
+        "联系人 zhengming",
+        "邮箱liucheng@qq.com",
+        "微信号shenqing2024",
     ],
 )
 def test_words_that_merely_sound_like_question_nouns_stay(text: str) -> None:
@@ -124,6 +128,13 @@ def test_an_aspect_asked_in_mistyped_words_is_that_aspect(text: str, aspect: str
     from bot.guide import worded_aspect
 
     assert worded_aspect(text) == aspect
+
+
+def test_a_capitalised_name_in_pinyin_asks_no_aspect() -> None:
+    from bot.guide import worded_aspect
+
+    assert worded_aspect("注销的liucheng咋走") == "process"
+    assert worded_aspect("我叫Liucheng") is None
 
 
 def test_everyday_words_are_matched_only_where_no_dictionary_word_stands() -> None:

@@ -37,12 +37,12 @@ def test_the_code_fingerprint_changes_with_a_module_imported_through_another(
     (package / "__init__.py").write_text("")
     (package / "component.py").write_text("def f():\n    from bot.reading import read\n")
     (package / "reading.py").write_text("from bot.words import WORDS\n")
-    (package / "words.py").write_text("WORDS = ('流程',)\n")
+    (package / "words.py").write_text("\ufeffWORDS = ('流程',)\n", encoding="utf-8")  # a byte-order mark
     (package / "unrelated.py").write_text("X = 1\n")
     before = sources.code_fingerprint(package / "component.py")
     (package / "unrelated.py").write_text("X = 2\n")
     assert sources.code_fingerprint(package / "component.py") == before
-    (package / "words.py").write_text("WORDS = ('流程', '材料')\n")
+    (package / "words.py").write_text("WORDS = ('流程', '材料')\n", encoding="utf-8")
     assert sources.code_fingerprint(package / "component.py") != before
 
 
