@@ -24,7 +24,7 @@ from bot.catalogue.linking import (
     without_words,
 )
 from bot.catalogue.search import PAUSE_CHARACTERS, normalise, tells_of_a_death
-from bot.catalogue.sounds import HAN_RUN, SoundMatcher, word_spans, written_as
+from bot.catalogue.sounds import HAN_RUN, SoundMatcher, pinyin_beside_han, word_spans, written_as
 from bot.faq import (
     AGREED_OVER_ITEMS_CONFIDENCE,
     MEANINGFUL,
@@ -168,9 +168,6 @@ _QUESTION_NOUN_SOUNDS = SoundMatcher(
 
 
 _QUESTION_NOUN_SPELLINGS = {spelling(noun): noun for noun in QUESTION_NOUNS}
-_LOWER_CASE_WORD = re.compile(r"(?<![A-Za-z])[a-z]+(?![A-Za-z@._\d])")
-_NAMING = re.compile(r"(?:叫|姓|名字是?|名是|联系人|我是|本人|邮箱|微信号?|账号)\s*$")
-"""Words after which a lower-case word is a name or an account ("我叫liucheng"), never a noun."""
 
 
 def question_noun_typos(text: str) -> List[Tuple[int, int, str]]:
@@ -181,22 +178,11 @@ def question_noun_typos(text: str) -> List[Tuple[int, int, str]]:
     that is a word itself (实践 is not 时间, 往上 not 网上), nor a character of a longer word (几步走
     keeps 步走). The first character must be right: a name begins with a surname that merely sounds
     like a noun's (刘程, 郑明 are no 流程, 证明).
-    A word of lower-case letters right beside Chinese that spells a noun in toneless pinyin reads
-    as it ("注销的liucheng咋走", "要啥cailiao"), as `bot.catalogue.Catalogue.spelled_subjects` reads a
-    subject: a name or English stands apart or begins with a capital ("Zheng Ming", "Liu Cheng"),
-    and a word after 叫, 姓, 邮箱… (`_NAMING`) or before "@", "." or digits is a name or an account.
+    A noun typed in lower-case toneless pinyin right beside Chinese reads as it ("注销的liucheng咋走",
+    "要啥cailiao"; `bot.catalogue.sounds.pinyin_beside_han`, as broad subjects are read).
     """
     typed = [(a, b, noun) for a, b, noun in _QUESTION_NOUN_SOUNDS.find(text) if text[a] == noun[0]]
-    for found in _LOWER_CASE_WORD.finditer(text):
-        start, end = found.span()
-        noun = _QUESTION_NOUN_SPELLINGS.get(found.group(0))
-        if (
-            noun is not None
-            and HAN_RUN.search(text[start - 1 : start] + text[end : end + 1])
-            and not _NAMING.search(text[:start])
-        ):
-            typed.append((start, end, noun))
-    return sorted(typed)
+    return sorted(typed + pinyin_beside_han(text, _QUESTION_NOUN_SPELLINGS))
 
 
 def respelled(text: str) -> str:
@@ -964,9 +950,11 @@ SUBJECT_FILLER = re.compile(
 """Words around a subject or an item's name that say only "about this" ("就业这块的", "住房方面的事",
 "工程上的", "想问问营业执照"): with nothing else, the message names what to ask about
 (`bot.nlu.intent_classifier.NgramIntentClassifier.decided_by_form`, `subject_alone`)."""
+_HERE = "这儿?|这里|这边|你们这儿?"
 _HOW_TO_DO = re.compile(
     r"咋办|咋弄|咋整|怎么办|怎么弄|办理|申请|手续|"
-    r"有啥政策|有什么政策|政策|能帮帮|帮帮|找谁|找哪个|能问|能在(?:这儿?|这里|这边|你们这儿?)?办|在(?:这儿?|这里|这边|你们这儿?)办|在这儿?能办|能办点?啥|"
+    r"有啥政策|有什么政策|政策|能帮帮|帮帮|找谁|找哪个|能问|"
+    rf"能在(?:{_HERE})?办|在(?:{_HERE})办|在这儿?能办|能办点?啥|"
     r"[办弄整咋怎么如何个张要吗呢俺不？?]"
 )
 """Words of merely wanting to do something ("办个", "咋弄") or asking what help there is ("有啥政策能

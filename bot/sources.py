@@ -67,8 +67,13 @@ def code_fingerprint(source: Path) -> str:
     retrains them.
     """
     source = source.resolve()  # a project reached through a symlink: paths relative to PROJECT_ROOT
+    return files_digest({source, *imported_modules([source])})
+
+
+def files_digest(paths: Iterable[Path]) -> str:
+    """A SHA-256 (hex) of the project-relative names and the contents of ``paths``, in name order."""
     digest = hashlib.sha256()
-    for path in sorted({source, *imported_modules([source])}):
+    for path in sorted(paths):
         digest.update(str(path.relative_to(PROJECT_ROOT)).encode())
         digest.update(b"\0")
         digest.update(path.read_bytes())

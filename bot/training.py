@@ -10,14 +10,13 @@ the lookup generated from its files (`data/generated`) is an input.
 
 from __future__ import annotations
 
-import hashlib
 import subprocess
 import sys
 from pathlib import Path
 from typing import Iterable, List
 
 from bot.settings import PROJECT_ROOT
-from bot.sources import imported_modules
+from bot.sources import files_digest, imported_modules
 
 MODELS_DIR = PROJECT_ROOT / "models"
 MODEL_NAME = "gaoxiaoxin"
@@ -46,12 +45,7 @@ def training_inputs() -> List[Path]:
 
 def fingerprint() -> str:
     """A hash of the names and contents of every training input (`training_inputs`)."""
-    digest = hashlib.sha256()
-    for path in training_inputs():
-        digest.update(str(path.relative_to(PROJECT_ROOT)).encode())
-        digest.update(b"\0")
-        digest.update(path.read_bytes())
-    return digest.hexdigest()
+    return files_digest(training_inputs())
 
 
 def is_stale() -> bool:

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 import jieba
 
-from bot.catalogue.sounds import SoundMatcher, syllables
+from bot.catalogue.sounds import SoundMatcher, pinyin_beside_han, syllables, written_as
 from bot.relatives import ELDERS, RELATIVES, WORKERS
 from bot.segmentation import new_tokenizer
 
@@ -76,7 +76,6 @@ _STOP_WORDS_LONGEST_FIRST = sorted((w for w in _STOP_WORDS if len(w) > 1), key=l
 _STOP_CHARS = frozenset(
     "我你您他她它们的了吗呢啊吧呀么什怎样哪要想能会可以办个些这那是在有和与及或就都也还请问给让把被去来"
 )
-_LOWER_CASE_RUN = re.compile(r"(?<![A-Za-z])[a-z]{4,}(?![A-Za-z])")
 SPELLED_SUBJECT_LENGTH = 3
 """Broad subjects this long or longer are also found typed by their sound (`SearchIndex.spelled_subjects`);
 a shorter one is too easily another word."""
@@ -278,16 +277,13 @@ class SearchIndex:
 
         Only subjects of `SPELLED_SUBJECT_LENGTH` characters or more (`bot.catalogue.sounds.SoundMatcher`;
         a stretch that is a word itself is never read as one). A subject typed in toneless pinyin,
-        in lower case and right beside Chinese ("guohu咋弄" → "过户咋弄"), is read too: a name or English
-        stands apart or begins with a capital.
+        in lower case and right beside Chinese ("guohu咋弄" → "过户咋弄"), is read too
+        (`bot.catalogue.sounds.pinyin_beside_han`: not a name or an account), when it has four letters
+        or more.
         """
         self.prepare()
-        for found in reversed(list(_LOWER_CASE_RUN.finditer(text))):
-            start, end = found.span()
-            beside = text[start - 1 : start] + text[end : end + 1]
-            subject = self._subject_spellings.get(found.group(0))
-            if subject is not None and _HAN_RUN.search(beside):
-                text = text[:start] + subject + text[end:]
+        typed = pinyin_beside_han(text, self._subject_spellings)
+        text = written_as(text, [(start, end, term) for start, end, term in typed if end - start >= 4])
         return self._subject_sounds.respelled(text)
 
     def subjects(self, text: str) -> dict[str, frozenset[str]]:

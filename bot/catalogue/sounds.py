@@ -36,6 +36,31 @@ from bot.segmentation import default_tokenizer
 Span = Tuple[int, int, str]
 #: A run of Han characters (CJK unified ideographs, extension A and the compatibility block).
 HAN_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+_LOWER_CASE_WORD = re.compile(r"(?<![A-Za-z])[a-z]+(?![A-Za-z@._\d])")
+_NAMING = re.compile(r"(?:叫|姓|名字是?|名是|联系人|我是|本人|邮箱|微信号?|账号)\s*$")
+"""Words after which a lower-case word is a name or an account ("我叫liucheng"), never a term."""
+
+
+def pinyin_beside_han(text: str, spellings: Dict[str, str]) -> List[Span]:
+    """The lower-case words of ``text`` right beside Chinese that spell a term: ``(start, end, term)``.
+
+    ``spellings`` maps toneless pinyin without spaces to the term ("liucheng" → 流程, "guohu" → 过户).
+    A name or English stands apart or begins with a capital ("Zheng Ming", "Liu Cheng"); a word
+    after 叫, 姓, 邮箱… (`_NAMING`) or before "@", "." or digits is a name or an account.
+    """
+    found: List[Span] = []
+    for word in _LOWER_CASE_WORD.finditer(text):
+        start, end = word.span()
+        term = spellings.get(word.group(0))
+        if (
+            term is not None
+            and HAN_RUN.search(text[start - 1 : start] + text[end : end + 1])
+            and not _NAMING.search(text[:start])
+        ):
+            found.append((start, end, term))
+    return found
+
+
 MIN_PHRASE = 2
 MIN_NEAR_PHRASE = 3
 """Phrases read with nearly the same sound (`fuzzy`) are this long or longer."""
