@@ -277,7 +277,7 @@ class SearchIndex:
 
         Only subjects of `SPELLED_SUBJECT_LENGTH` characters or more (`bot.catalogue.sounds.SoundMatcher`;
         a stretch that is a word itself is never read as one). A subject typed in toneless pinyin,
-        in lower case and right beside Chinese ("guohu咋弄" → "过户咋弄"), is read too
+        in lower case and right beside Chinese ("guohu得带啥" → "过户得带啥"), is read too
         (`bot.catalogue.sounds.pinyin_beside_han`: not a name or an account), when it has four letters
         or more.
         """
