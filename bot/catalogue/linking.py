@@ -68,6 +68,10 @@ BENEFIT_SUBJECTS = frozenset({"补贴", "补助", "津贴"})
 """Words for money the items pay (残疾人两项补贴, 灵活就业社保补贴, 丧葬补助金…): people hear of it before
 they know which matter pays it ("听说有补助 咋领"), so naming one asks about the subject as such
 (`asks_about_a_benefit`), where at least two items are filed under the word."""
+PAYERS = ("政府", "国家", "官方", "上面", "上头")
+"""Who pays a benefit, in a question about one ("听说政府给发的补贴 俺家能领不"): they tell no item
+apart, and their characters beside the next word (府给 of 政府给的房 in 申请公租房's everyday terms)
+must not lean to one (`subject_rest`)."""
 LIKELY_MARGIN = 1.2
 """A best candidate that is not sure but scores at least `SURE_SCORE` and this many times the
 runner-up is likely: the guide answers it and offers the others beside the answer ("想开家卖药的店"
@@ -166,7 +170,7 @@ def weigh(
         # a subject only one item is filed under (上学 in "闺女上学的事") is not vague, nor is a message
         # whose other words are sure of an item ("闺女刚满月 医保的事咋弄"): both are weighed as usual
         narrow = any(len(ids) == 1 for ids in subjects.values())
-        rest = without_words(text, subjects)
+        rest = subject_rest(text, subjects)
         told = narrow or _weigh_words(catalogue, rest, sure_score, margin, limit).item is not None
         broad = [] if told else catalogue.about_topic(text, limit=limit)
         if len(broad) >= 2:
@@ -234,11 +238,21 @@ def asks_about_a_benefit(
     # names and aliases are among the terms said: an item named is never a benefit asked about
     if says_an_item_beyond(catalogue, text, subjects):
         return False
-    rest = without_words(text, subjects)
+    rest = subject_rest(text, subjects)
     # the rest's words may still tell which pays it (腿脚不方便 of 残疾人服务, 送快递 of 灵活就业),
     # weaker than a term
     leaning = catalogue.search(rest, limit=1, min_score=PICK_SCORE)
     return not any(item.id in paying for item, _ in leaning)
+
+
+def subject_rest(text: str, subjects: dict[str, frozenset[str]]) -> str:
+    """What is left of ``text`` to tell which item is meant, once its ``subjects`` are blanked.
+
+    `without_words`; who pays (`PAYERS`) is blanked too when every subject is a benefit
+    (`BENEFIT_SUBJECTS`).
+    """
+    benefit = all(subject in BENEFIT_SUBJECTS for subject in subjects)
+    return without_words(text, [*subjects, *(PAYERS if benefit else ())])
 
 
 def without_words(text: str, words: Iterable[str]) -> str:

@@ -51,6 +51,7 @@ from bot.faq import FAQ_TOPIC, GUIDE_INTENT_READ_AS_FAQ, title_terms
 from bot.faq_entries import TOPIC_METADATA, load_entries
 from bot.guide import (
     ASKING,
+    ASPECT_WORDS,
     BACK_REFERENCES,
     GUIDE_INTENTS,
     HEARSAY,
@@ -96,7 +97,8 @@ matter of the catalogue (`about_a_matter`) that holds no word of booking, cancel
 something up (`APPOINTMENT_CUES`), nor of changing unless it names no item and the catalogue is sure
 of the one it describes (`CHANGE_CUES`), is a question about the matter: a question about drawing
 out (取) 公积金 was read as ``cancel_appointment`` just under 0.5, and "俺退了休 公积金里的钱能一次取完不"
-(退, 取) just over it, which then asked for a booking code."""
+(退, 取) just over it, which then asked for a booking code. So is one that asks in words how long it
+takes ("信息改一下大概多久", `unsure_other_intent`), whatever it is about."""
 UNSURE_APPOINTMENT = 0.8
 """Below this confidence, an appointment intent gives way as above. Higher than `UNSURE_BOOKING`:
 no held-out message about an appointment already made lacks such a word (预约, 号, 推, 取消, 查 …,
@@ -546,6 +548,7 @@ class NgramIntentClassifier(GraphComponent, IntentClassifier):
                 if unsure_booking(ranking, message.get(TEXT) or ""):
                     # "想开个小超市 办个个体执照": a question, not a request that would start the booking form
                     ranking = [ranking[1], ranking[0], *ranking[2:]]
+                ranking = person_over_challenge(ranking, message.get(TEXT) or "")
                 ranking = self.read_as_guide_question(ranking, message.get(TEXT) or "")
                 ranking = read_as_statement(ranking, message.get(TEXT) or "")
                 guide = str(ranking[0]["name"])
@@ -668,6 +671,12 @@ class NgramIntentClassifier(GraphComponent, IntentClassifier):
         return training_data
 
 
+_TIME_LIMIT_WORDS = re.compile("|".join(map(re.escape, ASPECT_WORDS["time_limit"])))
+"""The words asking a matter's time limit (多长时间, 几天能, 截止): their 时间 or 天 is no booking's."""
+_WISH_TO_CHANGE = re.compile(r"[想要][改换]")
+"""A wish to change something ("我想改一下"), which keeps an appointment reading whatever else is asked."""
+
+
 def unsure_other_intent(intent: str, confidence: float, text: str, index: ServiceIndex) -> bool:
     """Whether an unsure ``intent`` for ``text`` is better read as a guide question.
 
@@ -675,7 +684,10 @@ def unsure_other_intent(intent: str, confidence: float, text: str, index: Servic
       matter of the catalogue (`about_a_matter`) that holds no word of booking, cancelling or
       looking up (`APPOINTMENT_CUES`); one that holds a word of changing (`CHANGE_CUES`) only when
       it names no item and the catalogue is sure of the one it describes (what is changed is that
-      matter's: "法人要换成俺 公司名也想一块改掉");
+      matter's: "法人要换成俺 公司名也想一块改掉"); and one that asks in words how long it takes
+      (`bot.guide.worded_aspect`: "信息改一下大概多久", the matter in context) and, those words
+      aside (`_TIME_LIMIT_WORDS`: the 时间 of 多长时间), holds no such word nor a wish to change
+      (`_WISH_TO_CHANGE`: "我想改一下 多久能改好" moves a booking), whatever it is about;
     - an opening-hours or address question under `UNSURE_HALL`, for a message about a matter of
       the catalogue that holds no word about the hall or its hours (`HALL_CUES`); an address question
       about a matter of the catalogue that tells of a business's address changed (`ADDRESS_CHANGED`,
@@ -689,6 +701,13 @@ def unsure_other_intent(intent: str, confidence: float, text: str, index: Servic
       asks whether hearsay about a matter of the catalogue is true.
     """
     if intent in APPOINTMENT_INTENTS:
+        if (
+            confidence < UNSURE_APPOINTMENT
+            and worded_aspect(text) == "time_limit"
+            and APPOINTMENT_CUES.search(_TIME_LIMIT_WORDS.sub("", text)) is None
+            and _WISH_TO_CHANGE.search(text) is None
+        ):
+            return True  # "信息改一下大概多久": how long a matter takes; a booking is moved, not timed
         unsure = confidence < UNSURE_APPOINTMENT and APPOINTMENT_CUES.search(text) is None
         if unsure and CHANGE_CUES.search(text) is not None:
             # "法人要换成俺 公司名也想一块改掉": what is changed is of a matter the catalogue is sure the
@@ -753,6 +772,35 @@ def read_as_statement(ranking: List[Dict[str, Any]], text: str) -> List[Dict[str
     if SELF_STATEMENT.search(text) is None or ASKING.search(text) is not None:
         return ranking
     found = next((i for i, r in enumerate(ranking) if r["name"] == INFORM), None)
+    return ranking if found is None else put_first(ranking, found)
+
+
+PERSON_ASKED = re.compile(
+    r"(?<![不别需没])(?:转|找|换|叫|要|接|请|来|让)[个一位]?(?:人工|真人|活人|工作人员|客服)(?!审|核|智能)"
+    r"|(?:要|想|让我|得)(?:跟|和|找)个?(?:真人|人工|人)(?:说|聊|问|对话)"
+)
+"""Words that ask for a person to take over ("转人工", "麻烦转真人", "让人工来", "我要跟人说"). Not a
+question whether one is there ("你是人工客服吗"), chatting with a person as a state ("我这是在和真人聊着吗"),
+a check a person makes (需要人工审核) or a person declined (`_DECLINED`)."""
+_DECLINED = re.compile(r"(?:不要|不用|不想|不需要|不必|无需|别|甭)[\s给帮我俺]{0,3}$")
+"""A refusal right before the words ("不要转人工", "别给我找客服"), which asks for no one."""
+
+
+def asks_for_a_person(text: str) -> bool:
+    """Whether ``text`` asks in words for a person to take over (`PERSON_ASKED`, not `_DECLINED`)."""
+    return any(_DECLINED.search(text[: m.start()]) is None for m in PERSON_ASKED.finditer(text))
+
+
+def person_over_challenge(ranking: List[Dict[str, Any]], text: str) -> List[Dict[str, Any]]:
+    """``ranking`` with ``request_human`` first when a challenge on top also asks for a person in words.
+
+    "你是机器人吗 转人工": the model reads the challenge (机器人 weighs most), but what the citizen
+    wants is the person (`asks_for_a_person`), whom the handoff gives. ``request_human`` takes the
+    top's confidence (`put_first`); a ranking without it is returned as it is.
+    """
+    if not ranking or ranking[0]["name"] != "bot_challenge" or not asks_for_a_person(text):
+        return ranking
+    found = next((i for i, r in enumerate(ranking) if r["name"] == "request_human"), None)
     return ranking if found is None else put_first(ranking, found)
 
 

@@ -177,6 +177,27 @@ def comes_from(text: str, place: str) -> bool:
     return origin is not None and f"{place}的" not in text and text.count(place) == 1
 
 
+#: what the citizen did in a place: worked, paid in, lived, studied or served there, with 过 ("在江苏也交过
+#: 几年社保", "在苏州打过工"; not 过户, 过来 or 过去, which are moves) or with 了 and a length of time
+#: ("在杭州工作了三年", "交了五年社保")
+_DONE_THERE = (
+    r"[^\s，。,.!！?？、；;]{0,8}?(?:交|缴|上|干|做|住|待|呆|工作|读|念|参|打|当|生活)"
+    r"(?:过(?![户来去])|了(?:[一二两三四五六七八九十几半\d]+|好几)个?(?:年|月|多年|多月))"
+)
+
+
+def history_there(text: str, place: str) -> bool:
+    """Whether ``text`` tells of the citizen's past in ``place`` for a matter of here.
+
+    "早些年在浙江缴过养老保险 办退休要开啥证明" asks what the retirement here needs for the years
+    paid in elsewhere; the place is the citizen's history, not the matter's. Only "在" + the place
+    (`_DONE_THERE`), named once: "在北京交过社保 北京社保卡咋补" and "上海社保交过几年能落户不" ask
+    about that place's matter.
+    """
+    done = re.search("在" + re.escape(place) + _DONE_THERE, text) is not None
+    return done and text.count(place) == 1 and f"{place}的" not in text
+
+
 def other_place(text: str, words: Optional[Sequence[str]] = None) -> Optional[str]:
     """The first place ``text`` names that is not Zhengzhou's (`place_names`, ``LOCAL``), or ``None``.
 
@@ -203,10 +224,12 @@ def elsewhere(text: str, words: Optional[Sequence[str]] = None) -> Optional[str]
     ``words`` are the message's words when a tokenizer has already cut it (Rasa's pipeline);
     otherwise jieba's default dictionary cuts it. ``None`` when the message names no place, names a
     place of Zhengzhou, ties the matter to the hall (see the module's rules), or asks how someone in
-    that place signs or is present for a matter of here (`away_to_sign`), or says someone of that
-    place comes to do it here (`comes_from`).
+    that place signs or is present for a matter of here (`away_to_sign`), says someone of that place
+    comes to do it here (`comes_from`), or tells of the citizen's past there (`history_there`).
     """
     if ties_here(text):
         return None
     place = other_place(text, words)
-    return None if place is None or away_to_sign(text, place) or comes_from(text, place) else place
+    if place is None or away_to_sign(text, place) or comes_from(text, place) or history_there(text, place):
+        return None
+    return place

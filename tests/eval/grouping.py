@@ -17,10 +17,9 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from bot.db import make_engine, run_migrations
 from bot.faq import FaqIndex
-from bot.faq_entries import load_entries
-from bot.settings import PROJECT_ROOT
 from bot.unanswered import Resemblance, UnansweredStore
 from tests.eval.data import Example
+from tests.eval.metrics import faq_index
 
 ORDER_SEED = 7
 
@@ -43,8 +42,8 @@ def _rows(
 
 def unanswered_grouping(held: Dict[str, Sequence[Example]]) -> Dict[str, Any]:
     """Rows and purity of the unanswered list for every held-out FAQ paraphrase (see module)."""
-    entries = load_entries(PROJECT_ROOT / "data" / "faq")
-    index = FaqIndex(entries)
+    index = faq_index()
+    entries = index.entries
     questions = [(e.text, e.topic) for items in held.values() for e in items if e.topic]
     random.Random(ORDER_SEED).shuffle(questions)
     resemblance = Resemblance([[e.title, *e.questions] for e in entries])

@@ -544,6 +544,16 @@ def test_a_benefit_with_words_of_one_matter_is_that_matter(text: str, expected: 
     assert catalogue.evidence(text).leading == catalogue.get(expected)
 
 
+@pytest.mark.parametrize("text", ["听说政府给发补贴 俺家能领不", "国家给发的补助 俺能领不"])
+def test_who_pays_a_benefit_leans_to_no_item(text: str) -> None:
+    # 府给 of 政府给的房 (申请公租房's everyday terms), 国家 of 国家企业信用信息公示系统 (信用修复):
+    # who pays says no matter
+    evidence = get_catalogue().evidence(text)
+    assert evidence.item is None
+    offered = {item.name for item in evidence.choices}
+    assert {"残疾人服务一件事", "身后一件事"} <= offered and "信用修复一件事" not in offered
+
+
 def test_an_item_the_other_words_lean_to_comes_first_among_the_payers() -> None:
     # 家政 says a flexible worker, whom 补助 does not file under any item
     evidence = get_catalogue().evidence("俺是干家政的 有补助吗")

@@ -19,6 +19,7 @@ from bot.faq_entries import FaqEntry, nlu_examples
 from bot.nlu.intent_classifier import (
     UNSURE_APPOINTMENT,
     IntentModel,
+    person_over_challenge,
     read_as_statement,
     training_label,
     unsure_booking,
@@ -270,6 +271,14 @@ def index() -> ServiceIndex:
         ("reschedule_appointment", 0.46, "法人要换成俺 公司名也想一块改掉", True),
         ("reschedule_appointment", 0.46, "股东要换 公司章程也得改", True),
         ("reschedule_appointment", 0.5, "能帮我换一天吗", False),
+        # how long a change takes: a question about the matter in context, not a booking to move
+        ("reschedule_appointment", 0.61, "这个改一下得几天能弄好", True),
+        ("reschedule_appointment", 0.61, "换个法人前后得多久", True),
+        ("reschedule_appointment", 0.61, "执照上的信息改完需要多长时间", True),  # 时间 of 多长时间
+        ("reschedule_appointment", 0.61, "改约要多久", False),  # the booking is named
+        ("reschedule_appointment", 0.61, "换个时间大概多久弄好", False),
+        ("reschedule_appointment", 0.62, "我想改一下 多久能改好", False),  # a wish to move a booking
+        ("reschedule_appointment", UNSURE_APPOINTMENT, "这个改一下得几天能弄好", False),
         # a time moved or a day changed, whatever matter is described: the booking's
         ("reschedule_appointment", 0.71, "生孩子那个能往后推推不", False),
         ("reschedule_appointment", 0.41, "给娃上学的那个能换一天不", False),
@@ -544,3 +553,42 @@ def test_a_message_holding_a_value_the_forms_read_is_never_out_of_scope_by_its_f
         assert regex_entities(mashing) == []
         decided = classifier.decided_by_form(Message(data={"text": mashing}), mashing, mashing.split())
         assert decided == "out_of_scope"
+
+
+CHALLENGE_FIRST = [
+    {"name": "bot_challenge", "confidence": 0.85},
+    {"name": "request_human", "confidence": 0.14},
+    {"name": "faq", "confidence": 0.01},
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "first"),
+    [
+        ("你是机器人吗 转人工", "request_human"),
+        ("是自动回复吧？麻烦给我转真人", "request_human"),
+        ("你是不是电脑在回 我想跟人说", "request_human"),
+        ("你是机器人吗", "bot_challenge"),  # only the challenge
+        ("是人在回复还是系统自动回的", "bot_challenge"),
+        ("恁是机器人不 俺要找人工", "request_human"),
+        ("你是个机器人吧 让人工来", "request_human"),
+        ("不行就转人工 你是不是机器人", "request_human"),  # 不 of 不行 declines nothing
+        ("要是真人就好了", "bot_challenge"),  # 要是: "if", no one asked for
+        ("我现在是在和真人聊吗", "bot_challenge"),  # chatting with a person as a state
+        ("你是人工客服吗", "bot_challenge"),  # whether one is there, not a request for one
+        ("你到底是真人还是机器人 不要转人工啊", "bot_challenge"),  # a person declined
+        ("俺不要人工 就问你是不是机器人", "bot_challenge"),
+        ("你是机器人吗 这个需要人工审核吗", "bot_challenge"),  # a check a person makes
+    ],
+)
+def test_a_person_asked_for_with_a_challenge_comes_first(text: str, first: str) -> None:
+    ranking = person_over_challenge(CHALLENGE_FIRST, text)
+    assert ranking[0]["name"] == first
+    assert ranking[0]["confidence"] == 0.85  # the decision keeps the top's confidence
+
+
+def test_a_person_asked_for_changes_nothing_but_a_challenge() -> None:
+    greeting = [{"name": "greet", "confidence": 0.6}, {"name": "request_human", "confidence": 0.3}]
+    assert person_over_challenge(greeting, "你好 转人工") == greeting
+    alone = [{"name": "bot_challenge", "confidence": 0.9}, {"name": "faq", "confidence": 0.1}]
+    assert person_over_challenge(alone, "你是机器人吗 转人工") == alone

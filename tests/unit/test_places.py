@@ -29,6 +29,10 @@ from tests.conftest import make_tracker
         ("俺是北京人 想办北京居住证", "北京"),  # the place named again with the matter
         ("上海人才落户咋办", "上海"),  # 人才, 居民医保: the place's own matters, no person of it
         ("上海居民医保咋交", "上海"),
+        ("在北京交过社保 北京的社保能取吗", "北京"),  # a past there, but the matter named as there's
+        ("在深圳过户房子要啥", "深圳"),  # 过户 is the matter, not a past
+        ("我在上海交过社保 上海社保卡咋补", "上海"),  # the place named again with the matter
+        ("深圳公积金交过半年能贷款吗", "深圳"),  # no 在: the place's own matter
     ],
 )
 def test_another_places_affair_is_found(text: str, place: str) -> None:
@@ -57,6 +61,13 @@ def test_another_places_affair_is_found(text: str, place: str) -> None:
         "俺是澳门人 办事得拿啥证件",
         "开饭店要带啥东西",  # jieba tags 东西 as a place; it is not one of the names
         "有延时服务吗",
+        # the citizen's past there, the matter here
+        "之前在上海上过三年班 退休时能算上吗",
+        "年轻时在广州工作过 养老金咋算",
+        "以前在杭州住过两年 现在办居住证有影响不",
+        "早些年在浙江缴过养老保险 办退休要开啥证明",
+        "我在杭州工作了三年 社保咋转",  # 了 and a length of time
+        "以前在苏州打过工 养老保险咋算",
     ],
 )
 def test_a_matter_of_this_hall_is_not_elsewhere(text: str) -> None:

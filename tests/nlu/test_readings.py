@@ -1,0 +1,48 @@
+"""Readings of mixed messages by the trained model: the request that matters wins.
+
+A challenge and a request for a person in one message asks for the person; a citizen's past in another
+place is not another place's affair; how long a change takes is a question about the matter, not a
+booking to move. None of these sentences stands in the training data.
+"""
+
+from __future__ import annotations
+
+import pytest
+from rasa.core.agent import Agent
+
+from bot.guide import GUIDE_INTENTS
+from tests.utils.nlu import parse
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["你是个机器人吧 那帮我找个人工客服", "是自动回复吗？麻烦转真人", "你是不是电脑在回啊 我要跟人说"],
+)
+def test_a_person_asked_for_with_a_challenge_is_a_request_for_a_person(agent: Agent, text: str) -> None:
+    parsed = parse(agent, text)
+    assert parsed["intent"]["name"] == "request_human", parsed["intent_ranking"][:3]
+
+
+def test_a_challenge_alone_stays_a_challenge(agent: Agent) -> None:
+    parsed = parse(agent, "你是不是机器人呀")
+    assert parsed["intent"]["name"] == "bot_challenge", parsed["intent_ranking"][:3]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "之前在上海上过三年班 退休时能算上吗",
+        "年轻时在广州工作过几年 办退休要开啥证明",
+        "在杭州交了五年社保 退休咋算",
+    ],
+)
+def test_a_past_in_another_place_is_a_question_about_a_matter(agent: Agent, text: str) -> None:
+    parsed = parse(agent, text)
+    assert parsed["intent"]["name"] in GUIDE_INTENTS, parsed["intent_ranking"][:3]
+
+
+def test_how_long_a_change_takes_is_a_time_limit_question(agent: Agent) -> None:
+    parsed = parse(agent, "信息改一下大概多久")
+    assert parsed["intent"]["name"] == "ask_time_limit", parsed["intent_ranking"][:3]
