@@ -1,9 +1,10 @@
 """The project's own Python modules a piece of code depends on, read from its ``import`` statements.
 
 What a trained model depends on is its training data and the code that reads the data into
-features; both `bot.training`'s fingerprint (whether ``make train`` trains at all) and Rasa's cache
-key of each custom component (whether ``rasa train`` retrains it, `code_fingerprint`) must change
-with that code, or a model trained with the old code is kept.
+features; `bot.training`'s fingerprint (whether ``make train`` trains at all), Rasa's cache key of
+each custom component (whether ``rasa train`` retrains it, `code_fingerprint`) and ``make eval``'s
+cache of a candidate's figures must change with that code, or a model trained with the old code is
+kept.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 import ast
 import hashlib
 from pathlib import Path
-from typing import Iterable, Optional, Set
+from typing import Iterable, List, Optional, Set
 
 from bot.settings import PROJECT_ROOT
 
@@ -56,6 +57,22 @@ def imported_modules(sources: Iterable[Path]) -> Set[Path]:
                         seen.add(path)
                         pending.append(path)
     return seen
+
+
+def files_and_imports(paths: Iterable[str]) -> List[Path]:
+    """The files under ``paths`` and the project modules their Python imports, sorted.
+
+    ``paths`` are project-relative files or folders; ``__pycache__`` is skipped; the imports are
+    followed as `imported_modules` does.
+    """
+    found: List[Path] = []
+    for relative in paths:
+        path = PROJECT_ROOT / relative
+        if path.is_file():
+            found.append(path)
+        elif path.is_dir():
+            found.extend(p for p in path.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
+    return sorted(set(found) | imported_modules(p for p in found if p.suffix == ".py"))
 
 
 def code_fingerprint(source: Path) -> str:

@@ -13,10 +13,10 @@ from __future__ import annotations
 import subprocess
 import sys
 from pathlib import Path
-from typing import Iterable, List
+from typing import List
 
 from bot.settings import PROJECT_ROOT
-from bot.sources import files_digest, imported_modules
+from bot.sources import files_and_imports, files_digest
 
 MODELS_DIR = PROJECT_ROOT / "models"
 MODEL_NAME = "gaoxiaoxin"
@@ -26,21 +26,9 @@ TRAINING_DATA = ("data/nlu", "data/rules", "data/stories")
 INPUTS = ("config.yml", "domain.yml", *TRAINING_DATA, "data/generated", "bot/nlu")
 
 
-def _files(paths: Iterable[str]) -> List[Path]:
-    """The files under ``paths`` (project-relative) and the project modules their Python imports."""
-    found: List[Path] = []
-    for relative in paths:
-        path = PROJECT_ROOT / relative
-        if path.is_file():
-            found.append(path)
-        elif path.is_dir():
-            found.extend(p for p in path.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
-    return sorted(set(found) | imported_modules(p for p in found if p.suffix == ".py"))
-
-
 def training_inputs() -> List[Path]:
     """Every file the model is built from (`INPUTS` and the project modules their code imports)."""
-    return _files(INPUTS)
+    return files_and_imports(INPUTS)
 
 
 def fingerprint() -> str:

@@ -701,19 +701,21 @@ def unsure_other_intent(intent: str, confidence: float, text: str, index: Servic
       asks whether hearsay about a matter of the catalogue is true.
     """
     if intent in APPOINTMENT_INTENTS:
+        if confidence >= UNSURE_APPOINTMENT:
+            return False
         if (
-            confidence < UNSURE_APPOINTMENT
-            and worded_aspect(text) == "time_limit"
+            worded_aspect(text) == "time_limit"
             and APPOINTMENT_CUES.search(_TIME_LIMIT_WORDS.sub("", text)) is None
             and _WISH_TO_CHANGE.search(text) is None
         ):
             return True  # "信息改一下大概多久": how long a matter takes; a booking is moved, not timed
-        unsure = confidence < UNSURE_APPOINTMENT and APPOINTMENT_CUES.search(text) is None
-        if unsure and CHANGE_CUES.search(text) is not None:
+        if APPOINTMENT_CUES.search(text) is not None:
+            return False
+        if CHANGE_CUES.search(text) is not None:
             # "法人要换成俺 公司名也想一块改掉": what is changed is of a matter the catalogue is sure the
             # message describes; an item named ("社保卡的那个改一下") is the booking's
             return not index.find(text) and index.catalogue.evidence(text).item is not None
-        return unsure and about_a_matter(text, index)
+        return about_a_matter(text, index)
     if intent in HALL_INTENTS:
         if (
             intent == "ask_hall_location"
@@ -771,8 +773,7 @@ def read_as_statement(ranking: List[Dict[str, Any]], text: str) -> List[Dict[str
         return ranking
     if SELF_STATEMENT.search(text) is None or ASKING.search(text) is not None:
         return ranking
-    found = next((i for i, r in enumerate(ranking) if r["name"] == INFORM), None)
-    return ranking if found is None else put_first(ranking, found)
+    return promoted(ranking, INFORM)
 
 
 PERSON_ASKED = re.compile(
@@ -800,7 +801,12 @@ def person_over_challenge(ranking: List[Dict[str, Any]], text: str) -> List[Dict
     """
     if not ranking or ranking[0]["name"] != "bot_challenge" or not asks_for_a_person(text):
         return ranking
-    found = next((i for i, r in enumerate(ranking) if r["name"] == "request_human"), None)
+    return promoted(ranking, "request_human")
+
+
+def promoted(ranking: List[Dict[str, Any]], intent: str) -> List[Dict[str, Any]]:
+    """``ranking`` with ``intent`` first (`put_first`), or as it is when ``intent`` is not ranked."""
+    found = next((i for i, r in enumerate(ranking) if r["name"] == intent), None)
     return ranking if found is None else put_first(ranking, found)
 
 

@@ -162,6 +162,15 @@ def away_to_sign(text: str, place: str) -> bool:
     )
 
 
+def named_as_theirs(text: str, place: str) -> bool:
+    """Whether ``text`` names its matter as ``place``'s.
+
+    As the matter's owner ("北京的社保"), or by naming the place again with it ("俺是北京人
+    想办北京居住证"). Used by `comes_from` and `history_there`.
+    """
+    return f"{place}的" in text or text.count(place) > 1
+
+
 def comes_from(text: str, place: str) -> bool:
     """Whether ``text`` says someone is of ``place`` and comes to do the matter here.
 
@@ -173,8 +182,7 @@ def comes_from(text: str, place: str) -> bool:
     origin = re.search(
         re.escape(place) + r"(?:人(?![社才民])|居民(?!医保|养老|社保)|同胞|籍|来的|过来)", text
     )
-    # named again ("俺是北京人 想办北京居住证") or as the matter's owner ("北京的社保"): that place's
-    return origin is not None and f"{place}的" not in text and text.count(place) == 1
+    return origin is not None and not named_as_theirs(text, place)
 
 
 #: what the citizen did in a place: worked, paid in, lived, studied or served there, with 过 ("在江苏也交过
@@ -191,11 +199,11 @@ def history_there(text: str, place: str) -> bool:
 
     "早些年在浙江缴过养老保险 办退休要开啥证明" asks what the retirement here needs for the years
     paid in elsewhere; the place is the citizen's history, not the matter's. Only "在" + the place
-    (`_DONE_THERE`), named once: "在北京交过社保 北京社保卡咋补" and "上海社保交过几年能落户不" ask
-    about that place's matter.
+    (`_DONE_THERE`), and not when the matter is named as the place's (`named_as_theirs`): "在北京交过
+    社保 北京社保卡咋补" and "上海社保交过几年能落户不" ask about that place's matter.
     """
     done = re.search("在" + re.escape(place) + _DONE_THERE, text) is not None
-    return done and text.count(place) == 1 and f"{place}的" not in text
+    return done and not named_as_theirs(text, place)
 
 
 def other_place(text: str, words: Optional[Sequence[str]] = None) -> Optional[str]:

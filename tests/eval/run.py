@@ -43,6 +43,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 from rasa import __version__ as rasa_version  # noqa: E402
 
 from bot.settings import PROJECT_ROOT  # noqa: E402
+from bot.sources import files_and_imports, files_digest  # noqa: E402
 from bot.training import train_command  # noqa: E402
 from tests.eval.data import HELDOUT_FILES, TRAINING_DATA, Example, examples  # noqa: E402
 from tests.eval.grouping import unanswered_grouping  # noqa: E402
@@ -68,7 +69,8 @@ CANDIDATES = {
 QUICK = ("project", "rasa_logreg")
 REPORT = PROJECT_ROOT / "docs" / "evaluation.md"
 CACHE = PROJECT_ROOT / "results" / "eval-cache"
-# folders whose content a candidate's figures depend on (with its config and the held-out files)
+# folders whose content a candidate's figures depend on, with the project modules their code imports
+# (and its config and the held-out files)
 FINGERPRINTED = (
     "data/nlu",
     "data/services",
@@ -118,14 +120,10 @@ def _baseline_fold(training: List[tuple[str, str]], texts: List[str]) -> List[st
 
 @functools.lru_cache(maxsize=1)
 def _inputs_digest() -> str:
-    """A digest of every file in ``FINGERPRINTED`` and Rasa's version, read once a run."""
-    digest = hashlib.sha256(rasa_version.encode())
-    for folder in FINGERPRINTED:
-        for path in sorted((PROJECT_ROOT / folder).rglob("*")):
-            if path.is_file() and "__pycache__" not in path.parts:
-                digest.update(str(path.relative_to(PROJECT_ROOT)).encode())
-                digest.update(path.read_bytes())
-    return digest.hexdigest()
+    """A digest of Rasa's version, every file in ``FINGERPRINTED`` and every project module their
+    code imports (`bot.sources.files_and_imports`: `bot.guide` shapes the features too), once a run."""
+    files = files_digest(files_and_imports(FINGERPRINTED))
+    return hashlib.sha256((rasa_version + files).encode()).hexdigest()
 
 
 def fingerprint(config: Path, held: Dict[str, List[Example]]) -> str:
