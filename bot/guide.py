@@ -69,8 +69,11 @@ ASPECT_WORDS: Dict[str, tuple[str, ...]] = {
         "准备些啥",
         "准备什么",
         "准备些什么",
+        "哪些票据",
+        "哪些单据",
+        "哪些单子",
     ),
-    "process": ("流程", "步骤"),
+    "process": ("流程", "步骤", "走啥程序", "走什么程序", "是啥程序", "是什么程序"),
     "time_limit": (
         "多久",
         "多长时间",
@@ -342,8 +345,41 @@ conversations' long first messages asking about the whole matter were given an a
 (one at 0.79); "俺想给俺爹办退休 …需要提供哪些东西" is a materials question at 0.97."""
 
 
+ORDER_ASKED = re.compile(
+    r"先[^，,。？?\s]{0,8}?(?:后|再)[^，,。？?\s]{0,3}?(?:办|去|报|交|弄|跑)"
+    r"|先(?:办|去|报|交|弄|跑|找)哪(?!个窗口|个口)|哪个先"
+    r"|先后(?:顺序|次序|咋|怎)|(?:啥|什么|办理|办的|的)顺序|顺序(?:是|咋|怎)"
+    r"|先[^，,。？?\s]{1,8}?还是先"
+)
+"""Asking in which order the steps go ("先办哪个后办哪个", "先去哪后去哪", "先后顺序咋弄", "先网上预审还是
+先去现场"): the process (`asks_the_order`), though 哪 and 去 read as where to go and 网上 … 现场 as
+whether it is done online (`asks_online_or_in_person`). Not which window to go to first ("先找哪个口递材料"),
+nor 先后 or 顺序 in another sense ("我先后在两家公司交过社保", "材料要按顺序排好吗")."""
+_ORDER_READINGS = ("ask_window", "ask_service_guide", "ask_materials", "ask_online")
+"""The readings an order question replaces: where to go, the overview, what to bring first ("先交啥
+再去…"), online or in person first. Not a condition, a fee or a time limit."""
+
+
+def asks_the_order(text: str) -> bool:
+    """Whether ``text`` asks in which order a matter's steps go (`ORDER_ASKED`).
+
+    Not when it words another aspect than where to go or what it is (`worded_aspect`: "首先得准备啥
+    再去派出所" asks what to bring; "是个啥顺序" asks the order).
+    """
+    worded = worded_aspect(text)
+    return ORDER_ASKED.search(text) is not None and worded in (None, "overview", "process", "window")
+
+
 IN_PERSON_WORDS = ("现场", "线下", "窗口", "大厅", "跑一趟", "跑一次", "去一趟", "得去", "要去", "到场")
 """Words of doing a matter in person, the other branch of "网上办还是得去现场"."""
+MUST_GO = re.compile(
+    r"(?<![都两])(?:必须|一定|非得|非要|得|需要|还要|还得|要不要|用不用|不用)要?(?:亲自)?(?:去|到|跑)(?:现场|窗口|大厅|一趟)"
+    r"(?!核|勘|检|验|拍照|体检)[^，,。？?\s]?(?:吗|不|么|没|吧|[？?]|$)"
+)
+"""Asking whether the matter must be done in person ("公司关了必须到现场吗", "换个地址一定要跑一趟吗",
+"要不要去现场"): whether it can be done without going, the online aspect (`asks_online_or_in_person`).
+Not whether both or all places must be gone to ("两边都得跑一趟吗": the process), nor a step done on
+the spot (现场核查, 现场体检)."""
 _DONE_BEFORE = ("了", "过", "完", "以后", "之后")
 """Words before 还是 that tell a step done ("网上交了材料 还是要去…"): 还是 after them is "still"."""
 _OVERRIDDEN_INTENTS = ("ask_process", "ask_window", "ask_service_guide")
@@ -351,19 +387,35 @@ _OVERRIDDEN_INTENTS = ("ask_process", "ask_window", "ask_service_guide")
 
 
 def asks_online_or_in_person(text: str) -> bool:
-    """Whether ``text`` asks if a matter is done online or in person ("网上报还是得去学校现场").
+    """Whether ``text`` asks if a matter is done online or in person, or must be done in person.
+
+    "网上报还是得去学校现场"; "公司关了必须到现场吗" (`MUST_GO`).
 
     It names an online way (`_ONLINE_MARKS`) and an in-person one (`IN_PERSON_WORDS`) on the two
     sides of a 还是 or 或者, in either order; not when the words before it tell a step already done
-    (`_DONE_BEFORE`: 还是 is then "still"), nor when the message also asks another aspect in words
+    (`_DONE_BEFORE`: 还是 is then "still"), nor when it asks which comes first (`ORDER_ASKED`), nor
+    when the message also asks another aspect in words
     (`ASPECT_WORDS`: "网上办要多久 还是去窗口快一点" asks how long).
     """
     folded = unicodedata.normalize("NFKC", text).lower()
+    if ORDER_ASKED.search(folded):
+        return False  # "先在网上填表还是先到现场": which comes first, the process
     others = [
         w for aspect, words in ASPECT_WORDS.items() if aspect not in ("online", "window") for w in words
     ]
     if any(word in folded for word in others):
         return False
+    must_go = MUST_GO.search(folded)
+    if must_go:
+        # "必须到现场吗": whether it can be done without going; not who must come (本人, a relative:
+        # `asks_for_someones_presence`), where to go once there (几号窗口) or a step after one done
+        # ("网上交完了 还得去窗口吗")
+        window = any(word in folded for word in ASPECT_WORDS["window"])
+        done = any(mark in folded[: must_go.start()] for mark in ("了", "完", "以后", "之后"))  # not 过户
+        someone = (
+            "本人" in folded or any(word in text for word in RELATIVES) or asks_for_someones_presence(text)
+        )
+        return not (window or done or someone)
 
     def online(part: str) -> bool:
         return any(mark in part for mark in _ONLINE_MARKS)
@@ -386,7 +438,9 @@ def asks_online_or_in_person(text: str) -> bool:
 def guide_intent_read(intent: str, confidence: float, text: str) -> str:
     """The guide intent a question is answered as, from the intent read and the message's words.
 
-    A question whether the matter is done online or in person asks for the online aspect when the
+    A question in which order the steps go asks for the process when the model read where to go,
+    the overview, the materials or the online channels (`asks_the_order`). A question whether the
+    matter is done online or in person asks for the online aspect when the
     model read a process, window or overview question (`asks_online_or_in_person`); an overview
     question that names an aspect asks for it ("…下一步申请公租房得够啥条件", `asked_aspect`), one that
     names none and asks who may do the matter, or whether the money may be drawn, asks for its
@@ -398,6 +452,8 @@ def guide_intent_read(intent: str, confidence: float, text: str) -> str:
     哪些税费", however sure the model is) and the words ask for no other aspect. Any other intent is
     returned as it is.
     """
+    if intent in (*_ORDER_READINGS, "ask_process") and asks_the_order(text):
+        return "ask_process"  # "开面馆的几个证先办哪个后办哪个": the order of the steps, even if guessed
     if intent in _OVERRIDDEN_INTENTS and asks_online_or_in_person(text):
         return "ask_online"
     if intent == "ask_service_guide":
@@ -497,7 +553,9 @@ def bundles(catalogue: Catalogue, item: ServiceItem, other: ServiceItem) -> bool
 
 
 GUIDE_INTENTS = frozenset(INTENT_TO_ASPECT)
-BACK_REFERENCES = ("这个", "那个", "它", "这件事", "这事", "刚才", "上面", "该事项")
+BACK_REFERENCES = (
+    "这个", "那个", "它", "这件事", "这事", "刚才", "上面", "该事项", "这项", "这业务", "该业务", "此项",
+)  # fmt: skip
 # Someone's own presence asked about ("俺媳妇也得一起去吗", "非要本人到场吗")
 PRESENCE_CUES = tuple(
     "本人 亲自 到场 到现场 得去吗 要去吗 得来吗 要来吗 都得去 一起去 也得去 也要去 也得来 "
@@ -912,6 +970,11 @@ HALL_WIDE_MIN_CHARACTERS = 3
 # words of the hall as a whole (`HALL_AS_A_WHOLE`) do: "收工本费不" then asks the item's fee.
 HALL_AS_A_WHOLE = re.compile(r"办事|办业务|业务|政务服务|所有|全免|都免费|都是免费|政府|大厅|你们")
 HALL_WIDE_SUBJECT = re.compile(HALL_AS_A_WHOLE.pattern + r"|免费|工本费|手续费")
+HALL_FEE_WORDS = re.compile(HALL_AS_A_WHOLE.pattern + r"|窗口|手续费")
+"""Words that put a fee question to the hall whatever is in context: the hall as a whole, its counters
+(窗口) or its handling charges (手续费): "来办事得交啥钱不", "窗口收手续费不" ask the hall's fee policy
+(`bot.nlu.intent_classifier.NgramIntentClassifier.read_as_faq_question`). Narrower than
+`HALL_WIDE_SUBJECT`, which a citizen with no item in context may mean with a bare 免费 or 工本费 too."""
 
 
 def faq_confidence(ranking: Sequence[Mapping[str, Any]]) -> float:

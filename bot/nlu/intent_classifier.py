@@ -51,11 +51,14 @@ from bot.faq import FAQ_TOPIC, GUIDE_INTENT_READ_AS_FAQ, title_terms
 from bot.faq_entries import TOPIC_METADATA, load_entries
 from bot.guide import (
     ASKING,
+    ASPECT_NOUNS,
     ASPECT_WORDS,
     BACK_REFERENCES,
     GUIDE_INTENTS,
+    HALL_FEE_WORDS,
     HEARSAY,
     SUBJECT_FILLER,
+    guide_intent_read,
     long_enough_for_a_subject,
     question_noun_typos,
     respelled,
@@ -90,7 +93,9 @@ BOOKING_CUES = re.compile(
     r"今天|明天|后天|下周|这周|周[一二三四五六日天末]|礼拜|星期|上午|下午|早上|book|appointment|reserv",
     re.IGNORECASE,
 )
-"""Broad on purpose: a word that is not about booking here (大约, 挂失) only keeps the model's guess."""
+"""Broad on purpose: a word that is not about booking here (大约, 挂失) only keeps the model's guess
+(`unsure_booking`). Where it moves a reading to a booking (`NgramIntentClassifier.read_as_booking`), the
+message must hold nothing but such words, words of asking for it and an item."""
 APPOINTMENT_INTENTS = frozenset({"cancel_appointment", "query_appointment", "reschedule_appointment"})
 """Intents about an appointment already made; one under `UNSURE_APPOINTMENT` for a message about a
 matter of the catalogue (`about_a_matter`) that holds no word of booking, cancelling or looking
@@ -131,6 +136,14 @@ HALL_CUES = re.compile(
     r"开门|关门|开吗|开不开|(?<!不)上班|下班|午休|中午|上午|下午|早上|晚上|今天|明天|后天|"
     r"周[一二三四五六日天末]|礼拜|星期|节假日|放假|营业"
 )
+OPEN_NOW = re.compile(
+    r"(?:现在|这会儿?|眼下|此刻|今天|今儿个?)[^，,。？?\s]{0,4}?(?:开着|开门|营业(?!执照|网点)|上班(?!族))"
+    r"(?![^，,。？?\s]{0,4}(?:窗口|网点))"
+)
+"""Asking whether the hall is open now or today ("这会儿还开着门吗", "现在赶过去还开着不"): an opening-hours
+question, which the model, with 开着 in the FAQ's questions about service outside the usual hours,
+may read as one of those unsure (`read_as_hours_question`). Not which windows are open ("今天开着几个
+窗口"), 营业执照 or 上班族."""
 ADDRESS_CHANGED = re.compile(r"地址.{0,5}(?:改|换|变)|(?:改|换|变|搬|挪).{0,6}地址")
 """An address changed or to be changed ("公司挪了办公地址", "执照上的地址也得改吧"): said of a business
 (`BUSINESS_WORDS`), it is the company's or the shop's, not the hall's; such an address question is a
@@ -190,6 +203,36 @@ SELF_STATEMENT = re.compile(
 STATEMENT_LENGTH = (4, 20)
 """Characters a statement answering a question holds: from a bare age ("今年71了") to a company's name;
 shorter ones ("是的", "在的") are replies to the bot, not statements."""
+GREETING = re.compile(r"^(?:你好|您好|恁好|哈喽|嗨|hi|hello)[\s，,！!。~～啊呀]*", re.IGNORECASE)
+"""A greeting the message begins with ("您好，…", "hi "), set aside to read what follows it."""
+TOLD_ABOUT_ONESELF = re.compile(
+    r"^(?:我|俺|我们|俺们|咱|咱们|我家|俺家|公司|单位|厂里|店里?|家里?)(?:今年|现在)?"
+    r"(?:是(?!否)|叫|名字叫|名叫|姓|住在|家住|家在|在|户口在|户口是|户口|电话是?|手机号?是?|邮箱是?|联系人)"
+    r"|^(?:住在|家住|家在|户口在|户口是|公司名字?叫|公司名称是)"
+    r"|^(?:我|俺)?是?(?:替|帮|给)[^，,。？?\s]{1,6}?问(?:的|哩|滴)"
+)
+"""A sentence that tells who the citizen or their company is, where they live, or for whom they ask
+("我是新乡户口", "公司在长椿路上", "我是替俺舅问的", "帮俺对象问的"): with nothing more
+(`MORE_THAN_TOLD`), it is ``inform`` whatever the model read (`read_as_statement`). Unlike
+`SELF_STATEMENT`, a bare 是 or 在 does not start one ("是不收钱的吧" asks the fee), nor 是否 ("我是否符合…"
+asks) or 住 of 住院."""
+MORE_THAN_TOLD = re.compile(
+    r"想|要|能|可以|得|需|该|请|麻烦|咋|怎|[不没]|吧|呗"
+    r"|是否|我是来|投诉|骂|刁难|态度|大厅|路线|多远|公交|坐车|地铁|推荐|天气|笑话|预约|取号|丢|坏|过期"
+    r"|停车|门口|外国|外籍|港澳台|外省"
+)
+"""Words that make a told situation more than a statement: a wish or a need ("我是开厂的 有事想…"),
+a question without a question word ("我在这填的信息会不会泄露", "离恁那远不远"), a problem ("没反应"), a
+supposition ("是不收钱的吧"), a purpose ("我是来取号的"), a complaint ("我在三号窗口被刁难"), the way to
+the hall ("我在科学大道 坐公交到大厅"), a request out of scope ("我住在高新区 帮我查下天气") or a
+paper lost or broken ("我开小卖部的 执照丢了"), or what an FAQ entry answers for whoever says it (where
+to park: "我在停车场"; foreigners and people from another province: "我是外籍人士")."""
+TOLD_READINGS = frozenset(GUIDE_INTENTS | {FAQ_INTENT, OUT_OF_SCOPE, "goodbye", "ask_hall_location"})
+"""The readings a plain statement about the citizen (`TOLD_ABOUT_ONESELF`) replaces. Not a booking
+("我是来预约的") nor a complaint ("我在这排了一上午")."""
+SURE_FAQ_OVER_STATEMENT = 0.8
+"""From this confidence an FAQ reading of a plain statement is kept: the model is sure of an entry the
+statement itself asks for. The held-out statements read as FAQ questions were read under it (0.19–0.76)."""
 GUIDE_FLOOR = 0.05
 """A guide intent the model ranks under this confidence never takes an unsure intent's place."""
 _MEANINGFUL = re.compile(r"[0-9A-Za-z\u3400-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
@@ -549,10 +592,15 @@ class NgramIntentClassifier(GraphComponent, IntentClassifier):
                     # "想开个小超市 办个个体执照": a question, not a request that would start the booking form
                     ranking = [ranking[1], ranking[0], *ranking[2:]]
                 ranking = person_over_challenge(ranking, message.get(TEXT) or "")
+                ranking = self.read_past_greeting(ranking, message.get(TEXT) or "")
                 ranking = self.read_as_guide_question(ranking, message.get(TEXT) or "")
+                ranking = read_as_aspect_question(ranking, message.get(TEXT) or "")
                 ranking = read_as_statement(ranking, message.get(TEXT) or "")
+                ranking = read_as_hours_question(ranking, message.get(TEXT) or "")
                 guide = str(ranking[0]["name"])
                 ranking = self.read_as_faq_question(ranking, message.get(TEXT) or "")
+                ranking = read_as_rating(ranking, message.get(TEXT) or "")
+                ranking = self.read_as_booking(ranking, message.get(TEXT) or "")
                 answered = answered_as_service(str(ranking[0]["name"]))
                 if answered and elsewhere(message.get(TEXT) or "", words_of(message)):
                     # "杭州注册个公司都要带啥材料": another place's affair, which the hall cannot answer
@@ -584,27 +632,88 @@ class NgramIntentClassifier(GraphComponent, IntentClassifier):
             return ranking
         return put_first(ranking, guide)
 
+    def read_past_greeting(self, ranking: List[Dict[str, Any]], text: str) -> List[Dict[str, Any]]:
+        """``ranking`` with its best guide intent first when a greeting on top comes with a matter.
+
+        "您好，想问下信用修复咋回事": the model reads the greeting, and the citizen would only be
+        greeted back; but the message names an item or a subject items are filed under, or the
+        catalogue is sure of the item it describes (`about_a_matter`), and that is what is asked. The
+        best-ranked guide intent takes the top's confidence (`put_first`); ``ask_service_guide`` is
+        added when none is ranked from `GUIDE_FLOOR` (the overview; the guide then answers the aspect
+        the words ask, `read_as_aspect_question`); a booking ranked from `GUIDE_FLOOR` for a matter
+        with a word of booking after the greeting ("你好 社保卡预约") is the booking, and a plain
+        statement about the citizen after it (`GREETING`, `TOLD_ABOUT_ONESELF`, `told_only`) is
+        ``inform``. A greeting alone, or with a question about no matter ("你好 在不在"), stays a
+        greeting.
+        """
+        if not ranking or ranking[0]["name"] != "greet" or not text or text.startswith("/"):
+            return ranking
+        rest = GREETING.sub("", text)
+        if rest != text and TOLD_ABOUT_ONESELF.search(rest) and told_only(rest):
+            return promoted(ranking, INFORM, add=True)  # "你好 俺是新乡户口": a statement after the greeting
+        if not about_a_matter(text, self.index):
+            return ranking
+        booking = next((r for r in ranking if r["name"] == BOOK_APPOINTMENT), None)
+        if booking is not None and float(booking["confidence"]) >= GUIDE_FLOOR and BOOKING_CUES.search(rest):
+            return promoted(ranking, BOOK_APPOINTMENT)  # "你好 社保卡预约": the booking asked for
+        guide = next(
+            (
+                r["name"]
+                for r in ranking
+                if r["name"] in GUIDE_INTENTS and float(r["confidence"]) >= GUIDE_FLOOR
+            ),
+            ASK_SERVICE_GUIDE,
+        )
+        return promoted(ranking, str(guide), add=True)
+
+    def read_as_booking(self, ranking: List[Dict[str, Any]], text: str) -> List[Dict[str, Any]]:
+        """``ranking`` with ``book_appointment`` first when an unsure FAQ reading only asks for a booking.
+
+        It is when the top is ``faq`` under `UNSURE_FAQ_BOOKING`, ``book_appointment`` comes next, and
+        the message holds a word of booking (`BOOKING_CUES`) and nothing else but words that make a
+        request (`REQUEST_FILLER`), catalogue items and subjects, or a few words that surely describe
+        an item (`ITEM_WORDS_LEFT`): not "预约方式", "预约了没去", "排号要等多久".
+        ``book_appointment`` takes the top's confidence (`put_first`): the booking form starts, and
+        asks which item when none is named.
+        """
+        if len(ranking) < 2 or ranking[0]["name"] != FAQ_INTENT or ranking[1]["name"] != BOOK_APPOINTMENT:
+            return ranking
+        if float(ranking[0]["confidence"]) >= UNSURE_FAQ_BOOKING or BOOKING_CUES.search(text) is None:
+            return ranking
+        rest = text
+        for span in sorted(self.index.find(text), key=lambda e: -int(e["start"])):
+            rest = rest[: span["start"]] + rest[span["end"] :]
+        for subject in sorted(self.index.catalogue.subjects(rest), key=len, reverse=True):
+            rest = rest.replace(subject, "")  # "帮我约个号 办执照": a subject booked for
+        rest = REQUEST_FILLER.sub("", BOOKING_CUES.sub("", rest))
+        # "我要约开药铺的号": what is left describes an item the catalogue is sure of
+        described = len(rest) <= ITEM_WORDS_LEFT and self.index.catalogue.evidence(rest).item is not None
+        return put_first(ranking, 1) if not has_meaning(rest) or described else ranking
+
     def read_as_faq_question(self, ranking: List[Dict[str, Any]], text: str) -> List[Dict[str, Any]]:
         """``ranking`` with ``faq`` first when a guide question on top asks about no matter.
 
         It is when the top intent is a guide intent (`bot.guide.GUIDE_INTENTS`), ``faq`` comes next
-        with at least `FAQ_SHARE` of its confidence (and `FAQ_FLOOR`), the message is long enough to
-        name a subject (`bot.guide.long_enough_for_a_subject`), names no item or subject, the
-        catalogue finds no candidate item in it (`about_a_matter`) and it points at no matter
+        with at least `FAQ_SHARE` of its confidence (and `FAQ_FLOOR`) or the top is a fee question
+        put to the hall as a whole (`bot.guide.HALL_FEE_WORDS`; ``faq`` is then ranked wherever it
+        was, or added), the message is long enough to name a subject
+        (`bot.guide.long_enough_for_a_subject`), names no item or subject, the catalogue finds no
+        candidate item in it (`about_a_matter`) and it points at no matter
         (`bot.guide.BACK_REFERENCES`: "这个"). As in `read_as_guide_question`, the two swap
         confidences and the rest stay as they are.
         """
         if len(ranking) < 2 or not text or text.startswith("/") or ranking[0]["name"] not in GUIDE_INTENTS:
             return ranking
         floor = max(FAQ_SHARE * float(ranking[0]["confidence"]), FAQ_FLOOR)
-        if ranking[1]["name"] != FAQ_INTENT or float(ranking[1]["confidence"]) < floor:
+        hall_fee = ranking[0]["name"] == "ask_fee" and HALL_FEE_WORDS.search(text) is not None
+        if not hall_fee and (ranking[1]["name"] != FAQ_INTENT or float(ranking[1]["confidence"]) < floor):
             return ranking
         if not long_enough_for_a_subject(text):
             return ranking  # "网办", "收费": no subject at all; the guide asks which item
         pointed = any(cue in text for cue in BACK_REFERENCES)
         if pointed or about_a_matter(text, self.index, any_candidate=True):
             return ranking
-        return put_first(ranking, 1)
+        return promoted(ranking, FAQ_INTENT, add=True)
 
     def decided_by_form(self, message: Message, masked: str, words: Sequence[str]) -> Optional[str]:
         """The intent a message's form alone decides, or None.
@@ -757,23 +866,132 @@ def about_a_matter(text: str, index: ServiceIndex, any_candidate: bool = False) 
     return bool(evidence.candidates) if any_candidate else evidence.item is not None
 
 
-def read_as_statement(ranking: List[Dict[str, Any]], text: str) -> List[Dict[str, Any]]:
-    """``ranking`` with ``inform`` first when an unsure out-of-scope or goodbye reading is a statement.
+TOLD_FURTHER = re.compile(
+    r"^(?:我|俺|咱|公司|单位|家|户口|今年|现在|在|住|是|叫|姓|电话|手机|从)|[的人了岁年]$"
+)
+"""A clause after the first that goes on telling ("我是新乡户口 在这边交了四年社保", "…，周口的",
+"…，二十来个人"), not one that names what is wanted ("我是新乡户口 补张社保卡", "我是老年人 绿色通道")."""
+_CLAUSES = re.compile(r"[\s，,、；;。.!！]+")
 
-    It is when the top is ``out_of_scope`` or ``goodbye`` under `UNSURE_STATEMENT`, the message holds
-    as many characters as `STATEMENT_LENGTH` allows, begins as a statement about the citizen
-    (`SELF_STATEMENT`) and asks nothing (`ASKING`). ``inform`` takes the top's confidence
-    (`put_first`); a ranking without ``inform`` is returned as it is.
+
+def told_only(text: str) -> bool:
+    """Whether a statement about the citizen says nothing more and asks no aspect.
+
+    Nothing of `MORE_THAN_TOLD`, no aspect asked in words (`bot.guide.worded_aspect`) or named by its
+    noun (`bot.guide.ASPECT_NOUNS`), and every clause after the first goes on telling
+    (`TOLD_FURTHER`).
+    """
+    if MORE_THAN_TOLD.search(text) is not None or worded_aspect(text) is not None:
+        return False
+    if any(noun in text for noun in ASPECT_NOUNS):
+        return False
+    clauses = [c for c in _CLAUSES.split(text.strip()) if c]
+    return all(TOLD_FURTHER.search(clause) for clause in clauses[1:])
+
+
+def read_as_statement(ranking: List[Dict[str, Any]], text: str) -> List[Dict[str, Any]]:
+    """``ranking`` with ``inform`` first when the message tells something about the citizen, asking nothing.
+
+    The message holds as many characters as `STATEMENT_LENGTH` allows and no question word
+    (`ASKING`), and
+
+    - the top is one of `TOLD_READINGS`, whatever its confidence (``faq`` under
+      `SURE_FAQ_OVER_STATEMENT`), and the message is a plain statement
+      about the citizen (`TOLD_ABOUT_ONESELF`; nothing of `MORE_THAN_TOLD`, and no aspect asked in
+      words or named, `bot.guide.worded_aspect`, `bot.guide.ASPECT_NOUNS`: "我退休了 取公积金
+      流程" asks the process): a bare 户口 told was read as an eligibility question at 0.97, a
+      company's street as the hall's address;
+    - or the top is ``out_of_scope`` or ``goodbye`` under `UNSURE_STATEMENT` and the message begins as
+      a statement about the citizen (`SELF_STATEMENT`: "今年57了").
+
+    ``inform`` takes the top's confidence (`put_first`). A ranking without ``inform`` is returned as
+    it is, but for a plain statement, where ``inform`` is added (the top then takes 0). Outside a
+    form, ``inform`` is answered by the guide as before (the item named, or the one in context);
+    inside one, it fills the slot asked.
     """
     text = text.strip()
-    if not ranking or ranking[0]["name"] not in (OUT_OF_SCOPE, "goodbye"):
+    if not ranking or ranking[0]["name"] == INFORM:
         return ranking
     shortest, longest = STATEMENT_LENGTH
-    if float(ranking[0]["confidence"]) >= UNSURE_STATEMENT or not shortest <= len(text) <= longest:
+    if not shortest <= len(text) <= longest or ASKING.search(text) is not None:
         return ranking
-    if SELF_STATEMENT.search(text) is None or ASKING.search(text) is not None:
+    top, confidence = str(ranking[0]["name"]), float(ranking[0]["confidence"])
+    sure_faq = top == FAQ_INTENT and confidence >= SURE_FAQ_OVER_STATEMENT
+    if top in TOLD_READINGS and not sure_faq and TOLD_ABOUT_ONESELF.search(text) and told_only(text):
+        return promoted(ranking, INFORM, add=True)  # a company's street: inform ranked under the ten kept
+    if top in (OUT_OF_SCOPE, "goodbye") and confidence < UNSURE_STATEMENT and SELF_STATEMENT.search(text):
+        return promoted(ranking, INFORM)
+    return ranking
+
+
+def read_as_hours_question(ranking: List[Dict[str, Any]], text: str) -> List[Dict[str, Any]]:
+    """``ranking`` with ``ask_office_hours`` first when an unsure reading asks whether the hall is open now.
+
+    It is when the top is another intent under `UNSURE_HALL` and the message asks whether the hall is
+    open now or today (`OPEN_NOW`): whether it is still open now was read as an FAQ question at 0.17–0.30.
+    ``ask_office_hours`` takes the top's confidence (`put_first`), added when it was not ranked.
+    """
+    if not ranking or ranking[0]["name"] in HALL_INTENTS or float(ranking[0]["confidence"]) >= UNSURE_HALL:
         return ranking
-    return promoted(ranking, INFORM)
+    return promoted(ranking, "ask_office_hours", add=True) if OPEN_NOW.search(text) else ranking
+
+
+def read_as_aspect_question(ranking: List[Dict[str, Any]], text: str) -> List[Dict[str, Any]]:
+    """``ranking`` with the guide intent the guide answers first, where the words ask another aspect.
+
+    The guide answers a guide question as the aspect its words ask (`bot.guide.guide_intent_read`):
+    an overview question that asks for one aspect in words ("想把老房子卖了 过户要走哪些流程": the
+    process), one asking in which order the steps go or whether it is done online or in person, an
+    aspect the model only guessed
+    (under `bot.guide.GUESSED_ASPECT`: "开药房是不是必须得有药师", a condition, read as materials at 0.54).
+    The intent read now says what is answered. The guide intent takes the top's confidence
+    (`put_first`), added when it was not ranked; any other ranking is returned as it is.
+    """
+    if not ranking or ranking[0]["name"] not in GUIDE_INTENTS or not text or text.startswith("/"):
+        return ranking
+    asked = guide_intent_read(ranking[0]["name"], float(ranking[0]["confidence"]), text)
+    if asked == ranking[0]["name"]:
+        return ranking
+    return promoted(ranking, asked, add=True)
+
+
+UNSURE_FAQ_BOOKING = 0.6
+"""Below this confidence, ``faq`` with ``book_appointment`` next, for a message that only asks for a
+booking (`NgramIntentClassifier.read_as_booking`), is the booking: a bare booking word, or one with
+an item, was read as the FAQ entries on booking (预约办, 取号) at 0.32–0.57."""
+REQUEST_FILLER = re.compile(r"[我俺要想帮给个一下请您你吧呀啊的了排]|办理|办事|办|麻烦|帮忙")
+ITEM_WORDS_LEFT = 4
+"""At most this many characters may be left of a booking request once its words are set aside, and
+only when the catalogue is sure of the item they describe ("药铺" of "我要约开药铺的号")."""
+"""Words that only make a request of a booking ("帮我…一下", "我要…办理"): a booking request holds
+nothing else but the booking's words (`BOOKING_CUES`) and an item (`read_as_booking`); "预约方式",
+"预约失败", "预约电话" ask about booking."""
+
+
+RATING_GIVEN = re.compile(
+    r"给.{0,8}?(?:差评|好评|打分|打个分|五星|点赞|点个赞)|[打点]个?(?:差评|好评|赞)|^(?:评价|评个?价|差评|好评)$"
+)
+"""Words that give a rating ("给那个窗口的大姐打个好评", "给你个差评", "评价"), which the 好差评 FAQ entry's
+questions also hold ("打个差评")."""
+ABOUT_RATINGS = re.compile(r"[不没会了]|多久|多长|以后|之后|有人|真的|是不是|扣|影响|处分|绩效|奖励|投诉")
+"""Words of a question about what a rating does ("差评了有人管没", "评了以后多久回访", "评价会不会
+影响工作人员"), the FAQ entry's matter, not a rating given."""
+
+
+def read_as_rating(ranking: List[Dict[str, Any]], text: str) -> List[Dict[str, Any]]:
+    """``ranking`` with ``rate_service`` first when an FAQ reading only gives a rating.
+
+    It is when the top is ``faq``, the message gives a rating (`RATING_GIVEN`), asks nothing
+    (`ASKING`) and asks nothing of what a rating does (`ABOUT_RATINGS`). The rating's answer gives
+    the 好差评 entry for a window's staff and then asks for the rating (`actions.hall`), so nothing of
+    the FAQ's answer is lost. ``rate_service`` takes the top's confidence (`put_first`), added when it
+    was not ranked.
+    """
+    if not ranking or ranking[0]["name"] != FAQ_INTENT or RATING_GIVEN.search(text.strip()) is None:
+        return ranking
+    if ASKING.search(text) is not None or ABOUT_RATINGS.search(text) is not None:
+        return ranking
+    return promoted(ranking, "rate_service", add=True)
 
 
 PERSON_ASKED = re.compile(
@@ -792,21 +1010,44 @@ def asks_for_a_person(text: str) -> bool:
     return any(_DECLINED.search(text[: m.start()]) is None for m in PERSON_ASKED.finditer(text))
 
 
+BOT_FAULTED = re.compile(
+    r"笨|蠢|(?<!傻)傻(?!傻)|智障|破机器|答非所问|不对马嘴|没用(?!过)|没有用(?!过)|没啥用|用没有|一点用|不顶用|不管用"
+    r"|(?<![对\s，,])不对(?![吗吧劲])"
+    r"|瞎说|胡说|乱说|浪费|垃圾(?!分类|桶|清运|处理)"
+)
+"""Words that find fault with the bot's answers or the bot ("这机器人咋这么笨", "回的都是啥 牛头不对马嘴",
+"机器人净答非所问 白耽误工夫"). Not a question tag ("你是机器人对不对", "不对吧"), a self-correction ("不对
+你是真人吗"), 傻傻 (分不清) nor 垃圾分类."""
+
+
 def person_over_challenge(ranking: List[Dict[str, Any]], text: str) -> List[Dict[str, Any]]:
-    """``ranking`` with ``request_human`` first when a challenge on top also asks for a person in words.
+    """``ranking`` with what the citizen wants first when a challenge on top says more than the challenge.
 
-    "你是机器人吗 转人工": the model reads the challenge (机器人 weighs most), but what the citizen
-    wants is the person (`asks_for_a_person`), whom the handoff gives. ``request_human`` takes the
-    top's confidence (`put_first`); a ranking without it is returned as it is.
+    - "你是机器人吗 转人工": the model reads the challenge (机器人 weighs most), but what the citizen
+      wants is the person (`asks_for_a_person`), whom the handoff gives: ``request_human``;
+    - "这机器人咋这么笨", "净答非所问": the bot is found fault with (`BOT_FAULTED`), not asked what it
+      is: ``complain``, whose answer apologises and offers the ways to complain or a person.
+
+    The intent takes the top's confidence (`put_first`), added when it was not ranked.
     """
-    if not ranking or ranking[0]["name"] != "bot_challenge" or not asks_for_a_person(text):
+    if not ranking or ranking[0]["name"] != "bot_challenge":
         return ranking
-    return promoted(ranking, "request_human")
+    if asks_for_a_person(text):
+        return promoted(ranking, "request_human", add=True)
+    if BOT_FAULTED.search(text):
+        return promoted(ranking, "complain", add=True)
+    return ranking
 
 
-def promoted(ranking: List[Dict[str, Any]], intent: str) -> List[Dict[str, Any]]:
-    """``ranking`` with ``intent`` first (`put_first`), or as it is when ``intent`` is not ranked."""
+def promoted(ranking: List[Dict[str, Any]], intent: str, add: bool = False) -> List[Dict[str, Any]]:
+    """``ranking`` with ``intent`` first (`put_first`).
+
+    When ``intent`` is not ranked (the ranking holds the ten most likely), it is returned as it is,
+    or, with ``add``, ``intent`` is added at confidence 0 first, so the top then takes 0.
+    """
     found = next((i for i, r in enumerate(ranking) if r["name"] == intent), None)
+    if found is None and add:
+        ranking, found = [*ranking, {"name": intent, "confidence": 0.0}], len(ranking)
     return ranking if found is None else put_first(ranking, found)
 
 

@@ -2,7 +2,11 @@
 
 A challenge and a request for a person in one message asks for the person; a citizen's past in another
 place is not another place's affair; how long a change takes is a question about the matter, not a
-booking to move. None of these sentences stands in the training data.
+booking to move. A plain statement about the citizen is told, not asked; a fee question put to the
+hall is the hall's FAQ; the order of the steps is the process; whether it must be done in person is
+the online aspect; fault found with the bot is a complaint; whether the hall is open now is its
+hours; a greeting with a matter is the question. None of these
+sentences stands in the training data.
 """
 
 from __future__ import annotations
@@ -46,3 +50,21 @@ def test_a_past_in_another_place_is_a_question_about_a_matter(agent: Agent, text
 def test_how_long_a_change_takes_is_a_time_limit_question(agent: Agent) -> None:
     parsed = parse(agent, "信息改一下大概多久")
     assert parsed["intent"]["name"] == "ask_time_limit", parsed["intent_ranking"][:3]
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("我是新乡户口", "inform"),
+        ("公司在长椿路上", "inform"),
+        ("你们这儿办业务要交钱不", "faq"),
+        ("开小饭馆先办哪个证后办哪个证", "ask_process"),
+        ("个体户登记必须去现场吗", "ask_online"),
+        ("这机器人真没用", "complain"),
+        ("现在大厅还开着不", "ask_office_hours"),
+        ("hi 居住证咋个办", "ask_service_guide"),
+    ],
+)
+def test_the_form_of_a_message_says_what_it_is(agent: Agent, text: str, intent: str) -> None:
+    parsed = parse(agent, text)
+    assert parsed["intent"]["name"] == intent, parsed["intent_ranking"][:3]

@@ -225,6 +225,17 @@ def test_a_question_about_what_a_matter_covers(text: str, covers: bool) -> None:
         ("网上办要多久 还是去窗口快一点", False),  # asks how long
         ("网上申请过了 还是过去那套流程吗", False),  # 过去 is "before" here
         ("我还是想问 网上能办还是得去大厅", True),  # the second 还是 is the choice
+        # whether it must be done in person: whether it can be done without going
+        ("开饭店的证必须去现场吗", True),
+        ("变更法人一定要跑一趟不", True),
+        ("这个非得到窗口吗？", True),
+        ("两个地方都得跑一趟吗", False),  # both places: the process
+        ("必须本人到场吗", False),  # the applicant in person: who must come
+        ("本人必须到现场吗", False),
+        ("俺媳妇也得跑一趟吗", False),  # a relative's presence
+        ("要不要去现场", True),
+        ("开饭店必须去现场核查吗", False),  # a step done on the spot
+        ("必须到现场吗 到了找几号窗口", False),  # where to go once there
     ],
 )
 def test_online_or_in_person_is_the_online_aspect_whatever_the_model_read(text: str, asked: bool) -> None:
@@ -322,6 +333,9 @@ def test_what_to_bring_of_someone_else_is_the_materials() -> None:
 
     assert worded_aspect("俺替俺娘去办 得拿她啥东西") == "materials"
     assert worded_aspect("一个月能拿啥钱") is None
+    # the papers of an expense to claim: its materials
+    assert worded_aspect("门诊的钱回来报 得交哪些单据") == "materials"
+    assert worded_aspect("报销得拿哪些单子来") == "materials"
 
 
 def test_an_item_not_fully_online_says_where_its_steps_in_person_are() -> None:

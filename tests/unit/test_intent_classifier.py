@@ -20,6 +20,9 @@ from bot.nlu.intent_classifier import (
     UNSURE_APPOINTMENT,
     IntentModel,
     person_over_challenge,
+    read_as_aspect_question,
+    read_as_hours_question,
+    read_as_rating,
     read_as_statement,
     training_label,
     unsure_booking,
@@ -371,7 +374,16 @@ def test_the_guide_intent_takes_the_place_and_confidence_of_the_unsure_one(index
         (_ranking(("ask_fee", 0.6), ("faq", 0.2), ("deny", 0.1)), "你们这儿复印要钱吗", True),
         (_ranking(("ask_eligibility", 0.3), ("faq", 0.08), ("inform", 0.05)), "家里人能替我跑一趟不", True),
         # faq under a fifth of the top, or under the floor beside an unsure top
-        (_ranking(("ask_fee", 0.6), ("faq", 0.1)), "你们这儿复印要钱吗", False),
+        (_ranking(("ask_fee", 0.6), ("faq", 0.1)), "复印一下要钱吗", False),
+        # a fee question put to the hall as a whole: faq wherever it was ranked, or added
+        (_ranking(("ask_fee", 0.9), ("faq", 0.02)), "你们这儿复印要钱吗", True),
+        (_ranking(("ask_fee", 0.9), ("ask_materials", 0.05)), "在大厅办业务收钱不收", True),
+        (_ranking(("ask_fee", 0.8), ("faq", 0.01)), "窗口收不收手续费", True),
+        (_ranking(("ask_fee", 0.8), ("faq", 0.01)), "免费吗 不收钱吧", False),  # leans on the matter
+        (_ranking(("ask_fee", 0.8), ("faq", 0.01)), "办居住证窗口收手续费不", False),  # an item named
+        (_ranking(("ask_fee", 0.8), ("faq", 0.01)), "这个窗口收钱吗", False),  # points at the matter
+        (_ranking(("ask_fee", 0.9), ("faq", 0.01)), "这项业务收费吗", False),
+        (_ranking(("ask_fee", 0.9), ("faq", 0.01)), "办这业务收钱不收", False),
         (_ranking(("ask_window", 0.25), ("out_of_scope", 0.2), ("faq", 0.06)), "几号台", False),
         # faq behind another intent, or a message too short to name any subject
         (_ranking(("ask_fee", 0.3), ("out_of_scope", 0.2), ("faq", 0.15)), "单子丢了还能办吗", False),
@@ -396,12 +408,14 @@ def test_a_guide_question_about_no_matter_with_faq_near_is_read_as_faq(
     if not faq:
         assert read == ranking
         return
-    # faq takes the top and its confidence, the guide intent faq's; the others keep theirs, in order
-    top, near = ranking[0], next(r for r in ranking if r["name"] == "faq")
+    # faq takes the top and its confidence, the guide intent faq's (0 when faq was not ranked); the
+    # others keep theirs, in order
+    top = ranking[0]
+    near = next((r for r in ranking if r["name"] == "faq"), {"name": "faq", "confidence": 0.0})
     assert read[0] == {"name": "faq", "confidence": top["confidence"]}
     assert {"name": top["name"], "confidence": near["confidence"]} in read
     assert [r["confidence"] for r in read] == sorted((r["confidence"] for r in read), reverse=True)
-    assert len(read) == len(ranking)
+    assert len(read) == len(ranking) + (near not in ranking)
 
 
 @pytest.mark.parametrize(
@@ -413,11 +427,44 @@ def test_a_guide_question_about_no_matter_with_faq_near_is_read_as_faq(
         (_ranking(("out_of_scope", 0.25), ("inform", 0.1)), "单位名字叫郑州某某商贸公司", True),
         # it asks something, is sure, is too short or too long, or another intent leads
         (_ranking(("out_of_scope", 0.3), ("inform", 0.2)), "俺家住在沟赵 能办不", False),
-        (_ranking(("out_of_scope", 0.6), ("inform", 0.2)), "俺家住在沟赵那一片", False),
+        (_ranking(("out_of_scope", 0.6), ("inform", 0.2)), "叫王小二", False),
         (_ranking(("out_of_scope", 0.3), ("inform", 0.2)), "在的", False),
         (_ranking(("out_of_scope", 0.3), ("inform", 0.2)), "我在公园散步" + "，天气真好" * 4, False),
-        (_ranking(("ask_eligibility", 0.3), ("inform", 0.2)), "俺家住在沟赵那一片", False),
-        (_ranking(("out_of_scope", 0.3), ("faq", 0.2)), "俺家住在沟赵那一片", False),  # no inform ranked
+        (_ranking(("complain", 0.3), ("inform", 0.2)), "俺家住在沟赵那一片", False),
+        (_ranking(("out_of_scope", 0.3), ("faq", 0.2)), "叫王小二", False),  # no inform ranked
+        # a plain statement about the citizen, whatever the model read and however sure
+        (_ranking(("ask_eligibility", 0.3), ("inform", 0.2)), "俺家住在沟赵那一片", True),
+        (_ranking(("ask_eligibility", 0.97), ("inform", 0.01)), "我是新乡户口", True),
+        (_ranking(("faq", 0.45), ("inform", 0.1)), "我是替俺舅问的", True),
+        (_ranking(("ask_service_guide", 0.6), ("inform", 0.1)), "公司名字叫郑州某某贸易有限公司", True),
+        (_ranking(("out_of_scope", 0.9), ("inform", 0.05)), "咱家在五龙口那边", True),
+        (_ranking(("faq", 0.7), ("inform", 0.05)), "俺替俺舅问哩", True),
+        (_ranking(("faq", 0.9), ("inform", 0.05)), "俺替俺舅问哩", False),  # the model sure of an entry
+        (_ranking(("ask_service_guide", 0.3), ("inform", 0.05)), "帮俺对象问的", True),
+        # more than a statement: a wish, a question without a question word, a problem, a supposition
+        (_ranking(("faq", 0.6), ("inform", 0.1)), "我是开饭店的 有事想找领导说说", False),
+        (_ranking(("faq", 0.6), ("inform", 0.1)), "我在这填的信息会不会泄露", False),
+        (_ranking(("faq", 0.6), ("inform", 0.1)), "我在网上提交了没反应", False),
+        (_ranking(("ask_fee", 0.9), ("inform", 0.01)), "是不收钱的吧", False),  # no subject said
+        (_ranking(("ask_process", 0.8), ("inform", 0.1)), "我退休了 取公积金流程", False),  # an aspect
+        (_ranking(("ask_eligibility", 0.9), ("inform", 0.05)), "我是新乡户口 居住证申领条件", False),
+        (_ranking(("ask_eligibility", 0.9), ("inform", 0.05)), "我是否符合退休条件", False),
+        (_ranking(("ask_process", 0.7), ("inform", 0.1)), "我住院的费用报销流程", False),
+        (_ranking(("ask_hall_location", 0.9), ("inform", 0.05)), "我在科学大道 坐公交到大厅", False),
+        (_ranking(("out_of_scope", 0.9), ("inform", 0.05)), "我住在高新区 帮我查下天气", False),
+        (_ranking(("faq", 0.8), ("inform", 0.1)), "我是来取号的", False),  # a purpose
+        (_ranking(("ask_window", 0.6), ("inform", 0.1)), "我在三号窗口被刁难", False),  # a complaint
+        (_ranking(("out_of_scope", 0.6), ("inform", 0.1)), "今年社保缴费基数", False),  # no subject
+        # a later clause that names what is wanted, or one that goes on telling
+        (_ranking(("ask_eligibility", 0.9), ("inform", 0.05)), "我是新乡户口 补张社保卡", False),
+        (_ranking(("faq", 0.9), ("inform", 0.05)), "我是老年人 绿色通道", False),
+        (_ranking(("goodbye", 0.6), ("inform", 0.05)), "我是外地的 拜拜", False),
+        (_ranking(("ask_service_guide", 0.5), ("inform", 0.05)), "我开小卖部的 执照丢了", False),
+        (_ranking(("ask_eligibility", 0.8), ("inform", 0.05)), "我是新乡户口，在这边交了四年社保。", True),
+        (_ranking(("ask_eligibility", 0.8), ("inform", 0.05)), "俺是新乡户口，长垣的", True),
+        # not a reading a statement replaces: a booking, a complaint
+        (_ranking(("book_appointment", 0.9), ("inform", 0.05)), "我是来预约的", False),
+        (_ranking(("complain", 0.7), ("inform", 0.1)), "我在这排了一上午了", False),
     ],
 )
 def test_an_unsure_reading_of_a_statement_about_the_citizen_is_inform(
@@ -431,6 +478,14 @@ def test_an_unsure_reading_of_a_statement_about_the_citizen_is_inform(
     assert read[0] == {"name": "inform", "confidence": ranking[0]["confidence"]}
     assert {"name": ranking[0]["name"], "confidence": inform["confidence"]} in read
     assert len(read) == len(ranking)
+
+
+def test_a_plain_statement_gets_inform_when_the_model_did_not_rank_it() -> None:
+    ranking = _ranking(("ask_hall_location", 0.66), ("ask_service_guide", 0.08), ("faq", 0.03))
+    read = read_as_statement(ranking, "公司在长椿路上")
+    assert read[0] == {"name": "inform", "confidence": 0.66}
+    assert {"name": "ask_hall_location", "confidence": 0.0} in read
+    assert len(read) == len(ranking) + 1
 
 
 def test_the_single_precision_fit_gives_double_weights_and_the_double_fits_answers() -> None:
@@ -587,8 +642,232 @@ def test_a_person_asked_for_with_a_challenge_comes_first(text: str, first: str) 
     assert ranking[0]["confidence"] == 0.85  # the decision keeps the top's confidence
 
 
+@pytest.mark.parametrize(
+    ("text", "first"),
+    [
+        ("这机器人咋这么笨", "complain"),
+        ("机器人说的都不对 白耽误工夫", "complain"),
+        ("你这回的都是啥 净胡说", "complain"),
+        ("这个智能客服一点用都没有", "complain"),
+        ("你是不是机器人 说话咋恁快", "bot_challenge"),  # asks what it is, finds no fault
+        ("机器人真笨 给我转人工", "request_human"),  # the person asked for comes first
+        ("你是机器人对不对", "bot_challenge"),  # a question tag, no fault
+        ("我没用过这种机器人 你是真人吗", "bot_challenge"),  # 没用过: never used, no fault
+        ("你是机器人吗 不对 你是真人吗", "bot_challenge"),  # a self-correction
+        ("你是不是机器人 傻傻分不清", "bot_challenge"),
+        ("你是机器人吗 垃圾分类咋弄", "bot_challenge"),
+    ],
+)
+def test_a_challenge_that_finds_fault_with_the_bot_is_a_complaint(text: str, first: str) -> None:
+    ranking = person_over_challenge(CHALLENGE_FIRST + [{"name": "complain", "confidence": 0.005}], text)
+    assert ranking[0] == {"name": first, "confidence": 0.85}
+
+
+def test_a_fault_found_with_the_bot_is_a_complaint_though_the_model_did_not_rank_it() -> None:
+    ranking = person_over_challenge(CHALLENGE_FIRST, "是机器人回的吧 一点用都没有")
+    assert ranking[0] == {"name": "complain", "confidence": 0.85}
+    assert {"name": "bot_challenge", "confidence": 0.0} in ranking
+
+
 def test_a_person_asked_for_changes_nothing_but_a_challenge() -> None:
     greeting = [{"name": "greet", "confidence": 0.6}, {"name": "request_human", "confidence": 0.3}]
     assert person_over_challenge(greeting, "你好 转人工") == greeting
+    # a person asked for whom the model did not rank is added, and takes the top's confidence
     alone = [{"name": "bot_challenge", "confidence": 0.9}, {"name": "faq", "confidence": 0.1}]
-    assert person_over_challenge(alone, "你是机器人吗 转人工") == alone
+    read = person_over_challenge(alone, "你是机器人吗 转人工")
+    assert read[0] == {"name": "request_human", "confidence": 0.9}
+    assert {"name": "bot_challenge", "confidence": 0.0} in read
+
+
+@pytest.mark.parametrize(
+    ("ranking", "text", "hours"),
+    [
+        (_ranking(("faq", 0.2), ("ask_office_hours", 0.1)), "这会儿还开着门吗", True),
+        (_ranking(("faq", 0.3), ("greet", 0.1)), "今儿个还营业不", True),  # added where not ranked
+        (_ranking(("faq", 0.7), ("ask_office_hours", 0.2)), "这会儿还开着门吗", False),  # the model is sure
+        (_ranking(("faq", 0.2), ("ask_office_hours", 0.1)), "现在网上还让弄不", False),  # not the hall open
+        (_ranking(("ask_hall_location", 0.3), ("ask_office_hours", 0.2)), "现在开着门的那个入口在哪", False),
+        (_ranking(("out_of_scope", 0.3), ("ask_office_hours", 0.2)), "现在上班族社保怎么交", False),
+        (_ranking(("ask_window", 0.4), ("ask_office_hours", 0.2)), "今天开着几个窗口", False),
+        (_ranking(("faq", 0.3), ("ask_office_hours", 0.2)), "今天营业执照能领不", False),
+    ],
+)
+def test_an_unsure_reading_of_whether_the_hall_is_open_now_is_an_hours_question(
+    ranking: list, text: str, hours: bool
+) -> None:
+    read = read_as_hours_question(ranking, text)
+    if not hours:
+        assert read == ranking
+        return
+    assert read[0] == {"name": "ask_office_hours", "confidence": ranking[0]["confidence"]}
+
+
+@pytest.mark.parametrize(
+    ("ranking", "text", "first"),
+    [
+        # an overview reading of a question that words one aspect: that aspect
+        (
+            _ranking(("ask_service_guide", 0.5), ("ask_process", 0.2)),
+            "闺女要上小学了 报名流程给讲讲",
+            "ask_process",
+        ),
+        (_ranking(("ask_service_guide", 0.4), ("faq", 0.2)), "饭店要开张了 营业执照得带啥", "ask_materials"),
+        # an aspect the model guessed, the words asking for a condition
+        (
+            _ranking(("ask_materials", 0.5), ("ask_eligibility", 0.3)),
+            "开饭店必须得有健康证吗",
+            "ask_eligibility",
+        ),
+        # online or in person, whatever aspect of the three the model read
+        (_ranking(("ask_process", 0.9), ("ask_online", 0.05)), "是网上报还是得去现场", "ask_online"),
+        # kept: no aspect worded, a sure aspect, not a guide intent, a button's payload
+        (_ranking(("ask_service_guide", 0.5), ("ask_process", 0.2)), "想开个小饭店", "ask_service_guide"),
+        (
+            _ranking(("ask_materials", 0.9), ("ask_eligibility", 0.05)),
+            "开饭店必须得有健康证吗",
+            "ask_materials",
+        ),
+        (_ranking(("faq", 0.5), ("ask_process", 0.2)), "报名流程给讲讲", "faq"),
+        (
+            _ranking(("ask_service_guide", 0.5), ("ask_process", 0.2)),
+            "/ask_service_guide",
+            "ask_service_guide",
+        ),
+    ],
+)
+def test_a_guide_reading_says_the_aspect_the_guide_answers(ranking: list, text: str, first: str) -> None:
+    read = read_as_aspect_question(ranking, text)
+    assert read[0]["name"] == first
+    assert read[0]["confidence"] == ranking[0]["confidence"]
+    if first == ranking[0]["name"]:
+        assert read == ranking
+
+
+@pytest.mark.parametrize(
+    ("ranking", "text", "process"),
+    [
+        (_ranking(("ask_window", 0.9), ("ask_process", 0.05)), "开小超市先办哪个证后办哪个证", True),
+        (_ranking(("ask_window", 0.8), ("faq", 0.1)), "办居住证先去派出所还是先去社区", True),
+        (
+            _ranking(("ask_service_guide", 0.6), ("ask_process", 0.2)),
+            "孩子落户跟办医保的先后顺序咋安排",
+            True,
+        ),
+        (_ranking(("ask_online", 0.7), ("ask_process", 0.2)), "先在网上报还是先去窗口", True),
+        (_ranking(("ask_materials", 0.8), ("ask_process", 0.1)), "开饭店的证是个啥顺序", True),
+        # which window first; 先后 and 顺序 in another sense; another aspect worded
+        (_ranking(("ask_window", 0.9), ("ask_process", 0.05)), "办营业执照先找哪个口递材料", False),
+        (_ranking(("ask_materials", 0.8), ("ask_process", 0.1)), "材料要按顺序排好吗", False),
+        (
+            _ranking(("ask_eligibility", 0.9), ("ask_process", 0.05)),
+            "我先后在两家公司交过社保 能合并吗",
+            False,
+        ),
+        (_ranking(("ask_materials", 0.9), ("ask_process", 0.05)), "办居住证首先得准备啥再去派出所", False),
+        # not a guide reading the order replaces, or asks no order
+        (_ranking(("book_appointment", 0.9), ("ask_process", 0.05)), "想先约个号再过去", False),
+        (_ranking(("faq", 0.6), ("ask_window", 0.2)), "到了以后先去哪拿号", False),
+        (_ranking(("ask_window", 0.9), ("ask_process", 0.05)), "办居住证去哪", False),
+    ],
+)
+def test_a_guide_question_asking_the_order_of_the_steps_is_the_process(
+    ranking: list, text: str, process: bool
+) -> None:
+    read = read_as_aspect_question(ranking, text)
+    if not process:
+        assert read == ranking
+        return
+    assert read[0] == {"name": "ask_process", "confidence": ranking[0]["confidence"]}
+
+
+def test_which_comes_first_online_or_in_person_is_no_online_question() -> None:
+    from bot.guide import asks_online_or_in_person, guide_intent_read
+
+    assert asks_online_or_in_person("先在网上预审还是先去现场") is False
+    assert guide_intent_read("ask_process", 0.95, "先在网上预审还是先去现场") == "ask_process"
+    assert asks_online_or_in_person("在网上预审还是去现场") is True
+
+
+@pytest.mark.parametrize(
+    ("ranking", "text", "rating"),
+    [
+        (_ranking(("faq", 0.9), ("rate_service", 0.05)), "给那个窗口的大姐打个好评", True),
+        (_ranking(("faq", 0.5), ("complain", 0.2)), "差评", True),  # added where not ranked
+        (_ranking(("faq", 0.8), ("rate_service", 0.1)), "想给今天的办事员点个赞", True),
+        # what a rating does, where to give one, or not an FAQ reading
+        (_ranking(("faq", 0.9), ("rate_service", 0.05)), "给了差评以后有人管没", False),
+        (_ranking(("faq", 0.9), ("rate_service", 0.05)), "评了好评会不会有啥用", False),
+        (_ranking(("faq", 0.9), ("rate_service", 0.05)), "在哪给窗口打差评", False),
+        (_ranking(("faq", 0.8), ("rate_service", 0.05)), "给差评工作人员扣钱", False),
+        (_ranking(("faq", 0.8), ("rate_service", 0.05)), "打个差评投诉他", False),
+        (_ranking(("complain", 0.9), ("rate_service", 0.05)), "态度太差了 给差评", False),
+    ],
+)
+def test_an_faq_reading_that_only_gives_a_rating_is_a_rating(ranking: list, text: str, rating: bool) -> None:
+    read = read_as_rating(ranking, text)
+    if not rating:
+        assert read == ranking
+        return
+    assert read[0] == {"name": "rate_service", "confidence": ranking[0]["confidence"]}
+
+
+@pytest.mark.parametrize(
+    ("ranking", "text", "booking"),
+    [
+        (_ranking(("faq", 0.55), ("book_appointment", 0.2)), "预约", True),
+        (_ranking(("faq", 0.4), ("book_appointment", 0.35)), "帮我挂个号 办居住证", True),
+        (_ranking(("faq", 0.35), ("book_appointment", 0.3)), "我要排个开饭店的号", True),
+        (_ranking(("faq", 0.35), ("book_appointment", 0.3)), "帮我约个号 个体户执照", True),
+        # about booking, not a request for one
+        (_ranking(("faq", 0.5), ("book_appointment", 0.3)), "预约方式", False),
+        (_ranking(("faq", 0.5), ("book_appointment", 0.3)), "预约电话", False),
+        (_ranking(("faq", 0.5), ("book_appointment", 0.3)), "预约失败", False),
+        # sure of the FAQ, booking not next, no booking word, a question, or about a booking made
+        (_ranking(("faq", 0.7), ("book_appointment", 0.2)), "预约", False),
+        (_ranking(("faq", 0.5), ("cancel_appointment", 0.3)), "预约", False),
+        (_ranking(("faq", 0.5), ("book_appointment", 0.3)), "想弄个居住证", False),
+        (_ranking(("faq", 0.5), ("book_appointment", 0.3)), "预约在哪弄", False),
+        (_ranking(("faq", 0.5), ("book_appointment", 0.3)), "约好了去晚了还算数不", False),
+        (_ranking(("faq", 0.5), ("book_appointment", 0.3)), "取了号得等多久", False),
+    ],
+)
+def test_an_unsure_faq_reading_of_a_booking_request_is_the_booking(
+    index: ServiceIndex, ranking: list, text: str, booking: bool
+) -> None:
+    from bot.nlu.intent_classifier import NgramIntentClassifier
+
+    classifier = NgramIntentClassifier({"catalogue_dir": str(SERVICES)}, None, None)  # type: ignore[arg-type]
+    read = classifier.read_as_booking(ranking, text)
+    if not booking:
+        assert read == ranking
+        return
+    assert read[0] == {"name": "book_appointment", "confidence": ranking[0]["confidence"]}
+
+
+@pytest.mark.parametrize(
+    ("ranking", "text", "first"),
+    [
+        (
+            _ranking(("greet", 0.4), ("ask_service_guide", 0.3)),
+            "您好，想问问取公积金的事",
+            "ask_service_guide",
+        ),
+        (_ranking(("greet", 0.5), ("ask_online", 0.3)), "你好 居住证能在网上办不", "ask_online"),
+        (_ranking(("greet", 0.6), ("faq", 0.01)), "hi 个体户执照咋办", "ask_service_guide"),  # added
+        # a statement after the greeting, a booking asked for after it
+        (_ranking(("greet", 0.7), ("inform", 0.05)), "你好 俺是新乡户口", "inform"),
+        (_ranking(("greet", 0.8), ("book_appointment", 0.1)), "你好 社保卡约个号", "book_appointment"),
+        # a greeting alone, or with no matter
+        (_ranking(("greet", 0.9), ("faq", 0.05)), "你好 在不在", "greet"),
+        (_ranking(("greet", 0.5), ("ask_service_guide", 0.3)), "你好 问个事", "greet"),
+        (_ranking(("greet", 0.5), ("ask_service_guide", 0.3)), "/greet", "greet"),
+    ],
+)
+def test_a_greeting_that_comes_with_a_matter_is_the_question(
+    index: ServiceIndex, ranking: list, text: str, first: str
+) -> None:
+    from bot.nlu.intent_classifier import NgramIntentClassifier
+
+    classifier = NgramIntentClassifier({"catalogue_dir": str(SERVICES)}, None, None)  # type: ignore[arg-type]
+    read = classifier.read_past_greeting(ranking, text)
+    assert read[0] == {"name": first, "confidence": ranking[0]["confidence"]}
