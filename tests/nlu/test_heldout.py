@@ -215,6 +215,11 @@ BARS = {
     # once question nouns typed in pinyin were read (two training examples, "想yuyue个号" among
     # them, now read as the Chinese): 0.935, three "您好，…" questions of this file read greet or faq.
     "tests/nlu/heldout_blind_twenty_fifth.yml": (0.955, 0.085, 0.93),
+    # heldout_blind_twenty_sixth.yml (forty-first writer, same brief, 299 messages once the 141 standing
+    # verbatim elsewhere were taken out; 165 FAQ questions, 80 messages naming or describing an item),
+    # first scored 2026-12-06 on the code before and after that midday's rules, before its misses were
+    # read: 0.957 and 0.960 against the baseline's 0.886, linking 78 of 80 (0.975).
+    "tests/nlu/heldout_blind_twenty_sixth.yml": (0.955, 0.07, 0.97),
 }
 # 2026-12-04 (evening): a guide question that finds no matter, with faq next and from a fifth of its
 # confidence, is read as faq (bot/nlu/intent_classifier.py FAQ_SHARE): 40 FAQ questions of the files
@@ -330,6 +335,8 @@ FAQ_BARS = {
     "tests/nlu/heldout_blind_twenty_fourth.yml": 0.97,
     # first scored 2026-12-06 before its misses were read: 60 of 62 (0.968)
     "tests/nlu/heldout_blind_twenty_fifth.yml": 0.96,
+    # first scored 2026-12-06 (midday) before its misses were read: 159 of 165 (0.964)
+    "tests/nlu/heldout_blind_twenty_sixth.yml": 0.95,
 }
 # FAQ paraphrases a file must hold for its FAQ figure to count: 50, but the thirty-ninth writer's 43
 # (of 2 to 4 per entry asked for) were all that stayed once verbatim copies were taken out.
@@ -437,7 +444,7 @@ OOS_FAQ_ALLOWED = {
 # writer's likewise (8 of 12 taken out), and the sixteenth's (11 of 15; "上海浦东…", one jieba word
 # for a city and its district, was answered as a service until bot/nlu/places.py read such words);
 # the thirtieth writer's too (4 of 10 left), the thirty-second's (3 of 10), the thirty-fourth's
-# (4 of 10) and the thirty-eighth's (2 of 10).
+# (4 of 10), the thirty-eighth's (2 of 10) and the forty-first's (3 of 12).
 MIN_OUT_OF_SCOPE = 5
 MIN_OUT_OF_SCOPE_OF = {
     "tests/nlu/heldout_blind_fourteenth.yml": 4,
@@ -447,6 +454,7 @@ MIN_OUT_OF_SCOPE_OF = {
     "tests/nlu/heldout_blind_twentieth.yml": 3,
     "tests/nlu/heldout_blind_twenty_first.yml": 4,
     "tests/nlu/heldout_blind_twenty_third.yml": 2,
+    "tests/nlu/heldout_blind_twenty_sixth.yml": 3,
 }
 
 
