@@ -351,8 +351,8 @@ ORDER_ASKED = re.compile(
     r"|先后(?:顺序|次序|咋|怎)|(?:啥|什么|办理|办的|的)顺序|顺序(?:是|咋|怎)"
     r"|先[^，,。？?\s]{1,8}?还是先"
 )
-"""Asking in which order the steps go ("先办哪个后办哪个", "先去哪后去哪", "先后顺序咋弄", "先网上预审还是
-先去现场"): the process (`asks_the_order`), though 哪 and 去 read as where to go and 网上 … 现场 as
+"""Asking in which order the steps go ("先弄哪样后弄哪样", "先跑哪后跑哪", "先后次序咋排", "先在手机上填
+还是先跑现场"): the process (`asks_the_order`), though 哪 and 去 read as where to go and 网上 … 现场 as
 whether it is done online (`asks_online_or_in_person`). Not which window to go to first ("先找哪个口递材料"),
 nor 先后 or 顺序 in another sense ("我先后在两家公司交过社保", "材料要按顺序排好吗")."""
 _ORDER_READINGS = ("ask_window", "ask_service_guide", "ask_materials", "ask_online")
@@ -453,7 +453,7 @@ def guide_intent_read(intent: str, confidence: float, text: str) -> str:
     returned as it is.
     """
     if intent in (*_ORDER_READINGS, "ask_process") and asks_the_order(text):
-        return "ask_process"  # "开面馆的几个证先办哪个后办哪个": the order of the steps, even if guessed
+        return "ask_process"  # "开面馆先弄执照再弄卫生许可吗": the order of the steps, even if guessed
     if intent in _OVERRIDDEN_INTENTS and asks_online_or_in_person(text):
         return "ask_online"
     if intent == "ask_service_guide":

@@ -222,11 +222,12 @@ MORE_THAN_TOLD = re.compile(
     r"|停车|门口|外国|外籍|港澳台|外省"
 )
 """Words that make a told situation more than a statement: a wish or a need ("我是开厂的 有事想…"),
-a question without a question word ("我在这填的信息会不会泄露", "离恁那远不远"), a problem ("没反应"), a
-supposition ("是不收钱的吧"), a purpose ("我是来取号的"), a complaint ("我在三号窗口被刁难"), the way to
-the hall ("我在科学大道 坐公交到大厅"), a request out of scope ("我住在高新区 帮我查下天气") or a
-paper lost or broken ("我开小卖部的 执照丢了"), or what an FAQ entry answers for whoever says it (where
-to park: "我在停车场"; foreigners and people from another province: "我是外籍人士")."""
+a question without a question word ("我在网上填的东西会不会被人看见", "离恁那儿有多远没"), a
+problem ("没反应"), a supposition ("是不收钱的吧"), a purpose ("我是来取号的"), a complaint
+("我在三号窗口被刁难"), the way to the hall ("我在科学大道 坐公交到大厅"), a request out of scope
+("我住在高新区 帮我查下天气"), a paper lost or broken ("我开小卖部的 执照丢了"), or what an FAQ entry
+answers for whoever says it (where to park: "我在停车场"; foreigners and people from another
+province: "我是外籍人士")."""
 TOLD_READINGS = frozenset(GUIDE_INTENTS | {FAQ_INTENT, OUT_OF_SCOPE, "goodbye", "ask_hall_location"})
 """The readings a plain statement about the citizen (`TOLD_ABOUT_ONESELF`) replaces. Not a booking
 ("我是来预约的") nor a complaint ("我在这排了一上午")."""
@@ -870,7 +871,7 @@ TOLD_FURTHER = re.compile(
     r"^(?:我|俺|咱|公司|单位|家|户口|今年|现在|在|住|是|叫|姓|电话|手机|从)|[的人了岁年]$"
 )
 """A clause after the first that goes on telling ("我是新乡户口 在这边交了四年社保", "…，周口的",
-"…，二十来个人"), not one that names what is wanted ("我是新乡户口 补张社保卡", "我是老年人 绿色通道")."""
+"…，二十来个人"), not one that names what is wanted ("我是新乡户口 补张社保卡", "我七十多了 优先窗口")."""
 _CLAUSES = re.compile(r"[\s，,、；;。.!！]+")
 
 
@@ -940,10 +941,10 @@ def read_as_aspect_question(ranking: List[Dict[str, Any]], text: str) -> List[Di
     """``ranking`` with the guide intent the guide answers first, where the words ask another aspect.
 
     The guide answers a guide question as the aspect its words ask (`bot.guide.guide_intent_read`):
-    an overview question that asks for one aspect in words ("想把老房子卖了 过户要走哪些流程": the
+    an overview question that asks for one aspect in words ("老宅要卖了 过户都走哪几步流程": the
     process), one asking in which order the steps go or whether it is done online or in person, an
     aspect the model only guessed
-    (under `bot.guide.GUESSED_ASPECT`: "开药房是不是必须得有药师", a condition, read as materials at 0.54).
+    (under `bot.guide.GUESSED_ASPECT`: "开药房非得有药师不", a condition, read as materials at 0.54).
     The intent read now says what is answered. The guide intent takes the top's confidence
     (`put_first`), added when it was not ranked; any other ranking is returned as it is.
     """

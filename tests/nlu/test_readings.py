@@ -57,7 +57,7 @@ def test_how_long_a_change_takes_is_a_time_limit_question(agent: Agent) -> None:
     [
         ("我是新乡户口", "inform"),
         ("公司在长椿路上", "inform"),
-        ("你们这儿办业务要交钱不", "faq"),
+        ("政府办这些手续要不要钱", "faq"),
         ("开小饭馆先办哪个证后办哪个证", "ask_process"),
         ("个体户登记必须去现场吗", "ask_online"),
         ("这机器人真没用", "complain"),

@@ -230,7 +230,7 @@ def test_a_question_about_what_a_matter_covers(text: str, covers: bool) -> None:
         ("变更法人一定要跑一趟不", True),
         ("这个非得到窗口吗？", True),
         ("两个地方都得跑一趟吗", False),  # both places: the process
-        ("必须本人到场吗", False),  # the applicant in person: who must come
+        ("非得本人亲自到场不", False),  # the applicant in person: who must come
         ("本人必须到现场吗", False),
         ("俺媳妇也得跑一趟吗", False),  # a relative's presence
         ("要不要去现场", True),

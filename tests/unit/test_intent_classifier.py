@@ -436,14 +436,14 @@ def test_a_guide_question_about_no_matter_with_faq_near_is_read_as_faq(
         (_ranking(("ask_eligibility", 0.3), ("inform", 0.2)), "俺家住在沟赵那一片", True),
         (_ranking(("ask_eligibility", 0.97), ("inform", 0.01)), "我是新乡户口", True),
         (_ranking(("faq", 0.45), ("inform", 0.1)), "我是替俺舅问的", True),
-        (_ranking(("ask_service_guide", 0.6), ("inform", 0.1)), "公司名字叫郑州某某贸易有限公司", True),
+        (_ranking(("ask_service_guide", 0.6), ("inform", 0.1)), "单位叫郑州某某贸易有限公司", True),
         (_ranking(("out_of_scope", 0.9), ("inform", 0.05)), "咱家在五龙口那边", True),
         (_ranking(("faq", 0.7), ("inform", 0.05)), "俺替俺舅问哩", True),
         (_ranking(("faq", 0.9), ("inform", 0.05)), "俺替俺舅问哩", False),  # the model sure of an entry
         (_ranking(("ask_service_guide", 0.3), ("inform", 0.05)), "帮俺对象问的", True),
         # more than a statement: a wish, a question without a question word, a problem, a supposition
         (_ranking(("faq", 0.6), ("inform", 0.1)), "我是开饭店的 有事想找领导说说", False),
-        (_ranking(("faq", 0.6), ("inform", 0.1)), "我在这填的信息会不会泄露", False),
+        (_ranking(("faq", 0.6), ("inform", 0.1)), "我在网上填的东西会不会被人看见", False),
         (_ranking(("faq", 0.6), ("inform", 0.1)), "我在网上提交了没反应", False),
         (_ranking(("ask_fee", 0.9), ("inform", 0.01)), "是不收钱的吧", False),  # no subject said
         (_ranking(("ask_process", 0.8), ("inform", 0.1)), "我退休了 取公积金流程", False),  # an aspect
@@ -457,7 +457,7 @@ def test_a_guide_question_about_no_matter_with_faq_near_is_read_as_faq(
         (_ranking(("out_of_scope", 0.6), ("inform", 0.1)), "今年社保缴费基数", False),  # no subject
         # a later clause that names what is wanted, or one that goes on telling
         (_ranking(("ask_eligibility", 0.9), ("inform", 0.05)), "我是新乡户口 补张社保卡", False),
-        (_ranking(("faq", 0.9), ("inform", 0.05)), "我是老年人 绿色通道", False),
+        (_ranking(("faq", 0.9), ("inform", 0.05)), "我七十多了 优先窗口", False),
         (_ranking(("goodbye", 0.6), ("inform", 0.05)), "我是外地的 拜拜", False),
         (_ranking(("ask_service_guide", 0.5), ("inform", 0.05)), "我开小卖部的 执照丢了", False),
         (_ranking(("ask_eligibility", 0.8), ("inform", 0.05)), "我是新乡户口，在这边交了四年社保。", True),
@@ -719,7 +719,7 @@ def test_an_unsure_reading_of_whether_the_hall_is_open_now_is_an_hours_question(
             "ask_eligibility",
         ),
         # online or in person, whatever aspect of the three the model read
-        (_ranking(("ask_process", 0.9), ("ask_online", 0.05)), "是网上报还是得去现场", "ask_online"),
+        (_ranking(("ask_process", 0.9), ("ask_online", 0.05)), "是在手机上报还是得跑现场", "ask_online"),
         # kept: no aspect worded, a sure aspect, not a guide intent, a button's payload
         (_ranking(("ask_service_guide", 0.5), ("ask_process", 0.2)), "想开个小饭店", "ask_service_guide"),
         (
@@ -753,7 +753,7 @@ def test_a_guide_reading_says_the_aspect_the_guide_answers(ranking: list, text: 
             "孩子落户跟办医保的先后顺序咋安排",
             True,
         ),
-        (_ranking(("ask_online", 0.7), ("ask_process", 0.2)), "先在网上报还是先去窗口", True),
+        (_ranking(("ask_online", 0.7), ("ask_process", 0.2)), "先在手机上填还是先跑窗口", True),
         (_ranking(("ask_materials", 0.8), ("ask_process", 0.1)), "开饭店的证是个啥顺序", True),
         # which window first; 先后 and 顺序 in another sense; another aspect worded
         (_ranking(("ask_window", 0.9), ("ask_process", 0.05)), "办营业执照先找哪个口递材料", False),
@@ -783,9 +783,9 @@ def test_a_guide_question_asking_the_order_of_the_steps_is_the_process(
 def test_which_comes_first_online_or_in_person_is_no_online_question() -> None:
     from bot.guide import asks_online_or_in_person, guide_intent_read
 
-    assert asks_online_or_in_person("先在网上预审还是先去现场") is False
-    assert guide_intent_read("ask_process", 0.95, "先在网上预审还是先去现场") == "ask_process"
-    assert asks_online_or_in_person("在网上预审还是去现场") is True
+    assert asks_online_or_in_person("先在郑好办上填还是先跑现场") is False
+    assert guide_intent_read("ask_process", 0.95, "先在郑好办上填还是先跑现场") == "ask_process"
+    assert asks_online_or_in_person("在郑好办上填还是跑现场") is True
 
 
 @pytest.mark.parametrize(
@@ -795,7 +795,7 @@ def test_which_comes_first_online_or_in_person_is_no_online_question() -> None:
         (_ranking(("faq", 0.5), ("complain", 0.2)), "差评", True),  # added where not ranked
         (_ranking(("faq", 0.8), ("rate_service", 0.1)), "想给今天的办事员点个赞", True),
         # what a rating does, where to give one, or not an FAQ reading
-        (_ranking(("faq", 0.9), ("rate_service", 0.05)), "给了差评以后有人管没", False),
+        (_ranking(("faq", 0.9), ("rate_service", 0.05)), "打了差评以后谁来管", False),
         (_ranking(("faq", 0.9), ("rate_service", 0.05)), "评了好评会不会有啥用", False),
         (_ranking(("faq", 0.9), ("rate_service", 0.05)), "在哪给窗口打差评", False),
         (_ranking(("faq", 0.8), ("rate_service", 0.05)), "给差评工作人员扣钱", False),
@@ -815,7 +815,7 @@ def test_an_faq_reading_that_only_gives_a_rating_is_a_rating(ranking: list, text
     ("ranking", "text", "booking"),
     [
         (_ranking(("faq", 0.55), ("book_appointment", 0.2)), "预约", True),
-        (_ranking(("faq", 0.4), ("book_appointment", 0.35)), "帮我挂个号 办居住证", True),
+        (_ranking(("faq", 0.4), ("book_appointment", 0.35)), "给俺约个号 办个居住证", True),
         (_ranking(("faq", 0.35), ("book_appointment", 0.3)), "我要排个开饭店的号", True),
         (_ranking(("faq", 0.35), ("book_appointment", 0.3)), "帮我约个号 个体户执照", True),
         # about booking, not a request for one
@@ -853,7 +853,7 @@ def test_an_unsure_faq_reading_of_a_booking_request_is_the_booking(
             "ask_service_guide",
         ),
         (_ranking(("greet", 0.5), ("ask_online", 0.3)), "你好 居住证能在网上办不", "ask_online"),
-        (_ranking(("greet", 0.6), ("faq", 0.01)), "hi 个体户执照咋办", "ask_service_guide"),  # added
+        (_ranking(("greet", 0.6), ("faq", 0.01)), "hi 开个小饭馆咋弄", "ask_service_guide"),  # added
         # a statement after the greeting, a booking asked for after it
         (_ranking(("greet", 0.7), ("inform", 0.05)), "你好 俺是新乡户口", "inform"),
         (_ranking(("greet", 0.8), ("book_appointment", 0.1)), "你好 社保卡约个号", "book_appointment"),
