@@ -583,27 +583,28 @@ class NgramIntentClassifier(GraphComponent, IntentClassifier):
             if FAQ_INTENT in topic:
                 # the FAQ entry the model would pick, which retrieval may confirm (bot.faq.agreed_entry)
                 message.set(FAQ_TOPIC, topic[FAQ_INTENT], add_to_output=True)
+            text = message.get(TEXT) or ""
             decided = self.decided_by_form(message, masked, words)
             if decided:
                 ranking = [{"name": decided, "confidence": 1.0}]
             else:
                 order = np.argsort(-row)[:length]
                 ranking = [{"name": self.model.intents[i], "confidence": float(row[i])} for i in order]
-                if unsure_booking(ranking, message.get(TEXT) or ""):
+                if unsure_booking(ranking, text):
                     # "想开个小超市 办个个体执照": a question, not a request that would start the booking form
                     ranking = [ranking[1], ranking[0], *ranking[2:]]
-                ranking = person_over_challenge(ranking, message.get(TEXT) or "")
-                ranking = self.read_past_greeting(ranking, message.get(TEXT) or "")
-                ranking = self.read_as_guide_question(ranking, message.get(TEXT) or "")
-                ranking = read_as_aspect_question(ranking, message.get(TEXT) or "")
-                ranking = read_as_statement(ranking, message.get(TEXT) or "")
-                ranking = read_as_hours_question(ranking, message.get(TEXT) or "")
+                ranking = person_over_challenge(ranking, text)
+                ranking = self.read_past_greeting(ranking, text)
+                ranking = self.read_as_guide_question(ranking, text)
+                ranking = read_as_aspect_question(ranking, text)
+                ranking = read_as_statement(ranking, text)
+                ranking = read_as_hours_question(ranking, text)
                 guide = str(ranking[0]["name"])
-                ranking = self.read_as_faq_question(ranking, message.get(TEXT) or "")
-                ranking = read_as_rating(ranking, message.get(TEXT) or "")
-                ranking = self.read_as_booking(ranking, message.get(TEXT) or "")
+                ranking = self.read_as_faq_question(ranking, text)
+                ranking = read_as_rating(ranking, text)
+                ranking = self.read_as_booking(ranking, text)
                 answered = answered_as_service(str(ranking[0]["name"]))
-                if answered and elsewhere(message.get(TEXT) or "", words_of(message)):
+                if answered and elsewhere(text, words_of(message)):
                     # "杭州注册个公司都要带啥材料": another place's affair, which the hall cannot answer
                     ranking = [{"name": OUT_OF_SCOPE, "confidence": 1.0}]
                 elif ranking[0]["name"] == FAQ_INTENT and guide != FAQ_INTENT:

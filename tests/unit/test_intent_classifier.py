@@ -19,6 +19,7 @@ from bot.faq_entries import FaqEntry, nlu_examples
 from bot.nlu.intent_classifier import (
     UNSURE_APPOINTMENT,
     IntentModel,
+    NgramIntentClassifier,
     person_over_challenge,
     read_as_aspect_question,
     read_as_hours_question,
@@ -235,6 +236,12 @@ def index() -> ServiceIndex:
     return ServiceIndex(load_catalogue(SERVICES))
 
 
+@pytest.fixture(scope="module")
+def classifier() -> NgramIntentClassifier:
+    """An untrained classifier over the sample catalogue: its rules after the model need no model."""
+    return NgramIntentClassifier({"catalogue_dir": str(SERVICES)}, None, None)  # type: ignore[arg-type]
+
+
 @pytest.mark.parametrize(
     ("intent", "confidence", "text", "guide"),
     [
@@ -346,10 +353,9 @@ def test_an_unsure_other_intent_about_a_matter_is_a_guide_question(
     assert unsure_other_intent(intent, confidence, text, index) is guide
 
 
-def test_the_guide_intent_takes_the_place_and_confidence_of_the_unsure_one(index: ServiceIndex) -> None:
-    from bot.nlu.intent_classifier import NgramIntentClassifier
-
-    classifier = NgramIntentClassifier({"catalogue_dir": str(SERVICES)}, None, None)  # type: ignore[arg-type]
+def test_the_guide_intent_takes_the_place_and_confidence_of_the_unsure_one(
+    classifier: NgramIntentClassifier,
+) -> None:
     ranking = _ranking(("ask_office_hours", 0.41), ("deny", 0.12), ("ask_eligibility", 0.10), ("faq", 0.05))
     assert classifier.read_as_guide_question(ranking, "厂里不干了 社保咋整") == [
         {"name": "ask_eligibility", "confidence": 0.41},
@@ -399,11 +405,8 @@ def test_the_guide_intent_takes_the_place_and_confidence_of_the_unsure_one(index
     ],
 )
 def test_a_guide_question_about_no_matter_with_faq_near_is_read_as_faq(
-    index: ServiceIndex, ranking: list, text: str, faq: bool
+    classifier: NgramIntentClassifier, ranking: list, text: str, faq: bool
 ) -> None:
-    from bot.nlu.intent_classifier import NgramIntentClassifier
-
-    classifier = NgramIntentClassifier({"catalogue_dir": str(SERVICES)}, None, None)  # type: ignore[arg-type]
     read = classifier.read_as_faq_question(ranking, text)
     if not faq:
         assert read == ranking
@@ -527,10 +530,9 @@ def test_the_single_precision_fit_gives_double_weights_and_the_double_fits_answe
         ("？？", "out_of_scope"),
     ],
 )
-def test_a_message_naming_only_a_subject_is_a_guide_question(text: str, decided: str | None) -> None:
-    from bot.nlu.intent_classifier import NgramIntentClassifier
-
-    classifier = NgramIntentClassifier({"catalogue_dir": str(SERVICES)}, None, None)  # type: ignore[arg-type]
+def test_a_message_naming_only_a_subject_is_a_guide_question(
+    classifier: NgramIntentClassifier, text: str, decided: str | None
+) -> None:
     assert classifier.decided_by_form(Message(data={"text": text}), text, list(text)) == decided
 
 
@@ -550,8 +552,6 @@ def test_a_message_naming_only_a_subject_is_a_guide_question(text: str, decided:
     ],
 )
 def test_a_message_without_chinese_or_any_known_word_is_out_of_scope(text: str, unknown: bool) -> None:
-    from bot.nlu.intent_classifier import NgramIntentClassifier
-
     model = IntentModel()
     texts = [*(t for examples in TEXTS.values() for t in examples), "hello"]
     labels = [*(label for label, examples in TEXTS.items() for _ in examples), "greet"]
@@ -591,8 +591,6 @@ def regex_entities(text: str) -> list[dict]:
 def test_a_message_holding_a_value_the_forms_read_is_never_out_of_scope_by_its_form(
     text: str, entities: set
 ) -> None:
-    from bot.nlu.intent_classifier import NgramIntentClassifier
-
     model = IntentModel()
     texts = [t for examples in TEXTS.values() for t in examples]
     labels = [label for label, examples in TEXTS.items() for _ in examples]
@@ -832,11 +830,8 @@ def test_an_faq_reading_that_only_gives_a_rating_is_a_rating(ranking: list, text
     ],
 )
 def test_an_unsure_faq_reading_of_a_booking_request_is_the_booking(
-    index: ServiceIndex, ranking: list, text: str, booking: bool
+    classifier: NgramIntentClassifier, ranking: list, text: str, booking: bool
 ) -> None:
-    from bot.nlu.intent_classifier import NgramIntentClassifier
-
-    classifier = NgramIntentClassifier({"catalogue_dir": str(SERVICES)}, None, None)  # type: ignore[arg-type]
     read = classifier.read_as_booking(ranking, text)
     if not booking:
         assert read == ranking
@@ -864,10 +859,7 @@ def test_an_unsure_faq_reading_of_a_booking_request_is_the_booking(
     ],
 )
 def test_a_greeting_that_comes_with_a_matter_is_the_question(
-    index: ServiceIndex, ranking: list, text: str, first: str
+    classifier: NgramIntentClassifier, ranking: list, text: str, first: str
 ) -> None:
-    from bot.nlu.intent_classifier import NgramIntentClassifier
-
-    classifier = NgramIntentClassifier({"catalogue_dir": str(SERVICES)}, None, None)  # type: ignore[arg-type]
     read = classifier.read_past_greeting(ranking, text)
     assert read[0] == {"name": first, "confidence": ranking[0]["confidence"]}
