@@ -380,8 +380,9 @@ MUST_GO = re.compile(
 "要不要去现场"): whether it can be done without going, the online aspect (`asks_online_or_in_person`).
 Not whether both or all places must be gone to ("两边都得跑一趟吗": the process), nor a step done on
 the spot (现场核查, 现场体检)."""
-_DONE_BEFORE = ("了", "过", "完", "以后", "之后")
-"""Words before 还是 that tell a step done ("网上交了材料 还是要去…"): 还是 after them is "still"."""
+_DONE_BEFORE = re.compile(r"了|过(?!户)|完|以后|之后")
+"""Words before 还是 (or before a must-go question) that tell a step done ("网上交了材料 还是要去…"):
+还是 after them is "still". Not 过 of 过户, the transfer itself ("二手房过户网上办还是去窗口")."""
 _OVERRIDDEN_INTENTS = ("ask_process", "ask_window", "ask_service_guide")
 """The readings an online-or-in-person question replaces; another aspect's question keeps its own."""
 
@@ -411,7 +412,7 @@ def asks_online_or_in_person(text: str) -> bool:
         # `asks_for_someones_presence`), where to go once there (几号窗口) or a step after one done
         # ("网上交完了 还得去窗口吗")
         window = any(word in folded for word in ASPECT_WORDS["window"])
-        done = any(mark in folded[: must_go.start()] for mark in ("了", "完", "以后", "之后"))  # not 过户
+        done = _DONE_BEFORE.search(folded[: must_go.start()]) is not None
         someone = (
             "本人" in folded or any(word in text for word in RELATIVES) or asks_for_someones_presence(text)
         )
@@ -427,7 +428,7 @@ def asks_online_or_in_person(text: str) -> bool:
         start = folded.find(cue)
         while start >= 0:
             head, tail = folded[:start], folded[start + len(cue) :]
-            if not any(mark in head for mark in _DONE_BEFORE) and (
+            if _DONE_BEFORE.search(head) is None and (
                 (online(head) and in_person(tail)) or (in_person(head) and online(tail))
             ):
                 return True

@@ -225,6 +225,7 @@ def test_a_question_about_what_a_matter_covers(text: str, covers: bool) -> None:
         ("网上办要多久 还是去窗口快一点", False),  # asks how long
         ("网上申请过了 还是过去那套流程吗", False),  # 过去 is "before" here
         ("我还是想问 网上能办还是得去大厅", True),  # the second 还是 is the choice
+        ("二手房过户网上办还是去窗口", True),  # 过 of 过户 tells no step done
         # whether it must be done in person: whether it can be done without going
         ("开饭店的证必须去现场吗", True),
         ("变更法人一定要跑一趟不", True),
