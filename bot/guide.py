@@ -126,6 +126,10 @@ ASPECT_WORDS: Dict[str, tuple[str, ...]] = {
         "网上交",
         "手机上弄",
         "线上能",
+        "不跑腿",
+        "不用跑腿",
+        "零跑腿",
+        "不用跑一趟",
     ),
     "window": (
         "哪个窗口",
@@ -346,15 +350,16 @@ conversations' long first messages asking about the whole matter were given an a
 
 
 ORDER_ASKED = re.compile(
-    r"先[^，,。？?\s]{0,8}?(?:后|再)[^，,。？?\s]{0,3}?(?:办|去|报|交|弄|跑)"
+    r"先[^，,。？?\s]{0,8}?(?:后|再)[^，,。？?\s]{0,3}?(?:办|去|报|交|弄|跑|干|做|整|搞)"
     r"|先(?:办|去|报|交|弄|跑|找)哪(?!个窗口|个口)|哪个先"
     r"|先后(?:顺序|次序|咋|怎)|(?:啥|什么|办理|办的|的)顺序|顺序(?:是|咋|怎)"
     r"|先[^，,。？?\s]{1,8}?还是先"
 )
-"""Asking in which order the steps go ("先弄哪样后弄哪样", "先跑哪后跑哪", "先后次序咋排", "先在手机上填
-还是先跑现场"): the process (`asks_the_order`), though 哪 and 去 read as where to go and 网上 … 现场 as
-whether it is done online (`asks_online_or_in_person`). Not which window to go to first ("先找哪个口递材料"),
-nor 先后 or 顺序 in another sense ("我先后在两家公司交过社保", "材料要按顺序排好吗")."""
+"""Asking in which order the steps go ("先弄哪样后弄哪样", "先跑哪后跑哪", "先整啥后整啥", "先后次序咋排",
+"先在手机上填还是先跑现场"): the process (`asks_the_order`), though 哪 and 去 read as where to go and
+网上 … 现场 as whether it is done online (`asks_online_or_in_person`). Not which window to go to
+first ("先找哪个口递材料"), nor 先后 or 顺序 in another sense ("我先后在两家公司交过社保",
+"材料要按顺序排好吗")."""
 _ORDER_READINGS = ("ask_window", "ask_service_guide", "ask_materials", "ask_online")
 """The readings an order question replaces: where to go, the overview, what to bring first ("先交啥
 再去…"), online or in person first. Not a condition, a fee or a time limit."""
@@ -373,11 +378,12 @@ def asks_the_order(text: str) -> bool:
 IN_PERSON_WORDS = ("现场", "线下", "窗口", "大厅", "跑一趟", "跑一次", "去一趟", "得去", "要去", "到场")
 """Words of doing a matter in person, the other branch of "网上办还是得去现场"."""
 MUST_GO = re.compile(
-    r"(?<![都两])(?:必须|一定|非得|非要|得|需要|还要|还得|要不要|用不用|不用)要?(?:亲自)?(?:去|到|跑)(?:现场|窗口|大厅|一趟)"
+    r"(?<![都两])(?:必须|一定|非得|非要|得|需要|还要|还得|要不要|用不用|不用|(?<![想只就])要)要?(?:亲自)?(?:去|到|跑)(?:现场|窗口|大厅|一趟)"
     r"(?!核|勘|检|验|拍照|体检)[^，,。？?\s]?(?:吗|不|么|没|吧|[？?]|$)"
 )
 """Asking whether the matter must be done in person ("公司关了必须到现场吗", "换个地址一定要跑一趟吗",
-"要不要去现场"): whether it can be done without going, the online aspect (`asks_online_or_in_person`).
+"要不要去现场", "换个法人要去窗口不"): whether it can be done without going, the online aspect
+(`asks_online_or_in_person`).
 Not whether both or all places must be gone to ("两边都得跑一趟吗": the process), nor a step done on
 the spot (现场核查, 现场体检)."""
 _DONE_BEFORE = re.compile(r"了|过(?!户)|完|以后|之后")
@@ -409,12 +415,15 @@ def asks_online_or_in_person(text: str) -> bool:
     must_go = MUST_GO.search(folded)
     if must_go:
         # "必须到现场吗": whether it can be done without going; not who must come (本人, a relative:
-        # `asks_for_someones_presence`), where to go once there (几号窗口) or a step after one done
-        # ("网上交完了 还得去窗口吗")
+        # `asks_for_someones_presence`; someone else doing it, `PROXY_CUES`: "…还是可以找人代办"),
+        # where to go once there (几号窗口) or a step after one done ("网上交完了 还得去窗口吗")
         window = any(word in folded for word in ASPECT_WORDS["window"])
         done = _DONE_BEFORE.search(folded[: must_go.start()]) is not None
         someone = (
-            "本人" in folded or any(word in text for word in RELATIVES) or asks_for_someones_presence(text)
+            "本人" in folded
+            or any(word in text for word in RELATIVES)
+            or asks_for_someones_presence(text)
+            or PROXY_CUES.search(folded) is not None
         )
         return not (window or done or someone)
 

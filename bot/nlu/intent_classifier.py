@@ -10,7 +10,10 @@ question), and an item added to the catalogue after training is understood at on
 Features (fitted on the training data, stored as plain arrays, never pickled):
 
 - TF-IDF of character n-grams (``char_wb``, ``min_ngram``–``max_ngram``, sublinear tf);
-- TF-IDF of word unigrams and bigrams from the pipeline's tokenizer (jieba here).
+- TF-IDF of word unigrams and bigrams from the pipeline's tokenizer (jieba here);
+- with ``dense_weight`` above 0, the masked text's sentence embedding (multilingual-e5-small,
+  :mod:`bot.nlu.embeddings`) times that weight: paraphrases that share few n-grams with the
+  training examples still land near them.
 
 The classifier is a multinomial logistic regression (``C``, balanced class weights), whose
 probabilities Rasa's ``FallbackClassifier`` thresholds. An intent made of unrelated topics (the
@@ -35,6 +38,7 @@ import unicodedata
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence, Tuple, Type
 
+import jieba.posseg
 import numpy as np
 import scipy.sparse as sp
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -66,12 +70,15 @@ from bot.guide import (
     worded_aspect,
 )
 from bot.hall import HALL_WORDS
+from bot.nlu.embeddings import MODEL as EMBEDDING_MODEL
+from bot.nlu.embeddings import embed
 from bot.nlu.english import glosses, with_glosses
 from bot.nlu.linear import TfidfFeatures, fit_logistic_regression
 from bot.nlu.pinyin import PinyinReader
-from bot.nlu.places import elsewhere
+from bot.nlu.places import LOCAL, elsewhere
 from bot.nlu.service_linker import ServiceIndex, words_of
-from bot.pii import spell_out_digits
+from bot.pii import is_cjk_ideograph, name_error, spell_out_digits
+from bot.relatives import ELDERS, OTHER_PARTIES, RELATIVES
 from bot.sources import code_fingerprint
 
 logger = logging.getLogger(__name__)
@@ -121,6 +128,12 @@ APPOINTMENT_CUES = re.compile(
     + r"|退掉|帮我退|给我退|删了|作废",
     re.IGNORECASE,
 )
+VALUE_LABELS = re.compile(
+    r"(?:我|俺|他|她)?的?(?:联系)?(?:电话号码|电话|手机号码|手机号|手机|号码|联系方式|身份证号码|身份证号|身份证|证件号码?"
+    r"|预约码|预约号|预约编号|确认码|编号)(?:是|为|：|:)?"
+)
+"""What a value told is ("电话", "我的预约号是"): a message of nothing but a value and these words tells
+the value (`NgramIntentClassifier.decided_by_form`)."""
 HALL_INTENTS = frozenset({"ask_office_hours", "ask_hall_location"})
 UNSURE_HALL = 0.5
 """Below this confidence, an opening-hours or address question that names an item or a subject the
@@ -144,6 +157,10 @@ OPEN_NOW = re.compile(
 question, which the model, with 开着 in the FAQ's questions about service outside the usual hours,
 may read as one of those unsure (`read_as_hours_question`). Not which windows are open ("今天开着几个
 窗口"), 营业执照 or 上班族."""
+HOURS_ASKED = re.compile(r"(?:办公|上班|工作|营业|开放|服务)时间|几点(?:开门|上班|下班|关门|开|关)")
+"""Words that ask the hall's hours ("办公时间", "几点开门")."""
+WHERE_ASKED = re.compile(r"在哪|哪里|哪儿|地址|位置|咋走|怎么走|怎么去|咋去|路线|导航|坐|公交|地铁|几楼")
+"""Words that ask where the hall is or how to get there, which an hours question may also ask."""
 ADDRESS_CHANGED = re.compile(r"地址.{0,5}(?:改|换|变)|(?:改|换|变|搬|挪).{0,6}地址")
 """An address changed or to be changed ("公司挪了办公地址", "执照上的地址也得改吧"): said of a business
 (`BUSINESS_WORDS`), it is the company's or the shop's, not the hall's; such an address question is a
@@ -205,17 +222,26 @@ STATEMENT_LENGTH = (4, 20)
 shorter ones ("是的", "在的") are replies to the bot, not statements."""
 GREETING = re.compile(r"^(?:你好|您好|恁好|哈喽|嗨|hi|hello)[\s，,！!。~～啊呀]*", re.IGNORECASE)
 """A greeting the message begins with ("您好，…", "hi "), set aside to read what follows it."""
+_AGE_TOLD = r"(?:\d{1,3}|[一二三四五六七八九十两几]{1,3})(?:岁|周岁|了|多了)"
+"""An age told ("六十了", "6岁", "七十多了"), after its subject and 今年 or 都."""
 TOLD_ABOUT_ONESELF = re.compile(
     r"^(?:我|俺|我们|俺们|咱|咱们|我家|俺家|公司|单位|厂里|店里?|家里?)(?:今年|现在)?"
     r"(?:是(?!否)|叫|名字叫|名叫|姓|住在|家住|家在|在|户口在|户口是|户口|电话是?|手机号?是?|邮箱是?|联系人)"
     r"|^(?:住在|家住|家在|户口在|户口是|公司名字?叫|公司名称是)"
+    r"|^(?:我|俺|咱)们?的?(?:公司|单位|厂|店)(?:的)?(?:名字|名称)?(?:叫|是(?!否|不是))"
     r"|^(?:我|俺)?是?(?:替|帮|给)[^，,。？?\s]{1,6}?问(?:的|哩|滴)"
+    rf"|^(?:我|俺)?(?:家)?的?(?:{'|'.join(RELATIVES + ELDERS + OTHER_PARTIES)})(?:今年|现在|都)?"
+    rf"(?:是(?!否|不是)|叫|姓|住在|家在|在|户口在|户口是|{_AGE_TOLD})"
+    r"|^在(?:" + "|".join(LOCAL) + r")(?:区|市|县)?(?:这边|那边|这块|那块|这儿|那儿)?$"
 )
-"""A sentence that tells who the citizen or their company is, where they live, or for whom they ask
-("我是新乡户口", "公司在长椿路上", "我是替俺舅问的", "帮俺对象问的"): with nothing more
-(`MORE_THAN_TOLD`), it is ``inform`` whatever the model read (`read_as_statement`). Unlike
-`SELF_STATEMENT`, a bare 是 or 在 does not start one ("是不收钱的吧" asks the fee), nor 是否 ("我是否符合…"
-asks) or 住 of 住院."""
+"""A sentence that tells who the citizen, their company or someone in their matter is, where they
+live, how old they are, or for whom they ask ("我是新乡户口", "公司在长椿路上", "俺们公司叫…",
+"我是替俺舅问的", "帮俺对象问的", "闺女今年八岁", "法人是俺媳妇"), or only where, in Zhengzhou
+(`bot.nlu.places.LOCAL`), the citizen is ("在金水区这边"): with nothing more (`MORE_THAN_TOLD`), it is
+``inform`` whatever the model read (`read_as_statement`). Unlike `SELF_STATEMENT`, a bare 是 or 在
+does not start one ("是不收钱的吧" asks the fee), nor 是否 ("我是否符合…" asks), 是不是, or 住 of 住院."""
+COMPANY_NAMED = re.compile(r"^[^\s，,。？?]{4,20}(?:有限责任公司|股份有限公司|有限公司)$")
+"""A company's registered name alone ("郑州某某科技有限公司"): an answer, told (`read_as_statement`)."""
 MORE_THAN_TOLD = re.compile(
     r"想|要|能|可以|得|需|该|请|麻烦|咋|怎|[不没]|吧|呗"
     r"|是否|我是来|投诉|骂|刁难|态度|大厅|路线|多远|公交|坐车|地铁|推荐|天气|笑话|预约|取号|丢|坏|过期"
@@ -276,6 +302,8 @@ class IntentModel:
         min_ngram: shortest character n-gram.
         max_ngram: longest character n-gram.
         c: inverse regularisation strength of the logistic regression.
+        dense_weight: factor on the sentence embedding's columns (`bot.nlu.embeddings`) beside the
+            n-grams; 0 leaves them out.
 
     """
 
@@ -286,6 +314,7 @@ class IntentModel:
         c: float = 30.0,
         class_weight: Optional[str] = "balanced",
         topic_weight: float = 1.0,
+        dense_weight: float = 0.0,
     ) -> None:
         self.chars = TfidfFeatures(
             analyzer="char_wb", ngram_range=(min_ngram, max_ngram), sublinear_tf=True, lowercase=True
@@ -299,6 +328,7 @@ class IntentModel:
         self.class_weight = class_weight
         self.topic_weight = topic_weight
         """Factor on the best topic's probability of an intent learned by topic (1: none)."""
+        self.dense_weight = dense_weight
         self._classes: List[str] = []
         self.intents: List[str] = []
         """The intents, in the column order of ``predict_proba``: the classes without topics."""
@@ -318,8 +348,16 @@ class IntentModel:
         return grams
 
     def _matrix(self, texts: Sequence[str], words: Sequence[Sequence[str]]) -> sp.csr_matrix:
+        """The features of masked texts, shape ``(len(texts), n_features)``.
+
+        Character n-grams, word n-grams, then the sentence embedding times ``dense_weight`` (when it
+        is not 0).
+        """
         grams = [self.word_features(w) for w in words]
-        return sp.hstack([self.chars.transform(texts), self.words.transform(grams)]).tocsr()
+        blocks = [self.chars.transform(texts), self.words.transform(grams)]
+        if self.dense_weight:
+            blocks.append(sp.csr_matrix(self.dense_weight * embed(list(texts))))
+        return sp.hstack(blocks).tocsr()
 
     def fit(self, texts: Sequence[str], words: Sequence[Sequence[str]], labels: Sequence[str]) -> None:
         """Fit the vectorisers and the classifier on masked texts, their words and intents."""
@@ -338,8 +376,9 @@ class IntentModel:
     @coef.setter
     def coef(self, value: np.ndarray) -> None:
         # kept transposed and C-contiguous: a sparse row times a transposed view made scipy copy
-        # the whole matrix on every message (7.5 ms a parse with 68 classes, 0.02 ms without)
-        self._weights = np.ascontiguousarray(np.asarray(value).T)
+        # the whole matrix on every message (7.5 ms a parse with 68 classes, 0.02 ms without); in
+        # double precision, as the features are (weights stored in single precision are widened)
+        self._weights = np.ascontiguousarray(np.asarray(value, dtype=np.float64).T)
 
     @property
     def classes(self) -> List[str]:
@@ -398,20 +437,28 @@ class IntentModel:
         return merged / merged.sum(axis=1, keepdims=True), topics
 
     def save(self, folder: Path) -> None:
-        """Write plain arrays and JSON (no pickle) into ``folder``."""
+        """Write plain arrays and JSON (no pickle) into ``folder``.
+
+        The weights are written in single precision when that loses nothing, as for every fit
+        (`bot.nlu.linear.fit_logistic_regression` fits in single precision): half the bytes for
+        Rasa to gzip into the model package (26 s of a training at compression level 9, before).
+        """
         meta = {
             "classes": self.classes,
             "c": self.c,
             "topic_weight": self.topic_weight,
+            "dense_weight": self.dense_weight,
+            "embedding": EMBEDDING_MODEL if self.dense_weight else None,
             "ngram_range": list(self.chars.ngram_range),
             "chars": {k: int(v) for k, v in self.chars.vocabulary_.items()},
             "words": {k: int(v) for k, v in self.words.vocabulary_.items()},
             "pinyin": self.pinyin.by_spelling,
         }
         (folder / _META_FILE).write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
+        weights = self.coef.astype(np.float32)
         np.savez(
             folder / _STATE_FILE,
-            coef=self.coef,
+            coef=weights if np.array_equal(weights, self.coef) else self.coef,
             intercept=self.intercept,
             chars_idf=self.chars.idf_,
             words_idf=self.words.idf_,
@@ -423,7 +470,13 @@ class IntentModel:
         meta = json.loads((folder / _META_FILE).read_text(encoding="utf-8"))
         state = np.load(folder / _STATE_FILE, allow_pickle=False)
         low, high = meta["ngram_range"]
-        model = cls(min_ngram=low, max_ngram=high, c=meta["c"], topic_weight=meta.get("topic_weight", 1.0))
+        model = cls(
+            min_ngram=low,
+            max_ngram=high,
+            c=meta["c"],
+            topic_weight=meta.get("topic_weight", 1.0),
+            dense_weight=meta.get("dense_weight", 0.0),
+        )
         model.chars.vocabulary_ = meta["chars"]
         model.chars.idf_ = state["chars_idf"]
         model.words.vocabulary_ = meta["words"]
@@ -450,8 +503,9 @@ class NgramIntentClassifier(GraphComponent, IntentClassifier):
 
         Rasa's cache key holds only this class's own source: a change to `IntentModel` or to
         `bot.guide`'s reading of typed words would otherwise keep the classifier trained before it.
+        The embedding model's name and version (`bot.nlu.embeddings.MODEL`) are part of it too.
         """
-        return code_fingerprint(Path(__file__))
+        return f"{code_fingerprint(Path(__file__))}:{EMBEDDING_MODEL}"
 
     @staticmethod
     def get_default_config() -> Dict[str, Any]:
@@ -463,6 +517,8 @@ class NgramIntentClassifier(GraphComponent, IntentClassifier):
             "class_weight": "balanced",
             # the weight of an intent learned by topic (IntentModel.predict_proba; docs/intent-tuning.md)
             "topic_weight": 1.0,
+            # the sentence embedding's factor beside the n-grams (bot.nlu.embeddings); 0: none
+            "dense_weight": 0.0,
             "ranking_length": 10,
             "catalogue_dir": "data/services",
             # the FAQ entries whose titles' terms are read when typed in pinyin
@@ -544,6 +600,7 @@ class NgramIntentClassifier(GraphComponent, IntentClassifier):
             int(self.config["max_ngram"]),
             float(self.config["C"]),
             topic_weight=float(self.config["topic_weight"]),
+            dense_weight=float(self.config["dense_weight"]),
         )
         faq = Path(str(self.config["faq_dir"]))
         model.pinyin = PinyinReader.of_terms(title_terms(load_entries(faq) if faq.is_dir() else []))
@@ -726,7 +783,8 @@ class NgramIntentClassifier(GraphComponent, IntentClassifier):
           wanting to do it about a subject several items share (`bot.guide.subject_alone`: "变更咋办"):
           ``ask_service_guide`` (the citizen names what to ask about; a subject several items share
           gets them as choices);
-        - nothing but phone numbers, ID numbers or 预约号 (the regex entities): ``inform``;
+        - nothing but phone numbers, ID numbers or 预约号 (the regex entities), each perhaps with what it
+          is (`VALUE_LABELS`: "电话15037162288", "预约号是 K7M3PQ9A"): ``inform``;
         - no Chinese, a run of letters, no word the training examples hold (`unknown_words`) and no
           regex entity: ``out_of_scope``.
 
@@ -749,8 +807,8 @@ class NgramIntentClassifier(GraphComponent, IntentClassifier):
         for entity in sorted(message.get(ENTITIES) or [], key=lambda e: -int(e.get("start", 0))):
             if entity.get("entity") in FORM_ENTITIES and "start" in entity and "end" in entity:
                 rest = rest[: entity["start"]] + rest[entity["end"] :]
-        if rest != text and not has_meaning(rest):
-            return INFORM
+        if rest != text and not has_meaning(VALUE_LABELS.sub("", rest)):
+            return INFORM  # "15037162288", "电话15037162288", "我的预约号是 K7M3PQ9A"
         if rest == text and self.unknown_words(masked, words):
             # a message holding a value the forms read ("6T7PFHJ7 13867905678") is left to the model
             return OUT_OF_SCOPE
@@ -914,26 +972,54 @@ def read_as_statement(ranking: List[Dict[str, Any]], text: str) -> List[Dict[str
     text = text.strip()
     if not ranking or ranking[0]["name"] == INFORM:
         return ranking
+    if ranking[0]["name"] in (OUT_OF_SCOPE, "goodbye") and float(ranking[0]["confidence"]) < UNSURE_STATEMENT:
+        if a_name_alone(text):
+            return promoted(ranking, INFORM, add=True)  # "王建国": the name asked for, not chatter
     shortest, longest = STATEMENT_LENGTH
     if not shortest <= len(text) <= longest or ASKING.search(text) is not None:
         return ranking
     top, confidence = str(ranking[0]["name"]), float(ranking[0]["confidence"])
     sure_faq = top == FAQ_INTENT and confidence >= SURE_FAQ_OVER_STATEMENT
-    if top in TOLD_READINGS and not sure_faq and TOLD_ABOUT_ONESELF.search(text) and told_only(text):
+    told = TOLD_ABOUT_ONESELF.search(text) or COMPANY_NAMED.match(text)
+    if top in TOLD_READINGS and not sure_faq and told and told_only(text):
         return promoted(ranking, INFORM, add=True)  # a company's street: inform ranked under the ten kept
     if top in (OUT_OF_SCOPE, "goodbye") and confidence < UNSURE_STATEMENT and SELF_STATEMENT.search(text):
         return promoted(ranking, INFORM)
     return ranking
 
 
+def a_name_alone(text: str) -> bool:
+    """Whether ``text`` is nothing but a person's name ("王建国", "张丽").
+
+    Two to four Chinese characters that jieba's part-of-speech tagger (``jieba.posseg``, its default
+    dictionary) reads as one word tagged as a person's name (``nr``) and that the booking form would
+    take as a name (`bot.pii.name_error`). The tagger also tags 谢谢 so: only a reading of chatter
+    or a goodbye the model is unsure of gives way to it (`read_as_statement`).
+    """
+    if not 2 <= len(text) <= 4 or not all(is_cjk_ideograph(ch) for ch in text) or name_error(text):
+        return False
+    if any(place in text for place in LOCAL):
+        return False  # 高新区 is tagged as a name of the surname 高
+    words = jieba.posseg.lcut(text)
+    return len(words) == 1 and words[0].flag == "nr"
+
+
 def read_as_hours_question(ranking: List[Dict[str, Any]], text: str) -> List[Dict[str, Any]]:
-    """``ranking`` with ``ask_office_hours`` first when an unsure reading asks whether the hall is open now.
+    """``ranking`` with ``ask_office_hours`` first when a reading of another intent asks the hall's hours.
 
     It is when the top is another intent under `UNSURE_HALL` and the message asks whether the hall is
     open now or today (`OPEN_NOW`): whether it is still open now was read as an FAQ question at 0.17–0.30.
+    It is also when the top is the hall's address, whatever its confidence, and the message asks its
+    hours in words (`HOURS_ASKED`) and not where it is (`WHERE_ASKED`): with 大厅 named, "大厅的上班
+    时间" was read as the address.
     ``ask_office_hours`` takes the top's confidence (`put_first`), added when it was not ranked.
     """
-    if not ranking or ranking[0]["name"] in HALL_INTENTS or float(ranking[0]["confidence"]) >= UNSURE_HALL:
+    if not ranking:
+        return ranking
+    top = ranking[0]["name"]
+    if top == "ask_hall_location" and HOURS_ASKED.search(text) and not WHERE_ASKED.search(text):
+        return promoted(ranking, "ask_office_hours", add=True)  # "大厅的上班时间是": when, not where
+    if ranking[0]["name"] in HALL_INTENTS or float(ranking[0]["confidence"]) >= UNSURE_HALL:
         return ranking
     return promoted(ranking, "ask_office_hours", add=True) if OPEN_NOW.search(text) else ranking
 

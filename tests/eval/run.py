@@ -3,6 +3,8 @@
 Candidates, all trained on ``data/nlu`` and scored on the same held-out files:
 
 - ``project`` — ``config.yml``, the pipeline 高小新 runs;
+- ``project_embedding`` — the same with a sentence embedding (multilingual-e5-small) beside the
+  n-grams (``dense_weight`` 1; `bot.nlu.embeddings`), a candidate not chosen;
 - ``tfidf_lr`` — the ten-line baseline: scikit-learn character 1–3-gram TF-IDF (``char_wb``,
   sublinear) + ``LogisticRegression(C=10)``;
 - ``rasa_logreg`` — Rasa's ``LogisticRegressionClassifier`` on word and character counts;
@@ -36,7 +38,9 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Sequence
+from typing import Any, Callable, Dict, List, Optional, Sequence
+
+import yaml
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
@@ -59,14 +63,36 @@ from tests.eval.metrics import (  # noqa: E402
 )
 
 CONFIGS = PROJECT_ROOT / "tests" / "eval" / "configs"
-CANDIDATES = {
+GENERATED_CONFIGS = PROJECT_ROOT / "results" / "eval-configs"
+
+
+def embedding_config() -> Path:
+    """config.yml with the sentence embedding beside the intent classifier's n-grams (``dense_weight`` 1).
+
+    Written to ``results/eval-configs`` on each run, so it never drifts from config.yml: the
+    project's pipeline with and without the embedding (`bot.nlu.embeddings`), side by side in one
+    table.
+    """
+    config = yaml.safe_load((PROJECT_ROOT / "config.yml").read_text(encoding="utf-8"))
+    for component in config["pipeline"]:
+        if str(component["name"]).endswith("NgramIntentClassifier"):
+            component["dense_weight"] = 1.0
+    GENERATED_CONFIGS.mkdir(parents=True, exist_ok=True)
+    path = GENERATED_CONFIGS / "project_embedding.yml"
+    path.write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return path
+
+
+# name -> (config, or what writes it; folds of cross-validation, 0 for none)
+CANDIDATES: Dict[str, tuple[Path | Callable[[], Path], int]] = {
     "project": (PROJECT_ROOT / "config.yml", 5),
+    "project_embedding": (embedding_config, 0),
     "rasa_logreg": (CONFIGS / "rasa_logreg.yml", 5),
     "diet_tiny": (CONFIGS / "diet_tiny.yml", 0),
     "diet_small": (CONFIGS / "diet_small.yml", 0),
     "rasa_default": (CONFIGS / "rasa_default.yml", 0),
 }
-QUICK = ("project", "rasa_logreg")
+QUICK = ("project", "project_embedding", "rasa_logreg")
 REPORT = PROJECT_ROOT / "docs" / "evaluation.md"
 CACHE = PROJECT_ROOT / "results" / "eval-cache"
 # folders whose content a candidate's figures depend on, with the project modules their code imports
@@ -298,7 +324,8 @@ def main() -> None:
     for name, (config, cv) in CANDIDATES.items():
         if args.quick and name not in QUICK:
             continue
-        reports[name] = run_candidate(name, config, cv, held, reuse=not args.retrain)
+        path = config() if callable(config) else config
+        reports[name] = run_candidate(name, path, cv, held, reuse=not args.retrain)
         lap(name)
     rows = [score(name, report, held) for name, report in reports.items()]
     files = list(held)

@@ -97,6 +97,53 @@ def test_saved_model_gives_the_same_probabilities(tmp_path: Path) -> None:
     assert np.allclose(loaded.predict_proba(texts, words), model.predict_proba(texts, words))
 
 
+def test_the_weights_are_stored_in_single_precision_without_loss(tmp_path: Path) -> None:
+    model = _fitted()
+    model.save(tmp_path)
+    stored = np.load(tmp_path / "ngram_intent_classifier.npz")["coef"]
+    assert stored.dtype == np.float32  # fitted in single precision: nothing lost
+    loaded = IntentModel.load(tmp_path)
+    assert loaded.coef.dtype == np.float64 and np.array_equal(loaded.coef, model.coef)
+    # weights that single precision would round are stored as they are
+    model.coef = model.coef + 1e-12
+    model.save(tmp_path)
+    assert np.load(tmp_path / "ngram_intent_classifier.npz")["coef"].dtype == np.float64
+    assert np.array_equal(IntentModel.load(tmp_path).coef, model.coef)
+
+
+def test_the_sentence_embedding_adds_its_columns_and_is_saved_with_the_model(tmp_path: Path) -> None:
+    from bot.nlu.embeddings import DIMENSIONS, MODEL
+
+    texts = [t for examples in TEXTS.values() for t in examples]
+    labels = [label for label, examples in TEXTS.items() for _ in examples]
+    words = [list(t) for t in texts]
+    plain, dense = IntentModel(), IntentModel(dense_weight=1.0)
+    plain.fit(texts, words, labels)
+    dense.fit(texts, words, labels)
+    assert dense.coef.shape[1] == plain.coef.shape[1] + DIMENSIONS
+    asked = ["车停哪", "掏多少钱"]
+    asked_words = [list(t) for t in asked]
+    assert [dense.intents[i] for i in dense.predict_proba(asked, asked_words).argmax(1)] == ["faq", "ask_fee"]
+    dense.save(tmp_path)
+    meta = json.loads((tmp_path / "ngram_intent_classifier.json").read_text(encoding="utf-8"))
+    assert meta["dense_weight"] == 1.0 and meta["embedding"] == MODEL
+    loaded = IntentModel.load(tmp_path)
+    assert loaded.dense_weight == 1.0
+    assert np.allclose(loaded.predict_proba(asked, asked_words), dense.predict_proba(asked, asked_words))
+    # a model saved before the embedding existed loads without it
+    plain.save(tmp_path)
+    stored = json.loads((tmp_path / "ngram_intent_classifier.json").read_text(encoding="utf-8"))
+    del stored["dense_weight"], stored["embedding"]
+    (tmp_path / "ngram_intent_classifier.json").write_text(json.dumps(stored), encoding="utf-8")
+    assert IntentModel.load(tmp_path).dense_weight == 0.0
+
+
+def test_the_classifiers_fingerprint_names_the_embedding_model() -> None:
+    from bot.nlu.embeddings import MODEL
+
+    assert MODEL in str(NgramIntentClassifier.fingerprint_addon({}))
+
+
 def test_the_topic_weight_scales_an_intent_learned_by_topic(tmp_path: Path) -> None:
     """faq's best topic counts ``topic_weight`` times; intents learned whole are untouched."""
     model = _fitted()
@@ -468,6 +515,18 @@ def test_a_guide_question_about_no_matter_with_faq_near_is_read_as_faq(
         # not a reading a statement replaces: a booking, a complaint
         (_ranking(("book_appointment", 0.9), ("inform", 0.05)), "我是来预约的", False),
         (_ranking(("complain", 0.7), ("inform", 0.1)), "我在这排了一上午了", False),
+        # someone in the matter, an age, a company named, a place of Zhengzhou alone
+        (_ranking(("out_of_scope", 0.3), ("inform", 0.05)), "闺女今年八岁", True),
+        (_ranking(("ask_eligibility", 0.4), ("inform", 0.05)), "俺爹都七十多了", True),
+        (_ranking(("out_of_scope", 0.2), ("inform", 0.05)), "股东是俺表弟", True),
+        (_ranking(("ask_eligibility", 0.2), ("inform", 0.05)), "俺们公司叫郑州某某商贸有限公司", True),
+        (_ranking(("out_of_scope", 0.5), ("inform", 0.05)), "郑州某某餐饮管理有限公司", True),
+        (_ranking(("faq", 0.2), ("inform", 0.05)), "在金水区", True),
+        (_ranking(("ask_eligibility", 0.5), ("inform", 0.05)), "老人是不是得本人来", False),  # 是不是 asks
+        (_ranking(("ask_online", 0.5), ("inform", 0.05)), "卖方在外地能网上签吗", False),
+        (_ranking(("ask_service_guide", 0.5), ("inform", 0.05)), "注销郑州某某科技有限公司要咋弄", False),
+        (_ranking(("faq", 0.3), ("inform", 0.05)), "在郑州上户口", False),  # more than the place
+        (_ranking(("faq", 0.3), ("inform", 0.05)), "在北京", False),  # another place: not a place of here
     ],
 )
 def test_an_unsure_reading_of_a_statement_about_the_citizen_is_inform(
@@ -481,6 +540,29 @@ def test_an_unsure_reading_of_a_statement_about_the_citizen_is_inform(
     assert read[0] == {"name": "inform", "confidence": ranking[0]["confidence"]}
     assert {"name": ranking[0]["name"], "confidence": inform["confidence"]} in read
     assert len(read) == len(ranking)
+
+
+@pytest.mark.parametrize(
+    ("ranking", "text", "name"),
+    [
+        (_ranking(("out_of_scope", 0.39), ("inform", 0.09)), "王建国", True),
+        (_ranking(("goodbye", 0.3), ("inform", 0.05)), "李秀英", True),
+        (_ranking(("out_of_scope", 0.3), ("greet", 0.05)), "张丽", True),  # inform added where not ranked
+        (_ranking(("out_of_scope", 0.8), ("inform", 0.05)), "王建国", False),  # the model sure of chatter
+        (_ranking(("thank", 0.4), ("inform", 0.05)), "谢谢", False),  # tagged as a name, read as thanks
+        (_ranking(("out_of_scope", 0.3), ("inform", 0.05)), "高新区", False),  # 高 is also a surname
+        (_ranking(("out_of_scope", 0.3), ("inform", 0.05)), "天气", False),
+        (_ranking(("out_of_scope", 0.3), ("inform", 0.05)), "王", False),  # too short for a name
+    ],
+)
+def test_a_persons_name_alone_that_the_model_read_as_chatter_is_inform(
+    ranking: list, text: str, name: bool
+) -> None:
+    read = read_as_statement(ranking, text)
+    if not name:
+        assert read == ranking
+        return
+    assert read[0] == {"name": "inform", "confidence": ranking[0]["confidence"]}
 
 
 def test_a_plain_statement_gets_inform_when_the_model_did_not_rank_it() -> None:
@@ -608,6 +690,27 @@ def test_a_message_holding_a_value_the_forms_read_is_never_out_of_scope_by_its_f
         assert decided == "out_of_scope"
 
 
+@pytest.mark.parametrize(
+    ("text", "decided"),
+    [
+        ("15037162288", "inform"),
+        ("电话15037162288", "inform"),  # the value with what it is
+        ("俺手机 150 3716 2288", "inform"),
+        ("预约号是 K7M3PQ9A", "inform"),
+        ("身份证号：11010519491231002X", "inform"),
+        ("帮我查下 K7M3PQ9A", None),  # more than the value told: the model reads it
+        ("15037162288 打不通", None),
+    ],
+)
+def test_a_value_told_with_what_it_is_is_inform_by_its_form(
+    classifier: NgramIntentClassifier, text: str, decided: str | None
+) -> None:
+    found = regex_entities(text)
+    assert found
+    message = Message(data={"text": text, "entities": found})
+    assert classifier.decided_by_form(message, text, list(text)) == decided
+
+
 CHALLENGE_FIRST = [
     {"name": "bot_challenge", "confidence": 0.85},
     {"name": "request_human", "confidence": 0.14},
@@ -688,6 +791,12 @@ def test_a_person_asked_for_changes_nothing_but_a_challenge() -> None:
         (_ranking(("out_of_scope", 0.3), ("ask_office_hours", 0.2)), "现在上班族社保怎么交", False),
         (_ranking(("ask_window", 0.4), ("ask_office_hours", 0.2)), "今天开着几个窗口", False),
         (_ranking(("faq", 0.3), ("ask_office_hours", 0.2)), "今天营业执照能领不", False),
+        # the hall's address read, its hours asked in words, however sure the model is
+        (_ranking(("ask_hall_location", 0.9), ("ask_office_hours", 0.05)), "服务大厅的上班时间", True),
+        (_ranking(("ask_hall_location", 0.6), ("faq", 0.2)), "政务中心几点开门", True),  # added
+        (_ranking(("ask_hall_location", 0.9), ("ask_office_hours", 0.05)), "大厅工作时间和地址", False),
+        (_ranking(("ask_hall_location", 0.9), ("ask_office_hours", 0.05)), "几点开门 坐几路车能到", False),
+        (_ranking(("faq", 0.9), ("ask_office_hours", 0.05)), "中午服务时间有人没", False),  # not the address
     ],
 )
 def test_an_unsure_reading_of_whether_the_hall_is_open_now_is_an_hours_question(
@@ -753,6 +862,7 @@ def test_a_guide_reading_says_the_aspect_the_guide_answers(ranking: list, text: 
         ),
         (_ranking(("ask_online", 0.7), ("ask_process", 0.2)), "先在手机上填还是先跑窗口", True),
         (_ranking(("ask_materials", 0.8), ("ask_process", 0.1)), "开饭店的证是个啥顺序", True),
+        (_ranking(("ask_service_guide", 0.4), ("ask_process", 0.3)), "开面馆具体先整啥后整啥", True),
         # which window first; 先后 and 顺序 in another sense; another aspect worded
         (_ranking(("ask_window", 0.9), ("ask_process", 0.05)), "办营业执照先找哪个口递材料", False),
         (_ranking(("ask_materials", 0.8), ("ask_process", 0.1)), "材料要按顺序排好吗", False),
