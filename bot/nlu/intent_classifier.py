@@ -38,7 +38,6 @@ import unicodedata
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence, Tuple, Type
 
-import jieba.posseg
 import numpy as np
 import scipy.sparse as sp
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -77,7 +76,7 @@ from bot.nlu.linear import TfidfFeatures, fit_logistic_regression
 from bot.nlu.pinyin import PinyinReader
 from bot.nlu.places import LOCAL, elsewhere
 from bot.nlu.service_linker import ServiceIndex, words_of
-from bot.pii import is_cjk_ideograph, name_error, spell_out_digits
+from bot.pii import spell_out_digits
 from bot.relatives import ELDERS, OTHER_PARTIES, RELATIVES
 from bot.sources import code_fingerprint
 
@@ -159,7 +158,9 @@ may read as one of those unsure (`read_as_hours_question`). Not which windows ar
 窗口"), 营业执照 or 上班族."""
 HOURS_ASKED = re.compile(r"(?:办公|上班|工作|营业|开放|服务)时间|几点(?:开门|上班|下班|关门|开|关)")
 """Words that ask the hall's hours ("办公时间", "几点开门")."""
-WHERE_ASKED = re.compile(r"在哪|哪里|哪儿|地址|位置|咋走|怎么走|怎么去|咋去|路线|导航|坐|公交|地铁|几楼")
+WHERE_ASKED = re.compile(
+    r"在哪|哪里|哪儿|地址|地点|位置|定位|地图|咋走|怎么走|怎么去|咋去|怎么到|咋到|路线|导航|坐|公交|地铁|几楼"
+)
 """Words that ask where the hall is or how to get there, which an hours question may also ask."""
 ADDRESS_CHANGED = re.compile(r"地址.{0,5}(?:改|换|变)|(?:改|换|变|搬|挪).{0,6}地址")
 """An address changed or to be changed ("公司挪了办公地址", "执照上的地址也得改吧"): said of a business
@@ -226,12 +227,13 @@ _AGE_TOLD = r"(?:\d{1,3}|[一二三四五六七八九十两几]{1,3})(?:岁|周�
 """An age told ("六十了", "6岁", "七十多了"), after its subject and 今年 or 都."""
 TOLD_ABOUT_ONESELF = re.compile(
     r"^(?:我|俺|我们|俺们|咱|咱们|我家|俺家|公司|单位|厂里|店里?|家里?)(?:今年|现在)?"
-    r"(?:是(?!否)|叫|名字叫|名叫|姓|住在|家住|家在|在|户口在|户口是|户口|电话是?|手机号?是?|邮箱是?|联系人)"
+    r"(?:是(?!否)|叫(?![我俺咱你您恁他她人])|名字叫|名叫|姓|住在|家住|家在|在|户口在|户口是|户口|电话是?|手机号?是?"
+    r"|邮箱是?|联系人)"
     r"|^(?:住在|家住|家在|户口在|户口是|公司名字?叫|公司名称是)"
-    r"|^(?:我|俺|咱)们?的?(?:公司|单位|厂|店)(?:的)?(?:名字|名称)?(?:叫|是(?!否|不是))"
+    r"|^(?:我|俺|咱)们?的?(?:公司|单位|厂|店)(?:的)?(?:名字|名称)?(?:叫(?![我俺咱你您恁他她人])|是(?!否|不是))"
     r"|^(?:我|俺)?是?(?:替|帮|给)[^，,。？?\s]{1,6}?问(?:的|哩|滴)"
     rf"|^(?:我|俺)?(?:家)?的?(?:{'|'.join(RELATIVES + ELDERS + OTHER_PARTIES)})(?:今年|现在|都)?"
-    rf"(?:是(?!否|不是)|叫|姓|住在|家在|在|户口在|户口是|{_AGE_TOLD})"
+    rf"(?:是(?!否|不是|你们|您们|恁)|叫(?![我俺咱你您恁他她人])|姓|住在|家在|户口在|户口是|户口|{_AGE_TOLD})"
     r"|^在(?:" + "|".join(LOCAL) + r")(?:区|市|县)?(?:这边|那边|这块|那块|这儿|那儿)?$"
 )
 """A sentence that tells who the citizen, their company or someone in their matter is, where they
@@ -239,13 +241,20 @@ live, how old they are, or for whom they ask ("我是新乡户口", "公司在�
 "我是替俺舅问的", "帮俺对象问的", "闺女今年八岁", "法人是俺媳妇"), or only where, in Zhengzhou
 (`bot.nlu.places.LOCAL`), the citizen is ("在金水区这边"): with nothing more (`MORE_THAN_TOLD`), it is
 ``inform`` whatever the model read (`read_as_statement`). Unlike `SELF_STATEMENT`, a bare 是 or 在
-does not start one ("是不收钱的吧" asks the fee), nor 是否 ("我是否符合…" asks), 是不是, or 住 of 住院."""
-COMPANY_NAMED = re.compile(r"^[^\s，,。？?]{4,20}(?:有限责任公司|股份有限公司|有限公司)$")
-"""A company's registered name alone ("郑州某某科技有限公司"): an answer, told (`read_as_statement`)."""
+does not start one ("是不收钱的吧" asks the fee), nor 是否 ("我是否符合…" asks), 是不是, or 住 of 住院.
+Of someone else, 在 is not enough (他在排队, 孩子在哭: what they are doing), nor 叫 of being told to
+(她叫我明天再来) or 是 of addressing the hall (他是你们领导)."""
+COMPANY_NAMED = re.compile(
+    r"^(?:郑州|河南)(?:(?!注销|注册|设立|成立|新开|开一|开个|变更|变成|变为|改为|改成|转|升级|清算|年报|异常|股权)"
+    r"[^\s，,。？?]){2,16}(?:有限责任公司|股份有限公司|有限公司)$"
+)
+"""A company's registered name alone, as names of companies here begin ("郑州某某科技有限公司"): an
+answer, told (`read_as_statement`). Not a change or a founding asked of such a company ("郑州这边
+新开一家有限公司", "…转有限公司")."""
 MORE_THAN_TOLD = re.compile(
     r"想|要|能|可以|得|需|该|请|麻烦|咋|怎|[不没]|吧|呗"
     r"|是否|我是来|投诉|骂|刁难|态度|大厅|路线|多远|公交|坐车|地铁|推荐|天气|笑话|预约|取号|丢|坏|过期"
-    r"|停车|门口|外国|外籍|港澳台|外省"
+    r"|停车|门口|外国|外籍|港澳台|外省|被"
 )
 """Words that make a told situation more than a statement: a wish or a need ("我是开厂的 有事想…"),
 a question without a question word ("我在网上填的东西会不会被人看见", "离恁那儿有多远没"), a
@@ -253,7 +262,7 @@ problem ("没反应"), a supposition ("是不收钱的吧"), a purpose ("我是�
 ("我在三号窗口被刁难"), the way to the hall ("我在科学大道 坐公交到大厅"), a request out of scope
 ("我住在高新区 帮我查下天气"), a paper lost or broken ("我开小卖部的 执照丢了"), or what an FAQ entry
 answers for whoever says it (where to park: "我在停车场"; foreigners and people from another
-province: "我是外籍人士")."""
+province: "我是外籍人士"), or something done to them ("我的公司是被人冒名注册的": 被)."""
 TOLD_READINGS = frozenset(GUIDE_INTENTS | {FAQ_INTENT, OUT_OF_SCOPE, "goodbye", "ask_hall_location"})
 """The readings a plain statement about the citizen (`TOLD_ABOUT_ONESELF`) replaces. Not a booking
 ("我是来预约的") nor a complaint ("我在这排了一上午")."""
@@ -972,9 +981,6 @@ def read_as_statement(ranking: List[Dict[str, Any]], text: str) -> List[Dict[str
     text = text.strip()
     if not ranking or ranking[0]["name"] == INFORM:
         return ranking
-    if ranking[0]["name"] in (OUT_OF_SCOPE, "goodbye") and float(ranking[0]["confidence"]) < UNSURE_STATEMENT:
-        if a_name_alone(text):
-            return promoted(ranking, INFORM, add=True)  # "王建国": the name asked for, not chatter
     shortest, longest = STATEMENT_LENGTH
     if not shortest <= len(text) <= longest or ASKING.search(text) is not None:
         return ranking
@@ -986,22 +992,6 @@ def read_as_statement(ranking: List[Dict[str, Any]], text: str) -> List[Dict[str
     if top in (OUT_OF_SCOPE, "goodbye") and confidence < UNSURE_STATEMENT and SELF_STATEMENT.search(text):
         return promoted(ranking, INFORM)
     return ranking
-
-
-def a_name_alone(text: str) -> bool:
-    """Whether ``text`` is nothing but a person's name ("王建国", "张丽").
-
-    Two to four Chinese characters that jieba's part-of-speech tagger (``jieba.posseg``, its default
-    dictionary) reads as one word tagged as a person's name (``nr``) and that the booking form would
-    take as a name (`bot.pii.name_error`). The tagger also tags 谢谢 so: only a reading of chatter
-    or a goodbye the model is unsure of gives way to it (`read_as_statement`).
-    """
-    if not 2 <= len(text) <= 4 or not all(is_cjk_ideograph(ch) for ch in text) or name_error(text):
-        return False
-    if any(place in text for place in LOCAL):
-        return False  # 高新区 is tagged as a name of the surname 高
-    words = jieba.posseg.lcut(text)
-    return len(words) == 1 and words[0].flag == "nr"
 
 
 def read_as_hours_question(ranking: List[Dict[str, Any]], text: str) -> List[Dict[str, Any]]:

@@ -64,7 +64,9 @@ TRAINING_DATA = "data/nlu"
 # standing verbatim elsewhere were taken out) were first scored on the model of that midday: 316 of
 # 344 (0.919) and 315 of 335 (0.940). The twenty-seventh's misses were then read for the rules of
 # that afternoon (docs/intent-tuning.md, "Values told…"); the twenty-eighth's were not, and it
-# scored them: 316 of 335.
+# scored them: 316 of 335. heldout_blind_twenty_ninth.yml (a forty-fourth writer, the same brief, half
+# of it guide questions; 344 messages once 128 were taken out) was written after those rules and
+# scored on the code before and after them with the same model: 316 of 344 both times.
 HELDOUT_FILES = (
     "tests/nlu/heldout.yml",
     "tests/nlu/heldout_independent.yml",
@@ -97,6 +99,7 @@ HELDOUT_FILES = (
     "tests/nlu/heldout_blind_twenty_sixth.yml",
     "tests/nlu/heldout_blind_twenty_seventh.yml",
     "tests/nlu/heldout_blind_twenty_eighth.yml",
+    "tests/nlu/heldout_blind_twenty_ninth.yml",
 )
 
 

@@ -235,8 +235,11 @@ def test_a_question_about_what_a_matter_covers(text: str, covers: bool) -> None:
         ("本人必须到现场吗", False),
         ("俺媳妇也得跑一趟吗", False),  # a relative's presence
         ("要不要去现场", True),
-        ("换个法人要去窗口不", True),
+        ("改个经营范围要去窗口不", True),
         ("想要去大厅吗", False),  # a wish, not a need
+        ("我要去窗口", False),  # where the citizen is going, no question
+        ("俺正要去大厅呢", False),
+        ("我马上要到窗口了", False),
         ("开饭店必须去现场核查吗", False),  # a step done on the spot
         ("必须到现场吗 到了找几号窗口", False),  # where to go once there
     ],
