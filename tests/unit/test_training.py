@@ -47,8 +47,11 @@ def test_the_code_fingerprint_changes_with_a_module_imported_through_another(
 
 
 def test_rasa_retrains_the_intent_classifier_when_the_code_it_reads_with_changes() -> None:
+    from bot.nlu.embeddings import MODEL as EMBEDDING_MODEL
     from bot.nlu.intent_classifier import NgramIntentClassifier
 
     source = PROJECT_ROOT / "bot" / "nlu" / "intent_classifier.py"
-    assert NgramIntentClassifier.fingerprint_addon({}) == sources.code_fingerprint(source)
+    # the module's code and the project modules it imports, and the embedding model it may read with
+    expected = f"{sources.code_fingerprint(source)}:{EMBEDDING_MODEL}"
+    assert NgramIntentClassifier.fingerprint_addon({}) == expected
     assert PROJECT_ROOT / "bot" / "guide.py" in imported_modules([source])
