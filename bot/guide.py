@@ -377,10 +377,11 @@ def asks_the_order(text: str) -> bool:
 
 IN_PERSON_WORDS = ("现场", "线下", "窗口", "大厅", "跑一趟", "跑一次", "去一趟", "得去", "要去", "到场")
 """Words of doing a matter in person, the other branch of "网上办还是得去现场"."""
+_GO_THERE = r"(?:亲自)?(?:去|到|跑)(?:现场|窗口|大厅|一趟)(?!核|勘|检|验|拍照|体检)[^，,。？?\s]?"
+"""Going there in person, not for a step done on the spot (现场核查); `MUST_GO`'s common part."""
 MUST_GO = re.compile(
-    r"(?<![都两])(?:必须|一定|非得|非要|得|需要|还要|还得|要不要|用不用|不用)要?(?:亲自)?(?:去|到|跑)(?:现场|窗口|大厅|一趟)"
-    r"(?!核|勘|检|验|拍照|体检)[^，,。？?\s]?(?:吗|不|么|没|吧|[？?]|$)"
-    r"|(?<![想只就正马])要(?:亲自)?(?:去|到|跑)(?:现场|窗口|大厅|一趟)(?!核|勘|检|验|拍照|体检)[^，,。？?\s]?(?:吗|不|么|没|[？?])"
+    rf"(?<![都两])(?:必须|一定|非得|非要|得|需要|还要|还得|要不要|用不用|不用)要?{_GO_THERE}(?:吗|不|么|没|吧|[？?]|$)"
+    rf"|(?<![想只就正马])要{_GO_THERE}(?:吗|不|么|没|[？?])"
 )
 """Asking whether the matter must be done in person ("公司关了必须到现场吗", "换个地址一定要跑一趟吗",
 "要不要去现场", "改个经营范围要去窗口不"): whether it can be done without going, the online aspect

@@ -36,6 +36,12 @@ OUTSIDE_HOURS_WORDS = re.compile(
 
 CLOCK_TIME = re.compile(r"几点|几时|什么时间|啥时间|时间是")
 """A question of a clock time ("几点开门", "上班时间是"): the hours answer it (`hours_answer`)."""
+HOURS_ASKED = re.compile(r"(?:办公|上班|工作|营业|开放|服务)时间|几点(?:开门|上班|下班|关门|开|关)")
+"""Words that ask the hall's hours ("办公时间", "几点开门")."""
+WHERE_ASKED = re.compile(
+    r"在哪|哪里|哪儿|地址|地点|位置|定位|地图|咋走|怎么走|怎么去|咋去|怎么到|咋到|路线|导航|坐|公交|地铁|几楼"
+)
+"""Words that ask where the hall is or how to get there, which an hours question may also ask."""
 
 #: Parking and vehicles, which `HallInfo.parking_faq` is about: a way-to-the-hall question naming them
 #: ("停车场从哪个口进", "电瓶车能停门口不", "车往哪搁") asks where to leave the vehicle, not only the

@@ -68,7 +68,7 @@ from bot.guide import (
     subject_alone,
     worded_aspect,
 )
-from bot.hall import HALL_WORDS
+from bot.hall import HALL_WORDS, HOURS_ASKED, WHERE_ASKED
 from bot.nlu.embeddings import MODEL as EMBEDDING_MODEL
 from bot.nlu.embeddings import embed
 from bot.nlu.english import glosses, with_glosses
@@ -156,12 +156,6 @@ OPEN_NOW = re.compile(
 question, which the model, with 开着 in the FAQ's questions about service outside the usual hours,
 may read as one of those unsure (`read_as_hours_question`). Not which windows are open ("今天开着几个
 窗口"), 营业执照 or 上班族."""
-HOURS_ASKED = re.compile(r"(?:办公|上班|工作|营业|开放|服务)时间|几点(?:开门|上班|下班|关门|开|关)")
-"""Words that ask the hall's hours ("办公时间", "几点开门")."""
-WHERE_ASKED = re.compile(
-    r"在哪|哪里|哪儿|地址|地点|位置|定位|地图|咋走|怎么走|怎么去|咋去|怎么到|咋到|路线|导航|坐|公交|地铁|几楼"
-)
-"""Words that ask where the hall is or how to get there, which an hours question may also ask."""
 ADDRESS_CHANGED = re.compile(r"地址.{0,5}(?:改|换|变)|(?:改|换|变|搬|挪).{0,6}地址")
 """An address changed or to be changed ("公司挪了办公地址", "执照上的地址也得改吧"): said of a business
 (`BUSINESS_WORDS`), it is the company's or the shop's, not the hall's; such an address question is a
@@ -986,7 +980,7 @@ def read_as_statement(ranking: List[Dict[str, Any]], text: str) -> List[Dict[str
         return ranking
     top, confidence = str(ranking[0]["name"]), float(ranking[0]["confidence"])
     sure_faq = top == FAQ_INTENT and confidence >= SURE_FAQ_OVER_STATEMENT
-    told = TOLD_ABOUT_ONESELF.search(text) or COMPANY_NAMED.match(text)
+    told = TOLD_ABOUT_ONESELF.search(text) is not None or COMPANY_NAMED.match(text) is not None
     if top in TOLD_READINGS and not sure_faq and told and told_only(text):
         return promoted(ranking, INFORM, add=True)  # a company's street: inform ranked under the ten kept
     if top in (OUT_OF_SCOPE, "goodbye") and confidence < UNSURE_STATEMENT and SELF_STATEMENT.search(text):
@@ -1000,8 +994,8 @@ def read_as_hours_question(ranking: List[Dict[str, Any]], text: str) -> List[Dic
     It is when the top is another intent under `UNSURE_HALL` and the message asks whether the hall is
     open now or today (`OPEN_NOW`): whether it is still open now was read as an FAQ question at 0.17–0.30.
     It is also when the top is the hall's address, whatever its confidence, and the message asks its
-    hours in words (`HOURS_ASKED`) and not where it is (`WHERE_ASKED`): with 大厅 named, "大厅的上班
-    时间" was read as the address.
+    hours in words (`bot.hall.HOURS_ASKED`) and not where it is (`bot.hall.WHERE_ASKED`): with 大厅
+    named, "大厅的上班时间" was read as the address.
     ``ask_office_hours`` takes the top's confidence (`put_first`), added when it was not ranked.
     """
     if not ranking:
@@ -1009,7 +1003,7 @@ def read_as_hours_question(ranking: List[Dict[str, Any]], text: str) -> List[Dic
     top = ranking[0]["name"]
     if top == "ask_hall_location" and HOURS_ASKED.search(text) and not WHERE_ASKED.search(text):
         return promoted(ranking, "ask_office_hours", add=True)  # "大厅的上班时间是": when, not where
-    if ranking[0]["name"] in HALL_INTENTS or float(ranking[0]["confidence"]) >= UNSURE_HALL:
+    if top in HALL_INTENTS or float(ranking[0]["confidence"]) >= UNSURE_HALL:
         return ranking
     return promoted(ranking, "ask_office_hours", add=True) if OPEN_NOW.search(text) else ranking
 
