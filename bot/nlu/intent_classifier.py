@@ -31,6 +31,7 @@ number, ID number or 预约号.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import logging
 import re
@@ -79,6 +80,7 @@ from bot.nlu.service_linker import ServiceIndex, words_of
 from bot.pii import spell_out_digits
 from bot.relatives import ELDERS, OTHER_PARTIES, RELATIVES
 from bot.sources import code_fingerprint
+from bot.timeparse import TIMEZONE, parse_when
 
 logger = logging.getLogger(__name__)
 
@@ -217,6 +219,22 @@ STATEMENT_LENGTH = (4, 20)
 shorter ones ("是的", "在的") are replies to the bot, not statements."""
 GREETING = re.compile(r"^(?:你好|您好|恁好|哈喽|嗨|hi|hello)[\s，,！!。~～啊呀]*", re.IGNORECASE)
 """A greeting the message begins with ("您好，…", "hi "), set aside to read what follows it."""
+_SITE = (
+    r"(?:"
+    + "|".join(LOCAL)
+    + r"|[^，,。？?\s]{1,8}?(?:路|街|大道|区|县|市|镇|乡|村|园|大厦|广场|附近|那边|这边"
+    r"|这块|那块|一带))"
+)
+"""Where a company is ("金水区", "冬青街", "石佛那边"), after 在: not what it is doing ("在办迁移", "在给
+职工办公积金") or who is in it ("在职员工")."""
+_CHILDS_PARENT = r"(?:孩子|孩|娃儿?|小孩)(?:的|他|她)?(?:爸爸?|妈妈?|爹|娘)"
+"""A child's father or mother, as parents call each other ("孩子他爸", "娃他妈", "小孩爸爸")."""
+_HOUSEHOLD_ALONE = (
+    r"^(?![^户]*(?:迁|落|转|移|办|改|补|销|查|开|上|要|没|无))"
+    r"(?:[\u4e00-\u9fff]{2,3}(?:市|县|区|市区)?|农业|非农业?)的?户口[的呀啊哈]?$"
+)
+"""A household registration told alone ("城镇户口", "洛阳的户口", "非农户口"); not one to move, settle,
+or do something with ("迁移户口", "落户口")."""
 _AGE_TOLD = r"(?:\d{1,3}|[一二三四五六七八九十两几]{1,3})(?:岁|周岁|了|多了)"
 """An age told ("六十了", "6岁", "七十多了"), after its subject and 今年 or 都."""
 TOLD_ABOUT_ONESELF = re.compile(
@@ -224,15 +242,20 @@ TOLD_ABOUT_ONESELF = re.compile(
     r"(?:是(?!否)|叫(?![我俺咱你您恁他她人])|名字叫|名叫|姓|住在|家住|家在|在|户口在|户口是|户口|电话是?|手机号?是?"
     r"|邮箱是?|联系人)"
     r"|^(?:住在|家住|家在|户口在|户口是|公司名字?叫|公司名称是)"
-    r"|^(?:我|俺|咱)们?的?(?:公司|单位|厂|店)(?:的)?(?:名字|名称)?(?:叫(?![我俺咱你您恁他她人])|是(?!否|不是))"
+    r"|^(?:我|俺|咱)们?的?(?:公司|单位|厂|店)(?:的)?(?:名字|名称)?(?:叫(?![我俺咱你您恁他她人])|是(?!否|不是)"
+    rf"|在{_SITE})"
+    r"|^(?:我|俺|咱)?(?:家)?的?老家(?:是|在)"
+    rf"|{_HOUSEHOLD_ALONE}"
     r"|^(?:我|俺)?是?(?:替|帮|给)[^，,。？?\s]{1,6}?问(?:的|哩|滴)"
-    rf"|^(?:我|俺)?(?:家)?的?(?:{'|'.join(RELATIVES + ELDERS + OTHER_PARTIES)})(?:今年|现在|都)?"
+    rf"|^(?:我|俺)?(?:家)?的?(?:{_CHILDS_PARENT}|{'|'.join(RELATIVES + ELDERS + OTHER_PARTIES)})"
+    r"(?:今年|现在|都)?"
     rf"(?:是(?!否|不是|你们|您们|恁)|叫(?![我俺咱你您恁他她人])|姓|住在|家在|户口在|户口是|户口|{_AGE_TOLD})"
     r"|^在(?:" + "|".join(LOCAL) + r")(?:区|市|县)?(?:这边|那边|这块|那块|这儿|那儿)?$"
 )
 """A sentence that tells who the citizen, their company or someone in their matter is, where they
 live, how old they are, or for whom they ask ("我是新乡户口", "公司在长椿路上", "俺们公司叫…",
-"我是替俺舅问的", "帮俺对象问的", "闺女今年八岁", "法人是俺媳妇"), or only where, in Zhengzhou
+"我是替俺舅问的", "帮俺对象问的", "闺女今年八岁", "法人是俺媳妇", "咱们公司在石佛那边", "俺老家在
+南阳", "城镇户口"), or only where, in Zhengzhou
 (`bot.nlu.places.LOCAL`), the citizen is ("在金水区这边"): with nothing more (`MORE_THAN_TOLD`), it is
 ``inform`` whatever the model read (`read_as_statement`). Unlike `SELF_STATEMENT`, a bare 是 or 在
 does not start one ("是不收钱的吧" asks the fee), nor 是否 ("我是否符合…" asks), 是不是, or 住 of 住院.
@@ -248,7 +271,7 @@ answer, told (`read_as_statement`). Not a change or a founding asked of such a c
 MORE_THAN_TOLD = re.compile(
     r"想|要|能|可以|得|需|该|请|麻烦|咋|怎|[不没]|吧|呗"
     r"|是否|我是来|投诉|骂|刁难|态度|大厅|路线|多远|公交|坐车|地铁|推荐|天气|笑话|预约|取号|丢|坏|过期"
-    r"|停车|门口|外国|外籍|港澳台|外省|被"
+    r"|停车|门口|外国|外籍|港澳台|外省|被|迁|落户|户口[^，,。\s]{0,2}(?:落|转|移)"
 )
 """Words that make a told situation more than a statement: a wish or a need ("我是开厂的 有事想…"),
 a question without a question word ("我在网上填的东西会不会被人看见", "离恁那儿有多远没"), a
@@ -256,7 +279,8 @@ problem ("没反应"), a supposition ("是不收钱的吧"), a purpose ("我是�
 ("我在三号窗口被刁难"), the way to the hall ("我在科学大道 坐公交到大厅"), a request out of scope
 ("我住在高新区 帮我查下天气"), a paper lost or broken ("我开小卖部的 执照丢了"), or what an FAQ entry
 answers for whoever says it (where to park: "我在停车场"; foreigners and people from another
-province: "我是外籍人士"), or something done to them ("我的公司是被人冒名注册的": 被)."""
+province: "我是外籍人士"), or something done to them ("我的公司是被人冒名注册的": 被), or a household
+registration to move or settle ("娃他爸户口想迁过来": 迁, 落户)."""
 TOLD_READINGS = frozenset(GUIDE_INTENTS | {FAQ_INTENT, OUT_OF_SCOPE, "goodbye", "ask_hall_location"})
 """The readings a plain statement about the citizen (`TOLD_ABOUT_ONESELF`) replaces. Not a booking
 ("我是来预约的") nor a complaint ("我在这排了一上午")."""
@@ -627,6 +651,9 @@ class NgramIntentClassifier(GraphComponent, IntentClassifier):
         try:
             with model_storage.read_from(resource) as folder:
                 model = IntentModel.load(folder)
+            if model.dense_weight:
+                # the embedder loads now (about half a second), not on a citizen's first message
+                embed(["您好"])
         except (ValueError, FileNotFoundError):
             logger.warning("No trained intent classifier was found; every message gets no intent.")
             model = None
@@ -788,6 +815,7 @@ class NgramIntentClassifier(GraphComponent, IntentClassifier):
           gets them as choices);
         - nothing but phone numbers, ID numbers or 预约号 (the regex entities), each perhaps with what it
           is (`VALUE_LABELS`: "电话15037162288", "预约号是 K7M3PQ9A"): ``inform``;
+        - nothing but a day or a time (`a_time_alone`: "后天上午", "12月9号", "三点"): ``inform``;
         - no Chinese, a run of letters, no word the training examples hold (`unknown_words`) and no
           regex entity: ``out_of_scope``.
 
@@ -812,6 +840,8 @@ class NgramIntentClassifier(GraphComponent, IntentClassifier):
                 rest = rest[: entity["start"]] + rest[entity["end"] :]
         if rest != text and not has_meaning(VALUE_LABELS.sub("", rest)):
             return INFORM  # "15037162288", "电话15037162288", "我的预约号是 K7M3PQ9A"
+        if a_time_alone(text):
+            return INFORM  # "后天上午": a day answered, not a question (a bare day was read as out of scope)
         if rest == text and self.unknown_words(masked, words):
             # a message holding a value the forms read ("6T7PFHJ7 13867905678") is left to the model
             return OUT_OF_SCOPE
@@ -950,6 +980,27 @@ def told_only(text: str) -> bool:
         return False
     clauses = [c for c in _CLAUSES.split(text.strip()) if c]
     return all(TOLD_FURTHER.search(clause) for clause in clauses[1:])
+
+
+WHEN_FILLER = re.compile(r"[\s，,。.！!~～、]+|的|吧|就|呗|啊|呀|哈|谢谢|可以|都行")
+"""What may stand around a day or a time given alone ("就下礼拜二吧", "下周三的上午", "后天上午 谢谢")."""
+HOURS_ALONE = re.compile(r"^(?:周末|礼拜天|中午|晌午|晚上|傍晚|国庆节?|元旦节?|劳动节|五一(?:劳动节)?)$")
+"""Words of a time that, alone, usually ask whether the hall is open then ("周末", "国庆节"): left to the
+model, which reads them as the hours or the FAQ on weekend service."""
+
+
+def a_time_alone(text: str) -> bool:
+    """Whether ``text`` holds nothing but a day, a half-day or a time (`bot.timeparse.parse_when`).
+
+    "后天上午", "下礼拜二", "12月9号", "三点", "就下礼拜二吧": an answer (``inform``), which the
+    booking form reads as its date or time. Not a question with one ("明天能办吗"), nor a phrase the
+    parser refuses.
+    """
+    said = WHEN_FILLER.sub("", text)
+    if not said or HOURS_ALONE.match(said):
+        return False
+    parsed = parse_when(text, dt.datetime.now(TIMEZONE))
+    return parsed is not None and said == WHEN_FILLER.sub("", parsed.text)
 
 
 def read_as_statement(ranking: List[Dict[str, Any]], text: str) -> List[Dict[str, Any]]:

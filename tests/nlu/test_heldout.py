@@ -228,12 +228,22 @@ BARS = {
     # 116; 0.943 (316) against 0.890, linking 120 of 125. Both are under the 0.97: the bars
     # sit at the level reached, said here.
     "tests/nlu/heldout_blind_twenty_seventh.yml": (0.94, 0.06, 0.98),
-    "tests/nlu/heldout_blind_twenty_eighth.yml": (0.94, 0.05, 0.96),
+    # 2026-12-06 (evening), after the rules on a day alone, more statements told and what an item
+    # covers (docs/intent-tuning.md): 0.952 (319) against 0.890; RAISED to the level reached.
+    "tests/nlu/heldout_blind_twenty_eighth.yml": (0.95, 0.06, 0.96),
     # heldout_blind_twenty_ninth.yml (forty-fourth writer, same brief, half of it guide questions; 344
     # messages once 128 were taken out), written after that afternoon's rules and scored on the code
     # before and after them: 0.919 both times, against the baseline's 0.762; linking 200 of 212. Under
     # the 0.97 and linking 0.97: the bars sit at the level reached, said here.
-    "tests/nlu/heldout_blind_twenty_ninth.yml": (0.915, 0.15, 0.94),
+    # After that evening's rules: 0.933 (321) against 0.762; RAISED to the level reached.
+    "tests/nlu/heldout_blind_twenty_ninth.yml": (0.925, 0.165, 0.94),
+    # heldout_blind_thirtieth.yml (forty-fifth writer, same brief, small-business owners, bookkeepers,
+    # hurried phone typing and dialect; 237 messages once the 109 standing verbatim elsewhere were taken
+    # out), first scored 2026-12-06 (evening) on the code before and after that evening's rules, before
+    # its misses were read: 0.937 both times, against the baseline's 0.819; linking 0.955 (93 messages
+    # naming or describing an item). Under the 0.97 for both: the bars sit at the level reached,
+    # said here.
+    "tests/nlu/heldout_blind_thirtieth.yml": (0.935, 0.11, 0.95),
 }
 # 2026-12-04 (evening): a guide question that finds no matter, with faq next and from a fifth of its
 # confidence, is read as faq (bot/nlu/intent_classifier.py FAQ_SHARE): 40 FAQ questions of the files
@@ -356,10 +366,13 @@ FAQ_BARS = {
     "tests/nlu/heldout_blind_twenty_eighth.yml": 0.98,
     # first scored 2026-12-06 (afternoon), written after that afternoon's rules: 72 of 73
     "tests/nlu/heldout_blind_twenty_ninth.yml": 0.98,
+    # first scored 2026-12-06 (evening) before its misses were read: 31 of 31
+    "tests/nlu/heldout_blind_thirtieth.yml": 0.96,
 }
 # FAQ paraphrases a file must hold for its FAQ figure to count: 50, but the thirty-ninth writer's 43
-# (of 2 to 4 per entry asked for) were all that stayed once verbatim copies were taken out.
-MIN_FAQ_OF = {"tests/nlu/heldout_blind_twenty_fourth.yml": 40}
+# (of 2 to 4 per entry asked for) were all that stayed once verbatim copies were taken out; the
+# forty-fifth writer's file, written for every intent, holds 31.
+MIN_FAQ_OF = {"tests/nlu/heldout_blind_twenty_fourth.yml": 40, "tests/nlu/heldout_blind_thirtieth.yml": 30}
 INVENTED_BAR = 0.02
 # Messages naming or describing an item, for a file's linking figure to count: 100 until the two
 # files of mostly FAQ questions, which hold 64 (blind_fourth) and 69 (blind_fifth); the eighth

@@ -213,6 +213,27 @@ def test_a_question_about_what_a_matter_covers(text: str, covers: bool) -> None:
 
 
 @pytest.mark.parametrize(
+    ("intent", "confidence", "text", "read"),
+    [
+        ("ask_materials", 0.42, "军人退役这块都涵盖哪几样", "ask_service_guide"),
+        ("ask_eligibility", 0.9, "社保卡这一块都能办哪些", "ask_service_guide"),
+        ("ask_materials", 0.9, "公积金提取要交的材料都包括哪几样", "ask_materials"),  # the aspect's own noun
+        ("ask_eligibility", 0.9, "公租房都管哪些人", "ask_eligibility"),  # who it is for
+        ("ask_fee", 0.9, "开饭店这块都涵盖哪几样", "ask_fee"),  # only materials and eligibility give way
+        ("ask_materials", 0.9, "要带的都包含哪些", "ask_materials"),  # what is handed in
+        ("ask_eligibility", 0.9, "外地户口能办哪些", "ask_eligibility"),  # what someone may do
+        ("ask_eligibility", 0.9, "低保都管哪些家庭", "ask_eligibility"),
+    ],
+)
+def test_a_reading_of_what_a_matter_covers_is_the_overview(
+    intent: str, confidence: float, text: str, read: str
+) -> None:
+    from bot.guide import guide_intent_read
+
+    assert guide_intent_read(intent, confidence, text) == read
+
+
+@pytest.mark.parametrize(
     ("text", "asked"),
     [
         ("这个是网上办还是要去大厅", True),

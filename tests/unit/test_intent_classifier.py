@@ -536,6 +536,25 @@ def test_a_guide_question_about_no_matter_with_faq_near_is_read_as_faq(
         (_ranking(("ask_eligibility", 0.4), ("inform", 0.05)), "俺的店是被人冒名开的", False),
         (_ranking(("ask_service_guide", 0.4), ("inform", 0.05)), "个体户转有限公司", False),
         (_ranking(("ask_service_guide", 0.4), ("inform", 0.05)), "郑州这边新开一家有限公司", False),
+        # a company's street after 我们/俺们, a home town, a household registration alone, a child's parent
+        (_ranking(("ask_hall_location", 0.6), ("inform", 0.05)), "咱们公司在石佛那边", True),
+        (_ranking(("ask_hall_location", 0.6), ("inform", 0.05)), "我们单位在冬青街", True),
+        (_ranking(("ask_service_guide", 0.5), ("inform", 0.05)), "我们公司在办迁移", False),  # doing
+        (_ranking(("ask_service_guide", 0.5), ("inform", 0.05)), "俺们厂在招工人", False),
+        (_ranking(("ask_eligibility", 0.5), ("inform", 0.05)), "俺老家在南阳，现在在这边打工", True),
+        (_ranking(("faq", 0.5), ("inform", 0.05)), "老家在周口 能在这办那边的事不", False),  # asks
+        (_ranking(("ask_eligibility", 0.3), ("inform", 0.05)), "城镇户口", True),
+        (_ranking(("out_of_scope", 0.3), ("inform", 0.05)), "本地户口的", True),
+        (_ranking(("ask_service_guide", 0.5), ("inform", 0.05)), "迁移户口", False),  # a matter asked
+        (_ranking(("ask_eligibility", 0.8), ("inform", 0.05)), "娃他妈是洛阳户口", True),
+        (_ranking(("ask_eligibility", 0.8), ("inform", 0.05)), "小孩他爸是新乡的", True),
+        (_ranking(("out_of_scope", 0.9), ("inform", 0.05)), "非农户口", True),
+        (_ranking(("out_of_scope", 0.9), ("inform", 0.05)), "洛阳的户口", True),
+        # who is in a company, or what it is doing, after 在; a household registration to move
+        (_ranking(("ask_eligibility", 0.5), ("inform", 0.05)), "我们公司在职员工的社保", False),
+        (_ranking(("ask_service_guide", 0.5), ("inform", 0.05)), "我们单位在给职工办公积金", False),
+        (_ranking(("ask_eligibility", 0.5), ("inform", 0.05)), "俺老家在南阳 户口想迁过来", False),
+        (_ranking(("out_of_scope", 0.5), ("inform", 0.05)), "娃他爸户口落郑州", False),
     ],
 )
 def test_an_unsure_reading_of_a_statement_about_the_citizen_is_inform(
@@ -694,6 +713,28 @@ def test_a_value_told_with_what_it_is_is_inform_by_its_form(
     found = regex_entities(text)
     assert found
     message = Message(data={"text": text, "entities": found})
+    assert classifier.decided_by_form(message, text, list(text)) == decided
+
+
+@pytest.mark.parametrize(
+    ("text", "decided"),
+    [
+        ("后天上午", "inform"),
+        ("就下礼拜二吧", "inform"),
+        ("12月9号", "inform"),
+        ("下午两点", "inform"),
+        ("后天能办吗", None),  # a question with a day in it
+        ("后天再说", None),
+        ("后天上午 谢谢", "inform"),
+        ("周末", None),  # alone, it asks whether the hall is open then: the model reads it
+        ("中午", None),
+        ("国庆节", None),
+    ],
+)
+def test_a_day_or_a_time_alone_is_inform_by_its_form(
+    classifier: NgramIntentClassifier, text: str, decided: str | None
+) -> None:
+    message = Message(data={"text": text, "entities": regex_entities(text)})
     assert classifier.decided_by_form(message, text, list(text)) == decided
 
 
