@@ -71,6 +71,9 @@ TRAINING_DATA = "data/nlu"
 # small-business owners and their bookkeepers, hurried phone typing and dialect; 237 messages once the
 # 109 standing verbatim elsewhere were taken out) was scored on the code before and after that
 # evening's rules, with the same model, before anything was read of it: 222 of 237 both times.
+# heldout_blind_thirty_first.yml (a forty-sixth writer, the same brief, asked for retirees and their
+# children, rural newcomers, voice input and formal writing; 237 messages once 111 were taken out) was
+# scored the same way after those rules had been narrowed: 219 of 237 both times.
 HELDOUT_FILES = (
     "tests/nlu/heldout.yml",
     "tests/nlu/heldout_independent.yml",
@@ -105,6 +108,7 @@ HELDOUT_FILES = (
     "tests/nlu/heldout_blind_twenty_eighth.yml",
     "tests/nlu/heldout_blind_twenty_ninth.yml",
     "tests/nlu/heldout_blind_thirtieth.yml",
+    "tests/nlu/heldout_blind_thirty_first.yml",
 )
 
 
