@@ -74,7 +74,8 @@ _REL_WEEK_ONLY = re.compile(rf"(?P<rel>{_REL})\s*个?\s*(?:周|星期|礼拜)")
 _REL_DAY = re.compile(
     r"大后天|大前天|今儿个|明儿个|今天|今日|今儿|明天|明日|明儿|后天|后儿|昨天|昨日|前天|明早上?|今晚|明晚"
 )
-_FESTIVAL = re.compile(r"元旦(?:节)?|国庆节|劳动节|五一劳动节")
+FESTIVAL = re.compile(r"元旦(?:节)?|国庆节|劳动节|五一劳动节")
+"""The holidays read as their coming day (元旦, 劳动节, 国庆节)."""
 _DAY_ONLY = re.compile(
     rf"(?<![\dA-Za-z月年周期拜初第路街道巷弄村栋幢组])(?P<d>{_NUM})\s*[日号]{_NOT_A_DAY}(?![A-Za-z0-9])"
 )
@@ -227,7 +228,7 @@ def _find_dates(sc: _Scanner, today: dt.date) -> tuple[list[dt.date], list[int],
         dates.append(today + dt.timedelta(days=_REL_DAY_OFFSET[word]))
         implied.add(word)
         _check_suffix(sc, m)
-    for m in sc.find(_FESTIVAL):
+    for m in sc.find(FESTIVAL):
         _check_suffix(sc, m)
         month, day = _FESTIVAL_DAY[m.group(0)]
         this_year = dt.date(today.year, month, day)

@@ -69,7 +69,7 @@ from bot.guide import (
     subject_alone,
     worded_aspect,
 )
-from bot.hall import HALL_WORDS, HOURS_ASKED, WHERE_ASKED
+from bot.hall import HALL_WORDS, HOURS_ASKED, OUTSIDE_HOURS_WORDS, WHERE_ASKED
 from bot.nlu.embeddings import MODEL as EMBEDDING_MODEL
 from bot.nlu.embeddings import embed
 from bot.nlu.english import glosses, with_glosses
@@ -80,7 +80,7 @@ from bot.nlu.service_linker import ServiceIndex, words_of
 from bot.pii import spell_out_digits
 from bot.relatives import ELDERS, OTHER_PARTIES, RELATIVES
 from bot.sources import code_fingerprint
-from bot.timeparse import TIMEZONE, parse_when
+from bot.timeparse import FESTIVAL, TIMEZONE, parse_when
 
 logger = logging.getLogger(__name__)
 
@@ -219,10 +219,10 @@ STATEMENT_LENGTH = (4, 20)
 shorter ones ("是的", "在的") are replies to the bot, not statements."""
 GREETING = re.compile(r"^(?:你好|您好|恁好|哈喽|嗨|hi|hello)[\s，,！!。~～啊呀]*", re.IGNORECASE)
 """A greeting the message begins with ("您好，…", "hi "), set aside to read what follows it."""
+_LOCAL = "|".join(LOCAL)
+"""The places of Zhengzhou (`bot.nlu.places.LOCAL`), as alternatives of a pattern."""
 _SITE = (
-    r"(?:"
-    + "|".join(LOCAL)
-    + r"|[^，,。？?\s]{1,8}?(?:路|街|大道|区|县|市|镇|乡|村|园|大厦|广场|附近|那边|这边"
+    r"(?:" + _LOCAL + r"|[^，,。？?\s]{1,8}?(?:路|街|大道|区|县|市|镇|乡|村|园|大厦|广场|附近|那边|这边"
     r"|这块|那块|一带))"
 )
 """Where a company is ("金水区", "冬青街", "石佛那边"), after 在: not what it is doing ("在办迁移", "在给
@@ -250,7 +250,7 @@ TOLD_ABOUT_ONESELF = re.compile(
     rf"|^(?:我|俺)?(?:家)?的?(?:{_CHILDS_PARENT}|{'|'.join(RELATIVES + ELDERS + OTHER_PARTIES)})"
     r"(?:今年|现在|都)?"
     rf"(?:是(?!否|不是|你们|您们|恁)|叫(?![我俺咱你您恁他她人])|姓|住在|家在|户口在|户口是|户口|{_AGE_TOLD})"
-    r"|^在(?:" + "|".join(LOCAL) + r")(?:区|市|县)?(?:这边|那边|这块|那块|这儿|那儿)?$"
+    r"|^在(?:" + _LOCAL + r")(?:区|市|县)?(?:这边|那边|这块|那块|这儿|那儿)?$"
 )
 """A sentence that tells who the citizen, their company or someone in their matter is, where they
 live, how old they are, or for whom they ask ("我是新乡户口", "公司在长椿路上", "俺们公司叫…",
@@ -984,9 +984,6 @@ def told_only(text: str) -> bool:
 
 WHEN_FILLER = re.compile(r"[\s，,。.！!~～、]+|的|吧|就|呗|啊|呀|哈|谢谢|可以|都行")
 """What may stand around a day or a time given alone ("就下礼拜二吧", "下周三的上午", "后天上午 谢谢")."""
-HOURS_ALONE = re.compile(r"^(?:周末|礼拜天|中午|晌午|晚上|傍晚|国庆节?|元旦节?|劳动节|五一(?:劳动节)?)$")
-"""Words of a time that, alone, usually ask whether the hall is open then ("周末", "国庆节"): left to the
-model, which reads them as the hours or the FAQ on weekend service."""
 
 
 def a_time_alone(text: str) -> bool:
@@ -994,11 +991,12 @@ def a_time_alone(text: str) -> bool:
 
     "后天上午", "下礼拜二", "12月9号", "三点", "就下礼拜二吧": an answer (``inform``), which the
     booking form reads as its date or time. Not a question with one ("明天能办吗"), nor a phrase the
-    parser refuses.
+    parser refuses, nor a time outside the hall's hours or a holiday alone (`bot.hall.OUTSIDE_HOURS_WORDS`,
+    `bot.timeparse.FESTIVAL`: "周末", "国庆节"), which usually asks whether the hall is open then.
     """
     said = WHEN_FILLER.sub("", text)
-    if not said or HOURS_ALONE.match(said):
-        return False
+    if not said or OUTSIDE_HOURS_WORDS.fullmatch(said) or FESTIVAL.fullmatch(said):
+        return False  # "周末", "中午", "国庆节" alone ask whether the hall is open then: the model reads them
     parsed = parse_when(text, dt.datetime.now(TIMEZONE))
     return parsed is not None and said == WHEN_FILLER.sub("", parsed.text)
 
