@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, List
+from typing import Any, Dict, List, Optional
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.handoff import ActionHandoff
 from bot.faq import decide, get_faq_store
-from bot.faq_entries import faq_card
+from bot.faq_entries import FaqEntry, faq_card
 from bot.hall import HallInfo, get_hall, hours_answer, parking_entry, rating_entry
 
 COMPLAINT_APOLOGY = "非常抱歉给您带来了不好的体验，我们一定认真核实处理。"
@@ -35,6 +35,21 @@ def hall_answer(intent: str, hall: HallInfo) -> str:
         f"我是{hall.assistant_name}，{hall.name}的在线智能客服（机器人），可以为您解答“一件事一次办”办事指南、"
         f"预约窗口等问题。如需人工服务，请拨打{phone}。"
     )
+
+
+def complaint_remedy(text: str, complaint_entry: str) -> Optional[FaqEntry]:
+    """The FAQ entry that deals with what a complaint is about, when retrieval is sure of one.
+
+    A complaint is answered with the complaint channels (``complaint_entry``, `HallInfo.complaint_faq`);
+    one about something an entry of its own deals with gets that entry first: a matter still not done
+    after several trips the 办不成事 window, online filing that keeps failing the entry on it, a phone
+    line nobody answers the 12345 hotline. None when retrieval is unsure (`bot.faq.decide`) or finds
+    the complaint entry itself.
+    """
+    decision = decide(get_faq_store().current().search(text))
+    if decision.entry is None or decision.unsure or decision.entry.id == complaint_entry:
+        return None
+    return decision.entry
 
 
 class ActionGreet(Action):
@@ -86,6 +101,15 @@ class ActionHallInfo(Action):
         wanted = hall.complaint_faq if intent == "complain" else None
         entry = get_faq_store().current().get(wanted) if wanted else None
         if entry is not None:
+            remedy = complaint_remedy(tracker.latest_message.get("text") or "", entry.id)
+            if remedy is not None:
+                # "跑了三趟还没办成 找谁说理去": the 办不成事 window; "网上提交老失败": what to do about
+                # it; then the channels, as for any complaint
+                dispatcher.utter_message(
+                    text=f"{COMPLAINT_APOLOGY}\n{remedy.cited_answer()}", json_message=faq_card(remedy)
+                )
+                dispatcher.utter_message(text=entry.cited_answer(), json_message=faq_card(entry))
+                return []
             # the channels staff keep in the FAQ, with its source and date, after the apology
             text = f"{COMPLAINT_APOLOGY}\n{entry.cited_answer()}"
             dispatcher.utter_message(text=text, json_message=faq_card(entry))

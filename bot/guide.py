@@ -200,8 +200,10 @@ def respelled(text: str) -> str:
 # Where online words stand ("居住证网上在哪办", "手机上去哪办"), a window's words do not ask for a window.
 ASKING = re.compile(
     r"[吗么嘛呢？?]|咋|怎|啥|什么|哪|多少|几|能不能|可不可以|行不行|中不中|是不是|有没有|要不要|[不没]$"
+    r"|([^\W\d不没])[不没]\1"
 )
-"""Words of a question: a message holding none tells something ("查过了 符合条件 简易注销")."""
+"""Words of a question: a message holding none tells something ("查过了 符合条件 简易注销"). A word said
+twice around 不 or 没 asks ("够不够格", "算不算", "符不符合")."""
 _ONLINE_MARKS = ("网上", "线上", "手机上", "app", "郑好办")
 OVERVIEW_WORDS = (
     "是啥", "是什么", "是个啥", "是干啥的", "啥意思", "什么意思", "咋回事", "咋个办法",

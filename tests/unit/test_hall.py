@@ -68,6 +68,33 @@ async def test_a_complaint_gets_an_apology_and_the_complaint_channels_staff_keep
     assert message["custom"]["type"] == "faq" and message["custom"]["id"] == hall.complaint_faq
 
 
+@pytest.mark.parametrize(
+    ("text", "remedy"),
+    [
+        ("跑了好几趟都没办成 找谁说理", "banbuchengshi"),
+        ("窗口的人推来推去 说不归他们管", "banbuchengshi"),
+        ("网上提交了好几回都失败 耽误事", "wangban_guzhang"),
+    ],
+)
+async def test_a_complaint_about_what_an_entry_deals_with_gets_that_entry_then_the_channels(
+    dispatcher, domain, text: str, remedy: str
+) -> None:
+    hall = get_hall()
+    await ActionHallInfo().run(dispatcher, make_tracker("complain", text=text), domain)
+    first, second = dispatcher.messages
+    assert first["text"].startswith("非常抱歉") and first["custom"]["id"] == remedy
+    assert second["custom"]["id"] == hall.complaint_faq
+
+
+@pytest.mark.parametrize("text", ["工作人员态度太差了", "我要投诉", "你们这效率太低了"])
+async def test_a_complaint_no_other_entry_deals_with_gets_only_the_channels(
+    dispatcher, domain, text: str
+) -> None:
+    await ActionHallInfo().run(dispatcher, make_tracker("complain", text=text), domain)
+    (message,) = dispatcher.messages
+    assert message["text"].startswith("非常抱歉") and message["custom"]["id"] == get_hall().complaint_faq
+
+
 @pytest.mark.parametrize(("text", "explained"), [("咋给窗口打个差评", True), ("我要给你们打个好评", False)])
 async def test_a_wish_to_rate_asking_how_gets_the_rating_entry_then_the_prompt(
     dispatcher, domain, text: str, explained: bool

@@ -23,6 +23,7 @@ from bot.nlu.intent_classifier import (
     person_over_challenge,
     read_as_aspect_question,
     read_as_hours_question,
+    read_as_question_of_oneself,
     read_as_rating,
     read_as_statement,
     training_label,
@@ -576,6 +577,69 @@ def test_a_plain_statement_gets_inform_when_the_model_did_not_rank_it() -> None:
     assert read[0] == {"name": "inform", "confidence": 0.66}
     assert {"name": "ask_hall_location", "confidence": 0.0} in read
     assert len(read) == len(ranking) + 1
+
+
+@pytest.mark.parametrize(
+    ("ranking", "text", "asked"),
+    [
+        (
+            _ranking(("inform", 0.49), ("ask_eligibility", 0.49), ("faq", 0.01)),
+            "俺是外省户口 这中不中",
+            "ask_eligibility",
+        ),
+        (
+            _ranking(("inform", 0.46), ("ask_eligibility", 0.40)),
+            "俺是商丘户口 在郑州能交不",
+            "ask_eligibility",
+        ),
+        (_ranking(("inform", 0.40), ("ask_eligibility", 0.37)), "社保才交了半年 够不够格", "ask_eligibility"),
+        # a guide intent far under inform, or none, or a message that asks nothing: as it was
+        (_ranking(("inform", 0.80), ("ask_eligibility", 0.30)), "俺是外省户口 这中不中", None),
+        (_ranking(("inform", 0.50), ("faq", 0.45)), "我是外地的 能办不", None),
+        (_ranking(("inform", 0.49), ("ask_eligibility", 0.45)), "俺是外省户口", None),
+        (_ranking(("ask_eligibility", 0.5), ("inform", 0.45)), "俺是外省户口 这中不中", None),
+    ],
+)
+def test_a_statement_that_asks_is_the_guide_question(ranking: list, text: str, asked: str | None) -> None:
+    read = read_as_question_of_oneself(ranking, text)
+    if asked is None:
+        assert read == ranking
+        return
+    guide = next(r for r in ranking if r["name"] == asked)
+    assert read[0] == {"name": asked, "confidence": ranking[0]["confidence"]}
+    assert {"name": "inform", "confidence": guide["confidence"]} in read
+    assert len(read) == len(ranking)
+
+
+@pytest.mark.parametrize(
+    ("ranking", "text", "out_of_scope"),
+    [
+        (_ranking(("faq", 0.34), ("out_of_scope", 0.33)), "想学学日语", True),
+        (_ranking(("ask_eligibility", 0.40), ("out_of_scope", 0.36)), "晚上吃点啥好呢", True),
+        # out of scope too far under, or the message is about an item, the hall or an FAQ entry's words
+        (_ranking(("faq", 0.50), ("out_of_scope", 0.30)), "想学学日语", False),
+        (_ranking(("ask_service_guide", 0.30), ("out_of_scope", 0.29)), "娃刚出生 咋弄", False),
+        (_ranking(("ask_office_hours", 0.30), ("out_of_scope", 0.29)), "大厅今天人多不", False),
+        (_ranking(("faq", 0.30), ("out_of_scope", 0.29)), "叫号到哪了 在哪看", False),
+        (_ranking(("greet", 0.30), ("out_of_scope", 0.29)), "哈哈 笑死", False),
+    ],
+)
+def test_a_service_reading_barely_over_out_of_scope_about_nothing_here_is_out_of_scope(
+    ranking: list, text: str, out_of_scope: bool
+) -> None:
+    from bot.faq import title_terms
+    from bot.faq_entries import load_entries
+    from bot.nlu.intent_classifier import IntentModel
+    from bot.nlu.pinyin import PinyinReader
+
+    model = IntentModel()
+    model.pinyin = PinyinReader.of_terms(title_terms(load_entries(Path("data") / "faq")))
+    classifier = NgramIntentClassifier({"catalogue_dir": str(SERVICES)}, None, None, model)  # type: ignore[arg-type]
+    read = classifier.read_as_out_of_scope(ranking, text)
+    if not out_of_scope:
+        assert read == ranking
+        return
+    assert read[0] == {"name": "out_of_scope", "confidence": ranking[0]["confidence"]}
 
 
 def test_the_single_precision_fit_gives_double_weights_and_the_double_fits_answers() -> None:
