@@ -27,6 +27,7 @@ from bot.faq import (
     FAQ_TOPIC,
     GUIDE_INTENT_READ_AS_FAQ,
     agreed_entry,
+    decide,
     get_faq_store,
 )
 from bot.faq_entries import faq_card
@@ -471,6 +472,10 @@ class ActionGuide(Action):
                 send(dispatcher, did_you_mean(choice.choices, chosen_intent, current=choice.current))
             else:
                 send(dispatcher, ask_which_item(catalogue, hall, ask_intent))
+                if not text.startswith("/"):
+                    # "能带着猫咪来吗": nothing found, on the staff's list like a question the FAQ missed
+                    index = get_faq_store().current()
+                    await asyncio.to_thread(record_for_staff, text, decide(index.search(text)), index)
             if tracker.get_slot("service") != (in_context.name if in_context else None):
                 # the linker's entity may have changed the slot already: keep the context
                 return [SlotSet("service", in_context.name if in_context else None)]

@@ -1207,12 +1207,16 @@ def person_over_challenge(ranking: List[Dict[str, Any]], text: str) -> List[Dict
     """``ranking`` with what the citizen wants first when a challenge on top says more than the challenge.
 
     - "你是机器人吗 转人工": the model reads the challenge (机器人 weighs most), but what the citizen
-      wants is the person (`asks_for_a_person`), whom the handoff gives: ``request_human``;
+      wants is the person (`asks_for_a_person`), whom the handoff gives: ``request_human``; so too
+      for ``inform`` on top ("转人工,我的电话是…": the writers' many "电话是…" answers read it as told);
     - "这机器人咋这么笨", "净答非所问": the bot is found fault with (`BOT_FAULTED`), not asked what it
       is: ``complain``, whose answer apologises and offers the ways to complain or a person.
 
     The intent takes the top's confidence (`put_first`), added when it was not ranked.
     """
+    if ranking and ranking[0]["name"] == INFORM and asks_for_a_person(text):
+        # "转人工,我的电话是138…": the number told is where to call back, the request is the person
+        return promoted(ranking, "request_human", add=True)
     if not ranking or ranking[0]["name"] != "bot_challenge":
         return ranking
     if asks_for_a_person(text):

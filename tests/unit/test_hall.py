@@ -71,7 +71,7 @@ async def test_a_complaint_gets_an_apology_and_the_complaint_channels_staff_keep
 @pytest.mark.parametrize(
     ("text", "remedy"),
     [
-        ("跑了好几趟都没办成 找谁说理", "banbuchengshi"),
+        ("跑了好几趟还没办下来 该找谁", "banbuchengshi"),
         ("窗口的人推来推去 说不归他们管", "banbuchengshi"),
         ("网上提交了好几回都失败 耽误事", "wangban_guzhang"),
     ],

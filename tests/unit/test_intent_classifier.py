@@ -580,6 +580,15 @@ def test_a_plain_statement_gets_inform_when_the_model_did_not_rank_it() -> None:
 
 
 @pytest.mark.parametrize(
+    ("text", "first"),
+    [("转人工,我的电话是13867905678", "request_human"), ("我的电话是13867905678", "inform")],
+)
+def test_a_person_asked_for_with_a_number_told_is_the_request(text: str, first: str) -> None:
+    ranking = _ranking(("inform", 0.53), ("request_human", 0.43), ("faq", 0.01))
+    assert person_over_challenge(ranking, text)[0] == {"name": first, "confidence": 0.53}
+
+
+@pytest.mark.parametrize(
     ("ranking", "text", "asked"),
     [
         (
