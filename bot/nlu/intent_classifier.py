@@ -9,7 +9,8 @@ question), and an item added to the catalogue after training is understood at on
 
 Features (fitted on the training data, stored as plain arrays, never pickled):
 
-- TF-IDF of character n-grams (``char_wb``, ``min_ngram``–``max_ngram``, sublinear tf);
+- TF-IDF of character n-grams (``char_wb``, ``min_ngram``–``max_ngram``, sublinear tf), times
+  ``char_weight``;
 - TF-IDF of word unigrams and bigrams from the pipeline's tokenizer (jieba here);
 - with ``dense_weight`` above 0, the masked text's sentence embedding (multilingual-e5-small,
   :mod:`bot.nlu.embeddings`) times that weight: paraphrases that share few n-grams with the
@@ -37,7 +38,7 @@ import logging
 import re
 import unicodedata
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Sequence, Tuple, Type
+from typing import Any, Dict, FrozenSet, List, Optional, Sequence, Tuple, Type
 
 import numpy as np
 import scipy.sparse as sp
@@ -302,6 +303,19 @@ _STATE_FILE = "ngram_intent_classifier.npz"
 _META_FILE = "ngram_intent_classifier.json"
 
 
+def folded(text: str) -> str:
+    """``text`` as the model reads it: NFKC (full-width punctuation, digits and letters to ASCII), lower case.
+
+    The chat API folds a message by NFKC before Rasa sees it (`api.messages.clean_text`) while the
+    training data keeps what its writers typed: "，" there and "," here would be different character
+    n-grams. Folding the features, in training and in parsing alike, makes the model read both the same.
+    `ITEM_PLACEHOLDER` is kept (NFKC would make it an "s").
+    """
+    return ITEM_PLACEHOLDER.join(
+        unicodedata.normalize("NFKC", part).lower() for part in text.split(ITEM_PLACEHOLDER)
+    )
+
+
 def has_meaning(text: str) -> bool:
     """Whether the text holds at least one letter, digit or Chinese character."""
     return bool(_MEANINGFUL.search(unicodedata.normalize("NFKC", text)))
@@ -335,6 +349,9 @@ class IntentModel:
         min_ngram: shortest character n-gram.
         max_ngram: longest character n-gram.
         c: inverse regularisation strength of the logistic regression.
+        char_weight: factor on the character n-grams' columns beside the word n-grams' (each block's
+            rows are L2-normalised, so the factor sets their balance; and an L2 penalty of
+            ``1/c`` on a column times ``w`` is one of ``1/(c·w²)`` on the column itself).
         dense_weight: factor on the sentence embedding's columns (`bot.nlu.embeddings`) beside the
             n-grams; 0 leaves them out.
 
@@ -348,6 +365,7 @@ class IntentModel:
         class_weight: Optional[str] = "balanced",
         topic_weight: float = 1.0,
         dense_weight: float = 0.0,
+        char_weight: float = 1.0,
     ) -> None:
         self.chars = TfidfFeatures(
             analyzer="char_wb", ngram_range=(min_ngram, max_ngram), sublinear_tf=True, lowercase=True
@@ -362,11 +380,16 @@ class IntentModel:
         self.topic_weight = topic_weight
         """Factor on the best topic's probability of an intent learned by topic (1: none)."""
         self.dense_weight = dense_weight
+        self.char_weight = char_weight
+        """Factor on the character n-grams' columns (1: as the word n-grams')."""
         self._classes: List[str] = []
         self.intents: List[str] = []
         """The intents, in the column order of ``predict_proba``: the classes without topics."""
         self.pinyin = PinyinReader({})
         """Reads the FAQ titles' terms typed in pinyin (`bot.nlu.pinyin`); set before ``fit``."""
+        self.title_terms: FrozenSet[str] = frozenset()
+        """Every stretch of two to six Han characters of an FAQ entry's title (`bot.faq.title_terms`),
+        as of training; set before ``fit``."""
         self._by_intent = np.zeros(0, dtype=int)  # the classes' columns, grouped by intent
         self._group_starts = np.zeros(0, dtype=int)  # where each intent's group starts
         self._topical = np.zeros(0, dtype=bool)  # which intents are learned by topic
@@ -387,7 +410,7 @@ class IntentModel:
         is not 0).
         """
         grams = [self.word_features(w) for w in words]
-        blocks = [self.chars.transform(texts), self.words.transform(grams)]
+        blocks = [self.char_weight * self.chars.transform(texts), self.words.transform(grams)]
         if self.dense_weight:
             blocks.append(sp.csr_matrix(self.dense_weight * embed(list(texts))))
         return sp.hstack(blocks).tocsr()
@@ -481,11 +504,13 @@ class IntentModel:
             "c": self.c,
             "topic_weight": self.topic_weight,
             "dense_weight": self.dense_weight,
+            "char_weight": self.char_weight,
             "embedding": EMBEDDING_MODEL if self.dense_weight else None,
             "ngram_range": list(self.chars.ngram_range),
             "chars": {k: int(v) for k, v in self.chars.vocabulary_.items()},
             "words": {k: int(v) for k, v in self.words.vocabulary_.items()},
             "pinyin": self.pinyin.by_spelling,
+            "title_terms": sorted(self.title_terms),
         }
         (folder / _META_FILE).write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
         weights = self.coef.astype(np.float32)
@@ -509,6 +534,7 @@ class IntentModel:
             c=meta["c"],
             topic_weight=meta.get("topic_weight", 1.0),
             dense_weight=meta.get("dense_weight", 0.0),
+            char_weight=meta.get("char_weight", 1.0),
         )
         model.chars.vocabulary_ = meta["chars"]
         model.chars.idf_ = state["chars_idf"]
@@ -516,6 +542,7 @@ class IntentModel:
         model.words.idf_ = state["words_idf"]
         model.classes = list(meta["classes"])
         model.pinyin = PinyinReader(meta.get("pinyin") or {})
+        model.title_terms = frozenset(meta.get("title_terms") or ())
         model.coef = state["coef"]
         model.intercept = state["intercept"]
         return model
@@ -552,6 +579,8 @@ class NgramIntentClassifier(GraphComponent, IntentClassifier):
             "topic_weight": 1.0,
             # the sentence embedding's factor beside the n-grams (bot.nlu.embeddings); 0: none
             "dense_weight": 0.0,
+            # the character n-grams' factor beside the word n-grams (IntentModel)
+            "char_weight": 1.0,
             "ranking_length": 10,
             "catalogue_dir": "data/services",
             # the FAQ entries whose titles' terms are read when typed in pinyin
@@ -620,10 +649,10 @@ class NgramIntentClassifier(GraphComponent, IntentClassifier):
                     read.append(reading)
                     words.extend(reading[2])
             elif token.text.strip():
-                words.append(token.text.lower())
+                words.append(folded(token.text))
                 words.extend(glosses(token.text))
         # a number spelled digit by digit (幺三八 一二三四…) reads as the digits it spells
-        return with_glosses(pinyin.with_readings(respelled(spell_out_digits(masked)))), words
+        return folded(with_glosses(pinyin.with_readings(respelled(spell_out_digits(masked))))), words
 
     def train(self, training_data: TrainingData) -> Resource:
         """Fit the model on every intent example and store it."""
@@ -634,9 +663,12 @@ class NgramIntentClassifier(GraphComponent, IntentClassifier):
             float(self.config["C"]),
             topic_weight=float(self.config["topic_weight"]),
             dense_weight=float(self.config["dense_weight"]),
+            char_weight=float(self.config["char_weight"]),
         )
         faq = Path(str(self.config["faq_dir"]))
-        model.pinyin = PinyinReader.of_terms(title_terms(load_entries(faq) if faq.is_dir() else []))
+        terms = title_terms(load_entries(faq) if faq.is_dir() else [])
+        model.pinyin = PinyinReader.of_terms(terms)
+        model.title_terms = frozenset(terms)
         self.model = model
         pairs = [self.masked(e) for e in examples]
         model.fit([p[0] for p in pairs], [p[1] for p in pairs], [training_label(e) for e in examples])
@@ -787,7 +819,7 @@ class NgramIntentClassifier(GraphComponent, IntentClassifier):
             return ranking
         if about_a_matter(text, self.index, any_candidate=True) or HALL_WORDS.search(text) is not None:
             return ranking
-        terms = self.model.pinyin.by_spelling.values() if self.model is not None else ()
+        terms = self.model.title_terms if self.model is not None else frozenset()
         if any(term in text for term in terms):
             return ranking  # "叫号到哪了 在哪看": 叫号 of the queueing entry's title
         return put_first(ranking, found)

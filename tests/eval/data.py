@@ -8,6 +8,8 @@ from typing import List, Set
 
 from rasa.shared.nlu.training_data.loading import load_data
 
+from api.messages import clean_text
+
 TRAINING_DATA = "data/nlu"
 # Written separately from the training data; the first by the engineers who built the first
 # model, the others each by a writer who saw only the intent list, the item names (and FAQ topic
@@ -124,7 +126,11 @@ HELDOUT_FILES = (
 
 @dataclass(frozen=True)
 class Example:
-    """A held-out message: its text, intent, FAQ topic (for ``faq/<topic>``) and linked items."""
+    """A held-out message: its text, intent, FAQ topic (for ``faq/<topic>``) and linked items.
+
+    ``text`` is what the chat API passes to Rasa (`api.messages.clean_text`: full-width forms folded,
+    spaces collapsed), so every candidate is scored on the messages 高小新 is served.
+    """
 
     text: str
     intent: str
@@ -139,7 +145,7 @@ def examples(path: Path) -> List[Example]:
         key = message.get("intent_response_key") or ""
         found.append(
             Example(
-                text=message.get("text"),
+                text=clean_text(message.get("text")),
                 intent=message.get("intent"),
                 topic=key.split("/", 1)[1] if "/" in key else "",
                 services={e["value"] for e in message.get("entities") or [] if e["entity"] == "service"},

@@ -5,8 +5,9 @@ place is not another place's affair; how long a change takes is a question about
 booking to move. A plain statement about the citizen is told, not asked; a fee question put to the
 hall is the hall's FAQ; the order of the steps is the process; whether it must be done in person is
 the online aspect; fault found with the bot is a complaint; whether the hall is open now is its
-hours; a greeting with a matter is the question. None of these
-sentences stands in the training data.
+hours; a greeting with a matter is the question. A message reads the same with full-width or ASCII
+punctuation (the chat API folds it). None of these sentences stands in the
+training data.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from __future__ import annotations
 import pytest
 from rasa.core.agent import Agent
 
+from api.messages import clean_text
 from bot.guide import GUIDE_INTENTS
 from tests.utils.nlu import parse
 
@@ -68,3 +70,29 @@ def test_how_long_a_change_takes_is_a_time_limit_question(agent: Agent) -> None:
 def test_the_form_of_a_message_says_what_it_is(agent: Agent, text: str, intent: str) -> None:
     parsed = parse(agent, text)
     assert parsed["intent"]["name"] == intent, parsed["intent_ranking"][:3]
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "帮我转人工吧，号码是13900001111",
+        "孩子刚出生，上户口要带啥？",
+        "营业执照丢了！补办去哪个窗口？",
+        "ETC能在大厅办吗？",
+        "公积金（住房的）怎么取：要本人去吗？",
+        "你好；我想约个号",
+    ],
+)
+def test_full_width_forms_read_as_the_chat_api_passes_them(agent: Agent, typed: str) -> None:
+    """The training data keeps "，？！（）；" as typed; the chat API folds them (`api.messages.clean_text`).
+
+    (Full-width digits and letters, which jieba would cut apart, are folded by the API before the
+    tokenizer sees them: `tests/unit/test_messages.py`.)
+    """
+    served = clean_text(typed)
+    assert served != typed
+    as_typed, as_served = parse(agent, typed), parse(agent, served)
+    assert [r["name"] for r in as_typed["intent_ranking"][:3]] == [
+        r["name"] for r in as_served["intent_ranking"][:3]
+    ]
+    assert as_typed["intent"]["confidence"] == pytest.approx(as_served["intent"]["confidence"], abs=1e-6)

@@ -167,6 +167,35 @@ def test_the_topic_weight_scales_an_intent_learned_by_topic(tmp_path: Path) -> N
     assert IntentModel.load(tmp_path).topic_weight == 1.0
 
 
+def test_the_char_weight_scales_the_character_columns_and_is_saved(tmp_path: Path) -> None:
+    texts = [t for examples in TEXTS.values() for t in examples]
+    labels = [label for label, examples in TEXTS.items() for _ in examples]
+    words = [list(t) for t in texts]
+    plain, weighted = IntentModel(), IntentModel(char_weight=2.0)
+    plain.fit(texts, words, labels)
+    weighted.fit(texts, words, labels)
+    chars = len(plain.chars.vocabulary_)
+    asked = ["车停哪", "掏多少钱"]
+    asked_words = [list(t) for t in asked]
+    plain_rows, weighted_rows = plain._matrix(asked, asked_words), weighted._matrix(asked, asked_words)
+    assert np.allclose(weighted_rows[:, :chars].toarray(), 2.0 * plain_rows[:, :chars].toarray())
+    assert np.allclose(weighted_rows[:, chars:].toarray(), plain_rows[:, chars:].toarray())
+    # the fit changes with the balance
+    assert not np.allclose(
+        weighted.predict_proba(asked, asked_words), plain.predict_proba(asked, asked_words)
+    )
+    weighted.save(tmp_path)
+    loaded = IntentModel.load(tmp_path)
+    assert loaded.char_weight == 2.0
+    assert np.allclose(loaded.predict_proba(asked, asked_words), weighted.predict_proba(asked, asked_words))
+    # a model saved before the weight existed loads with the columns as they were
+    meta = tmp_path / "ngram_intent_classifier.json"
+    stored = json.loads(meta.read_text(encoding="utf-8"))
+    del stored["char_weight"]
+    meta.write_text(json.dumps(stored, ensure_ascii=False), encoding="utf-8")
+    assert IntentModel.load(tmp_path).char_weight == 1.0
+
+
 def test_the_pinyin_reader_is_saved_with_the_model(tmp_path: Path) -> None:
     model = _fitted()
     model.pinyin = PinyinReader.of_terms({"容缺受理": 1})
@@ -178,6 +207,37 @@ def test_the_pinyin_reader_is_saved_with_the_model(tmp_path: Path) -> None:
     del stored["pinyin"]
     meta.write_text(json.dumps(stored, ensure_ascii=False), encoding="utf-8")
     assert IntentModel.load(tmp_path).pinyin.read("rongqueshouli") is None
+
+
+def test_the_faq_title_terms_are_saved_with_the_model(tmp_path: Path) -> None:
+    model = _fitted()
+    model.title_terms = frozenset({"叫号", "容缺受理"})
+    model.save(tmp_path)
+    assert IntentModel.load(tmp_path).title_terms == {"叫号", "容缺受理"}
+    # a model saved before the terms were kept loads with none
+    meta = tmp_path / "ngram_intent_classifier.json"
+    stored = json.loads(meta.read_text(encoding="utf-8"))
+    del stored["title_terms"]
+    meta.write_text(json.dumps(stored, ensure_ascii=False), encoding="utf-8")
+    assert IntentModel.load(tmp_path).title_terms == frozenset()
+
+
+@pytest.mark.parametrize(
+    ("typed", "read"),
+    [
+        ("转人工，我的电话是１３８", "转人工,我的电话是138"),
+        ("能办吗？！", "能办吗?!"),
+        ("ＥＴＣ（不停车）", "etc(不停车)"),
+        ("Ⓢ要带啥？", "Ⓢ要带啥?"),  # the item placeholder is kept, not folded to "s"
+    ],
+)
+def test_the_model_reads_full_width_forms_as_the_chat_api_passes_them(typed: str, read: str) -> None:
+    from api.messages import clean_text
+    from bot.nlu.intent_classifier import ITEM_PLACEHOLDER, folded
+
+    assert folded(typed) == read
+    if ITEM_PLACEHOLDER not in typed:
+        assert folded(clean_text(typed)) == read
 
 
 def _entry(entry_id: str, questions: list[str]) -> FaqEntry:
@@ -639,10 +699,9 @@ def test_a_service_reading_barely_over_out_of_scope_about_nothing_here_is_out_of
     from bot.faq import title_terms
     from bot.faq_entries import load_entries
     from bot.nlu.intent_classifier import IntentModel
-    from bot.nlu.pinyin import PinyinReader
 
     model = IntentModel()
-    model.pinyin = PinyinReader.of_terms(title_terms(load_entries(Path("data") / "faq")))
+    model.title_terms = frozenset(title_terms(load_entries(Path("data") / "faq")))
     classifier = NgramIntentClassifier({"catalogue_dir": str(SERVICES)}, None, None, model)  # type: ignore[arg-type]
     read = classifier.read_as_out_of_scope(ranking, text)
     if not out_of_scope:
