@@ -42,10 +42,11 @@ TEXTS = {
 }
 
 
-def _fitted() -> IntentModel:
+def _fitted(model: IntentModel | None = None) -> IntentModel:
+    """``model`` (a default one if None) fitted on `TEXTS`, each text's characters as its words."""
     texts = [t for examples in TEXTS.values() for t in examples]
     labels = [label for label, examples in TEXTS.items() for _ in examples]
-    model = IntentModel()
+    model = model if model is not None else IntentModel()
     model.fit(texts, [list(t) for t in texts], labels)
     return model
 
@@ -115,12 +116,7 @@ def test_the_weights_are_stored_in_single_precision_without_loss(tmp_path: Path)
 def test_the_sentence_embedding_adds_its_columns_and_is_saved_with_the_model(tmp_path: Path) -> None:
     from bot.nlu.embeddings import DIMENSIONS, MODEL
 
-    texts = [t for examples in TEXTS.values() for t in examples]
-    labels = [label for label, examples in TEXTS.items() for _ in examples]
-    words = [list(t) for t in texts]
-    plain, dense = IntentModel(), IntentModel(dense_weight=1.0)
-    plain.fit(texts, words, labels)
-    dense.fit(texts, words, labels)
+    plain, dense = _fitted(), _fitted(IntentModel(dense_weight=1.0))
     assert dense.coef.shape[1] == plain.coef.shape[1] + DIMENSIONS
     asked = ["车停哪", "掏多少钱"]
     asked_words = [list(t) for t in asked]
@@ -168,12 +164,7 @@ def test_the_topic_weight_scales_an_intent_learned_by_topic(tmp_path: Path) -> N
 
 
 def test_the_char_weight_scales_the_character_columns_and_is_saved(tmp_path: Path) -> None:
-    texts = [t for examples in TEXTS.values() for t in examples]
-    labels = [label for label, examples in TEXTS.items() for _ in examples]
-    words = [list(t) for t in texts]
-    plain, weighted = IntentModel(), IntentModel(char_weight=2.0)
-    plain.fit(texts, words, labels)
-    weighted.fit(texts, words, labels)
+    plain, weighted = _fitted(), _fitted(IntentModel(char_weight=2.0))
     chars = len(plain.chars.vocabulary_)
     asked = ["车停哪", "掏多少钱"]
     asked_words = [list(t) for t in asked]
