@@ -349,11 +349,11 @@ class IntentModel:
         min_ngram: shortest character n-gram.
         max_ngram: longest character n-gram.
         c: inverse regularisation strength of the logistic regression.
+        dense_weight: factor on the sentence embedding's columns (`bot.nlu.embeddings`) beside the
+            n-grams; 0 leaves them out.
         char_weight: factor on the character n-grams' columns beside the word n-grams' (each block's
             rows are L2-normalised, so the factor sets their balance; and an L2 penalty of
             ``1/c`` on a column times ``w`` is one of ``1/(c·w²)`` on the column itself).
-        dense_weight: factor on the sentence embedding's columns (`bot.nlu.embeddings`) beside the
-            n-grams; 0 leaves them out.
 
     """
 
@@ -389,7 +389,7 @@ class IntentModel:
         """Reads the FAQ titles' terms typed in pinyin (`bot.nlu.pinyin`); set before ``fit``."""
         self.title_terms: FrozenSet[str] = frozenset()
         """Every stretch of two to six Han characters of an FAQ entry's title (`bot.faq.title_terms`),
-        as of training; set before ``fit``."""
+        as of training: a message holding one is about the hall (`read_as_out_of_scope`)."""
         self._by_intent = np.zeros(0, dtype=int)  # the classes' columns, grouped by intent
         self._group_starts = np.zeros(0, dtype=int)  # where each intent's group starts
         self._topical = np.zeros(0, dtype=bool)  # which intents are learned by topic
@@ -542,7 +542,8 @@ class IntentModel:
         model.words.idf_ = state["words_idf"]
         model.classes = list(meta["classes"])
         model.pinyin = PinyinReader(meta.get("pinyin") or {})
-        model.title_terms = frozenset(meta.get("title_terms") or ())
+        # a model saved before the terms were kept: its pinyin reader's terms (one of any spelt alike)
+        model.title_terms = frozenset(meta.get("title_terms") or model.pinyin.by_spelling.values())
         model.coef = state["coef"]
         model.intercept = state["intercept"]
         return model
@@ -583,7 +584,8 @@ class NgramIntentClassifier(GraphComponent, IntentClassifier):
             "char_weight": 1.0,
             "ranking_length": 10,
             "catalogue_dir": "data/services",
-            # the FAQ entries whose titles' terms are read when typed in pinyin
+            # the FAQ entries whose titles' terms are read when typed in pinyin and tell a message is
+            # about the hall (IntentModel.title_terms)
             "faq_dir": "data/faq",
         }
 
@@ -622,7 +624,8 @@ class NgramIntentClassifier(GraphComponent, IntentClassifier):
         of the glossary (:mod:`bot.nlu.english`) are followed by their Chinese gloss;
         the FAQ titles' terms typed in pinyin are replaced by their Chinese (:mod:`bot.nlu.pinyin`),
         and the nouns of a question typed by their sound by the nouns (`bot.guide.respelled`:
-        流陈 → 流程), in the text and among the words alike.
+        流陈 → 流程), in the text and among the words alike. Both come back `folded` (NFKC, lower
+        case), as the features are read; the rules after the model read the message's own text.
         """
         pinyin = self.model.pinyin if self.model is not None else PinyinReader({})
         text = message.get(TEXT) or ""

@@ -202,15 +202,42 @@ def test_the_pinyin_reader_is_saved_with_the_model(tmp_path: Path) -> None:
 
 def test_the_faq_title_terms_are_saved_with_the_model(tmp_path: Path) -> None:
     model = _fitted()
-    model.title_terms = frozenset({"叫号", "容缺受理"})
+    model.title_terms = frozenset({"叫号", "容缺受理", "跨省通办"})
+    model.pinyin = PinyinReader.of_terms({"叫号": 1, "容缺受理": 1})
     model.save(tmp_path)
-    assert IntentModel.load(tmp_path).title_terms == {"叫号", "容缺受理"}
-    # a model saved before the terms were kept loads with none
+    assert IntentModel.load(tmp_path).title_terms == {"叫号", "容缺受理", "跨省通办"}
+    # a model saved before the terms were kept reads them off its pinyin reader
     meta = tmp_path / "ngram_intent_classifier.json"
     stored = json.loads(meta.read_text(encoding="utf-8"))
     del stored["title_terms"]
     meta.write_text(json.dumps(stored, ensure_ascii=False), encoding="utf-8")
-    assert IntentModel.load(tmp_path).title_terms == frozenset()
+    assert IntentModel.load(tmp_path).title_terms == {"叫号", "容缺受理"}
+
+
+def test_training_keeps_the_faq_title_terms_with_the_model(tmp_path: Path) -> None:
+    from rasa.engine.graph import ExecutionContext, GraphSchema
+    from rasa.engine.storage.local_model_storage import LocalModelStorage
+    from rasa.engine.storage.resource import Resource
+    from rasa.nlu.tokenizers.tokenizer import Token
+    from rasa.shared.nlu.training_data.training_data import TrainingData
+
+    from bot.faq import title_terms
+    from bot.faq_entries import load_entries
+
+    config = {**NgramIntentClassifier.get_default_config(), "catalogue_dir": str(SERVICES)}
+    storage, resource = LocalModelStorage(tmp_path), Resource("intent_classifier")
+    classifier = NgramIntentClassifier.create(config, storage, resource, ExecutionContext(GraphSchema({})))
+    # each character a token, as in `_fitted`
+    messages = [
+        Message(data={"text": t, "intent": i, "text_tokens": [Token(c, n) for n, c in enumerate(t)]})
+        for i, texts in TEXTS.items()
+        for t in texts
+    ]
+    classifier.train(TrainingData(training_examples=messages))
+    loaded = NgramIntentClassifier.load(config, storage, resource, ExecutionContext(GraphSchema({})))
+    expected = set(title_terms(load_entries(Path("data") / "faq")))
+    assert loaded.model is not None and loaded.model.title_terms == expected
+    assert "叫号" in expected
 
 
 @pytest.mark.parametrize(
