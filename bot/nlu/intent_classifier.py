@@ -733,6 +733,7 @@ class NgramIntentClassifier(GraphComponent, IntentClassifier):
                 ranking = read_as_rating(ranking, text)
                 ranking = self.read_as_booking(ranking, text)
                 ranking = self.read_as_out_of_scope(ranking, text)
+                ranking = read_as_a_number(ranking, text)
                 answered = answered_as_service(str(ranking[0]["name"]))
                 if answered and elsewhere(text, words_of(message)):
                     # "杭州注册个公司都要带啥材料": another place's affair, which the hall cannot answer
@@ -1271,6 +1272,30 @@ def promoted(ranking: List[Dict[str, Any]], intent: str, add: bool = False) -> L
     if found is None and add:
         ranking, found = [*ranking, {"name": intent, "confidence": 0.0}], len(ranking)
     return ranking if found is None else put_first(ranking, found)
+
+
+NUMBER_ALONE = re.compile(r"[\d\s\-.,/:;()+#*]+")
+"""A message of digits and what people put between them, folded (`folded`): "138123456", "0371-6799",
+"2026.12.08", "(0371) 6799 1108"."""
+
+
+def read_as_a_number(ranking: List[Dict[str, Any]], text: str) -> List[Dict[str, Any]]:
+    """``ranking`` with its best intent that is not answered as a service first, for a number alone.
+
+    A number alone asks nothing of a guide, an FAQ entry or a booking: it answers a form (a phone
+    number a digit short, "138123456", gets the form's reason), or is chat ("5201314"), or a goodbye
+    ("88"), as the training examples of bare numbers are all labelled. The digits of FAQ questions
+    ("12345热线…") could tip one to ``faq``. That intent takes the top's confidence (`put_first`);
+    ``inform`` is added at it when no other intent is ranked.
+    """
+    if not ranking or not answered_as_service(str(ranking[0]["name"])):
+        return ranking
+    if not NUMBER_ALONE.fullmatch(folded(text)) or not any(ch.isdigit() for ch in text):
+        return ranking
+    found = next((i for i, r in enumerate(ranking) if not answered_as_service(str(r["name"]))), None)
+    if found is None:
+        return promoted(ranking, INFORM, add=True)
+    return put_first(ranking, found)
 
 
 def put_first(ranking: List[Dict[str, Any]], index: int) -> List[Dict[str, Any]]:

@@ -17,6 +17,7 @@ from rasa.core.agent import Agent
 
 from api.messages import clean_text
 from bot.guide import GUIDE_INTENTS
+from bot.nlu.intent_classifier import answered_as_service
 from tests.utils.nlu import parse
 
 pytestmark = pytest.mark.slow
@@ -96,3 +97,12 @@ def test_full_width_forms_read_as_the_chat_api_passes_them(agent: Agent, typed: 
         r["name"] for r in as_served["intent_ranking"][:3]
     ]
     assert as_typed["intent"]["confidence"] == pytest.approx(as_served["intent"]["confidence"], abs=1e-6)
+
+
+@pytest.mark.parametrize(
+    "number", ["138123456", "13812345", "1381234567", "0371-6799", "2026.12.08", "1400", "20261207"]
+)
+def test_a_number_alone_is_not_a_question(agent: Agent, number: str) -> None:
+    """A phone number a digit short (or long), a date or a time typed as digits answers a form."""
+    parsed = parse(agent, number)
+    assert not answered_as_service(parsed["intent"]["name"]), parsed["intent_ranking"][:3]

@@ -21,6 +21,7 @@ from bot.nlu.intent_classifier import (
     IntentModel,
     NgramIntentClassifier,
     person_over_challenge,
+    read_as_a_number,
     read_as_aspect_question,
     read_as_hours_question,
     read_as_question_of_oneself,
@@ -1151,3 +1152,26 @@ def test_a_greeting_that_comes_with_a_matter_is_the_question(
 ) -> None:
     read = classifier.read_past_greeting(ranking, text)
     assert read[0] == {"name": first, "confidence": ranking[0]["confidence"]}
+
+
+@pytest.mark.parametrize(
+    ("ranking", "text", "first"),
+    [
+        (_ranking(("faq", 0.58), ("inform", 0.39)), "138123456", "inform"),
+        (_ranking(("faq", 0.58), ("out_of_scope", 0.30)), "５２０１３１４", "out_of_scope"),
+        (_ranking(("ask_fee", 0.5), ("goodbye", 0.2)), "88", "goodbye"),
+        (_ranking(("book_appointment", 0.5), ("ask_fee", 0.3)), "0371-6799 1108", "inform"),
+        (_ranking(("faq", 0.5), ("inform", 0.3)), "(0371) 67991108", "inform"),
+        # not a number alone, or not answered as a service: as it was
+        (_ranking(("faq", 0.58), ("inform", 0.39)), "12345热线", None),
+        (_ranking(("faq", 0.58), ("inform", 0.39)), "...", None),
+        (_ranking(("inform", 0.58), ("faq", 0.39)), "138123456", None),
+    ],
+)
+def test_a_number_alone_is_never_answered_as_a_service(ranking: list, text: str, first: str | None) -> None:
+    read = read_as_a_number(ranking, text)
+    if first is None:
+        assert read == ranking
+        return
+    assert read[0] == {"name": first, "confidence": ranking[0]["confidence"]}
+    assert {r["name"] for r in read} >= {r["name"] for r in ranking}
