@@ -327,12 +327,12 @@ def _args_tuple(args: object) -> tuple[object, ...]:
 # --- reading a value out of what the citizen typed -----------------------------------------------
 
 #: Characters people put between the digits of a number: spaces, dashes, dots (ASCII after NFKC).
-_DIGIT_GAP = r"[ \t\-.()\u2010-\u2015\u2212\u3000]"
+DIGIT_GAP = r"[ \t\-.()\u2010-\u2015\u2212\u3000]"
 # Runs of digit groups; the caller tries the whole run and each stretch of neighbouring groups.
-_DIGIT_RUN = re.compile(rf"(?<![0-9A-Za-z])\+?\d+(?:{_DIGIT_GAP}+\d+)*(?![0-9Xx])")
-_ID_RUN = re.compile(rf"(?<![0-9A-Za-z])\d+(?:{_DIGIT_GAP}+\d+)*(?:{_DIGIT_GAP}*[Xx])?(?![0-9A-Za-z])")
+_DIGIT_RUN = re.compile(rf"(?<![0-9A-Za-z])\+?\d+(?:{DIGIT_GAP}+\d+)*(?![0-9Xx])")
+_ID_RUN = re.compile(rf"(?<![0-9A-Za-z])\d+(?:{DIGIT_GAP}+\d+)*(?:{DIGIT_GAP}*[Xx])?(?![0-9A-Za-z])")
 # A run of digit groups in folded text (`_fold_in_place`), as the readers above see it.
-_MASK_RUN = re.compile(rf"(?<![0-9A-Za-z])\+?\d+(?:{_DIGIT_GAP}+\d+)*(?:{_DIGIT_GAP}*[Xx])?(?![0-9])")
+_MASK_RUN = re.compile(rf"(?<![0-9A-Za-z])\+?\d+(?:{DIGIT_GAP}+\d+)*(?:{DIGIT_GAP}*[Xx])?(?![0-9])")
 # Text that may hold a number: a digit of any script, a circled or superscript one, a spelled one.
 _NUMBERISH = re.compile(rf"[\d\u00b2\u00b3\u00b9\u2070-\u2089\u2460-\u24ff\u2776-\u2793{_SPELLED}]")
 #: The longest stretch of digits a reader looks for: an ID number (18) or 0086 and a mobile (15).
@@ -351,7 +351,7 @@ def _group_stretches(run: str) -> list[str]:
     Stretches longer than any number read (`_LONGEST_NUMBER`) are left out, so a long run of short
     groups ("1 1 1 …") costs time in proportion to its length, not to its cube.
     """
-    groups = [g for g in re.split(rf"{_DIGIT_GAP}+", run) if g]
+    groups = [g for g in re.split(rf"{DIGIT_GAP}+", run) if g]
     stretches: list[str] = []
     for size in range(min(len(groups), _LONGEST_NUMBER), 0, -1):
         joined = ("".join(groups[i : i + size]) for i in range(len(groups) - size + 1))

@@ -78,7 +78,7 @@ from bot.nlu.linear import TfidfFeatures, fit_logistic_regression
 from bot.nlu.pinyin import PinyinReader
 from bot.nlu.places import LOCAL, elsewhere
 from bot.nlu.service_linker import ServiceIndex, words_of
-from bot.pii import spell_out_digits
+from bot.pii import DIGIT_GAP, spell_out_digits
 from bot.relatives import ELDERS, OTHER_PARTIES, RELATIVES
 from bot.sources import code_fingerprint
 from bot.timeparse import FESTIVAL, TIMEZONE, parse_when
@@ -1274,9 +1274,9 @@ def promoted(ranking: List[Dict[str, Any]], intent: str, add: bool = False) -> L
     return ranking if found is None else put_first(ranking, found)
 
 
-NUMBER_ALONE = re.compile(r"[\d\s\-.,/:;()+#*]+")
-"""A message of digits and what people put between them, folded (`folded`): "138123456", "0371-6799",
-"2026.12.08", "(0371) 6799 1108"."""
+NUMBER_ALONE = re.compile(rf"(?:{DIGIT_GAP}|[\s,/:;+#*])*\d(?:\d|{DIGIT_GAP}|[\s,/:;+#*])*")
+"""A message of digits and what people put between them (`bot.pii.DIGIT_GAP`, and the marks of a date
+or a time), folded (`folded`): "138123456", "0371-6799", "2026.12.08", "(0371) 6799 1108", "14:00"."""
 
 
 def read_as_a_number(ranking: List[Dict[str, Any]], text: str) -> List[Dict[str, Any]]:
@@ -1290,7 +1290,7 @@ def read_as_a_number(ranking: List[Dict[str, Any]], text: str) -> List[Dict[str,
     """
     if not ranking or not answered_as_service(str(ranking[0]["name"])):
         return ranking
-    if not NUMBER_ALONE.fullmatch(folded(text)) or not any(ch.isdigit() for ch in text):
+    if not NUMBER_ALONE.fullmatch(folded(text)):
         return ranking
     found = next((i for i, r in enumerate(ranking) if not answered_as_service(str(r["name"]))), None)
     if found is None:
