@@ -1,30 +1,37 @@
-"""One candidate NLU pipeline, trained, loaded and scored in its own process (for ``make eval``).
+"""One candidate NLU pipeline's jobs for ``make eval``, each in a process of its own.
 
-``python -m tests.eval.candidate CONFIG MESSAGES.json OUT.json [--cv K]`` trains the pipeline on
-``data/nlu``, loads it, parses every held-out message (``MESSAGES.json``: file name → texts,
-written by ``tests.eval.run`` so that every candidate scores exactly the same messages) and
-writes the predictions, the timings and the process's peak memory to ``OUT.json``; with
-``--cv K`` it also trains and scores K folds of the training data. A fresh process per
-candidate keeps memory figures and TensorFlow state apart.
+- ``python -m tests.eval.candidate score CONFIG MESSAGES.json OUT.json --model-out MODEL [--full]``
+  trains the pipeline on ``data/nlu`` (with ``--full``, ``rasa train`` for NLU and dialogue, as
+  ``make train`` does), keeps the model at ``MODEL``, parses every held-out message
+  (``MESSAGES.json``: file name → texts, written by ``tests.eval.run`` so that every candidate
+  scores exactly the same messages) in batches (`tests.eval.parsing`) and writes the predictions,
+  the train time and the peak memory to ``OUT.json``.
+- ``python -m tests.eval.candidate fold CONFIG I K OUT.json`` trains on every fold of the training
+  data but the I-th (of K, stratified by intent, `folds`) and writes the intents predicted for it.
+- ``python -m tests.eval.candidate latency MODEL MESSAGES.json OUT.json`` times loading the model
+  and parsing a sample of the held-out messages one at a time, as the server does, and checks that
+  the batched parses read the sample the same way. ``make eval`` runs it with nothing beside it.
+
+A fresh process per job keeps memory figures and TensorFlow state apart.
 """
 
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import logging
-import multiprocessing
 import os
 import random
+import resource
+import shutil
 import statistics
+import subprocess
 import tempfile
 import time
 import warnings
 from collections import defaultdict
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Optional, Sequence
+from typing import Any, Dict, List
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 warnings.filterwarnings("ignore")
@@ -36,8 +43,9 @@ from rasa.shared.nlu.training_data.training_data import TrainingData  # noqa: E4
 from rasa.utils.log_utils import configure_structlog  # noqa: E402
 
 from bot.settings import PROJECT_ROOT  # noqa: E402
+from bot.training import train_command  # noqa: E402
+from tests.eval import parsing  # noqa: E402
 from tests.eval.data import TRAINING_DATA  # noqa: E402
-from tests.eval.metrics import prediction  # noqa: E402
 
 
 def peak_rss_mb() -> float:
@@ -54,21 +62,6 @@ def train(config: Path, data: Path, out: Path) -> Path:
     if not result:
         raise RuntimeError(f"training {config} produced no model")
     return Path(result)
-
-
-def parse_all(agent: Agent, texts: Sequence[str]) -> tuple[List[Dict[str, Any]], List[float]]:
-    """Parse each text; return the predictions and each parse's duration in ms."""
-
-    async def run() -> tuple[List[Dict[str, Any]], List[float]]:
-        predictions, durations = [], []
-        for text in texts:
-            start = time.perf_counter()
-            parsed = await agent.parse_message(text)
-            durations.append((time.perf_counter() - start) * 1000)
-            predictions.append(prediction(parsed))
-        return predictions, durations
-
-    return asyncio.run(run())
 
 
 def folds(data: TrainingData, k: int, seed: int = 42) -> List[tuple[TrainingData, List[Any]]]:
@@ -102,88 +95,112 @@ def _quiet() -> None:
     os.chdir(PROJECT_ROOT)
 
 
-def _score_fold(config: Path, fold_file: Path, texts: List[str], out: Path) -> List[Any]:
-    """Train on one fold's training part and return the intents predicted for its held-out part.
+def latency_sample(messages: Dict[str, List[str]], size: int = parsing.LATENCY_SAMPLE) -> List[str]:
+    """Every k-th held-out message, about ``size`` of them spread over every file, in file order."""
+    texts = [text for texts in messages.values() for text in texts]
+    step = max(1, len(texts) // size)
+    return texts[::step][:size]
 
-    Each fold trains with a Rasa training cache of its own: two folds training at once in one cache
-    raced on its SQLite journal (``cache.db-journal`` vanished under the other process).
+
+def score(config: Path, messages_file: Path, model_out: Path, full: bool) -> Dict[str, Any]:
+    """Train the candidate on ``data/nlu`` (with ``full``, ``rasa train`` for NLU and dialogue),
+    keep the model at ``model_out`` for `latency`, and parse every held-out message in batches.
+
+    Returns ``{"train_s", "full_training", "heldout": {file: [prediction, …]}, "peak_rss_mb"}``;
+    the peak is that of this process or of the training's, whichever is higher.
     """
-    os.environ["RASA_CACHE_DIRECTORY"] = str(out.with_name(f"{out.name}-rasa-cache"))
-    agent = Agent.load(str(train(config, fold_file, out)))
-    predictions, _ = parse_all(agent, texts)
-    return [p["intent"] for p in predictions]
+    report: Dict[str, Any] = {"config": str(config), "full_training": full}
+    with tempfile.TemporaryDirectory() as folder:
+        start = time.perf_counter()
+        model = (
+            full_train(Path(folder)) if full else train(config, PROJECT_ROOT / TRAINING_DATA, Path(folder))
+        )
+        report["train_s"] = time.perf_counter() - start
+        shutil.copyfile(model, model_out)
+    agent = Agent.load(str(model_out))
+    messages: Dict[str, List[str]] = json.loads(messages_file.read_text(encoding="utf-8"))
+    report["heldout"] = {name: parsing.in_batches(agent, texts) for name, texts in messages.items()}
+    report["peak_rss_mb"] = max(peak_rss_mb(), resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024)
+    return report
 
 
-def parallel_folds(
-    data: TrainingData,
-    k: int,
-    job: Callable[..., List[str]],
-    arguments: Callable[[int, TrainingData, List[Any]], tuple[Any, ...]],
-    initializer: Optional[Callable[[], None]] = None,
-) -> List[Dict[str, Any]]:
-    """``k``-fold cross-validation with the folds in parallel, one spawned process per core.
+def latency(model: Path, messages_file: Path) -> Dict[str, Any]:
+    """Load ``model`` and parse the latency sample (`latency_sample`) one message at a time, as the
+    server does; then the same sample in batches, to check that the batched figures are the served
+    model's.
 
-    ``job(*arguments(number, training_part, tested_examples))`` runs in a worker and returns the
-    intents predicted for the tested examples, in order. Returns ``[{"gold": intent, "intent":
-    predicted}, …]``. Each fit is single-threaded, so two cores take about half the time.
+    Returns ``{"load_s", "parse_p50_ms", "parse_p95_ms", "latency_sample", "batch_disagreements"}``:
+    seconds, milliseconds, a count and the texts read differently.
     """
-    jobs = []
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(
-        min(k, os.cpu_count() or 1), mp_context=context, initializer=initializer
-    ) as pool:
-        for number, (subset, tested) in enumerate(folds(data, k)):
-            jobs.append((tested, pool.submit(job, *arguments(number, subset, tested))))
-        return [
-            {"gold": example.get("intent"), "intent": intent}
-            for tested, future in jobs
-            for example, intent in zip(tested, future.result(), strict=True)
-        ]
+    start = time.perf_counter()
+    agent = Agent.load(str(model))
+    report: Dict[str, Any] = {"load_s": time.perf_counter() - start}
+    sample = latency_sample(json.loads(messages_file.read_text(encoding="utf-8")))
+    one_by_one, durations = parsing.one_at_a_time(agent, sample)
+    ordered = sorted(durations)
+    report["parse_p50_ms"] = statistics.median(ordered)
+    report["parse_p95_ms"] = ordered[int(0.95 * (len(ordered) - 1))]
+    report["latency_sample"] = len(sample)
+    batched = parsing.in_batches(agent, sample)
+    report["batch_disagreements"] = [
+        text for text, alone, many in zip(sample, one_by_one, batched, strict=True) if alone != many
+    ]
+    return report
 
 
-def cross_validate(config: Path, k: int, folder: Path) -> List[Dict[str, Any]]:
-    """``k``-fold cross-validation of ``config`` (`parallel_folds`), after the candidate's own timings."""
+def full_train(out: Path) -> Path:
+    """``make train``'s ``rasa train`` (NLU and dialogue) into ``out``; return the archive."""
+    subprocess.run(train_command(out, "--quiet"), cwd=PROJECT_ROOT, check=True, stdout=subprocess.DEVNULL)
+    archives = sorted(out.glob("*.tar.gz"))
+    if not archives:
+        raise RuntimeError("rasa train produced no model")
+    return archives[-1]
 
-    def arguments(number: int, subset: TrainingData, tested: List[Any]) -> tuple[Any, ...]:
-        fold_file = folder / f"fold{number}.yml"
-        fold_file.write_text(subset.nlu_as_yaml(), encoding="utf-8")
-        return config, fold_file, [e.get("text") for e in tested], folder / f"fold{number}"
 
+def score_fold(config: Path, number: int, k: int) -> List[Dict[str, Any]]:
+    """Train on every fold of the training data but ``number`` (of ``k``, `folds`) and predict the
+    intents of the examples of fold ``number``: ``[{"gold": intent, "intent": predicted}, …]``."""
     data = load_data(str(PROJECT_ROOT / TRAINING_DATA))
-    return parallel_folds(data, k, _score_fold, arguments, initializer=_quiet)
+    subset, tested = folds(data, k)[number]
+    with tempfile.TemporaryDirectory() as folder:
+        fold_file = Path(folder) / "fold.yml"
+        fold_file.write_text(subset.nlu_as_yaml(), encoding="utf-8")
+        agent = Agent.load(str(train(config, fold_file, Path(folder))))
+        predicted = parsing.in_batches(agent, [e.get("text") for e in tested])
+    return [
+        {"gold": example.get("intent"), "intent": p["intent"]}
+        for example, p in zip(tested, predicted, strict=True)
+    ]
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("config", type=Path)
-    parser.add_argument("messages", type=Path)
-    parser.add_argument("out", type=Path)
-    parser.add_argument("--cv", type=int, default=0)
+    jobs = parser.add_subparsers(dest="job", required=True)
+    scoring = jobs.add_parser("score", help="train, keep the model and score the held-out messages")
+    scoring.add_argument("config", type=Path)
+    scoring.add_argument("messages", type=Path)
+    scoring.add_argument("out", type=Path)
+    scoring.add_argument("--model-out", type=Path, required=True)
+    scoring.add_argument("--full", action="store_true", help="train NLU and dialogue with rasa train")
+    fold = jobs.add_parser("fold", help="train on all folds but one and predict that one")
+    fold.add_argument("config", type=Path)
+    fold.add_argument("number", type=int)
+    fold.add_argument("folds", type=int)
+    fold.add_argument("out", type=Path)
+    timing = jobs.add_parser("latency", help="time the load and parses one at a time")
+    timing.add_argument("model", type=Path)
+    timing.add_argument("messages", type=Path)
+    timing.add_argument("out", type=Path)
     args = parser.parse_args()
     _quiet()
-    report: Dict[str, Any] = {"config": str(args.config)}
-    with tempfile.TemporaryDirectory() as folder:
-        start = time.perf_counter()
-        model = train(args.config, PROJECT_ROOT / TRAINING_DATA, Path(folder))
-        report["train_s"] = time.perf_counter() - start
-        start = time.perf_counter()
-        agent = Agent.load(str(model))
-        report["load_s"] = time.perf_counter() - start
-        report["heldout"] = {}
-        all_durations: List[float] = []
-        messages = json.loads(args.messages.read_text(encoding="utf-8"))
-        for name, texts in messages.items():
-            predictions, durations = parse_all(agent, texts)
-            all_durations.extend(durations)
-            report["heldout"][name] = predictions
-        ordered = sorted(all_durations)
-        report["parse_p50_ms"] = statistics.median(ordered)
-        report["parse_p95_ms"] = ordered[int(0.95 * (len(ordered) - 1))]
-        if args.cv:
-            cv = cross_validate(args.config, args.cv, Path(folder))
-            report["cv"] = cv
-    report["peak_rss_mb"] = peak_rss_mb()
-    args.out.write_text(json.dumps(report, ensure_ascii=False), encoding="utf-8")
+    result: Any
+    if args.job == "score":
+        result = score(args.config, args.messages, args.model_out, args.full)
+    elif args.job == "fold":
+        result = score_fold(args.config, args.number, args.folds)
+    else:
+        result = latency(args.model, args.messages)
+    args.out.write_text(json.dumps(result, ensure_ascii=False), encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -12,7 +12,6 @@ only go up. ``make eval`` prints the same figures beside the other candidates.
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 from typing import Any, Dict, List
 
@@ -21,6 +20,7 @@ from rasa.core.agent import Agent
 from rasa.shared.nlu.training_data.loading import load_data
 
 from bot.settings import PROJECT_ROOT
+from tests.eval import parsing
 from tests.eval.baseline import TfidfBaseline
 from tests.eval.data import HELDOUT_FILES, TRAINING_DATA, Example, examples
 from tests.eval.metrics import (
@@ -29,7 +29,6 @@ from tests.eval.metrics import (
     faq_retrieval,
     linking,
     out_of_scope_answered,
-    prediction,
 )
 
 # file -> (intent accuracy, margin over the baseline, service linking); measured 2026-11-30:
@@ -473,14 +472,20 @@ def baseline() -> TfidfBaseline:
 
 
 def parse(agent: Agent, items: List[Example]) -> List[Dict[str, Any]]:
-    async def run() -> List[Dict[str, Any]]:
-        found = []
-        for example in items:
-            parsed = await agent.parse_message(example.text)
-            found.append(prediction(parsed))
-        return found
+    """The model's readings of ``items``, the NLU graph run on many at once (`tests.eval.parsing`;
+    `test_parsing_in_batches_reads_as_the_server_does` holds that it reads them as one at a time)."""
+    return parsing.in_batches(agent, [e.text for e in items])
 
-    return asyncio.run(run())
+
+def test_parsing_in_batches_reads_as_the_server_does(agent: Agent) -> None:
+    """Every file's figures come from batched parses; the server parses one message per graph run.
+    On a sample of every held-out file the two give the same intent, ranking figures, topic and
+    entities."""
+    texts = [e.text for f in HELDOUT_FILES for e in examples(PROJECT_ROOT / f)][::25]
+    alone, _ = parsing.one_at_a_time(agent, texts)
+    batched = parsing.in_batches(agent, texts, batch=64)
+    assert len(texts) > 400
+    assert [t for t, a, b in zip(texts, alone, batched, strict=True) if a != b] == []
 
 
 @pytest.fixture(scope="module", params=HELDOUT_FILES, ids=lambda f: Path(f).name)
