@@ -69,3 +69,9 @@ def embed(texts: Sequence[str]) -> np.ndarray:
         while len(_cache) > CACHED_TEXTS:
             _cache.popitem(last=False)
     return out
+
+
+def forget() -> None:
+    """Drop every kept embedding (`CACHED_TEXTS`), so that the next texts are embedded afresh."""
+    with _lock:
+        _cache.clear()

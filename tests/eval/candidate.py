@@ -42,6 +42,8 @@ from rasa.shared.nlu.training_data.loading import load_data  # noqa: E402
 from rasa.shared.nlu.training_data.training_data import TrainingData  # noqa: E402
 from rasa.utils.log_utils import configure_structlog  # noqa: E402
 
+from bot import rasa_tuning  # noqa: E402
+from bot.nlu import embeddings  # noqa: E402
 from bot.settings import PROJECT_ROOT  # noqa: E402
 from bot.training import train_command  # noqa: E402
 from tests.eval import parsing  # noqa: E402
@@ -90,16 +92,19 @@ def folds(data: TrainingData, k: int, seed: int = 42) -> List[tuple[TrainingData
 
 
 def _quiet() -> None:
+    """Quiet logs, the project's folder, and the Rasa server's own setup (`bot.rasa_tuning.apply`:
+    the sequential graph runner the served model parses with)."""
     configure_structlog(logging.WARNING)
     logging.disable(logging.WARNING)
     os.chdir(PROJECT_ROOT)
+    rasa_tuning.apply()
 
 
 def latency_sample(messages: Dict[str, List[str]], size: int = parsing.LATENCY_SAMPLE) -> List[str]:
-    """Every k-th held-out message, about ``size`` of them spread over every file, in file order."""
+    """``size`` held-out messages evenly spaced over all of them (every file, in file order), or all
+    of them if there are fewer."""
     texts = [text for texts in messages.values() for text in texts]
-    step = max(1, len(texts) // size)
-    return texts[::step][:size]
+    return [texts[i * len(texts) // size] for i in range(size)] if len(texts) > size else texts
 
 
 def score(config: Path, messages_file: Path, model_out: Path, full: bool) -> Dict[str, Any]:
@@ -125,9 +130,10 @@ def score(config: Path, messages_file: Path, model_out: Path, full: bool) -> Dic
 
 
 def latency(model: Path, messages_file: Path) -> Dict[str, Any]:
-    """Load ``model`` and parse the latency sample (`latency_sample`) one message at a time, as the
-    server does; then the same sample in batches, to check that the batched figures are the served
-    model's.
+    """Load ``model`` in this fresh process (the imports done, the model's components set up from
+    it) and parse the latency sample (`latency_sample`) one message at a time, as the server does;
+    then the same sample in batches, with any kept sentence embedding forgotten first
+    (`bot.nlu.embeddings.forget`), to check that the batched figures are the served model's.
 
     Returns ``{"load_s", "parse_p50_ms", "parse_p95_ms", "latency_sample", "batch_disagreements"}``:
     seconds, milliseconds, a count and the texts read differently.
@@ -141,6 +147,7 @@ def latency(model: Path, messages_file: Path) -> Dict[str, Any]:
     report["parse_p50_ms"] = statistics.median(ordered)
     report["parse_p95_ms"] = ordered[int(0.95 * (len(ordered) - 1))]
     report["latency_sample"] = len(sample)
+    embeddings.forget()
     batched = parsing.in_batches(agent, sample)
     report["batch_disagreements"] = [
         text for text, alone, many in zip(sample, one_by_one, batched, strict=True) if alone != many

