@@ -181,6 +181,18 @@ more) or names another place (开封, 天津). 0.45 until 2026-12-06, when 公�
 between them ("公积金到底咋往外提") read 0.53; none of the 8,901 held-out messages lies between. The
 out-of-scope action's own, lower `actions.faq.UNSURE_OUT_OF_SCOPE` answers what is left: items the
 catalogue only leans to or offers as choices."""
+UNSURE_OUT_OF_SCOPE_NAMED = 0.35
+"""Below this confidence, ``out_of_scope`` for a short message (`NAMED_MATTER_LENGTH`) that names an
+item or a subject items are filed under (社保, 医保, 公积金), and no other place, is a guide question
+even when it asks nothing in words: "社保的问题" (out of scope 0.29 once the out-of-scope messages of
+daily life were learned, data/nlu/out_of_scope_life.yml) is the citizen's matter, for which the guide
+offers the items. The out-of-scope action answers an unsure message with good catalogue evidence the
+same way below the same figure (`actions.faq.UNSURE_OUT_OF_SCOPE`)."""
+NAMED_MATTER_LENGTH = 8
+"""Characters, spaces and punctuation aside, of a message that is a matter named and little more
+("社保的问题", "公积金那个事"): a lament that names a child or a job along the way, or a statement
+("俺们单位叫郑州明达科技有限公司": its 有限公司 names a business), says more and is read as the model
+reads it."""
 UNSURE_REPLY = 0.45
 """Below this confidence, ``affirm`` for a message that asks an aspect in words ("ok 办这个多少钱":
 affirm 0.39, fee 0.32), and ``affirm`` or ``deny`` for one that asks whether hearsay about a matter
@@ -967,8 +979,9 @@ def unsure_other_intent(intent: str, confidence: float, text: str, index: Servic
       the catalogue that holds no word about the hall or its hours (`HALL_CUES`); an address question
       about a matter of the catalogue that tells of a business's address changed (`ADDRESS_CHANGED`,
       `BUSINESS_WORDS`) and names no hall, whatever its confidence;
-    - ``out_of_scope`` under `UNSURE_OUT_OF_SCOPE_QUESTION`, for a question (`ASKING`) the catalogue is sure
-      describes an item and that asks about no other place;
+    - ``out_of_scope`` that asks about no other place: under `UNSURE_OUT_OF_SCOPE_NAMED` for a message
+      naming an item or a subject items are filed under, and under `UNSURE_OUT_OF_SCOPE_QUESTION` for
+      a question (`ASKING`) the catalogue is sure describes an item;
     - ``affirm`` under `UNSURE_REPLY`, without a word of booking, for a message that asks an
       aspect in words (`bot.guide.worded_aspect`); ``deny`` under it for one about a matter of the
       catalogue whose last clause asks whether it can be done (`_CAN_IT_BE_DONE`: not "这个不合适
@@ -1001,12 +1014,16 @@ def unsure_other_intent(intent: str, confidence: float, text: str, index: Servic
             return about_a_matter(text, index)  # "执照上的地址也得改吧": a company's address to change
         return confidence < UNSURE_HALL and HALL_CUES.search(text) is None and about_a_matter(text, index)
     if intent == OUT_OF_SCOPE:
+        if confidence >= UNSURE_OUT_OF_SCOPE_QUESTION or elsewhere(text) is not None:
+            return False  # sure, or another place's affair (cuts the text with jieba)
         if (
-            confidence >= UNSURE_OUT_OF_SCOPE_QUESTION
-            or ASKING.search(text) is None
-            or elsewhere(text) is not None  # cuts the text with jieba: last
+            confidence < UNSURE_OUT_OF_SCOPE_NAMED
+            and len(_CLAUSES.sub("", text)) <= NAMED_MATTER_LENGTH
+            and (index.find(text) or index.catalogue.subjects(text))
         ):
-            return False  # sure, another place's affair, or a statement ("公司名叫…有限公司"), not a question
+            return True  # "社保的问题": a matter named, which the model could not place
+        if ASKING.search(text) is None:
+            return False  # a statement ("公司名叫…有限公司"), not a question
         return index.catalogue.evidence(text).item is not None
     if intent in ("affirm", "deny"):
         if confidence >= UNSURE_REPLY or BOOKING_CUES.search(text) is not None:

@@ -80,6 +80,13 @@ TRAINING_DATA = "data/nlu"
 # writers, the same brief, written in three pairs as the training data grew by other writers' files,
 # data/nlu/citizens_*.yml and more FAQ questions): each pair was scored before the next round of
 # training data was added and before anything of it was read (docs/intent-tuning.md).
+# heldout_blind_thirty_eighth.yml (2026-12-07, another writer, every intent, every item and 41 FAQ
+# topics, with out-of-scope life chatter asked for; 204 messages once the 96 standing verbatim in the
+# training data, other held-out files or the conversations were taken out) came with the training
+# data's out-of-scope messages of daily life (data/nlu/out_of_scope_life.yml, by a separate writer)
+# and was scored before and after they were added: 0.946 (3 out-of-scope messages answered as a
+# service), then 0.966 (none); the baseline 0.951. The two writers' briefs were written by the same
+# engineer and both asked for life chatter phrased as questions, so the file favours that change.
 HELDOUT_FILES = (
     "tests/nlu/heldout.yml",
     "tests/nlu/heldout_independent.yml",
@@ -121,6 +128,7 @@ HELDOUT_FILES = (
     "tests/nlu/heldout_blind_thirty_fifth.yml",
     "tests/nlu/heldout_blind_thirty_sixth.yml",
     "tests/nlu/heldout_blind_thirty_seventh.yml",
+    "tests/nlu/heldout_blind_thirty_eighth.yml",
 )
 
 

@@ -468,6 +468,13 @@ def classifier() -> NgramIntentClassifier:
         # out of scope, unsure, for a question the catalogue is sure of: 公积金 and its verb apart
         ("out_of_scope", 0.53, "公积金到底咋往外提", True),
         ("out_of_scope", 0.7, "公积金到底咋往外提", False),
+        # out of scope, unsure, for one clause naming an item or a subject items are filed under
+        ("out_of_scope", 0.29, "社保的问题", True),
+        ("out_of_scope", 0.26, "公积金那个事", True),
+        ("out_of_scope", 0.41, "医保的问题", False),  # the model surer than UNSURE_OUT_OF_SCOPE_NAMED
+        ("out_of_scope", 0.2, "在杭州交的社保", False),  # another place's affair
+        ("out_of_scope", 0.2, "唉 社保的事 孩子的事 工作的事 烦死了", False),  # a lament of many clauses
+        ("out_of_scope", 0.2, "今天天气咋样", False),  # no matter named
         # a no to what was offered, about no matter of the catalogue, stays a no
         ("deny", 0.36, "不想要这个了 能换吗", False),
         ("deny", 0.3, "这个不合适 能换一个不", False),
