@@ -1019,7 +1019,7 @@ def unsure_other_intent(intent: str, confidence: float, text: str, index: Servic
         if (
             confidence < UNSURE_OUT_OF_SCOPE_NAMED
             and len(_CLAUSES.sub("", text)) <= NAMED_MATTER_LENGTH
-            and (index.find(text) or index.catalogue.subjects(text))
+            and names_a_matter(text, index)
         ):
             return True  # "社保的问题": a matter named, which the model could not place
         if ASKING.search(text) is None:
@@ -1042,11 +1042,18 @@ def about_a_matter(text: str, index: ServiceIndex, any_candidate: bool = False) 
 
     With ``any_candidate``, any item the catalogue finds in it at all counts (`read_as_faq_question`).
     """
-    catalogue = index.catalogue
-    if index.find(text) or catalogue.subjects(text):
+    if names_a_matter(text, index):
         return True
-    evidence = catalogue.evidence(text)
+    evidence = index.catalogue.evidence(text)
     return bool(evidence.candidates) if any_candidate else evidence.item is not None
+
+
+def names_a_matter(text: str, index: ServiceIndex) -> bool:
+    """Whether ``text`` names an item (`ServiceIndex.find`) or a subject items are filed under.
+
+    The subjects are the catalogue's (`Catalogue.subjects`: 社保, 公积金).
+    """
+    return bool(index.find(text) or index.catalogue.subjects(text))
 
 
 TOLD_FURTHER = re.compile(

@@ -12,8 +12,9 @@ import argparse
 import json
 import time
 from pathlib import Path
-from typing import Any, Dict, List, Sequence
+from typing import Any, Dict, Iterable, List, Sequence
 
+from rasa.shared.nlu.training_data.message import Message
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline, make_pipeline
@@ -39,6 +40,11 @@ class TfidfBaseline:
             self.pipeline.fit(list(texts), list(labels))
         return self
 
+    def fit_examples(self, examples: Iterable[Message]) -> TfidfBaseline:
+        """Fit on Rasa training examples (their ``text`` and ``intent``)."""
+        pairs = [(e.get("text"), e.get("intent")) for e in examples]
+        return self.fit([t for t, _ in pairs], [i for _, i in pairs])
+
     def predict(self, texts: Sequence[str]) -> List[str]:
         """The most likely intent of each text."""
         return [str(p) for p in self.pipeline.predict(list(texts))]
@@ -58,9 +64,7 @@ def main() -> None:
     args = parser.parse_args()
     data = load_data(str(PROJECT_ROOT / TRAINING_DATA))
     start = time.perf_counter()
-    model = TfidfBaseline().fit(
-        [e.get("text") for e in data.intent_examples], [e.get("intent") for e in data.intent_examples]
-    )
+    model = TfidfBaseline().fit_examples(data.intent_examples)
     report: Dict[str, Any] = {"train_s": time.perf_counter() - start, "heldout": {}, "cv": []}
     messages: Dict[str, List[str]] = json.loads(args.messages.read_text(encoding="utf-8"))
     for name, texts in messages.items():
@@ -68,9 +72,7 @@ def main() -> None:
             {"intent": p, "confidence": 1.0, "entities": []} for p in model.predict(texts)
         ]
     for subset, tested in folds(data, args.folds):
-        fold_model = TfidfBaseline().fit(
-            [e.get("text") for e in subset.intent_examples], [e.get("intent") for e in subset.intent_examples]
-        )
+        fold_model = TfidfBaseline().fit_examples(subset.intent_examples)
         predicted = fold_model.predict([e.get("text") for e in tested])
         report["cv"] += [
             {"gold": e.get("intent"), "intent": p} for e, p in zip(tested, predicted, strict=True)

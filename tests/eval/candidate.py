@@ -91,9 +91,9 @@ def folds(data: TrainingData, k: int, seed: int = 42) -> List[tuple[TrainingData
     return result
 
 
-def _quiet() -> None:
-    """Quiet logs, the project's folder, and the Rasa server's own setup (`bot.rasa_tuning.apply`:
-    the sequential graph runner the served model parses with)."""
+def _prepare() -> None:
+    """Set a job's process up: quiet logs, the project's folder, and the Rasa server's own setup
+    (`bot.rasa_tuning.apply`: the sequential graph runner the served model parses with)."""
     configure_structlog(logging.WARNING)
     logging.disable(logging.WARNING)
     os.chdir(PROJECT_ROOT)
@@ -199,7 +199,7 @@ def main() -> None:
     timing.add_argument("messages", type=Path)
     timing.add_argument("out", type=Path)
     args = parser.parse_args()
-    _quiet()
+    _prepare()
     result: Any
     if args.job == "score":
         result = score(args.config, args.messages, args.model_out, args.full)

@@ -239,7 +239,7 @@ def plan(
     alone = "DIETClassifier" in config.read_text(encoding="utf-8")
     main = ["score", str(config), messages, str(out), "--model-out", str(model)]
     candidate.main = Job(
-        name, command + main + (["--full"] if name == "project" else []), out, expected, alone
+        name, command + main + (["--full"] if name == FULL_TRAINING else []), out, expected, alone
     )
     timed = folder / f"{name}-latency.json"
     candidate.latency = Job(
@@ -298,7 +298,7 @@ def run_jobs(jobs: Sequence[Job], folder: Path, workers: int) -> None:
         except BaseException:
             pool.shutdown(wait=True, cancel_futures=True)  # the jobs running finish; no new one starts
             raise
-    for job in [j for j in jobs if j.alone and not j.quiet] + [j for j in jobs if j.quiet]:
+    for job in sorted((j for j in jobs if j.alone or j.quiet), key=lambda j: j.quiet):
         run_job(job, folder)
 
 

@@ -482,7 +482,7 @@ def agent(trained_model: Path) -> Agent:
 @pytest.fixture(scope="module")
 def baseline() -> TfidfBaseline:
     data = load_data(str(PROJECT_ROOT / TRAINING_DATA)).intent_examples
-    return TfidfBaseline().fit([e.get("text") for e in data], [e.get("intent") for e in data])
+    return TfidfBaseline().fit_examples(data)
 
 
 def parse(agent: Agent, items: List[Example]) -> List[Dict[str, Any]]:
