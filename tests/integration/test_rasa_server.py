@@ -15,10 +15,18 @@ from tests.conftest import Stack
 pytestmark = pytest.mark.integration
 
 
+def command_line(process: psutil.Process) -> str:
+    """``process``'s command line, or "" for one that has ended (a zombie not yet reaped, or gone)."""
+    try:
+        return " ".join(process.cmdline())
+    except (psutil.ZombieProcess, psutil.NoSuchProcess):
+        return ""
+
+
 def rasa_process(stack: Stack) -> psutil.Process:
     children = psutil.Process(stack.proc.pid).children(recursive=True)
-    served = [p for p in children if "bot.rasa_server" in " ".join(p.cmdline())]
-    assert len(served) == 1, [p.cmdline() for p in children]
+    served = [p for p in children if "bot.rasa_server" in command_line(p)]
+    assert len(served) == 1, [command_line(p) for p in children]
     return served[0]
 
 
