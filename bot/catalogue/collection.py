@@ -124,6 +124,20 @@ class Catalogue:
         """``text`` with broad subjects typed by their sound written right; `SearchIndex.spelled_subjects`."""
         return self._index.spelled_subjects(text)
 
+    def pinyin_terms(self, text: str) -> list[tuple[int, int, str]]:
+        """The catalogue's terms ``text`` types in pinyin words, ``(start, end, term)``.
+
+        See `SearchIndex.pinyin_terms`.
+        """
+        return self._index.pinyin_terms(text)
+
+    def in_characters(self, text: str) -> str:
+        """``text`` with the catalogue's terms typed in pinyin written in characters.
+
+        See `SearchIndex.in_characters`.
+        """
+        return self._index.in_characters(text)
+
     def subjects(self, text: str) -> dict[str, frozenset[str]]:
         """The broad subjects ``text`` names, with the ids of the items under each; `SearchIndex.subjects`."""
         return self._index.subjects(text)

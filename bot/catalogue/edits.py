@@ -62,6 +62,7 @@ FIELD_TEXT = {
     "aliases": "别名",
     "last_checked": "核对日期",
     "everyday_terms": "群众常用说法",
+    "english_names": "英文名称",
     "situations": "个性指南情形",
 }
 """Chinese names of the item fields, for staff."""

@@ -150,6 +150,9 @@ def weigh(
 ) -> Evidence:
     """Weigh what ``text`` says about the catalogue's items.
 
+    The catalogue's terms typed in pinyin are read as the characters they spell first
+    (`Catalogue.in_characters`: "gongjijin能网上提不" weighs as "公积金能网上提不").
+
     Args:
         catalogue: the items.
         text: the whole message.
@@ -161,6 +164,7 @@ def weigh(
         The candidates, best first, and whether the best is a sure link.
 
     """
+    text = catalogue.in_characters(text)
     shared = _shared_choices(catalogue, text, sure_score, margin, limit)
     if shared is not None:
         return shared

@@ -36,6 +36,7 @@ _FORMAT_HINTS = {
     "name": "须以“一件事”结尾，且不含空格",
     "aliases": "不能包含空格",
     "everyday_terms": "不能包含空格",
+    "english_names": "只能使用英文字母，词与词之间用一个空格隔开",
     "hotline": "格式如 0371-67991101",
     "number": '须为 1 到 20 的数字（用引号括起来，如 "8"）',
 }
@@ -216,7 +217,7 @@ def _validate(source: _Source, data: dict[str, Any], problems: list[Problem]) ->
 
 
 def _duplicates(loaded: list[tuple[_Source, ServiceItem]]) -> list[Problem]:
-    """Names and aliases (and short names) each point at exactly one item; no everyday term names another.
+    """Names, aliases and English names (and short names) each name one item; no everyday term another.
 
     Every id an item ``specialises`` is another item's, listed once, and that item does not
     specialise it in turn.
@@ -230,6 +231,7 @@ def _duplicates(loaded: list[tuple[_Source, ServiceItem]]) -> list[Problem]:
             (item.short_name, ("name",)),
         ]
         forms += [(alias, ("aliases", index)) for index, alias in enumerate(item.aliases)]
+        forms += [(name, ("english_names", index)) for index, name in enumerate(item.english_names)]
         for form, location in forms:
             key = normalise_key(form)
             owner = owners.setdefault(key, (source, item, location))

@@ -14,10 +14,13 @@ _SLUG = r"^[a-z][a-z0-9_]*$"
 if TYPE_CHECKING:
     Slug = str
     Phrase = str
+    EnglishName = str
 else:
     Slug = constr(regex=_SLUG)
     # A name or alias: no whitespace inside, so that it works as a jieba dictionary word.
     Phrase = constr(regex=r"^\S+$")
+    # An English name: Latin words joined by single spaces, hyphens or apostrophes.
+    EnglishName = constr(regex=r"^[A-Za-z]+(?:[ '\-][A-Za-z]+)*$")
 
 
 class _Text(str, Enum):
@@ -205,6 +208,10 @@ class ServiceItem(_Model):
     id: Slug
     name: Annotated[str, Field(regex=f"^\\S+{NAME_SUFFIX}$")]
     aliases: Annotated[list[Phrase], Field(min_items=6, max_items=15)]
+    english_names: list[EnglishName] = Field(default_factory=list, max_items=12)
+    """English names people use for the item (open a pharmacy, company registration): a message
+    holding one, in any case and however its words are inflected ("opening a pharmacy"), names the
+    item as an alias does (`bot.catalogue.english`). No two items share one."""
     everyday_terms: list[Phrase] = Field(default_factory=list, max_items=80)
     """What people say when they describe the item without naming it (群众常用说法): life events
     (闺女刚满月), situations (公司干不下去了), colloquial and dialect words (胡辣汤店), common

@@ -13,7 +13,14 @@ from typing import TYPE_CHECKING
 
 import jieba
 
-from bot.catalogue.sounds import SoundMatcher, pinyin_beside_han, syllables, written_as
+from bot.catalogue.sounds import (
+    SoundMatcher,
+    pinyin_beside_han,
+    pinyin_words,
+    spellings_of,
+    syllables,
+    written_as,
+)
 from bot.relatives import ELDERS, RELATIVES, WORKERS
 from bot.segmentation import new_tokenizer
 
@@ -161,6 +168,7 @@ class SearchIndex:
         self._tokenizer = jieba.Tokenizer()  # replaced by a loaded one when the index is built
         self._subject_sounds = SoundMatcher(())
         self._subject_spellings: dict[str, str] = {}
+        self._term_spellings: dict[str, str] = {}
         self._lock = threading.Lock()
         self._ready = False
         self._docs: list[Counter[str]] = []
@@ -285,6 +293,19 @@ class SearchIndex:
         typed = pinyin_beside_han(text, self._subject_spellings)
         text = written_as(text, [(start, end, term) for start, end, term in typed if end - start >= 4])
         return self._subject_sounds.respelled(text)
+
+    def pinyin_terms(self, text: str) -> list[tuple[int, int, str]]:
+        """The catalogue's terms ``text`` types in pinyin words: ``(start, end, term)``, in text order.
+
+        Names, short names, aliases, everyday terms and broad subjects of three syllables or more
+        (`bot.catalogue.sounds.pinyin_words`: "shebaoka丢了咋办" → 社保卡, "kaiban qiye 要啥" → 开办企业).
+        """
+        self.prepare()
+        return pinyin_words(text, self._term_spellings)
+
+    def in_characters(self, text: str) -> str:
+        """``text`` with the catalogue's terms typed in pinyin written in characters (`pinyin_terms`)."""
+        return written_as(text, self.pinyin_terms(text))
 
     def subjects(self, text: str) -> dict[str, frozenset[str]]:
         """The broad subjects ``text`` names, each with the ids of the items filed under it.
@@ -477,6 +498,12 @@ class SearchIndex:
             for word in sorted(self._topic_words, key=lambda w: (-len(w), w)):
                 if _HAN_RUN.fullmatch(word):
                     self._subject_spellings.setdefault("".join(syllables(word)), word)
+            # every term typed in pinyin words (`in_characters`): names and aliases before the rest
+            self._term_spellings = spellings_of(
+                [form for forms in self._mentions for form, _ in forms]
+                + [term for terms in self._terms for term in terms]
+                + sorted(self._topic_words)
+            )
             self._ready = True
 
     def _analyse(self, text: str) -> list[str]:

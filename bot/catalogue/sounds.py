@@ -61,6 +61,63 @@ def pinyin_beside_han(text: str, spellings: Dict[str, str]) -> List[Span]:
     return found
 
 
+MIN_SPELT_SYLLABLES = 3
+"""A term is read from pinyin words only when it has this many syllables (characters) or more: two
+syllables spell too many things (names such as "Li Ming", English words), as `bot.nlu.pinyin` found."""
+_LATIN_WORDS = re.compile(r"(?<![A-Za-z0-9@._])[A-Za-z]+(?:[ '\-]+[A-Za-z]+)*(?![A-Za-z0-9@])")
+_LATIN_WORD = re.compile(r"[A-Za-z]+")
+
+
+def spellings_of(terms: Sequence[str]) -> Dict[str, str]:
+    """Toneless pinyin without spaces → term, for the terms long enough to be read from pinyin.
+
+    Terms of Han characters only, of `MIN_SPELT_SYLLABLES` or more.
+
+    Of terms spelt alike, the one that stands in most of ``terms`` (公积金 in 公积金余额, 住房公积金 …)
+    is the reading, not a typo listed for its sound (公基金); on a tie, the first.
+    """
+    spelt: Dict[str, List[str]] = {}
+    for term in terms:
+        if len(term) >= MIN_SPELT_SYLLABLES and HAN_RUN.fullmatch(term):
+            spelt.setdefault("".join(syllables(term)), []).append(term)
+    spellings: Dict[str, str] = {}
+    for spelling, alike in spelt.items():
+        if len(set(alike)) == 1:
+            spellings[spelling] = alike[0]
+        else:
+            spellings[spelling] = max(dict.fromkeys(alike), key=lambda t: sum(t in other for other in terms))
+    return spellings
+
+
+def pinyin_words(text: str, spellings: Dict[str, str]) -> List[Span]:
+    """The runs of whole Latin words of ``text`` that spell a term: ``(start, end, term)``, in text order.
+
+    People without a Chinese keyboard type the matter itself in pinyin, with or without spaces
+    between its words, in any case: "shebaoka丢了咋办", "kaiban qiye xuyao shenme cailiao",
+    "can I apply juzhuzheng online". ``spellings`` maps toneless pinyin without spaces to the term
+    (`spellings_of`). From each word on, the longest run of whole words that spells a term is read;
+    never part of a word ("juzhuzhengming" is not 居住证), nor a word after 叫, 姓, 邮箱… (`_NAMING`) or
+    one joined to digits, "@" or "." (a name or an account). Pinyin initials ("sbk") are not read.
+    """
+    if not spellings or not _LATIN_WORD.search(text):
+        return []
+    found: List[Span] = []
+    for run in _LATIN_WORDS.finditer(text):
+        words = [(m.start() + run.start(), m.end() + run.start()) for m in _LATIN_WORD.finditer(run.group(0))]
+        i = 0
+        while i < len(words):
+            for j in range(len(words), i, -1):
+                start, end = words[i][0], words[j - 1][1]
+                term = spellings.get("".join(text[a:b] for a, b in words[i:j]).lower())
+                if term is not None and not _NAMING.search(text[:start]):
+                    found.append((start, end, term))
+                    i = j
+                    break
+            else:
+                i += 1
+    return found
+
+
 MIN_PHRASE = 2
 MIN_NEAR_PHRASE = 3
 """Phrases read with nearly the same sound (`fuzzy`) are this long or longer."""

@@ -635,6 +635,7 @@ class NgramIntentClassifier(GraphComponent, IntentClassifier):
         Digits spelled one by one become ASCII digits (`bot.pii.spell_out_digits`); English words
         of the glossary (:mod:`bot.nlu.english`) are followed by their Chinese gloss;
         the FAQ titles' terms typed in pinyin are replaced by their Chinese (:mod:`bot.nlu.pinyin`),
+        and so are the catalogue's (`bot.catalogue.Catalogue.pinyin_terms`, read live like its names),
         and the nouns of a question typed by their sound by the nouns (`bot.guide.respelled`:
         流陈 → 流程), in the text and among the words alike. Both come back `folded` (NFKC, lower
         case), as the features are read; the rules after the model read the message's own text.
@@ -646,6 +647,13 @@ class NgramIntentClassifier(GraphComponent, IntentClassifier):
         for start, end in sorted(spans, reverse=True):
             masked = masked[:start] + ITEM_PLACEHOLDER + masked[end:]
         readings = [r for r in pinyin.spans(text) if not any(s < r[1] and r[0] < e for s, e in spans)]
+        # the catalogue's other terms typed in pinyin ("gongjijin能网上提不"), read live as the linker does
+        readings += [
+            (start, end, [term])
+            for start, end, term in self.index.catalogue.pinyin_terms(text)
+            if not any(s < end and start < e for s, e in spans)
+            and not any(r[0] < end and start < r[1] for r in readings)
+        ]
         readings += [
             (start, end, [noun])
             for start, end, noun in question_noun_typos(text)
@@ -667,7 +675,8 @@ class NgramIntentClassifier(GraphComponent, IntentClassifier):
                 words.append(folded(token.text))
                 words.extend(glosses(token.text))
         # a number spelled digit by digit (幺三八 一二三四…) reads as the digits it spells
-        return folded(with_glosses(pinyin.with_readings(respelled(spell_out_digits(masked))))), words
+        spelt = pinyin.with_readings(respelled(spell_out_digits(masked)))
+        return folded(with_glosses(self.index.catalogue.in_characters(spelt))), words
 
     def train(self, training_data: TrainingData) -> Resource:
         """Fit the model on every intent example and store it."""

@@ -6,7 +6,10 @@ read when the model loads and looked at again every few seconds, so an alias sta
 staff page links at once, without a retrain or a restart.
 
 - **Named**: a spaCy ``PhraseMatcher`` over the catalogue's names, short names and aliases
-  (extractor ``ServiceLinker``, ``confidence_entity`` 1.0), for any intent.
+  (extractor ``ServiceLinker``, ``confidence_entity`` 1.0), for any intent; where none stands, one
+  written with a same-sounding wrong character (``ServiceLinker.sound``) or typed in pinyin words
+  ("shebaoka丢了", ``ServiceLinker.pinyin``), both 0.9, or an English name of the item ("opening a
+  pharmacy", ``ServiceLinker.english``, 1.0).
 - **Described**: for intents about one item (`ITEM_INTENTS`) and a message that names none, or
   whose names only tell a person's state (`bot.guide.told_as_a_state`: "俺妈刚退休 她的公积金咋提"),
   the catalogue's evidence (names, aliases, everyday terms, bundled matters; see
@@ -36,6 +39,7 @@ from spacy.matcher import PhraseMatcher
 from spacy.util import filter_spans
 
 from bot.catalogue import Catalogue
+from bot.catalogue.english import EnglishNames
 from bot.catalogue.linking import SURE_MARGIN, SURE_SCORE
 from bot.catalogue.live import live_catalogue
 from bot.catalogue.sounds import SoundMatcher
@@ -48,7 +52,17 @@ ENTITY = "service"
 EXTRACTOR = "ServiceLinker"
 DESCRIPTION_EXTRACTOR = f"{EXTRACTOR}.description"
 SOUND_EXTRACTOR = f"{EXTRACTOR}.sound"
+PINYIN_EXTRACTOR = f"{EXTRACTOR}.pinyin"
+ENGLISH_EXTRACTOR = f"{EXTRACTOR}.english"
 SOUND_CONFIDENCE = 0.9
+"""The ``confidence_entity`` of a name or alias found by its sound or typed in pinyin."""
+_FOUND_BY = {
+    "": (EXTRACTOR, 1.0),
+    "sound": (SOUND_EXTRACTOR, SOUND_CONFIDENCE),
+    "pinyin": (PINYIN_EXTRACTOR, SOUND_CONFIDENCE),
+    "english": (ENGLISH_EXTRACTOR, 1.0),
+}
+"""How a mention was found → its extractor and ``confidence_entity``."""
 # Intents about one item: only there may a description with no name be looked up in the catalogue.
 ITEM_INTENTS = GUIDE_INTENTS | {"book_appointment"}
 ITEM_INTENT_CONFIDENCE = 0.3
@@ -87,13 +101,16 @@ class ServiceIndex:
         self.description_margin = description_margin
         self.nlp = _blank_chinese()
         self.matcher = PhraseMatcher(self.nlp.vocab, attr="ORTH")
-        self._last: Optional[Tuple[str, Tuple[Tuple[int, int, str, bool], ...]]] = None
+        self._last: Optional[Tuple[str, Tuple[Tuple[int, int, str, str], ...]]] = None
         sound_phrases: List[Tuple[str, str]] = []
         for item in catalogue.items:
             phrases = {item.name, item.name.removesuffix("一件事"), *item.aliases}
             self.matcher.add(item.name, [self.nlp.make_doc(p) for p in sorted(phrases) if p])
             sound_phrases += [(p, item.name) for p in sorted(phrases) if p]
         self.sounds = SoundMatcher(sound_phrases)
+        self.english = EnglishNames(
+            (name, item.name) for item in catalogue.items for name in item.english_names
+        )
 
     @classmethod
     def for_folder(
@@ -121,7 +138,10 @@ class ServiceIndex:
         """Return non-overlapping mentions, longest first, as Rasa entity dicts.
 
         A name or alias written with a same-sounding wrong character (`bot.catalogue.sounds`) counts
-        where no exact mention is, with extractor ``ServiceLinker.sound`` and confidence 0.9.
+        where no exact mention is, with extractor ``ServiceLinker.sound``; one typed in pinyin words
+        ("shebaoka丢了", "kaiban qiye 要啥"; `Catalogue.pinyin_terms`) with ``ServiceLinker.pinyin``;
+        both with confidence `SOUND_CONFIDENCE`. An English name ("opening a pharmacy";
+        `bot.catalogue.english`) is a name, with extractor ``ServiceLinker.english``.
         """
         return [
             {
@@ -129,22 +149,32 @@ class ServiceIndex:
                 "start": start,
                 "end": end,
                 "value": label,
-                "extractor": SOUND_EXTRACTOR if by_sound else EXTRACTOR,
-                "confidence_entity": SOUND_CONFIDENCE if by_sound else 1.0,
+                "extractor": _FOUND_BY[how][0],
+                "confidence_entity": _FOUND_BY[how][1],
             }
-            for start, end, label, by_sound in self._spans(text)
+            for start, end, label, how in self._spans(text)
         ]
 
-    def _spans(self, text: str) -> Tuple[Tuple[int, int, str, bool], ...]:
+    def _spans(self, text: str) -> Tuple[Tuple[int, int, str, str], ...]:
         # the classifier and the linker both ask about the same message in one turn: match it once
         if self._last is None or self._last[0] != text:
             exact = [
                 (s.start_char, s.end_char, s.label_)
                 for s in filter_spans(self.matcher(self.nlp.make_doc(text), as_spans=True))
             ]
-            spans = [(*span, False) for span in exact] + [
-                (*span, True) for span in self.sounds.find(text, exact)
+            spans = [(*span, "") for span in exact] + [
+                (*span, "sound") for span in self.sounds.find(text, exact)
             ]
+            typed = [
+                (start, end, item.name, "pinyin")
+                for start, end, term in self.catalogue.pinyin_terms(text)
+                # a name or alias; an everyday term only describes the item
+                if (item := self.catalogue.get(term)) is not None
+            ]
+            typed += [(*span, "english") for span in self.english.find(text)]
+            for start, end, label, how in typed:
+                if not any(s < end and start < e for s, e, *_ in spans):
+                    spans.append((start, end, label, how))
             self._last = (text, tuple(sorted(spans)))
         return self._last[1]
 

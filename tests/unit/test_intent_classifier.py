@@ -1182,3 +1182,18 @@ def test_a_number_alone_is_never_answered_as_a_service(ranking: list, text: str,
         return
     assert read[0] == {"name": first, "confidence": ranking[0]["confidence"]}
     assert {r["name"] for r in read} >= {r["name"] for r in ranking}
+
+
+def test_the_catalogues_terms_typed_in_pinyin_are_read_as_the_linker_reads_them() -> None:
+    from rasa.nlu.tokenizers.tokenizer import Token
+
+    from bot.nlu.intent_classifier import ITEM_PLACEHOLDER
+
+    classifier = NgramIntentClassifier({"catalogue_dir": str(SERVICES)}, None, None, None)  # type: ignore[arg-type]
+    named = Message(data={"text": "shebaoka丢了咋办", "text_tokens": [Token("shebaoka", 0), Token("丢", 8)]})
+    assert classifier.masked(named) == (f"{ITEM_PLACEHOLDER}丢了咋办", [ITEM_PLACEHOLDER, "丢"])
+    # an everyday term is read as its characters, not masked: it describes the item, it does not name it
+    described = Message(
+        data={"text": "gongjijin能网上提不", "text_tokens": [Token("gongjijin", 0), Token("能", 9)]}
+    )
+    assert classifier.masked(described) == ("公积金能网上提不", ["公积金", "能"])

@@ -2,7 +2,7 @@
 
 import pytest
 
-from bot.catalogue.sounds import SoundMatcher, allowed_differences
+from bot.catalogue.sounds import SoundMatcher, allowed_differences, pinyin_words, spellings_of
 from bot.nlu.service_linker import ServiceIndex
 
 PHRASES = [
@@ -165,3 +165,64 @@ def test_longer_broad_subjects_typed_by_their_sound_are_read_back(text: str, exp
     from bot.catalogue import get_catalogue
 
     assert get_catalogue().spelled_subjects(text) == expected
+
+
+SPELLINGS = spellings_of(["社保卡", "居住证", "开办企业", "公积金", "开公司", "退休", "个体户"])
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("shebaoka丢了咋办", [(0, 8, "社保卡")]),
+        ("kaiban qiye xuyao shenme cailiao", [(0, 11, "开办企业")]),  # the words that spell it, no more
+        ("can I apply juzhuzheng online", [(12, 22, "居住证")]),
+        ("Kaiban-Qiye 要啥材料", [(0, 11, "开办企业")]),  # any case, words joined by a hyphen
+        ("GETIHU 咋办", [(0, 6, "个体户")]),
+        ("gongjijin 和 shebaoka 都要改", [(0, 9, "公积金"), (12, 20, "社保卡")]),
+    ],
+)
+def test_whole_pinyin_words_that_spell_a_term_are_read(text: str, found: list) -> None:
+    assert pinyin_words(text, SPELLINGS) == found
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "juzhuzhengming 要带不",  # part of a longer word is not the term
+        "我叫gongjijin",  # after 叫: a name
+        "邮箱 gongjijin@qq.com",  # an account
+        "sbk 丢了",  # initials are not read
+        "tuixiu 咋办",  # two syllables spell too many things (names, English)
+        "kai 个 gongsi",  # words apart from each other are not one term
+        "没有拼音",
+    ],
+)
+def test_nothing_else_is_read_from_pinyin(text: str) -> None:
+    assert pinyin_words(text, SPELLINGS) == []
+
+
+def test_only_terms_of_three_characters_or_more_are_spelt() -> None:
+    assert spellings_of(["退休", "社保卡", "shebao", "社保卡"]) == {"shebaoka": "社保卡"}
+
+
+@pytest.mark.parametrize(
+    ("text", "item"),
+    [
+        ("shebaoka丢了 补办咋走流程", "社会保障卡居民服务一卡通一件事"),  # an alias
+        ("kaiban qiye xuyao shenme cailiao", "开办企业一件事"),  # the short name
+        ("xinyong xiufu具体咋操作", "信用修复一件事"),
+    ],
+)
+def test_a_name_typed_in_pinyin_is_linked_and_masked(text: str, item: str) -> None:
+    index = ServiceIndex.for_folder("data/services")
+    [found] = index.find(text)
+    assert found["value"] == item and found["extractor"] == "ServiceLinker.pinyin"
+    assert found["confidence_entity"] < 1.0
+    assert not any("\u4e00" <= c <= "\u9fff" for c in text[found["start"] : found["end"]])
+
+
+def test_an_everyday_term_typed_in_pinyin_is_weighed_as_its_characters() -> None:
+    index = ServiceIndex.for_folder("data/services")
+    assert index.find("gongjijin能网上提不") == []  # 公积金 describes the item, it does not name it
+    assert index.catalogue.evidence("gongjijin能网上提不") == index.catalogue.evidence("公积金能网上提不")
+    assert index.link("gongjijin能网上提不", "ask_online")[0]["value"] == "公积金提取一件事"
