@@ -6,9 +6,11 @@ import functools
 import re
 from collections.abc import Iterator, Sequence
 
+from bot.catalogue.english import EnglishNames
 from bot.catalogue.linking import SURE_MARGIN, SURE_SCORE, Evidence, choose_among, weigh
 from bot.catalogue.models import NAME_SUFFIX, Material, ServiceItem
 from bot.catalogue.search import SearchIndex, normalise
+from bot.catalogue.sounds import written_as
 from bot.segmentation import default_tokenizer
 
 _QUOTES = "\"'“”‘’「」『』《》【】[]()（）<>〈〉"
@@ -59,6 +61,7 @@ class Catalogue:
                 if owner is not item:
                     raise ValueError(f"“{form}” names both {owner.name} and {item.name}")
         self._index = SearchIndex(self.items)
+        self._english = EnglishNames((name, item.name) for item in self.items for name in item.english_names)
         self._paper_counts: dict[str, int] | None = None
         self._own_terms: dict[str, tuple[str, ...]] = {}
 
@@ -131,12 +134,27 @@ class Catalogue:
         """
         return self._index.pinyin_terms(text)
 
-    def in_characters(self, text: str) -> str:
-        """``text`` with the catalogue's terms typed in pinyin written in characters.
+    def english_names_in(self, text: str) -> list[tuple[int, int, str]]:
+        """The items' English names in ``text``: ``(start, end, item name)`` (`bot.catalogue.english`)."""
+        return self._english.find(text)
 
-        See `SearchIndex.in_characters`.
+    def in_characters(self, text: str) -> str:
+        """``text`` with the items' names in Latin letters written in characters.
+
+        An English name becomes the item's short name ("opening a pharmacy" → 开办药店), a term typed in
+        pinyin the term (`pinyin_terms`: "gongjijin能网上提不" → "公积金能网上提不"); every reading of
+        the catalogue (`weigh`, `mentioned_in`, `terms_said`) sees them so.
         """
-        return self._index.in_characters(text)
+        named = [
+            (start, end, self._by_key[normalise_key(name)].short_name)
+            for start, end, name in self.english_names_in(text)
+        ]
+        typed = [
+            span
+            for span in self.pinyin_terms(text)
+            if not any(a < span[1] and span[0] < b for a, b, _ in named)
+        ]
+        return written_as(text, sorted(named + typed))
 
     def subjects(self, text: str) -> dict[str, frozenset[str]]:
         """The broad subjects ``text`` names, with the ids of the items under each; `SearchIndex.subjects`."""
@@ -224,12 +242,15 @@ class Catalogue:
         if terms is None:
             terms = tuple(normalise(term) for term in (*item.surface_forms, *item.everyday_terms))
             self._own_terms[item.id] = terms
-        query = normalise(text)
+        query = normalise(self.in_characters(text))
         return [term for term in terms if term in query]
 
     def mentioned_in(self, text: str) -> ServiceItem | None:
-        """Find the item whose name or alias occurs verbatim in ``text`` (the longest mention wins)."""
-        query = normalise(text)
+        """Find the item whose name or alias occurs verbatim in ``text`` (the longest mention wins).
+
+        Names in Latin letters count as their characters (`in_characters`).
+        """
+        query = normalise(self.in_characters(text))
         best: tuple[int, ServiceItem] | None = None
         for item in self.items:
             for key in map(normalise_key, item.surface_forms):

@@ -6,7 +6,8 @@ the English names people use for it (``english_names`` in its file, e.g. "open a
 message names the item when the stems of a name's words (Snowball's English stemmer: opening →
 open, companies → compani) stand in it one after the other, whole words only, in any case. Articles
 and possessives ("a", "the", "my" …, `FILLER_WORDS`) are skipped on both sides, so "register my
-company" is "register a company".
+company" is "register a company"; a word joined to digits or in an e-mail or web address or a file
+name is no word ("www.open-a-pharmacy.com", "residence permit2026").
 """
 
 from __future__ import annotations
@@ -16,20 +17,36 @@ from typing import Dict, Iterable, List, Tuple
 
 import snowballstemmer
 
+from bot.catalogue.sounds import addresses
+
 Span = Tuple[int, int, str]
 FILLER_WORDS = frozenset(
     {"a", "an", "the", "my", "our", "your", "his", "her", "their", "its", "this", "that"}
 )
 """Words skipped when a name is looked for: they change from one way of saying it to another."""
-_WORD = re.compile(r"[A-Za-z]+")
+_WORD = re.compile(r"(?<![A-Za-z0-9_])[A-Za-z]+(?:'[A-Za-z]+)?(?![A-Za-z0-9_])")
+"""A word ("veteran's" is one), not joined to digits."""
 _GAP = re.compile(r"(?:[\s\-]+|\b(?:" + "|".join(sorted(FILLER_WORDS)) + r")\b)*", re.IGNORECASE)
 """What may stand between two words of a name: spaces, hyphens and filler words."""
 _stemmer = snowballstemmer.stemmer("english")
 
 
+def name_key(name: str) -> Tuple[str, ...]:
+    """The stems a name is found by ("Opening the Pharmacy" → ("open", "pharmaci")).
+
+    Two names with the same key are one name.
+    """
+    return tuple(stem for _, _, stem in stemmed_words(name))
+
+
 def stemmed_words(text: str) -> List[Tuple[int, int, str]]:
     """The English words of ``text`` but `FILLER_WORDS`, as ``(start, end, stem)``, in text order."""
-    words = [(m.start(), m.end(), m.group(0).lower()) for m in _WORD.finditer(text)]
+    kept_out = addresses(text)
+    words = [
+        (m.start(), m.end(), m.group(0).lower())
+        for m in _WORD.finditer(text)
+        if not any(a < m.end() and m.start() < b for a, b in kept_out)
+    ]
     kept = [(start, end, word) for start, end, word in words if word not in FILLER_WORDS]
     stems = _stemmer.stemWords([word for _, _, word in kept])
     return [(start, end, stem) for (start, end, _), stem in zip(kept, stems, strict=True)]
@@ -46,7 +63,7 @@ class EnglishNames:
     def __init__(self, names: Iterable[Tuple[str, str]]) -> None:
         self._by_stems: Dict[Tuple[str, ...], str] = {}
         for name, label in names:
-            stems = tuple(stem for _, _, stem in stemmed_words(name))
+            stems = name_key(name)
             if stems:
                 self._by_stems.setdefault(stems, label)
         self._longest = max((len(stems) for stems in self._by_stems), default=0)

@@ -13,6 +13,7 @@ from pydantic import ValidationError
 from pydantic.error_wrappers import ErrorWrapper
 
 from bot.catalogue.collection import Catalogue, normalise_key
+from bot.catalogue.english import name_key
 from bot.catalogue.models import ConsistencyError, ServiceItem
 
 Location = tuple[Any, ...]
@@ -36,7 +37,7 @@ _FORMAT_HINTS = {
     "name": "须以“一件事”结尾，且不含空格",
     "aliases": "不能包含空格",
     "everyday_terms": "不能包含空格",
-    "english_names": "只能使用英文字母，词与词之间用一个空格隔开",
+    "english_names": "只能使用英文字母，词与词之间用一个空格、连字符（-）或撇号（'）隔开",
     "hotline": "格式如 0371-67991101",
     "number": '须为 1 到 20 的数字（用引号括起来，如 "8"）',
 }
@@ -231,7 +232,6 @@ def _duplicates(loaded: list[tuple[_Source, ServiceItem]]) -> list[Problem]:
             (item.short_name, ("name",)),
         ]
         forms += [(alias, ("aliases", index)) for index, alias in enumerate(item.aliases)]
-        forms += [(name, ("english_names", index)) for index, name in enumerate(item.english_names)]
         for form, location in forms:
             key = normalise_key(form)
             owner = owners.setdefault(key, (source, item, location))
@@ -241,6 +241,18 @@ def _duplicates(loaded: list[tuple[_Source, ServiceItem]]) -> list[Problem]:
             problems.append(
                 source.problem(location, f"“{form}”已被 {owner[1].name}（{first}）使用，不能重复")
             )
+    english: dict[tuple[str, ...], tuple[_Source, ServiceItem, Location]] = {}
+    for source, item in loaded:
+        for index, name in enumerate(item.english_names):
+            # names found by the same stems ("open a pharmacy", "Opening the Pharmacy") are one name
+            owner = english.setdefault(name_key(name), (source, item, ("english_names", index)))
+            if owner[1] is not item:
+                first = f"{owner[0].path}:{owner[0].line(owner[2])}"
+                problems.append(
+                    source.problem(
+                        ("english_names", index), f"“{name}”已被 {owner[1].name}（{first}）使用，不能重复"
+                    )
+                )
     specialised = {item.id: set(item.specialises) for _, item in loaded}
     for source, item in loaded:
         for index, broader in enumerate(item.specialises):

@@ -303,10 +303,6 @@ class SearchIndex:
         self.prepare()
         return pinyin_words(text, self._term_spellings)
 
-    def in_characters(self, text: str) -> str:
-        """``text`` with the catalogue's terms typed in pinyin written in characters (`pinyin_terms`)."""
-        return written_as(text, self.pinyin_terms(text))
-
     def subjects(self, text: str) -> dict[str, frozenset[str]]:
         """The broad subjects ``text`` names, each with the ids of the items filed under it.
 

@@ -37,8 +37,10 @@ Span = Tuple[int, int, str]
 #: A run of Han characters (CJK unified ideographs, extension A and the compatibility block).
 HAN_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 _LOWER_CASE_WORD = re.compile(r"(?<![A-Za-z])[a-z]+(?![A-Za-z@._\d])")
-_NAMING = re.compile(r"(?:叫|姓|名字是?|名是|联系人|我是|本人|邮箱|微信号?|账号)\s*$")
-"""Words after which a lower-case word is a name or an account ("我叫liucheng"), never a term."""
+_NAMED_BEFORE = re.compile(
+    r"(?:叫|姓名?|名字是?|名是|联系人|我是|本人|邮箱|微信号?|账号|name\s+is|name)[\s:：,，]*$", re.IGNORECASE
+)
+"""Words after which Latin words are a name or an account ("姓名：wang jianguo", "my name is …")."""
 
 
 def pinyin_beside_han(text: str, spellings: Dict[str, str]) -> List[Span]:
@@ -46,7 +48,7 @@ def pinyin_beside_han(text: str, spellings: Dict[str, str]) -> List[Span]:
 
     ``spellings`` maps toneless pinyin without spaces to the term ("liucheng" → 流程, "guohu" → 过户).
     A name or English stands apart or begins with a capital ("Zheng Ming", "Liu Cheng"); a word
-    after 叫, 姓, 邮箱… (`_NAMING`) or before "@", "." or digits is a name or an account.
+    after 叫, 姓, 邮箱… (`_NAMED_BEFORE`) or before "@", "." or digits is a name or an account.
     """
     found: List[Span] = []
     for word in _LOWER_CASE_WORD.finditer(text):
@@ -55,7 +57,7 @@ def pinyin_beside_han(text: str, spellings: Dict[str, str]) -> List[Span]:
         if (
             term is not None
             and HAN_RUN.search(text[start - 1 : start] + text[end : end + 1])
-            and not _NAMING.search(text[:start])
+            and not _NAMED_BEFORE.search(text[:start])
         ):
             found.append((start, end, term))
     return found
@@ -64,7 +66,18 @@ def pinyin_beside_han(text: str, spellings: Dict[str, str]) -> List[Span]:
 MIN_SPELT_SYLLABLES = 3
 """A term is read from pinyin words only when it has this many syllables (characters) or more: two
 syllables spell too many things (names such as "Li Ming", English words), as `bot.nlu.pinyin` found."""
-_LATIN_WORDS = re.compile(r"(?<![A-Za-z0-9@._])[A-Za-z]+(?:[ '\-]+[A-Za-z]+)*(?![A-Za-z0-9@])")
+_ADDRESS = re.compile(
+    r"[\w.%+\-/:?=&#~]*(?:@|://|www\.|[A-Za-z0-9]\.[A-Za-z]{2})[\w.%+\-/:?=&#~@]*", re.ASCII
+)
+"""An e-mail or web address or a file name: "zhang-shebaoka@qq.com", "http://…", "shebaoka.pdf"."""
+_LOWER_CASE_WORDS = re.compile(r"(?<![A-Za-z0-9_])[a-z]+(?:(?: +|'|-)[a-z]+)*(?![A-Za-z0-9_])")
+
+
+def addresses(text: str) -> List[Tuple[int, int]]:
+    """Where ``text`` holds an e-mail or web address or a file name: no Latin word there is a term."""
+    return [m.span() for m in _ADDRESS.finditer(text)] if "." in text or "@" in text else []
+
+
 _LATIN_WORD = re.compile(r"[A-Za-z]+")
 
 
@@ -73,48 +86,60 @@ def spellings_of(terms: Sequence[str]) -> Dict[str, str]:
 
     Terms of Han characters only, of `MIN_SPELT_SYLLABLES` or more.
 
-    Of terms spelt alike, the one that stands in most of ``terms`` (公积金 in 公积金余额, 住房公积金 …)
-    is the reading, not a typo listed for its sound (公基金); on a tie, the first.
+    Of terms spelt alike, the one that stands in most of ``terms`` (公积金 in 公积金余额, 住房公积金 …),
+    then the one jieba's dictionary cuts into fewest words (不动产/权证, not 不动产/全/证), is the
+    reading, not a typo listed for its sound (公基金); on a tie, the first.
     """
     spelt: Dict[str, List[str]] = {}
     for term in terms:
         if len(term) >= MIN_SPELT_SYLLABLES and HAN_RUN.fullmatch(term):
             spelt.setdefault("".join(syllables(term)), []).append(term)
-    spellings: Dict[str, str] = {}
-    for spelling, alike in spelt.items():
-        if len(set(alike)) == 1:
-            spellings[spelling] = alike[0]
-        else:
-            spellings[spelling] = max(dict.fromkeys(alike), key=lambda t: sum(t in other for other in terms))
-    return spellings
+
+    def standing(term: str) -> Tuple[int, int]:
+        # a typo is seldom part of other terms, and its wrong character is seldom part of a word
+        return sum(term in other for other in terms), -len(default_tokenizer().lcut(term, HMM=False))
+
+    return {
+        spelling: alike[0] if len(alike) == 1 else max(dict.fromkeys(alike), key=standing)
+        for spelling, alike in spelt.items()
+    }
 
 
 def pinyin_words(text: str, spellings: Dict[str, str]) -> List[Span]:
-    """The runs of whole Latin words of ``text`` that spell a term: ``(start, end, term)``, in text order.
+    """The runs of whole lower-case pinyin words of ``text`` that spell a term: ``(start, end, term)``.
 
     People without a Chinese keyboard type the matter itself in pinyin, with or without spaces
-    between its words, in any case: "shebaoka丢了咋办", "kaiban qiye xuyao shenme cailiao",
-    "can I apply juzhuzheng online". ``spellings`` maps toneless pinyin without spaces to the term
-    (`spellings_of`). From each word on, the longest run of whole words that spells a term is read;
-    never part of a word ("juzhuzhengming" is not 居住证), nor a word after 叫, 姓, 邮箱… (`_NAMING`) or
-    one joined to digits, "@" or "." (a name or an account). Pinyin initials ("sbk") are not read.
+    between its words: "shebaoka丢了咋办", "kaiban qiye xuyao shenme cailiao", "can I apply juzhuzheng
+    online". ``spellings`` maps toneless pinyin without spaces to the term (`spellings_of`). From
+    each word on, the longest run of whole words that spells a term is read, in text order. Never
+    part of a word ("juzhuzhengming" is not 居住证); never a word with a capital, as names are written
+    ("Yao Shizheng", "Du Xiaoxue"), nor one after 叫, 姓名, 联系人, "my name is"… (`_NAMED_BEFORE`), nor
+    one joined to digits or in an e-mail or web address or a file name (`addresses`). Pinyin initials
+    ("sbk") are not read.
     """
     if not spellings or not _LATIN_WORD.search(text):
         return []
+    longest = max(map(len, spellings))
+    kept_out = addresses(text)
     found: List[Span] = []
-    for run in _LATIN_WORDS.finditer(text):
-        words = [(m.start() + run.start(), m.end() + run.start()) for m in _LATIN_WORD.finditer(run.group(0))]
+    for run in _LOWER_CASE_WORDS.finditer(text):
+        words = [
+            (m.start() + run.start(), m.end() + run.start())
+            for m in _LATIN_WORD.finditer(run.group(0))
+            if not any(a < m.end() + run.start() and m.start() + run.start() < b for a, b in kept_out)
+        ]
         i = 0
         while i < len(words):
-            for j in range(len(words), i, -1):
-                start, end = words[i][0], words[j - 1][1]
-                term = spellings.get("".join(text[a:b] for a, b in words[i:j]).lower())
-                if term is not None and not _NAMING.search(text[:start]):
-                    found.append((start, end, term))
-                    i = j
+            letters, last, term = "", i, None
+            for j in range(i, len(words)):
+                letters += text[words[j][0] : words[j][1]]
+                if len(letters) > longest:
                     break
-            else:
-                i += 1
+                if letters in spellings:
+                    last, term = j, spellings[letters]
+            if term is not None and not _NAMED_BEFORE.search(text[: words[i][0]]):
+                found.append((words[i][0], words[last][1], term))
+            i = last + 1
     return found
 
 

@@ -39,7 +39,6 @@ from spacy.matcher import PhraseMatcher
 from spacy.util import filter_spans
 
 from bot.catalogue import Catalogue
-from bot.catalogue.english import EnglishNames
 from bot.catalogue.linking import SURE_MARGIN, SURE_SCORE
 from bot.catalogue.live import live_catalogue
 from bot.catalogue.sounds import SoundMatcher
@@ -108,9 +107,6 @@ class ServiceIndex:
             self.matcher.add(item.name, [self.nlp.make_doc(p) for p in sorted(phrases) if p])
             sound_phrases += [(p, item.name) for p in sorted(phrases) if p]
         self.sounds = SoundMatcher(sound_phrases)
-        self.english = EnglishNames(
-            (name, item.name) for item in catalogue.items for name in item.english_names
-        )
 
     @classmethod
     def for_folder(
@@ -171,7 +167,7 @@ class ServiceIndex:
                 # a name or alias; an everyday term only describes the item
                 if (item := self.catalogue.get(term)) is not None
             ]
-            typed += [(*span, "english") for span in self.english.find(text)]
+            typed += [(*span, "english") for span in self.catalogue.english_names_in(text)]
             for start, end, label, how in typed:
                 if not any(s < end and start < e for s, e, *_ in spans):
                     spans.append((start, end, label, how))

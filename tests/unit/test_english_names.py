@@ -97,3 +97,26 @@ def test_an_english_name_of_two_items_is_reported(tmp_path: Path) -> None:
 def test_an_english_name_holds_latin_words_only(tmp_path: Path, name: str) -> None:
     message = _load_error(tmp_path, "restaurant", "english_names: [", f"english_names: [{name}, ")
     assert "english_names[0]" in message and "只能使用英文字母" in message
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "residence-permit@qq.com",  # an e-mail address
+        "www.open-a-pharmacy.com",  # a web address
+        "residence permit2026",  # a word joined to digits
+    ],
+)
+def test_no_english_name_is_read_in_an_address(text: str) -> None:
+    assert NAMES.find(text) == []
+
+
+def test_a_word_with_an_apostrophe_is_one_word() -> None:
+    names = EnglishNames([("veteran's card", "军人退役一件事")])
+    assert names.find("how do I get a Veteran's Card") == [(15, 29, "军人退役一件事")]
+
+
+def test_two_items_naming_the_same_stems_clash(tmp_path: Path) -> None:
+    # "opening the pharmacy" is found by the same stems as the drugstore's "open a pharmacy"
+    message = _load_error(tmp_path, "restaurant", "english_names: [", "english_names: [opening the pharmacy, ")
+    assert "english_names[0]" in message and "开办药店一件事" in message

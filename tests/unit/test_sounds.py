@@ -176,8 +176,9 @@ SPELLINGS = spellings_of(["社保卡", "居住证", "开办企业", "公积金",
         ("shebaoka丢了咋办", [(0, 8, "社保卡")]),
         ("kaiban qiye xuyao shenme cailiao", [(0, 11, "开办企业")]),  # the words that spell it, no more
         ("can I apply juzhuzheng online", [(12, 22, "居住证")]),
-        ("Kaiban-Qiye 要啥材料", [(0, 11, "开办企业")]),  # any case, words joined by a hyphen
-        ("GETIHU 咋办", [(0, 6, "个体户")]),
+        ("kaiban-qiye 要啥材料", [(0, 11, "开办企业")]),  # words joined by a hyphen
+        ("请问:shebaoka咋办", [(3, 11, "社保卡")]),
+        ("name: wang 的 juzhuzheng 到期了", [(13, 23, "居住证")]),  # the name is not, the term after it is
         ("gongjijin 和 shebaoka 都要改", [(0, 9, "公积金"), (12, 20, "社保卡")]),
     ],
 )
@@ -190,7 +191,15 @@ def test_whole_pinyin_words_that_spell_a_term_are_read(text: str, found: list) -
     [
         "juzhuzhengming 要带不",  # part of a longer word is not the term
         "我叫gongjijin",  # after 叫: a name
+        "姓名：gong jijin",
+        "my name is gong jijin",
+        "Gong Jijin 的预约改到周三",  # a capital: a name is written so
+        "GETIHU 咋办",
         "邮箱 gongjijin@qq.com",  # an account
+        "我的邮箱：shebaoka-zhang@qq.com",
+        "http://shebaoka.gov.cn/apply 打不开",  # a web address
+        "文件名 shebaoka.pdf 传不上去",  # a file name
+        "shebaoka2026 是啥",  # joined to digits
         "sbk 丢了",  # initials are not read
         "tuixiu 咋办",  # two syllables spell too many things (names, English)
         "kai 个 gongsi",  # words apart from each other are not one term
@@ -226,3 +235,19 @@ def test_an_everyday_term_typed_in_pinyin_is_weighed_as_its_characters() -> None
     assert index.find("gongjijin能网上提不") == []  # 公积金 describes the item, it does not name it
     assert index.catalogue.evidence("gongjijin能网上提不") == index.catalogue.evidence("公积金能网上提不")
     assert index.link("gongjijin能网上提不", "ask_online")[0]["value"] == "公积金提取一件事"
+
+
+def test_of_terms_spelt_alike_the_word_is_read_not_the_typo() -> None:
+    # staff list typos for their sound (公基金, 不动产全证); the reading is the word other terms hold
+    spellings = spellings_of(["公基金", "公积金", "公积金余额", "住房公积金", "不动产全证", "不动产权证"])
+    assert spellings["gongjijin"] == "公积金" and spellings["budongchanquanzheng"] == "不动产权证"
+
+
+def test_every_reading_of_the_catalogue_sees_a_name_typed_in_latin_letters() -> None:
+    catalogue = ServiceIndex.for_folder("data/services").catalogue
+    for typed, written in [("我问的是 shebaoka 补办", "我问的是社保卡补办"), ("I mean social security card", "社保卡")]:
+        assert catalogue.mentioned_in(typed) == catalogue.mentioned_in(written)
+        assert catalogue.mentioned_in(typed) is not None
+        item = catalogue.mentioned_in(typed)
+        assert item is not None and catalogue.terms_said(item, typed)
+        assert catalogue.evidence(typed).leading == item
