@@ -105,3 +105,11 @@ def test_unknown_item_gets_the_phone_number(stack: Stack) -> None:
     assert "暂时没有找到" in text_of(replies) and "咨询电话" in text_of(replies)
     assert "您是想办理" not in text_of(replies)
     assert "护照" not in "".join(b["title"] for b in buttons_of(replies))
+
+
+def test_an_item_typed_in_pinyin_or_named_in_english_gets_its_guide(stack: Stack) -> None:
+    """Citizens without a Chinese keyboard, and foreign residents, name the matter in Latin letters."""
+    pinyin = Conversation(stack).say("shebaoka丢了 补办要带啥")
+    assert "社会保障卡居民服务一卡通一件事" in text_of(pinyin) and "您是想办理" not in text_of(pinyin)
+    english = Conversation(stack).say("What documents do I need for opening a pharmacy?")
+    assert "开办药店一件事" in text_of(english) and "您是想办理" not in text_of(english)
