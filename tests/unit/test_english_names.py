@@ -118,5 +118,7 @@ def test_a_word_with_an_apostrophe_is_one_word() -> None:
 
 def test_two_items_naming_the_same_stems_clash(tmp_path: Path) -> None:
     # "opening the pharmacy" is found by the same stems as the drugstore's "open a pharmacy"
-    message = _load_error(tmp_path, "restaurant", "english_names: [", "english_names: [opening the pharmacy, ")
+    message = _load_error(
+        tmp_path, "restaurant", "english_names: [", "english_names: [opening the pharmacy, "
+    )
     assert "english_names[0]" in message and "开办药店一件事" in message

@@ -245,7 +245,10 @@ def test_of_terms_spelt_alike_the_word_is_read_not_the_typo() -> None:
 
 def test_every_reading_of_the_catalogue_sees_a_name_typed_in_latin_letters() -> None:
     catalogue = ServiceIndex.for_folder("data/services").catalogue
-    for typed, written in [("我问的是 shebaoka 补办", "我问的是社保卡补办"), ("I mean social security card", "社保卡")]:
+    for typed, written in [
+        ("我问的是 shebaoka 补办", "我问的是社保卡补办"),
+        ("I mean social security card", "社保卡"),
+    ]:
         assert catalogue.mentioned_in(typed) == catalogue.mentioned_in(written)
         assert catalogue.mentioned_in(typed) is not None
         item = catalogue.mentioned_in(typed)
