@@ -45,6 +45,8 @@ def normalise_key(text: str) -> str:
     return normalise(text).strip(_QUOTES)
 
 
+_LATIN_LETTER = re.compile(r"[A-Za-z]")
+
 PAPER_ENDINGS = ("书", "证", "表", "单", "函", "卡", "本", "票", "据", "照", "明", "合同", "协议", "报告")
 """How the name of a paper ends (委托书, 居住证, 申请表, 结婚证明, 劳动合同): `Catalogue.papers_in`."""
 
@@ -61,6 +63,7 @@ class Catalogue:
                 if owner is not item:
                     raise ValueError(f"“{form}” names both {owner.name} and {item.name}")
         self._index = SearchIndex(self.items)
+        self._last_read = ("", "")
         self._english = EnglishNames((name, item.name) for item in self.items for name in item.english_names)
         self._paper_counts: dict[str, int] | None = None
         self._own_terms: dict[str, tuple[str, ...]] = {}
@@ -145,6 +148,11 @@ class Catalogue:
         pinyin the term (`pinyin_terms`: "gongjijin能网上提不" → "公积金能网上提不"); every reading of
         the catalogue (`weigh`, `mentioned_in`, `terms_said`) sees them so.
         """
+        if not _LATIN_LETTER.search(text):
+            return text  # most messages: nothing to read, and every reading of the catalogue asks
+        last = self._last_read  # one turn asks about the same message many times (`terms_said` per item)
+        if last[0] == text:
+            return last[1]
         named = [
             (start, end, self._by_key[normalise_key(name)].short_name)
             for start, end, name in self.english_names_in(text)
@@ -154,7 +162,9 @@ class Catalogue:
             for span in self.pinyin_terms(text)
             if not any(a < span[1] and span[0] < b for a, b, _ in named)
         ]
-        return written_as(text, sorted(named + typed))
+        read = written_as(text, sorted(named + typed))
+        self._last_read = (text, read)  # one tuple, swapped whole: safe for the server's threads
+        return read
 
     def subjects(self, text: str) -> dict[str, frozenset[str]]:
         """The broad subjects ``text`` names, with the ids of the items under each; `SearchIndex.subjects`."""
