@@ -63,7 +63,7 @@ class Catalogue:
                 if owner is not item:
                     raise ValueError(f"“{form}” names both {owner.name} and {item.name}")
         self._index = SearchIndex(self.items)
-        self._last_read = ("", "")
+        self._last_latin: tuple[str, list[tuple[int, int, str, str]]] = ("", [])
         self._english = EnglishNames((name, item.name) for item in self.items for name in item.english_names)
         self._paper_counts: dict[str, int] | None = None
         self._own_terms: dict[str, tuple[str, ...]] = {}
@@ -130,41 +130,41 @@ class Catalogue:
         """``text`` with broad subjects typed by their sound written right; `SearchIndex.spelled_subjects`."""
         return self._index.spelled_subjects(text)
 
-    def pinyin_terms(self, text: str) -> list[tuple[int, int, str]]:
-        """The catalogue's terms ``text`` types in pinyin words, ``(start, end, term)``.
+    def latin_spans(self, text: str) -> list[tuple[int, int, str, str]]:
+        """What ``text`` writes of the catalogue in Latin letters: ``(start, end, term, how)``, in order.
 
-        See `SearchIndex.pinyin_terms`.
-        """
-        return self._index.pinyin_terms(text)
-
-    def english_names_in(self, text: str) -> list[tuple[int, int, str]]:
-        """The items' English names in ``text``: ``(start, end, item name)`` (`bot.catalogue.english`)."""
-        return self._english.find(text)
-
-    def in_characters(self, text: str) -> str:
-        """``text`` with the items' names in Latin letters written in characters.
-
-        An English name becomes the item's short name ("opening a pharmacy" → 开办药店), a term typed in
-        pinyin the term (`pinyin_terms`: "gongjijin能网上提不" → "公积金能网上提不"); every reading of
-        the catalogue (`weigh`, `mentioned_in`, `terms_said`) sees them so.
+        ``how`` is ``"english"`` for an item's English name (`bot.catalogue.english`; the term is the
+        item's short name: "opening a pharmacy" → 开办药店) and ``"pinyin"`` for a name, alias,
+        everyday term or subject typed in pinyin words (`SearchIndex.pinyin_terms`: "gongjijin" → 公积金)
+        where no English name stands. The one reading of Latin letters for the linker
+        (`bot.nlu.service_linker`), the intent model and every reading of the catalogue
+        (`in_characters`).
         """
         if not _LATIN_LETTER.search(text):
-            return text  # most messages: nothing to read, and every reading of the catalogue asks
-        last = self._last_read  # one turn asks about the same message many times (`terms_said` per item)
+            return []  # most messages: nothing to read, and a turn asks many times
+        last = self._last_latin  # one turn asks about the same message many times (`terms_said` per item)
         if last[0] == text:
             return last[1]
         named = [
-            (start, end, self._by_key[normalise_key(name)].short_name)
-            for start, end, name in self.english_names_in(text)
+            (start, end, self._by_key[normalise_key(name)].short_name, "english")
+            for start, end, name in self._english.find(text)
         ]
         typed = [
-            span
-            for span in self.pinyin_terms(text)
-            if not any(a < span[1] and span[0] < b for a, b, _ in named)
+            (start, end, term, "pinyin")
+            for start, end, term in self._index.pinyin_terms(text)
+            if not any(a < end and start < b for a, b, _, _ in named)
         ]
-        read = written_as(text, sorted(named + typed))
-        self._last_read = (text, read)  # one tuple, swapped whole: safe for the server's threads
-        return read
+        spans = sorted(named + typed)
+        self._last_latin = (text, spans)  # one tuple, swapped whole: safe for the server's threads
+        return spans
+
+    def in_characters(self, text: str) -> str:
+        """``text`` with what it writes of the catalogue in Latin letters written in characters.
+
+        See `latin_spans`: "gongjijin能网上提不" → "公积金能网上提不"; every reading of the catalogue
+        (`weigh`, `mentioned_in`, `terms_said`) sees a message so.
+        """
+        return written_as(text, [(start, end, term) for start, end, term, _ in self.latin_spans(text)])
 
     def subjects(self, text: str) -> dict[str, frozenset[str]]:
         """The broad subjects ``text`` names, with the ids of the items under each; `SearchIndex.subjects`."""

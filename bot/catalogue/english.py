@@ -17,7 +17,7 @@ from typing import Dict, Iterable, List, Tuple
 
 import snowballstemmer
 
-from bot.catalogue.sounds import addresses
+from bot.catalogue.sounds import words_outside_addresses
 
 Span = Tuple[int, int, str]
 FILLER_WORDS = frozenset(
@@ -41,12 +41,7 @@ def name_key(name: str) -> Tuple[str, ...]:
 
 def stemmed_words(text: str) -> List[Tuple[int, int, str]]:
     """The English words of ``text`` but `FILLER_WORDS`, as ``(start, end, stem)``, in text order."""
-    kept_out = addresses(text)
-    words = [
-        (m.start(), m.end(), m.group(0).lower())
-        for m in _WORD.finditer(text)
-        if not any(a < m.end() and m.start() < b for a, b in kept_out)
-    ]
+    words = [(m.start(), m.end(), m.group(0).lower()) for m in words_outside_addresses(text, _WORD)]
     kept = [(start, end, word) for start, end, word in words if word not in FILLER_WORDS]
     stems = _stemmer.stemWords([word for _, _, word in kept])
     return [(start, end, stem) for (start, end, _), stem in zip(kept, stems, strict=True)]

@@ -224,16 +224,21 @@ def _duplicates(loaded: list[tuple[_Source, ServiceItem]]) -> list[Problem]:
     specialise it in turn.
     """
     problems: list[Problem] = []
-    owners: dict[str, tuple[_Source, ServiceItem, Location]] = {}
+    # a name's key: its folded letters; an English name's, its stems ("open a pharmacy" and
+    # "Opening the Pharmacy" are one name)
+    owners: dict[str | tuple[str, ...], tuple[_Source, ServiceItem, Location]] = {}
     for source, item in loaded:
-        forms: list[tuple[str, Location]] = [
-            (item.id, ("id",)),
-            (item.name, ("name",)),
-            (item.short_name, ("name",)),
+        forms: list[tuple[str | tuple[str, ...], str, Location]] = [
+            (normalise_key(form), form, location)
+            for form, location in [
+                (item.id, ("id",)),
+                (item.name, ("name",)),
+                (item.short_name, ("name",)),
+                *((alias, ("aliases", index)) for index, alias in enumerate(item.aliases)),
+            ]
         ]
-        forms += [(alias, ("aliases", index)) for index, alias in enumerate(item.aliases)]
-        for form, location in forms:
-            key = normalise_key(form)
+        forms += [(name_key(name), name, ("english_names", i)) for i, name in enumerate(item.english_names)]
+        for key, form, location in forms:
             owner = owners.setdefault(key, (source, item, location))
             if owner[1] is item:
                 continue
@@ -241,18 +246,6 @@ def _duplicates(loaded: list[tuple[_Source, ServiceItem]]) -> list[Problem]:
             problems.append(
                 source.problem(location, f"“{form}”已被 {owner[1].name}（{first}）使用，不能重复")
             )
-    english: dict[tuple[str, ...], tuple[_Source, ServiceItem, Location]] = {}
-    for source, item in loaded:
-        for index, name in enumerate(item.english_names):
-            # names found by the same stems ("open a pharmacy", "Opening the Pharmacy") are one name
-            owner = english.setdefault(name_key(name), (source, item, ("english_names", index)))
-            if owner[1] is not item:
-                first = f"{owner[0].path}:{owner[0].line(owner[2])}"
-                problems.append(
-                    source.problem(
-                        ("english_names", index), f"“{name}”已被 {owner[1].name}（{first}）使用，不能重复"
-                    )
-                )
     specialised = {item.id: set(item.specialises) for _, item in loaded}
     for source, item in loaded:
         for index, broader in enumerate(item.specialises):

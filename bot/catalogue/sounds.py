@@ -70,15 +70,21 @@ _ADDRESS = re.compile(
     r"[\w.%+\-/:?=&#~]*(?:@|://|www\.|[A-Za-z0-9]\.[A-Za-z]{2})[\w.%+\-/:?=&#~@]*", re.ASCII
 )
 """An e-mail or web address or a file name: "zhang-shebaoka@qq.com", "http://…", "shebaoka.pdf"."""
-_LOWER_CASE_WORDS = re.compile(r"(?<![A-Za-z0-9_])[a-z]+(?:(?: +|'|-)[a-z]+)*(?![A-Za-z0-9_])")
-
-
-def addresses(text: str) -> List[Tuple[int, int]]:
-    """Where ``text`` holds an e-mail or web address or a file name: no Latin word there is a term."""
-    return [m.span() for m in _ADDRESS.finditer(text)] if "." in text or "@" in text else []
-
-
+_PINYIN_WORD = re.compile(r"(?<![A-Za-z0-9_])[a-z]+(?![A-Za-z0-9_])")
+"""A lower-case word standing alone (not joined to digits): names are written with a capital."""
+_BETWEEN_PINYIN_WORDS = re.compile(r" +|'|-")
 _LATIN_WORD = re.compile(r"[A-Za-z]+")
+
+
+def words_outside_addresses(text: str, word: re.Pattern[str]) -> List[re.Match[str]]:
+    """The matches of ``word`` in ``text`` but those in an e-mail or web address or a file name.
+
+    "zhang-shebaoka@qq.com", "http://…", "shebaoka.pdf": no word there is a term or a name.
+    """
+    if "." not in text and "@" not in text:
+        return list(word.finditer(text))
+    kept_out = [m.span() for m in _ADDRESS.finditer(text)]
+    return [m for m in word.finditer(text) if not any(a < m.end() and m.start() < b for a, b in kept_out)]
 
 
 def spellings_of(terms: Sequence[str]) -> Dict[str, str]:
@@ -114,32 +120,28 @@ def pinyin_words(text: str, spellings: Dict[str, str]) -> List[Span]:
     each word on, the longest run of whole words that spells a term is read, in text order. Never
     part of a word ("juzhuzhengming" is not 居住证); never a word with a capital, as names are written
     ("Yao Shizheng", "Du Xiaoxue"), nor one after 叫, 姓名, 联系人, "my name is"… (`_NAMED_BEFORE`), nor
-    one joined to digits or in an e-mail or web address or a file name (`addresses`). Pinyin initials
-    ("sbk") are not read.
+    one joined to digits or in an e-mail or web address or a file name (`words_outside_addresses`).
+    Pinyin initials ("sbk") are not read.
     """
     if not spellings or not _LATIN_WORD.search(text):
         return []
     longest = max(map(len, spellings))
-    kept_out = addresses(text)
+    words = [m.span() for m in words_outside_addresses(text, _PINYIN_WORD)]
     found: List[Span] = []
-    for run in _LOWER_CASE_WORDS.finditer(text):
-        words = [
-            (m.start() + run.start(), m.end() + run.start())
-            for m in _LATIN_WORD.finditer(run.group(0))
-            if not any(a < m.end() + run.start() and m.start() + run.start() < b for a, b in kept_out)
-        ]
-        i = 0
-        while i < len(words):
-            letters, last, term = "", i, None
-            for j in range(i, len(words)):
-                letters += text[words[j][0] : words[j][1]]
-                if len(letters) > longest:
-                    break
-                if letters in spellings:
-                    last, term = j, spellings[letters]
-            if term is not None and not _NAMED_BEFORE.search(text[: words[i][0]]):
-                found.append((words[i][0], words[last][1], term))
-            i = last + 1
+    i = 0
+    while i < len(words):
+        letters, last, term = "", i, None
+        for j in range(i, len(words)):
+            if j > i and not _BETWEEN_PINYIN_WORDS.fullmatch(text[words[j - 1][1] : words[j][0]]):
+                break  # a run of words reads as one term only when nothing but a space or "-" parts them
+            letters += text[words[j][0] : words[j][1]]
+            if len(letters) > longest:
+                break
+            if letters in spellings:
+                last, term = j, spellings[letters]
+        if term is not None and not _NAMED_BEFORE.search(text[: words[i][0]]):
+            found.append((words[i][0], words[last][1], term))
+        i = last + 1
     return found
 
 

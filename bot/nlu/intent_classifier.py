@@ -635,7 +635,7 @@ class NgramIntentClassifier(GraphComponent, IntentClassifier):
         Digits spelled one by one become ASCII digits (`bot.pii.spell_out_digits`); English words
         of the glossary (:mod:`bot.nlu.english`) are followed by their Chinese gloss;
         the FAQ titles' terms typed in pinyin are replaced by their Chinese (:mod:`bot.nlu.pinyin`),
-        and so are the catalogue's (`bot.catalogue.Catalogue.pinyin_terms`, read live like its names),
+        and so are the catalogue's (`bot.catalogue.Catalogue.latin_spans`, read live like its names),
         and the nouns of a question typed by their sound by the nouns (`bot.guide.respelled`:
         流陈 → 流程), in the text and among the words alike. Both come back `folded` (NFKC, lower
         case), as the features are read; the rules after the model read the message's own text.
@@ -650,7 +650,7 @@ class NgramIntentClassifier(GraphComponent, IntentClassifier):
         # the catalogue's other terms typed in pinyin ("gongjijin能网上提不"), read live as the linker does
         readings += [
             (start, end, [term])
-            for start, end, term in self.index.catalogue.pinyin_terms(text)
+            for start, end, term, _ in self.index.catalogue.latin_spans(text)
             if not any(s < end and start < e for s, e in spans)
             and not any(r[0] < end and start < r[1] for r in readings)
         ]

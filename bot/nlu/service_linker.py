@@ -135,7 +135,7 @@ class ServiceIndex:
 
         A name or alias written with a same-sounding wrong character (`bot.catalogue.sounds`) counts
         where no exact mention is, with extractor ``ServiceLinker.sound``; one typed in pinyin words
-        ("shebaoka丢了", "kaiban qiye 要啥"; `Catalogue.pinyin_terms`) with ``ServiceLinker.pinyin``;
+        ("shebaoka丢了", "kaiban qiye 要啥"; `Catalogue.latin_spans`) with ``ServiceLinker.pinyin``;
         both with confidence `SOUND_CONFIDENCE`. An English name ("opening a pharmacy";
         `bot.catalogue.english`) is a name, with extractor ``ServiceLinker.english``.
         """
@@ -161,16 +161,10 @@ class ServiceIndex:
             spans = [(*span, "") for span in exact] + [
                 (*span, "sound") for span in self.sounds.find(text, exact)
             ]
-            typed = [
-                (start, end, item.name, "pinyin")
-                for start, end, term in self.catalogue.pinyin_terms(text)
-                # a name or alias; an everyday term only describes the item
-                if (item := self.catalogue.get(term)) is not None
-            ]
-            typed += [(*span, "english") for span in self.catalogue.english_names_in(text)]
-            for start, end, label, how in typed:
-                if not any(s < end and start < e for s, e, *_ in spans):
-                    spans.append((start, end, label, how))
+            for start, end, term, how in self.catalogue.latin_spans(text):
+                item = self.catalogue.get(term)  # a name or alias; an everyday term only describes the item
+                if item is not None and not any(s < end and start < e for s, e, *_ in spans):
+                    spans.append((start, end, item.name, how))
             self._last = (text, tuple(sorted(spans)))
         return self._last[1]
 
