@@ -34,11 +34,13 @@ bundled matters, summary). The numbers were set on sentences written for the uni
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from itertools import groupby
 from typing import TYPE_CHECKING, Iterable
 
 from bot.catalogue.search import negated, without_negated
+from bot.catalogue.sounds import word_spans
 
 if TYPE_CHECKING:
     from bot.catalogue.collection import Catalogue
@@ -195,6 +197,44 @@ def weigh(
             merged += [pair for pair in broad if pair[0].id not in first]
             return Evidence(merged[:limit], False, sure_score)
     return _weigh_words(catalogue, text, sure_score, margin, limit, ranked)
+
+
+def filed_alone(
+    catalogue: Catalogue, text: str, sure_score: float = SURE_SCORE, margin: float = SURE_MARGIN
+) -> ServiceItem | None:
+    """The one item filed under a subject ``text`` names that no other item is filed under, else None.
+
+    Staff file each item under broad subjects (``topics``); a subject only one item lists says that
+    item, though others touch it in what they bundle ("公积金窗口在几楼": 公积金 is 公积金提取's alone;
+    员工录用 and 企业迁移 only open or move a 公积金 account, and score nearly as much). A subject
+    counts only as whole words of the message (jieba's dictionary: 信用卡 is no 信用, "晚上学到" no
+    上学). None when the message asks about the subject as such (`VAGUE_CUES`: "公积金的事问一下"),
+    when its subjects say more than one item this way, or when the rest of it (the subjects blanked)
+    leads to another item ("看病花的钱能报不 还有公积金能取不": 就医费用报销). For a question about one
+    aspect of a matter (the linker decides; an overview or a subject named alone gets its choices).
+    """
+    text = catalogue.in_characters(text)  # "gjj在几号窗口"
+    subjects = catalogue.subjects(text)
+    bounds = {bound for span in word_spans(text, guess_new_words=False) for bound in span}
+    alone = {
+        next(iter(ids))
+        for subject, ids in subjects.items()
+        if len(ids) == 1 and _whole_word(text, subject, bounds)
+    }
+    if len(alone) != 1 or any(cue in text for cue in VAGUE_CUES):
+        return None
+    item = catalogue.get(next(iter(alone)))
+    if item is None:
+        return None
+    rest = _weigh_words(catalogue, subject_rest(text, subjects), sure_score, margin, CHOICES).leading
+    return item if rest is None or rest.id == item.id else None
+
+
+def _whole_word(text: str, word: str, bounds: set[int]) -> bool:
+    """Whether ``word`` stands in ``text`` starting and ending where its words do (``bounds``)."""
+    return any(
+        found.start() in bounds and found.end() in bounds for found in re.finditer(re.escape(word), text)
+    )
 
 
 def _asks_about_subject(catalogue: Catalogue, text: str, subjects: dict[str, frozenset[str]]) -> bool:

@@ -15,6 +15,7 @@ import jieba
 
 from bot.catalogue.sounds import (
     SoundMatcher,
+    initials_of,
     pinyin_beside_han,
     pinyin_words,
     spellings_of,
@@ -169,6 +170,7 @@ class SearchIndex:
         self._subject_sounds = SoundMatcher(())
         self._subject_spellings: dict[str, str] = {}
         self._term_spellings: dict[str, str] = {}
+        self._term_initials: dict[str, str] = {}
         self._lock = threading.Lock()
         self._ready = False
         self._docs: list[Counter[str]] = []
@@ -298,10 +300,12 @@ class SearchIndex:
         """The catalogue's terms ``text`` types in pinyin words: ``(start, end, term)``, in text order.
 
         Names, short names, aliases, everyday terms and broad subjects of three syllables or more
-        (`bot.catalogue.sounds.pinyin_words`: "shebaoka丢了咋办" → 社保卡, "kaiban qiye 要啥" → 开办企业).
+        (`bot.catalogue.sounds.pinyin_words`: "shebaoka丢了咋办" → 社保卡, "kaiban qiye 要啥" → 开办企业),
+        and names, aliases and subjects of three or four syllables typed by their initials
+        (`bot.catalogue.sounds.initials_of`: "gjj咋提" → 公积金, "yyzz" → 营业执照).
         """
         self.prepare()
-        return pinyin_words(text, self._term_spellings)
+        return pinyin_words(text, self._term_spellings, self._term_initials)
 
     def subjects(self, text: str) -> dict[str, frozenset[str]]:
         """The broad subjects ``text`` names, each with the ids of the items filed under it.
@@ -495,11 +499,11 @@ class SearchIndex:
                 if _HAN_RUN.fullmatch(word):
                     self._subject_spellings.setdefault("".join(syllables(word)), word)
             # every term typed in pinyin words (`in_characters`): names and aliases before the rest
-            self._term_spellings = spellings_of(
-                [form for forms in self._mentions for form, _ in forms]
-                + [term for terms in self._terms for term in terms]
-                + sorted(self._topic_words)
-            )
+            names = [form for forms in self._mentions for form, _ in forms]
+            terms = names + [term for terms in self._terms for term in terms] + sorted(self._topic_words)
+            self._term_spellings = spellings_of(terms)
+            # initials only of names and subjects: people abbreviate well-worn nouns, not phrases
+            self._term_initials = initials_of(names + sorted(self._topic_words), terms)
             self._ready = True
 
     def _analyse(self, text: str) -> list[str]:

@@ -175,13 +175,18 @@ def comes_from(text: str, place: str) -> bool:
     """Whether ``text`` says someone is of ``place`` and comes to do the matter here.
 
     "香港居民来办手续 要带啥证", "俺是台湾来的 拿台胞证行不": a person of that place (人, 居民, 同胞,
-    籍, 来的, 过来; not 人社, 人才, 居民医保), whose matter is the hall's (the FAQ answers Hong Kong,
+    籍, 来的, 过来; not 人社, 人才, 居民医保; or 是 that place 的 ending a clause: "我是台湾的 用台胞证
+    能办执照吗"), whose matter is the hall's (the FAQ answers Hong Kong,
     Macao and Taiwan residents and foreigners), unless the matter is named as that place's
     ("我是北京人 北京的医保卡咋补", "俺是北京人 想办北京居住证").
     """
     origin = re.search(
         re.escape(place) + r"(?:人(?![社才民])|居民(?!医保|养老|社保)|同胞|籍|来的|过来)", text
     )
+    if origin is None:
+        # "我是台湾的 …": the 的 says where the citizen is from, not whose matter it is
+        origin = re.search(r"是" + re.escape(place) + r"的(?=[\s，。,.!！?？、；;]|$)", text)
+        text = text if origin is None else text[: origin.start()] + text[origin.end() :]
     return origin is not None and not named_as_theirs(text, place)
 
 

@@ -39,7 +39,7 @@ from spacy.matcher import PhraseMatcher
 from spacy.util import filter_spans
 
 from bot.catalogue import Catalogue
-from bot.catalogue.linking import SURE_MARGIN, SURE_SCORE
+from bot.catalogue.linking import SURE_MARGIN, SURE_SCORE, filed_alone
 from bot.catalogue.live import live_catalogue
 from bot.catalogue.sounds import SoundMatcher
 from bot.guide import GUIDE_INTENTS, told_as_a_state
@@ -64,6 +64,10 @@ _FOUND_BY = {
 """How a mention was found → its extractor and ``confidence_entity``."""
 # Intents about one item: only there may a description with no name be looked up in the catalogue.
 ITEM_INTENTS = GUIDE_INTENTS | {"book_appointment"}
+ASPECT_INTENTS = ITEM_INTENTS - {"ask_service_guide"}
+"""Intents that ask one thing of an item (its window, fee, materials …) or book it: a subject only
+one item is filed under links that item there (`ServiceIndex.filed_alone`); an overview of a
+subject gets the subject's choices instead."""
 ITEM_INTENT_CONFIDENCE = 0.3
 """The intent model's own evidence: a message whose best intent is another one is still looked
 up when an item intent has at least this confidence in its ranking (a guide question the model
@@ -202,9 +206,29 @@ class ServiceIndex:
             return [beyond]
         if not found and intent in ITEM_INTENTS:
             described = self.describe(text)
+            if described is None and intent in ASPECT_INTENTS:
+                described = self.filed_alone(text)
             if described is not None:
                 found.append(described)
         return found
+
+    def filed_alone(self, text: str) -> Optional[Dict[str, Any]]:
+        """An entity for the one item filed under a subject of ``text`` that no other item is, else None.
+
+        `bot.catalogue.linking.filed_alone` ("公积金窗口在几楼" → 公积金提取一件事); extractor
+        ``ServiceLinker.description``, ``confidence_entity`` 0.5 (a sure description's least).
+        """
+        item = filed_alone(self.catalogue, text, self.description_score, self.description_margin)
+        if item is None:
+            return None
+        return {
+            "entity": ENTITY,
+            "start": 0,
+            "end": len(text),
+            "value": item.name,
+            "extractor": DESCRIPTION_EXTRACTOR,
+            "confidence_entity": 0.5,
+        }
 
     def beyond_states(self, text: str, found: List[Dict[str, Any]]) -> Optional[Dict[str, Any]]:
         """The item the rest of ``text`` surely describes, when every name ``found`` tells a state.
@@ -330,6 +354,8 @@ class ServiceLinker(GraphComponent, EntityExtractorMixin):
                 linked = [beyond]
             if not linked and about_one:
                 described = index.describe(text)
+                if described is None and intent in ASPECT_INTENTS:
+                    described = index.filed_alone(text)  # "公积金窗口在几楼"
                 if described is not None:
                     linked.append(described)
             message.set(ENTITIES, others + sorted(linked, key=lambda e: e["start"]), add_to_output=True)

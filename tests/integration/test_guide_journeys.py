@@ -113,3 +113,14 @@ def test_an_item_typed_in_pinyin_or_named_in_english_gets_its_guide(stack: Stack
     assert "社会保障卡居民服务一卡通一件事" in text_of(pinyin) and "您是想办理" not in text_of(pinyin)
     english = Conversation(stack).say("What documents do I need for opening a pharmacy?")
     assert "开办药店一件事" in text_of(english) and "您是想办理" not in text_of(english)
+
+
+def test_a_subject_only_one_item_is_filed_under_answers_that_item(stack: Stack) -> None:
+    """公积金 is 公积金提取's subject alone (others only open or move an account): its window, no choices."""
+    window = Conversation(stack).say("公积金窗口在几楼")
+    assert "公积金提取一件事" in text_of(window) and "三楼" in text_of(window)
+    assert "您是想办理" not in text_of(window)
+    initials = Conversation(stack).say("sbk丢了 补办收费不")  # 社保卡 by its initials
+    assert "社会保障卡居民服务一卡通一件事" in text_of(initials) and "您是想办理" not in text_of(initials)
+    vague = Conversation(stack).say("公积金的事问一下")  # the subject as such: which matter of it
+    assert "您是想办理" in text_of(vague)

@@ -10,7 +10,7 @@ import pytest
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.catalogue import load_catalogue
-from bot.catalogue.linking import SURE_SCORE
+from bot.catalogue.linking import SURE_SCORE, filed_alone
 from bot.nlu.service_linker import DESCRIPTION_EXTRACTOR, EXTRACTOR, ITEM_INTENTS, ServiceIndex, ServiceLinker
 
 SERVICES = Path(__file__).resolve().parents[2] / "data" / "services"
@@ -384,3 +384,49 @@ def test_the_applicant_asked_to_come_in_person_is_a_presence_question(text: str,
     from bot.guide import asks_for_someones_presence
 
     assert asks_for_someones_presence(text) is asked
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "expected"),
+    [
+        ("公积金窗口在几楼", "ask_window", "公积金提取一件事"),  # others only open or move an account
+        ("公积金在几号窗口", "ask_window", "公积金提取一件事"),
+        ("gjj在几号窗口", "ask_window", "公积金提取一件事"),  # its initials
+        ("想约个号 明天去办公积金", "book_appointment", "公积金提取一件事"),
+        ("外地户口的孩子能在高新区上学吗", "ask_eligibility", "教育入学一件事"),  # not 居住证's 外地户口
+        ("企业搬迁登记收费不", "ask_fee", "企业迁移登记一件事"),
+    ],
+)
+def test_a_subject_only_one_item_is_filed_under_links_it_in_an_aspect_question(
+    index: ServiceIndex, text: str, intent: str, expected: str
+) -> None:
+    [entity] = index.link(text, intent)
+    assert entity["value"] == expected
+    assert entity["extractor"] == DESCRIPTION_EXTRACTOR and entity["confidence_entity"] == 0.5
+    linker = ServiceLinker(ServiceLinker.get_default_config() | {"catalogue_dir": str(SERVICES)})
+    assert _process(linker, text, intent, [{"name": intent, "confidence": 0.9}]) == [expected]
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("公积金", "ask_service_guide"),  # a subject named alone: its choices
+        ("公积金的事问一下", "ask_service_guide"),  # asked about as such
+        ("公积金咋办", "ask_service_guide"),  # an overview
+        ("公积金的事问一下 在哪个窗口", "ask_window"),
+        ("公积金窗口在几楼", "faq"),  # not a question about an item
+        # the rest of it leads to another item: two matters, asked which
+        ("去年看病花了不少钱 想问问能不能报 还有单位交的公积金能不能拿出来用", "ask_eligibility"),
+        ("房子过户在哪办 不动产那个窗口", "ask_window"),  # 不动产: the new flat and the resold one
+    ],
+)
+def test_a_subject_filed_alone_links_nothing_otherwise(index: ServiceIndex, text: str, intent: str) -> None:
+    assert index.link(text, intent) == []
+    linker = ServiceLinker(ServiceLinker.get_default_config() | {"catalogue_dir": str(SERVICES)})
+    assert _process(linker, text, intent, [{"name": intent, "confidence": 0.9}]) == []
+
+
+@pytest.mark.parametrize("text", ["建行信用卡年费多少钱", "儿子晚上学到一点多 学费得交多少"])
+def test_a_subject_filed_alone_counts_only_as_whole_words(index: ServiceIndex, text: str) -> None:
+    assert index.catalogue.subjects(text)  # 信用 of 信用卡, 上学 across 晚上/学到
+    assert filed_alone(index.catalogue, text) is None

@@ -2,7 +2,14 @@
 
 import pytest
 
-from bot.catalogue.sounds import SoundMatcher, allowed_differences, pinyin_words, spellings_of
+from bot.catalogue.sounds import (
+    WELL_WORN,
+    SoundMatcher,
+    allowed_differences,
+    initials_of,
+    pinyin_words,
+    spellings_of,
+)
 from bot.nlu.service_linker import ServiceIndex
 
 PHRASES = [
@@ -200,7 +207,7 @@ def test_whole_pinyin_words_that_spell_a_term_are_read(text: str, found: list) -
         "http://shebaoka.gov.cn/apply 打不开",  # a web address
         "文件名 shebaoka.pdf 传不上去",  # a file name
         "shebaoka2026 是啥",  # joined to digits
-        "sbk 丢了",  # initials are not read
+        "sbk 丢了",  # initials only with a map of them (`initials_of`)
         "tuixiu 咋办",  # two syllables spell too many things (names, English)
         "kai 个 gongsi",  # words apart from each other are not one term
         "没有拼音",
@@ -254,3 +261,61 @@ def test_every_reading_of_the_catalogue_sees_a_name_typed_in_latin_letters() -> 
         item = catalogue.mentioned_in(typed)
         assert item is not None and catalogue.terms_said(item, typed)
         assert catalogue.evidence(typed).leading == item
+
+
+# the nouns and how many of the catalogue's terms are built on each (8 = `WELL_WORN`)
+BUILT_ON = (
+    ["公积金"] * 9 + ["营业执照"] * 8 + ["营运资质"] * 2 + ["开公司"] * 5 + ["公司改名", "公司关门"] * 8
+)
+NOUNS = ["公积金", "营业执照", "营运资质", "开公司", "公司改名", "公司关门", "安顺卡"]
+INITIALS = initials_of(NOUNS, BUILT_ON)
+
+
+def test_only_well_worn_nouns_are_read_by_their_initials() -> None:
+    assert WELL_WORN == 8
+    # 营业执照 over 营运资质 (the one more terms are built on); 开公司 too few ("kgs" is kilograms);
+    # 公司改名 and 公司关门 tie; 安顺卡 "ask" holds a vowel, as English words do
+    assert INITIALS == {"gjj": "公积金", "yyzz": "营业执照"}
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("gjj咋提", [(0, 3, "公积金")]),
+        ("取gjj带啥 身份证就行不", [(1, 4, "公积金")]),
+        ("yyzz 咋申请", [(0, 4, "营业执照")]),
+        ("gongjijin 和 gjj", [(0, 9, "公积金"), (12, 15, "公积金")]),
+    ],
+)
+def test_a_term_typed_by_its_initials_is_read(text: str, found: list) -> None:
+    assert pinyin_words(text, SPELLINGS, INITIALS) == found
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "GJJ咋提",  # capitals: a name or an acronym
+        "我叫gjj",  # after 叫: a name
+        "gjjx 是啥",  # part of a longer word
+        "gjj@qq.com",  # an account
+        "gjj2026",  # joined to digits
+        "gj 咋提",
+        "5 kgs",
+    ],
+)
+def test_nothing_else_is_read_by_initials(text: str) -> None:
+    assert pinyin_words(text, SPELLINGS, INITIALS) == []
+
+
+def test_one_letter_said_over_is_no_initials() -> None:
+    assert pinyin_words("zzz 困了", {}, {"zzz": "暂住证"}) == []
+
+
+def test_the_catalogue_reads_initials_of_its_well_worn_nouns() -> None:
+    index = ServiceIndex.for_folder("data/services")
+    [found] = index.find("sbk丢了补办收费不")  # 社保卡, an alias
+    assert found["value"] == "社会保障卡居民服务一卡通一件事" and found["extractor"] == "ServiceLinker.pinyin"
+    catalogue = index.catalogue
+    assert catalogue.in_characters("取gjj带啥") == "取公积金带啥"
+    assert catalogue.evidence("取gjj带啥") == catalogue.evidence("取公积金带啥")
+    assert catalogue.in_characters("5 kgs 的包裹") == "5 kgs 的包裹"
