@@ -39,7 +39,7 @@ from dataclasses import dataclass, field
 from itertools import groupby
 from typing import TYPE_CHECKING, Iterable
 
-from bot.catalogue.search import negated, without_negated
+from bot.catalogue.search import negated, normalise, says_how, without_negated
 from bot.catalogue.sounds import word_spans
 
 if TYPE_CHECKING:
@@ -208,33 +208,56 @@ def filed_alone(
     item, though others touch it in what they bundle ("公积金窗口在几楼": 公积金 is 公积金提取's alone;
     员工录用 and 企业迁移 only open or move a 公积金 account, and score nearly as much). A subject
     counts only as whole words of the message (jieba's dictionary: 信用卡 is no 信用, "晚上学到" no
-    上学). None when the message asks about the subject as such (`VAGUE_CUES`: "公积金的事问一下"),
-    when its subjects say more than one item this way, or when the rest of it (the subjects blanked)
+    上学), in the item's own names and in no longer noun (`_names_it`: not "公积金贷款要啥材料"). None
+    when the message asks about the subject as such (`VAGUE_CUES`: "公积金的事问一下"),
+    when its subjects name more than one item this way, or when the rest of it (the subjects blanked)
     leads to another item ("看病花的钱能报不 还有公积金能取不": 就医费用报销). For a question about one
     aspect of a matter (the linker decides; an overview or a subject named alone gets its choices).
     """
     text = catalogue.in_characters(text)  # "gjj在几号窗口"
     subjects = catalogue.subjects(text)
-    bounds = {bound for span in word_spans(text, guess_new_words=False) for bound in span}
-    alone = {
-        next(iter(ids))
+    words = word_spans(text, guess_new_words=False)
+    named = [
+        (item, subject)
         for subject, ids in subjects.items()
-        if len(ids) == 1 and _whole_word(text, subject, bounds)
-    }
-    if len(alone) != 1 or any(cue in text for cue in VAGUE_CUES):
+        if len(ids) == 1 and (item := catalogue.get(next(iter(ids)))) is not None
+        if _names_it(item, text, subject, words)
+    ]
+    if len({item.id for item, _ in named}) != 1 or any(cue in text for cue in VAGUE_CUES):
         return None
-    item = catalogue.get(next(iter(alone)))
-    if item is None:
-        return None
+    item = named[0][0]
     rest = _weigh_words(catalogue, subject_rest(text, subjects), sure_score, margin, CHOICES).leading
     return item if rest is None or rest.id == item.id else None
 
 
-def _whole_word(text: str, word: str, bounds: set[int]) -> bool:
-    """Whether ``word`` stands in ``text`` starting and ending where its words do (``bounds``)."""
-    return any(
-        found.start() in bounds and found.end() in bounds for found in re.finditer(re.escape(word), text)
-    )
+def _names_it(item: ServiceItem, text: str, subject: str, words: list[tuple[int, int]]) -> bool:
+    """Whether ``subject``, filed under ``item`` alone, names that item where ``text`` holds it.
+
+    The item's name must hold the subject, or an alias be it (公积金 of 公积金提取一件事; not 网络, nor
+    物流 of the alias 开物流公司: everyday words staff file 水电气网联合报装 and 开办运输企业 under,
+    "物流到哪了" asks about a parcel), and it must stand in the message as a whole
+    word (``words``: jieba's dictionary; 信用卡 is no 信用) that is no part of a longer noun the item
+    does not know: a word right beside it that says more than how someone asks (`says_how`) makes
+    another matter ("公积金贷款", "信用报告", "继续教育证书", "差旅报销"), unless the item's names or
+    everyday terms hold the two together ("公积金账户" of 公积金账户的钱).
+    """
+    if subject not in item.name and subject not in item.aliases:
+        return False
+    own = [normalise(term) for term in (*item.surface_forms, *item.everyday_terms)]
+    for found in re.finditer(re.escape(subject), text):
+        start, end = found.span()
+        before = next((text[a:b] for a, b in words if b == start), None)
+        after = next((text[a:b] for a, b in words if a == end), None)
+        if before is None and start > 0 or after is None and end < len(text):
+            continue  # not a whole word ("信用卡", "晚上学到")
+        beside = [
+            joined
+            for word, joined in ((before, f"{before}{subject}"), (after, f"{subject}{after}"))
+            if word is not None and len(word) > 1 and not says_how(word)
+        ]
+        if all(any(normalise(joined) in term for term in own) for joined in beside):
+            return True
+    return False
 
 
 def _asks_about_subject(catalogue: Catalogue, text: str, subjects: dict[str, frozenset[str]]) -> bool:

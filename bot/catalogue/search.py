@@ -84,6 +84,13 @@ _STOP_WORDS_LONGEST_FIRST = sorted((w for w in _STOP_WORDS if len(w) > 1), key=l
 _STOP_CHARS = frozenset(
     "我你您他她它们的了吗呢啊吧呀么什怎样哪要想能会可以办个些这那是在有和与及或就都也还请问给让把被去来"
 )
+
+
+def says_how(word: str) -> bool:
+    """Whether ``word`` only says how someone asks (可以, 窗口, 多少钱, 咋办, 在), not about what."""
+    return word in _STOP_WORDS or all(char in _STOP_CHARS for char in word)
+
+
 SPELLED_SUBJECT_LENGTH = 3
 """Broad subjects this long or longer are also found typed by their sound (`SearchIndex.spelled_subjects`);
 a shorter one is too easily another word."""

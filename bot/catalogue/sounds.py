@@ -73,6 +73,7 @@ _ADDRESS = re.compile(
 _PINYIN_WORD = re.compile(r"(?<![A-Za-z0-9_])[a-z]+(?![A-Za-z0-9_])")
 """A lower-case word standing alone (not joined to digits): names are written with a capital."""
 _BETWEEN_PINYIN_WORDS = re.compile(r" +|'|-")
+_CAPITALISED_FIRST = re.compile(r"([A-Z][a-z]{2,3})(?![A-Za-z0-9_@.])")
 _LATIN_WORD = re.compile(r"[A-Za-z]+")
 
 
@@ -156,13 +157,19 @@ def pinyin_words(text: str, spellings: Dict[str, str], initials: Dict[str, str] 
     ("Yao Shizheng", "Du Xiaoxue"), nor one after 叫, 姓名, 联系人, "my name is"… (`_NAMED_BEFORE`), nor
     one joined to digits or in an e-mail or web address or a file name (`words_outside_addresses`).
     A single word that spells nothing may be a term's ``initials`` (`initials_of`: "gjj咋提",
-    "sbk丢了"), never one letter said over ("zzz", "hhh").
+    "sbk丢了"; with its first letter capitalised when it begins the message, as phone keyboards
+    write it: "Gjj窗口在几楼"), never one letter said over ("zzz", "hhh").
     """
     if not (spellings or initials) or not _LATIN_WORD.search(text):
         return []
+    found: List[Span] = []
+    start = _CAPITALISED_FIRST.match(text)
+    if start is not None and initials and start.group(1).lower() in initials:
+        # a phone keyboard capitalises the first letter of a message: "Gjj窗口在几楼"
+        word = start.group(1).lower()
+        found.append((0, len(word), initials[word]))
     longest = max(map(len, spellings), default=0)
     words = [m.span() for m in words_outside_addresses(text, _PINYIN_WORD)]
-    found: List[Span] = []
     i = 0
     while i < len(words):
         letters, last, term = "", i, None

@@ -52,6 +52,7 @@ from rasa.shared.nlu.constants import ENTITIES, INTENT, METADATA, METADATA_INTEN
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from bot.catalogue.linking import filed_alone
 from bot.faq import FAQ_TOPIC, GUIDE_INTENT_READ_AS_FAQ, title_terms
 from bot.faq_entries import TOPIC_METADATA, load_entries
 from bot.guide import (
@@ -990,7 +991,8 @@ def unsure_other_intent(intent: str, confidence: float, text: str, index: Servic
       `BUSINESS_WORDS`) and names no hall, whatever its confidence;
     - ``out_of_scope`` that asks about no other place: under `UNSURE_OUT_OF_SCOPE_NAMED` for a message
       naming an item or a subject items are filed under, and under `UNSURE_OUT_OF_SCOPE_QUESTION` for
-      a question (`ASKING`) the catalogue is sure describes an item;
+      a question (`ASKING`) the catalogue is sure describes an item, or that names a subject only one
+      item is filed under and named by (`bot.catalogue.linking.filed_alone`: "公积金咋提");
     - ``affirm`` under `UNSURE_REPLY`, without a word of booking, for a message that asks an
       aspect in words (`bot.guide.worded_aspect`); ``deny`` under it for one about a matter of the
       catalogue whose last clause asks whether it can be done (`_CAN_IT_BE_DONE`: not "这个不合适
@@ -1033,7 +1035,10 @@ def unsure_other_intent(intent: str, confidence: float, text: str, index: Servic
             return True  # "社保的问题": a matter named, which the model could not place
         if ASKING.search(text) is None:
             return False  # a statement ("公司名叫…有限公司"), not a question
-        return index.catalogue.evidence(text).item is not None
+        # "公积金咋提": a subject only 公积金提取 is filed under and named by
+        return (
+            index.catalogue.evidence(text).item is not None or filed_alone(index.catalogue, text) is not None
+        )
     if intent in ("affirm", "deny"):
         if confidence >= UNSURE_REPLY or BOOKING_CUES.search(text) is not None:
             return False

@@ -171,12 +171,16 @@ def named_as_theirs(text: str, place: str) -> bool:
     return f"{place}的" in text or text.count(place) > 1
 
 
+#: a person said to be of a place ("我是台湾的", "俺们是安徽的"), the place written as "\0"
+_PERSON_OF = re.compile(r"(?:我|俺|咱|他|她)们?(?:家)?(?:也)?是\0的")
+
+
 def comes_from(text: str, place: str) -> bool:
     """Whether ``text`` says someone is of ``place`` and comes to do the matter here.
 
     "香港居民来办手续 要带啥证", "俺是台湾来的 拿台胞证行不": a person of that place (人, 居民, 同胞,
-    籍, 来的, 过来; not 人社, 人才, 居民医保; or 是 that place 的 ending a clause: "我是台湾的 用台胞证
-    能办执照吗"), whose matter is the hall's (the FAQ answers Hong Kong,
+    籍, 来的, 过来; not 人社, 人才, 居民医保; or a person who 是 that place 的: "我是台湾的 用台胞证能办
+    执照吗", not "社保卡是上海的"), whose matter is the hall's (the FAQ answers Hong Kong,
     Macao and Taiwan residents and foreigners), unless the matter is named as that place's
     ("我是北京人 北京的医保卡咋补", "俺是北京人 想办北京居住证").
     """
@@ -184,10 +188,12 @@ def comes_from(text: str, place: str) -> bool:
         re.escape(place) + r"(?:人(?![社才民])|居民(?!医保|养老|社保)|同胞|籍|来的|过来)", text
     )
     if origin is None:
-        # "我是台湾的 …": the 的 says where the citizen is from, not whose matter it is
-        origin = re.search(r"是" + re.escape(place) + r"的(?=[\s，。,.!！?？、；;]|$)", text)
-        text = text if origin is None else text[: origin.start()] + text[origin.end() :]
-    return origin is not None and not named_as_theirs(text, place)
+        # "我是台湾的 …": a person is of that place; the matter is theirs only if named with it again
+        # ("我是上海的 上海社保卡咋补"), where "社保卡是上海的" says whose card it is
+        marked = text.replace(place, "\0")
+        origin = _PERSON_OF.search(marked)
+        return origin is not None and "\0" not in marked[: origin.start()] + marked[origin.end() :]
+    return not named_as_theirs(text, place)
 
 
 #: what the citizen did in a place: worked, paid in, lived, studied or served there, with 过 ("在江苏也交过

@@ -468,6 +468,11 @@ def classifier() -> NgramIntentClassifier:
         # out of scope, unsure, for a question the catalogue is sure of: 公积金 and its verb apart
         ("out_of_scope", 0.53, "公积金到底咋往外提", True),
         ("out_of_scope", 0.7, "公积金到底咋往外提", False),
+        # …or that names a subject only one item is filed under and named by (bot.catalogue.linking)
+        ("out_of_scope", 0.59, "公积金咋提", True),
+        ("out_of_scope", 0.59, "gjj咋提", True),
+        ("out_of_scope", 0.59, "深圳公积金咋提", False),  # another place's affair
+        ("out_of_scope", 0.5, "网络不好咋办", False),  # 网络: filed alone, but in no name of its item
         # out of scope, unsure, for one clause naming an item or a subject items are filed under
         ("out_of_scope", 0.29, "社保的问题", True),
         ("out_of_scope", 0.26, "公积金那个事", True),

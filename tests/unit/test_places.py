@@ -31,7 +31,11 @@ from tests.conftest import make_tracker
         ("上海居民医保咋交", "上海"),
         ("在北京交过社保 北京的社保能取吗", "北京"),  # a past there, but the matter named as there's
         ("我是北京的 北京的社保卡咋补", "北京"),  # from there, and the matter named as there's
+        ("我是上海的 上海社保卡咋补", "上海"),
         ("这是上海的社保卡 咋补", "上海"),  # 上海的 says whose card, not where the citizen is from
+        ("我的社保卡是上海的，咋挂失", "上海"),
+        ("房子是北京的 过户要啥材料", "北京"),
+        ("公司是深圳的，变更法人要啥材料", "深圳"),
         ("在深圳过户房子要啥", "深圳"),  # 过户 is the matter, not a past
         ("我在上海交过社保 上海社保卡咋补", "上海"),  # the place named again with the matter
         ("深圳公积金交过半年能贷款吗", "深圳"),  # no 在: the place's own matter
@@ -60,8 +64,9 @@ def test_another_places_affair_is_found(text: str, place: str) -> None:
         "从香港过来办事 证件方面有啥要求",  # the FAQ answers Hong Kong, Macao and Taiwan residents
         "澳门居民来办手续 要带回乡证吗",  # a person of that place, come to do it here
         "俺是台湾来的 台胞证管用不",
-        "我是台湾的 用台胞证能办营业执照吗",  # 是…的 ending a clause: where the citizen is from
-        "俺是安徽的，想在高新区开个饭店",
+        "我是台湾的 用台胞证能办营业执照吗",  # a person who 是…的: where the citizen is from
+        "我是台湾的用台胞证能办营业执照吗",  # voice input, no punctuation
+        "俺们是安徽的 想开个饭店 要啥证",
         "俺是澳门人 办事得拿啥证件",
         "开饭店要带啥东西",  # jieba tags 东西 as a place; it is not one of the names
         "有延时服务吗",

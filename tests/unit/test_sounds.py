@@ -264,15 +264,13 @@ def test_every_reading_of_the_catalogue_sees_a_name_typed_in_latin_letters() -> 
 
 
 # the nouns and how many of the catalogue's terms are built on each (8 = `WELL_WORN`)
-BUILT_ON = (
-    ["公积金"] * 9 + ["营业执照"] * 8 + ["营运资质"] * 2 + ["开公司"] * 5 + ["公司改名", "公司关门"] * 8
-)
+BUILT_ON = ["公积金"] * 9 + ["营业执照"] * 8 + ["营运资质"] * 2 + ["开公司"] * 5
+BUILT_ON += ["公司改名", "公司关门"] * WELL_WORN + ["安顺卡"] * WELL_WORN
 NOUNS = ["公积金", "营业执照", "营运资质", "开公司", "公司改名", "公司关门", "安顺卡"]
 INITIALS = initials_of(NOUNS, BUILT_ON)
 
 
 def test_only_well_worn_nouns_are_read_by_their_initials() -> None:
-    assert WELL_WORN == 8
     # 营业执照 over 营运资质 (the one more terms are built on); 开公司 too few ("kgs" is kilograms);
     # 公司改名 and 公司关门 tie; 安顺卡 "ask" holds a vowel, as English words do
     assert INITIALS == {"gjj": "公积金", "yyzz": "营业执照"}
@@ -285,6 +283,8 @@ def test_only_well_worn_nouns_are_read_by_their_initials() -> None:
         ("取gjj带啥 身份证就行不", [(1, 4, "公积金")]),
         ("yyzz 咋申请", [(0, 4, "营业执照")]),
         ("gongjijin 和 gjj", [(0, 9, "公积金"), (12, 15, "公积金")]),
+        ("Gjj窗口在几楼", [(0, 3, "公积金")]),  # a phone capitalises a message's first letter
+        ("Yyzz 咋申请", [(0, 4, "营业执照")]),
     ],
 )
 def test_a_term_typed_by_its_initials_is_read(text: str, found: list) -> None:
@@ -295,6 +295,8 @@ def test_a_term_typed_by_its_initials_is_read(text: str, found: list) -> None:
     "text",
     [
         "GJJ咋提",  # capitals: a name or an acronym
+        "问下 Gjj 咋提",  # a capital inside a message: a name
+        "Gjjx 是啥",
         "我叫gjj",  # after 叫: a name
         "gjjx 是啥",  # part of a longer word
         "gjj@qq.com",  # an account
