@@ -21,3 +21,5 @@ WORKERS = tuple(
     "营业员 骑手 快递员 技术员 工程师 程序员 销售 业务员 文员 前台 客服 专员 助理 临时工 钟点工".split()
 )
 """How employers name the people they take on ("招两个小妹", "雇了个厨师", "新聘的会计")."""
+PEERS = tuple("同事 朋友 同学 室友 舍友 邻居 领导 老板 老乡 哥们 闺蜜".split())
+"""People of the citizen's circle outside the family, as chat names them ("我同事gzf想问下…")."""

@@ -31,6 +31,7 @@ from typing import Dict, Iterable, List, Sequence, Tuple
 
 from pypinyin import Style, lazy_pinyin
 
+from bot.relatives import ELDERS, OTHER_PARTIES, PEERS, RELATIVES, WORKERS
 from bot.segmentation import default_tokenizer
 
 Span = Tuple[int, int, str]
@@ -72,6 +73,10 @@ _ADDRESS = re.compile(
 """An e-mail or web address or a file name: "zhang-shebaoka@qq.com", "http://…", "shebaoka.pdf"."""
 _PINYIN_WORD = re.compile(r"(?<![A-Za-z0-9_])[a-z]+(?![A-Za-z0-9_])")
 """A lower-case word standing alone (not joined to digits): names are written with a capital."""
+_PERSON_BEFORE = re.compile(
+    "(?:" + "|".join((*RELATIVES, *ELDERS, *OTHER_PARTIES, *WORKERS, *PEERS, "帮", "替", "@")) + r")\s*$"
+)
+"""Words after which initials are a person's ("我同事gzf想问下…", "帮 cjz 问一下"), as chat names people."""
 _BETWEEN_PINYIN_WORDS = re.compile(r" +|'|-")
 _CAPITALISED_FIRST = re.compile(r"([A-Z][a-z]{2,3})(?![A-Za-z0-9_@.])")
 _LATIN_WORD = re.compile(r"[A-Za-z]+")
@@ -158,7 +163,8 @@ def pinyin_words(text: str, spellings: Dict[str, str], initials: Dict[str, str] 
     one joined to digits or in an e-mail or web address or a file name (`words_outside_addresses`).
     A single word that spells nothing may be a term's ``initials`` (`initials_of`: "gjj咋提",
     "sbk丢了"; with its first letter capitalised when it begins the message, as phone keyboards
-    write it: "Gjj窗口在几楼"), never one letter said over ("zzz", "hhh").
+    write it: "Gjj窗口在几楼"), never one letter said over ("zzz", "hhh"), nor one after a word for
+    a person (`_PERSON_BEFORE`: "我同事gzf想问下…", chat names people by their initials).
     """
     if not (spellings or initials) or not _LATIN_WORD.search(text):
         return []
@@ -181,7 +187,7 @@ def pinyin_words(text: str, spellings: Dict[str, str], initials: Dict[str, str] 
                 break
             if letters in spellings:
                 last, term = j, spellings[letters]
-        if term is None and initials:
+        if term is None and initials and not _PERSON_BEFORE.search(text[: words[i][0]]):
             word = text[words[i][0] : words[i][1]]
             term = initials.get(word) if len(set(word)) > 1 else None
         if term is not None and not _NAMED_BEFORE.search(text[: words[i][0]]):

@@ -295,6 +295,8 @@ def test_a_term_typed_by_its_initials_is_read(text: str, found: list) -> None:
     "text",
     [
         "GJJ咋提",  # capitals: a name or an acronym
+        "我同事gjj想问下公积金在哪个窗口取",  # after a word for a person: chat names people so
+        "帮 gjj 问一下 营业执照要带啥",
         "问下 Gjj 咋提",  # a capital inside a message: a name
         "Gjjx 是啥",
         "我叫gjj",  # after 叫: a name
