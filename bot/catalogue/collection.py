@@ -246,14 +246,18 @@ class Catalogue:
         """
         return bool(self.terms_said(item, text))
 
-    def terms_said(self, item: ServiceItem, text: str) -> list[str]:
-        """The names, aliases and everyday terms of ``item`` that ``text`` holds (normalised; `says`)."""
+    def own_terms(self, item: ServiceItem) -> tuple[str, ...]:
+        """``item``'s names, aliases and everyday terms, normalised (kept once per item)."""
         terms = self._own_terms.get(item.id)
         if terms is None:
             terms = tuple(normalise(term) for term in (*item.surface_forms, *item.everyday_terms))
             self._own_terms[item.id] = terms
+        return terms
+
+    def terms_said(self, item: ServiceItem, text: str) -> list[str]:
+        """The names, aliases and everyday terms of ``item`` that ``text`` holds (normalised; `says`)."""
         query = normalise(self.in_characters(text))
-        return [term for term in terms if term in query]
+        return [term for term in self.own_terms(item) if term in query]
 
     def mentioned_in(self, text: str) -> ServiceItem | None:
         """Find the item whose name or alias occurs verbatim in ``text`` (the longest mention wins).

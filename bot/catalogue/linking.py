@@ -221,7 +221,7 @@ def filed_alone(
         (item, subject)
         for subject, ids in subjects.items()
         if len(ids) == 1 and (item := catalogue.get(next(iter(ids)))) is not None
-        if _names_it(item, text, subject, words)
+        if _names_it(catalogue, item, text, subject, words)
     ]
     if len({item.id for item, _ in named}) != 1 or any(cue in text for cue in VAGUE_CUES):
         return None
@@ -230,7 +230,9 @@ def filed_alone(
     return item if rest is None or rest.id == item.id else None
 
 
-def _names_it(item: ServiceItem, text: str, subject: str, words: list[tuple[int, int]]) -> bool:
+def _names_it(
+    catalogue: Catalogue, item: ServiceItem, text: str, subject: str, words: list[tuple[int, int]]
+) -> bool:
     """Whether ``subject``, filed under ``item`` alone, names that item where ``text`` holds it.
 
     The item's name must hold the subject, or an alias be it (公积金 of 公积金提取一件事; not 网络, nor
@@ -243,7 +245,7 @@ def _names_it(item: ServiceItem, text: str, subject: str, words: list[tuple[int,
     """
     if subject not in item.name and subject not in item.aliases:
         return False
-    own = [normalise(term) for term in (*item.surface_forms, *item.everyday_terms)]
+    own = catalogue.own_terms(item)
     for found in re.finditer(re.escape(subject), text):
         start, end = found.span()
         before = next((text[a:b] for a, b in words if b == start), None)

@@ -169,11 +169,9 @@ def pinyin_words(text: str, spellings: Dict[str, str], initials: Dict[str, str] 
     if not (spellings or initials) or not _LATIN_WORD.search(text):
         return []
     found: List[Span] = []
-    start = _CAPITALISED_FIRST.match(text)
-    if start is not None and initials and start.group(1).lower() in initials:
-        # a phone keyboard capitalises the first letter of a message: "Gjj窗口在几楼"
-        word = start.group(1).lower()
-        found.append((0, len(word), initials[word]))
+    first = _CAPITALISED_FIRST.match(text)  # a phone capitalises a message's first letter: "Gjj窗口在几楼"
+    if first is not None and (term := _initials(first.group(1).lower(), initials)) is not None:
+        found.append((0, first.end(1), term))
     longest = max(map(len, spellings), default=0)
     words = [m.span() for m in words_outside_addresses(text, _PINYIN_WORD)]
     i = 0
@@ -187,13 +185,17 @@ def pinyin_words(text: str, spellings: Dict[str, str], initials: Dict[str, str] 
                 break
             if letters in spellings:
                 last, term = j, spellings[letters]
-        if term is None and initials and not _PERSON_BEFORE.search(text[: words[i][0]]):
-            word = text[words[i][0] : words[i][1]]
-            term = initials.get(word) if len(set(word)) > 1 else None
+        if term is None and not _PERSON_BEFORE.search(text[: words[i][0]]):
+            term = _initials(text[words[i][0] : words[i][1]], initials)
         if term is not None and not _NAMED_BEFORE.search(text[: words[i][0]]):
             found.append((words[i][0], words[last][1], term))
         i = last + 1
     return found
+
+
+def _initials(word: str, initials: Dict[str, str] | None) -> str | None:
+    """The term lower-case ``word`` is the initials of, never one letter said over ("zzz", "hhh")."""
+    return initials.get(word) if initials and len(set(word)) > 1 else None
 
 
 MIN_PHRASE = 2

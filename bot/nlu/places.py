@@ -171,8 +171,8 @@ def named_as_theirs(text: str, place: str) -> bool:
     return f"{place}的" in text or text.count(place) > 1
 
 
-#: a person said to be of a place ("我是台湾的", "俺们是安徽的"), the place written as "\0"
-_PERSON_OF = re.compile(r"(?:我|俺|咱|他|她)们?(?:家)?(?:也)?是\0的")
+#: a person said to be of a place ("我是台湾的", "俺们是安徽的"), before the place
+_PERSON_OF = r"(?:我|俺|咱|他|她)们?家?也?是"
 
 
 def comes_from(text: str, place: str) -> bool:
@@ -190,9 +190,8 @@ def comes_from(text: str, place: str) -> bool:
     if origin is None:
         # "我是台湾的 …": a person is of that place; the matter is theirs only if named with it again
         # ("我是上海的 上海社保卡咋补"), where "社保卡是上海的" says whose card it is
-        marked = text.replace(place, "\0")
-        origin = _PERSON_OF.search(marked)
-        return origin is not None and "\0" not in marked[: origin.start()] + marked[origin.end() :]
+        origin = re.search(_PERSON_OF + re.escape(place) + "的", text)
+        return origin is not None and place not in text[: origin.start()] + text[origin.end() :]
     return not named_as_theirs(text, place)
 
 

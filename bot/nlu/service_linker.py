@@ -66,7 +66,7 @@ _FOUND_BY = {
 ITEM_INTENTS = GUIDE_INTENTS | {"book_appointment"}
 ASPECT_INTENTS = ITEM_INTENTS - {"ask_service_guide"}
 """Intents that ask one thing of an item (its window, fee, materials …) or book it: a subject only
-one item is filed under links that item there (`ServiceIndex.filed_alone`); an overview of a
+one item is filed under links that item there (`ServiceIndex.described`); an overview of a
 subject gets the subject's choices instead."""
 ITEM_INTENT_CONFIDENCE = 0.3
 """The intent model's own evidence: a message whose best intent is another one is still looked
@@ -205,19 +205,23 @@ class ServiceIndex:
         if beyond is not None:
             return [beyond]
         if not found and intent in ITEM_INTENTS:
-            described = self.describe(text)
-            if described is None and intent in ASPECT_INTENTS:
-                described = self.filed_alone(text)
+            described = self.described(text, intent)
             if described is not None:
                 found.append(described)
         return found
 
-    def filed_alone(self, text: str) -> Optional[Dict[str, Any]]:
-        """An entity for the one item filed under a subject of ``text`` that no other item is, else None.
+    def described(self, text: str, intent: Optional[str]) -> Optional[Dict[str, Any]]:
+        """The entity of an item ``text`` describes without naming it, asked with ``intent``, else None.
 
-        `bot.catalogue.linking.filed_alone` ("公积金窗口在几楼" → 公积金提取一件事); extractor
-        ``ServiceLinker.description``, ``confidence_entity`` 0.5 (a sure description's least).
+        A sure description (`describe`); failing that, for an intent that asks one thing of an item
+        or books it (`ASPECT_INTENTS`), the one item filed under a subject of the message that no
+        other item is (`bot.catalogue.linking.filed_alone`: "公积金窗口在几楼" → 公积金提取一件事), with
+        extractor ``ServiceLinker.description`` and ``confidence_entity`` 0.5 (a sure description's
+        least).
         """
+        described = self.describe(text)
+        if described is not None or intent not in ASPECT_INTENTS:
+            return described
         item = filed_alone(self.catalogue, text, self.description_score, self.description_margin)
         if item is None:
             return None
@@ -353,9 +357,7 @@ class ServiceLinker(GraphComponent, EntityExtractorMixin):
                 # "俺妈刚退休 她的公积金咋提": 退休 is her state, 公积金提取 the matter asked about
                 linked = [beyond]
             if not linked and about_one:
-                described = index.describe(text)
-                if described is None and intent in ASPECT_INTENTS:
-                    described = index.filed_alone(text)  # "公积金窗口在几楼"
+                described = index.described(text, intent)
                 if described is not None:
                     linked.append(described)
             message.set(ENTITIES, others + sorted(linked, key=lambda e: e["start"]), add_to_output=True)
