@@ -10,7 +10,7 @@ from bot.catalogue.english import EnglishNames
 from bot.catalogue.linking import SURE_MARGIN, SURE_SCORE, Evidence, choose_among, weigh
 from bot.catalogue.models import NAME_SUFFIX, Material, ServiceItem
 from bot.catalogue.search import SearchIndex, normalise
-from bot.catalogue.sounds import written_as
+from bot.catalogue.sounds import word_spans, written_as
 from bot.segmentation import default_tokenizer
 
 _QUOTES = "\"'“”‘’「」『』《》【】[]()（）<>〈〉"
@@ -67,6 +67,7 @@ class Catalogue:
         self._english = EnglishNames((name, item.name) for item in self.items for name in item.english_names)
         self._paper_counts: dict[str, int] | None = None
         self._own_terms: dict[str, tuple[str, ...]] = {}
+        self._name_words: dict[str, frozenset[str]] = {}
 
     def prepare(self) -> None:
         """Build the search index now rather than at the first search (start-up, a background rebuild)."""
@@ -253,6 +254,30 @@ class Catalogue:
             terms = tuple(normalise(term) for term in (*item.surface_forms, *item.everyday_terms))
             self._own_terms[item.id] = terms
         return terms
+
+    def name_words(self, item: ServiceItem) -> frozenset[str]:
+        """The words of ``item``'s name, kept once per item.
+
+        jieba's words (its default dictionary, as `bot.catalogue.sounds.word_spans` cuts messages),
+        an alias the name holds taken whole:
+
+        企业, 注销, 一件, 事 of 企业注销一件事; 申请, 公租房, 一件, 事 of 申请公租房一件事 (jieba alone cuts
+        公 and 租房, but 公租房 is the item's alias).
+        """
+        found = self._name_words.get(item.id)
+        if found is None:
+            name = item.name
+            held = [(m.start(), m.end()) for a in item.aliases for m in re.finditer(re.escape(a), name)]
+            found = frozenset(
+                {name[s:e] for s, e in held}
+                | {
+                    name[a:b]
+                    for a, b in word_spans(name, guess_new_words=False)
+                    if not any(s <= a and b <= e and (a, b) != (s, e) for s, e in held)
+                }
+            )
+            self._name_words[item.id] = found
+        return found
 
     def terms_said(self, item: ServiceItem, text: str) -> list[str]:
         """The names, aliases and everyday terms of ``item`` that ``text`` holds (normalised; `says`)."""

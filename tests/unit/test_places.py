@@ -39,6 +39,8 @@ from tests.conftest import make_tracker
         ("在深圳过户房子要啥", "深圳"),  # 过户 is the matter, not a past
         ("我在上海交过社保 上海社保卡咋补", "上海"),  # the place named again with the matter
         ("深圳公积金交过半年能贷款吗", "深圳"),  # no 在: the place's own matter
+        ("在洛阳办营业执照去哪个大厅", "洛阳"),  # a hall asked for there, not this one
+        ("南阳开饭店 该去啥政务大厅办", "南阳"),
     ],
 )
 def test_another_places_affair_is_found(text: str, place: str) -> None:
@@ -59,6 +61,7 @@ def test_another_places_affair_is_found(text: str, place: str) -> None:
         "有个股东在西安 签字能不能远程弄",  # someone away who must sign or come, the matter here
         "卖方在上海 必须本人到场吗",
         "上海的社保能转到郑州不",
+        "在上海住的院 来大厅报销去哪个窗口",  # this hall
         "外省户口有限制没",
         "新店快装修完了 水电气咋接",  # a place name that is an everyday word
         "从香港过来办事 证件方面有啥要求",  # the FAQ answers Hong Kong, Macao and Taiwan residents

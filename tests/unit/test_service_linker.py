@@ -407,6 +407,64 @@ def test_a_subject_only_one_item_is_filed_under_links_it_in_an_aspect_question(
 
 
 @pytest.mark.parametrize(
+    ("text", "intent", "expected"),
+    [
+        # 注销 is filed under 企业注销 and 个体工商户登记, but only the first is named by it
+        ("注销窗口在哪边", "ask_window", "企业注销一件事"),
+        ("注销能全程网办不", "ask_online", "企业注销一件事"),
+        ("想约注销", "book_appointment", "企业注销一件事"),
+        ("变更收费吗", "ask_fee", "企业信息变更一件事"),  # 变更 of 企业信息变更, not of 个体户
+        # 过户, a word of the resold flat's name; the new flat's buyer says 新房过户 or 办房产证
+        ("房子过户在哪办 不动产那个窗口", "ask_window", "二手房转移登记及水电气网联动过户一件事"),
+        ("过户要多久", "ask_time_limit", "二手房转移登记及水电气网联动过户一件事"),
+    ],
+)
+def test_a_shared_subject_one_items_name_holds_links_that_item(
+    index: ServiceIndex, text: str, intent: str, expected: str
+) -> None:
+    [entity] = index.link(text, intent)
+    assert entity["value"] == expected
+    assert entity["extractor"] == DESCRIPTION_EXTRACTOR
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "expected"),
+    [
+        ("个体户注销在哪办", "ask_window", ["个体工商户登记一件事"]),  # the 个体户 says so
+        ("就业在哪个窗口", "ask_window", []),  # 就业 of 灵活就业 scores as much for 员工录用 (就业登记)
+        ("租房在哪个窗口", "ask_window", []),  # 租房 is part of 公租房, and 公积金 is drawn for rent
+        ("变更咋办", "ask_service_guide", []),  # an overview: the choices
+        ("过户咋弄呀", "ask_service_guide", []),  # staff list 过户 for the new flat too
+        ("公司有些东西要变更", "ask_materials", []),  # the matter left unsaid
+        ("新房过户在哪个窗口", "ask_window", ["新建商品房转移登记一件事"]),  # its own everyday term
+    ],
+)
+def test_a_shared_subject_names_no_item_otherwise(
+    index: ServiceIndex, text: str, intent: str, expected: list
+) -> None:
+    assert [e["value"] for e in index.link(text, intent)] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("运输企业开办流程", "开办运输企业一件事"),  # not 企业开办 of 开办企业 inside it
+        ("药店开办要几天", "开办药店一件事"),
+        ("餐饮店开办在哪个窗口", "开办餐饮店一件事"),
+    ],
+)
+def test_an_opening_item_named_object_first_is_found(index: ServiceIndex, text: str, expected: str) -> None:
+    assert [e["value"] for e in index.find(text)] == [expected]
+
+
+def test_a_general_alias_is_not_turned_around_inside_a_particular_items_words(index: ServiceIndex) -> None:
+    # 开办公司 (of 开办企业) is not said as 公司开办: "运输公司开办" is the transport company's
+    assert index.find("有没有运输公司开办的办事指南") == []
+    [entity] = index.link("有没有运输公司开办的办事指南", "ask_service_guide")
+    assert entity["value"] == "开办运输企业一件事"
+
+
+@pytest.mark.parametrize(
     ("text", "intent"),
     [
         ("公积金", "ask_service_guide"),  # a subject named alone: its choices
@@ -416,7 +474,7 @@ def test_a_subject_only_one_item_is_filed_under_links_it_in_an_aspect_question(
         ("公积金窗口在几楼", "faq"),  # not a question about an item
         # the rest of it leads to another item: two matters, asked which
         ("去年看病花了不少钱 想问问能不能报 还有单位交的公积金能不能拿出来用", "ask_eligibility"),
-        ("房子过户在哪办 不动产那个窗口", "ask_window"),  # 不动产: the new flat and the resold one
+        ("不动产在哪个窗口办", "ask_window"),  # 不动产: the new flat and the resold one
     ],
 )
 def test_a_subject_filed_alone_links_nothing_otherwise(index: ServiceIndex, text: str, intent: str) -> None:
