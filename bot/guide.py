@@ -20,6 +20,7 @@ from bot.catalogue.linking import (
     Evidence,
     asks_about_a_benefit,
     fits,
+    named_by_a_shared_subject,
     outscored,
     without_words,
 )
@@ -962,6 +963,35 @@ def asks_about_a_party(
     return not (turns_away_or_supposes(catalogue, text, in_context) or catalogue.terms_said(described, text))
 
 
+def _shared_word_only(
+    catalogue: Catalogue,
+    text: str,
+    mentions: Sequence[Mapping[str, Any]],
+    named: Sequence[ServiceItem],
+    in_context: ServiceItem,
+) -> bool:
+    """Whether the one item ``named``, not the item in context, is linked only by a shared word.
+
+    The linker describes it (``ServiceLinker.description``), through a subject several items are
+    filed under that only its name holds (`bot.catalogue.linking.named_by_a_shared_subject`: 注销,
+    变更, 过户), the catalogue is not sure of it otherwise, and the message opens no new matter
+    (`opens_new_matter`: "另外 注销要带啥" leaves the matter at hand).
+    """
+    if len(named) != 1 or named[0].name == in_context.name:
+        return False
+    item = named[0]
+    if not all(
+        str(m.get("extractor") or "").endswith(".description")
+        for m in mentions
+        if catalogue.get(str(m.get("value") or "")) is item
+    ):
+        return False
+    shared = named_by_a_shared_subject(catalogue, text)
+    if shared is None or shared.name != item.name or catalogue.evidence(text).item is not None:
+        return False
+    return not opens_new_matter(catalogue, text, in_context)
+
+
 def opens_new_matter(catalogue: Catalogue, text: str, in_context: ServiceItem) -> bool:
     """Whether ``text`` turns from ``in_context`` to another matter.
 
@@ -1652,6 +1682,8 @@ def choose_item(
        新生儿出生, which bundles it: `bundles`), or whether the item in context applies to what the
        message tells (`asks_if_it_applies`: "俺已经退休好几年了 还能办吗" after 个体户, 退休 the
        citizen's state).
+       One item linked only by a word several matters share, with another item in context
+       (`_shared_word_only`: "注销要带啥" after 社保卡): as if no item were named (rule 3).
        One item only described (the linker's ``ServiceLinker.description`` entity, or a description
        the catalogue is sure of): that item when the message turns to a new matter
        (`opens_new_matter`: "另外", "其实", "不注销了"), or asks "what if" of it (`HYPOTHETICAL_CUES`)
@@ -1707,6 +1739,11 @@ def choose_item(
             # "饭店不开了 想开个卖药的店", "拉倒吧 公司也不注册了 开个炒菜馆": the item in context is given
             # up for another; the message is weighed as if there were none, and it is not offered again
             named, evidence, in_context = rest, others, None
+    if typed and in_context is not None and _shared_word_only(catalogue, text, mentions, named, in_context):
+        # "注销要带啥" after 社保卡居民服务一卡通: the linker took 注销, a word several matters share, for
+        # 企业注销一件事 (`named_by_a_shared_subject`); with a matter at hand the message is weighed as
+        # if no item were named (rule 3: the item in context, or the subject's items as choices)
+        named = []
     sure = evidence.item if evidence is not None else None
     if (
         sure is not None

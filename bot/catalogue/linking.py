@@ -15,6 +15,9 @@ One place decides, for the NLU linker (`bot.nlu.service_linker`) and the guide a
 - **a term several items share** ("房子过户咋弄", "办房产证": staff list 房子过户 and 房产证 under the new
   flat and the resold one alike): when the message's other words are not sure of one item, the
   items sharing the term are the choices, best first, never a guess;
+- **a subject several items are filed under that one item's name holds** (注销, 变更, 过户; `filed_alone`):
+  that item, for a question about one aspect of it, unless the message says a term of the others
+  built on it ("房子过户"), or its other words lean to another the word is also theirs for;
 - **a particular case** named in its own words (an item that ``specialises`` a broader one: 开办运输企业
   of 开办企业) is weighed without the broader items (`particular_first`);
 - **likely**: not sure, but the best item scores at least `SURE_SCORE` and `LIKELY_MARGIN` times
@@ -63,10 +66,18 @@ BUNDLED_SCORE = 2.0
 most three of the 26 items bundle (发票 of 发票申领) is 2.2 or more."""
 VAGUE_CUES = tuple(
     "的事 哩事 这块 这一块 方面 有啥政策 啥政策 哪些政策 能办点啥 能办啥 办点啥 都能办啥 "
-    "不知道算哪个 不知道是哪个 算哪个 属于哪个 有哪些事 的手续 有些东西 有些事 一些事 有点事".split()
+    "不知道算哪个 不知道是哪个 算哪个 属于哪个 有哪些事 的手续".split()
 )
-"""Words that ask about a subject as such ("X的事", "X这块", "X方面能办点啥"), or leave the matter
-unsaid ("公司有些东西要变更", "医保有点事想问"), not about one matter."""
+"""Words that ask about a subject as such ("X的事", "X这块", "X方面能办点啥"), not about one matter."""
+RARE_CHARACTERS_SCORE = 3.0
+"""Characters of the rest of a message this rare among another item's words (`Catalogue.character_score`)
+keep a subject several items share from naming one (`_filed`): 死 of "我妈死了 注销要带啥", only 身后一件事's
+words hold it, scores 3.3; 执照 of "变更完了当天能拿到新执照不", six items', 2.6; 约 of "想约注销" 2.2."""
+UNSAID_CUES = ("有些东西", "有些事", "一些事", "有点事")
+"""Words that leave the matter unsaid, when they stand beside the subject ("公司有些东西要变更",
+"医保有点事想问"); as an opener they say nothing ("有点事想问下 公积金窗口在几楼")."""
+UNSAID_GAP = 2
+"""At most this many characters between such a word and the subject (要 of 有些东西要变更)."""
 BENEFIT_SUBJECTS = frozenset({"补贴", "补助", "津贴"})
 """Words for money the items pay (残疾人两项补贴, 灵活就业社保补贴, 丧葬补助金…): people hear of it before
 they know which matter pays it ("听说有补助 咋领"), so naming one asks about the subject as such
@@ -207,14 +218,35 @@ def filed_alone(
 
     Staff file each item under broad subjects (``topics``); a subject only one item lists says that
     item, though others touch it in what they bundle ("公积金窗口在几楼": 公积金 is 公积金提取's alone;
-    员工录用 and 企业迁移 only open or move a 公积金 account, and score nearly as much). A subject
-    counts only as whole words of the message (jieba's dictionary: 信用卡 is no 信用, "晚上学到" no
-    上学), in the item's own names and in no longer noun (`_names_it`: not "公积金贷款要啥材料"). None
-    when the message asks about the subject as such (`VAGUE_CUES`: "公积金的事问一下"),
-    when its subjects name more than one item this way, or when the rest of it (the subjects blanked)
-    leads to another item ("看病花的钱能报不 还有公积金能取不": 就医费用报销). For a question about one
-    aspect of a matter (the linker decides; an overview or a subject named alone gets its choices).
+    员工录用 and 企业迁移 only open or move a 公积金 account, and score nearly as much). So does a
+    subject several items are filed under that only one item's name holds (`_the_one_named`: 注销 of
+    企业注销一件事). A subject counts only as whole words of the message (jieba's dictionary: 信用卡 is
+    no 信用, "晚上学到" no 上学), in the item's own names and in no longer noun (`_names_it`: not
+    "公积金贷款要啥材料"). None when the message asks about the subject as such (`VAGUE_CUES`:
+    "公积金的事问一下"; `UNSAID_CUES` beside it: "公司有些东西要变更"), when its subjects name more than one
+    item this way, or when the rest of it (the subjects blanked) leads to another item ("看病花的钱能报不
+    还有公积金能取不": 就医费用报销). For a question about one aspect of a matter (the linker decides; an
+    overview or a subject named alone gets its choices).
     """
+    found = _filed(catalogue, text, sure_score, margin)
+    return found[0] if found is not None else None
+
+
+def named_by_a_shared_subject(catalogue: Catalogue, text: str) -> ServiceItem | None:
+    """The item `filed_alone` finds in ``text`` through a subject other items are filed under too, else None.
+
+    "注销要带啥" names 企业注销一件事 so, which is the item only where no other matter is at hand: after
+    社保卡居民服务一卡通 it asks about cancelling that card (`bot.guide.choose_item` weighs it as if no item
+    were named).
+    """
+    found = _filed(catalogue, text)
+    return found[0] if found is not None and found[1] else None
+
+
+def _filed(
+    catalogue: Catalogue, text: str, sure_score: float = SURE_SCORE, margin: float = SURE_MARGIN
+) -> tuple[ServiceItem, bool] | None:
+    """`filed_alone`'s item, and whether the subject naming it is one other items are filed under too."""
     text = catalogue.in_characters(text)  # "gjj在几号窗口"
     subjects = catalogue.subjects(text)
     words = word_spans(text, guess_new_words=False)
@@ -227,8 +259,58 @@ def filed_alone(
     if len({item.id for item, _ in named}) != 1 or any(cue in text for cue in VAGUE_CUES):
         return None
     item = named[0][0]
-    rest = _weigh_words(catalogue, subject_rest(text, subjects), sure_score, margin, CHOICES).leading
-    return item if rest is None or rest.id == item.id else None
+    if any(_left_unsaid(text, subject) for _, subject in named):
+        return None
+    rest = _weigh_words(catalogue, subject_rest(text, subjects), sure_score, margin, CHOICES)
+    if rest.leading is not None and rest.leading.id != item.id:
+        return None
+    shared = [subject for _, subject in named if len(subjects[subject]) > 1]
+    if shared:
+        # the other items the word is also theirs for: filed under it, or scoring for it ("注销" for 身后)
+        others = {
+            other.id
+            for subject in shared
+            for other in [
+                *map(catalogue.get, subjects[subject]),
+                *(c for c, _ in catalogue.evidence(subject).candidates),
+            ]
+            if other is not None and other.id != item.id
+        }
+        rest_text = subject_rest(text, subjects)
+        own = catalogue.score(item, rest_text)
+        own_characters = catalogue.character_score(item, rest_text)
+        if any(c.id in others for c, _ in rest.candidates) or any(
+            (score := catalogue.score(other, rest_text)) >= NEAR_MISS_SCORE
+            and score >= own
+            or (rare := catalogue.character_score(other, rest_text)) >= RARE_CHARACTERS_SCORE
+            and rare > own_characters
+            for other in filter(None, map(catalogue.get, others))
+        ):
+            return None  # "俺那个门市要变更": 门市 of 个体工商户登记; "我妈死了 注销要带啥": 死 of 身后一件事
+        if any(_says_a_term_of(catalogue, other, text, subject) for other in others for subject in shared):
+            return None  # "房子过户在哪个窗口": staff list 房子过户 for the new flat and the resold one
+    return item, bool(shared)
+
+
+def _says_a_term_of(catalogue: Catalogue, item_id: str, text: str, subject: str) -> bool:
+    """Whether ``text`` holds a name or everyday term of the item ``item_id`` built on ``subject``."""
+    item = catalogue.get(item_id)
+    word = normalise(subject)
+    query = normalise(text)
+    return item is not None and any(word in t and t != word and t in query for t in catalogue.own_terms(item))
+
+
+def _left_unsaid(text: str, subject: str) -> bool:
+    """Whether a word leaving the matter unsaid (`UNSAID_CUES`) stands right beside ``subject``.
+
+    "公司有些东西要变更", "医保有点事": what of the subject is asked is not said. Not an opener before a
+    question that says it ("有点事想问下 公积金窗口在几楼").
+    """
+    return any(
+        re.search(f"{re.escape(cue)}.{{0,{UNSAID_GAP}}}{re.escape(subject)}", text)
+        or re.search(f"{re.escape(subject)}.{{0,{UNSAID_GAP}}}{re.escape(cue)}", text)
+        for cue in UNSAID_CUES
+    )
 
 
 def _the_one_named(catalogue: Catalogue, subject: str, ids: frozenset[str]) -> ServiceItem | None:
@@ -269,8 +351,9 @@ def _names_it(
     "物流到哪了" asks about a parcel), and it must stand in the message as a whole
     word (``words``: jieba's dictionary; 信用卡 is no 信用) that is no part of a longer noun the item
     does not know: a word right beside it that says more than how someone asks (`says_how`) makes
-    another matter ("公积金贷款", "信用报告", "继续教育证书", "差旅报销"), unless the item's names or
-    everyday terms hold the two together ("公积金账户" of 公积金账户的钱).
+    another matter ("公积金贷款", "信用报告", "继续教育证书", "差旅报销"), unless one of the item's names
+    or everyday terms starts with the two together ("公积金账户" of 公积金账户的钱; not "社保注销", the end of
+    单位社保注销 of 企业注销).
     """
     if subject not in item.name and subject not in item.aliases:
         return False
@@ -286,7 +369,7 @@ def _names_it(
             for word, joined in ((before, f"{before}{subject}"), (after, f"{subject}{after}"))
             if word is not None and len(word) > 1 and not says_how(word)
         ]
-        if all(any(normalise(joined) in term for term in own) for joined in beside):
+        if all(any(term.startswith(normalise(joined)) for term in own) for joined in beside):
             return True
     return False
 
@@ -294,13 +377,16 @@ def _names_it(
 def _asks_about_subject(catalogue: Catalogue, text: str, subjects: dict[str, frozenset[str]]) -> bool:
     """Whether ``text`` asks about a broad subject as such rather than about one item.
 
-    It does with a vague cue (`VAGUE_CUES`: "养老这一块都有啥") or when it asks about a benefit
+    It does with a vague cue (`VAGUE_CUES`: "养老这一块都有啥"), a word beside a subject that leaves the
+    matter unsaid (`UNSAID_CUES`: "医保有点事想问"), or when it asks about a benefit
     (`asks_about_a_benefit`). Never when it names an item, or holds an everyday term of one beyond
     the subjects (`says_an_item_beyond`: "新房子交了 想问问办证的事" says 新房子交了 of 新建商品房).
     """
     if not subjects or says_an_item_beyond(catalogue, text, subjects):
         return False
-    return any(cue in text for cue in VAGUE_CUES) or asks_about_a_benefit(catalogue, text, subjects)
+    if any(cue in text for cue in VAGUE_CUES) or any(_left_unsaid(text, s) for s in subjects):
+        return True
+    return asks_about_a_benefit(catalogue, text, subjects)
 
 
 def says_an_item_beyond(catalogue: Catalogue, text: str, subjects: dict[str, frozenset[str]]) -> bool:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from enum import Enum
-from typing import TYPE_CHECKING, Annotated, Any, Iterable
+from typing import TYPE_CHECKING, Annotated, Any
 
 from pydantic import BaseModel, Extra, Field, StrictBool, constr, root_validator, validator
 
@@ -15,19 +15,18 @@ the hall's notices and citizens write 企业开办, 运输企业开办, 药店�
 _SLUG = r"^[a-z][a-z0-9_]*$"
 
 
-def name_variants(names: Iterable[str]) -> list[str]:
-    """Other wordings of ``names`` (an item's name, short name and aliases) that name the same item.
+def name_variants(short_name: str) -> list[str]:
+    """Other wordings of an item's ``short_name`` (its name without `NAME_SUFFIX`) that name it too.
 
-    An opening item's short name (the first name without `NAME_SUFFIX`) with its object first:
-    开办运输企业 → 运输企业开办. Derived, not listed by staff: every opening item is named both ways.
-    Not an alias's: 开办公司 of 开办企业 would make 公司开办, found inside "运输公司开办", which is about
-    the transport company. (A licence without its last character, 食品经营许可 of 食品经营许可证, was
-    tried as a name too: a name is the item whatever the item in context, and a 个体户 selling
-    cooked food asks about that licence as part of its own matter.)
+    An opening item's short name with its object first: 开办运输企业 → 运输企业开办. Derived, not
+    listed by staff: every opening item is named both ways. An alias is not turned round: 开办公司 of
+    开办企业 would make 公司开办, found inside "运输公司开办", which is about the transport company. (A
+    licence without its last character, 食品经营许可 of 食品经营许可证, was tried as a name too: a name is
+    the item whatever the item in context, and a 个体户 selling cooked food asks about that licence as
+    part of its own matter.)
     """
-    short = next((n for n in names if not n.endswith(NAME_SUFFIX)), "")
-    if short.startswith(OPENING) and len(short) > len(OPENING) + 1:
-        return [short[len(OPENING) :] + OPENING]
+    if short_name.startswith(OPENING) and len(short_name) > len(OPENING) + 1:
+        return [short_name[len(OPENING) :] + OPENING]
     return []
 
 
@@ -277,12 +276,12 @@ class ServiceItem(_Model):
 
     @property
     def surface_forms(self) -> tuple[str, ...]:
-        """Every way of naming the item: name, short name, aliases, and their other wordings.
+        """Every way of naming the item: name, short name, aliases, and its other wordings.
 
         The other wordings are those people and the hall's own notices use too (`name_variants`).
         """
         named = (self.name, self.short_name, *self.aliases)
-        return (*named, *(v for v in dict.fromkeys(name_variants(named)) if v not in named))
+        return (*named, *(v for v in name_variants(self.short_name) if v not in named))
 
     def situation(self, key: str) -> Situation | None:
         """Return the 个性指南 question with this key, if any."""

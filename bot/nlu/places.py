@@ -76,6 +76,8 @@ HERE_CUES = (
     "转入",
     "迁到",
     "迁来",
+    "迁过来",
+    "搬过来",
     "迁回",
     "迁入",
     "寄",
@@ -126,9 +128,11 @@ def _place_of(word: str, names: FrozenSet[str]) -> Optional[str]:
 
 #: going or doing the matter for someone who is away ("表哥在广州上班 俺替他去办"); asking on someone's
 #: behalf ("替我查下北京的社保") ties nothing here
-#: a hall asked for, which is no tie to this one: "在洛阳办营业执照去哪个大厅" asks for that city's
-WHICH_HALL = re.compile(r"(?:哪个|哪一个|哪家|哪里的|哪儿的|哪的|什么|啥)(?:政务服务|政务|服务|办事)?大厅")
 ON_BEHALF = re.compile(r"替[他她俺我].{0,3}[跑去来办]")
+#: a hall asked for, which is no tie to this one: "在洛阳办营业执照去哪个大厅" asks for that city's;
+#: "你们哪个大厅能办" asks for one of this hall's (`YOURS`)
+WHICH_HALL = re.compile(r"(?:哪个|哪一个|哪家|哪里的|哪儿的|哪的|什么|啥)(?:政务服务|政务|服务|办事)?大厅")
+YOURS = ("你们", "恁们", "咱们", "咱这", "您们")
 
 
 #: someone else in the matter who is in another place ("有个股东在西安 …", "卖方在上海上班"): the
@@ -146,10 +150,11 @@ def ties_here(text: str) -> bool:
     """Whether ``text`` names a place of Zhengzhou or ties its matter to the hall.
 
     ``LOCAL``, ``HERE_CUES`` and ``ON_BEHALF``: "在北京住的院 回郑州了 垫的医药费咋报" is an affair of
-    here, whatever other place it names. A hall asked for (`WHICH_HALL`: "去哪个大厅") is not ours.
+    here, whatever other place it names. A hall asked for (`WHICH_HALL`: "去哪个大厅") is not ours,
+    unless it is asked of this hall (`YOURS`: "你们哪个大厅能办").
     """
-    unasked = WHICH_HALL.sub("", text)  # "在洛阳办营业执照去哪个大厅": that city's hall, not ours
-    return any(word in unasked for word in LOCAL + HERE_CUES) or ON_BEHALF.search(text) is not None
+    cues = text if any(word in text for word in YOURS) else WHICH_HALL.sub("", text)
+    return any(word in cues for word in LOCAL + HERE_CUES) or ON_BEHALF.search(text) is not None
 
 
 def away_to_sign(text: str, place: str) -> bool:

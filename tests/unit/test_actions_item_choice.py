@@ -244,6 +244,43 @@ def test_of_two_named_items_the_one_not_in_context_is_asked_about() -> None:
     ]
 
 
+@pytest.mark.parametrize(
+    ("text", "context", "linked", "expected"),
+    [
+        # 注销, 变更, 过户: words several matters share, which the linker takes for the item whose name
+        # holds them; with another matter at hand the message is weighed as if it named none
+        (
+            "注销要带啥",
+            "社会保障卡居民服务一卡通一件事",
+            "企业注销一件事",
+            ["社会保障卡居民服务一卡通一件事"],
+        ),
+        ("变更要带啥", "个体工商户登记一件事", "企业信息变更一件事", ["个体工商户登记一件事"]),
+        # 过户 after 个体户: the flats 过户 is filed under, as choices, as before the linker read it
+        (
+            "过户要带啥",
+            "个体工商户登记一件事",
+            "二手房转移登记及水电气网联动过户一件事",
+            ["二手房转移登记及水电气网联动过户一件事", "新建商品房转移登记一件事"],
+        ),
+        # a new matter opened: the item linked
+        ("另外 注销要带啥", "开办企业一件事", "企业注销一件事", ["企业注销一件事"]),
+    ],
+)
+def test_a_shared_word_linked_to_one_item_gives_way_to_the_item_in_context(
+    text: str, context: str, linked: str, expected: List[str]
+) -> None:
+    catalogue = get_catalogue()
+    mentions = ServiceIndex.for_folder("data/services").link(text, "ask_materials")
+    assert [m["value"] for m in mentions] == [linked]
+    choice = choose_item(catalogue, text, mentions, catalogue.get(context), "materials")
+    got = [choice.item.name] if choice.item is not None else [i.name for i in choice.choices]
+    assert got == expected
+    # without a matter at hand the linked item is answered
+    alone = choose_item(catalogue, text, mentions, None, "materials")
+    assert alone.item is not None and alone.item.name == linked
+
+
 def test_a_switch_cue_follows_a_described_item_even_if_the_context_shares_words() -> None:
     catalogue = get_catalogue()
     opening, hiring = catalogue.get("开办企业一件事"), catalogue.get("员工录用一件事")

@@ -626,16 +626,16 @@ def test_words_are_blanked_out_wherever_they_cover_the_text(text: str, words: li
 
 
 @pytest.mark.parametrize(
-    ("names", "expected"),
+    ("short_name", "expected"),
     [
-        (["开办运输企业一件事", "开办运输企业", "开办物流企业"], ["运输企业开办"]),  # the short name only
-        (["开办企业一件事", "开办企业", "开办公司"], ["企业开办"]),
-        (["退休一件事", "退休", "办退休"], []),
-        (["企业注销一件事", "企业注销", "开办注销"], []),
+        ("开办运输企业", ["运输企业开办"]),
+        ("开办企业", ["企业开办"]),
+        ("退休", []),
+        ("开办", []),  # nothing would be left of it
     ],
 )
-def test_name_variants(names: list, expected: list) -> None:
-    assert name_variants(names) == expected
+def test_name_variants(short_name: str, expected: list) -> None:
+    assert name_variants(short_name) == expected
 
 
 def test_surface_forms_hold_the_variants_once(catalogue: Catalogue) -> None:

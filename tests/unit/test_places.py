@@ -62,6 +62,8 @@ def test_another_places_affair_is_found(text: str, place: str) -> None:
         "卖方在上海 必须本人到场吗",
         "上海的社保能转到郑州不",
         "在上海住的院 来大厅报销去哪个窗口",  # this hall
+        "我在洛阳 你们哪个大厅能办",  # one of this hall's
+        "公司在洛阳 想迁过来 要带啥",
         "外省户口有限制没",
         "新店快装修完了 水电气咋接",  # a place name that is an everyday word
         "从香港过来办事 证件方面有啥要求",  # the FAQ answers Hong Kong, Macao and Taiwan residents

@@ -414,9 +414,10 @@ def test_a_subject_only_one_item_is_filed_under_links_it_in_an_aspect_question(
         ("注销能全程网办不", "ask_online", "企业注销一件事"),
         ("想约注销", "book_appointment", "企业注销一件事"),
         ("变更收费吗", "ask_fee", "企业信息变更一件事"),  # 变更 of 企业信息变更, not of 个体户
-        # 过户, a word of the resold flat's name; the new flat's buyer says 新房过户 or 办房产证
-        ("房子过户在哪办 不动产那个窗口", "ask_window", "二手房转移登记及水电气网联动过户一件事"),
+        # 过户, a word of the resold flat's name (staff list it for the new flat too)
+        ("过户在哪个区 不动产那块", "ask_window", "二手房转移登记及水电气网联动过户一件事"),
         ("过户要多久", "ask_time_limit", "二手房转移登记及水电气网联动过户一件事"),
+        ("你好 有点事想问下 公积金窗口在几楼", "ask_window", "公积金提取一件事"),  # an opener says nothing
     ],
 )
 def test_a_shared_subject_one_items_name_holds_links_that_item(
@@ -436,6 +437,10 @@ def test_a_shared_subject_one_items_name_holds_links_that_item(
         ("变更咋办", "ask_service_guide", []),  # an overview: the choices
         ("过户咋弄呀", "ask_service_guide", []),  # staff list 过户 for the new flat too
         ("公司有些东西要变更", "ask_materials", []),  # the matter left unsaid
+        ("房子过户在哪办 不动产那个窗口", "ask_window", []),  # 房子过户: a term of both flats
+        ("我妈死了 注销要带啥", "ask_materials", []),  # 死 of 身后一件事's words, for which 注销 scores too
+        ("俺那个门市要变更 去哪个窗口", "ask_window", []),  # 门市 of 个体工商户登记, filed under 变更 too
+        ("社保注销在哪办", "ask_window", []),  # 单位社保注销 is 企业注销's, not 社保注销
         ("新房过户在哪个窗口", "ask_window", ["新建商品房转移登记一件事"]),  # its own everyday term
     ],
 )
@@ -474,7 +479,7 @@ def test_a_general_alias_is_not_turned_around_inside_a_particular_items_words(in
         ("公积金窗口在几楼", "faq"),  # not a question about an item
         # the rest of it leads to another item: two matters, asked which
         ("去年看病花了不少钱 想问问能不能报 还有单位交的公积金能不能拿出来用", "ask_eligibility"),
-        ("不动产在哪个窗口办", "ask_window"),  # 不动产: the new flat and the resold one
+        ("房子过户在哪办 不动产那个窗口", "ask_window"),  # 不动产: the new flat and the resold one
     ],
 )
 def test_a_subject_filed_alone_links_nothing_otherwise(index: ServiceIndex, text: str, intent: str) -> None:
