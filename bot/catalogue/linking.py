@@ -256,6 +256,9 @@ def _filed(
         if (item := _the_one_named(catalogue, subject, ids)) is not None
         if _names_it(catalogue, item, text, subject, words)
     ]
+    alone = [(item, subject) for item, subject in named if len(subjects[subject]) == 1]
+    if len({item.id for item, _ in named}) > 1 and len({item.id for item, _ in alone}) == 1:
+        named = alone  # "公积金要注销要带啥": 注销 said of 公积金, a subject only 公积金提取 is filed under
     if len({item.id for item, _ in named}) != 1 or any(cue in text for cue in VAGUE_CUES):
         return None
     item = named[0][0]
@@ -289,6 +292,10 @@ def _filed(
             return None  # "俺那个门市要变更": 门市 of 个体工商户登记; "我妈死了 注销要带啥": 死 of 身后一件事
         if any(_says_a_term_of(catalogue, other, text, subject) for other in others for subject in shared):
             return None  # "房子过户在哪个窗口": staff list 房子过户 for the new flat and the resold one
+        if any(item.id not in ids for subject, ids in subjects.items() if subject not in shared):
+            # another subject the message names that the item is not filed under: what the word is
+            # said of ("户口要注销 带啥": 户口 of 身后一件事; "我的社保想注销", "公积金要变更带啥")
+            return None
     return item, bool(shared)
 
 

@@ -441,6 +441,12 @@ def test_a_shared_subject_one_items_name_holds_links_that_item(
         ("我妈死了 注销要带啥", "ask_materials", []),  # 死 of 身后一件事's words, for which 注销 scores too
         ("俺那个门市要变更 去哪个窗口", "ask_window", []),  # 门市 of 个体工商户登记, filed under 变更 too
         ("社保注销在哪办", "ask_window", []),  # 单位社保注销 is 企业注销's, not 社保注销
+        # another subject, not filed under the item, says what the word is said of
+        ("户口要注销 带啥材料", "ask_materials", []),
+        ("我的社保想注销 在哪个窗口", "ask_window", []),
+        ("户口要变更要带啥", "ask_materials", []),
+        # …and one only 公积金提取 is filed under names that item
+        ("公积金要注销要带啥", "ask_materials", ["公积金提取一件事"]),
         ("新房过户在哪个窗口", "ask_window", ["新建商品房转移登记一件事"]),  # its own everyday term
     ],
 )
