@@ -264,39 +264,59 @@ def _filed(
     item = named[0][0]
     if any(_left_unsaid(text, subject) for _, subject in named):
         return None
-    rest = _weigh_words(catalogue, subject_rest(text, subjects), sure_score, margin, CHOICES)
+    rest_text = subject_rest(text, subjects)
+    rest = _weigh_words(catalogue, rest_text, sure_score, margin, CHOICES)
     if rest.leading is not None and rest.leading.id != item.id:
         return None
     shared = [subject for _, subject in named if len(subjects[subject]) > 1]
-    if shared:
-        # the other items the word is also theirs for: filed under it, or scoring for it ("注销" for 身后)
-        others = {
-            other.id
-            for subject in shared
-            for other in [
-                *map(catalogue.get, subjects[subject]),
-                *(c for c, _ in catalogue.evidence(subject).candidates),
-            ]
-            if other is not None and other.id != item.id
-        }
-        rest_text = subject_rest(text, subjects)
-        own = catalogue.score(item, rest_text)
-        own_characters = catalogue.character_score(item, rest_text)
-        if any(c.id in others for c, _ in rest.candidates) or any(
-            (score := catalogue.score(other, rest_text)) >= NEAR_MISS_SCORE
-            and score >= own
-            or (rare := catalogue.character_score(other, rest_text)) >= RARE_CHARACTERS_SCORE
-            and rare > own_characters
-            for other in filter(None, map(catalogue.get, others))
-        ):
-            return None  # "俺那个门市要变更": 门市 of 个体工商户登记; "我妈死了 注销要带啥": 死 of 身后一件事
-        if any(_says_a_term_of(catalogue, other, text, subject) for other in others for subject in shared):
-            return None  # "房子过户在哪个窗口": staff list 房子过户 for the new flat and the resold one
-        if any(item.id not in ids for subject, ids in subjects.items() if subject not in shared):
-            # another subject the message names that the item is not filed under: what the word is
-            # said of ("户口要注销 带啥": 户口 of 身后一件事; "我的社保想注销", "公积金要变更带啥")
-            return None
+    if shared and _said_of_another(catalogue, item, text, subjects, shared, rest_text, rest):
+        return None
     return item, bool(shared)
+
+
+def _said_of_another(
+    catalogue: Catalogue,
+    item: ServiceItem,
+    text: str,
+    subjects: dict[str, frozenset[str]],
+    shared: list[str],
+    rest_text: str,
+    rest: Evidence,
+) -> bool:
+    """Whether a word several items share, which names ``item``, is said in ``text`` of another.
+
+    The others are the items the word is also theirs for: filed under it, or scoring for it (注销 for
+    身后一件事). It is said of one when ``rest_text`` (the message, its subjects blanked; ``rest``, its
+    evidence) offers one of them, scores `NEAR_MISS_SCORE` for one and at least as much as for
+    ``item`` ("俺那个门市要变更": 门市 of 个体工商户登记), or holds characters only rare words of one hold
+    (`RARE_CHARACTERS_SCORE`: 死 of "我妈死了 注销要带啥"); when the message says a term of one built on
+    the word ("房子过户在哪个窗口": staff list 房子过户 for the new flat and the resold one); or when it
+    names another subject ``item`` is not filed under ("户口要注销 带啥": 户口 of 身后一件事;
+    "我的社保想注销").
+    """
+    others = {
+        other.id
+        for subject in shared
+        for other in [
+            *map(catalogue.get, subjects[subject]),
+            *(c for c, _ in catalogue.evidence(subject).candidates),
+        ]
+        if other is not None and other.id != item.id
+    }
+    if any(c.id in others for c, _ in rest.candidates):
+        return True
+    own = catalogue.score(item, rest_text)
+    own_characters = catalogue.character_score(item, rest_text)
+    for other in filter(None, map(catalogue.get, others)):
+        score = catalogue.score(other, rest_text)
+        if score >= NEAR_MISS_SCORE and score >= own:
+            return True
+        rare = catalogue.character_score(other, rest_text)
+        if rare >= RARE_CHARACTERS_SCORE and rare > own_characters:
+            return True
+    if any(_says_a_term_of(catalogue, other, text, subject) for other in others for subject in shared):
+        return True
+    return any(item.id not in ids for subject, ids in subjects.items() if subject not in shared)
 
 
 def _says_a_term_of(catalogue: Catalogue, item_id: str, text: str, subject: str) -> bool:
