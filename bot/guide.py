@@ -974,7 +974,7 @@ def _shared_word_only(
 
     The linker describes it (``ServiceLinker.description``), through a subject several items are
     filed under that only its name holds (`bot.catalogue.linking.named_by_a_shared_subject`: 注销,
-    变更, 过户), the catalogue is not sure of it otherwise, and the message opens no new matter
+    变更, 过户), and the message opens no new matter
     (`opens_new_matter`: "另外 注销要带啥" leaves the matter at hand).
     """
     if len(named) != 1 or named[0].name == in_context.name:
@@ -987,7 +987,7 @@ def _shared_word_only(
     ):
         return False
     shared = named_by_a_shared_subject(catalogue, text)
-    if shared is None or shared.name != item.name or catalogue.evidence(text).item is not None:
+    if shared is None or shared.name != item.name:
         return False
     return not opens_new_matter(catalogue, text, in_context)
 
@@ -1739,7 +1739,12 @@ def choose_item(
             # "饭店不开了 想开个卖药的店", "拉倒吧 公司也不注册了 开个炒菜馆": the item in context is given
             # up for another; the message is weighed as if there were none, and it is not offered again
             named, evidence, in_context = rest, others, None
-    if typed and in_context is not None and _shared_word_only(catalogue, text, mentions, named, in_context):
+    if (
+        typed
+        and in_context is not None
+        and (evidence is None or evidence.item is None)  # not sure of an item otherwise
+        and _shared_word_only(catalogue, text, mentions, named, in_context)
+    ):
         # "注销要带啥" after 社保卡居民服务一卡通: the linker took 注销, a word several matters share, for
         # 企业注销一件事 (`named_by_a_shared_subject`); with a matter at hand the message is weighed as
         # if no item were named (rule 3: the item in context, or the subject's items as choices)

@@ -68,6 +68,7 @@ class Catalogue:
         self._paper_counts: dict[str, int] | None = None
         self._own_terms: dict[str, tuple[str, ...]] = {}
         self._name_words: dict[str, frozenset[str]] = {}
+        self._subject_candidates: dict[str, dict[str, float]] = {}
 
     def prepare(self) -> None:
         """Build the search index now rather than at the first search (start-up, a background rebuild)."""
@@ -277,6 +278,17 @@ class Catalogue:
                 }
             )
             self._name_words[item.id] = found
+        return found
+
+    def subject_candidates(self, subject: str) -> dict[str, float]:
+        """The items the evidence for a broad ``subject`` alone offers (`evidence`): id → score.
+
+        Kept once per subject: messages name the same few subjects over and over.
+        """
+        found = self._subject_candidates.get(subject)
+        if found is None:
+            found = {item.id: score for item, score in self.evidence(subject).candidates}
+            self._subject_candidates[subject] = found
         return found
 
     def terms_said(self, item: ServiceItem, text: str) -> list[str]:

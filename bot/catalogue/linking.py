@@ -289,42 +289,34 @@ def _said_of_another(
     身后一件事). It is said of one when ``rest_text`` (the message, its subjects blanked; ``rest``, its
     evidence) offers one of them, scores `NEAR_MISS_SCORE` for one and at least as much as for
     ``item`` ("俺那个门市要变更": 门市 of 个体工商户登记), or holds characters only rare words of one hold
-    (`RARE_CHARACTERS_SCORE`: 死 of "我妈死了 注销要带啥"); when the message says a term of one built on
-    the word ("房子过户在哪个窗口": staff list 房子过户 for the new flat and the resold one); or when it
-    names another subject ``item`` is not filed under ("户口要注销 带啥": 户口 of 身后一件事;
-    "我的社保想注销").
+    (`RARE_CHARACTERS_SCORE`: 死 of "我妈死了 注销要带啥"); when the message says a name or everyday
+    term of one built on the word ("房子过户在哪个窗口": staff list 房子过户 for the new flat and the
+    resold one); or when it names another subject ``item`` is not filed under ("户口要注销 带啥": 户口 of
+    身后一件事; "我的社保想注销").
     """
     others = {
-        other.id
+        other
         for subject in shared
-        for other in [
-            *map(catalogue.get, subjects[subject]),
-            *(c for c, _ in catalogue.evidence(subject).candidates),
-        ]
-        if other is not None and other.id != item.id
+        for other in (*subjects[subject], *catalogue.subject_candidates(subject))
+        if other != item.id
     }
     if any(c.id in others for c, _ in rest.candidates):
         return True
-    own = catalogue.score(item, rest_text)
+    scores = catalogue.scores(rest_text)  # every item's, searched once
     own_characters = catalogue.character_score(item, rest_text)
+    query, words = normalise(text), [normalise(subject) for subject in shared]
     for other in filter(None, map(catalogue.get, others)):
-        score = catalogue.score(other, rest_text)
-        if score >= NEAR_MISS_SCORE and score >= own:
+        score = scores.get(other.id, 0.0)
+        if score >= NEAR_MISS_SCORE and score >= scores.get(item.id, 0.0):
             return True
         rare = catalogue.character_score(other, rest_text)
         if rare >= RARE_CHARACTERS_SCORE and rare > own_characters:
             return True
-    if any(_says_a_term_of(catalogue, other, text, subject) for other in others for subject in shared):
-        return True
+        if any(
+            w in term and term != w and term in query for term in catalogue.own_terms(other) for w in words
+        ):
+            return True
     return any(item.id not in ids for subject, ids in subjects.items() if subject not in shared)
-
-
-def _says_a_term_of(catalogue: Catalogue, item_id: str, text: str, subject: str) -> bool:
-    """Whether ``text`` holds a name or everyday term of the item ``item_id`` built on ``subject``."""
-    item = catalogue.get(item_id)
-    word = normalise(subject)
-    query = normalise(text)
-    return item is not None and any(word in t and t != word and t in query for t in catalogue.own_terms(item))
 
 
 def _left_unsaid(text: str, subject: str) -> bool:
@@ -363,7 +355,7 @@ def _the_one_named(catalogue: Catalogue, subject: str, ids: frozenset[str]) -> S
     holding = [item for item in items if subject in catalogue.name_words(item)]
     if len(holding) != 1:
         return None
-    scores = {item.id: score for item, score in catalogue.evidence(subject).candidates}
+    scores = catalogue.subject_candidates(subject)
     best = max((scores.get(item.id, 0.0) for item in items if item is not holding[0]), default=0.0)
     return holding[0] if scores.get(holding[0].id, 0.0) >= LIKELY_MARGIN * best else None
 
