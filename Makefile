@@ -52,7 +52,9 @@ test: install ## run the whole test suite (trains the model first when needed)
 test-fast: install ## the suite without the slow tests (no training, no running stack)
 	$(PY) -m pytest -m "not slow and not integration and not browser" $(PYTEST_ARGS)
 
-eval: train ## train and score the NLU pipeline beside its baselines; writes docs/evaluation.md
+# no `train` prerequisite: the project's row trains the model as `make train` does, and it becomes the
+# served model when that one is stale (the held-out conversations are played on it)
+eval: install ## train and score the NLU pipeline beside its baselines; writes docs/evaluation.md
 	$(PY) -m tests.eval.run $(EVAL_ARGS)
 
 format: install ## format the code with ruff

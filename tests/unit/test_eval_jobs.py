@@ -10,6 +10,7 @@ from typing import Any, Dict, List
 
 import pytest
 
+from bot import training
 from tests.eval import run
 from tests.eval.candidate import latency_sample
 
@@ -120,3 +121,47 @@ def test_the_table_has_a_row_per_file_with_the_best_in_bold() -> None:
     assert "| tfidf_lr | 181/200 (0.905) | 0/2 | 0.900 | 1/8 | 10 |" in text
     f1 = next(line for line in lines if line.startswith("| `f1` |"))
     assert f1 == "| `f1` | 100 | 0.850 (0.840) · OOS 1/4 | **0.970** (0.960) · 0.950 |"
+
+
+def _served_in(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Point `bot.training`'s served model at ``tmp_path/models``."""
+    models = tmp_path / "models"
+    monkeypatch.setattr(training, "MODELS_DIR", models)
+    monkeypatch.setattr(training, "MODEL_PATH", models / "gaoxiaoxin.tar.gz")
+    monkeypatch.setattr(training, "FINGERPRINT_PATH", models / "gaoxiaoxin.fingerprint")
+
+
+def _trained(tmp_path: Path, content: bytes) -> run.Candidate:
+    model = tmp_path / f"project-{len(content)}.tar.gz"
+    model.write_bytes(content)
+    return run.Candidate("project", tmp_path / "cache" / "project-0.json", model=model)
+
+
+def test_the_project_model_becomes_the_served_one_when_that_is_missing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _served_in(tmp_path, monkeypatch)
+    current = training.fingerprint()
+    run.serve(_trained(tmp_path, b"trained by the run"), current)
+    assert training.MODEL_PATH.read_bytes() == b"trained by the run"
+    assert training.FINGERPRINT_PATH.read_text().strip() == current
+    assert not training.is_stale()
+
+
+def test_a_stale_served_model_is_replaced_and_a_current_one_kept(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _served_in(tmp_path, monkeypatch)
+    training.MODELS_DIR.mkdir()
+    training.MODEL_PATH.write_bytes(b"old")
+    training.FINGERPRINT_PATH.write_text("inputs of last week\n")
+    current = training.fingerprint()
+    run.serve(_trained(tmp_path, b"new model"), current)
+    assert training.MODEL_PATH.read_bytes() == b"new model"
+    # now current: a later run's model does not replace it
+    run.serve(_trained(tmp_path, b"another run's model"), current)
+    assert training.MODEL_PATH.read_bytes() == b"new model"
+    assert sorted(p.name for p in training.MODELS_DIR.iterdir()) == [
+        "gaoxiaoxin.fingerprint",
+        "gaoxiaoxin.tar.gz",
+    ]
