@@ -79,7 +79,8 @@ _PERSON_BEFORE = re.compile(
 )
 """Words after which initials are a person's ("我同事gzf想问下…", "帮 cjz 问一下"), as chat names people."""
 _BETWEEN_PINYIN_WORDS = re.compile(r" +|'|-")
-_CAPITALISED_FIRST = re.compile(r"([A-Z][a-z]{2,3})(?![A-Za-z0-9_@.])")
+_CAPITALISED_FIRST = re.compile(r"\s*([A-Z])[a-z]+(?![A-Za-z0-9_])")
+"""The first word of a message, its first letter capitalised as phone keyboards write it."""
 _LATIN_WORD = re.compile(r"[A-Za-z]+")
 
 
@@ -160,19 +161,19 @@ def pinyin_words(text: str, spellings: Dict[str, str], initials: Dict[str, str] 
     online". ``spellings`` maps toneless pinyin without spaces to the term (`spellings_of`). From
     each word on, the longest run of whole words that spells a term is read, in text order. Never
     part of a word ("juzhuzhengming" is not 居住证); never a word with a capital, as names are written
-    ("Yao Shizheng", "Du Xiaoxue"), nor one after 叫, 姓名, 联系人, "my name is"… (`_NAMED_BEFORE`), nor
-    one joined to digits or in an e-mail or web address or a file name (`words_outside_addresses`).
-    A single word that spells nothing may be a term's ``initials`` (`initials_of`: "gjj咋提",
-    "sbk丢了"; with its first letter capitalised when it begins the message, as phone keyboards
-    write it: "Gjj窗口在几楼"), never one letter said over ("zzz", "hhh"), nor one after a word for
-    a person (`_PERSON_BEFORE`: "我同事gzf想问下…", chat names people by their initials).
+    ("Yao Shizheng", "Du Xiaoxue"), but the message's first word, as phone keyboards write it
+    ("Geti gongshanghu dengji", "Gjj窗口在几楼"); nor one after 叫, 姓名, 联系人, "my name is"…
+    (`_NAMED_BEFORE`), nor one joined to digits or in an e-mail or web address or a file name
+    (`words_outside_addresses`). A single word that spells nothing may be a term's ``initials``
+    (`initials_of`: "gjj咋提", "sbk丢了"), never one letter said over ("zzz", "hhh"), nor one after a
+    word for a person (`_PERSON_BEFORE`: "我同事gzf想问下…", chat names people by their initials).
     """
     if not (spellings or initials) or not _LATIN_WORD.search(text):
         return []
     found: List[Span] = []
     first = _CAPITALISED_FIRST.match(text)  # a phone capitalises a message's first letter: "Gjj窗口在几楼"
-    if first is not None and (term := _initials(first.group(1).lower(), initials)) is not None:
-        found.append((0, first.end(1), term))
+    if first is not None:
+        text = text[: first.start(1)] + text[first.start(1)].lower() + text[first.start(1) + 1 :]
     longest = max(map(len, spellings), default=0)
     words = [m.span() for m in words_outside_addresses(text, _PINYIN_WORD)]
     i = 0

@@ -53,6 +53,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.catalogue.linking import filed_alone
+from bot.catalogue.sounds import written_as
 from bot.faq import FAQ_TOPIC, GUIDE_INTENT_READ_AS_FAQ, title_terms
 from bot.faq_entries import TOPIC_METADATA, load_entries
 from bot.guide import (
@@ -556,7 +557,7 @@ class IntentModel:
         model.classes = list(meta["classes"])
         model.pinyin = PinyinReader(meta.get("pinyin") or {})
         # a model saved before the terms were kept: its pinyin reader's terms (one of any spelt alike)
-        model.title_terms = frozenset(meta.get("title_terms") or model.pinyin.by_spelling.values())
+        model.title_terms = frozenset(meta.get("title_terms") or model.pinyin.terms())
         model.coef = state["coef"]
         model.intercept = state["intercept"]
         return model
@@ -655,6 +656,10 @@ class NgramIntentClassifier(GraphComponent, IntentClassifier):
             if not any(s < end and start < e for s, e in spans)
             and not any(r[0] < end and start < r[1] for r in readings)
         ]
+        # then the question around what is read ("shebaoka zenme ban a": 怎么办啊)
+        taken = sorted([*spans, *((start, end) for start, end, _ in readings)])
+        blanked = written_as(text, [(start, end, "字" * (end - start)) for start, end in taken])
+        readings += pinyin.spans(blanked)
         readings += [
             (start, end, [noun])
             for start, end, noun in question_noun_typos(text)
@@ -677,7 +682,8 @@ class NgramIntentClassifier(GraphComponent, IntentClassifier):
                 words.extend(glosses(token.text))
         # a number spelled digit by digit (幺三八 一二三四…) reads as the digits it spells
         spelt = pinyin.with_readings(respelled(spell_out_digits(masked)))
-        return folded(with_glosses(self.index.catalogue.in_characters(spelt))), words
+        spelt = pinyin.with_readings(self.index.catalogue.in_characters(spelt))
+        return folded(with_glosses(spelt)), words
 
     def train(self, training_data: TrainingData) -> Resource:
         """Fit the model on every intent example and store it."""

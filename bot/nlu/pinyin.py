@@ -30,8 +30,25 @@ from bot.nlu.english import GLOSSARY
 
 #: A term is two to ten Han characters (a single syllable spells too many things to be read back).
 MIN_TERM, MAX_TERM = 2, 10
-#: A reading spells at least this many syllables (Han characters) in all.
+QUESTION_WORDS = frozenset(
+    {
+        *("怎么", "咋", "如何", "怎样", "在哪", "哪里", "哪儿", "哪个", "什么", "啥", "多少", "多久"),
+        *("几天", "几号", "办", "办理", "弄", "查", "看", "用", "交", "领", "取", "约", "申请", "提交"),
+        *("需要", "要", "带", "能", "能不能", "可以", "是", "在", "不", "吗", "呢", "啊", "呀", "了"),
+        *("的", "流程", "手续", "材料", "窗口", "进度", "收费", "钱", "时间", "网上", "手机", "预约"),
+        *("取消", "上", "评", "问", "有", "没有", "有没有", "我", "我想", "想", "准备"),
+    }
+)
+"""The everyday words of a question, read from pinyin beside the terms: "shebaoka zenme ban a" asks
+怎么办, "gexing zhinan zai na kan" 在哪看. Like a term, a word is read only in a run whose every
+letter spells terms or words; words alone must spell two syllables or more ("ban" and "Li Na" are
+left as they are: 里 and 哪 are none of them) and not be one word said over ("aaaaaa"); and only
+from lower-case letters but the first, as names are written with capitals ("我叫 Qian Yueling" is
+not 钱约领). A term wins a spelling it shares with a word."""
+#: A reading spells at least this many syllables (Han characters) in all…
 MIN_SYLLABLES = 3
+#: …or this many, if it is everyday words alone, read from lower case ("cailiao": 材料, "shi de": 是的).
+MIN_WORD_SYLLABLES = 2
 #: Runs of fewer or more letters are never read ("ok", initials; a pasted paragraph).
 MIN_LETTERS, MAX_LETTERS = 4, 40
 _HAN_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
@@ -80,65 +97,95 @@ class PinyinReader:
     def __init__(self, by_spelling: Mapping[str, str]) -> None:
         self.by_spelling: Dict[str, str] = dict(by_spelling)
         self._longest = max((len(s) for s in self.by_spelling), default=0)
+        self._terms_only = {s: t for s, t in self.by_spelling.items() if t not in QUESTION_WORDS}
 
     @classmethod
-    def of_terms(cls, terms: Mapping[str, int]) -> PinyinReader:
-        """A reader of ``terms`` (term → how often it occurs, `terms_of`).
+    def of_terms(cls, terms: Mapping[str, int], words: Iterable[str] = QUESTION_WORDS) -> PinyinReader:
+        """A reader of ``terms`` (term → how often it occurs, `terms_of`) and of everyday ``words``.
 
-        Of two terms spelt alike, the more frequent (then the longer, then the first) is the reading.
+        Of two terms spelt alike, the more frequent (then the longer, then the first) is the reading;
+        a term is read before a word spelt as it is.
         """
         ranked = sorted(terms.items(), key=lambda kv: (-kv[1], -len(kv[0])))
         by_spelling: Dict[str, str] = {}
         for term, _ in ranked:
             if MIN_TERM <= len(term) <= MAX_TERM and _HAN_RUN.fullmatch(term):
                 by_spelling.setdefault(spelling(term), term)
+        for word in sorted(words):  # no two of QUESTION_WORDS are spelt alike
+            by_spelling.setdefault(spelling(word), word)
         return cls(by_spelling)
 
-    def read(self, letters: str) -> Optional[List[str]]:
+    def terms(self) -> List[str]:
+        """The terms the reader knows, its everyday words (`QUESTION_WORDS`) left out."""
+        return list(self._terms_only.values())
+
+    def read(self, letters: str, first: bool = True) -> Optional[List[str]]:
         """The terms ``letters`` spells whole ("chuishaobaodao" → 吹哨, 报到), else ``None``.
 
-        Of several ways to cut the letters into spellings, the one with the fewest terms wins; it
-        must spell at least ``MIN_SYLLABLES`` syllables.
+        Everyday words (`QUESTION_WORDS`) are read only from ``letters`` in lower case, but the
+        first letter of a message (``first``: they begin it). Of several ways to cut the letters
+        into spellings, the one with the fewest terms wins; it must spell at least
+        ``MIN_SYLLABLES`` syllables, or ``MIN_WORD_SYLLABLES`` if it is everyday words alone, and
+        not be one word said over.
         """
+        # a phone capitalises the first letter of a message ("Zenme ban"); a name each of its words
+        everyday = letters.islower() or (first and letters[1:].islower())
+        spellings = self.by_spelling if everyday else self._terms_only
         letters = letters.lower()
-        if not MIN_LETTERS <= len(letters) <= MAX_LETTERS or not self.by_spelling:
+        if not MIN_LETTERS <= len(letters) <= MAX_LETTERS or not spellings:
             return None
         best: List[Optional[List[str]]] = [None] * (len(letters) + 1)
         best[0] = []
         for end in range(1, len(letters) + 1):
             for start in range(max(0, end - self._longest), end):
                 before = best[start]
-                term = self.by_spelling.get(letters[start:end])
+                term = spellings.get(letters[start:end])
                 if before is not None and term is not None:
                     if best[end] is None or len(before) + 1 < len(best[end] or ()):
                         best[end] = [*before, term]
         found = best[len(letters)]
-        return found if found and sum(len(term) for term in found) >= MIN_SYLLABLES else None
+        if not found or (len(found) > 1 and len(set(found)) == 1):
+            return None  # one word said over is a key held down ("aaaaaa"), not 啊啊啊啊啊啊
+        least = MIN_WORD_SYLLABLES if all(term in QUESTION_WORDS for term in found) else MIN_SYLLABLES
+        return found if sum(len(term) for term in found) >= least else None
 
-    def reading(self, run: str) -> Optional[List[str]]:
-        """The terms a run of Latin words stands for: read whole, else word by word.
+    def readings(self, run: str, first: bool = False) -> List[Tuple[int, int, List[str]]]:
+        """The stretches of a run of Latin words that spell known terms.
 
-        ``None`` when a glossary word is among them or some word spells no known term.
+        Returns ``(start, end, terms)``, offsets in ``run``; ``first``: the run begins the message.
+        The run is read whole if it can be; else, from each word on, the longest stretch of whole
+        words that reads ("wo xiang yuyue" → 我想预约, "zhunbei shenme cailiao a" → 准备什么材料啊; a
+        word that spells nothing stays as it is). Nothing is read in a run that holds a glossary
+        word (English: `bot.nlu.english`).
         """
-        parts = _LETTERS.findall(run)
-        if not parts or any(p.lower() in GLOSSARY for p in parts):
-            return None
-        whole = self.read("".join(parts))
-        if whole is not None or len(parts) == 1:
-            return whole
-        each = [self.read(p) for p in parts]
-        return [term for terms in each for term in terms or ()] if all(each) else None
-
-    def spans(self, text: str) -> List[Tuple[int, int, List[str]]]:
-        """The pinyin runs of ``text`` that have a reading: ``(start, end, terms)``, in text order."""
-        if not _LETTERS.search(text):
+        words = list(_LETTERS.finditer(run))
+        if not words or any(w.group(0).lower() in GLOSSARY for w in words):
             return []
         found = []
-        for match in _LATIN_RUN.finditer(text):
-            terms = self.reading(match.group(0))
-            if terms:
-                found.append((match.start(), match.end(), terms))
+        i = 0
+        while i < len(words):
+            for j in range(len(words) - 1, i - 1, -1):
+                letters = "".join(w.group(0) for w in words[i : j + 1])
+                terms = self.read(letters, first and i == 0) if len(letters) <= MAX_LETTERS else None
+                if terms is not None:
+                    found.append((words[i].start(), words[j].end(), terms))
+                    i = j
+                    break
+            i += 1
         return found
+
+    def spans(self, text: str) -> List[Tuple[int, int, List[str]]]:
+        """The stretches of pinyin of ``text`` that have a reading: ``(start, end, terms)``.
+
+        In text order (`readings`).
+        """
+        if not _LETTERS.search(text):
+            return []
+        return [
+            (match.start() + start, match.start() + end, terms)
+            for match in _LATIN_RUN.finditer(text)
+            for start, end, terms in self.readings(match.group(0), not text[: match.start()].strip())
+        ]
 
     def with_readings(self, text: str) -> str:
         """``text`` with each pinyin run replaced by its reading.

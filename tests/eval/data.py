@@ -100,6 +100,14 @@ TRAINING_DATA = "data/nlu"
 # 221 → 221 of 223, linking 151 → 151 of 155; then one out-of-scope message read was answered as a
 # service ("在洛阳…去哪个大厅": a hall asked for is no tie to this one, bot/nlu/places.py), 222 of 223
 # after that fix; the baseline 0.960.
+# heldout_blind_forty_first.yml (2026-12-07, afternoon; another writer, the usual brief, asked also for
+# about 70 messages typed wholly or partly in Latin letters: whole pinyin questions, pinyin mixed with
+# Chinese, initials, a phone's capital first letter, English; 213 messages once the 107 standing
+# verbatim elsewhere were taken out) was scored before and after the everyday words of a question
+# typed in pinyin were read (bot/nlu/pinyin.py), before anything of it was read: intent 177 → 196 of
+# 213, linking 117 → 119 of 135. Reading its misses then showed names typed in pinyin with a phone's
+# capital first letter ("Geti gongshanghu dengji") left unread: after that fix (bot/catalogue/sounds.py)
+# 199 of 213 and 125 of 135.
 HELDOUT_FILES = (
     "tests/nlu/heldout.yml",
     "tests/nlu/heldout_independent.yml",
@@ -144,6 +152,7 @@ HELDOUT_FILES = (
     "tests/nlu/heldout_blind_thirty_eighth.yml",
     "tests/nlu/heldout_blind_thirty_ninth.yml",
     "tests/nlu/heldout_blind_fortieth.yml",
+    "tests/nlu/heldout_blind_forty_first.yml",
 )
 
 

@@ -51,6 +51,42 @@ def test_the_faqs_terms_in_pinyin_are_read(index: FaqIndex, text: str, reading: 
 
 
 @pytest.mark.parametrize(
+    ("text", "read"),
+    [
+        ("gexing zhinan zai na kan", "个性指南在哪看"),  # a title's term and the question around it
+        ("banjian jindu zai na cha", "办件进度在哪查"),
+        ("zenme ban", "怎么办"),
+        ("Zenme ban", "怎么办"),  # a phone's capital first letter
+        ("yao dai shenme cailiao", "要带什么材料"),
+        ("xuyao duojiu", "需要多久"),
+        ("俺想问下 duoshao qian", "俺想问下 多少钱"),
+        ("开办企业 cailiao 有哪些", "开办企业 材料 有哪些"),  # words alone: two syllables are enough
+        ("shi de", "是的"),
+        ("wo xiang yuyue", "我想预约"),
+        ("zenme ban zhege xiaoxi", "怎么办 zhege xiaoxi"),  # words that spell nothing stay
+    ],
+)
+def test_the_everyday_words_of_a_question_are_read(index: FaqIndex, text: str, read: str) -> None:
+    assert index.pinyin.with_readings(text) == read
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "我叫 Qian Yueling",  # 钱约领 in words of a question, but a name is written with capitals
+        "ban",  # one syllable
+        "aaaaaa",  # one word said over: a key held down
+        "Li Na 在吗",
+        "联系人 Qian Yue",  # 钱约 in words of a question, but written as a name is
+        "联系人 qian Yue",
+        "bu",
+    ],
+)
+def test_a_run_is_read_only_if_every_word_of_it_is_a_questions(index: FaqIndex, text: str) -> None:
+    assert index.pinyin.with_readings(text) == text
+
+
+@pytest.mark.parametrize(
     "text",
     [
         "wifi密码多少",  # not pinyin

@@ -227,6 +227,8 @@ def test_only_terms_of_three_characters_or_more_are_spelt() -> None:
         ("shebaoka丢了 补办咋走流程", "社会保障卡居民服务一卡通一件事"),  # an alias
         ("kaiban qiye xuyao shenme cailiao", "开办企业一件事"),  # the short name
         ("xinyong xiufu具体咋操作", "信用修复一件事"),
+        ("Xinyong xiufu yao duojiu", "信用修复一件事"),  # a phone capitalises a message's first letter
+        ("Geti gongshanghu dengji", "个体工商户登记一件事"),
     ],
 )
 def test_a_name_typed_in_pinyin_is_linked_and_masked(text: str, item: str) -> None:
@@ -298,6 +300,7 @@ def test_a_term_typed_by_its_initials_is_read(text: str, found: list) -> None:
         "我同事gjj想问下公积金在哪个窗口取",  # after a word for a person: chat names people so
         "帮 gjj 问一下 营业执照要带啥",
         "问下 Gjj 咋提",  # a capital inside a message: a name
+        "问下 Kaiban qiye",
         "Gjjx 是啥",
         "我叫gjj",  # after 叫: a name
         "gjjx 是啥",  # part of a longer word
