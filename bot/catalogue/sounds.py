@@ -39,7 +39,7 @@ Span = Tuple[int, int, str]
 #: A run of Han characters (CJK unified ideographs, extension A and the compatibility block).
 HAN_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 _LOWER_CASE_WORD = re.compile(r"(?<![A-Za-z])[a-z]+(?![A-Za-z@._\d])")
-_NAMED_BEFORE = re.compile(
+NAMED_BEFORE = re.compile(
     r"(?:叫|姓名?|名字是?|名是|联系人|我是|本人|邮箱|微信号?|账号|name\s+is|name)[\s:：,，]*$", re.IGNORECASE
 )
 """Words after which Latin words are a name or an account ("姓名：wang jianguo", "my name is …")."""
@@ -50,7 +50,7 @@ def pinyin_beside_han(text: str, spellings: Dict[str, str]) -> List[Span]:
 
     ``spellings`` maps toneless pinyin without spaces to the term ("liucheng" → 流程, "guohu" → 过户).
     A name or English stands apart or begins with a capital ("Zheng Ming", "Liu Cheng"); a word
-    after 叫, 姓, 邮箱… (`_NAMED_BEFORE`) or before "@", "." or digits is a name or an account.
+    after 叫, 姓, 邮箱… (`NAMED_BEFORE`) or before "@", "." or digits is a name or an account.
     """
     found: List[Span] = []
     for word in _LOWER_CASE_WORD.finditer(text):
@@ -59,7 +59,7 @@ def pinyin_beside_han(text: str, spellings: Dict[str, str]) -> List[Span]:
         if (
             term is not None
             and HAN_RUN.search(text[start - 1 : start] + text[end : end + 1])
-            and not _NAMED_BEFORE.search(text[:start])
+            and not NAMED_BEFORE.search(text[:start])
         ):
             found.append((start, end, term))
     return found
@@ -163,7 +163,7 @@ def pinyin_words(text: str, spellings: Dict[str, str], initials: Dict[str, str] 
     part of a word ("juzhuzhengming" is not 居住证); never a word with a capital, as names are written
     ("Yao Shizheng", "Du Xiaoxue"), but the message's first word, as phone keyboards write it
     ("Geti gongshanghu dengji", "Gjj窗口在几楼"); nor one after 叫, 姓名, 联系人, "my name is"…
-    (`_NAMED_BEFORE`), nor one joined to digits or in an e-mail or web address or a file name
+    (`NAMED_BEFORE`), nor one joined to digits or in an e-mail or web address or a file name
     (`words_outside_addresses`). A single word that spells nothing may be a term's ``initials``
     (`initials_of`: "gjj咋提", "sbk丢了"), never one letter said over ("zzz", "hhh"), nor one after a
     word for a person (`_PERSON_BEFORE`: "我同事gzf想问下…", chat names people by their initials).
@@ -189,7 +189,7 @@ def pinyin_words(text: str, spellings: Dict[str, str], initials: Dict[str, str] 
                 last, term = j, spellings[letters]
         if term is None and not _PERSON_BEFORE.search(text[: words[i][0]]):
             term = _initials(text[words[i][0] : words[i][1]], initials)
-        if term is not None and not _NAMED_BEFORE.search(text[: words[i][0]]):
+        if term is not None and not NAMED_BEFORE.search(text[: words[i][0]]):
             found.append((words[i][0], words[last][1], term))
         i = last + 1
     return found

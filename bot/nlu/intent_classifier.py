@@ -555,7 +555,7 @@ class IntentModel:
         model.words.vocabulary_ = meta["words"]
         model.words.idf_ = state["words_idf"]
         model.classes = list(meta["classes"])
-        model.pinyin = PinyinReader(meta.get("pinyin") or {})
+        model.pinyin = PinyinReader(meta.get("pinyin") or {}, meta.get("title_terms"))
         # a model saved before the terms were kept: its pinyin reader's terms (one of any spelt alike)
         model.title_terms = frozenset(meta.get("title_terms") or model.pinyin.terms())
         model.coef = state["coef"]
@@ -636,9 +636,11 @@ class NgramIntentClassifier(GraphComponent, IntentClassifier):
 
         Digits spelled one by one become ASCII digits (`bot.pii.spell_out_digits`); English words
         of the glossary (:mod:`bot.nlu.english`) are followed by their Chinese gloss;
-        the FAQ titles' terms typed in pinyin are replaced by their Chinese (:mod:`bot.nlu.pinyin`),
-        and so are the catalogue's (`bot.catalogue.Catalogue.latin_spans`, read live like its names),
-        and the nouns of a question typed by their sound by the nouns (`bot.guide.respelled`:
+        the FAQ titles' terms and the everyday words of a question typed in pinyin are replaced by
+        their Chinese (:mod:`bot.nlu.pinyin`), and so are the catalogue's (`bot.catalogue.Catalogue.
+        latin_spans`, read live like its names), the question being read again around those ("kai
+        gongsi zenme ban": 开公司 by the catalogue, 怎么办 after it), and the nouns of a question
+        typed by their sound by the nouns (`bot.guide.respelled`:
         流陈 → 流程), in the text and among the words alike. Both come back `folded` (NFKC, lower
         case), as the features are read; the rules after the model read the message's own text.
         """

@@ -1,21 +1,26 @@
-"""The hall's terms typed in pinyin, read back as the Chinese words they spell.
+"""The hall's terms and the words of a question typed in pinyin, read back as Chinese.
 
 People who cannot find a character, or type on a keyboard without a pinyin input method, write the
 term itself in pinyin: "kuasheng tongban 能办哪些事", "haochaping评完有人看不",
-"wanrenzhuwanqi 咋参加". The training data and the FAQ entries are Chinese, so such a word tells
-the models nothing. A `PinyinReader` knows the terms of a vocabulary (`bot.faq.title_terms`:
-stretches of the FAQ titles) by their toneless pinyin (``pypinyin``); a run of Latin letters that
-spells one or more of those terms, syllable for syllable with nothing left over and at least
-``MIN_SYLLABLES`` syllables in all, is replaced by them before the message is featurised
-("kuasheng tongban 能办哪些事" → "跨省通办 能办哪些事"). Unlike English glossary words, which keep
-their own features beside their gloss (:mod:`bot.nlu.english`), the letters are dropped: their
-character n-grams resemble every other Latin word and only pull the message away from the term
-("haochaping评完有人看不" scored its FAQ entry 0.29 with the letters kept, 0.67 without). A run
-that spells no known terms whole ("wifi", "HR", "Li Ming") is left as it is; so are the
-glossary's English words. The vocabulary is kept to the titles and the syllables to three or more
-because everyday two-syllable words make names and English read as something else: with the
-words of every FAQ question, "Zheng Ming" read 证明, "Zhang Hao" 账号, "name" 那么 and "BANLI123"
-办理123. A two-syllable term ("mianfei") is therefore not read.
+"wanrenzhuwanqi 咋参加", and often the whole question: "shebaoka zenme ban a", "banjian jindu zai na
+cha". The training data and the FAQ entries are Chinese, so such a word tells the models nothing. A
+`PinyinReader` knows the terms of a vocabulary (`bot.faq.title_terms`: stretches of the FAQ titles)
+and the everyday words of a question (`QUESTION_WORDS`) by their toneless pinyin (``pypinyin``); a
+stretch of whole Latin words that spells them, syllable for syllable with nothing left over, is
+replaced by them before the message is featurised ("kuasheng tongban 能办哪些事" → "跨省通办 能办哪些事").
+Unlike English glossary words, which keep their own features beside their gloss
+(:mod:`bot.nlu.english`), the letters are dropped: their character n-grams resemble every other
+Latin word and only pull the message away from the term ("haochaping评完有人看不" scored its FAQ entry
+0.29 with the letters kept, 0.67 without).
+
+Names, English and accounts must not read as Chinese: with the words of every FAQ question, "Zheng
+Ming" read 证明, "Zhang Hao" 账号, "name" 那么 and "BANLI123" 办理123. So a reading of terms spells three
+syllables or more (a two-syllable term such as "mianfei" is not read); a reading of everyday words
+alone holds one of two syllables or more ("shi yue", "ma ling" and "shine" are not 是约, 吗领, 是呢) and
+is read only from lower-case letters but a message's first ("我叫 Qian Yueling"); and nothing is read
+in a run joined to digits, in an e-mail or web address (`bot.catalogue.sounds.words_outside_addresses`),
+after 叫, 姓名, 联系人, "my name is"… (`bot.catalogue.sounds.NAMED_BEFORE`), or in a run holding an English
+word of the glossary. A run that spells nothing ("wifi", "HR", "Li Ming") is left as it is.
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ from typing import Dict, Iterable, List, Mapping, Optional, Tuple
 
 from pypinyin import Style, lazy_pinyin
 
+from bot.catalogue.sounds import NAMED_BEFORE, words_outside_addresses
 from bot.nlu.english import GLOSSARY
 
 #: A term is two to ten Han characters (a single syllable spells too many things to be read back).
@@ -36,23 +42,22 @@ QUESTION_WORDS = frozenset(
         *("几天", "几号", "办", "办理", "弄", "查", "看", "用", "交", "领", "取", "约", "申请", "提交"),
         *("需要", "要", "带", "能", "能不能", "可以", "是", "在", "不", "吗", "呢", "啊", "呀", "了"),
         *("的", "流程", "手续", "材料", "窗口", "进度", "收费", "钱", "时间", "网上", "手机", "预约"),
-        *("取消", "上", "评", "问", "有", "没有", "有没有", "我", "我想", "想", "准备"),
+        *("取消", "上", "评", "问", "有", "没有", "有没有", "我", "我想", "想", "准备", "在吗"),
     }
 )
 """The everyday words of a question, read from pinyin beside the terms: "shebaoka zenme ban a" asks
-怎么办, "gexing zhinan zai na kan" 在哪看. Like a term, a word is read only in a run whose every
-letter spells terms or words; words alone must spell two syllables or more ("ban" and "Li Na" are
-left as they are: 里 and 哪 are none of them) and not be one word said over ("aaaaaa"); and only
-from lower-case letters but the first, as names are written with capitals ("我叫 Qian Yueling" is
-not 钱约领). A term wins a spelling it shares with a word."""
+怎么办, "gexing zhinan zai na kan" 在哪看. Words alone are read only if one of them has two syllables or
+more ("cailiao", "zenme ban"; not "shi yue" or "ma ling", names as often as 是约 or 吗领), from
+lower-case letters but a message's first (names are written with capitals), and never as one word
+said over ("aaaaaa"). A term of the vocabulary wins a spelling it shares with a word."""
 #: A reading spells at least this many syllables (Han characters) in all…
 MIN_SYLLABLES = 3
-#: …or this many, if it is everyday words alone, read from lower case ("cailiao": 材料, "shi de": 是的).
+#: …or, if it is everyday words alone, holds one of this many syllables ("cailiao": 材料, "zenme ban").
 MIN_WORD_SYLLABLES = 2
 #: Runs of fewer or more letters are never read ("ok", initials; a pasted paragraph).
 MIN_LETTERS, MAX_LETTERS = 4, 40
 _HAN_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
-_LATIN_RUN = re.compile(r"(?<![A-Za-z])[A-Za-z]+(?:[ '\-]+[A-Za-z]+)*(?![A-Za-z])")
+_LATIN_RUN = re.compile(r"(?<![A-Za-z0-9_])[A-Za-z]+(?:[ '\-]+[A-Za-z]+)*(?![A-Za-z0-9_])")
 _LETTERS = re.compile(r"[A-Za-z]+")
 
 
@@ -94,10 +99,13 @@ class PinyinReader:
 
     """
 
-    def __init__(self, by_spelling: Mapping[str, str]) -> None:
+    def __init__(self, by_spelling: Mapping[str, str], terms: Optional[Iterable[str]] = None) -> None:
         self.by_spelling: Dict[str, str] = dict(by_spelling)
         self._longest = max((len(s) for s in self.by_spelling), default=0)
-        self._terms_only = {s: t for s, t in self.by_spelling.items() if t not in QUESTION_WORDS}
+        known = None if terms is None else frozenset(terms)
+        self._terms_only = {
+            s: t for s, t in self.by_spelling.items() if t not in QUESTION_WORDS or (known and t in known)
+        }
 
     @classmethod
     def of_terms(cls, terms: Mapping[str, int], words: Iterable[str] = QUESTION_WORDS) -> PinyinReader:
@@ -113,20 +121,20 @@ class PinyinReader:
                 by_spelling.setdefault(spelling(term), term)
         for word in sorted(words):  # no two of QUESTION_WORDS are spelt alike
             by_spelling.setdefault(spelling(word), word)
-        return cls(by_spelling)
+        return cls(by_spelling, terms)
 
     def terms(self) -> List[str]:
-        """The terms the reader knows, its everyday words (`QUESTION_WORDS`) left out."""
+        """The terms the reader knows, without its everyday words (`QUESTION_WORDS`) but as terms."""
         return list(self._terms_only.values())
 
-    def read(self, letters: str, first: bool = True) -> Optional[List[str]]:
-        """The terms ``letters`` spells whole ("chuishaobaodao" → 吹哨, 报到), else ``None``.
+    def read(self, letters: str, first: bool = False) -> Optional[List[str]]:
+        """The terms and words ``letters`` spells whole ("chuishaobaodao" → 吹哨, 报到), else ``None``.
 
         Everyday words (`QUESTION_WORDS`) are read only from ``letters`` in lower case, but the
         first letter of a message (``first``: they begin it). Of several ways to cut the letters
         into spellings, the one with the fewest terms wins; it must spell at least
-        ``MIN_SYLLABLES`` syllables, or ``MIN_WORD_SYLLABLES`` if it is everyday words alone, and
-        not be one word said over.
+        ``MIN_SYLLABLES`` syllables or, if it is everyday words alone, hold one of
+        ``MIN_WORD_SYLLABLES``; and not be one word said over.
         """
         # a phone capitalises the first letter of a message ("Zenme ban"); a name each of its words
         everyday = letters.islower() or (first and letters[1:].islower())
@@ -146,8 +154,9 @@ class PinyinReader:
         found = best[len(letters)]
         if not found or (len(found) > 1 and len(set(found)) == 1):
             return None  # one word said over is a key held down ("aaaaaa"), not 啊啊啊啊啊啊
-        least = MIN_WORD_SYLLABLES if all(term in QUESTION_WORDS for term in found) else MIN_SYLLABLES
-        return found if sum(len(term) for term in found) >= least else None
+        if everyday and all(term in QUESTION_WORDS for term in found):  # everyday words alone
+            return found if max(map(len, found)) >= MIN_WORD_SYLLABLES else None
+        return found if sum(len(term) for term in found) >= MIN_SYLLABLES else None
 
     def readings(self, run: str, first: bool = False) -> List[Tuple[int, int, List[str]]]:
         """The stretches of a run of Latin words that spell known terms.
@@ -166,7 +175,7 @@ class PinyinReader:
         while i < len(words):
             for j in range(len(words) - 1, i - 1, -1):
                 letters = "".join(w.group(0) for w in words[i : j + 1])
-                terms = self.read(letters, first and i == 0) if len(letters) <= MAX_LETTERS else None
+                terms = self.read(letters, first and i == 0)
                 if terms is not None:
                     found.append((words[i].start(), words[j].end(), terms))
                     i = j
@@ -183,7 +192,8 @@ class PinyinReader:
             return []
         return [
             (match.start() + start, match.start() + end, terms)
-            for match in _LATIN_RUN.finditer(text)
+            for match in words_outside_addresses(text, _LATIN_RUN)
+            if not NAMED_BEFORE.search(text[: match.start()])
             for start, end, terms in self.readings(match.group(0), not text[: match.start()].strip())
         ]
 

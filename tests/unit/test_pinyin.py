@@ -60,8 +60,10 @@ def test_the_faqs_terms_in_pinyin_are_read(index: FaqIndex, text: str, reading: 
         ("yao dai shenme cailiao", "要带什么材料"),
         ("xuyao duojiu", "需要多久"),
         ("俺想问下 duoshao qian", "俺想问下 多少钱"),
-        ("开办企业 cailiao 有哪些", "开办企业 材料 有哪些"),  # words alone: two syllables are enough
-        ("shi de", "是的"),
+        ("开办企业 xuyao shenme", "开办企业 需要什么"),  # words alone: one of two syllables is enough
+        ("开办企业 cailiao 有哪些", "开办企业 材料 有哪些"),  # a title's term, in lower case a word too
+        ("WANGSHANG YUYUE", "网上预约"),  # titles' terms, capitals or not, though words of a question too
+        ("请问 Haochaping Chuangkou", "请问 好差评窗口"),
         ("wo xiang yuyue", "我想预约"),
         ("zenme ban zhege xiaoxi", "怎么办 zhege xiaoxi"),  # words that spell nothing stay
     ],
@@ -76,6 +78,14 @@ def test_the_everyday_words_of_a_question_are_read(index: FaqIndex, text: str, r
         "我叫 Qian Yueling",  # 钱约领 in words of a question, but a name is written with capitals
         "ban",  # one syllable
         "aaaaaa",  # one word said over: a key held down
+        "我叫 qian yue",  # after 叫: a name
+        "ma ling",  # words of one syllable alone: a name as often as 吗领
+        "shi yue",
+        "shine",  # English
+        "Shide-5G",
+        "wangshang@163.com",  # an account
+        "http://www.zaina.com",
+        "banli123",  # joined to digits
         "Li Na 在吗",
         "联系人 Qian Yue",  # 钱约 in words of a question, but written as a name is
         "联系人 qian Yue",
