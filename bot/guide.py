@@ -38,6 +38,7 @@ from bot.faq import (
 from bot.faq_entries import FaqEntry
 from bot.hall import HallInfo
 from bot.nlu.pinyin import spelling, stretches
+from bot.question_words import QUESTION_NOUNS
 from bot.relatives import ELDERS, RELATIVES, WORKERS
 
 # aspect -> (intent that asks for it, Chinese label)
@@ -162,14 +163,10 @@ ASPECT_WORDS: Dict[str, tuple[str, ...]] = {
         "在哪排队",
     ),
 }
-QUESTION_NOUNS = (
-    "流程", "步骤", "材料", "资料", "手续", "证件", "证明", "网上", "线上", "窗口", "条件",
-    "收费", "费用", "申请", "预约",
-)  # fmt: skip
-"""The nouns of a question about a matter that people type with a wrong character of the same or
-nearly the same sound (流陈 for 流程, 网尚 for 网上, 材聊 for 材料, 预越 for 预约): `respelled` reads them
-back before an aspect is looked for in words and before the intent model reads a message. Not 多久:
-多就 is mostly "the more …, the more" (人多就得排队)."""
+# The nouns of a question (`bot.question_words.QUESTION_NOUNS`) that people type with a wrong character
+# of the same or nearly the same sound (流陈 for 流程, 网尚 for 网上, 材聊 for 材料, 预越 for 预约):
+# `respelled` reads them back before an aspect is looked for in words and before the intent model
+# reads a message.
 _QUESTION_NOUN_SOUNDS = SoundMatcher(
     ((noun, noun) for noun in QUESTION_NOUNS), near_from=2, words_are_no_typos=True
 )

@@ -40,9 +40,12 @@ Span = Tuple[int, int, str]
 HAN_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 _LOWER_CASE_WORD = re.compile(r"(?<![A-Za-z])[a-z]+(?![A-Za-z@._\d])")
 NAMED_BEFORE = re.compile(
-    r"(?:叫|姓名?|名字是?|名是|联系人|我是|本人|邮箱|微信号?|账号|name\s+is|name)[\s:：,，]*$", re.IGNORECASE
+    r"(?:叫|姓名?|名字是?|名是|联系人|我是|本人|邮箱|微信号?|账号|name\s+is|name"
+    r"|\bwo\s*jiao|\bxing\s*ming|\bming\s*zi(?:\s*shi)?|\blian\s*xi\s*ren)[\s:：,，]*$",
+    re.IGNORECASE,
 )
-"""Words after which Latin words are a name or an account ("姓名：wang jianguo", "my name is …")."""
+"""Words after which Latin words are a name or an account ("姓名：wang jianguo", "my name is …",
+"wo jiao, wang lei")."""
 
 
 def pinyin_beside_han(text: str, spellings: Dict[str, str]) -> List[Span]:

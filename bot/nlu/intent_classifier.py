@@ -77,7 +77,7 @@ from bot.nlu.embeddings import MODEL as EMBEDDING_MODEL
 from bot.nlu.embeddings import embed
 from bot.nlu.english import glosses, with_glosses
 from bot.nlu.linear import TfidfFeatures, fit_logistic_regression
-from bot.nlu.pinyin import PinyinReader
+from bot.nlu.pinyin import LATIN_READINGS, PinyinReader, vocabulary_of, written_with
 from bot.nlu.places import LOCAL, elsewhere
 from bot.nlu.service_linker import ServiceIndex, words_of
 from bot.pii import DIGIT_GAP, spell_out_digits
@@ -313,6 +313,7 @@ GUIDE_FLOOR = 0.05
 _MEANINGFUL = re.compile(r"[0-9A-Za-z\u3400-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
 _CHINESE = re.compile(r"[\u3400-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
 _LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
+_LATIN = re.compile(r"[A-Za-z]")
 _STATE_FILE = "ngram_intent_classifier.npz"
 _META_FILE = "ngram_intent_classifier.json"
 
@@ -638,34 +639,22 @@ class NgramIntentClassifier(GraphComponent, IntentClassifier):
         of the glossary (:mod:`bot.nlu.english`) are followed by their Chinese gloss;
         the FAQ titles' terms and the everyday words of a question typed in pinyin are replaced by
         their Chinese (:mod:`bot.nlu.pinyin`), and so are the catalogue's (`bot.catalogue.Catalogue.
-        latin_spans`, read live like its names), the question being read again around those ("kai
-        gongsi zenme ban": 开公司 by the catalogue, 怎么办 after it), and the nouns of a question
+        latin_spans`, read live like its names; `latin_readings`), and the nouns of a question
         typed by their sound by the nouns (`bot.guide.respelled`:
         流陈 → 流程), in the text and among the words alike. Both come back `folded` (NFKC, lower
-        case), as the features are read; the rules after the model read the message's own text.
+        case), as the features are read; the rules after the model read the message's own text with
+        its Latin words read the same way (`read_text`).
         """
-        pinyin = self.model.pinyin if self.model is not None else PinyinReader({})
         text = message.get(TEXT) or ""
         spans = [(e["start"], e["end"]) for e in self.index.find(text)]
         masked = text
         for start, end in sorted(spans, reverse=True):
             masked = masked[:start] + ITEM_PLACEHOLDER + masked[end:]
-        readings = [r for r in pinyin.spans(text) if not any(s < r[1] and r[0] < e for s, e in spans)]
-        # the catalogue's other terms typed in pinyin ("gongjijin能网上提不"), read live as the linker does
-        readings += [
-            (start, end, [term])
-            for start, end, term, _ in self.index.catalogue.latin_spans(text)
-            if not any(s < end and start < e for s, e in spans)
-            and not any(r[0] < end and start < r[1] for r in readings)
-        ]
-        # then the question around what is read ("shebaoka zenme ban a": 怎么办啊)
-        taken = sorted([*spans, *((start, end) for start, end, _ in readings)])
-        blanked = written_as(text, [(start, end, "字" * (end - start)) for start, end in taken])
-        readings += pinyin.spans(blanked)
+        readings = self.latin_readings(text, spans)
         readings += [
             (start, end, [noun])
             for start, end, noun in question_noun_typos(text)
-            if not any(s < end and start < e for s, e in spans)
+            if not any(s < end and start < e for s, e in [*spans, *((r[0], r[1]) for r in readings)])
         ]
         words: List[str] = []
         read: List[Tuple[int, int, List[str]]] = []
@@ -683,9 +672,47 @@ class NgramIntentClassifier(GraphComponent, IntentClassifier):
                 words.append(folded(token.text))
                 words.extend(glosses(token.text))
         # a number spelled digit by digit (幺三八 一二三四…) reads as the digits it spells
-        spelt = pinyin.with_readings(respelled(spell_out_digits(masked)))
-        spelt = pinyin.with_readings(self.index.catalogue.in_characters(spelt))
+        spelt = self.pinyin.with_readings(respelled(spell_out_digits(masked)))
+        spelt = self.index.catalogue.in_characters(spelt)
         return folded(with_glosses(spelt)), words
+
+    @property
+    def pinyin(self) -> PinyinReader:
+        """The trained model's reader of pinyin; one that reads nothing before training."""
+        return self.model.pinyin if self.model is not None else PinyinReader({})
+
+    def latin_readings(self, text: str, spans: Sequence[Tuple[int, int]]) -> List[Tuple[int, int, List[str]]]:
+        """What the Latin words of ``text`` outside the item mentions ``spans``: ``(start, end, terms)``.
+
+        The FAQ titles' terms and the everyday words of a question (`bot.nlu.pinyin`), read with the
+        mentions blanked, so that the question around one is read ("kaiban qiye zenme ban a": 怎么办啊);
+        then the catalogue's other terms (`bot.catalogue.Catalogue.latin_spans`) where those read nothing
+        ("gongjijin zenme tiqu": 公积金, 怎么提取). Offsets in ``text``, in text order.
+        """
+        blanked = written_as(text, [(start, end, "字" * (end - start)) for start, end in sorted(spans)])
+        readings = self.pinyin.spans(blanked)
+        readings += [
+            (start, end, [term])
+            for start, end, term, _ in self.index.catalogue.latin_spans(text)
+            if not any(s < end and start < e for s, e in spans)
+            and not any(r[0] < end and start < r[1] for r in readings)
+        ]
+        return sorted(readings)
+
+    def read_text(self, message: Message) -> str:
+        """The message's own text with its Latin words read as Chinese (`latin_readings`), for the rules.
+
+        Item mentions stay as they are typed; a message without Latin letters is returned unchanged.
+        "keyi yuyue ma" → "可以预约吗", which the rules after the model read as a request to book. The
+        readings are left on the message (`bot.nlu.pinyin.LATIN_READINGS`) for the service linker.
+        """
+        text = message.get(TEXT) or ""
+        if not _LATIN.search(text):
+            return text
+        spans = [(e["start"], e["end"]) for e in self.index.find(text)]
+        readings = [(start, end, "".join(terms)) for start, end, terms in self.latin_readings(text, spans)]
+        message.set(LATIN_READINGS, readings)
+        return written_with(text, readings)[0]
 
     def train(self, training_data: TrainingData) -> Resource:
         """Fit the model on every intent example and store it."""
@@ -700,7 +727,8 @@ class NgramIntentClassifier(GraphComponent, IntentClassifier):
         )
         faq = Path(str(self.config["faq_dir"]))
         terms = title_terms(load_entries(faq) if faq.is_dir() else [])
-        model.pinyin = PinyinReader.of_terms(terms)
+        said = (token.text for e in examples for token in e.get("text_tokens") or [])
+        model.pinyin = PinyinReader.of_terms(terms, vocabulary=vocabulary_of(said))
         model.title_terms = frozenset(terms)
         self.model = model
         pairs = [self.masked(e) for e in examples]
@@ -741,7 +769,7 @@ class NgramIntentClassifier(GraphComponent, IntentClassifier):
             if FAQ_INTENT in topic:
                 # the FAQ entry the model would pick, which retrieval may confirm (bot.faq.agreed_entry)
                 message.set(FAQ_TOPIC, topic[FAQ_INTENT], add_to_output=True)
-            text = message.get(TEXT) or ""
+            text = self.read_text(message)  # "keyi yuyue ma": the rules read 可以预约吗
             decided = self.decided_by_form(message, masked, words)
             if decided:
                 ranking = [{"name": decided, "confidence": 1.0}]
@@ -940,10 +968,14 @@ class NgramIntentClassifier(GraphComponent, IntentClassifier):
         rest = text
         for entity in sorted(message.get(ENTITIES) or [], key=lambda e: -int(e.get("start", 0))):
             if entity.get("entity") in FORM_ENTITIES and "start" in entity and "end" in entity:
-                rest = rest[: entity["start"]] + rest[entity["end"] :]
-        if rest != text and not has_meaning(VALUE_LABELS.sub("", rest)):
+                rest = (
+                    rest[: entity["start"]] + " " * (entity["end"] - entity["start"]) + rest[entity["end"] :]
+                )
+        # what the form says is read with its pinyin read ("wo de dianhua shi 139…", "mingtian shangwu")
+        readings = message.get(LATIN_READINGS) or []
+        if rest != text and not has_meaning(VALUE_LABELS.sub("", written_with(rest, readings)[0])):
             return INFORM  # "15037162288", "电话15037162288", "我的预约号是 K7M3PQ9A"
-        if a_time_alone(text):
+        if a_time_alone(written_with(text, readings)[0]):
             return INFORM  # "后天上午": a day answered, not a question (a bare day was read as out of scope)
         if rest == text and self.unknown_words(masked, words):
             # a message holding a value the forms read ("6T7PFHJ7 13867905678") is left to the model

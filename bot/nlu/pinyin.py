@@ -1,69 +1,86 @@
-"""The hall's terms and the words of a question typed in pinyin, read back as Chinese.
+"""Chinese typed in pinyin, read back as Chinese: the hall's terms, the words of a question, any word.
 
 People who cannot find a character, or type on a keyboard without a pinyin input method, write the
 term itself in pinyin: "kuasheng tongban 能办哪些事", "haochaping评完有人看不",
-"wanrenzhuwanqi 咋参加", and often the whole question: "shebaoka zenme ban a", "banjian jindu zai na
-cha". The training data and the FAQ entries are Chinese, so such a word tells the models nothing. A
-`PinyinReader` knows the terms of a vocabulary (`bot.faq.title_terms`: stretches of the FAQ titles)
-and the everyday words of a question (`QUESTION_WORDS`) by their toneless pinyin (``pypinyin``); a
+"wanrenzhuwanqi 咋参加", and often the whole message: "shebaoka zenme ban a", "banjian jindu zai na
+cha", "zuo ji lu gongjiao neng dao dating". The training data and the FAQ entries are Chinese, so such
+a word tells the models nothing. A `PinyinReader` knows, by their toneless pinyin (``pypinyin``), the
+terms of the FAQ titles (`bot.faq.title_terms`), the everyday words of a question
+(`QUESTION_WORDS`, from `bot.question_words`) and, for the intent model, a vocabulary
+(`vocabulary_of`: the words of the training messages, then jieba's dictionary: 天气, 公交, 情况). A
 stretch of whole Latin words that spells them, syllable for syllable with nothing left over, is
 replaced by them before the message is featurised ("kuasheng tongban 能办哪些事" → "跨省通办 能办哪些事").
-Unlike English glossary words, which keep their own features beside their gloss
-(:mod:`bot.nlu.english`), the letters are dropped: their character n-grams resemble every other
-Latin word and only pull the message away from the term ("haochaping评完有人看不" scored its FAQ entry
-0.29 with the letters kept, 0.67 without).
+Of several ways to cut it, the cheapest: few pieces, the surer words, and the writer's spaces kept
+("wo shi zhengzhou hukou" is 我是, not 卧室). Unlike English glossary words, which keep their own
+features beside their gloss (:mod:`bot.nlu.english`), the letters are dropped: their character
+n-grams resemble every other Latin word and only pull the message away from the term
+("haochaping评完有人看不" scored its FAQ entry 0.29 with the letters kept, 0.67 without).
 
 Names, English and accounts must not read as Chinese: with the words of every FAQ question, "Zheng
-Ming" read 证明, "Zhang Hao" 账号, "name" 那么 and "BANLI123" 办理123. So a reading of terms spells three
-syllables or more (a two-syllable term such as "mianfei" is not read); a reading of everyday words
-alone holds one of two syllables or more ("shi yue", "ma ling" and "shine" are not 是约, 吗领, 是呢) and
-is read only from lower-case letters but a message's first ("我叫 Qian Yueling"); and nothing is read
-in a run joined to digits, in an e-mail or web address (`bot.catalogue.sounds.words_outside_addresses`),
-after 叫, 姓名, 联系人, "my name is"… (`bot.catalogue.sounds.NAMED_BEFORE`), or in a run holding an English
-word of the glossary. A run that spells nothing ("wifi", "HR", "Li Ming") is left as it is.
+Ming" read 证明, "Zhang Hao" 账号, "name" 那么 and "BANLI123" 办理123. So a reading of terms alone spells
+three syllables or more (a two-syllable term such as "mianfei" is not read); a reading of words holds
+one of two syllables or three words ("shi yue", "ma ling" and "shine" are not 是约, 吗领, 是呢) and is
+read only from lower-case letters but a message's first ("我叫 Qian Yueling"); one syllable is read
+only as a whole message that is a short reply ("dui", "zhong"); and nothing is read in a run joined to
+digits, in an e-mail or web address (`bot.catalogue.sounds.words_outside_addresses`), after 叫, 姓名,
+联系人, "my name is", "wo jiao"… (`bot.catalogue.sounds.NAMED_BEFORE`, `NAMING_WORDS`), or in a run
+holding an English word of the glossary. A run that spells nothing ("wifi", "HR", "Li Ming") is left
+as it is.
 """
 
 from __future__ import annotations
 
 import re
 from collections import Counter
-from typing import Dict, Iterable, List, Mapping, Optional, Tuple
+from itertools import accumulate
+from typing import Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
 
 from pypinyin import Style, lazy_pinyin
 
 from bot.catalogue.sounds import NAMED_BEFORE, words_outside_addresses
 from bot.nlu.english import GLOSSARY
+from bot.question_words import EVERYDAY_WORDS, QUESTION_NOUNS, SHORT_REPLIES, SPOKEN_SPELLINGS
+from bot.segmentation import default_tokenizer
 
 #: A term is two to ten Han characters (a single syllable spells too many things to be read back).
 MIN_TERM, MAX_TERM = 2, 10
-QUESTION_WORDS = frozenset(
-    {
-        *("怎么", "咋", "如何", "怎样", "在哪", "哪里", "哪儿", "哪个", "什么", "啥", "多少", "多久"),
-        *("几天", "几号", "办", "办理", "弄", "查", "看", "用", "交", "领", "取", "约", "申请", "提交"),
-        *("需要", "要", "带", "能", "能不能", "可以", "是", "在", "不", "吗", "呢", "啊", "呀", "了"),
-        *("的", "流程", "手续", "材料", "窗口", "进度", "收费", "钱", "时间", "网上", "手机", "预约"),
-        *("取消", "上", "评", "问", "有", "没有", "有没有", "我", "我想", "想", "准备", "在吗"),
-    }
-)
-"""The everyday words of a question, read from pinyin beside the terms: "shebaoka zenme ban a" asks
-怎么办, "gexing zhinan zai na kan" 在哪看. Words alone are read only if one of them has two syllables or
-more ("cailiao", "zenme ban"; not "shi yue" or "ma ling", names as often as 是约 or 吗领), from
-lower-case letters but a message's first (names are written with capitals), and never as one word
-said over ("aaaaaa"). A term of the vocabulary wins a spelling it shares with a word."""
+QUESTION_WORDS = frozenset(EVERYDAY_WORDS) | frozenset(QUESTION_NOUNS)
+"""The everyday words of a question (`bot.question_words`), read from pinyin beside the terms:
+"shebaoka zenme ban a" asks 怎么办, "gexing zhinan zai na kan" 在哪看. Read from lower-case letters but a
+message's first (names are written with capitals), never as one word said over ("aaaaaa"). A term wins
+a spelling it shares with a word, and a word one it shares with the vocabulary's."""
+NAMING_WORDS = ("我叫", "姓名", "名字", "联系人")
+"""Words after which the rest of a run is a name ("wo jiao wang lei": 我叫, and "wang lei" as typed)."""
 #: A reading spells at least this many syllables (Han characters) in all…
 MIN_SYLLABLES = 3
-#: …or, if it is everyday words alone, holds one of this many syllables ("cailiao": 材料, "zenme ban").
-MIN_WORD_SYLLABLES = 2
+#: …or, if it is words alone, holds one of this many syllables ("cailiao": 材料, "zenme ban") or this
+#: many words ("wo yao ban": 我要办; "shi yue" and "ma ling" are names as often as 是约 or 吗领).
+MIN_WORD_SYLLABLES, MIN_WORDS = 2, 3
+#: Words of jieba's dictionary read from pinyin are two to four characters, this frequent or more in
+#: its counts (about 14,000 words: 天气, 情况, 公交; not rare words that would spell names).
+DICTIONARY_MIN_COUNT = 300
+_WORD = re.compile(r"[\u4e00-\u9fff]{2,4}")
+#: What a way of cutting letters into spellings costs: each piece; more for a vocabulary word (the
+#: terms and everyday words are surer); more for each space between words a piece spans.
+PIECE_COST, VOCABULARY_COST, BREAK_COST = 1.0, 0.5, 1.0
 #: Runs of fewer or more letters are never read ("ok", initials; a pasted paragraph).
 MIN_LETTERS, MAX_LETTERS = 4, 40
 _HAN_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
-_LATIN_RUN = re.compile(r"(?<![A-Za-z0-9_])[A-Za-z]+(?:[ '\-]+[A-Za-z]+)*(?![A-Za-z0-9_])")
+# a run joined to digits, even by a dash ("Shide-5G", "banli123"), is a name or a code
+_LATIN_RUN = re.compile(
+    r"(?<![A-Za-z0-9_])(?<![0-9][-_])[A-Za-z]+(?:[ '\-]+[A-Za-z]+)*(?![A-Za-z0-9_])(?![-_][0-9])"
+)
 _LETTERS = re.compile(r"[A-Za-z]+")
+_REPLY = re.compile(r"\s*([A-Za-z]+)[\s!！.。~～]*")
 
 
 def spelling(term: str) -> str:
     """The toneless pinyin of a run of Han characters, without spaces ("跨省通办" → "kuashengtongban")."""
     return "".join(lazy_pinyin(term, style=Style.NORMAL))
+
+
+#: The spellings of `NAMING_WORDS`: a run is read up to the end of the first.
+_NAMING_SPELLINGS = tuple(spelling(word) for word in NAMING_WORDS)
 
 
 def terms_of(pieces: Iterable[str]) -> Counter:
@@ -78,6 +95,44 @@ def terms_of(pieces: Iterable[str]) -> Counter:
             if MIN_TERM <= len(run) <= MAX_TERM:
                 found[run] += 1
     return found
+
+
+def vocabulary_of(words: Iterable[str], min_count: int = DICTIONARY_MIN_COUNT) -> List[str]:
+    """The words to read from pinyin after the terms and the everyday words, the likelier first.
+
+    ``words`` (the words of the training messages, as the tokenizer cut them) by how often they
+    occur, then the words of jieba's dictionary counted ``min_count`` times or more, by that count:
+    this domain's "dengji" and "canbao" are 登记 and 参保, not the dictionary's 等级 and 残暴. Two to
+    four Han characters each.
+    """
+    seen = Counter(word for word in words if _WORD.fullmatch(word))
+    counts = default_tokenizer().FREQ
+    general = [w for w, n in counts.items() if n >= min_count and w not in seen and _WORD.fullmatch(w)]
+    return [word for word, _ in seen.most_common()] + sorted(general, key=lambda w: -counts[w])
+
+
+LATIN_READINGS = "latin_readings"
+"""The message key under which the intent classifier leaves what a message's Latin words read as,
+``(start, end, chinese)`` in text order, for the service linker (`bot.nlu.service_linker`)."""
+
+
+def written_with(text: str, readings: Sequence[Tuple[int, int, str]]) -> Tuple[str, List[Tuple[int, int]]]:
+    """``text`` with each ``(start, end, chinese)`` of ``readings`` (in text order) in its place.
+
+    Returns the new text and, for each of its characters, the ``(start, end)`` of ``text`` it stands
+    for: a character of a reading stands for the whole stretch read ("kai fandian" → 开饭店, each of
+    the three characters for (0, 11)).
+    """
+    pieces: List[str] = []
+    origins: List[Tuple[int, int]] = []
+    at = 0
+    for start, end, chinese in readings:
+        pieces.append(text[at:start] + chinese)
+        origins += [(i, i + 1) for i in range(at, start)] + [(start, end)] * len(chinese)
+        at = end
+    pieces.append(text[at:])
+    origins += [(i, i + 1) for i in range(at, len(text))]
+    return "".join(pieces), origins
 
 
 def stretches(text: str, longest: int) -> List[str]:
@@ -103,38 +158,55 @@ class PinyinReader:
         self.by_spelling: Dict[str, str] = dict(by_spelling)
         self._longest = max((len(s) for s in self.by_spelling), default=0)
         known = None if terms is None else frozenset(terms)
+        # a model saved before its terms were kept read nothing but terms and everyday words
         self._terms_only = {
-            s: t for s, t in self.by_spelling.items() if t not in QUESTION_WORDS or (known and t in known)
+            s: t
+            for s, t in self.by_spelling.items()
+            if (t in known if known is not None else t not in QUESTION_WORDS)
         }
+        self._terms = frozenset(self._terms_only.values())
+        self._vocabulary = frozenset(self.by_spelling.values()) - self._terms - QUESTION_WORDS
 
     @classmethod
-    def of_terms(cls, terms: Mapping[str, int], words: Iterable[str] = QUESTION_WORDS) -> PinyinReader:
-        """A reader of ``terms`` (term → how often it occurs, `terms_of`) and of everyday ``words``.
+    def of_terms(
+        cls, terms: Mapping[str, int], words: Iterable[str] = QUESTION_WORDS, vocabulary: Sequence[str] = ()
+    ) -> PinyinReader:
+        """A reader of ``terms``, of everyday ``words`` and of the words of a ``vocabulary``.
 
-        Of two terms spelt alike, the more frequent (then the longer, then the first) is the reading;
-        a term is read before a word spelt as it is.
+        ``terms``: term → how often it occurs (`terms_of`); ``vocabulary``: the likelier first
+        (`vocabulary_of`). Of two terms spelt alike, the more frequent (then the longer, then the
+        first) is the reading; a term is read before a word spelt as it is, an everyday word before
+        the vocabulary's.
         """
         ranked = sorted(terms.items(), key=lambda kv: (-kv[1], -len(kv[0])))
         by_spelling: Dict[str, str] = {}
         for term, _ in ranked:
             if MIN_TERM <= len(term) <= MAX_TERM and _HAN_RUN.fullmatch(term):
                 by_spelling.setdefault(spelling(term), term)
+        words = frozenset(words)
         for word in sorted(words):  # no two of QUESTION_WORDS are spelt alike
+            by_spelling.setdefault(spelling(word), word)
+        for spoken, word in SPOKEN_SPELLINGS.items():
+            if word in words:
+                by_spelling.setdefault(spoken, word)
+        for word in vocabulary:
             by_spelling.setdefault(spelling(word), word)
         return cls(by_spelling, terms)
 
     def terms(self) -> List[str]:
-        """The terms the reader knows, without its everyday words (`QUESTION_WORDS`) but as terms."""
+        """The terms the reader knows, without its everyday words and vocabulary but as terms."""
         return list(self._terms_only.values())
 
-    def read(self, letters: str, first: bool = False) -> Optional[List[str]]:
+    def read(self, letters: str, first: bool = False, breaks: Iterable[int] = ()) -> Optional[List[str]]:
         """The terms and words ``letters`` spells whole ("chuishaobaodao" → 吹哨, 报到), else ``None``.
 
-        Everyday words (`QUESTION_WORDS`) are read only from ``letters`` in lower case, but the
-        first letter of a message (``first``: they begin it). Of several ways to cut the letters
-        into spellings, the one with the fewest terms wins; it must spell at least
-        ``MIN_SYLLABLES`` syllables or, if it is everyday words alone, hold one of
-        ``MIN_WORD_SYLLABLES``; and not be one word said over.
+        Everyday words (`QUESTION_WORDS`) and the vocabulary's are read only from ``letters`` in
+        lower case, but the first letter of a message (``first``: they begin it). ``breaks``: where
+        the writer put a space between words (offsets in ``letters``). Of several ways to cut the
+        letters into spellings, the cheapest wins (`PIECE_COST` each, `VOCABULARY_COST` more for a
+        vocabulary word, `BREAK_COST` more for each break a piece spans: "wo shi" is 我是, "woshi" 卧室);
+        it must spell at least ``MIN_SYLLABLES`` syllables or, if it is words alone, hold one of
+        ``MIN_WORD_SYLLABLES`` or ``MIN_WORDS`` words; and not be one word said over.
         """
         # a phone capitalises the first letter of a message ("Zenme ban"); a name each of its words
         everyday = letters.islower() or (first and letters[1:].islower())
@@ -142,20 +214,28 @@ class PinyinReader:
         letters = letters.lower()
         if not MIN_LETTERS <= len(letters) <= MAX_LETTERS or not spellings:
             return None
-        best: List[Optional[List[str]]] = [None] * (len(letters) + 1)
-        best[0] = []
+        spaced = sorted(set(breaks))
+        best: List[Optional[Tuple[float, List[str]]]] = [None] * (len(letters) + 1)
+        best[0] = (0.0, [])
         for end in range(1, len(letters) + 1):
             for start in range(max(0, end - self._longest), end):
                 before = best[start]
                 term = spellings.get(letters[start:end])
-                if before is not None and term is not None:
-                    if best[end] is None or len(before) + 1 < len(best[end] or ()):
-                        best[end] = [*before, term]
-        found = best[len(letters)]
+                if before is None or term is None:
+                    continue
+                cost = before[0] + PIECE_COST + sum(BREAK_COST for b in spaced if start < b < end)
+                cost += VOCABULARY_COST if term in self._vocabulary else 0.0
+                known = best[end]
+                if known is None or cost < known[0]:
+                    best[end] = (cost, [*before[1], term])
+        cheapest = best[len(letters)]
+        found = cheapest[1] if cheapest is not None else None
         if not found or (len(found) > 1 and len(set(found)) == 1):
             return None  # one word said over is a key held down ("aaaaaa"), not 啊啊啊啊啊啊
-        if everyday and all(term in QUESTION_WORDS for term in found):  # everyday words alone
-            return found if max(map(len, found)) >= MIN_WORD_SYLLABLES else None
+        # words alone: everyday words, the vocabulary's, a term in lower case that is a word too
+        if everyday and all(term in QUESTION_WORDS or term not in self._terms for term in found):
+            long_enough = len(found) >= MIN_WORDS or max(map(len, found)) >= MIN_WORD_SYLLABLES
+            return found if long_enough else None
         return found if sum(len(term) for term in found) >= MIN_SYLLABLES else None
 
     def readings(self, run: str, first: bool = False) -> List[Tuple[int, int, List[str]]]:
@@ -170,12 +250,19 @@ class PinyinReader:
         words = list(_LETTERS.finditer(run))
         if not words or any(w.group(0).lower() in GLOSSARY for w in words):
             return []
+        said = ""
+        for k, word in enumerate(words):  # "wo jiao wang lei": what follows 我叫 is a name
+            said += word.group(0).lower()
+            if said.endswith(_NAMING_SPELLINGS):
+                words = words[: k + 1]
+                break
         found = []
         i = 0
         while i < len(words):
             for j in range(len(words) - 1, i - 1, -1):
                 letters = "".join(w.group(0) for w in words[i : j + 1])
-                terms = self.read(letters, first and i == 0)
+                breaks = accumulate(len(w.group(0)) for w in words[i:j])
+                terms = self.read(letters, first and i == 0, breaks)
                 if terms is not None:
                     found.append((words[i].start(), words[j].end(), terms))
                     i = j
@@ -190,6 +277,9 @@ class PinyinReader:
         """
         if not _LETTERS.search(text):
             return []
+        reply = _REPLY.fullmatch(text)
+        if reply and reply.group(1).lower() in SHORT_REPLIES:  # "dui", "zhong": the whole message
+            return [(reply.start(1), reply.end(1), [SHORT_REPLIES[reply.group(1).lower()]])]
         return [
             (match.start() + start, match.start() + end, terms)
             for match in words_outside_addresses(text, _LATIN_RUN)

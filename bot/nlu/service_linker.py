@@ -43,6 +43,7 @@ from bot.catalogue.linking import SURE_MARGIN, SURE_SCORE, filed_alone
 from bot.catalogue.live import live_catalogue
 from bot.catalogue.sounds import SoundMatcher
 from bot.guide import GUIDE_INTENTS, told_as_a_state
+from bot.nlu.pinyin import LATIN_READINGS, written_with
 from bot.nlu.places import elsewhere
 
 logger = logging.getLogger(__name__)
@@ -210,6 +211,26 @@ class ServiceIndex:
                 found.append(described)
         return found
 
+    def found_in_reading(self, text: str, read: str, origins: List[Tuple[int, int]]) -> List[Dict[str, Any]]:
+        """The names ``read`` holds where ``text`` has its Latin words read as Chinese, as `find` gives them.
+
+        ``read`` and ``origins`` come from `bot.nlu.pinyin.written_with`; each span is put back on the
+        stretch of ``text`` it was read from ("gongjjin tiqu ji tian dao zhang": 公积金提取, on "gongjjin
+        tiqu"), with extractor ``ServiceLinker.pinyin``. Nothing when ``read`` is ``text``.
+        """
+        if read == text:
+            return []
+        return [
+            {
+                **entity,
+                "start": origins[entity["start"]][0],
+                "end": origins[entity["end"] - 1][1],
+                "extractor": PINYIN_EXTRACTOR,
+                "confidence_entity": min(entity["confidence_entity"], SOUND_CONFIDENCE),
+            }
+            for entity in self.find(read)
+        ]
+
     def described(self, text: str, intent: Optional[str]) -> Optional[Dict[str, Any]]:
         """The entity of an item ``text`` describes without naming it, asked with ``intent``, else None.
 
@@ -337,7 +358,8 @@ class ServiceLinker(GraphComponent, EntityExtractorMixin):
                 message.set(ENTITIES, others, add_to_output=True)
                 continue
             learned = [e for e in message.get(ENTITIES, []) if e.get("entity") == ENTITY]
-            matched = index.find(text)
+            read, origins = written_with(text, message.get(LATIN_READINGS) or [])
+            matched = index.find(text) or index.found_in_reading(text, read, origins)
             linked = list(matched)
             for entity in learned:
                 overlaps = any(m["start"] < entity["end"] and entity["start"] < m["end"] for m in matched)
@@ -357,8 +379,11 @@ class ServiceLinker(GraphComponent, EntityExtractorMixin):
                 # "俺妈刚退休 她的公积金咋提": 退休 is her state, 公积金提取 the matter asked about
                 linked = [beyond]
             if not linked and about_one:
-                described = index.described(text, intent)
+                # "xiang kai ge xiao yaodian": a situation told in pinyin is looked up as it reads
+                described = index.described(text, intent) or (
+                    index.described(read, intent) if read != text else None
+                )
                 if described is not None:
-                    linked.append(described)
+                    linked.append({**described, "end": len(text)})
             message.set(ENTITIES, others + sorted(linked, key=lambda e: e["start"]), add_to_output=True)
         return messages

@@ -106,3 +106,38 @@ def test_a_number_alone_is_not_a_question(agent: Agent, number: str) -> None:
     """A phone number a digit short (or long), a date or a time typed as digits answers a form."""
     parsed = parse(agent, number)
     assert not answered_as_service(parsed["intent"]["name"]), parsed["intent_ranking"][:3]
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("dating ji dian kaimen", "ask_office_hours"),
+        ("zhengwu dating zai nar a", "ask_hall_location"),  # 哪儿 as it is said
+        ("mingtian tianqi hao bu hao", "out_of_scope"),  # 天气: a word of no list, from the vocabulary
+        ("ba wo de yuyue quxiao le ba", "cancel_appointment"),
+        ("fuwu taidu tai cha le, wo yao tousu", "complain"),
+        ("wo de dianhua shi 13937112345", "inform"),  # the form's rules read the pinyin too
+        ("mingtian shangwu", "inform"),
+        ("Wo jiao Zhao Min", "inform"),
+        ("dui", "affirm"),  # a reply of one syllable, the whole message
+    ],
+)
+def test_a_message_typed_in_pinyin_reads_as_its_chinese(agent: Agent, text: str, intent: str) -> None:
+    """Chinese typed without an input method is read back before the model and its rules see it."""
+    parsed = parse(agent, text)
+    assert parsed["intent"]["name"] == intent, parsed["intent_ranking"][:3]
+
+
+@pytest.mark.parametrize(
+    ("text", "item"),
+    [
+        ("wo xiang kai ge xiao fanguan, yao ban sha", "开办餐饮店一件事"),  # a situation told in pinyin
+        ("gongjijin zenme tiqu a", "公积金提取一件事"),
+        ("zhuxiao chuangkou zai nar", "企业注销一件事"),
+    ],
+)
+def test_an_item_told_in_pinyin_is_linked(agent: Agent, text: str, item: str) -> None:
+    parsed = parse(agent, text)
+    linked = {e["value"] for e in parsed["entities"] if e["entity"] == "service"}
+    assert linked == {item}, parsed["entities"]
+    assert all(0 <= e["start"] < e["end"] <= len(text) for e in parsed["entities"])

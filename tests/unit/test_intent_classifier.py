@@ -1202,3 +1202,24 @@ def test_the_catalogues_terms_typed_in_pinyin_are_read_as_the_linker_reads_them(
         data={"text": "gongjijin能网上提不", "text_tokens": [Token("gongjijin", 0), Token("能", 9)]}
     )
     assert classifier.masked(described) == ("公积金能网上提不", ["公积金", "能"])
+
+
+def test_the_rules_read_a_question_typed_in_pinyin_as_the_model_does() -> None:
+    from rasa.nlu.tokenizers.tokenizer import Token
+
+    from bot.nlu.intent_classifier import ITEM_PLACEHOLDER
+
+    classifier = NgramIntentClassifier({"catalogue_dir": str(SERVICES)}, None, None, None)  # type: ignore[arg-type]
+    classifier.model = _fitted()
+    classifier.model.pinyin = PinyinReader.of_terms({})
+    assert classifier.read_text(Message(data={"text": "keyi yuyue ma"})) == "可以预约吗"
+    assert classifier.read_text(Message(data={"text": "请问 ji dian kaimen"})) == "请问 几点开门"
+    # an item typed in pinyin stays as it is typed; the question around it is read
+    assert classifier.read_text(Message(data={"text": "shebaoka zenme ban"})) == "shebaoka 怎么办"
+    # a message without Latin letters, and a name after 我叫, are the rules' as they are
+    assert classifier.read_text(Message(data={"text": "可以预约吗"})) == "可以预约吗"
+    assert classifier.read_text(Message(data={"text": "wo jiao ma ling"})) == "我叫 ma ling"
+    # the words the model is given are read the same way, once each
+    tokens = [Token("shebaoka", 0), Token("zenme", 9), Token("ban", 15)]
+    text, words = classifier.masked(Message(data={"text": "shebaoka zenme ban", "text_tokens": tokens}))
+    assert (text, words) == (f"{ITEM_PLACEHOLDER} 怎么办", [ITEM_PLACEHOLDER, "怎么", "办"])

@@ -8,7 +8,7 @@ import pytest
 
 from bot.faq import FaqIndex, decide
 from bot.faq_entries import load_entries
-from bot.nlu.pinyin import PinyinReader, spelling, terms_of
+from bot.nlu.pinyin import PinyinReader, spelling, terms_of, vocabulary_of, written_with
 
 FAQ = Path(__file__).resolve().parents[2] / "data" / "faq"
 
@@ -30,9 +30,9 @@ def test_of_two_terms_spelt_alike_the_more_frequent_is_read() -> None:
     assert reader.read("bumenbaodao") == ["部门报到"]
 
 
-def test_a_reading_spells_three_syllables_or_more() -> None:
-    reader = PinyinReader.of_terms({"证明": 1, "好差评": 1})
-    assert reader.read("zhengming") is None
+def test_a_reading_of_terms_spells_three_syllables_or_more() -> None:
+    reader = PinyinReader.of_terms({"免费": 1, "好差评": 1})
+    assert reader.read("mianfei") is None
     assert reader.read("haochaping") == ["好差评"]
 
 
@@ -65,7 +65,20 @@ def test_the_faqs_terms_in_pinyin_are_read(index: FaqIndex, text: str, reading: 
         ("WANGSHANG YUYUE", "网上预约"),  # titles' terms, capitals or not, though words of a question too
         ("请问 Haochaping Chuangkou", "请问 好差评窗口"),
         ("wo xiang yuyue", "我想预约"),
-        ("zenme ban zhege xiaoxi", "怎么办 zhege xiaoxi"),  # words that spell nothing stay
+        ("zenme ban zhege xiaoxi", "怎么办这个 xiaoxi"),  # words that spell nothing stay
+        ("dating zai nar", "大厅在哪儿"),  # 哪儿 as it is said
+        ("ji dian kaimen", "几点开门"),
+        ("dizhi shi Changchun lu 11 hao", "地址是 Changchun lu 11 hao"),
+        ("gongjijin zenme tiqu", "gongjijin 怎么提取"),
+        ("keyi yuyue ma", "可以预约吗"),
+        ("zhuxiao gongsi buzhou", "zhuxiao gongsi 步骤"),  # the nouns of a question (bot.question_words)
+        ("shi de", "是的"),
+        ("wo jiao wang lei", "我叫 wang lei"),  # what follows 我叫 is a name
+        ("wo jiao, ma ling", "我叫, ma ling"),
+        ("mingzi jiao li lei", "名字 jiao li lei"),
+        ("dui", "对"),  # a reply of one syllable, the whole message
+        ("Zhong!", "中!"),
+        ("bu", "不"),
     ],
 )
 def test_the_everyday_words_of_a_question_are_read(index: FaqIndex, text: str, read: str) -> None:
@@ -82,14 +95,15 @@ def test_the_everyday_words_of_a_question_are_read(index: FaqIndex, text: str, r
         "ma ling",  # words of one syllable alone: a name as often as 吗领
         "shi yue",
         "shine",  # English
-        "Shide-5G",
+        "Shide-5G",  # joined to digits by a dash: a Wi-Fi's name
+        "dizhi-2F",
         "wangshang@163.com",  # an account
         "http://www.zaina.com",
         "banli123",  # joined to digits
         "Li Na 在吗",
         "联系人 Qian Yue",  # 钱约 in words of a question, but written as a name is
         "联系人 qian Yue",
-        "bu",
+        "bu yao",  # one syllable each: "bu" alone is read only as the whole message
     ],
 )
 def test_a_run_is_read_only_if_every_word_of_it_is_a_questions(index: FaqIndex, text: str) -> None:
@@ -128,3 +142,27 @@ def test_other_latin_words_are_left_as_they_are(index: FaqIndex, text: str) -> N
 def test_retrieval_answers_a_term_typed_in_pinyin(index: FaqIndex, text: str, topic: str) -> None:
     entry = decide(index.search(text)).entry
     assert entry is not None and entry.id == topic
+
+
+def test_any_word_of_the_vocabulary_is_read_the_domains_first() -> None:
+    vocabulary = vocabulary_of(["登记", "登记", "参保", "x", "登"])
+    assert vocabulary[:2] == ["登记", "参保"]  # the training messages' words, most frequent first
+    assert "天气" in vocabulary and "等级" in vocabulary  # then jieba's dictionary
+    reader = PinyinReader.of_terms({}, vocabulary=vocabulary)
+    assert reader.with_readings("dengji canbao") == "登记参保"  # not the dictionary's 等级, 残暴
+    assert reader.with_readings("mingtian tianqi zenmeyang") == "明天天气怎么样"
+    assert reader.with_readings("Wang Lei") == "Wang Lei"  # capitals: a name
+
+
+def test_the_cheapest_cut_keeps_the_writers_spaces() -> None:
+    reader = PinyinReader.of_terms({}, vocabulary=["卧室", "郑州", "户口", "腰带"])
+    assert reader.with_readings("wo shi zhengzhou hukou") == "我是郑州户口"  # not 卧室
+    assert reader.with_readings("yao dai shenme") == "要带什么"  # not 腰带
+    assert reader.read("woshi") == ["卧室"]  # typed as one word, the word it spells
+
+
+def test_a_text_read_keeps_where_each_character_came_from() -> None:
+    read, origins = written_with("kai fandian 要啥", [(0, 11, "开饭店")])
+    assert read == "开饭店 要啥"
+    assert origins[:3] == [(0, 11)] * 3
+    assert origins[3:] == [(11, 12), (12, 13), (13, 14)]
