@@ -75,7 +75,7 @@ from bot.guide import (
 from bot.hall import HALL_WORDS, HOURS_ASKED, OUTSIDE_HOURS_WORDS, WHERE_ASKED
 from bot.nlu.embeddings import MODEL as EMBEDDING_MODEL
 from bot.nlu.embeddings import embed
-from bot.nlu.english import glosses, with_glosses
+from bot.nlu.english import GLOSSARY, glosses, with_glosses
 from bot.nlu.linear import TfidfFeatures, fit_logistic_regression
 from bot.nlu.pinyin import LATIN_READINGS, PinyinReader, vocabulary_of, written_with
 from bot.nlu.places import LOCAL, elsewhere
@@ -314,6 +314,13 @@ _MEANINGFUL = re.compile(r"[0-9A-Za-z\u3400-\u9fff\uf900-\ufaff\U00020000-\U0003
 _CHINESE = re.compile(r"[\u3400-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
 _LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
 _LATIN = re.compile(r"[A-Za-z]")
+
+
+def _glossary_words_only(word: re.Match) -> str:
+    """A Latin word matched, kept if it is English of the glossary (`bot.nlu.english`), else ""."""
+    return word.group(0) if word.group(0).lower() in GLOSSARY else ""
+
+
 _STATE_FILE = "ngram_intent_classifier.npz"
 _META_FILE = "ngram_intent_classifier.json"
 
@@ -945,7 +952,8 @@ class NgramIntentClassifier(GraphComponent, IntentClassifier):
           ``ask_service_guide`` (the citizen names what to ask about; a subject several items share
           gets them as choices);
         - nothing but phone numbers, ID numbers or 预约号 (the regex entities), each perhaps with what it
-          is (`VALUE_LABELS`: "电话15037162288", "预约号是 K7M3PQ9A"): ``inform``;
+          is (`VALUE_LABELS`: "电话15037162288", "预约号是 K7M3PQ9A") and a name in Latin letters
+          ("wang lei dianhua 13803712345"; pinyin read as `read_text` reads it): ``inform``;
         - nothing but a day or a time (`a_time_alone`: "后天上午", "12月9号", "三点"): ``inform``;
         - no Chinese, a run of letters, no word the training examples hold (`unknown_words`) and no
           regex entity: ``out_of_scope``.
@@ -971,9 +979,12 @@ class NgramIntentClassifier(GraphComponent, IntentClassifier):
                 rest = (
                     rest[: entity["start"]] + " " * (entity["end"] - entity["start"]) + rest[entity["end"] :]
                 )
-        # what the form says is read with its pinyin read ("wo de dianhua shi 139…", "mingtian shangwu")
+        # what the form says is read with its pinyin read ("wo de dianhua shi 139…", "mingtian shangwu");
+        # Latin words left unread beside a value, but English of the glossary ("cancel"), are a name
+        # ("wang lei dianhua 13803712345")
         readings = message.get(LATIN_READINGS) or []
-        if rest != text and not has_meaning(VALUE_LABELS.sub("", written_with(rest, readings)[0])):
+        told = _LATIN_WORD.sub(_glossary_words_only, VALUE_LABELS.sub("", written_with(rest, readings)[0]))
+        if rest != text and not has_meaning(told):
             return INFORM  # "15037162288", "电话15037162288", "我的预约号是 K7M3PQ9A"
         if a_time_alone(written_with(text, readings)[0]):
             return INFORM  # "后天上午": a day answered, not a question (a bare day was read as out of scope)

@@ -50,6 +50,8 @@ QUESTION_WORDS = frozenset(EVERYDAY_WORDS) | frozenset(QUESTION_NOUNS)
 message's first (names are written with capitals), never as one word said over ("aaaaaa"). A term wins
 a spelling it shares with a word, and a word one it shares with the vocabulary's."""
 NAMING_WORDS = ("我叫", "姓名", "名字", "联系人")
+NAMING_ENGLISH = frozenset({"name", "named", "called"})
+"""English words from which a run is a name ("my name is yu yue"; "name" is no 那么)."""
 """Words after which the rest of a run is a name ("wo jiao wang lei": 我叫, and "wang lei" as typed)."""
 #: A reading spells at least this many syllables (Han characters) in all…
 MIN_SYLLABLES = 3
@@ -60,6 +62,8 @@ MIN_WORD_SYLLABLES, MIN_WORDS = 2, 3
 #: its counts (about 14,000 words: 天气, 情况, 公交; not rare words that would spell names).
 DICTIONARY_MIN_COUNT = 300
 _WORD = re.compile(r"[\u4e00-\u9fff]{2,4}")
+# numbers spelled in words ("八八" of a phone number read out) are no words to read pinyin as ("baba")
+_NUMERALS = re.compile(r"[零〇一二三四五六七八九十百千万两幺]+")
 #: What a way of cutting letters into spellings costs: each piece; more for a vocabulary word (the
 #: terms and everyday words are surer); more for each space between words a piece spans.
 PIECE_COST, VOCABULARY_COST, BREAK_COST = 1.0, 0.5, 1.0
@@ -105,9 +109,13 @@ def vocabulary_of(words: Iterable[str], min_count: int = DICTIONARY_MIN_COUNT) -
     this domain's "dengji" and "canbao" are 登记 and 参保, not the dictionary's 等级 and 残暴. Two to
     four Han characters each.
     """
-    seen = Counter(word for word in words if _WORD.fullmatch(word))
+    seen = Counter(word for word in words if _WORD.fullmatch(word) and not _NUMERALS.fullmatch(word))
     counts = default_tokenizer().FREQ
-    general = [w for w, n in counts.items() if n >= min_count and w not in seen and _WORD.fullmatch(w)]
+    general = [
+        w
+        for w, n in counts.items()
+        if n >= min_count and w not in seen and _WORD.fullmatch(w) and not _NUMERALS.fullmatch(w)
+    ]
     return [word for word, _ in seen.most_common()] + sorted(general, key=lambda w: -counts[w])
 
 
@@ -204,9 +212,11 @@ class PinyinReader:
         lower case, but the first letter of a message (``first``: they begin it). ``breaks``: where
         the writer put a space between words (offsets in ``letters``). Of several ways to cut the
         letters into spellings, the cheapest wins (`PIECE_COST` each, `VOCABULARY_COST` more for a
-        vocabulary word, `BREAK_COST` more for each break a piece spans: "wo shi" is 我是, "woshi" 卧室);
-        it must spell at least ``MIN_SYLLABLES`` syllables or, if it is words alone, hold one of
-        ``MIN_WORD_SYLLABLES`` or ``MIN_WORDS`` words; and not be one word said over.
+        vocabulary word, `BREAK_COST` more for each break a piece spans: "wo shi" is 我是, "woshi" 卧室;
+        at equal cost, the cut spanning fewer breaks: "bu ban le" is 不办了, not 补办了). The cheapest
+        cut the guards take is read: it must spell at least ``MIN_SYLLABLES`` syllables or, if it is
+        words alone, hold one of ``MIN_WORD_SYLLABLES`` or ``MIN_WORDS`` words ("bu shi" is 不是, not
+        不, 是); and not be one word said over.
         """
         # a phone capitalises the first letter of a message ("Zenme ban"); a name each of its words
         everyday = letters.islower() or (first and letters[1:].islower())
@@ -215,28 +225,40 @@ class PinyinReader:
         if not MIN_LETTERS <= len(letters) <= MAX_LETTERS or not spellings:
             return None
         spaced = sorted(set(breaks))
-        best: List[Optional[Tuple[float, List[str]]]] = [None] * (len(letters) + 1)
-        best[0] = (0.0, [])
+        # the cheapest cut up to each letter, of one-syllable pieces only [0] and with a longer one [1]
+        # (a cut the guards refuse gives way to the cheapest they take: "bu shi" is 不是, not nothing)
+        best: List[List[Optional[Tuple[float, int, List[str]]]]] = [
+            [None, None] for _ in range(len(letters) + 1)
+        ]
+        best[0][0] = (0.0, 0, [])
         for end in range(1, len(letters) + 1):
             for start in range(max(0, end - self._longest), end):
-                before = best[start]
                 term = spellings.get(letters[start:end])
-                if before is None or term is None:
+                if term is None:
                     continue
-                cost = before[0] + PIECE_COST + sum(BREAK_COST for b in spaced if start < b < end)
-                cost += VOCABULARY_COST if term in self._vocabulary else 0.0
-                known = best[end]
-                if known is None or cost < known[0]:
-                    best[end] = (cost, [*before[1], term])
-        cheapest = best[len(letters)]
-        found = cheapest[1] if cheapest is not None else None
+                spanned = sum(1 for b in spaced if start < b < end)
+                cost = (
+                    PIECE_COST + BREAK_COST * spanned + (VOCABULARY_COST if term in self._vocabulary else 0.0)
+                )
+                for long_before, before in enumerate(best[start]):
+                    if before is None:
+                        continue
+                    cut = (before[0] + cost, before[1] + spanned, [*before[2], term])
+                    long = int(bool(long_before) or len(term) >= MIN_WORD_SYLLABLES)
+                    known = best[end][long]
+                    if known is None or cut[:2] < known[:2]:  # the cheaper, then the fewer spaces spanned
+                        best[end][long] = cut
+        taken = [cut for cut in best[len(letters)] if cut is not None and self._readable(cut[2], everyday)]
+        return min(taken, key=lambda cut: cut[:2])[2] if taken else None
+
+    def _readable(self, found: List[str], everyday: bool) -> bool:
+        """Whether the guards of `read` let a cut into ``found`` be read."""
         if not found or (len(found) > 1 and len(set(found)) == 1):
-            return None  # one word said over is a key held down ("aaaaaa"), not 啊啊啊啊啊啊
+            return False  # one word said over is a key held down ("aaaaaa"), not 啊啊啊啊啊啊
         # words alone: everyday words, the vocabulary's, a term in lower case that is a word too
         if everyday and all(term in QUESTION_WORDS or term not in self._terms for term in found):
-            long_enough = len(found) >= MIN_WORDS or max(map(len, found)) >= MIN_WORD_SYLLABLES
-            return found if long_enough else None
-        return found if sum(len(term) for term in found) >= MIN_SYLLABLES else None
+            return len(found) >= MIN_WORDS or max(map(len, found)) >= MIN_WORD_SYLLABLES
+        return sum(len(term) for term in found) >= MIN_SYLLABLES
 
     def readings(self, run: str, first: bool = False) -> List[Tuple[int, int, List[str]]]:
         """The stretches of a run of Latin words that spell known terms.
@@ -252,6 +274,9 @@ class PinyinReader:
             return []
         said = ""
         for k, word in enumerate(words):  # "wo jiao wang lei": what follows 我叫 is a name
+            if word.group(0).lower() in NAMING_ENGLISH:  # "my name is yu yue": nothing is read from "name" on
+                words = words[:k]
+                break
             said += word.group(0).lower()
             if said.endswith(_NAMING_SPELLINGS):
                 words = words[: k + 1]

@@ -117,6 +117,8 @@ def test_a_number_alone_is_not_a_question(agent: Agent, number: str) -> None:
         ("ba wo de yuyue quxiao le ba", "cancel_appointment"),
         ("fuwu taidu tai cha le, wo yao tousu", "complain"),
         ("wo de dianhua shi 13937112345", "inform"),  # the form's rules read the pinyin too
+        ("zhao min dianhua 13937112345", "inform"),  # a name left unread beside a value
+        ("bu shi", "deny"),
         ("mingtian shangwu", "inform"),
         ("Wo jiao Zhao Min", "inform"),
         ("dui", "affirm"),  # a reply of one syllable, the whole message

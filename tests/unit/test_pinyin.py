@@ -76,6 +76,7 @@ def test_the_faqs_terms_in_pinyin_are_read(index: FaqIndex, text: str, reading: 
         ("wo jiao wang lei", "我叫 wang lei"),  # what follows 我叫 is a name
         ("wo jiao, ma ling", "我叫, ma ling"),
         ("mingzi jiao li lei", "名字 jiao li lei"),
+        ("bu ban le", "不办了"),  # at equal cost, the cut keeping the writer's spaces: not 补办了
         ("dui", "对"),  # a reply of one syllable, the whole message
         ("Zhong!", "中!"),
         ("bu", "不"),
@@ -121,6 +122,7 @@ def test_a_run_is_read_only_if_every_word_of_it_is_a_questions(index: FaqIndex, 
         "hello 在吗",
         "我叫 Zheng Ming",  # 证明 of a title, but two syllables are too few to tell from a name
         "my name is Li",  # "name" is not 那么
+        "my name is yu yue",  # nor 预约, after "name"
         "预约号 BANLI123",
         "ABCD1234",
         "mianfei吗",  # 免费 is no title's word, and two syllables
@@ -159,6 +161,12 @@ def test_the_cheapest_cut_keeps_the_writers_spaces() -> None:
     assert reader.with_readings("wo shi zhengzhou hukou") == "我是郑州户口"  # not 卧室
     assert reader.with_readings("yao dai shenme") == "要带什么"  # not 腰带
     assert reader.read("woshi") == ["卧室"]  # typed as one word, the word it spells
+    # the cheapest cut the guards refuse (one-syllable words alone) gives way to the cheapest they take
+    assert PinyinReader.of_terms({}, vocabulary=["不是"]).with_readings("bu shi") == "不是"
+
+
+def test_numbers_spelled_in_words_are_no_vocabulary() -> None:
+    assert "八八" not in vocabulary_of(["八八", "幺三八"])
 
 
 def test_a_text_read_keeps_where_each_character_came_from() -> None:
