@@ -174,3 +174,11 @@ def test_a_text_read_keeps_where_each_character_came_from() -> None:
     assert read == "开饭店 要啥"
     assert origins[:3] == [(0, 11)] * 3
     assert origins[3:] == [(11, 12), (12, 13), (13, 14)]
+
+
+def test_no_two_everyday_words_are_spelt_alike() -> None:
+    """A word spelt as another would never be read (`PinyinReader.of_terms` keeps the first)."""
+    from bot.nlu.pinyin import QUESTION_WORDS
+
+    spellings = [spelling(word) for word in QUESTION_WORDS]
+    assert len(set(spellings)) == len(spellings)

@@ -514,3 +514,33 @@ def test_a_subject_filed_alone_names_its_item_only_as_a_word_of_its_own(
 ) -> None:
     assert index.catalogue.subjects(text)
     assert filed_alone(index.catalogue, text) is None
+
+
+def test_the_component_looks_up_what_the_pinyin_reads() -> None:
+    """The intent classifier leaves the readings of a message's pinyin (`LATIN_READINGS`) for the linker."""
+    from bot.nlu.pinyin import LATIN_READINGS
+
+    linker = ServiceLinker(ServiceLinker.get_default_config() | {"catalogue_dir": str(SERVICES)})
+    text = "xin fang ban chanzheng"
+    plain = Message(data={"text": text, "intent": {"name": "ask_service_guide"}})
+    linker.process([plain])
+    assert plain.get("entities") == []  # the letters alone describe nothing the catalogue knows
+    message = Message(data={"text": text, "intent": {"name": "ask_service_guide"}})
+    message.set(LATIN_READINGS, [(0, len(text), "新房办产证")])
+    linker.process([message])
+    assert [(e["value"], e["start"], e["end"]) for e in message.get("entities")] == [
+        ("新建商品房转移登记一件事", 0, len(text))
+    ]
+
+
+def test_a_name_the_reading_holds_is_put_back_on_its_letters(index: ServiceIndex) -> None:
+    from bot.nlu.pinyin import written_with
+
+    text = "请问 gongjijin tiqv 要多久"  # "v" typed for ü: not the catalogue's own spelling
+    assert index.find(text) == []
+    read, origins = written_with(text, [(3, 17, "公积金提取")])
+    found = index.found_in_reading(text, read, origins)
+    assert [(e["value"], text[e["start"] : e["end"]]) for e in found] == [
+        ("公积金提取一件事", "gongjijin tiqv")
+    ]
+    assert index.found_in_reading(text, text, [(i, i + 1) for i in range(len(text))]) == []
