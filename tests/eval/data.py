@@ -121,6 +121,10 @@ TRAINING_DATA = "data/nlu"
 # pinyin (bot/nlu/pinyin.py, vocabulary_of), linking 76 → 79 of 91. Reading its misses then showed
 # situations told in pinyin left unlinked and wrong cuts ("wo shi" read 卧室): after the linker looked
 # up what pinyin reads and the cut kept the writer's spaces, 164 of 175 and 85 of 91.
+# heldout_blind_forty_fourth.yml (2026-12-07, evening; another writer, the usual brief, asked for half
+# of the messages in pinyin, the booking's answers among them; 143 once 48 verbatim copies were taken
+# out) was written after that reading was finished and scored before anything of it was read: intent
+# 135 of 143, linking 67 of 68; on 3eff348, before the reading, 108 of 143 and 64 of 68.
 HELDOUT_FILES = (
     "tests/nlu/heldout.yml",
     "tests/nlu/heldout_independent.yml",
@@ -168,6 +172,7 @@ HELDOUT_FILES = (
     "tests/nlu/heldout_blind_forty_first.yml",
     "tests/nlu/heldout_blind_forty_second.yml",
     "tests/nlu/heldout_blind_forty_third.yml",
+    "tests/nlu/heldout_blind_forty_fourth.yml",
 )
 
 
