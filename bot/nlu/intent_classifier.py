@@ -689,7 +689,7 @@ class NgramIntentClassifier(GraphComponent, IntentClassifier):
         return self.model.pinyin if self.model is not None else PinyinReader({})
 
     def latin_readings(self, text: str, spans: Sequence[Tuple[int, int]]) -> List[Tuple[int, int, List[str]]]:
-        """What the Latin words of ``text`` outside the item mentions ``spans``: ``(start, end, terms)``.
+        """What the Latin words outside the item mentions ``spans`` read as: ``(start, end, terms)``.
 
         The FAQ titles' terms and the everyday words of a question (`bot.nlu.pinyin`), read with the
         mentions blanked, so that the question around one is read ("kaiban qiye zenme ban a": 怎么办啊);

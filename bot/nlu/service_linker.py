@@ -215,8 +215,8 @@ class ServiceIndex:
         """The names ``read`` holds where ``text`` has its Latin words read as Chinese, as `find` gives them.
 
         ``read`` and ``origins`` come from `bot.nlu.pinyin.written_with`; each span is put back on the
-        stretch of ``text`` it was read from ("gongjjin tiqu ji tian dao zhang": 公积金提取, on "gongjjin
-        tiqu"), with extractor ``ServiceLinker.pinyin``. Nothing when ``read`` is ``text``.
+        stretch of ``text`` it was read from ("zhuce公司 须要哪些才料": 注册公司 names 开办企业一件事, on
+        "zhuce公司"), with extractor ``ServiceLinker.pinyin``. Nothing when ``read`` is ``text``.
         """
         if read == text:
             return []
