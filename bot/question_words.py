@@ -18,6 +18,10 @@ QUESTION_NOUNS = (
 """The nouns of a question about a matter. Not 多久: typed by its sound, 多就 is mostly "the more …,
 the more" (人多就得排队)."""
 
+NAMING_WORDS = ("我叫", "姓名", "名字", "联系人")
+"""Words after which what follows is a name, typed in characters or in pinyin ("wo jiao wang lei"; read
+as a name by `bot.catalogue.sounds.NAMED_BEFORE`)."""
+
 EVERYDAY_WORDS = (
     # how, where, when, how much
     "怎么", "咋", "如何", "怎样", "在哪", "哪里", "哪儿", "哪个", "什么", "啥", "多少", "多久", "几", "几天",
@@ -34,9 +38,7 @@ EVERYDAY_WORDS = (
     "呢", "吧", "啊", "呀", "了", "的", "上", "来", "还", "也", "都", "就", "太", "快", "已经", "现在",
     "一下", "帮", "帮我", "给", "说", "这", "这个", "这儿", "有", "没有", "有没有", "我", "俺", "你",
     "你们", "我想", "我要", "想", "在吗", "你好", "谢谢", "好的", "再见",
-    # a name follows these (`bot.nlu.pinyin.NAMING_WORDS`)
-    "我叫", "姓名", "名字", "联系人",
-)  # fmt: skip
+) + NAMING_WORDS  # fmt: skip
 """The everyday words of a question, a booking or a short reply. No two of these and `QUESTION_NOUNS`
 are spelt alike in toneless pinyin: 差 (cha) is left out for 查, 去 (qu) for 取, 叫 (jiao) for 交 (我叫
 is one word)."""

@@ -316,6 +316,11 @@ _LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
 _LATIN = re.compile(r"[A-Za-z]")
 
 
+def _joined(readings: Sequence[Tuple[int, int, List[str]]]) -> List[Tuple[int, int, str]]:
+    """``(start, end, terms)`` readings as ``(start, end, chinese)``, as `LATIN_READINGS` holds them."""
+    return [(start, end, "".join(terms)) for start, end, terms in readings]
+
+
 def _glossary_words_only(word: re.Match) -> str:
     """A Latin word matched, kept if it is English of the glossary (`bot.nlu.english`), else ""."""
     return word.group(0) if word.group(0).lower() in GLOSSARY else ""
@@ -650,18 +655,18 @@ class NgramIntentClassifier(GraphComponent, IntentClassifier):
         typed by their sound by the nouns (`bot.guide.respelled`:
         流陈 → 流程), in the text and among the words alike. Both come back `folded` (NFKC, lower
         case), as the features are read; the rules after the model read the message's own text with
-        its Latin words read the same way (`read_text`).
+        its Latin words read the same way (`read_text`), from what this leaves on a message holding
+        Latin letters (`bot.nlu.pinyin.LATIN_READINGS`): the Latin words are read once a turn.
         """
         text = message.get(TEXT) or ""
         spans = [(e["start"], e["end"]) for e in self.index.find(text)]
-        masked = text
-        for start, end in sorted(spans, reverse=True):
-            masked = masked[:start] + ITEM_PLACEHOLDER + masked[end:]
-        readings = self.latin_readings(text, spans)
-        readings += [
+        latin = self.latin_readings(text, spans)
+        if _LATIN.search(text):
+            message.set(LATIN_READINGS, _joined(latin))
+        readings = latin + [
             (start, end, [noun])
             for start, end, noun in question_noun_typos(text)
-            if not any(s < end and start < e for s, e in [*spans, *((r[0], r[1]) for r in readings)])
+            if not any(s < end and start < e for s, e in [*spans, *((r[0], r[1]) for r in latin)])
         ]
         words: List[str] = []
         read: List[Tuple[int, int, List[str]]] = []
@@ -679,8 +684,8 @@ class NgramIntentClassifier(GraphComponent, IntentClassifier):
                 words.append(folded(token.text))
                 words.extend(glosses(token.text))
         # a number spelled digit by digit (幺三八 一二三四…) reads as the digits it spells
-        spelt = self.pinyin.with_readings(respelled(spell_out_digits(masked)))
-        spelt = self.index.catalogue.in_characters(spelt)
+        put = [(start, end, ITEM_PLACEHOLDER) for start, end in spans]
+        spelt = respelled(written_as(spell_out_digits(text), sorted(put + _joined(latin))))
         return folded(with_glosses(spelt)), words
 
     @property
@@ -716,9 +721,11 @@ class NgramIntentClassifier(GraphComponent, IntentClassifier):
         text = message.get(TEXT) or ""
         if not _LATIN.search(text):
             return text
-        spans = [(e["start"], e["end"]) for e in self.index.find(text)]
-        readings = [(start, end, "".join(terms)) for start, end, terms in self.latin_readings(text, spans)]
-        message.set(LATIN_READINGS, readings)
+        readings = message.get(LATIN_READINGS)
+        if readings is None:  # not yet `masked`
+            spans = [(e["start"], e["end"]) for e in self.index.find(text)]
+            readings = _joined(self.latin_readings(text, spans))
+            message.set(LATIN_READINGS, readings)
         return written_with(text, readings)[0]
 
     def train(self, training_data: TrainingData) -> Resource:

@@ -23,7 +23,7 @@ one of two syllables or three words ("shi yue", "ma ling" and "shine" are not �
 read only from lower-case letters but a message's first ("我叫 Qian Yueling"); one syllable is read
 only as a whole message that is a short reply ("dui", "zhong"); and nothing is read in a run joined to
 digits, in an e-mail or web address (`bot.catalogue.sounds.words_outside_addresses`), after 叫, 姓名,
-联系人, "my name is", "wo jiao"… (`bot.catalogue.sounds.NAMED_BEFORE`, `NAMING_WORDS`), or in a run
+联系人, "my name is", "wo jiao"… (`bot.catalogue.sounds.NAMED_BEFORE`), or in a run
 holding an English word of the glossary. A run that spells nothing ("wifi", "HR", "Li Ming") is left
 as it is.
 """
@@ -39,7 +39,7 @@ from pypinyin import Style, lazy_pinyin
 
 from bot.catalogue.sounds import NAMED_BEFORE, words_outside_addresses
 from bot.nlu.english import GLOSSARY
-from bot.question_words import EVERYDAY_WORDS, QUESTION_NOUNS, SHORT_REPLIES, SPOKEN_SPELLINGS
+from bot.question_words import EVERYDAY_WORDS, NAMING_WORDS, QUESTION_NOUNS, SHORT_REPLIES, SPOKEN_SPELLINGS
 from bot.segmentation import default_tokenizer
 
 #: A term is two to ten Han characters (a single syllable spells too many things to be read back).
@@ -49,10 +49,6 @@ QUESTION_WORDS = frozenset(EVERYDAY_WORDS) | frozenset(QUESTION_NOUNS)
 "shebaoka zenme ban a" asks 怎么办, "gexing zhinan zai na kan" 在哪看. Read from lower-case letters but a
 message's first (names are written with capitals), never as one word said over ("aaaaaa"). A term wins
 a spelling it shares with a word, and a word one it shares with the vocabulary's."""
-NAMING_WORDS = ("我叫", "姓名", "名字", "联系人")
-NAMING_ENGLISH = frozenset({"name", "named", "called"})
-"""English words from which a run is a name ("my name is yu yue"; "name" is no 那么)."""
-"""Words after which the rest of a run is a name ("wo jiao wang lei": 我叫, and "wang lei" as typed)."""
 #: A reading spells at least this many syllables (Han characters) in all…
 MIN_SYLLABLES = 3
 #: …or, if it is words alone, holds one of this many syllables ("cailiao": 材料, "zenme ban") or this
@@ -83,7 +79,7 @@ def spelling(term: str) -> str:
     return "".join(lazy_pinyin(term, style=Style.NORMAL))
 
 
-#: The spellings of `NAMING_WORDS`: a run is read up to the end of the first.
+#: The spellings of `NAMING_WORDS`, which are read themselves ("wo jiao": 我叫; "name" is no 那么).
 _NAMING_SPELLINGS = tuple(spelling(word) for word in NAMING_WORDS)
 
 
@@ -272,14 +268,12 @@ class PinyinReader:
         words = list(_LETTERS.finditer(run))
         if not words or any(w.group(0).lower() in GLOSSARY for w in words):
             return []
-        said = ""
-        for k, word in enumerate(words):  # "wo jiao wang lei": what follows 我叫 is a name
-            if word.group(0).lower() in NAMING_ENGLISH:  # "my name is yu yue": nothing is read from "name" on
-                words = words[:k]
-                break
-            said += word.group(0).lower()
-            if said.endswith(_NAMING_SPELLINGS):
-                words = words[: k + 1]
+        for k, word in enumerate(words):  # "wo jiao wang lei", "my name is yu yue": what follows is a name
+            named = NAMED_BEFORE.search(run[: word.end()])
+            if named:
+                said = _LETTERS.findall(named.group(0).lower())  # 我叫 is read; "name" is no 那么
+                read_too = "".join(said).startswith(_NAMING_SPELLINGS)
+                words = words[: k + 1] if read_too else words[: k + 1 - len(said)]
                 break
         found = []
         i = 0

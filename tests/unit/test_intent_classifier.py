@@ -1223,3 +1223,21 @@ def test_the_rules_read_a_question_typed_in_pinyin_as_the_model_does() -> None:
     tokens = [Token("shebaoka", 0), Token("zenme", 9), Token("ban", 15)]
     text, words = classifier.masked(Message(data={"text": "shebaoka zenme ban", "text_tokens": tokens}))
     assert (text, words) == (f"{ITEM_PLACEHOLDER} 怎么办", [ITEM_PLACEHOLDER, "怎么", "办"])
+
+
+def test_the_latin_words_are_read_once_a_turn() -> None:
+    from bot.nlu.pinyin import LATIN_READINGS
+
+    classifier = NgramIntentClassifier({"catalogue_dir": str(SERVICES)}, None, None, None)  # type: ignore[arg-type]
+    classifier.model = _fitted()
+    classifier.model.pinyin = PinyinReader.of_terms({})
+    message = Message(data={"text": "keyi yuyue ma"})
+    classifier.masked(message)
+    assert message.get(LATIN_READINGS) == [(0, 13, "可以预约吗")]
+    # the rules read what `masked` left on the message; they do not read the letters again
+    message.set(LATIN_READINGS, [(0, 4, "可以")])
+    assert classifier.read_text(message) == "可以 yuyue ma"
+    # a message without Latin letters carries no readings
+    chinese = Message(data={"text": "可以预约吗"})
+    classifier.masked(chinese)
+    assert chinese.get(LATIN_READINGS) is None

@@ -123,6 +123,8 @@ def test_a_run_is_read_only_if_every_word_of_it_is_a_questions(index: FaqIndex, 
         "我叫 Zheng Ming",  # 证明 of a title, but two syllables are too few to tell from a name
         "my name is Li",  # "name" is not 那么
         "my name is yu yue",  # nor 预约, after "name"
+        "I am called yu yue",  # nor after "called"
+        "我的name是 yu yue",  # "name" right after Chinese
         "预约号 BANLI123",
         "ABCD1234",
         "mianfei吗",  # 免费 is no title's word, and two syllables
