@@ -15,7 +15,13 @@ from typing import Any, Dict, Iterable, List, Optional, Tuple
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.form_helpers import last_bot_card, last_bot_message, last_buttons, message_text
+from actions.form_helpers import (
+    last_bot_card,
+    last_bot_message,
+    last_buttons,
+    message_text,
+    name_typed_in_pinyin,
+)
 from actions.guide import (
     ActionGuide,
     answer_in_context,
@@ -317,8 +323,12 @@ class ActionFaq(Action):
         read as ``faq`` only for want of a matter, asked right after the guide of the item in
         context, is answered as that guide question (`read_first_after_guide`). An entry retrieval
         is sure of only through pieces of an item's own term gives way to that item's guide
-        (`bot.guide.item_behind_entry`: "护理补贴要怎么申请" is not about 惠企政策兑现).
+        (`bot.guide.item_behind_entry`: "护理补贴要怎么申请" is not about 惠企政策兑现). Nothing is
+        said for a name typed in pinyin that answers the booking form ("zhang hao" is no question
+        about 账号: `actions.form_helpers.name_typed_in_pinyin`).
         """
+        if name_typed_in_pinyin(tracker):
+            return []
         index = get_faq_store().current()
         topic = chosen_topic(tracker)
         entry = index.get(topic) if topic else None

@@ -20,6 +20,7 @@ from rasa_sdk.events import ActiveLoop, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from bot import pii
 from bot.appointments import BookingService, build_service
 from bot.booking_dialogue import Button, choose_button, day_buttons, parse_clock, parse_iso_date, time_buttons
 from bot.guide import GUIDE_INTENTS
@@ -119,9 +120,33 @@ def host_user(tracker: Tracker) -> Optional[str]:
     return str(user) if user else None
 
 
+#: Of `NOT_A_VALUE`, the questions a name typed in pinyin is read as ("zhou mo": 周末, the weekend
+#: hours; "liu cheng": 流程; "zhang hao": 账号): when the form asked for the name, it is the name.
+QUESTIONS_A_NAME_SPELLS = GUIDE_INTENTS | {"ask_office_hours", "ask_hall_location", "faq", "bot_challenge"}
+
+
+def name_typed_in_pinyin(tracker: Tracker) -> bool:
+    """Whether the latest message answers the form's question of the name with a name in pinyin.
+
+    The form asked for ``person_name``, the whole message is a name as people type theirs in
+    pinyin (`bot.pii.pinyin_name`: "zhou mo", "wo jiao liu cheng"), and the NLU read it as a
+    question (`QUESTIONS_A_NAME_SPELLS`), not as a command such as stopping ("bu yue le"). The
+    actions that answer questions during the form then say nothing, and the form takes the name.
+    """
+    return (
+        asked_slot(tracker) == "person_name"
+        and latest_intent(tracker) in QUESTIONS_A_NAME_SPELLS
+        and pii.pinyin_name(message_text(tracker)) is not None
+    )
+
+
 def is_answer(tracker: Tracker) -> bool:
-    """Return True when the latest message may be an answer (not a question or a command)."""
-    return latest_intent(tracker) not in NOT_A_VALUE
+    """Return True when the latest message may be an answer (not a question or a command).
+
+    A name typed in pinyin, which the NLU may read as words, answers the question of the name
+    (`name_typed_in_pinyin`).
+    """
+    return latest_intent(tracker) not in NOT_A_VALUE or name_typed_in_pinyin(tracker)
 
 
 #: From this confidence an ``out_of_scope`` message that offers nothing for the question asked

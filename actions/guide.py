@@ -18,6 +18,7 @@ from actions.form_helpers import (
     last_bot_message,
     last_buttons,
     message_text,
+    name_typed_in_pinyin,
     reset,
 )
 from bot.catalogue import Catalogue, ServiceItem, get_catalogue
@@ -403,8 +404,11 @@ class ActionGuide(Action):
         """Pick the item, then answer its aspect, ask which item is meant, or ask a 个性指南 question.
 
         ``intent`` answers as that guide intent instead of the latest message's (the FAQ action's
-        guess for a message the NLU was unsure of).
+        guess for a message the NLU was unsure of). Nothing is said for a name typed in pinyin that
+        answers the booking form ("liu cheng" is no question about 流程: `name_typed_in_pinyin`).
         """
+        if name_typed_in_pinyin(tracker):
+            return []
         as_tapped(tracker)
         catalogue, hall = get_catalogue(), get_hall()
         intent = intent or (tracker.latest_message.get("intent") or {}).get("name") or "ask_service_guide"

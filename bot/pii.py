@@ -23,6 +23,10 @@ import hmac
 import logging
 import re
 import unicodedata
+from functools import lru_cache
+
+from pypinyin import Style, pinyin
+from pypinyin.pinyin_dict import pinyin_dict
 
 ID_LENGTH = 18
 _ID_WEIGHTS = tuple(pow(2, 17 - i, 11) for i in range(17))
@@ -442,6 +446,12 @@ _NAME_LABELS = re.compile(
     r"^(?:(?:预约人|办事人|申请人|本人)?(?:的)?(?:姓名|名字)(?:是|为|叫)?|我叫|我是|俺叫|俺是|"
     r"(?:他|她|预约人|申请人)(?:叫|是)|叫)[:：\s]*"
 )
+#: The same labels typed in pinyin or English ("wo jiao zhang hao", "my name is Li Ming").
+_LATIN_NAME_LABELS = re.compile(
+    r"^(?:(?:wo\s*de\s*)?(?:ming\s*zi|xing\s*ming)(?:\s*(?:shi|jiao))?|wo\s*(?:jiao|shi)|an\s*jiao"
+    r"|my\s+name\s+is|my\s+name'?s|i\s+am|i'm|name)(?:[:：]\s*|\s+)",
+    re.IGNORECASE,
+)
 _NAME_TAILS = re.compile(r"(?:[。.!！~～]|吧|呀|啊|哈|就行|就好|谢谢)+$")
 _SEGMENT_BREAKS = re.compile(r"[，,；;、。！!？?\n]+")
 
@@ -486,6 +496,7 @@ def clean_name(text: str) -> str:
     """Return ``text`` without a label such as "我叫" or "姓名：" and trailing particles, normalised."""
     value = normalize_name(text)
     value = _NAME_LABELS.sub("", value)
+    value = _LATIN_NAME_LABELS.sub("", value)
     return normalize_name(_NAME_TAILS.sub("", value))
 
 
@@ -496,7 +507,7 @@ def find_name(text: str) -> str | None:
     (without its label) is tried, pieces with a label first.
     """
     pieces = [p for p in _SEGMENT_BREAKS.split(normalize_name(text)) if p.strip()]
-    labelled = [p for p in pieces if _NAME_LABELS.match(p.strip())]
+    labelled = [p for p in pieces if _NAME_LABELS.match(p.strip()) or _LATIN_NAME_LABELS.match(p.strip())]
     for piece in [*labelled, *(p for p in pieces if p not in labelled)]:
         candidate = clean_name(piece)
         if name_error(candidate) is None:
@@ -506,6 +517,61 @@ def find_name(text: str) -> str | None:
             if word and name_error(word) is None and is_cjk_ideograph(word[0]):
                 return word
     return None
+
+
+#: Interrogatives of two syllables or more typed in pinyin: a message spelling one asks something.
+_ASKING = re.compile(r"zenme|zenyang|shenme|duoshao|duojiu|nali|naer|jidian|jitian|jihao|ruhe")
+#: A name typed in pinyin has a surname of one or two syllables and a given name of one or two.
+NAME_SYLLABLES = (2, 4)
+
+
+@lru_cache(maxsize=1)
+def pinyin_syllables() -> frozenset:
+    """Every toneless pinyin syllable of the common CJK block, as ``pypinyin`` spells them (ü as v).
+
+    Without the syllables of interjections alone (嗯 "ng", 呣 "m", 哼 "hng"): "wang" is one syllable.
+    """
+    return frozenset(
+        reading
+        for code in pinyin_dict
+        if 0x4E00 <= code <= 0x9FFF
+        for reading in pinyin(chr(code), style=Style.NORMAL, heteronym=True)[0]
+        if re.search(r"[aeiouv]", reading)
+    )
+
+
+def _syllable_counts(word: str) -> set[int]:
+    """How many pinyin syllables ``word`` can be cut into, by every cut with nothing left over."""
+    known = pinyin_syllables()
+    counts: list[set[int]] = [{0}] + [set() for _ in word]
+    for end in range(1, len(word) + 1):
+        for start in range(max(0, end - 6), end):
+            if counts[start] and word[start:end] in known:
+                counts[end] |= {n + 1 for n in counts[start]}
+    return counts[len(word)]
+
+
+def pinyin_name(text: str) -> str | None:
+    """The name a whole message is, typed in pinyin as people type it ("zhang hao", "ouyang xue"), or None.
+
+    Latin letters only (a label such as "wo jiao" aside, and a full stop or "!" after), one to three
+    words, two to four syllables in all (`NAME_SYLLABLES`), with no interrogative ("ji dian kaimen"
+    asks) and no English word of the glossary (`bot.nlu.english`). The answer to the question of
+    the name: the same letters elsewhere may be words ("zhou mo" is 周末, "liu cheng" 流程).
+    """
+    from bot.nlu.english import GLOSSARY
+
+    name = clean_name(text)
+    words = name.lower().split()
+    if not re.fullmatch(r"[A-Za-z]+(?: [A-Za-z]+){0,2}", name) or _ASKING.search("".join(words)):
+        return None
+    if any(word in GLOSSARY for word in words):
+        return None
+    low, high = NAME_SYLLABLES
+    totals = {0}
+    for word in words:
+        totals = {t + n for t in totals for n in _syllable_counts(word)}
+    return name if any(low <= total <= high for total in totals) and find_name(text) == name else None
 
 
 def name_answer_error(text: str) -> str | None:

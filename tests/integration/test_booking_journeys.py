@@ -217,6 +217,29 @@ def test_a_change_inside_the_form_changes_the_form(stack: Stack) -> None:
     assert all(b["title"] >= "12:00" for b in buttons_of(reply)), "only afternoon times are offered"
 
 
+def to_name_question(stack: Stack) -> Conversation:
+    chat = Conversation(stack)
+    days = buttons_of(chat.say("我想预约办退休"))
+    times = buttons_of(chat.say(days[0]["payload"]))
+    assert "姓名" in text_of(chat.say(times[0]["payload"]))
+    return chat
+
+
+def test_a_name_typed_in_pinyin_is_the_name_even_where_it_spells_words(stack: Stack) -> None:
+    """ "zhou mo" spells 周末 and "liu cheng" 流程; answering the question of the name, they are names."""
+    chat = to_name_question(stack)
+    # a question typed in pinyin is still answered, and the name asked again
+    hours = text_of(chat.say("ji dian kaimen"))
+    assert "办公时间" in hours and "姓名" in hours
+    asks_phone = text_of(chat.say("zhou mo"))
+    assert "手机" in asks_phone and "办公时间" not in asks_phone
+    chat = to_name_question(stack)
+    assert "手机" in text_of(chat.say("wo jiao liu cheng"))
+    assert "身份证" in text_of(chat.say(PHONE))
+    summary = text_of(chat.say(ID_NUMBER))
+    assert "l********" in summary and "liu cheng" not in summary and "wo jiao" not in summary
+
+
 def test_a_name_is_not_a_date(stack: Stack) -> None:
     chat = Conversation(stack)
     reply = chat.say("帮我父亲周一鸣约一下办退休")

@@ -120,6 +120,29 @@ async def test_the_answer_is_read_out_of_what_was_typed(
     assert message == "", message
 
 
+@pytest.mark.parametrize(
+    ("text", "intent", "name"),
+    [
+        ("zhou mo", "ask_office_hours", "zhou mo"),  # 周末, read as the weekend's hours
+        ("liu cheng", "ask_process", "liu cheng"),  # 流程
+        ("zhang hao", "faq", "zhang hao"),  # 账号
+        ("wo jiao fei yong", "ask_fee", "fei yong"),
+        ("ji dian kaimen", "ask_office_hours", None),  # a question typed in pinyin stays a question
+        ("bu yue le", "stop", None),  # a command stays a command, whatever it spells
+    ],
+)
+async def test_a_name_typed_in_pinyin_answers_the_question_of_the_name(
+    service, domain, text: str, intent: str, name: str | None
+) -> None:
+    asked = tracker(text, intent=intent, requested="person_name", slots=DAY_AND_TIME)
+    assert form_helpers.name_typed_in_pinyin(asked) is (name is not None)
+    slots, _, _ = await run_form(FORM, asked, domain)
+    assert slots.get("person_name") == name
+    # asked for another answer, the same words are what the NLU read
+    other = tracker(text, intent=intent, requested="phone", slots={**DAY_AND_TIME, "person_name": "李明"})
+    assert not form_helpers.name_typed_in_pinyin(other)
+
+
 async def test_an_answer_with_two_values_fills_both(service, domain) -> None:
     slots, message, _ = await run_form(
         FORM, tracker("我叫李明，手机13867905678", requested="person_name", slots=DAY_AND_TIME), domain

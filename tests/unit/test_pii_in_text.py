@@ -141,6 +141,11 @@ def test_every_middle_dot_look_alike_becomes_u00b7(dot: str) -> None:
         ("𪚥𰻞", "𪚥𰻞"),  # extension C and G
         ("阿卜杜热合曼·阿卜杜克力木·买买提明", "阿卜杜热合曼·阿卜杜克力木·买买提明"),
         ("John Smith", "John Smith"),
+        ("wo jiao zhang hao", "zhang hao"),  # the label typed in pinyin
+        ("wo de ming zi shi: Li Ming", "Li Ming"),
+        ("xingming wang lei", "wang lei"),
+        ("my name is Li Ming", "Li Ming"),
+        ("I'm John Smith", "John Smith"),
         ("爱新觉罗·" + "溥" * 24, "爱新觉罗·" + "溥" * 24),  # 29 characters
     ],
 )
@@ -165,6 +170,47 @@ def test_a_wrong_name_gets_its_reason(text: str, reason: str) -> None:
     assert pii.find_name(text) is None
     problem = pii.name_answer_error(text)
     assert problem is not None and reason in problem, problem
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("zhou mo", "zhou mo"),  # 周末 too: the answer to the question of the name says which
+        ("liu cheng", "liu cheng"),
+        ("Zhang Hao", "Zhang Hao"),
+        ("zhanghao", "zhanghao"),
+        ("ouyang xue", "ouyang xue"),  # a surname of two syllables
+        ("zhang xiao yu", "zhang xiao yu"),
+        ("lv bing", "lv bing"),  # ü typed as v
+        ("wo jiao shen qing。", "shen qing"),
+        ("an quan!", "an quan"),
+    ],
+)
+def test_a_name_typed_in_pinyin_is_read_as_a_name(text: str, name: str) -> None:
+    assert pii.pinyin_name(text) == name
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ji dian kaimen",  # asks when the hall opens
+        "zenme ban",
+        "shenme cailiao",
+        "li ming?",  # a question mark asks
+        "wang",  # one syllable is no name
+        "zhang san feng lao",  # four words
+        "zhangsanfengxiaolong",  # five syllables
+        "human",  # English of the glossary, though hu-man spells
+        "change",
+        "hello",
+        "aaaa bbb",  # no pinyin
+        "zhang hao 13812345678",  # a number beside it
+        "张浩",  # characters are names of their own kind (`find_name`)
+        "",
+    ],
+)
+def test_other_messages_are_no_name_typed_in_pinyin(text: str) -> None:
+    assert pii.pinyin_name(text) is None
 
 
 def test_one_name_rule_for_the_form_and_the_booking_service() -> None:
