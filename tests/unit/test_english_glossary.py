@@ -16,6 +16,10 @@ from bot.nlu.english import GLOSSARY, glosses, meant, with_glosses
         # what it costs, in the words people use for it
         ("办这个有extra charge吗", "办这个有extra charge额外收费吗"),
         ("free of charge吗", "free of charge免费吗"),
+        # what a whole English question is about, and a wish without the word "cancel"
+        ("register a business", "register注册 a business企业"),
+        ("I no longer need the appointment", "I no longer need不需要了 the appointment预约"),
+        ("the staff was rude", "the staff工作人员 was rude态度差"),
         ("要pay多少", "要pay交钱多少"),
         ("in charge的人是谁", "in charge负责的人是谁"),
     ],

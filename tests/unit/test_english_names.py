@@ -53,6 +53,21 @@ def test_nothing_else_is_an_english_name(text: str) -> None:
     assert NAMES.find(text) == []
 
 
+@pytest.mark.parametrize(
+    ("text", "item"),
+    [
+        ("How can I register a new company in the high-tech zone?", "开办企业一件事"),
+        ("Is there a fee for registering a business?", "开办企业一件事"),
+        ("what are the steps to set up a transport company", "开办运输企业一件事"),
+        ("which window for business license changes", "企业信息变更一件事"),
+        ("what's the process for retirement", "退休一件事"),
+    ],
+)
+def test_the_catalogues_english_names_are_the_ones_people_use(text: str, item: str) -> None:
+    [found] = ServiceIndex(load_catalogue(SERVICES)).find(text)
+    assert found["value"] == item
+
+
 def test_the_linker_links_an_english_name_as_a_name() -> None:
     index = ServiceIndex(load_catalogue(SERVICES))
     [found] = index.find("what documents do I need for opening a pharmacy")
