@@ -443,8 +443,8 @@ _CJK_RANGES = (
     (0x31350, 0x323AF),
 )
 _NAME_LABELS = re.compile(
-    r"^(?:(?:预约人|办事人|申请人|本人)?(?:的)?(?:姓名|名字)(?:是|为|叫)?|我叫|我是|俺叫|俺是|"
-    r"(?:他|她|预约人|申请人)(?:叫|是)|叫)[:：\s]*"
+    r"^(?:(?:预约人|办事人|申请人|本人)?(?:的)?(?:姓名|名字)(?:是|为|叫)?|我叫|我是|俺叫|俺是|本人(?:是|叫)?|"
+    r"我姓|俺姓|(?:他|她|预约人|申请人)(?:叫|是)|叫)[:：\s]*"
 )
 #: The same labels typed in pinyin or English ("wo jiao zhang hao", "my name is Li Ming").
 _LATIN_NAME_LABELS = re.compile(
@@ -463,8 +463,21 @@ def is_cjk_ideograph(ch: str) -> bool:
 
 
 def normalize_name(text: str) -> str:
-    """Return a name with every middle-dot look-alike as U+00B7, no spaces around it, trimmed."""
-    folded = "".join(NAME_DOT if ch in MIDDLE_DOTS else ch for ch in (text or "").strip())
+    """Return a name with every middle-dot look-alike as U+00B7, no spaces around it, trimmed.
+
+    A full stop between two ideographs is the middle dot typed on a phone's keyboard ("艾力.买买提").
+    """
+    text = (text or "").strip()
+    text = "".join(
+        NAME_DOT
+        if ch == "."
+        and 0 < i < len(text) - 1
+        and is_cjk_ideograph(text[i - 1])
+        and is_cjk_ideograph(text[i + 1])
+        else ch
+        for i, ch in enumerate(text)
+    )
+    folded = "".join(NAME_DOT if ch in MIDDLE_DOTS else ch for ch in text)
     folded = re.sub(r"\s*·\s*", NAME_DOT, folded)
     return re.sub(r"\s+", " ", folded).strip()
 
@@ -500,16 +513,27 @@ def clean_name(text: str) -> str:
     return normalize_name(_NAME_TAILS.sub("", value))
 
 
+def _english_reply(value: str) -> bool:
+    """Whether ``value`` is English words of the glossary alone ("ok", "stop", "cancel"): a reply, no name."""
+    from bot.nlu.english import GLOSSARY
+
+    words = value.lower().split()
+    return bool(words) and all(word in GLOSSARY for word in words)
+
+
 def find_name(text: str) -> str | None:
     """Return the acceptable name said in an answer to "what is the name?", or None.
 
     "我叫李明，手机13867905678" gives "李明": the answer is cut at punctuation and each piece
-    (without its label) is tried, pieces with a label first.
+    (without its label) is tried, pieces with a label first. A piece of English words of the
+    glossary alone (`bot.nlu.english`: "ok", "stop") is no name.
     """
     pieces = [p for p in _SEGMENT_BREAKS.split(normalize_name(text)) if p.strip()]
     labelled = [p for p in pieces if _NAME_LABELS.match(p.strip()) or _LATIN_NAME_LABELS.match(p.strip())]
     for piece in [*labelled, *(p for p in pieces if p not in labelled)]:
         candidate = clean_name(piece)
+        if _english_reply(candidate):
+            continue
         if name_error(candidate) is None:
             return candidate
         for word in re.split(r"\s+", candidate):  # "李明 13867905678"
@@ -521,8 +545,20 @@ def find_name(text: str) -> str | None:
 
 #: Interrogatives of two syllables or more typed in pinyin: a message spelling one asks something.
 _ASKING = re.compile(r"zenme|zenyang|shenme|duoshao|duojiu|nali|naer|jidian|jitian|jihao|ruhe")
-#: A name typed in pinyin has a surname of one or two syllables and a given name of one or two.
-NAME_SYLLABLES = (2, 4)
+#: A name typed in pinyin is a surname of one syllable and a given name of one or two; four syllables
+#: only after a compound surname (复姓: "ouyang xueming").
+NAME_SYLLABLES = (2, 3)
+COMPOUND_SURNAMES = frozenset(
+    {
+        "ouyang", "situ", "zhuge", "shangguan", "sima", "dongfang", "huangfu", "xiahou", "zhangsun",
+        "yuwen", "murong", "linghu", "duanmu", "gongsun", "nangong", "ximen", "zhongli", "huyan",
+        "wenren", "taishi", "diwu", "zuoqiu", "tantai", "gongye", "puyang", "chunyu", "shentu",
+    }
+)  # fmt: skip
+#: Words a name never begins with (I, you, he, not, this, that: "bu yao le", "wo bu zhi dao") or ends
+#: with after another word (the particles of a question or a reply: "hao ma", "zhe ge ne").
+NOT_FIRST_IN_NAME = frozenset({"wo", "ni", "nin", "ta", "bu", "zhe", "zhei", "na", "nei"})
+NOT_LAST_IN_NAME = frozenset({"ma", "ne", "ba", "a", "ya", "la", "o", "ou"})
 
 
 @lru_cache(maxsize=1)
@@ -555,9 +591,11 @@ def pinyin_name(text: str) -> str | None:
     """The name a whole message is, typed in pinyin as people type it ("zhang hao", "ouyang xue"), or None.
 
     Latin letters only (a label such as "wo jiao" aside, and a full stop or "!" after), one to three
-    words, two to four syllables in all (`NAME_SYLLABLES`), with no interrogative ("ji dian kaimen"
-    asks) and no English word of the glossary (`bot.nlu.english`). The answer to the question of
-    the name: the same letters elsewhere may be words ("zhou mo" is 周末, "liu cheng" 流程).
+    words, two or three syllables in all (`NAME_SYLLABLES`; four after a compound surname,
+    `COMPOUND_SURNAMES`), with no interrogative ("ji dian kaimen" asks), no English word of the
+    glossary (`bot.nlu.english`), and neither first nor last a word no name has there
+    (`NOT_FIRST_IN_NAME`, `NOT_LAST_IN_NAME`: "bu yao le"). The answer to the question of the name:
+    the same letters elsewhere may be words ("zhou mo" is 周末, "liu cheng" 流程).
     """
     from bot.nlu.english import GLOSSARY
 
@@ -565,9 +603,13 @@ def pinyin_name(text: str) -> str | None:
     words = name.lower().split()
     if not re.fullmatch(r"[A-Za-z]+(?: [A-Za-z]+){0,2}", name) or _ASKING.search("".join(words)):
         return None
-    if any(word in GLOSSARY for word in words):
+    if any(word in GLOSSARY for word in words) or words[0] in NOT_FIRST_IN_NAME:
+        return None
+    if len(words) > 1 and words[-1] in NOT_LAST_IN_NAME:
         return None
     low, high = NAME_SYLLABLES
+    if any(words[0].startswith(surname) for surname in COMPOUND_SURNAMES):
+        high += 1
     totals = {0}
     for word in words:
         totals = {t + n for t in totals for n in _syllable_counts(word)}
@@ -578,4 +620,9 @@ def name_answer_error(text: str) -> str | None:
     """Return why the name typed in ``text`` is refused, or None when it holds an acceptable one."""
     if find_name(text) is not None:
         return None
+    if _english_reply(clean_name(text)):
+        return (
+            f"请输入预约人的真实姓名（{MIN_NAME_LENGTH}到{MAX_NAME_LENGTH}个汉字或字母），"
+            "以便窗口工作人员核对。"
+        )
     return name_error(clean_name(text))

@@ -128,6 +128,7 @@ async def test_the_answer_is_read_out_of_what_was_typed(
         ("zhang hao", "faq", "zhang hao"),  # 账号
         ("wo jiao fei yong", "ask_fee", "fei yong"),
         ("ji dian kaimen", "ask_office_hours", None),  # a question typed in pinyin stays a question
+        ("guan men shijian", "ask_office_hours", None),
         ("bu yue le", "stop", None),  # a command stays a command, whatever it spells
     ],
 )

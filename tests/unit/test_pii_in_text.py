@@ -142,6 +142,8 @@ def test_every_middle_dot_look_alike_becomes_u00b7(dot: str) -> None:
         ("阿卜杜热合曼·阿卜杜克力木·买买提明", "阿卜杜热合曼·阿卜杜克力木·买买提明"),
         ("John Smith", "John Smith"),
         ("wo jiao zhang hao", "zhang hao"),  # the label typed in pinyin
+        ("艾力.买买提", "艾力·买买提"),  # a full stop for the middle dot, as typed on a phone
+        ("本人张三", "张三"),
         ("wo de ming zi shi: Li Ming", "Li Ming"),
         ("xingming wang lei", "wang lei"),
         ("my name is Li Ming", "Li Ming"),
@@ -164,6 +166,9 @@ def test_a_name_is_read_out_of_the_answer(text: str, name: str) -> None:
         ("·李明", "真实姓名"),
         ("李@明", "真实姓名"),
         ("", "姓名"),
+        ("ok", "真实姓名"),  # English words of a reply
+        ("我姓李", "真实姓名"),  # a surname alone
+        ("stop", "真实姓名"),
     ],
 )
 def test_a_wrong_name_gets_its_reason(text: str, reason: str) -> None:
@@ -180,6 +185,7 @@ def test_a_wrong_name_gets_its_reason(text: str, reason: str) -> None:
         ("Zhang Hao", "Zhang Hao"),
         ("zhanghao", "zhanghao"),
         ("ouyang xue", "ouyang xue"),  # a surname of two syllables
+        ("ouyang xueming", "ouyang xueming"),  # four syllables after a compound surname only
         ("zhang xiao yu", "zhang xiao yu"),
         ("lv bing", "lv bing"),  # ü typed as v
         ("wo jiao shen qing。", "shen qing"),
@@ -200,6 +206,10 @@ def test_a_name_typed_in_pinyin_is_read_as_a_name(text: str, name: str) -> None:
         "wang",  # one syllable is no name
         "zhang san feng lao",  # four words
         "zhangsanfengxiaolong",  # five syllables
+        "guan men shijian",  # four syllables: 关门时间, asked
+        "bu yao le",  # 不要了: no name begins with 不 (bu), 我 (wo), 你 (ni)…
+        "wo bu zhi dao",
+        "hao ma",  # …nor ends with 吗 (ma), 呢 (ne)… after another word
         "human",  # English of the glossary, though hu-man spells
         "change",
         "hello",
