@@ -83,6 +83,8 @@ GLOSSARY: Dict[str, str] = {
     # the hall
     "hours": "办公时间",
     "open": "开门",
+    "open a": "开个",
+    "open an": "开个",
     "address": "地址",
     "where": "在哪",
     "location": "位置",

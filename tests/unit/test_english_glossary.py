@@ -20,6 +20,9 @@ from bot.nlu.english import GLOSSARY, glosses, meant, with_glosses
         ("register a business", "register注册 a business企业"),
         ("I no longer need the appointment", "I no longer need不需要了 the appointment预约"),
         ("the staff was rude", "the staff工作人员 was rude态度差"),
+        # to open a shop is to start one, not the hall opening its doors
+        ("open a shop", "open a开个 shop"),
+        ("when do you open", "when do you open开门"),
         ("要pay多少", "要pay交钱多少"),
         ("in charge的人是谁", "in charge负责的人是谁"),
     ],
