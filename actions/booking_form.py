@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import re
 from typing import Any, Dict, List
 
 from rasa_sdk import Action, FormValidationAction, Tracker
@@ -506,8 +507,19 @@ class ActionSubmitAppointment(Action):
         return [*reset(kept), SlotSet("appointment_code", booking.code)]
 
 
+#: Words that point at a booking made before ("我上回约的那个", "之前约好的", "my previous booking").
+EARLIER_BOOKING = re.compile(
+    r"上回|上次|之前|以前|前几天|前两天|昨天|前天|已经约|约好|约过|我约的|约的那个|原来的|预约号|previous|earlier|existing",
+    re.IGNORECASE,
+)
+
+
 class ActionStopBooking(Action):
     """Stops a 预约办 form on "算了不约了" / "算了不改了" / "不查了" and forgets what it was given.
+
+    A wish to cancel ("取消", "cancel") while a new booking is being made stops that booking, and says
+    how to cancel one made before; a wish to cancel one made before (`EARLIER_BOOKING`: "算了 我上回约的
+    那个想先取消掉") stops this one and looks that one up.
 
     Stopping a change keeps the booking being moved (its code and sealed phone) as the booking in
     context, so "那取消吧" right after needs neither again; stopping a booking or a look-up forgets
@@ -532,6 +544,22 @@ class ActionStopBooking(Action):
             )
             forgotten = LOOKUP_SLOTS
         else:
-            dispatcher.utter_message(text="好的，已停止本次预约，您填写的信息不会保存。还有什么可以帮您？")
+            stopped = "好的，已停止本次预约，您填写的信息不会保存。"
+            if latest_intent(tracker) == "cancel_appointment" and EARLIER_BOOKING.search(
+                message_text(tracker)
+            ):
+                # "算了 我上回约的那个想先取消掉": stop this one, then find the one made before
+                dispatcher.utter_message(text=stopped)
+                events = reset(BOOKING_SLOTS + LOOKUP_SLOTS + (FAILURES_SLOT,))
+                return [
+                    *events,
+                    ActiveLoop(None),
+                    SlotSet("requested_slot", None),
+                    FollowupAction("appointment_lookup_form"),
+                ]
+            if latest_intent(tracker) == "cancel_appointment":
+                # "取消" while a new booking is being made: this one, not one made before
+                stopped += "如果您是要取消之前已经约好的预约，请再说一次“取消预约”。"
+            dispatcher.utter_message(text=stopped + "还有什么可以帮您？")
             forgotten = BOOKING_SLOTS + LOOKUP_SLOTS
         return [*reset(forgotten + (FAILURES_SLOT,)), ActiveLoop(None), SlotSet("requested_slot", None)]

@@ -122,6 +122,22 @@ def test_stop_the_form(stack: Stack) -> None:
     assert "09:00" in text_of(chat.say("大厅几点上班"))
 
 
+def test_a_wish_to_cancel_while_booking_stops_that_booking(stack: Stack) -> None:
+    """ "取消" or "cancel" at a question of a new booking: that booking, not a look-up of another."""
+    for wish in ("取消", "cancel"):
+        chat = Conversation(stack)
+        assert "哪一天" in text_of(chat.say("我想预约办退休"))
+        stopped = text_of(chat.say(wish))
+        assert "已停止本次预约" in stopped and "取消预约" in stopped, stopped
+        assert "预约号" not in stopped
+        assert "办公时间" in text_of(chat.say("大厅几点上班")), "the form is over"
+    # a wish to cancel one made before stops this one and looks that one up
+    chat = Conversation(stack)
+    chat.say("我想预约办退休")
+    earlier = text_of(chat.say("算了 我上回约的那个想先取消掉"))
+    assert "已停止本次预约" in earlier and "预约号" in earlier, earlier
+
+
 def test_cancel_from_a_new_session(stack: Stack) -> None:
     _, code = book(stack, "我想预约 退役军人报到")
     other = Conversation(stack)
