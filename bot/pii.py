@@ -28,6 +28,8 @@ from functools import lru_cache
 from pypinyin import Style, pinyin
 from pypinyin.pinyin_dict import pinyin_dict
 
+from bot.question_words import naming_pattern
+
 ID_LENGTH = 18
 _ID_WEIGHTS = tuple(pow(2, 17 - i, 11) for i in range(17))
 _ID_CHECK_CHARS = "10X98765432"
@@ -446,10 +448,10 @@ _NAME_LABELS = re.compile(
     r"^(?:(?:预约人|办事人|申请人|本人)?(?:的)?(?:姓名|名字)(?:是|为|叫)?|我叫|我是|俺叫|俺是|本人(?:是|叫)?|"
     r"我姓|俺姓|(?:他|她|预约人|申请人)(?:叫|是)|叫)[:：\s]*"
 )
-#: The same labels typed in pinyin or English ("wo jiao zhang hao", "my name is Li Ming").
+#: The same labels typed in pinyin or English (`bot.question_words.naming_pattern`: "wo jiao zhang hao",
+#: "my name is Li Ming", "wo de ming zi shi: …"), and "wo shi", "I am", "I'm".
 _LATIN_NAME_LABELS = re.compile(
-    r"^(?:(?:wo\s*de\s*)?(?:ming\s*zi|xing\s*ming)(?:\s*(?:shi|jiao))?|wo\s*(?:jiao|shi)|an\s*jiao"
-    r"|my\s+name\s+is|my\s+name'?s|i\s+am|i'm|name)(?:[:：]\s*|\s+)",
+    r"^(?:(?:wo\s*de\s*|my\s+)?" + naming_pattern() + r"|wo\s*shi|an\s*jiao|i\s+am|i'm)(?:[:：]\s*|\s+)",
     re.IGNORECASE,
 )
 _NAME_TAILS = re.compile(r"(?:[。.!！~～]|吧|呀|啊|哈|就行|就好|谢谢)+$")

@@ -20,7 +20,25 @@ the more" (人多就得排队)."""
 
 NAMING_WORDS = ("我叫", "姓名", "名字", "联系人")
 """Words after which what follows is a name, typed in characters or in pinyin ("wo jiao wang lei"; read
-as a name by `bot.catalogue.sounds.NAMED_BEFORE`)."""
+as a name by `bot.catalogue.sounds.NAMED_BEFORE`, taken off a name by `bot.pii.clean_name`)."""
+NAMING_ENGLISH = ("name", "named", "called")
+"""English words after which what follows is a name ("my name is yu yue", "I'm called Li Ming")."""
+
+
+def naming_pattern() -> str:
+    """A regular expression of the naming words as typed in Latin letters, to be used ignoring case.
+
+    Each word of `NAMING_WORDS` in toneless pinyin, its syllables perhaps spaced, perhaps with "shi"
+    (是) or "jiao" (叫) after ("ming zi shi"), and each of `NAMING_ENGLISH`, perhaps with "is" or "'s"
+    after ("name is"); none right after a letter ("rename" names no one).
+    """
+    from pypinyin import Style, lazy_pinyin
+
+    said = (r"\s*".join(lazy_pinyin(word, style=Style.NORMAL)) for word in NAMING_WORDS)
+    spoken = [rf"{word}(?:\s*(?:shi|jiao))?" for word in said]
+    english = [rf"{word}(?:\s*(?:is|是)|'s)?" for word in NAMING_ENGLISH]
+    return r"(?<![a-z])(?:" + "|".join(spoken + english) + ")"
+
 
 EVERYDAY_WORDS = (
     # how, where, when, how much

@@ -32,7 +32,7 @@ from typing import Dict, Iterable, List, Sequence, Tuple
 
 from pypinyin import Style, lazy_pinyin
 
-from bot.question_words import NAMING_WORDS
+from bot.question_words import naming_pattern
 from bot.relatives import ELDERS, OTHER_PARTIES, PEERS, RELATIVES, WORKERS
 from bot.segmentation import default_tokenizer
 
@@ -40,22 +40,8 @@ Span = Tuple[int, int, str]
 #: A run of Han characters (CJK unified ideographs, extension A and the compatibility block).
 HAN_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 _LOWER_CASE_WORD = re.compile(r"(?<![A-Za-z])[a-z]+(?![A-Za-z@._\d])")
-NAMING_ENGLISH = ("name", "named", "called")
-"""English words after which what follows is a name ("my name is yu yue", "I'm called Li Ming")."""
-
-
-def _said(word: str) -> str:
-    """``word``'s toneless pinyin as a pattern after no letter, its syllables perhaps spaced ("wo jiao")."""
-    return r"(?<![a-z])" + r"\s*".join(lazy_pinyin(word, style=Style.NORMAL))
-
-
 NAMED_BEFORE = re.compile(
-    r"(?:叫|姓名?|名字是?|名是|联系人|我是|本人|邮箱|微信号?|账号|"
-    + "|".join(
-        [rf"(?<![a-z]){word}(?:\s*(?:is|是))?" for word in NAMING_ENGLISH]
-        + [_said(word) + r"(?:\s*shi)?" for word in NAMING_WORDS]
-    )
-    + r")[\s:：,，]*$",
+    r"(?:叫|姓名?|名字是?|名是|联系人|我是|本人|邮箱|微信号?|账号|" + naming_pattern() + r")[\s:：,，]*$",
     re.IGNORECASE,
 )
 """Words after which Latin words are a name or an account ("姓名：wang jianguo", "my name is …",
