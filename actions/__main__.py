@@ -1,7 +1,8 @@
 """The action server of 高小新: rasa_sdk's server, warmed up before it listens.
 
 ``python -m actions --actions actions --port 5055`` takes rasa_sdk's arguments. Before the server
-starts, the guide catalogue and its search index, the FAQ index and the hall facts are loaded
+starts, the guide catalogue and its search index, the FAQ index, the hall facts and the pinyin
+syllables a name is read by (`bot.pii.pinyin_name`) are loaded
 (about 6 s on two cores, most of it jieba's dictionary and fitting the FAQ index), so the first
 citizens' turns do not pay for them; the server answers ``/health`` only after that. Rasa takes
 longer to start than this, so the stack is not ready any later. A failure here is logged and left
@@ -18,7 +19,7 @@ from rasa_sdk.constants import APPLICATION_ROOT_LOGGER_NAME
 from rasa_sdk.endpoint import create_argument_parser, run
 from rasa_sdk.executor import ActionExecutor
 
-from bot import heap
+from bot import heap, pii
 from bot.catalogue import get_catalogue
 from bot.faq import get_faq_store
 from bot.hall import get_hall
@@ -34,6 +35,7 @@ def warm_up() -> float:
         get_catalogue().prepare()
         get_faq_store().current()
         get_hall()
+        pii.pinyin_syllables()  # the shape of a name typed in pinyin (about 0.4 s)
     except Exception:  # noqa: BLE001 - the server must start; the first turn reports the fault
         logger.exception("warm-up failed; the first turn that needs the part will load it")
     return time.perf_counter() - began
