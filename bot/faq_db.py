@@ -49,7 +49,10 @@ from bot.faq_entries import SAMPLE_NOTE, FaqEntry, FaqError, load_entries
 
 logger = logging.getLogger(__name__)
 
-MAX_QUESTIONS = 50
+MAX_QUESTIONS = 200
+"""Ways of asking an entry may hold. The seed entries hold up to about 120 (each a way citizens were
+found to ask), and every change of an entry, its answer too, checks all of them: the cap leaves staff
+room to add more, and still refuses a pasted list of hundreds."""
 MAX_QUESTION_CHARS = 100
 MAX_TITLE_CHARS = 100
 MAX_ANSWER_CHARS = 2000

@@ -18,8 +18,17 @@ import bot.staff  # noqa: F401  (registers staff_users)
 from bot import faq
 from bot.db import make_engine, metadata
 from bot.faq import FaqStore
-from bot.faq_db import FaqClashError, FaqConflictError, FaqRepository, export_to_folder, seed_from_folder
+from bot.faq_db import (
+    MAX_QUESTIONS,
+    FaqClashError,
+    FaqConflictError,
+    FaqInvalidError,
+    FaqRepository,
+    export_to_folder,
+    seed_from_folder,
+)
 from bot.faq_entries import load_entries
+from bot.settings import PROJECT_ROOT
 from bot.unanswered import UnansweredStore, group_key
 
 OWN_TABLES = {"faq_entries", "unanswered_questions", "audit_log", "staff_users"}
@@ -277,3 +286,22 @@ def test_concurrent_records_are_all_counted_and_masked(engine: sa.engine.Engine,
         }
     assert "13812340001" not in str(dump) and "410102199001011234" not in str(dump)
     assert "138****0001" in str(dump)
+
+
+def test_staff_can_change_every_seed_entry(engine: sa.engine.Engine) -> None:
+    """Every entry of ``data/faq`` takes a new answer and one more way of asking: each change checks
+    the whole entry, the questions it already holds included (the seed entries hold dozens)."""
+    seed_from_folder(engine, PROJECT_ROOT / "data" / "faq")
+    repo = FaqRepository(engine)
+    entries = repo.list()
+    assert len(entries) >= 40
+    for entry in entries:
+        changed, _ = repo.update(entry["id"], changes={"answer": entry["answer"] + "（已核实）"}, actor="staff")
+        assert changed["answer"].endswith("（已核实）")
+    largest = max(entries, key=lambda e: len(e["questions"]))
+    added, _ = repo.add_question(largest["id"], question="这一条能再加一种问法吗 第一百零一问", actor="staff")
+    assert len(added["questions"]) == len(largest["questions"]) + 1
+    pasted = [f"第{n}种问法 粘贴进来的" for n in range(MAX_QUESTIONS + 1)]
+    with pytest.raises(FaqInvalidError, match="问法过多"):
+        repo.update(largest["id"], changes={"questions": pasted}, actor="staff")
+    assert repo.get(largest["id"])["questions"] == added["questions"]  # nothing stored is altered
