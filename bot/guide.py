@@ -354,9 +354,10 @@ ORDER_ASKED = re.compile(
     r"|先(?:办|去|报|交|弄|跑|找)哪(?!个窗口|个口)|哪个先"
     r"|先后(?:顺序|次序|咋|怎)|(?:啥|什么|办理|办的|的)顺序|顺序(?:是|咋|怎)"
     r"|先[^，,。？?\s]{1,8}?还是先"
+    r"|(?:之前|以前|前面|前头)还是(?:之后|以后|后面|后头)|(?:之后|以后|后面|后头)还是(?:之前|以前|前面|前头)"
 )
 """Asking in which order the steps go ("先弄哪样后弄哪样", "先跑哪后跑哪", "先整啥后整啥", "先后次序咋排",
-"先在手机上填还是先跑现场"): the process (`asks_the_order`), though 哪 and 去 read as where to go and
+"先在手机上填还是先跑现场", "评残是在交材料之前还是之后"): the process (`asks_the_order`), though 哪 and 去 read as where to go and
 网上 … 现场 as whether it is done online (`asks_online_or_in_person`). Not which window to go to
 first ("先找哪个口递材料"), nor 先后 or 顺序 in another sense ("我先后在两家公司交过社保",
 "材料要按顺序排好吗")."""

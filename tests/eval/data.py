@@ -129,6 +129,12 @@ TRAINING_DATA = "data/nlu"
 # items more than name them: licences, situations, life events; 179 once 54 verbatim copies were taken
 # out) was scored before anything of it was read: intent 172 of 179, linking 109 of 119. Its English
 # misses then gave items more English names ("register a business"): 173 and 111.
+# heldout_blind_forty_sixth.yml (2026-12-08; another writer, the usual brief, asked for questions about
+# one particular of an item, a material, a fee, a step, who must come, and for the hall's hours and
+# phone numbers; 173 once 66 verbatim copies were taken out; the writer marked the words of an item, a
+# second person who saw only the file and the item names gave each mark its item) was scored before
+# anything of it was read: intent 168 of 173 (0.971) against the baseline's 0.931, linking 103 of 104;
+# 169 once an order asked with before and after was read as the process (bot.guide.ORDER_ASKED).
 HELDOUT_FILES = (
     "tests/nlu/heldout.yml",
     "tests/nlu/heldout_independent.yml",
@@ -178,6 +184,7 @@ HELDOUT_FILES = (
     "tests/nlu/heldout_blind_forty_third.yml",
     "tests/nlu/heldout_blind_forty_fourth.yml",
     "tests/nlu/heldout_blind_forty_fifth.yml",
+    "tests/nlu/heldout_blind_forty_sixth.yml",
 )
 
 

@@ -314,6 +314,11 @@ BARS = {
     # its misses and another file's, 173 (0.966) against the baseline's 0.788, linking 111 (0.933).
     # Under the 0.97 for both: the bars sit at the level reached, said here.
     "tests/nlu/heldout_blind_forty_fifth.yml": (0.965, 0.175, 0.93),
+    # heldout_blind_forty_sixth.yml (2026-12-08, tests/eval/data.py; one particular of an item asked,
+    # the hall's hours and phone numbers), scored before anything of it was read: 168 of 173 (0.971)
+    # against the baseline's 0.931, linking 103 of 104 (0.990); 169 once an order asked with before and
+    # after was read as the process (bot.guide.ORDER_ASKED). The bars sit at the level reached.
+    "tests/nlu/heldout_blind_forty_sixth.yml": (0.975, 0.045, 0.99),
 }
 # 2026-12-07 (night): linking bars RAISED on 14 files to the level reached (rounded down to 0.005),
 # and forty_second's intent and lead, with the catalogue's words for licences (食品经营许可, 饭店许可证,
@@ -628,7 +633,8 @@ OOS_FAQ_ALLOWED: Dict[str, int] = {}
 # (4 of 10), the thirty-eighth's (2 of 10), the forty-first's (3 of 12) and the forty-third's (4 of 20);
 # the three files of 2026-12-06 (night) below hold 4, 2 and 4 of 15 once verbatim copies were taken out;
 # the thirty-ninth file of 2026-12-07, 3 of 25; heldout_blind_forty_first.yml, 4 of 15;
-# heldout_blind_forty_fourth.yml, 2 of 11; heldout_blind_forty_fifth.yml, 4 of 12.
+# heldout_blind_forty_fourth.yml, 2 of 11; heldout_blind_forty_fifth.yml, 4 of 12;
+# heldout_blind_forty_sixth.yml, 3 of 14.
 MIN_OUT_OF_SCOPE = 5
 MIN_OUT_OF_SCOPE_OF = {
     "tests/nlu/heldout_blind_fourteenth.yml": 4,
@@ -647,6 +653,7 @@ MIN_OUT_OF_SCOPE_OF = {
     "tests/nlu/heldout_blind_forty_first.yml": 4,
     "tests/nlu/heldout_blind_forty_fourth.yml": 2,
     "tests/nlu/heldout_blind_forty_fifth.yml": 4,
+    "tests/nlu/heldout_blind_forty_sixth.yml": 3,
 }
 
 

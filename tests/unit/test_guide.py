@@ -371,3 +371,22 @@ def test_an_item_not_fully_online_says_where_its_steps_in_person_are() -> None:
         reply = render(item, "online", hall, {})
         window = f"{item.window.number}号窗口"
         assert (window in reply.text) is (not item.online.full_online), item.name
+
+
+@pytest.mark.parametrize(
+    ("intent", "text", "read"),
+    [
+        ("ask_window", "办残疾证的话 评残是在交材料之前还是之后", "ask_process"),
+        ("ask_service_guide", "上户口是在办社保卡以后还是以前", "ask_process"),
+        ("ask_window", "先跑税务还是先跑工商", "ask_process"),
+        ("ask_window", "开面馆先弄执照再弄卫生许可吗", "ask_process"),
+        # no order asked: the reading stays
+        ("ask_window", "之前在哪个窗口办的 现在还是那个窗口吗", "ask_window"),
+        ("ask_time_limit", "以前要十天 现在还是那么久吗", "ask_time_limit"),
+        ("ask_materials", "材料要按顺序排好吗", "ask_materials"),
+    ],
+)
+def test_a_question_of_which_step_comes_first_asks_the_process(intent: str, text: str, read: str) -> None:
+    from bot.guide import guide_intent_read
+
+    assert guide_intent_read(intent, 0.95, text) == read
