@@ -70,6 +70,8 @@ _STOP_WORDS = frozenset(
     "符合 情况 本人 身份证 原件 复印件 电脑 手机 项目 申请 单位 个人 有没有 中不中 行不行 啥时候 办证 "
     "清单 几天 要钱 要求 标准 门槛 资格 咋办 咋弄 咋整 咋搞 怎么弄 怎么整 多少 大概 或者 这种 那种 才能 有啥 "
     "一年 不在 不开 家里 不好 不了 不上 不到 不能 不行 不会 不用 直接 在外 人在 "
+    # a comparison, not a matter ("跟以前有啥不一样"; 一样 is also a slice of 一样没通)
+    "一样 不一样 "
     # how a matter went, not which (一直批不下来, 户口落不下来; 办不 is also a slice of 办不动产证)
     "办不 不下 下来 "
     # how much is done, not what (材料一点都没备齐; 都没 and 还没 are also slices of 水电都没通, 还没通)
@@ -583,10 +585,11 @@ def searched(text: str) -> str:
     """``text`` as the index reads it.
 
     Normalised, without what it says something is not (`without_negated`), who sent the asker
-    (`without_errand`) nor the names of the hall and its channels (`without_channels`), with the
+    (`without_errand`), the names of the hall and its channels (`without_channels`) nor the
+    programme's motto (`without_motto`), with the
     terms its descriptions stand for (`described`).
     """
-    return normalise(described(without_negated(without_errand(without_channels(text)))))
+    return normalise(described(without_negated(without_errand(without_channels(without_motto(text))))))
 
 
 CHANNELS = re.compile(
@@ -596,6 +599,17 @@ CHANNELS = re.compile(
 """The hall and the channels for applying (the 郑好办 app and its 高新分厅, the 政务服务网 PC site): they
 say where or how a matter is done, never which (the name 河南政务服务网 holds 河南, a word of
 河南省居住证)."""
+
+
+MOTTO = re.compile(r"一件事一次办|(?<!第)一次办(?:好|成|结|完|妥)?")
+"""The programme's motto, "一件事一次办", and its "一次办(好)": how every item is handled, never which.
+Its pieces (一次, 次办) stood in the summaries of items bundled "一次申请…一次办结", so "“一件事一次办”到底
+是个啥意思" was taken for 水电气网联合报装. Not "第一次办" (a first application)."""
+
+
+def without_motto(text: str) -> str:
+    """``text`` with the programme's motto (`MOTTO`) blanked out."""
+    return MOTTO.sub(" ", text)
 
 
 def without_channels(text: str) -> str:

@@ -440,6 +440,16 @@ def test_how_one_asks_is_no_evidence_for_an_item(catalogue: Catalogue) -> None:
     assert medical.leading is not None and medical.leading.id == "medical_reimbursement"
 
 
+def test_the_programme_motto_and_a_comparison_are_no_evidence_for_an_item(catalogue: Catalogue) -> None:
+    # 一次 and 次办 of "一次申请…一次办结" and 一样 of 一样没通 (水电气网联合报装) took it for that item
+    assert catalogue.evidence("“一件事一次办”到底是个啥意思，跟以前有啥不一样").choices == []
+    assert catalogue.evidence("能一次办好不 跟以前一样不").choices == []
+    first = catalogue.evidence("第一次办残疾证要带啥")
+    assert first.item is not None and first.item.id == "disability"
+    utilities = catalogue.evidence("水电都没通 跟隔壁一样没通")
+    assert utilities.item is not None and utilities.item.id == "utilities"
+
+
 def test_the_names_of_the_hall_and_its_channels_are_no_evidence_for_an_item(catalogue: Catalogue) -> None:
     # 河南 of 河南省居住证 inside the name of the province's service site
     assert catalogue.evidence("这个在河南政务服务网可以申请不").choices == []
