@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Request
 
 from api.auth import Principal, current_staff, require_role, staff_store
 from api.rasa_client import RasaClient
@@ -47,3 +47,10 @@ RequireStaff = Annotated[Principal, Depends(require_role("staff"))]
 """The ``staff`` role or higher (403 for a viewer)."""
 RequireAdmin = Annotated[Principal, Depends(require_role("admin"))]
 """The ``admin`` role (403 for others)."""
+
+
+ROW_ID_MAX = 2**63 - 1
+"""The largest id a row of SQLite or PostgreSQL (``BIGINT``) can hold."""
+RowId = Annotated[int, Path(ge=1, le=ROW_ID_MAX, description="记录编号（正整数）")]
+"""The id of an audit row or an unanswered group in a path: a larger number is refused with 422, not
+passed to the database, which cannot hold it."""

@@ -48,7 +48,36 @@ def _validation_problem(exc: RequestValidationError) -> tuple[int, str]:
         if tuple(error.get("loc", ())) == ("body",) and error.get("type") == "value_error.missing":
             return 400, "请求内容不能为空，请以JSON格式提交。"
     fields = sorted({str(e.get("loc", ("", ""))[-1]) for e in exc.errors() if e.get("loc")})
-    return 422, f"请求内容格式不正确（字段：{'、'.join(fields)}），请检查后重试。"
+    rules = sorted({rule for rule in map(_broken_rule, exc.errors()) if rule})
+    said = f"：{'；'.join(rules)}" if rules else ""
+    return 422, f"请求内容格式不正确（字段：{'、'.join(fields)}）{said}，请检查后重试。"
+
+
+def _broken_rule(error: dict) -> str:
+    """The rule a field broke, in Chinese, for the limits and types the api's models declare.
+
+    Empty for any other error (the field is still named).
+    """
+    field = str(error.get("loc", ("",))[-1])
+    kind = str(error.get("type", ""))
+    limit = (error.get("ctx") or {}).get("limit_value")
+    if kind.endswith("max_length") and limit is not None:
+        return f"{field}不超过{limit}个字符"
+    if kind.endswith("min_length") and limit is not None:
+        return f"{field}至少{limit}个字符"
+    if kind.endswith(("not_le", "not_lt")) and limit is not None:
+        return f"{field}不能大于{limit}"
+    if kind.endswith(("not_ge", "not_gt")) and limit is not None:
+        return f"{field}不能小于{limit}"
+    if kind in ("type_error.str", "type_error.none.not_allowed"):
+        return f"{field}应为文字"
+    if kind == "type_error.integer":
+        return f"{field}应为整数"
+    if kind == "type_error.list":
+        return f"{field}应为列表"
+    if kind == "value_error.extra":
+        return f"没有名为{field}的字段"
+    return ""
 
 
 def origin_regex(origins: list[str]) -> str | None:

@@ -46,6 +46,7 @@ from bot import db
 from bot.audit import get_audit, utc_now, write_audit
 from bot.db import locked_write, metadata
 from bot.faq_entries import SAMPLE_NOTE, FaqEntry, FaqError, load_entries
+from bot.timeparse import TIMEZONE
 
 logger = logging.getLogger(__name__)
 
@@ -54,6 +55,10 @@ MAX_QUESTIONS = 200
 found to ask), and every change of an entry, its answer too, checks all of them: the cap leaves staff
 room to add more, and still refuses a pasted list of hundreds."""
 MAX_QUESTION_CHARS = 100
+MAX_ID_CHARS = 64
+"""The length of ``faq_entries.id`` (and of an audit row's ``target_id``)."""
+ENTRY_ID = re.compile(r"[A-Za-z0-9_]+")
+"""What an entry id is made of: English letters, digits and underscores (``yanshi``, ``faq_3f9a1c2e``)."""
 MAX_TITLE_CHARS = 100
 MAX_ANSWER_CHARS = 2000
 MAX_SOURCE_CHARS = 200
@@ -222,13 +227,20 @@ def validate_entry(snap: Dict[str, Any]) -> Dict[str, Any]:
     source = " ".join((snap.get("source") or "").split()) or DEFAULT_SOURCE
     if len(source) > MAX_SOURCE_CHARS:
         raise FaqInvalidError(f"来源过长：不超过{MAX_SOURCE_CHARS}个字。")
-    checked = snap.get("last_checked") or date.today().isoformat()
+    checked = snap.get("last_checked") or local_today().isoformat()
     try:
-        checked_day = checked if isinstance(checked, date) else date.fromisoformat(str(checked))
+        if not isinstance(checked, (str, date)):
+            raise ValueError(checked)  # 20261201 is no date, though a JSON reader would take it for one
+        checked_day = checked if isinstance(checked, date) else date.fromisoformat(checked)
     except ValueError:
         raise FaqInvalidError("核实日期格式应为 YYYY-MM-DD，例如 2026-11-30。") from None
+    if checked_day > local_today():
+        raise FaqInvalidError("核实日期不能晚于今天。")
+    entry_id = str(snap["id"])
+    if len(entry_id) > MAX_ID_CHARS or not ENTRY_ID.fullmatch(entry_id):
+        raise FaqInvalidError(f"编号（id）只能由英文字母、数字和下划线组成，不超过{MAX_ID_CHARS}个字符。")
     cleaned = {
-        "id": snap["id"],
+        "id": entry_id,
         "title": title,
         "questions": questions,
         "answer": answer,
@@ -242,6 +254,14 @@ def validate_entry(snap: Dict[str, Any]) -> Dict[str, Any]:
         reasons = "；".join(str(e.get("msg")) for e in exc.errors())
         raise FaqInvalidError(f"条目内容不符合要求：{reasons}") from None
     return cleaned
+
+
+def local_today() -> date:
+    """Today in the hall's time zone (Asia/Shanghai), the day staff see on their calendar.
+
+    An entry checked at 07:59 on 12-08 in Zhengzhou was dated 12-07 by the server's UTC clock.
+    """
+    return datetime.now(TIMEZONE).date()
 
 
 def new_entry_id() -> str:
@@ -355,6 +375,9 @@ class FaqRepository:
                 for k, v in changes.items()
                 if k in ("title", "questions", "answer", "source", "last_checked")
             }
+            if "answer" in fields and fields["answer"] != before["answer"] and not fields.get("last_checked"):
+                # a corrected answer was checked today, as an edited guide is (`bot.catalogue.edits`)
+                fields["last_checked"] = local_today().isoformat()
             after = validate_entry({**before, **fields})
             self._check_clashes(connection, after)
             self._write(connection, entry_id, after, actor)

@@ -12,15 +12,14 @@ is refused with 409 and the clashes listed in ``clashes``.
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Any, Dict, List, Optional
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, Field, StrictStr
+from pydantic import BaseModel, Extra, Field, StrictStr
 
 from api.auth import audit
-from api.deps import RequireAdmin, RequireStaff, RequireViewer
+from api.deps import RequireAdmin, RequireStaff, RequireViewer, RowId
 from api.routes.service_admin import undo_service_change
 from bot.audit import AuditRecord, list_audit, read_audit
 from bot.catalogue.edits import TARGET_TYPE as SERVICE_TARGET
@@ -52,8 +51,10 @@ class FaqIn(BaseModel):
     answer: StrictStr = Field("", description="答案")
     title: Optional[StrictStr] = Field(None, description="标题；不填时用第一种问法")
     source: Optional[StrictStr] = Field(None, description="来源，如“高新区政务服务中心服务规范”")
-    last_checked: Optional[date] = Field(None, description="核实日期；不填时为今天")
-    id: Optional[StrictStr] = Field(None, description="编号（英文字母、数字、下划线）；不填时自动生成")
+    last_checked: Optional[Any] = Field(None, description="核实日期 YYYY-MM-DD，不晚于今天；不填时为今天")
+    id: Optional[StrictStr] = Field(
+        None, description="编号（英文字母、数字、下划线，不超过64个字符）；不填时自动生成"
+    )
 
 
 class FaqPatch(BaseModel):
@@ -63,7 +64,10 @@ class FaqPatch(BaseModel):
     answer: Optional[StrictStr] = None
     title: Optional[StrictStr] = None
     source: Optional[StrictStr] = None
-    last_checked: Optional[date] = None
+    last_checked: Optional[Any] = Field(None, description="核实日期 YYYY-MM-DD；改了答案而不填时为今天")
+
+    class Config:
+        extra = Extra.forbid  # "foo": a field no entry has is refused, not taken for a change
 
 
 class ToFaqIn(BaseModel):
@@ -173,9 +177,12 @@ def replace_faq(entry_id: str, body: FaqIn, who: RequireStaff, faq: FaqRepositor
 
 @router.patch("/faq/{entry_id}", response_model=None, summary="修改常见问题条目（部分字段）")
 def patch_faq(entry_id: str, body: FaqPatch, who: RequireStaff, faq: FaqRepositoryDep) -> Any:
-    """Change only the fields sent."""
+    """Change only the fields sent; a request that sends none is refused (422), changing nothing."""
+    changes = body.dict(exclude_unset=True)
+    if not changes:
+        return JSONResponse({"detail": "请至少修改一项内容。"}, status_code=422)
     try:
-        entry, audit_id = faq.update(entry_id, changes=body.dict(exclude_unset=True), actor=who.username)
+        entry, audit_id = faq.update(entry_id, changes=changes, actor=who.username)
     except FaqEditError as exc:
         return _problem(exc)
     audit(who, "faq_update", faq=entry_id)
@@ -210,7 +217,7 @@ def list_audit_log(
 
 
 @router.post("/audit/{audit_id}/undo", response_model=None, summary="撤销一次修改（常见问题或办事指南）")
-def undo_change(audit_id: int, request: Request, who: RequireAdmin, faq: FaqRepositoryDep) -> Any:
+def undo_change(audit_id: RowId, request: Request, who: RequireAdmin, faq: FaqRepositoryDep) -> Any:
     """Put the entry or guide item back as it was before that change (its newest change only)."""
     record = read_audit(request.app.state.engine, audit_id)
     if record is not None and record.target_type == SERVICE_TARGET:
@@ -245,7 +252,7 @@ def list_unanswered(
     "/unanswered/{group_id}/to-faq", response_model=None, status_code=201, summary="转为新的常见问题"
 )
 def unanswered_to_faq(
-    group_id: int, body: ToFaqIn, who: RequireStaff, store: UnansweredDep, faq: FaqRepositoryDep
+    group_id: RowId, body: ToFaqIn, who: RequireStaff, store: UnansweredDep, faq: FaqRepositoryDep
 ) -> Any:
     """Create an entry whose ways of asking are the question (and its examples unless given)."""
     try:
@@ -264,7 +271,7 @@ def unanswered_to_faq(
 
 @router.post("/unanswered/{group_id}/add-question", response_model=None, summary="作为已有条目的新问法")
 def unanswered_add_question(
-    group_id: int, body: AddQuestionIn, who: RequireStaff, store: UnansweredDep, faq: FaqRepositoryDep
+    group_id: RowId, body: AddQuestionIn, who: RequireStaff, store: UnansweredDep, faq: FaqRepositoryDep
 ) -> Any:
     """Add the question as a way of asking to an existing entry."""
     try:
@@ -282,7 +289,7 @@ def unanswered_add_question(
 
 
 @router.post("/unanswered/{group_id}/ignore", response_model=None, summary="忽略未答问题")
-def unanswered_ignore(group_id: int, who: RequireStaff, store: UnansweredDep) -> Any:
+def unanswered_ignore(group_id: RowId, who: RequireStaff, store: UnansweredDep) -> Any:
     """Hide a group (it opens again if citizens keep asking it)."""
     try:
         group = store.set_status(group_id, status=UnansweredStatus.IGNORED, actor=who.username)

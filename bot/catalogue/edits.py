@@ -30,7 +30,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple
 from zoneinfo import ZoneInfo
 
 from pydantic import ValidationError
@@ -197,6 +197,11 @@ def apply_fields(file_item: ServiceItem, fields: Mapping[str, Any]) -> ServiceIt
             problem in Chinese, e.g. ``材料第2项的份数：不能小于 1``.
 
     """
+    numbers = list(_numbers_for_text(fields, ()))
+    if numbers:
+        # pydantic would read 123 as the text "123" and show it to citizens as the fee
+        reasons = "；".join(f"{describe_location(location)}：须为文字" for location in numbers)
+        raise ServiceInvalidError(f"修改未保存：{reasons}。")
     try:
         return ServiceItem.parse_obj({**item_json(file_item), **fields})
     except ValidationError as exc:
@@ -205,6 +210,23 @@ def apply_fields(file_item: ServiceItem, fields: Mapping[str, Any]) -> ServiceIt
             for location, message in validation_problems(exc)
         )
         raise ServiceInvalidError(f"修改未保存：{reasons}。") from None
+
+
+_NUMBER_FIELDS = frozenset({"count", "number", "full_online", "instant_approval"})
+"""The fields of an item whose values are a number or a yes/no; every other value is text."""
+
+
+def _numbers_for_text(value: Any, location: Location) -> Iterator[Location]:
+    """The places in ``value`` (fields of an item, as sent) where a number or true/false stands for text."""
+    if isinstance(value, Mapping):
+        for key, inner in value.items():
+            if str(key) not in _NUMBER_FIELDS:
+                yield from _numbers_for_text(inner, (*location, str(key)))
+    elif isinstance(value, list):
+        for index, inner in enumerate(value):
+            yield from _numbers_for_text(inner, (*location, index))
+    elif isinstance(value, (bool, int, float)):
+        yield location
 
 
 def alias_clashes(catalogue: Catalogue, item: ServiceItem) -> List[AliasClash]:

@@ -25,6 +25,7 @@ _MESSAGES = {
     "value_error.any_str.min_length": "不能为空",
     "value_error.strictbool": "只能填写 true 或 false",
     "type_error.integer": "须为整数",
+    "type_error.str": "须为文字",
     "type_error.list": "须为列表",
     "type_error.dict": "须为键值对",
     "value_error.date": "须为日期，例如 2026-11-26",
@@ -317,6 +318,8 @@ def _message(error: Mapping[str, Any]) -> str:
     if kind in ("value_error.number.not_ge", "value_error.number.not_le"):
         limit = error["ctx"]["limit_value"]
         return f"不能小于 {limit}" if kind.endswith("not_ge") else f"不能大于 {limit}"
+    if kind == "value_error.any_str.max_length":
+        return f"不超过 {error['ctx']['limit_value']} 个字"
     if kind == "value_error.str.regex":
         hints = (_FORMAT_HINTS[step] for step in reversed(error["loc"]) if step in _FORMAT_HINTS)
         return f"格式不正确：{next(hints, '请对照其他事项的写法')}"

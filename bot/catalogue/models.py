@@ -30,6 +30,13 @@ def name_variants(short_name: str) -> list[str]:
     return []
 
 
+MAX_TEXT_CHARS = 500
+"""The longest text of a guide (a fee, a condition, a step, a note), as the staff page allows; the
+files' longest is about 70."""
+MAX_PHRASE_CHARS = 30
+"""The longest alias, everyday term or subject (the files' longest is 9)."""
+
+
 if TYPE_CHECKING:
     Slug = str
     Phrase = str
@@ -37,7 +44,7 @@ if TYPE_CHECKING:
 else:
     Slug = constr(regex=_SLUG)
     # A name or alias: no whitespace inside, so that it works as a jieba dictionary word.
-    Phrase = constr(regex=r"^\S+$")
+    Phrase = constr(regex=r"^\S+$", max_length=MAX_PHRASE_CHARS)
     # An English name: Latin words joined by single spaces, hyphens or apostrophes.
     EnglishName = constr(regex=r"^[A-Za-z]+(?:[ '\-][A-Za-z]+)*$")
 
@@ -142,6 +149,7 @@ class _Model(BaseModel):
         allow_mutation = False
         anystr_strip_whitespace = True
         min_anystr_length = 1
+        max_anystr_length = MAX_TEXT_CHARS
 
 
 class Situation(_Model):

@@ -443,3 +443,81 @@ def test_too_many_sign_ins_from_one_address_are_refused(client: TestClient, redi
     finally:
         store.delete(key)
         store.close()
+
+
+# -- bad input the staff pages never send, from scripts and integrations -----------------------------
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("post", "/api/admin/audit/99999999999999999999/undo"),
+        ("post", "/api/admin/audit/9223372036854775808/undo"),
+        ("post", "/api/admin/unanswered/99999999999999999999/to-faq"),
+        ("post", "/api/admin/unanswered/99999999999999999999/add-question"),
+        ("post", "/api/admin/unanswered/99999999999999999999/ignore"),
+        ("post", "/api/admin/audit/0/undo"),
+    ],
+)
+def test_an_id_no_row_can_have_is_refused_with_a_reason(
+    client: TestClient, tokens: Dict[str, str], method: str, path: str
+) -> None:
+    body = (
+        {"answer": "答", "faq_id": "parking_seed"} if "unanswered" in path and "ignore" not in path else None
+    )
+    response = getattr(client, method)(path, json=body, headers=auth(tokens["admin"]))
+    assert response.status_code == 422, response.text
+    assert "不能" in response.json()["detail"] and HAN.search(response.json()["detail"])
+
+
+@pytest.mark.parametrize(
+    ("body", "reason"),
+    [
+        ({"last_checked": 20261201}, "核实日期格式"),  # a number read as seconds since 1970
+        ({"last_checked": "2099-01-01"}, "不能晚于今天"),
+        ({"last_checked": "12/01/2026"}, "核实日期格式"),
+        ({"id": "a" * 65}, "不超过64个字符"),
+        ({"id": "with space"}, "编号"),
+    ],
+)
+def test_a_new_entry_with_a_bad_date_or_id_is_refused(
+    client: TestClient, tokens: Dict[str, str], body: Dict[str, object], reason: str
+) -> None:
+    payload = {"questions": ["大厅有没有自动售货机"], "answer": "有。", **body}
+    response = client.post("/api/admin/faq", json=payload, headers=auth(tokens["staff"]))
+    assert response.status_code == 422, response.text
+    assert reason in response.json()["detail"]
+    listed = client.get("/api/admin/faq", headers=auth(tokens["staff"])).json()
+    assert not any("自动售货机" in q for e in listed["entries"] for q in e["questions"])
+
+
+def test_a_patch_that_changes_nothing_is_refused_and_leaves_the_entry_as_it_was(
+    client: TestClient, tokens: Dict[str, str]
+) -> None:
+    staff = auth(tokens["staff"])
+    before = client.get("/api/admin/faq/parking_seed", headers=staff).json()
+    for body in ({"foo": "bar"}, {}):
+        response = client.patch("/api/admin/faq/parking_seed", json=body, headers=staff)
+        assert response.status_code == 422, response.text
+        assert HAN.search(response.json()["detail"])
+    assert (
+        "foo" in client.patch("/api/admin/faq/parking_seed", json={"foo": 1}, headers=staff).json()["detail"]
+    )
+    assert client.get("/api/admin/faq/parking_seed", headers=staff).json() == before  # still the seed's
+
+
+def test_a_corrected_answer_is_dated_today_in_the_halls_time_zone(
+    client: TestClient, tokens: Dict[str, str]
+) -> None:
+    from bot.faq_db import local_today
+
+    staff = auth(tokens["staff"])
+    changed = client.patch(
+        "/api/admin/faq/parking_seed", json={"answer": "大厅东侧有停车场，限时免费。"}, headers=staff
+    )
+    assert changed.status_code == 200, changed.text
+    assert changed.json()["last_checked"] == local_today().isoformat() != "2026-11-30"
+    kept = client.patch(
+        "/api/admin/faq/office_hours_seed", json={"questions": ["大厅几点开门", "几点下班"]}, headers=staff
+    )
+    assert kept.json()["last_checked"] == "2026-11-30"  # a new way of asking checks no answer

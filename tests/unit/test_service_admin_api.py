@@ -162,6 +162,14 @@ def test_every_field_of_the_page_is_accepted(client: TestClient, tokens: Dict[st
         ({"aliases": "上户口"}, "别名：须为列表"),
         ({"name": "新名字一件事"}, "不能在此修改：name"),
         ({}, "请至少修改一项内容"),
+        # from scripts and integrations, which the page's own limits do not stop
+        ({"fee": "收" * 501}, "收费：不超过 500 个字"),
+        ({"fee": 123}, "收费：须为文字"),
+        ({"conditions": ["年满60周岁", 60]}, "须为文字"),
+        (
+            {"materials": [{"name": "身份证", "form": "原件", "count": 1, "note": "备" * 501}]},
+            "不超过 500 个字",
+        ),
     ],
 )
 def test_a_bad_edit_gets_422_in_chinese_and_nothing_changes(
@@ -182,6 +190,17 @@ def test_a_body_that_is_not_an_object_is_refused_in_chinese(
     assert response.status_code == 422 and HAN.search(response.json()["detail"])
     response = client.post("/api/admin/services/newborn/aliases", json={}, headers=auth(tokens["staff"]))
     assert response.status_code == 422 and "别名" in response.json()["detail"]
+
+
+def test_an_alias_longer_than_a_phrase_is_refused(client: TestClient, tokens: Dict[str, str]) -> None:
+    response = client.post(
+        "/api/admin/services/retirement/aliases", json={"alias": "养老" * 100}, headers=auth(tokens["staff"])
+    )
+    assert response.status_code == 422, response.text
+    assert "不超过 30 个字" in response.json()["detail"]
+    assert "养老养老" not in "".join(
+        client.get("/api/admin/services/retirement", headers=ADMIN).json()["values"]["aliases"]
+    )
 
 
 def test_an_alias_another_item_uses_gets_409_naming_it(client: TestClient, tokens: Dict[str, str]) -> None:
