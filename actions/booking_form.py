@@ -347,7 +347,9 @@ class ActionAskAppointmentDate(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
     ) -> List[Dict[str, Any]]:
-        """Ask with day buttons."""
+        """Ask with day buttons, unless a refused or full day was just answered with them."""
+        if helpers.days_offered_this_turn(tracker):
+            return []  # "超过可预约范围…可以预约的最近日期如下，请选择：" asked already
         service = helpers.booking_service()
         rules = service.config.rules
         dispatcher.utter_message(

@@ -285,6 +285,22 @@ def day_refusal(service: BookingService, day_value: Any, item: Optional[str]) ->
     return reason
 
 
+def days_offered_this_turn(tracker: Tracker) -> bool:
+    """Whether a reply since the latest user message already offered days to book.
+
+    Buttons with a ``date``: a refused day (`offer_days`) or a full one, after which the form asks for
+    the day again and would offer the same days a second time.
+    """
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            return False
+        if event.get("event") == "bot":
+            buttons = (event.get("data") or {}).get("buttons") or []
+            if any('"date"' in str(b.get("payload") or "") for b in buttons if isinstance(b, dict)):
+                return True
+    return False
+
+
 def offer_days(dispatcher: CollectingDispatcher, service: BookingService, reason: str) -> None:
     """Say why a day was refused and offer the nearest bookable days."""
     dispatcher.utter_message(

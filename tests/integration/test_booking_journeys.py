@@ -107,6 +107,17 @@ def test_invalid_answers_get_reasons(stack: Stack) -> None:
     assert "校验" in text_of(chat.say(ID17 + ("0" if ID_NUMBER[-1] != "0" else "1")))
 
 
+def test_a_day_out_of_reach_is_answered_with_the_days_to_choose_once(stack: Stack) -> None:
+    chat = Conversation(stack)
+    replies = chat.say("帮我约下个月20号上午去办退休")
+    offering = [r for r in replies if any('"date"' in str(b.get("payload")) for b in r.get("buttons") or [])]
+    assert len(offering) == 1, replies  # the reason and the days, not the days asked for again after it
+    assert "超过可预约范围" in text_of(replies)
+    titles = [b["title"] for b in offering[0]["buttons"]]
+    assert len(titles) == len(set(titles)) >= 3
+    assert "空闲时段" in text_of(chat.say(offering[0]["buttons"][0]["payload"]))
+
+
 def test_digression_then_back_to_the_form(stack: Stack) -> None:
     chat = Conversation(stack)
     assert "哪一天" in text_of(chat.say("我要预约 办退休"))
