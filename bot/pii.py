@@ -216,16 +216,45 @@ def _mask_mobile_match(match: re.Match[str]) -> str:
     return mask_mobile(candidate) if is_valid_mobile(candidate) else candidate
 
 
+_SELF_NAMED = re.compile(
+    r"(?:我叫|俺叫|我的名字(?:是|叫)|(?<![您你他她司业店厂位])名字(?:是|叫)|(?<![您你])姓名(?:是|为)?[:：]?|"
+    r"联系人(?:是|为)?[:：])\s*"
+    r"(?![不什啥怎咋哪谁您你他她这那])(?P<name>[\u4e00-\u9fff]{2,3}(?:[·•.][\u4e00-\u9fff]{1,6})?)"
+)
+"""A name given after the words that introduce one ("我叫王小明电话…", "姓名：孙建国", "联系人：李娜"): two
+or three characters, or a name with a middle dot. Not a pronoun or a question ("我叫不出来", "名字叫啥"),
+nor a company's or a shop's name ("公司名字是宏达科技")."""
+_AFTER_A_NAME = frozenset("电手身今想要在住我俺是的啊呀吧哈了呢嘛和跟给")
+"""Characters that end a two-character name taken with the next word ("我叫王明电话…" is 王明, not 王明电)."""
+
+
+def _mask_self_named(match: re.Match[str]) -> str:
+    name = match.group("name")
+    if (
+        "·" not in name
+        and "•" not in name
+        and "." not in name
+        and len(name) == 3
+        and name[2] in _AFTER_A_NAME
+    ):
+        name = name[:2]
+    start = match.start("name") - match.start()
+    return match.group(0)[:start] + mask_name(name) + match.group(0)[start + len(name) :]
+
+
 def mask_text(text: str) -> str:
-    """Mask every ID number, long card-like number and mobile number inside free text.
+    """Mask every ID number, long card-like number, mobile number and introduced name inside free text.
 
     Used for logs, the tracker store, the staff's unanswered list and tickets. Whatever
     ``find_mobile`` and ``find_id_number`` read (with any gaps, full-width, circled or spelled
     digits) is masked where it stands, ``138****5678`` and ``110105********002X``, and the text
     around it is kept; then 14–18-digit runs and ID-shaped numbers that fail the check are masked
-    too. Names cannot be recognised reliably in free text; mask them with ``mask_name`` where they
-    are known.
+    too. A name is masked where words introduce it (`_SELF_NAMED`: "我叫王小明" → "我叫王**"); a name
+    said without them cannot be told from other words, and is masked with ``mask_name`` where the
+    conversation knows it (the booking form's answer).
     """
+    if text and ("名" in text or "叫" in text or "联系人" in text):
+        text = _SELF_NAMED.sub(_mask_self_named, text)
     if not text or _NUMBERISH.search(text) is None:
         return text
     folded = _fold_in_place(text)

@@ -254,3 +254,26 @@ def test_configure_logging_masks_every_root_handler() -> None:
         assert "13867905678" not in stream.getvalue() and "138****5678" in stream.getvalue()
     finally:
         root.removeHandler(handler)
+
+
+@pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        ("我叫王小明电话13912345678,可以带猫进大厅吗", "我叫王**电话139****5678,可以带猫进大厅吗"),
+        ("我叫孙建国,想问问退休", "我叫孙**,想问问退休"),
+        ("我叫王明电话来着忘了", "我叫王*电话来着忘了"),  # two characters, then the next word
+        ("姓名：艾力·买买提", "姓名：艾*****"),
+        ("我的名字是张三", "我的名字是张*"),
+        ("孩子名字叫王小宝 刚出生", "孩子名字叫王** 刚出生"),
+        ("联系人：李娜 电话另告", "联系人：李* 电话另告"),
+        # no name: a question, a pronoun, a company, a form's own words, a name already masked
+        ("我叫不出来这个事的名字", "我叫不出来这个事的名字"),
+        ("名字叫啥来着", "名字叫啥来着"),
+        ("公司名字是宏达科技", "公司名字是宏达科技"),
+        ("请问您的姓名是？", "请问您的姓名是？"),
+        ("您的姓名：王**", "您的姓名：王**"),
+        ("我是外地户口能办吗", "我是外地户口能办吗"),
+    ],
+)
+def test_mask_text_masks_a_name_where_words_introduce_it(text: str, masked: str) -> None:
+    assert mask_text(text) == masked
