@@ -357,10 +357,10 @@ ORDER_ASKED = re.compile(
     r"|(?:之前|以前|前面|前头)还是(?:之后|以后|后面|后头)|(?:之后|以后|后面|后头)还是(?:之前|以前|前面|前头)"
 )
 """Asking in which order the steps go ("先弄哪样后弄哪样", "先跑哪后跑哪", "先整啥后整啥", "先后次序咋排",
-"先在手机上填还是先跑现场", "评残是在交材料之前还是之后"): the process (`asks_the_order`), though 哪 and 去 read as where to go and
-网上 … 现场 as whether it is done online (`asks_online_or_in_person`). Not which window to go to
-first ("先找哪个口递材料"), nor 先后 or 顺序 in another sense ("我先后在两家公司交过社保",
-"材料要按顺序排好吗")."""
+"先在手机上填还是先跑现场", "评残是在交材料之前还是之后"): the process (`asks_the_order`), though 哪
+and 去 read as where to go and 网上 … 现场 as whether it is done online (`asks_online_or_in_person`).
+Not which window to go to first ("先找哪个口递材料"), nor 先后 or 顺序 in another sense
+("我先后在两家公司交过社保", "材料要按顺序排好吗")."""
 _ORDER_READINGS = ("ask_window", "ask_service_guide", "ask_materials", "ask_online")
 """The readings an order question replaces: where to go, the overview, what to bring first ("先交啥
 再去…"), online or in person first. Not a condition, a fee or a time limit."""

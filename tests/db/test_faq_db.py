@@ -296,7 +296,9 @@ def test_staff_can_change_every_seed_entry(engine: sa.engine.Engine) -> None:
     entries = repo.list()
     assert len(entries) >= 40
     for entry in entries:
-        changed, _ = repo.update(entry["id"], changes={"answer": entry["answer"] + "（已核实）"}, actor="staff")
+        changed, _ = repo.update(
+            entry["id"], changes={"answer": entry["answer"] + "（已核实）"}, actor="staff"
+        )
         assert changed["answer"].endswith("（已核实）")
     largest = max(entries, key=lambda e: len(e["questions"]))
     added, _ = repo.add_question(largest["id"], question="这一条能再加一种问法吗 第一百零一问", actor="staff")
