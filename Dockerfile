@@ -31,6 +31,6 @@ RUN python -m compileall -q bot actions api \
 USER gxx
 # 8000 api, 5005 rasa, 5055 actions; only the api is ever published
 EXPOSE 8000 5005 5055
-ENV API_HOST=0.0.0.0 RASA_INTERFACE=0.0.0.0
+ENV API_HOST=0.0.0.0 RASA_INTERFACE=0.0.0.0 ACTION_INTERFACE=0.0.0.0
 ENTRYPOINT ["/bin/sh", "-c", "if [ \"$1\" = purge ]; then exec python -m bot.retention; else exec python -m bot.launcher \"$@\"; fi", "gxx"]
 CMD ["api"]

@@ -70,6 +70,8 @@ def build_environment(base: Dict[str, str]) -> Dict[str, str]:
     env = {**DEFAULTS, **base}
     env.setdefault("API_HOST", "127.0.0.1")
     env.setdefault("RASA_INTERFACE", "127.0.0.1")
+    env.setdefault("ACTION_INTERFACE", "127.0.0.1")
+    env["SANIC_HOST"] = env["ACTION_INTERFACE"]  # where rasa_sdk's server listens (it defaults to 0.0.0.0)
     if not env.get("REDIS_URL"):
         env["REDIS_URL"] = f"redis://127.0.0.1:{env['PRIVATE_REDIS_PORT']}/0"
         env["GXX_PRIVATE_REDIS"] = "1"

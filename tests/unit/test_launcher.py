@@ -32,6 +32,11 @@ def test_rasa_listens_on_loopback_by_default() -> None:
     assert "-i 127.0.0.1" in rasa and "--enable-api" not in rasa
 
 
+def test_the_action_server_listens_on_loopback_by_default() -> None:
+    assert build_environment({})["SANIC_HOST"] == "127.0.0.1"  # rasa_sdk's own default is 0.0.0.0
+    assert build_environment({"ACTION_INTERFACE": "0.0.0.0"})["SANIC_HOST"] == "0.0.0.0"  # a container
+
+
 def test_redis_binary_is_real() -> None:
     assert os.access(redis_server_binary(), os.X_OK)
 
