@@ -23,6 +23,8 @@ from rasa_sdk.types import DomainDict
 from bot import pii
 from bot.appointments import BookingService, build_service
 from bot.booking_dialogue import Button, choose_button, day_buttons, parse_clock, parse_iso_date, time_buttons
+from bot.faq import get_faq_store
+from bot.faq_entries import faq_card
 from bot.guide import GUIDE_INTENTS
 from bot.hall import get_hall
 from bot.timeparse import ParsedWhen, describe_date, parse_when
@@ -101,6 +103,25 @@ def message_text(tracker: Tracker) -> str:
     """Return the text the citizen typed last; empty for a button payload (``/inform{...}``)."""
     text = (tracker.latest_message.get("text") or "").strip()
     return "" if text.startswith("/") else text
+
+
+def answered_as_staff_wrote(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
+    """Answer with the FAQ entry a way of asking staff added is, word for word, the citizen's message.
+
+    Staff add ways of asking on the staff page, and an entry answers them within seconds; but the
+    intent model learned only the seed files' questions, and may read a new one as another matter
+    ("哪里可以给宝宝换尿布", added to a 母婴室 entry, was answered with the guide of 新生儿出生). What staff
+    wrote for an entry gets that entry (`bot.faq.FaqIndex.asked_as`), unless a form is asking (the
+    message may be its answer). Returns whether it answered.
+    """
+    text = message_text(tracker)
+    if not text or tracker.active_loop_name:
+        return False
+    entry = get_faq_store().current().asked_as(text)
+    if entry is None:
+        return False
+    dispatcher.utter_message(text=entry.cited_answer(), json_message=faq_card(entry))
+    return True
 
 
 def entity_value(tracker: Tracker, name: str) -> Optional[str]:

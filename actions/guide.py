@@ -15,6 +15,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.form_helpers import (
     FAILURES_SLOT,
     LOOKUP_SLOTS,
+    answered_as_staff_wrote,
     last_bot_message,
     last_buttons,
     message_text,
@@ -409,6 +410,8 @@ class ActionGuide(Action):
         """
         if name_typed_in_pinyin(tracker):
             return []
+        if intent is None and answered_as_staff_wrote(dispatcher, tracker):
+            return []  # a way of asking staff added to an FAQ entry since the model was trained
         as_tapped(tracker)
         catalogue, hall = get_catalogue(), get_hall()
         intent = intent or (tracker.latest_message.get("intent") or {}).get("name") or "ask_service_guide"

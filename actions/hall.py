@@ -7,7 +7,7 @@ from typing import Any, Dict, List, Optional
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.form_helpers import name_typed_in_pinyin
+from actions.form_helpers import answered_as_staff_wrote, name_typed_in_pinyin
 from actions.handoff import ActionHandoff
 from bot.faq import decide, get_faq_store
 from bot.faq_entries import FaqEntry, faq_card
@@ -91,7 +91,7 @@ class ActionHallInfo(Action):
         Nothing is said for a name typed in pinyin that answers the booking form ("zhou mo" asks
         nothing about the weekend: `actions.form_helpers.name_typed_in_pinyin`).
         """
-        if name_typed_in_pinyin(tracker):
+        if name_typed_in_pinyin(tracker) or answered_as_staff_wrote(dispatcher, tracker):
             return []
         intent = (tracker.latest_message.get("intent") or {}).get("name") or ""
         if intent == "request_human":  # a model trained before action_handoff existed still lands here

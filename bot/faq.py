@@ -45,14 +45,14 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Any, Callable, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
 
 import numpy as np
 import scipy.sparse as sp
 from sklearn.linear_model import LogisticRegression
 
 from bot import heap
-from bot.faq_entries import FaqEntry, FaqError, load_entries
+from bot.faq_entries import FaqEntry, FaqError, load_entries, question_key
 from bot.nlu.linear import TfidfFeatures, fit_logistic_regression
 from bot.nlu.pinyin import PinyinReader, stretches, terms_of
 from bot.segmentation import default_tokenizer
@@ -126,7 +126,12 @@ class FaqIndex:
     apart, and every message scores 1 for it only when it shares a word with one of its questions.
     """
 
-    def __init__(self, entries: Sequence[FaqEntry], c: float = 10.0) -> None:
+    def __init__(self, entries: Sequence[FaqEntry], c: float = 10.0, learned: Iterable[str] = ()) -> None:
+        """Fit the index on ``entries``.
+
+        ``learned``: the ways of asking the intent model was trained on (`question_key` forms), which
+        `asked_as` leaves to it.
+        """
         self.entries = list(entries)
         texts: List[str] = []
         labels: List[int] = []
@@ -134,6 +139,13 @@ class FaqIndex:
             for question in [entry.title, *entry.questions]:
                 texts.append(question)
                 labels.append(number)
+        known = frozenset(learned)
+        self._asked: Dict[str, FaqEntry] = {}
+        for entry in self.entries:
+            for question in [entry.title, *entry.questions]:
+                key = question_key(question)
+                if key and key not in known:
+                    self._asked.setdefault(key, entry)
         self.pinyin = PinyinReader.of_terms(title_terms(self.entries))
         texts = [self.pinyin.with_readings(without_yes_no_forms(t)) for t in texts]
         # the Latin words and numbers the questions hold (WiFi, APP, foreigner, 12345): a message without
@@ -168,6 +180,15 @@ class FaqIndex:
         probabilities = self._model.predict_proba(features)[0]
         order = np.argsort(-probabilities)[:limit]
         return [FaqMatch(self.entries[int(self._model.classes_[i])], float(probabilities[i])) for i in order]
+
+    def asked_as(self, text: str) -> Optional[FaqEntry]:
+        """The entry one of whose ways of asking (or its title) staff added is ``text``; None otherwise.
+
+        Compared as staff's questions are (`bot.faq_entries.question_key`: "哪里可以给宝宝换尿布？" is
+        "哪里可以给宝宝换尿布"). Only ways of asking added since the intent model was trained (not in
+        ``learned``): the model reads the others, with the item in context, as it was taught to.
+        """
+        return self._asked.get(question_key(text)) if text else None
 
     def get(self, entry_id: str) -> Optional[FaqEntry]:
         """The entry with this id, if any."""
@@ -287,10 +308,21 @@ class FaqStore:
             return FaqRepository(self.engine).active_entries()
         return load_entries(self.folder)
 
+    def _learned(self) -> List[str]:
+        """The ways of asking of the seed files, which the intent model is trained on, as keys.
+
+        All of them when the entries are the files themselves.
+        """
+        try:
+            seeds = load_entries(self.folder)
+        except FaqError:
+            return []
+        return [question_key(q) for entry in seeds for q in [entry.title, *entry.questions]]
+
     def _rebuild(self, stamp: object) -> None:
         """Build the index of ``stamp``'s entries and swap it in; keep the old one on any failure."""
         try:
-            index = FaqIndex(self._load(stamp))
+            index = FaqIndex(self._load(stamp), learned=self._learned())
         except FaqError as exc:
             with self._lock:  # retried when the files change again
                 self.error, self._stamp, self._building = str(exc), stamp, False

@@ -17,7 +17,6 @@ from __future__ import annotations
 import logging
 import re
 import secrets
-import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -45,7 +44,7 @@ from sqlalchemy.engine import Connection, Engine
 from bot import db
 from bot.audit import get_audit, utc_now, write_audit
 from bot.db import locked_write, metadata
-from bot.faq_entries import SAMPLE_NOTE, FaqEntry, FaqError, load_entries
+from bot.faq_entries import SAMPLE_NOTE, FaqEntry, FaqError, load_entries, question_key
 from bot.timeparse import TIMEZONE
 
 logger = logging.getLogger(__name__)
@@ -80,13 +79,6 @@ faq_entries = Table(
     Column("deleted", Boolean, nullable=False, server_default=false()),
     Index("ix_faq_entries_updated_at", "updated_at"),
 )
-
-_NOT_WORD = re.compile(r"[\W_]+", re.UNICODE)
-
-
-def question_key(text: str) -> str:
-    """Return the form two questions are compared by: NFKC, lower case, only letters and digits."""
-    return _NOT_WORD.sub("", unicodedata.normalize("NFKC", text or "").lower())
 
 
 # -- errors --------------------------------------------------------------------------------------

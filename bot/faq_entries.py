@@ -6,6 +6,8 @@ scikit-learn and the tokenizer, is ``bot.faq``.
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from datetime import date
 from pathlib import Path
 from typing import Any, Dict, List, Sequence
@@ -16,6 +18,14 @@ from pydantic import BaseModel, Extra, ValidationError, validator
 TOPIC_METADATA = "topic"
 """Key of an FAQ training block's metadata that holds the entry id (``nlu_examples``)."""
 SAMPLE_NOTE = "本文件为高新区政务服务中心常见问题样例数据，内容须由工作人员核实后方可对外使用。"
+
+
+_NOT_WORD = re.compile(r"[\W_]+", re.UNICODE)
+
+
+def question_key(text: str) -> str:
+    """Return the form two questions are compared by: NFKC, lower case, only letters and digits."""
+    return _NOT_WORD.sub("", unicodedata.normalize("NFKC", text or "").lower())
 
 
 class FaqEntry(BaseModel, extra=Extra.forbid):

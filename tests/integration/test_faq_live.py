@@ -105,3 +105,33 @@ def test_a_published_entry_is_answered_within_a_minute_without_restart(stack: St
 
     deleted = httpx.delete(f"{stack.api}/api/admin/faq/{created.json()['id']}", headers=headers)
     assert deleted.status_code == 200
+
+
+NURSING = "哪里可以给宝宝换尿布"  # the model, trained before, reads it as the guide of 新生儿出生一件事
+
+
+def test_a_way_of_asking_staff_add_is_answered_by_its_entry_even_where_the_model_reads_another_matter(
+    stack: Stack,
+) -> None:
+    headers = {"Authorization": f"Bearer {staff_token(stack, 'faq.nursing')}"}
+    before = text_of(chat(stack, new_sender(stack), NURSING))
+    assert MARK not in before and "新生儿" in before, before
+    started = time.monotonic()
+    created = httpx.post(
+        f"{stack.api}/api/admin/faq",
+        json={
+            "questions": [NURSING, "抱着娃来办事 有地方喂奶没"],
+            "answer": f"大厅一楼东侧设有母婴室，可以给宝宝换尿布、哺乳。（{MARK}）",
+            "title": "母婴室",
+        },
+        headers=headers,
+        timeout=30,
+    )
+    assert created.status_code == 201, created.text
+    live_after, _ = wait_until_answered(stack, NURSING + "？", started)  # typed with a question mark
+    print(f"\npublish-to-live: {live_after:.1f} s (a question the model reads as an item's)")
+    # the item's own questions are still the item's
+    assert "新生儿出生一件事" in text_of(chat(stack, new_sender(stack), "宝宝刚出生要办哪些手续"))
+    assert (
+        httpx.delete(f"{stack.api}/api/admin/faq/{created.json()['id']}", headers=headers).status_code == 200
+    )
