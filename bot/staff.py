@@ -22,7 +22,18 @@ from typing import Callable, List, Optional, Tuple
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
-from sqlalchemy import Boolean, CheckConstraint, Column, DateTime, Integer, String, Table, select, update
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Column,
+    DateTime,
+    Integer,
+    String,
+    Table,
+    func,
+    select,
+    update,
+)
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
@@ -73,7 +84,7 @@ class InvalidStaffError(StaffError):
 
 
 class StaffExistsError(StaffError):
-    """The username is already taken (by an active or a deactivated user)."""
+    """The username is already taken (by an active or a deactivated user), in any case of its letters."""
 
     def __init__(self, username: str) -> None:
         super().__init__(f"用户名“{username}”已存在，请换一个用户名。")
@@ -174,6 +185,13 @@ class StaffStore:
         }
         try:
             with self.engine.begin() as connection:
+                # "ZhangWei" beside "zhangwei": two accounts a person cannot tell apart
+                same = select(staff_users.c.username).where(
+                    func.lower(staff_users.c.username) == username.lower()
+                )
+                taken = connection.execute(same).scalar()
+                if taken is not None:
+                    raise StaffExistsError(taken)
                 new_id = connection.execute(staff_users.insert().values(**values)).inserted_primary_key[0]
         except IntegrityError:
             raise StaffExistsError(username) from None

@@ -92,6 +92,14 @@ def test_usernames_are_unique_even_after_deactivation(store: StaffStore) -> None
     assert "已存在" in error.value.message
 
 
+def test_a_username_differing_only_in_case_is_taken(store: StaffStore) -> None:
+    store.create(username="zhangwei", display_name="张伟", role="staff")
+    with pytest.raises(StaffExistsError) as error:
+        store.create(username="ZhangWei", display_name="张伟", role="admin")
+    assert "zhangwei" in error.value.message
+    assert [u.username for u in store.list()] == ["zhangwei"]
+
+
 @pytest.mark.parametrize(
     ("username", "display_name", "role"),
     [
