@@ -222,9 +222,9 @@ def test_a_background_store_answers_from_the_old_index_while_it_rebuilds(
     release = threading.Event()
     original = faq.FaqIndex
 
-    def slow_index(entries: Any) -> Any:
+    def slow_index(entries: Any, **options: Any) -> Any:
         release.wait(10)
-        return original(entries)
+        return original(entries, **options)
 
     monkeypatch.setattr(faq, "FaqIndex", slow_index)
     write_entry(folder, "hours", ["大厅几点开门"])
