@@ -394,7 +394,9 @@ class ActionAskAppointmentTime(Action):
         if not free_starts(timeslots):
             dispatcher.utter_message(
                 text="这一天已经约满了，请换一天：",
-                buttons=day_buttons(service.bookable_days(3), service.now().date()),
+                buttons=day_buttons(
+                    service.bookable_days(service.config.rules.max_working_days_ahead), service.now().date()
+                ),
             )
             return [SlotSet("appointment_date", None)]
         today = service.now().date()

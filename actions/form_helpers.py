@@ -323,10 +323,12 @@ def days_offered_this_turn(tracker: Tracker) -> bool:
 
 
 def offer_days(dispatcher: CollectingDispatcher, service: BookingService, reason: str) -> None:
-    """Say why a day was refused and offer the nearest bookable days."""
+    """Say why a day was refused and offer every bookable day, as the day question does."""
     dispatcher.utter_message(
         text=f"{reason.rstrip('。')}。可以预约的最近日期如下，请选择：",
-        buttons=day_buttons(service.bookable_days(3), service.now().date()),
+        buttons=day_buttons(
+            service.bookable_days(service.config.rules.max_working_days_ahead), service.now().date()
+        ),
     )
 
 

@@ -118,6 +118,16 @@ def test_a_day_out_of_reach_is_answered_with_the_days_to_choose_once(stack: Stac
     assert "空闲时段" in text_of(chat.say(offering[0]["buttons"][0]["payload"]))
 
 
+def test_a_day_answered_with_that_or_then_is_the_day(stack: Stack) -> None:
+    # "那周一吧" was read as a wish to cancel, and the booking being made was stopped
+    chat = Conversation(stack)
+    days = buttons_of(chat.say("我想预约去办居住证"))
+    weekday = re.search(r"周[一二三四五六日]", days[0]["title"])
+    assert weekday, days
+    replies = chat.say(f"那{weekday.group(0)}吧")
+    assert "空闲时段" in text_of(replies) and "停止" not in text_of(replies), replies
+
+
 def test_digression_then_back_to_the_form(stack: Stack) -> None:
     chat = Conversation(stack)
     assert "哪一天" in text_of(chat.say("我要预约 办退休"))

@@ -387,7 +387,8 @@ def classifier() -> NgramIntentClassifier:
         ("ask_office_hours", 0.7, "厂里不干了 社保咋整", False),
         # out of scope, unsure, for a message the catalogue is sure of and that names no other place
         ("out_of_scope", 0.33, "新买的商品房刚收了钥匙 房本怎么弄", True),
-        ("out_of_scope", 0.6, "新买的商品房刚收了钥匙 房本怎么弄", False),  # the model is sure
+        ("out_of_scope", 0.63, "公积金咋提取", True),  # 北京公积金咋提取 of the training data pulls it
+        ("out_of_scope", 0.7, "新买的商品房刚收了钥匙 房本怎么弄", False),  # the model is sure
         ("out_of_scope", 0.33, "北京那套商品房刚收了钥匙 房本怎么弄", False),  # another city's affair
         ("out_of_scope", 0.33, "郑州哪家银行利息高", False),  # no item
         ("out_of_scope", 0.3, "俺们单位叫郑州明达科技有限公司", False),  # a statement, no question
@@ -889,6 +890,13 @@ def test_a_value_told_with_what_it_is_is_inform_by_its_form(
         ("后天能办吗", None),  # a question with a day in it
         ("后天再说", None),
         ("后天上午 谢谢", "inform"),
+        ("那周一吧", "inform"),  # was read as a wish to cancel, which stopped the booking
+        ("那就周一", "inform"),
+        ("要不后天上午", "inform"),
+        ("还是周三吧", "inform"),
+        ("周一行不行", None),  # a question
+        ("周一中不中", None),
+        ("那算了", None),
         ("周末", None),  # alone, it asks whether the hall is open then: the model reads it
         ("中午", None),
         ("国庆节", None),
