@@ -45,7 +45,7 @@ from bot import db
 from bot.audit import get_audit, utc_now, write_audit
 from bot.db import locked_write, metadata
 from bot.faq_entries import SAMPLE_NOTE, FaqEntry, FaqError, load_entries, question_key
-from bot.timeparse import TIMEZONE
+from bot.settings import hall_today
 
 logger = logging.getLogger(__name__)
 
@@ -219,14 +219,14 @@ def validate_entry(snap: Dict[str, Any]) -> Dict[str, Any]:
     source = " ".join((snap.get("source") or "").split()) or DEFAULT_SOURCE
     if len(source) > MAX_SOURCE_CHARS:
         raise FaqInvalidError(f"来源过长：不超过{MAX_SOURCE_CHARS}个字。")
-    checked = snap.get("last_checked") or local_today().isoformat()
+    checked = snap.get("last_checked") or hall_today().isoformat()
     try:
         if not isinstance(checked, (str, date)):
             raise ValueError(checked)  # 20261201 is no date, though a JSON reader would take it for one
         checked_day = checked if isinstance(checked, date) else date.fromisoformat(checked)
     except ValueError:
         raise FaqInvalidError("核实日期格式应为 YYYY-MM-DD，例如 2026-11-30。") from None
-    if checked_day > local_today():
+    if checked_day > hall_today():
         raise FaqInvalidError("核实日期不能晚于今天。")
     entry_id = str(snap["id"])
     if len(entry_id) > MAX_ID_CHARS or not ENTRY_ID.fullmatch(entry_id):
@@ -246,14 +246,6 @@ def validate_entry(snap: Dict[str, Any]) -> Dict[str, Any]:
         reasons = "；".join(str(e.get("msg")) for e in exc.errors())
         raise FaqInvalidError(f"条目内容不符合要求：{reasons}") from None
     return cleaned
-
-
-def local_today() -> date:
-    """Today in the hall's time zone (Asia/Shanghai), the day staff see on their calendar.
-
-    An entry checked at 07:59 on 12-08 in Zhengzhou was dated 12-07 by the server's UTC clock.
-    """
-    return datetime.now(TIMEZONE).date()
 
 
 def new_entry_id() -> str:
@@ -369,7 +361,7 @@ class FaqRepository:
             }
             if "answer" in fields and fields["answer"] != before["answer"] and not fields.get("last_checked"):
                 # a corrected answer was checked today, as an edited guide is (`bot.catalogue.edits`)
-                fields["last_checked"] = local_today().isoformat()
+                fields["last_checked"] = hall_today().isoformat()
             after = validate_entry({**before, **fields})
             self._check_clashes(connection, after)
             self._write(connection, entry_id, after, actor)

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from pydantic import BaseSettings, validator
 
@@ -97,3 +99,11 @@ class Settings(BaseSettings):
 def get_settings() -> Settings:
     """Return the process-wide settings, created on first use."""
     return Settings()
+
+
+def hall_today() -> date:
+    """Return today's date in the hall's time zone (``GXX_TIMEZONE``, Asia/Shanghai).
+
+    The day staff see on their calendar: the server's UTC clock is a day behind before 08:00 in Zhengzhou.
+    """
+    return datetime.now(ZoneInfo(get_settings().timezone)).date()

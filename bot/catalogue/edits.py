@@ -28,10 +28,9 @@ import json
 import logging
 import re
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple
-from zoneinfo import ZoneInfo
 
 from pydantic import ValidationError
 from sqlalchemy import JSON, Column, DateTime, Integer, String, Table, func, select, update
@@ -42,6 +41,7 @@ from bot.catalogue.collection import Catalogue, normalise_key
 from bot.catalogue.loader import Location, load_catalogue_files, validation_problems
 from bot.catalogue.models import ServiceItem
 from bot.db import locked_write, metadata
+from bot.settings import hall_today
 
 logger = logging.getLogger(__name__)
 
@@ -154,13 +154,6 @@ class ServiceAliasClashError(ServiceConflictError):
 
 
 # -- values and validation -----------------------------------------------------------------------
-
-
-def hall_today() -> date:
-    """Return today's date in the hall's time zone (``GXX_TIMEZONE``, Asia/Shanghai)."""
-    from bot.settings import get_settings
-
-    return datetime.now(ZoneInfo(get_settings().timezone)).date()
 
 
 def item_json(item: ServiceItem) -> Dict[str, Any]:

@@ -509,14 +509,14 @@ def test_a_patch_that_changes_nothing_is_refused_and_leaves_the_entry_as_it_was(
 def test_a_corrected_answer_is_dated_today_in_the_halls_time_zone(
     client: TestClient, tokens: Dict[str, str]
 ) -> None:
-    from bot.faq_db import local_today
+    from bot.settings import hall_today
 
     staff = auth(tokens["staff"])
     changed = client.patch(
         "/api/admin/faq/parking_seed", json={"answer": "大厅东侧有停车场，限时免费。"}, headers=staff
     )
     assert changed.status_code == 200, changed.text
-    assert changed.json()["last_checked"] == local_today().isoformat() != "2026-11-30"
+    assert changed.json()["last_checked"] == hall_today().isoformat() != "2026-11-30"
     kept = client.patch(
         "/api/admin/faq/office_hours_seed", json={"questions": ["大厅几点开门", "几点下班"]}, headers=staff
     )
