@@ -539,6 +539,7 @@ class ActionStopBooking(Action):
     ) -> List[Dict[str, Any]]:
         """Confirm the stop in the words of the form that was open and clear its slots."""
         form = tracker.active_loop_name
+        then: List[Dict[str, Any]] = []  # what runs next: the look-up of a booking made before
         if form == "appointment_reschedule_form":
             dispatcher.utter_message(text="好的，不改了，您的预约保持原来的时间不变。还有什么可以帮您？")
             forgotten: tuple = CHANGE_SLOTS
@@ -549,21 +550,22 @@ class ActionStopBooking(Action):
             forgotten = LOOKUP_SLOTS
         else:
             stopped = "好的，已停止本次预约，您填写的信息不会保存。"
-            if latest_intent(tracker) == "cancel_appointment" and EARLIER_BOOKING.search(
-                message_text(tracker)
-            ):
+            forgotten = BOOKING_SLOTS + LOOKUP_SLOTS
+            if latest_intent(tracker) != "cancel_appointment":
+                dispatcher.utter_message(text=stopped + "还有什么可以帮您？")
+            elif EARLIER_BOOKING.search(message_text(tracker)):
                 # "算了 我上回约的那个想先取消掉": stop this one, then find the one made before
                 dispatcher.utter_message(text=stopped)
-                events = reset(BOOKING_SLOTS + LOOKUP_SLOTS + (FAILURES_SLOT,))
-                return [
-                    *events,
-                    ActiveLoop(None),
-                    SlotSet("requested_slot", None),
-                    FollowupAction("appointment_lookup_form"),
-                ]
-            if latest_intent(tracker) == "cancel_appointment":
+                then = [FollowupAction("appointment_lookup_form")]
+            else:
                 # "取消" while a new booking is being made: this one, not one made before
-                stopped += "如果您是要取消之前已经约好的预约，请再说一次“取消预约”。"
-            dispatcher.utter_message(text=stopped + "还有什么可以帮您？")
-            forgotten = BOOKING_SLOTS + LOOKUP_SLOTS
-        return [*reset(forgotten + (FAILURES_SLOT,)), ActiveLoop(None), SlotSet("requested_slot", None)]
+                dispatcher.utter_message(
+                    text=stopped
+                    + "如果您是要取消之前已经约好的预约，请再说一次“取消预约”。还有什么可以帮您？"
+                )
+        return [
+            *reset(forgotten + (FAILURES_SLOT,)),
+            ActiveLoop(None),
+            SlotSet("requested_slot", None),
+            *then,
+        ]
