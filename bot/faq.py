@@ -135,14 +135,12 @@ class FaqIndex:
         self.entries = list(entries)
         texts: List[str] = []
         labels: List[int] = []
+        known = frozenset(learned)
+        self._asked: Dict[str, FaqEntry] = {}
         for number, entry in enumerate(self.entries):
             for question in [entry.title, *entry.questions]:
                 texts.append(question)
                 labels.append(number)
-        known = frozenset(learned)
-        self._asked: Dict[str, FaqEntry] = {}
-        for entry in self.entries:
-            for question in [entry.title, *entry.questions]:
                 key = question_key(question)
                 if key and key not in known:
                     self._asked.setdefault(key, entry)
@@ -279,6 +277,7 @@ class FaqStore:
         self._stamp: object = None
         self._checked = 0.0
         self._index = FaqIndex([])
+        self._learned_keys: Optional[frozenset[str]] = None
         self.error: Optional[str] = None
 
     def _current_stamp(self) -> Tuple[Tuple[str, float, int], ...]:
@@ -308,16 +307,18 @@ class FaqStore:
             return FaqRepository(self.engine).active_entries()
         return load_entries(self.folder)
 
-    def _learned(self) -> List[str]:
+    def _learned(self) -> frozenset[str]:
         """The ways of asking of the seed files, which the intent model is trained on, as keys.
 
-        All of them when the entries are the files themselves.
+        Read once: the model a process serves was trained on the files as they were when it started.
         """
-        try:
-            seeds = load_entries(self.folder)
-        except FaqError:
-            return []
-        return [question_key(q) for entry in seeds for q in [entry.title, *entry.questions]]
+        if self._learned_keys is None:
+            try:
+                seeds = load_entries(self.folder)
+            except FaqError:
+                seeds = []
+            self._learned_keys = frozenset(question_key(q) for e in seeds for q in [e.title, *e.questions])
+        return self._learned_keys
 
     def _rebuild(self, stamp: object) -> None:
         """Build the index of ``stamp``'s entries and swap it in; keep the old one on any failure."""
