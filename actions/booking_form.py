@@ -496,11 +496,16 @@ class ActionSubmitAppointment(Action):
             dispatcher.utter_message(text=SERVICE_UNAVAILABLE)
             return reset(BOOKING_SLOTS)
         item = get_catalogue().get(item_name)
-        # what this citizen brings: their 个性指南 answers decide it, exempt papers are not brought
-        bring = item.materials_to_bring(situation_answers(tracker, item)) if item is not None else []
-        materials = [m.name for m in bring]
+        # what this citizen brings: their 个性指南 answers decide it, exempt papers are not brought;
+        # a paper needed only in a situation never told is listed under that situation
+        answers = situation_answers(tracker, item) if item is not None else {}
+        bring_if = item.materials_to_bring_if(answers) if item is not None else []
+        conditional = {m.name for _, papers in bring_if for m in papers}
+        bring = item.materials_to_bring(answers) if item is not None else []
+        materials = [m.name for m in bring if m.name not in conditional]
+        materials_if = [(condition, [m.name for m in papers]) for condition, papers in bring_if]
         dispatcher.utter_message(
-            text=booked_text(booking, get_hall(), materials, service.now().date()),
+            text=booked_text(booking, get_hall(), materials, service.now().date(), materials_if),
             json_message=booking_card(booking),
         )
         logger.info("booked %s for %s on %s", booking.code, booking.item_name, booking.day)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime, time
-from typing import Dict, List, Optional, Sequence
+from typing import Dict, List, Optional, Sequence, Tuple
 
 from bot.appointments import Booking, Timeslot
 from bot.appointments.codes import normalize_code
@@ -151,8 +151,18 @@ def confirmation_text(
     )
 
 
-def booked_text(booking: Booking, hall: HallInfo, materials: Sequence[str], today: date) -> str:
-    """The reply to a finished booking: 预约号, time, window, address and what to bring."""
+def booked_text(
+    booking: Booking,
+    hall: HallInfo,
+    materials: Sequence[str],
+    today: date,
+    materials_if: Sequence[Tuple[str, Sequence[str]]] = (),
+) -> str:
+    """The reply to a finished booking: 预约号, time, window, address and what to bring.
+
+    ``materials`` are brought in any case; ``materials_if`` (condition, materials) only in the
+    situation named, which the citizen has not told (`ServiceItem.materials_to_bring_if`).
+    """
     lines = [
         f"预约成功！预约号 {booking.code}，请妥善保存。",
         f"时间：{describe_date(booking.day, today)} {booking.slot_start:%H:%M}-{booking.slot_end:%H:%M}",
@@ -161,6 +171,8 @@ def booked_text(booking: Booking, hall: HallInfo, materials: Sequence[str], toda
     ]
     if materials:
         lines.append("请携带：" + "；".join(materials))
+    bring = "还需携带" if materials else "请携带"
+    lines.extend(f"如为{condition}，{bring}：" + "；".join(names) for condition, names in materials_if)
     lines.append(
         "如需查询、改约或取消，请提供预约号和预约时的手机号；改约或取消须在预约时段开始2小时前办理。"
     )

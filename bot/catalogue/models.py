@@ -307,6 +307,26 @@ class ServiceItem(_Model):
         """
         return [material for material in self.materials_for(answers) if material.exempt is None]
 
+    def materials_to_bring_if(self, answers: dict[str, str]) -> list[tuple[str, list[Material]]]:
+        """The part of ``materials_to_bring`` that depends on questions not answered yet, by condition.
+
+        Returns:
+            (condition, materials) pairs in the order of the materials: the condition is the labels of
+            the unanswered options a material needs, joined with "且" ("委托他人代办" → 授权委托书).
+            The rest of ``materials_to_bring`` is needed whatever those questions are answered.
+
+        """
+        by_condition: dict[str, list[Material]] = {}
+        for material in self.materials_to_bring(answers):
+            labels = [
+                situation.options[option]
+                for key, option in material.when.items()
+                if key not in answers and (situation := self.situation(key)) is not None
+            ]
+            if labels:
+                by_condition.setdefault("且".join(labels), []).append(material)
+        return list(by_condition.items())
+
     @root_validator(skip_on_failure=True)
     def _consistent(cls, values: dict[str, Any]) -> dict[str, Any]:  # noqa: N805
         problems = consistency_problems(values)

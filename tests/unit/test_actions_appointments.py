@@ -272,6 +272,29 @@ async def test_the_booking_says_what_this_citizen_brings(
         assert name not in bring
 
 
+async def test_papers_for_a_situation_never_told_are_listed_under_it(service) -> None:
+    """Booked without the 个性指南 questions: a paper needed only by proxy is not said to be needed."""
+    slots = {**BOOKING, "service": "社会保障卡居民服务一卡通一件事"}
+    slots["situation_answers"] = {
+        "item": "社会保障卡居民服务一卡通一件事",
+        "answers": {"apply_type": "reissue"},
+    }
+    dispatcher = CollectingDispatcher()
+    await booking_actions.ActionSubmitAppointment().run(dispatcher, tracker(slots=slots, loop=None), {})
+    lines = dispatcher.messages[0]["text"].splitlines()
+    assert "请携带：原社会保障卡" in lines
+    assert "如为委托他人代办，还需携带：代办人居民身份证；授权委托书" in lines
+    assert not any("近期免冠彩色照片" in line for line in lines)  # first card only: 补办 was told
+    untold = CollectingDispatcher()
+    await booking_actions.ActionSubmitAppointment().run(
+        untold, tracker(slots={**slots, "situation_answers": None}, loop=None), {}
+    )
+    lines = untold.messages[0]["text"].splitlines()
+    assert not any(line.startswith("请携带") for line in lines)
+    assert "如为首次申领，请携带：近期免冠彩色照片" in lines
+    assert "如为补办或换卡，请携带：原社会保障卡" in lines
+
+
 async def test_full_slot_asks_for_another_time(service) -> None:
     capacity = max(s.remaining for s in service.available_slots("退休一件事", NOW.date().replace(day=27)))
     for n in range(capacity):
