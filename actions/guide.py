@@ -60,6 +60,7 @@ from bot.guide import (
     worded_aspect,
 )
 from bot.hall import get_hall
+from bot.situations import told_answers
 from bot.unanswered import record_for_staff
 
 logger = logging.getLogger(__name__)
@@ -224,8 +225,14 @@ def offered_items(tracker: Tracker) -> List[str]:
     return [service for service in (button_service(b) for b in last_buttons(tracker)) if service]
 
 
-def situation_answers(tracker: Tracker, item: ServiceItem) -> Dict[str, str]:
-    """The 个性指南 answers given for this item so far, plus one sent with the latest message."""
+def situation_answers(tracker: Tracker, item: ServiceItem, aspect: str = "") -> Dict[str, str]:
+    """The 个性指南 answers given for this item so far, plus those the latest message gives.
+
+    A button sends its answer as a ``situation`` entity. A typed question about the materials may
+    tell an answer in its own words before it is asked ("她社保卡丢了还要带啥不": 补办或换卡;
+    `bot.situations.told_answers`), so that it is not asked again; other aspects' questions are not
+    read for answers, as the answer would then decide a later checklist unseen.
+    """
     stored = tracker.get_slot("situation_answers") or {}
     answers = dict(stored.get("answers") or {}) if stored.get("item") == item.name else {}
     for entity in tracker.latest_message.get("entities") or []:
@@ -234,6 +241,9 @@ def situation_answers(tracker: Tracker, item: ServiceItem) -> Dict[str, str]:
             known = {s.key: s.options for s in item.situations or []}
             if parsed and parsed[1] in known.get(parsed[0], {}):
                 answers[parsed[0]] = parsed[1]
+    text = message_text(tracker)
+    if aspect == "materials" and text:
+        answers = told_answers(item, text, answers)
     return answers
 
 
@@ -377,7 +387,7 @@ def answer_item(
     """
     if details is None:
         details = get_catalogue().details(item, message_text(tracker))
-    answers = situation_answers(tracker, item)
+    answers = situation_answers(tracker, item, aspect)
     send(dispatcher, render(item, aspect, get_hall(), answers, details))
     return [
         SlotSet("service", item.name),
@@ -526,7 +536,7 @@ class ActionGuide(Action):
             # whole matter, the lines of its guide they ask about first, unless they hold an aspect's own
             # words (`asked_aspect`)
             aspect = asked_aspect(text)
-        answers = situation_answers(tracker, item)
+        answers = situation_answers(tracker, item, aspect)
         send(dispatcher, render(item, aspect, hall, answers, choice.details))
         left = ended_lookup(tracker)
         if tracker.active_loop_name and not left:

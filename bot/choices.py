@@ -15,6 +15,7 @@ from typing import Any, Optional
 from bot.booking_dialogue import choose_button
 from bot.catalogue import Catalogue, ServiceItem
 from bot.guide import ASKING, ASPECTS, INTENT_TO_ASPECT
+from bot.situations import told_option
 
 Button = Mapping[str, Any]
 
@@ -25,14 +26,46 @@ def button_intent(button: Button) -> str:
     return match.group(1) if match else ""
 
 
-def button_service(button: Button) -> str:
-    """The ``service`` entity a button's payload sends, or an empty string."""
+def button_entity(button: Button, entity: str) -> str:
+    """The value of one entity a button's payload sends ("service", "situation"), or an empty string."""
     payload = str(button.get("payload") or "")
     try:
         values = json.loads(payload[payload.index("{") :]) if "{" in payload else {}
     except ValueError:
         return ""
-    return str(values.get("service") or "") if isinstance(values, dict) else ""
+    return str(values.get(entity) or "") if isinstance(values, dict) else ""
+
+
+def button_service(button: Button) -> str:
+    """The ``service`` entity a button's payload sends, or an empty string."""
+    return button_entity(button, "service")
+
+
+SHORT_ANSWER = 2
+"""The longest reply ("没", "不是", "没有") read as a yes or no to a 个性指南 question though it looks like a
+question (`bot.guide.ASKING`: a closing 不 or 没)."""
+
+
+def told_situation(catalogue: Catalogue, text: str, buttons: Sequence[Button]) -> Optional[Button]:
+    """The 个性指南 answer button a reply in the citizen's own words gives ("有了", "单位帮办").
+
+    Only when the buttons are the options of one 个性指南 question of one item (`bot.guide.
+    situation_buttons`), and the reply asks nothing (`bot.guide.ASKING`, a closing 呢 aside, unless
+    it is a yes or no of two characters at most: "没", "不是"): "换新卡收钱不" asks the fee and "明天
+    郑州下雨不" the weather, whatever option their words name. Read by `bot.situations.told_option`.
+    """
+    statement = text.replace("呢", "")
+    if ASKING.search(statement) is not None and len(re.sub(r"\W", "", statement)) > SHORT_ANSWER:
+        return None
+    answers = {button_entity(b, "situation"): b for b in buttons}
+    services = {button_service(b) for b in buttons}
+    keys = {answer.partition("=")[0] for answer in answers}
+    item = catalogue.get(services.pop()) if len(services) == 1 else None
+    situation = item.situation(keys.pop()) if item is not None and len(keys) == 1 else None
+    if item is None or situation is None or "" in answers:
+        return None
+    option = told_option(item, situation, text)
+    return answers.get(f"{situation.key}={option}") if option is not None else None
 
 
 def asks_a_choice(buttons: Sequence[Button]) -> bool:
@@ -122,7 +155,7 @@ def typed_choice(
     if not guide:
         return None
     named_items = set(mentioned)
-    chosen = choose_button(text, [dict(b) for b in guide])
+    chosen = choose_button(text, [dict(b) for b in guide]) or told_situation(catalogue, text, guide)
     if chosen is not None and not named_items - {button_service(chosen)}:
         return chosen
     offered = {button_service(b): b for b in guide if button_service(b)}

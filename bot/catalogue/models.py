@@ -158,11 +158,29 @@ class Situation(_Model):
     key: Slug
     question: str
     options: dict[Slug, str]
+    says: dict[Slug, Annotated[list[Phrase], Field(max_items=30)]] = Field(default_factory=dict)
+    """What citizens say for an answer besides its label's own words (option key → words): 丢了 and
+    坏了 for 补办或换卡. A typed reply to the question, or a materials question telling the situation
+    before it is asked, is read with them (`bot.situations`); a word listed under two options
+    answers neither, so each word belongs to one."""
 
     @validator("options")
     def _a_real_choice(cls, value: dict[str, str]) -> dict[str, str]:  # noqa: N805
         if len(value) < 2:
             raise ValueError("options 至少要有两个选项")
+        return value
+
+    @validator("says")
+    def _says_for_options(cls, value: dict[str, list[str]], values: dict[str, Any]) -> dict[str, list[str]]:  # noqa: N805
+        options = values.get("options") or {}
+        unknown = [key for key in value if key not in options]
+        if unknown:
+            raise ValueError(f"says 中的“{'、'.join(unknown)}”不是本问题的选项（{'、'.join(options)}）")
+        owners: dict[str, str] = {}
+        for key, words in value.items():
+            for word in words:
+                if owners.setdefault(word, key) != key:
+                    raise ValueError(f"说法“{word}”同时列在选项 {owners[word]} 和 {key} 下，只能属于一个选项")
         return value
 
 

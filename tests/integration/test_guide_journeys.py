@@ -124,3 +124,31 @@ def test_a_subject_only_one_item_is_filed_under_answers_that_item(stack: Stack) 
     assert "社会保障卡居民服务一卡通一件事" in text_of(initials) and "您是想办理" not in text_of(initials)
     vague = Conversation(stack).say("公积金的事问一下")  # the subject as such: which matter of it
     assert "您是想办理" in text_of(vague)
+
+
+@pytest.mark.parametrize(
+    ("question", "reply", "told"),
+    [
+        ("开药店要啥材料", "有了", "（已有营业执照）"),
+        ("开药店要啥材料", "我已经有营业执照了", "（已有营业执照）"),
+        ("退休要带啥", "单位帮办", "（单位代为申请）"),
+        ("宝宝刚出生 要带啥材料", "俺们都是外地的", "（外地户籍）"),
+    ],
+)
+def test_a_situation_answered_in_own_words_gives_the_checklist(
+    stack: Stack, question: str, reply: str, told: str
+) -> None:
+    """A typed answer to the 个性指南 question is that answer, whatever the model reads ("有了": stop)."""
+    chat = Conversation(stack)
+    assert card_of(chat.say(question))["type"] == "guide_question"
+    checklist = chat.say(reply)
+    assert card_of(checklist)["aspect"] == "materials"
+    assert told in text_of(checklist) and "□" in text_of(checklist)
+
+
+def test_a_situation_told_with_the_question_is_not_asked(stack: Stack) -> None:
+    chat = Conversation(stack)
+    asked = card_of(chat.say("社保卡丢了 要带啥"))
+    assert asked["type"] == "guide_question" and asked["question"] == "agent"
+    checklist = chat.say("本人")
+    assert "（补办或换卡、本人办理）" in text_of(checklist)

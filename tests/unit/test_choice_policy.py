@@ -16,7 +16,8 @@ from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot.catalogue import get_catalogue
 from bot.choice_policy import GUIDE_ACTION, TypedChoicePolicy
-from bot.guide import aspect_buttons, did_you_mean
+from bot.guide import aspect_buttons, did_you_mean, render
+from bot.hall import get_hall
 from bot.settings import PROJECT_ROOT
 
 HOUSING = ["申请公租房一件事", "公积金提取一件事", "新建商品房转移登记一件事"]
@@ -95,6 +96,17 @@ def test_a_message_that_chooses_nothing_is_left_to_the_rules(
     policy: TypedChoicePolicy, domain: Domain, text: str, intent: str
 ) -> None:
     assert predicted(policy, conversation(domain, choices(HOUSING), text, intent), domain) is None
+
+
+@pytest.mark.parametrize(("text", "intent"), [("有了", "stop"), ("我已经有license了", "query_appointment")])
+def test_an_answer_in_own_words_to_a_situation_question_runs_the_guide(
+    policy: TypedChoicePolicy, domain: Domain, text: str, intent: str
+) -> None:
+    """ "有了" after "请问您已经办好营业执照了吗？" answers it; the rules would have stopped or looked up."""
+    reply = render(get_catalogue().get("开办药店一件事"), "materials", get_hall(), {})  # type: ignore[arg-type]
+    asked = BotUttered(reply.text, data={"buttons": reply.buttons})
+    assert predicted(policy, conversation(domain, asked, text, intent), domain) == GUIDE_ACTION
+    assert predicted(policy, conversation(domain, asked, "不办了", "stop"), domain) is None
 
 
 def test_a_guide_answers_own_buttons_only_suggest(policy: TypedChoicePolicy, domain: Domain) -> None:
