@@ -16,12 +16,14 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.form_helpers import (
+    TOPIC_ENTITY,
     answered_as_staff_wrote,
     last_bot_card,
     last_bot_message,
     last_buttons,
     message_text,
     name_typed_in_pinyin,
+    offer_entry,
 )
 from actions.guide import (
     ActionGuide,
@@ -30,6 +32,7 @@ from actions.guide import (
     chosen_guide_button,
     intent_confidence,
     item_in_context,
+    offer_proxy_rule,
     ranked_under_fallback,
     send,
     service_mentions,
@@ -53,6 +56,7 @@ from bot.guide import (
     asks_for_someones_presence,
     asks_for_the_conditions,
     aspect_for_paper,
+    aspect_when_absent,
     did_you_mean,
     guide_intent_near_faq,
     item_behind_entry,
@@ -60,6 +64,7 @@ from bot.guide import (
     item_question_near_faq,
     payload,
     subject_over_faq,
+    tells_cannot_come,
     worded_aspect,
 )
 from bot.hall import get_hall
@@ -67,7 +72,6 @@ from bot.nlu.places import brought_here, elsewhere
 from bot.unanswered import record_for_staff
 
 logger = logging.getLogger(__name__)
-TOPIC_ENTITY = "faq_topic"
 UNSURE_OUT_OF_SCOPE = 0.35
 """Below this confidence an ``out_of_scope`` message the catalogue has good evidence about is
 answered as a guide question ("房产证咋个办法", "公积金要咋样才能取出来"). Set on the held-out files: the
@@ -218,8 +222,11 @@ def guide_answer_instead(
     # "郑好办手机上可以申领不" after 社会保障卡 (ask_online near faq)
     intent, _ = guide_intent_near_faq(tracker.latest_message.get("intent_ranking") or [], overview=False)
     aspect = INTENT_TO_ASPECT[intent] if intent is not None else "overview"
-    # "俺爹下不了床 叫俺妹去窗口办行不行": who may apply, the item's conditions, when the item answers
+    # "俺爹下不了床 叫俺妹去窗口办行不行": who may apply, the item's conditions, when the item answers;
+    # "俺爹腿脚不中，来不了咋办": how it is done without coming (`bot.guide.aspect_when_absent`)
     answered = "eligibility" if aspect == "overview" and asks_for_the_conditions(text) else aspect
+    if tells_cannot_come(text):
+        answered = aspect_when_absent(item)
     sure_of_entry = agreed and score >= UNSURE_SCORE
     # a paper few items ask for (发票, 结婚证) unless retrieval is sure of an entry the model agrees on;
     # one nearly every item asks for (身份证) only when retrieval is unsure of its entry
@@ -279,16 +286,6 @@ def guide_question_instead(tracker: Tracker, score: float, on_entry: bool) -> Op
     if item_question_near_faq(get_catalogue(), text, near, mentioned, score, on_entry):
         return near
     return None
-
-
-def offer_entry(
-    dispatcher: CollectingDispatcher, entry: FaqEntry, lead: str = "大厅的通用规定也可以看这里："
-) -> None:
-    """After a guide answer given instead of ``entry``: the hall-wide entry, a tap away, after ``lead``."""
-    dispatcher.utter_message(
-        text=lead,
-        buttons=[{"title": entry.title, "payload": payload("faq", **{TOPIC_ENTITY: entry.id})}],
-    )
 
 
 def entry_speaks_of(entry: FaqEntry, words: Iterable[str]) -> bool:
@@ -442,7 +439,10 @@ class ActionFaq(Action):
         if instead is not None:
             item, aspect = instead
             events = answer_item(dispatcher, tracker, item, aspect)
-            offer_entry(dispatcher, entry)
+            if tells_cannot_come(typed) and aspect == "online":
+                offer_proxy_rule(dispatcher, aspect)  # the rule on doing it by proxy, not the entry found
+            else:
+                offer_entry(dispatcher, entry)
             return events
         if not topic and score >= UNSURE_SCORE and typed.strip() and HALL_AS_A_WHOLE.search(typed) is None:
             behind = item_behind_entry(get_catalogue(), typed, entry, score, index.search)

@@ -24,8 +24,8 @@ from bot import pii
 from bot.appointments import BookingService, build_service
 from bot.booking_dialogue import Button, choose_button, day_buttons, parse_clock, parse_iso_date, time_buttons
 from bot.faq import get_faq_store
-from bot.faq_entries import faq_card
-from bot.guide import GUIDE_INTENTS
+from bot.faq_entries import FaqEntry, faq_card
+from bot.guide import GUIDE_INTENTS, payload
 from bot.hall import get_hall
 from bot.timeparse import ParsedWhen, describe_date, parse_when
 
@@ -103,6 +103,20 @@ def message_text(tracker: Tracker) -> str:
     """Return the text the citizen typed last; empty for a button payload (``/inform{...}``)."""
     text = (tracker.latest_message.get("text") or "").strip()
     return "" if text.startswith("/") else text
+
+
+TOPIC_ENTITY = "faq_topic"
+"""The entity an FAQ button's payload sends: the id of the entry to answer with."""
+
+
+def offer_entry(
+    dispatcher: CollectingDispatcher, entry: FaqEntry, lead: str = "大厅的通用规定也可以看这里："
+) -> None:
+    """After a guide answer given instead of ``entry``: the hall-wide entry, a tap away, after ``lead``."""
+    dispatcher.utter_message(
+        text=lead,
+        buttons=[{"title": entry.title, "payload": payload("faq", **{TOPIC_ENTITY: entry.id})}],
+    )
 
 
 def answered_as_staff_wrote(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
@@ -236,7 +250,7 @@ def last_bot_card(tracker: Tracker, back: int = 0) -> Dict[str, Any]:
     """The card (``custom`` JSON) of the bot's last reply before the latest user message, or {}.
 
     A reply may be several messages: a guide answer followed by a plain one ("大厅的通用规定也可以
-    看这里", `actions.faq.offer_entry`) is still a guide answer. The last message carrying a card counts.
+    看这里", `offer_entry`) is still a guide answer. The last message carrying a card counts.
     With ``back``, the card of the reply that many user messages earlier (`last_reply`).
     """
     cards = ((event.get("data") or {}).get("custom") for event in last_reply(tracker, back))

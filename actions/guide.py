@@ -20,6 +20,7 @@ from actions.form_helpers import (
     last_buttons,
     message_text,
     name_typed_in_pinyin,
+    offer_entry,
     reset,
 )
 from bot.catalogue import Catalogue, ServiceItem, get_catalogue
@@ -46,6 +47,7 @@ from bot.guide import (
     asks_for_the_conditions,
     asks_what_it_covers,
     aspect_for_paper,
+    aspect_when_absent,
     choose_item,
     did_you_mean,
     faq_confidence,
@@ -57,6 +59,7 @@ from bot.guide import (
     render,
     served_here_answer,
     subject_over_faq,
+    tells_cannot_come,
     worded_aspect,
 )
 from bot.hall import get_hall
@@ -374,6 +377,22 @@ def unsure_aspect(tracker: Tracker) -> str:
     return INTENT_TO_ASPECT[guide_intent_read(str(ranking[0]["name"]), best, text)]
 
 
+PROXY_LEAD = "不方便到场的，也可以委托他人代办，委托手续请看这里："
+
+
+def offer_proxy_rule(dispatcher: CollectingDispatcher, aspect: str) -> None:
+    """After the online aspect answering someone who cannot come: the hall's rule on doing it by proxy.
+
+    ``aspect`` is the one answered for such a message (`bot.guide.aspect_when_absent`), or empty for
+    any other message. The rule is the entry staff named ``proxy_faq`` in the hall's file, a tap away.
+    """
+    if aspect != "online":
+        return
+    entry = get_faq_store().current().get(get_hall().proxy_faq or "")
+    if entry is not None:
+        offer_entry(dispatcher, entry, lead=PROXY_LEAD)
+
+
 def answer_item(
     dispatcher: CollectingDispatcher,
     tracker: Tracker,
@@ -536,8 +555,14 @@ class ActionGuide(Action):
             # whole matter, the lines of its guide they ask about first, unless they hold an aspect's own
             # words (`asked_aspect`)
             aspect = asked_aspect(text)
+        absent = item is in_context and not text.startswith("/") and tells_cannot_come(text)
+        if absent:
+            # "俺爹腿脚不中，来不了咋办" about the matter at hand: how it is done without coming (by
+            # proxy, or online), not the conditions or the steps the model read
+            aspect = aspect_when_absent(item)
         answers = situation_answers(tracker, item, aspect)
         send(dispatcher, render(item, aspect, hall, answers, choice.details))
+        offer_proxy_rule(dispatcher, aspect if absent else "")
         left = ended_lookup(tracker)
         if tracker.active_loop_name and not left:
             # a question asked in the middle of a form must not change the item being booked

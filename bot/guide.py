@@ -658,11 +658,12 @@ def asks_for_someones_presence(text: str) -> bool:
 _IN_PERSON = re.compile(
     r"(?:要|得|必须|非得|非要|需要|一定要|还得|还要)本人(?:亲自)?(?:来|去|到场|到现场|过来|过去)(?![年世])"
     r"|本人(?:亲自)?(?:到场|到现场)"
-    r"|本人(?:亲自)?(?:来|去|过来|过去)(?:一趟)?(?:吗|不|么|呢|？|\?)"
+    r"|本人(?:亲自)?(?:来|去|过来|过去)(?:一趟)?(?:吗|不(?!了)|么|呢|？|\?)"
     r"|(?:我|俺)(?:自己|一个人)(?:去|来|跑)(?![年网])[^，,。？?\s]{0,4}?(?:能|可以|中|行)"
+    r"|(?:我|俺)(?:自己|一个人)(?:能|可以)(?:去|来|跑)(?![年网])"
 )
 """The applicant asked to come in person or alone ("要本人来一趟不", "非得本人亲自去吗",
-"俺自己跑一趟能办完不"); not 本人去年, 本人去世, 我自己去网上."""
+"俺自己跑一趟能办完不", "我一个人能去办不"); not 本人去年, 本人去世, 我自己去网上."""
 
 
 SOMEONE_ELSE = RELATIVES + ELDERS + WORKERS + tuple("子女 家人 家属 亲属 亲戚 朋友 同事 别人 旁人".split())
@@ -761,6 +762,38 @@ def proxy_entry(
     return hall.proxy_faq
 
 
+CANNOT_COME = re.compile(
+    r"(?:来|去|到|过来|过去|回来|回去|跑|到场|出门|下床)不了|(?:回|过)不(?:来|去)|(?:来|去)不成"
+    r"|走不开|脱不开身|抽不出(?:时间|空)"
+)
+"""Telling that the applicant, or someone who must come, cannot come to the hall ("俺爹腿脚不中，来不了咋办",
+"卖家在国外 回不来", "我在外地出差回不去"); not 来不及 (too late) nor 去不去 (whether to go). A state alone
+("腿脚不利索", "坐轮椅") is no such telling: it may be what the matter is for (残疾人服务)."""
+
+
+def tells_cannot_come(text: str) -> bool:
+    """Whether ``text`` tells someone cannot come (`CANNOT_COME`) and asks what can be done instead.
+
+    Not when it asks an aspect in words ("来不了 要带啥": the materials) or whether someone else may
+    do it (`asks_who_may_do_it`: "来不了 让俺弟去办中不中", the item's conditions on who applies).
+    """
+    return (
+        CANNOT_COME.search(text) is not None and worded_aspect(text) is None and not asks_who_may_do_it(text)
+    )
+
+
+def aspect_when_absent(item: ServiceItem) -> str:
+    """The aspect that answers someone who cannot come (`tells_cannot_come`) about ``item``.
+
+    Its materials when one of its 个性指南 questions offers doing it by proxy (an option labelled
+    委托…: the checklist of the person sent, `bot.situations` reading 来不了 as that option); else its
+    online aspect, which says whether it can be done without coming, with the hall's rule on doing
+    it by proxy offered beside it (``HallInfo.proxy_faq``).
+    """
+    by_proxy = any("委托" in label for s in item.situations for label in s.options.values())
+    return "materials" if by_proxy else "online"
+
+
 # Words that pass on what someone else said ("听同事说…", "网上说…").
 HEARSAY = tuple(
     "听说 听人说 据说 有人说 网上说 朋友说 听邻居说 听朋友说 听同事说 听别人说 邻居说 同事说 别人说".split()
@@ -777,6 +810,7 @@ CONTEXT_CUES = (
         "我这种 我这情况 像我这样 我的情况 我这边 我们这 我是 我们是 如果 要是 万一 还要 "
         "还得 也得 也要 另外 然后 之后 接下来 办完 办下来 办好以后 下一步".split()
     )
+    + tuple("来不了 去不了 回不来 回不去 过不来 过不去 走不开 出不了门 下不了床".split())
 )
 # The citizen describing their own circumstances ("我是外地户口 能办不"): a situation within the
 # item in context, not a new item, even when the words describe one.

@@ -13,6 +13,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.guide import ActionGuide, item_in_context
 from bot.catalogue import get_catalogue, load_catalogue
 from bot.faq import FAQ_TOPIC
+from bot.guide import INTENT_TO_ASPECT
 from bot.hall import get_hall
 from bot.nlu.service_linker import ServiceIndex
 
@@ -266,6 +267,46 @@ async def test_a_relative_who_cannot_come_gets_the_home_assessment(index: Servic
     message, _ = await ask(index, intent, "老人出不了门 能上门给评吗", DISABILITY)
     assert answered(message) == DISABILITY
     assert "上门评定" in message["text"].split("\n\n")[0]
+
+
+@pytest.mark.parametrize(
+    ("item", "intent", "text", "aspect"),
+    [
+        # the intents the model gave these in a review and on trying: conditions, steps, overview
+        ("退休一件事", "ask_eligibility", "俺爹腿脚不中，来不了咋办", "online"),
+        ("二手房转移登记及水电气网联动过户一件事", "ask_process", "卖家在国外 来不了咋弄", "online"),
+        ("公积金提取一件事", "ask_service_guide", "本人来不了能办吗", "online"),
+        # an item whose 个性指南 question offers doing it by proxy: the checklist of the one sent
+        ("社会保障卡居民服务一卡通一件事", "ask_eligibility", "我妈住院了 过不来 咋办", "materials"),
+    ],
+)
+async def test_someone_who_cannot_come_is_told_how_it_is_done_without_coming(
+    index: ServiceIndex, item: str, intent: str, text: str, aspect: str
+) -> None:
+    dispatcher = CollectingDispatcher()
+    entities = index.link(text, intent)
+    await ActionGuide().run(dispatcher, tracker(intent, text, entities, item), {})
+    assert dispatcher.messages[0]["custom"]["item_id"] == get_catalogue().get(item).id  # type: ignore[union-attr]
+    assert dispatcher.messages[0]["custom"]["aspect"] == aspect
+    offered = [b["title"] for m in dispatcher.messages[1:] for b in m.get("buttons") or []]
+    assert offered == (["委托代办与授权委托书"] if aspect == "online" else [])
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("来不了 要带啥", "ask_materials"),  # an aspect in words
+        ("孩子他爸在外地回不来，我一个人能去办不", "ask_eligibility"),  # whether one may come alone
+        ("来不了 让俺弟去办中不中", "ask_eligibility"),  # whether someone else may do it
+    ],
+)
+async def test_cannot_come_with_its_own_question_keeps_that_question(
+    index: ServiceIndex, text: str, intent: str
+) -> None:
+    dispatcher = CollectingDispatcher()
+    await ActionGuide().run(dispatcher, tracker(intent, text, [], "新生儿出生一件事"), {})
+    assert dispatcher.messages[0]["custom"]["aspect"] == INTENT_TO_ASPECT[intent]
+    assert len(dispatcher.messages) == 1
 
 
 @pytest.mark.parametrize(
