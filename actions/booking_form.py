@@ -87,8 +87,11 @@ class WhenQuestions:
         when = understood_when(tracker, helpers.booking_service())
         if when is None or when.date is None:
             if asked == "appointment_date" and message_text(tracker) and when is None:
+                service = helpers.booking_service()
+                days = service.bookable_days(1)
+                example = f"“{days[-1].month}月{days[-1].day}日”" if days else "“下周三”"
                 dispatcher.utter_message(
-                    text="抱歉，我没能理解这个日期，请换个说法，比如“下周三”“12月3日”，或点击下方日期。"
+                    text=f"抱歉，我没能理解这个日期，请换个说法，比如“下周三”{example}，或点击下方日期。"
                 )
             return {}
         values = when_slots(when)

@@ -22,12 +22,20 @@ from rasa_sdk.types import DomainDict
 
 from bot import pii
 from bot.appointments import BookingService, build_service
-from bot.booking_dialogue import Button, choose_button, day_buttons, parse_clock, parse_iso_date, time_buttons
+from bot.booking_dialogue import (
+    Button,
+    choose_button,
+    day_buttons,
+    free_starts,
+    parse_clock,
+    parse_iso_date,
+    time_buttons,
+)
 from bot.faq import get_faq_store
 from bot.faq_entries import FaqEntry, faq_card
 from bot.guide import GUIDE_INTENTS, payload
 from bot.hall import get_hall
-from bot.timeparse import ParsedWhen, describe_date, parse_when
+from bot.timeparse import ParsedWhen, asks_for_the_earliest, describe_date, parse_when, when_offered
 
 logger = logging.getLogger(__name__)
 
@@ -179,9 +187,29 @@ def is_answer(tracker: Tracker) -> bool:
     """Return True when the latest message may be an answer (not a question or a command).
 
     A name typed in pinyin, which the NLU may read as words, answers the question of the name
-    (`name_typed_in_pinyin`).
+    (`name_typed_in_pinyin`); a day or time offered with a closing check, which it may read as a
+    question, answers the question of the day or time (`offers_the_when_asked`).
     """
-    return latest_intent(tracker) not in NOT_A_VALUE or name_typed_in_pinyin(tracker)
+    return (
+        latest_intent(tracker) not in NOT_A_VALUE
+        or name_typed_in_pinyin(tracker)
+        or offers_the_when_asked(tracker)
+    )
+
+
+WHEN_QUESTIONS = frozenset({"appointment_date", "appointment_time"})
+
+
+def offers_the_when_asked(tracker: Tracker) -> bool:
+    """Whether the form asks for the day or time and the message offers one ("明儿个上午中不中", "最早的").
+
+    Read by `bot.timeparse.when_offered`, as Rasa's `bot.form_policy.WhenAnswerPolicy` reads it
+    to run the form instead of answering the message as a question.
+    """
+    text = message_text(tracker)
+    if asked_slot(tracker) not in WHEN_QUESTIONS or not text:
+        return False
+    return asks_for_the_earliest(text) or when_offered(text, booking_service().now()) is not None
 
 
 #: From this confidence an ``out_of_scope`` message that offers nothing for the question asked
@@ -294,7 +322,28 @@ def understood_when(tracker: Tracker, service: BookingService) -> Optional[Parse
     if day is not None or clock is not None:
         return ParsedWhen(date=day, half_day=None, time=clock, text="")
     text = message_text(tracker)
+    if text and asks_for_the_earliest(text):
+        return earliest_when(tracker, service)
     return parse_when(text, service.now()) if text else None
+
+
+def earliest_when(tracker: Tracker, service: BookingService) -> Optional[ParsedWhen]:
+    """The earliest bookable day with room for the item, or, asked the time, the day's earliest free time.
+
+    None when the item is not known yet, or nothing is free: the form then says it did not understand,
+    and offers the days or times there are.
+    """
+    item = tracker.get_slot("service")
+    if not item:
+        return None
+    if asked_slot(tracker) == "appointment_time":
+        day = parse_iso_date(tracker.get_slot("appointment_date"))
+        starts = free_starts(service.available_slots(item, day)) if day is not None else []
+        return ParsedWhen(date=None, half_day=None, time=starts[0], text="") if starts else None
+    for day in service.bookable_days(service.config.rules.max_working_days_ahead):
+        if service.available_slots(item, day):
+            return ParsedWhen(date=day, half_day=None, time=None, text="")
+    return None
 
 
 def when_slots(when: ParsedWhen) -> Dict[str, Any]:

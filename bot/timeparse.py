@@ -422,3 +422,58 @@ def describe_date(d: dt.date, today: dt.date) -> str:
     """Return a date as shown in replies: ``12月3日（周四）``, with the year when it is not this year."""
     year = f"{d.year}年" if d.year != today.year else ""
     return f"{year}{d.month}月{d.day}日（{WEEKDAY_NAMES[d.weekday()]}）"
+
+
+WHEN_FILLER = re.compile(r"[\s，,。.！!~～、]+|的|吧|就|呗|啊|呀|哈|谢谢|可以|都行|也行|行|那么|那|要不|还是")
+"""What may stand around a day or a time given alone ("就下礼拜二吧", "下周三的上午", "后天上午 谢谢",
+"那周一吧", "要不后天上午", "还是周三吧": "那周一吧" was read as a wish to cancel, which stops a booking
+being made). Not 中 (Henan's "OK"), which 中午 holds."""
+
+WHEN_CHECKED = re.compile(
+    r"(?:去|来|过去|过来|约|办|的话)?"
+    r"(?:中不中|行不行|可以不|可不可以|可以吗|可以么|行吗|行么|中吗|中不|行不|成吗|成不|好不好|好吗"
+    r"|有号吗|有号不|有空吗|有位置吗|能约吗|能约不|能预约吗|能不能约|咋样|怎么样)[？?。.!！\s]*$"
+)
+"""A closing check on a day or time offered as an answer ("明儿个上午中不中", "后天下午可以吗")."""
+
+_SPEAKER = re.compile(r"^\s*(?:那就?)?(?:我|俺)们?(?:就|想)?")
+"""The citizen before the day they offer ("我明天上午去行不行")."""
+
+EARLIEST = re.compile(r"最早|越早越好|尽早|尽快|越快越好|最快|最近的(?:一天|那天|日子|时间)?|头一个")
+"""Asking for the earliest day or time that can be booked ("最早的", "越早越好", "最近的一天")."""
+EARLIEST_LENGTH = 8
+"""The most characters besides `WHEN_FILLER` a request for the earliest has ("要最早的那个"); a longer
+message asks something of its own ("最早几点开门")."""
+
+
+def when_alone(text: str, now: dt.datetime) -> ParsedWhen | None:
+    """The day, half-day or time ``text`` holds when it holds nothing else (`WHEN_FILLER` aside).
+
+    "后天上午", "下礼拜二", "就下礼拜二吧"; None for a question with one ("明天能办吗") or anything else.
+    """
+    said = WHEN_FILLER.sub("", text)
+    parsed = parse_when(text, now) if said else None
+    return parsed if parsed is not None and said == WHEN_FILLER.sub("", parsed.text) else None
+
+
+_ASKS = re.compile(r"[几吗么呢？?]|什么|啥|咋|怎|多久|多长")
+
+
+def asks_for_the_earliest(text: str) -> bool:
+    """Whether ``text`` asks for the earliest day or time to book (`EARLIEST`), and nothing else.
+
+    Not a question of its own ("最早几点开门", "最快多久能办好"; `_ASKS`).
+    """
+    said = WHEN_FILLER.sub("", text)
+    return EARLIEST.search(said) is not None and len(said) <= EARLIEST_LENGTH and _ASKS.search(said) is None
+
+
+def when_offered(text: str, now: dt.datetime) -> ParsedWhen | None:
+    """A day or time given as an answer, alone or with a closing check (`WHEN_CHECKED`: "明儿个上午中不中").
+
+    Asked while the booking form asks for the day or the time, such a message answers it, whatever
+    the intent model reads (the form's questions: `actions.form_helpers.offers_the_when_asked`).
+    """
+    check = WHEN_CHECKED.search(text)
+    said = _SPEAKER.sub("", text[: check.start()] if check else text)
+    return when_alone(said, now)

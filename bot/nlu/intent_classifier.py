@@ -83,7 +83,7 @@ from bot.nlu.service_linker import ServiceIndex, words_of
 from bot.pii import DIGIT_GAP, spell_out_digits
 from bot.relatives import ELDERS, OTHER_PARTIES, RELATIVES
 from bot.sources import code_fingerprint
-from bot.timeparse import FESTIVAL, TIMEZONE, parse_when
+from bot.timeparse import FESTIVAL, TIMEZONE, WHEN_FILLER, when_alone
 
 logger = logging.getLogger(__name__)
 
@@ -1153,12 +1153,6 @@ def told_only(text: str) -> bool:
     return all(TOLD_FURTHER.search(clause) for clause in clauses[1:])
 
 
-WHEN_FILLER = re.compile(r"[\s，,。.！!~～、]+|的|吧|就|呗|啊|呀|哈|谢谢|可以|都行|也行|行|那么|那|要不|还是")
-"""What may stand around a day or a time given alone ("就下礼拜二吧", "下周三的上午", "后天上午 谢谢",
-"那周一吧", "要不后天上午", "还是周三吧": "那周一吧" was read as a wish to cancel, which stops a booking
-being made). Not 中 (Henan's "OK"), which 中午 holds."""
-
-
 def a_time_alone(text: str) -> bool:
     """Whether ``text`` holds nothing but a day, a half-day or a time (`bot.timeparse.parse_when`).
 
@@ -1170,8 +1164,7 @@ def a_time_alone(text: str) -> bool:
     said = WHEN_FILLER.sub("", text)
     if not said or OUTSIDE_HOURS_WORDS.fullmatch(said) or FESTIVAL.fullmatch(said):
         return False  # "周末", "中午", "国庆节" alone ask whether the hall is open then: the model reads them
-    parsed = parse_when(text, dt.datetime.now(TIMEZONE))
-    return parsed is not None and said == WHEN_FILLER.sub("", parsed.text)
+    return when_alone(text, dt.datetime.now(TIMEZONE)) is not None
 
 
 def read_as_statement(ranking: List[Dict[str, Any]], text: str) -> List[Dict[str, Any]]:

@@ -128,6 +128,31 @@ def test_a_day_answered_with_that_or_then_is_the_day(stack: Stack) -> None:
     assert "空闲时段" in text_of(replies) and "停止" not in text_of(replies), replies
 
 
+@pytest.mark.parametrize("check", ["{day}上午中不中", "俺{day}下午去行不行", "{day}可以吗"])
+def test_a_day_offered_with_a_closing_check_is_the_day(stack: Stack, check: str) -> None:
+    # "明儿个上午中不中" was answered as a question about doing the item online, and the day asked again
+    chat = Conversation(stack)
+    days = buttons_of(chat.say("我想预约去办居住证"))
+    weekday = re.search(r"周[一二三四五六日]", days[1]["title"])
+    assert weekday, days
+    replies = chat.say(check.format(day=weekday.group(0)))
+    assert "空闲时段" in text_of(replies) and days[1]["title"] in text_of(replies), replies
+    assert not any(r.get("custom") for r in replies), replies  # no guide answer before it
+
+
+def test_the_earliest_day_and_time_are_chosen_for_the_citizen(stack: Stack) -> None:
+    chat = Conversation(stack)
+    days = buttons_of(chat.say("我想预约去办居住证"))
+    times = chat.say("最早的")
+    assert days[0]["title"] in text_of(times) and "空闲时段" in text_of(times), times
+    first = buttons_of(times)[0]["title"].split("-")[0]
+    assert "姓名" in text_of(chat.say("越早越好"))
+    assert "手机" in text_of(chat.say("王建国"))
+    assert "身份证" in text_of(chat.say(PHONE))
+    summary = text_of(chat.say(ID_NUMBER))
+    assert f"时间：{days[0]['title']} {first}" in summary, summary
+
+
 def test_digression_then_back_to_the_form(stack: Stack) -> None:
     chat = Conversation(stack)
     assert "哪一天" in text_of(chat.say("我要预约 办退休"))

@@ -349,3 +349,47 @@ def test_a_phrase_in_random_text_means_what_it_means_alone(before, after, phrase
     inside = parse_when(f"{before}，{phrase}，{after}", NOW)
     assert alone is not None and inside is not None
     assert (inside.date, inside.half_day, inside.time) == (alone.date, alone.half_day, alone.time)
+
+
+@pytest.mark.parametrize(
+    ("text", "date", "half_day", "time"),
+    [
+        ("明儿个上午中不中", D(2026, 11, 27), "上午", None),
+        ("后天下午可以吗", D(2026, 11, 28), "下午", None),
+        ("俺想下周一去中不中", D(2026, 11, 30), None, None),
+        ("我明天上午去行不行", D(2026, 11, 27), "上午", None),
+        ("9点半行吗", None, None, T(9, 30)),
+        ("就下礼拜二吧", D(2026, 12, 1), None, None),  # no check: a day given alone
+    ],
+)
+def test_a_day_or_time_offered_with_a_closing_check(text, date, half_day, time):
+    from bot.timeparse import when_offered
+
+    parsed = when_offered(text, NOW)
+    assert parsed is not None
+    assert (parsed.date, parsed.half_day, parsed.time) == (date, half_day, time)
+
+
+@pytest.mark.parametrize("text", ["明天能办吗", "明天上午人多不多", "我是明天生日", "周三中午有人值班吗"])
+def test_a_question_holding_a_day_offers_none(text):
+    from bot.timeparse import when_offered
+
+    assert when_offered(text, NOW) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "asked"),
+    [
+        ("最早的", True),
+        ("越早越好", True),
+        ("要最早的那个", True),
+        ("尽快吧", True),
+        ("最早几点开门", False),  # a question of its own
+        ("最快多久能办好", False),
+        ("你们最早的时候人多不多啊 我想问问", False),
+    ],
+)
+def test_asking_for_the_earliest(text, asked):
+    from bot.timeparse import asks_for_the_earliest
+
+    assert asks_for_the_earliest(text) is asked

@@ -1,0 +1,98 @@
+"""A dialogue policy: a day or time offered while the booking form asks for one goes to the form.
+
+Asked "请问您想预约哪一天？", a citizen answers "明儿个上午中不中" or "后天下午可以吗" (a day with a
+closing check), or "最早的". The intent model reads such a message without the question it answers, as a
+question about the hall or the item (``ask_online``, ``ask_office_hours``), and the rules would
+answer that question and ask for the day again. This policy sees the form and the slot it asks
+for in the tracker; when the message offers a day or a time (`bot.timeparse.when_offered`), it
+predicts the form itself, whose extraction reads the message as the answer
+(`actions.form_helpers.is_answer`). It has a higher priority than ``RulePolicy`` and predicts
+nothing in every other case: no form asking for the day or time, a button's payload, or a step
+other than the one right after the message.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Dict, List, Optional
+
+from rasa.core.policies.policy import Policy, PolicyPrediction, SupportedData
+from rasa.engine.graph import ExecutionContext
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.shared.core.constants import ACTION_LISTEN_NAME, REQUESTED_SLOT
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.generator import TrackerWithCachedStates
+from rasa.shared.core.trackers import DialogueStateTracker
+
+from bot.timeparse import TIMEZONE, asks_for_the_earliest, when_offered
+
+WHEN_SLOTS = frozenset({"appointment_date", "appointment_time"})
+"""The form questions a day or time answers."""
+PRIORITY = 7
+"""Above ``RulePolicy`` (6): the rule for the message's intent while a form is active must not win."""
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.POLICY_WITHOUT_END_TO_END_SUPPORT, is_trainable=True)
+class WhenAnswerPolicy(Policy):
+    """Predicts the active form for a day or time offered while it asks for one."""
+
+    @staticmethod
+    def get_default_config() -> Dict[str, Any]:
+        """The policy's priority."""
+        return {"priority": PRIORITY}
+
+    @staticmethod
+    def supported_data() -> SupportedData:
+        """Learns nothing from stories or rules."""
+        return SupportedData.ML_DATA
+
+    def __init__(
+        self,
+        config: Dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        featurizer: Optional[Any] = None,
+    ) -> None:
+        super().__init__(config, model_storage, resource, execution_context, featurizer)
+
+    def train(
+        self, training_trackers: List[TrackerWithCachedStates], domain: Domain, **kwargs: Any
+    ) -> Resource:
+        """Nothing to learn; writes an empty resource so that the model loads it like any policy."""
+        with self._model_storage.write_to(self._resource):
+            pass
+        return self._resource
+
+    def predict_action_probabilities(
+        self,
+        tracker: DialogueStateTracker,
+        domain: Domain,
+        rule_only_data: Optional[Dict[str, Any]] = None,
+        **kwargs: Any,
+    ) -> PolicyPrediction:
+        """The active form right after a message offering the day or time it asks for, else nothing."""
+        probabilities = self._default_predictions(domain)
+        form = tracker.active_loop_name
+        if (
+            form
+            and tracker.latest_action_name == ACTION_LISTEN_NAME
+            and tracker.get_slot(REQUESTED_SLOT) in WHEN_SLOTS
+            and offers_a_when(tracker)
+        ):
+            probabilities[domain.index_for_action(form)] = 1.0
+        return self._prediction(probabilities)
+
+
+def offers_a_when(tracker: DialogueStateTracker) -> bool:
+    """Whether the latest message, typed, offers a day or time, or asks for the earliest.
+
+    Read by `bot.timeparse.when_offered` and `bot.timeparse.asks_for_the_earliest` ("最早的").
+    """
+    message = tracker.latest_message
+    text = (message.text if message is not None else None) or ""
+    if not text or text.startswith("/"):
+        return False
+    return asks_for_the_earliest(text) or when_offered(text, dt.datetime.now(TIMEZONE)) is not None
