@@ -152,3 +152,11 @@ def test_a_situation_told_with_the_question_is_not_asked(stack: Stack) -> None:
     assert asked["type"] == "guide_question" and asked["question"] == "agent"
     checklist = chat.say("本人")
     assert "（补办或换卡、本人办理）" in text_of(checklist)
+
+
+def test_someone_who_cannot_come_is_told_how_it_is_done_without_coming(stack: Stack) -> None:
+    chat = Conversation(stack)
+    assert card_of(chat.say("俺爹快到六十了，退休咋弄"))["item"] == "退休一件事"
+    replies = chat.say("俺爹腿脚不中，来不了咋办")
+    assert card_of(replies)["aspect"] == "online" and "全程网办" in text_of(replies)
+    assert "委托代办与授权委托书" in [b["title"] for b in buttons_of(replies)]
