@@ -178,6 +178,14 @@ from tests.utils.conversations import by_file, load_conversations, play
 # 公积金, and an unsure out-of-scope reading under 0.6 of a question the catalogue is sure of
 # (docs/intent-tuning.md): 48/57; of the 1253 before, 1191 → 1197 (none lost): 1245/1310 (0.950).
 # Its bar sits two conversations under; so do those of the files that moved.
+# 2026-12-08: blind_twenty_second.yml, 50 conversations by a forty-first writer, asked for 个性指南
+# answers typed in the citizen's own words or told with the question, someone who cannot come, days
+# and times offered to the booking form with a check or as "the earliest", and questions put instead
+# of an answer; scored before anyone looked at its failures, on the code that already read typed
+# answers, absences and days with a check: 37/50 (0.740). Then places and someone sent as answers,
+# more ways of asking for the earliest, a person of the matter at hand who cannot come kept with it,
+# and the other side of a sale asked to come: 50/50; the earlier files unchanged (1248/1310, the same
+# conversations). Its bar sits two conversations under.
 SUCCESS_BAR = 0.92
 NEWER_FILE_BARS = {
     "blind_sixth.yml": 0.81,
@@ -196,6 +204,7 @@ NEWER_FILE_BARS = {
     "blind_nineteenth.yml": 0.91,
     "blind_twentieth.yml": 0.89,
     "blind_twenty_first.yml": 0.8,
+    "blind_twenty_second.yml": 0.96,
 }
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]

@@ -1,8 +1,9 @@
 """Held-out conversations (``tests/conversations/*.yml``) played through ``/api/chat``.
 
 Each conversation is a list of turns, each a citizen's message and what the reply must hold
-(``expect``): the item it is about, the guide aspect it answers, choices instead of a guess, or
-the kind of non-guide answer. A conversation succeeds when every turn holds. Used by the test
+(``expect``): the item it is about, the guide aspect it answers, the 个性指南 answer a checklist is
+for (``told``), choices instead of a guess, or the kind of non-guide answer (``times``: a day
+offered to the booking form was taken). A conversation succeeds when every turn holds. Used by the test
 suite (``tests/integration/test_conversations.py``) and by ``make eval``.
 """
 
@@ -126,6 +127,12 @@ def check(expect: Dict[str, Any], replies: Sequence[Dict[str, Any]]) -> List[str
             problems.append(f"choices lack {sorted(missing)}")
     if expect.get("no_item") and (card_items or any(i.name in texts for i in catalogue.items)):
         problems.append(f"expected no item, got {sorted(card_items)}")
+    told = expect.get("told")
+    if told:
+        # the checklist for the 个性指南 answer given: its heading names it ("办理…（已有营业执照）需要…")
+        checklists = [c for c in guide_cards if c.get("type") == "guide" and c.get("aspect") == "materials"]
+        if not checklists or not re.search(rf"（[^）]*{re.escape(str(told))}[^）]*）需要准备", texts):
+            problems.append(f"expected the checklist for {told}, got {texts[:60]!r}")
     answer = expect.get("answer")
     if answer:
         problems.extend(_check_answer(str(answer), expect, replies, cards, texts))
@@ -164,6 +171,10 @@ def _check_answer(
     if answer == "booking":
         asks = ("预约" in texts and any(q in texts for q in BOOKING_QUESTIONS)) or SLOTS_OFFERED in texts
         return [] if asks else [f"expected the booking form, got {texts[:60]!r}"]
+    if answer == "times":
+        # the day offered was taken: that day's free times are shown, or the next question is asked
+        taken = SLOTS_OFFERED in texts or "姓名" in texts
+        return [] if taken and "哪一天" not in texts else [f"expected the day taken, got {texts[:60]!r}"]
     if answer == "lookup":
         return [] if "预约号" in texts else [f"expected a request for the 预约号, got {texts[:60]!r}"]
     return [f"unknown answer kind {answer}"]
