@@ -14,7 +14,7 @@ from typing import Any, Optional
 
 from bot.booking_dialogue import choose_button
 from bot.catalogue import Catalogue, ServiceItem
-from bot.guide import ASKING, ASPECTS, INTENT_TO_ASPECT
+from bot.guide import ASKING, ASPECTS, INTENT_TO_ASPECT, SWITCH_CUES
 from bot.situations import told_option
 
 Button = Mapping[str, Any]
@@ -155,9 +155,20 @@ def typed_choice(
     if not guide:
         return None
     named_items = set(mentioned)
-    chosen = choose_button(text, [dict(b) for b in guide]) or told_situation(catalogue, text, guide)
+    chosen = choose_button(text, [dict(b) for b in guide])
     if chosen is not None and not named_items - {button_service(chosen)}:
         return chosen
+    told = told_situation(catalogue, text, guide)
+    named_by_name = catalogue.mentioned_in(text) if told is not None else None
+    turns_away = any(cue in text for cue in SWITCH_CUES)  # "不光改名 还要把注册地…迁到高新区来"
+    if (
+        told is not None
+        and not turns_away
+        and (named_by_name is None or named_by_name.name == button_service(told))
+    ):
+        # "俺是驻马店哩，户口一直没迁过来": an answer in own words, whose words may describe another item
+        # (迁 of 企业迁移登记) but name none and turn to none
+        return told
     offered = {button_service(b): b for b in guide if button_service(b)}
     if len(guide) == 1 and len(offered) == 1 and named_items == set(offered) and not ASKING.search(text):
         # "您是想办理以下哪个事项？" with one item offered, answered by naming it ("就是盖厂房要办

@@ -15,7 +15,9 @@ An option is evidenced by:
 - what citizens say for it, listed by staff under the question's ``says`` in the item's file
   (`bot.catalogue.models.Situation.says`: 丢了, 坏了 for 补办或换卡);
 - the common ways of saying the answers that recur across items (`SHARED_WORDS`: 自己 for an
-  option labelled 本人…, 外省 for 外地…, 有了 for 已有…).
+  option labelled 本人…, 外省 for 外地…, 有了 for 已有…), a place of Zhengzhou for an option
+  labelled 郑州/本市/本地 and one elsewhere for 外地 (`bot.nlu.places`: "俺是驻马店哩"), and someone
+  sent for an option labelled 委托 (`bot.guide.PROXY_CUES`: "让会计帮忙跑").
 
 A word said after a negation ("不是本地的", "没有营业执照") evidences the other option of a
 two-option question, and nothing when there are more. The longest words are read first and a
@@ -30,6 +32,8 @@ from collections.abc import Iterable, Mapping
 from typing import Dict, List, Optional, Tuple
 
 from bot.catalogue import ServiceItem, Situation
+from bot.guide import PROXY_CUES
+from bot.nlu.places import LOCAL, other_place
 from bot.segmentation import default_tokenizer
 
 SHARED_WORDS: Tuple[Tuple[str, Tuple[str, ...]], ...] = (
@@ -42,7 +46,10 @@ SHARED_WORDS: Tuple[Tuple[str, Tuple[str, ...]], ...] = (
         + ("家里人", "家人", "亲戚", "朋友", "中介"),
     ),
     ("单位", ("公司", "厂里", "单位上")),
-    ("外地", ("外省", "外市", "外地", "老家", "非本市", "非郑州", "不是郑州", "不是本市", "不是本地")),
+    (
+        "外地",
+        ("外省", "外市", "外地", "老家", "非本市", "非郑州", "不是郑州", "不是本市", "不是本地", "没迁过来"),
+    ),
     ("郑州", ("郑州", "本市", "本地", "市里")),
     ("本市", ("郑州", "本市", "本地", "市里")),
     (
@@ -51,10 +58,18 @@ SHARED_WORDS: Tuple[Tuple[str, Tuple[str, ...]], ...] = (
     ),
     ("补办", ("补办", "补领", "补卡", "丢了", "丢失", "遗失", "掉了", "弄丢", "找不到", "坏了", "损坏")),
     ("换", ("换卡", "换领", "换新", "换证", "过期", "到期")),
-    ("已有", ("有了", "已经有", "已有", "办好了", "办下来了", "拿到了", "领到了", "办过了", "早就有")),
+    (
+        "已有",
+        ("有了", "已经有", "已有", "办好了", "办下来了", "拿到了", "拿到手", "已经拿到", "领到了", "办过了")
+        + ("早就有", "已经办了", "已经办好", "早办好了"),
+    ),
     ("还没", ("还没", "没有", "没办", "未办", "没呢", "没领", "尚未")),
 )
 """Common ways of saying an answer, for any option whose label holds the first word."""
+
+LOCAL_PLACES = tuple(place for place in LOCAL if place not in ("河南", "高新"))
+"""Zhengzhou's districts and cities (`bot.nlu.places.LOCAL`), which tell a local option; not the province
+(河南 is 外地 to 郑州) nor 高新, which every message about the hall may hold."""
 
 _NEGATED = re.compile(r"(?:不是|并非|并不是|不算|不在|没在|非|没有|没|还没|未|不)$")
 """Words just before a said word that deny it ("不是本地的", "没有营业执照")."""
@@ -90,6 +105,8 @@ def said_words(item: ServiceItem, situation: Situation) -> Dict[str, List[str]]:
         for key_word, shared in SHARED_WORDS:
             if key_word in label:
                 found.update(shared)
+        if any(word in label for word in ("郑州", "本市", "本地")):
+            found.update(LOCAL_PLACES)  # "俺是金水区的"
         found.update(situation.says.get(option, ()))
         words[option] = sorted(found, key=len, reverse=True)
     return words
@@ -119,6 +136,10 @@ def told_option(item: ServiceItem, situation: Situation, text: str) -> Optional[
         if _NO.match(said):
             return negative[0]
     evidenced = set()
+    for option, label in situation.options.items():
+        elsewhere = "外地" in label and other_place(said) is not None  # "俺是驻马店哩"
+        if elsewhere or ("委托" in label and PROXY_CUES.search(said)):  # "让会计帮忙跑"
+            evidenced.add(option)
     for option, start, end in _occurrences(said, said_words(item, situation)):
         if _NEGATED.search(said[:start]) and not _NEGATIVE_LABEL.match(said[start:end]):
             if len(options) != 2:

@@ -55,6 +55,10 @@ def told(item_name: str, key: str, text: str) -> Optional[str]:
         ("水电气网联合报装一件事", "customer", "开的是个门店", "business"),
         ("企业信息变更一件事", "change_type", "换法人", "legal_rep"),
         ("身后一件事", "relation", "我是他儿子", "family"),
+        # a place: elsewhere for 外地, one of Zhengzhou's for 郑州; someone sent for 委托
+        ("灵活就业一件事", "residence", "俺是驻马店哩，户口一直没迁过来", "nonlocal"),
+        ("灵活就业一件事", "residence", "俺是金水区哩", "local"),
+        ("开办企业一件事", "agent", "我不去，让会计帮忙跑", "proxy"),
     ],
 )
 def test_an_answer_in_own_words_is_read(item: str, key: str, text: str, option: str) -> None:
