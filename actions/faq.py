@@ -32,7 +32,6 @@ from actions.guide import (
     chosen_guide_button,
     intent_confidence,
     item_in_context,
-    offer_proxy_rule,
     ranked_under_fallback,
     send,
     service_mentions,
@@ -56,7 +55,6 @@ from bot.guide import (
     asks_for_someones_presence,
     asks_for_the_conditions,
     aspect_for_paper,
-    aspect_when_absent,
     did_you_mean,
     guide_intent_near_faq,
     item_behind_entry,
@@ -222,11 +220,9 @@ def guide_answer_instead(
     # "郑好办手机上可以申领不" after 社会保障卡 (ask_online near faq)
     intent, _ = guide_intent_near_faq(tracker.latest_message.get("intent_ranking") or [], overview=False)
     aspect = INTENT_TO_ASPECT[intent] if intent is not None else "overview"
-    # "俺爹下不了床 叫俺妹去窗口办行不行": who may apply, the item's conditions, when the item answers;
-    # "俺爹腿脚不中，来不了咋办": how it is done without coming (`bot.guide.aspect_when_absent`)
+    # "俺爹下不了床 叫俺妹去窗口办行不行": who may apply, the item's conditions, when the item answers
+    # ("俺爹腿脚不中，来不了咋办" is answered how it is done without coming: `answer_item`)
     answered = "eligibility" if aspect == "overview" and asks_for_the_conditions(text) else aspect
-    if tells_cannot_come(text):
-        answered = aspect_when_absent(item)
     sure_of_entry = agreed and score >= UNSURE_SCORE
     # a paper few items ask for (发票, 结婚证) unless retrieval is sure of an entry the model agrees on;
     # one nearly every item asks for (身份证) only when retrieval is unsure of its entry
@@ -439,9 +435,7 @@ class ActionFaq(Action):
         if instead is not None:
             item, aspect = instead
             events = answer_item(dispatcher, tracker, item, aspect)
-            if tells_cannot_come(typed) and aspect == "online":
-                offer_proxy_rule(dispatcher, aspect)  # the rule on doing it by proxy, not the entry found
-            else:
+            if not tells_cannot_come(typed):  # else the rule on doing it by proxy is offered instead
                 offer_entry(dispatcher, entry)
             return events
         if not topic and score >= UNSURE_SCORE and typed.strip() and HALL_AS_A_WHOLE.search(typed) is None:

@@ -403,11 +403,18 @@ def answer_item(
     """Answer one aspect of ``item`` and keep the item in context.
 
     ``details`` are the lines of its guide to quote first; by default those answering the message.
+    Someone who cannot come, about the item in context, is answered how it is done without coming
+    (`bot.guide.aspect_when_absent`), whatever ``aspect`` the caller read.
     """
+    text = message_text(tracker)
     if details is None:
-        details = get_catalogue().details(item, message_text(tracker))
+        details = get_catalogue().details(item, text)
+    absent = bool(text) and item.name == item_in_context(tracker) and tells_cannot_come(text)
+    if absent:
+        aspect = aspect_when_absent(item)
     answers = situation_answers(tracker, item, aspect)
     send(dispatcher, render(item, aspect, get_hall(), answers, details))
+    offer_proxy_rule(dispatcher, aspect if absent else "")
     return [
         SlotSet("service", item.name),
         SlotSet("situation_answers", {"item": item.name, "answers": answers}),

@@ -480,8 +480,11 @@ def guide_intent_read(intent: str, confidence: float, text: str) -> str:
         return "ask_service_guide"  # "开饭店这块都管哪几样": what it covers, not what is handed in
     if intent in INTENT_TO_ASPECT and confidence < GUESSED_ASPECT:
         worded = worded_aspect(text, guessed=True)
-        if worded is None and asks_if_it_may_be_drawn(text):
-            return "ask_eligibility"  # a guessed fee for "公积金的钱能取出来交首付不": the conditions
+        presence = intent == "ask_materials" and asks_who_may_do_it(text)
+        if worded is None and (asks_if_it_may_be_drawn(text) or presence):
+            # a guessed fee for "公积金的钱能取出来交首付不", guessed materials for "卖房的那家也得跟着去不"
+            # (what is handed in says nothing of who comes): the conditions
+            return "ask_eligibility"
         return ASPECTS[worded][0] if worded is not None else intent
     if intent == "ask_materials" and _PAID_WHAT.search(text) and worded_aspect(text) in (None, "fee"):
         return "ask_fee"  # 交 of "过户都要交哪些税费" pays, not hands in
@@ -588,7 +591,7 @@ BACK_REFERENCES = (
 # Someone's own presence asked about ("俺媳妇也得一起去吗", "非要本人到场吗")
 PRESENCE_CUES = tuple(
     "本人 亲自 到场 到现场 得去吗 要去吗 得来吗 要来吗 都得去 一起去 也得去 也要去 也得来 "
-    "过来一趟 来一趟 得过来 要过来".split()
+    "过来一趟 来一趟 得过来 要过来 跟着去 跟着来 一块去 一块儿去 一起来".split()
 )
 # "this" or a person the matter at hand concerns ("他身子骨不行出不了门 俺替他跑一趟中不中")
 POINTING_CUES = BACK_REFERENCES + RELATIVES + tuple("他 她 他们 她们 对方 卖方 买方 老人".split())
@@ -641,17 +644,22 @@ def several_items(catalogue: Catalogue, text: str) -> List[ServiceItem]:
     return found if len(found) >= 2 else []
 
 
+SELLER_OR_BUYER = tuple("卖房的 买房的 卖家 买家 卖方 买方 房主 对方".split())
+"""The other side of a sale, whose presence a citizen asks about ("卖房的那家也得跟着去不")."""
+
+
 def asks_for_someones_presence(text: str) -> bool:
     """Whether ``text`` asks whether a person must come ("孩子他妈也要去吗", "他腿摔了 非要本人到场吗").
 
-    A relative (`RELATIVES`), or 他/她 (not inside 其他/其它), and a presence cue
+    A relative (`RELATIVES`), the other side of a sale (`SELLER_OR_BUYER`), or 他/她 (not inside
+    其他/其它), and a presence cue
     (`PRESENCE_CUES`); or the applicant themselves coming (`_IN_PERSON`: "要本人来一趟不", "要本人去吗").
     "我妈能不能帮我排个号" asks about the hall, not the matter at hand.
     """
     if _IN_PERSON.search(text):
         return True
     bare = text.replace("其他", "").replace("其它", "")
-    person = any(word in text for word in RELATIVES) or "他" in bare or "她" in bare
+    person = any(word in text for word in (*RELATIVES, *SELLER_OR_BUYER)) or "他" in bare or "她" in bare
     return person and any(cue in text for cue in PRESENCE_CUES)
 
 
@@ -1799,6 +1807,10 @@ def choose_item(
         # "居住证已经拿到手了 下一步申请公租房": the item in context is the background, the other one
         # is asked about
         named = [n for n in named if n.name != in_context.name]
+    if typed and in_context is not None and tells_cannot_come(text) and catalogue.mentioned_in(text) is None:
+        # "法人在深圳出差 回不来 咋整" after 开办企业: a person of the matter at hand cannot come (法人
+        # and 股东 describe 企业信息变更 only as what changes); an item named by name is still followed
+        return ItemChoice(item=in_context, details=catalogue.details(in_context, text))
     if len(named) > 1:
         return ItemChoice(choices=named)
     several = several_items(catalogue, text) if typed else []

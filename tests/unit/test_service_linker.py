@@ -375,6 +375,7 @@ def test_the_intent_models_hesitation_counts_as_evidence() -> None:
         ("要本人来一趟不", True),
         ("俺自己跑一趟能办完不", True),
         ("我一个人能去办不", True),
+        ("卖房的那家也得跟着去不", True),  # the other side of a sale
         ("本人来不了能办吗", False),  # cannot come: asked what can be done instead
         ("本人去年退休的 养老金咋领", False),  # 去年, 去世, 来郑州: no question of coming
         ("本人过去在外地交过社保", False),
