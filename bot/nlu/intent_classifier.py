@@ -806,6 +806,7 @@ class NgramIntentClassifier(GraphComponent, IntentClassifier):
                 ranking = self.read_as_faq_question(ranking, text)
                 ranking = read_as_rating(ranking, text)
                 ranking = self.read_as_booking(ranking, text)
+                ranking = read_as_booking_rule_question(ranking, text)
                 ranking = self.read_as_out_of_scope(ranking, text)
                 ranking = read_as_a_number(ranking, text)
                 answered = answered_as_service(str(ranking[0]["name"]))
@@ -1401,6 +1402,30 @@ def put_first(ranking: List[Dict[str, Any]], index: int) -> List[Dict[str, Any]]
     demoted = {"name": ranking[0]["name"], "confidence": float(ranking[index]["confidence"])}
     rest = [r for i, r in enumerate(ranking) if i not in (0, index)] + [demoted]
     return [promoted, *sorted(rest, key=lambda r: -float(r["confidence"]))]
+
+
+ASKS_IF_BOOKING_IS_NEEDED = re.compile(
+    r"(?:要|需要|得|用|必须|非得|非要|一定要|还要|还得)(?:提前|先)?(?:预约|约)(?:一下|个号)?(?:吗|么|不|没|嘛|呢|[？?])"
+    r"|(?:要不要|用不用|需不需要|需要不需要|得不得)(?:提前|先)?(?:预约|约)"
+    r"|(?:不|没)(?:预约|约)(?:的话)?(?:能|可以|行|中)"
+)
+"""Asking whether a booking is needed at all ("结婚登记要预约吗", "办社保卡需要预约吗", "不预约能办不")."""
+
+
+def read_as_booking_rule_question(ranking: List[Dict[str, Any]], text: str) -> List[Dict[str, Any]]:
+    """``ranking`` with ``faq`` first when a ``book_appointment`` reading asks whether booking is needed.
+
+    "结婚登记要预约吗" asks the hall's rule on booking (the FAQ entry 预约办的规则: without a booking a
+    number is taken on the spot), not for the booking form (`ASKS_IF_BOOKING_IS_NEEDED`). ``faq``
+    takes the top's confidence (`put_first`); it is added when the model ranked it nowhere.
+    """
+    if not ranking or ranking[0]["name"] != BOOK_APPOINTMENT or not ASKS_IF_BOOKING_IS_NEEDED.search(text):
+        return ranking
+    names = [r["name"] for r in ranking]
+    if FAQ_INTENT not in names:
+        ranking = [*ranking, {"name": FAQ_INTENT, "confidence": 0.0}]
+        names.append(FAQ_INTENT)
+    return put_first(ranking, names.index(FAQ_INTENT))
 
 
 def unsure_booking(ranking: Sequence[Dict[str, Any]], text: str) -> bool:

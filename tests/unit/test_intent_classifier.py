@@ -1249,3 +1249,24 @@ def test_the_latin_words_are_read_once_a_turn() -> None:
     chinese = Message(data={"text": "可以预约吗"})
     classifier.masked(chinese)
     assert chinese.get(LATIN_READINGS) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "asks"),
+    [
+        ("结婚登记要预约吗", True),
+        ("办社保卡需要预约吗", True),
+        ("用不用提前预约", True),
+        ("不预约能办不", True),
+        ("我要预约办社保卡", False),  # a request: the booking form
+        ("帮我约个号", False),
+        ("可以预约吗", False),
+    ],
+)
+def test_a_question_whether_booking_is_needed_is_the_faq(text: str, asks: bool) -> None:
+    from bot.nlu.intent_classifier import read_as_booking_rule_question
+
+    ranking = [{"name": "book_appointment", "confidence": 0.7}, {"name": "ask_online", "confidence": 0.2}]
+    read = read_as_booking_rule_question(ranking, text)
+    assert read[0]["name"] == ("faq" if asks else "book_appointment")
+    assert read[0]["confidence"] == 0.7
