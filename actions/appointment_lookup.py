@@ -12,6 +12,7 @@ is proof enough without the phone number.
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any, Dict, List, Optional
 
 from rasa_sdk import Action, FormValidationAction, Tracker
@@ -25,6 +26,7 @@ from actions.form_helpers import (
     CHANGE_SLOTS,
     FAILURES_SLOT,
     LOOKUP_SLOTS,
+    MISSES_SLOT,
     OPERATION_SLOT,
     SERVICE_UNAVAILABLE,
     asked_slot,
@@ -45,11 +47,12 @@ from bot.appointments import Booking, BookingError, format_day
 from bot.appointments.codes import find_code
 from bot.booking_dialogue import booking_card, code_error
 from bot.guide import payload
+from bot.hall import get_hall
 
 logger = logging.getLogger(__name__)
 
 #: What a look-up leaves once it acted: the booking found stays in context, the request goes.
-_ACTED_ON = (*CHANGE_SLOTS, OPERATION_SLOT)
+_ACTED_ON = (*CHANGE_SLOTS, OPERATION_SLOT, MISSES_SLOT)
 
 
 class ValidateAppointmentLookupForm(helpers.EscalatingValidation, FormValidationAction):
@@ -93,7 +96,8 @@ class ValidateAppointmentLookupForm(helpers.EscalatingValidation, FormValidation
         """Accept eight letters and digits from the code alphabet."""
         code = find_code(str(slot_value or ""))
         if code is None:
-            if asked_slot(tracker) == "appointment_code":
+            forgotten = CODE_FORGOTTEN.search(message_text(tracker)) is not None  # told by the question
+            if asked_slot(tracker) == "appointment_code" and not forgotten:
                 dispatcher.utter_message(text=code_error(str(slot_value or "")) or "")
             return {"appointment_code": None}
         return {"appointment_code": code}
@@ -130,6 +134,20 @@ class ValidateAppointmentLookupForm(helpers.EscalatingValidation, FormValidation
         return {"phone": pii.find_mobile(text)}
 
 
+CODE_FORGOTTEN = re.compile(r"忘了|忘记|不记得|记不清|记不住|找不到|找不着|弄丢|丢了|没记")
+"""Telling that the 预约号 is not at hand ("预约号忘了咋办", "号码找不着了")."""
+
+
+def forgotten_code_text(hall_phone: str) -> str:
+    """What to do without the 预约号: where it was given, signing in to 郑好办, or the hall's phone."""
+    return (
+        "预约号在预约成功时的那条回复里（“预约成功！预约号……”），可以翻一下聊天记录。"
+        "如果是在郑好办APP登录后预约的，登录后直接说“查一下我的预约”即可，不用预约号；"
+        f"也可以拨打大厅咨询电话{hall_phone}，工作人员核实身份后帮您查询。\n"
+        "找到了预约号请直接输入，不查了请说“不查了”。"
+    )
+
+
 class ActionAskAppointmentCode(Action):
     """Asks for the 预约号; a signed-in user chooses from their own bookings instead."""
 
@@ -142,6 +160,10 @@ class ActionAskAppointmentCode(Action):
     ) -> List[Dict[str, Any]]:
         """List the signed-in user's bookings as buttons, or ask for the code."""
         user = host_user(tracker)
+        if not user and CODE_FORGOTTEN.search(message_text(tracker)):
+            # "预约号忘了咋办": where the code is, and who finds a booking without it, not the bare question
+            dispatcher.utter_message(text=forgotten_code_text(get_hall().consultation_phone))
+            return []
         if not user:
             dispatcher.utter_message(response="utter_ask_appointment_code")
             return []
@@ -206,6 +228,30 @@ def _owned(code: str, user: str) -> bool:
         return False
 
 
+MAX_LOOKUP_MISSES = 3
+"""Look-ups in a row that find nothing before the form stops asking (the hall's phone is given)."""
+
+
+def not_found(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[Dict[str, Any]]:
+    """No booking has this 预约号 and phone: ask for them again, up to `MAX_LOOKUP_MISSES` times in a row.
+
+    The 预约号 typed next starts the look-up again (the rule for a code typed on its own), which then
+    asks for the phone. Which of the two was wrong is not said, so that trying numbers reveals nothing.
+    """
+    misses = int(tracker.get_slot(MISSES_SLOT) or 0) + 1
+    if misses >= MAX_LOOKUP_MISSES:
+        dispatcher.utter_message(
+            text=f"仍然没有找到与该预约号和手机号匹配的预约。请拨打大厅咨询电话{get_hall().consultation_phone}，"
+            "工作人员核实身份后帮您查询。"
+        )
+        return [*reset(LOOKUP_SLOTS), SlotSet(MISSES_SLOT, None)]
+    dispatcher.utter_message(
+        text="没有找到与该预约号和手机号匹配的预约。请核对后重新输入预约号（8位字母和数字），再输入预约时的手机号。"
+    )
+    operation = tracker.get_slot(OPERATION_SLOT)
+    return [*reset(LOOKUP_SLOTS), SlotSet(OPERATION_SLOT, operation), SlotSet(MISSES_SLOT, misses)]
+
+
 class ActionManageAppointment(Action):
     """Shows, cancels or starts moving the booking found by 预约号 and phone number."""
 
@@ -226,8 +272,7 @@ class ActionManageAppointment(Action):
         try:
             booking = service.find(code=code, phone=phone, owner=owner)
             if booking is None:
-                dispatcher.utter_message(text="没有找到与该预约号和手机号匹配的预约，请核对后重新输入。")
-                return reset(LOOKUP_SLOTS)
+                return not_found(dispatcher, tracker)
             if operation == "cancel":
                 booking = service.cancel(code=code, phone=phone, owner=owner)
                 dispatcher.utter_message(

@@ -53,6 +53,9 @@ from bot.booking_dialogue import (
     parse_iso_date,
     slot_for,
     time_buttons,
+    why_needed_text,
+    withheld_slot,
+    withholds,
 )
 from bot.catalogue import get_catalogue
 from bot.guide import payload
@@ -312,6 +315,10 @@ def _checked(
         and not reopened
         and (found is None or not said_in_latest_message(tracker, found, find))
     ):
+        return {slot: None}
+    if asked_slot(tracker) == slot and withholds(text):
+        # "我不想给手机号": what it is for and the way without it, not the number's format
+        dispatcher.utter_message(text=why_needed_text(withheld_slot(text, slot)))
         return {slot: None}
     problem = error(text)
     if problem:

@@ -23,6 +23,7 @@ from rasa_sdk.types import DomainDict
 from bot import pii
 from bot.appointments import BookingService, build_service
 from bot.booking_dialogue import (
+    PERSONAL_QUESTIONS,
     Button,
     choose_button,
     day_buttons,
@@ -30,6 +31,7 @@ from bot.booking_dialogue import (
     parse_clock,
     parse_iso_date,
     time_buttons,
+    withholds,
 )
 from bot.faq import get_faq_store
 from bot.faq_entries import FaqEntry, faq_card
@@ -53,8 +55,11 @@ BOOKING_SLOTS = (
 #: one look-up, so that a 预约号 typed later is only looked up, never acted on again.
 OPERATION_SLOT = "appointment_operation"
 #: Slots of finding and moving a booking.
+MISSES_SLOT = "lookup_misses"
+"""Look-ups in a row that found no booking (`actions.appointment_lookup.not_found`)."""
 LOOKUP_SLOTS = (
     OPERATION_SLOT,
+    MISSES_SLOT,
     "appointment_code",
     "phone",
     "reschedule_code",
@@ -188,12 +193,15 @@ def is_answer(tracker: Tracker) -> bool:
 
     A name typed in pinyin, which the NLU may read as words, answers the question of the name
     (`name_typed_in_pinyin`); a day or time offered with a closing check, which it may read as a
-    question, answers the question of the day or time (`offers_the_when_asked`).
+    question, answers the question of the day or time (`offers_the_when_asked`); withholding the
+    personal data asked ("我不想给手机号", `bot.booking_dialogue.withholds`), which it may read as a
+    look-up, is the form's to answer.
     """
     return (
         latest_intent(tracker) not in NOT_A_VALUE
         or name_typed_in_pinyin(tracker)
         or offers_the_when_asked(tracker)
+        or (asked_slot(tracker) in PERSONAL_QUESTIONS and withholds(message_text(tracker)))
     )
 
 

@@ -218,3 +218,46 @@ def parse_clock(value: object) -> Optional[time]:
         return datetime.strptime(str(value), "%H:%M").time()
     except ValueError:
         return None
+
+
+PERSONAL_QUESTIONS = ("person_name", "phone", "id_number")
+"""The booking form's questions for personal data."""
+_WITHHOLDS = re.compile(
+    r"(?:不想|不愿意?|不方便|不打算|不乐意|没法|不能|不)(?:给|留|提供|告诉|说|填|写|透露)"
+    r"|凭啥|凭什么|为啥要|为什么要|为何要|干啥要|要[^，,。？?\s]{0,5}干(?:啥|嘛|什么)|有啥用|有什么用"
+)
+"""Withholding the data asked, or asking why it is needed ("我不想给手机号", "为啥要身份证号")."""
+WHY_NEEDED = {
+    "person_name": ("预约人的姓名用于到窗口时核对是本人预约", "王**"),
+    "phone": ("手机号用于预约核验，以及日后查询、改约或取消这个预约", "138****5678"),
+    "id_number": ("身份证号用于到大厅时核验预约人的身份", "410105********1234"),
+}
+"""Why each personal answer is asked for and how it is shown masked: the reply to a citizen withholding it."""
+_NAMED_DATA = (("phone", re.compile(r"手机|电话")), ("id_number", re.compile(r"身份证|证件号")))
+_NAMED_NAME = re.compile(r"名字|姓名|真名")
+
+
+def withholds(text: str) -> bool:
+    """Whether a reply to a personal question withholds the data or asks why it is needed (`_WITHHOLDS`)."""
+    return _WITHHOLDS.search(text or "") is not None
+
+
+def withheld_slot(text: str, asked: str) -> str:
+    """The personal data a withholding reply is about: the one it names ("我不想给手机号"), else ``asked``."""
+    named = [slot for slot, words in _NAMED_DATA if words.search(text)]
+    if _NAMED_NAME.search(text):
+        named.append("person_name")
+    return named[0] if len(named) == 1 else asked
+
+
+def why_needed_text(slot: str) -> str:
+    """The reply to a citizen withholding the personal data ``slot`` (`WHY_NEEDED`).
+
+    Says what it is for, that it is kept encrypted and shown masked, and the way without it:
+    taking a number at the hall, or stopping the booking.
+    """
+    purpose, masked = WHY_NEEDED[slot]
+    return (
+        f"{purpose}，加密保存，回复里只显示部分内容（如{masked}）。"
+        "如果不方便提供，也可以不预约，直接到大厅现场取号办理；不约了请说“不约了”。"
+    )

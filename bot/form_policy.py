@@ -1,4 +1,4 @@
-"""A dialogue policy: a day or time offered while the booking form asks for one goes to the form.
+"""A dialogue policy: a day or time offered, or personal data withheld, goes to the form asking for it.
 
 Asked "请问您想预约哪一天？", a citizen answers "明儿个上午中不中" or "后天下午可以吗" (a day with a
 closing check), or "最早的". The intent model reads such a message without the question it answers, as a
@@ -6,9 +6,11 @@ question about the hall or the item (``ask_online``, ``ask_office_hours``), and 
 answer that question and ask for the day again. This policy sees the form and the slot it asks
 for in the tracker; when the message offers a day or a time (`bot.timeparse.when_offered`), it
 predicts the form itself, whose extraction reads the message as the answer
-(`actions.form_helpers.is_answer`). It has a higher priority than ``RulePolicy`` and predicts
-nothing in every other case: no form asking for the day or time, a button's payload, or a step
-other than the one right after the message.
+(`actions.form_helpers.is_answer`). Likewise "我不想给手机号" or "为啥要身份证号" while the form asks
+for a name, a phone number or an ID number (`bot.booking_dialogue.withholds`), which the model may
+read as a look-up: the form says what the data is for and the way without it. It has a higher
+priority than ``RulePolicy`` and predicts nothing in every other case: no form asking for these,
+a button's payload, or a step other than the one right after the message.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.generator import TrackerWithCachedStates
 from rasa.shared.core.trackers import DialogueStateTracker
 
+from bot.booking_dialogue import PERSONAL_QUESTIONS, withholds
 from bot.timeparse import TIMEZONE, asks_for_the_earliest, when_offered
 
 WHEN_SLOTS = frozenset({"appointment_date", "appointment_time"})
@@ -36,7 +39,7 @@ PRIORITY = 7
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.POLICY_WITHOUT_END_TO_END_SUPPORT, is_trainable=True)
 class WhenAnswerPolicy(Policy):
-    """Predicts the active form for a day or time offered while it asks for one."""
+    """Predicts the active form for a day or time offered, or personal data withheld, while it asks for it."""
 
     @staticmethod
     def get_default_config() -> Dict[str, Any]:
@@ -73,17 +76,27 @@ class WhenAnswerPolicy(Policy):
         rule_only_data: Optional[Dict[str, Any]] = None,
         **kwargs: Any,
     ) -> PolicyPrediction:
-        """The active form right after a message offering the day or time it asks for, else nothing."""
+        """The active form right after a message answering its question in these ways, else nothing."""
         probabilities = self._default_predictions(domain)
         form = tracker.active_loop_name
+        asked = tracker.get_slot(REQUESTED_SLOT)
         if (
             form
             and tracker.latest_action_name == ACTION_LISTEN_NAME
-            and tracker.get_slot(REQUESTED_SLOT) in WHEN_SLOTS
-            and offers_a_when(tracker)
+            and (
+                (asked in WHEN_SLOTS and offers_a_when(tracker))
+                or (asked in PERSONAL_QUESTIONS and withholds(typed_text(tracker)))
+            )
         ):
             probabilities[domain.index_for_action(form)] = 1.0
         return self._prediction(probabilities)
+
+
+def typed_text(tracker: DialogueStateTracker) -> str:
+    """The latest message's text as typed; empty for a button's payload ("/inform{…}")."""
+    message = tracker.latest_message
+    text = (message.text if message is not None else None) or ""
+    return "" if text.startswith("/") else text
 
 
 def offers_a_when(tracker: DialogueStateTracker) -> bool:
@@ -91,8 +104,7 @@ def offers_a_when(tracker: DialogueStateTracker) -> bool:
 
     Read by `bot.timeparse.when_offered` and `bot.timeparse.asks_for_the_earliest` ("最早的").
     """
-    message = tracker.latest_message
-    text = (message.text if message is not None else None) or ""
-    if not text or text.startswith("/"):
+    text = typed_text(tracker)
+    if not text:
         return False
     return asks_for_the_earliest(text) or when_offered(text, dt.datetime.now(TIMEZONE)) is not None

@@ -432,14 +432,18 @@ being made). Not 中 (Henan's "OK"), which 中午 holds."""
 WHEN_CHECKED = re.compile(
     r"(?:去|来|过去|过来|约|办|的话)?"
     r"(?:中不中|行不行|可以不|可不可以|可以吗|可以么|行吗|行么|中吗|中不|行不|成吗|成不|好不好|好吗"
-    r"|有号吗|有号不|有空吗|有位置吗|能约吗|能约不|能预约吗|能不能约|咋样|怎么样)[？?。.!！\s]*$"
+    r"|有号吗|有号不|有空吗|有位置吗|能约吗|能约不|能预约吗|能不能约|咋样|怎么样|ok吗|OK吗|ok不|OK不)[？?。.!！\s]*$"
 )
 """A closing check on a day or time offered as an answer ("明儿个上午中不中", "后天下午可以吗")."""
 
 _SPEAKER = re.compile(r"^\s*(?:那就?)?(?:我|俺)们?(?:就|想)?")
 """The citizen before the day they offer ("我明天上午去行不行")."""
 
-EARLIEST = re.compile(r"最早|越早越好|尽早|尽快|越快越好|最快|最近的(?:一天|那天|日子|时间)?|头一个")
+EARLIEST = re.compile(
+    r"最早|越早越好|能早就早|早点的?|尽早|尽快|越快越好|最快|最近(?:的|能约|一天|那天)|头一个"
+    r"|as soon as possible|asap|earliest",
+    re.IGNORECASE,
+)
 """Asking for the earliest day or time that can be booked ("最早的", "越早越好", "最近的一天")."""
 EARLIEST_LENGTH = 8
 """The most characters besides `WHEN_FILLER` a request for the earliest has ("要最早的那个"); a longer
@@ -465,7 +469,9 @@ def asks_for_the_earliest(text: str) -> bool:
     Not a question of its own ("最早几点开门", "最快多久能办好"; `_ASKS`).
     """
     said = WHEN_FILLER.sub("", text)
-    return EARLIEST.search(said) is not None and len(said) <= EARLIEST_LENGTH and _ASKS.search(said) is None
+    words = len(re.findall(r"[A-Za-z]+", said))  # an English word counts as one character
+    length = len(re.sub(r"[A-Za-z]+", "", said)) + words
+    return EARLIEST.search(text) is not None and length <= EARLIEST_LENGTH and _ASKS.search(said) is None
 
 
 def when_offered(text: str, now: dt.datetime) -> ParsedWhen | None:

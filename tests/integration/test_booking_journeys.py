@@ -92,8 +92,35 @@ def test_wrong_phone_does_not_reveal_the_booking(stack: Stack) -> None:
     other = Conversation(stack)
     other.say("查询预约")
     other.say(code)
-    reply = text_of(other.say("13900000000"))
-    assert "没有找到" in reply and code not in reply
+    reply = other.say("13900000000")
+    assert "没有找到" in text_of(reply) and code not in text_of(reply)
+    # "请核对后重新输入" is meant: the 预约号 typed again asks for the phone, and the right pair finds it
+    assert "重新输入预约号" in text_of(reply), reply
+    assert "手机" in text_of(other.say(code))
+    assert code in text_of(other.say(PHONE))
+
+
+def test_a_lookup_that_keeps_finding_nothing_ends_with_the_halls_phone(stack: Stack) -> None:
+    chat = Conversation(stack)
+    chat.say("查询预约")
+    for _ in range(2):
+        assert "手机" in text_of(chat.say("ABCD2345"))
+        assert "重新输入" in text_of(chat.say("13900000000"))
+    assert "手机" in text_of(chat.say("ABCD2345"))
+    last = text_of(chat.say("13900000000"))
+    assert "咨询电话" in last and "重新输入" not in last, last
+
+
+@pytest.mark.parametrize("question", ["结婚登记要预约吗", "办社保卡需要预约吗"])
+def test_a_question_whether_booking_is_needed_is_answered_not_booked(stack: Stack, question: str) -> None:
+    replies = Conversation(stack).say(question)
+    assert [c.get("id") for r in replies if (c := r.get("custom"))] == ["yuyueban"], replies
+    assert "没预约也可以现场取号办理" in text_of(replies)
+
+
+def test_a_forgotten_code_is_answered_with_where_to_find_it(stack: Stack) -> None:
+    reply = text_of(Conversation(stack).say("预约号忘了咋办"))
+    assert "预约成功" in reply and "咨询电话" in reply and "查一下我的预约" in reply, reply
 
 
 def test_invalid_answers_get_reasons(stack: Stack) -> None:
@@ -221,6 +248,16 @@ def to_phone_question(stack: Stack, request: str = "我想预约办退休") -> t
     assert "姓名" in text_of(chat.say(times[0]["payload"]))
     assert "手机" in text_of(chat.say("艾力・买买提"))
     return chat, days
+
+
+@pytest.mark.parametrize("refusal", ["我不想给手机号", "为啥要手机号"])
+def test_withholding_the_phone_number_is_told_what_it_is_for(stack: Stack, refusal: str) -> None:
+    # "我不想给手机号" was read as a look-up, and the booking being made turned into one
+    chat, _ = to_phone_question(stack)
+    replies = chat.say(refusal)
+    assert "手机号用于" in text_of(replies) and "现场取号" in text_of(replies), replies
+    assert "预约号" not in text_of(replies) and "手机" in text_of(replies[-1:])
+    assert "身份证" in text_of(chat.say(PHONE)), "the form goes on"
 
 
 def test_answers_typed_the_way_people_type_them(stack: Stack) -> None:

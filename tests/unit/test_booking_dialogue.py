@@ -95,3 +95,28 @@ def test_yes_and_no_to_the_summary(text: str, answer: bool | None) -> None:
 )
 def test_a_code_is_read_out_of_the_answer(text: str, code: str | None) -> None:
     assert find_code(text) == code
+
+
+@pytest.mark.parametrize(
+    ("text", "asked", "about"),
+    [
+        ("我不想给手机号", "person_name", "phone"),  # names the data it withholds
+        ("为啥要身份证号", "phone", "id_number"),
+        ("不方便说", "phone", "phone"),  # names none: the one asked
+        ("凭啥要名字", "id_number", "person_name"),
+    ],
+)
+def test_withholding_personal_data_is_told_what_it_is_for(text: str, asked: str, about: str) -> None:
+    from bot.booking_dialogue import WHY_NEEDED, why_needed_text, withheld_slot, withholds
+
+    assert withholds(text)
+    assert withheld_slot(text, asked) == about
+    reply = why_needed_text(about)
+    assert WHY_NEEDED[about][0] in reply and "现场取号" in reply and "不约了" in reply
+
+
+@pytest.mark.parametrize("text", ["13812345678", "王建国", "我叫王建国", "手机号是13812345678", "说错了"])
+def test_an_answer_withholds_nothing(text: str) -> None:
+    from bot.booking_dialogue import withholds
+
+    assert not withholds(text)

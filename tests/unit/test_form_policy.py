@@ -70,9 +70,17 @@ def test_a_day_or_time_offered_runs_the_form(
     assert predicted(policy, conversation(domain, asked, text, intent), domain) == FORM
 
 
+@pytest.mark.parametrize(("asked", "text"), [("phone", "我不想给手机号"), ("id_number", "为啥要身份证号")])
+def test_personal_data_withheld_runs_the_form(
+    policy: WhenAnswerPolicy, domain: Domain, asked: str, text: str
+) -> None:
+    assert predicted(policy, conversation(domain, asked, text, "query_appointment"), domain) == FORM
+
+
 @pytest.mark.parametrize(
     ("asked", "text"),
     [
+        ("appointment_date", "我不想给手机号"),  # withholding answers only a personal question
         ("appointment_date", "明天能办吗"),  # a question about the day, no day offered
         ("appointment_date", "/inform"),  # a button: the rules run the form anyway
         ("person_name", "明儿个上午中不中"),  # the form asks something else

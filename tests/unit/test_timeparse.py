@@ -384,6 +384,9 @@ def test_a_question_holding_a_day_offers_none(text):
         ("越早越好", True),
         ("要最早的那个", True),
         ("尽快吧", True),
+        ("能早就早", True),
+        ("最近的一天", True),
+        ("as soon as possible 吧", True),
         ("最早几点开门", False),  # a question of its own
         ("最快多久能办好", False),
         ("你们最早的时候人多不多啊 我想问问", False),
