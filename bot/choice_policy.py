@@ -18,7 +18,7 @@ from __future__ import annotations
 import logging
 from typing import Any, Dict, List, Optional
 
-from rasa.core.policies.policy import Policy, PolicyPrediction, SupportedData
+from rasa.core.policies.policy import PolicyPrediction
 from rasa.engine.graph import ExecutionContext
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
@@ -26,11 +26,11 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.core.constants import ACTION_LISTEN_NAME
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import BotUttered, UserUttered
-from rasa.shared.core.generator import TrackerWithCachedStates
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot.catalogue.live import live_catalogue
 from bot.choices import asks_a_choice, typed_choice
+from bot.untrained_policy import UntrainedPolicy
 
 logger = logging.getLogger(__name__)
 
@@ -43,18 +43,13 @@ PRIORITY = 7
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.POLICY_WITHOUT_END_TO_END_SUPPORT, is_trainable=True)
-class TypedChoicePolicy(Policy):
+class TypedChoicePolicy(UntrainedPolicy):
     """Predicts ``action_guide`` for a typed message that chooses one of the guide's last buttons."""
 
     @staticmethod
     def get_default_config() -> Dict[str, Any]:
         """The catalogue's folder (relative to the working directory) and the policy's priority."""
         return {"catalogue_dir": "data/services", "priority": PRIORITY}
-
-    @staticmethod
-    def supported_data() -> SupportedData:
-        """Learns nothing from stories or rules."""
-        return SupportedData.ML_DATA
 
     def __init__(
         self,
@@ -66,14 +61,6 @@ class TypedChoicePolicy(Policy):
     ) -> None:
         super().__init__(config, model_storage, resource, execution_context, featurizer)
         self.catalogue_dir = str(config.get("catalogue_dir", "data/services"))
-
-    def train(
-        self, training_trackers: List[TrackerWithCachedStates], domain: Domain, **kwargs: Any
-    ) -> Resource:
-        """Nothing to learn; writes an empty resource so that the model loads it like any policy."""
-        with self._model_storage.write_to(self._resource):
-            pass
-        return self._resource
 
     def predict_action_probabilities(
         self,

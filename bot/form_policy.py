@@ -16,20 +16,17 @@ a button's payload, or a step other than the one right after the message.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, Optional
 
-from rasa.core.policies.policy import Policy, PolicyPrediction, SupportedData
-from rasa.engine.graph import ExecutionContext
+from rasa.core.policies.policy import PolicyPrediction
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.core.constants import ACTION_LISTEN_NAME, REQUESTED_SLOT
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.generator import TrackerWithCachedStates
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot.booking_dialogue import PERSONAL_QUESTIONS, withholds
 from bot.timeparse import TIMEZONE, asks_for_the_earliest, when_offered
+from bot.untrained_policy import UntrainedPolicy
 
 WHEN_SLOTS = frozenset({"appointment_date", "appointment_time"})
 """The form questions a day or time answers."""
@@ -38,36 +35,13 @@ PRIORITY = 7
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.POLICY_WITHOUT_END_TO_END_SUPPORT, is_trainable=True)
-class WhenAnswerPolicy(Policy):
+class WhenAnswerPolicy(UntrainedPolicy):
     """Predicts the active form for a day or time offered, or personal data withheld, while it asks for it."""
 
     @staticmethod
     def get_default_config() -> Dict[str, Any]:
         """The policy's priority."""
         return {"priority": PRIORITY}
-
-    @staticmethod
-    def supported_data() -> SupportedData:
-        """Learns nothing from stories or rules."""
-        return SupportedData.ML_DATA
-
-    def __init__(
-        self,
-        config: Dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-        featurizer: Optional[Any] = None,
-    ) -> None:
-        super().__init__(config, model_storage, resource, execution_context, featurizer)
-
-    def train(
-        self, training_trackers: List[TrackerWithCachedStates], domain: Domain, **kwargs: Any
-    ) -> Resource:
-        """Nothing to learn; writes an empty resource so that the model loads it like any policy."""
-        with self._model_storage.write_to(self._resource):
-            pass
-        return self._resource
 
     def predict_action_probabilities(
         self,
