@@ -336,7 +336,9 @@ def understood_when(tracker: Tracker, service: BookingService) -> Optional[Parse
 
 
 def earliest_when(tracker: Tracker, service: BookingService) -> Optional[ParsedWhen]:
-    """The earliest bookable day with room for the item, or, asked the time, the day's earliest free time.
+    """The earliest bookable day with room for the item, or, asked the time, the earliest free time that day.
+
+    The time is taken within the half-day the citizen chose (``half_day``), if any.
 
     None when the item is not known yet, or nothing is free: the form then says it did not understand,
     and offers the days or times there are.
@@ -345,8 +347,10 @@ def earliest_when(tracker: Tracker, service: BookingService) -> Optional[ParsedW
     if not item:
         return None
     if asked_slot(tracker) == "appointment_time":
+        # within the half-day already chosen ("后天下午可以吗", then "越早越好": 13:00, not 09:00)
         day = parse_iso_date(tracker.get_slot("appointment_date"))
-        starts = free_starts(service.available_slots(item, day)) if day is not None else []
+        half_day = tracker.get_slot("half_day")
+        starts = free_starts(service.available_slots(item, day), half_day) if day is not None else []
         return ParsedWhen(date=None, half_day=None, time=starts[0], text="") if starts else None
     for day in service.bookable_days(service.config.rules.max_working_days_ahead):
         if service.available_slots(item, day):

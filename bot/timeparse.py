@@ -356,7 +356,9 @@ def _find_times(sc: _Scanner, implied: set[str]) -> tuple[set[dt.time], set[str]
     times: set[dt.time] = set()
     for m in list(_HOUR_RANGE.finditer(sc.masked)):
         first, second = _number(m.group("a")), _number(m.group("b"))
-        if m.group("a") in ("十", "十一") and m.group("b") in ("一", "二"):
+        if m.group("a") == "十" and m.group(0).startswith(("十一", "十二")):
+            continue  # 十一点, 十二点: the number eleven or twelve, not ten to one
+        if m.group("a") == "十一" and m.group("b") in ("一", "二"):
             second += 10  # 十一二点: eleven or twelve
         if second - first != 1 and not re.search(r"点\s*(?:到|至|-|~|～|—)", m.group(0)):
             continue  # "九十点" is 9-10, but "一十点" or "三五点" are not said as a range

@@ -396,3 +396,13 @@ def test_asking_for_the_earliest(text, asked):
     from bot.timeparse import asks_for_the_earliest
 
     assert asks_for_the_earliest(text) is asked
+
+
+@pytest.mark.parametrize(
+    ("phrase", "time"),
+    [("十一点", T(11, 0)), ("十一点半", T(11, 30)), ("后天上午十一点", T(11, 0)), ("十二点", T(12, 0))],
+)
+def test_eleven_and_twelve_are_numbers_not_ranges(phrase, time):
+    # "十一点" was read as the range 十、一点 (ten or eleven), booked at 10:00
+    parsed = parse_when(phrase, NOW)
+    assert parsed is not None and parsed.time == time
