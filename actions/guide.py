@@ -42,6 +42,7 @@ from bot.guide import (
     GUESSED_ASPECT,
     INTENT_TO_ASPECT,
     GuideReply,
+    answered_by_proxy,
     ask_which_item,
     asked_aspect,
     asks_for_the_conditions,
@@ -413,6 +414,8 @@ def answer_item(
     if absent:
         aspect = aspect_when_absent(item)
     answers = situation_answers(tracker, item, aspect)
+    if absent:
+        answers = answered_by_proxy(item, answers)
     send(dispatcher, render(item, aspect, get_hall(), answers, details))
     offer_proxy_rule(dispatcher, aspect if absent else "")
     return [
@@ -568,6 +571,8 @@ class ActionGuide(Action):
             # proxy, or online), not the conditions or the steps the model read
             aspect = aspect_when_absent(item)
         answers = situation_answers(tracker, item, aspect)
+        if absent:
+            answers = answered_by_proxy(item, answers)
         send(dispatcher, render(item, aspect, hall, answers, choice.details))
         offer_proxy_rule(dispatcher, aspect if absent else "")
         left = ended_lookup(tracker)

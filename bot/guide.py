@@ -802,6 +802,19 @@ def aspect_when_absent(item: ServiceItem) -> str:
     return "materials" if by_proxy else "online"
 
 
+def answered_by_proxy(item: ServiceItem, answers: Mapping[str, str]) -> Dict[str, str]:
+    """``answers`` with the 个性指南 question offering a proxy (an option labelled 委托…) answered so.
+
+    Someone who cannot come has told that answer, even over an earlier one ("本人", then "我来不了").
+    """
+    told = dict(answers)
+    for situation in item.situations:
+        for key, label in situation.options.items():
+            if "委托" in label:
+                told[situation.key] = key
+    return told
+
+
 # Words that pass on what someone else said ("听同事说…", "网上说…").
 HEARSAY = tuple(
     "听说 听人说 据说 有人说 网上说 朋友说 听邻居说 听朋友说 听同事说 听别人说 邻居说 同事说 别人说".split()

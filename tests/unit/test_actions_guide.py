@@ -1466,3 +1466,17 @@ async def test_unsure_hearsay_in_context_asking_an_aspect_in_words_gets_that_asp
         m["custom"] for m in dispatcher.messages if m.get("custom", {}).get("type", "").startswith("guide")
     ]
     assert cards and cards[0]["aspect"] == "online", dispatcher.messages
+
+
+async def test_cannot_come_after_answering_in_person_gives_the_proxy_checklist() -> None:
+    """ "本人", then "我来不了": the checklist of the one sent, not the in-person one again."""
+    latest = tracker("ask_eligibility", "我来不了 咋办", [], SOCIAL_CARD)
+    latest.slots["situation_answers"] = {
+        "item": SOCIAL_CARD,
+        "answers": {"apply_type": "reissue", "agent": "self"},
+    }
+    dispatcher = CollectingDispatcher()
+    events = await ActionGuide().run(dispatcher, latest, {})
+    assert "（补办或换卡、委托他人代办）" in dispatcher.messages[0]["text"]
+    stored = [e["value"] for e in events if e.get("name") == "situation_answers"]
+    assert stored == [{"item": SOCIAL_CARD, "answers": {"apply_type": "reissue", "agent": "proxy"}}]

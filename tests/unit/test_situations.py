@@ -28,6 +28,8 @@ def told(item_name: str, key: str, text: str) -> Optional[str]:
         ("开办药店一件事", "license", "我已经有license了", "has_license"),
         ("开办药店一件事", "license", "营业执照早就办下来了", "has_license"),
         ("开办药店一件事", "license", "是的", "has_license"),
+        ("开办药店一件事", "license", "早办了", "has_license"),  # read as stop in a review
+        ("开办药店一件事", "license", "执照早就弄好了", "has_license"),
         ("开办餐饮店一件事", "license", "还没办呢", "no_license"),
         ("开办餐饮店一件事", "license", "没有营业执照", "no_license"),
         ("开办餐饮店一件事", "license", "没", "no_license"),
@@ -50,6 +52,9 @@ def told(item_name: str, key: str, text: str) -> Optional[str]:
         # what staff listed under the question's says
         ("公积金提取一件事", "purpose", "买房", "purchase"),
         ("公积金提取一件事", "purpose", "还房贷", "repay"),
+        ("公积金提取一件事", "purpose", "买了套房", "purchase"),
+        ("开办企业一件事", "company_type", "就我一个人干", "sole"),
+        ("新生儿出生一件事", "residence", "高新区户口", "local"),
         ("居住证办理一件事", "basis", "我在这上班", "job"),
         ("居住证办理一件事", "basis", "有住所", "residence"),
         ("水电气网联合报装一件事", "customer", "开的是个门店", "business"),
