@@ -180,6 +180,20 @@ def test_the_earliest_day_and_time_are_chosen_for_the_citizen(stack: Stack) -> N
     assert f"时间：{days[0]['title']} {first}" in summary, summary
 
 
+def test_the_earliest_time_is_taken_within_the_half_day_chosen(stack: Stack) -> None:
+    chat = Conversation(stack)
+    days = buttons_of(chat.say("我想预约去办居住证"))
+    weekday = re.search(r"周[一二三四五六日]", days[1]["title"])
+    assert weekday, days
+    afternoon = buttons_of(chat.say(f"{weekday.group(0)}下午可以吗"))
+    first = afternoon[0]["title"].split("-")[0]
+    assert first >= "13:00", afternoon
+    assert "姓名" in text_of(chat.say("越早越好"))
+    assert "手机" in text_of(chat.say("王建国"))
+    assert "身份证" in text_of(chat.say(PHONE))
+    assert f"{days[1]['title']} {first}" in text_of(chat.say(ID_NUMBER))
+
+
 def test_digression_then_back_to_the_form(stack: Stack) -> None:
     chat = Conversation(stack)
     assert "哪一天" in text_of(chat.say("我要预约 办退休"))
