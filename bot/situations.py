@@ -27,6 +27,7 @@ The one option with evidence is the answer; words for two options ("家里和店
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Mapping
 from typing import Dict, List, Optional, Tuple
@@ -87,9 +88,24 @@ COMMON_LABEL_WORDS = frozenset(
 
 
 def said_words(item: ServiceItem, situation: Situation) -> Dict[str, List[str]]:
-    """The words that evidence each option of ``situation`` (option key → words, longest first)."""
-    labels = dict(situation.options)
-    item_words = [item.name, item.short_name, *item.aliases, *item.bundled]
+    """The words that evidence each option of ``situation`` (option key → words, longest first).
+
+    Worked out once per item and question as they stand (`_said_words`): a staff edit of the item's
+    names or the question's ``says`` gives new inputs, hence new words; the per-turn path only looks up.
+    """
+    item_words = (item.name, item.short_name, *item.aliases, *item.bundled)
+    says = tuple((option, tuple(words)) for option, words in situation.says.items())
+    return _said_words(item_words, tuple(situation.options.items()), says)
+
+
+@functools.lru_cache(maxsize=256)
+def _said_words(
+    item_words: Tuple[str, ...],
+    options: Tuple[Tuple[str, str], ...],
+    says: Tuple[Tuple[str, Tuple[str, ...]], ...],
+) -> Dict[str, List[str]]:
+    labels = dict(options)
+    listed = dict(says)
     segmenter = default_tokenizer()
     words: Dict[str, List[str]] = {}
     for option, label in labels.items():
@@ -108,7 +124,7 @@ def said_words(item: ServiceItem, situation: Situation) -> Dict[str, List[str]]:
                 found.update(shared)
         if any(word in label for word in ("郑州", "本市", "本地")):
             found.update(LOCAL_PLACES)  # "俺是金水区的"
-        found.update(situation.says.get(option, ()))
+        found.update(listed.get(option, ()))
         words[option] = sorted(found, key=len, reverse=True)
     return words
 
@@ -137,10 +153,11 @@ def told_option(item: ServiceItem, situation: Situation, text: str) -> Optional[
         if _NO.match(said):
             return negative[0]
     evidenced = set()
+    # a place elsewhere ("俺是驻马店哩") is looked for once, and only for a question with a 外地 option
+    place = other_place(said) if any("外地" in label for label in situation.options.values()) else None
     for option, label in situation.options.items():
-        elsewhere = "外地" in label and other_place(said) is not None  # "俺是驻马店哩"
-        if elsewhere or ("委托" in label and PROXY_CUES.search(said)):  # "让会计帮忙跑"
-            evidenced.add(option)
+        if ("外地" in label and place is not None) or ("委托" in label and PROXY_CUES.search(said)):
+            evidenced.add(option)  # "让会计帮忙跑" for 委托
     for option, start, end in _occurrences(said, said_words(item, situation)):
         if _NEGATED.search(said[:start]) and not _NEGATIVE_LABEL.match(said[start:end]):
             if len(options) != 2:
